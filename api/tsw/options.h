@@ -1,0 +1,75 @@
+// Options for Engine::Open: every knob with its default.
+#ifndef TSW_API_OPTIONS_H_
+#define TSW_API_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "tsw/clock.h"
+
+namespace tsw {
+
+// Service quotas. Defaults are Amazon Timestream's; an embedded application may lift any.
+struct Quotas {
+  int max_records_per_write = 100;          // Records per WriteRecords request.
+  int max_dimensions_per_record = 128;      // Dimensions of one record (after the merge).
+  int max_dimensions_per_table = 128;       // Distinct dimension names of one table.
+  int max_measure_names_per_table = 8192;   // Distinct measure names of one table.
+  int max_measures_per_multi_record = 256;  // MeasureValues of one MULTI record.
+  int max_dimension_name_bytes = 60;
+  int max_measure_name_bytes = 256;
+  int max_series_dimensions_bytes = 2048;   // All dimension names + values of a record.
+  int max_record_bytes = 2048;              // A whole record, dimensions and measures.
+  int max_measure_value_bytes = 2048;       // MeasureValue, MeasureValues[].Value.
+  int max_tags_per_resource = 200;
+  int max_databases = 500;
+  int max_tables = 50000;                   // Across all databases.
+  int64_t max_future_nanos = 15LL * 60 * 1000000000;  // Data ahead of the clock.
+};
+
+// When acknowledged writes reach stable storage.
+enum class SyncPolicy {
+  // Default. WriteRecords returns after its records are in the write-ahead log and the
+  // log is fsync'ed (group commit: concurrent writers share one fsync). Survives power loss.
+  kSyncBeforeAck,
+  // WriteRecords returns after its records are written to the log file (in the OS page
+  // cache); a background thread fsyncs every `sync_interval_millis`. Survives a process
+  // crash; a power loss may lose the last interval. (SQLite's synchronous=NORMAL in WAL
+  // mode gives the same guarantee.)
+  kSyncPeriodically,
+};
+
+struct DurabilityOptions {
+  SyncPolicy policy = SyncPolicy::kSyncBeforeAck;
+  int sync_interval_millis = 100;  // kSyncPeriodically only.
+};
+
+struct Options {
+  // Region and account id used in ARNs: arn:aws:timestream:<region>:<account>:database/...
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+
+  // Source of "now". Not owned; must outlive the Engine. nullptr: the system clock.
+  const Clock* clock = nullptr;
+
+  Quotas quotas;
+  DurabilityOptions durability;
+
+  // Run retention eviction in a background thread owned by the engine, every
+  // `maintenance_interval_millis`. Tests set false and call Engine::RunMaintenance().
+  bool background_maintenance = true;
+  int maintenance_interval_millis = 1000;
+
+  // Zstd level for magnetic-store columns (0 stores encoded columns uncompressed).
+  int zstd_level = 3;
+
+  // Where the engine reports things a person should know (a torn log tail cut, orphan
+  // files removed). nullptr: one line each to stderr.
+  std::function<void(std::string_view)> log;
+};
+
+}  // namespace tsw
+
+#endif  // TSW_API_OPTIONS_H_
