@@ -51,6 +51,10 @@ struct Options {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
 
+  // What DescribeEndpoints answers (Endpoints[0].Address). `tsw serve` sets its own
+  // host:port; an in-process engine has no network address of its own.
+  std::string endpoint_address = "localhost";
+
   // Source of "now". Not owned; must outlive the Engine. nullptr: the system clock.
   const Clock* clock = nullptr;
 

@@ -1,0 +1,391 @@
+// The engine facade: tsw::Engine (api/tsw/engine.h) over the catalog and one TableStore
+// per table.
+//
+// Directory layout (<data> is the directory given to Engine::Open):
+//   <data>/LOCK               flock'ed while an engine has the directory open
+//   <data>/catalog/           the catalog (engine/catalog/FORMAT.md)
+//   <data>/tables/<id>/       one table's data: WAL, segments, schema (engine/table)
+// A table's data directory is named by its catalog id, never reused, so a directory
+// whose id the catalog does not know is the remains of a deleted table (or of a create
+// that crashed before committing) and is removed at open.
+//
+// Lifetimes: each table's store lives in a TableHandle shared by the calls using it.
+// DeleteTable marks the handle deleted under its exclusive lock, so a WriteRecords or
+// Scan either completes before the delete or sees ResourceNotFoundException after it.
+#include "tsw/engine.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <shared_mutex>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/catalog/catalog.h"
+#include "engine/common/file_util.h"
+#include "engine/table/table_store.h"
+
+namespace tsw {
+namespace {
+
+absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+struct TableHandle {
+  std::shared_mutex mu;
+  bool deleted = false;                       // Guarded by mu.
+  std::unique_ptr<table::TableStore> store;  // Guarded by mu (exclusive to reset).
+  std::string dir;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  std::string dir;
+  Options options;
+  const Clock* clock = nullptr;
+  std::function<void(absl::string_view)> log;
+  std::unique_ptr<file::DirectoryLock> lock;
+  std::unique_ptr<catalog::Catalog> catalog;
+
+  mutable std::shared_mutex tables_mu;
+  absl::flat_hash_map<uint64_t, std::shared_ptr<TableHandle>> tables;  // By table id.
+
+  std::atomic<bool> closed{false};
+
+  // Background maintenance thread (retention eviction and compaction).
+  absl::Mutex maintenance_mu;
+  bool stop_maintenance = false;  // Guarded by maintenance_mu.
+  std::thread maintenance_thread;
+
+  std::string TableDir(uint64_t id) const {
+    return file::JoinPath(file::JoinPath(dir, "tables"), absl::StrCat(id));
+  }
+
+  absl::Status CheckOpen() const {
+    if (closed.load(std::memory_order_acquire)) {
+      return ValidationError("the engine is closed; open it again with Engine::Open");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::shared_ptr<TableHandle>> OpenTableHandle(uint64_t id) {
+    auto handle = std::make_shared<TableHandle>();
+    handle->dir = TableDir(id);
+    table::TableStoreOptions store_options{&options, clock, log};
+    absl::StatusOr<std::unique_ptr<table::TableStore>> store =
+        table::TableStore::Open(handle->dir, store_options);
+    if (!store.ok()) return store.status();
+    handle->store = std::move(*store);
+    return handle;
+  }
+
+  // The live handle of `database`.`table`, or ResourceNotFoundException.
+  absl::StatusOr<std::pair<catalog::TableInfo, std::shared_ptr<TableHandle>>> FindTable(
+      std::string_view database, std::string_view table_name) {
+    absl::StatusOr<catalog::TableInfo> info = catalog->LookupTable(database, table_name);
+    if (!info.ok()) return info.status();
+    std::shared_lock lock(tables_mu);
+    auto it = tables.find(info->table_id);
+    if (it == tables.end()) {
+      return NotFoundError(absl::StrCat("The table ", std::string(table_name),
+                                        " does not exist in database ", std::string(database),
+                                        "."));
+    }
+    return std::make_pair(std::move(*info), it->second);
+  }
+
+  absl::Status MaintainAll() {
+    std::vector<std::pair<catalog::TableInfo, std::shared_ptr<TableHandle>>> work;
+    {
+      std::vector<catalog::TableInfo> infos = catalog->AllTables();
+      std::shared_lock lock(tables_mu);
+      for (catalog::TableInfo& info : infos) {
+        auto it = tables.find(info.table_id);
+        if (it != tables.end()) work.emplace_back(std::move(info), it->second);
+      }
+    }
+    absl::Status result;
+    for (auto& [info, handle] : work) {
+      std::shared_lock lock(handle->mu);
+      if (handle->deleted) continue;
+      absl::Status s = handle->store->RunMaintenance(info.table);
+      if (!s.ok()) {
+        log(absl::StrCat("maintenance of table ", info.table.database_name, ".",
+                         info.table.table_name, " failed: ", s.ToString()));
+        result.Update(s);
+      }
+    }
+    return result;
+  }
+
+  void MaintenanceLoop() {
+    absl::MutexLock lock(&maintenance_mu);
+    while (!stop_maintenance) {
+      maintenance_mu.AwaitWithTimeout(absl::Condition(&stop_maintenance),
+                                      absl::Milliseconds(options.maintenance_interval_millis));
+      if (stop_maintenance) break;
+      maintenance_mu.Unlock();
+      MaintainAll().IgnoreError();  // Logged per table in MaintainAll.
+      maintenance_mu.Lock();
+    }
+  }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Engine::~Engine() { Close().IgnoreError(); }
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
+                                                     Options options) {
+  if (directory.empty()) return ValidationError("the data directory must not be empty");
+  auto impl = std::make_unique<Impl>();
+  impl->dir = std::string(directory);
+  impl->options = std::move(options);
+  impl->clock = impl->options.clock != nullptr ? impl->options.clock : SystemClock::Default();
+  if (impl->options.log) {
+    impl->log = [f = impl->options.log](absl::string_view line) {
+      f(std::string_view(line.data(), line.size()));
+    };
+  } else {
+    impl->log = [](absl::string_view line) {
+      std::fprintf(stderr, "tsw: %.*s\n", static_cast<int>(line.size()), line.data());
+    };
+  }
+  if (absl::Status s = file::CreateDirs(impl->dir); !s.ok()) {
+    return AccessDeniedError(
+        absl::StrCat("cannot create data directory ", impl->dir, ": ", s.message()));
+  }
+  if (::access(impl->dir.c_str(), W_OK) != 0) {
+    return AccessDeniedError(absl::StrCat("data directory ", impl->dir, " is not writable"));
+  }
+  absl::StatusOr<std::unique_ptr<file::DirectoryLock>> lock =
+      file::DirectoryLock::Acquire(impl->dir);
+  if (!lock.ok()) return lock.status();
+  impl->lock = std::move(*lock);
+
+  absl::StatusOr<std::unique_ptr<catalog::Catalog>> catalog = catalog::Catalog::Open(
+      file::JoinPath(impl->dir, "catalog"), impl->options, impl->clock);
+  if (!catalog.ok()) return catalog.status();
+  impl->catalog = std::move(*catalog);
+
+  std::string tables_dir = file::JoinPath(impl->dir, "tables");
+  if (absl::Status s = file::CreateDirs(tables_dir); !s.ok()) return s;
+  for (const catalog::TableInfo& info : impl->catalog->AllTables()) {
+    absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl->OpenTableHandle(info.table_id);
+    if (!handle.ok()) return handle.status();
+    impl->tables[info.table_id] = std::move(*handle);
+  }
+  // Remove the data of tables the catalog no longer has (a delete that crashed midway).
+  absl::StatusOr<std::vector<std::string>> entries = file::ListDir(tables_dir);
+  if (!entries.ok()) return entries.status();
+  for (const std::string& name : *entries) {
+    uint64_t id = 0;
+    if (absl::SimpleAtoi(name, &id) && impl->tables.contains(id)) continue;
+    std::string path = file::JoinPath(tables_dir, name);
+    impl->log(absl::StrCat("removing ", path, ": no table in the catalog owns it"));
+    if (absl::Status s = file::RemoveTree(path); !s.ok()) return s;
+  }
+
+  std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
+  Impl* raw = engine->impl_.get();
+  if (raw->options.background_maintenance) {
+    raw->maintenance_thread = std::thread([raw] { raw->MaintenanceLoop(); });
+  }
+  return engine;
+}
+
+absl::Status Engine::Close() {
+  if (impl_ == nullptr || impl_->closed.exchange(true)) return absl::OkStatus();
+  {
+    absl::MutexLock lock(&impl_->maintenance_mu);
+    impl_->stop_maintenance = true;
+  }
+  if (impl_->maintenance_thread.joinable()) impl_->maintenance_thread.join();
+  absl::Status result;
+  std::unique_lock lock(impl_->tables_mu);
+  for (auto& [id, handle] : impl_->tables) {
+    std::unique_lock table_lock(handle->mu);
+    if (handle->store != nullptr) result.Update(handle->store->Close());
+    handle->deleted = true;
+  }
+  impl_->tables.clear();
+  impl_->lock.reset();
+  return result;
+}
+
+absl::StatusOr<CreateDatabaseResponse> Engine::CreateDatabase(const CreateDatabaseRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->CreateDatabase(r);
+}
+
+absl::StatusOr<CreateTableResponse> Engine::CreateTable(const CreateTableRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  absl::StatusOr<CreateTableResponse> response = impl_->catalog->CreateTable(r);
+  if (!response.ok()) return response;
+  absl::StatusOr<catalog::TableInfo> info =
+      impl_->catalog->LookupTable(r.database_name, r.table_name);
+  if (!info.ok()) return info.status();
+  absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl_->OpenTableHandle(info->table_id);
+  if (!handle.ok()) return handle.status();
+  std::unique_lock lock(impl_->tables_mu);
+  impl_->tables[info->table_id] = std::move(*handle);
+  return response;
+}
+
+absl::Status Engine::DeleteDatabase(const DeleteDatabaseRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->DeleteDatabase(r);
+}
+
+absl::Status Engine::DeleteTable(const DeleteTableRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  absl::StatusOr<uint64_t> id = impl_->catalog->DeleteTable(r);
+  if (!id.ok()) return id.status();
+  std::shared_ptr<TableHandle> handle;
+  {
+    std::unique_lock lock(impl_->tables_mu);
+    auto it = impl_->tables.find(*id);
+    if (it != impl_->tables.end()) {
+      handle = std::move(it->second);
+      impl_->tables.erase(it);
+    }
+  }
+  // The catalog no longer has the table, so a crash from here on leaves only a directory
+  // that the next Open removes.
+  std::string dir = impl_->TableDir(*id);
+  if (handle != nullptr) {
+    std::unique_lock table_lock(handle->mu);
+    handle->deleted = true;
+    if (handle->store != nullptr) handle->store->Close().IgnoreError();  // Data goes next.
+    handle->store.reset();
+  }
+  return file::RemoveTree(dir);
+}
+
+absl::StatusOr<DescribeDatabaseResponse> Engine::DescribeDatabase(
+    const DescribeDatabaseRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->DescribeDatabase(r);
+}
+
+absl::StatusOr<DescribeTableResponse> Engine::DescribeTable(const DescribeTableRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->DescribeTable(r);
+}
+
+absl::StatusOr<DescribeEndpointsResponse> Engine::DescribeEndpoints(
+    const DescribeEndpointsRequest&) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  DescribeEndpointsResponse response;
+  // Timestream answers 1440 minutes (a day); the address never changes for an engine.
+  response.endpoints.push_back(Endpoint{impl_->options.endpoint_address, 1440});
+  return response;
+}
+
+absl::StatusOr<ListDatabasesResponse> Engine::ListDatabases(const ListDatabasesRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->ListDatabases(r);
+}
+
+absl::StatusOr<ListTablesResponse> Engine::ListTables(const ListTablesRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->ListTables(r);
+}
+
+absl::StatusOr<ListTagsForResourceResponse> Engine::ListTagsForResource(
+    const ListTagsForResourceRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->ListTagsForResource(r);
+}
+
+absl::StatusOr<TagResourceResponse> Engine::TagResource(const TagResourceRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->TagResource(r);
+}
+
+absl::StatusOr<UntagResourceResponse> Engine::UntagResource(const UntagResourceRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->UntagResource(r);
+}
+
+absl::StatusOr<UpdateDatabaseResponse> Engine::UpdateDatabase(const UpdateDatabaseRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->catalog->UpdateDatabase(r);
+}
+
+absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  absl::StatusOr<UpdateTableResponse> response = impl_->catalog->UpdateTable(r);
+  if (!response.ok()) return response;
+  // Retention changes take effect at once: a shorter memory window evicts now rather
+  // than at the next background pass.
+  auto found = impl_->FindTable(r.database_name, r.table_name);
+  if (found.ok()) {
+    std::shared_lock lock(found->second->mu);
+    if (!found->second->deleted) {
+      absl::Status s = found->second->store->RunMaintenance(found->first.table);
+      if (!s.ok()) impl_->log(absl::StrCat("maintenance after UpdateTable: ", s.ToString()));
+    }
+  }
+  return response;
+}
+
+absl::StatusOr<WriteRecordsResponse> Engine::WriteRecords(const WriteRecordsRequest& r) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  auto found = impl_->FindTable(r.database_name, r.table_name);
+  if (!found.ok()) return found.status();
+  std::shared_lock lock(found->second->mu);
+  if (found->second->deleted) {
+    return NotFoundError(absl::StrCat("The table ", r.table_name, " was deleted."));
+  }
+  return found->second->store->Write(r, found->first.table);
+}
+
+absl::Status Engine::Scan(const ScanRequest& r,
+                          const std::function<bool(const ScanBatch&)>& visitor) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  auto found = impl_->FindTable(r.database_name, r.table_name);
+  if (!found.ok()) return found.status();
+  std::shared_lock lock(found->second->mu);
+  if (found->second->deleted) {
+    return NotFoundError(absl::StrCat("The table ", r.table_name, " was deleted."));
+  }
+  return found->second->store->Scan(r, visitor);
+}
+
+absl::Status Engine::RunMaintenance() {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->MaintainAll();
+}
+
+absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,
+                                                 std::string_view table_name) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  auto found = impl_->FindTable(database_name, table_name);
+  if (!found.ok()) return found.status();
+  std::shared_lock lock(found->second->mu);
+  if (found->second->deleted) return NotFoundError("The table was deleted.");
+  TableStats stats = found->second->store->Stats();
+  stats.database_name = std::string(database_name);
+  stats.table_name = std::string(table_name);
+  return stats;
+}
+
+Paginator<ListDatabasesRequest, ListDatabasesResponse> Engine::ListDatabasesPages(
+    ListDatabasesRequest request) {
+  return Paginator<ListDatabasesRequest, ListDatabasesResponse>(
+      std::move(request), [this](const ListDatabasesRequest& r) { return ListDatabases(r); });
+}
+
+Paginator<ListTablesRequest, ListTablesResponse> Engine::ListTablesPages(
+    ListTablesRequest request) {
+  return Paginator<ListTablesRequest, ListTablesResponse>(
+      std::move(request), [this](const ListTablesRequest& r) { return ListTables(r); });
+}
+
+}  // namespace tsw
