@@ -6,11 +6,21 @@
 // detects a torn or corrupt tail, cuts the log at the last whole batch, and reports the
 // cut through LogOptions::log. Concurrent appenders share fsyncs (group commit).
 //
-// Who may call it: the table store that owns the directory. Thread-safe.
+// Durability of the files themselves: a log file is created whole (header written under a
+// temporary name, synced, renamed, directory synced), and a file is fsync'ed before the
+// next one is created, so every file but the last is complete on disk. Damage inside a
+// file that later files follow is therefore data loss, and Open fails on it (naming the
+// file and offset) rather than dropping batches. Damage in the last file is
+// indistinguishable from a crash mid-write (after a power loss unsynced pages may reach
+// disk in any order), so there the log is cut at the last whole batch and the cut reported.
+//
+// Who may call it: the table store that owns the directory, which must keep any other Log
+// (in this or another process) off it, e.g. with file::DirectoryLock. Thread-safe.
 // The byte layout is in engine/wal/FORMAT.md.
 #ifndef TSW_ENGINE_WAL_LOG_H_
 #define TSW_ENGINE_WAL_LOG_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,7 +37,8 @@ struct LogOptions {
   DurabilityOptions durability;
   // Start a new log file once the current one reaches this size.
   int64_t max_file_bytes = 64 << 20;
-  // Receives one line per notable event (a torn tail cut). Must be set.
+  // Receives one line per notable event (a torn tail cut, a leftover temporary removed, a
+  // background fsync failure). Should be set; if empty, lines go to stderr.
   std::function<void(absl::string_view)> log;
 };
 
@@ -36,8 +47,15 @@ using ReplayFn = std::function<absl::Status(uint64_t sequence, absl::string_view
 
 class Log {
  public:
+  // Payloads above this size are rejected by AppendNoSync with ValidationException.
+  static constexpr size_t kMaxPayloadBytes = size_t{64} << 20;
+
   // Opens (creating if needed) the log in `dir`, replays it through `replay`, cuts a torn
-  // tail, and returns a log ready to append after the last intact batch.
+  // tail, and returns a log ready to append after the last intact batch. Sequences start
+  // at 1 in a new log, so 0 never names a batch.
+  // Batches are replayed while the files are read: if Open then fails (damage in a
+  // non-last file: InternalServerException naming the file and offset; an I/O error; a
+  // non-OK return from `replay`, which Open returns as is), discard what was replayed.
   static absl::StatusOr<std::unique_ptr<Log>> Open(const std::string& dir,
                                                    const LogOptions& options,
                                                    const ReplayFn& replay);
@@ -45,11 +63,16 @@ class Log {
 
   // Writes one batch to the log file (not yet synced) and returns its sequence number,
   // one more than the previous batch's. Sequence order is append order.
+  // Fails with ValidationException for a payload over kMaxPayloadBytes, with
+  // InternalServerException after Close, on an I/O error (the batch is not in the log and
+  // its sequence is not used), and on every call after an fsync has failed or a write
+  // could not be undone (the log then accepts nothing more; reopen it).
   virtual absl::StatusOr<uint64_t> AppendNoSync(absl::string_view payload) = 0;
 
   // Returns once batch `sequence` (and every earlier one) is as durable as the policy
   // requires: fsync'ed for kSyncBeforeAck (one fsync serves every waiter it covers),
-  // written for kSyncPeriodically.
+  // written for kSyncPeriodically. Fails if the fsync fails, if `sequence` was never
+  // returned by AppendNoSync, or if the log was closed before the batch was synced.
   virtual absl::Status WaitDurable(uint64_t sequence) = 0;
 
   // AppendNoSync, then WaitDurable.
@@ -57,12 +80,16 @@ class Log {
 
   // Deletes whole log files all of whose batches have sequence < `sequence` (their
   // contents are durable elsewhere now). Never deletes the file being appended to.
+  // Files go oldest first, each removal made durable before the next, so a crash leaves
+  // the remaining files contiguous.
   virtual absl::Status TrimBefore(uint64_t sequence) = 0;
 
   // fsyncs everything written so far.
   virtual absl::Status Sync() = 0;
 
-  // Syncs, stops the background syncer and closes files. Idempotent.
+  // Syncs, stops the background syncer and closes files. Idempotent: later calls return
+  // OK. Every other call fails after Close (except WaitDurable on a synced batch).
+  // The destructor closes the log too, reporting a failure through LogOptions::log.
   virtual absl::Status Close() = 0;
 
   // Bytes of log files on disk.
@@ -70,6 +97,10 @@ class Log {
 
   // The sequence the next AppendNoSync will return.
   virtual uint64_t NextSequence() const = 0;
+
+  // fdatasync calls made on log data so far (group commit leaders, rotations, Close). For
+  // tests and statistics: N writers sharing one fsync count 1.
+  virtual int64_t SyncCount() const { return 0; }
 };
 
 }  // namespace tsw::wal

@@ -1,0 +1,502 @@
+// Log: the write path (framing, group commit, rotation, trimming) and Open's recovery.
+//
+// Locking: mu_ guards every member below it in LogImpl. write() calls happen under mu_,
+// so file order is sequence order; fdatasync by a group-commit leader happens outside
+// mu_ on a shared FileHandle, so appenders keep writing while the leader syncs.
+// Lock order: trim_mu_ before mu_.
+
+#include "engine/wal/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/file_util.h"
+#include "engine/wal/log_file.h"
+#include "engine/wal/log_format.h"
+#include "tsw/status.h"
+
+namespace tsw::wal {
+namespace {
+
+using format::kFileHeaderSize;
+using format::kFrameHeaderSize;
+
+static_assert(Log::kMaxPayloadBytes == format::kMaxPayloadBytes);
+
+// A log file as the live log tracks it.
+struct FileInfo {
+  uint64_t number = 0;
+  uint64_t first_sequence = 0;  // Of its first batch (or of the next, if it has none).
+  int64_t size = 0;             // Bytes, all of them whole frames after the header.
+};
+
+// pwritev of all of `iov` at `offset`, resuming after short writes.
+absl::Status WriteFullyAt(int fd, struct iovec* iov, int iovcnt, int64_t offset) {
+  while (iovcnt > 0) {
+    ssize_t n = ::pwritev(fd, iov, iovcnt, offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, "");
+    }
+    if (n == 0) return absl::ErrnoToStatus(EIO, "");
+    offset += n;
+    size_t left = static_cast<size_t>(n);
+    while (iovcnt > 0 && left >= iov->iov_len) {
+      left -= iov->iov_len;
+      ++iov;
+      --iovcnt;
+    }
+    if (iovcnt > 0) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + left;
+      iov->iov_len -= left;
+    }
+  }
+  return absl::OkStatus();
+}
+
+class LogImpl final : public Log {
+ public:
+  LogImpl(std::string dir, const LogOptions& options)
+      : dir_(std::move(dir)), options_(options) {}
+  ~LogImpl() override;
+
+  // Open's work after listing the directory: scan `numbers` (sorted log file numbers) in
+  // order, replay, repair the last file, and set up the active file.
+  absl::Status Recover(const std::vector<uint64_t>& numbers, const ReplayFn& replay);
+  void StartSyncer();
+
+  absl::StatusOr<uint64_t> AppendNoSync(absl::string_view payload) override;
+  absl::Status WaitDurable(uint64_t sequence) override;
+  absl::StatusOr<uint64_t> Append(absl::string_view payload) override;
+  absl::Status TrimBefore(uint64_t sequence) override;
+  absl::Status Sync() override;
+  absl::Status Close() override;
+  int64_t SizeBytes() const override;
+  uint64_t NextSequence() const override;
+  int64_t SyncCount() const override;
+
+ private:
+  std::string PathOf(uint64_t number) const {
+    return file::JoinPath(dir_, format::LogFileName(number));
+  }
+  void Report(absl::string_view line) const;
+  absl::Status ClosedError(absl::string_view operation) const;
+
+  // Returns once every batch through `sequence` is fsync'ed: by a sync another thread
+  // leads, or by leading one (for every batch written so far) itself.
+  // REQUIRES: `lock` holds mu_; it is released while waiting or syncing.
+  absl::Status SyncThroughLocked(uint64_t sequence, std::unique_lock<std::mutex>& lock);
+  // Syncs the active file and makes a new one whose first batch will be `first_sequence`.
+  absl::Status RotateLocked(uint64_t first_sequence);
+  // Makes `status` sticky: every later append fails with it. Returns it.
+  absl::Status FailLocked(absl::Status status);
+  void SyncerLoop();
+
+  const std::string dir_;
+  const LogOptions options_;
+  std::thread syncer_;  // kSyncPeriodically only.
+
+  std::mutex trim_mu_;  // Serializes TrimBefore so removals stay oldest-first.
+
+  mutable std::mutex mu_;
+  std::condition_variable synced_cv_;  // synced_seq_, sync_in_progress_ or error_ changed.
+  std::condition_variable syncer_cv_;  // stop_syncer_ set.
+  std::deque<FileInfo> old_files_;     // Oldest first; all fsync'ed and complete.
+  int64_t old_files_bytes_ = 0;
+  FileInfo active_;
+  std::shared_ptr<FileHandle> active_file_;  // Null once closed.
+  uint64_t next_seq_ = 1;
+  uint64_t synced_seq_ = 0;  // Every batch through this one is fsync'ed.
+  bool sync_in_progress_ = false;
+  bool closed_ = false;
+  bool stop_syncer_ = false;
+  absl::Status error_;  // Sticky: set once and for all by FailLocked.
+  int64_t sync_count_ = 0;
+};
+
+LogImpl::~LogImpl() {
+  absl::Status s = Close();
+  if (!s.ok()) Report(absl::StrCat("wal: closing ", dir_, " failed: ", s.message()));
+}
+
+void LogImpl::Report(absl::string_view line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  }
+}
+
+absl::Status LogImpl::ClosedError(absl::string_view operation) const {
+  return tsw::InternalError(
+      absl::StrCat("wal: cannot ", operation, " the log in ", dir_, ": it is closed"));
+}
+
+absl::Status LogImpl::FailLocked(absl::Status status) {
+  if (error_.ok()) {
+    error_ = tsw::InternalError(absl::StrCat(
+        status.message(), " (the write-ahead log in ", dir_,
+        " accepts no more writes; reopen it to recover)"));
+    Report(error_.message());
+    synced_cv_.notify_all();
+  }
+  return error_;
+}
+
+absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const ReplayFn& replay) {
+  if (numbers.empty()) {
+    bool renamed;
+    absl::StatusOr<std::shared_ptr<FileHandle>> created = CreateLogFile(dir_, 1, 1, &renamed);
+    if (!created.ok()) return created.status();
+    active_ = FileInfo{1, 1, static_cast<int64_t>(kFileHeaderSize)};
+    active_file_ = *std::move(created);
+    return absl::OkStatus();
+  }
+  uint64_t expected = 0;  // Sequence the next file must start at; 0 before the first file.
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    const bool last = i + 1 == numbers.size();
+    const uint64_t number = numbers[i];
+    const std::string path = PathOf(number);
+    int fd = ::open(path.c_str(), (last ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) return file::IoError("cannot open", path, errno);
+    auto handle = std::make_shared<FileHandle>(fd);
+    absl::StatusOr<ScanResult> scan = ScanLogFile(fd, path, replay);
+    if (!scan.ok()) return scan.status();
+
+    if (!scan->header_ok) {
+      // A crash while a file is created leaves at most a header's worth of bytes (files
+      // are renamed into place whole; older code or other tools may not have been so
+      // careful). More than that behind a bad header, or any bad header followed by
+      // another file, is damage to data.
+      if (!last || scan->file_size > static_cast<int64_t>(kFileHeaderSize)) {
+        return tsw::InternalError(absl::StrCat(
+            "wal: ", path, " is damaged at offset 0 (", scan->problem, ", file of ",
+            scan->file_size, " bytes)",
+            last ? "" : " and later log files follow it",
+            ": acknowledged batches would be lost; refusing to open the log"));
+      }
+      uint64_t first = expected != 0 ? expected : (number == 1 ? 1 : 0);
+      if (first == 0) {
+        return tsw::InternalError(absl::StrCat(
+            "wal: ", path, " has a damaged header (", scan->problem,
+            ") and no earlier log file tells its first sequence; refusing to open the log"));
+      }
+      handle.reset();
+      bool renamed;
+      absl::StatusOr<std::shared_ptr<FileHandle>> created =
+          CreateLogFile(dir_, number, first, &renamed);
+      if (!created.ok()) return created.status();
+      Report(absl::StrCat("wal: cut torn tail of ", path, " at offset 0: removed ",
+                          scan->file_size, " bytes (", scan->problem,
+                          "); wrote a new header starting at sequence ", first));
+      active_ = FileInfo{number, first, static_cast<int64_t>(kFileHeaderSize)};
+      active_file_ = *std::move(created);
+      next_seq_ = first;
+      break;
+    }
+    if (expected != 0 && scan->first_sequence != expected) {
+      return tsw::InternalError(absl::StrCat(
+          "wal: ", path, " starts at sequence ", scan->first_sequence,
+          " but the log file before it ends before sequence ", expected,
+          ": batches are missing; refusing to open the log"));
+    }
+    if (!scan->problem.empty()) {
+      if (!last) {
+        return tsw::InternalError(absl::StrCat(
+            "wal: ", path, " is damaged at offset ", scan->valid_end, " (", scan->problem,
+            ") and later log files follow it: acknowledged batches would be lost; "
+            "refusing to open the log"));
+      }
+      if (::ftruncate(fd, scan->valid_end) != 0) {
+        return file::IoError("cannot truncate torn tail of", path, errno);
+      }
+      if (::fdatasync(fd) != 0) return file::IoError("cannot fdatasync", path, errno);
+      Report(absl::StrCat("wal: cut torn tail of ", path, " at offset ", scan->valid_end,
+                          ": removed ", scan->file_size - scan->valid_end, " bytes (",
+                          scan->problem, ")"));
+    } else if (last) {
+      // What was replayed may still be only in the page cache (a process crash under
+      // kSyncPeriodically); make it durable before anything builds on it.
+      if (::fdatasync(fd) != 0) return file::IoError("cannot fdatasync", path, errno);
+    }
+    FileInfo info{number, scan->first_sequence, scan->valid_end};
+    expected = scan->next_sequence;
+    if (last) {
+      active_ = info;
+      active_file_ = std::move(handle);
+      next_seq_ = expected;
+    } else {
+      old_files_.push_back(info);
+      old_files_bytes_ += info.size;
+    }
+  }
+  synced_seq_ = next_seq_ - 1;
+  return absl::OkStatus();
+}
+
+void LogImpl::StartSyncer() {
+  if (options_.durability.policy == SyncPolicy::kSyncPeriodically) {
+    syncer_ = std::thread([this] { SyncerLoop(); });
+  }
+}
+
+void LogImpl::SyncerLoop() {
+  const auto interval = std::chrono::milliseconds(options_.durability.sync_interval_millis);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_syncer_) {
+    syncer_cv_.wait_for(lock, interval, [this] { return stop_syncer_; });
+    if (stop_syncer_ || !error_.ok()) continue;
+    if (next_seq_ - 1 > synced_seq_) {
+      // A failure is sticky and already reported by FailLocked.
+      SyncThroughLocked(next_seq_ - 1, lock).IgnoreError();
+    }
+  }
+}
+
+absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
+  if (payload.size() > kMaxPayloadBytes) {
+    return tsw::ValidationError(absl::StrCat("wal: batch of ", payload.size(),
+                                             " bytes is over the limit of ", kMaxPayloadBytes,
+                                             " bytes"));
+  }
+  const uint32_t length = static_cast<uint32_t>(payload.size());
+  const uint64_t payload_hash = format::PayloadHash(payload);
+  const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) + length;
+
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return ClosedError("append to");
+  if (!error_.ok()) return error_;
+  if (active_.size + frame_bytes > options_.max_file_bytes &&
+      active_.size > static_cast<int64_t>(kFileHeaderSize)) {
+    if (absl::Status s = RotateLocked(next_seq_); !s.ok()) return s;
+  }
+  const uint64_t sequence = next_seq_;
+  char header[kFrameHeaderSize];
+  format::EncodeFrameHeader(length, sequence, payload_hash, header);
+  struct iovec iov[2];
+  iov[0].iov_base = header;
+  iov[0].iov_len = sizeof(header);
+  iov[1].iov_base = const_cast<char*>(payload.data());
+  iov[1].iov_len = payload.size();
+  absl::Status written = WriteFullyAt(active_file_->fd(), iov, length > 0 ? 2 : 1, active_.size);
+  if (!written.ok()) {
+    const std::string path = PathOf(active_.number);
+    absl::Status error =
+        tsw::InternalError(absl::StrCat("wal: cannot write to ", path, ": ", written.message()));
+    // Take back any part of the frame that reached the file: a later frame written after
+    // it would otherwise sit behind a torn one and be cut at the next Open.
+    if (::ftruncate(active_file_->fd(), active_.size) != 0) {
+      const int err = errno;
+      return FailLocked(tsw::InternalError(absl::StrCat(
+          error.message(), "; cannot truncate the partial batch: ", strerror(err))));
+    }
+    return error;
+  }
+  active_.size += frame_bytes;
+  ++next_seq_;
+  return sequence;
+}
+
+absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
+  // The old file must be complete on disk before a later file can exist: Open treats
+  // damage in a file that has a successor as data loss.
+  if (::fdatasync(active_file_->fd()) != 0) {
+    return FailLocked(file::IoError("cannot fdatasync", PathOf(active_.number), errno));
+  }
+  ++sync_count_;
+  if (next_seq_ - 1 > synced_seq_) {
+    synced_seq_ = next_seq_ - 1;
+    synced_cv_.notify_all();
+  }
+  const uint64_t number = active_.number + 1;
+  bool renamed;
+  absl::StatusOr<std::shared_ptr<FileHandle>> created =
+      CreateLogFile(dir_, number, first_sequence, &renamed);
+  if (!created.ok()) {
+    // Once the new file may exist under its name, appending to the old one would leave a
+    // sequence gap between the two for Open to find.
+    if (renamed) return FailLocked(created.status());
+    return created.status();
+  }
+  old_files_.push_back(active_);
+  old_files_bytes_ += active_.size;
+  active_ = FileInfo{number, first_sequence, static_cast<int64_t>(kFileHeaderSize)};
+  active_file_ = *std::move(created);
+  return absl::OkStatus();
+}
+
+absl::Status LogImpl::SyncThroughLocked(uint64_t sequence,
+                                        std::unique_lock<std::mutex>& lock) {
+  while (synced_seq_ < sequence) {
+    if (!error_.ok()) return error_;
+    if (active_file_ == nullptr) return ClosedError("sync");
+    if (sync_in_progress_) {
+      synced_cv_.wait(lock);
+      continue;
+    }
+    // Lead: one fdatasync for every batch written so far, including other waiters'.
+    sync_in_progress_ = true;
+    const uint64_t target = next_seq_ - 1;
+    const uint64_t number = active_.number;
+    std::shared_ptr<FileHandle> file = active_file_;
+    lock.unlock();
+    const int rc = ::fdatasync(file->fd());
+    const int err = errno;
+    file.reset();
+    lock.lock();
+    sync_in_progress_ = false;
+    synced_cv_.notify_all();
+    if (rc != 0) return FailLocked(file::IoError("cannot fdatasync", PathOf(number), err));
+    ++sync_count_;
+    // Batches before `target` in older files were synced when those files were rotated.
+    synced_seq_ = std::max(synced_seq_, target);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LogImpl::WaitDurable(uint64_t sequence) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (sequence >= next_seq_) {
+    return tsw::InternalError(absl::StrCat("wal: WaitDurable(", sequence,
+                                           "): no batch with that sequence was appended (next is ",
+                                           next_seq_, ")"));
+  }
+  if (options_.durability.policy == SyncPolicy::kSyncPeriodically) return absl::OkStatus();
+  return SyncThroughLocked(sequence, lock);
+}
+
+absl::StatusOr<uint64_t> LogImpl::Append(absl::string_view payload) {
+  absl::StatusOr<uint64_t> sequence = AppendNoSync(payload);
+  if (!sequence.ok()) return sequence;
+  if (absl::Status s = WaitDurable(*sequence); !s.ok()) return s;
+  return sequence;
+}
+
+absl::Status LogImpl::Sync() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return ClosedError("sync");
+  return SyncThroughLocked(next_seq_ - 1, lock);
+}
+
+absl::Status LogImpl::TrimBefore(uint64_t sequence) {
+  std::lock_guard<std::mutex> trim_lock(trim_mu_);
+  std::vector<FileInfo> doomed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return ClosedError("trim");
+    while (!old_files_.empty()) {
+      // A file holds [its first sequence, the next file's first sequence).
+      const uint64_t next_first =
+          old_files_.size() > 1 ? old_files_[1].first_sequence : active_.first_sequence;
+      if (next_first > sequence) break;
+      doomed.push_back(old_files_.front());
+      old_files_bytes_ -= old_files_.front().size;
+      old_files_.pop_front();
+    }
+  }
+  // Unlink and directory fsync outside mu_: appenders need not wait for them.
+  for (size_t i = 0; i < doomed.size(); ++i) {
+    const std::string path = PathOf(doomed[i].number);
+    absl::Status s = file::RemoveFile(path);
+    if (s.ok()) s = file::SyncDir(dir_);
+    if (!s.ok()) {
+      // Keep tracking what may still be on disk, so the log stays contiguous.
+      std::lock_guard<std::mutex> lock(mu_);
+      for (size_t j = doomed.size(); j > i; --j) {
+        old_files_.push_front(doomed[j - 1]);
+        old_files_bytes_ += doomed[j - 1].size;
+      }
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LogImpl::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+    stop_syncer_ = true;
+  }
+  syncer_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  absl::Status s = SyncThroughLocked(next_seq_ - 1, lock);
+  // A leader still in fdatasync holds its own reference; the fd closes after it.
+  active_file_.reset();
+  synced_cv_.notify_all();
+  return s;
+}
+
+int64_t LogImpl::SizeBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return old_files_bytes_ + active_.size;
+}
+
+uint64_t LogImpl::NextSequence() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_seq_;
+}
+
+int64_t LogImpl::SyncCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sync_count_;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir,
+                                               const LogOptions& options,
+                                               const ReplayFn& replay) {
+  if (options.max_file_bytes <= static_cast<int64_t>(kFileHeaderSize + kFrameHeaderSize)) {
+    return tsw::ValidationError(absl::StrCat("wal: max_file_bytes must be over ",
+                                             kFileHeaderSize + kFrameHeaderSize, ", not ",
+                                             options.max_file_bytes));
+  }
+  if (options.durability.policy == SyncPolicy::kSyncPeriodically &&
+      options.durability.sync_interval_millis <= 0) {
+    return tsw::ValidationError(absl::StrCat("wal: sync_interval_millis must be positive, not ",
+                                             options.durability.sync_interval_millis));
+  }
+  if (absl::Status s = file::CreateDirs(dir); !s.ok()) return s;
+  absl::StatusOr<std::vector<std::string>> names = file::ListDir(dir);
+  if (!names.ok()) return names.status();
+
+  auto log = std::make_unique<LogImpl>(dir, options);
+  std::vector<uint64_t> numbers;
+  for (const std::string& name : *names) {
+    uint64_t number;
+    if (format::ParseLogFileName(name, &number)) {
+      numbers.push_back(number);
+    } else if (format::IsTempLogFileName(name)) {
+      // A log file that was being created when the process stopped; never renamed into
+      // place, so it holds no batch.
+      const std::string path = file::JoinPath(dir, name);
+      if (absl::Status s = file::RemoveFile(path); !s.ok()) return s;
+      if (options.log) {
+        options.log(absl::StrCat("wal: removed unfinished new log file ", path));
+      }
+    }
+  }
+  std::sort(numbers.begin(), numbers.end());
+  if (absl::Status s = log->Recover(numbers, replay); !s.ok()) return s;
+  log->StartSyncer();
+  return std::unique_ptr<Log>(std::move(log));
+}
+
+}  // namespace tsw::wal

@@ -1,0 +1,183 @@
+#include "engine/wal/log_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/file_util.h"
+#include "engine/wal/log_format.h"
+#include "tsw/status.h"
+
+namespace tsw::wal {
+namespace {
+
+using format::kFileHeaderSize;
+using format::kFrameHeaderSize;
+
+absl::Status WriteAll(int fd, const char* data, size_t n, const std::string& path) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return file::IoError("cannot write", path, errno);
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return absl::OkStatus();
+}
+
+// Sequential reads of one file through a buffer that is refilled from the requested
+// offset whenever a request does not fit in it. Views stay valid until the next Read.
+class BufferedReader {
+ public:
+  BufferedReader(int fd, const std::string& path, int64_t file_size)
+      : fd_(fd), path_(path), file_size_(file_size) {}
+
+  // The bytes [offset, offset + n). REQUIRES: offset + n <= file size.
+  absl::StatusOr<absl::string_view> Read(int64_t offset, size_t n) {
+    if (offset < buffer_offset_ ||
+        offset + static_cast<int64_t>(n) > buffer_offset_ + static_cast<int64_t>(buffered_)) {
+      size_t want = std::max<size_t>(n, kChunkBytes);
+      want = static_cast<size_t>(std::min<int64_t>(want, file_size_ - offset));
+      if (buffer_.size() < want) buffer_.resize(want);
+      size_t done = 0;
+      while (done < want) {
+        ssize_t r = ::pread(fd_, buffer_.data() + done, want - done,
+                            offset + static_cast<int64_t>(done));
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          buffered_ = 0;
+          return file::IoError("cannot read", path_, errno);
+        }
+        if (r == 0) {
+          buffered_ = 0;
+          return tsw::InternalError(
+              absl::StrCat("wal: ", path_, " shrank while being read at offset ", offset));
+        }
+        done += static_cast<size_t>(r);
+      }
+      buffer_offset_ = offset;
+      buffered_ = want;
+    }
+    return absl::string_view(buffer_.data() + (offset - buffer_offset_), n);
+  }
+
+ private:
+  static constexpr size_t kChunkBytes = 1 << 20;
+  const int fd_;
+  const std::string& path_;
+  const int64_t file_size_;
+  std::string buffer_;
+  int64_t buffer_offset_ = 0;
+  size_t buffered_ = 0;
+};
+
+}  // namespace
+
+FileHandle::~FileHandle() { ::close(fd_); }
+
+absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir,
+                                                          uint64_t number,
+                                                          uint64_t first_sequence,
+                                                          bool* renamed) {
+  *renamed = false;
+  const std::string tmp = file::JoinPath(dir, format::TempLogFileName(number));
+  const std::string path = file::JoinPath(dir, format::LogFileName(number));
+  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return file::IoError("cannot create", tmp, errno);
+  auto handle = std::make_shared<FileHandle>(fd);
+  char header[kFileHeaderSize];
+  format::EncodeFileHeader(first_sequence, header);
+  absl::Status s = WriteAll(fd, header, sizeof(header), tmp);
+  if (s.ok() && ::fdatasync(fd) != 0) s = file::IoError("cannot fdatasync", tmp, errno);
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = file::IoError("cannot rename into place", path, errno);
+  }
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  *renamed = true;
+  if (absl::Status synced = file::SyncDir(dir); !synced.ok()) return synced;
+  return handle;
+}
+
+absl::StatusOr<ScanResult> ScanLogFile(
+    int fd, const std::string& path,
+    const std::function<absl::Status(uint64_t, absl::string_view)>& replay) {
+  ScanResult result;
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return file::IoError("cannot stat", path, errno);
+  result.file_size = st.st_size;
+  BufferedReader reader(fd, path, result.file_size);
+
+  absl::string_view header_bytes;
+  if (result.file_size >= static_cast<int64_t>(kFileHeaderSize)) {
+    absl::StatusOr<absl::string_view> read = reader.Read(0, kFileHeaderSize);
+    if (!read.ok()) return read.status();
+    header_bytes = *read;
+  }
+  format::FileHeader header = format::DecodeFileHeader(header_bytes);
+  if (header.intact && header.problem != nullptr) {
+    // Whole and checksummed, so not damage: a file this code must not guess about.
+    return tsw::InternalError(absl::StrCat("wal: ", path, ": ", header.problem, " (version ",
+                                           header.version, ", first sequence ",
+                                           header.first_sequence, "); this build reads version ",
+                                           format::kFormatVersion));
+  }
+  if (header.problem != nullptr) {
+    result.problem = header.problem;
+    return result;
+  }
+  result.header_ok = true;
+  result.first_sequence = header.first_sequence;
+  result.next_sequence = header.first_sequence;
+
+  int64_t offset = kFileHeaderSize;
+  while (offset < result.file_size) {
+    const int64_t remaining = result.file_size - offset;
+    if (remaining < static_cast<int64_t>(kFrameHeaderSize)) {
+      result.problem = absl::StrCat("torn frame header (", remaining, " of ", kFrameHeaderSize,
+                                    " bytes)");
+      break;
+    }
+    absl::StatusOr<absl::string_view> read = reader.Read(offset, kFrameHeaderSize);
+    if (!read.ok()) return read.status();
+    const format::FrameHeader frame = format::DecodeFrameHeader(read->data());
+    if (frame.length > format::kMaxPayloadBytes) {
+      result.problem = absl::StrCat("frame length ", frame.length, " over the limit of ",
+                                    format::kMaxPayloadBytes);
+      break;
+    }
+    const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) + frame.length;
+    if (frame_bytes > remaining) {
+      result.problem = absl::StrCat("torn frame (", remaining, " of ", frame_bytes, " bytes)");
+      break;
+    }
+    // Re-read header and payload together so both views come from one buffer fill.
+    read = reader.Read(offset, static_cast<size_t>(frame_bytes));
+    if (!read.ok()) return read.status();
+    absl::string_view payload = read->substr(kFrameHeaderSize);
+    if (!format::FrameChecksumMatches(read->data(), payload)) {
+      result.problem = "frame checksum mismatch";
+      break;
+    }
+    if (frame.sequence != result.next_sequence) {
+      result.problem = absl::StrCat("frame has sequence ", frame.sequence, " where ",
+                                    result.next_sequence, " was expected");
+      break;
+    }
+    if (absl::Status s = replay(frame.sequence, payload); !s.ok()) return s;
+    offset += frame_bytes;
+    ++result.next_sequence;
+  }
+  result.valid_end = offset;
+  return result;
+}
+
+}  // namespace tsw::wal

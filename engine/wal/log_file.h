@@ -1,0 +1,70 @@
+// One log file on disk, for the Log implementation: creating a new file durably, and
+// scanning an existing one frame by frame. Internal to //engine/wal.
+#ifndef TSW_ENGINE_WAL_LOG_FILE_H_
+#define TSW_ENGINE_WAL_LOG_FILE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace tsw::wal {
+
+// An open file descriptor, closed on destruction. Shared between the appender and a
+// group-commit leader that fsyncs outside the lock, so rotation or Close never closes a
+// descriptor an fdatasync is still using.
+class FileHandle {
+ public:
+  explicit FileHandle(int fd) : fd_(fd) {}
+  ~FileHandle();
+  FileHandle(const FileHandle&) = delete;
+  FileHandle& operator=(const FileHandle&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  const int fd_;
+};
+
+// Creates log file `number` in `dir` holding only a header naming `first_sequence`, and
+// makes it durable: written under a temporary name, fdatasync'ed, renamed into place
+// (replacing any file of that name), directory fsync'ed. A crash at any moment leaves
+// either no file of that name (or the old one) or the whole header.
+// On failure `*renamed` says whether the file may already exist under its final name.
+// Returns the file opened read-write.
+absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir,
+                                                          uint64_t number,
+                                                          uint64_t first_sequence,
+                                                          bool* renamed);
+
+// What ScanLogFile found in one file.
+struct ScanResult {
+  int64_t file_size = 0;
+  // The header is intact; first_sequence is the sequence it names.
+  bool header_ok = false;
+  uint64_t first_sequence = 0;
+  // Offset just past the last whole batch (the header's end if there is none), and the
+  // sequence the next batch would carry.
+  int64_t valid_end = 0;
+  uint64_t next_sequence = 0;
+  // Empty if the file is whole up to its end; else why the bytes from `valid_end` on (or
+  // the header) are not a batch.
+  std::string problem;
+};
+
+// Reads the log file open as `fd` (named `path` in messages) from its start and passes
+// every whole batch, in order, to `replay`. Stops at the first damaged header or frame
+// (torn, bad length, bad checksum, or a sequence other than the next expected) and
+// describes it in the result; that is not an error here, because only the caller knows
+// whether the file is the last one. Fails on I/O errors, on an intact header of a format
+// version this code does not read, and when `replay` fails (with replay's status).
+absl::StatusOr<ScanResult> ScanLogFile(
+    int fd, const std::string& path,
+    const std::function<absl::Status(uint64_t, absl::string_view)>& replay);
+
+}  // namespace tsw::wal
+
+#endif  // TSW_ENGINE_WAL_LOG_FILE_H_
