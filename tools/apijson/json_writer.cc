@@ -1,0 +1,126 @@
+#include "tools/apijson/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+
+namespace tsw {
+namespace apijson {
+
+void AppendJsonString(absl::string_view value, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run_start = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(value.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default: {
+        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+        out->append(escaped, sizeof(escaped));
+      }
+    }
+  }
+  out->append(value.data() + run_start, value.size() - run_start);
+  out->push_back('"');
+}
+
+std::string FormatDouble(double value) {
+  char buf[32];
+  std::to_chars_result result = std::to_chars(buf, buf + sizeof(buf), value);
+  return std::string(buf, result.ptr);
+}
+
+void JsonWriter::BeginObject() {
+  BeforeValue();
+  out_->push_back('{');
+  need_comma_ = false;
+}
+
+void JsonWriter::EndObject() {
+  out_->push_back('}');
+  need_comma_ = true;
+}
+
+void JsonWriter::BeginArray() {
+  BeforeValue();
+  out_->push_back('[');
+  need_comma_ = false;
+}
+
+void JsonWriter::EndArray() {
+  out_->push_back(']');
+  need_comma_ = true;
+}
+
+void JsonWriter::Key(absl::string_view key) {
+  BeforeValue();
+  AppendJsonString(key, out_);
+  out_->push_back(':');
+  need_comma_ = false;
+}
+
+void JsonWriter::String(absl::string_view value) {
+  BeforeValue();
+  AppendJsonString(value, out_);
+}
+
+void JsonWriter::Int(int64_t value) {
+  BeforeValue();
+  absl::StrAppend(out_, value);
+}
+
+void JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_->append(value ? "true" : "false");
+}
+
+void JsonWriter::Null() {
+  BeforeValue();
+  out_->append("null");
+}
+
+void JsonWriter::Double(double value) {
+  if (!std::isfinite(value)) {
+    Null();
+    return;
+  }
+  BeforeValue();
+  char buf[32];
+  std::to_chars_result result = std::to_chars(buf, buf + sizeof(buf), value);
+  out_->append(buf, result.ptr);
+}
+
+void JsonWriter::EpochSeconds(int64_t nanos) {
+  BeforeValue();
+  // Sign and magnitude, so -0.5 s is "-0.5" (not "-1.5" from a floor split).
+  const bool negative = nanos < 0;
+  const uint64_t magnitude =
+      negative ? uint64_t{0} - static_cast<uint64_t>(nanos) : static_cast<uint64_t>(nanos);
+  const uint64_t seconds = magnitude / 1000000000;
+  const uint64_t fraction = magnitude % 1000000000;
+  if (negative) out_->push_back('-');
+  absl::StrAppend(out_, seconds);
+  if (fraction != 0) {
+    char digits[10];
+    std::snprintf(digits, sizeof(digits), "%09llu", static_cast<unsigned long long>(fraction));
+    int length = 9;
+    while (digits[length - 1] == '0') --length;
+    out_->push_back('.');
+    out_->append(digits, length);
+  }
+}
+
+}  // namespace apijson
+}  // namespace tsw

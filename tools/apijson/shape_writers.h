@@ -1,0 +1,27 @@
+// Writers for the shapes that both requests and responses contain. Internal to
+// //tools/apijson.
+#ifndef TSW_TOOLS_APIJSON_SHAPE_WRITERS_H_
+#define TSW_TOOLS_APIJSON_SHAPE_WRITERS_H_
+
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+#include "tools/apijson/json_writer.h"
+#include "tsw/types.h"
+
+namespace tsw {
+namespace apijson {
+
+inline absl::string_view AsAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+void WriteRetentionProperties(const RetentionProperties& retention, JsonWriter* w);
+void WriteMagneticStoreWriteProperties(const MagneticStoreWriteProperties& properties,
+                                       JsonWriter* w);
+void WriteTags(const std::vector<Tag>& tags, JsonWriter* w);
+
+}  // namespace apijson
+}  // namespace tsw
+
+#endif  // TSW_TOOLS_APIJSON_SHAPE_WRITERS_H_
