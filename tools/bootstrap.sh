@@ -9,13 +9,18 @@ PACKAGES=(
   g++                    # C++20 compiler
   libabsl-dev            # Abseil: Status, flat_hash_map, strings, synchronization
   libbenchmark-dev       # Google Benchmark (bench/)
-  libgtest-dev           # GoogleTest (tests/)
+  libcpp-httplib-dev     # cpp-httplib: the HTTP/1.1 server of `tsw serve`
   libgmock-dev           # GoogleMock (tests/)
+  libgtest-dev           # GoogleTest (tests/)
   librocksdb-dev         # RocksDB, a peer in the benchmarks
+  libsimdjson-dev        # simdjson: request JSON parsing (tools/apijson)
   libsqlite3-dev         # SQLite, a peer in the benchmarks
+  libssl-dev             # OpenSSL libcrypto: SHA-256/HMAC for SigV4 (tools/server)
   libxxhash-dev          # xxHash: checksums and series hashing
   libzstd-dev            # Zstd: magnetic-store column compression
+  nlohmann-json3-dev     # nlohmann/json, a peer in bench/json_bench
   python3-boto3          # the AWS SDK, for the HTTP endpoint's tests (run with /usr/bin/python3)
+  rapidjson-dev          # RapidJSON, a peer in bench/json_bench
 )
 
 missing=()
