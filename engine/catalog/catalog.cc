@@ -106,12 +106,20 @@ absl::Status Catalog::LoadSnapshot(const Snapshot& snapshot, const std::string& 
     record.database = db;
     if (absl::Status s = Apply(std::move(record)); !s.ok()) return corrupt(s.message());
   }
-  for (const TableRecord& table : snapshot.tables) {
+  // In id order, so Apply's rule that a new table's id is above every earlier one
+  // also proves the ids unique.
+  std::vector<const TableRecord*> tables;
+  tables.reserve(snapshot.tables.size());
+  for (const TableRecord& table : snapshot.tables) tables.push_back(&table);
+  std::sort(tables.begin(), tables.end(), [](const TableRecord* a, const TableRecord* b) {
+    return a->table_id < b->table_id;
+  });
+  for (const TableRecord* table_ptr : tables) {
+    const TableRecord& table = *table_ptr;
     if (FindTable(table.table.database_name, table.table.table_name) != nullptr) {
       return corrupt(absl::StrCat("table ", table.table.database_name, ".",
                                   table.table.table_name, " appears twice"));
     }
-    // Apply refuses a new table whose id is below next_table_id_, so ids are unique.
     LogRecord record;
     record.type = LogRecord::Type::kPutTable;
     record.table = table;
