@@ -1,0 +1,203 @@
+#include "engine/encoding/column_codec.h"
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/encoding/byte_io.h"
+#include "tsw/status.h"
+
+namespace tsw::encoding {
+namespace {
+
+absl::Status Internal(const std::string& message) {
+  return tsw::InternalError(std::string_view(message));
+}
+
+absl::string_view KindName(ColumnKind kind) {
+  switch (kind) {
+    case ColumnKind::kTimestamps:
+      return "timestamp";
+    case ColumnKind::kInt64s:
+      return "int64";
+    case ColumnKind::kDoubles:
+      return "double";
+    case ColumnKind::kStrings:
+      return "string";
+    case ColumnKind::kBools:
+      return "boolean";
+    case ColumnKind::kPresence:
+      return "presence";
+  }
+  return "unknown";
+}
+
+// Appends header and payload with `codec`; on failure leaves *out as it was.
+template <typename T>
+absl::Status EncodeWith(const Codec<T>& codec, absl::Span<const T> values, std::string* out) {
+  const size_t start = out->size();
+  out->push_back(static_cast<char>(codec.id));
+  PutVarint64(out, values.size());
+  absl::Status status = codec.encode(values, out);
+  if (!status.ok()) out->resize(start);
+  return status;
+}
+
+template <typename T>
+absl::Status EncodeColumn(absl::Span<const T> values, ColumnKind kind,
+                          const EncodeOptions& options, std::string* out) {
+  if (values.size() > kMaxColumnValues) {
+    return Internal(absl::StrCat("a ", KindName(kind), " column of ", values.size(),
+                                 " values is above the limit of ", kMaxColumnValues));
+  }
+  if (options.codec.has_value()) {
+    const Codec<T>* codec = FindCodec<T>(*options.codec);
+    if (codec == nullptr) {
+      return Internal(absl::StrCat("codec ", CodecName(*options.codec), " (0x",
+                                   absl::Hex(static_cast<int>(*options.codec)),
+                                   ") cannot encode a ", KindName(kind), " column"));
+    }
+    absl::Status status = EncodeWith(*codec, values, out);
+    if (!status.ok()) {
+      return Internal(absl::StrCat("encoding a ", KindName(kind), " column with ", codec->name,
+                                   ": ", status.message()));
+    }
+    return absl::OkStatus();
+  }
+  std::vector<std::pair<size_t, const Codec<T>*>> ranked;
+  for (const RegisteredCodec<T>& r : RegisteredCodecs<T>()) {
+    if ((r.kinds & KindBit(kind)) == 0) continue;
+    const size_t estimate = r.codec->analyze(values);
+    if (estimate != kNotApplicable) ranked.emplace_back(estimate, r.codec);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // A sample can mislead (the constant codec on a sample that happens to be constant), so
+  // fall through to the next estimate when a codec refuses the whole column.
+  for (const auto& [estimate, codec] : ranked) {
+    if (EncodeWith(*codec, values, out).ok()) return absl::OkStatus();
+  }
+  return Internal(absl::StrCat("no codec can encode this ", KindName(kind), " column"));
+}
+
+template <typename T>
+absl::Status DecodeColumn(absl::string_view column, ColumnKind kind,
+                          std::vector<DecodedValue<T>>* out) {
+  out->clear();
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  const Codec<T>* codec = FindCodec<T>(header->codec);
+  if (codec == nullptr) {
+    return CorruptColumn(KindName(kind),
+                         absl::StrCat("codec id 0x", absl::Hex(static_cast<int>(header->codec)),
+                                      " (", CodecName(header->codec), ") does not hold ",
+                                      KindName(kind), " values"));
+  }
+  absl::Status status = codec->decode(column.substr(header->header_bytes), header->count, out);
+  if (!status.ok()) {
+    out->clear();
+    return status;
+  }
+  if (out->size() != header->count) {  // A codec bug, not bad input; never hand it on.
+    out->clear();
+    return Internal(absl::StrCat("codec ", codec->name, " decoded the wrong number of values"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ColumnHeader> ReadColumnHeader(absl::string_view column) {
+  ByteReader in(column);
+  uint8_t id;
+  uint64_t count;
+  if (!in.ReadByte(&id)) return CorruptColumn("encoded", "empty input");
+  if (!in.ReadVarint64(&count)) return CorruptColumn("encoded", "truncated value count");
+  if (count > kMaxColumnValues) {
+    return CorruptColumn("encoded", absl::StrCat("value count ", count, " is above the limit of ",
+                                                 kMaxColumnValues));
+  }
+  ColumnHeader header;
+  header.codec = static_cast<CodecId>(id);
+  header.count = count;
+  header.header_bytes = column.size() - in.remaining();
+  return header;
+}
+
+absl::Status EncodeTimestamps(absl::Span<const int64_t> values, std::string* out,
+                              const EncodeOptions& options) {
+  return EncodeColumn(values, ColumnKind::kTimestamps, options, out);
+}
+absl::Status DecodeTimestamps(absl::string_view column, std::vector<int64_t>* out) {
+  return DecodeColumn<int64_t>(column, ColumnKind::kTimestamps, out);
+}
+
+absl::Status EncodeInt64s(absl::Span<const int64_t> values, std::string* out,
+                          const EncodeOptions& options) {
+  return EncodeColumn(values, ColumnKind::kInt64s, options, out);
+}
+absl::Status DecodeInt64s(absl::string_view column, std::vector<int64_t>* out) {
+  return DecodeColumn<int64_t>(column, ColumnKind::kInt64s, out);
+}
+
+absl::Status EncodeDoubles(absl::Span<const double> values, std::string* out,
+                           const EncodeOptions& options) {
+  return EncodeColumn(values, ColumnKind::kDoubles, options, out);
+}
+absl::Status DecodeDoubles(absl::string_view column, std::vector<double>* out) {
+  return DecodeColumn<double>(column, ColumnKind::kDoubles, out);
+}
+
+absl::Status EncodeStrings(absl::Span<const absl::string_view> values, std::string* out,
+                           const EncodeOptions& options) {
+  uint64_t total = 0;
+  for (absl::string_view s : values) total += s.size();
+  if (total > kMaxColumnBytes) {
+    return Internal(absl::StrCat("a string column of ", total, " bytes is above the limit of ",
+                                 kMaxColumnBytes));
+  }
+  return EncodeColumn(values, ColumnKind::kStrings, options, out);
+}
+absl::Status EncodeStrings(absl::Span<const std::string> values, std::string* out,
+                           const EncodeOptions& options) {
+  std::vector<absl::string_view> views(values.begin(), values.end());
+  return EncodeStrings(absl::MakeConstSpan(views), out, options);
+}
+absl::Status DecodeStrings(absl::string_view column, std::vector<std::string>* out) {
+  return DecodeColumn<absl::string_view>(column, ColumnKind::kStrings, out);
+}
+
+namespace {
+absl::Status CheckBits(absl::Span<const uint8_t> values, ColumnKind kind) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] > 1) {
+      return Internal(absl::StrCat(KindName(kind), " value ", i, " is ", values[i],
+                                   ", not 0 or 1"));
+    }
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::Status EncodeBools(absl::Span<const uint8_t> values, std::string* out,
+                         const EncodeOptions& options) {
+  absl::Status status = CheckBits(values, ColumnKind::kBools);
+  if (!status.ok()) return status;
+  return EncodeColumn(values, ColumnKind::kBools, options, out);
+}
+absl::Status DecodeBools(absl::string_view column, std::vector<uint8_t>* out) {
+  return DecodeColumn<uint8_t>(column, ColumnKind::kBools, out);
+}
+
+absl::Status EncodePresenceMask(absl::Span<const uint8_t> present, std::string* out,
+                                const EncodeOptions& options) {
+  absl::Status status = CheckBits(present, ColumnKind::kPresence);
+  if (!status.ok()) return status;
+  return EncodeColumn(present, ColumnKind::kPresence, options, out);
+}
+absl::Status DecodePresenceMask(absl::string_view column, std::vector<uint8_t>* out) {
+  return DecodeColumn<uint8_t>(column, ColumnKind::kPresence, out);
+}
+
+}  // namespace tsw::encoding

@@ -1,0 +1,159 @@
+#include "engine/encoding/double_chimp128.h"
+
+#include <bit>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "engine/encoding/bit_stream.h"
+#include "engine/encoding/byte_io.h"
+
+namespace tsw::encoding {
+namespace {
+
+constexpr absl::string_view kName = "chimp128";
+
+constexpr int kRingBits = 7;                 // 128 previous values.
+constexpr uint64_t kRing = 1 << kRingBits;
+constexpr int kTrailThreshold = 6 + kRingBits;  // Reference by index above this.
+constexpr int kKeyBits = kTrailThreshold + 1;   // Low bits hashed to find a reference.
+constexpr uint64_t kKeyMask = (uint64_t{1} << kKeyBits) - 1;
+
+// Leading-zero counts rounded down to one of 8 steps, and the 3-bit code of each step.
+constexpr int kLeadSteps[8] = {0, 8, 12, 16, 18, 20, 22, 24};
+constexpr int RoundLead(int lead) {
+  return lead >= 24 ? 24 : lead >= 22 ? 22 : lead >= 20 ? 20 : lead >= 18 ? 18
+       : lead >= 16 ? 16 : lead >= 12 ? 12 : lead >= 8 ? 8 : 0;
+}
+constexpr int LeadCode(int rounded) {
+  for (int c = 0; c < 8; ++c) {
+    if (kLeadSteps[c] == rounded) return c;
+  }
+  return 0;
+}
+
+// Control codes (2 bits).
+constexpr uint64_t kSame = 0;         // Equal to the value at <slot>.
+constexpr uint64_t kIndexed = 1;      // XOR with <slot>, centre bits only.
+constexpr uint64_t kReuseLead = 2;    // XOR with the previous value, previous lead.
+constexpr uint64_t kNewLead = 3;      // XOR with the previous value, new lead.
+constexpr int kNoLead = 65;
+
+absl::Status Encode(absl::Span<const double> values, std::string* out) {
+  if (values.empty()) return absl::OkStatus();
+  uint64_t ring[kRing];
+  // For each key, 1 + the position of the latest value with that key; 0 for none.
+  auto latest = std::make_unique<uint32_t[]>(kKeyMask + 1);  // Columns hold < 2^32 values.
+  BitWriter w(out);
+  uint64_t first = std::bit_cast<uint64_t>(values[0]);
+  w.Write(first, 64);
+  ring[0] = first;
+  latest[first & kKeyMask] = 1;
+  int stored_lead = kNoLead;
+  for (uint64_t i = 1; i < values.size(); ++i) {
+    const uint64_t v = std::bit_cast<uint64_t>(values[i]);
+    uint64_t ref = i - 1;
+    uint64_t x = v ^ ring[ref % kRing];
+    const uint64_t candidate = latest[v & kKeyMask];
+    if (candidate != 0 && i - (candidate - 1) <= kRing && candidate - 1 != ref) {
+      const uint64_t cx = v ^ ring[(candidate - 1) % kRing];
+      if (cx == 0 || __builtin_ctzll(cx) > kTrailThreshold) {
+        if (x != 0) {  // Keep an exact match on the previous value when there is one.
+          ref = candidate - 1;
+          x = cx;
+        }
+      }
+    }
+    if (x == 0) {
+      w.Write(kSame, 2);
+      w.Write(ref % kRing, kRingBits);
+      stored_lead = kNoLead;
+    } else {
+      const int lead = RoundLead(__builtin_clzll(x));
+      const int trail = __builtin_ctzll(x);
+      if (trail > kTrailThreshold) {
+        const int significant = 64 - lead - trail;
+        w.Write(kIndexed, 2);
+        w.Write(ref % kRing, kRingBits);
+        w.Write(static_cast<uint64_t>(LeadCode(lead)), 3);
+        w.Write(static_cast<uint64_t>(significant), 6);
+        w.Write(x >> trail, significant);
+        stored_lead = kNoLead;
+      } else if (lead == stored_lead) {
+        w.Write(kReuseLead, 2);
+        w.Write(x, 64 - lead);
+      } else {
+        w.Write(kNewLead, 2);
+        w.Write(static_cast<uint64_t>(LeadCode(lead)), 3);
+        w.Write(x, 64 - lead);
+        stored_lead = lead;
+      }
+    }
+    ring[i % kRing] = v;
+    latest[v & kKeyMask] = static_cast<uint32_t>(i + 1);
+  }
+  w.Finish();
+  return absl::OkStatus();
+}
+
+size_t Analyze(absl::Span<const double> values) { return AnalyzeBySampleEncoding(values, Encode); }
+
+absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>* out) {
+  out->clear();
+  if (count == 0) {
+    if (!payload.empty()) return CorruptColumn(kName, "an empty column has a payload");
+    return absl::OkStatus();
+  }
+  // The first value takes 64 bits and every later one at least 2.
+  if (payload.size() < 8 || count - 1 > (payload.size() - 8) * 4) {
+    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", count,
+                                             " values"));
+  }
+  out->resize(count);
+  double* dst = out->data();
+  uint64_t ring[kRing];
+  BitReader r(payload);
+  ring[0] = r.Read(64);
+  dst[0] = std::bit_cast<double>(ring[0]);
+  int stored_lead = kNoLead;
+  for (uint64_t i = 1; i < count; ++i) {
+    const uint64_t control = r.Read(2);
+    uint64_t v;
+    if (control == kSame || control == kIndexed) {
+      const uint64_t slot = r.Read(kRingBits);
+      if (i <= slot) {
+        return CorruptColumn(kName, absl::StrCat("value ", i, " refers to unwritten slot ", slot));
+      }
+      v = ring[slot];
+      if (control == kIndexed) {
+        const int lead = kLeadSteps[r.Read(3)];
+        const int significant = static_cast<int>(r.Read(6));
+        if (significant == 0 || lead + significant > 64) {
+          return CorruptColumn(kName, absl::StrCat("value ", i, " has window ", lead, "+",
+                                                   significant));
+        }
+        v ^= r.Read(significant) << (64 - lead - significant);
+      }
+      stored_lead = kNoLead;
+    } else {
+      if (control == kNewLead) {
+        stored_lead = kLeadSteps[r.Read(3)];
+      } else if (stored_lead == kNoLead) {
+        return CorruptColumn(kName, absl::StrCat("value ", i, " reuses a lead before any"));
+      }
+      v = ring[(i - 1) % kRing] ^ r.Read(64 - stored_lead);
+    }
+    if (r.overrun()) return CorruptColumn(kName, absl::StrCat("truncated at value ", i));
+    ring[i % kRing] = v;
+    dst[i] = std::bit_cast<double>(v);
+  }
+  if (!r.AtPaddedEnd()) return CorruptColumn(kName, "trailing bits after the last value");
+  return absl::OkStatus();
+}
+
+constexpr Codec<double> kCodec = {CodecId::kDoubleChimp128, "chimp128", Analyze, Encode, Decode};
+
+}  // namespace
+
+const Codec<double>& DoubleChimp128Codec() { return kCodec; }
+
+}  // namespace tsw::encoding
