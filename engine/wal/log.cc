@@ -44,15 +44,15 @@ struct FileInfo {
   int64_t size = 0;             // Bytes, all of them whole frames after the header.
 };
 
-// pwritev of all of `iov` at `offset`, resuming after short writes.
-absl::Status WriteFullyAt(int fd, struct iovec* iov, int iovcnt, int64_t offset) {
+// pwritev of all of `iov` at `offset`, resuming after short writes. Returns 0 or errno.
+int WriteFullyAt(int fd, struct iovec* iov, int iovcnt, int64_t offset) {
   while (iovcnt > 0) {
     ssize_t n = ::pwritev(fd, iov, iovcnt, offset);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, "");
+      return errno;
     }
-    if (n == 0) return absl::ErrnoToStatus(EIO, "");
+    if (n == 0) return EIO;
     offset += n;
     size_t left = static_cast<size_t>(n);
     while (iovcnt > 0 && left >= iov->iov_len) {
@@ -65,13 +65,21 @@ absl::Status WriteFullyAt(int fd, struct iovec* iov, int iovcnt, int64_t offset)
       iov->iov_len -= left;
     }
   }
-  return absl::OkStatus();
+  return 0;
+}
+
+// One line to LogOptions::log, or to stderr when it is empty.
+void ReportLine(const LogOptions& options, absl::string_view line) {
+  if (options.log) {
+    options.log(line);
+  } else {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  }
 }
 
 class LogImpl final : public Log {
  public:
-  LogImpl(std::string dir, const LogOptions& options)
-      : dir_(std::move(dir)), options_(options) {}
+  LogImpl(std::string dir, const LogOptions& options) : dir_(std::move(dir)), options_(options) {}
   ~LogImpl() override;
 
   // Open's work after listing the directory: scan `numbers` (sorted log file numbers) in
@@ -133,13 +141,7 @@ LogImpl::~LogImpl() {
   if (!s.ok()) Report(absl::StrCat("wal: closing ", dir_, " failed: ", s.message()));
 }
 
-void LogImpl::Report(absl::string_view line) const {
-  if (options_.log) {
-    options_.log(line);
-  } else {
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
-  }
-}
+void LogImpl::Report(absl::string_view line) const { ReportLine(options_, line); }
 
 absl::Status LogImpl::ClosedError(absl::string_view operation) const {
   return tsw::InternalError(
@@ -148,9 +150,8 @@ absl::Status LogImpl::ClosedError(absl::string_view operation) const {
 
 absl::Status LogImpl::FailLocked(absl::Status status) {
   if (error_.ok()) {
-    error_ = tsw::InternalError(absl::StrCat(
-        status.message(), " (the write-ahead log in ", dir_,
-        " accepts no more writes; reopen it to recover)"));
+    error_ = tsw::InternalError(absl::StrCat(status.message(), " (the write-ahead log in ", dir_,
+                                             " accepts no more writes; reopen it to recover)"));
     Report(error_.message());
     synced_cv_.notify_all();
   }
@@ -183,11 +184,10 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
       // careful). More than that behind a bad header, or any bad header followed by
       // another file, is damage to data.
       if (!last || scan->file_size > static_cast<int64_t>(kFileHeaderSize)) {
-        return tsw::InternalError(absl::StrCat(
-            "wal: ", path, " is damaged at offset 0 (", scan->problem, ", file of ",
-            scan->file_size, " bytes)",
-            last ? "" : " and later log files follow it",
-            ": acknowledged batches would be lost; refusing to open the log"));
+        return tsw::InternalError(
+            absl::StrCat("wal: ", path, " is damaged at offset 0 (", scan->problem, ", file of ",
+                         scan->file_size, " bytes)", last ? "" : " and later log files follow it",
+                         ": acknowledged batches would be lost; refusing to open the log"));
       }
       uint64_t first = expected != 0 ? expected : (number == 1 ? 1 : 0);
       if (first == 0) {
@@ -200,19 +200,19 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
       absl::StatusOr<std::shared_ptr<FileHandle>> created =
           CreateLogFile(dir_, number, first, &renamed);
       if (!created.ok()) return created.status();
-      Report(absl::StrCat("wal: cut torn tail of ", path, " at offset 0: removed ",
-                          scan->file_size, " bytes (", scan->problem,
-                          "); wrote a new header starting at sequence ", first));
+      Report(absl::StrCat("wal: cut torn tail of ", path, " at offset 0: removed ", scan->file_size,
+                          " bytes (", scan->problem, "); wrote a new header starting at sequence ",
+                          first));
       active_ = FileInfo{number, first, static_cast<int64_t>(kFileHeaderSize)};
       active_file_ = *std::move(created);
       next_seq_ = first;
       break;
     }
     if (expected != 0 && scan->first_sequence != expected) {
-      return tsw::InternalError(absl::StrCat(
-          "wal: ", path, " starts at sequence ", scan->first_sequence,
-          " but the log file before it ends before sequence ", expected,
-          ": batches are missing; refusing to open the log"));
+      return tsw::InternalError(
+          absl::StrCat("wal: ", path, " starts at sequence ", scan->first_sequence,
+                       " but the log file before it ends before sequence ", expected,
+                       ": batches are missing; refusing to open the log"));
     }
     if (!scan->problem.empty()) {
       if (!last) {
@@ -292,17 +292,15 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   iov[0].iov_len = sizeof(header);
   iov[1].iov_base = const_cast<char*>(payload.data());
   iov[1].iov_len = payload.size();
-  absl::Status written = WriteFullyAt(active_file_->fd(), iov, length > 0 ? 2 : 1, active_.size);
-  if (!written.ok()) {
-    const std::string path = PathOf(active_.number);
-    absl::Status error =
-        tsw::InternalError(absl::StrCat("wal: cannot write to ", path, ": ", written.message()));
+  const int write_error = WriteFullyAt(active_file_->fd(), iov, length > 0 ? 2 : 1, active_.size);
+  if (write_error != 0) {
+    absl::Status error = file::IoError("wal: cannot write to", PathOf(active_.number), write_error);
     // Take back any part of the frame that reached the file: a later frame written after
     // it would otherwise sit behind a torn one and be cut at the next Open.
     if (::ftruncate(active_file_->fd(), active_.size) != 0) {
       const int err = errno;
-      return FailLocked(tsw::InternalError(absl::StrCat(
-          error.message(), "; cannot truncate the partial batch: ", strerror(err))));
+      return FailLocked(tsw::InternalError(
+          absl::StrCat(error.message(), "; cannot truncate the partial batch: ", strerror(err))));
     }
     return error;
   }
@@ -339,8 +337,7 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   return absl::OkStatus();
 }
 
-absl::Status LogImpl::SyncThroughLocked(uint64_t sequence,
-                                        std::unique_lock<std::mutex>& lock) {
+absl::Status LogImpl::SyncThroughLocked(uint64_t sequence, std::unique_lock<std::mutex>& lock) {
   while (synced_seq_ < sequence) {
     if (!error_.ok()) return error_;
     if (active_file_ == nullptr) return ClosedError("sync");
@@ -460,8 +457,7 @@ int64_t LogImpl::SyncCount() const {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir,
-                                               const LogOptions& options,
+absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir, const LogOptions& options,
                                                const ReplayFn& replay) {
   if (options.max_file_bytes <= static_cast<int64_t>(kFileHeaderSize + kFrameHeaderSize)) {
     return tsw::ValidationError(absl::StrCat("wal: max_file_bytes must be over ",
@@ -488,9 +484,7 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir,
       // place, so it holds no batch.
       const std::string path = file::JoinPath(dir, name);
       if (absl::Status s = file::RemoveFile(path); !s.ok()) return s;
-      if (options.log) {
-        options.log(absl::StrCat("wal: removed unfinished new log file ", path));
-      }
+      ReportLine(options, absl::StrCat("wal: removed unfinished new log file ", path));
     }
   }
   std::sort(numbers.begin(), numbers.end());

@@ -38,7 +38,8 @@ struct LogOptions {
   // Start a new log file once the current one reaches this size.
   int64_t max_file_bytes = 64 << 20;
   // Receives one line per notable event (a torn tail cut, a leftover temporary removed, a
-  // background fsync failure). Should be set; if empty, lines go to stderr.
+  // background fsync failure). Should be set; if empty, lines go to stderr. May be called
+  // with the log's lock held: it must not call back into the Log.
   std::function<void(absl::string_view)> log;
 };
 

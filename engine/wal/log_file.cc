@@ -47,8 +47,8 @@ class BufferedReader {
       if (buffer_.size() < want) buffer_.resize(want);
       size_t done = 0;
       while (done < want) {
-        ssize_t r = ::pread(fd_, buffer_.data() + done, want - done,
-                            offset + static_cast<int64_t>(done));
+        ssize_t r =
+            ::pread(fd_, buffer_.data() + done, want - done, offset + static_cast<int64_t>(done));
         if (r < 0) {
           if (errno == EINTR) continue;
           buffered_ = 0;
@@ -81,10 +81,8 @@ class BufferedReader {
 
 FileHandle::~FileHandle() { ::close(fd_); }
 
-absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir,
-                                                          uint64_t number,
-                                                          uint64_t first_sequence,
-                                                          bool* renamed) {
+absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir, uint64_t number,
+                                                          uint64_t first_sequence, bool* renamed) {
   *renamed = false;
   const std::string tmp = file::JoinPath(dir, format::TempLogFileName(number));
   const std::string path = file::JoinPath(dir, format::LogFileName(number));
@@ -125,10 +123,9 @@ absl::StatusOr<ScanResult> ScanLogFile(
   format::FileHeader header = format::DecodeFileHeader(header_bytes);
   if (header.intact && header.problem != nullptr) {
     // Whole and checksummed, so not damage: a file this code must not guess about.
-    return tsw::InternalError(absl::StrCat("wal: ", path, ": ", header.problem, " (version ",
-                                           header.version, ", first sequence ",
-                                           header.first_sequence, "); this build reads version ",
-                                           format::kFormatVersion));
+    return tsw::InternalError(absl::StrCat(
+        "wal: ", path, ": ", header.problem, " (version ", header.version, ", first sequence ",
+        header.first_sequence, "); this build reads version ", format::kFormatVersion));
   }
   if (header.problem != nullptr) {
     result.problem = header.problem;
@@ -142,8 +139,8 @@ absl::StatusOr<ScanResult> ScanLogFile(
   while (offset < result.file_size) {
     const int64_t remaining = result.file_size - offset;
     if (remaining < static_cast<int64_t>(kFrameHeaderSize)) {
-      result.problem = absl::StrCat("torn frame header (", remaining, " of ", kFrameHeaderSize,
-                                    " bytes)");
+      result.problem =
+          absl::StrCat("torn frame header (", remaining, " of ", kFrameHeaderSize, " bytes)");
       break;
     }
     absl::StatusOr<absl::string_view> read = reader.Read(offset, kFrameHeaderSize);

@@ -35,10 +35,8 @@ class FileHandle {
 // either no file of that name (or the old one) or the whole header.
 // On failure `*renamed` says whether the file may already exist under its final name.
 // Returns the file opened read-write.
-absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir,
-                                                          uint64_t number,
-                                                          uint64_t first_sequence,
-                                                          bool* renamed);
+absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir, uint64_t number,
+                                                          uint64_t first_sequence, bool* renamed);
 
 // What ScanLogFile found in one file.
 struct ScanResult {

@@ -46,9 +46,7 @@ bool AllDigits(absl::string_view s) {
 
 std::string LogFileName(uint64_t number) { return absl::StrFormat("%06u.log", number); }
 
-std::string TempLogFileName(uint64_t number) {
-  return absl::StrFormat("%06u.log.tmp", number);
-}
+std::string TempLogFileName(uint64_t number) { return absl::StrFormat("%06u.log.tmp", number); }
 
 bool ParseLogFileName(absl::string_view name, uint64_t* number) {
   constexpr absl::string_view kSuffix = ".log";
@@ -59,6 +57,8 @@ bool ParseLogFileName(absl::string_view name, uint64_t* number) {
   if (!AllDigits(digits) || digits.size() > 19) return false;
   uint64_t v = 0;
   for (char c : digits) v = v * 10 + static_cast<uint64_t>(c - '0');
+  // Only the spelling LogFileName gives, so no two names mean the same file number.
+  if (name != LogFileName(v)) return false;
   *number = v;
   return true;
 }

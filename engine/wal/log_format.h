@@ -27,7 +27,8 @@ inline constexpr size_t kMaxPayloadBytes = size_t{64} << 20;
 std::string LogFileName(uint64_t number);
 // The temporary a new log file is written under before it is renamed into place.
 std::string TempLogFileName(uint64_t number);
-// True, with *number set, for names LogFileName produces ("<digits>.log").
+// True, with *number set, for exactly the names LogFileName produces ("000042.log", not
+// "42.log").
 bool ParseLogFileName(absl::string_view name, uint64_t* number);
 // True for names TempLogFileName produces ("<digits>.log.tmp").
 bool IsTempLogFileName(absl::string_view name);

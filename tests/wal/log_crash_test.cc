@@ -69,9 +69,9 @@ LogOptions CrashOptions(int round) {
     writers.emplace_back([&, t] {
       for (uint64_t i = 1; i < 1000000; ++i) {
         // With one writer the sequence is known beforehand and is the tag itself.
-        const uint64_t tag = threads == 1 ? (*log)->NextSequence()
-                                          : (uint64_t{1} << 63) | uint64_t(round) << 40 |
-                                                uint64_t(t) << 32 | i;
+        const uint64_t tag =
+            threads == 1 ? (*log)->NextSequence()
+                         : (uint64_t{1} << 63) | uint64_t(round) << 40 | uint64_t(t) << 32 | i;
         absl::StatusOr<uint64_t> seq = (*log)->Append(TaggedPayload(tag));
         if (!seq.ok() || (threads == 1 && *seq != tag)) _exit(3);
         Ack ack{*seq, tag};

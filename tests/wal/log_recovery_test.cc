@@ -17,10 +17,10 @@ namespace tsw::wal {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using testing::FileSize;
 using testing::FlipByte;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using testing::LogFileNames;
 using testing::NewTestDir;
 using testing::OpenRecording;
@@ -150,9 +150,14 @@ TEST(LogRecoveryTest, FailsOpenOnAFlippedByteInAFileThatLaterFilesFollow) {
   // In file 2: its header, the first frame's length, sequence, checksum and payload, and
   // the last frame's payload.
   const int64_t frame = 220;
-  const std::vector<int64_t> offsets = {0,         8,          16,         kHeaderBytes,
-                                        kHeaderBytes + 5,      kHeaderBytes + 13,
-                                        kHeaderBytes + 100,    kHeaderBytes + 3 * frame + 150};
+  const std::vector<int64_t> offsets = {0,
+                                        8,
+                                        16,
+                                        kHeaderBytes,
+                                        kHeaderBytes + 5,
+                                        kHeaderBytes + 13,
+                                        kHeaderBytes + 100,
+                                        kHeaderBytes + 3 * frame + 150};
   for (int64_t offset : offsets) {
     SCOPED_TRACE(absl::StrCat("byte ", offset, " of ", names[1], " flipped"));
     const std::string dir = NewTestDir("earlier");

@@ -15,9 +15,9 @@ namespace tsw::wal {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::FileSize;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::FileSize;
 using testing::LogFileNames;
 using testing::NewTestDir;
 using testing::OpenRecording;
