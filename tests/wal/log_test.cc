@@ -1,6 +1,9 @@
 // The write-ahead log's ordinary life: append, rotate, reopen, trim, close.
 #include "engine/wal/log.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <string>
 #include <vector>
 
@@ -218,6 +221,42 @@ TEST(LogTest, TrimBeforeNeverRemovesTheActiveFile) {
   ASSERT_FALSE(replayed.sequences.empty());
   EXPECT_EQ(replayed.sequences.back(), 21u);
   EXPECT_EQ((*log)->NextSequence(), 22u);
+}
+
+TEST(LogTest, AFailedWriteLeavesNoPartialBatchAndUsesNoSequence) {
+  std::string dir = NewTestDir("write_error");
+  std::vector<std::string> reports;
+  const std::string path = file::JoinPath(dir, "000001.log");
+  {
+    Replayed replayed;
+    auto log = OpenRecording(dir, TestOptions(&reports, 1 << 20), &replayed);
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE((*log)->Append(PayloadFor(i, 100)).ok());
+    const int64_t size = FileSize(path);
+    // Let the file grow by only 50 bytes: the next batch is written in part, then fails.
+    struct rlimit old_limit;
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+    struct rlimit limit = old_limit;
+    limit.rlim_cur = static_cast<rlim_t>(size + 50);
+    sighandler_t old_handler = ::signal(SIGXFSZ, SIG_IGN);
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+    absl::StatusOr<uint64_t> failed = (*log)->Append(PayloadFor(4, 1000));
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+    ::signal(SIGXFSZ, old_handler);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(KindOf(failed.status()), ErrorKind::kInternalServer);
+    EXPECT_THAT(failed.status().message(), HasSubstr(path));
+    EXPECT_EQ(FileSize(path), size);  // The partial frame was taken back.
+    EXPECT_EQ((*log)->NextSequence(), 4u);
+    // The log is still usable: the failure was not an fsync.
+    ASSERT_EQ(*(*log)->Append(PayloadFor(4, 100)), 4u);
+  }
+  Replayed replayed;
+  auto log = OpenRecording(dir, TestOptions(&reports, 1 << 20), &replayed);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_THAT(replayed.sequences, ElementsAre(1, 2, 3, 4));
+  EXPECT_EQ(replayed.payloads[3], PayloadFor(4, 100));
+  EXPECT_THAT(reports, IsEmpty());
 }
 
 TEST(LogTest, CloseIsIdempotentAndLaterCallsFailClearly) {
