@@ -1,0 +1,346 @@
+#include "engine/ingest/batch_applier.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace tsw::ingest {
+namespace {
+
+using memstore::MeasureColumn;
+using memstore::SeriesRegistry;
+using memstore::StringPool;
+
+// Stands for a VARCHAR the pool has never seen: unequal to every stored cell.
+constexpr uint64_t kUnseenString = UINT64_MAX;
+
+}  // namespace
+
+BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
+    : schema_(schema), store_(store) {}
+
+void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const ParsedValue> values,
+                             const int32_t* attribute_ids) {
+  StringPool& strings = store_->strings();
+  cells_.assign(column.slot_count(), 0);
+  if (!column.multi()) {
+    const ParsedValue& v = values[0];
+    cells_[0] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
+    return;
+  }
+  present_.assign(column.slot_count(), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const ParsedValue& v = values[i];
+    const int slot = column.FindSlot(static_cast<uint32_t>(attribute_ids[i]), i);
+    cells_[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
+    present_[slot] = 1;
+  }
+}
+
+void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_t sequence,
+                         std::vector<RejectedRecord>* rejected, std::string* payload,
+                         ApplyResult* result) {
+  *result = ApplyResult();
+  encoder_.Begin(payload);
+  NameTable& measures = schema_->measures;
+  NameTable& attributes = schema_->attributes;
+  NameTable& dimensions = schema_->dimensions;
+  SeriesRegistry& registry = store_->series();
+  const StringPool& strings = store_->strings();
+
+  // Consecutive records usually share their series or measure (CommonAttributes, runs of
+  // one series): the last ones found are checked before any hash lookup.
+  absl::string_view cached_measure;
+  MeasureValueType cached_type = MeasureValueType::kDouble;
+  int32_t cached_measure_id = NameTable::kAbsent;
+  absl::string_view cached_key;
+  uint32_t cached_series_id = SeriesRegistry::kAbsent;
+  std::vector<uint32_t>& attribute_slots = attribute_slots_;
+
+  for (const ParsedRecord& rec : batch.records) {
+    const absl::Span<const ParsedValue> values = batch.values_of(rec);
+    const bool multi = rec.type == MeasureValueType::kMulti;
+
+    // ---- Checks against the schema. Nothing changes before the record is accepted.
+    int32_t measure_id;
+    if (cached_measure_id != NameTable::kAbsent && rec.measure_name == cached_measure &&
+        rec.type == cached_type) {
+      measure_id = cached_measure_id;
+    } else {
+      measure_id = measures.Find(rec.measure_name);
+      if (measure_id == NameTable::kAbsent) {
+        if (measures.size() >= static_cast<size_t>(quotas.max_measure_names_per_table)) {
+          rejected->push_back({rec.index,
+                               absl::StrCat("Measure '", rec.measure_name,
+                                            "' would be new, but the table already has ",
+                                            measures.size(), " measure names, the most allowed."),
+                               std::nullopt});
+          continue;
+        }
+      } else if (measures.at(measure_id).type != rec.type) {
+        rejected->push_back(
+            {rec.index,
+             absl::StrCat("Measure '", rec.measure_name, "' has type ",
+                          Spelling(measures.at(measure_id).type),
+                          " in this table; the record's type ", Spelling(rec.type),
+                          " conflicts with it (a measure keeps its first type)."),
+             std::nullopt});
+        continue;
+      }
+    }
+    bool conflict = false;
+    if (multi) {
+      attribute_ids_.resize(values.size());
+      for (size_t i = 0; i < values.size() && !conflict; ++i) {
+        const int32_t id = attributes.Find(values[i].name);
+        attribute_ids_[i] = id;
+        if (id != NameTable::kAbsent && attributes.at(id).type != values[i].type) {
+          rejected->push_back(
+              {rec.index,
+               absl::StrCat("MULTI attribute '", values[i].name, "' has type ",
+                            Spelling(attributes.at(id).type), " in this table; the record's type ",
+                            Spelling(values[i].type), " conflicts with it."),
+               std::nullopt});
+          conflict = true;
+        }
+      }
+      if (conflict) continue;
+    }
+    const absl::string_view key = batch.key(rec);
+    uint32_t series_id;
+    if (cached_series_id != SeriesRegistry::kAbsent && key == cached_key) {
+      series_id = cached_series_id;
+    } else {
+      series_id = registry.Find(rec.series_hash, key);
+      if (series_id == SeriesRegistry::kAbsent) {
+        size_t new_names = 0;
+        for (const DimensionView& d : batch.dimensions_of(rec)) {
+          new_names += dimensions.Find(d.name) == NameTable::kAbsent;
+        }
+        if (dimensions.size() + new_names > static_cast<size_t>(quotas.max_dimensions_per_table)) {
+          rejected->push_back(
+              {rec.index,
+               absl::StrCat("The record's ", new_names,
+                            " new dimension names would take the table past its limit of ",
+                            quotas.max_dimensions_per_table, " (it has ", dimensions.size(),
+                            ")."),
+               std::nullopt});
+          continue;
+        }
+      }
+    }
+
+    // ---- Versions.
+    MeasureColumn* column = nullptr;
+    if (series_id != SeriesRegistry::kAbsent && measure_id != NameTable::kAbsent) {
+      column = store_->FindColumn(series_id, measure_id);
+    }
+    MeasureColumn::Position position;
+    if (column != nullptr) {
+      position = column->Locate(rec.time_nanos);
+      if (position.found) {
+        // Build the record's cells in the column's layout without interning anything; a
+        // value or attribute the store has never seen makes the record differ.
+        bool same = true;
+        cells_.assign(column->slot_count(), 0);
+        if (!multi) {
+          const ParsedValue& v = values[0];
+          if (v.type == MeasureValueType::kVarchar) {
+            const uint32_t id = strings.Find(v.text);
+            cells_[0] = id == StringPool::kAbsent ? kUnseenString : id;
+          } else {
+            cells_[0] = v.bits;
+          }
+        } else {
+          present_.assign(column->slot_count(), 0);
+          for (size_t i = 0; i < values.size() && same; ++i) {
+            const int slot = attribute_ids_[i] == NameTable::kAbsent
+                                 ? -1
+                                 : column->FindSlot(static_cast<uint32_t>(attribute_ids_[i]), i);
+            if (slot < 0) {
+              same = false;
+              break;
+            }
+            const ParsedValue& v = values[i];
+            if (v.type == MeasureValueType::kVarchar) {
+              const uint32_t id = strings.Find(v.text);
+              cells_[slot] = id == StringPool::kAbsent ? kUnseenString : id;
+            } else {
+              cells_[slot] = v.bits;
+            }
+            present_[slot] = 1;
+          }
+        }
+        same = same && column->RowEquals(position, cells_.data(), present_.data());
+        const int64_t existing = column->VersionAt(position);
+        if (rec.version <= existing) {
+          if (same) {  // An idempotent re-send: success, nothing changes.
+            (rec.magnetic ? result->magnetic_store : result->memory_store)++;
+          } else {
+            rejected->push_back(
+                {rec.index,
+                 absl::StrCat("A record with the same dimensions, measure name and time "
+                              "exists with Version ",
+                              existing, " and a different value; Version ", rec.version,
+                              " is not higher, so it does not replace it."),
+                 existing});
+          }
+          continue;
+        }
+        // Higher Version: replaces the value (an equal value is rewritten as is).
+      }
+    }
+
+    // ---- Accepted: commit the schema, series and column, then the row.
+    if (measure_id == NameTable::kAbsent) {
+      measure_id = measures.Add(rec.measure_name, rec.type, sequence);
+      result->schema_grew = true;
+    }
+    cached_measure = rec.measure_name;
+    cached_type = rec.type;
+    cached_measure_id = measure_id;
+    if (multi) {
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (attribute_ids_[i] == NameTable::kAbsent) {
+          attribute_ids_[i] = attributes.Add(values[i].name, values[i].type, sequence);
+          result->schema_grew = true;
+        }
+      }
+    }
+    if (series_id == SeriesRegistry::kAbsent) {
+      dimensions_.clear();
+      for (const DimensionView& d : batch.dimensions_of(rec)) {
+        if (dimensions.Find(d.name) == NameTable::kAbsent) {
+          dimensions.Add(d.name, MeasureValueType::kVarchar, sequence);
+          result->schema_grew = true;
+        }
+        Dimension dimension;
+        dimension.name.assign(d.name.data(), d.name.size());
+        dimension.value.assign(d.value.data(), d.value.size());
+        dimensions_.push_back(std::move(dimension));
+      }
+      series_id = registry.Add(rec.series_hash, key, std::move(dimensions_));
+    }
+    cached_key = key;
+    cached_series_id = series_id;
+    if (column == nullptr) column = store_->AddColumn(series_id, measure_id, rec.type);
+    if (multi) {
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (column->FindSlot(static_cast<uint32_t>(attribute_ids_[i]), i) < 0) {
+          column->AddSlot(static_cast<uint32_t>(attribute_ids_[i]), values[i].type);
+        }
+      }
+    }
+    FillCells(*column, values, attribute_ids_.data());
+    const uint8_t* present = multi ? present_.data() : nullptr;
+    if (position.found) {
+      column->Overwrite(position, rec.version, cells_.data(), present);
+    } else {
+      column->Insert(position, rec.time_nanos, rec.version, cells_.data(), present);
+    }
+    (rec.magnetic ? result->magnetic_store : result->memory_store)++;
+
+    // ---- Log it. Definitions first: they may not interrupt a row.
+    const uint32_t series_slot = encoder_.SeriesSlot(series_id, key);
+    const uint32_t measure_slot = encoder_.MeasureSlot(measure_id, rec.type, rec.measure_name);
+    if (multi) {
+      attribute_slots.resize(values.size());
+      for (size_t i = 0; i < values.size(); ++i) {
+        attribute_slots[i] = encoder_.AttributeSlot(static_cast<uint32_t>(attribute_ids_[i]),
+                                                    values[i].type, values[i].name);
+      }
+    }
+    encoder_.Row(series_slot, measure_slot, rec.time_nanos, rec.version);
+    if (!multi) {
+      encoder_.Value(values[0].type, values[0].bits, values[0].text);
+    } else {
+      encoder_.MultiCount(static_cast<uint32_t>(values.size()));
+      for (size_t i = 0; i < values.size(); ++i) {
+        encoder_.Attribute(attribute_slots[i], values[i].type, values[i].bits, values[i].text);
+      }
+    }
+  }
+  result->logged = encoder_.Finish();
+  if (result->logged == 0) payload->clear();
+}
+
+absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) {
+  NameTable& measures = schema_->measures;
+  NameTable& attributes = schema_->attributes;
+  NameTable& dimensions = schema_->dimensions;
+  SeriesRegistry& registry = store_->series();
+  slot_series_.clear();
+  slot_measures_.clear();
+  slot_attributes_.clear();
+  if (absl::Status s = decoder_.Reset(payload); !s.ok()) return s;
+  BatchDecoder::Event& e = event_;
+  while (true) {
+    if (absl::Status s = decoder_.Next(&e); !s.ok()) return s;
+    switch (e.kind) {
+      case BatchDecoder::Kind::kEnd:
+        return absl::OkStatus();
+      case BatchDecoder::Kind::kSeries: {
+        const uint64_t hash = HashSeriesKey(e.key);
+        uint32_t id = registry.Find(hash, e.key);
+        if (id == SeriesRegistry::kAbsent) {
+          std::vector<Dimension> dims;
+          if (!DecodeSeriesKey(e.key, &dims)) {
+            return InternalError("WAL batch is malformed: bad series key");
+          }
+          for (const Dimension& d : dims) {
+            if (dimensions.Find(d.name) == NameTable::kAbsent) {
+              dimensions.Add(d.name, MeasureValueType::kVarchar, sequence);
+            }
+          }
+          id = registry.Add(hash, e.key, std::move(dims));
+        }
+        slot_series_.push_back(id);
+        break;
+      }
+      case BatchDecoder::Kind::kMeasure:
+      case BatchDecoder::Kind::kAttribute: {
+        NameTable& table = e.kind == BatchDecoder::Kind::kMeasure ? measures : attributes;
+        int32_t id = table.Find(e.name);
+        if (id == NameTable::kAbsent) {
+          id = table.Add(e.name, e.type, sequence);
+        } else if (table.at(id).type != e.type) {
+          return InternalError(absl::StrCat("WAL batch ", sequence, " gives '", e.name,
+                                            "' type ", Spelling(e.type), ", but the schema has ",
+                                            Spelling(table.at(id).type)));
+        }
+        (e.kind == BatchDecoder::Kind::kMeasure ? slot_measures_ : slot_attributes_)
+            .push_back(static_cast<uint32_t>(id));
+        break;
+      }
+      case BatchDecoder::Kind::kRow: {
+        const uint32_t series_id = slot_series_[e.series_slot];
+        const uint32_t measure_id = slot_measures_[e.measure_slot];
+        const MeasureValueType type = measures.at(static_cast<int32_t>(measure_id)).type;
+        MeasureColumn* column = store_->FindColumn(series_id, measure_id);
+        if (column == nullptr) column = store_->AddColumn(series_id, measure_id, type);
+        StringPool& strings = store_->strings();
+        if (type != MeasureValueType::kMulti) {
+          const DecodedValue& v = e.values[0];
+          cells_.assign(1, v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits);
+          column->Upsert(e.time_nanos, e.version, cells_.data(), nullptr);
+          break;
+        }
+        for (size_t i = 0; i < e.values.size(); ++i) {
+          const uint32_t attribute = slot_attributes_[e.values[i].attribute_slot];
+          if (column->FindSlot(attribute, i) < 0) column->AddSlot(attribute, e.values[i].type);
+        }
+        cells_.assign(column->slot_count(), 0);
+        present_.assign(column->slot_count(), 0);
+        for (size_t i = 0; i < e.values.size(); ++i) {
+          const DecodedValue& v = e.values[i];
+          const int slot = column->FindSlot(slot_attributes_[v.attribute_slot], i);
+          if (present_[slot]) return InternalError("WAL batch repeats a MULTI attribute");
+          cells_[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
+          present_[slot] = 1;
+        }
+        column->Upsert(e.time_nanos, e.version, cells_.data(), present_.data());
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace tsw::ingest

@@ -1,0 +1,86 @@
+// The second stage of WriteRecords: applies a ParsedBatch to a table's memory store under
+// Timestream's rules that need table state, and encodes what changed as one WAL payload.
+//
+// Rules, per record in request order (so duplicates within one request resolve exactly as
+// if they had come in separate requests, in order):
+//  - A measure name keeps the type it was first written with; a MULTI attribute name keeps
+//    its type table-wide. A conflicting record is rejected.
+//  - Quotas::max_measure_names_per_table and max_dimensions_per_table bound the distinct
+//    names a table learns; a record that would pass them is rejected.
+//  - Versions, for the same (dimension set, measure name, time): no stored row -> insert.
+//    Same value (MULTI: every attribute equal, none missing or extra): a higher Version
+//    updates only the Version; otherwise the record is an idempotent success that changes
+//    nothing. Different value: a higher Version replaces value and Version; otherwise the
+//    record is rejected with ExistingVersion.
+//  - RecordsIngested counts every record not rejected, idempotent re-sends included (they
+//    are successfully written as far as the client can tell, and Total + rejections then
+//    equals the request size); MagneticStore counts those older than the memory window.
+// Only records that changed the store go into the payload; replaying it (Replay) sets
+// exactly the same rows, schema entries and series.
+//
+// REQUIRES: the caller holds the table's write lock for Apply and Replay.
+#ifndef TSW_ENGINE_INGEST_BATCH_APPLIER_H_
+#define TSW_ENGINE_INGEST_BATCH_APPLIER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/ingest/batch_codec.h"
+#include "engine/ingest/request_parser.h"
+#include "engine/ingest/table_schema.h"
+#include "engine/ingest/value_parse.h"
+#include "engine/memstore/mem_store.h"
+#include "tsw/options.h"
+#include "tsw/status.h"
+
+namespace tsw::ingest {
+
+struct ApplyResult {
+  int32_t memory_store = 0;    // Records ingested into the memory window.
+  int32_t magnetic_store = 0;  // Records ingested that are older than the memory window.
+  uint32_t logged = 0;         // Records in the payload; 0 means there is nothing to log.
+  bool schema_grew = false;    // The schema gained entries (persist it once durable).
+};
+
+class BatchApplier {
+ public:
+  // `schema` and `store` are the table's and outlive the applier.
+  BatchApplier(TableSchema* schema, memstore::MemStore* store);
+  BatchApplier(const BatchApplier&) = delete;
+  BatchApplier& operator=(const BatchApplier&) = delete;
+
+  // Applies `batch`; appends the records it rejects to `*rejected`; encodes the records
+  // that changed the store into `*payload`. `sequence` is the WAL sequence the payload
+  // will be appended at (it tags new schema entries).
+  void Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_t sequence,
+             std::vector<RejectedRecord>* rejected, std::string* payload,
+             ApplyResult* result);
+
+  // Re-applies a payload written by Apply (WAL replay). An InternalServerException if the
+  // payload is malformed or contradicts the schema.
+  absl::Status Replay(absl::string_view payload, uint64_t sequence);
+
+ private:
+  // Cells and presence of `values` laid out by `column`'s slots (VARCHARs interned).
+  void FillCells(const memstore::MeasureColumn& column, absl::Span<const ParsedValue> values,
+                 const int32_t* attribute_ids);
+
+  TableSchema* const schema_;
+  memstore::MemStore* const store_;
+  BatchEncoder encoder_;
+  BatchDecoder decoder_;
+  BatchDecoder::Event event_;
+  std::vector<int32_t> attribute_ids_;  // Per value of the current record; kAbsent if new.
+  std::vector<uint64_t> cells_;
+  std::vector<uint8_t> present_;
+  std::vector<uint32_t> attribute_slots_;  // Payload slots of the current record's attributes.
+  std::vector<uint32_t> slot_series_, slot_measures_, slot_attributes_;  // Replay.
+  std::vector<Dimension> dimensions_;
+};
+
+}  // namespace tsw::ingest
+
+#endif  // TSW_ENGINE_INGEST_BATCH_APPLIER_H_

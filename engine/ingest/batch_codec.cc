@@ -1,0 +1,298 @@
+#include "engine/ingest/batch_codec.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/ingest/coding.h"
+#include "tsw/status.h"
+
+namespace tsw::ingest {
+namespace {
+
+enum Tag : uint8_t { kSeriesTag = 1, kMeasureTag = 2, kAttributeTag = 3, kRunTag = 4 };
+
+void PutValue(std::string* out, MeasureValueType type, uint64_t bits, absl::string_view text) {
+  switch (type) {
+    case MeasureValueType::kDouble:
+      PutFixed64(out, bits);
+      break;
+    case MeasureValueType::kBigint:
+    case MeasureValueType::kTimestamp:
+      PutVarint64(out, ZigZag(static_cast<int64_t>(bits)));
+      break;
+    case MeasureValueType::kBoolean:
+      out->push_back(bits ? 1 : 0);
+      break;
+    case MeasureValueType::kVarchar:
+      PutLengthPrefixed(out, text);
+      break;
+    case MeasureValueType::kMulti:
+      break;  // Never a value type.
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------- encoder
+
+void BatchEncoder::Begin(std::string* out) {
+  out_ = out;
+  out_->clear();
+  out_->push_back(static_cast<char>(kBatchFormatVersion));
+  PutFixed32(out_, 0);  // Record count, patched by Finish.
+  ++epoch_;
+  if (epoch_ == 0) {  // Wrapped: forget every stale stamp.
+    series_epoch_.assign(series_epoch_.size(), 0);
+    measure_epoch_.assign(measure_epoch_.size(), 0);
+    attribute_epoch_.assign(attribute_epoch_.size(), 0);
+    epoch_ = 1;
+  }
+  next_series_ = next_measure_ = next_attribute_ = 0;
+  records_ = 0;
+  run_open_ = false;
+}
+
+uint32_t BatchEncoder::Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
+                            uint32_t epoch, uint32_t id, uint32_t* next, bool* is_new) {
+  if (id >= epochs->size()) {
+    epochs->resize(id + 1 + id / 2, 0);
+    slots->resize(epochs->size(), 0);
+  }
+  if ((*epochs)[id] == epoch) {
+    *is_new = false;
+    return (*slots)[id];
+  }
+  *is_new = true;
+  (*epochs)[id] = epoch;
+  (*slots)[id] = (*next)++;
+  return (*slots)[id];
+}
+
+uint32_t BatchEncoder::SeriesSlot(uint32_t series_id, absl::string_view key) {
+  bool is_new;
+  const uint32_t slot =
+      Slot(&series_epoch_, &series_slot_, epoch_, series_id, &next_series_, &is_new);
+  if (is_new) {
+    CloseRun();
+    out_->push_back(kSeriesTag);
+    PutLengthPrefixed(out_, key);
+  }
+  return slot;
+}
+
+uint32_t BatchEncoder::MeasureSlot(uint32_t measure_id, MeasureValueType type,
+                                   absl::string_view name) {
+  bool is_new;
+  const uint32_t slot =
+      Slot(&measure_epoch_, &measure_slot_, epoch_, measure_id, &next_measure_, &is_new);
+  if (is_new) {
+    CloseRun();
+    out_->push_back(kMeasureTag);
+    out_->push_back(static_cast<char>(type));
+    PutLengthPrefixed(out_, name);
+  }
+  return slot;
+}
+
+uint32_t BatchEncoder::AttributeSlot(uint32_t attribute_id, MeasureValueType type,
+                                     absl::string_view name) {
+  bool is_new;
+  const uint32_t slot = Slot(&attribute_epoch_, &attribute_slot_, epoch_, attribute_id,
+                             &next_attribute_, &is_new);
+  if (is_new) {
+    CloseRun();
+    out_->push_back(kAttributeTag);
+    out_->push_back(static_cast<char>(type));
+    PutLengthPrefixed(out_, name);
+  }
+  return slot;
+}
+
+void BatchEncoder::CloseRun() {
+  if (!run_open_) return;
+  std::memcpy(&(*out_)[run_count_offset_], &run_rows_, 4);
+  run_open_ = false;
+}
+
+void BatchEncoder::Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos,
+                       int64_t version) {
+  if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
+    CloseRun();
+    out_->push_back(kRunTag);
+    PutVarint64(out_, series_slot);
+    PutVarint64(out_, measure_slot);
+    run_count_offset_ = out_->size();
+    PutFixed32(out_, 0);
+    run_open_ = true;
+    run_series_ = series_slot;
+    run_measure_ = measure_slot;
+    run_rows_ = 0;
+    run_last_time_ = 0;
+  }
+  // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s work.
+  PutVarint64(out_, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
+                                                static_cast<uint64_t>(run_last_time_))));
+  PutVarint64(out_, static_cast<uint64_t>(version));
+  run_last_time_ = time_nanos;
+  ++run_rows_;
+  ++records_;
+}
+
+void BatchEncoder::Value(MeasureValueType type, uint64_t bits, absl::string_view text) {
+  PutValue(out_, type, bits, text);
+}
+
+void BatchEncoder::MultiCount(uint32_t count) { PutVarint64(out_, count); }
+
+void BatchEncoder::Attribute(uint32_t attribute_slot, MeasureValueType type, uint64_t bits,
+                             absl::string_view text) {
+  PutVarint64(out_, attribute_slot);
+  PutValue(out_, type, bits, text);
+}
+
+uint32_t BatchEncoder::Finish() {
+  CloseRun();
+  std::memcpy(&(*out_)[1], &records_, 4);
+  return records_;
+}
+
+// ---------------------------------------------------------------------------- decoder
+
+absl::Status BatchDecoder::Corrupt(absl::string_view what) const {
+  return InternalError(absl::StrCat("WAL batch is malformed: ", what));
+}
+
+absl::Status BatchDecoder::Reset(absl::string_view payload) {
+  in_ = payload;
+  records_seen_ = series_count_ = run_rows_left_ = 0;
+  measure_types_.clear();
+  attribute_types_.clear();
+  if (in_.empty()) return Corrupt("empty payload");
+  const uint8_t version = static_cast<uint8_t>(in_[0]);
+  if (version != kBatchFormatVersion) {
+    return InternalError(absl::StrCat("WAL batch format version ", version,
+                                      " is not supported (this build reads ",
+                                      kBatchFormatVersion, ")"));
+  }
+  in_.remove_prefix(1);
+  if (!GetFixed32(&in_, &record_count_)) return Corrupt("truncated header");
+  return absl::OkStatus();
+}
+
+bool BatchDecoder::ReadValue(MeasureValueType type, DecodedValue* value) {
+  value->type = type;
+  uint64_t v;
+  switch (type) {
+    case MeasureValueType::kDouble:
+      return GetFixed64(&in_, &value->bits);
+    case MeasureValueType::kBigint:
+    case MeasureValueType::kTimestamp:
+      if (!GetVarint64(&in_, &v)) return false;
+      value->bits = static_cast<uint64_t>(UnZigZag(v));
+      return true;
+    case MeasureValueType::kBoolean:
+      if (in_.empty() || static_cast<uint8_t>(in_[0]) > 1) return false;
+      value->bits = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      return true;
+    case MeasureValueType::kVarchar:
+      return GetLengthPrefixed(&in_, &value->text);
+    case MeasureValueType::kMulti:
+      return false;
+  }
+  return false;
+}
+
+absl::Status BatchDecoder::Next(Event* event) {
+  if (run_rows_left_ > 0) {
+    --run_rows_left_;
+    event->kind = Kind::kRow;
+    event->series_slot = run_series_;
+    event->measure_slot = run_measure_;
+    uint64_t delta, version;
+    if (!GetVarint64(&in_, &delta) || !GetVarint64(&in_, &version)) {
+      return Corrupt("truncated row");
+    }
+    run_last_time_ = static_cast<int64_t>(static_cast<uint64_t>(run_last_time_) +
+                                          static_cast<uint64_t>(UnZigZag(delta)));
+    event->time_nanos = run_last_time_;
+    event->version = static_cast<int64_t>(version);
+    if (event->version < 1) return Corrupt("row version below 1");
+    event->values.clear();
+    const MeasureValueType type = measure_types_[run_measure_];
+    if (type != MeasureValueType::kMulti) {
+      event->values.emplace_back();
+      if (!ReadValue(type, &event->values.back())) return Corrupt("bad scalar value");
+    } else {
+      uint64_t count;
+      if (!GetVarint64(&in_, &count) || count == 0 || count > in_.size()) {
+        return Corrupt("bad MULTI attribute count");
+      }
+      for (uint64_t i = 0; i < count; ++i) {
+        DecodedValue value;
+        uint64_t slot;
+        if (!GetVarint64(&in_, &slot) || slot >= attribute_types_.size()) {
+          return Corrupt("undefined attribute slot");
+        }
+        value.attribute_slot = static_cast<uint32_t>(slot);
+        if (!ReadValue(attribute_types_[slot], &value)) return Corrupt("bad attribute value");
+        event->values.push_back(value);
+      }
+    }
+    ++records_seen_;
+    return absl::OkStatus();
+  }
+  if (in_.empty()) {
+    if (records_seen_ != record_count_) return Corrupt("record count mismatch");
+    event->kind = Kind::kEnd;
+    return absl::OkStatus();
+  }
+  const uint8_t tag = static_cast<uint8_t>(in_[0]);
+  in_.remove_prefix(1);
+  switch (tag) {
+    case kSeriesTag:
+      event->kind = Kind::kSeries;
+      if (!GetLengthPrefixed(&in_, &event->key)) return Corrupt("truncated series key");
+      ++series_count_;
+      return absl::OkStatus();
+    case kMeasureTag:
+    case kAttributeTag: {
+      if (in_.empty()) return Corrupt("truncated definition");
+      const uint8_t type = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      const uint8_t max_type = static_cast<uint8_t>(
+          tag == kMeasureTag ? MeasureValueType::kMulti : MeasureValueType::kTimestamp);
+      if (type > max_type) return Corrupt("bad value type");
+      if (!GetLengthPrefixed(&in_, &event->name)) return Corrupt("truncated name");
+      event->type = static_cast<MeasureValueType>(type);
+      if (tag == kMeasureTag) {
+        event->kind = Kind::kMeasure;
+        measure_types_.push_back(event->type);
+      } else {
+        event->kind = Kind::kAttribute;
+        attribute_types_.push_back(event->type);
+      }
+      return absl::OkStatus();
+    }
+    case kRunTag: {
+      uint64_t series, measure;
+      uint32_t rows;
+      if (!GetVarint64(&in_, &series) || !GetVarint64(&in_, &measure) ||
+          !GetFixed32(&in_, &rows)) {
+        return Corrupt("truncated run header");
+      }
+      if (series >= series_count_ || measure >= measure_types_.size() || rows == 0) {
+        return Corrupt("run names an undefined series or measure");
+      }
+      run_series_ = static_cast<uint32_t>(series);
+      run_measure_ = static_cast<uint32_t>(measure);
+      run_rows_left_ = rows;
+      run_last_time_ = 0;
+      return Next(event);
+    }
+    default:
+      return Corrupt(absl::StrCat("unknown entry tag ", tag));
+  }
+}
+
+}  // namespace tsw::ingest

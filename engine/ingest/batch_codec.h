@@ -1,0 +1,109 @@
+// The WAL payload of one WriteRecords request: its accepted records, compactly, in apply
+// order. Self-contained (series keys and names are defined inside each payload) so any
+// suffix of the log replays without the memory state it was written against. Byte layout
+// in engine/ingest/FORMAT.md.
+//
+// BatchEncoder writes a payload; consecutive records of the same (series, measure) share
+// one run header, and times are delta-encoded within a run. BatchDecoder reads one back,
+// checking every length and slot (a payload that passed the WAL checksum but is malformed
+// is reported, never trusted). Neither is thread-safe; reuse one per table.
+#ifndef TSW_ENGINE_INGEST_BATCH_CODEC_H_
+#define TSW_ENGINE_INGEST_BATCH_CODEC_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "tsw/types.h"
+
+namespace tsw::ingest {
+
+inline constexpr uint8_t kBatchFormatVersion = 1;
+
+class BatchEncoder {
+ public:
+  // Starts a payload in `*out` (cleared). `out` must outlive Finish().
+  void Begin(std::string* out);
+
+  // The payload-local slot of a series, measure or attribute named by its table-wide id,
+  // writing its definition on first use within this payload.
+  uint32_t SeriesSlot(uint32_t series_id, absl::string_view key);
+  uint32_t MeasureSlot(uint32_t measure_id, MeasureValueType type, absl::string_view name);
+  uint32_t AttributeSlot(uint32_t attribute_id, MeasureValueType type, absl::string_view name);
+
+  // Starts a record; its value follows: one Value() for a scalar measure, or
+  // MultiCount(n) then n Attribute() calls.
+  void Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version);
+  void Value(MeasureValueType type, uint64_t bits, absl::string_view text);
+  void MultiCount(uint32_t count);
+  void Attribute(uint32_t attribute_slot, MeasureValueType type, uint64_t bits,
+                 absl::string_view text);
+
+  // Completes the payload. Returns the number of records in it.
+  uint32_t Finish();
+
+ private:
+  void CloseRun();
+  static uint32_t Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
+                       uint32_t epoch, uint32_t id, uint32_t* next, bool* is_new);
+
+  std::string* out_ = nullptr;
+  uint32_t epoch_ = 0;
+  std::vector<uint32_t> series_epoch_, series_slot_;
+  std::vector<uint32_t> measure_epoch_, measure_slot_;
+  std::vector<uint32_t> attribute_epoch_, attribute_slot_;
+  uint32_t next_series_ = 0, next_measure_ = 0, next_attribute_ = 0;
+  uint32_t records_ = 0;
+  bool run_open_ = false;
+  uint32_t run_series_ = 0, run_measure_ = 0;
+  size_t run_count_offset_ = 0;
+  uint32_t run_rows_ = 0;
+  int64_t run_last_time_ = 0;
+};
+
+// One value as decoded; `text` points into the payload.
+struct DecodedValue {
+  uint32_t attribute_slot = 0;  // MULTI only.
+  MeasureValueType type = MeasureValueType::kDouble;
+  uint64_t bits = 0;
+  absl::string_view text;
+};
+
+class BatchDecoder {
+ public:
+  enum class Kind { kSeries, kMeasure, kAttribute, kRow, kEnd };
+  struct Event {
+    Kind kind = Kind::kEnd;
+    absl::string_view key;   // kSeries: the canonical key.
+    absl::string_view name;  // kMeasure, kAttribute.
+    MeasureValueType type = MeasureValueType::kDouble;  // kMeasure, kAttribute.
+    uint32_t series_slot = 0, measure_slot = 0;          // kRow.
+    int64_t time_nanos = 0, version = 0;                 // kRow.
+    std::vector<DecodedValue> values;  // kRow: one for a scalar, one per MULTI attribute.
+  };
+
+  // Reads the header. InternalServerException if `payload` is not a batch this build reads.
+  absl::Status Reset(absl::string_view payload);
+  // The next definition or record; kEnd after the last. Errors describe the damage.
+  absl::Status Next(Event* event);
+  uint32_t record_count() const { return record_count_; }
+
+ private:
+  absl::Status Corrupt(absl::string_view what) const;
+  bool ReadValue(MeasureValueType type, DecodedValue* value);
+
+  absl::string_view in_;
+  uint32_t record_count_ = 0;
+  uint32_t records_seen_ = 0;
+  uint32_t series_count_ = 0;
+  std::vector<MeasureValueType> measure_types_, attribute_types_;
+  uint32_t run_rows_left_ = 0;
+  uint32_t run_series_ = 0, run_measure_ = 0;
+  int64_t run_last_time_ = 0;
+};
+
+}  // namespace tsw::ingest
+
+#endif  // TSW_ENGINE_INGEST_BATCH_CODEC_H_

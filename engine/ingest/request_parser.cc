@@ -1,0 +1,550 @@
+#include "engine/ingest/request_parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/ingest/coding.h"
+#include "engine/ingest/names.h"
+#include "engine/ingest/value_parse.h"
+#include "xxhash.h"
+
+namespace tsw::ingest {
+namespace {
+
+constexpr size_t kMaxTimeChars = 256;  // The model's StringValue256.
+constexpr int64_t kNanosPerHour = 3600LL * 1000000000;
+constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
+
+absl::string_view View(const std::string& s) { return absl::string_view(s.data(), s.size()); }
+
+int64_t SaturatingSub(int64_t a, int64_t b) {
+  int64_t out;
+  return __builtin_sub_overflow(a, b, &out) ? INT64_MIN : out;
+}
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t out;
+  return __builtin_add_overflow(a, b, &out) ? INT64_MAX : out;
+}
+int64_t SaturatingMul(int64_t a, int64_t b) {
+  int64_t out;
+  return __builtin_mul_overflow(a, b, &out) ? INT64_MAX : out;
+}
+
+// Insertion sort: records carry a handful of dimensions.
+void SortByName(DimensionView* dims, size_t n) {
+  for (size_t i = 1; i < n; ++i) {
+    DimensionView d = dims[i];
+    size_t j = i;
+    while (j > 0 && d.name < dims[j - 1].name) {
+      dims[j] = dims[j - 1];
+      --j;
+    }
+    dims[j] = d;
+  }
+}
+
+// True if `names` has two equal entries. Sorts `*scratch` for long lists.
+bool HasDuplicate(absl::Span<const absl::string_view> names,
+                  std::vector<absl::string_view>* scratch) {
+  if (names.size() <= 16) {
+    for (size_t i = 1; i < names.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (names[i] == names[j]) return true;
+      }
+    }
+    return false;
+  }
+  scratch->assign(names.begin(), names.end());
+  std::sort(scratch->begin(), scratch->end());
+  return std::adjacent_find(scratch->begin(), scratch->end()) != scratch->end();
+}
+
+class Parser {
+ public:
+  Parser(const WriteRecordsRequest& request, const ParseContext& context, ParsedBatch* batch)
+      : request_(request),
+        common_(request.common_attributes ? &*request.common_attributes : nullptr),
+        context_(context),
+        quotas_(*context.quotas),
+        batch_(batch) {}
+
+  absl::Status Run() {
+    const size_t n = request_.records.size();
+    if (n == 0 || n > static_cast<size_t>(quotas_.max_records_per_write)) {
+      return ValidationError(absl::StrCat("A WriteRecords request carries 1 to ",
+                                          quotas_.max_records_per_write, " records, not ", n,
+                                          "."));
+    }
+    batch_->request_records = static_cast<int32_t>(n);
+    if (absl::Status s = CheckCommon(); !s.ok()) return s;
+    PrepareWindow();
+    batch_->records.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (absl::Status s = ParseRecord(static_cast<int32_t>(i), request_.records[i]); !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  // ---- CommonAttributes: everything that is wrong whatever the records say.
+  absl::Status CheckCommon() {
+    std::vector<DimensionView>& common = batch_->common_dimensions;
+    if (common_ == nullptr) return absl::OkStatus();
+    if (common_->dimensions.size() > static_cast<size_t>(quotas_.max_dimensions_per_record)) {
+      return ValidationError(absl::StrCat("CommonAttributes has ", common_->dimensions.size(),
+                                          " dimensions; a record may have at most ",
+                                          quotas_.max_dimensions_per_record, "."));
+    }
+    for (const Dimension& d : common_->dimensions) {
+      const NameProblem problem = CheckName(View(d.name), quotas_.max_dimension_name_bytes);
+      if (problem != NameProblem::kOk) {
+        return ValidationError(absl::StrCat(
+            "CommonAttributes: ", DescribeNameProblem("Dimension name", View(d.name), problem,
+                                                      quotas_.max_dimension_name_bytes)));
+      }
+      common.push_back({View(d.name), View(d.value)});
+    }
+    SortByName(common.data(), common.size());
+    for (size_t i = 1; i < common.size(); ++i) {
+      if (common[i].name == common[i - 1].name) {
+        return ValidationError(absl::StrCat("CommonAttributes has dimension '", common[i].name,
+                                            "' more than once."));
+      }
+    }
+    if (common_->measure_name) {
+      const NameProblem problem =
+          CheckName(View(*common_->measure_name), quotas_.max_measure_name_bytes);
+      if (problem != NameProblem::kOk) {
+        return ValidationError(absl::StrCat(
+            "CommonAttributes: ", DescribeNameProblem("MeasureName", View(*common_->measure_name),
+                                                      problem, quotas_.max_measure_name_bytes)));
+      }
+    }
+    if (common_->version && *common_->version < 1) {
+      return ValidationError(absl::StrCat("CommonAttributes: Version must be 1 or greater, not ",
+                                          *common_->version, "."));
+    }
+    if (common_->time) {
+      int64_t unused;
+      if (common_->time->empty() || common_->time->size() > kMaxTimeChars ||
+          ParseInt64(View(*common_->time), &unused) == ParseError::kSyntax) {
+        return ValidationError(absl::StrCat("CommonAttributes: Time '",
+                                            View(*common_->time).substr(0, 64),
+                                            "' is not an integer."));
+      }
+    }
+    if (common_->measure_value) {
+      const size_t size = common_->measure_value->size();
+      if (size == 0 || size > static_cast<size_t>(quotas_.max_measure_value_bytes)) {
+        return ValidationError(absl::StrCat("CommonAttributes: MeasureValue must be 1 to ",
+                                            quotas_.max_measure_value_bytes, " bytes, not ",
+                                            size, "."));
+      }
+      if (!common_->measure_values.empty()) {
+        return ValidationError(
+            "CommonAttributes sets both MeasureValue and MeasureValues; MeasureValue is for "
+            "scalar types and MeasureValues for MULTI.");
+      }
+      if (common_->measure_value_type == MeasureValueType::kMulti) {
+        return ValidationError(
+            "CommonAttributes sets MeasureValue with MeasureValueType MULTI; MULTI takes "
+            "MeasureValues.");
+      }
+    }
+    if (!common_->measure_values.empty()) {
+      if (common_->measure_value_type && *common_->measure_value_type != MeasureValueType::kMulti) {
+        return ValidationError(absl::StrCat(
+            "CommonAttributes sets MeasureValues with MeasureValueType ",
+            Spelling(*common_->measure_value_type), "; MeasureValues is only for MULTI."));
+      }
+      std::vector<absl::string_view>& names = batch_->names;
+      names.clear();
+      for (const MeasureValue& mv : common_->measure_values) {
+        const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
+        if (problem != NameProblem::kOk) {
+          return ValidationError(absl::StrCat(
+              "CommonAttributes: ", DescribeNameProblem("MeasureValues name", View(mv.name),
+                                                        problem, quotas_.max_measure_name_bytes)));
+        }
+        if (mv.type == MeasureValueType::kMulti) {
+          return ValidationError(absl::StrCat("CommonAttributes: MeasureValues '", mv.name,
+                                              "' has Type MULTI; attributes are scalar."));
+        }
+        names.push_back(View(mv.name));
+      }
+      std::vector<absl::string_view> scratch;
+      if (HasDuplicate(names, &scratch)) {
+        return ValidationError("CommonAttributes: MeasureValues names must be unique.");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void PrepareWindow() {
+    const int64_t now = context_.now_nanos;
+    memory_start_ = SaturatingSub(
+        now, SaturatingMul(context_.retention.memory_store_retention_period_in_hours,
+                           kNanosPerHour));
+    magnetic_start_ = SaturatingSub(
+        now, SaturatingMul(context_.retention.magnetic_store_retention_period_in_days,
+                           kNanosPerDay));
+    future_limit_ = SaturatingAdd(now, quotas_.max_future_nanos);
+  }
+
+  void Reject(int32_t index, std::string reason) {
+    batch_->rejected.push_back(RejectedRecord{index, std::move(reason), std::nullopt});
+  }
+
+  // ---- One record. Returns non-OK only for a request-level problem.
+  absl::Status ParseRecord(int32_t index, const Record& record) {
+    ParsedBatch& b = *batch_;
+    ParsedRecord out;
+    out.index = index;
+
+    // Dimensions: the record's own, sorted, then merged with the (sorted) common ones.
+    std::vector<DimensionView>& own = b.own_dimensions;
+    own.clear();
+    size_t dimension_bytes = 0;
+    for (const Dimension& d : record.dimensions) {
+      const NameProblem problem = CheckName(View(d.name), quotas_.max_dimension_name_bytes);
+      if (problem != NameProblem::kOk) {
+        Reject(index, DescribeNameProblem("Dimension name", View(d.name), problem,
+                                          quotas_.max_dimension_name_bytes));
+        return absl::OkStatus();
+      }
+      own.push_back({View(d.name), View(d.value)});
+      dimension_bytes += d.name.size() + d.value.size();
+    }
+    SortByName(own.data(), own.size());
+    for (size_t i = 1; i < own.size(); ++i) {
+      if (own[i].name == own[i - 1].name) {
+        Reject(index, absl::StrCat("Dimension '", own[i].name, "' appears more than once."));
+        return absl::OkStatus();
+      }
+    }
+    const std::vector<DimensionView>& common = b.common_dimensions;
+    for (const DimensionView& d : common) dimension_bytes += d.name.size() + d.value.size();
+    const size_t dimension_count = own.size() + common.size();
+    if (dimension_count > static_cast<size_t>(quotas_.max_dimensions_per_record)) {
+      Reject(index, absl::StrCat("The record has ", dimension_count,
+                                 " dimensions (CommonAttributes included); at most ",
+                                 quotas_.max_dimensions_per_record, " are allowed."));
+      return absl::OkStatus();
+    }
+    if (dimension_bytes > static_cast<size_t>(quotas_.max_series_dimensions_bytes)) {
+      Reject(index, absl::StrCat("The record's dimension names and values total ",
+                                 dimension_bytes, " bytes; at most ",
+                                 quotas_.max_series_dimensions_bytes, " are allowed."));
+      return absl::OkStatus();
+    }
+
+    // Measure name, type, unit, version, time: the record's own, else the common one.
+    const std::string* measure_name =
+        record.measure_name ? &*record.measure_name
+                            : (common_ && common_->measure_name ? &*common_->measure_name : nullptr);
+    if (measure_name == nullptr) {
+      Reject(index, "The record has no MeasureName (and CommonAttributes sets none).");
+      return absl::OkStatus();
+    }
+    if (record.measure_name) {
+      const NameProblem problem = CheckName(View(*measure_name), quotas_.max_measure_name_bytes);
+      if (problem != NameProblem::kOk) {
+        Reject(index, DescribeNameProblem("MeasureName", View(*measure_name), problem,
+                                          quotas_.max_measure_name_bytes));
+        return absl::OkStatus();
+      }
+    }
+    out.measure_name = View(*measure_name);
+    out.type = record.measure_value_type
+                   ? *record.measure_value_type
+                   : (common_ && common_->measure_value_type ? *common_->measure_value_type
+                                                             : MeasureValueType::kDouble);
+    const TimeUnit unit =
+        record.time_unit ? *record.time_unit
+                         : (common_ && common_->time_unit ? *common_->time_unit
+                                                          : TimeUnit::kMilliseconds);
+    out.version = record.version ? *record.version
+                                 : (common_ && common_->version ? *common_->version : 1);
+    if (out.version < 1) {
+      Reject(index, absl::StrCat("Version must be 1 or greater, not ", out.version, "."));
+      return absl::OkStatus();
+    }
+    const std::string* time =
+        record.time ? &*record.time : (common_ && common_->time ? &*common_->time : nullptr);
+    if (time == nullptr) {
+      Reject(index, "The record has no Time (and CommonAttributes sets none).");
+      return absl::OkStatus();
+    }
+    if (time->size() > kMaxTimeChars) {
+      Reject(index, absl::StrCat("Time is longer than ", kMaxTimeChars, " characters."));
+      return absl::OkStatus();
+    }
+    switch (ParseTimeNanos(View(*time), unit, &out.time_nanos)) {
+      case ParseError::kOk:
+        break;
+      case ParseError::kSyntax:
+        Reject(index, absl::StrCat("Time '", View(*time).substr(0, 64),
+                                   "' is not an integer number of ", Spelling(unit), "."));
+        return absl::OkStatus();
+      case ParseError::kOutOfRange:
+        Reject(index, absl::StrCat("Time ", View(*time).substr(0, 64), " ", Spelling(unit),
+                                   " is outside the range of 64-bit nanoseconds since the "
+                                   "epoch (years 1678 to 2262)."));
+        return absl::OkStatus();
+    }
+    if (!CheckWindow(index, &out)) return absl::OkStatus();
+
+    // Values.
+    size_t value_bytes = 0;
+    out.values_begin = static_cast<uint32_t>(b.values.size());
+    if (!ParseValues(index, record, unit, &out, &value_bytes)) {
+      b.values.resize(out.values_begin);
+      return absl::OkStatus();
+    }
+    out.values_count = static_cast<uint32_t>(b.values.size()) - out.values_begin;
+    const size_t record_bytes = dimension_bytes + out.measure_name.size() + value_bytes;
+    if (record_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
+      b.values.resize(out.values_begin);
+      Reject(index, absl::StrCat("The record is ", record_bytes,
+                                 " bytes (dimensions, measure name and values); at most ",
+                                 quotas_.max_record_bytes, " are allowed."));
+      return absl::OkStatus();
+    }
+
+    // Merge the dimensions in name order; the same name on both sides is request-level.
+    out.dims_begin = static_cast<uint32_t>(b.dimensions.size());
+    out.dims_count = static_cast<uint32_t>(dimension_count);
+    size_t i = 0, j = 0;
+    while (i < own.size() || j < common.size()) {
+      if (j == common.size() || (i < own.size() && own[i].name < common[j].name)) {
+        b.dimensions.push_back(own[i++]);
+      } else if (i == own.size() || common[j].name < own[i].name) {
+        b.dimensions.push_back(common[j++]);
+      } else {
+        return ValidationError(absl::StrCat(
+            "Record ", index, " and CommonAttributes both have dimension '", own[i].name,
+            "'; dimensions may not overlap."));
+      }
+    }
+    out.key_begin = static_cast<uint32_t>(b.keys.size());
+    AppendSeriesKey(b.dimensions_of(out), &b.keys);
+    out.key_size = static_cast<uint32_t>(b.keys.size()) - out.key_begin;
+    out.series_hash = HashSeriesKey(b.key(out));
+    b.records.push_back(out);
+    return absl::OkStatus();
+  }
+
+  bool CheckWindow(int32_t index, ParsedRecord* out) {
+    const int64_t t = out->time_nanos;
+    if (t > future_limit_) {
+      Reject(index, absl::StrCat("Time ", t, " ns is more than ",
+                                 quotas_.max_future_nanos / 1000000000, " seconds ahead of the "
+                                 "current time ", context_.now_nanos, " ns."));
+      return false;
+    }
+    if (t >= memory_start_) return true;
+    if (context_.magnetic_store_writes && t >= magnetic_start_) {
+      out->magnetic = true;
+      return true;
+    }
+    if (context_.magnetic_store_writes) {
+      Reject(index, absl::StrCat("Time ", t, " ns is older than the magnetic store retention "
+                                 "period of ",
+                                 context_.retention.magnetic_store_retention_period_in_days,
+                                 " days."));
+    } else {
+      Reject(index, absl::StrCat("Time ", t, " ns is older than the memory store retention "
+                                 "period of ",
+                                 context_.retention.memory_store_retention_period_in_hours,
+                                 " hours, and magnetic store writes are disabled for this "
+                                 "table."));
+    }
+    return false;
+  }
+
+  bool ParseValues(int32_t index, const Record& record, TimeUnit unit, ParsedRecord* out,
+                   size_t* value_bytes) {
+    const std::string* measure_value =
+        record.measure_value
+            ? &*record.measure_value
+            : (common_ && common_->measure_value ? &*common_->measure_value : nullptr);
+    const std::vector<MeasureValue>& measure_values =
+        !record.measure_values.empty() || common_ == nullptr ? record.measure_values
+                                                              : common_->measure_values;
+    if (out->type != MeasureValueType::kMulti) {
+      if (!measure_values.empty()) {
+        Reject(index, absl::StrCat("MeasureValueType ", Spelling(out->type),
+                                   " is scalar, but the record has MeasureValues; they are "
+                                   "only for MULTI."));
+        return false;
+      }
+      if (measure_value == nullptr) {
+        Reject(index, "The record has no MeasureValue (and CommonAttributes sets none).");
+        return false;
+      }
+      ParsedValue value;
+      value.type = out->type;
+      if (!ParseValue(index, "", View(*measure_value), unit, &value)) return false;
+      *value_bytes += measure_value->size();
+      batch_->values.push_back(value);
+      return true;
+    }
+    if (measure_value != nullptr) {
+      Reject(index, "The record is MULTI but has a MeasureValue; MULTI takes MeasureValues.");
+      return false;
+    }
+    if (measure_values.empty()) {
+      Reject(index, "The record is MULTI but has no MeasureValues.");
+      return false;
+    }
+    if (measure_values.size() > static_cast<size_t>(quotas_.max_measures_per_multi_record)) {
+      Reject(index, absl::StrCat("The record has ", measure_values.size(),
+                                 " MeasureValues; at most ",
+                                 quotas_.max_measures_per_multi_record, " are allowed."));
+      return false;
+    }
+    std::vector<absl::string_view>& names = batch_->names;
+    names.clear();
+    for (const MeasureValue& mv : measure_values) {
+      const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
+      if (problem != NameProblem::kOk) {
+        Reject(index, DescribeNameProblem("MeasureValues name", View(mv.name), problem,
+                                          quotas_.max_measure_name_bytes));
+        return false;
+      }
+      if (mv.type == MeasureValueType::kMulti) {
+        Reject(index, absl::StrCat("MeasureValues '", mv.name,
+                                   "' has Type MULTI; attributes are scalar."));
+        return false;
+      }
+      ParsedValue value;
+      value.name = View(mv.name);
+      value.type = mv.type;
+      if (!ParseValue(index, value.name, View(mv.value), unit, &value)) {
+        return false;
+      }
+      *value_bytes += mv.name.size() + mv.value.size();
+      batch_->values.push_back(value);
+      names.push_back(value.name);
+    }
+    std::vector<absl::string_view> scratch;
+    if (HasDuplicate(names, &scratch)) {
+      Reject(index, "MeasureValues names must be unique within a record.");
+      return false;
+    }
+    return true;
+  }
+
+  // Parses `text` as `value->type`. On failure rejects the record naming the value: the
+  // MeasureValue, or the MULTI attribute `attribute`.
+  bool ParseValue(int32_t index, absl::string_view attribute, absl::string_view text,
+                  TimeUnit unit, ParsedValue* value) {
+    auto what = [attribute] {
+      return attribute.empty() ? std::string("MeasureValue")
+                               : absl::StrCat("MeasureValues '", attribute, "'");
+    };
+    if (text.empty() || text.size() > static_cast<size_t>(quotas_.max_measure_value_bytes)) {
+      Reject(index, absl::StrCat(what(), " must be 1 to ", quotas_.max_measure_value_bytes,
+                                 " bytes, not ", text.size(), "."));
+      return false;
+    }
+    ParseError error = ParseError::kOk;
+    const char* expected = "";
+    switch (value->type) {
+      case MeasureValueType::kDouble: {
+        double d;
+        error = ParseFiniteDouble(text, &d);
+        std::memcpy(&value->bits, &d, 8);
+        expected = "a finite decimal number";
+        break;
+      }
+      case MeasureValueType::kBigint: {
+        int64_t v;
+        error = ParseInt64(text, &v);
+        value->bits = static_cast<uint64_t>(v);
+        expected = "a signed 64-bit integer";
+        break;
+      }
+      case MeasureValueType::kTimestamp: {
+        int64_t v;
+        error = ParseTimeNanos(text, unit, &v);
+        value->bits = static_cast<uint64_t>(v);
+        expected = "an integer time in the record's TimeUnit, within 64-bit nanoseconds";
+        break;
+      }
+      case MeasureValueType::kBoolean: {
+        bool v;
+        error = ParseBoolean(text, &v);
+        value->bits = v ? 1 : 0;
+        expected = "true or false";
+        break;
+      }
+      case MeasureValueType::kVarchar:
+        value->text = text;
+        break;
+      case MeasureValueType::kMulti:
+        error = ParseError::kSyntax;
+        break;
+    }
+    if (error == ParseError::kOk) return true;
+    Reject(index, absl::StrCat(what(), " '", text.substr(0, 64), "' is not a valid ",
+                               Spelling(value->type),
+                               error == ParseError::kOutOfRange ? " (out of range)" : "",
+                               ": expected ", expected, "."));
+    return false;
+  }
+
+  const WriteRecordsRequest& request_;
+  const Record* common_;
+  const ParseContext& context_;
+  const Quotas& quotas_;
+  ParsedBatch* batch_;
+  int64_t memory_start_ = 0;
+  int64_t magnetic_start_ = 0;
+  int64_t future_limit_ = 0;
+};
+
+}  // namespace
+
+void ParsedBatch::Clear() {
+  request_records = 0;
+  records.clear();
+  values.clear();
+  dimensions.clear();
+  keys.clear();
+  rejected.clear();
+  common_dimensions.clear();
+}
+
+absl::Status ParseRequest(const WriteRecordsRequest& request, const ParseContext& context,
+                          ParsedBatch* batch) {
+  batch->Clear();
+  return Parser(request, context, batch).Run();
+}
+
+void AppendSeriesKey(absl::Span<const DimensionView> sorted_dimensions, std::string* out) {
+  for (const DimensionView& d : sorted_dimensions) {
+    PutLengthPrefixed(out, d.name);
+    PutLengthPrefixed(out, d.value);
+  }
+}
+
+bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out) {
+  out->clear();
+  while (!key.empty()) {
+    absl::string_view name, value;
+    if (!GetLengthPrefixed(&key, &name) || !GetLengthPrefixed(&key, &value)) return false;
+    Dimension d;
+    d.name.assign(name.data(), name.size());
+    d.value.assign(value.data(), value.size());
+    out->push_back(std::move(d));
+  }
+  return true;
+}
+
+uint64_t HashSeriesKey(absl::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+
+}  // namespace tsw::ingest

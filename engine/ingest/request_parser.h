@@ -1,0 +1,110 @@
+// The first stage of WriteRecords: turns a request into a ParsedBatch of typed records.
+//
+// One pass over the request merges CommonAttributes into each record (as views: no string
+// is copied except into the batch's canonical series keys), validates every rule that
+// needs no table state (names, quotas per record, types and values, Version, the time
+// window), parses times and values into typed fields, and hashes each record's dimension
+// set to its series key. What needs the table's state (learned types, per-table quotas,
+// existing versions) is BatchApplier's job.
+//
+// Request-level problems return a ValidationException and nothing of the request is
+// used: no records or more than Quotas::max_records_per_write, invalid CommonAttributes,
+// and a dimension name present both in CommonAttributes and in a record (the reference:
+// "Dimensions may not overlap, or a ValidationException will be thrown"). Every other
+// problem rejects only its record (ParsedBatch::rejected).
+//
+// Thread-safe (no shared state); reuse one ParsedBatch per thread to avoid allocation.
+#ifndef TSW_ENGINE_INGEST_REQUEST_PARSER_H_
+#define TSW_ENGINE_INGEST_REQUEST_PARSER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "tsw/options.h"
+#include "tsw/status.h"
+#include "tsw/types.h"
+
+namespace tsw::ingest {
+
+struct DimensionView {
+  absl::string_view name;
+  absl::string_view value;
+};
+
+// One parsed measure value: the value of a scalar record, or one MULTI attribute.
+struct ParsedValue {
+  absl::string_view name;  // The MULTI attribute name; empty for a scalar record.
+  MeasureValueType type = MeasureValueType::kDouble;
+  // DOUBLE: the double's bit pattern. BIGINT: the int64. TIMESTAMP: nanoseconds since the
+  // epoch (the value is read in the record's TimeUnit, like Time). BOOLEAN: 0 or 1.
+  // VARCHAR: unused (see `text`).
+  uint64_t bits = 0;
+  absl::string_view text;  // VARCHAR: the value.
+};
+
+// One valid record, CommonAttributes merged in. Views point into the request and the batch.
+struct ParsedRecord {
+  int32_t index = 0;  // In the request's Records.
+  MeasureValueType type = MeasureValueType::kDouble;
+  bool magnetic = false;  // Older than the memory store window, inside the magnetic one.
+  uint64_t series_hash = 0;
+  uint32_t key_begin = 0, key_size = 0;    // Canonical series key, in ParsedBatch::keys.
+  uint32_t dims_begin = 0, dims_count = 0;  // Sorted by name, in ParsedBatch::dimensions.
+  uint32_t values_begin = 0, values_count = 0;  // In ParsedBatch::values.
+  absl::string_view measure_name;
+  int64_t time_nanos = 0;
+  int64_t version = 1;
+};
+
+struct ParsedBatch {
+  int32_t request_records = 0;
+  std::vector<ParsedRecord> records;  // The valid records, in request order.
+  std::vector<ParsedValue> values;
+  std::vector<DimensionView> dimensions;
+  std::string keys;
+  std::vector<RejectedRecord> rejected;  // In request order.
+
+  // Scratch reused across requests.
+  std::vector<DimensionView> common_dimensions;
+  std::vector<DimensionView> own_dimensions;
+  std::vector<absl::string_view> names;
+
+  void Clear();
+  absl::string_view key(const ParsedRecord& r) const {
+    return absl::string_view(keys.data() + r.key_begin, r.key_size);
+  }
+  absl::Span<const ParsedValue> values_of(const ParsedRecord& r) const {
+    return absl::Span<const ParsedValue>(values.data() + r.values_begin, r.values_count);
+  }
+  absl::Span<const DimensionView> dimensions_of(const ParsedRecord& r) const {
+    return absl::Span<const DimensionView>(dimensions.data() + r.dims_begin, r.dims_count);
+  }
+};
+
+struct ParseContext {
+  const Quotas* quotas = nullptr;
+  int64_t now_nanos = 0;
+  RetentionProperties retention;
+  bool magnetic_store_writes = false;
+};
+
+// Parses `request` into `*batch` (cleared first). Returns OK (with rejections in
+// batch->rejected) or a ValidationException for a request-level problem.
+absl::Status ParseRequest(const WriteRecordsRequest& request, const ParseContext& context,
+                          ParsedBatch* batch);
+
+// The canonical series key: for each dimension in name order, varint name length, name,
+// varint value length, value. Equal dimension sets have equal keys.
+void AppendSeriesKey(absl::Span<const DimensionView> sorted_dimensions, std::string* out);
+// The dimensions of a canonical key, in name order. False if `key` is malformed.
+bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out);
+// XXH3-64 of a canonical key.
+uint64_t HashSeriesKey(absl::string_view key);
+
+}  // namespace tsw::ingest
+
+#endif  // TSW_ENGINE_INGEST_REQUEST_PARSER_H_

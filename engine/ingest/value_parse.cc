@@ -1,0 +1,113 @@
+#include "engine/ingest/value_parse.h"
+
+#include <charconv>
+
+namespace tsw::ingest {
+namespace {
+
+bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') <= 9; }
+
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+bool EqualsIgnoreCase(absl::string_view text, absl::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (Lower(text[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ParseError ParseInt64(absl::string_view text, int64_t* out) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  bool negative = false;
+  if (p != end && (*p == '-' || *p == '+')) {
+    negative = *p == '-';
+    ++p;
+  }
+  if (p == end) return ParseError::kSyntax;
+  uint64_t value = 0;
+  bool overflow = false;
+  for (; p != end; ++p) {
+    const unsigned digit = static_cast<unsigned char>(*p - '0');
+    if (digit > 9) return ParseError::kSyntax;
+    // Keep scanning after an overflow so that "99...9x" is a syntax error, not a range one.
+    overflow |= __builtin_mul_overflow(value, uint64_t{10}, &value);
+    overflow |= __builtin_add_overflow(value, uint64_t{digit}, &value);
+  }
+  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (overflow || value > limit) return ParseError::kOutOfRange;
+  *out = negative ? static_cast<int64_t>(uint64_t{0} - value) : static_cast<int64_t>(value);
+  return ParseError::kOk;
+}
+
+int64_t NanosPerUnit(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSeconds:
+      return 1000000000;
+    case TimeUnit::kMilliseconds:
+      return 1000000;
+    case TimeUnit::kMicroseconds:
+      return 1000;
+    case TimeUnit::kNanoseconds:
+      return 1;
+  }
+  return 1000000;
+}
+
+ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
+  int64_t value;
+  const ParseError error = ParseInt64(text, &value);
+  if (error != ParseError::kOk) return error;
+  if (__builtin_mul_overflow(value, NanosPerUnit(unit), out)) return ParseError::kOutOfRange;
+  return ParseError::kOk;
+}
+
+ParseError ParseFiniteDouble(absl::string_view text, double* out) {
+  // Check the grammar first: std::from_chars also accepts "nan", "inf" and partial input.
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  const char* p = begin;
+  if (p != end && *p == '+') begin = ++p;  // from_chars never accepts '+'.
+  else if (p != end && *p == '-') ++p;
+  const char* int_digits = p;
+  while (p != end && IsDigit(*p)) ++p;
+  bool any_digits = p != int_digits;
+  if (p != end && *p == '.') {
+    ++p;
+    const char* frac_digits = p;
+    while (p != end && IsDigit(*p)) ++p;
+    any_digits |= p != frac_digits;
+  }
+  if (!any_digits) return ParseError::kSyntax;
+  if (p != end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p != end && (*p == '+' || *p == '-')) ++p;
+    const char* exp_digits = p;
+    while (p != end && IsDigit(*p)) ++p;
+    if (p == exp_digits) return ParseError::kSyntax;
+  }
+  if (p != end) return ParseError::kSyntax;
+  double value;
+  const std::from_chars_result result = std::from_chars(begin, end, value);
+  if (result.ec == std::errc::result_out_of_range) return ParseError::kOutOfRange;
+  if (result.ec != std::errc() || result.ptr != end) return ParseError::kSyntax;
+  *out = value;
+  return ParseError::kOk;
+}
+
+ParseError ParseBoolean(absl::string_view text, bool* out) {
+  if (EqualsIgnoreCase(text, "true")) {
+    *out = true;
+    return ParseError::kOk;
+  }
+  if (EqualsIgnoreCase(text, "false")) {
+    *out = false;
+    return ParseError::kOk;
+  }
+  return ParseError::kSyntax;
+}
+
+}  // namespace tsw::ingest

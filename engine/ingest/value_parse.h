@@ -1,0 +1,53 @@
+// Exact parsing of the strings WriteRecords carries: times, versions and measure values.
+//
+// Every parser reads the whole input and fails on anything else: no leading or trailing
+// spaces, no partial numbers. Integers are accumulated in integer arithmetic with overflow
+// checks (never through a float), so every time unit is exact to the nanosecond.
+// Thread-safe; no allocation.
+#ifndef TSW_ENGINE_INGEST_VALUE_PARSE_H_
+#define TSW_ENGINE_INGEST_VALUE_PARSE_H_
+
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+#include "tsw/types.h"
+
+namespace tsw::ingest {
+
+enum class ParseError {
+  kOk,
+  kSyntax,      // Not the expected form.
+  kOutOfRange,  // Well formed, but not representable (int64 overflow, |double| too large).
+};
+
+// A decimal integer: an optional '+' or '-', then one or more ASCII digits.
+ParseError ParseInt64(absl::string_view text, int64_t* out);
+
+// ParseInt64 of `text`, times the nanoseconds in one `unit`, with overflow checks.
+ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out);
+
+// A finite decimal: [+-]? (digits ['.' digits*] | '.' digits) ([eE] [+-]? digits)?.
+// NaN, infinities, hexadecimal and values whose magnitude is too large or too small
+// (non-zero underflowing to zero) for a double are rejected; the rest round to nearest.
+ParseError ParseFiniteDouble(absl::string_view text, double* out);
+
+// "true" or "false", in any letter case (TRUE, True, ...). Timestream documents no
+// spelling; these are the ones its SDKs and console produce.
+ParseError ParseBoolean(absl::string_view text, bool* out);
+
+// The API's spellings as absl::string_view (this Abseil's string_view is not std's).
+inline absl::string_view Spelling(MeasureValueType type) {
+  const std::string_view s = ToString(type);
+  return absl::string_view(s.data(), s.size());
+}
+inline absl::string_view Spelling(TimeUnit unit) {
+  const std::string_view s = ToString(unit);
+  return absl::string_view(s.data(), s.size());
+}
+
+// Nanoseconds in one `unit`.
+int64_t NanosPerUnit(TimeUnit unit);
+
+}  // namespace tsw::ingest
+
+#endif  // TSW_ENGINE_INGEST_VALUE_PARSE_H_

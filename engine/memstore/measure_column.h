@@ -1,0 +1,105 @@
+// The rows of one (series, measure) in the memory store, column by column.
+//
+// A MeasureColumn is a time-ordered list of chunks; each chunk holds up to kMaxChunkRows
+// rows as parallel arrays: time, version, and one 8-byte cell array per value slot (a
+// scalar measure has one slot; a MULTI measure one per attribute, each with a presence
+// array). Cells hold the value's bits: a double's bit pattern, an int64 (BIGINT, TIMESTAMP
+// nanoseconds), 0/1 (BOOLEAN) or a StringPool id (VARCHAR).
+//
+// Invariants: times strictly increase across the whole column (each time at most once,
+// holding the row's highest Version); chunks are non-empty and their time ranges do not
+// overlap. Appending at the end is the fast path; an older time is inserted in place (a
+// full chunk splits in two). REQUIRES: external synchronization (the table's lock).
+#ifndef TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_
+#define TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tsw/types.h"
+
+namespace tsw::memstore {
+
+class MeasureColumn {
+ public:
+  static constexpr uint32_t kScalarAttribute = UINT32_MAX;
+  static constexpr size_t kMaxChunkRows = 1024;
+
+  struct Chunk {
+    std::vector<int64_t> times;
+    std::vector<int64_t> versions;
+    std::vector<std::vector<uint64_t>> cells;   // [slot][row]
+    std::vector<std::vector<uint8_t>> present;  // [slot][row]; MULTI columns only.
+    size_t size() const { return times.size(); }
+  };
+
+  // Where a time is, or would be inserted.
+  struct Position {
+    uint32_t chunk = 0;
+    uint32_t row = 0;
+    bool found = false;
+  };
+
+  // A scalar column gets its one slot now; a MULTI column starts with none (AddSlot).
+  MeasureColumn(uint32_t series, uint32_t measure, MeasureValueType type);
+  MeasureColumn(const MeasureColumn&) = delete;
+  MeasureColumn& operator=(const MeasureColumn&) = delete;
+
+  uint32_t series() const { return series_; }
+  uint32_t measure() const { return measure_; }
+  MeasureValueType type() const { return type_; }
+  bool multi() const { return type_ == MeasureValueType::kMulti; }
+
+  // ---- Value slots.
+  size_t slot_count() const { return slot_attributes_.size(); }
+  uint32_t slot_attribute(size_t slot) const { return slot_attributes_[slot]; }
+  MeasureValueType slot_type(size_t slot) const { return slot_types_[slot]; }
+  // The slot holding `attribute`, trying `hint` first; -1 if the column has none.
+  int FindSlot(uint32_t attribute, size_t hint) const {
+    if (hint < slot_attributes_.size() && slot_attributes_[hint] == attribute) {
+      return static_cast<int>(hint);
+    }
+    for (size_t i = 0; i < slot_attributes_.size(); ++i) {
+      if (slot_attributes_[i] == attribute) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  // Adds a MULTI attribute slot, absent in every existing row. Returns its index.
+  size_t AddSlot(uint32_t attribute, MeasureValueType type);
+
+  // ---- Rows. `cells` has slot_count() entries; `present` too, or is null for "all present"
+  // (REQUIRED null for scalar columns).
+  Position Locate(int64_t time) const;
+  int64_t VersionAt(Position p) const { return chunks_[p.chunk]->versions[p.row]; }
+  // True if the row at `p` holds exactly these values (doubles compare as numbers).
+  bool RowEquals(Position p, const uint64_t* cells, const uint8_t* present) const;
+  void SetVersion(Position p, int64_t version) { chunks_[p.chunk]->versions[p.row] = version; }
+  // REQUIRES: p.found.
+  void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present);
+  // REQUIRES: p == Locate(time) and !p.found.
+  void Insert(Position p, int64_t time, int64_t version, const uint64_t* cells,
+              const uint8_t* present);
+  // Sets the row at `time`, inserting it if absent (WAL replay).
+  void Upsert(int64_t time, int64_t version, const uint64_t* cells, const uint8_t* present);
+
+  const std::vector<std::unique_ptr<Chunk>>& chunks() const { return chunks_; }
+  size_t rows() const { return rows_; }
+  int64_t MemoryBytes() const;
+
+ private:
+  std::unique_ptr<Chunk> NewChunk() const;
+  void SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present);
+
+  const uint32_t series_;
+  const uint32_t measure_;
+  const MeasureValueType type_;
+  std::vector<uint32_t> slot_attributes_;
+  std::vector<MeasureValueType> slot_types_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;
+  size_t rows_ = 0;
+};
+
+}  // namespace tsw::memstore
+
+#endif  // TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_

@@ -1,0 +1,26 @@
+#include "engine/memstore/mem_store.h"
+
+namespace tsw::memstore {
+
+MeasureColumn* MemStore::AddColumn(uint32_t series, uint32_t measure, MeasureValueType type) {
+  const uint32_t id = static_cast<uint32_t>(columns_.size());
+  columns_.push_back(std::make_unique<MeasureColumn>(series, measure, type));
+  column_index_.emplace(ColumnKey(series, measure), id);
+  series_.at(series).columns.push_back(id);
+  return columns_.back().get();
+}
+
+int64_t MemStore::Points() const {
+  int64_t points = 0;
+  for (const auto& c : columns_) points += static_cast<int64_t>(c->rows());
+  return points;
+}
+
+int64_t MemStore::MemoryBytes() const {
+  int64_t bytes = series_.MemoryBytes() + strings_.MemoryBytes() +
+                  static_cast<int64_t>(column_index_.capacity() * 16);
+  for (const auto& c : columns_) bytes += c->MemoryBytes();
+  return bytes;
+}
+
+}  // namespace tsw::memstore

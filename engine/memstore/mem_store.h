@@ -1,0 +1,62 @@
+// The memory store of one table: its series, interned strings and one MeasureColumn per
+// (series, measure) that has rows. See engine/memstore/README.md for the layout.
+//
+// MemStore is a passive container: ingest::BatchApplier decides what goes in (Timestream's
+// Version rules) and scan reads it. Measures and MULTI attributes are named by the ids of
+// the table's schema (ingest::TableSchema). REQUIRES: external synchronization; the
+// table store guards it with a reader-writer lock.
+#ifndef TSW_ENGINE_MEMSTORE_MEM_STORE_H_
+#define TSW_ENGINE_MEMSTORE_MEM_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/memstore/measure_column.h"
+#include "engine/memstore/series_registry.h"
+#include "engine/memstore/string_pool.h"
+
+namespace tsw::memstore {
+
+class MemStore {
+ public:
+  MemStore() = default;
+  MemStore(const MemStore&) = delete;
+  MemStore& operator=(const MemStore&) = delete;
+
+  SeriesRegistry& series() { return series_; }
+  const SeriesRegistry& series() const { return series_; }
+  StringPool& strings() { return strings_; }
+  const StringPool& strings() const { return strings_; }
+
+  // The column of (series, measure), or null.
+  MeasureColumn* FindColumn(uint32_t series, uint32_t measure) const {
+    auto it = column_index_.find(ColumnKey(series, measure));
+    return it == column_index_.end() ? nullptr : columns_[it->second].get();
+  }
+  // Creates the column of (series, measure). REQUIRES: FindColumn(...) == null.
+  MeasureColumn* AddColumn(uint32_t series, uint32_t measure, MeasureValueType type);
+
+  const MeasureColumn& column(uint32_t id) const { return *columns_[id]; }
+  size_t column_count() const { return columns_.size(); }
+
+  // (series, measure, time) rows held.
+  int64_t Points() const;
+  // Approximate heap bytes held (capacities, not sizes).
+  int64_t MemoryBytes() const;
+
+ private:
+  static uint64_t ColumnKey(uint32_t series, uint32_t measure) {
+    return (uint64_t{series} << 32) | measure;
+  }
+
+  SeriesRegistry series_;
+  StringPool strings_;
+  std::vector<std::unique_ptr<MeasureColumn>> columns_;
+  absl::flat_hash_map<uint64_t, uint32_t> column_index_;
+};
+
+}  // namespace tsw::memstore
+
+#endif  // TSW_ENGINE_MEMSTORE_MEM_STORE_H_

@@ -1,0 +1,29 @@
+#include "engine/memstore/series_registry.h"
+
+namespace tsw::memstore {
+
+uint32_t SeriesRegistry::Add(uint64_t hash, absl::string_view key,
+                             std::vector<Dimension> dimensions) {
+  const uint32_t id = static_cast<uint32_t>(series_.size());
+  auto series = std::make_unique<Series>();
+  series->key.assign(key.data(), key.size());
+  series->hash = hash;
+  series->dimensions = std::move(dimensions);
+  if (!by_hash_.emplace(hash, id).second) collided_.emplace(series->key, id);
+  series_.push_back(std::move(series));
+  return id;
+}
+
+int64_t SeriesRegistry::MemoryBytes() const {
+  int64_t bytes = static_cast<int64_t>(by_hash_.capacity() * 16 + collided_.size() * 48);
+  for (const auto& s : series_) {
+    bytes += static_cast<int64_t>(sizeof(Series) + s->key.capacity() +
+                                  s->columns.capacity() * sizeof(uint32_t));
+    for (const Dimension& d : s->dimensions) {
+      bytes += static_cast<int64_t>(sizeof(Dimension) + d.name.capacity() + d.value.capacity());
+    }
+  }
+  return bytes;
+}
+
+}  // namespace tsw::memstore

@@ -1,0 +1,65 @@
+// The series of one table: each distinct dimension set gets a dense 32-bit id.
+//
+// A series is looked up by the XXH3 hash of its canonical key (ingest::AppendSeriesKey:
+// the dimensions sorted by name) and confirmed by comparing the whole key, so two
+// dimension sets whose hashes collide are still two series: the first owns the hash slot,
+// later ones live in a side table keyed by the full key. Ids are never reused.
+// REQUIRES: external synchronization (the table's lock).
+#ifndef TSW_ENGINE_MEMSTORE_SERIES_REGISTRY_H_
+#define TSW_ENGINE_MEMSTORE_SERIES_REGISTRY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "tsw/types.h"
+
+namespace tsw::memstore {
+
+struct Series {
+  std::string key;                    // Canonical key.
+  uint64_t hash = 0;                  // Of `key`.
+  std::vector<Dimension> dimensions;  // Sorted by name.
+  std::vector<uint32_t> columns;      // MemStore column ids of this series, creation order.
+};
+
+class SeriesRegistry {
+ public:
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+
+  SeriesRegistry() = default;
+  SeriesRegistry(const SeriesRegistry&) = delete;
+  SeriesRegistry& operator=(const SeriesRegistry&) = delete;
+
+  // The id of the series with canonical `key` (whose hash is `hash`), or kAbsent.
+  uint32_t Find(uint64_t hash, absl::string_view key) const {
+    auto it = by_hash_.find(hash);
+    if (it == by_hash_.end()) return kAbsent;
+    if (series_[it->second]->key == key) return it->second;
+    if (collided_.empty()) return kAbsent;
+    auto c = collided_.find(key);
+    return c == collided_.end() ? kAbsent : c->second;
+  }
+
+  // Registers a new series. REQUIRES: Find(hash, key) == kAbsent.
+  uint32_t Add(uint64_t hash, absl::string_view key, std::vector<Dimension> dimensions);
+
+  const Series& at(uint32_t id) const { return *series_[id]; }
+  Series& at(uint32_t id) { return *series_[id]; }
+  size_t size() const { return series_.size(); }
+  // Series whose hash equals an earlier series' (tests and stats).
+  size_t collisions() const { return collided_.size(); }
+  int64_t MemoryBytes() const;
+
+ private:
+  std::vector<std::unique_ptr<Series>> series_;
+  absl::flat_hash_map<uint64_t, uint32_t> by_hash_;
+  absl::flat_hash_map<std::string, uint32_t> collided_;
+};
+
+}  // namespace tsw::memstore
+
+#endif  // TSW_ENGINE_MEMSTORE_SERIES_REGISTRY_H_
