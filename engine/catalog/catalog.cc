@@ -54,7 +54,9 @@ absl::Status CheckTagQuota(size_t count, int quota, std::string_view resource) {
 // ------------------------------------------------------------------------------- open
 
 Catalog::Catalog(const Options& options, const Clock* clock)
-    : options_(options), clock_(clock != nullptr ? clock : SystemClock::Default()) {}
+    : options_(options),
+      clock_(clock != nullptr ? clock : SystemClock::Default()),
+      state_(options.region, options.account_id) {}
 
 Catalog::~Catalog() = default;
 
@@ -79,13 +81,14 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
   catalog->store_ = std::move(*store);
 
   // Not yet shared with other threads: no locks needed while loading.
-  if (absl::Status s = catalog->LoadSnapshot(recovered.snapshot, catalog->store_->SnapshotPath());
+  if (absl::Status s =
+          catalog->state_.Load(recovered.snapshot, catalog->store_->SnapshotPath());
       !s.ok()) {
     return s;
   }
   const std::string log_path = catalog->store_->LogPath(catalog->store_->log_number());
   for (size_t i = 0; i < recovered.records.size(); ++i) {
-    if (absl::Status s = catalog->Apply(std::move(recovered.records[i])); !s.ok()) {
+    if (absl::Status s = catalog->state_.Apply(std::move(recovered.records[i])); !s.ok()) {
       return InternalError(absl::StrCat("catalog file ", log_path, " is corrupt: record ", i,
                                         " does not apply: ", s.message()));
     }
@@ -93,70 +96,17 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
   return catalog;
 }
 
-absl::Status Catalog::LoadSnapshot(const Snapshot& snapshot, const std::string& path) {
-  auto corrupt = [&](absl::string_view what) {
-    return InternalError(absl::StrCat("catalog file ", path, " is corrupt: ", what));
-  };
-  for (const DatabaseRecord& db : snapshot.databases) {
-    if (FindDatabase(db.database.database_name) != nullptr) {
-      return corrupt(absl::StrCat("database ", db.database.database_name, " appears twice"));
-    }
-    LogRecord record;
-    record.type = LogRecord::Type::kPutDatabase;
-    record.database = db;
-    if (absl::Status s = Apply(std::move(record)); !s.ok()) return corrupt(s.message());
-  }
-  // In id order, so Apply's rule that a new table's id is above every earlier one
-  // also proves the ids unique.
-  std::vector<const TableRecord*> tables;
-  tables.reserve(snapshot.tables.size());
-  for (const TableRecord& table : snapshot.tables) tables.push_back(&table);
-  std::sort(tables.begin(), tables.end(), [](const TableRecord* a, const TableRecord* b) {
-    return a->table_id < b->table_id;
-  });
-  for (const TableRecord* table_ptr : tables) {
-    const TableRecord& table = *table_ptr;
-    if (FindTable(table.table.database_name, table.table.table_name) != nullptr) {
-      return corrupt(absl::StrCat("table ", table.table.database_name, ".",
-                                  table.table.table_name, " appears twice"));
-    }
-    LogRecord record;
-    record.type = LogRecord::Type::kPutTable;
-    record.table = table;
-    if (absl::Status s = Apply(std::move(record)); !s.ok()) return corrupt(s.message());
-  }
-  if (snapshot.next_table_id < next_table_id_) {
-    return corrupt(absl::StrCat("next table id ", snapshot.next_table_id,
-                                " is not above every table id"));
-  }
-  next_table_id_ = snapshot.next_table_id;
-  return absl::OkStatus();
-}
-
-// ----------------------------------------------------------------------- state helpers
+// --------------------------------------------------------------------------- lookups
 
 TimePoint Catalog::Now() const {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
       std::chrono::nanoseconds(clock_->NowNanos())));
 }
 
-const Catalog::DatabaseEntry* Catalog::FindDatabase(std::string_view name) const {
-  auto it = database_index_.find(AsAbsl(name));
-  return it == database_index_.end() ? nullptr : it->second;
-}
-
-const Catalog::TableEntry* Catalog::FindTable(std::string_view database_name,
-                                              std::string_view table_name) const {
-  const DatabaseEntry* db = FindDatabase(database_name);
-  if (db == nullptr) return nullptr;
-  auto it = db->table_index.find(AsAbsl(table_name));
-  return it == db->table_index.end() ? nullptr : it->second;
-}
-
 absl::StatusOr<const Catalog::DatabaseEntry*> Catalog::RequireDatabase(
     std::string_view name) const {
   if (absl::Status s = ValidateExistingName("DatabaseName", name); !s.ok()) return s;
-  const DatabaseEntry* db = FindDatabase(name);
+  const DatabaseEntry* db = state_.FindDatabase(name);
   if (db == nullptr) return DatabaseNotFound(name);
   return db;
 }
@@ -165,7 +115,7 @@ absl::StatusOr<const Catalog::TableEntry*> Catalog::RequireTable(
     std::string_view database_name, std::string_view table_name) const {
   if (absl::Status s = ValidateExistingName("DatabaseName", database_name); !s.ok()) return s;
   if (absl::Status s = ValidateExistingName("TableName", table_name); !s.ok()) return s;
-  const DatabaseEntry* db = FindDatabase(database_name);
+  const DatabaseEntry* db = state_.FindDatabase(database_name);
   if (db == nullptr) return DatabaseNotFound(database_name);
   auto it = db->table_index.find(AsAbsl(table_name));
   if (it == db->table_index.end()) return TableNotFound(database_name, table_name);
@@ -184,12 +134,12 @@ absl::StatusOr<Catalog::Resource> Catalog::RequireResource(std::string_view arn)
                                       options_.region, ", account ", options_.account_id, "."));
   }
   Resource resource;
-  resource.database = FindDatabase(parsed->database_name);
+  resource.database = state_.FindDatabase(parsed->database_name);
   if (resource.database == nullptr) {
     return NotFoundError(absl::StrCat("The resource ", AsAbsl(arn), " does not exist."));
   }
   if (parsed->table_name.has_value()) {
-    resource.table = FindTable(parsed->database_name, *parsed->table_name);
+    resource.table = state_.FindTable(parsed->database_name, *parsed->table_name);
     if (resource.table == nullptr) {
       return NotFoundError(absl::StrCat("The resource ", AsAbsl(arn), " does not exist."));
     }
@@ -197,93 +147,7 @@ absl::StatusOr<Catalog::Resource> Catalog::RequireResource(std::string_view arn)
   return resource;
 }
 
-Table Catalog::TableWithArn(Table table) const {
-  table.arn = TableArn(options_.region, options_.account_id, table.database_name,
-                       table.table_name);
-  return table;
-}
-
-// ------------------------------------------------------------------- apply and commit
-
-absl::Status Catalog::Apply(LogRecord record) {
-  switch (record.type) {
-    case LogRecord::Type::kPutDatabase: {
-      Database& incoming = record.database.database;
-      auto it = databases_.find(incoming.database_name);
-      if (it == databases_.end()) {
-        auto entry = std::make_unique<DatabaseEntry>();
-        incoming.arn = DatabaseArn(options_.region, options_.account_id, incoming.database_name);
-        incoming.table_count = 0;
-        entry->database = std::move(incoming);
-        entry->tags = std::move(record.database.tags);
-        DatabaseEntry* raw = entry.get();
-        database_index_[raw->database.database_name] = raw;
-        databases_.emplace(raw->database.database_name, std::move(entry));
-      } else {
-        DatabaseEntry& entry = *it->second;
-        entry.database.kms_key_id = std::move(incoming.kms_key_id);
-        entry.database.creation_time = incoming.creation_time;
-        entry.database.last_updated_time = incoming.last_updated_time;
-        entry.tags = std::move(record.database.tags);
-      }
-      return absl::OkStatus();
-    }
-    case LogRecord::Type::kDeleteDatabase: {
-      auto it = databases_.find(record.database_name);
-      if (it == databases_.end()) return DatabaseNotFound(record.database_name);
-      if (!it->second->tables.empty()) {
-        return ValidationError(absl::StrCat("database ", record.database_name, " has tables"));
-      }
-      database_index_.erase(record.database_name);
-      databases_.erase(it);
-      return absl::OkStatus();
-    }
-    case LogRecord::Type::kPutTable: {
-      TableRecord& incoming = record.table;
-      auto db_it = databases_.find(incoming.table.database_name);
-      if (db_it == databases_.end()) return DatabaseNotFound(incoming.table.database_name);
-      DatabaseEntry& db = *db_it->second;
-      auto it = db.tables.find(incoming.table.table_name);
-      if (it != db.tables.end()) {
-        if (it->second.table_id != incoming.table_id) {
-          return InternalError(absl::StrCat("table ", incoming.table.table_name, " has id ",
-                                            it->second.table_id, ", record says ",
-                                            incoming.table_id));
-        }
-        it->second.table = TableWithArn(std::move(incoming.table));
-        it->second.tags = std::move(incoming.tags);
-        return absl::OkStatus();
-      }
-      if (incoming.table_id < next_table_id_) {
-        return InternalError(absl::StrCat("new table ", incoming.table.table_name,
-                                          " reuses id ", incoming.table_id));
-      }
-      next_table_id_ = incoming.table_id + 1;
-      const std::string name = incoming.table.table_name;
-      TableEntry& entry = db.tables[name];
-      entry.table_id = incoming.table_id;
-      entry.table = TableWithArn(std::move(incoming.table));
-      entry.tags = std::move(incoming.tags);
-      db.table_index[name] = &entry;
-      db.database.table_count = static_cast<int64_t>(db.tables.size());
-      ++table_total_;
-      return absl::OkStatus();
-    }
-    case LogRecord::Type::kDeleteTable: {
-      auto db_it = databases_.find(record.database_name);
-      if (db_it == databases_.end()) return DatabaseNotFound(record.database_name);
-      DatabaseEntry& db = *db_it->second;
-      auto it = db.tables.find(record.table_name);
-      if (it == db.tables.end()) return TableNotFound(record.database_name, record.table_name);
-      db.table_index.erase(record.table_name);
-      db.tables.erase(it);
-      db.database.table_count = static_cast<int64_t>(db.tables.size());
-      --table_total_;
-      return absl::OkStatus();
-    }
-  }
-  return InternalError("unknown catalog record type");
-}
+// ---------------------------------------------------------------------------- commit
 
 absl::Status Catalog::Commit(LogRecord record) {
   if (absl::Status s = store_->Append(record); !s.ok()) return s;
@@ -291,34 +155,25 @@ absl::Status Catalog::Commit(LogRecord record) {
     absl::MutexLock lock(&mu_);
     // Every caller checked the record against the state under write_mu_, so this holds;
     // a failure here is a bug, reported rather than hidden.
-    if (absl::Status s = Apply(std::move(record)); !s.ok()) {
+    if (absl::Status s = state_.Apply(std::move(record)); !s.ok()) {
       return InternalError(absl::StrCat("catalog change does not apply: ", s.message()));
     }
   }
   if (store_->ShouldCompact()) {
     // The change is durable in the log already; a failed compaction costs only space.
-    if (absl::Status s = store_->Compact(MakeSnapshot()); !s.ok()) {
-      std::string line = absl::StrCat("catalog compaction failed: ", s.ToString());
-      if (options_.log) {
-        options_.log(line);
-      } else {
-        std::cerr << "tsw catalog: " << line << "\n";
-      }
+    if (absl::Status s = store_->Compact(state_.ToSnapshot()); !s.ok()) {
+      Log(absl::StrCat("catalog compaction failed: ", s.ToString()));
     }
   }
   return absl::OkStatus();
 }
 
-Snapshot Catalog::MakeSnapshot() const {
-  Snapshot snapshot;
-  snapshot.next_table_id = next_table_id_;
-  for (const auto& [name, db] : databases_) {
-    snapshot.databases.push_back(DatabaseRecord{db->database, db->tags});
-    for (const auto& [table_name, table] : db->tables) {
-      snapshot.tables.push_back(TableRecord{table.table_id, table.table, table.tags});
-    }
+void Catalog::Log(std::string_view line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::cerr << "tsw catalog: " << line << "\n";
   }
-  return snapshot;
 }
 
 // ------------------------------------------------------------------------- databases
@@ -332,11 +187,12 @@ absl::StatusOr<CreateDatabaseResponse> Catalog::CreateDatabase(
   if (absl::Status s = ValidateTags(request.tags); !s.ok()) return s;
 
   absl::MutexLock write_lock(&write_mu_);
-  if (FindDatabase(request.database_name) != nullptr) {
+  if (state_.FindDatabase(request.database_name) != nullptr) {
     return ConflictError(
         absl::StrCat("A database with the name ", request.database_name, " already exists."));
   }
-  if (databases_.size() >= static_cast<size_t>(std::max(options_.quotas.max_databases, 0))) {
+  if (state_.databases().size() >=
+      static_cast<size_t>(std::max(options_.quotas.max_databases, 0))) {
     return QuotaExceededError(absl::StrCat("Cannot create database ", request.database_name,
                                            ": the quota of ", options_.quotas.max_databases,
                                            " databases is reached."));
@@ -356,7 +212,7 @@ absl::StatusOr<CreateDatabaseResponse> Catalog::CreateDatabase(
   db.creation_time = db.last_updated_time = Now();
   record.database.tags = request.tags;
   if (absl::Status s = Commit(std::move(record)); !s.ok()) return s;
-  return CreateDatabaseResponse{FindDatabase(request.database_name)->database};
+  return CreateDatabaseResponse{state_.FindDatabase(request.database_name)->database};
 }
 
 absl::StatusOr<DescribeDatabaseResponse> Catalog::DescribeDatabase(
@@ -388,7 +244,7 @@ absl::StatusOr<UpdateDatabaseResponse> Catalog::UpdateDatabase(
   record.database.database.kms_key_id = request.kms_key_id;
   record.database.database.last_updated_time = Now();
   if (absl::Status s = Commit(std::move(record)); !s.ok()) return s;
-  return UpdateDatabaseResponse{FindDatabase(request.database_name)->database};
+  return UpdateDatabaseResponse{state_.FindDatabase(request.database_name)->database};
 }
 
 absl::Status Catalog::DeleteDatabase(const DeleteDatabaseRequest& request) {
@@ -420,11 +276,12 @@ absl::StatusOr<ListDatabasesResponse> Catalog::ListDatabases(
 
   absl::ReaderMutexLock lock(&mu_);
   ListDatabasesResponse response;
-  auto it = token.has_value() ? databases_.upper_bound(token->database) : databases_.begin();
-  for (; it != databases_.end() && response.databases.size() < limit; ++it) {
+  const CatalogState::DatabaseMap& databases = state_.databases();
+  auto it = token.has_value() ? databases.upper_bound(token->database) : databases.begin();
+  for (; it != databases.end() && response.databases.size() < limit; ++it) {
     response.databases.push_back(it->second->database);
   }
-  if (it != databases_.end()) {
+  if (it != databases.end()) {
     PageToken next;
     next.kind = PageToken::Kind::kDatabases;
     next.database = response.databases.back().database_name;
@@ -458,7 +315,7 @@ absl::StatusOr<CreateTableResponse> Catalog::CreateTable(const CreateTableReques
                                       " already exists in database ", request.database_name,
                                       "."));
   }
-  if (table_total_ >= std::max(options_.quotas.max_tables, 0)) {
+  if (state_.table_total() >= std::max(options_.quotas.max_tables, 0)) {
     return QuotaExceededError(absl::StrCat("Cannot create table ", request.table_name,
                                            ": the quota of ", options_.quotas.max_tables,
                                            " tables is reached."));
@@ -470,7 +327,7 @@ absl::StatusOr<CreateTableResponse> Catalog::CreateTable(const CreateTableReques
   }
   LogRecord record;
   record.type = LogRecord::Type::kPutTable;
-  record.table.table_id = next_table_id_;
+  record.table.table_id = state_.next_table_id();
   Table& table = record.table.table;
   table.database_name = request.database_name;
   table.table_name = request.table_name;
@@ -481,7 +338,8 @@ absl::StatusOr<CreateTableResponse> Catalog::CreateTable(const CreateTableReques
   table.creation_time = table.last_updated_time = Now();
   record.table.tags = request.tags;
   if (absl::Status s = Commit(std::move(record)); !s.ok()) return s;
-  return CreateTableResponse{FindTable(request.database_name, request.table_name)->table};
+  return CreateTableResponse{
+      state_.FindTable(request.database_name, request.table_name)->table};
 }
 
 absl::StatusOr<DescribeTableResponse> Catalog::DescribeTable(
@@ -529,7 +387,8 @@ absl::StatusOr<UpdateTableResponse> Catalog::UpdateTable(const UpdateTableReques
   }
   table.last_updated_time = Now();
   if (absl::Status s = Commit(std::move(record)); !s.ok()) return s;
-  return UpdateTableResponse{FindTable(request.database_name, request.table_name)->table};
+  return UpdateTableResponse{
+      state_.FindTable(request.database_name, request.table_name)->table};
 }
 
 absl::StatusOr<uint64_t> Catalog::DeleteTable(const DeleteTableRequest& request) {
@@ -571,14 +430,15 @@ absl::StatusOr<ListTablesResponse> Catalog::ListTables(const ListTablesRequest& 
   const size_t limit = request.max_results.value_or(kDefaultMaxResults);
 
   absl::ReaderMutexLock lock(&mu_);
-  auto db_it = databases_.begin();
-  auto db_end = databases_.end();
+  const CatalogState::DatabaseMap& databases = state_.databases();
+  auto db_it = databases.begin();
+  auto db_end = databases.end();
   if (request.database_name.has_value()) {
-    db_it = databases_.find(*request.database_name);
-    if (db_it == databases_.end()) return DatabaseNotFound(*request.database_name);
+    db_it = databases.find(*request.database_name);
+    if (db_it == databases.end()) return DatabaseNotFound(*request.database_name);
     db_end = std::next(db_it);
   } else if (token.has_value()) {
-    db_it = databases_.lower_bound(token->database);
+    db_it = databases.lower_bound(token->database);
   }
   ListTablesResponse response;
   bool more = false;
@@ -691,8 +551,8 @@ absl::StatusOr<TableInfo> Catalog::LookupTable(std::string_view database_name,
 std::vector<TableInfo> Catalog::AllTables() const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<TableInfo> out;
-  out.reserve(static_cast<size_t>(table_total_));
-  for (const auto& [name, db] : databases_) {
+  out.reserve(static_cast<size_t>(state_.table_total()));
+  for (const auto& [name, db] : state_.databases()) {
     for (const auto& [table_name, table] : db->tables) {
       out.push_back(TableInfo{table.table_id, table.table});
     }

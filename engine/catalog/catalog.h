@@ -20,17 +20,16 @@
 #define TSW_ENGINE_CATALOG_CATALOG_H_
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/catalog/catalog_format.h"
+#include "engine/catalog/catalog_state.h"
 #include "engine/catalog/catalog_store.h"
 #include "tsw/clock.h"
 #include "tsw/options.h"
@@ -110,19 +109,8 @@ class Catalog {
   std::vector<TableInfo> AllTables() const;
 
  private:
-  struct TableEntry {
-    uint64_t table_id = 0;
-    Table table;  // arn set.
-    std::vector<Tag> tags;
-  };
-  struct DatabaseEntry {
-    Database database;  // arn set; table_count == tables.size().
-    std::vector<Tag> tags;
-    // Name order for ListTables; the index points into it for LookupTable. Map nodes
-    // never move, so the pointers stay valid until the entry is erased.
-    std::map<std::string, TableEntry, std::less<>> tables;
-    absl::flat_hash_map<std::string, TableEntry*> table_index;
-  };
+  using DatabaseEntry = CatalogState::DatabaseEntry;
+  using TableEntry = CatalogState::TableEntry;
   // A resource named by an ARN: a database, or a table within it.
   struct Resource {
     const DatabaseEntry* database = nullptr;
@@ -132,24 +120,16 @@ class Catalog {
   Catalog(const Options& options, const Clock* clock);
 
   TimePoint Now() const;
-  const DatabaseEntry* FindDatabase(std::string_view name) const;
-  const TableEntry* FindTable(std::string_view database_name, std::string_view table_name) const;
+  // Lookups that turn absence into the API's errors. REQUIRES: mu_ or write_mu_ held.
   absl::StatusOr<const DatabaseEntry*> RequireDatabase(std::string_view name) const;
   absl::StatusOr<const TableEntry*> RequireTable(std::string_view database_name,
                                                  std::string_view table_name) const;
   absl::StatusOr<Resource> RequireResource(std::string_view arn) const;
-  Table TableWithArn(Table table) const;
 
-  // Applies one record to the in-memory state. Fails (without changing anything) when
-  // the record does not fit the state, which for a recovered record means corruption.
-  // REQUIRES: mu_ held exclusively (or the catalog not yet shared, during Open).
-  absl::Status Apply(LogRecord record);
-  // Makes `record` durable, applies it, and compacts the store when due.
-  // REQUIRES: write_mu_ held.
+  // Makes `record` durable, applies it to state_, and compacts the store when due.
+  // REQUIRES: write_mu_ held, and `record` checked against state_ under it.
   absl::Status Commit(LogRecord record);
-  // The whole state as a snapshot. REQUIRES: write_mu_ or mu_ held.
-  Snapshot MakeSnapshot() const;
-  absl::Status LoadSnapshot(const Snapshot& snapshot, const std::string& path);
+  void Log(std::string_view line) const;
 
   const Options options_;
   const Clock* const clock_;
@@ -159,13 +139,11 @@ class Catalog {
   absl::Mutex write_mu_;
   std::unique_ptr<CatalogStore> store_;  // Guarded by write_mu_.
 
-  // Guards the state below. Changes hold it exclusively only while applying, and always
-  // while also holding write_mu_; so a holder of write_mu_ may read the state without it.
+  // Guards state_. Changes hold it exclusively only while applying, and always while
+  // also holding write_mu_; so a holder of write_mu_ may read state_ without it, and
+  // readers never wait for an fsync.
   mutable absl::Mutex mu_;
-  std::map<std::string, std::unique_ptr<DatabaseEntry>, std::less<>> databases_;
-  absl::flat_hash_map<std::string, DatabaseEntry*> database_index_;
-  int64_t table_total_ = 0;     // Tables across all databases.
-  uint64_t next_table_id_ = 1;  // Ids below were handed out once.
+  CatalogState state_;
 };
 
 }  // namespace tsw::catalog
