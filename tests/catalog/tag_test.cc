@@ -85,8 +85,16 @@ TEST_F(TagTest, KeyAndValueLengthsAreChecked) {
   TSW_EXPECT_KIND(
       catalog().TagResource({.resource_arn = arn, .tags = {{"k", std::string(257, 'v')}}}),
       ErrorKind::kValidation);
-  TSW_EXPECT_KIND(catalog().TagResource({.resource_arn = arn, .tags = {{"\xFF", "v"}}}),
-                  ErrorKind::kValidation);
+  // Not UTF-8: a stray byte, an overlong form, a surrogate, a cut-off sequence.
+  for (const std::string& bad : {std::string("\xFF"), std::string("\xC0\x80"),
+                                 std::string("\xED\xA0\x80"), std::string("ok\xE2\x82")}) {
+    TSW_EXPECT_KIND(catalog().TagResource({.resource_arn = arn, .tags = {{bad, "v"}}}),
+                    ErrorKind::kValidation);
+    TSW_EXPECT_KIND(catalog().TagResource({.resource_arn = arn, .tags = {{"k", bad}}}),
+                    ErrorKind::kValidation);
+  }
+  TSW_ASSERT_OK(catalog().TagResource(
+      {.resource_arn = arn, .tags = {{"\xE2\x82\xAC\xF0\x9F\x98\x80", "\xE6\x97\xA5"}}}));
   TSW_EXPECT_KIND(
       catalog().TagResource({.resource_arn = arn, .tags = {{"dup", "1"}, {"dup", "2"}}}),
       ErrorKind::kValidation);
