@@ -1,0 +1,182 @@
+#include "engine/scan/mem_scanner.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "tsw/status.h"
+
+namespace tsw::scan {
+namespace {
+
+using memstore::MeasureColumn;
+
+bool SeriesMatches(const memstore::Series& series, const std::vector<Dimension>& filters) {
+  for (const Dimension& filter : filters) {
+    auto it = std::lower_bound(
+        series.dimensions.begin(), series.dimensions.end(), filter.name,
+        [](const Dimension& d, const std::string& name) { return d.name < name; });
+    if (it == series.dimensions.end() || it->name != filter.name || it->value != filter.value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Fills and hands out the batches of one column.
+class ColumnScanner {
+ public:
+  ColumnScanner(const memstore::MemStore& store, const ingest::TableSchema& schema,
+                const ScanRequest& request, const std::function<bool(const ScanBatch&)>& visitor)
+      : store_(store), schema_(schema), request_(request), visitor_(visitor) {}
+
+  // False once the visitor asked to stop.
+  bool Scan(const memstore::Series& series, const MeasureColumn& column) {
+    const auto& chunks = column.chunks();
+    // The first chunk that may hold times >= start.
+    auto chunk = std::partition_point(chunks.begin(), chunks.end(), [this](const auto& c) {
+      return c->times.back() < request_.start_time_nanos;
+    });
+    started_ = false;
+    for (; chunk != chunks.end(); ++chunk) {
+      const MeasureColumn::Chunk& c = **chunk;
+      if (c.times.front() >= request_.end_time_nanos) break;
+      size_t row = std::lower_bound(c.times.begin(), c.times.end(), request_.start_time_nanos) -
+                   c.times.begin();
+      const size_t end = std::lower_bound(c.times.begin() + row, c.times.end(),
+                                          request_.end_time_nanos) -
+                         c.times.begin();
+      while (row < end) {
+        if (!started_) Start(series, column);
+        const size_t room = static_cast<size_t>(request_.max_rows_per_batch) - batch_.time_nanos.size();
+        const size_t take = std::min(room, end - row);
+        Append(column, c, row, take);
+        row += take;
+        if (batch_.time_nanos.size() == static_cast<size_t>(request_.max_rows_per_batch)) {
+          if (!visitor_(batch_)) return false;
+          Clear();
+        }
+      }
+    }
+    if (started_ && !batch_.time_nanos.empty()) return visitor_(batch_);
+    return true;
+  }
+
+ private:
+  void Start(const memstore::Series& series, const MeasureColumn& column) {
+    started_ = true;
+    batch_.dimensions = series.dimensions;
+    const ingest::NameTable::Entry& measure =
+        schema_.measures.at(static_cast<int32_t>(column.measure()));
+    batch_.measure_name = measure.name;
+    batch_.measure_value_type = column.type();
+    batch_.columns.resize(column.slot_count());
+    for (size_t s = 0; s < column.slot_count(); ++s) {
+      ScanColumn& out = batch_.columns[s];
+      out.name = column.multi()
+                     ? schema_.attributes.at(static_cast<int32_t>(column.slot_attribute(s))).name
+                     : measure.name;
+      out.type = column.slot_type(s);
+    }
+    Clear();
+  }
+
+  void Clear() {
+    batch_.time_nanos.clear();
+    batch_.versions.clear();
+    for (ScanColumn& c : batch_.columns) {
+      c.doubles.clear();
+      c.ints.clear();
+      c.strings.clear();
+      c.present.clear();
+    }
+  }
+
+  void Append(const MeasureColumn& column, const MeasureColumn::Chunk& c, size_t row,
+              size_t count) {
+    batch_.time_nanos.insert(batch_.time_nanos.end(), c.times.begin() + row,
+                             c.times.begin() + row + count);
+    batch_.versions.insert(batch_.versions.end(), c.versions.begin() + row,
+                           c.versions.begin() + row + count);
+    for (size_t s = 0; s < column.slot_count(); ++s) {
+      ScanColumn& out = batch_.columns[s];
+      const uint64_t* cells = c.cells[s].data() + row;
+      const uint8_t* present = column.multi() ? c.present[s].data() + row : nullptr;
+      if (present != nullptr) {
+        out.present.insert(out.present.end(), present, present + count);
+      } else {
+        out.present.insert(out.present.end(), count, 1);
+      }
+      switch (out.type) {
+        case MeasureValueType::kDouble: {
+          const size_t at = out.doubles.size();
+          out.doubles.resize(at + count);
+          std::memcpy(out.doubles.data() + at, cells, count * 8);
+          break;
+        }
+        case MeasureValueType::kBigint:
+        case MeasureValueType::kTimestamp:
+        case MeasureValueType::kBoolean: {
+          const size_t at = out.ints.size();
+          out.ints.resize(at + count);
+          std::memcpy(out.ints.data() + at, cells, count * 8);
+          break;
+        }
+        case MeasureValueType::kVarchar:
+          for (size_t i = 0; i < count; ++i) {
+            if (present != nullptr && !present[i]) {
+              out.strings.emplace_back();
+            } else {
+              const absl::string_view s = store_.strings().Get(static_cast<uint32_t>(cells[i]));
+              out.strings.emplace_back(s.data(), s.size());
+            }
+          }
+          break;
+        case MeasureValueType::kMulti:
+          break;
+      }
+    }
+  }
+
+  const memstore::MemStore& store_;
+  const ingest::TableSchema& schema_;
+  const ScanRequest& request_;
+  const std::function<bool(const ScanBatch&)>& visitor_;
+  ScanBatch batch_;
+  bool started_ = false;
+};
+
+}  // namespace
+
+absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
+                          const ScanRequest& request,
+                          const std::function<bool(const ScanBatch&)>& visitor) {
+  if (request.max_rows_per_batch < 1) {
+    return ValidationError(absl::StrCat("max_rows_per_batch must be at least 1, not ",
+                                        request.max_rows_per_batch, "."));
+  }
+  if (request.start_time_nanos >= request.end_time_nanos) return absl::OkStatus();
+  absl::flat_hash_set<uint32_t> measures;
+  for (const std::string& name : request.measure_names) {
+    const int32_t id = schema.measures.Find(name);
+    if (id != ingest::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
+  }
+  if (!request.measure_names.empty() && measures.empty()) return absl::OkStatus();
+  ColumnScanner scanner(store, schema, request, visitor);
+  const memstore::SeriesRegistry& registry = store.series();
+  for (uint32_t id = 0; id < registry.size(); ++id) {
+    const memstore::Series& series = registry.at(id);
+    if (!SeriesMatches(series, request.dimension_filters)) continue;
+    for (const uint32_t column_id : series.columns) {
+      const MeasureColumn& column = store.column(column_id);
+      if (!request.measure_names.empty() && !measures.contains(column.measure())) continue;
+      if (column.rows() == 0) continue;
+      if (!scanner.Scan(series, column)) return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tsw::scan

@@ -1,0 +1,29 @@
+// Reads a table's memory store for Scan: the rows in [start, end) of the series matching
+// the dimension filters and of the requested measures, as ScanBatches.
+//
+// Each batch holds rows of one (series, measure) in increasing time, at most
+// max_rows_per_batch of them; each (series, measure, time) appears once, at its highest
+// Version (the store keeps only that). Series come in registration order, a series'
+// measures in the order they first arrived. Returning false from the visitor stops the
+// scan. REQUIRES: the caller holds the table's lock (shared) for the whole scan, so the
+// scan sees whole requests or nothing; the visitor must not write to the same table.
+#ifndef TSW_ENGINE_SCAN_MEM_SCANNER_H_
+#define TSW_ENGINE_SCAN_MEM_SCANNER_H_
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "engine/ingest/table_schema.h"
+#include "engine/memstore/mem_store.h"
+#include "tsw/types.h"
+
+namespace tsw::scan {
+
+// ValidationException if max_rows_per_batch < 1.
+absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
+                          const ScanRequest& request,
+                          const std::function<bool(const ScanBatch&)>& visitor);
+
+}  // namespace tsw::scan
+
+#endif  // TSW_ENGINE_SCAN_MEM_SCANNER_H_
