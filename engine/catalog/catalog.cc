@@ -21,16 +21,16 @@ absl::Status DatabaseNotFound(std::string_view name) {
 }
 
 absl::Status TableNotFound(std::string_view database_name, std::string_view table_name) {
-  return NotFoundError(absl::StrCat("The table ", AsAbsl(table_name), " does not exist in database ",
-                                    AsAbsl(database_name), "."));
+  return NotFoundError(absl::StrCat("The table ", AsAbsl(table_name),
+                                    " does not exist in database ", AsAbsl(database_name), "."));
 }
 
 // `tags` with `add` set on top: an existing key keeps its place and takes the new value;
 // new keys are appended in request order.
 std::vector<Tag> MergeTags(std::vector<Tag> tags, const std::vector<Tag>& add) {
   for (const Tag& tag : add) {
-    auto it = std::find_if(tags.begin(), tags.end(),
-                           [&](const Tag& t) { return t.key == tag.key; });
+    auto it =
+        std::find_if(tags.begin(), tags.end(), [&](const Tag& t) { return t.key == tag.key; });
     if (it != tags.end()) {
       it->value = tag.value;
     } else {
@@ -43,8 +43,7 @@ std::vector<Tag> MergeTags(std::vector<Tag> tags, const std::vector<Tag>& add) {
 absl::Status CheckTagQuota(size_t count, int quota, std::string_view resource) {
   if (count > static_cast<size_t>(std::max(quota, 0))) {
     return QuotaExceededError(absl::StrCat("Resource ", AsAbsl(resource), " would have ", count,
-                                           " tags; the quota is ", quota,
-                                           " tags per resource."));
+                                           " tags; the quota is ", quota, " tags per resource."));
   }
   return absl::OkStatus();
 }
@@ -61,14 +60,12 @@ Catalog::Catalog(const Options& options, const Clock* clock)
 Catalog::~Catalog() = default;
 
 absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
-                                                       const Options& options,
-                                                       const Clock* clock) {
+                                                       const Options& options, const Clock* clock) {
   return Open(dir, options, clock, CatalogTuning());
 }
 
 absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
-                                                       const Options& options,
-                                                       const Clock* clock,
+                                                       const Options& options, const Clock* clock,
                                                        const CatalogTuning& tuning) {
   std::unique_ptr<Catalog> catalog(new Catalog(options, clock));
   StoreOptions store_options;
@@ -81,8 +78,7 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
   catalog->store_ = std::move(*store);
 
   // Not yet shared with other threads: no locks needed while loading.
-  if (absl::Status s =
-          catalog->state_.Load(recovered.snapshot, catalog->store_->SnapshotPath());
+  if (absl::Status s = catalog->state_.Load(recovered.snapshot, catalog->store_->SnapshotPath());
       !s.ok()) {
     return s;
   }
@@ -130,8 +126,8 @@ absl::StatusOr<Catalog::Resource> Catalog::RequireResource(std::string_view arn)
   if (parsed->partition != "aws" || parsed->region != options_.region ||
       parsed->account_id != options_.account_id) {
     return NotFoundError(absl::StrCat("The resource ", AsAbsl(arn),
-                                      " does not exist: this engine holds region ",
-                                      options_.region, ", account ", options_.account_id, "."));
+                                      " does not exist: this engine holds region ", options_.region,
+                                      ", account ", options_.account_id, "."));
   }
   Resource resource;
   resource.database = state_.FindDatabase(parsed->database_name);
@@ -312,8 +308,7 @@ absl::StatusOr<CreateTableResponse> Catalog::CreateTable(const CreateTableReques
   if (!db.ok()) return db.status();
   if ((*db)->table_index.contains(AsAbsl(request.table_name))) {
     return ConflictError(absl::StrCat("A table with the name ", request.table_name,
-                                      " already exists in database ", request.database_name,
-                                      "."));
+                                      " already exists in database ", request.database_name, "."));
   }
   if (state_.table_total() >= std::max(options_.quotas.max_tables, 0)) {
     return QuotaExceededError(absl::StrCat("Cannot create table ", request.table_name,
@@ -338,15 +333,13 @@ absl::StatusOr<CreateTableResponse> Catalog::CreateTable(const CreateTableReques
   table.creation_time = table.last_updated_time = Now();
   record.table.tags = request.tags;
   if (absl::Status s = Commit(std::move(record)); !s.ok()) return s;
-  return CreateTableResponse{
-      state_.FindTable(request.database_name, request.table_name)->table};
+  return CreateTableResponse{state_.FindTable(request.database_name, request.table_name)->table};
 }
 
 absl::StatusOr<DescribeTableResponse> Catalog::DescribeTable(
     const DescribeTableRequest& request) const {
   absl::ReaderMutexLock lock(&mu_);
-  absl::StatusOr<const TableEntry*> table =
-      RequireTable(request.database_name, request.table_name);
+  absl::StatusOr<const TableEntry*> table = RequireTable(request.database_name, request.table_name);
   if (!table.ok()) return table.status();
   return DescribeTableResponse{(*table)->table};
 }
@@ -363,8 +356,7 @@ absl::StatusOr<UpdateTableResponse> Catalog::UpdateTable(const UpdateTableReques
     }
   }
   absl::MutexLock write_lock(&write_mu_);
-  absl::StatusOr<const TableEntry*> entry =
-      RequireTable(request.database_name, request.table_name);
+  absl::StatusOr<const TableEntry*> entry = RequireTable(request.database_name, request.table_name);
   if (!entry.ok()) return entry.status();
   // Amazon does not say what an UpdateTable naming no property does. Nothing is asked to
   // change, so nothing changes (LastUpdatedTime included), as for UpdateDatabase with the
@@ -387,14 +379,12 @@ absl::StatusOr<UpdateTableResponse> Catalog::UpdateTable(const UpdateTableReques
   }
   table.last_updated_time = Now();
   if (absl::Status s = Commit(std::move(record)); !s.ok()) return s;
-  return UpdateTableResponse{
-      state_.FindTable(request.database_name, request.table_name)->table};
+  return UpdateTableResponse{state_.FindTable(request.database_name, request.table_name)->table};
 }
 
 absl::StatusOr<uint64_t> Catalog::DeleteTable(const DeleteTableRequest& request) {
   absl::MutexLock write_lock(&write_mu_);
-  absl::StatusOr<const TableEntry*> entry =
-      RequireTable(request.database_name, request.table_name);
+  absl::StatusOr<const TableEntry*> entry = RequireTable(request.database_name, request.table_name);
   if (!entry.ok()) return entry.status();
   const uint64_t table_id = (*entry)->table_id;
   LogRecord record;
@@ -419,11 +409,9 @@ absl::StatusOr<ListTablesResponse> Catalog::ListTables(const ListTablesRequest& 
   if (request.next_token.has_value()) {
     absl::StatusOr<PageToken> decoded = DecodePageToken(*request.next_token, kind);
     if (!decoded.ok()) return decoded.status();
-    if (kind == PageToken::Kind::kTablesOfDatabase &&
-        decoded->database != *request.database_name) {
+    if (kind == PageToken::Kind::kTablesOfDatabase && decoded->database != *request.database_name) {
       return ValidationError(absl::StrCat("NextToken was issued for the tables of database ",
-                                          decoded->database, ", not ",
-                                          *request.database_name));
+                                          decoded->database, ", not ", *request.database_name));
     }
     token = std::move(*decoded);
   }
@@ -490,8 +478,8 @@ absl::StatusOr<TagResourceResponse> Catalog::TagResource(const TagResourceReques
   const std::vector<Tag>& current =
       resource->table != nullptr ? resource->table->tags : resource->database->tags;
   std::vector<Tag> merged = MergeTags(current, request.tags);
-  if (absl::Status s = CheckTagQuota(merged.size(), options_.quotas.max_tags_per_resource,
-                                     request.resource_arn);
+  if (absl::Status s =
+          CheckTagQuota(merged.size(), options_.quotas.max_tags_per_resource, request.resource_arn);
       !s.ok()) {
     return s;
   }
@@ -499,7 +487,8 @@ absl::StatusOr<TagResourceResponse> Catalog::TagResource(const TagResourceReques
   LogRecord record;
   if (resource->table != nullptr) {
     record.type = LogRecord::Type::kPutTable;
-    record.table = TableRecord{resource->table->table_id, resource->table->table, std::move(merged)};
+    record.table =
+        TableRecord{resource->table->table_id, resource->table->table, std::move(merged)};
   } else {
     record.type = LogRecord::Type::kPutDatabase;
     record.database = DatabaseRecord{resource->database->database, std::move(merged)};
@@ -508,8 +497,7 @@ absl::StatusOr<TagResourceResponse> Catalog::TagResource(const TagResourceReques
   return TagResourceResponse{};
 }
 
-absl::StatusOr<UntagResourceResponse> Catalog::UntagResource(
-    const UntagResourceRequest& request) {
+absl::StatusOr<UntagResourceResponse> Catalog::UntagResource(const UntagResourceRequest& request) {
   absl::StatusOr<ResourceArn> parsed = ParseResourceArn(request.resource_arn);
   if (!parsed.ok()) return parsed.status();
   if (absl::Status s = ValidateTagKeys(request.tag_keys); !s.ok()) return s;

@@ -61,11 +61,9 @@ class Catalog {
   // clock) stamps CreationTime and LastUpdatedTime. Corrupt or missing files:
   // InternalServerException naming the file.
   static absl::StatusOr<std::unique_ptr<Catalog>> Open(const std::string& dir,
-                                                       const Options& options,
-                                                       const Clock* clock);
+                                                       const Options& options, const Clock* clock);
   static absl::StatusOr<std::unique_ptr<Catalog>> Open(const std::string& dir,
-                                                       const Options& options,
-                                                       const Clock* clock,
+                                                       const Options& options, const Clock* clock,
                                                        const CatalogTuning& tuning);
 
   Catalog(const Catalog&) = delete;

@@ -20,7 +20,8 @@ int64_t ToNanos(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 TimePoint FromNanos(int64_t nanos) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos)));
+  return TimePoint(
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos)));
 }
 
 // Little-endian fixed-width integers and length-prefixed strings.
@@ -168,7 +169,8 @@ void PutTable(Writer& w, const TableRecord& rec) {
   w.U8(m.enable_magnetic_store_writes ? 1 : 0);
   w.U8(m.magnetic_store_rejected_data_location.has_value() ? 1 : 0);
   if (m.magnetic_store_rejected_data_location.has_value()) {
-    const std::optional<S3Configuration>& s3 = m.magnetic_store_rejected_data_location->s3_configuration;
+    const std::optional<S3Configuration>& s3 =
+        m.magnetic_store_rejected_data_location->s3_configuration;
     w.U8(s3.has_value() ? 1 : 0);
     if (s3.has_value()) {
       w.OptStr(s3->bucket_name);
@@ -311,8 +313,8 @@ absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view contents, absl::string
   }
   absl::string_view body = contents.substr(kSnapshotHeaderBytes);
   if (body.size() != body_length) {
-    return Corrupt(path, absl::StrCat("body is ", body.size(), " bytes; header says ",
-                                      body_length));
+    return Corrupt(path,
+                   absl::StrCat("body is ", body.size(), " bytes; header says ", body_length));
   }
   if (Hash(body) != checksum) return Corrupt(path, "checksum mismatch");
 

@@ -91,8 +91,8 @@ absl::Status CatalogState::Apply(LogRecord record) {
         return absl::OkStatus();
       }
       if (incoming.table_id < next_table_id_) {
-        return InternalError(absl::StrCat("new table ", incoming.table.table_name,
-                                          " reuses id ", incoming.table_id));
+        return InternalError(absl::StrCat("new table ", incoming.table.table_name, " reuses id ",
+                                          incoming.table_id));
       }
       next_table_id_ = incoming.table_id + 1;
       const std::string name = incoming.table.table_name;
@@ -113,8 +113,8 @@ absl::Status CatalogState::Apply(LogRecord record) {
       DatabaseEntry& db = *db_it->second;
       auto it = db.tables.find(record.table_name);
       if (it == db.tables.end()) {
-        return InternalError(absl::StrCat("table ", record.database_name, ".",
-                                          record.table_name, " is not there"));
+        return InternalError(
+            absl::StrCat("table ", record.database_name, ".", record.table_name, " is not there"));
       }
       db.table_index.erase(record.table_name);
       db.tables.erase(it);
@@ -144,9 +144,8 @@ absl::Status CatalogState::Load(const Snapshot& snapshot, std::string_view path)
   std::vector<const TableRecord*> tables;
   tables.reserve(snapshot.tables.size());
   for (const TableRecord& table : snapshot.tables) tables.push_back(&table);
-  std::sort(tables.begin(), tables.end(), [](const TableRecord* a, const TableRecord* b) {
-    return a->table_id < b->table_id;
-  });
+  std::sort(tables.begin(), tables.end(),
+            [](const TableRecord* a, const TableRecord* b) { return a->table_id < b->table_id; });
   for (const TableRecord* table : tables) {
     if (FindTable(table->table.database_name, table->table.table_name) != nullptr) {
       return corrupt(absl::StrCat("table ", table->table.database_name, ".",
@@ -158,8 +157,8 @@ absl::Status CatalogState::Load(const Snapshot& snapshot, std::string_view path)
     if (absl::Status s = Apply(std::move(record)); !s.ok()) return corrupt(s.message());
   }
   if (snapshot.next_table_id < next_table_id_) {
-    return corrupt(absl::StrCat("next table id ", snapshot.next_table_id,
-                                " is not above every table id"));
+    return corrupt(
+        absl::StrCat("next table id ", snapshot.next_table_id, " is not above every table id"));
   }
   next_table_id_ = snapshot.next_table_id;
   return absl::OkStatus();

@@ -97,8 +97,8 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
       absl::StatusOr<std::string> contents = file::ReadFile(path);
       if (!contents.ok()) return contents.status();
       if (contents->size() > kLogHeaderBytes) {
-        return InternalError(absl::StrCat("catalog file ", snapshot_path, " is missing but ",
-                                          path, " holds committed changes"));
+        return InternalError(absl::StrCat("catalog file ", snapshot_path, " is missing but ", path,
+                                          " holds committed changes"));
       }
       if (absl::Status s = file::RemoveFile(path); !s.ok()) return s;
     }
@@ -109,8 +109,7 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = file::WriteFileAtomically(snapshot_path, EncodeSnapshot(empty));
-        !s.ok()) {
+    if (absl::Status s = file::WriteFileAtomically(snapshot_path, EncodeSnapshot(empty)); !s.ok()) {
       return s;
     }
     log_numbers.push_back(1);
@@ -127,8 +126,8 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
   absl::StatusOr<std::string> log_bytes = file::ReadFile(log_path);
   if (!log_bytes.ok()) {
     if (absl::IsNotFound(log_bytes.status())) {
-      return InternalError(absl::StrCat("catalog file ", log_path, " named by ", snapshot_path,
-                                        " is missing"));
+      return InternalError(
+          absl::StrCat("catalog file ", log_path, " named by ", snapshot_path, " is missing"));
     }
     return log_bytes.status();
   }
@@ -186,8 +185,7 @@ absl::Status CatalogStore::Append(const LogRecord& record) {
   const std::string bytes = EncodeLogRecord(record);
   // One write per record: a process killed mid-append leaves at most this record torn.
   if (absl::Status s = WriteAll(fd_, bytes); !s.ok()) {
-    absl::Status error =
-        InternalError(absl::StrCat("cannot append to ", path, ": ", s.message()));
+    absl::Status error = InternalError(absl::StrCat("cannot append to ", path, ": ", s.message()));
     // Cut the partial record so the next append does not land behind garbage.
     if (::ftruncate(fd_, static_cast<off_t>(log_bytes_)) != 0 ||
         ::lseek(fd_, static_cast<off_t>(log_bytes_), SEEK_SET) < 0) {
@@ -215,8 +213,7 @@ absl::Status CatalogStore::Compact(Snapshot snapshot) {
   const uint64_t new_number = old_number + 1;
   const std::string new_log = LogPath(new_number);
   // 1. The new, empty log. Until step 2 it is a stray file that Open removes.
-  if (absl::Status s = file::WriteFileAtomically(new_log, EncodeLogHeader(new_number));
-      !s.ok()) {
+  if (absl::Status s = file::WriteFileAtomically(new_log, EncodeLogHeader(new_number)); !s.ok()) {
     return s;
   }
   // 2. The snapshot naming it: the commit point.

@@ -82,11 +82,11 @@ class CatalogStore {
 
   const std::string dir_;
   const StoreOptions options_;
-  int fd_ = -1;               // The current log, open for writing at its end.
-  uint64_t log_number_ = 0;   // The current log's number.
-  int64_t log_bytes_ = 0;     // The current log's size.
+  int fd_ = -1;              // The current log, open for writing at its end.
+  uint64_t log_number_ = 0;  // The current log's number.
+  int64_t log_bytes_ = 0;    // The current log's size.
   int64_t snapshot_bytes_ = 0;
-  absl::Status failed_;       // Sticky: set when the on-disk state is uncertain.
+  absl::Status failed_;  // Sticky: set when the on-disk state is uncertain.
 };
 
 }  // namespace tsw::catalog

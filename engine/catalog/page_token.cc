@@ -28,20 +28,18 @@ std::string EncodePageToken(const PageToken& token) {
 }
 
 absl::StatusOr<PageToken> DecodePageToken(std::string_view text, PageToken::Kind expected) {
-  auto bad = [] {
-    return ValidationError("NextToken is not a token returned by this operation");
-  };
+  auto bad = [] { return ValidationError("NextToken is not a token returned by this operation"); };
   std::string raw;
-  if (text.empty() || !absl::WebSafeBase64Unescape(absl::string_view(text.data(), text.size()),
-                                                   &raw)) {
+  if (text.empty() ||
+      !absl::WebSafeBase64Unescape(absl::string_view(text.data(), text.size()), &raw)) {
     return bad();
   }
-  if (raw.size() < kFixedBytes || raw[0] != kVersion ||
-      raw[1] != static_cast<char>(expected)) {
+  if (raw.size() < kFixedBytes || raw[0] != kVersion || raw[1] != static_cast<char>(expected)) {
     return bad();
   }
   uint32_t n = 0;
-  for (int i = 0; i < 4; ++i) n |= static_cast<uint32_t>(static_cast<uint8_t>(raw[2 + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    n |= static_cast<uint32_t>(static_cast<uint8_t>(raw[2 + i])) << (8 * i);
   if (raw.size() - kFixedBytes < n) return bad();
   PageToken token;
   token.kind = expected;

@@ -19,9 +19,9 @@ namespace tsw::catalog {
 
 struct PageToken {
   enum class Kind : char {
-    kDatabases = 'D',      // ListDatabases; `database` is the last one listed.
+    kDatabases = 'D',         // ListDatabases; `database` is the last one listed.
     kTablesOfDatabase = 'T',  // ListTables with DatabaseName; `database` is that name.
-    kAllTables = 'A',      // ListTables without DatabaseName.
+    kAllTables = 'A',         // ListTables without DatabaseName.
   };
   Kind kind = Kind::kDatabases;
   std::string database;

@@ -18,8 +18,7 @@ absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data()
 std::string Quoted(std::string_view value) {
   constexpr size_t kMaxShown = 64;
   if (value.size() <= kMaxShown) return absl::StrCat("'", AsAbsl(value), "'");
-  return absl::StrCat("'", AsAbsl(value.substr(0, kMaxShown)), "...' (", value.size(),
-                      " bytes)");
+  return absl::StrCat("'", AsAbsl(value.substr(0, kMaxShown)), "...' (", value.size(), " bytes)");
 }
 
 bool IsAsciiAlnum(char c) {
@@ -42,12 +41,12 @@ bool IsBucketChar(char c) { return IsBucketEdgeChar(c) || c == '.' || c == '-'; 
 // S3ObjectKeyPrefix: [a-zA-Z0-9|!\-_*'\(\)]([a-zA-Z0-9]|[!\-_*'\(\)\/.])+, 1 to 928.
 // (The pattern needs two characters at least, so a one-character prefix fails it.)
 bool IsPrefixFirstChar(char c) {
-  return IsAsciiAlnum(c) || c == '|' || c == '!' || c == '-' || c == '_' || c == '*' ||
-         c == '\'' || c == '(' || c == ')';
+  return IsAsciiAlnum(c) || c == '|' || c == '!' || c == '-' || c == '_' || c == '*' || c == '\'' ||
+         c == '(' || c == ')';
 }
 bool IsPrefixChar(char c) {
-  return IsAsciiAlnum(c) || c == '!' || c == '-' || c == '_' || c == '*' || c == '\'' ||
-         c == '(' || c == ')' || c == '/' || c == '.';
+  return IsAsciiAlnum(c) || c == '!' || c == '-' || c == '_' || c == '*' || c == '\'' || c == '(' ||
+         c == ')' || c == '/' || c == '.';
 }
 constexpr size_t kMaxObjectKeyPrefixChars = 928;
 
@@ -55,8 +54,7 @@ constexpr size_t kMaxObjectKeyPrefixChars = 928;
 bool IsKeyIdChar(char c) { return IsAsciiAlnum(c) || c == '-'; }
 bool IsAliasChar(char c) { return IsAsciiAlnum(c) || c == '/' || c == '_' || c == '-'; }
 
-absl::Status CheckLength(std::string_view member, std::string_view value, size_t min,
-                         size_t max) {
+absl::Status CheckLength(std::string_view member, std::string_view value, size_t min, size_t max) {
   std::optional<size_t> length = Utf8Length(value);
   if (!length.has_value()) {
     return ValidationError(absl::StrCat(AsAbsl(member), " is not valid UTF-8"));
@@ -94,8 +92,8 @@ absl::Status ValidateS3Configuration(const S3Configuration& s3) {
     }
   }
   if (s3.kms_key_id.has_value()) {
-    if (absl::Status s = CheckLength("S3Configuration.KmsKeyId", *s3.kms_key_id, 1,
-                                     kMaxKmsKeyIdChars);
+    if (absl::Status s =
+            CheckLength("S3Configuration.KmsKeyId", *s3.kms_key_id, 1, kMaxKmsKeyIdChars);
         !s.ok()) {
       return s;
     }
@@ -180,15 +178,15 @@ absl::Status ValidateExistingName(std::string_view member, std::string_view name
 absl::Status ValidateRetention(const RetentionProperties& retention) {
   if (retention.memory_store_retention_period_in_hours < 1 ||
       retention.memory_store_retention_period_in_hours > 8766) {
-    return ValidationError(absl::StrCat(
-        "RetentionProperties.MemoryStoreRetentionPeriodInHours ",
-        retention.memory_store_retention_period_in_hours, " must be 1 to 8766"));
+    return ValidationError(absl::StrCat("RetentionProperties.MemoryStoreRetentionPeriodInHours ",
+                                        retention.memory_store_retention_period_in_hours,
+                                        " must be 1 to 8766"));
   }
   if (retention.magnetic_store_retention_period_in_days < 1 ||
       retention.magnetic_store_retention_period_in_days > 73000) {
-    return ValidationError(absl::StrCat(
-        "RetentionProperties.MagneticStoreRetentionPeriodInDays ",
-        retention.magnetic_store_retention_period_in_days, " must be 1 to 73000"));
+    return ValidationError(absl::StrCat("RetentionProperties.MagneticStoreRetentionPeriodInDays ",
+                                        retention.magnetic_store_retention_period_in_days,
+                                        " must be 1 to 73000"));
   }
   return absl::OkStatus();
 }
@@ -302,8 +300,8 @@ absl::StatusOr<ResourceArn> ParseResourceArn(std::string_view arn) {
   ResourceArn out;
   if (path.size() == 2 && path[0] == "database" && !path[1].empty()) {
     out.database_name = std::string(path[1]);
-  } else if (path.size() == 4 && path[0] == "database" && !path[1].empty() &&
-             path[2] == "table" && !path[3].empty()) {
+  } else if (path.size() == 4 && path[0] == "database" && !path[1].empty() && path[2] == "table" &&
+             !path[3].empty()) {
     out.database_name = std::string(path[1]);
     out.table_name = std::string(path[3]);
   } else {
@@ -317,8 +315,8 @@ absl::StatusOr<ResourceArn> ParseResourceArn(std::string_view arn) {
 
 std::string DatabaseArn(std::string_view region, std::string_view account_id,
                         std::string_view database_name) {
-  return absl::StrCat("arn:aws:timestream:", AsAbsl(region), ":", AsAbsl(account_id),
-                      ":database/", AsAbsl(database_name));
+  return absl::StrCat("arn:aws:timestream:", AsAbsl(region), ":", AsAbsl(account_id), ":database/",
+                      AsAbsl(database_name));
 }
 
 std::string TableArn(std::string_view region, std::string_view account_id,
@@ -330,8 +328,7 @@ std::string TableArn(std::string_view region, std::string_view account_id,
 std::string DefaultKmsKeyArn(std::string_view region, std::string_view account_id) {
   // AWS-managed keys are per account and region; so is this id. The seed string is part
   // of the contract: changing it would change the key recorded for new databases.
-  std::string seed =
-      absl::StrCat("tsw/aws/timestream\n", AsAbsl(account_id), "\n", AsAbsl(region));
+  std::string seed = absl::StrCat("tsw/aws/timestream\n", AsAbsl(account_id), "\n", AsAbsl(region));
   XXH128_hash_t h = XXH3_128bits(seed.data(), seed.size());
   uint64_t hi = h.high64;
   uint64_t lo = h.low64;

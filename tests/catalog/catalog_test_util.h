@@ -17,23 +17,22 @@
 namespace tsw::catalog::testing {
 
 // Asserts `expr` (a Status or StatusOr) is OK, printing the status otherwise.
-#define TSW_ASSERT_OK(expr)                                     \
-  do {                                                          \
-    const auto& tsw_assert_ok_value = (expr);                   \
+#define TSW_ASSERT_OK(expr)                                                  \
+  do {                                                                       \
+    const auto& tsw_assert_ok_value = (expr);                                \
     ASSERT_TRUE(::tsw::catalog::testing::StatusOf(tsw_assert_ok_value).ok()) \
         << ::tsw::catalog::testing::StatusOf(tsw_assert_ok_value);           \
   } while (0)
 
 // Expects `expr` (a Status or StatusOr) to fail with ErrorKind `kind`.
-#define TSW_EXPECT_KIND(expr, kind)                                              \
-  do {                                                                           \
-    const absl::Status tsw_status = ::tsw::catalog::testing::StatusOf((expr));   \
-    EXPECT_FALSE(tsw_status.ok()) << "expected " << ::tsw::ExceptionName(kind);  \
-    if (!tsw_status.ok()) {                                                      \
-      EXPECT_EQ(::tsw::ExceptionName(::tsw::KindOf(tsw_status)),                \
-                ::tsw::ExceptionName(kind))                                      \
-          << tsw_status;                                                         \
-    }                                                                            \
+#define TSW_EXPECT_KIND(expr, kind)                                                          \
+  do {                                                                                       \
+    const absl::Status tsw_status = ::tsw::catalog::testing::StatusOf((expr));               \
+    EXPECT_FALSE(tsw_status.ok()) << "expected " << ::tsw::ExceptionName(kind);              \
+    if (!tsw_status.ok()) {                                                                  \
+      EXPECT_EQ(::tsw::ExceptionName(::tsw::KindOf(tsw_status)), ::tsw::ExceptionName(kind)) \
+          << tsw_status;                                                                     \
+    }                                                                                        \
   } while (0)
 
 inline absl::Status StatusOf(const absl::Status& s) { return s; }
@@ -54,7 +53,8 @@ inline std::string FreshTestDir(const std::string& name) {
 inline int64_t Seconds(int64_t s) { return s * 1000000000LL; }
 
 inline TimePoint AtNanos(int64_t nanos) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos)));
+  return TimePoint(
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos)));
 }
 
 inline int64_t NanosOf(TimePoint t) {
@@ -90,14 +90,14 @@ inline std::string DumpCatalog(const Catalog& catalog) {
   for (const TableInfo& info : catalog.AllTables()) {
     const Table& t = info.table;
     const MagneticStoreWriteProperties& m = t.magnetic_store_write_properties;
-    out += "table " + t.database_name + "/" + t.table_name + " id=" +
-           std::to_string(info.table_id) + " arn=" + t.arn +
-           " status=" + std::string(ToString(t.table_status)) +
-           " mem=" + std::to_string(t.retention_properties.memory_store_retention_period_in_hours) +
-           " mag=" + std::to_string(t.retention_properties.magnetic_store_retention_period_in_days) +
-           " created=" + std::to_string(NanosOf(t.creation_time)) +
-           " updated=" + std::to_string(NanosOf(t.last_updated_time)) +
-           " mswrites=" + std::to_string(m.enable_magnetic_store_writes);
+    out +=
+        "table " + t.database_name + "/" + t.table_name + " id=" + std::to_string(info.table_id) +
+        " arn=" + t.arn + " status=" + std::string(ToString(t.table_status)) +
+        " mem=" + std::to_string(t.retention_properties.memory_store_retention_period_in_hours) +
+        " mag=" + std::to_string(t.retention_properties.magnetic_store_retention_period_in_days) +
+        " created=" + std::to_string(NanosOf(t.creation_time)) +
+        " updated=" + std::to_string(NanosOf(t.last_updated_time)) +
+        " mswrites=" + std::to_string(m.enable_magnetic_store_writes);
     if (m.magnetic_store_rejected_data_location) {
       out += " location";
       if (const auto& s3 = m.magnetic_store_rejected_data_location->s3_configuration) {

@@ -161,8 +161,8 @@ class CrashTest : public CatalogTest {
         std::string name = absl::StrCat("r", round, "d", created++);
         change = absl::StrCat("CD ", name, " alias/k", pick(3));
       } else if (r < 30 && !mirror.empty() && tables.size() < 25) {
-        change = absl::StrCat("CT ", random_db(), " tab", round, "x", created++, " ",
-                              1 + pick(100), " ", 1 + pick(1000));
+        change = absl::StrCat("CT ", random_db(), " tab", round, "x", created++, " ", 1 + pick(100),
+                              " ", 1 + pick(1000));
       } else if (r < 45 && !tables.empty()) {
         auto [db, t] = tables[pick(static_cast<int>(tables.size()))];
         change = absl::StrCat("UT ", db, " ", t, " ", 1 + pick(100), " ", 1 + pick(1000));
@@ -214,7 +214,9 @@ class CrashTest : public CatalogTest {
       } else if (f[0] == "DT") {
         s = catalog().DeleteTable({.database_name = f[1], .table_name = f[2]}).status();
       } else if (f[0] == "TG") {
-        s = catalog().TagResource({.resource_arn = Arn(f[1], f[2]), .tags = {{f[3], f[4]}}}).status();
+        s = catalog()
+                .TagResource({.resource_arn = Arn(f[1], f[2]), .tags = {{f[3], f[4]}}})
+                .status();
       } else if (f[0] == "UG") {
         s = catalog().UntagResource({.resource_arn = Arn(f[1], f[2]), .tag_keys = {f[3]}}).status();
       }
@@ -285,7 +287,8 @@ TEST_F(CrashTest, AcknowledgedChangesSurviveSigkillAtRandomMoments) {
     if (actual == model) continue;
     ASSERT_TRUE(in_flight.has_value())
         << "round " << round << ": catalog differs from the acknowledged changes\nexpected:\n"
-        << Describe(model) << "actual:\n" << Describe(actual);
+        << Describe(model) << "actual:\n"
+        << Describe(actual);
     // The change in flight may have landed. A table it created has an id nobody has
     // seen yet; take it from the catalog and check it is new.
     Model with_in_flight = model;

@@ -118,8 +118,7 @@ TEST_F(DatabaseTest, DescribeOfAMissingOrImpossibleNameIsNotFound) {
   TSW_EXPECT_KIND(catalog().DescribeDatabase({.database_name = "nope"}),
                   ErrorKind::kResourceNotFound);
   // ResourceName has no pattern in the model: a name that could not exist is not found.
-  TSW_EXPECT_KIND(catalog().DescribeDatabase({.database_name = "x"}),
-                  ErrorKind::kResourceNotFound);
+  TSW_EXPECT_KIND(catalog().DescribeDatabase({.database_name = "x"}), ErrorKind::kResourceNotFound);
   TSW_EXPECT_KIND(catalog().DescribeDatabase({.database_name = "bad name!"}),
                   ErrorKind::kResourceNotFound);
   // A required name left empty is invalid.

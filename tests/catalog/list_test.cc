@@ -128,15 +128,15 @@ TEST_F(ListTest, MalformedOrForeignTokensAreValidationErrors) {
                   ErrorKind::kValidation);
   TSW_EXPECT_KIND(catalog().ListTables({.next_token = tables_db1->next_token}),
                   ErrorKind::kValidation);
-  TSW_EXPECT_KIND(catalog().ListTables({.database_name = "db2",
-                                        .next_token = tables_db1->next_token}),
-                  ErrorKind::kValidation);
-  TSW_EXPECT_KIND(catalog().ListTables({.database_name = "db1",
-                                        .next_token = all_tables->next_token}),
-                  ErrorKind::kValidation);
+  TSW_EXPECT_KIND(
+      catalog().ListTables({.database_name = "db2", .next_token = tables_db1->next_token}),
+      ErrorKind::kValidation);
+  TSW_EXPECT_KIND(
+      catalog().ListTables({.database_name = "db1", .next_token = all_tables->next_token}),
+      ErrorKind::kValidation);
   // The right token for the right request works.
-  TSW_ASSERT_OK(catalog().ListTables({.database_name = "db1",
-                                      .next_token = tables_db1->next_token}));
+  TSW_ASSERT_OK(
+      catalog().ListTables({.database_name = "db1", .next_token = tables_db1->next_token}));
 }
 
 TEST_F(ListTest, ListTablesOfOneDatabaseOrOfAll) {

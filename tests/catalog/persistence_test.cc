@@ -93,13 +93,12 @@ class PersistenceTest : public CatalogTest {
     s3b.bucket_name = "other";
     MagneticStoreWriteProperties m2;
     m2.magnetic_store_rejected_data_location = MagneticStoreRejectedDataLocation{s3b};
-    TSW_ASSERT_OK(catalog().UpdateTable({.database_name = "fleet",
-                                         .table_name = "trucks",
-                                         .magnetic_store_write_properties = m2}));
+    TSW_ASSERT_OK(catalog().UpdateTable(
+        {.database_name = "fleet", .table_name = "trucks", .magnetic_store_write_properties = m2}));
     TSW_ASSERT_OK(catalog().TagResource(
         {.resource_arn = TableArnOf("fleet", "cars"), .tags = {{"c", "3"}, {"d", "4"}}}));
-    TSW_ASSERT_OK(catalog().UntagResource(
-        {.resource_arn = TableArnOf("fleet", "cars"), .tag_keys = {"c"}}));
+    TSW_ASSERT_OK(
+        catalog().UntagResource({.resource_arn = TableArnOf("fleet", "cars"), .tag_keys = {"c"}}));
     TSW_ASSERT_OK(catalog().DeleteTable({.database_name = "fleet", .table_name = "gone"}));
     TSW_ASSERT_OK(catalog().DeleteDatabase({.database_name = "doomed"}));
   }
@@ -262,9 +261,9 @@ TEST_F(PersistenceTest, TornTailShapesAreAllRecovered) {
   record.database_name = "kept";
   const std::string whole = EncodeLogRecord(record);
   for (const std::string& tail :
-       {std::string(7, '\x01'),          // A partial frame.
-        std::string(300, '\0'),          // Zeros: the file grew, the data did not land.
-        whole.substr(0, 20),             // A whole frame promising more than is there.
+       {std::string(7, '\x01'),  // A partial frame.
+        std::string(300, '\0'),  // Zeros: the file grew, the data did not land.
+        whole.substr(0, 20),     // A whole frame promising more than is there.
         whole.substr(0, whole.size() - 1)}) {
     Write(log, good + tail);
     TSW_ASSERT_OK(Open());

@@ -62,12 +62,11 @@ TEST_F(TableTest, CreateReturnsAnActiveTableWithDefaults) {
 }
 
 TEST_F(TableTest, CreateKeepsGivenRetentionMagneticPropertiesAndTags) {
-  auto r = catalog().CreateTable(
-      {.database_name = "fleet",
-       .table_name = "trucks",
-       .retention_properties = RetentionProperties{24, 365},
-       .tags = {{"team", "ops"}},
-       .magnetic_store_write_properties = WithS3(GoodS3())});
+  auto r = catalog().CreateTable({.database_name = "fleet",
+                                  .table_name = "trucks",
+                                  .retention_properties = RetentionProperties{24, 365},
+                                  .tags = {{"team", "ops"}},
+                                  .magnetic_store_write_properties = WithS3(GoodS3())});
   TSW_ASSERT_OK(r);
   EXPECT_EQ(r->table.retention_properties.memory_store_retention_period_in_hours, 24);
   EXPECT_EQ(r->table.retention_properties.magnetic_store_retention_period_in_days, 365);
@@ -104,9 +103,8 @@ TEST_F(TableTest, RetentionBoundsAreEnforcedOnCreateAndUpdate) {
     int64_t hours, days;
     bool ok;
   };
-  const Case cases[] = {{1, 1, true},       {8766, 73000, true}, {0, 10, false},
-                        {8767, 10, false},  {6, 0, false},       {6, 73001, false},
-                        {-1, -1, false}};
+  const Case cases[] = {{1, 1, true},  {8766, 73000, true}, {0, 10, false}, {8767, 10, false},
+                        {6, 0, false}, {6, 73001, false},   {-1, -1, false}};
   TSW_ASSERT_OK(MakeTable("fleet", "base"));
   int i = 0;
   for (const Case& c : cases) {
@@ -233,11 +231,10 @@ TEST_F(TableTest, DescribeUpdateDeleteOfMissingTablesAreNotFound) {
                   ErrorKind::kResourceNotFound);
   TSW_EXPECT_KIND(catalog().DescribeTable({.database_name = "fleet", .table_name = ""}),
                   ErrorKind::kValidation);
-  TSW_EXPECT_KIND(
-      catalog().UpdateTable({.database_name = "fleet",
-                             .table_name = "cars",
-                             .retention_properties = RetentionProperties{}}),
-      ErrorKind::kResourceNotFound);
+  TSW_EXPECT_KIND(catalog().UpdateTable({.database_name = "fleet",
+                                         .table_name = "cars",
+                                         .retention_properties = RetentionProperties{}}),
+                  ErrorKind::kResourceNotFound);
   TSW_EXPECT_KIND(catalog().DeleteTable({.database_name = "fleet", .table_name = "cars"}),
                   ErrorKind::kResourceNotFound);
   TSW_EXPECT_KIND(catalog().DeleteTable({.database_name = "nope", .table_name = "trucks"}),

@@ -55,8 +55,7 @@ TEST_F(TagTest, TaggingAnExistingKeyOverwritesItsValue) {
 
 TEST_F(TagTest, KeysAreCaseSensitiveAndValuesMayBeEmpty) {
   const std::string arn = DbArn("fleet");
-  TSW_ASSERT_OK(
-      catalog().TagResource({.resource_arn = arn, .tags = {{"Env", "A"}, {"env", ""}}}));
+  TSW_ASSERT_OK(catalog().TagResource({.resource_arn = arn, .tags = {{"Env", "A"}, {"env", ""}}}));
   EXPECT_EQ(TagsOf(arn), (std::map<std::string, std::string>{{"Env", "A"}, {"env", ""}}));
   TSW_ASSERT_OK(catalog().UntagResource({.resource_arn = arn, .tag_keys = {"ENV", "Env"}}));
   EXPECT_EQ(TagsOf(arn), (std::map<std::string, std::string>{{"env", ""}}));
@@ -106,10 +105,10 @@ TEST_F(TagTest, KeyAndValueLengthsAreChecked) {
   // The same rules apply to tags given at create time.
   TSW_EXPECT_KIND(catalog().CreateDatabase({.database_name = "other", .tags = {{"", "v"}}}),
                   ErrorKind::kValidation);
-  TSW_EXPECT_KIND(catalog().CreateTable({.database_name = "fleet",
-                                         .table_name = "cars",
-                                         .tags = {{std::string(129, 'k'), "v"}}}),
-                  ErrorKind::kValidation);
+  TSW_EXPECT_KIND(
+      catalog().CreateTable(
+          {.database_name = "fleet", .table_name = "cars", .tags = {{std::string(129, 'k'), "v"}}}),
+      ErrorKind::kValidation);
 }
 
 TEST_F(TagTest, MoreThan200InOneRequestIsAValidationError) {
@@ -142,9 +141,8 @@ TEST_F(TagTest, TagQuotaAllowsTheLimitAndRefusesOnePast) {
   // Create-time tags count against the same quota.
   TSW_ASSERT_OK(catalog().CreateTable(
       {.database_name = "fleet", .table_name = "five", .tags = ManyTags(5, "t")}));
-  TSW_EXPECT_KIND(catalog().CreateTable({.database_name = "fleet",
-                                         .table_name = "six",
-                                         .tags = ManyTags(6, "t")}),
+  TSW_EXPECT_KIND(catalog().CreateTable(
+                      {.database_name = "fleet", .table_name = "six", .tags = ManyTags(6, "t")}),
                   ErrorKind::kServiceQuotaExceeded);
   TSW_EXPECT_KIND(catalog().CreateDatabase({.database_name = "six", .tags = ManyTags(6, "t")}),
                   ErrorKind::kServiceQuotaExceeded);
