@@ -26,7 +26,7 @@ size_t Analyze(absl::Span<const int64_t> values) { return AnalyzeBySampleEncodin
 absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
   ByteReader in(payload);
   const size_t n = count;
-  if (in.remaining() < MinPackedIntsBytes(n)) {
+  if (in.remaining() < MinPackedIntsBytes(n > 0 ? n - 1 : 0)) {
     return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", n, " values"));
   }
   out->resize(n);

@@ -64,8 +64,12 @@ absl::Status EncodeColumnZstd(absl::string_view encoded, const ZstdColumnOptions
     out->resize(start);
     return Internal("zstd: cannot create a compression context");
   }
-  const size_t written = ZSTD_compressCCtx(ctx, &(*out)[header], bound, encoded.data(),
-                                           encoded.size(), options.level);
+  ZSTD_CCtx_reset(ctx, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, options.level);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_checksumFlag, 1);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_contentSizeFlag, 1);
+  const size_t written =
+      ZSTD_compress2(ctx, &(*out)[header], bound, encoded.data(), encoded.size());
   if (ZSTD_isError(written)) {
     out->resize(start);
     return Internal(absl::StrCat("zstd compression failed: ", ZSTD_getErrorName(written)));

@@ -2,7 +2,9 @@
 //
 // The frame records whether the bytes are compressed or stored raw (Zstd level 0, or
 // compression that did not make them smaller), and their exact length, so the reader
-// allocates once and rejects any mismatch. FORMAT.md, "Zstd column frame", gives the bytes.
+// allocates once and rejects any mismatch. Zstd frames carry Zstd's content checksum
+// (4 bytes), so a damaged compressed column is an error rather than different bytes.
+// FORMAT.md, "Zstd column frame", gives the bytes.
 #ifndef TSW_ENGINE_ENCODING_ZSTD_COLUMN_H_
 #define TSW_ENGINE_ENCODING_ZSTD_COLUMN_H_
 
