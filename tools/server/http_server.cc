@@ -1,0 +1,261 @@
+#include "tools/server/http_server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "tools/apijson/api_json.h"
+#include "tsw/status.h"
+
+namespace tsw {
+namespace server {
+namespace {
+
+constexpr absl::string_view kTargetPrefix = "Timestream_20181101.";
+constexpr char kJsonContentType[] = "application/x-amz-json-1.0";
+
+bool IsWildcardHost(absl::string_view host) {
+  return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
+}
+
+std::string HostPort(absl::string_view host, int port) {
+  if (absl::StrContains(host, ':') && !absl::StartsWith(host, "[")) {
+    return absl::StrCat("[", host, "]:", port);  // IPv6 literal.
+  }
+  return absl::StrCat(host, ":", port);
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  Handler handler;
+  std::optional<SigV4Verifier> verifier;
+  httplib::Server http;
+  int port = -1;
+
+  absl::Mutex mu;
+  bool shutdown_requested = false;  // Guarded by mu.
+  bool serving = false;             // Guarded by mu: Serve() has begun listening.
+  std::atomic<bool> serve_returned{false};
+
+  std::string request_id_prefix;
+  std::atomic<uint64_t> request_count{0};
+
+  void Log(absl::string_view message) {
+    if (options.log) {
+      options.log(message);
+    } else {
+      std::fprintf(stderr, "tsw serve: %.*s\n", static_cast<int>(message.size()),
+                   message.data());
+    }
+  }
+
+  void ReplyError(const absl::Status& status, httplib::Response& res) {
+    const ErrorKind kind = KindOf(status);
+    res.status = apijson::HttpStatusOf(kind);
+    res.set_content(apijson::ErrorToJson(status), kJsonContentType);
+    if (res.status >= 500) Log(absl::StrCat("answered ", res.status, ": ", status.ToString()));
+  }
+
+  std::string EndpointAddress(const httplib::Request& req) const {
+    if (IsWildcardHost(options.host)) {
+      // Bound to every interface: the address the client used is the one to give back.
+      std::string host = req.get_header_value("Host");
+      if (!host.empty()) return host;
+      return HostPort("localhost", port);
+    }
+    return HostPort(options.host, port);
+  }
+
+  absl::Status Authenticate(const httplib::Request& req) const {
+    if (!verifier.has_value()) return absl::OkStatus();
+    SigV4Request signed_request;
+    signed_request.method = req.method;
+    absl::string_view target = req.target;
+    const size_t question = target.find('?');
+    signed_request.path = std::string(target.substr(0, question));
+    if (question != absl::string_view::npos) {
+      signed_request.query = std::string(target.substr(question + 1));
+    }
+    signed_request.headers.assign(req.headers.begin(), req.headers.end());
+    signed_request.body = req.body;
+    return verifier->Verify(signed_request);
+  }
+
+  void Handle(const httplib::Request& req, httplib::Response& res) {
+    absl::Status auth = Authenticate(req);
+    if (!auth.ok()) return ReplyError(auth, res);
+
+    const std::string target = req.get_header_value("X-Amz-Target");
+    absl::string_view operation = target;
+    if (target.empty()) {
+      return ReplyError(ValidationError(absl::StrCat(
+                            "missing X-Amz-Target header; expected ", kTargetPrefix,
+                            "<Operation> (AWS JSON 1.0)")),
+                        res);
+    }
+    if (!absl::ConsumePrefix(&operation, kTargetPrefix)) {
+      return ReplyError(ValidationError(absl::StrCat(
+                            "X-Amz-Target \"", target,
+                            "\" is not a Timestream Write operation; expected ",
+                            kTargetPrefix, "<Operation>")),
+                        res);
+    }
+    DispatchContext context{EndpointAddress(req)};
+    absl::StatusOr<std::string> response = handler(operation, req.body, context);
+    if (!response.ok()) return ReplyError(response.status(), res);
+    res.status = 200;
+    res.set_content(std::move(*response), kJsonContentType);
+  }
+
+  // Bodies for the errors httplib detects itself (no route, too large, malformed).
+  httplib::Server::HandlerResponse HandleHttpError(const httplib::Request& req,
+                                                   httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message;
+    switch (res.status) {
+      case 413:
+        message = absl::StrCat("the request body is larger than ", options.max_body_bytes,
+                               " bytes, this endpoint's limit (tsw serve --max-body-bytes)");
+        break;
+      case 404:
+        message = absl::StrCat("no resource at ", req.path,
+                               "; the Timestream Write API is served at POST /");
+        break;
+      case 400:
+        message =
+            "malformed or incomplete HTTP request (a body shorter than its Content-Length, "
+            "or one that stalled past the read timeout)";
+        break;
+      default:
+        message = absl::StrCat("HTTP error ", res.status);
+    }
+    res.set_content(apijson::ErrorToJson(ValidationError(message)), kJsonContentType);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& impl = *impl_;
+  impl.options = std::move(options);
+  impl.handler = std::move(handler);
+  if (impl.options.credentials.has_value()) {
+    impl.verifier.emplace(*impl.options.credentials, "timestream", impl.options.clock);
+  }
+  impl.request_id_prefix = absl::StrFormat(
+      "%08x-", static_cast<uint32_t>(std::chrono::system_clock::now().time_since_epoch() /
+                                     std::chrono::seconds(1)));
+
+  httplib::Server& http = impl.http;
+  const int threads = std::max(1, impl.options.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(impl.options.max_body_bytes);
+  http.set_read_timeout(impl.options.read_timeout_seconds, 0);
+  http.set_write_timeout(impl.options.write_timeout_seconds, 0);
+  http.set_keep_alive_timeout(impl.options.keep_alive_timeout_seconds);
+  http.set_keep_alive_max_count(1000000);
+  http.set_tcp_nodelay(true);
+  http.set_pre_routing_handler([&impl](const httplib::Request&, httplib::Response& res) {
+    res.set_header("x-amzn-RequestId",
+                   absl::StrCat(impl.request_id_prefix,
+                                impl.request_count.fetch_add(1, std::memory_order_relaxed)));
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.Post("/", [&impl](const httplib::Request& req, httplib::Response& res) {
+    impl.Handle(req, res);
+  });
+  auto wrong_method = [&impl](const httplib::Request& req, httplib::Response& res) {
+    impl.ReplyError(ValidationError(absl::StrCat(
+                        "method ", req.method, " is not supported; the Timestream Write API "
+                        "is served at POST /")),
+                    res);
+    res.status = 405;
+  };
+  http.Get(".*", wrong_method);
+  http.Put(".*", wrong_method);
+  http.Delete(".*", wrong_method);
+  http.Patch(".*", wrong_method);
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [&impl](const httplib::Request& req, httplib::Response& res) {
+        return impl.HandleHttpError(req, res);
+      }));
+  http.set_exception_handler(
+      [&impl](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+        std::string what = "unknown exception";
+        try {
+          if (error) std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        impl.ReplyError(InternalError(absl::StrCat("internal error: ", what)), res);
+      });
+}
+
+HttpServer::~HttpServer() {
+  Shutdown();
+}
+
+absl::Status HttpServer::Bind() {
+  Impl& impl = *impl_;
+  if (impl.options.port == 0) {
+    impl.port = impl.http.bind_to_any_port(impl.options.host);
+  } else if (impl.http.bind_to_port(impl.options.host, impl.options.port)) {
+    impl.port = impl.options.port;
+  }
+  if (impl.port <= 0) {
+    return InternalError(absl::StrCat(
+        "cannot listen on ", HostPort(impl.options.host, impl.options.port),
+        ": the port is in use, or the host is not an address of this machine"));
+  }
+  return absl::OkStatus();
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+std::string HttpServer::address() const { return HostPort(impl_->options.host, impl_->port); }
+
+absl::Status HttpServer::Serve() {
+  Impl& impl = *impl_;
+  {
+    absl::MutexLock lock(&impl.mu);
+    if (impl.shutdown_requested) return absl::OkStatus();
+    impl.serving = true;
+  }
+  // Returns after stop(), once the pool has run every accepted connection's requests.
+  const bool stopped_cleanly = impl.http.listen_after_bind();
+  impl.serve_returned.store(true, std::memory_order_release);
+  absl::MutexLock lock(&impl.mu);
+  if (!stopped_cleanly && !impl.shutdown_requested) {
+    return InternalError(absl::StrCat("the server on ", address(), " stopped accepting"));
+  }
+  return absl::OkStatus();
+}
+
+void HttpServer::Shutdown() {
+  Impl& impl = *impl_;
+  {
+    absl::MutexLock lock(&impl.mu);
+    impl.shutdown_requested = true;
+    if (!impl.serving) return;
+  }
+  // Serve() is in (or about to enter) listen_after_bind; httplib's stop() is a no-op until
+  // that marks the server running, so wait for it.
+  while (!impl.http.is_running() && !impl.serve_returned.load(std::memory_order_acquire)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl.http.stop();
+}
+
+}  // namespace server
+}  // namespace tsw
