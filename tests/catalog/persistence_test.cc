@@ -298,6 +298,27 @@ TEST_F(PersistenceTest, StrayFilesFromInterruptedWritesAreRemoved) {
   EXPECT_FALSE(file::Exists(file::JoinPath(dir_, "catalog.snapshot.tmp")));
 }
 
+TEST_F(PersistenceTest, OldLogLeftByACompactionIsIgnoredAndRemoved) {
+  TSW_ASSERT_OK(MakeDatabase("fleet"));
+  TSW_ASSERT_OK(MakeDatabase("doomed"));
+  const std::string old_log = LogFile();
+  const std::string old_bytes = Read(old_log);
+  // Compact (the snapshot now names a newer log), then delete: the old log still holds
+  // the create of "doomed", which must not come back.
+  tuning_.min_log_bytes_to_compact = 1;
+  TSW_ASSERT_OK(Open());
+  TSW_ASSERT_OK(MakeDatabase("third"));
+  ASSERT_NE(LogFile(), old_log);
+  TSW_ASSERT_OK(catalog().DeleteDatabase({.database_name = "doomed"}));
+  const std::string before = DumpCatalog(catalog());
+  catalog_.reset();
+  // A crash between the new snapshot's rename and the old log's removal.
+  Write(old_log, old_bytes);
+  TSW_ASSERT_OK(Open());
+  EXPECT_EQ(DumpCatalog(catalog()), before);
+  EXPECT_FALSE(file::Exists(old_log));
+}
+
 TEST_F(PersistenceTest, CreationInterruptedBeforeTheSnapshotStartsEmpty) {
   catalog_.reset();
   ASSERT_TRUE(file::RemoveTree(dir_).ok());
