@@ -1,0 +1,72 @@
+// Blocks: the encoded rows of one stream (series, measure) over one time range, the unit a
+// segment reads, verifies and decodes (FORMAT.md, "Block").
+//
+// A block is a sequence of chunks: the key filter, the times, the versions, then for each
+// of the stream's columns its presence bits and its present values. Each chunk records its
+// encoding (column_codec.h) and whether it is Zstd-compressed. The block's checksum lives
+// in the footer index; BlockReader must only be given bytes whose checksum was verified,
+// but it still checks every length and count so no input can make it read out of bounds.
+#ifndef TSW_ENGINE_MAGNETIC_BLOCK_H_
+#define TSW_ENGINE_MAGNETIC_BLOCK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/segment_format.h"
+#include "tsw/types.h"
+
+namespace tsw::magnetic {
+
+struct BlockEncodeOptions {
+  int zstd_level = 3;           // 0: no compression.
+  int filter_bits_per_key = 10;
+};
+
+// Appends the block holding rows [begin, end) of `rows` to *out and adds the stored bytes
+// of each kind to *counts. `rows` is in "stream shape": its columns are exactly the
+// stream's columns in order, each with `present` and value vectors as long as time_nanos
+// (values at absent rows are ignored). REQUIRES: begin < end <= rows.time_nanos.size().
+void EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
+                 const BlockEncodeOptions& options, std::string* out, ByteKindCounts* counts);
+
+// The chunks of one block, over bytes it does not own (they must outlive the reader).
+class BlockReader {
+ public:
+  // Splits `block` into chunks; fails unless it holds exactly the chunks of a stream with
+  // `num_columns` columns.
+  static absl::StatusOr<BlockReader> Parse(absl::string_view block, size_t num_columns);
+
+  // False only when the block holds no row with this RowKeyHash.
+  bool MayContain(uint64_t row_key_hash) const;
+
+  // The block's times. REQUIRES: `rows` is the block's row count from the index.
+  absl::Status DecodeTimes(size_t rows, std::vector<int64_t>* out) const;
+
+  // Every row, in stream shape (see EncodeBlock): sets out->time_nanos, versions and
+  // columns (named and typed after `stream`); leaves dimensions and measure fields alone.
+  absl::Status DecodeAll(const StreamEntry& stream, size_t rows, ScanBatch* out) const;
+
+ private:
+  struct Chunk {
+    ChunkEncoding encoding;
+    bool zstd;
+    uint64_t raw_size;
+    absl::string_view stored;
+  };
+  // The chunk's payload, decompressed into *scratch when needed.
+  absl::StatusOr<absl::string_view> Payload(const Chunk& chunk, std::string* scratch) const;
+  absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
+                            ScanColumn* out) const;
+
+  std::vector<Chunk> chunks_;
+};
+
+}  // namespace tsw::magnetic
+
+#endif  // TSW_ENGINE_MAGNETIC_BLOCK_H_

@@ -1,0 +1,638 @@
+#include "engine/magnetic/magnetic_store.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/common/file_util.h"
+#include "engine/magnetic/incoming_streams.h"
+#include "engine/magnetic/manifest.h"
+#include "engine/magnetic/segment_reader.h"
+#include "engine/magnetic/segment_writer.h"
+#include "engine/magnetic/stream_merger.h"
+#include "tsw/status.h"
+
+namespace tsw::magnetic {
+namespace {
+
+constexpr char kManifestTmpName[] = "MANIFEST.tmp";
+
+// A stream across segments: the key of Scan's and Compact's grouping. Points into the
+// readers' indexes, which the snapshot keeps alive.
+struct StreamKey {
+  const std::vector<Dimension>* series;
+  const std::string* measure_name;
+  MeasureValueType type;
+};
+
+struct StreamKeyLess {
+  bool operator()(const StreamKey& a, const StreamKey& b) const {
+    if (int c = CompareSeries(*a.series, *b.series); c != 0) return c < 0;
+    if (int c = a.measure_name->compare(*b.measure_name); c != 0) return c < 0;
+    return MeasureTypeCode(a.type) < MeasureTypeCode(b.type);
+  }
+};
+
+struct StreamGroup {
+  std::vector<StreamSource> sources;  // Oldest segment first.
+  std::vector<ColumnSpec> columns;    // Union, sorted.
+};
+
+void AddColumns(const std::vector<ColumnSpec>& from, std::vector<ColumnSpec>* to) {
+  for (const ColumnSpec& spec : from) {
+    auto it = std::lower_bound(to->begin(), to->end(), spec, ColumnLess);
+    if (it == to->end() || it->name != spec.name || it->type != spec.type) to->insert(it, spec);
+  }
+}
+
+bool SeriesMatches(const std::vector<Dimension>& series,
+                   const std::vector<Dimension>& filters) {
+  for (const Dimension& f : filters) {
+    auto it = std::lower_bound(series.begin(), series.end(), f.name,
+                               [](const Dimension& d, const std::string& name) {
+                                 return d.name < name;
+                               });
+    if (it == series.end() || it->name != f.name || it->value != f.value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The live segments, immutable once published; readers hold it while they work.
+struct MagneticStore::State {
+  Manifest manifest;
+  std::vector<std::shared_ptr<const SegmentReader>> readers;  // Parallel to segments.
+};
+
+struct MagneticStore::Impl {
+  std::string dir;
+  MagneticOptions options;
+  std::shared_ptr<ReadCounters> counters = std::make_shared<ReadCounters>();
+
+  mutable absl::Mutex mu;
+  std::shared_ptr<const State> state ABSL_GUARDED_BY(mu);
+
+  absl::Mutex write_mu;  // Held by AddSegment, ApplyRetention and Compact throughout.
+  uint64_t next_file_id ABSL_GUARDED_BY(write_mu) = 1;
+
+  std::shared_ptr<const State> Snapshot() const {
+    absl::MutexLock lock(&mu);
+    return state;
+  }
+  void Log(absl::string_view line) const {
+    if (options.log) options.log(line);
+  }
+  std::string PathOf(uint64_t file_id) const {
+    return file::JoinPath(dir, SegmentFileName(file_id));
+  }
+  std::string ManifestPath() const { return file::JoinPath(dir, kManifestFileName); }
+  SegmentWriterOptions WriterOptions() const {
+    SegmentWriterOptions w;
+    w.block.zstd_level = options.zstd_level;
+    w.block.filter_bits_per_key = std::max(1, options.filter_bits_per_key);
+    w.max_rows_per_block = std::max(1, options.max_rows_per_block);
+    return w;
+  }
+
+  // Writes `next` as the manifest and publishes it with `readers`.
+  absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu) {
+    next.next_file_id = next_file_id;
+    if (absl::Status s = file::WriteFileAtomically(ManifestPath(), EncodeManifest(next));
+        !s.ok()) {
+      return s;
+    }
+    auto published = std::make_shared<State>();
+    published->manifest = std::move(next);
+    published->readers = std::move(readers);
+    absl::MutexLock lock(&mu);
+    state = std::move(published);
+    return absl::OkStatus();
+  }
+
+  // Deletes segment files no longer in the manifest; the first failure is returned, the
+  // rest are still attempted (what is left is an orphan the next Open deletes).
+  absl::Status DeleteFiles(const std::vector<uint64_t>& file_ids, absl::string_view why) {
+    absl::Status result;
+    for (uint64_t id : file_ids) {
+      absl::Status s = file::RemoveFile(PathOf(id));
+      if (s.ok()) {
+        Log(absl::StrCat("magnetic ", dir, ": deleted ", SegmentFileName(id), " (", why, ")"));
+      } else if (result.ok()) {
+        result = s;
+      }
+    }
+    return result;
+  }
+
+  absl::Status CompactRun(const State& before, size_t first, size_t last)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu);
+};
+
+MagneticStore::MagneticStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MagneticStore::~MagneticStore() = default;
+
+absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(
+    const std::string& dir, const MagneticOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->options = options;
+  if (absl::Status s = file::CreateDirs(dir); !s.ok()) return s;
+  const std::string manifest_path = impl->ManifestPath();
+
+  absl::StatusOr<std::vector<std::string>> names = file::ListDir(dir);
+  if (!names.ok()) return names.status();
+  if (!file::Exists(manifest_path)) {
+    // A new store writes its (empty) manifest before any segment, so segment files
+    // without a manifest mean it was lost: refuse rather than delete them.
+    for (const std::string& name : *names) {
+      uint64_t id;
+      if (ParseSegmentFileName(name, &id)) {
+        return tsw::InternalError(absl::StrCat("magnetic manifest ", manifest_path,
+                                               " is missing but segment file ", name,
+                                               " exists"));
+      }
+    }
+    if (absl::Status s = file::WriteFileAtomically(manifest_path, EncodeManifest(Manifest()));
+        !s.ok()) {
+      return s;
+    }
+  }
+
+  absl::StatusOr<std::string> bytes = file::ReadFile(manifest_path);
+  if (!bytes.ok()) return bytes.status();
+  Manifest manifest;
+  if (absl::Status s = DecodeManifest(*bytes, &manifest); !s.ok()) {
+    return tsw::InternalError(absl::StrCat("magnetic manifest ", manifest_path, ": ", s.message()));
+  }
+  auto state = std::make_shared<State>();
+  absl::flat_hash_set<uint64_t> live;
+  for (const ManifestSegment& segment : manifest.segments) {
+    absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
+        SegmentReader::Open(impl->PathOf(segment.file_id), segment.summary, impl->counters);
+    if (!reader.ok()) return reader.status();
+    state->readers.push_back(*std::move(reader));
+    live.insert(segment.file_id);
+  }
+
+  bool removed = false;
+  for (const std::string& name : *names) {
+    uint64_t id;
+    bool orphan = (ParseSegmentFileName(name, &id) && !live.contains(id)) ||
+                  name == kManifestTmpName;
+    if (!orphan) continue;
+    if (absl::Status s = file::RemoveFile(file::JoinPath(dir, name)); !s.ok()) return s;
+    impl->Log(absl::StrCat("magnetic ", dir, ": deleted orphan file ", name));
+    removed = true;
+  }
+  if (removed) {
+    if (absl::Status s = file::SyncDir(dir); !s.ok()) return s;
+  }
+
+  {
+    absl::MutexLock lock(&impl->write_mu);
+    impl->next_file_id = manifest.next_file_id;
+  }
+  state->manifest = std::move(manifest);
+  {
+    absl::MutexLock lock(&impl->mu);
+    impl->state = std::move(state);
+  }
+  return std::unique_ptr<MagneticStore>(new MagneticStore(std::move(impl)));
+}
+
+absl::Status MagneticStore::AddSegment(const std::vector<ScanBatch>& batches,
+                                       const std::string& manifest_note) {
+  absl::StatusOr<std::vector<IncomingStream>> streams = GroupIncomingBatches(batches);
+  if (!streams.ok()) return streams.status();
+
+  absl::MutexLock write_lock(&impl_->write_mu);
+  std::shared_ptr<const State> before = impl_->Snapshot();
+  Manifest next = before->manifest;
+  next.note = manifest_note;
+  std::vector<std::shared_ptr<const SegmentReader>> readers = before->readers;
+  if (streams->empty()) return impl_->Publish(std::move(next), std::move(readers));
+
+  const uint64_t file_id = impl_->next_file_id++;
+  const std::string path = impl_->PathOf(file_id);
+  absl::StatusOr<std::unique_ptr<SegmentWriter>> writer =
+      SegmentWriter::Create(path, impl_->WriterOptions());
+  if (!writer.ok()) return writer.status();
+  for (const IncomingStream& stream : *streams) {
+    if (absl::Status s = (*writer)->BeginStream(stream.series, stream.measure_name, stream.type,
+                                                 stream.columns);
+        !s.ok()) {
+      return s;
+    }
+    const ScanBatch& rows = stream.rows();
+    if (absl::Status s = (*writer)->AddRows(rows, 0, rows.time_nanos.size()); !s.ok()) return s;
+  }
+  absl::StatusOr<SegmentSummary> summary = (*writer)->Finish();
+  if (!summary.ok()) return summary.status();
+  absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
+      SegmentReader::Open(path, *summary, impl_->counters);
+  if (absl::Status s = reader.ok() ? file::SyncDir(impl_->dir) : reader.status(); !s.ok()) {
+    file::RemoveFile(path).IgnoreError();  // Unreferenced: the manifest was not written.
+    return s;
+  }
+
+  ManifestSegment segment;
+  segment.file_id = file_id;
+  segment.seq_lo = segment.seq_hi = next.next_seq++;
+  segment.summary = *summary;
+  next.segments.push_back(segment);
+  readers.push_back(*std::move(reader));
+  // On failure the file stays: the manifest may or may not name it now; the next Open
+  // deletes it if it does not.
+  return impl_->Publish(std::move(next), std::move(readers));
+}
+
+std::string MagneticStore::LastNote() const { return impl_->Snapshot()->manifest.note; }
+
+int64_t MagneticStore::RetentionCutoff() const {
+  return impl_->Snapshot()->manifest.retention_cutoff;
+}
+
+absl::Status MagneticStore::Scan(const ScanRequest& request,
+                                 const std::function<bool(const ScanBatch&)>& visitor) const {
+  std::shared_ptr<const State> state = impl_->Snapshot();
+  const int64_t first = std::max(request.start_time_nanos, state->manifest.retention_cutoff);
+  if (request.end_time_nanos == INT64_MIN) return absl::OkStatus();
+  const int64_t last = request.end_time_nanos - 1;
+  if (first > last) return absl::OkStatus();
+  absl::flat_hash_set<std::string> measures(request.measure_names.begin(),
+                                            request.measure_names.end());
+
+  std::map<StreamKey, StreamGroup, StreamKeyLess> groups;
+  for (const std::shared_ptr<const SegmentReader>& reader : state->readers) {
+    const SegmentIndex& index = reader->index();
+    std::vector<bool> series_ok(index.series.size());
+    for (size_t s = 0; s < index.series.size(); ++s) {
+      series_ok[s] = SeriesMatches(index.series[s], request.dimension_filters);
+    }
+    for (size_t i = 0; i < index.streams.size(); ++i) {
+      const StreamEntry& stream = index.streams[i];
+      if (!series_ok[stream.series]) continue;
+      if (!measures.empty() && !measures.contains(stream.measure_name)) continue;
+      if (!StreamMerger::Overlaps(stream, first, last)) continue;
+      StreamGroup& group =
+          groups[StreamKey{&index.series[stream.series], &stream.measure_name, stream.type}];
+      group.sources.push_back(StreamSource{reader.get(), i});
+      AddColumns(stream.columns, &group.columns);
+    }
+  }
+
+  const size_t max_rows = static_cast<size_t>(std::max(request.max_rows_per_batch, 1));
+  ScanBatch batch;
+  for (auto& [key, group] : groups) {
+    StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns));
+    batch.dimensions = *key.series;
+    batch.measure_name = *key.measure_name;
+    batch.measure_value_type = key.type;
+    while (true) {
+      absl::StatusOr<bool> more = merger.Next(max_rows, &batch);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      if (!visitor(batch)) return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<ScanBatch>> MagneticStore::Lookup(const LookupKey& key) const {
+  absl::StatusOr<std::vector<std::optional<ScanBatch>>> rows =
+      LookupMany(absl::MakeConstSpan(&key, 1));
+  if (!rows.ok()) return rows.status();
+  return std::move((*rows)[0]);
+}
+
+absl::StatusOr<std::vector<std::optional<ScanBatch>>> MagneticStore::LookupMany(
+    absl::Span<const LookupKey> keys) const {
+  std::shared_ptr<const State> state = impl_->Snapshot();
+  std::vector<std::optional<ScanBatch>> results(keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const LookupKey& key = keys[k];
+    if (key.time_nanos < state->manifest.retention_cutoff) continue;
+    std::vector<Dimension> series = key.dimensions;
+    std::sort(series.begin(), series.end(),
+              [](const Dimension& a, const Dimension& b) { return a.name < b.name; });
+    std::optional<ScanBatch>& best = results[k];
+    // Oldest segment first, so ">=" gives equal versions to the newer segment.
+    for (const std::shared_ptr<const SegmentReader>& reader : state->readers) {
+      auto [first, last] = reader->FindStreams(series, key.measure_name);
+      for (size_t s = first; s < last; ++s) {
+        const StreamEntry& stream = reader->index().streams[s];
+        auto block = std::partition_point(
+            stream.blocks.begin(), stream.blocks.end(),
+            [&](const BlockEntry& b) { return b.max_time < key.time_nanos; });
+        if (block == stream.blocks.end() || block->min_time > key.time_nanos) continue;
+        absl::StatusOr<std::optional<ScanBatch>> row = reader->FindRow(
+            s, static_cast<size_t>(block - stream.blocks.begin()), key.time_nanos);
+        if (!row.ok()) return row.status();
+        if (!row->has_value()) continue;
+        if (best.has_value() && (*row)->versions[0] < best->versions[0]) continue;
+        best = std::move(*row);
+        best->dimensions = reader->series_of(stream);
+        best->measure_name = stream.measure_name;
+        best->measure_value_type = stream.type;
+      }
+    }
+  }
+  return results;
+}
+
+std::vector<std::pair<std::string, MeasureValueType>> MagneticStore::MeasureTypes() const {
+  std::shared_ptr<const State> state = impl_->Snapshot();
+  std::vector<std::pair<std::string, MeasureValueType>> out;
+  for (const std::shared_ptr<const SegmentReader>& reader : state->readers) {
+    for (const StreamEntry& stream : reader->index().streams) {
+      out.emplace_back(stream.measure_name, stream.type);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return MeasureTypeCode(a.second) < MeasureTypeCode(b.second);
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
+  absl::MutexLock write_lock(&impl_->write_mu);
+  std::shared_ptr<const State> before = impl_->Snapshot();
+  Manifest next = before->manifest;
+  next.retention_cutoff = std::max(next.retention_cutoff, min_time_nanos);
+  next.segments.clear();
+  std::vector<std::shared_ptr<const SegmentReader>> readers;
+  std::vector<uint64_t> dropped;
+  for (size_t i = 0; i < before->manifest.segments.size(); ++i) {
+    const ManifestSegment& segment = before->manifest.segments[i];
+    if (segment.summary.max_time < next.retention_cutoff) {
+      dropped.push_back(segment.file_id);
+      continue;
+    }
+    next.segments.push_back(segment);
+    readers.push_back(before->readers[i]);
+  }
+  if (dropped.empty() && next.retention_cutoff == before->manifest.retention_cutoff) {
+    return absl::OkStatus();
+  }
+  if (absl::Status s = impl_->Publish(std::move(next), std::move(readers)); !s.ok()) return s;
+  return impl_->DeleteFiles(dropped, "older than the retention cutoff");
+}
+
+absl::Status MagneticStore::Compact() {
+  absl::MutexLock write_lock(&impl_->write_mu);
+  const MagneticOptions& options = impl_->options;
+  const int64_t small = options.target_segment_bytes / 2;
+  const size_t min_segments = static_cast<size_t>(std::max(options.compaction_min_segments, 2));
+  while (true) {
+    std::shared_ptr<const State> state = impl_->Snapshot();
+    const std::vector<ManifestSegment>& segments = state->manifest.segments;
+    const int64_t cutoff = state->manifest.retention_cutoff;
+    // Units: segments sharing one sequence range (made by one compaction) move together,
+    // so live ranges stay disjoint or identical.
+    std::vector<std::pair<size_t, size_t>> units;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (!units.empty() && segments[units.back().first].seq_lo == segments[i].seq_lo &&
+          segments[units.back().first].seq_hi == segments[i].seq_hi) {
+        units.back().second = i + 1;
+      } else {
+        units.emplace_back(i, i + 1);
+      }
+    }
+    // The first run of adjacent candidate units worth compacting.
+    std::optional<std::pair<size_t, size_t>> chosen;
+    size_t u = 0;
+    while (u < units.size() && !chosen.has_value()) {
+      size_t run_start = u;
+      bool expired = false;
+      while (u < units.size()) {
+        int64_t bytes = 0;
+        bool unit_expired = false;
+        for (size_t i = units[u].first; i < units[u].second; ++i) {
+          bytes += static_cast<int64_t>(segments[i].summary.file_size);
+          unit_expired |= segments[i].summary.min_time < cutoff;
+        }
+        if (!unit_expired && bytes >= small) break;
+        expired |= unit_expired;
+        ++u;
+      }
+      // A run of one unit without expired rows is one compaction's output already.
+      if (u > run_start && (expired || u - run_start > 1)) {
+        size_t first = units[run_start].first;
+        size_t last = units[u - 1].second;
+        if (expired || last - first >= min_segments) chosen.emplace(first, last);
+      }
+      if (!chosen.has_value()) ++u;
+    }
+    if (!chosen.has_value()) return absl::OkStatus();
+    if (absl::Status s = impl_->CompactRun(*state, chosen->first, chosen->second); !s.ok()) {
+      return s;
+    }
+  }
+}
+
+absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, size_t last) {
+  const std::vector<ManifestSegment>& segments = before.manifest.segments;
+  const int64_t cutoff = before.manifest.retention_cutoff;
+  std::map<StreamKey, StreamGroup, StreamKeyLess> groups;
+  for (size_t i = first; i < last; ++i) {
+    const SegmentReader* reader = before.readers[i].get();
+    const SegmentIndex& index = reader->index();
+    for (size_t s = 0; s < index.streams.size(); ++s) {
+      const StreamEntry& stream = index.streams[s];
+      if (!StreamMerger::Overlaps(stream, cutoff, INT64_MAX)) continue;
+      StreamGroup& group =
+          groups[StreamKey{&index.series[stream.series], &stream.measure_name, stream.type}];
+      group.sources.push_back(StreamSource{reader, s});
+      AddColumns(stream.columns, &group.columns);
+    }
+  }
+
+  // Outputs are cut once their blocks reach target_segment_bytes (so every output but the
+  // last is not small), between blocks; a stream continuing in the next output starts
+  // later in time there, so outputs hold disjoint keys.
+  const SegmentWriterOptions writer_options = WriterOptions();
+  std::vector<ManifestSegment> outputs;
+  std::vector<std::shared_ptr<const SegmentReader>> output_readers;
+  std::unique_ptr<SegmentWriter> writer;
+  uint64_t writer_id = 0;
+  auto abandon = [&](absl::Status s) {
+    if (writer != nullptr) writer->Abandon();
+    for (const ManifestSegment& m : outputs) file::RemoveFile(PathOf(m.file_id)).IgnoreError();
+    return s;
+  };
+  auto finish = [&]() -> absl::Status {
+    absl::StatusOr<SegmentSummary> summary = writer->Finish();
+    if (!summary.ok()) return summary.status();
+    ManifestSegment m;
+    m.file_id = writer_id;
+    m.seq_lo = segments[first].seq_lo;
+    m.seq_hi = segments[last - 1].seq_hi;
+    m.summary = *summary;
+    outputs.push_back(m);
+    writer.reset();
+    absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
+        SegmentReader::Open(PathOf(m.file_id), m.summary, counters);
+    if (!reader.ok()) return reader.status();
+    output_readers.push_back(*std::move(reader));
+    return absl::OkStatus();
+  };
+
+  ScanBatch batch;
+  const size_t block_rows = static_cast<size_t>(writer_options.max_rows_per_block);
+  for (auto& [key, group] : groups) {
+    StreamMerger merger(std::move(group.sources), cutoff, INT64_MAX, group.columns);
+    bool begun = false;
+    while (true) {
+      absl::StatusOr<bool> more = merger.Next(block_rows, &batch);
+      if (!more.ok()) return abandon(more.status());
+      if (!*more) break;
+      if (writer == nullptr) {
+        writer_id = next_file_id++;
+        absl::StatusOr<std::unique_ptr<SegmentWriter>> created =
+            SegmentWriter::Create(PathOf(writer_id), writer_options);
+        if (!created.ok()) return abandon(created.status());
+        writer = *std::move(created);
+        begun = false;
+      }
+      if (!begun) {
+        if (absl::Status s = writer->BeginStream(*key.series, *key.measure_name, key.type,
+                                                 group.columns);
+            !s.ok()) {
+          return abandon(s);
+        }
+        begun = true;
+      }
+      if (absl::Status s = writer->AddRows(batch, 0, batch.time_nanos.size()); !s.ok()) {
+        return abandon(s);
+      }
+      if (writer->bytes_written() >= static_cast<uint64_t>(options.target_segment_bytes)) {
+        if (absl::Status s = finish(); !s.ok()) return abandon(s);
+      }
+    }
+  }
+  if (writer != nullptr) {
+    if (absl::Status s = finish(); !s.ok()) return abandon(s);
+  }
+  if (!outputs.empty()) {
+    if (absl::Status s = file::SyncDir(dir); !s.ok()) return abandon(s);
+  }
+
+  Manifest next = before.manifest;
+  next.segments.clear();
+  std::vector<std::shared_ptr<const SegmentReader>> readers;
+  std::vector<uint64_t> inputs;
+  int64_t input_points = 0;
+  int64_t output_points = 0;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (i == first) {
+      next.segments.insert(next.segments.end(), outputs.begin(), outputs.end());
+      readers.insert(readers.end(), output_readers.begin(), output_readers.end());
+    }
+    if (i >= first && i < last) {
+      inputs.push_back(segments[i].file_id);
+      input_points += segments[i].summary.points;
+      continue;
+    }
+    next.segments.push_back(segments[i]);
+    readers.push_back(before.readers[i]);
+  }
+  for (const ManifestSegment& m : outputs) output_points += m.summary.points;
+  // On failure the outputs stay: the manifest may name them now; the next Open deletes
+  // whichever files it does not name.
+  if (absl::Status s = Publish(std::move(next), std::move(readers)); !s.ok()) return s;
+  Log(absl::StrCat("magnetic ", dir, ": compacted ", inputs.size(), " segments (",
+                   input_points, " points) into ", outputs.size(), " (", output_points,
+                   " points)"));
+  return DeleteFiles(inputs, "compacted");
+}
+
+MagneticStats MagneticStore::Stats() const {
+  std::shared_ptr<const State> state = impl_->Snapshot();
+  MagneticStats stats;
+  ByteKindCounts kinds{};
+  for (size_t i = 0; i < state->readers.size(); ++i) {
+    const SegmentReader& reader = *state->readers[i];
+    TableStats::Segment segment;
+    segment.file = reader.path();
+    segment.min_time_nanos = reader.index().min_time;
+    segment.max_time_nanos = reader.index().max_time;
+    segment.points = reader.index().points;
+    segment.bytes = static_cast<int64_t>(reader.file_size());
+    stats.points += segment.points;
+    stats.bytes += segment.bytes;
+    stats.segments.push_back(segment);
+    for (size_t k = 0; k < kNumByteKinds; ++k) kinds[k] += reader.index().bytes_by_kind[k];
+  }
+  for (size_t k = 0; k < kNumByteKinds; ++k) {
+    stats.bytes_by_column_kind.emplace_back(std::string(ByteKindName(static_cast<ByteKind>(k))),
+                                            kinds[k]);
+  }
+  stats.retention_cutoff_nanos = state->manifest.retention_cutoff;
+  stats.blocks_read = impl_->counters->blocks_read.load();
+  stats.blocks_decoded = impl_->counters->blocks_decoded.load();
+  return stats;
+}
+
+std::vector<std::string> MagneticStore::Verify() const {
+  std::shared_ptr<const State> state = impl_->Snapshot();
+  std::vector<std::string> problems;
+  const std::string manifest_path = impl_->ManifestPath();
+  absl::StatusOr<std::string> bytes = file::ReadFile(manifest_path);
+  Manifest on_disk;
+  if (!bytes.ok()) {
+    problems.push_back(std::string(bytes.status().message()));
+  } else if (absl::Status s = DecodeManifest(*bytes, &on_disk); !s.ok()) {
+    problems.push_back(absl::StrCat("magnetic manifest ", manifest_path, ": ", s.message()));
+  } else {
+    // next_file_id may run ahead in memory after a failed write; the rest must agree.
+    Manifest a = on_disk;
+    Manifest b = state->manifest;
+    a.next_file_id = b.next_file_id = 0;
+    if (EncodeManifest(a) != EncodeManifest(b)) {
+      problems.push_back(absl::StrCat("magnetic manifest ", manifest_path,
+                                      " differs from the open store's"));
+    }
+  }
+
+  absl::flat_hash_set<std::string> live;
+  for (const ManifestSegment& segment : state->manifest.segments) {
+    const std::string path = impl_->PathOf(segment.file_id);
+    live.insert(SegmentFileName(segment.file_id));
+    absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
+        SegmentReader::Open(path, segment.summary, nullptr);
+    if (!reader.ok()) {
+      problems.push_back(std::string(reader.status().message()));
+      continue;
+    }
+    const SegmentIndex& index = (*reader)->index();
+    ScanBatch rows;
+    for (size_t s = 0; s < index.streams.size(); ++s) {
+      for (size_t b = 0; b < index.streams[s].blocks.size(); ++b) {
+        if (absl::Status st = (*reader)->DecodeBlock(s, b, &rows); !st.ok()) {
+          problems.push_back(std::string(st.message()));
+        }
+      }
+    }
+  }
+
+  absl::StatusOr<std::vector<std::string>> names = file::ListDir(impl_->dir);
+  if (!names.ok()) {
+    problems.push_back(std::string(names.status().message()));
+  } else {
+    for (const std::string& name : *names) {
+      if (name == kManifestFileName || live.contains(name)) continue;
+      problems.push_back(absl::StrCat("magnetic ", impl_->dir, ": file ", name,
+                                      " is not in the manifest"));
+    }
+  }
+  return problems;
+}
+
+}  // namespace tsw::magnetic

@@ -1,0 +1,171 @@
+// MagneticStore: the magnetic tier of one table — immutable, checksummed segment files of
+// encoded, Zstd-compressed columns with a footer index, listed by a manifest that is
+// replaced atomically; with upserts across segments, retention and compaction.
+//
+// The unit of data is tsw::ScanBatch: the rows of one series (dimensions sorted by name)
+// and one measure, in strictly increasing time, each with its Version; one column named
+// after a scalar measure, one per attribute of a MULTI measure, each with a presence mask.
+//
+// Guarantees:
+//  - Durability and atomicity: AddSegment, ApplyRetention and Compact each publish their
+//    result with one atomic manifest replacement, after the segment files it names are
+//    fsynced. A crash at any moment leaves the store as it was before or after the call;
+//    files a crash left behind (orphans) are deleted by the next Open.
+//  - Reads see each (series, measure name, time) once, at its highest Version; between
+//    equal Versions the row added later (by AddSegment) wins. Rows older than the
+//    retention cutoff are never returned.
+//  - Every byte read from disk is checked against a checksum before it is used; corruption
+//    is an InternalServerException naming the file (and block), never a crash or a wrong
+//    row.
+//
+// Who calls it: the table store (engine/table), for eviction from the memory store, for
+// magnetic-store writes, for scans and upsert checks, and for maintenance.
+//
+// Thread-safety: every method may be called concurrently. Readers (Scan, Lookup, Stats,
+// Verify) work on a snapshot of the live segments and never wait for writers; writers
+// (AddSegment, ApplyRetention, Compact) run one at a time. REQUIRES: at most one
+// MagneticStore per directory at a time (the engine's directory lock provides this).
+#ifndef TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_H_
+#define TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "tsw/engine.h"
+#include "tsw/types.h"
+
+namespace tsw::magnetic {
+
+struct MagneticOptions {
+  // Zstd level of the column chunks; 0 stores them uncompressed.
+  int zstd_level = 3;
+  // Receives a line for each notable event: orphan files deleted at Open, segments
+  // dropped by retention, compactions. May be empty.
+  std::function<void(absl::string_view)> log;
+  // Compaction writes segments of about this size, and merges segments below half of it.
+  int64_t target_segment_bytes = 64 << 20;
+  // Rows per block, the unit that is read and decoded (>= 1).
+  int32_t max_rows_per_block = 4096;
+  // Compaction merges a run of adjacent small segments once it holds this many (>= 2);
+  // segments with rows below the retention cutoff are rewritten regardless.
+  int32_t compaction_min_segments = 4;
+  // Bits per key of the per-block key filters Lookup consults (~1% false positives at 10).
+  int32_t filter_bits_per_key = 10;
+};
+
+// One (series, measure name, time) to look up. The dimensions need not be sorted.
+struct LookupKey {
+  std::vector<Dimension> dimensions;
+  std::string measure_name;
+  int64_t time_nanos = 0;
+};
+
+struct MagneticStats {
+  std::vector<TableStats::Segment> segments;  // Oldest first.
+  int64_t points = 0;  // Rows stored, counting versions and expired rows not yet compacted.
+  int64_t bytes = 0;   // Bytes of the segment files.
+  // Stored bytes by what they hold: "time", "version", "double", "bigint", "varchar",
+  // "boolean", "timestamp", "presence", "filter" (key filters) and "index" (headers,
+  // footers, chunk headers); they add up to `bytes`.
+  std::vector<std::pair<std::string, int64_t>> bytes_by_column_kind;
+  int64_t retention_cutoff_nanos = INT64_MIN;
+  // Since Open: blocks read from disk (and checksummed), and blocks fully decoded.
+  int64_t blocks_read = 0;
+  int64_t blocks_decoded = 0;
+};
+
+class MagneticStore {
+ public:
+  // Opens the store in `dir` (normally <table dir>/magnetic), creating it when missing.
+  // Loads and verifies the manifest and the footer of every live segment, then deletes
+  // orphan files (segment files the manifest does not name, a leftover MANIFEST.tmp),
+  // logging each. Fails with InternalServerException naming the file when the manifest or
+  // a live segment is corrupt or missing (and then deletes nothing).
+  static absl::StatusOr<std::unique_ptr<MagneticStore>> Open(const std::string& dir,
+                                                             const MagneticOptions& options);
+
+  ~MagneticStore();
+  MagneticStore(const MagneticStore&) = delete;
+  MagneticStore& operator=(const MagneticStore&) = delete;
+
+  // Writes `batches` (any number, any series and measures, in any order) as one new
+  // segment and publishes it, with `manifest_note`, in one manifest replacement. Each batch
+  // must be well formed: dimension names unique; times strictly increasing; versions and
+  // every column as long as the times (`present` may be empty: all present); a scalar
+  // measure with exactly one column of its name and type; a MULTI measure with uniquely
+  // named attribute columns of scalar types; booleans 0 or 1. Several batches of the same
+  // (series, measure) are merged (same time: higher version, then the later batch, wins).
+  // Batches without rows add nothing; with no rows at all, only the note is published.
+  // Rows older than the retention cutoff are accepted but never returned.
+  // Fails with InternalServerException (malformed batch, I/O); the store is then unchanged.
+  absl::Status AddSegment(const std::vector<ScanBatch>& batches,
+                          const std::string& manifest_note);
+
+  // The manifest_note of the last successful AddSegment ("" if none), also after reopen.
+  std::string LastNote() const;
+
+  // Calls `visitor` with the rows matching `request` (time range, measure names,
+  // dimension filters; database and table names are ignored), merged across segments:
+  // each (series, measure, time) once at its highest version. Batches come per
+  // (series, measure, type) in increasing (series, measure name, type) order, series
+  // compared as sorted (name, value) lists; within one, in increasing time, each at most
+  // request.max_rows_per_batch rows. Every batch of one stream has the same columns: the
+  // union over the stored rows' columns, sorted by name. Only blocks whose time range meets
+  // the request are read. Returning false from `visitor` stops the scan (still OK).
+  absl::Status Scan(const ScanRequest& request,
+                    const std::function<bool(const ScanBatch&)>& visitor) const;
+
+  // The stored row of one (series, measure, time) at its highest version, as a one-row
+  // ScanBatch (its columns those of the segment holding it), or nullopt when there is
+  // none (or it is older than the retention cutoff). Decodes only blocks whose time range
+  // holds the time and whose key filter admits the key.
+  absl::StatusOr<std::optional<ScanBatch>> Lookup(const LookupKey& key) const;
+  // Lookup of many keys against one snapshot; results in the order of `keys`.
+  absl::StatusOr<std::vector<std::optional<ScanBatch>>> LookupMany(
+      absl::Span<const LookupKey> keys) const;
+
+  // Every (measure name, type) stored, sorted (for rebuilding the table's measure types).
+  std::vector<std::pair<std::string, MeasureValueType>> MeasureTypes() const;
+
+  // Raises the retention cutoff to `min_time_nanos` (it never moves back): from now on
+  // rows with time < cutoff are never returned. Deletes the segments whose rows are all
+  // older; Compact rewrites those partly older. The cutoff is persisted in the manifest.
+  absl::Status ApplyRetention(int64_t min_time_nanos);
+  int64_t RetentionCutoff() const;
+
+  // Merges runs of adjacent small segments (see MagneticOptions) and rewrites segments
+  // holding rows older than the cutoff, keeping each (series, measure, time) once at its
+  // winning version and dropping expired rows; publishes the result with one manifest
+  // replacement per run, then deletes the inputs. Scan results are unchanged. Blocks other
+  // writers (not readers) while it runs.
+  absl::Status Compact();
+
+  // Figures for `tsw stats`.
+  MagneticStats Stats() const;
+
+  // Re-reads the manifest and every live segment from disk and checks every checksum,
+  // index entry and block (for `tsw verify`). Returns the problems found, each naming its
+  // file; empty means healthy. Files in the directory the manifest does not name are
+  // reported too.
+  std::vector<std::string> Verify() const;
+
+ private:
+  struct State;
+  struct Impl;
+  explicit MagneticStore(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tsw::magnetic
+
+#endif  // TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_H_

@@ -1,0 +1,224 @@
+#include "engine/magnetic/segment_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/file_util.h"
+#include "engine/magnetic/coding.h"
+#include "tsw/status.h"
+#include "xxhash.h"
+
+namespace tsw::magnetic {
+
+absl::StatusOr<std::shared_ptr<const SegmentReader>> SegmentReader::Open(
+    const std::string& path, const std::optional<SegmentSummary>& expected,
+    std::shared_ptr<ReadCounters> counters) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return tsw::InternalError(absl::StrCat("segment file ", path, " is missing"));
+    }
+    return file::IoError("cannot open", path, errno);
+  }
+  std::shared_ptr<SegmentReader> reader(new SegmentReader(path, fd, std::move(counters)));
+  if (absl::Status s = reader->Load(expected); !s.ok()) return s;
+  return std::shared_ptr<const SegmentReader>(std::move(reader));
+}
+
+SegmentReader::SegmentReader(std::string path, int fd, std::shared_ptr<ReadCounters> counters)
+    : path_(std::move(path)), fd_(fd), counters_(std::move(counters)) {}
+
+SegmentReader::~SegmentReader() { ::close(fd_); }
+
+absl::Status SegmentReader::Corruption(absl::string_view what,
+                                       const absl::Status& problem) const {
+  return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", what,
+                                         what.empty() ? "" : ": ", problem.message()));
+}
+
+std::string SegmentReader::BlockName(size_t stream, size_t block) const {
+  const StreamEntry& s = index_.streams[stream];
+  return absl::StrCat("block ", block, " of stream ", stream, " (measure ", s.measure_name,
+                      ") at offset ", s.blocks[block].offset);
+}
+
+absl::Status SegmentReader::PRead(uint64_t offset, uint64_t length, std::string* out) const {
+  out->resize(length);
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd_, out->data() + done, length - done,
+                        static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return file::IoError("cannot read", path_, errno);
+    }
+    if (n == 0) {
+      return tsw::InternalError(absl::StrCat("segment file ", path_, " is truncated at ",
+                                             offset + done));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return file::IoError("cannot stat", path_, errno);
+  file_size_ = static_cast<uint64_t>(st.st_size);
+  auto corrupt = [this](absl::string_view detail) {
+    return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", detail));
+  };
+  if (expected.has_value() && expected->file_size != file_size_) {
+    return corrupt(absl::StrCat("size ", file_size_, " differs from the manifest's ",
+                                expected->file_size));
+  }
+  if (file_size_ < kSegmentHeaderSize + kSegmentTrailerSize) return corrupt("too short");
+
+  std::string header;
+  if (absl::Status s = PRead(0, kSegmentHeaderSize, &header); !s.ok()) return s;
+  if (std::memcmp(header.data(), kSegmentHeaderMagic, 8) != 0) return corrupt("bad header magic");
+  uint32_t version = LoadFixed32(header.data() + 8);
+  if (static_cast<uint32_t>(XXH3_64bits(header.data(), 12)) != LoadFixed32(header.data() + 12)) {
+    return corrupt("header checksum mismatch");
+  }
+  if (version != kSegmentFormatVersion) {
+    return corrupt(absl::StrCat("unsupported format version ", version));
+  }
+
+  std::string trailer;
+  if (absl::Status s = PRead(file_size_ - kSegmentTrailerSize, kSegmentTrailerSize, &trailer);
+      !s.ok()) {
+    return s;
+  }
+  if (std::memcmp(trailer.data() + 24, kSegmentTrailerMagic, 8) != 0) {
+    return corrupt("bad trailer magic");
+  }
+  uint64_t footer_offset = LoadFixed64(trailer.data());
+  uint64_t footer_length = LoadFixed64(trailer.data() + 8);
+  footer_checksum_ = LoadFixed64(trailer.data() + 16);
+  uint64_t footer_space = file_size_ - kSegmentTrailerSize;
+  if (footer_offset < kSegmentHeaderSize || footer_offset > footer_space ||
+      footer_length != footer_space - footer_offset) {
+    return corrupt("trailer points outside the file");
+  }
+  if (expected.has_value() && expected->footer_checksum != footer_checksum_) {
+    return corrupt("footer checksum differs from the manifest's");
+  }
+  std::string footer;
+  if (absl::Status s = PRead(footer_offset, footer_length, &footer); !s.ok()) return s;
+  if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum_) {
+    return corrupt("footer checksum mismatch");
+  }
+  if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, &index_); !s.ok()) {
+    return Corruption("", s);
+  }
+  if (expected.has_value() &&
+      (expected->points != index_.points ||
+       (index_.points > 0 &&
+        (expected->min_time != index_.min_time || expected->max_time != index_.max_time)))) {
+    return corrupt("footer disagrees with the manifest's time range or point count");
+  }
+  return absl::OkStatus();
+}
+
+std::pair<size_t, size_t> SegmentReader::FindStreams(const std::vector<Dimension>& series,
+                                                     absl::string_view measure_name) const {
+  auto sit = std::lower_bound(index_.series.begin(), index_.series.end(), series,
+                              [](const std::vector<Dimension>& a,
+                                 const std::vector<Dimension>& b) {
+                                return CompareSeries(a, b) < 0;
+                              });
+  if (sit == index_.series.end() || CompareSeries(*sit, series) != 0) return {0, 0};
+  uint32_t s = static_cast<uint32_t>(sit - index_.series.begin());
+  auto first = std::lower_bound(
+      index_.streams.begin(), index_.streams.end(), std::make_pair(s, measure_name),
+      [](const StreamEntry& e, const std::pair<uint32_t, absl::string_view>& key) {
+        if (e.series != key.first) return e.series < key.first;
+        return absl::string_view(e.measure_name) < key.second;
+      });
+  auto last = first;
+  while (last != index_.streams.end() && last->series == s && last->measure_name == measure_name) {
+    ++last;
+  }
+  return {static_cast<size_t>(first - index_.streams.begin()),
+          static_cast<size_t>(last - index_.streams.begin())};
+}
+
+absl::Status SegmentReader::ReadBlock(size_t stream, size_t block, std::string* bytes) const {
+  const BlockEntry& entry = index_.streams[stream].blocks[block];
+  if (absl::Status s = PRead(entry.offset, entry.length, bytes); !s.ok()) return s;
+  if (counters_ != nullptr) counters_->blocks_read.fetch_add(1, std::memory_order_relaxed);
+  if (XXH3_64bits(bytes->data(), bytes->size()) != entry.checksum) {
+    return tsw::InternalError(absl::StrCat("segment file ", path_, ": ",
+                                           BlockName(stream, block), ": checksum mismatch"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, ScanBatch* out) const {
+  std::string bytes;
+  if (absl::Status s = ReadBlock(stream, block, &bytes); !s.ok()) return s;
+  const StreamEntry& s = index_.streams[stream];
+  const BlockEntry& entry = s.blocks[block];
+  absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
+  if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
+  if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
+  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), out); !st.ok()) {
+    return Corruption(BlockName(stream, block), st);
+  }
+  const std::vector<int64_t>& times = out->time_nanos;
+  bool ok = times.front() == entry.min_time && times.back() == entry.max_time;
+  for (size_t i = 1; ok && i < times.size(); ++i) ok = times[i - 1] < times[i];
+  if (!ok) {
+    return Corruption(BlockName(stream, block),
+                      tsw::InternalError("times disagree with the index"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<ScanBatch>> SegmentReader::FindRow(size_t stream, size_t block,
+                                                               int64_t time) const {
+  const StreamEntry& s = index_.streams[stream];
+  const BlockEntry& entry = s.blocks[block];
+  if (time < entry.min_time || time > entry.max_time) return std::nullopt;
+  std::string bytes;
+  if (absl::Status st = ReadBlock(stream, block, &bytes); !st.ok()) return st;
+  absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
+  if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
+  if (!reader->MayContain(RowKeyHash(s.hash, time))) return std::nullopt;
+  std::vector<int64_t> times;
+  if (absl::Status st = reader->DecodeTimes(static_cast<size_t>(entry.rows), &times); !st.ok()) {
+    return Corruption(BlockName(stream, block), st);
+  }
+  auto it = std::lower_bound(times.begin(), times.end(), time);
+  if (it == times.end() || *it != time) return std::nullopt;
+  size_t row = static_cast<size_t>(it - times.begin());
+  ScanBatch all;
+  if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
+  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all); !st.ok()) {
+    return Corruption(BlockName(stream, block), st);
+  }
+  ScanBatch one;
+  one.time_nanos.push_back(all.time_nanos[row]);
+  one.versions.push_back(all.versions[row]);
+  one.columns.resize(all.columns.size());
+  for (size_t c = 0; c < all.columns.size(); ++c) {
+    const ScanColumn& from = all.columns[c];
+    ScanColumn& to = one.columns[c];
+    to.name = from.name;
+    to.type = from.type;
+    to.present.push_back(from.present[row]);
+    if (!from.doubles.empty()) to.doubles.push_back(from.doubles[row]);
+    if (!from.ints.empty()) to.ints.push_back(from.ints[row]);
+    if (!from.strings.empty()) to.strings.push_back(std::move(all.columns[c].strings[row]));
+  }
+  return std::optional<ScanBatch>(std::move(one));
+}
+
+}  // namespace tsw::magnetic

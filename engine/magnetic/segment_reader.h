@@ -1,0 +1,91 @@
+// SegmentReader: an open, verified segment file (FORMAT.md, "Segment file") whose footer
+// index is held in memory; blocks are read with pread, checked against their XXH3
+// checksum, and decoded on demand.
+//
+// Every error names the file (and the stream and block where there is one) and is an
+// InternalServerException. Thread-safe: all methods are const and use pread; the file
+// stays open (so readable after it is unlinked) until the last reference goes.
+#ifndef TSW_ENGINE_MAGNETIC_SEGMENT_READER_H_
+#define TSW_ENGINE_MAGNETIC_SEGMENT_READER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/magnetic/block.h"
+#include "engine/magnetic/segment_format.h"
+#include "engine/magnetic/segment_writer.h"
+#include "tsw/types.h"
+
+namespace tsw::magnetic {
+
+// Work done by readers, shared by all segments of a store (for tests and stats).
+struct ReadCounters {
+  std::atomic<int64_t> blocks_read{0};     // Read from disk and checksummed.
+  std::atomic<int64_t> blocks_decoded{0};  // Fully decoded (every column).
+};
+
+class SegmentReader {
+ public:
+  // Opens `path`, checks the header, the trailer and the footer checksum and contents, and
+  // loads the index. With `expected` (the manifest's record), the file size and footer
+  // checksum must match it too. `counters` may be null.
+  static absl::StatusOr<std::shared_ptr<const SegmentReader>> Open(
+      const std::string& path, const std::optional<SegmentSummary>& expected,
+      std::shared_ptr<ReadCounters> counters);
+
+  ~SegmentReader();
+  SegmentReader(const SegmentReader&) = delete;
+  SegmentReader& operator=(const SegmentReader&) = delete;
+
+  const std::string& path() const { return path_; }
+  const SegmentIndex& index() const { return index_; }
+  uint64_t file_size() const { return file_size_; }
+  uint64_t footer_checksum() const { return footer_checksum_; }
+  const std::vector<Dimension>& series_of(const StreamEntry& stream) const {
+    return index_.series[stream.series];
+  }
+
+  // The range [first, last) of stream indexes of (series, measure name), any type.
+  std::pair<size_t, size_t> FindStreams(const std::vector<Dimension>& series,
+                                        absl::string_view measure_name) const;
+
+  // Reads block `block` of stream `stream` into *bytes and verifies its checksum.
+  absl::Status ReadBlock(size_t stream, size_t block, std::string* bytes) const;
+
+  // ReadBlock, then decodes every row into *out in stream shape (block.h) and checks it
+  // against the index (row count, strictly increasing times within the block's range).
+  absl::Status DecodeBlock(size_t stream, size_t block, ScanBatch* out) const;
+
+  // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
+  // or nullopt; consults the block's key filter before decoding anything.
+  absl::StatusOr<std::optional<ScanBatch>> FindRow(size_t stream, size_t block,
+                                                   int64_t time) const;
+
+  // A status naming this file, `what` and the problem.
+  absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
+
+ private:
+  SegmentReader(std::string path, int fd, std::shared_ptr<ReadCounters> counters);
+  absl::Status Load(const std::optional<SegmentSummary>& expected);
+  absl::Status PRead(uint64_t offset, uint64_t length, std::string* out) const;
+  std::string BlockName(size_t stream, size_t block) const;
+
+  const std::string path_;
+  const int fd_;
+  const std::shared_ptr<ReadCounters> counters_;
+  uint64_t file_size_ = 0;
+  uint64_t footer_checksum_ = 0;
+  SegmentIndex index_;
+};
+
+}  // namespace tsw::magnetic
+
+#endif  // TSW_ENGINE_MAGNETIC_SEGMENT_READER_H_

@@ -1,0 +1,323 @@
+#include "engine/magnetic/segment_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/file_util.h"
+#include "engine/magnetic/coding.h"
+#include "tsw/status.h"
+#include "xxhash.h"
+
+namespace tsw::magnetic {
+namespace {
+
+constexpr size_t kWriteBufferSize = 1 << 20;
+
+absl::Status BadInput(absl::string_view detail) {
+  return tsw::InternalError(absl::StrCat("magnetic segment writer: ", detail));
+}
+
+// The vector of `column` that holds values of its type.
+size_t ValueCount(const ScanColumn& column) {
+  switch (column.type) {
+    case MeasureValueType::kDouble: return column.doubles.size();
+    case MeasureValueType::kVarchar: return column.strings.size();
+    default: return column.ints.size();
+  }
+}
+
+void AppendPlaceholders(ScanColumn* column, size_t n) {
+  switch (column->type) {
+    case MeasureValueType::kDouble: column->doubles.resize(column->doubles.size() + n); break;
+    case MeasureValueType::kVarchar: column->strings.resize(column->strings.size() + n); break;
+    default: column->ints.resize(column->ints.size() + n); break;
+  }
+}
+
+void AppendValues(const ScanColumn& from, size_t begin, size_t end, ScanColumn* to) {
+  switch (to->type) {
+    case MeasureValueType::kDouble:
+      to->doubles.insert(to->doubles.end(), from.doubles.begin() + begin,
+                         from.doubles.begin() + end);
+      break;
+    case MeasureValueType::kVarchar:
+      to->strings.insert(to->strings.end(), from.strings.begin() + begin,
+                         from.strings.begin() + end);
+      break;
+    default:
+      to->ints.insert(to->ints.end(), from.ints.begin() + begin, from.ints.begin() + end);
+      break;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
+    const std::string& path, const SegmentWriterOptions& options) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return file::IoError("cannot create", path, errno);
+  std::unique_ptr<SegmentWriter> writer(new SegmentWriter(path, fd, options));
+  std::string header(kSegmentHeaderMagic, sizeof(kSegmentHeaderMagic));
+  PutFixed32(&header, kSegmentFormatVersion);
+  PutFixed32(&header, static_cast<uint32_t>(XXH3_64bits(header.data(), header.size())));
+  writer->index_.bytes_by_kind[static_cast<size_t>(ByteKind::kIndex)] += header.size();
+  if (absl::Status s = writer->Append(header); !s.ok()) return s;
+  return writer;
+}
+
+SegmentWriter::SegmentWriter(std::string path, int fd, const SegmentWriterOptions& options)
+    : path_(std::move(path)), fd_(fd), options_(options) {}
+
+SegmentWriter::~SegmentWriter() {
+  if (!finished_) Abandon();
+}
+
+void SegmentWriter::Abandon() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (!finished_) {
+    ::unlink(path_.c_str());
+    finished_ = true;  // Nothing more to clean up.
+    failed_ = true;
+  }
+}
+
+absl::Status SegmentWriter::Append(absl::string_view bytes) {
+  if (failed_) return BadInput(absl::StrCat("writing ", path_, " after a failure"));
+  buffer_.append(bytes.data(), bytes.size());
+  offset_ += bytes.size();
+  if (buffer_.size() >= kWriteBufferSize) return FlushBuffer();
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::FlushBuffer() {
+  size_t done = 0;
+  while (done < buffer_.size()) {
+    ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      failed_ = true;
+      return file::IoError("cannot write", path_, errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  buffer_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::BeginStream(const std::vector<Dimension>& series,
+                                        const std::string& measure_name,
+                                        MeasureValueType type,
+                                        std::vector<ColumnSpec> columns) {
+  if (finished_ || failed_) return BadInput("BeginStream on a closed writer");
+  if (absl::Status s = FlushBlock(); !s.ok()) return s;
+  EndStream();
+  for (size_t i = 1; i < series.size(); ++i) {
+    if (!(series[i - 1].name < series[i].name)) {
+      return BadInput("dimensions not sorted by name or not unique");
+    }
+  }
+  if (type == MeasureValueType::kMulti) {
+    if (columns.empty()) return BadInput("MULTI measure without attributes");
+  } else if (columns.size() != 1 || columns[0].name != measure_name ||
+             columns[0].type != type) {
+    return BadInput(absl::StrCat("scalar measure ", measure_name,
+                                 " must have one column of its name and type"));
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].type == MeasureValueType::kMulti) return BadInput("column of type MULTI");
+    if (i > 0 && !ColumnLess(columns[i - 1], columns[i])) {
+      return BadInput("columns not sorted or not unique");
+    }
+  }
+  // The series table is built in order: a stream of the previous stream's series reuses
+  // its entry; a new series must sort after it.
+  uint32_t series_index;
+  if (!index_.series.empty() && CompareSeries(index_.series.back(), series) == 0) {
+    series_index = static_cast<uint32_t>(index_.series.size() - 1);
+    if (!index_.streams.empty() && index_.streams.back().series == series_index) {
+      const StreamEntry& last = index_.streams.back();
+      int c = last.measure_name.compare(measure_name);
+      if (c > 0 || (c == 0 && MeasureTypeCode(last.type) >= MeasureTypeCode(type))) {
+        return BadInput("streams out of order");
+      }
+    }
+  } else {
+    if (!index_.series.empty() && CompareSeries(index_.series.back(), series) > 0) {
+      return BadInput("series out of order");
+    }
+    index_.series.push_back(series);
+    series_index = static_cast<uint32_t>(index_.series.size() - 1);
+  }
+  stream_ = StreamEntry();
+  stream_.series = series_index;
+  stream_.measure_name = measure_name;
+  stream_.type = type;
+  stream_.columns = std::move(columns);
+  stream_.hash = StreamHash(series, measure_name);
+  pending_ = ScanBatch();
+  pending_.columns.resize(stream_.columns.size());
+  for (size_t c = 0; c < stream_.columns.size(); ++c) {
+    pending_.columns[c].name = stream_.columns[c].name;
+    pending_.columns[c].type = stream_.columns[c].type;
+  }
+  has_last_time_ = false;
+  in_stream_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::AddRows(const ScanBatch& batch, size_t begin, size_t end) {
+  if (!in_stream_ || failed_) return BadInput("AddRows outside a stream");
+  const size_t rows = batch.time_nanos.size();
+  if (begin > end || end > rows || batch.versions.size() != rows) {
+    return BadInput("row range or version count does not match the times");
+  }
+  // Map the batch's columns onto the stream's.
+  std::vector<int> source(stream_.columns.size(), -1);
+  for (size_t j = 0; j < batch.columns.size(); ++j) {
+    const ScanColumn& column = batch.columns[j];
+    auto it = std::lower_bound(
+        stream_.columns.begin(), stream_.columns.end(), ColumnSpec{column.name, column.type},
+        ColumnLess);
+    if (it == stream_.columns.end() || it->name != column.name || it->type != column.type) {
+      return BadInput(absl::StrCat("column ", column.name, " is not a column of the stream"));
+    }
+    size_t c = static_cast<size_t>(it - stream_.columns.begin());
+    if (source[c] != -1) return BadInput(absl::StrCat("column ", column.name, " twice"));
+    if (ValueCount(column) != rows || (!column.present.empty() && column.present.size() != rows)) {
+      return BadInput(absl::StrCat("column ", column.name, " has the wrong length"));
+    }
+    if (column.type == MeasureValueType::kBoolean) {
+      for (size_t i = begin; i < end; ++i) {
+        bool present = column.present.empty() || column.present[i] != 0;
+        if (present && column.ints[i] != 0 && column.ints[i] != 1) {
+          return BadInput(absl::StrCat("boolean column ", column.name, " holds ", column.ints[i]));
+        }
+      }
+    }
+    source[c] = static_cast<int>(j);
+  }
+  for (size_t i = begin; i < end; ++i) {
+    if (has_last_time_ && batch.time_nanos[i] <= last_time_) {
+      return BadInput(absl::StrCat("times of ", stream_.measure_name,
+                                   " do not increase strictly at ", batch.time_nanos[i]));
+    }
+    has_last_time_ = true;
+    last_time_ = batch.time_nanos[i];
+  }
+
+  const size_t max_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  while (begin < end) {
+    size_t take = std::min(end - begin, max_rows - pending_.time_nanos.size());
+    size_t stop = begin + take;
+    pending_.time_nanos.insert(pending_.time_nanos.end(), batch.time_nanos.begin() + begin,
+                               batch.time_nanos.begin() + stop);
+    pending_.versions.insert(pending_.versions.end(), batch.versions.begin() + begin,
+                             batch.versions.begin() + stop);
+    for (size_t c = 0; c < pending_.columns.size(); ++c) {
+      ScanColumn& to = pending_.columns[c];
+      if (source[c] < 0) {
+        to.present.resize(to.present.size() + take, 0);
+        AppendPlaceholders(&to, take);
+        continue;
+      }
+      const ScanColumn& from = batch.columns[static_cast<size_t>(source[c])];
+      if (from.present.empty()) {
+        to.present.resize(to.present.size() + take, 1);
+      } else {
+        for (size_t i = begin; i < stop; ++i) to.present.push_back(from.present[i] != 0);
+      }
+      AppendValues(from, begin, stop, &to);
+    }
+    begin = stop;
+    if (pending_.time_nanos.size() >= max_rows) {
+      if (absl::Status s = FlushBlock(); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::FlushBlock() {
+  if (!in_stream_ || pending_.time_nanos.empty()) return absl::OkStatus();
+  const size_t rows = pending_.time_nanos.size();
+  std::string block;
+  EncodeBlock(pending_, 0, rows, stream_.hash, options_.block, &block, &index_.bytes_by_kind);
+  BlockEntry entry;
+  entry.offset = offset_;
+  entry.length = block.size();
+  entry.checksum = XXH3_64bits(block.data(), block.size());
+  entry.rows = static_cast<int64_t>(rows);
+  entry.min_time = pending_.time_nanos.front();
+  entry.max_time = pending_.time_nanos.back();
+  stream_.blocks.push_back(entry);
+  points_ += entry.rows;
+  min_time_ = std::min(min_time_, entry.min_time);
+  max_time_ = std::max(max_time_, entry.max_time);
+  pending_.time_nanos.clear();
+  pending_.versions.clear();
+  for (ScanColumn& column : pending_.columns) {
+    column.present.clear();
+    column.doubles.clear();
+    column.ints.clear();
+    column.strings.clear();
+  }
+  return Append(block);
+}
+
+void SegmentWriter::EndStream() {
+  if (!in_stream_) return;
+  in_stream_ = false;
+  if (!stream_.blocks.empty()) {
+    index_.streams.push_back(std::move(stream_));
+  } else if (!index_.series.empty() &&
+             (index_.streams.empty() ||
+              index_.streams.back().series != index_.series.size() - 1)) {
+    // A series whose only stream had no rows is not stored.
+    index_.series.pop_back();
+  }
+  stream_ = StreamEntry();
+}
+
+absl::StatusOr<SegmentSummary> SegmentWriter::Finish() {
+  if (finished_ || failed_) return BadInput("Finish on a closed writer");
+  if (absl::Status s = FlushBlock(); !s.ok()) return s;
+  EndStream();
+  std::string footer = EncodeFooter(index_);
+  uint64_t footer_offset = offset_;
+  uint64_t footer_checksum = XXH3_64bits(footer.data(), footer.size());
+  std::string trailer;
+  PutFixed64(&trailer, footer_offset);
+  PutFixed64(&trailer, footer.size());
+  PutFixed64(&trailer, footer_checksum);
+  trailer.append(kSegmentTrailerMagic, sizeof(kSegmentTrailerMagic));
+  if (absl::Status s = Append(footer); !s.ok()) return s;
+  if (absl::Status s = Append(trailer); !s.ok()) return s;
+  if (absl::Status s = FlushBuffer(); !s.ok()) return s;
+  if (::fsync(fd_) != 0) {
+    failed_ = true;
+    return file::IoError("cannot fsync", path_, errno);
+  }
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    failed_ = true;
+    return file::IoError("cannot close", path_, errno);
+  }
+  fd_ = -1;
+  finished_ = true;
+  SegmentSummary summary;
+  summary.file_size = offset_;
+  summary.footer_checksum = footer_checksum;
+  summary.points = points_;
+  summary.min_time = points_ == 0 ? 0 : min_time_;
+  summary.max_time = points_ == 0 ? 0 : max_time_;
+  return summary;
+}
+
+}  // namespace tsw::magnetic

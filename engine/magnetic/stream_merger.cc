@@ -1,0 +1,161 @@
+#include "engine/magnetic/stream_merger.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+namespace tsw::magnetic {
+namespace {
+
+// The blocks [first, last) of `stream` that meet [first_time, last_time].
+std::pair<size_t, size_t> BlockRange(const StreamEntry& stream, int64_t first_time,
+                                     int64_t last_time) {
+  if (first_time > last_time) return {0, 0};
+  const std::vector<BlockEntry>& blocks = stream.blocks;
+  auto first = std::partition_point(
+      blocks.begin(), blocks.end(),
+      [first_time](const BlockEntry& b) { return b.max_time < first_time; });
+  auto last = std::partition_point(
+      first, blocks.end(), [last_time](const BlockEntry& b) { return b.min_time <= last_time; });
+  return {static_cast<size_t>(first - blocks.begin()),
+          static_cast<size_t>(last - blocks.begin())};
+}
+
+}  // namespace
+
+bool StreamMerger::Overlaps(const StreamEntry& stream, int64_t first_time, int64_t last_time) {
+  auto [first, last] = BlockRange(stream, first_time, last_time);
+  return first < last;
+}
+
+StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time,
+                           int64_t last_time, std::vector<ColumnSpec> columns)
+    : first_(first_time), last_(last_time), columns_(std::move(columns)) {
+  cursors_.resize(sources.size());
+  for (size_t i = 0; i < sources.size(); ++i) {
+    Cursor& c = cursors_[i];
+    c.source = sources[i];
+    const StreamEntry& stream = c.source.reader->index().streams[c.source.stream];
+    std::tie(c.next_block, c.end_block) = BlockRange(stream, first_, last_);
+    c.column_map.resize(stream.columns.size());
+    for (size_t k = 0; k < stream.columns.size(); ++k) {
+      auto it = std::lower_bound(columns_.begin(), columns_.end(), stream.columns[k], ColumnLess);
+      c.column_map[k] = static_cast<size_t>(it - columns_.begin());
+    }
+  }
+}
+
+absl::Status StreamMerger::Fill(Cursor* c) {
+  while (!c->done && c->pos >= c->limit) {
+    if (c->next_block >= c->end_block) {
+      c->done = true;
+      c->block = ScanBatch();
+      break;
+    }
+    if (absl::Status s = c->source.reader->DecodeBlock(c->source.stream, c->next_block, &c->block);
+        !s.ok()) {
+      return s;
+    }
+    ++c->next_block;
+    const std::vector<int64_t>& t = c->block.time_nanos;
+    c->pos = static_cast<size_t>(std::lower_bound(t.begin(), t.end(), first_) - t.begin());
+    c->limit = static_cast<size_t>(std::upper_bound(t.begin(), t.end(), last_) - t.begin());
+  }
+  return absl::OkStatus();
+}
+
+void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, ScanBatch* out) const {
+  const ScanBatch& b = c.block;
+  const size_t n = end - begin;
+  out->time_nanos.insert(out->time_nanos.end(), b.time_nanos.begin() + begin,
+                         b.time_nanos.begin() + end);
+  out->versions.insert(out->versions.end(), b.versions.begin() + begin,
+                       b.versions.begin() + end);
+  const size_t old_rows = out->time_nanos.size() - n;
+  // Every output column grows by n absent rows; the source's columns then fill theirs.
+  for (ScanColumn& column : out->columns) {
+    column.present.resize(old_rows + n, 0);
+    switch (column.type) {
+      case MeasureValueType::kDouble: column.doubles.resize(old_rows + n); break;
+      case MeasureValueType::kVarchar: column.strings.resize(old_rows + n); break;
+      default: column.ints.resize(old_rows + n); break;
+    }
+  }
+  for (size_t k = 0; k < b.columns.size(); ++k) {
+    const ScanColumn& from = b.columns[k];
+    ScanColumn& to = out->columns[c.column_map[k]];
+    std::copy(from.present.begin() + begin, from.present.begin() + end,
+              to.present.begin() + old_rows);
+    switch (from.type) {
+      case MeasureValueType::kDouble:
+        std::copy(from.doubles.begin() + begin, from.doubles.begin() + end,
+                  to.doubles.begin() + old_rows);
+        break;
+      case MeasureValueType::kVarchar:
+        std::copy(from.strings.begin() + begin, from.strings.begin() + end,
+                  to.strings.begin() + old_rows);
+        break;
+      default:
+        std::copy(from.ints.begin() + begin, from.ints.begin() + end, to.ints.begin() + old_rows);
+        break;
+    }
+  }
+}
+
+absl::StatusOr<bool> StreamMerger::Next(size_t max_rows, ScanBatch* out) {
+  max_rows = std::max<size_t>(max_rows, 1);
+  out->time_nanos.clear();
+  out->versions.clear();
+  out->columns.resize(columns_.size());
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    ScanColumn& column = out->columns[i];
+    column.name = columns_[i].name;
+    column.type = columns_[i].type;
+    column.present.clear();
+    column.doubles.clear();
+    column.ints.clear();
+    column.strings.clear();
+  }
+  if (!started_) {
+    started_ = true;
+    for (Cursor& c : cursors_) {
+      if (absl::Status s = Fill(&c); !s.ok()) return s;
+    }
+  }
+  while (out->time_nanos.size() < max_rows) {
+    // The smallest head time, and the cursor holding the winning row for it.
+    Cursor* winner = nullptr;
+    size_t live = 0;
+    int64_t min_time = 0;
+    for (Cursor& c : cursors_) {
+      if (c.done) continue;
+      ++live;
+      int64_t t = c.block.time_nanos[c.pos];
+      int64_t v = c.block.versions[c.pos];
+      if (winner == nullptr || t < min_time ||
+          (t == min_time && v >= winner->block.versions[winner->pos])) {
+        winner = &c;
+        min_time = t;
+      }
+    }
+    if (winner == nullptr) break;
+    if (live == 1) {
+      // One source left: copy a run of rows at once.
+      size_t n = std::min(winner->limit - winner->pos, max_rows - out->time_nanos.size());
+      CopyRows(*winner, winner->pos, winner->pos + n, out);
+      winner->pos += n;
+      if (absl::Status s = Fill(winner); !s.ok()) return s;
+      continue;
+    }
+    CopyRows(*winner, winner->pos, winner->pos + 1, out);
+    for (Cursor& c : cursors_) {
+      if (!c.done && c.block.time_nanos[c.pos] == min_time) {
+        ++c.pos;
+        if (absl::Status s = Fill(&c); !s.ok()) return s;
+      }
+    }
+  }
+  return !out->time_nanos.empty();
+}
+
+}  // namespace tsw::magnetic

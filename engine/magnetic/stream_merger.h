@@ -1,0 +1,67 @@
+// StreamMerger: the rows of one stream (series, measure name, type) stored in several
+// segments, merged in time order with each time once at its highest version; equal
+// versions go to the newest segment. The read path of Scan and Compact.
+//
+// Blocks are read and decoded lazily, one per source at a time, and only those whose
+// time range meets [first_time, last_time]. Not thread-safe; the readers must outlive the merger.
+#ifndef TSW_ENGINE_MAGNETIC_STREAM_MERGER_H_
+#define TSW_ENGINE_MAGNETIC_STREAM_MERGER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/magnetic/segment_format.h"
+#include "engine/magnetic/segment_reader.h"
+#include "tsw/types.h"
+
+namespace tsw::magnetic {
+
+struct StreamSource {
+  const SegmentReader* reader = nullptr;
+  size_t stream = 0;  // Index into reader->index().streams.
+};
+
+class StreamMerger {
+ public:
+  // `sources` hold the same stream, oldest segment first. The output has `columns` (the
+  // union of the sources' columns, sorted by ColumnLess).
+  // Rows with first_time <= time <= last_time are merged (none if first > last).
+  StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
+               std::vector<ColumnSpec> columns);
+
+  // Replaces the rows of *out (its time_nanos, versions and columns) with the next at most
+  // `max_rows` rows. Returns false, with no rows, once every row was returned.
+  absl::StatusOr<bool> Next(size_t max_rows, ScanBatch* out);
+
+  // True if a block of `stream` meets [first_time, last_time].
+  static bool Overlaps(const StreamEntry& stream, int64_t first_time, int64_t last_time);
+
+ private:
+  struct Cursor {
+    StreamSource source;
+    size_t next_block = 0;  // The next block to load.
+    size_t end_block = 0;   // Blocks [next_block, end_block) may hold rows in range.
+    ScanBatch block;        // The loaded block, in stream shape.
+    size_t pos = 0;         // The head row in `block`.
+    size_t limit = 0;       // Rows [pos, limit) are in range.
+    std::vector<size_t> column_map;  // Stream column -> output column.
+    bool done = false;
+  };
+
+  // Loads blocks until the cursor has a head row or is done.
+  absl::Status Fill(Cursor* cursor);
+  // Appends rows [begin, end) of the cursor's block to *out.
+  void CopyRows(const Cursor& cursor, size_t begin, size_t end, ScanBatch* out) const;
+
+  const int64_t first_;
+  const int64_t last_;
+  const std::vector<ColumnSpec> columns_;
+  std::vector<Cursor> cursors_;
+  bool started_ = false;
+};
+
+}  // namespace tsw::magnetic
+
+#endif  // TSW_ENGINE_MAGNETIC_STREAM_MERGER_H_
