@@ -14,6 +14,7 @@ constexpr absl::string_view kName = "plain";
 size_t Analyze(absl::Span<const double> values) { return values.size() * 8; }
 
 absl::Status Encode(absl::Span<const double> values, std::string* out) {
+  if (values.empty()) return absl::OkStatus();
   const size_t start = out->size();
   out->resize(start + values.size() * 8);
   std::memcpy(&(*out)[start], values.data(), values.size() * 8);  // Little-endian host.
@@ -26,7 +27,7 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
                                              " values of 8 bytes"));
   }
   out->resize(count);
-  std::memcpy(out->data(), payload.data(), payload.size());
+  if (count > 0) std::memcpy(out->data(), payload.data(), payload.size());
   return absl::OkStatus();
 }
 
