@@ -1,0 +1,173 @@
+// What survives reopening a table store: every row, version and series (WAL replay), the
+// learned schema (also from the schema file alone), and what a damaged file does.
+#include <string>
+#include <vector>
+
+#include "engine/common/file_util.h"
+#include "engine/ingest/batch_codec.h"
+#include "gtest/gtest.h"
+#include "tests/ingest/table_test_util.h"
+
+namespace tsw::testing {
+namespace {
+
+class DurabilityTest : public TableFixture {
+ protected:
+  void WriteMixedData() {
+    std::vector<Record> records;
+    for (int s = 0; s < 30; ++s) {
+      for (int i = 0; i < 3; ++i) {
+        records.push_back(Rec({Dim("host", absl::StrCat("h", s)), Dim("dc", "x")}, "cpu",
+                              absl::StrCat(s, ".", i), kNowMillis - i));
+      }
+    }
+    for (size_t i = 0; i < records.size(); i += 45) {
+      ASSERT_TRUE(Write(std::vector<Record>(records.begin() + i, records.begin() + i + 45)).ok());
+    }
+    ASSERT_TRUE(Write({Rec({Dim("host", "h0")}, "s", "text", kNowMillis, MeasureValueType::kVarchar),
+                       Rec({Dim("host", "h0")}, "b", "9223372036854775807", kNowMillis,
+                           MeasureValueType::kBigint),
+                       Rec({Dim("host", "h0")}, "f", "true", kNowMillis, MeasureValueType::kBoolean),
+                       MultiRec({Dim("host", "h0")}, "mm",
+                                {Attr("x", "-0.5"), Attr("t", "5", MeasureValueType::kTimestamp)})})
+                    .ok());
+    // Upserts and an out-of-order insert.
+    ASSERT_TRUE(Write({Rec({Dim("host", "h1"), Dim("dc", "x")}, "cpu", "99", kNowMillis,
+                           std::nullopt, 3),
+                       Rec({Dim("host", "h1"), Dim("dc", "x")}, "cpu", "1.1", kNowMillis - 100)})
+                    .ok());
+  }
+};
+
+TEST_F(DurabilityTest, ReopeningReplaysEveryRowVersionAndSeries) {
+  WriteMixedData();
+  const Contents before = Scan();
+  const TableStats stats = store_->Stats();
+  ASSERT_EQ(before.size(), 30u * 3 + 4 + 1);
+  ReopenStore();
+  EXPECT_EQ(Scan(), before);
+  EXPECT_EQ(store_->Stats().series, stats.series);
+  EXPECT_EQ(store_->Stats().memory_points, stats.memory_points);
+  EXPECT_GT(store_->Stats().wal_bytes, 0);
+  // And the replayed state resolves versions like the original did.
+  EXPECT_EQ(OnlyRejection(WriteOne(Rec({Dim("dc", "x"), Dim("host", "h1")}, "cpu", "5",
+                                       kNowMillis, std::nullopt, 3)))
+                .existing_version,
+            3);
+  ReopenStore();
+  EXPECT_EQ(Scan(), before);
+}
+
+TEST_F(DurabilityTest, KeepsTheSchemaInItsOwnFileWhenTheLogIsGone) {
+  ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "m", "1")).ok());
+  ASSERT_TRUE(WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("a", "1")})).ok());
+  store_.reset();
+  // What the tiers issue will do after moving data out: the log's files go away.
+  ASSERT_TRUE(file::RemoveTree(file::JoinPath(dir_, "wal")).ok());
+  ReopenStore();
+  EXPECT_TRUE(Scan().empty());
+  EXPECT_NE(OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "m", "x", kNowMillis,
+                                       MeasureValueType::kVarchar)))
+                .reason.find("DOUBLE"),
+            std::string::npos);
+  EXPECT_EQ(OnlyRejection(WriteOne(MultiRec({Dim("host", "a")}, "mm2",
+                                            {Attr("a", "x", MeasureValueType::kVarchar)})))
+                .record_index,
+            0);
+}
+
+TEST_F(DurabilityTest, RewritesAMissingSchemaFileFromTheLog) {
+  ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "m", "1")).ok());
+  store_.reset();
+  ASSERT_TRUE(file::RemoveFile(file::JoinPath(dir_, "SCHEMA")).ok());
+  ReopenStore();
+  EXPECT_TRUE(file::Exists(file::JoinPath(dir_, "SCHEMA")));
+  store_.reset();
+  ASSERT_TRUE(file::RemoveTree(file::JoinPath(dir_, "wal")).ok());
+  ReopenStore();
+  EXPECT_EQ(OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "m", "1", kNowMillis,
+                                       MeasureValueType::kBigint)))
+                .record_index,
+            0);
+}
+
+TEST_F(DurabilityTest, RefusesToOpenWithADamagedSchemaFileNamingIt) {
+  ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "m", "1")).ok());
+  store_.reset();
+  const std::string path = file::JoinPath(dir_, "SCHEMA");
+  absl::StatusOr<std::string> bytes = file::ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  (*bytes)[bytes->size() / 2] ^= 0x40;
+  ASSERT_TRUE(file::WriteFileAtomically(path, *bytes).ok());
+  table::TableStoreOptions o;
+  o.options = &options_;
+  o.clock = &clock_;
+  o.log = [](absl::string_view) {};
+  absl::StatusOr<std::unique_ptr<table::TableStore>> s = table::TableStore::Open(dir_, o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(KindOf(s.status()), ErrorKind::kInternalServer);
+  EXPECT_NE(s.status().message().find("SCHEMA"), absl::string_view::npos) << s.status();
+}
+
+TEST_F(DurabilityTest, KeepsASecondStoreOffTheDirectory) {
+  table::TableStoreOptions o;
+  o.options = &options_;
+  o.clock = &clock_;
+  o.log = [](absl::string_view) {};
+  absl::StatusOr<std::unique_ptr<table::TableStore>> second = table::TableStore::Open(dir_, o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(KindOf(second.status()), ErrorKind::kAccessDenied);
+}
+
+TEST_F(DurabilityTest, RefusesCallsAfterCloseWhichIsIdempotent) {
+  ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "m", "1")).ok());
+  EXPECT_TRUE(store_->Close().ok());
+  EXPECT_TRUE(store_->Close().ok());
+  EXPECT_EQ(KindOf(WriteOne(Rec({Dim("host", "a")}, "m", "2", kNowMillis - 1))),
+            ErrorKind::kValidation);
+  EXPECT_EQ(KindOf(store_->Scan(ScanRequest(), [](const ScanBatch&) { return true; })),
+            ErrorKind::kValidation);
+  ReopenStore();
+  EXPECT_EQ(Scan().size(), 1u);
+}
+
+TEST(BatchDecoderTest, ReportsEveryTruncationOrDamageAsAnErrorNeverACrash) {
+  ingest::BatchEncoder encoder;
+  std::string payload;
+  encoder.Begin(&payload);
+  const uint32_t s = encoder.SeriesSlot(5, std::string("\x04host\x01" "a", 7));
+  const uint32_t m = encoder.MeasureSlot(2, MeasureValueType::kMulti, "mm");
+  const uint32_t a = encoder.AttributeSlot(0, MeasureValueType::kVarchar, "a");
+  for (int i = 0; i < 3; ++i) {
+    encoder.Row(s, m, 1000 - i, 1 + i);
+    encoder.MultiCount(1);
+    encoder.Attribute(a, MeasureValueType::kVarchar, 0, "text");
+  }
+  ASSERT_EQ(encoder.Finish(), 3u);
+  ingest::BatchDecoder decoder;
+  ingest::BatchDecoder::Event e;
+  ASSERT_TRUE(decoder.Reset(payload).ok());
+  int rows = 0;
+  while (true) {
+    ASSERT_TRUE(decoder.Next(&e).ok());
+    if (e.kind == ingest::BatchDecoder::Kind::kEnd) break;
+    if (e.kind == ingest::BatchDecoder::Kind::kRow) {
+      EXPECT_EQ(e.time_nanos, 1000 - rows);
+      EXPECT_EQ(e.version, 1 + rows);
+      EXPECT_EQ(e.values.at(0).text, "text");
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, 3);
+  for (size_t cut = 0; cut < payload.size(); ++cut) {
+    absl::Status status = decoder.Reset(absl::string_view(payload.data(), cut));
+    while (status.ok()) {
+      status = decoder.Next(&e);
+      if (status.ok() && e.kind == ingest::BatchDecoder::Kind::kEnd) break;
+    }
+    EXPECT_FALSE(status.ok()) << "cut at " << cut;
+  }
+}
+
+}  // namespace
+}  // namespace tsw::testing

@@ -1,0 +1,95 @@
+// The memory store's building blocks: series identity under hash collisions, columns
+// staying sorted and unique through out-of-order inserts and chunk splits, interning.
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "engine/memstore/measure_column.h"
+#include "engine/memstore/series_registry.h"
+#include "engine/memstore/string_pool.h"
+#include "gtest/gtest.h"
+
+namespace tsw::memstore {
+namespace {
+
+TEST(SeriesRegistryTest, KeepsSeriesWithCollidingHashesApart) {
+  SeriesRegistry registry;
+  const uint64_t hash = 42;  // Every key below collides.
+  const uint32_t a = registry.Add(hash, "key-a", {});
+  EXPECT_EQ(registry.Find(hash, "key-b"), SeriesRegistry::kAbsent);
+  const uint32_t b = registry.Add(hash, "key-b", {});
+  const uint32_t c = registry.Add(hash, "key-c", {});
+  EXPECT_NE(a, b);
+  EXPECT_NE(b, c);
+  EXPECT_EQ(registry.Find(hash, "key-a"), a);
+  EXPECT_EQ(registry.Find(hash, "key-b"), b);
+  EXPECT_EQ(registry.Find(hash, "key-c"), c);
+  EXPECT_EQ(registry.Find(hash, "key-d"), SeriesRegistry::kAbsent);
+  EXPECT_EQ(registry.Find(43, "key-a"), SeriesRegistry::kAbsent);
+  EXPECT_EQ(registry.collisions(), 2u);
+  EXPECT_EQ(registry.size(), 3u);
+}
+
+TEST(StringPoolTest, InternsEachStringOnceAndKeepsViewsValid) {
+  StringPool pool;
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < 20000; ++i) ids.push_back(pool.Intern(std::string(i % 300, 'a' + i % 26)));
+  const std::string big(100000, 'z');
+  const uint32_t big_id = pool.Intern(big);
+  for (int i = 0; i < 20000; ++i) {
+    EXPECT_EQ(pool.Get(ids[i]), std::string(i % 300, 'a' + i % 26));
+    EXPECT_EQ(pool.Intern(std::string(i % 300, 'a' + i % 26)), ids[i]);
+  }
+  EXPECT_EQ(pool.Get(big_id), big);
+  EXPECT_EQ(pool.Find("never"), StringPool::kAbsent);
+}
+
+TEST(MeasureColumnTest, StaysSortedAndUniqueThroughRandomInsertsUpsertsAndSplits) {
+  MeasureColumn column(0, 0, MeasureValueType::kBigint);
+  std::map<int64_t, std::pair<int64_t, uint64_t>> model;  // time -> (version, value)
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t time = static_cast<int64_t>(rng() % 8000);
+    const uint64_t value = rng();
+    const int64_t version = i;
+    column.Upsert(time, version, &value, nullptr);
+    model[time] = {version, value};
+  }
+  ASSERT_EQ(column.rows(), model.size());
+  auto expected = model.begin();
+  int64_t previous = -1;
+  for (const auto& chunk : column.chunks()) {
+    ASSERT_FALSE(chunk->times.empty());
+    ASSERT_LE(chunk->size(), MeasureColumn::kMaxChunkRows);
+    for (size_t r = 0; r < chunk->size(); ++r, ++expected) {
+      ASSERT_GT(chunk->times[r], previous);
+      previous = chunk->times[r];
+      ASSERT_EQ(chunk->times[r], expected->first);
+      EXPECT_EQ(chunk->versions[r], expected->second.first);
+      EXPECT_EQ(chunk->cells[0][r], expected->second.second);
+    }
+  }
+  EXPECT_GT(column.chunks().size(), 1u);
+}
+
+TEST(MeasureColumnTest, BackfillsANewMultiAttributeAsAbsent) {
+  MeasureColumn column(0, 0, MeasureValueType::kMulti);
+  column.AddSlot(7, MeasureValueType::kDouble);
+  const uint64_t one = 1;
+  const uint8_t present = 1;
+  column.Upsert(10, 1, &one, &present);
+  const size_t slot = column.AddSlot(9, MeasureValueType::kBigint);
+  const uint64_t cells[2] = {2, 3};
+  const uint8_t both[2] = {1, 1};
+  column.Upsert(20, 1, cells, both);
+  const auto& chunk = *column.chunks()[0];
+  EXPECT_EQ(chunk.present[slot], std::vector<uint8_t>({0, 1}));
+  EXPECT_EQ(chunk.cells[0], std::vector<uint64_t>({1, 2}));
+  EXPECT_FALSE(column.RowEquals(column.Locate(10), cells, both));
+  const uint64_t first[2] = {1, 0};
+  const uint8_t only_first[2] = {1, 0};
+  EXPECT_TRUE(column.RowEquals(column.Locate(10), first, only_first));
+}
+
+}  // namespace
+}  // namespace tsw::memstore
