@@ -358,8 +358,7 @@ void RegisterColumn(const std::string& dataset, const std::vector<T>* data,
             return;
           }
           if (v.mode != Mode::kRawZstd) {
-            bool same = out.size() == data->size() &&
-                        (out.empty() || std::memcmp(&out[0], &(*data)[0], 0) == 0);
+            bool same = out.size() == data->size();
             if constexpr (std::is_same_v<T, double>) {
               for (size_t i = 0; same && i < out.size(); ++i) {
                 same = std::bit_cast<uint64_t>(out[i]) == std::bit_cast<uint64_t>((*data)[i]);
