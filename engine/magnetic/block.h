@@ -1,9 +1,10 @@
 // Blocks: the encoded rows of one stream (series, measure) over one time range, the unit a
 // segment reads, verifies and decodes (FORMAT.md, "Block").
 //
-// A block is a sequence of chunks: the key filter, the times, the versions, then for each
-// of the stream's columns its presence bits and its present values. Each chunk records its
-// encoding (column_codec.h) and whether it is Zstd-compressed. The block's checksum lives
+// A block is a sequence of length-prefixed chunks: the key filter, the times, the
+// versions, then for each of the stream's columns its presence mask (empty when every row
+// has a value) and its present values. Value chunks are encoded columns in Zstd column
+// frames (column_codec.h). The block's checksum lives
 // in the footer index; BlockReader must only be given bytes whose checksum was verified,
 // but it still checks every length and count so no input can make it read out of bounds.
 #ifndef TSW_ENGINE_MAGNETIC_BLOCK_H_
@@ -29,11 +30,13 @@ struct BlockEncodeOptions {
 };
 
 // Appends the block holding rows [begin, end) of `rows` to *out and adds the stored bytes
-// of each kind to *counts. `rows` is in "stream shape": its columns are exactly the
+// of each kind to *counts. Fails only when a codec refuses the values (more than
+// MaxChunkValues() rows, a boolean other than 0 or 1). `rows` is in "stream shape": its columns are exactly the
 // stream's columns in order, each with `present` and value vectors as long as time_nanos
 // (values at absent rows are ignored). REQUIRES: begin < end <= rows.time_nanos.size().
-void EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
-                 const BlockEncodeOptions& options, std::string* out, ByteKindCounts* counts);
+absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
+                         const BlockEncodeOptions& options, std::string* out,
+                         ByteKindCounts* counts);
 
 // The chunks of one block, over bytes it does not own (they must outlive the reader).
 class BlockReader {
@@ -53,18 +56,10 @@ class BlockReader {
   absl::Status DecodeAll(const StreamEntry& stream, size_t rows, ScanBatch* out) const;
 
  private:
-  struct Chunk {
-    ChunkEncoding encoding;
-    bool zstd;
-    uint64_t raw_size;
-    absl::string_view stored;
-  };
-  // The chunk's payload, decompressed into *scratch when needed.
-  absl::StatusOr<absl::string_view> Payload(const Chunk& chunk, std::string* scratch) const;
   absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
                             ScanColumn* out) const;
 
-  std::vector<Chunk> chunks_;
+  std::vector<absl::string_view> chunks_;
 };
 
 }  // namespace tsw::magnetic

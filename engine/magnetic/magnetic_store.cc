@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/common/file_util.h"
+#include "engine/magnetic/column_codec.h"
 #include "engine/magnetic/incoming_streams.h"
 #include "engine/magnetic/manifest.h"
 #include "engine/magnetic/segment_reader.h"
@@ -94,7 +95,8 @@ struct MagneticStore::Impl {
     SegmentWriterOptions w;
     w.block.zstd_level = options.zstd_level;
     w.block.filter_bits_per_key = std::max(1, options.filter_bits_per_key);
-    w.max_rows_per_block = std::max(1, options.max_rows_per_block);
+    w.max_rows_per_block = std::clamp(options.max_rows_per_block, 1,
+                                      static_cast<int32_t>(MaxChunkValues()));
     return w;
   }
 

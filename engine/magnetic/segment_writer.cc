@@ -248,7 +248,12 @@ absl::Status SegmentWriter::FlushBlock() {
   if (!in_stream_ || pending_.time_nanos.empty()) return absl::OkStatus();
   const size_t rows = pending_.time_nanos.size();
   std::string block;
-  EncodeBlock(pending_, 0, rows, stream_.hash, options_.block, &block, &index_.bytes_by_kind);
+  if (absl::Status s = EncodeBlock(pending_, 0, rows, stream_.hash, options_.block, &block,
+                                   &index_.bytes_by_kind);
+      !s.ok()) {
+    failed_ = true;
+    return s;
+  }
   BlockEntry entry;
   entry.offset = offset_;
   entry.length = block.size();
