@@ -111,8 +111,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     } else {
       series_id = registry.Find(rec.series_hash, key);
       if (series_id == SeriesRegistry::kAbsent) {
+        // A new series (rare in steady state): its dimensions come from its key.
+        DecodeSeriesKey(key, &dimensions_);
         size_t new_names = 0;
-        for (const DimensionView& d : batch.dimensions_of(rec)) {
+        for (const Dimension& d : dimensions_) {
           new_names += dimensions.Find(d.name) == NameTable::kAbsent;
         }
         if (dimensions.size() + new_names > static_cast<size_t>(quotas.max_dimensions_per_table)) {
@@ -206,18 +208,14 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
       }
     }
     if (series_id == SeriesRegistry::kAbsent) {
-      dimensions_.clear();
-      for (const DimensionView& d : batch.dimensions_of(rec)) {
+      for (const Dimension& d : dimensions_) {  // Decoded by the checks above.
         if (dimensions.Find(d.name) == NameTable::kAbsent) {
           dimensions.Add(d.name, MeasureValueType::kVarchar, sequence);
           result->schema_grew = true;
         }
-        Dimension dimension;
-        dimension.name.assign(d.name.data(), d.name.size());
-        dimension.value.assign(d.value.data(), d.value.size());
-        dimensions_.push_back(std::move(dimension));
       }
       series_id = registry.Add(rec.series_hash, key, std::move(dimensions_));
+      dimensions_.clear();
     }
     cached_key = key;
     cached_series_id = series_id;

@@ -35,6 +35,33 @@ inline void PutVarint64(std::string* out, uint64_t v) {
   out->append(buf, n);
 }
 
+inline size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// Writes `v` at `dst`, returning the end. REQUIRES: VarintLength(v) bytes of room.
+inline char* EncodeVarint64(char* dst, uint64_t v) {
+  while (v >= 0x80) {
+    *dst++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *dst++ = static_cast<char>(v);
+  return dst;
+}
+
+inline size_t LengthPrefixedSize(absl::string_view s) { return VarintLength(s.size()) + s.size(); }
+
+inline char* EncodeLengthPrefixed(char* dst, absl::string_view s) {
+  dst = EncodeVarint64(dst, s.size());
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+  return dst + s.size();
+}
+
 inline uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }

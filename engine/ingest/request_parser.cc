@@ -114,6 +114,13 @@ class Parser {
                                             "' more than once."));
       }
     }
+    for (const DimensionView& d : common) {
+      batch_->common_offsets.push_back(static_cast<uint32_t>(batch_->common_encoded.size()));
+      PutLengthPrefixed(&batch_->common_encoded, d.name);
+      PutLengthPrefixed(&batch_->common_encoded, d.value);
+      common_bytes_ += d.name.size() + d.value.size();
+    }
+    batch_->common_offsets.push_back(static_cast<uint32_t>(batch_->common_encoded.size()));
     if (common_->measure_name) {
       const NameProblem problem =
           CheckName(View(*common_->measure_name), quotas_.max_measure_name_bytes);
@@ -204,41 +211,44 @@ class Parser {
     ParsedRecord out;
     out.index = index;
 
-    // Dimensions: the record's own, sorted, then merged with the (sorted) common ones.
-    std::vector<DimensionView>& own = b.own_dimensions;
-    own.clear();
-    size_t dimension_bytes = 0;
-    for (const Dimension& d : record.dimensions) {
-      const NameProblem problem = CheckName(View(d.name), quotas_.max_dimension_name_bytes);
-      if (problem != NameProblem::kOk) {
-        Reject(index, DescribeNameProblem("Dimension name", View(d.name), problem,
-                                          quotas_.max_dimension_name_bytes));
+    // Dimensions. A record whose own dimensions equal the previous keyed record's (the
+    // usual case for a run of one series) reuses that record's checks and series key.
+    const bool same_dimensions = SameAsPrevious(record.dimensions);
+    size_t dimension_bytes = previous_.dimension_bytes;
+    if (!same_dimensions) {
+      std::vector<DimensionView>& own = b.own_dimensions;
+      own.clear();
+      dimension_bytes = common_bytes_;
+      for (const Dimension& d : record.dimensions) {
+        const NameProblem problem = CheckName(View(d.name), quotas_.max_dimension_name_bytes);
+        if (problem != NameProblem::kOk) {
+          Reject(index, DescribeNameProblem("Dimension name", View(d.name), problem,
+                                            quotas_.max_dimension_name_bytes));
+          return absl::OkStatus();
+        }
+        own.push_back({View(d.name), View(d.value)});
+        dimension_bytes += d.name.size() + d.value.size();
+      }
+      SortByName(own.data(), own.size());
+      for (size_t i = 1; i < own.size(); ++i) {
+        if (own[i].name == own[i - 1].name) {
+          Reject(index, absl::StrCat("Dimension '", own[i].name, "' appears more than once."));
+          return absl::OkStatus();
+        }
+      }
+      const size_t dimension_count = own.size() + b.common_dimensions.size();
+      if (dimension_count > static_cast<size_t>(quotas_.max_dimensions_per_record)) {
+        Reject(index, absl::StrCat("The record has ", dimension_count,
+                                   " dimensions (CommonAttributes included); at most ",
+                                   quotas_.max_dimensions_per_record, " are allowed."));
         return absl::OkStatus();
       }
-      own.push_back({View(d.name), View(d.value)});
-      dimension_bytes += d.name.size() + d.value.size();
-    }
-    SortByName(own.data(), own.size());
-    for (size_t i = 1; i < own.size(); ++i) {
-      if (own[i].name == own[i - 1].name) {
-        Reject(index, absl::StrCat("Dimension '", own[i].name, "' appears more than once."));
+      if (dimension_bytes > static_cast<size_t>(quotas_.max_series_dimensions_bytes)) {
+        Reject(index, absl::StrCat("The record's dimension names and values total ",
+                                   dimension_bytes, " bytes; at most ",
+                                   quotas_.max_series_dimensions_bytes, " are allowed."));
         return absl::OkStatus();
       }
-    }
-    const std::vector<DimensionView>& common = b.common_dimensions;
-    for (const DimensionView& d : common) dimension_bytes += d.name.size() + d.value.size();
-    const size_t dimension_count = own.size() + common.size();
-    if (dimension_count > static_cast<size_t>(quotas_.max_dimensions_per_record)) {
-      Reject(index, absl::StrCat("The record has ", dimension_count,
-                                 " dimensions (CommonAttributes included); at most ",
-                                 quotas_.max_dimensions_per_record, " are allowed."));
-      return absl::OkStatus();
-    }
-    if (dimension_bytes > static_cast<size_t>(quotas_.max_series_dimensions_bytes)) {
-      Reject(index, absl::StrCat("The record's dimension names and values total ",
-                                 dimension_bytes, " bytes; at most ",
-                                 quotas_.max_series_dimensions_bytes, " are allowed."));
-      return absl::OkStatus();
     }
 
     // Measure name, type, unit, version, time: the record's own, else the common one.
@@ -314,26 +324,66 @@ class Parser {
       return absl::OkStatus();
     }
 
-    // Merge the dimensions in name order; the same name on both sides is request-level.
-    out.dims_begin = static_cast<uint32_t>(b.dimensions.size());
-    out.dims_count = static_cast<uint32_t>(dimension_count);
+    if (same_dimensions) {
+      out.key_begin = previous_.key_begin;
+      out.key_size = previous_.key_size;
+      out.series_hash = previous_.series_hash;
+    } else {
+      if (absl::Status s = BuildKey(index, &out); !s.ok()) return s;
+      previous_.dimensions = &record.dimensions;
+      previous_.dimension_bytes = dimension_bytes;
+      previous_.key_begin = out.key_begin;
+      previous_.key_size = out.key_size;
+      previous_.series_hash = out.series_hash;
+    }
+    b.records.push_back(out);
+    return absl::OkStatus();
+  }
+
+  bool SameAsPrevious(const std::vector<Dimension>& dims) const {
+    const std::vector<Dimension>* previous = previous_.dimensions;
+    if (previous == nullptr || previous->size() != dims.size()) return false;
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (dims[i].name != (*previous)[i].name || dims[i].value != (*previous)[i].value) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Writes the series key of own_dimensions (sorted) merged with the common ones into
+  // batch.keys in one go: the common dimensions' encodings are copied, not re-encoded.
+  // A dimension name on both sides is a request-level ValidationException.
+  absl::Status BuildKey(int32_t index, ParsedRecord* out) {
+    ParsedBatch& b = *batch_;
+    const std::vector<DimensionView>& own = b.own_dimensions;
+    const std::vector<DimensionView>& common = b.common_dimensions;
+    size_t size = b.common_encoded.size();
+    for (const DimensionView& d : own) size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
+    const size_t begin = b.keys.size();
+    b.keys.resize(begin + size);
+    char* dst = b.keys.data() + begin;
     size_t i = 0, j = 0;
     while (i < own.size() || j < common.size()) {
       if (j == common.size() || (i < own.size() && own[i].name < common[j].name)) {
-        b.dimensions.push_back(own[i++]);
+        dst = EncodeLengthPrefixed(dst, own[i].name);
+        dst = EncodeLengthPrefixed(dst, own[i].value);
+        ++i;
       } else if (i == own.size() || common[j].name < own[i].name) {
-        b.dimensions.push_back(common[j++]);
+        const uint32_t from = b.common_offsets[j], to = b.common_offsets[j + 1];
+        std::memcpy(dst, b.common_encoded.data() + from, to - from);
+        dst += to - from;
+        ++j;
       } else {
+        b.keys.resize(begin);
         return ValidationError(absl::StrCat(
             "Record ", index, " and CommonAttributes both have dimension '", own[i].name,
             "'; dimensions may not overlap."));
       }
     }
-    out.key_begin = static_cast<uint32_t>(b.keys.size());
-    AppendSeriesKey(b.dimensions_of(out), &b.keys);
-    out.key_size = static_cast<uint32_t>(b.keys.size()) - out.key_begin;
-    out.series_hash = HashSeriesKey(b.key(out));
-    b.records.push_back(out);
+    out->key_begin = static_cast<uint32_t>(begin);
+    out->key_size = static_cast<uint32_t>(size);
+    out->series_hash = HashSeriesKey(b.key(*out));
     return absl::OkStatus();
   }
 
@@ -502,6 +552,14 @@ class Parser {
   const ParseContext& context_;
   const Quotas& quotas_;
   ParsedBatch* batch_;
+  size_t common_bytes_ = 0;  // Names and values of the common dimensions.
+  // The last record whose series key was built.
+  struct {
+    const std::vector<Dimension>* dimensions = nullptr;
+    size_t dimension_bytes = 0;
+    uint32_t key_begin = 0, key_size = 0;
+    uint64_t series_hash = 0;
+  } previous_;
   int64_t memory_start_ = 0;
   int64_t magnetic_start_ = 0;
   int64_t future_limit_ = 0;
@@ -513,10 +571,11 @@ void ParsedBatch::Clear() {
   request_records = 0;
   records.clear();
   values.clear();
-  dimensions.clear();
   keys.clear();
   rejected.clear();
   common_dimensions.clear();
+  common_encoded.clear();
+  common_offsets.clear();
 }
 
 absl::Status ParseRequest(const WriteRecordsRequest& request, const ParseContext& context,

@@ -47,13 +47,13 @@ struct ParsedValue {
 };
 
 // One valid record, CommonAttributes merged in. Views point into the request and the batch.
+// The record's dimensions are its series key's (DecodeSeriesKey).
 struct ParsedRecord {
   int32_t index = 0;  // In the request's Records.
   MeasureValueType type = MeasureValueType::kDouble;
   bool magnetic = false;  // Older than the memory store window, inside the magnetic one.
   uint64_t series_hash = 0;
   uint32_t key_begin = 0, key_size = 0;    // Canonical series key, in ParsedBatch::keys.
-  uint32_t dims_begin = 0, dims_count = 0;  // Sorted by name, in ParsedBatch::dimensions.
   uint32_t values_begin = 0, values_count = 0;  // In ParsedBatch::values.
   absl::string_view measure_name;
   int64_t time_nanos = 0;
@@ -64,12 +64,13 @@ struct ParsedBatch {
   int32_t request_records = 0;
   std::vector<ParsedRecord> records;  // The valid records, in request order.
   std::vector<ParsedValue> values;
-  std::vector<DimensionView> dimensions;
-  std::string keys;
+  std::string keys;  // Canonical series keys; consecutive equal ones are stored once.
   std::vector<RejectedRecord> rejected;  // In request order.
 
   // Scratch reused across requests.
   std::vector<DimensionView> common_dimensions;
+  std::string common_encoded;            // common_dimensions, each in key encoding...
+  std::vector<uint32_t> common_offsets;  // ...starting here (one more entry: the end).
   std::vector<DimensionView> own_dimensions;
   std::vector<absl::string_view> names;
 
@@ -79,9 +80,6 @@ struct ParsedBatch {
   }
   absl::Span<const ParsedValue> values_of(const ParsedRecord& r) const {
     return absl::Span<const ParsedValue>(values.data() + r.values_begin, r.values_count);
-  }
-  absl::Span<const DimensionView> dimensions_of(const ParsedRecord& r) const {
-    return absl::Span<const DimensionView>(dimensions.data() + r.dims_begin, r.dims_count);
   }
 };
 

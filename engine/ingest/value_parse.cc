@@ -29,16 +29,24 @@ ParseError ParseInt64(absl::string_view text, int64_t* out) {
   }
   if (p == end) return ParseError::kSyntax;
   uint64_t value = 0;
-  bool overflow = false;
-  for (; p != end; ++p) {
-    const unsigned digit = static_cast<unsigned char>(*p - '0');
-    if (digit > 9) return ParseError::kSyntax;
-    // Keep scanning after an overflow so that "99...9x" is a syntax error, not a range one.
-    overflow |= __builtin_mul_overflow(value, uint64_t{10}, &value);
-    overflow |= __builtin_add_overflow(value, uint64_t{digit}, &value);
+  if (end - p <= 18) {  // Fast path: 18 digits cannot overflow.
+    for (; p != end; ++p) {
+      const unsigned digit = static_cast<unsigned char>(*p - '0');
+      if (digit > 9) return ParseError::kSyntax;
+      value = value * 10 + digit;
+    }
+  } else {
+    bool overflow = false;
+    for (; p != end; ++p) {
+      const unsigned digit = static_cast<unsigned char>(*p - '0');
+      if (digit > 9) return ParseError::kSyntax;
+      // Keep scanning after an overflow so "99...9x" is a syntax error, not a range one.
+      overflow |= __builtin_mul_overflow(value, uint64_t{10}, &value);
+      overflow |= __builtin_add_overflow(value, uint64_t{digit}, &value);
+    }
+    const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+    if (overflow || value > limit) return ParseError::kOutOfRange;
   }
-  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
-  if (overflow || value > limit) return ParseError::kOutOfRange;
   *out = negative ? static_cast<int64_t>(uint64_t{0} - value) : static_cast<int64_t>(value);
   return ParseError::kOk;
 }
@@ -66,30 +74,69 @@ ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
 }
 
 ParseError ParseFiniteDouble(absl::string_view text, double* out) {
-  // Check the grammar first: std::from_chars also accepts "nan", "inf" and partial input.
+  // One pass checks the grammar (std::from_chars alone would accept "nan", "inf" and
+  // partial input) and accumulates the decimal digits. When they fit in 53 bits and the
+  // decimal exponent is within +-22, one IEEE multiplication or division by an exact power
+  // of ten is correctly rounded (Clinger's fast path); anything else goes to from_chars.
+  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   const char* begin = text.data();
   const char* end = begin + text.size();
   const char* p = begin;
-  if (p != end && *p == '+') begin = ++p;  // from_chars never accepts '+'.
-  else if (p != end && *p == '-') ++p;
+  bool negative = false;
+  if (p != end && *p == '+') {
+    begin = ++p;  // from_chars never accepts '+'.
+  } else if (p != end && *p == '-') {
+    negative = true;
+    ++p;
+  }
+  uint64_t mantissa = 0;
+  bool mantissa_overflow = false;
+  int exponent = 0;
   const char* int_digits = p;
-  while (p != end && IsDigit(*p)) ++p;
+  for (; p != end && IsDigit(*p); ++p) {
+    if (mantissa < (uint64_t{1} << 59)) {
+      mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+    } else {
+      mantissa_overflow = true;
+    }
+  }
   bool any_digits = p != int_digits;
   if (p != end && *p == '.') {
     ++p;
     const char* frac_digits = p;
-    while (p != end && IsDigit(*p)) ++p;
+    for (; p != end && IsDigit(*p); ++p) {
+      if (mantissa < (uint64_t{1} << 59)) {
+        mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+        --exponent;
+      } else {
+        mantissa_overflow = true;
+      }
+    }
     any_digits |= p != frac_digits;
   }
   if (!any_digits) return ParseError::kSyntax;
   if (p != end && (*p == 'e' || *p == 'E')) {
     ++p;
-    if (p != end && (*p == '+' || *p == '-')) ++p;
+    bool exp_negative = false;
+    if (p != end && (*p == '+' || *p == '-')) exp_negative = *p++ == '-';
     const char* exp_digits = p;
-    while (p != end && IsDigit(*p)) ++p;
+    int e = 0;
+    for (; p != end && IsDigit(*p); ++p) {
+      if (e < 100000) e = e * 10 + (*p - '0');
+    }
     if (p == exp_digits) return ParseError::kSyntax;
+    exponent += exp_negative ? -e : e;
   }
   if (p != end) return ParseError::kSyntax;
+  if (!mantissa_overflow && mantissa <= (uint64_t{1} << 53) && exponent >= -22 &&
+      exponent <= 22) {
+    double value = static_cast<double>(mantissa);
+    value = exponent < 0 ? value / kPowersOfTen[-exponent] : value * kPowersOfTen[exponent];
+    *out = negative ? -value : value;
+    return ParseError::kOk;
+  }
   double value;
   const std::from_chars_result result = std::from_chars(begin, end, value);
   if (result.ec == std::errc::result_out_of_range) return ParseError::kOutOfRange;
