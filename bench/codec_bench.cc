@@ -61,7 +61,8 @@ std::vector<int64_t> JitteredNanosTimestamps() {
   std::mt19937_64 rng(2);
   std::uniform_int_distribution<int64_t> jitter(-1'000'000, 1'000'000);
   std::vector<int64_t> v(kPoints);
-  for (size_t i = 0; i < kPoints; ++i) v[i] = kStart + static_cast<int64_t>(i) * kSecond + jitter(rng);
+  for (size_t i = 0; i < kPoints; ++i)
+    v[i] = kStart + static_cast<int64_t>(i) * kSecond + jitter(rng);
   return v;
 }
 
@@ -252,8 +253,7 @@ struct Ops<double> {
 template <>
 struct Ops<std::string> {
   using Out = std::string;
-  static absl::Status Encode(const std::vector<std::string>& v, std::string* o,
-                             EncodeOptions opt) {
+  static absl::Status Encode(const std::vector<std::string>& v, std::string* o, EncodeOptions opt) {
     return EncodeStrings(v, o, opt);
   }
   static absl::Status Decode(absl::string_view in, std::vector<std::string>* o) {
@@ -388,42 +388,43 @@ template <typename T>
 std::vector<std::pair<std::string, CodecId>> CodecsOf() {
   using V = std::conditional_t<std::is_same_v<T, std::string>, absl::string_view, T>;
   std::vector<std::pair<std::string, CodecId>> out;
-  for (const RegisteredCodec<V>& r : RegisteredCodecs<V>()) out.emplace_back(r.codec->name, r.codec->id);
+  for (const RegisteredCodec<V>& r : RegisteredCodecs<V>())
+    out.emplace_back(r.codec->name, r.codec->id);
   return out;
 }
 
 void RegisterPair(const std::string& dataset, const std::vector<int64_t>* ts,
                   const std::vector<double>* values) {
-  benchmark::RegisterBenchmark(
-      absl::StrCat("BM_EncodePair/tsw/", dataset).c_str(),
-      [ts, values](benchmark::State& state) {
-        std::string a, b;
-        for (auto _ : state) {
-          a.clear();
-          b.clear();
-          (void)EncodeTimestamps(*ts, &a);
-          (void)EncodeDoubles(*values, &b);
-          benchmark::DoNotOptimize(a.data());
-          benchmark::DoNotOptimize(b.data());
-        }
-        state.counters["bytes_per_point"] = static_cast<double>(a.size() + b.size()) / ts->size();
-        state.SetItemsProcessed(state.iterations() * ts->size());
-        state.SetBytesProcessed(state.iterations() * ts->size() * 16);
-      })
+  benchmark::RegisterBenchmark(absl::StrCat("BM_EncodePair/tsw/", dataset).c_str(),
+                               [ts, values](benchmark::State& state) {
+                                 std::string a, b;
+                                 for (auto _ : state) {
+                                   a.clear();
+                                   b.clear();
+                                   (void)EncodeTimestamps(*ts, &a);
+                                   (void)EncodeDoubles(*values, &b);
+                                   benchmark::DoNotOptimize(a.data());
+                                   benchmark::DoNotOptimize(b.data());
+                                 }
+                                 state.counters["bytes_per_point"] =
+                                     static_cast<double>(a.size() + b.size()) / ts->size();
+                                 state.SetItemsProcessed(state.iterations() * ts->size());
+                                 state.SetBytesProcessed(state.iterations() * ts->size() * 16);
+                               })
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark(
-      absl::StrCat("BM_EncodePair/gorilla_paper/", dataset).c_str(),
-      [ts, values](benchmark::State& state) {
-        std::string out;
-        for (auto _ : state) {
-          out.clear();
-          GorillaPaperEncode(*ts, *values, &out);
-          benchmark::DoNotOptimize(out.data());
-        }
-        state.counters["bytes_per_point"] = static_cast<double>(out.size()) / ts->size();
-        state.SetItemsProcessed(state.iterations() * ts->size());
-        state.SetBytesProcessed(state.iterations() * ts->size() * 16);
-      })
+  benchmark::RegisterBenchmark(absl::StrCat("BM_EncodePair/gorilla_paper/", dataset).c_str(),
+                               [ts, values](benchmark::State& state) {
+                                 std::string out;
+                                 for (auto _ : state) {
+                                   out.clear();
+                                   GorillaPaperEncode(*ts, *values, &out);
+                                   benchmark::DoNotOptimize(out.data());
+                                 }
+                                 state.counters["bytes_per_point"] =
+                                     static_cast<double>(out.size()) / ts->size();
+                                 state.SetItemsProcessed(state.iterations() * ts->size());
+                                 state.SetBytesProcessed(state.iterations() * ts->size() * 16);
+                               })
       ->Unit(benchmark::kMillisecond);
 }
 

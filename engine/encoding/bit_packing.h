@@ -10,9 +10,7 @@
 
 namespace tsw::encoding {
 
-inline size_t PackedBytes(size_t n, int width) {
-  return (n * static_cast<size_t>(width) + 7) / 8;
-}
+inline size_t PackedBytes(size_t n, int width) { return (n * static_cast<size_t>(width) + 7) / 8; }
 
 // Appends PackedBytes(n, width) bytes holding values[0..n).
 // REQUIRES: 0 <= width <= 64 and every value < 2^width.

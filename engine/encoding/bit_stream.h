@@ -102,7 +102,8 @@ class BitReader {
       std::memcpy(&v, data_ + byte, 8);
       return v;
     }
-    for (size_t i = 0; byte + i < size_; ++i) v |= static_cast<uint64_t>(data_[byte + i]) << (8 * i);
+    for (size_t i = 0; byte + i < size_; ++i)
+      v |= static_cast<uint64_t>(data_[byte + i]) << (8 * i);
     return v;
   }
 

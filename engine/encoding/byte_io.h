@@ -54,9 +54,7 @@ inline void PutVarint64(std::string* out, uint64_t v) {
 inline uint64_t ZigZagEncode(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
-inline int64_t ZigZagDecode(uint64_t u) {
-  return static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
-}
+inline int64_t ZigZagDecode(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (0 - (u & 1))); }
 
 // The number of significant bits of `v`: 0 for 0, 64 for values >= 2^63.
 inline int BitLength(uint64_t v) { return v == 0 ? 0 : 64 - __builtin_clzll(v); }

@@ -129,8 +129,7 @@ absl::Span<const T> SampleForAnalysis(absl::Span<const T> values, std::vector<T>
   storage->clear();
   storage->reserve(kAnalyzeSampleValues);
   for (size_t r = 0; r < kAnalyzeSampleRuns; ++r) {
-    storage->insert(storage->end(), values.begin() + r * stride,
-                    values.begin() + r * stride + run);
+    storage->insert(storage->end(), values.begin() + r * stride, values.begin() + r * stride + run);
   }
   return *storage;
 }
@@ -145,8 +144,7 @@ size_t AnalyzeBySampleEncoding(absl::Span<const T> values,
   std::string payload;
   if (!encode(sample, &payload).ok()) return kNotApplicable;
   if (sample.size() == values.size()) return payload.size();
-  return static_cast<size_t>(static_cast<double>(payload.size()) * values.size() /
-                             sample.size());
+  return static_cast<size_t>(static_cast<double>(payload.size()) * values.size() / sample.size());
 }
 
 }  // namespace tsw::encoding

@@ -73,15 +73,21 @@ absl::Span<const RegisteredCodec<uint8_t>> RegisteredCodecs<uint8_t>() {
 }
 
 template <>
-const Codec<int64_t>* FindCodec<int64_t>(CodecId id) { return Find<int64_t>(id); }
+const Codec<int64_t>* FindCodec<int64_t>(CodecId id) {
+  return Find<int64_t>(id);
+}
 template <>
-const Codec<double>* FindCodec<double>(CodecId id) { return Find<double>(id); }
+const Codec<double>* FindCodec<double>(CodecId id) {
+  return Find<double>(id);
+}
 template <>
 const Codec<absl::string_view>* FindCodec<absl::string_view>(CodecId id) {
   return Find<absl::string_view>(id);
 }
 template <>
-const Codec<uint8_t>* FindCodec<uint8_t>(CodecId id) { return Find<uint8_t>(id); }
+const Codec<uint8_t>* FindCodec<uint8_t>(CodecId id) {
+  return Find<uint8_t>(id);
+}
 
 absl::string_view CodecName(CodecId id) {
   if (const auto* c = FindCodec<int64_t>(id)) return c->name;

@@ -45,8 +45,8 @@ absl::Status EncodeWith(const Codec<T>& codec, absl::Span<const T> values, std::
 }
 
 template <typename T>
-absl::Status EncodeColumn(absl::Span<const T> values, ColumnKind kind,
-                          const EncodeOptions& options, std::string* out) {
+absl::Status EncodeColumn(absl::Span<const T> values, ColumnKind kind, const EncodeOptions& options,
+                          std::string* out) {
   if (values.size() > kMaxColumnValues) {
     return Internal(absl::StrCat("a ", KindName(kind), " column of ", values.size(),
                                  " values is above the limit of ", kMaxColumnValues));
@@ -89,10 +89,10 @@ absl::Status DecodeColumn(absl::string_view column, ColumnKind kind,
   if (!header.ok()) return header.status();
   const Codec<T>* codec = FindCodec<T>(header->codec);
   if (codec == nullptr) {
-    return CorruptColumn(KindName(kind),
-                         absl::StrCat("codec id 0x", absl::Hex(static_cast<int>(header->codec)),
-                                      " (", CodecName(header->codec), ") does not hold ",
-                                      KindName(kind), " values"));
+    return CorruptColumn(
+        KindName(kind),
+        absl::StrCat("codec id 0x", absl::Hex(static_cast<int>(header->codec)), " (",
+                     CodecName(header->codec), ") does not hold ", KindName(kind), " values"));
   }
   absl::Status status = codec->decode(column.substr(header->header_bytes), header->count, out);
   if (!status.ok()) {
@@ -172,8 +172,8 @@ namespace {
 absl::Status CheckBits(absl::Span<const uint8_t> values, ColumnKind kind) {
   for (size_t i = 0; i < values.size(); ++i) {
     if (values[i] > 1) {
-      return Internal(absl::StrCat(KindName(kind), " value ", i, " is ", values[i],
-                                   ", not 0 or 1"));
+      return Internal(
+          absl::StrCat(KindName(kind), " value ", i, " is ", values[i], ", not 0 or 1"));
     }
   }
   return absl::OkStatus();

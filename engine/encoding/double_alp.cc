@@ -24,12 +24,12 @@ constexpr size_t kExceptionBits = 80;  // Position (16) and raw value (64).
 constexpr uint8_t kModeDelta = 0x80;
 constexpr uint8_t kExponentMask = 0x1f;
 
-constexpr double kPow10[kMaxExponent + 1] = {
-    1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
-    1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
-constexpr double kNegPow10[kMaxExponent + 1] = {
-    1e0,   1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,  1e-8, 1e-9,
-    1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18};
+constexpr double kPow10[kMaxExponent + 1] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
+                                             1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13,
+                                             1e14, 1e15, 1e16, 1e17, 1e18};
+constexpr double kNegPow10[kMaxExponent + 1] = {1e0,   1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,
+                                                1e-7,  1e-8,  1e-9,  1e-10, 1e-11, 1e-12, 1e-13,
+                                                1e-14, 1e-15, 1e-16, 1e-17, 1e-18};
 // Adding and subtracting 2^52 + 2^51 rounds any |x| < 2^51 to the nearest integer.
 constexpr double kRoundMagic = 6755399441055744.0;
 constexpr double kIntLimit = 2251799813685248.0;  // 2^51
@@ -103,8 +103,7 @@ size_t RangeBits(const int64_t* v, size_t n) {
       min = std::min(min, v[i]);
       max = std::max(max, v[i]);
     }
-    bits += (end - start) *
-            BitLength(static_cast<uint64_t>(max) - static_cast<uint64_t>(min));
+    bits += (end - start) * BitLength(static_cast<uint64_t>(max) - static_cast<uint64_t>(min));
   }
   return bits;
 }
@@ -146,8 +145,8 @@ void EncodeVector(const double* v, size_t n, const std::vector<Exponents>& candi
   // Differences suit smooth signals; the plain integers suit noise around a level.
   int64_t deltas[kVector];
   for (size_t i = 1; i < n; ++i) {
-    deltas[i - 1] = static_cast<int64_t>(static_cast<uint64_t>(ints[i]) -
-                                         static_cast<uint64_t>(ints[i - 1]));
+    deltas[i - 1] =
+        static_cast<int64_t>(static_cast<uint64_t>(ints[i]) - static_cast<uint64_t>(ints[i - 1]));
   }
   const bool delta_mode = n > 1 && RangeBits(deltas, n - 1) < RangeBits(ints, n);
 
@@ -173,8 +172,7 @@ absl::Status Encode(absl::Span<const double> values, std::string* out) {
   if (values.empty()) return absl::OkStatus();
   const std::vector<Exponents> candidates = ColumnCandidates(values);
   for (size_t start = 0; start < values.size(); start += kVector) {
-    EncodeVector(values.data() + start, std::min(kVector, values.size() - start), candidates,
-                 out);
+    EncodeVector(values.data() + start, std::min(kVector, values.size() - start), candidates, out);
   }
   return absl::OkStatus();
 }
@@ -207,8 +205,8 @@ absl::Status DecodeVector(ByteReader* in, double* out, size_t n, size_t vector_i
     absl::Status status = DecodePackedInts(in, absl::MakeSpan(ints + 1, n - 1), kName);
     if (!status.ok()) return status;
     for (size_t i = 1; i < n; ++i) {
-      ints[i] = static_cast<int64_t>(static_cast<uint64_t>(ints[i - 1]) +
-                                     static_cast<uint64_t>(ints[i]));
+      ints[i] =
+          static_cast<int64_t>(static_cast<uint64_t>(ints[i - 1]) + static_cast<uint64_t>(ints[i]));
     }
   } else {
     absl::Status status = DecodePackedInts(in, absl::MakeSpan(ints, n), kName);
@@ -217,8 +215,8 @@ absl::Status DecodeVector(ByteReader* in, double* out, size_t n, size_t vector_i
   for (size_t i = 0; i < n; ++i) out[i] = AlpDecodeOne(ints[i], x);
   int previous = -1;
   for (size_t k = 0; k < exceptions; ++k) {
-    const int pos = static_cast<uint8_t>(positions[2 * k]) |
-                    (static_cast<uint8_t>(positions[2 * k + 1]) << 8);
+    const int pos =
+        static_cast<uint8_t>(positions[2 * k]) | (static_cast<uint8_t>(positions[2 * k + 1]) << 8);
     if (pos >= static_cast<int>(n) || pos <= previous) {
       return corrupt(absl::StrCat("exception position ", pos, " out of order or range"));
     }
@@ -233,14 +231,15 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
   const size_t vectors = (count + kVector - 1) / kVector;
   // Each vector takes at least its two exponent bytes, an exception count and a block.
   if (payload.size() < vectors * 5) {
-    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", count,
-                                             " values"));
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
   out->resize(count);
   ByteReader in(payload);
   for (size_t v = 0; v < vectors; ++v) {
     const size_t start = v * kVector;
-    absl::Status status = DecodeVector(&in, out->data() + start, std::min(kVector, count - start), v);
+    absl::Status status =
+        DecodeVector(&in, out->data() + start, std::min(kVector, count - start), v);
     if (!status.ok()) return status;
   }
   if (!in.empty()) return CorruptColumn(kName, absl::StrCat(in.remaining(), " trailing bytes"));

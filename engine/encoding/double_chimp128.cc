@@ -12,7 +12,7 @@ namespace {
 
 constexpr absl::string_view kName = "chimp128";
 
-constexpr int kRingBits = 7;                 // 128 previous values.
+constexpr int kRingBits = 7;  // 128 previous values.
 constexpr uint64_t kRing = 1 << kRingBits;
 constexpr int kTrailThreshold = 6 + kRingBits;  // Reference by index above this.
 constexpr int kKeyBits = kTrailThreshold + 1;   // Low bits hashed to find a reference.
@@ -21,8 +21,14 @@ constexpr uint64_t kKeyMask = (uint64_t{1} << kKeyBits) - 1;
 // Leading-zero counts rounded down to one of 8 steps, and the 3-bit code of each step.
 constexpr int kLeadSteps[8] = {0, 8, 12, 16, 18, 20, 22, 24};
 constexpr int RoundLead(int lead) {
-  return lead >= 24 ? 24 : lead >= 22 ? 22 : lead >= 20 ? 20 : lead >= 18 ? 18
-       : lead >= 16 ? 16 : lead >= 12 ? 12 : lead >= 8 ? 8 : 0;
+  return lead >= 24   ? 24
+         : lead >= 22 ? 22
+         : lead >= 20 ? 20
+         : lead >= 18 ? 18
+         : lead >= 16 ? 16
+         : lead >= 12 ? 12
+         : lead >= 8  ? 8
+                      : 0;
 }
 constexpr int LeadCode(int rounded) {
   for (int c = 0; c < 8; ++c) {
@@ -32,10 +38,10 @@ constexpr int LeadCode(int rounded) {
 }
 
 // Control codes (2 bits).
-constexpr uint64_t kSame = 0;         // Equal to the value at <slot>.
-constexpr uint64_t kIndexed = 1;      // XOR with <slot>, centre bits only.
-constexpr uint64_t kReuseLead = 2;    // XOR with the previous value, previous lead.
-constexpr uint64_t kNewLead = 3;      // XOR with the previous value, new lead.
+constexpr uint64_t kSame = 0;       // Equal to the value at <slot>.
+constexpr uint64_t kIndexed = 1;    // XOR with <slot>, centre bits only.
+constexpr uint64_t kReuseLead = 2;  // XOR with the previous value, previous lead.
+constexpr uint64_t kNewLead = 3;    // XOR with the previous value, new lead.
 constexpr int kNoLead = 65;
 
 absl::Status Encode(absl::Span<const double> values, std::string* out) {
@@ -105,8 +111,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
   }
   // The first value takes 64 bits and every later one at least 2.
   if (payload.size() < 8 || count - 1 > (payload.size() - 8) * 4) {
-    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", count,
-                                             " values"));
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
   out->resize(count);
   double* dst = out->data();
@@ -128,8 +134,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
         const int lead = kLeadSteps[r.Read(3)];
         const int significant = static_cast<int>(r.Read(6));
         if (significant == 0 || lead + significant > 64) {
-          return CorruptColumn(kName, absl::StrCat("value ", i, " has window ", lead, "+",
-                                                   significant));
+          return CorruptColumn(kName,
+                               absl::StrCat("value ", i, " has window ", lead, "+", significant));
         }
         v ^= r.Read(significant) << (64 - lead - significant);
       }

@@ -57,8 +57,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
   }
   // The first value takes 64 bits and every later one at least 1.
   if (payload.size() < 8 || count - 1 > (payload.size() - 8) * 8) {
-    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", count,
-                                             " values"));
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
   out->resize(count);
   BitReader r(payload);

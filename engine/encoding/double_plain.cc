@@ -23,8 +23,8 @@ absl::Status Encode(absl::Span<const double> values, std::string* out) {
 
 absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>* out) {
   if (payload.size() != count * 8) {
-    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes for ", count,
-                                             " values of 8 bytes"));
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes for ", count, " values of 8 bytes"));
   }
   out->resize(count);
   if (count > 0) std::memcpy(out->data(), payload.data(), payload.size());

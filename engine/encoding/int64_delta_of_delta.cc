@@ -59,8 +59,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t
   return absl::OkStatus();
 }
 
-constexpr Codec<int64_t> kCodec = {CodecId::kInt64DeltaOfDelta, "delta_of_delta", Analyze,
-                                   Encode, Decode};
+constexpr Codec<int64_t> kCodec = {CodecId::kInt64DeltaOfDelta, "delta_of_delta", Analyze, Encode,
+                                   Decode};
 
 }  // namespace
 

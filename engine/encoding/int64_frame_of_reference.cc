@@ -19,7 +19,8 @@ size_t Analyze(absl::Span<const int64_t> values) { return AnalyzeBySampleEncodin
 absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
   ByteReader in(payload);
   if (in.remaining() < MinPackedIntsBytes(count)) {
-    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
   out->resize(count);
   absl::Status status = DecodePackedInts(&in, absl::MakeSpan(*out), kName);
@@ -28,8 +29,7 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t
   return absl::OkStatus();
 }
 
-constexpr Codec<int64_t> kCodec = {CodecId::kInt64FrameOfReference, "for", Analyze, Encode,
-                                   Decode};
+constexpr Codec<int64_t> kCodec = {CodecId::kInt64FrameOfReference, "for", Analyze, Encode, Decode};
 
 }  // namespace
 

@@ -62,8 +62,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<std::st
     return CorruptColumn(kName, absl::StrCat(k, " dictionary entries for ", count, " values"));
   }
   if (in.remaining() < MinPackedIntsBytes(k) + MinPackedIntsBytes(count)) {
-    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", count,
-                                             " values"));
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
   std::vector<std::string> entries(k);
   absl::Status status = DecodeStringList(&in, k, entries.data(), kName);
@@ -81,8 +81,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<std::st
     total += entries[codes[i]].size();
   }
   if (total > kMaxColumnBytes) {
-    return CorruptColumn(kName, absl::StrCat("the strings total ", total, " bytes, above ",
-                                             kMaxColumnBytes));
+    return CorruptColumn(
+        kName, absl::StrCat("the strings total ", total, " bytes, above ", kMaxColumnBytes));
   }
   out->reserve(count);
   for (size_t i = 0; i < count; ++i) out->push_back(entries[codes[i]]);

@@ -19,8 +19,7 @@ size_t Analyze(absl::Span<const absl::string_view> values) {
     min = std::min(min, s.size());
     max = std::max(max, s.size());
   }
-  return bytes + MinPackedIntsBytes(values.size()) +
-         (values.size() * BitLength(max - min) + 7) / 8;
+  return bytes + MinPackedIntsBytes(values.size()) + (values.size() * BitLength(max - min) + 7) / 8;
 }
 
 absl::Status Encode(absl::Span<const absl::string_view> values, std::string* out) {
@@ -32,8 +31,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<std::st
   out->clear();
   ByteReader in(payload);
   if (in.remaining() < MinPackedIntsBytes(count)) {
-    return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", count,
-                                             " strings"));
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " strings"));
   }
   out->resize(count);
   absl::Status status = DecodeStringList(&in, count, out->data(), kName);

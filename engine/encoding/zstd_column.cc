@@ -102,14 +102,14 @@ absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
   uint64_t size;
   if (!in.ReadVarint64(&size)) return CorruptColumn(kName, "truncated length");
   if (size > kMaxZstdColumnBytes) {
-    return CorruptColumn(kName, absl::StrCat("length ", size, " is above the limit of ",
-                                             kMaxZstdColumnBytes));
+    return CorruptColumn(
+        kName, absl::StrCat("length ", size, " is above the limit of ", kMaxZstdColumnBytes));
   }
   const absl::string_view body = in.rest();
   if (kind == ZstdFrameKind::kRaw) {
     if (body.size() != size) {
-      return CorruptColumn(kName, absl::StrCat("raw frame holds ", body.size(), " bytes, not ",
-                                               size));
+      return CorruptColumn(kName,
+                           absl::StrCat("raw frame holds ", body.size(), " bytes, not ", size));
     }
     out->assign(body.data(), body.size());
     return absl::OkStatus();
@@ -131,9 +131,8 @@ absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
   const size_t got = ZSTD_decompressDCtx(ctx, out->data(), size, body.data(), body.size());
   if (ZSTD_isError(got) || got != size) {
     out->clear();
-    return CorruptColumn(kName, absl::StrCat("zstd: ", ZSTD_isError(got)
-                                                            ? ZSTD_getErrorName(got)
-                                                            : "short output"));
+    return CorruptColumn(
+        kName, absl::StrCat("zstd: ", ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short output"));
   }
   return absl::OkStatus();
 }

@@ -52,7 +52,8 @@ std::vector<Sample> AllSamples() {
   ints.push_back(std::vector<int64_t>(300, 7));
   {
     std::vector<int64_t> ts;
-    for (int i = 0; i < 700; ++i) ts.push_back(1'700'000'000'000'000'000 + i * 1'000'000'000LL + (rng() % 3) * 1'000'000);
+    for (int i = 0; i < 700; ++i)
+      ts.push_back(1'700'000'000'000'000'000 + i * 1'000'000'000LL + (rng() % 3) * 1'000'000);
     ints.push_back(ts);
     std::vector<int64_t> wild;
     for (int i = 0; i < 400; ++i) wild.push_back(static_cast<int64_t>(rng()) >> (rng() % 64));
@@ -140,12 +141,15 @@ TEST(CorruptInput, SamplesCoverEveryRegisteredCodec) {
     }
     return false;
   };
-  for (const auto& r : RegisteredCodecs<int64_t>()) EXPECT_TRUE(covered(r.codec->id)) << r.codec->name;
-  for (const auto& r : RegisteredCodecs<double>()) EXPECT_TRUE(covered(r.codec->id)) << r.codec->name;
+  for (const auto& r : RegisteredCodecs<int64_t>())
+    EXPECT_TRUE(covered(r.codec->id)) << r.codec->name;
+  for (const auto& r : RegisteredCodecs<double>())
+    EXPECT_TRUE(covered(r.codec->id)) << r.codec->name;
   for (const auto& r : RegisteredCodecs<absl::string_view>()) {
     EXPECT_TRUE(covered(r.codec->id)) << r.codec->name;
   }
-  for (const auto& r : RegisteredCodecs<uint8_t>()) EXPECT_TRUE(covered(r.codec->id)) << r.codec->name;
+  for (const auto& r : RegisteredCodecs<uint8_t>())
+    EXPECT_TRUE(covered(r.codec->id)) << r.codec->name;
 }
 
 TEST(CorruptInput, EveryTruncationIsRejected) {
@@ -248,11 +252,16 @@ TEST(CorruptInput, CountsAboveTheLimitAreRejectedBeforeDecoding) {
 
 TEST(CorruptInput, HugeClaimedCountsWithTinyPayloadsAreRejected) {
   // Codecs whose payload grows with the count must refuse before allocating.
-  const CodecId ids[] = {CodecId::kInt64FrameOfReference, CodecId::kInt64Delta,
-                         CodecId::kInt64DeltaOfDelta,     CodecId::kDoublePlain,
-                         CodecId::kDoubleGorilla,         CodecId::kDoubleChimp128,
-                         CodecId::kDoubleAlp,             CodecId::kStringPlain,
-                         CodecId::kStringDictionary,      CodecId::kBoolBitmap,
+  const CodecId ids[] = {CodecId::kInt64FrameOfReference,
+                         CodecId::kInt64Delta,
+                         CodecId::kInt64DeltaOfDelta,
+                         CodecId::kDoublePlain,
+                         CodecId::kDoubleGorilla,
+                         CodecId::kDoubleChimp128,
+                         CodecId::kDoubleAlp,
+                         CodecId::kStringPlain,
+                         CodecId::kStringDictionary,
+                         CodecId::kBoolBitmap,
                          CodecId::kBoolRuns};
   for (CodecId id : ids) {
     std::string bad;

@@ -81,7 +81,8 @@ std::vector<double> Shape(int shape, size_t n, std::mt19937_64& rng) {
       return v;
     case 9:  // Integers held as doubles, near the ALP limit of 2^51 and past it.
       for (size_t i = 0; i < n; ++i) {
-        v.push_back(static_cast<double>((int64_t{1} << 51) - 500 + static_cast<int64_t>(rng() % 1000)));
+        v.push_back(
+            static_cast<double>((int64_t{1} << 51) - 500 + static_cast<int64_t>(rng() % 1000)));
       }
       return v;
     case 10:  // Constant.

@@ -1,5 +1,7 @@
 // The Zstd column frame round-trips at every level, stores incompressible bytes raw when
 // asked to, and rejects malformed frames.
+#include "engine/encoding/zstd_column.h"
+
 #include <cstdint>
 #include <random>
 #include <string>
@@ -8,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "engine/encoding/byte_io.h"
 #include "engine/encoding/column_codec.h"
-#include "engine/encoding/zstd_column.h"
 #include "gtest/gtest.h"
 #include "tsw/status.h"
 
