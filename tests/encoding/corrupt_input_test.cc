@@ -179,7 +179,7 @@ TEST(CorruptInput, MutatedColumnsNeverCrashAndKeepTheirCount) {
   std::mt19937_64 rng(77);
   size_t rejected = 0, total = 0;
   for (const Sample& s : AllSamples()) {
-    for (int round = 0; round < 400; ++round) {
+    for (int round = 0; round < 2000; ++round) {
       std::string bad = s.column;
       const int edits = 1 + static_cast<int>(rng() % 3);
       for (int e = 0; e < edits; ++e) {
@@ -220,7 +220,7 @@ TEST(CorruptInput, MutatedColumnsNeverCrashAndKeepTheirCount) {
 TEST(CorruptInput, RandomPayloadsUnderEveryCodecIdNeverCrash) {
   std::mt19937_64 rng(5150);
   for (int id = 0; id < 256; ++id) {
-    for (int round = 0; round < 60; ++round) {
+    for (int round = 0; round < 300; ++round) {
       std::string bad;
       bad.push_back(static_cast<char>(id));
       PutVarint64(&bad, rng() % 3000);

@@ -103,7 +103,7 @@ TEST(DoubleCodecs, RoundTripEveryShapeAndLengthBitForBit) {
 }
 
 TEST(DoubleCodecs, RoundTripRandomMixturesOverManySeeds) {
-  for (uint64_t seed = 1; seed <= 30; ++seed) {
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
     std::mt19937_64 rng(seed);
     std::vector<double> values;
     const size_t pieces = 1 + rng() % 5;
