@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/common/file_util.h"
 #include "engine/magnetic/column_codec.h"
 #include "engine/magnetic/incoming_streams.h"
@@ -74,14 +74,16 @@ struct MagneticStore::Impl {
   MagneticOptions options;
   std::shared_ptr<ReadCounters> counters = std::make_shared<ReadCounters>();
 
-  mutable absl::Mutex mu;
-  std::shared_ptr<const State> state ABSL_GUARDED_BY(mu);
+  // std::mutex rather than absl::Mutex: the system Abseil is not built for
+  // ThreadSanitizer, which then cannot see absl::Mutex's ordering.
+  mutable std::mutex mu;
+  std::shared_ptr<const State> state;  // Guarded by mu.
 
-  absl::Mutex write_mu;  // Held by AddSegment, ApplyRetention and Compact throughout.
-  uint64_t next_file_id ABSL_GUARDED_BY(write_mu) = 1;
+  std::mutex write_mu;  // Held by AddSegment, ApplyRetention and Compact throughout.
+  uint64_t next_file_id = 1;  // Guarded by write_mu.
 
   std::shared_ptr<const State> Snapshot() const {
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     return state;
   }
   void Log(absl::string_view line) const {
@@ -101,8 +103,8 @@ struct MagneticStore::Impl {
   }
 
   // Writes `next` as the manifest and publishes it with `readers`.
-  absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu) {
+  // REQUIRES: write_mu held.
+  absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers) {
     next.next_file_id = next_file_id;
     if (absl::Status s = file::WriteFileAtomically(ManifestPath(), EncodeManifest(next));
         !s.ok()) {
@@ -111,7 +113,7 @@ struct MagneticStore::Impl {
     auto published = std::make_shared<State>();
     published->manifest = std::move(next);
     published->readers = std::move(readers);
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     state = std::move(published);
     return absl::OkStatus();
   }
@@ -131,8 +133,8 @@ struct MagneticStore::Impl {
     return result;
   }
 
-  absl::Status CompactRun(const State& before, size_t first, size_t last)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu);
+  // Compacts segments [first, last) of `before`. REQUIRES: write_mu held.
+  absl::Status CompactRun(const State& before, size_t first, size_t last);
 };
 
 MagneticStore::MagneticStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -195,15 +197,9 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(
     if (absl::Status s = file::SyncDir(dir); !s.ok()) return s;
   }
 
-  {
-    absl::MutexLock lock(&impl->write_mu);
-    impl->next_file_id = manifest.next_file_id;
-  }
+  impl->next_file_id = manifest.next_file_id;  // Not shared yet.
   state->manifest = std::move(manifest);
-  {
-    absl::MutexLock lock(&impl->mu);
-    impl->state = std::move(state);
-  }
+  impl->state = std::move(state);
   return std::unique_ptr<MagneticStore>(new MagneticStore(std::move(impl)));
 }
 
@@ -212,7 +208,7 @@ absl::Status MagneticStore::AddSegment(const std::vector<ScanBatch>& batches,
   absl::StatusOr<std::vector<IncomingStream>> streams = GroupIncomingBatches(batches);
   if (!streams.ok()) return streams.status();
 
-  absl::MutexLock write_lock(&impl_->write_mu);
+  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
   std::shared_ptr<const State> before = impl_->Snapshot();
   Manifest next = before->manifest;
   next.note = manifest_note;
@@ -364,7 +360,7 @@ std::vector<std::pair<std::string, MeasureValueType>> MagneticStore::MeasureType
 }
 
 absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
-  absl::MutexLock write_lock(&impl_->write_mu);
+  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
   std::shared_ptr<const State> before = impl_->Snapshot();
   Manifest next = before->manifest;
   next.retention_cutoff = std::max(next.retention_cutoff, min_time_nanos);
@@ -388,7 +384,7 @@ absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
 }
 
 absl::Status MagneticStore::Compact() {
-  absl::MutexLock write_lock(&impl_->write_mu);
+  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
   const MagneticOptions& options = impl_->options;
   const int64_t small = options.target_segment_bytes / 2;
   const size_t min_segments = static_cast<size_t>(std::max(options.compaction_min_segments, 2));
