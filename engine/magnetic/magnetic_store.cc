@@ -257,6 +257,10 @@ int64_t MagneticStore::RetentionCutoff() const {
 
 absl::Status MagneticStore::Scan(const ScanRequest& request,
                                  const std::function<bool(const ScanBatch&)>& visitor) const {
+  if (request.max_rows_per_batch < 1) {
+    return tsw::ValidationError(absl::StrCat("max_rows_per_batch must be at least 1, not ",
+                                             request.max_rows_per_batch));
+  }
   std::shared_ptr<const State> state = impl_->Snapshot();
   const int64_t first = std::max(request.start_time_nanos, state->manifest.retention_cutoff);
   if (request.end_time_nanos == INT64_MIN) return absl::OkStatus();
@@ -284,7 +288,7 @@ absl::Status MagneticStore::Scan(const ScanRequest& request,
     }
   }
 
-  const size_t max_rows = static_cast<size_t>(std::max(request.max_rows_per_batch, 1));
+  const size_t max_rows = static_cast<size_t>(request.max_rows_per_batch);
   ScanBatch batch;
   for (auto& [key, group] : groups) {
     StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns));

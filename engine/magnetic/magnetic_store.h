@@ -121,6 +121,7 @@ class MagneticStore {
   // request.max_rows_per_batch rows. Every batch of one stream has the same columns: the
   // union over the stored rows' columns, sorted by name. Only blocks whose time range meets
   // the request are read. Returning false from `visitor` stops the scan (still OK).
+  // ValidationException if request.max_rows_per_batch < 1.
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor) const;
 

@@ -277,6 +277,13 @@ TEST_F(MagneticStoreTest, ScanStopsWhenTheVisitorSaysSo) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST_F(MagneticStoreTest, ScanRejectsANonPositiveBatchSize) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1}, {1}, {1})}, "").ok());
+  absl::Status s = store->Scan({.max_rows_per_batch = 0}, [](const ScanBatch&) { return true; });
+  EXPECT_EQ(KindOf(s), ErrorKind::kValidation);
+}
+
 TEST_F(MagneticStoreTest, LookupReturnsTheWinningRowOrNothing) {
   options_.max_rows_per_block = 8;
   auto store = OpenStore();
