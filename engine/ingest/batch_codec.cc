@@ -11,35 +11,16 @@ namespace {
 
 enum Tag : uint8_t { kSeriesTag = 1, kMeasureTag = 2, kAttributeTag = 3, kRunTag = 4 };
 
-void PutValue(std::string* out, MeasureValueType type, uint64_t bits, absl::string_view text) {
-  switch (type) {
-    case MeasureValueType::kDouble:
-      PutFixed64(out, bits);
-      break;
-    case MeasureValueType::kBigint:
-    case MeasureValueType::kTimestamp:
-      PutVarint64(out, ZigZag(static_cast<int64_t>(bits)));
-      break;
-    case MeasureValueType::kBoolean:
-      out->push_back(bits ? 1 : 0);
-      break;
-    case MeasureValueType::kVarchar:
-      PutLengthPrefixed(out, text);
-      break;
-    case MeasureValueType::kMulti:
-      break;  // Never a value type.
-  }
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------- encoder
 
 void BatchEncoder::Begin(std::string* out) {
   out_ = out;
-  out_->clear();
-  out_->push_back(static_cast<char>(kBatchFormatVersion));
-  PutFixed32(out_, 0);  // Record count, patched by Finish.
+  out_->resize(std::max<size_t>(out_->capacity(), 4096));
+  pos_ = 0;
+  PutByte(kBatchFormatVersion);
+  PutFixed(0, 4);  // Record count, patched by Finish.
   ++epoch_;
   if (epoch_ == 0) {  // Wrapped: forget every stale stamp.
     series_epoch_.assign(series_epoch_.size(), 0);
@@ -50,6 +31,26 @@ void BatchEncoder::Begin(std::string* out) {
   next_series_ = next_measure_ = next_attribute_ = 0;
   records_ = 0;
   run_open_ = false;
+}
+
+void BatchEncoder::PutValue(MeasureValueType type, uint64_t bits, absl::string_view text) {
+  switch (type) {
+    case MeasureValueType::kDouble:
+      PutFixed(bits, 8);
+      break;
+    case MeasureValueType::kBigint:
+    case MeasureValueType::kTimestamp:
+      PutVarint(ZigZag(static_cast<int64_t>(bits)));
+      break;
+    case MeasureValueType::kBoolean:
+      PutByte(bits ? 1 : 0);
+      break;
+    case MeasureValueType::kVarchar:
+      PutLengthPrefixed(text);
+      break;
+    case MeasureValueType::kMulti:
+      break;  // Never a value type.
+  }
 }
 
 uint32_t BatchEncoder::Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
@@ -74,8 +75,8 @@ uint32_t BatchEncoder::SeriesSlot(uint32_t series_id, absl::string_view key) {
       Slot(&series_epoch_, &series_slot_, epoch_, series_id, &next_series_, &is_new);
   if (is_new) {
     CloseRun();
-    out_->push_back(kSeriesTag);
-    PutLengthPrefixed(out_, key);
+    PutByte(kSeriesTag);
+    PutLengthPrefixed(key);
   }
   return slot;
 }
@@ -87,9 +88,9 @@ uint32_t BatchEncoder::MeasureSlot(uint32_t measure_id, MeasureValueType type,
       Slot(&measure_epoch_, &measure_slot_, epoch_, measure_id, &next_measure_, &is_new);
   if (is_new) {
     CloseRun();
-    out_->push_back(kMeasureTag);
-    out_->push_back(static_cast<char>(type));
-    PutLengthPrefixed(out_, name);
+    PutByte(kMeasureTag);
+    PutByte(static_cast<uint8_t>(type));
+    PutLengthPrefixed(name);
   }
   return slot;
 }
@@ -101,16 +102,16 @@ uint32_t BatchEncoder::AttributeSlot(uint32_t attribute_id, MeasureValueType typ
                              &next_attribute_, &is_new);
   if (is_new) {
     CloseRun();
-    out_->push_back(kAttributeTag);
-    out_->push_back(static_cast<char>(type));
-    PutLengthPrefixed(out_, name);
+    PutByte(kAttributeTag);
+    PutByte(static_cast<uint8_t>(type));
+    PutLengthPrefixed(name);
   }
   return slot;
 }
 
 void BatchEncoder::CloseRun() {
   if (!run_open_) return;
-  std::memcpy(&(*out_)[run_count_offset_], &run_rows_, 4);
+  std::memcpy(out_->data() + run_count_offset_, &run_rows_, 4);
   run_open_ = false;
 }
 
@@ -118,11 +119,11 @@ void BatchEncoder::Row(uint32_t series_slot, uint32_t measure_slot, int64_t time
                        int64_t version) {
   if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
     CloseRun();
-    out_->push_back(kRunTag);
-    PutVarint64(out_, series_slot);
-    PutVarint64(out_, measure_slot);
-    run_count_offset_ = out_->size();
-    PutFixed32(out_, 0);
+    PutByte(kRunTag);
+    PutVarint(series_slot);
+    PutVarint(measure_slot);
+    run_count_offset_ = pos_;
+    PutFixed(0, 4);
     run_open_ = true;
     run_series_ = series_slot;
     run_measure_ = measure_slot;
@@ -130,29 +131,30 @@ void BatchEncoder::Row(uint32_t series_slot, uint32_t measure_slot, int64_t time
     run_last_time_ = 0;
   }
   // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s work.
-  PutVarint64(out_, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
-                                                static_cast<uint64_t>(run_last_time_))));
-  PutVarint64(out_, static_cast<uint64_t>(version));
+  PutVarint(ZigZag(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
+                                        static_cast<uint64_t>(run_last_time_))));
+  PutVarint(static_cast<uint64_t>(version));
   run_last_time_ = time_nanos;
   ++run_rows_;
   ++records_;
 }
 
 void BatchEncoder::Value(MeasureValueType type, uint64_t bits, absl::string_view text) {
-  PutValue(out_, type, bits, text);
+  PutValue(type, bits, text);
 }
 
-void BatchEncoder::MultiCount(uint32_t count) { PutVarint64(out_, count); }
+void BatchEncoder::MultiCount(uint32_t count) { PutVarint(count); }
 
 void BatchEncoder::Attribute(uint32_t attribute_slot, MeasureValueType type, uint64_t bits,
                              absl::string_view text) {
-  PutVarint64(out_, attribute_slot);
-  PutValue(out_, type, bits, text);
+  PutVarint(attribute_slot);
+  PutValue(type, bits, text);
 }
 
 uint32_t BatchEncoder::Finish() {
   CloseRun();
-  std::memcpy(&(*out_)[1], &records_, 4);
+  std::memcpy(out_->data() + 1, &records_, 4);
+  out_->resize(pos_);
   return records_;
 }
 

@@ -10,12 +10,15 @@
 #ifndef TSW_ENGINE_INGEST_BATCH_CODEC_H_
 #define TSW_ENGINE_INGEST_BATCH_CODEC_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "engine/ingest/coding.h"
 #include "tsw/types.h"
 
 namespace tsw::ingest {
@@ -46,10 +49,27 @@ class BatchEncoder {
 
  private:
   void CloseRun();
+  // Room for `n` more bytes at the cursor; returns where to write.
+  char* Room(size_t n) {
+    if (pos_ + n > out_->size()) out_->resize(std::max(out_->size() * 2, pos_ + n + 4096));
+    return out_->data() + pos_;
+  }
+  void PutByte(uint8_t b) { *Room(1) = static_cast<char>(b); ++pos_; }
+  void PutVarint(uint64_t v) { pos_ = EncodeVarint64(Room(10), v) - out_->data(); }
+  void PutFixed(uint64_t v, size_t bytes) {
+    std::memcpy(Room(8), &v, 8);  // Little-endian; `bytes` <= 8 of them count.
+    pos_ += bytes;
+  }
+  void PutLengthPrefixed(absl::string_view s) {
+    char* dst = Room(10 + s.size());
+    pos_ = EncodeLengthPrefixed(dst, s) - out_->data();
+  }
+  void PutValue(MeasureValueType type, uint64_t bits, absl::string_view text);
   static uint32_t Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
                        uint32_t epoch, uint32_t id, uint32_t* next, bool* is_new);
 
   std::string* out_ = nullptr;
+  size_t pos_ = 0;  // Bytes written; out_ is longer (spare room) until Finish.
   uint32_t epoch_ = 0;
   std::vector<uint32_t> series_epoch_, series_slot_;
   std::vector<uint32_t> measure_epoch_, measure_slot_;

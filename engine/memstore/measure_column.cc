@@ -35,22 +35,19 @@ size_t MeasureColumn::AddSlot(uint32_t attribute, MeasureValueType type) {
 }
 
 std::unique_ptr<MeasureColumn::Chunk> MeasureColumn::NewChunk() const {
+  constexpr size_t kInitialRows = 16;
   auto chunk = std::make_unique<Chunk>();
+  chunk->times.reserve(kInitialRows);
+  chunk->versions.reserve(kInitialRows);
   chunk->cells.resize(slot_count());
+  for (auto& cells : chunk->cells) cells.reserve(kInitialRows);
   if (multi()) chunk->present.resize(slot_count());
   return chunk;
 }
 
-MeasureColumn::Position MeasureColumn::Locate(int64_t time) const {
+MeasureColumn::Position MeasureColumn::LocateInside(int64_t time) const {
   Position p;
-  if (chunks_.empty()) return p;
-  const Chunk& last = *chunks_.back();
-  if (time > last.times.back()) {  // The in-order fast path.
-    p.chunk = static_cast<uint32_t>(chunks_.size() - 1);
-    p.row = static_cast<uint32_t>(last.size());
-    return p;
-  }
-  // The first chunk whose last time is >= time; it exists since last.times.back() >= time.
+  // The first chunk whose last time is >= time; it exists since last_time_ >= time.
   auto it = std::partition_point(chunks_.begin(), chunks_.end(),
                                  [time](const auto& c) { return c->times.back() < time; });
   const Chunk& c = **it;
@@ -93,15 +90,17 @@ void MeasureColumn::Insert(Position p, int64_t time, int64_t version, const uint
   ++rows_;
   if (chunks_.empty()) {
     chunks_.push_back(NewChunk());
+    tail_ = chunks_.back().get();
     p = Position();
   }
   Chunk* c = chunks_[p.chunk].get();
-  const bool at_end = p.chunk + 1 == chunks_.size() && p.row == c->size();
+  const bool at_end = c == tail_ && p.row == c->size();
   if (at_end) {
     if (c->size() >= kMaxChunkRows) {
       chunks_.push_back(NewChunk());
-      c = chunks_.back().get();
+      c = tail_ = chunks_.back().get();
     }
+    last_time_ = time;
     c->times.push_back(time);
     c->versions.push_back(version);
     for (size_t s = 0; s < slot_count(); ++s) {
@@ -127,6 +126,7 @@ void MeasureColumn::Insert(Position p, int64_t time, int64_t version, const uint
       }
     }
     chunks_.insert(chunks_.begin() + p.chunk + 1, std::move(upper));
+    tail_ = chunks_.back().get();
     if (p.row > half) {
       ++p.chunk;
       p.row -= static_cast<uint32_t>(half);

@@ -70,7 +70,16 @@ class MeasureColumn {
 
   // ---- Rows. `cells` has slot_count() entries; `present` too, or is null for "all present"
   // (REQUIRED null for scalar columns).
-  Position Locate(int64_t time) const;
+  Position Locate(int64_t time) const {
+    Position p;
+    if (chunks_.empty()) return p;
+    if (time > last_time_) {  // The in-order fast path touches only this object.
+      p.chunk = static_cast<uint32_t>(chunks_.size() - 1);
+      p.row = static_cast<uint32_t>(tail_->size());
+      return p;
+    }
+    return LocateInside(time);
+  }
   int64_t VersionAt(Position p) const { return chunks_[p.chunk]->versions[p.row]; }
   // True if the row at `p` holds exactly these values (doubles compare as numbers).
   bool RowEquals(Position p, const uint64_t* cells, const uint8_t* present) const;
@@ -89,6 +98,7 @@ class MeasureColumn {
 
  private:
   std::unique_ptr<Chunk> NewChunk() const;
+  Position LocateInside(int64_t time) const;
   void SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present);
 
   const uint32_t series_;
@@ -97,6 +107,8 @@ class MeasureColumn {
   std::vector<uint32_t> slot_attributes_;
   std::vector<MeasureValueType> slot_types_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
+  Chunk* tail_ = nullptr;    // chunks_.back(), cached: appends need no other lookup.
+  int64_t last_time_ = 0;    // tail_->times.back(), when there are chunks.
   size_t rows_ = 0;
 };
 

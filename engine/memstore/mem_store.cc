@@ -6,7 +6,12 @@ MeasureColumn* MemStore::AddColumn(uint32_t series, uint32_t measure, MeasureVal
   const uint32_t id = static_cast<uint32_t>(columns_.size());
   columns_.push_back(std::make_unique<MeasureColumn>(series, measure, type));
   column_index_.emplace(ColumnKey(series, measure), id);
-  series_.at(series).columns.push_back(id);
+  Series& s = series_.at(series);
+  s.columns.push_back(id);
+  if (s.first_column == nullptr) {
+    s.first_measure = measure;
+    s.first_column = columns_.back().get();
+  }
   return columns_.back().get();
 }
 

@@ -32,6 +32,9 @@ class MemStore {
 
   // The column of (series, measure), or null.
   MeasureColumn* FindColumn(uint32_t series, uint32_t measure) const {
+    const Series& s = series_.at(series);
+    if (s.first_measure == measure) return s.first_column;
+    if (s.columns.size() <= 1) return nullptr;
     auto it = column_index_.find(ColumnKey(series, measure));
     return it == column_index_.end() ? nullptr : columns_[it->second].get();
   }

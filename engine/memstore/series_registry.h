@@ -19,11 +19,16 @@
 
 namespace tsw::memstore {
 
+class MeasureColumn;
+
 struct Series {
   std::string key;                    // Canonical key.
   uint64_t hash = 0;                  // Of `key`.
   std::vector<Dimension> dimensions;  // Sorted by name.
   std::vector<uint32_t> columns;      // MemStore column ids of this series, creation order.
+  // The first column, inline: a series with one measure needs no column-map lookup.
+  uint32_t first_measure = UINT32_MAX;
+  MeasureColumn* first_column = nullptr;
 };
 
 class SeriesRegistry {

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End-to-end test of the tsw CLI: catalog commands, write (CSV and JSON lines), scan,
+# stats, errors as typed JSON on stderr with exit code 1, and the demo.
+set -uo pipefail
+TSW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+DIR="${TEST_TMPDIR:-$(mktemp -d)}/cli"
+rm -rf "$DIR"
+failures=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+# expect_ok <grep-pattern> <command...>: the command succeeds and stdout matches.
+expect_ok() {
+  local pattern="$1"; shift
+  local out
+  if ! out="$("$@" 2>/tmp/tsw_cli_err_$$)"; then
+    fail "'$*' failed: $(cat /tmp/tsw_cli_err_$$)"
+  elif ! grep -qE -- "$pattern" <<<"$out"; then
+    fail "'$*' printed '$out', wanted /$pattern/"
+  fi
+}
+# expect_error <exception> <command...>: exit 1 and stderr names the exception.
+expect_error() {
+  local kind="$1"; shift
+  "$@" >/dev/null 2>/tmp/tsw_cli_err_$$
+  local rc=$?
+  if [ "$rc" -ne 1 ]; then fail "'$*' exited $rc, wanted 1"; fi
+  grep -q "\"__type\":\"$kind\"" /tmp/tsw_cli_err_$$ || fail "'$*' stderr $(cat /tmp/tsw_cli_err_$$), wanted $kind"
+}
+
+expect_ok 'create-database' "$TSW" --help
+expect_ok '"DatabaseName":"fleet"' "$TSW" create-database --data "$DIR" --name fleet --tag team=iot
+expect_error ConflictException "$TSW" create-database --data "$DIR" --name fleet
+expect_error ValidationException "$TSW" create-database --data "$DIR" --name 'bad name!'
+expect_ok '"TableName":"sensors"' "$TSW" create-table --data "$DIR" --database fleet --name sensors \
+  --memory-retention-hours 24 --magnetic-retention-days 30
+expect_ok '"MemoryStoreRetentionPeriodInHours":24' "$TSW" describe-table --data "$DIR" --database fleet --name sensors
+expect_ok '"TableCount":1' "$TSW" describe-database --data "$DIR" --name fleet
+expect_ok '"Tables":\[' "$TSW" list-tables --data "$DIR" --database fleet
+expect_ok '"Databases":\[' "$TSW" list-databases --data "$DIR"
+expect_error ResourceNotFoundException "$TSW" describe-table --data "$DIR" --database fleet --name nope
+expect_ok '"Key":"team"' "$TSW" list-tags-for-resource --data "$DIR" \
+  --arn arn:aws:timestream:us-east-1:000000000000:database/fleet
+expect_ok '"Endpoints":\[' "$TSW" describe-endpoints --data "$DIR"
+expect_error ValidationException "$TSW" delete-database --data "$DIR" --name fleet
+
+now_ms=$(( $(date +%s) * 1000 ))
+cat >"$DIR.csv" <<CSV
+device,site,time,measure_name,measure_value,measure_value_type
+d1,s1,$now_ms,temp,21.5,DOUBLE
+d1,s1,$((now_ms + 1000)),temp,21.75,DOUBLE
+d2,s1,$now_ms,temp,19,DOUBLE
+d2,s1,$now_ms,state,"ok, mostly",VARCHAR
+CSV
+expect_ok '' "$TSW" write --data "$DIR" --database fleet --table sensors --input "$DIR.csv"
+printf '{"Dimensions":[{"Name":"device","Value":"d3"}],"MeasureName":"temp","MeasureValue":"7.25","Time":"%s"}\n' "$now_ms" \
+  | "$TSW" write --data "$DIR" --database fleet --table sensors --format jsonl \
+  || fail "jsonl write failed"
+# A record that is rejected: exit code 1, its line and reason on stderr.
+printf 'device,time,measure_name,measure_value\nd1,%s,temp,not-a-number\n' "$now_ms" >"$DIR.bad.csv"
+if "$TSW" write --data "$DIR" --database fleet --table sensors --input "$DIR.bad.csv" 2>/tmp/tsw_cli_err_$$; then
+  fail "a rejected record must make write exit non-zero"
+fi
+grep -q 'rejected: line 2' /tmp/tsw_cli_err_$$ || fail "rejection not reported with its line: $(cat /tmp/tsw_cli_err_$$)"
+
+scan="$("$TSW" scan --data "$DIR" --database fleet --table sensors)" || fail "scan failed"
+[ "$(grep -c . <<<"$scan")" -eq 5 ] || fail "scan printed $(grep -c . <<<"$scan") rows, wanted 5: $scan"
+grep -q '"MeasureValue":"21.75"' <<<"$scan" || fail "scan lacks 21.75: $scan"
+grep -q '"MeasureValue":"ok, mostly"' <<<"$scan" || fail "scan lacks the VARCHAR: $scan"
+expect_ok '^time,dimensions' "$TSW" scan --data "$DIR" --database fleet --table sensors --format csv
+d2="$("$TSW" scan --data "$DIR" --database fleet --table sensors --dimension device=d2 --measure temp)"
+[ "$(grep -c . <<<"$d2")" -eq 1 ] || fail "filtered scan printed: $d2"
+expect_ok '"Series":3' "$TSW" stats --data "$DIR" --database fleet
+
+expect_ok '^\{\}$' "$TSW" delete-table --data "$DIR" --database fleet --name sensors
+expect_ok '^\{\}$' "$TSW" delete-database --data "$DIR" --name fleet
+expect_error ResourceNotFoundException "$TSW" describe-database --data "$DIR" --name fleet
+
+# The demo runs in a fresh directory and reports its ingest.
+demo_out="$(cd "${TEST_TMPDIR:-/tmp}" && "$TSW" demo --data "$DIR-demo")" || fail "demo failed"
+grep -q 'records/s' <<<"$demo_out" || fail "demo did not report records/s: $demo_out"
+grep -q 'rejected, by reason' <<<"$demo_out" || fail "demo did not report rejections"
+
+rm -f /tmp/tsw_cli_err_$$
+if [ "$failures" -ne 0 ]; then echo "$failures failure(s)" >&2; exit 1; fi
+echo "all CLI checks passed"
