@@ -34,7 +34,6 @@
 namespace tsw {
 namespace {
 
-absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 struct TableHandle {
   std::shared_mutex mu;

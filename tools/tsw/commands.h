@@ -1,0 +1,38 @@
+// The tsw subcommands. Each returns the process exit code: 0 on success, 1 when the
+// operation failed (the error printed to stderr as {"__type", "message"} JSON), 2 on
+// a usage error.
+#ifndef TSW_TOOLS_TSW_COMMANDS_H_
+#define TSW_TOOLS_TSW_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "tools/tsw/flags.h"
+
+namespace tsw::cli {
+
+struct Command {
+  const char* name;
+  const char* usage;  // Flags, shown by --help.
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+// Every catalog operation (create-database ... describe-endpoints).
+const std::vector<Command>& CatalogCommands();
+// write, scan, stats, verify.
+const std::vector<Command>& DataCommands();
+// demo.
+int RunDemo(const std::vector<std::string>& args);
+
+// Prints `status` as {"__type": ..., "message": ...} to stderr; returns 1 (or 2 for a
+// usage problem, which callers flag with `usage`).
+int ReportError(const absl::Status& status);
+
+// Prints `json` and a newline to stdout; returns 0.
+int PrintJson(const std::string& json);
+
+}  // namespace tsw::cli
+
+#endif  // TSW_TOOLS_TSW_COMMANDS_H_
