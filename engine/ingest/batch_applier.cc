@@ -12,6 +12,12 @@ using memstore::StringPool;
 // Stands for a VARCHAR the pool has never seen: unequal to every stored cell.
 constexpr uint64_t kUnseenString = UINT64_MAX;
 
+// Equal contents; views of the same bytes (a CommonAttributes field, a reused series key)
+// are recognized without comparing them.
+inline bool SameView(absl::string_view a, absl::string_view b) {
+  return a.size() == b.size() && (a.data() == b.data() || a == b);
+}
+
 }  // namespace
 
 BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
@@ -20,12 +26,13 @@ BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
 void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const ParsedValue> values,
                              const int32_t* attribute_ids) {
   StringPool& strings = store_->strings();
-  cells_.assign(column.slot_count(), 0);
   if (!column.multi()) {
     const ParsedValue& v = values[0];
+    if (cells_.empty()) cells_.resize(1);
     cells_[0] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
     return;
   }
+  cells_.assign(column.slot_count(), 0);
   present_.assign(column.slot_count(), 0);
   for (size_t i = 0; i < values.size(); ++i) {
     const ParsedValue& v = values[i];
@@ -36,10 +43,10 @@ void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const Parse
 }
 
 void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_t sequence,
-                         std::vector<RejectedRecord>* rejected, std::string* payload,
+                         std::vector<RejectedRecord>* rejected, absl::string_view* payload,
                          ApplyResult* result) {
   *result = ApplyResult();
-  encoder_.Begin(payload);
+  encoder_.Begin();
   NameTable& measures = schema_->measures;
   NameTable& attributes = schema_->attributes;
   NameTable& dimensions = schema_->dimensions;
@@ -61,8 +68,8 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
 
     // ---- Checks against the schema. Nothing changes before the record is accepted.
     int32_t measure_id;
-    if (cached_measure_id != NameTable::kAbsent && rec.measure_name == cached_measure &&
-        rec.type == cached_type) {
+    if (cached_measure_id != NameTable::kAbsent && rec.type == cached_type &&
+        SameView(rec.measure_name, cached_measure)) {
       measure_id = cached_measure_id;
     } else {
       measure_id = measures.Find(rec.measure_name);
@@ -106,7 +113,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     }
     const absl::string_view key = batch.key(rec);
     uint32_t series_id;
-    if (cached_series_id != SeriesRegistry::kAbsent && key == cached_key) {
+    if (cached_series_id != SeriesRegistry::kAbsent && SameView(key, cached_key)) {
       series_id = cached_series_id;
     } else {
       series_id = registry.Find(rec.series_hash, key);
@@ -256,8 +263,9 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
       }
     }
   }
-  result->logged = encoder_.Finish();
-  if (result->logged == 0) payload->clear();
+  *payload = encoder_.Finish();
+  result->logged = encoder_.records();
+  if (result->logged == 0) *payload = absl::string_view();
 }
 
 absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) {

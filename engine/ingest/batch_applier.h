@@ -53,10 +53,11 @@ class BatchApplier {
   BatchApplier& operator=(const BatchApplier&) = delete;
 
   // Applies `batch`; appends the records it rejects to `*rejected`; encodes the records
-  // that changed the store into `*payload`. `sequence` is the WAL sequence the payload
-  // will be appended at (it tags new schema entries).
+  // that changed the store into `*payload` (empty if none did; valid until the next
+  // Apply). `sequence` is the WAL sequence the payload will be appended at (it tags new
+  // schema entries).
   void Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_t sequence,
-             std::vector<RejectedRecord>* rejected, std::string* payload,
+             std::vector<RejectedRecord>* rejected, absl::string_view* payload,
              ApplyResult* result);
 
   // Re-applies a payload written by Apply (WAL replay). An InternalServerException if the

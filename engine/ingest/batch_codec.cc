@@ -15,9 +15,7 @@ enum Tag : uint8_t { kSeriesTag = 1, kMeasureTag = 2, kAttributeTag = 3, kRunTag
 
 // ---------------------------------------------------------------------------- encoder
 
-void BatchEncoder::Begin(std::string* out) {
-  out_ = out;
-  out_->resize(std::max<size_t>(out_->capacity(), 4096));
+void BatchEncoder::Begin() {
   pos_ = 0;
   PutByte(kBatchFormatVersion);
   PutFixed(0, 4);  // Record count, patched by Finish.
@@ -29,8 +27,17 @@ void BatchEncoder::Begin(std::string* out) {
     epoch_ = 1;
   }
   next_series_ = next_measure_ = next_attribute_ = 0;
+  last_series_id_ = last_measure_id_ = UINT32_MAX;
   records_ = 0;
   run_open_ = false;
+}
+
+void BatchEncoder::Grow(size_t needed) {
+  const size_t capacity = std::max<size_t>({needed, capacity_ * 2, 4096});
+  std::unique_ptr<char[]> bigger(new char[capacity]);
+  if (pos_ > 0) std::memcpy(bigger.get(), buffer_.get(), pos_);
+  buffer_ = std::move(bigger);
+  capacity_ = capacity;
 }
 
 void BatchEncoder::PutValue(MeasureValueType type, uint64_t bits, absl::string_view text) {
@@ -70,6 +77,7 @@ uint32_t BatchEncoder::Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>
 }
 
 uint32_t BatchEncoder::SeriesSlot(uint32_t series_id, absl::string_view key) {
+  if (series_id == last_series_id_) return last_series_slot_;
   bool is_new;
   const uint32_t slot =
       Slot(&series_epoch_, &series_slot_, epoch_, series_id, &next_series_, &is_new);
@@ -78,11 +86,14 @@ uint32_t BatchEncoder::SeriesSlot(uint32_t series_id, absl::string_view key) {
     PutByte(kSeriesTag);
     PutLengthPrefixed(key);
   }
+  last_series_id_ = series_id;
+  last_series_slot_ = slot;
   return slot;
 }
 
 uint32_t BatchEncoder::MeasureSlot(uint32_t measure_id, MeasureValueType type,
                                    absl::string_view name) {
+  if (measure_id == last_measure_id_) return last_measure_slot_;
   bool is_new;
   const uint32_t slot =
       Slot(&measure_epoch_, &measure_slot_, epoch_, measure_id, &next_measure_, &is_new);
@@ -92,6 +103,8 @@ uint32_t BatchEncoder::MeasureSlot(uint32_t measure_id, MeasureValueType type,
     PutByte(static_cast<uint8_t>(type));
     PutLengthPrefixed(name);
   }
+  last_measure_id_ = measure_id;
+  last_measure_slot_ = slot;
   return slot;
 }
 
@@ -111,7 +124,7 @@ uint32_t BatchEncoder::AttributeSlot(uint32_t attribute_id, MeasureValueType typ
 
 void BatchEncoder::CloseRun() {
   if (!run_open_) return;
-  std::memcpy(out_->data() + run_count_offset_, &run_rows_, 4);
+  std::memcpy(buffer_.get() + run_count_offset_, &run_rows_, 4);
   run_open_ = false;
 }
 
@@ -151,11 +164,10 @@ void BatchEncoder::Attribute(uint32_t attribute_slot, MeasureValueType type, uin
   PutValue(type, bits, text);
 }
 
-uint32_t BatchEncoder::Finish() {
+absl::string_view BatchEncoder::Finish() {
   CloseRun();
-  std::memcpy(out_->data() + 1, &records_, 4);
-  out_->resize(pos_);
-  return records_;
+  std::memcpy(buffer_.get() + 1, &records_, 4);
+  return absl::string_view(buffer_.get(), pos_);
 }
 
 // ---------------------------------------------------------------------------- decoder

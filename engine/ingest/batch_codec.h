@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,8 @@ inline constexpr uint8_t kBatchFormatVersion = 1;
 
 class BatchEncoder {
  public:
-  // Starts a payload in `*out` (cleared). `out` must outlive Finish().
-  void Begin(std::string* out);
+  // Starts a payload (in the encoder's own buffer).
+  void Begin();
 
   // The payload-local slot of a series, measure or attribute named by its table-wide id,
   // writing its definition on first use within this payload.
@@ -44,32 +45,39 @@ class BatchEncoder {
   void Attribute(uint32_t attribute_slot, MeasureValueType type, uint64_t bits,
                  absl::string_view text);
 
-  // Completes the payload. Returns the number of records in it.
-  uint32_t Finish();
+  // Completes the payload and returns it; valid until the next Begin.
+  absl::string_view Finish();
+  // Records in the payload (so far).
+  uint32_t records() const { return records_; }
 
  private:
   void CloseRun();
   // Room for `n` more bytes at the cursor; returns where to write.
   char* Room(size_t n) {
-    if (pos_ + n > out_->size()) out_->resize(std::max(out_->size() * 2, pos_ + n + 4096));
-    return out_->data() + pos_;
+    if (pos_ + n > capacity_) Grow(pos_ + n);
+    return buffer_.get() + pos_;
   }
+  void Grow(size_t needed);
   void PutByte(uint8_t b) { *Room(1) = static_cast<char>(b); ++pos_; }
-  void PutVarint(uint64_t v) { pos_ = EncodeVarint64(Room(10), v) - out_->data(); }
+  void PutVarint(uint64_t v) { pos_ = EncodeVarint64(Room(10), v) - buffer_.get(); }
   void PutFixed(uint64_t v, size_t bytes) {
     std::memcpy(Room(8), &v, 8);  // Little-endian; `bytes` <= 8 of them count.
     pos_ += bytes;
   }
   void PutLengthPrefixed(absl::string_view s) {
     char* dst = Room(10 + s.size());
-    pos_ = EncodeLengthPrefixed(dst, s) - out_->data();
+    pos_ = EncodeLengthPrefixed(dst, s) - buffer_.get();
   }
   void PutValue(MeasureValueType type, uint64_t bits, absl::string_view text);
   static uint32_t Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
                        uint32_t epoch, uint32_t id, uint32_t* next, bool* is_new);
 
-  std::string* out_ = nullptr;
-  size_t pos_ = 0;  // Bytes written; out_ is longer (spare room) until Finish.
+  std::unique_ptr<char[]> buffer_;  // Not zero-filled: only written bytes are read.
+  size_t capacity_ = 0;
+  size_t pos_ = 0;  // Bytes written.
+  // The last series and measure looked up, for runs of one (series, measure).
+  uint32_t last_series_id_ = UINT32_MAX, last_series_slot_ = 0;
+  uint32_t last_measure_id_ = UINT32_MAX, last_measure_slot_ = 0;
   uint32_t epoch_ = 0;
   std::vector<uint32_t> series_epoch_, series_slot_;
   std::vector<uint32_t> measure_epoch_, measure_slot_;

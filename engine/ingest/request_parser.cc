@@ -80,6 +80,7 @@ class Parser {
     if (absl::Status s = CheckCommon(); !s.ok()) return s;
     PrepareWindow();
     batch_->records.reserve(n);
+    batch_->values.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       if (absl::Status s = ParseRecord(static_cast<int32_t>(i), request_.records[i]); !s.ok()) {
         return s;

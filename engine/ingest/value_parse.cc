@@ -1,11 +1,29 @@
 #include "engine/ingest/value_parse.h"
 
 #include <charconv>
+#include <cstring>
 
 namespace tsw::ingest {
 namespace {
 
 bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') <= 9; }
+
+// Reads 8 ASCII digits at `p` at once (SWAR); false if any byte is not a digit.
+bool ParseEightDigits(const char* p, uint32_t* out) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);  // Little-endian: p[0] is the low byte, the most significant digit.
+  if ((((v & 0xF0F0F0F0F0F0F0F0) | (((v + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) !=
+       0x3333333333333333)) {
+    return false;
+  }
+  v -= 0x3030303030303030;
+  v = (v * 10) + (v >> 8);  // Pairs of digits.
+  v = (((v & 0x000000FF000000FF) * (100 + (1000000ULL << 32))) +
+       (((v >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32)))) >>
+      32;
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 
@@ -30,6 +48,11 @@ ParseError ParseInt64(absl::string_view text, int64_t* out) {
   if (p == end) return ParseError::kSyntax;
   uint64_t value = 0;
   if (end - p <= 18) {  // Fast path: 18 digits cannot overflow.
+    for (; end - p >= 8; p += 8) {
+      uint32_t eight;
+      if (!ParseEightDigits(p, &eight)) return ParseError::kSyntax;
+      value = value * 100000000 + eight;
+    }
     for (; p != end; ++p) {
       const unsigned digit = static_cast<unsigned char>(*p - '0');
       if (digit > 9) return ParseError::kSyntax;

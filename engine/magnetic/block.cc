@@ -60,13 +60,15 @@ absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64
   const int level = options.zstd_level;
   std::string chunk;
 
-  std::vector<uint64_t> hashes;
-  hashes.reserve(n);
-  for (size_t i = begin; i < end; ++i) {
-    hashes.push_back(RowKeyHash(stream_hash, rows.time_nanos[i]));
+  if (options.filter_bits_per_key > 0) {
+    std::vector<uint64_t> hashes;
+    hashes.reserve(n);
+    for (size_t i = begin; i < end; ++i) {
+      hashes.push_back(RowKeyHash(stream_hash, rows.time_nanos[i]));
+    }
+    BuildBloomFilter(hashes, options.filter_bits_per_key, &chunk);
   }
-  BuildBloomFilter(hashes, options.filter_bits_per_key, &chunk);
-  AppendChunk(chunk, ByteKind::kFilter, out, counts);
+  AppendChunk(chunk, ByteKind::kFilter, out, counts);  // Empty: no filter.
 
   chunk.clear();
   if (absl::Status s =
@@ -158,7 +160,7 @@ absl::StatusOr<BlockReader> BlockReader::Parse(absl::string_view block, size_t n
 }
 
 bool BlockReader::MayContain(uint64_t row_key_hash) const {
-  return BloomMayContain(chunks_[0], row_key_hash);
+  return chunks_[0].empty() || BloomMayContain(chunks_[0], row_key_hash);
 }
 
 absl::Status BlockReader::DecodeTimes(size_t rows, std::vector<int64_t>* out) const {

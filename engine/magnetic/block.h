@@ -26,7 +26,7 @@ namespace tsw::magnetic {
 
 struct BlockEncodeOptions {
   int zstd_level = 3;           // 0: no compression.
-  int filter_bits_per_key = 10;
+  int filter_bits_per_key = 0;  // 0: no key filter (an empty chunk).
 };
 
 // Appends the block holding rows [begin, end) of `rows` to *out and adds the stored bytes

@@ -96,7 +96,7 @@ struct MagneticStore::Impl {
   SegmentWriterOptions WriterOptions() const {
     SegmentWriterOptions w;
     w.block.zstd_level = options.zstd_level;
-    w.block.filter_bits_per_key = std::max(1, options.filter_bits_per_key);
+    w.block.filter_bits_per_key = std::clamp(options.filter_bits_per_key, 0, 64);
     w.max_rows_per_block = std::clamp(options.max_rows_per_block, 1,
                                       static_cast<int32_t>(MaxChunkValues()));
     return w;

@@ -192,6 +192,7 @@ absl::StatusOr<std::optional<ScanBatch>> SegmentReader::FindRow(size_t stream, s
   absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
   if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
   if (!reader->MayContain(RowKeyHash(s.hash, time))) return std::nullopt;
+  if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
   std::vector<int64_t> times;
   if (absl::Status st = reader->DecodeTimes(static_cast<size_t>(entry.rows), &times); !st.ok()) {
     return Corruption(BlockName(stream, block), st);
@@ -200,7 +201,6 @@ absl::StatusOr<std::optional<ScanBatch>> SegmentReader::FindRow(size_t stream, s
   if (it == times.end() || *it != time) return std::nullopt;
   size_t row = static_cast<size_t>(it - times.begin());
   ScanBatch all;
-  if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
   if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all); !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }

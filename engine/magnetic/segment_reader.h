@@ -29,7 +29,7 @@ namespace tsw::magnetic {
 // Work done by readers, shared by all segments of a store (for tests and stats).
 struct ReadCounters {
   std::atomic<int64_t> blocks_read{0};     // Read from disk and checksummed.
-  std::atomic<int64_t> blocks_decoded{0};  // Fully decoded (every column).
+  std::atomic<int64_t> blocks_decoded{0};  // Decoded: fully, or a Lookup's time column.
 };
 
 class SegmentReader {

@@ -35,13 +35,18 @@ size_t MeasureColumn::AddSlot(uint32_t attribute, MeasureValueType type) {
 }
 
 std::unique_ptr<MeasureColumn::Chunk> MeasureColumn::NewChunk() const {
-  constexpr size_t kInitialRows = 16;
+  // A column's first chunk grows from small (most series are short in memory); later
+  // chunks belong to a busy series and get their full size at once, saving the copies.
+  const size_t kInitialRows = chunks_.empty() ? 16 : kMaxChunkRows;
   auto chunk = std::make_unique<Chunk>();
   chunk->times.reserve(kInitialRows);
   chunk->versions.reserve(kInitialRows);
   chunk->cells.resize(slot_count());
   for (auto& cells : chunk->cells) cells.reserve(kInitialRows);
-  if (multi()) chunk->present.resize(slot_count());
+  if (multi()) {
+    chunk->present.resize(slot_count());
+    for (auto& present : chunk->present) present.reserve(kInitialRows);
+  }
   return chunk;
 }
 

@@ -97,10 +97,11 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   {
     absl::MutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
-    applier_.Apply(parsed, options_.options->quotas, log_->NextSequence(), &rejected, &payload_,
+    absl::string_view payload;
+    applier_.Apply(parsed, options_.options->quotas, log_->NextSequence(), &rejected, &payload,
                    &result);
     if (result.logged > 0) {
-      absl::StatusOr<uint64_t> appended = log_->AppendNoSync(payload_);
+      absl::StatusOr<uint64_t> appended = log_->AppendNoSync(payload);
       if (!appended.ok()) {
         // The memory store holds a batch the log lacks: refuse everything until reopened.
         failed_ = InternalError(absl::StrCat("Table store ", dir_, " failed writing its log (",

@@ -95,7 +95,6 @@ class TableStore {
   ingest::TableSchema schema_ ABSL_GUARDED_BY(mu_);
   memstore::MemStore store_ ABSL_GUARDED_BY(mu_);
   ingest::BatchApplier applier_ ABSL_GUARDED_BY(mu_);
-  std::string payload_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<wal::Log> log_;  // Set once by Open; thread-safe itself.
   absl::Status failed_ ABSL_GUARDED_BY(mu_);  // The first log failure.
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

@@ -133,8 +133,7 @@ TEST_F(DurabilityTest, RefusesCallsAfterCloseWhichIsIdempotent) {
 
 TEST(BatchDecoderTest, ReportsEveryTruncationOrDamageAsAnErrorNeverACrash) {
   ingest::BatchEncoder encoder;
-  std::string payload;
-  encoder.Begin(&payload);
+  encoder.Begin();
   const uint32_t s = encoder.SeriesSlot(5, std::string("\x04host\x01" "a", 7));
   const uint32_t m = encoder.MeasureSlot(2, MeasureValueType::kMulti, "mm");
   const uint32_t a = encoder.AttributeSlot(0, MeasureValueType::kVarchar, "a");
@@ -143,7 +142,8 @@ TEST(BatchDecoderTest, ReportsEveryTruncationOrDamageAsAnErrorNeverACrash) {
     encoder.MultiCount(1);
     encoder.Attribute(a, MeasureValueType::kVarchar, 0, "text");
   }
-  ASSERT_EQ(encoder.Finish(), 3u);
+  const std::string payload(encoder.Finish());
+  ASSERT_EQ(encoder.records(), 3u);
   ingest::BatchDecoder decoder;
   ingest::BatchDecoder::Event e;
   ASSERT_TRUE(decoder.Reset(payload).ok());

@@ -35,6 +35,7 @@ class CorruptionTest : public ::testing::Test {
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     options_.max_rows_per_block = 6;
+    options_.filter_bits_per_key = 10;  // Filter bytes are damaged too.
     auto store = MagneticStore::Open(dir_, options_);
     ASSERT_TRUE(store.ok()) << store.status();
     std::mt19937_64 rng(11);

@@ -284,46 +284,56 @@ TEST_F(MagneticStoreTest, ScanRejectsANonPositiveBatchSize) {
   EXPECT_EQ(KindOf(s), ErrorKind::kValidation);
 }
 
-TEST_F(MagneticStoreTest, LookupReturnsTheWinningRowOrNothing) {
+TEST_F(MagneticStoreTest, LookupReturnsTheWinningRowOrNothingWithAndWithoutFilters) {
   options_.max_rows_per_block = 8;
-  auto store = OpenStore();
-  std::mt19937_64 rng(4);
-  for (int round = 0; round < 5; ++round) {
-    std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 15});
-    ASSERT_TRUE(store->AddSegment(batches, "").ok());
-    model_.Add(batches);
-  }
-  const RandomBatchOptions o;
-  std::vector<LookupKey> keys;
-  for (int i = 0; i < 300; ++i) {
-    LookupKey key;
-    key.dimensions = (i % 2 == 0) ? std::vector<Dimension>{{"region", "r0"}, {"host", "h1"}}
-                                  : std::vector<Dimension>{{"host", "h2"}, {"region", "r1"}};
-    const char* measures[] = {"cpu", "count", "status", "up", "seen", "metrics", "absent"};
-    key.measure_name = measures[rng() % 7];
-    key.time_nanos = o.base_time + o.time_step * static_cast<int64_t>(rng() % (o.time_slots + 10)) +
-                     (rng() % 10 == 0 ? 1 : 0);
-    keys.push_back(key);
-  }
-  absl::StatusOr<std::vector<std::optional<ScanBatch>>> found = store->LookupMany(keys);
-  ASSERT_TRUE(found.ok()) << found.status();
-  int hits = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::string want = model_.Find(keys[i]);
-    const std::optional<ScanBatch>& got = (*found)[i];
-    ASSERT_EQ(got.has_value(), !want.empty()) << i;
-    if (got.has_value()) {
-      ++hits;
-      EXPECT_EQ(testing::RowString(*got, 0), want);
-      absl::StatusOr<std::optional<ScanBatch>> one = store->Lookup(keys[i]);
-      ASSERT_TRUE(one.ok() && one->has_value());
-      EXPECT_EQ(testing::RowString(**one, 0), want);
+  const std::string base_dir = dir_;
+  for (int filter_bits : {0, 6}) {
+    SCOPED_TRACE(absl::StrCat("filter_bits_per_key ", filter_bits));
+    options_.filter_bits_per_key = filter_bits;
+    dir_ = absl::StrCat(base_dir, "_", filter_bits);
+    std::filesystem::remove_all(dir_);
+    model_ = Model();
+    auto store = OpenStore();
+    std::mt19937_64 rng(4);
+    for (int round = 0; round < 5; ++round) {
+      std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 15});
+      ASSERT_TRUE(store->AddSegment(batches, "").ok());
+      model_.Add(batches);
     }
+    const RandomBatchOptions o;
+    std::vector<LookupKey> keys;
+    for (int i = 0; i < 300; ++i) {
+      LookupKey key;
+      key.dimensions = (i % 2 == 0) ? std::vector<Dimension>{{"region", "r0"}, {"host", "h1"}}
+                                    : std::vector<Dimension>{{"host", "h2"}, {"region", "r1"}};
+      const char* measures[] = {"cpu", "count", "status", "up", "seen", "metrics", "absent"};
+      key.measure_name = measures[rng() % 7];
+      key.time_nanos = o.base_time +
+                       o.time_step * static_cast<int64_t>(rng() % (o.time_slots + 10)) +
+                       (rng() % 10 == 0 ? 1 : 0);
+      keys.push_back(key);
+    }
+    absl::StatusOr<std::vector<std::optional<ScanBatch>>> found = store->LookupMany(keys);
+    ASSERT_TRUE(found.ok()) << found.status();
+    int hits = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      std::string want = model_.Find(keys[i]);
+      const std::optional<ScanBatch>& got = (*found)[i];
+      ASSERT_EQ(got.has_value(), !want.empty()) << i;
+      if (got.has_value()) {
+        ++hits;
+        EXPECT_EQ(testing::RowString(*got, 0), want);
+        absl::StatusOr<std::optional<ScanBatch>> one = store->Lookup(keys[i]);
+        ASSERT_TRUE(one.ok() && one->has_value());
+        EXPECT_EQ(testing::RowString(**one, 0), want);
+      }
+    }
+    EXPECT_GT(hits, 20);
   }
-  EXPECT_GT(hits, 20);
 }
 
-TEST_F(MagneticStoreTest, LookupOfAnAbsentTimeInsideABlockDecodesNothingMostOfTheTime) {
+TEST_F(MagneticStoreTest, WithKeyFiltersLookupOfAnAbsentTimeRarelyDecodes) {
+  options_.filter_bits_per_key = 10;
   auto store = OpenStore();
   std::vector<int64_t> times, versions;
   std::vector<double> values;
@@ -345,6 +355,24 @@ TEST_F(MagneticStoreTest, LookupOfAnAbsentTimeInsideABlockDecodesNothingMostOfTh
   MagneticStats after = store->Stats();
   EXPECT_EQ(after.blocks_read - before.blocks_read, 999);
   EXPECT_LT(after.blocks_decoded - before.blocks_decoded, 50);  // ~1% false positives.
+  EXPECT_GT(after.bytes_by_column_kind[8].second, 1000);         // "filter"
+}
+
+TEST_F(MagneticStoreTest, WithoutKeyFiltersLookupDecodesTheTimesOfTheBlockInRange) {
+  auto store = OpenStore();  // filter_bits_per_key 0 by default.
+  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {10, 20, 30}, {1, 1, 1}, {1, 2, 3})}, "").ok());
+  MagneticStats before = store->Stats();
+  absl::StatusOr<std::optional<ScanBatch>> miss =
+      store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 15});
+  absl::StatusOr<std::optional<ScanBatch>> outside =
+      store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 35});
+  ASSERT_TRUE(miss.ok() && outside.ok());
+  EXPECT_FALSE(miss->has_value());
+  EXPECT_FALSE(outside->has_value());
+  MagneticStats after = store->Stats();
+  EXPECT_EQ(after.blocks_read - before.blocks_read, 1);  // The index ruled out 35.
+  EXPECT_EQ(after.blocks_decoded - before.blocks_decoded, 1);
+  EXPECT_EQ(after.bytes_by_column_kind[8].second, 0);  // No filter bytes.
 }
 
 TEST_F(MagneticStoreTest, RetentionDropsOldSegmentsFiltersPartialOnesAndCompactionRemovesThem) {

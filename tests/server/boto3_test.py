@@ -191,15 +191,15 @@ class CatalogTest(unittest.TestCase):
         with self.assertRaises(self.ts.exceptions.ResourceNotFoundException):
             self.ts.describe_table(DatabaseName="errs", TableName="missing")
         with self.assertRaises(self.ts.exceptions.ResourceNotFoundException):
-            self.ts.create_table(DatabaseName="no-such-db", TableName="t")
-        self.ts.create_table(DatabaseName="errs", TableName="t")
+            self.ts.create_table(DatabaseName="no-such-db", TableName="tbl")
+        self.ts.create_table(DatabaseName="errs", TableName="tbl")
         with self.assertRaises(self.ts.exceptions.ValidationException):  # Tables remain.
             self.ts.delete_database(DatabaseName="errs")
         with self.assertRaises(self.ts.exceptions.ValidationException):
-            self.ts.update_table(DatabaseName="errs", TableName="t", RetentionProperties={
-                "MemoryStoreRetentionPeriodInHours": 0, "MagneticStoreRetentionPeriodInDays": 1})
+            self.ts.update_table(DatabaseName="errs", TableName="tbl", RetentionProperties={
+                "MemoryStoreRetentionPeriodInHours": 9000, "MagneticStoreRetentionPeriodInDays": 1})
         with self.assertRaises(self.ts.exceptions.ValidationException) as raised:
-            self.ts.write_records(DatabaseName="errs", TableName="t", Records=[{
+            self.ts.write_records(DatabaseName="errs", TableName="tbl", Records=[{
                 "MeasureName": "m", "MeasureValue": "1", "MeasureValueType": "FLOAT",
                 "Time": str(now_ms())}])
         self.assertIn("FLOAT", raised.exception.response["Error"]["Message"])
@@ -241,7 +241,7 @@ class CatalogTest(unittest.TestCase):
 
     def test_tags_are_added_listed_and_removed(self):
         db_arn = self.ts.create_database(DatabaseName="tagged")["Database"]["Arn"]
-        table_arn = self.ts.create_table(DatabaseName="tagged", TableName="t")["Table"]["Arn"]
+        table_arn = self.ts.create_table(DatabaseName="tagged", TableName="tbl")["Table"]["Arn"]
         for arn in (db_arn, table_arn):
             self.assertEqual(self.ts.list_tags_for_resource(ResourceARN=arn)["Tags"], [])
             self.ts.tag_resource(ResourceARN=arn, Tags=[{"Key": "a", "Value": "1"},
@@ -260,7 +260,7 @@ class CatalogTest(unittest.TestCase):
         for name in names:
             self.ts.create_database(DatabaseName=name)
         for i in range(9):
-            self.ts.create_table(DatabaseName="page-00", TableName="t%d" % i)
+            self.ts.create_table(DatabaseName="page-00", TableName="tbl%d" % i)
 
         # By hand, as a boto3 user without a paginator would.
         seen, token, pages = [], None, 0
@@ -295,7 +295,7 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(sorted(paged), sorted(seen))
         tables = [t["TableName"] for p in client.get_paginator("list_tables").paginate(
             DatabaseName="page-00", PaginationConfig={"PageSize": 2}) for t in p["Tables"]]
-        self.assertEqual(sorted(tables), ["t%d" % i for i in range(9)])
+        self.assertEqual(sorted(tables), ["tbl%d" % i for i in range(9)])
         with self.assertRaises(self.ts.exceptions.ValidationException):
             self.ts.list_databases(MaxResults=21)
 
@@ -435,9 +435,9 @@ class RestartTest(unittest.TestCase):
         server = Server(data)
         ts = server.client()
         ts.create_database(DatabaseName="keep", Tags=[{"Key": "k", "Value": "v"}])
-        ts.create_table(DatabaseName="keep", TableName="t")
+        ts.create_table(DatabaseName="keep", TableName="tbl")
         t = now_ms() - 10000
-        ts.write_records(DatabaseName="keep", TableName="t",
+        ts.write_records(DatabaseName="keep", TableName="tbl",
                          Records=[scalar_record("h%d" % i, t, i) for i in range(50)])
         server.stop(self)
 
@@ -449,7 +449,7 @@ class RestartTest(unittest.TestCase):
                          [{"Key": "k", "Value": "v"}])
         # Every record is still stored: a different value at the same version conflicts.
         with self.assertRaises(ts.exceptions.RejectedRecordsException) as raised:
-            ts.write_records(DatabaseName="keep", TableName="t",
+            ts.write_records(DatabaseName="keep", TableName="tbl",
                              Records=[scalar_record("h%d" % i, t, i + 0.5) for i in range(50)])
         rejected = raised.exception.response["RejectedRecords"]
         self.assertEqual(len(rejected), 50)
@@ -462,7 +462,7 @@ class RestartTest(unittest.TestCase):
         server = Server(data)
         setup = server.client()
         setup.create_database(DatabaseName="busy")
-        setup.create_table(DatabaseName="busy", TableName="t")
+        setup.create_table(DatabaseName="busy", TableName="tbl")
         base = now_ms() - 3600 * 1000
         acknowledged = []  # (writer, batch) pairs the server answered 200 to.
         lock = threading.Lock()
@@ -476,7 +476,7 @@ class RestartTest(unittest.TestCase):
             client = server.client(attempts=1)
             for batch in range(10000):
                 try:
-                    client.write_records(DatabaseName="busy", TableName="t",
+                    client.write_records(DatabaseName="busy", TableName="tbl",
                                          Records=batch_records(w, batch))
                 except Exception:  # The server went away: stop writing.
                     return
@@ -498,7 +498,7 @@ class RestartTest(unittest.TestCase):
         ts = server.client()
         for w, batch in acknowledged:
             with self.assertRaises(ts.exceptions.RejectedRecordsException) as raised:
-                ts.write_records(DatabaseName="busy", TableName="t",
+                ts.write_records(DatabaseName="busy", TableName="tbl",
                                  Records=[dict(r, MeasureValue="-1")
                                           for r in batch_records(w, batch)])
             self.assertEqual(len(raised.exception.response["RejectedRecords"]), 100,
