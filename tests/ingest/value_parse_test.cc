@@ -24,7 +24,12 @@ TEST(ParseInt64Test, ReadsTheWholeRangeAndRejectsOverflowAndGarbage) {
   EXPECT_EQ(ParseInt64("9223372036854775808", &v), ParseError::kOutOfRange);
   EXPECT_EQ(ParseInt64("-9223372036854775809", &v), ParseError::kOutOfRange);
   EXPECT_EQ(ParseInt64("99999999999999999999", &v), ParseError::kOutOfRange);
-  for (const char* bad : {"", "-", "+", "1.0", "1e3", " 1", "1 ", "0x1", "99999999999999999999x"}) {
+  EXPECT_EQ(ParseInt64("1700000000123", &v), ParseError::kOk);  // 8 digits at once, then 5.
+  EXPECT_EQ(v, 1700000000123);
+  EXPECT_EQ(ParseInt64("-123456789012345678", &v), ParseError::kOk);
+  EXPECT_EQ(v, -123456789012345678);
+  for (const char* bad : {"", "-", "+", "1.0", "1e3", " 1", "1 ", "0x1", "99999999999999999999x",
+                          "1234567x", "12345678x", "1234567:90", "12345/789", "1234567 8901"}) {
     EXPECT_EQ(ParseInt64(bad, &v), ParseError::kSyntax) << bad;
   }
 }
