@@ -10,6 +10,7 @@
 #include "engine/common/file_util.h"
 #include "engine/magnetic/column_codec.h"
 #include "engine/magnetic/incoming_streams.h"
+#include "engine/magnetic/magnetic_store_impl.h"
 #include "engine/magnetic/manifest.h"
 #include "engine/magnetic/segment_reader.h"
 #include "engine/magnetic/segment_writer.h"
@@ -18,36 +19,6 @@
 
 namespace tsw::magnetic {
 namespace {
-
-constexpr char kManifestTmpName[] = "MANIFEST.tmp";
-
-// A stream across segments: the key of Scan's and Compact's grouping. Points into the
-// readers' indexes, which the snapshot keeps alive.
-struct StreamKey {
-  const std::vector<Dimension>* series;
-  const std::string* measure_name;
-  MeasureValueType type;
-};
-
-struct StreamKeyLess {
-  bool operator()(const StreamKey& a, const StreamKey& b) const {
-    if (int c = CompareSeries(*a.series, *b.series); c != 0) return c < 0;
-    if (int c = a.measure_name->compare(*b.measure_name); c != 0) return c < 0;
-    return MeasureTypeCode(a.type) < MeasureTypeCode(b.type);
-  }
-};
-
-struct StreamGroup {
-  std::vector<StreamSource> sources;  // Oldest segment first.
-  std::vector<ColumnSpec> columns;    // Union, sorted.
-};
-
-void AddColumns(const std::vector<ColumnSpec>& from, std::vector<ColumnSpec>* to) {
-  for (const ColumnSpec& spec : from) {
-    auto it = std::lower_bound(to->begin(), to->end(), spec, ColumnLess);
-    if (it == to->end() || it->name != spec.name || it->type != spec.type) to->insert(it, spec);
-  }
-}
 
 bool SeriesMatches(const std::vector<Dimension>& series,
                    const std::vector<Dimension>& filters) {
@@ -63,79 +34,33 @@ bool SeriesMatches(const std::vector<Dimension>& series,
 
 }  // namespace
 
-// The live segments, immutable once published; readers hold it while they work.
-struct MagneticStore::State {
-  Manifest manifest;
-  std::vector<std::shared_ptr<const SegmentReader>> readers;  // Parallel to segments.
-};
-
-struct MagneticStore::Impl {
-  std::string dir;
-  MagneticOptions options;
-  std::shared_ptr<ReadCounters> counters = std::make_shared<ReadCounters>();
-
-  // std::mutex rather than absl::Mutex: the system Abseil is not built for
-  // ThreadSanitizer, which then cannot see absl::Mutex's ordering.
-  mutable std::mutex mu;
-  std::shared_ptr<const State> state;  // Guarded by mu.
-
-  std::mutex write_mu;  // Held by AddSegment, ApplyRetention and Compact throughout.
-  uint64_t next_file_id = 1;  // Guarded by write_mu.
-
-  std::shared_ptr<const State> Snapshot() const {
-    std::lock_guard<std::mutex> lock(mu);
-    return state;
+absl::Status MagneticStore::Impl::Publish(
+    Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers) {
+  next.next_file_id = next_file_id;
+  if (absl::Status s = file::WriteFileAtomically(ManifestPath(), EncodeManifest(next)); !s.ok()) {
+    return s;
   }
-  void Log(absl::string_view line) const {
-    if (options.log) options.log(line);
-  }
-  std::string PathOf(uint64_t file_id) const {
-    return file::JoinPath(dir, SegmentFileName(file_id));
-  }
-  std::string ManifestPath() const { return file::JoinPath(dir, kManifestFileName); }
-  SegmentWriterOptions WriterOptions() const {
-    SegmentWriterOptions w;
-    w.block.zstd_level = options.zstd_level;
-    w.block.filter_bits_per_key = std::clamp(options.filter_bits_per_key, 0, 64);
-    w.max_rows_per_block = std::clamp(options.max_rows_per_block, 1,
-                                      static_cast<int32_t>(MaxChunkValues()));
-    return w;
-  }
+  auto published = std::make_shared<State>();
+  published->manifest = std::move(next);
+  published->readers = std::move(readers);
+  std::lock_guard<std::mutex> lock(mu);
+  state = std::move(published);
+  return absl::OkStatus();
+}
 
-  // Writes `next` as the manifest and publishes it with `readers`.
-  // REQUIRES: write_mu held.
-  absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers) {
-    next.next_file_id = next_file_id;
-    if (absl::Status s = file::WriteFileAtomically(ManifestPath(), EncodeManifest(next));
-        !s.ok()) {
-      return s;
+absl::Status MagneticStore::Impl::DeleteFiles(const std::vector<uint64_t>& file_ids,
+                                              absl::string_view why) {
+  absl::Status result;
+  for (uint64_t id : file_ids) {
+    absl::Status s = file::RemoveFile(PathOf(id));
+    if (s.ok()) {
+      Log(absl::StrCat("magnetic ", dir, ": deleted ", SegmentFileName(id), " (", why, ")"));
+    } else if (result.ok()) {
+      result = s;
     }
-    auto published = std::make_shared<State>();
-    published->manifest = std::move(next);
-    published->readers = std::move(readers);
-    std::lock_guard<std::mutex> lock(mu);
-    state = std::move(published);
-    return absl::OkStatus();
   }
-
-  // Deletes segment files no longer in the manifest; the first failure is returned, the
-  // rest are still attempted (what is left is an orphan the next Open deletes).
-  absl::Status DeleteFiles(const std::vector<uint64_t>& file_ids, absl::string_view why) {
-    absl::Status result;
-    for (uint64_t id : file_ids) {
-      absl::Status s = file::RemoveFile(PathOf(id));
-      if (s.ok()) {
-        Log(absl::StrCat("magnetic ", dir, ": deleted ", SegmentFileName(id), " (", why, ")"));
-      } else if (result.ok()) {
-        result = s;
-      }
-    }
-    return result;
-  }
-
-  // Compacts segments [first, last) of `before`. REQUIRES: write_mu held.
-  absl::Status CompactRun(const State& before, size_t first, size_t last);
-};
+  return result;
+}
 
 MagneticStore::MagneticStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MagneticStore::~MagneticStore() = default;
@@ -361,198 +286,6 @@ std::vector<std::pair<std::string, MeasureValueType>> MagneticStore::MeasureType
   });
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
-}
-
-absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
-  std::shared_ptr<const State> before = impl_->Snapshot();
-  Manifest next = before->manifest;
-  next.retention_cutoff = std::max(next.retention_cutoff, min_time_nanos);
-  next.segments.clear();
-  std::vector<std::shared_ptr<const SegmentReader>> readers;
-  std::vector<uint64_t> dropped;
-  for (size_t i = 0; i < before->manifest.segments.size(); ++i) {
-    const ManifestSegment& segment = before->manifest.segments[i];
-    if (segment.summary.max_time < next.retention_cutoff) {
-      dropped.push_back(segment.file_id);
-      continue;
-    }
-    next.segments.push_back(segment);
-    readers.push_back(before->readers[i]);
-  }
-  if (dropped.empty() && next.retention_cutoff == before->manifest.retention_cutoff) {
-    return absl::OkStatus();
-  }
-  if (absl::Status s = impl_->Publish(std::move(next), std::move(readers)); !s.ok()) return s;
-  return impl_->DeleteFiles(dropped, "older than the retention cutoff");
-}
-
-absl::Status MagneticStore::Compact() {
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
-  const MagneticOptions& options = impl_->options;
-  const int64_t small = options.target_segment_bytes / 2;
-  const size_t min_segments = static_cast<size_t>(std::max(options.compaction_min_segments, 2));
-  while (true) {
-    std::shared_ptr<const State> state = impl_->Snapshot();
-    const std::vector<ManifestSegment>& segments = state->manifest.segments;
-    const int64_t cutoff = state->manifest.retention_cutoff;
-    // Units: segments sharing one sequence range (made by one compaction) move together,
-    // so live ranges stay disjoint or identical.
-    std::vector<std::pair<size_t, size_t>> units;
-    for (size_t i = 0; i < segments.size(); ++i) {
-      if (!units.empty() && segments[units.back().first].seq_lo == segments[i].seq_lo &&
-          segments[units.back().first].seq_hi == segments[i].seq_hi) {
-        units.back().second = i + 1;
-      } else {
-        units.emplace_back(i, i + 1);
-      }
-    }
-    // The first run of adjacent candidate units worth compacting.
-    std::optional<std::pair<size_t, size_t>> chosen;
-    size_t u = 0;
-    while (u < units.size() && !chosen.has_value()) {
-      size_t run_start = u;
-      bool expired = false;
-      while (u < units.size()) {
-        int64_t bytes = 0;
-        bool unit_expired = false;
-        for (size_t i = units[u].first; i < units[u].second; ++i) {
-          bytes += static_cast<int64_t>(segments[i].summary.file_size);
-          unit_expired |= segments[i].summary.min_time < cutoff;
-        }
-        if (!unit_expired && bytes >= small) break;
-        expired |= unit_expired;
-        ++u;
-      }
-      // A run of one unit without expired rows is one compaction's output already.
-      if (u > run_start && (expired || u - run_start > 1)) {
-        size_t first = units[run_start].first;
-        size_t last = units[u - 1].second;
-        if (expired || last - first >= min_segments) chosen.emplace(first, last);
-      }
-      if (!chosen.has_value()) ++u;
-    }
-    if (!chosen.has_value()) return absl::OkStatus();
-    if (absl::Status s = impl_->CompactRun(*state, chosen->first, chosen->second); !s.ok()) {
-      return s;
-    }
-  }
-}
-
-absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, size_t last) {
-  const std::vector<ManifestSegment>& segments = before.manifest.segments;
-  const int64_t cutoff = before.manifest.retention_cutoff;
-  std::map<StreamKey, StreamGroup, StreamKeyLess> groups;
-  for (size_t i = first; i < last; ++i) {
-    const SegmentReader* reader = before.readers[i].get();
-    const SegmentIndex& index = reader->index();
-    for (size_t s = 0; s < index.streams.size(); ++s) {
-      const StreamEntry& stream = index.streams[s];
-      if (!StreamMerger::Overlaps(stream, cutoff, INT64_MAX)) continue;
-      StreamGroup& group =
-          groups[StreamKey{&index.series[stream.series], &stream.measure_name, stream.type}];
-      group.sources.push_back(StreamSource{reader, s});
-      AddColumns(stream.columns, &group.columns);
-    }
-  }
-
-  // Outputs are cut once their blocks reach target_segment_bytes (so every output but the
-  // last is not small), between blocks; a stream continuing in the next output starts
-  // later in time there, so outputs hold disjoint keys.
-  const SegmentWriterOptions writer_options = WriterOptions();
-  std::vector<ManifestSegment> outputs;
-  std::vector<std::shared_ptr<const SegmentReader>> output_readers;
-  std::unique_ptr<SegmentWriter> writer;
-  uint64_t writer_id = 0;
-  auto abandon = [&](absl::Status s) {
-    if (writer != nullptr) writer->Abandon();
-    for (const ManifestSegment& m : outputs) file::RemoveFile(PathOf(m.file_id)).IgnoreError();
-    return s;
-  };
-  auto finish = [&]() -> absl::Status {
-    absl::StatusOr<SegmentSummary> summary = writer->Finish();
-    if (!summary.ok()) return summary.status();
-    ManifestSegment m;
-    m.file_id = writer_id;
-    m.seq_lo = segments[first].seq_lo;
-    m.seq_hi = segments[last - 1].seq_hi;
-    m.summary = *summary;
-    outputs.push_back(m);
-    writer.reset();
-    absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-        SegmentReader::Open(PathOf(m.file_id), m.summary, counters);
-    if (!reader.ok()) return reader.status();
-    output_readers.push_back(*std::move(reader));
-    return absl::OkStatus();
-  };
-
-  ScanBatch batch;
-  const size_t block_rows = static_cast<size_t>(writer_options.max_rows_per_block);
-  for (auto& [key, group] : groups) {
-    StreamMerger merger(std::move(group.sources), cutoff, INT64_MAX, group.columns);
-    bool begun = false;
-    while (true) {
-      absl::StatusOr<bool> more = merger.Next(block_rows, &batch);
-      if (!more.ok()) return abandon(more.status());
-      if (!*more) break;
-      if (writer == nullptr) {
-        writer_id = next_file_id++;
-        absl::StatusOr<std::unique_ptr<SegmentWriter>> created =
-            SegmentWriter::Create(PathOf(writer_id), writer_options);
-        if (!created.ok()) return abandon(created.status());
-        writer = *std::move(created);
-        begun = false;
-      }
-      if (!begun) {
-        if (absl::Status s = writer->BeginStream(*key.series, *key.measure_name, key.type,
-                                                 group.columns);
-            !s.ok()) {
-          return abandon(s);
-        }
-        begun = true;
-      }
-      if (absl::Status s = writer->AddRows(batch, 0, batch.time_nanos.size()); !s.ok()) {
-        return abandon(s);
-      }
-      if (writer->bytes_written() >= static_cast<uint64_t>(options.target_segment_bytes)) {
-        if (absl::Status s = finish(); !s.ok()) return abandon(s);
-      }
-    }
-  }
-  if (writer != nullptr) {
-    if (absl::Status s = finish(); !s.ok()) return abandon(s);
-  }
-  if (!outputs.empty()) {
-    if (absl::Status s = file::SyncDir(dir); !s.ok()) return abandon(s);
-  }
-
-  Manifest next = before.manifest;
-  next.segments.clear();
-  std::vector<std::shared_ptr<const SegmentReader>> readers;
-  std::vector<uint64_t> inputs;
-  int64_t input_points = 0;
-  int64_t output_points = 0;
-  for (size_t i = 0; i < segments.size(); ++i) {
-    if (i == first) {
-      next.segments.insert(next.segments.end(), outputs.begin(), outputs.end());
-      readers.insert(readers.end(), output_readers.begin(), output_readers.end());
-    }
-    if (i >= first && i < last) {
-      inputs.push_back(segments[i].file_id);
-      input_points += segments[i].summary.points;
-      continue;
-    }
-    next.segments.push_back(segments[i]);
-    readers.push_back(before.readers[i]);
-  }
-  for (const ManifestSegment& m : outputs) output_points += m.summary.points;
-  // On failure the outputs stay: the manifest may name them now; the next Open deletes
-  // whichever files it does not name.
-  if (absl::Status s = Publish(std::move(next), std::move(readers)); !s.ok()) return s;
-  Log(absl::StrCat("magnetic ", dir, ": compacted ", inputs.size(), " segments (",
-                   input_points, " points) into ", outputs.size(), " (", output_points,
-                   " points)"));
-  return DeleteFiles(inputs, "compacted");
 }
 
 MagneticStats MagneticStore::Stats() const {

@@ -1,0 +1,110 @@
+// Internals shared by magnetic_store.cc and compaction.cc: the published state, the
+// store's implementation struct, and the grouping of one stream's entries across segments.
+#ifndef TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_IMPL_H_
+#define TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_IMPL_H_
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/common/file_util.h"
+#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/magnetic_store.h"
+#include "engine/magnetic/manifest.h"
+#include "engine/magnetic/segment_format.h"
+#include "engine/magnetic/segment_reader.h"
+#include "engine/magnetic/segment_writer.h"
+#include "engine/magnetic/stream_merger.h"
+
+namespace tsw::magnetic {
+
+inline constexpr char kManifestTmpName[] = "MANIFEST.tmp";
+
+// A stream across segments: the key of Scan's and Compact's grouping. Points into the
+// readers' indexes, which the snapshot keeps alive.
+struct StreamKey {
+  const std::vector<Dimension>* series;
+  const std::string* measure_name;
+  MeasureValueType type;
+};
+
+struct StreamKeyLess {
+  bool operator()(const StreamKey& a, const StreamKey& b) const {
+    if (int c = CompareSeries(*a.series, *b.series); c != 0) return c < 0;
+    if (int c = a.measure_name->compare(*b.measure_name); c != 0) return c < 0;
+    return MeasureTypeCode(a.type) < MeasureTypeCode(b.type);
+  }
+};
+
+struct StreamGroup {
+  std::vector<StreamSource> sources;  // Oldest segment first.
+  std::vector<ColumnSpec> columns;    // Union, sorted.
+};
+
+// Adds the columns of `from` missing from *to, keeping it sorted by ColumnLess.
+inline void AddColumns(const std::vector<ColumnSpec>& from, std::vector<ColumnSpec>* to) {
+  for (const ColumnSpec& spec : from) {
+    auto it = std::lower_bound(to->begin(), to->end(), spec, ColumnLess);
+    if (it == to->end() || it->name != spec.name || it->type != spec.type) to->insert(it, spec);
+  }
+}
+
+// The live segments, immutable once published; readers hold it while they work.
+struct MagneticStore::State {
+  Manifest manifest;
+  std::vector<std::shared_ptr<const SegmentReader>> readers;  // Parallel to segments.
+};
+
+struct MagneticStore::Impl {
+  std::string dir;
+  MagneticOptions options;
+  std::shared_ptr<ReadCounters> counters = std::make_shared<ReadCounters>();
+
+  // std::mutex rather than absl::Mutex: the system Abseil is not built for
+  // ThreadSanitizer, which then cannot see absl::Mutex's ordering.
+  mutable std::mutex mu;
+  std::shared_ptr<const State> state;  // Guarded by mu.
+
+  std::mutex write_mu;  // Held by AddSegment, ApplyRetention and Compact throughout.
+  uint64_t next_file_id = 1;  // Guarded by write_mu.
+
+  std::shared_ptr<const State> Snapshot() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return state;
+  }
+  void Log(absl::string_view line) const {
+    if (options.log) options.log(line);
+  }
+  std::string PathOf(uint64_t file_id) const {
+    return file::JoinPath(dir, SegmentFileName(file_id));
+  }
+  std::string ManifestPath() const { return file::JoinPath(dir, kManifestFileName); }
+  SegmentWriterOptions WriterOptions() const {
+    SegmentWriterOptions w;
+    w.block.zstd_level = options.zstd_level;
+    w.block.filter_bits_per_key = std::clamp(options.filter_bits_per_key, 0, 64);
+    w.max_rows_per_block = std::clamp(options.max_rows_per_block, 1,
+                                      static_cast<int32_t>(MaxChunkValues()));
+    return w;
+  }
+
+  // Writes `next` (with next_file_id) as the manifest, then publishes it with `readers`.
+  // REQUIRES: write_mu held.
+  absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers);
+
+  // Deletes segment files no longer in the manifest, logging each; the first failure is
+  // returned, the rest are still attempted (what is left is an orphan the next Open
+  // deletes).
+  absl::Status DeleteFiles(const std::vector<uint64_t>& file_ids, absl::string_view why);
+
+  // Compacts segments [first, last) of `before`. REQUIRES: write_mu held.
+  absl::Status CompactRun(const State& before, size_t first, size_t last);
+};
+
+}  // namespace tsw::magnetic
+
+#endif  // TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_IMPL_H_
