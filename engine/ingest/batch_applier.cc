@@ -61,6 +61,11 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   absl::string_view cached_key;
   uint32_t cached_series_id = SeriesRegistry::kAbsent;
   std::vector<uint32_t>& attribute_slots = attribute_slots_;
+  // Attribute names of the last accepted MULTI record (views into this request).
+  std::vector<absl::string_view>& cached_attribute_names_ = attribute_names_;
+  std::vector<int32_t>& cached_attribute_ids_ = cached_ids_;
+  cached_attribute_names_.clear();
+  cached_attribute_ids_.clear();
 
   for (const ParsedRecord& rec : batch.records) {
     const absl::Span<const ParsedValue> values = batch.values_of(rec);
@@ -97,7 +102,11 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     if (multi) {
       attribute_ids_.resize(values.size());
       for (size_t i = 0; i < values.size() && !conflict; ++i) {
-        const int32_t id = attributes.Find(values[i].name);
+        // The previous MULTI record's attribute in the same position is the usual match.
+        const int32_t id = i < cached_attribute_ids_.size() &&
+                                   SameView(values[i].name, cached_attribute_names_[i])
+                               ? cached_attribute_ids_[i]
+                               : attributes.Find(values[i].name);
         attribute_ids_[i] = id;
         if (id != NameTable::kAbsent && attributes.at(id).type != values[i].type) {
           rejected->push_back(
@@ -207,11 +216,15 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     cached_type = rec.type;
     cached_measure_id = measure_id;
     if (multi) {
+      cached_attribute_names_.resize(values.size());
+      cached_attribute_ids_.resize(values.size());
       for (size_t i = 0; i < values.size(); ++i) {
         if (attribute_ids_[i] == NameTable::kAbsent) {
           attribute_ids_[i] = attributes.Add(values[i].name, values[i].type, sequence);
           result->schema_grew = true;
         }
+        cached_attribute_names_[i] = values[i].name;
+        cached_attribute_ids_[i] = attribute_ids_[i];
       }
     }
     if (series_id == SeriesRegistry::kAbsent) {

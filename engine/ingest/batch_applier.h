@@ -77,6 +77,8 @@ class BatchApplier {
   std::vector<int32_t> attribute_ids_;  // Per value of the current record; kAbsent if new.
   std::vector<uint64_t> cells_;
   std::vector<uint8_t> present_;
+  std::vector<absl::string_view> attribute_names_;  // Apply's per-request attribute cache.
+  std::vector<int32_t> cached_ids_;
   std::vector<uint32_t> attribute_slots_;  // Payload slots of the current record's attributes.
   std::vector<uint32_t> slot_series_, slot_measures_, slot_attributes_;  // Replay.
   std::vector<Dimension> dimensions_;

@@ -457,14 +457,19 @@ class Parser {
                                  quotas_.max_measures_per_multi_record, " are allowed."));
       return false;
     }
+    // Records of one request usually repeat the previous record's attribute names: those
+    // were checked (valid, unique) already.
+    const bool same_names = SameNames(previous_multi_, measure_values);
     std::vector<absl::string_view>& names = batch_->names;
     names.clear();
     for (const MeasureValue& mv : measure_values) {
-      const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
-      if (problem != NameProblem::kOk) {
-        Reject(index, DescribeNameProblem("MeasureValues name", View(mv.name), problem,
-                                          quotas_.max_measure_name_bytes));
-        return false;
+      if (!same_names) {
+        const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
+        if (problem != NameProblem::kOk) {
+          Reject(index, DescribeNameProblem("MeasureValues name", View(mv.name), problem,
+                                            quotas_.max_measure_name_bytes));
+          return false;
+        }
       }
       if (mv.type == MeasureValueType::kMulti) {
         Reject(index, absl::StrCat("MeasureValues '", mv.name,
@@ -481,10 +486,23 @@ class Parser {
       batch_->values.push_back(value);
       names.push_back(value.name);
     }
-    std::vector<absl::string_view> scratch;
-    if (HasDuplicate(names, &scratch)) {
-      Reject(index, "MeasureValues names must be unique within a record.");
-      return false;
+    if (!same_names) {
+      std::vector<absl::string_view> scratch;
+      if (HasDuplicate(names, &scratch)) {
+        Reject(index, "MeasureValues names must be unique within a record.");
+        return false;
+      }
+      previous_multi_ = &measure_values;
+    }
+    return true;
+  }
+
+  static bool SameNames(const std::vector<MeasureValue>* previous,
+                        const std::vector<MeasureValue>& values) {
+    if (previous == nullptr || previous->size() != values.size()) return false;
+    if (previous == &values) return true;  // CommonAttributes' MeasureValues again.
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i].name != (*previous)[i].name) return false;
     }
     return true;
   }
@@ -554,6 +572,8 @@ class Parser {
   const Quotas& quotas_;
   ParsedBatch* batch_;
   size_t common_bytes_ = 0;  // Names and values of the common dimensions.
+  // The last MeasureValues whose names passed the checks.
+  const std::vector<MeasureValue>* previous_multi_ = nullptr;
   // The last record whose series key was built.
   struct {
     const std::vector<Dimension>* dimensions = nullptr;
