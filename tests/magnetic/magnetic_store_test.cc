@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -198,6 +199,54 @@ TEST_F(MagneticStoreTest, MergesSeveralBatchesOfOneStreamInOneCall) {
   model_.Add(batches);
   ExpectMatchesModel(*store);
   EXPECT_EQ(store->Stats().points, 3);
+}
+
+TEST_F(MagneticStoreTest, KeepsTheExtremeTimesThroughScansLookupsAndCompaction) {
+  options_.compaction_min_segments = 2;
+  auto store = OpenStore();
+  const int64_t kMin = std::numeric_limits<int64_t>::min();
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {kMin, 0, kMax}, {1, 1, 1}, {1, 2, 3})}, "").ok());
+  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {kMin + 1}, {1}, {4})}, "").ok());
+  for (int pass = 0; pass < 2; ++pass) {
+    SCOPED_TRACE(pass == 0 ? "before compaction" : "after compaction");
+    int64_t rows = 0;
+    ASSERT_TRUE(store->Scan({}, [&](const ScanBatch& b) {
+                       rows += static_cast<int64_t>(b.time_nanos.size());
+                       return true;
+                     }).ok());
+    EXPECT_EQ(rows, 3);  // The end is exclusive: INT64_MAX is never scanned.
+    for (int64_t t : {kMin, kMin + 1, int64_t{0}, kMax}) {
+      absl::StatusOr<std::optional<ScanBatch>> row =
+          store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = t});
+      ASSERT_TRUE(row.ok());
+      EXPECT_TRUE(row->has_value()) << t;
+    }
+    ASSERT_TRUE(store->Compact().ok());
+    EXPECT_EQ(store->Stats().segments.size(), 1u);
+    EXPECT_EQ(store->Stats().points, 4);
+  }
+}
+
+TEST_F(MagneticStoreTest, AMeasureStoredWithTwoTypesIsTwoStreams) {
+  auto store = OpenStore();
+  ScanBatch as_bigint;
+  as_bigint.dimensions = kHost;
+  as_bigint.measure_name = "cpu";
+  as_bigint.measure_value_type = MeasureValueType::kBigint;
+  as_bigint.time_nanos = {1};
+  as_bigint.versions = {2};
+  as_bigint.columns.push_back({.name = "cpu", .type = MeasureValueType::kBigint, .ints = {7}});
+  std::vector<ScanBatch> first = {DoubleBatch(kHost, "cpu", {1, 2}, {1, 1}, {1.0, 2.0})};
+  ASSERT_TRUE(store->AddSegment(first, "").ok());
+  ASSERT_TRUE(store->AddSegment({as_bigint}, "").ok());
+  model_.Add(first);
+  model_.Add({as_bigint});
+  ExpectMatchesModel(*store);
+  absl::StatusOr<std::optional<ScanBatch>> row =
+      store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 1});
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->measure_value_type, MeasureValueType::kBigint);  // Version 2 wins.
 }
 
 TEST_F(MagneticStoreTest, ScanFiltersByTimeMeasureAndDimensions) {
