@@ -387,6 +387,26 @@ TEST_F(WriteRecordsTest, RejectsAMultiAttributeWrittenWithAnotherType) {
   EXPECT_NE(r.reason.find("'a'"), std::string::npos) << r.reason;
 }
 
+TEST_F(WriteRecordsTest, ChecksEveryRecordOfARequestThatRepeatsNamesAndDimensions) {
+  // Consecutive records share dimensions and attribute names; each is still checked.
+  absl::Status s =
+      Write({MultiRec(kHost, "mm", {Attr("a", "1"), Attr("b", "2")}),
+             MultiRec(kHost, "mm", {Attr("a", "x", MeasureValueType::kVarchar), Attr("b", "2")},
+                      kNowMillis - 1),
+             MultiRec(kHost, "mm", {Attr("a", "3"), Attr("b", "oops")}, kNowMillis - 2),
+             MultiRec({Dim("host", "b")}, "mm", {Attr("a", "4"), Attr("b", "5")}),
+             MultiRec(kHost, "mm", {Attr("a", "6"), Attr("b", "7")}, kNowMillis - 3)})
+          .status();
+  std::vector<RejectedRecord> rejected = RejectedRecordsOf(s);
+  ASSERT_EQ(rejected.size(), 2u) << s;
+  EXPECT_EQ(rejected[0].record_index, 1);  // 'a' is DOUBLE in this table.
+  EXPECT_EQ(rejected[1].record_index, 2);  // 'oops' is no DOUBLE.
+  Contents c = Scan();
+  EXPECT_EQ(c.size(), 3u);
+  EXPECT_EQ(StoredValue(c, "mm", kNowNanos, "host=b"), "a=4;b=5");
+  EXPECT_EQ(StoredValue(c, "mm", kNowNanos - 3000000), "a=6;b=7");
+}
+
 TEST_F(WriteRecordsTest, ReturnsEveryRejectionInIndexOrderAndIngestsTheRest) {
   absl::StatusOr<WriteRecordsResponse> r =
       Write({Rec(kHost, "m", "1"), Rec(kHost, "m", "NaN", kNowMillis - 1),
