@@ -144,6 +144,26 @@ absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64
   return absl::OkStatus();
 }
 
+ScanBatch CopyRow(const ScanBatch& rows, size_t row) {
+  ScanBatch one;
+  one.time_nanos.push_back(rows.time_nanos[row]);
+  one.versions.push_back(rows.versions[row]);
+  one.columns.resize(rows.columns.size());
+  for (size_t c = 0; c < rows.columns.size(); ++c) {
+    const ScanColumn& from = rows.columns[c];
+    ScanColumn& to = one.columns[c];
+    to.name = from.name;
+    to.type = from.type;
+    to.present.push_back(from.present[row]);
+    switch (from.type) {
+      case MeasureValueType::kDouble: to.doubles.push_back(from.doubles[row]); break;
+      case MeasureValueType::kVarchar: to.strings.push_back(from.strings[row]); break;
+      default: to.ints.push_back(from.ints[row]); break;
+    }
+  }
+  return one;
+}
+
 absl::StatusOr<BlockReader> BlockReader::Parse(absl::string_view block, size_t num_columns) {
   BlockReader reader;
   const size_t expected = 3 + 2 * num_columns;

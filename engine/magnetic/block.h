@@ -38,6 +38,10 @@ absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64
                          const BlockEncodeOptions& options, std::string* out,
                          ByteKindCounts* counts);
 
+// Row `row` of `rows` (in stream shape) as a one-row batch with the same columns; the
+// dimension and measure fields are left empty. REQUIRES: row < rows.time_nanos.size().
+ScanBatch CopyRow(const ScanBatch& rows, size_t row);
+
 // The chunks of one block, over bytes it does not own (they must outlive the reader).
 class BlockReader {
  public:

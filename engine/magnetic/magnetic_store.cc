@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/file_util.h"
@@ -241,9 +243,16 @@ absl::StatusOr<std::vector<std::optional<ScanBatch>>> MagneticStore::LookupMany(
     absl::Span<const LookupKey> keys) const {
   std::shared_ptr<const State> state = impl_->Snapshot();
   std::vector<std::optional<ScanBatch>> results(keys.size());
+  // A block met by one key is searched cheaply (key filter, then its times only); met by
+  // a second key, it is decoded whole once and searched in memory after that.
+  using BlockId = std::tuple<const SegmentReader*, size_t, size_t>;
+  constexpr size_t kMaxDecodedBlocks = 64;
+  absl::flat_hash_set<BlockId> visited;
+  absl::flat_hash_map<BlockId, std::unique_ptr<ScanBatch>> decoded;
   for (size_t k = 0; k < keys.size(); ++k) {
     const LookupKey& key = keys[k];
-    if (key.time_nanos < state->manifest.retention_cutoff) continue;
+    const int64_t time = key.time_nanos;
+    if (time < state->manifest.retention_cutoff) continue;
     std::vector<Dimension> series = key.dimensions;
     std::sort(series.begin(), series.end(),
               [](const Dimension& a, const Dimension& b) { return a.name < b.name; });
@@ -253,16 +262,34 @@ absl::StatusOr<std::vector<std::optional<ScanBatch>>> MagneticStore::LookupMany(
       auto [first, last] = reader->FindStreams(series, key.measure_name);
       for (size_t s = first; s < last; ++s) {
         const StreamEntry& stream = reader->index().streams[s];
-        auto block = std::partition_point(
-            stream.blocks.begin(), stream.blocks.end(),
-            [&](const BlockEntry& b) { return b.max_time < key.time_nanos; });
-        if (block == stream.blocks.end() || block->min_time > key.time_nanos) continue;
-        absl::StatusOr<std::optional<ScanBatch>> row = reader->FindRow(
-            s, static_cast<size_t>(block - stream.blocks.begin()), key.time_nanos);
-        if (!row.ok()) return row.status();
-        if (!row->has_value()) continue;
-        if (best.has_value() && (*row)->versions[0] < best->versions[0]) continue;
-        best = std::move(*row);
+        auto block = std::partition_point(stream.blocks.begin(), stream.blocks.end(),
+                                          [&](const BlockEntry& b) { return b.max_time < time; });
+        if (block == stream.blocks.end() || block->min_time > time) continue;
+        const size_t b = static_cast<size_t>(block - stream.blocks.begin());
+        const BlockId id{reader.get(), s, b};
+        std::optional<ScanBatch> row;
+        auto cached = decoded.find(id);
+        if (cached == decoded.end() && visited.contains(id)) {
+          if (decoded.size() >= kMaxDecodedBlocks) decoded.clear();
+          auto rows = std::make_unique<ScanBatch>();
+          if (absl::Status st = reader->DecodeBlock(s, b, rows.get()); !st.ok()) return st;
+          cached = decoded.emplace(id, std::move(rows)).first;
+        }
+        if (cached != decoded.end()) {
+          const std::vector<int64_t>& times = cached->second->time_nanos;
+          auto it = std::lower_bound(times.begin(), times.end(), time);
+          if (it != times.end() && *it == time) {
+            row = CopyRow(*cached->second, static_cast<size_t>(it - times.begin()));
+          }
+        } else {
+          visited.insert(id);
+          absl::StatusOr<std::optional<ScanBatch>> found = reader->FindRow(s, b, time);
+          if (!found.ok()) return found.status();
+          row = *std::move(found);
+        }
+        if (!row.has_value()) continue;
+        if (best.has_value() && row->versions[0] < best->versions[0]) continue;
+        best = std::move(row);
         best->dimensions = reader->series_of(stream);
         best->measure_name = stream.measure_name;
         best->measure_value_type = stream.type;

@@ -136,7 +136,8 @@ class MagneticStore {
   // none (or it is older than the retention cutoff). Decodes only blocks whose time range
   // holds the time and (with filters) whose key filter admits the key.
   absl::StatusOr<std::optional<ScanBatch>> Lookup(const LookupKey& key) const;
-  // Lookup of many keys against one snapshot; results in the order of `keys`.
+  // Lookup of many keys against one snapshot; results in the order of `keys`. A block two
+  // keys need is decoded once.
   absl::StatusOr<std::vector<std::optional<ScanBatch>>> LookupMany(
       absl::Span<const LookupKey> keys) const;
 

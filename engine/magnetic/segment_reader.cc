@@ -204,21 +204,7 @@ absl::StatusOr<std::optional<ScanBatch>> SegmentReader::FindRow(size_t stream, s
   if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all); !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
-  ScanBatch one;
-  one.time_nanos.push_back(all.time_nanos[row]);
-  one.versions.push_back(all.versions[row]);
-  one.columns.resize(all.columns.size());
-  for (size_t c = 0; c < all.columns.size(); ++c) {
-    const ScanColumn& from = all.columns[c];
-    ScanColumn& to = one.columns[c];
-    to.name = from.name;
-    to.type = from.type;
-    to.present.push_back(from.present[row]);
-    if (!from.doubles.empty()) to.doubles.push_back(from.doubles[row]);
-    if (!from.ints.empty()) to.ints.push_back(from.ints[row]);
-    if (!from.strings.empty()) to.strings.push_back(std::move(all.columns[c].strings[row]));
-  }
-  return std::optional<ScanBatch>(std::move(one));
+  return std::optional<ScanBatch>(CopyRow(all, row));
 }
 
 }  // namespace tsw::magnetic

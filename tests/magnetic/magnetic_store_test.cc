@@ -381,6 +381,31 @@ TEST_F(MagneticStoreTest, LookupReturnsTheWinningRowOrNothingWithAndWithoutFilte
   }
 }
 
+TEST_F(MagneticStoreTest, LookupManyDecodesABlockOnceForManyKeys) {
+  auto store = OpenStore();
+  std::vector<int64_t> times, versions;
+  std::vector<double> values;
+  for (int i = 0; i < 100; ++i) {
+    times.push_back(i * 10);
+    versions.push_back(1);
+    values.push_back(i);
+  }
+  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", times, versions, values)}, "").ok());
+  std::vector<LookupKey> keys;
+  for (int i = 0; i < 100; ++i) {
+    keys.push_back({.dimensions = kHost, .measure_name = "cpu", .time_nanos = i * 10 + (i % 2)});
+  }
+  MagneticStats before = store->Stats();
+  absl::StatusOr<std::vector<std::optional<ScanBatch>>> rows = store->LookupMany(keys);
+  ASSERT_TRUE(rows.ok());
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ((*rows)[i].has_value(), i % 2 == 0) << i;
+    if (i % 2 == 0) EXPECT_EQ((*rows)[i]->columns[0].doubles[0], i);
+  }
+  MagneticStats after = store->Stats();
+  EXPECT_LE(after.blocks_decoded - before.blocks_decoded, 2);
+}
+
 TEST_F(MagneticStoreTest, WithKeyFiltersLookupOfAnAbsentTimeRarelyDecodes) {
   options_.filter_bits_per_key = 10;
   auto store = OpenStore();
