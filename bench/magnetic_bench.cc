@@ -146,8 +146,9 @@ class Sqlite {
     if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK) Die("sqlite3_open");
     Exec("PRAGMA journal_mode=WAL");
     Exec("PRAGMA synchronous=NORMAL");
-    Exec("CREATE TABLE IF NOT EXISTS p(series TEXT, measure TEXT, time INTEGER, version INTEGER,"
-         " d REAL, i INTEGER, s TEXT, PRIMARY KEY(series, measure, time)) WITHOUT ROWID");
+    Exec(
+        "CREATE TABLE IF NOT EXISTS p(series TEXT, measure TEXT, time INTEGER, version INTEGER,"
+        " d REAL, i INTEGER, s TEXT, PRIMARY KEY(series, measure, time)) WITHOUT ROWID");
   }
   ~Sqlite() { sqlite3_close(db_); }
 
@@ -155,8 +156,8 @@ class Sqlite {
     Exec("BEGIN");
     sqlite3_stmt* insert = Prepare("INSERT OR REPLACE INTO p VALUES(?,?,?,?,?,?,?)");
     for (const ScanBatch& b : batches) {
-      std::string series = absl::StrCat("device=", b.dimensions[0].value, ",region=",
-                                        b.dimensions[1].value);
+      std::string series =
+          absl::StrCat("device=", b.dimensions[0].value, ",region=", b.dimensions[1].value);
       const ScanColumn& c = b.columns[0];
       for (size_t r = 0; r < b.time_nanos.size(); ++r) {
         sqlite3_bind_text(insert, 1, series.data(), static_cast<int>(series.size()), SQLITE_STATIC);
@@ -293,7 +294,8 @@ void BM_ScanSlice_Magnetic(benchmark::State& state) {
   int s = 0;
   for (auto _ : state) {
     int64_t start = kStart + 600 * kSecond;
-    ScanRequest request{.start_time_nanos = start, .end_time_nanos = start + 300 * kSecond,
+    ScanRequest request{.start_time_nanos = start,
+                        .end_time_nanos = start + 300 * kSecond,
                         .measure_names = {"temperature"},
                         .dimension_filters = {SeriesDims(s)[0]}};
     int64_t rows = 0;
@@ -376,8 +378,8 @@ void BM_Lookup_Sqlite(benchmark::State& state) {
   for (auto _ : state) {
     const ScanBatch& b = data[rng() % data.size()];
     int64_t t = b.time_nanos[rng() % b.time_nanos.size()] + (hit ? 0 : 500'000'000);
-    std::string series = absl::StrCat("device=", b.dimensions[0].value, ",region=",
-                                      b.dimensions[1].value);
+    std::string series =
+        absl::StrCat("device=", b.dimensions[0].value, ",region=", b.dimensions[1].value);
     sqlite3_bind_text(q, 1, series.data(), static_cast<int>(series.size()), SQLITE_STATIC);
     sqlite3_bind_text(q, 2, b.measure_name.data(), static_cast<int>(b.measure_name.size()),
                       SQLITE_STATIC);
@@ -407,9 +409,11 @@ void BM_Compact_Magnetic(benchmark::State& state) {
       part.versions.assign(b.versions.begin() + lo, b.versions.begin() + hi);
       ScanColumn& c = part.columns[0];
       const ScanColumn& from = b.columns[0];
-      if (!from.doubles.empty()) c.doubles.assign(from.doubles.begin() + lo, from.doubles.begin() + hi);
+      if (!from.doubles.empty())
+        c.doubles.assign(from.doubles.begin() + lo, from.doubles.begin() + hi);
       if (!from.ints.empty()) c.ints.assign(from.ints.begin() + lo, from.ints.begin() + hi);
-      if (!from.strings.empty()) c.strings.assign(from.strings.begin() + lo, from.strings.begin() + hi);
+      if (!from.strings.empty())
+        c.strings.assign(from.strings.begin() + lo, from.strings.begin() + hi);
       parts[p].push_back(std::move(part));
     }
   }

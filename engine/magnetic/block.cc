@@ -11,8 +11,7 @@ namespace tsw::magnetic {
 namespace {
 
 // Appends `chunk` with its length prefix, counting the prefix as index bytes.
-void AppendChunk(absl::string_view chunk, ByteKind kind, std::string* out,
-                 ByteKindCounts* counts) {
+void AppendChunk(absl::string_view chunk, ByteKind kind, std::string* out, ByteKindCounts* counts) {
   size_t start = out->size();
   PutVarint64(out, chunk.size());
   (*counts)[static_cast<size_t>(ByteKind::kIndex)] += out->size() - start;
@@ -26,8 +25,8 @@ absl::Status CorruptBlock(absl::string_view detail) {
 
 // The values of `all` at the rows where `present` is set (all of them when count == n).
 template <typename T>
-absl::Span<const T> Dense(absl::Span<const T> all, absl::Span<const uint8_t> present,
-                          size_t count, std::vector<T>* storage) {
+absl::Span<const T> Dense(absl::Span<const T> all, absl::Span<const uint8_t> present, size_t count,
+                          std::vector<T>* storage) {
   if (count == all.size()) return all;
   storage->clear();
   storage->reserve(count);
@@ -114,8 +113,8 @@ absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64
       case MeasureValueType::kTimestamp: {
         std::vector<int64_t> storage;
         s = AppendIntChunk(
-            Dense(absl::MakeConstSpan(column.ints).subspan(begin, n), bits, count, &storage),
-            level, &chunk);
+            Dense(absl::MakeConstSpan(column.ints).subspan(begin, n), bits, count, &storage), level,
+            &chunk);
         break;
       }
       case MeasureValueType::kBoolean: {
@@ -156,9 +155,15 @@ ScanBatch CopyRow(const ScanBatch& rows, size_t row) {
     to.type = from.type;
     to.present.push_back(from.present[row]);
     switch (from.type) {
-      case MeasureValueType::kDouble: to.doubles.push_back(from.doubles[row]); break;
-      case MeasureValueType::kVarchar: to.strings.push_back(from.strings[row]); break;
-      default: to.ints.push_back(from.ints[row]); break;
+      case MeasureValueType::kDouble:
+        to.doubles.push_back(from.doubles[row]);
+        break;
+      case MeasureValueType::kVarchar:
+        to.strings.push_back(from.strings[row]);
+        break;
+      default:
+        to.ints.push_back(from.ints[row]);
+        break;
     }
   }
   return one;
@@ -239,8 +244,7 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
   return CorruptBlock("column of type MULTI");
 }
 
-absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows,
-                                    ScanBatch* out) const {
+absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, ScanBatch* out) const {
   if (absl::Status s = DecodeTimes(rows, &out->time_nanos); !s.ok()) return s;
   if (absl::Status s = DecodeIntChunk(chunks_[2], rows, &out->versions); !s.ok()) return s;
   out->columns.resize(stream.columns.size());

@@ -31,9 +31,9 @@ struct BlockEncodeOptions {
 
 // Appends the block holding rows [begin, end) of `rows` to *out and adds the stored bytes
 // of each kind to *counts. Fails only when a codec refuses the values (more than
-// MaxChunkValues() rows, a boolean other than 0 or 1). `rows` is in "stream shape": its columns are exactly the
-// stream's columns in order, each with `present` and value vectors as long as time_nanos
-// (values at absent rows are ignored). REQUIRES: begin < end <= rows.time_nanos.size().
+// MaxChunkValues() rows, a boolean other than 0 or 1). `rows` is in "stream shape": its columns are
+// exactly the stream's columns in order, each with `present` and value vectors as long as
+// time_nanos (values at absent rows are ignored). REQUIRES: begin < end <= rows.time_nanos.size().
 absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
                          const BlockEncodeOptions& options, std::string* out,
                          ByteKindCounts* counts);

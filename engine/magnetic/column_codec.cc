@@ -19,8 +19,7 @@ absl::Status Frame(const std::string& encoded, int zstd_level, std::string* out)
 }
 
 template <typename T, typename EncodeFn>
-absl::Status Append(absl::Span<const T> values, int zstd_level, std::string* out,
-                    EncodeFn encode) {
+absl::Status Append(absl::Span<const T> values, int zstd_level, std::string* out, EncodeFn encode) {
   std::string encoded;
   if (absl::Status s = encode(values, &encoded, encoding::EncodeOptions{}); !s.ok()) return s;
   return Frame(encoded, zstd_level, out);
@@ -43,57 +42,54 @@ absl::Status Decode(absl::string_view chunk, size_t count, std::vector<V>* out,
 
 size_t MaxChunkValues() { return static_cast<size_t>(encoding::kMaxColumnValues); }
 
-absl::Status AppendTimeChunk(absl::Span<const int64_t> values, int zstd_level,
-                             std::string* out) {
-  return Append<int64_t>(values, zstd_level, out,
-                         [](absl::Span<const int64_t> v, std::string* o,
-                            const encoding::EncodeOptions& opt) {
-                           return encoding::EncodeTimestamps(v, o, opt);
-                         });
+absl::Status AppendTimeChunk(absl::Span<const int64_t> values, int zstd_level, std::string* out) {
+  return Append<int64_t>(
+      values, zstd_level, out,
+      [](absl::Span<const int64_t> v, std::string* o, const encoding::EncodeOptions& opt) {
+        return encoding::EncodeTimestamps(v, o, opt);
+      });
 }
 
 absl::Status AppendIntChunk(absl::Span<const int64_t> values, int zstd_level, std::string* out) {
-  return Append<int64_t>(values, zstd_level, out,
-                         [](absl::Span<const int64_t> v, std::string* o,
-                            const encoding::EncodeOptions& opt) {
-                           return encoding::EncodeInt64s(v, o, opt);
-                         });
+  return Append<int64_t>(
+      values, zstd_level, out,
+      [](absl::Span<const int64_t> v, std::string* o, const encoding::EncodeOptions& opt) {
+        return encoding::EncodeInt64s(v, o, opt);
+      });
 }
 
-absl::Status AppendDoubleChunk(absl::Span<const double> values, int zstd_level,
-                               std::string* out) {
-  return Append<double>(values, zstd_level, out,
-                        [](absl::Span<const double> v, std::string* o,
-                           const encoding::EncodeOptions& opt) {
-                          return encoding::EncodeDoubles(v, o, opt);
-                        });
+absl::Status AppendDoubleChunk(absl::Span<const double> values, int zstd_level, std::string* out) {
+  return Append<double>(
+      values, zstd_level, out,
+      [](absl::Span<const double> v, std::string* o, const encoding::EncodeOptions& opt) {
+        return encoding::EncodeDoubles(v, o, opt);
+      });
 }
 
 absl::Status AppendStringChunk(absl::Span<const std::string> values, int zstd_level,
                                std::string* out) {
-  return Append<std::string>(values, zstd_level, out,
-                             [](absl::Span<const std::string> v, std::string* o,
-                                const encoding::EncodeOptions& opt) {
-                               return encoding::EncodeStrings(v, o, opt);
-                             });
+  return Append<std::string>(
+      values, zstd_level, out,
+      [](absl::Span<const std::string> v, std::string* o, const encoding::EncodeOptions& opt) {
+        return encoding::EncodeStrings(v, o, opt);
+      });
 }
 
-absl::Status AppendBoolChunk(absl::Span<const uint8_t> values, int zstd_level,
-                             std::string* out) {
-  return Append<uint8_t>(values, zstd_level, out,
-                         [](absl::Span<const uint8_t> v, std::string* o,
-                            const encoding::EncodeOptions& opt) {
-                           return encoding::EncodeBools(v, o, opt);
-                         });
+absl::Status AppendBoolChunk(absl::Span<const uint8_t> values, int zstd_level, std::string* out) {
+  return Append<uint8_t>(
+      values, zstd_level, out,
+      [](absl::Span<const uint8_t> v, std::string* o, const encoding::EncodeOptions& opt) {
+        return encoding::EncodeBools(v, o, opt);
+      });
 }
 
 absl::Status AppendPresenceChunk(absl::Span<const uint8_t> present, int zstd_level,
                                  std::string* out) {
-  return Append<uint8_t>(present, zstd_level, out,
-                         [](absl::Span<const uint8_t> v, std::string* o,
-                            const encoding::EncodeOptions& opt) {
-                           return encoding::EncodePresenceMask(v, o, opt);
-                         });
+  return Append<uint8_t>(
+      present, zstd_level, out,
+      [](absl::Span<const uint8_t> v, std::string* o, const encoding::EncodeOptions& opt) {
+        return encoding::EncodePresenceMask(v, o, opt);
+      });
 }
 
 absl::Status DecodeTimeChunk(absl::string_view chunk, size_t count, std::vector<int64_t>* out) {
@@ -117,8 +113,7 @@ absl::Status DecodeBoolChunk(absl::string_view chunk, size_t count, std::vector<
   return Decode(chunk, count, out, "boolean", encoding::DecodeBools);
 }
 
-absl::Status DecodePresenceChunk(absl::string_view chunk, size_t count,
-                                 std::vector<uint8_t>* out) {
+absl::Status DecodePresenceChunk(absl::string_view chunk, size_t count, std::vector<uint8_t>* out) {
   return Decode(chunk, count, out, "presence", encoding::DecodePresenceMask);
 }
 

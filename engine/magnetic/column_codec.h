@@ -30,15 +30,12 @@ size_t MaxChunkValues();
 // encoded column uncompressed, and so does any level for columns too small to gain.
 // Fails (InternalServerException) for more than MaxChunkValues() values or a boolean
 // other than 0 or 1.
-absl::Status AppendTimeChunk(absl::Span<const int64_t> values, int zstd_level,
-                             std::string* out);
+absl::Status AppendTimeChunk(absl::Span<const int64_t> values, int zstd_level, std::string* out);
 absl::Status AppendIntChunk(absl::Span<const int64_t> values, int zstd_level, std::string* out);
-absl::Status AppendDoubleChunk(absl::Span<const double> values, int zstd_level,
-                               std::string* out);
+absl::Status AppendDoubleChunk(absl::Span<const double> values, int zstd_level, std::string* out);
 absl::Status AppendStringChunk(absl::Span<const std::string> values, int zstd_level,
                                std::string* out);
-absl::Status AppendBoolChunk(absl::Span<const uint8_t> values, int zstd_level,
-                             std::string* out);
+absl::Status AppendBoolChunk(absl::Span<const uint8_t> values, int zstd_level, std::string* out);
 absl::Status AppendPresenceChunk(absl::Span<const uint8_t> present, int zstd_level,
                                  std::string* out);
 
@@ -50,8 +47,7 @@ absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vecto
 absl::Status DecodeStringChunk(absl::string_view chunk, size_t count,
                                std::vector<std::string>* out);
 absl::Status DecodeBoolChunk(absl::string_view chunk, size_t count, std::vector<uint8_t>* out);
-absl::Status DecodePresenceChunk(absl::string_view chunk, size_t count,
-                                 std::vector<uint8_t>* out);
+absl::Status DecodePresenceChunk(absl::string_view chunk, size_t count, std::vector<uint8_t>* out);
 
 }  // namespace tsw::magnetic
 

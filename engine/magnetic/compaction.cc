@@ -119,8 +119,8 @@ absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, 
         begun = false;
       }
       if (!begun) {
-        if (absl::Status s = writer->BeginStream(*key.series, *key.measure_name, key.type,
-                                                 group.columns);
+        if (absl::Status s =
+                writer->BeginStream(*key.series, *key.measure_name, key.type, group.columns);
             !s.ok()) {
           return abandon(s);
         }
@@ -164,9 +164,8 @@ absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, 
   // On failure the outputs stay: the manifest may name them now; the next Open deletes
   // whichever files it does not name.
   if (absl::Status s = Publish(std::move(next), std::move(readers)); !s.ok()) return s;
-  Log(absl::StrCat("magnetic ", dir, ": compacted ", inputs.size(), " segments (",
-                   input_points, " points) into ", outputs.size(), " (", output_points,
-                   " points)"));
+  Log(absl::StrCat("magnetic ", dir, ": compacted ", inputs.size(), " segments (", input_points,
+                   " points) into ", outputs.size(), " (", output_points, " points)"));
   return DeleteFiles(inputs, "compacted");
 }
 

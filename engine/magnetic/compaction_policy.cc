@@ -10,8 +10,7 @@ std::optional<std::pair<size_t, size_t>> PickCompactionRun(
   std::vector<std::pair<size_t, size_t>> units;
   for (size_t i = 0; i < segments.size(); ++i) {
     const ManifestSegment& head = segments[units.empty() ? 0 : units.back().first];
-    if (!units.empty() && head.seq_lo == segments[i].seq_lo &&
-        head.seq_hi == segments[i].seq_hi) {
+    if (!units.empty() && head.seq_lo == segments[i].seq_lo && head.seq_hi == segments[i].seq_hi) {
       units.back().second = i + 1;
     } else {
       units.emplace_back(i, i + 1);

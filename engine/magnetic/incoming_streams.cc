@@ -18,9 +18,12 @@ absl::Status BadBatch(size_t index, absl::string_view detail) {
 
 size_t ValueCount(const ScanColumn& column) {
   switch (column.type) {
-    case MeasureValueType::kDouble: return column.doubles.size();
-    case MeasureValueType::kVarchar: return column.strings.size();
-    default: return column.ints.size();
+    case MeasureValueType::kDouble:
+      return column.doubles.size();
+    case MeasureValueType::kVarchar:
+      return column.strings.size();
+    default:
+      return column.ints.size();
   }
 }
 
@@ -104,12 +107,10 @@ void MergeBatches(const std::vector<const ScanBatch*>& sources,
     out->time_nanos.push_back(row.time);
     out->versions.push_back(row.version);
     for (ScanColumn& to : out->columns) {
-      auto it = std::find_if(from.columns.begin(), from.columns.end(),
-                             [&](const ScanColumn& c) {
-                               return c.name == to.name && c.type == to.type;
-                             });
-      bool present = it != from.columns.end() &&
-                     (it->present.empty() || it->present[row.row] != 0);
+      auto it = std::find_if(from.columns.begin(), from.columns.end(), [&](const ScanColumn& c) {
+        return c.name == to.name && c.type == to.type;
+      });
+      bool present = it != from.columns.end() && (it->present.empty() || it->present[row.row] != 0);
       to.present.push_back(present ? 1 : 0);
       switch (to.type) {
         case MeasureValueType::kDouble:
@@ -178,9 +179,8 @@ absl::StatusOr<std::vector<IncomingStream>> GroupIncomingBatches(
   }
   std::vector<size_t> order(streams.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return StreamKeyLess()(&streams[a], &streams[b]);
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return StreamKeyLess()(&streams[a], &streams[b]); });
   std::vector<IncomingStream> sorted;
   sorted.reserve(streams.size());
   for (size_t i : order) sorted.push_back(std::move(streams[i]));

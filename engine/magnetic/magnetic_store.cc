@@ -22,13 +22,11 @@
 namespace tsw::magnetic {
 namespace {
 
-bool SeriesMatches(const std::vector<Dimension>& series,
-                   const std::vector<Dimension>& filters) {
+bool SeriesMatches(const std::vector<Dimension>& series, const std::vector<Dimension>& filters) {
   for (const Dimension& f : filters) {
-    auto it = std::lower_bound(series.begin(), series.end(), f.name,
-                               [](const Dimension& d, const std::string& name) {
-                                 return d.name < name;
-                               });
+    auto it =
+        std::lower_bound(series.begin(), series.end(), f.name,
+                         [](const Dimension& d, const std::string& name) { return d.name < name; });
     if (it == series.end() || it->name != f.name || it->value != f.value) return false;
   }
   return true;
@@ -67,8 +65,8 @@ absl::Status MagneticStore::Impl::DeleteFiles(const std::vector<uint64_t>& file_
 MagneticStore::MagneticStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MagneticStore::~MagneticStore() = default;
 
-absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(
-    const std::string& dir, const MagneticOptions& options) {
+absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(const std::string& dir,
+                                                                   const MagneticOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->options = options;
@@ -84,8 +82,7 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(
       uint64_t id;
       if (ParseSegmentFileName(name, &id)) {
         return tsw::InternalError(absl::StrCat("magnetic manifest ", manifest_path,
-                                               " is missing but segment file ", name,
-                                               " exists"));
+                                               " is missing but segment file ", name, " exists"));
       }
     }
     if (absl::Status s = file::WriteFileAtomically(manifest_path, EncodeManifest(Manifest()));
@@ -113,8 +110,8 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(
   bool removed = false;
   for (const std::string& name : *names) {
     uint64_t id;
-    bool orphan = (ParseSegmentFileName(name, &id) && !live.contains(id)) ||
-                  name == kManifestTmpName;
+    bool orphan =
+        (ParseSegmentFileName(name, &id) && !live.contains(id)) || name == kManifestTmpName;
     if (!orphan) continue;
     if (absl::Status s = file::RemoveFile(file::JoinPath(dir, name)); !s.ok()) return s;
     impl->Log(absl::StrCat("magnetic ", dir, ": deleted orphan file ", name));
@@ -148,8 +145,8 @@ absl::Status MagneticStore::AddSegment(const std::vector<ScanBatch>& batches,
       SegmentWriter::Create(path, impl_->WriterOptions());
   if (!writer.ok()) return writer.status();
   for (const IncomingStream& stream : *streams) {
-    if (absl::Status s = (*writer)->BeginStream(stream.series, stream.measure_name, stream.type,
-                                                 stream.columns);
+    if (absl::Status s =
+            (*writer)->BeginStream(stream.series, stream.measure_name, stream.type, stream.columns);
         !s.ok()) {
       return s;
     }
@@ -185,8 +182,8 @@ int64_t MagneticStore::RetentionCutoff() const {
 absl::Status MagneticStore::Scan(const ScanRequest& request,
                                  const std::function<bool(const ScanBatch&)>& visitor) const {
   if (request.max_rows_per_batch < 1) {
-    return tsw::ValidationError(absl::StrCat("max_rows_per_batch must be at least 1, not ",
-                                             request.max_rows_per_batch));
+    return tsw::ValidationError(
+        absl::StrCat("max_rows_per_batch must be at least 1, not ", request.max_rows_per_batch));
   }
   std::shared_ptr<const State> state = impl_->Snapshot();
   const int64_t first = std::max(request.start_time_nanos, state->manifest.retention_cutoff);
@@ -358,8 +355,8 @@ std::vector<std::string> MagneticStore::Verify() const {
     Manifest b = state->manifest;
     a.next_file_id = b.next_file_id = 0;
     if (EncodeManifest(a) != EncodeManifest(b)) {
-      problems.push_back(absl::StrCat("magnetic manifest ", manifest_path,
-                                      " differs from the open store's"));
+      problems.push_back(
+          absl::StrCat("magnetic manifest ", manifest_path, " differs from the open store's"));
     }
   }
 
@@ -390,8 +387,8 @@ std::vector<std::string> MagneticStore::Verify() const {
   } else {
     for (const std::string& name : *names) {
       if (name == kManifestFileName || live.contains(name)) continue;
-      problems.push_back(absl::StrCat("magnetic ", impl_->dir, ": file ", name,
-                                      " is not in the manifest"));
+      problems.push_back(
+          absl::StrCat("magnetic ", impl_->dir, ": file ", name, " is not in the manifest"));
     }
   }
   return problems;

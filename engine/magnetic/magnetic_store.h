@@ -113,8 +113,7 @@ class MagneticStore {
   // Batches without rows add nothing; with no rows at all, only the note is published.
   // Rows older than the retention cutoff are accepted but never returned.
   // Fails with InternalServerException (malformed batch, I/O); the store is then unchanged.
-  absl::Status AddSegment(const std::vector<ScanBatch>& batches,
-                          const std::string& manifest_note);
+  absl::Status AddSegment(const std::vector<ScanBatch>& batches, const std::string& manifest_note);
 
   // The manifest_note of the last successful AddSegment ("" if none), also after reopen.
   std::string LastNote() const;

@@ -69,7 +69,7 @@ struct MagneticStore::Impl {
   mutable std::mutex mu;
   std::shared_ptr<const State> state;  // Guarded by mu.
 
-  std::mutex write_mu;  // Held by AddSegment, ApplyRetention and Compact throughout.
+  std::mutex write_mu;        // Held by AddSegment, ApplyRetention and Compact throughout.
   uint64_t next_file_id = 1;  // Guarded by write_mu.
 
   std::shared_ptr<const State> Snapshot() const {
@@ -87,8 +87,8 @@ struct MagneticStore::Impl {
     SegmentWriterOptions w;
     w.block.zstd_level = options.zstd_level;
     w.block.filter_bits_per_key = std::clamp(options.filter_bits_per_key, 0, 64);
-    w.max_rows_per_block = std::clamp(options.max_rows_per_block, 1,
-                                      static_cast<int32_t>(MaxChunkValues()));
+    w.max_rows_per_block =
+        std::clamp(options.max_rows_per_block, 1, static_cast<int32_t>(MaxChunkValues()));
     return w;
   }
 

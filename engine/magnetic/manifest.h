@@ -30,10 +30,10 @@ struct ManifestSegment {
 };
 
 struct Manifest {
-  uint64_t next_file_id = 1;  // Above every file id ever used.
-  uint64_t next_seq = 1;      // Above every seq_hi ever used.
-  int64_t retention_cutoff = INT64_MIN;  // Rows with time < cutoff are gone.
-  std::string note;                      // The last AddSegment's manifest_note.
+  uint64_t next_file_id = 1;              // Above every file id ever used.
+  uint64_t next_seq = 1;                  // Above every seq_hi ever used.
+  int64_t retention_cutoff = INT64_MIN;   // Rows with time < cutoff are gone.
+  std::string note;                       // The last AddSegment's manifest_note.
   std::vector<ManifestSegment> segments;  // Sorted by (seq_hi, file_id): oldest first.
 };
 

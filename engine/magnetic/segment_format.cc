@@ -15,52 +15,86 @@ namespace tsw::magnetic {
 
 absl::string_view ByteKindName(ByteKind kind) {
   switch (kind) {
-    case ByteKind::kTime: return "time";
-    case ByteKind::kVersion: return "version";
-    case ByteKind::kDouble: return "double";
-    case ByteKind::kBigint: return "bigint";
-    case ByteKind::kVarchar: return "varchar";
-    case ByteKind::kBoolean: return "boolean";
-    case ByteKind::kTimestamp: return "timestamp";
-    case ByteKind::kPresence: return "presence";
-    case ByteKind::kFilter: return "filter";
-    case ByteKind::kIndex: return "index";
+    case ByteKind::kTime:
+      return "time";
+    case ByteKind::kVersion:
+      return "version";
+    case ByteKind::kDouble:
+      return "double";
+    case ByteKind::kBigint:
+      return "bigint";
+    case ByteKind::kVarchar:
+      return "varchar";
+    case ByteKind::kBoolean:
+      return "boolean";
+    case ByteKind::kTimestamp:
+      return "timestamp";
+    case ByteKind::kPresence:
+      return "presence";
+    case ByteKind::kFilter:
+      return "filter";
+    case ByteKind::kIndex:
+      return "index";
   }
   return "unknown";
 }
 
 ByteKind ValueByteKind(MeasureValueType type) {
   switch (type) {
-    case MeasureValueType::kDouble: return ByteKind::kDouble;
-    case MeasureValueType::kBigint: return ByteKind::kBigint;
-    case MeasureValueType::kVarchar: return ByteKind::kVarchar;
-    case MeasureValueType::kBoolean: return ByteKind::kBoolean;
-    case MeasureValueType::kTimestamp: return ByteKind::kTimestamp;
-    case MeasureValueType::kMulti: break;
+    case MeasureValueType::kDouble:
+      return ByteKind::kDouble;
+    case MeasureValueType::kBigint:
+      return ByteKind::kBigint;
+    case MeasureValueType::kVarchar:
+      return ByteKind::kVarchar;
+    case MeasureValueType::kBoolean:
+      return ByteKind::kBoolean;
+    case MeasureValueType::kTimestamp:
+      return ByteKind::kTimestamp;
+    case MeasureValueType::kMulti:
+      break;
   }
   return ByteKind::kIndex;
 }
 
 uint8_t MeasureTypeCode(MeasureValueType type) {
   switch (type) {
-    case MeasureValueType::kDouble: return 1;
-    case MeasureValueType::kBigint: return 2;
-    case MeasureValueType::kVarchar: return 3;
-    case MeasureValueType::kBoolean: return 4;
-    case MeasureValueType::kTimestamp: return 5;
-    case MeasureValueType::kMulti: return 6;
+    case MeasureValueType::kDouble:
+      return 1;
+    case MeasureValueType::kBigint:
+      return 2;
+    case MeasureValueType::kVarchar:
+      return 3;
+    case MeasureValueType::kBoolean:
+      return 4;
+    case MeasureValueType::kTimestamp:
+      return 5;
+    case MeasureValueType::kMulti:
+      return 6;
   }
   return 0;
 }
 
 bool MeasureTypeFromCode(uint8_t code, MeasureValueType* type) {
   switch (code) {
-    case 1: *type = MeasureValueType::kDouble; return true;
-    case 2: *type = MeasureValueType::kBigint; return true;
-    case 3: *type = MeasureValueType::kVarchar; return true;
-    case 4: *type = MeasureValueType::kBoolean; return true;
-    case 5: *type = MeasureValueType::kTimestamp; return true;
-    case 6: *type = MeasureValueType::kMulti; return true;
+    case 1:
+      *type = MeasureValueType::kDouble;
+      return true;
+    case 2:
+      *type = MeasureValueType::kBigint;
+      return true;
+    case 3:
+      *type = MeasureValueType::kVarchar;
+      return true;
+    case 4:
+      *type = MeasureValueType::kBoolean;
+      return true;
+    case 5:
+      *type = MeasureValueType::kTimestamp;
+      return true;
+    case 6:
+      *type = MeasureValueType::kMulti;
+      return true;
   }
   return false;
 }
@@ -164,8 +198,8 @@ std::string EncodeFooter(const SegmentIndex& index) {
       PutFixed64(&out, block.checksum);
       PutVarint64(&out, static_cast<uint64_t>(block.rows));
       PutSignedVarint64(&out, block.min_time);
-      PutVarint64(&out, static_cast<uint64_t>(block.max_time) -
-                            static_cast<uint64_t>(block.min_time));
+      PutVarint64(&out,
+                  static_cast<uint64_t>(block.max_time) - static_cast<uint64_t>(block.min_time));
     }
   }
   const size_t stored_kinds = static_cast<size_t>(ByteKind::kIndex);
@@ -270,8 +304,7 @@ absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_
           span < rows - 1) {
         return BadFooter("block time range");
       }
-      block.max_time =
-          static_cast<int64_t>(static_cast<uint64_t>(block.min_time) + span);
+      block.max_time = static_cast<int64_t>(static_cast<uint64_t>(block.min_time) + span);
       if (b > 0 && block.min_time <= stream.blocks[b - 1].max_time) {
         return BadFooter("blocks overlap in time");
       }

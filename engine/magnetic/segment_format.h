@@ -39,8 +39,8 @@ enum class ByteKind : uint8_t {
   kBoolean = 5,
   kTimestamp = 6,
   kPresence = 7,
-  kFilter = 8,   // The per-block key filters.
-  kIndex = 9,    // Header, chunk headers, footer and trailer.
+  kFilter = 8,  // The per-block key filters.
+  kIndex = 9,   // Header, chunk headers, footer and trailer.
 };
 inline constexpr size_t kNumByteKinds = 10;
 absl::string_view ByteKindName(ByteKind kind);

@@ -36,8 +36,7 @@ SegmentReader::SegmentReader(std::string path, int fd, std::shared_ptr<ReadCount
 
 SegmentReader::~SegmentReader() { ::close(fd_); }
 
-absl::Status SegmentReader::Corruption(absl::string_view what,
-                                       const absl::Status& problem) const {
+absl::Status SegmentReader::Corruption(absl::string_view what, const absl::Status& problem) const {
   return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", what,
                                          what.empty() ? "" : ": ", problem.message()));
 }
@@ -52,15 +51,14 @@ absl::Status SegmentReader::PRead(uint64_t offset, uint64_t length, std::string*
   out->resize(length);
   size_t done = 0;
   while (done < length) {
-    ssize_t n = ::pread(fd_, out->data() + done, length - done,
-                        static_cast<off_t>(offset + done));
+    ssize_t n = ::pread(fd_, out->data() + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return file::IoError("cannot read", path_, errno);
     }
     if (n == 0) {
-      return tsw::InternalError(absl::StrCat("segment file ", path_, " is truncated at ",
-                                             offset + done));
+      return tsw::InternalError(
+          absl::StrCat("segment file ", path_, " is truncated at ", offset + done));
     }
     done += static_cast<size_t>(n);
   }
@@ -75,8 +73,8 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
     return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", detail));
   };
   if (expected.has_value() && expected->file_size != file_size_) {
-    return corrupt(absl::StrCat("size ", file_size_, " differs from the manifest's ",
-                                expected->file_size));
+    return corrupt(
+        absl::StrCat("size ", file_size_, " differs from the manifest's ", expected->file_size));
   }
   if (file_size_ < kSegmentHeaderSize + kSegmentTrailerSize) return corrupt("too short");
 
@@ -118,10 +116,9 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, &index_); !s.ok()) {
     return Corruption("", s);
   }
-  if (expected.has_value() &&
-      (expected->points != index_.points ||
-       (index_.points > 0 &&
-        (expected->min_time != index_.min_time || expected->max_time != index_.max_time)))) {
+  if (expected.has_value() && (expected->points != index_.points ||
+                               (index_.points > 0 && (expected->min_time != index_.min_time ||
+                                                      expected->max_time != index_.max_time)))) {
     return corrupt("footer disagrees with the manifest's time range or point count");
   }
   return absl::OkStatus();
@@ -130,8 +127,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
 std::pair<size_t, size_t> SegmentReader::FindStreams(const std::vector<Dimension>& series,
                                                      absl::string_view measure_name) const {
   auto sit = std::lower_bound(index_.series.begin(), index_.series.end(), series,
-                              [](const std::vector<Dimension>& a,
-                                 const std::vector<Dimension>& b) {
+                              [](const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
                                 return CompareSeries(a, b) < 0;
                               });
   if (sit == index_.series.end() || CompareSeries(*sit, series) != 0) return {0, 0};
@@ -155,8 +151,8 @@ absl::Status SegmentReader::ReadBlock(size_t stream, size_t block, std::string* 
   if (absl::Status s = PRead(entry.offset, entry.length, bytes); !s.ok()) return s;
   if (counters_ != nullptr) counters_->blocks_read.fetch_add(1, std::memory_order_relaxed);
   if (XXH3_64bits(bytes->data(), bytes->size()) != entry.checksum) {
-    return tsw::InternalError(absl::StrCat("segment file ", path_, ": ",
-                                           BlockName(stream, block), ": checksum mismatch"));
+    return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", BlockName(stream, block),
+                                           ": checksum mismatch"));
   }
   return absl::OkStatus();
 }
@@ -183,7 +179,7 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, ScanBatch* 
 }
 
 absl::StatusOr<std::optional<ScanBatch>> SegmentReader::FindRow(size_t stream, size_t block,
-                                                               int64_t time) const {
+                                                                int64_t time) const {
   const StreamEntry& s = index_.streams[stream];
   const BlockEntry& entry = s.blocks[block];
   if (time < entry.min_time || time > entry.max_time) return std::nullopt;

@@ -66,8 +66,7 @@ class SegmentReader {
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.
-  absl::StatusOr<std::optional<ScanBatch>> FindRow(size_t stream, size_t block,
-                                                   int64_t time) const;
+  absl::StatusOr<std::optional<ScanBatch>> FindRow(size_t stream, size_t block, int64_t time) const;
 
   // A status naming this file, `what` and the problem.
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;

@@ -25,17 +25,26 @@ absl::Status BadInput(absl::string_view detail) {
 // The vector of `column` that holds values of its type.
 size_t ValueCount(const ScanColumn& column) {
   switch (column.type) {
-    case MeasureValueType::kDouble: return column.doubles.size();
-    case MeasureValueType::kVarchar: return column.strings.size();
-    default: return column.ints.size();
+    case MeasureValueType::kDouble:
+      return column.doubles.size();
+    case MeasureValueType::kVarchar:
+      return column.strings.size();
+    default:
+      return column.ints.size();
   }
 }
 
 void AppendPlaceholders(ScanColumn* column, size_t n) {
   switch (column->type) {
-    case MeasureValueType::kDouble: column->doubles.resize(column->doubles.size() + n); break;
-    case MeasureValueType::kVarchar: column->strings.resize(column->strings.size() + n); break;
-    default: column->ints.resize(column->ints.size() + n); break;
+    case MeasureValueType::kDouble:
+      column->doubles.resize(column->doubles.size() + n);
+      break;
+    case MeasureValueType::kVarchar:
+      column->strings.resize(column->strings.size() + n);
+      break;
+    default:
+      column->ints.resize(column->ints.size() + n);
+      break;
   }
 }
 
@@ -113,8 +122,7 @@ absl::Status SegmentWriter::FlushBuffer() {
 }
 
 absl::Status SegmentWriter::BeginStream(const std::vector<Dimension>& series,
-                                        const std::string& measure_name,
-                                        MeasureValueType type,
+                                        const std::string& measure_name, MeasureValueType type,
                                         std::vector<ColumnSpec> columns) {
   if (finished_ || failed_) return BadInput("BeginStream on a closed writer");
   if (absl::Status s = FlushBlock(); !s.ok()) return s;
@@ -126,8 +134,7 @@ absl::Status SegmentWriter::BeginStream(const std::vector<Dimension>& series,
   }
   if (type == MeasureValueType::kMulti) {
     if (columns.empty()) return BadInput("MULTI measure without attributes");
-  } else if (columns.size() != 1 || columns[0].name != measure_name ||
-             columns[0].type != type) {
+  } else if (columns.size() != 1 || columns[0].name != measure_name || columns[0].type != type) {
     return BadInput(absl::StrCat("scalar measure ", measure_name,
                                  " must have one column of its name and type"));
   }
@@ -183,9 +190,8 @@ absl::Status SegmentWriter::AddRows(const ScanBatch& batch, size_t begin, size_t
   std::vector<int> source(stream_.columns.size(), -1);
   for (size_t j = 0; j < batch.columns.size(); ++j) {
     const ScanColumn& column = batch.columns[j];
-    auto it = std::lower_bound(
-        stream_.columns.begin(), stream_.columns.end(), ColumnSpec{column.name, column.type},
-        ColumnLess);
+    auto it = std::lower_bound(stream_.columns.begin(), stream_.columns.end(),
+                               ColumnSpec{column.name, column.type}, ColumnLess);
     if (it == stream_.columns.end() || it->name != column.name || it->type != column.type) {
       return BadInput(absl::StrCat("column ", column.name, " is not a column of the stream"));
     }
@@ -282,8 +288,7 @@ void SegmentWriter::EndStream() {
   if (!stream_.blocks.empty()) {
     index_.streams.push_back(std::move(stream_));
   } else if (!index_.series.empty() &&
-             (index_.streams.empty() ||
-              index_.streams.back().series != index_.series.size() - 1)) {
+             (index_.streams.empty() || index_.streams.back().series != index_.series.size() - 1)) {
     // A series whose only stream had no rows is not stored.
     index_.series.pop_back();
   }

@@ -36,8 +36,8 @@ struct SegmentSummary {
 class SegmentWriter {
  public:
   // Creates `path`, which must not exist, and writes the header.
-  static absl::StatusOr<std::unique_ptr<SegmentWriter>> Create(
-      const std::string& path, const SegmentWriterOptions& options);
+  static absl::StatusOr<std::unique_ptr<SegmentWriter>> Create(const std::string& path,
+                                                               const SegmentWriterOptions& options);
 
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
@@ -48,9 +48,8 @@ class SegmentWriter {
   // measure name, type code) order; `series` sorted by name with unique names; `columns`
   // strictly sorted by ColumnLess; a scalar stream has exactly one column, named and typed
   // after the measure; a MULTI stream at least one, none of type MULTI.
-  absl::Status BeginStream(const std::vector<Dimension>& series,
-                           const std::string& measure_name, MeasureValueType type,
-                           std::vector<ColumnSpec> columns);
+  absl::Status BeginStream(const std::vector<Dimension>& series, const std::string& measure_name,
+                           MeasureValueType type, std::vector<ColumnSpec> columns);
 
   // Appends rows [begin, end) of `batch` to the current stream. The batch's columns are
   // matched to the stream's by (name, type) and must all be among them; stream columns the
@@ -90,8 +89,8 @@ class SegmentWriter {
 
   SegmentIndex index_;
   bool in_stream_ = false;
-  StreamEntry stream_;    // The current stream (in_stream_).
-  ScanBatch pending_;     // Its rows not yet in a block, in stream shape.
+  StreamEntry stream_;  // The current stream (in_stream_).
+  ScanBatch pending_;   // Its rows not yet in a block, in stream shape.
   bool has_last_time_ = false;
   int64_t last_time_ = 0;
   int64_t points_ = 0;

@@ -12,13 +12,12 @@ std::pair<size_t, size_t> BlockRange(const StreamEntry& stream, int64_t first_ti
                                      int64_t last_time) {
   if (first_time > last_time) return {0, 0};
   const std::vector<BlockEntry>& blocks = stream.blocks;
-  auto first = std::partition_point(
-      blocks.begin(), blocks.end(),
-      [first_time](const BlockEntry& b) { return b.max_time < first_time; });
+  auto first =
+      std::partition_point(blocks.begin(), blocks.end(),
+                           [first_time](const BlockEntry& b) { return b.max_time < first_time; });
   auto last = std::partition_point(
       first, blocks.end(), [last_time](const BlockEntry& b) { return b.min_time <= last_time; });
-  return {static_cast<size_t>(first - blocks.begin()),
-          static_cast<size_t>(last - blocks.begin())};
+  return {static_cast<size_t>(first - blocks.begin()), static_cast<size_t>(last - blocks.begin())};
 }
 
 }  // namespace
@@ -28,8 +27,8 @@ bool StreamMerger::Overlaps(const StreamEntry& stream, int64_t first_time, int64
   return first < last;
 }
 
-StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time,
-                           int64_t last_time, std::vector<ColumnSpec> columns)
+StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
+                           std::vector<ColumnSpec> columns)
     : first_(first_time), last_(last_time), columns_(std::move(columns)) {
   cursors_.resize(sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
@@ -69,16 +68,21 @@ void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, ScanBatch
   const size_t n = end - begin;
   out->time_nanos.insert(out->time_nanos.end(), b.time_nanos.begin() + begin,
                          b.time_nanos.begin() + end);
-  out->versions.insert(out->versions.end(), b.versions.begin() + begin,
-                       b.versions.begin() + end);
+  out->versions.insert(out->versions.end(), b.versions.begin() + begin, b.versions.begin() + end);
   const size_t old_rows = out->time_nanos.size() - n;
   // Every output column grows by n absent rows; the source's columns then fill theirs.
   for (ScanColumn& column : out->columns) {
     column.present.resize(old_rows + n, 0);
     switch (column.type) {
-      case MeasureValueType::kDouble: column.doubles.resize(old_rows + n); break;
-      case MeasureValueType::kVarchar: column.strings.resize(old_rows + n); break;
-      default: column.ints.resize(old_rows + n); break;
+      case MeasureValueType::kDouble:
+        column.doubles.resize(old_rows + n);
+        break;
+      case MeasureValueType::kVarchar:
+        column.strings.resize(old_rows + n);
+        break;
+      default:
+        column.ints.resize(old_rows + n);
+        break;
     }
   }
   for (size_t k = 0; k < b.columns.size(); ++k) {

@@ -41,11 +41,11 @@ class StreamMerger {
  private:
   struct Cursor {
     StreamSource source;
-    size_t next_block = 0;  // The next block to load.
-    size_t end_block = 0;   // Blocks [next_block, end_block) may hold rows in range.
-    ScanBatch block;        // The loaded block, in stream shape.
-    size_t pos = 0;         // The head row in `block`.
-    size_t limit = 0;       // Rows [pos, limit) are in range.
+    size_t next_block = 0;           // The next block to load.
+    size_t end_block = 0;            // Blocks [next_block, end_block) may hold rows in range.
+    ScanBatch block;                 // The loaded block, in stream shape.
+    size_t pos = 0;                  // The head row in `block`.
+    size_t limit = 0;                // Rows [pos, limit) are in range.
     std::vector<size_t> column_map;  // Stream column -> output column.
     bool done = false;
   };

@@ -31,8 +31,8 @@ std::optional<std::pair<size_t, size_t>> Pick(const std::vector<ManifestSegment>
 TEST(CompactionPolicyTest, PicksNothingWithoutEnoughSmallSegments) {
   EXPECT_FALSE(Pick({}).has_value());
   EXPECT_FALSE(Pick({Segment(1, 1, 1, 100), Segment(2, 2, 2, 100)}).has_value());
-  EXPECT_FALSE(Pick({Segment(1, 1, 1, 900), Segment(2, 2, 2, 900), Segment(3, 3, 3, 900)})
-                   .has_value());
+  EXPECT_FALSE(
+      Pick({Segment(1, 1, 1, 900), Segment(2, 2, 2, 900), Segment(3, 3, 3, 900)}).has_value());
 }
 
 TEST(CompactionPolicyTest, PicksTheOldestRunOfAdjacentSmallSegments) {
@@ -47,9 +47,9 @@ TEST(CompactionPolicyTest, PicksTheOldestRunOfAdjacentSmallSegments) {
 
 TEST(CompactionPolicyTest, NeverSplitsTheOutputsOfOneCompaction) {
   // Segments 2..4 share the sequence range [2, 5]: one unit, large as a whole.
-  std::vector<ManifestSegment> segments = {
-      Segment(1, 1, 1, 100), Segment(2, 2, 5, 1000), Segment(3, 2, 5, 1000),
-      Segment(4, 2, 5, 100), Segment(5, 6, 6, 100),  Segment(6, 7, 7, 100)};
+  std::vector<ManifestSegment> segments = {Segment(1, 1, 1, 100),  Segment(2, 2, 5, 1000),
+                                           Segment(3, 2, 5, 1000), Segment(4, 2, 5, 100),
+                                           Segment(5, 6, 6, 100),  Segment(6, 7, 7, 100)};
   EXPECT_FALSE(Pick(segments).has_value());
   // A whole unit of small outputs can join a run.
   segments = {Segment(1, 1, 1, 100), Segment(2, 2, 5, 100), Segment(3, 2, 5, 100),

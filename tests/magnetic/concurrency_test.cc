@@ -95,9 +95,9 @@ TEST(ConcurrencyTest, ReadersSeeWholeOperationsWhileAWriterRuns) {
           values.insert(values.end(), b.columns[0].ints.begin(), b.columns[0].ints.end());
           return true;
         });
-        bool whole = s.ok() && values.size() == 50 &&
-                     std::all_of(values.begin(), values.end(),
-                                 [&](int64_t v) { return v == values[0]; });
+        bool whole =
+            s.ok() && values.size() == 50 &&
+            std::all_of(values.begin(), values.end(), [&](int64_t v) { return v == values[0]; });
         if (!whole) failures.fetch_add(1);
         absl::StatusOr<std::optional<ScanBatch>> row =
             store.Lookup({.dimensions = series, .measure_name = "g", .time_nanos = 7});

@@ -70,9 +70,15 @@ MagneticOptions StoreOptions() {
     Op op = MakeOp(i);
     absl::Status s;
     switch (op.kind) {
-      case OpKind::kAdd: s = (*store)->AddSegment(op.batches, op.note); break;
-      case OpKind::kCompact: s = (*store)->Compact(); break;
-      case OpKind::kRetention: s = (*store)->ApplyRetention(op.cutoff); break;
+      case OpKind::kAdd:
+        s = (*store)->AddSegment(op.batches, op.note);
+        break;
+      case OpKind::kCompact:
+        s = (*store)->Compact();
+        break;
+      case OpKind::kRetention:
+        s = (*store)->ApplyRetention(op.cutoff);
+        break;
     }
     if (!s.ok()) _exit(3);
     if (write(fd, &i, sizeof(i)) != sizeof(i)) _exit(4);
@@ -140,9 +146,9 @@ TEST(CrashTest, ReopenAfterSigkillYieldsTheLastAcknowledgedOrInFlightState) {
     ASSERT_TRUE(store.ok()) << store.status();
     // The one in flight may have happened too; its own trace tells.
     Op in_flight = MakeOp(next);
-    bool done = (in_flight.kind == OpKind::kAdd && (*store)->LastNote() == in_flight.note) ||
-                (in_flight.kind == OpKind::kRetention &&
-                 (*store)->RetentionCutoff() == in_flight.cutoff);
+    bool done =
+        (in_flight.kind == OpKind::kAdd && (*store)->LastNote() == in_flight.note) ||
+        (in_flight.kind == OpKind::kRetention && (*store)->RetentionCutoff() == in_flight.cutoff);
     if (done) {
       ApplyToModel(in_flight, &model);
       if (in_flight.kind == OpKind::kAdd) last_note = in_flight.note;

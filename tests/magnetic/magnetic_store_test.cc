@@ -55,9 +55,8 @@ class MagneticStoreTest : public ::testing::Test {
   Model model_;
 };
 
-ScanBatch DoubleBatch(std::vector<Dimension> dims, std::string measure,
-                      std::vector<int64_t> times, std::vector<int64_t> versions,
-                      std::vector<double> values) {
+ScanBatch DoubleBatch(std::vector<Dimension> dims, std::string measure, std::vector<int64_t> times,
+                      std::vector<int64_t> versions, std::vector<double> values) {
   ScanBatch b;
   b.dimensions = std::move(dims);
   b.measure_name = measure;
@@ -99,8 +98,8 @@ TEST_F(MagneticStoreTest, KeepsNanNegativeZeroAndEmptyStringsExactly) {
   strings.measure_value_type = MeasureValueType::kVarchar;
   strings.time_nanos = {1, 2};
   strings.versions = {1, 1};
-  strings.columns.push_back({.name = "s", .type = MeasureValueType::kVarchar,
-                             .strings = {"", std::string("\0", 1)}});
+  strings.columns.push_back(
+      {.name = "s", .type = MeasureValueType::kVarchar, .strings = {"", std::string("\0", 1)}});
   std::vector<ScanBatch> batches = {doubles, strings};
   ASSERT_TRUE(store->AddSegment(batches, "").ok());
   model_.Add(batches);
@@ -133,16 +132,21 @@ TEST_F(MagneticStoreTest, MultiMeasureKeepsMissingAttributesAbsent) {
   b.measure_value_type = MeasureValueType::kMulti;
   b.time_nanos = {10, 20, 30};
   b.versions = {1, 1, 1};
-  b.columns.push_back({.name = "z", .type = MeasureValueType::kBigint, .ints = {1, 0, 3},
-                       .present = {1, 0, 1}});
-  b.columns.push_back({.name = "a", .type = MeasureValueType::kVarchar,
-                       .strings = {"", "x", ""}, .present = {0, 1, 1}});
+  b.columns.push_back(
+      {.name = "z", .type = MeasureValueType::kBigint, .ints = {1, 0, 3}, .present = {1, 0, 1}});
+  b.columns.push_back({.name = "a",
+                       .type = MeasureValueType::kVarchar,
+                       .strings = {"", "x", ""},
+                       .present = {0, 1, 1}});
   ASSERT_TRUE(store->AddSegment({b}, "").ok());
   std::vector<ScanBatch> out;
-  ASSERT_TRUE(store->Scan({}, [&](const ScanBatch& batch) {
-                     out.push_back(batch);
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->Scan({},
+                         [&](const ScanBatch& batch) {
+                           out.push_back(batch);
+                           return true;
+                         })
+                  .ok());
   ASSERT_EQ(out.size(), 1u);
   ASSERT_EQ(out[0].columns.size(), 2u);
   EXPECT_EQ(out[0].columns[0].name, "a");  // Sorted by name.
@@ -156,14 +160,18 @@ TEST_F(MagneticStoreTest, MultiMeasureKeepsMissingAttributesAbsent) {
 TEST_F(MagneticStoreTest, HigherVersionWinsAcrossSegmentsInEitherOrder) {
   auto store = OpenStore();
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1, 2}, {5, 1}, {1.0, 2.0})}, "").ok());
-  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1, 2}, {4, 2}, {10.0, 20.0})}, "").ok());
+  ASSERT_TRUE(
+      store->AddSegment({DoubleBatch(kHost, "cpu", {1, 2}, {4, 2}, {10.0, 20.0})}, "").ok());
   std::vector<double> values;
   std::vector<int64_t> versions;
-  ASSERT_TRUE(store->Scan({}, [&](const ScanBatch& b) {
-                     values = b.columns[0].doubles;
-                     versions = b.versions;
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->Scan({},
+                         [&](const ScanBatch& b) {
+                           values = b.columns[0].doubles;
+                           versions = b.versions;
+                           return true;
+                         })
+                  .ok());
   EXPECT_EQ(values, (std::vector<double>{1.0, 20.0}));
   EXPECT_EQ(versions, (std::vector<int64_t>{5, 2}));
 }
@@ -172,14 +180,19 @@ TEST_F(MagneticStoreTest, EqualVersionsGoToTheNewerSegmentAlsoAfterCompaction) {
   options_.compaction_min_segments = 2;
   auto store = OpenStore();
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1, 2}, {1, 1}, {1.0, 2.0})}, "").ok());
-  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {2, 3}, {1, 1}, {20.0, 30.0})}, "").ok());
+  ASSERT_TRUE(
+      store->AddSegment({DoubleBatch(kHost, "cpu", {2, 3}, {1, 1}, {20.0, 30.0})}, "").ok());
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1}, {1}, {100.0})}, "").ok());
   auto values = [&] {
     std::vector<double> v;
-    EXPECT_TRUE(store->Scan({}, [&](const ScanBatch& b) {
-                       v.insert(v.end(), b.columns[0].doubles.begin(), b.columns[0].doubles.end());
-                       return true;
-                     }).ok());
+    EXPECT_TRUE(store
+                    ->Scan({},
+                           [&](const ScanBatch& b) {
+                             v.insert(v.end(), b.columns[0].doubles.begin(),
+                                      b.columns[0].doubles.end());
+                             return true;
+                           })
+                    .ok());
     return v;
   };
   EXPECT_EQ(values(), (std::vector<double>{100.0, 20.0, 30.0}));
@@ -193,8 +206,9 @@ TEST_F(MagneticStoreTest, EqualVersionsGoToTheNewerSegmentAlsoAfterCompaction) {
 
 TEST_F(MagneticStoreTest, MergesSeveralBatchesOfOneStreamInOneCall) {
   auto store = OpenStore();
-  std::vector<ScanBatch> batches = {DoubleBatch(kHost, "cpu", {1, 3}, {2, 1}, {1.0, 3.0}),
-                                    DoubleBatch(kHost, "cpu", {1, 2, 3}, {1, 1, 1}, {9.0, 2.0, 30.0})};
+  std::vector<ScanBatch> batches = {
+      DoubleBatch(kHost, "cpu", {1, 3}, {2, 1}, {1.0, 3.0}),
+      DoubleBatch(kHost, "cpu", {1, 2, 3}, {1, 1, 1}, {9.0, 2.0, 30.0})};
   ASSERT_TRUE(store->AddSegment(batches, "").ok());
   model_.Add(batches);
   ExpectMatchesModel(*store);
@@ -206,15 +220,20 @@ TEST_F(MagneticStoreTest, KeepsTheExtremeTimesThroughScansLookupsAndCompaction) 
   auto store = OpenStore();
   const int64_t kMin = std::numeric_limits<int64_t>::min();
   const int64_t kMax = std::numeric_limits<int64_t>::max();
-  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {kMin, 0, kMax}, {1, 1, 1}, {1, 2, 3})}, "").ok());
+  ASSERT_TRUE(
+      store->AddSegment({DoubleBatch(kHost, "cpu", {kMin, 0, kMax}, {1, 1, 1}, {1, 2, 3})}, "")
+          .ok());
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {kMin + 1}, {1}, {4})}, "").ok());
   for (int pass = 0; pass < 2; ++pass) {
     SCOPED_TRACE(pass == 0 ? "before compaction" : "after compaction");
     int64_t rows = 0;
-    ASSERT_TRUE(store->Scan({}, [&](const ScanBatch& b) {
-                       rows += static_cast<int64_t>(b.time_nanos.size());
-                       return true;
-                     }).ok());
+    ASSERT_TRUE(store
+                    ->Scan({},
+                           [&](const ScanBatch& b) {
+                             rows += static_cast<int64_t>(b.time_nanos.size());
+                             return true;
+                           })
+                    .ok());
     EXPECT_EQ(rows, 3);  // The end is exclusive: INT64_MAX is never scanned.
     for (int64_t t : {kMin, kMin + 1, int64_t{0}, kMax}) {
       absl::StatusOr<std::optional<ScanBatch>> row =
@@ -269,8 +288,10 @@ TEST_F(MagneticStoreTest, ScanFiltersByTimeMeasureAndDimensions) {
       {.dimension_filters = {{.name = "host", .value = "h0"}, {.name = "region", .value = "r0"}}},
       {.dimension_filters = {{.name = "az", .value = "x"}}},
       {.dimension_filters = {{.name = "host", .value = "nope"}}},
-      {.start_time_nanos = base + 10'000, .end_time_nanos = base + 150'000,
-       .measure_names = {"status"}, .dimension_filters = {{.name = "region", .value = "r1"}},
+      {.start_time_nanos = base + 10'000,
+       .end_time_nanos = base + 150'000,
+       .measure_names = {"status"},
+       .dimension_filters = {{.name = "region", .value = "r1"}},
        .max_rows_per_batch = 3},
   };
   for (const ScanRequest& request : requests) {
@@ -300,7 +321,8 @@ TEST_F(MagneticStoreTest, ScanReadsOnlyTheBlocksItNeeds) {
   // Rows 25..34 of one stream: blocks 2 and 3 of host=h1 cpu.
   int64_t rows = 0;
   ASSERT_TRUE(store
-                  ->Scan({.start_time_nanos = 2500, .end_time_nanos = 3500,
+                  ->Scan({.start_time_nanos = 2500,
+                          .end_time_nanos = 3500,
                           .measure_names = {"cpu"},
                           .dimension_filters = {{.name = "host", .value = "h1"}}},
                          [&](const ScanBatch& b) {
@@ -319,10 +341,13 @@ TEST_F(MagneticStoreTest, ScanStopsWhenTheVisitorSaysSo) {
   std::mt19937_64 rng(3);
   ASSERT_TRUE(store->AddSegment(RandomBatches(rng, RandomBatchOptions{.batches = 30}), "").ok());
   int calls = 0;
-  ASSERT_TRUE(store->Scan({.max_rows_per_batch = 2}, [&](const ScanBatch&) {
-                     ++calls;
-                     return false;
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->Scan({.max_rows_per_batch = 2},
+                         [&](const ScanBatch&) {
+                           ++calls;
+                           return false;
+                         })
+                  .ok());
   EXPECT_EQ(calls, 1);
 }
 
@@ -429,12 +454,13 @@ TEST_F(MagneticStoreTest, WithKeyFiltersLookupOfAnAbsentTimeRarelyDecodes) {
   MagneticStats after = store->Stats();
   EXPECT_EQ(after.blocks_read - before.blocks_read, 999);
   EXPECT_LT(after.blocks_decoded - before.blocks_decoded, 50);  // ~1% false positives.
-  EXPECT_GT(after.bytes_by_column_kind[8].second, 1000);         // "filter"
+  EXPECT_GT(after.bytes_by_column_kind[8].second, 1000);        // "filter"
 }
 
 TEST_F(MagneticStoreTest, WithoutKeyFiltersLookupDecodesTheTimesOfTheBlockInRange) {
   auto store = OpenStore();  // filter_bits_per_key 0 by default.
-  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {10, 20, 30}, {1, 1, 1}, {1, 2, 3})}, "").ok());
+  ASSERT_TRUE(
+      store->AddSegment({DoubleBatch(kHost, "cpu", {10, 20, 30}, {1, 1, 1}, {1, 2, 3})}, "").ok());
   MagneticStats before = store->Stats();
   absl::StatusOr<std::optional<ScanBatch>> miss =
       store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 15});
@@ -451,8 +477,10 @@ TEST_F(MagneticStoreTest, WithoutKeyFiltersLookupDecodesTheTimesOfTheBlockInRang
 
 TEST_F(MagneticStoreTest, RetentionDropsOldSegmentsFiltersPartialOnesAndCompactionRemovesThem) {
   auto store = OpenStore();
-  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1, 2, 3}, {1, 1, 1}, {1, 2, 3})}, "a").ok());
-  ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {4, 5, 6}, {1, 1, 1}, {4, 5, 6})}, "b").ok());
+  ASSERT_TRUE(
+      store->AddSegment({DoubleBatch(kHost, "cpu", {1, 2, 3}, {1, 1, 1}, {1, 2, 3})}, "a").ok());
+  ASSERT_TRUE(
+      store->AddSegment({DoubleBatch(kHost, "cpu", {4, 5, 6}, {1, 1, 1}, {4, 5, 6})}, "b").ok());
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {7, 8}, {1, 1}, {7, 8})}, "c").ok());
   model_.Add({DoubleBatch(kHost, "cpu", {1, 2, 3, 4, 5, 6, 7, 8}, {1, 1, 1, 1, 1, 1, 1, 1},
                           {1, 2, 3, 4, 5, 6, 7, 8})});

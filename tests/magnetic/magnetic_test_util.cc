@@ -25,8 +25,8 @@ constexpr MeasureDef kMeasures[] = {
     {"seen", MeasureValueType::kTimestamp}, {"metrics", MeasureValueType::kMulti},
 };
 constexpr MeasureDef kAttributes[] = {
-    {"a", MeasureValueType::kDouble},  {"b", MeasureValueType::kBigint},
-    {"c", MeasureValueType::kVarchar}, {"d", MeasureValueType::kBoolean},
+    {"a", MeasureValueType::kDouble},    {"b", MeasureValueType::kBigint},
+    {"c", MeasureValueType::kVarchar},   {"d", MeasureValueType::kBoolean},
     {"e", MeasureValueType::kTimestamp},
 };
 
@@ -43,14 +43,23 @@ std::vector<std::vector<Dimension>> SeriesPool() {
 }
 
 double RandomDouble(std::mt19937_64& rng) {
-  static const double kSpecial[] = {
-      std::numeric_limits<double>::quiet_NaN(), -0.0, 0.0,
-      std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
-      std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(),
-      1.5, 1.5, 1.5, 20.25, -3.0};
+  static const double kSpecial[] = {std::numeric_limits<double>::quiet_NaN(),
+                                    -0.0,
+                                    0.0,
+                                    std::numeric_limits<double>::infinity(),
+                                    -std::numeric_limits<double>::infinity(),
+                                    std::numeric_limits<double>::denorm_min(),
+                                    std::numeric_limits<double>::max(),
+                                    1.5,
+                                    1.5,
+                                    1.5,
+                                    20.25,
+                                    -3.0};
   switch (rng() % 4) {
-    case 0: return kSpecial[rng() % (sizeof(kSpecial) / sizeof(kSpecial[0]))];
-    case 1: return static_cast<double>(static_cast<int64_t>(rng() % 10000)) / 100.0;
+    case 0:
+      return kSpecial[rng() % (sizeof(kSpecial) / sizeof(kSpecial[0]))];
+    case 1:
+      return static_cast<double>(static_cast<int64_t>(rng() % 10000)) / 100.0;
     default: {
       double d;
       uint64_t bits = rng();
@@ -62,18 +71,25 @@ double RandomDouble(std::mt19937_64& rng) {
 
 int64_t RandomInt(std::mt19937_64& rng) {
   switch (rng() % 4) {
-    case 0: return std::numeric_limits<int64_t>::min() + static_cast<int64_t>(rng() % 3);
-    case 1: return std::numeric_limits<int64_t>::max() - static_cast<int64_t>(rng() % 3);
-    case 2: return static_cast<int64_t>(rng());
-    default: return static_cast<int64_t>(rng() % 100) - 50;
+    case 0:
+      return std::numeric_limits<int64_t>::min() + static_cast<int64_t>(rng() % 3);
+    case 1:
+      return std::numeric_limits<int64_t>::max() - static_cast<int64_t>(rng() % 3);
+    case 2:
+      return static_cast<int64_t>(rng());
+    default:
+      return static_cast<int64_t>(rng() % 100) - 50;
   }
 }
 
 std::string RandomString(std::mt19937_64& rng) {
   switch (rng() % 5) {
-    case 0: return "";
-    case 1: return std::string(200, 'z');  // Compressible.
-    case 2: return std::string("nul\0inside", 10);
+    case 0:
+      return "";
+    case 1:
+      return std::string(200, 'z');  // Compressible.
+    case 2:
+      return std::string("nul\0inside", 10);
     default: {
       std::string s(rng() % 20, ' ');
       for (char& c : s) c = static_cast<char>(rng() % 256);
@@ -84,10 +100,18 @@ std::string RandomString(std::mt19937_64& rng) {
 
 void AppendValue(std::mt19937_64& rng, ScanColumn* column) {
   switch (column->type) {
-    case MeasureValueType::kDouble: column->doubles.push_back(RandomDouble(rng)); break;
-    case MeasureValueType::kVarchar: column->strings.push_back(RandomString(rng)); break;
-    case MeasureValueType::kBoolean: column->ints.push_back(static_cast<int64_t>(rng() % 2)); break;
-    default: column->ints.push_back(RandomInt(rng)); break;
+    case MeasureValueType::kDouble:
+      column->doubles.push_back(RandomDouble(rng));
+      break;
+    case MeasureValueType::kVarchar:
+      column->strings.push_back(RandomString(rng));
+      break;
+    case MeasureValueType::kBoolean:
+      column->ints.push_back(static_cast<int64_t>(rng() % 2));
+      break;
+    default:
+      column->ints.push_back(RandomInt(rng));
+      break;
   }
 }
 
@@ -98,8 +122,10 @@ std::string ValueString(const ScanColumn& column, size_t row) {
       std::memcpy(&bits, &column.doubles[row], 8);
       return absl::StrFormat("%016x", bits);
     }
-    case MeasureValueType::kVarchar: return absl::CEscape(column.strings[row]);
-    default: return absl::StrCat(column.ints[row]);
+    case MeasureValueType::kVarchar:
+      return absl::CEscape(column.strings[row]);
+    default:
+      return absl::StrCat(column.ints[row]);
   }
 }
 
@@ -215,8 +241,7 @@ std::string RowString(const ScanBatch& batch, size_t row) {
 
 void Model::Add(const std::vector<ScanBatch>& batches) {
   for (const ScanBatch& batch : batches) {
-    std::string key =
-        StreamString(batch.dimensions, batch.measure_name, batch.measure_value_type);
+    std::string key = StreamString(batch.dimensions, batch.measure_name, batch.measure_value_type);
     for (size_t i = 0; i < batch.time_nanos.size(); ++i) {
       auto& rows = streams_[key];
       auto it = rows.find(batch.time_nanos[i]);
@@ -245,8 +270,8 @@ std::vector<std::string> Model::Rows(const ScanRequest& request) const {
 
 std::string Model::Find(const LookupKey& key) const {
   if (key.time_nanos < cutoff_) return "";
-  std::string prefix = absl::StrCat(SeriesString(Sorted(key.dimensions)), "|",
-                                    absl::CEscape(key.measure_name), "|");
+  std::string prefix =
+      absl::StrCat(SeriesString(Sorted(key.dimensions)), "|", absl::CEscape(key.measure_name), "|");
   for (const auto& [stream, rows] : streams_) {
     if (stream.compare(0, prefix.size(), prefix) != 0) continue;
     if (stream.find('|', prefix.size()) != std::string::npos) continue;
@@ -269,10 +294,12 @@ absl::StatusOr<std::vector<std::string>> ScanRows(const MagneticStore& store,
     std::string stream =
         StreamString(batch.dimensions, batch.measure_name, batch.measure_value_type);
     std::string columns;
-    for (const ScanColumn& c : batch.columns) absl::StrAppend(&columns, c.name, ":", TypeName(c.type), ",");
+    for (const ScanColumn& c : batch.columns)
+      absl::StrAppend(&columns, c.name, ":", TypeName(c.type), ",");
     auto [it, fresh] = columns_of_stream.emplace(stream, columns);
     if (rows == 0) problem = "empty batch";
-    if (rows > static_cast<size_t>(std::max(request.max_rows_per_batch, 1))) problem = "batch too big";
+    if (rows > static_cast<size_t>(std::max(request.max_rows_per_batch, 1)))
+      problem = "batch too big";
     if (batch.versions.size() != rows) problem = "versions length";
     if (!std::is_sorted(batch.dimensions.begin(), batch.dimensions.end(),
                         [](const Dimension& a, const Dimension& b) { return a.name < b.name; })) {
