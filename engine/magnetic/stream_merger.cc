@@ -127,30 +127,45 @@ absl::StatusOr<bool> StreamMerger::Next(size_t max_rows, ScanBatch* out) {
     }
   }
   while (out->time_nanos.size() < max_rows) {
-    // The smallest head time, and the cursor holding the winning row for it.
+    // The smallest head time and the cursor holding its winning row; `next_other` is the
+    // smallest head time of the other cursors.
     Cursor* winner = nullptr;
-    size_t live = 0;
     int64_t min_time = 0;
+    int64_t next_other = INT64_MAX;
+    bool others = false;
     for (Cursor& c : cursors_) {
       if (c.done) continue;
-      ++live;
       int64_t t = c.block.time_nanos[c.pos];
       int64_t v = c.block.versions[c.pos];
       if (winner == nullptr || t < min_time ||
           (t == min_time && v >= winner->block.versions[winner->pos])) {
+        if (winner != nullptr) {
+          others = true;
+          next_other = std::min(next_other, min_time);
+        }
         winner = &c;
         min_time = t;
+      } else {
+        others = true;
+        next_other = std::min(next_other, t);
       }
     }
     if (winner == nullptr) break;
-    if (live == 1) {
-      // One source left: copy a run of rows at once.
-      size_t n = std::min(winner->limit - winner->pos, max_rows - out->time_nanos.size());
+    if (!others || min_time < next_other) {
+      // No other source holds a row before `next_other`: copy the winner's run up to it.
+      const std::vector<int64_t>& t = winner->block.time_nanos;
+      size_t stop = others ? static_cast<size_t>(
+                                 std::lower_bound(t.begin() + winner->pos,
+                                                  t.begin() + winner->limit, next_other) -
+                                 t.begin())
+                           : winner->limit;
+      size_t n = std::min(stop - winner->pos, max_rows - out->time_nanos.size());
       CopyRows(*winner, winner->pos, winner->pos + n, out);
       winner->pos += n;
       if (absl::Status s = Fill(winner); !s.ok()) return s;
       continue;
     }
+    // Several sources hold min_time: the winner's row, once.
     CopyRows(*winner, winner->pos, winner->pos + 1, out);
     for (Cursor& c : cursors_) {
       if (!c.done && c.block.time_nanos[c.pos] == min_time) {
