@@ -22,9 +22,11 @@
 // magnetic-store writes, for scans and upsert checks, and for maintenance.
 //
 // Thread-safety: every method may be called concurrently. Readers (Scan, Lookup, Stats,
-// Verify) work on a snapshot of the live segments and never wait for writers; writers
-// (AddSegment, ApplyRetention, Compact) run one at a time. REQUIRES: at most one
-// MagneticStore per directory at a time (the engine's directory lock provides this).
+// Verify) work on a snapshot of the live segments (open files, so deletion by a later
+// compaction does not disturb them) and never wait for a writer's I/O; writers
+// (AddSegment, ApplyRetention, Compact) run one at a time. A Scan visitor may call any
+// method. REQUIRES: at most one MagneticStore per directory at a time (the table store's
+// directory lock provides this).
 #ifndef TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_H_
 #define TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_H_
 
