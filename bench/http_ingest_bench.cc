@@ -12,8 +12,8 @@
 //   --durability=sync|periodic   the engine's SyncPolicy (default sync: fsync before ack)
 //   --endpoint=HOST:PORT         measure an external `tsw serve` instead (with credentials
 //                                AKIDBENCH / bench-secret when it checks signatures)
-// Each record is a new (series, time): 100 series (host h00..h99, two common dimensions),
-// one DOUBLE measure, times counting up from five hours ago.
+// Each record is a new (series, time): 100 series (host h<run>-00..99, two common
+// dimensions), one DOUBLE measure, times counting up from five hours ago.
 #include <httplib.h>
 
 #include <atomic>
@@ -117,6 +117,8 @@ Endpoint& GetEndpoint() {
 
 std::atomic<int64_t> g_next_batch{0};
 const int64_t g_base_ms = absl::ToUnixMillis(absl::Now()) - 5 * 3600 * 1000;
+// Distinguishes this process's series from an earlier run's on the same external server.
+const int64_t g_run = absl::ToUnixSeconds(absl::Now());
 
 // One WriteRecords body: 100 hosts at the batch's own millisecond.
 std::string MakeBody(int64_t batch) {
@@ -129,8 +131,8 @@ std::string MakeBody(int64_t batch) {
                   R"("},"Records":[)");
   for (int i = 0; i < 100; ++i) {
     absl::StrAppend(&body, i ? "," : "", R"({"Dimensions":[{"Name":"host","Value":"h)",
-                    i / 10, i % 10, R"("}],"MeasureValue":")", (batch * 7 + i) % 1000,
-                    ".25\"}");
+                    g_run, "-", i / 10, i % 10, R"("}],"MeasureValue":")",
+                    (batch * 7 + i) % 1000, ".25\"}");
   }
   body.append("]}");
   return body;
@@ -143,6 +145,8 @@ void BM_HttpWriteRecords(benchmark::State& state) {
   httplib::Client client(ep.host, port);
   client.set_keep_alive(true);
   client.set_tcp_nodelay(true);
+  client.set_read_timeout(60, 0);
+  absl::Duration slowest;
   const std::string host_header = absl::StrCat(ep.host, ":", port);
   for (auto _ : state) {
     const std::string body = MakeBody(g_next_batch.fetch_add(1));
@@ -155,13 +159,20 @@ void BM_HttpWriteRecords(benchmark::State& state) {
                           &request);
     }
     httplib::Headers headers(request.headers.begin(), request.headers.end());
+    const absl::Time sent = absl::Now();
     httplib::Result res = client.Post("/", headers, body, kJson);
+    slowest = std::max(slowest, absl::Now() - sent);
     if (!res || res->status != 200) {
-      state.SkipWithError(res ? res->body.c_str() : "connection failed");
+      const std::string error =
+          res ? absl::StrCat("HTTP ", res->status, ": ", res->body.substr(0, 300))
+              : absl::StrCat("request failed: ", httplib::to_string(res.error()));
+      state.SkipWithError(error.c_str());
       break;
     }
   }
   state.SetItemsProcessed(state.iterations() * 100);
+  state.counters["slowest_ms"] = benchmark::Counter(absl::ToDoubleMilliseconds(slowest),
+                                                    benchmark::Counter::kAvgThreads);
 }
 
 BENCHMARK(BM_HttpWriteRecords)

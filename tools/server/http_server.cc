@@ -1,6 +1,7 @@
 #include "tools/server/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -33,13 +34,24 @@ std::string HostPort(absl::string_view host, int port) {
   return absl::StrCat(host, ":", port);
 }
 
+// cpp-httplib listens with a backlog of 5: a burst of connects overflows the accept queue,
+// the kernel drops the handshakes' last ACKs and those clients stall for seconds (SYN-ACK
+// retransmits) before their first request is read. listen() again on the bound socket
+// sets a larger backlog (Linux updates it in place).
+class ListeningServer : public httplib::Server {
+ public:
+  bool RaiseBacklog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+};
+
+constexpr int kListenBacklog = 1024;
+
 }  // namespace
 
 struct HttpServer::Impl {
   HttpServerOptions options;
   Handler handler;
   std::optional<SigV4Verifier> verifier;
-  httplib::Server http;
+  ListeningServer http;
   int port = -1;
 
   absl::Mutex mu;
@@ -217,6 +229,9 @@ absl::Status HttpServer::Bind() {
     return InternalError(absl::StrCat(
         "cannot listen on ", HostPort(impl.options.host, impl.options.port),
         ": the port is in use, or the host is not an address of this machine"));
+  }
+  if (!impl.http.RaiseBacklog(kListenBacklog)) {
+    return InternalError(absl::StrCat("cannot set the listen backlog on ", address()));
   }
   return absl::OkStatus();
 }
