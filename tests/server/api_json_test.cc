@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/apijson/json_writer.h"
@@ -141,6 +142,22 @@ TEST(ParseWriteRecordsRequestTest, RejectsNumbersOutOfTheMembersRange) {
       "Records[0].Version is out of range for a 64-bit signed integer");
   ExpectValidationError(ParseListDatabasesRequest(R"({"MaxResults": 4294967296})"),
                         "MaxResults is out of range for a 32-bit integer");
+}
+
+TEST(ParseRequestTest, ParsesABodyLargerThanTheReusedParserKeeps) {
+  std::string big = R"({"DatabaseName": "d", "TableName": "t", "Records": [)";
+  for (int i = 0; i < 20000; ++i) {
+    absl::StrAppend(&big, i ? "," : "", R"({"MeasureName": "m", "MeasureValue": ")", i,
+                    R"(", "Time": "1", "Dimensions": [{"Name": "host", "Value": "h"}]})");
+  }
+  big += "]}";
+  ASSERT_GT(big.size(), 1u << 20);
+  absl::StatusOr<WriteRecordsRequest> r = ParseWriteRecordsRequest(big);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->records.size(), 20000u);
+  EXPECT_EQ(r->records[19999].measure_value, "19999");
+  // And the per-thread parser still works for small bodies afterwards.
+  EXPECT_TRUE(ParseWriteRecordsRequest(kFullWriteRecords).ok());
 }
 
 TEST(ParseRequestTest, RejectsABodyThatIsNotAnObject) {

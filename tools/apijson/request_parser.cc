@@ -2,6 +2,7 @@
 // "JSON parsing", says why simdjson).
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -307,12 +308,18 @@ absl::Status ReadRecord(element value, const Path& path, Record* out) {
 // one of only whitespace) reads as {}.
 template <typename Request, typename ReadFn>
 absl::StatusOr<Request> ParseRequest(absl::string_view json, ReadFn read) {
-  // One parser per thread: it keeps its buffers between documents (the hot path parses
-  // many bodies of similar size).
-  thread_local simdjson::dom::parser parser;
+  // One parser per thread: it keeps its buffers (a few times the document's size)
+  // between documents, as the hot path parses many bodies of similar size. A rare large
+  // body gets a parser of its own, so no thread keeps megabytes for good.
+  constexpr size_t kReusedParserMaxBytes = 1 << 20;
+  thread_local simdjson::dom::parser reused_parser;
+  std::optional<simdjson::dom::parser> large_parser;
+  simdjson::dom::parser* parser = &reused_parser;
+  if (json.size() > kReusedParserMaxBytes) parser = &large_parser.emplace();
+
   if (json.find_first_not_of(" \t\r\n") == absl::string_view::npos) json = "{}";
   element root;
-  simdjson::error_code error = parser.parse(json.data(), json.size()).get(root);
+  simdjson::error_code error = parser->parse(json.data(), json.size()).get(root);
   if (error != simdjson::SUCCESS) {
     return ValidationError(
         absl::StrCat("the request body is not valid JSON: ", simdjson::error_message(error)));
