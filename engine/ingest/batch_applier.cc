@@ -1,5 +1,7 @@
 #include "engine/ingest/batch_applier.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace tsw::ingest {
@@ -32,8 +34,12 @@ void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const Parse
     cells_[0] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
     return;
   }
-  cells_.assign(column.slot_count(), 0);
-  present_.assign(column.slot_count(), 0);
+  cells_.resize(column.slot_count());
+  present_.resize(column.slot_count());
+  if (values.size() != column.slot_count()) {
+    std::fill(cells_.begin(), cells_.end(), 0);
+    std::fill(present_.begin(), present_.end(), 0);
+  }  // Else every slot is written below (attribute names are unique).
   for (size_t i = 0; i < values.size(); ++i) {
     const ParsedValue& v = values[i];
     const int slot = column.FindSlot(static_cast<uint32_t>(attribute_ids[i]), i);
@@ -66,6 +72,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   std::vector<int32_t>& cached_attribute_ids_ = cached_ids_;
   cached_attribute_names_.clear();
   cached_attribute_ids_.clear();
+  logged_attribute_ids_.clear();  // Attribute slots are per payload.
 
   for (const ParsedRecord& rec : batch.records) {
     const absl::Span<const ParsedValue> values = batch.values_of(rec);
@@ -260,10 +267,14 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     const uint32_t series_slot = encoder_.SeriesSlot(series_id, key);
     const uint32_t measure_slot = encoder_.MeasureSlot(measure_id, rec.type, rec.measure_name);
     if (multi) {
-      attribute_slots.resize(values.size());
-      for (size_t i = 0; i < values.size(); ++i) {
-        attribute_slots[i] = encoder_.AttributeSlot(static_cast<uint32_t>(attribute_ids_[i]),
-                                                    values[i].type, values[i].name);
+      // The previous logged MULTI record usually had the same attributes: same slots.
+      if (!(logged_attribute_ids_ == attribute_ids_)) {
+        attribute_slots.resize(values.size());
+        for (size_t i = 0; i < values.size(); ++i) {
+          attribute_slots[i] = encoder_.AttributeSlot(static_cast<uint32_t>(attribute_ids_[i]),
+                                                      values[i].type, values[i].name);
+        }
+        logged_attribute_ids_ = attribute_ids_;
       }
     }
     encoder_.Row(series_slot, measure_slot, rec.time_nanos, rec.version);

@@ -1,5 +1,6 @@
 #include "engine/ingest/batch_codec.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -9,7 +10,24 @@
 namespace tsw::ingest {
 namespace {
 
-enum Tag : uint8_t { kSeriesTag = 1, kMeasureTag = 2, kAttributeTag = 3, kRunTag = 4 };
+enum Tag : uint8_t {
+  kSeriesTag = 1,
+  kMeasureTag = 2,
+  kAttributeTag = 3,
+  kRunTag = 4,
+  kSingleRowRunTag = 5,  // A run of one row: no row count.
+};
+
+// Bytes that `a` and `b` share at the front, and then at the back (not overlapping).
+void SharedEnds(absl::string_view a, absl::string_view b, size_t* prefix, size_t* suffix) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t p = 0;
+  while (p < n && a[p] == b[p]) ++p;
+  size_t q = 0;
+  while (q < n - p && a[a.size() - 1 - q] == b[b.size() - 1 - q]) ++q;
+  *prefix = p;
+  *suffix = q;
+}
 
 }  // namespace
 
@@ -28,6 +46,7 @@ void BatchEncoder::Begin() {
   }
   next_series_ = next_measure_ = next_attribute_ = 0;
   last_series_id_ = last_measure_id_ = UINT32_MAX;
+  previous_key_ = absl::string_view();
   records_ = 0;
   run_open_ = false;
 }
@@ -38,26 +57,6 @@ void BatchEncoder::Grow(size_t needed) {
   if (pos_ > 0) std::memcpy(bigger.get(), buffer_.get(), pos_);
   buffer_ = std::move(bigger);
   capacity_ = capacity;
-}
-
-void BatchEncoder::PutValue(MeasureValueType type, uint64_t bits, absl::string_view text) {
-  switch (type) {
-    case MeasureValueType::kDouble:
-      PutFixed(bits, 8);
-      break;
-    case MeasureValueType::kBigint:
-    case MeasureValueType::kTimestamp:
-      PutVarint(ZigZag(static_cast<int64_t>(bits)));
-      break;
-    case MeasureValueType::kBoolean:
-      PutByte(bits ? 1 : 0);
-      break;
-    case MeasureValueType::kVarchar:
-      PutLengthPrefixed(text);
-      break;
-    case MeasureValueType::kMulti:
-      break;  // Never a value type.
-  }
 }
 
 uint32_t BatchEncoder::Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
@@ -83,8 +82,15 @@ uint32_t BatchEncoder::SeriesSlot(uint32_t series_id, absl::string_view key) {
       Slot(&series_epoch_, &series_slot_, epoch_, series_id, &next_series_, &is_new);
   if (is_new) {
     CloseRun();
+    // Keys of one payload mostly differ in the middle (one dimension's value): write
+    // what the key shares with the previous definition's key, and the rest.
+    size_t prefix, suffix;
+    SharedEnds(previous_key_, key, &prefix, &suffix);
     PutByte(kSeriesTag);
-    PutLengthPrefixed(key);
+    PutVarint(prefix);
+    PutVarint(suffix);
+    PutLengthPrefixed(key.substr(prefix, key.size() - prefix - suffix));
+    previous_key_ = key;
   }
   last_series_id_ = series_id;
   last_series_slot_ = slot;
@@ -124,14 +130,23 @@ uint32_t BatchEncoder::AttributeSlot(uint32_t attribute_id, MeasureValueType typ
 
 void BatchEncoder::CloseRun() {
   if (!run_open_) return;
-  std::memcpy(buffer_.get() + run_count_offset_, &run_rows_, 4);
   run_open_ = false;
+  if (run_rows_ > 1) {
+    std::memcpy(buffer_.get() + run_count_offset_, &run_rows_, 4);
+    return;
+  }
+  // One row (the usual case with many series): drop the count, retag the run.
+  char* count = buffer_.get() + run_count_offset_;
+  std::memmove(count, count + 4, pos_ - run_count_offset_ - 4);
+  pos_ -= 4;
+  buffer_[run_tag_offset_] = static_cast<char>(kSingleRowRunTag);
 }
 
 void BatchEncoder::Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos,
                        int64_t version) {
   if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
     CloseRun();
+    run_tag_offset_ = pos_;
     PutByte(kRunTag);
     PutVarint(series_slot);
     PutVarint(measure_slot);
@@ -152,18 +167,6 @@ void BatchEncoder::Row(uint32_t series_slot, uint32_t measure_slot, int64_t time
   ++records_;
 }
 
-void BatchEncoder::Value(MeasureValueType type, uint64_t bits, absl::string_view text) {
-  PutValue(type, bits, text);
-}
-
-void BatchEncoder::MultiCount(uint32_t count) { PutVarint(count); }
-
-void BatchEncoder::Attribute(uint32_t attribute_slot, MeasureValueType type, uint64_t bits,
-                             absl::string_view text) {
-  PutVarint(attribute_slot);
-  PutValue(type, bits, text);
-}
-
 absl::string_view BatchEncoder::Finish() {
   CloseRun();
   std::memcpy(buffer_.get() + 1, &records_, 4);
@@ -179,6 +182,7 @@ absl::Status BatchDecoder::Corrupt(absl::string_view what) const {
 absl::Status BatchDecoder::Reset(absl::string_view payload) {
   in_ = payload;
   records_seen_ = series_count_ = run_rows_left_ = 0;
+  previous_key_.clear();
   measure_types_.clear();
   attribute_types_.clear();
   if (in_.empty()) return Corrupt("empty payload");
@@ -264,11 +268,25 @@ absl::Status BatchDecoder::Next(Event* event) {
   const uint8_t tag = static_cast<uint8_t>(in_[0]);
   in_.remove_prefix(1);
   switch (tag) {
-    case kSeriesTag:
+    case kSeriesTag: {
       event->kind = Kind::kSeries;
-      if (!GetLengthPrefixed(&in_, &event->key)) return Corrupt("truncated series key");
+      uint64_t prefix, suffix;
+      absl::string_view middle;
+      if (!GetVarint64(&in_, &prefix) || !GetVarint64(&in_, &suffix) ||
+          !GetLengthPrefixed(&in_, &middle)) {
+        return Corrupt("truncated series key");
+      }
+      if (prefix > previous_key_.size() || suffix > previous_key_.size() - prefix) {
+        return Corrupt("series key shares more than the previous key has");
+      }
+      key_.assign(previous_key_.data(), prefix);
+      key_.append(middle.data(), middle.size());
+      key_.append(previous_key_.data() + previous_key_.size() - suffix, suffix);
+      key_.swap(previous_key_);
+      event->key = previous_key_;
       ++series_count_;
       return absl::OkStatus();
+    }
     case kMeasureTag:
     case kAttributeTag: {
       if (in_.empty()) return Corrupt("truncated definition");
@@ -288,11 +306,12 @@ absl::Status BatchDecoder::Next(Event* event) {
       }
       return absl::OkStatus();
     }
-    case kRunTag: {
+    case kRunTag:
+    case kSingleRowRunTag: {
       uint64_t series, measure;
-      uint32_t rows;
+      uint32_t rows = 1;
       if (!GetVarint64(&in_, &series) || !GetVarint64(&in_, &measure) ||
-          !GetFixed32(&in_, &rows)) {
+          (tag == kRunTag && !GetFixed32(&in_, &rows))) {
         return Corrupt("truncated run header");
       }
       if (series >= series_count_ || measure >= measure_types_.size() || rows == 0) {

@@ -32,7 +32,8 @@ class BatchEncoder {
   void Begin();
 
   // The payload-local slot of a series, measure or attribute named by its table-wide id,
-  // writing its definition on first use within this payload.
+  // writing its definition on first use within this payload. `key` must stay valid until
+  // Finish (the next series definition is written relative to it).
   uint32_t SeriesSlot(uint32_t series_id, absl::string_view key);
   uint32_t MeasureSlot(uint32_t measure_id, MeasureValueType type, absl::string_view name);
   uint32_t AttributeSlot(uint32_t attribute_id, MeasureValueType type, absl::string_view name);
@@ -40,10 +41,15 @@ class BatchEncoder {
   // Starts a record; its value follows: one Value() for a scalar measure, or
   // MultiCount(n) then n Attribute() calls.
   void Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version);
-  void Value(MeasureValueType type, uint64_t bits, absl::string_view text);
-  void MultiCount(uint32_t count);
+  void Value(MeasureValueType type, uint64_t bits, absl::string_view text) {
+    PutValue(type, bits, text);
+  }
+  void MultiCount(uint32_t count) { PutVarint(count); }
   void Attribute(uint32_t attribute_slot, MeasureValueType type, uint64_t bits,
-                 absl::string_view text);
+                 absl::string_view text) {
+    PutVarint(attribute_slot);
+    PutValue(type, bits, text);
+  }
 
   // Completes the payload and returns it; valid until the next Begin.
   absl::string_view Finish();
@@ -68,7 +74,25 @@ class BatchEncoder {
     char* dst = Room(10 + s.size());
     pos_ = EncodeLengthPrefixed(dst, s) - buffer_.get();
   }
-  void PutValue(MeasureValueType type, uint64_t bits, absl::string_view text);
+  void PutValue(MeasureValueType type, uint64_t bits, absl::string_view text) {
+    switch (type) {
+      case MeasureValueType::kDouble:
+        PutFixed(bits, 8);
+        break;
+      case MeasureValueType::kBigint:
+      case MeasureValueType::kTimestamp:
+        PutVarint(ZigZag(static_cast<int64_t>(bits)));
+        break;
+      case MeasureValueType::kBoolean:
+        PutByte(bits ? 1 : 0);
+        break;
+      case MeasureValueType::kVarchar:
+        PutLengthPrefixed(text);
+        break;
+      case MeasureValueType::kMulti:
+        break;  // Never a value type.
+    }
+  }
   static uint32_t Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
                        uint32_t epoch, uint32_t id, uint32_t* next, bool* is_new);
 
@@ -86,7 +110,9 @@ class BatchEncoder {
   uint32_t records_ = 0;
   bool run_open_ = false;
   uint32_t run_series_ = 0, run_measure_ = 0;
+  size_t run_tag_offset_ = 0;
   size_t run_count_offset_ = 0;
+  absl::string_view previous_key_;  // The last series key defined (the caller's bytes).
   uint32_t run_rows_ = 0;
   int64_t run_last_time_ = 0;
 };
@@ -104,7 +130,7 @@ class BatchDecoder {
   enum class Kind { kSeries, kMeasure, kAttribute, kRow, kEnd };
   struct Event {
     Kind kind = Kind::kEnd;
-    absl::string_view key;   // kSeries: the canonical key.
+    absl::string_view key;   // kSeries: the canonical key (valid until the next kSeries).
     absl::string_view name;  // kMeasure, kAttribute.
     MeasureValueType type = MeasureValueType::kDouble;  // kMeasure, kAttribute.
     uint32_t series_slot = 0, measure_slot = 0;          // kRow.
@@ -123,6 +149,7 @@ class BatchDecoder {
   bool ReadValue(MeasureValueType type, DecodedValue* value);
 
   absl::string_view in_;
+  std::string key_, previous_key_;  // Series keys rebuilt from their shared ends.
   uint32_t record_count_ = 0;
   uint32_t records_seen_ = 0;
   uint32_t series_count_ = 0;

@@ -484,7 +484,7 @@ class Parser {
       }
       *value_bytes += mv.name.size() + mv.value.size();
       batch_->values.push_back(value);
-      names.push_back(value.name);
+      if (!same_names) names.push_back(value.name);
     }
     if (!same_names) {
       std::vector<absl::string_view> scratch;

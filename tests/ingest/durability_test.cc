@@ -131,10 +131,43 @@ TEST_F(DurabilityTest, RefusesCallsAfterCloseWhichIsIdempotent) {
   EXPECT_EQ(Scan().size(), 1u);
 }
 
+TEST(BatchDecoderTest, RoundTripsSeriesKeysWrittenRelativeToEachOther) {
+  const std::vector<std::string> keys = {"abc-1-xyz", "abc-22-xyz", "abc-22-xyz!", "", "q",
+                                         "abc-1-xyz", "zzzz"};
+  ingest::BatchEncoder encoder;
+  encoder.Begin();
+  const uint32_t m = encoder.MeasureSlot(0, MeasureValueType::kBigint, "m");
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint32_t s = encoder.SeriesSlot(static_cast<uint32_t>(i), keys[i]);
+    for (size_t r = 0; r <= i % 3; ++r) {  // Runs of one, two and three rows.
+      encoder.Row(s, m, static_cast<int64_t>(r), 1);
+      encoder.Value(MeasureValueType::kBigint, i, "");
+    }
+  }
+  const std::string payload(encoder.Finish());
+  ingest::BatchDecoder decoder;
+  ingest::BatchDecoder::Event e;
+  ASSERT_TRUE(decoder.Reset(payload).ok());
+  std::vector<std::string> decoded;
+  std::vector<uint64_t> rows_of_series(keys.size(), 0);
+  while (true) {
+    ASSERT_TRUE(decoder.Next(&e).ok());
+    if (e.kind == ingest::BatchDecoder::Kind::kEnd) break;
+    if (e.kind == ingest::BatchDecoder::Kind::kSeries) decoded.emplace_back(e.key);
+    if (e.kind == ingest::BatchDecoder::Kind::kRow) {
+      EXPECT_EQ(e.values.at(0).bits, e.series_slot);
+      ++rows_of_series[e.series_slot];
+    }
+  }
+  EXPECT_EQ(decoded, keys);
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(rows_of_series[i], i % 3 + 1);
+}
+
 TEST(BatchDecoderTest, ReportsEveryTruncationOrDamageAsAnErrorNeverACrash) {
   ingest::BatchEncoder encoder;
   encoder.Begin();
-  const uint32_t s = encoder.SeriesSlot(5, std::string("\x04host\x01" "a", 7));
+  const std::string key("\x04host\x01" "a", 7);
+  const uint32_t s = encoder.SeriesSlot(5, key);
   const uint32_t m = encoder.MeasureSlot(2, MeasureValueType::kMulti, "mm");
   const uint32_t a = encoder.AttributeSlot(0, MeasureValueType::kVarchar, "a");
   for (int i = 0; i < 3; ++i) {
