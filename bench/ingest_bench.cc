@@ -100,7 +100,8 @@ class RequestPool {
       for (Record& r : req.records) {
         const int64_t point = points_[i++] + c * points_per_cycle_;
         // Floor division: the first cycle's upserts target points before 0.
-        const int64_t step = point >= 0 ? point / w_.series : -((-point + w_.series - 1) / w_.series);
+        const int64_t step =
+            point >= 0 ? point / w_.series : -((-point + w_.series - 1) / w_.series);
         r.time = absl::StrCat(kBaseMillis + step);
       }
     }
@@ -193,8 +194,7 @@ class SqlitePeer {
               : "INSERT INTO points VALUES(?1, ?2, ?3, ?4, ?5) "
                 "ON CONFLICT(series, measure, time) DO UPDATE SET version = excluded.version, "
                 "value = excluded.value WHERE excluded.version > points.version";
-    return Exec("PRAGMA journal_mode=WAL;") && Exec("PRAGMA synchronous=NORMAL;") &&
-           Exec(schema) &&
+    return Exec("PRAGMA journal_mode=WAL;") && Exec("PRAGMA synchronous=NORMAL;") && Exec(schema) &&
            Exec("CREATE TABLE series(id INTEGER PRIMARY KEY, dims TEXT NOT NULL);") &&
            Prepare(upsert, &upsert_) && Prepare("INSERT INTO series VALUES(?1, ?2)", &series_) &&
            Prepare("BEGIN", &begin_) && Prepare("COMMIT", &commit_);
@@ -253,7 +253,9 @@ class SqlitePeer {
     std::from_chars(s.data(), s.data() + s.size(), v);
     return v;
   }
-  bool Exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+  bool Exec(const char* sql) {
+    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
   bool Prepare(const char* sql, sqlite3_stmt** stmt) {
     return sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr) == SQLITE_OK;
   }

@@ -95,13 +95,12 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
           continue;
         }
       } else if (measures.at(measure_id).type != rec.type) {
-        rejected->push_back(
-            {rec.index,
-             absl::StrCat("Measure '", rec.measure_name, "' has type ",
-                          Spelling(measures.at(measure_id).type),
-                          " in this table; the record's type ", Spelling(rec.type),
-                          " conflicts with it (a measure keeps its first type)."),
-             std::nullopt});
+        rejected->push_back({rec.index,
+                             absl::StrCat("Measure '", rec.measure_name, "' has type ",
+                                          Spelling(measures.at(measure_id).type),
+                                          " in this table; the record's type ", Spelling(rec.type),
+                                          " conflicts with it (a measure keeps its first type)."),
+                             std::nullopt});
         continue;
       }
     }
@@ -110,10 +109,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
       attribute_ids_.resize(values.size());
       for (size_t i = 0; i < values.size() && !conflict; ++i) {
         // The previous MULTI record's attribute in the same position is the usual match.
-        const int32_t id = i < cached_attribute_ids_.size() &&
-                                   SameView(values[i].name, cached_attribute_names_[i])
-                               ? cached_attribute_ids_[i]
-                               : attributes.Find(values[i].name);
+        const int32_t id =
+            i < cached_attribute_ids_.size() && SameView(values[i].name, cached_attribute_names_[i])
+                ? cached_attribute_ids_[i]
+                : attributes.Find(values[i].name);
         attribute_ids_[i] = id;
         if (id != NameTable::kAbsent && attributes.at(id).type != values[i].type) {
           rejected->push_back(
@@ -145,8 +144,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
               {rec.index,
                absl::StrCat("The record's ", new_names,
                             " new dimension names would take the table past its limit of ",
-                            quotas.max_dimensions_per_table, " (it has ", dimensions.size(),
-                            ")."),
+                            quotas.max_dimensions_per_table, " (it has ", dimensions.size(), ")."),
                std::nullopt});
           continue;
         }
@@ -332,8 +330,8 @@ absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) 
         if (id == NameTable::kAbsent) {
           id = table.Add(e.name, e.type, sequence);
         } else if (table.at(id).type != e.type) {
-          return InternalError(absl::StrCat("WAL batch ", sequence, " gives '", e.name,
-                                            "' type ", Spelling(e.type), ", but the schema has ",
+          return InternalError(absl::StrCat("WAL batch ", sequence, " gives '", e.name, "' type ",
+                                            Spelling(e.type), ", but the schema has ",
                                             Spelling(table.at(id).type)));
         }
         (e.kind == BatchDecoder::Kind::kMeasure ? slot_measures_ : slot_attributes_)

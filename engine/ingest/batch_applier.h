@@ -80,7 +80,8 @@ class BatchApplier {
   std::vector<absl::string_view> attribute_names_;  // Apply's per-request attribute cache.
   std::vector<int32_t> cached_ids_;
   std::vector<uint32_t> attribute_slots_;
-  std::vector<int32_t> logged_attribute_ids_;  // Whose payload slots attribute_slots_ holds.  // Payload slots of the current record's attributes.
+  std::vector<int32_t> logged_attribute_ids_;  // Whose payload slots attribute_slots_ holds.  //
+                                               // Payload slots of the current record's attributes.
   std::vector<uint32_t> slot_series_, slot_measures_, slot_attributes_;  // Replay.
   std::vector<Dimension> dimensions_;
 };

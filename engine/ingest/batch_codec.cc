@@ -117,8 +117,8 @@ uint32_t BatchEncoder::MeasureSlot(uint32_t measure_id, MeasureValueType type,
 uint32_t BatchEncoder::AttributeSlot(uint32_t attribute_id, MeasureValueType type,
                                      absl::string_view name) {
   bool is_new;
-  const uint32_t slot = Slot(&attribute_epoch_, &attribute_slot_, epoch_, attribute_id,
-                             &next_attribute_, &is_new);
+  const uint32_t slot =
+      Slot(&attribute_epoch_, &attribute_slot_, epoch_, attribute_id, &next_attribute_, &is_new);
   if (is_new) {
     CloseRun();
     PutByte(kAttributeTag);
@@ -189,8 +189,8 @@ absl::Status BatchDecoder::Reset(absl::string_view payload) {
   const uint8_t version = static_cast<uint8_t>(in_[0]);
   if (version != kBatchFormatVersion) {
     return InternalError(absl::StrCat("WAL batch format version ", version,
-                                      " is not supported (this build reads ",
-                                      kBatchFormatVersion, ")"));
+                                      " is not supported (this build reads ", kBatchFormatVersion,
+                                      ")"));
   }
   in_.remove_prefix(1);
   if (!GetFixed32(&in_, &record_count_)) return Corrupt("truncated header");

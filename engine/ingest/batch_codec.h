@@ -64,7 +64,10 @@ class BatchEncoder {
     return buffer_.get() + pos_;
   }
   void Grow(size_t needed);
-  void PutByte(uint8_t b) { *Room(1) = static_cast<char>(b); ++pos_; }
+  void PutByte(uint8_t b) {
+    *Room(1) = static_cast<char>(b);
+    ++pos_;
+  }
   void PutVarint(uint64_t v) { pos_ = EncodeVarint64(Room(10), v) - buffer_.get(); }
   void PutFixed(uint64_t v, size_t bytes) {
     std::memcpy(Room(8), &v, 8);  // Little-endian; `bytes` <= 8 of them count.
@@ -93,8 +96,8 @@ class BatchEncoder {
         break;  // Never a value type.
     }
   }
-  static uint32_t Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
-                       uint32_t epoch, uint32_t id, uint32_t* next, bool* is_new);
+  static uint32_t Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots, uint32_t epoch,
+                       uint32_t id, uint32_t* next, bool* is_new);
 
   std::unique_ptr<char[]> buffer_;  // Not zero-filled: only written bytes are read.
   size_t capacity_ = 0;
@@ -133,8 +136,8 @@ class BatchDecoder {
     absl::string_view key;   // kSeries: the canonical key (valid until the next kSeries).
     absl::string_view name;  // kMeasure, kAttribute.
     MeasureValueType type = MeasureValueType::kDouble;  // kMeasure, kAttribute.
-    uint32_t series_slot = 0, measure_slot = 0;          // kRow.
-    int64_t time_nanos = 0, version = 0;                 // kRow.
+    uint32_t series_slot = 0, measure_slot = 0;         // kRow.
+    int64_t time_nanos = 0, version = 0;                // kRow.
     std::vector<DecodedValue> values;  // kRow: one for a scalar, one per MULTI attribute.
   };
 

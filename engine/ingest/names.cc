@@ -22,8 +22,8 @@ NameProblem CheckName(absl::string_view name, int max_bytes) {
   return NameProblem::kOk;
 }
 
-std::string DescribeNameProblem(absl::string_view what, absl::string_view name,
-                                NameProblem problem, int max_bytes) {
+std::string DescribeNameProblem(absl::string_view what, absl::string_view name, NameProblem problem,
+                                int max_bytes) {
   switch (problem) {
     case NameProblem::kOk:
       break;

@@ -16,8 +16,8 @@ enum class NameProblem { kOk, kEmpty, kTooLong, kReserved, kReservedPrefix, kCol
 NameProblem CheckName(absl::string_view name, int max_bytes);
 
 // "<what> '<name>' <problem>", e.g. "Dimension name 'time' is a reserved name."
-std::string DescribeNameProblem(absl::string_view what, absl::string_view name,
-                                NameProblem problem, int max_bytes);
+std::string DescribeNameProblem(absl::string_view what, absl::string_view name, NameProblem problem,
+                                int max_bytes);
 
 }  // namespace tsw::ingest
 

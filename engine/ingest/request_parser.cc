@@ -73,8 +73,7 @@ class Parser {
     const size_t n = request_.records.size();
     if (n == 0 || n > static_cast<size_t>(quotas_.max_records_per_write)) {
       return ValidationError(absl::StrCat("A WriteRecords request carries 1 to ",
-                                          quotas_.max_records_per_write, " records, not ", n,
-                                          "."));
+                                          quotas_.max_records_per_write, " records, not ", n, "."));
     }
     batch_->request_records = static_cast<int32_t>(n);
     if (absl::Status s = CheckCommon(); !s.ok()) return s;
@@ -111,8 +110,8 @@ class Parser {
     SortByName(common.data(), common.size());
     for (size_t i = 1; i < common.size(); ++i) {
       if (common[i].name == common[i - 1].name) {
-        return ValidationError(absl::StrCat("CommonAttributes has dimension '", common[i].name,
-                                            "' more than once."));
+        return ValidationError(
+            absl::StrCat("CommonAttributes has dimension '", common[i].name, "' more than once."));
       }
     }
     for (const DimensionView& d : common) {
@@ -148,8 +147,8 @@ class Parser {
       const size_t size = common_->measure_value->size();
       if (size == 0 || size > static_cast<size_t>(quotas_.max_measure_value_bytes)) {
         return ValidationError(absl::StrCat("CommonAttributes: MeasureValue must be 1 to ",
-                                            quotas_.max_measure_value_bytes, " bytes, not ",
-                                            size, "."));
+                                            quotas_.max_measure_value_bytes, " bytes, not ", size,
+                                            "."));
       }
       if (!common_->measure_values.empty()) {
         return ValidationError(
@@ -194,11 +193,11 @@ class Parser {
   void PrepareWindow() {
     const int64_t now = context_.now_nanos;
     memory_start_ = SaturatingSub(
-        now, SaturatingMul(context_.retention.memory_store_retention_period_in_hours,
-                           kNanosPerHour));
+        now,
+        SaturatingMul(context_.retention.memory_store_retention_period_in_hours, kNanosPerHour));
     magnetic_start_ = SaturatingSub(
-        now, SaturatingMul(context_.retention.magnetic_store_retention_period_in_days,
-                           kNanosPerDay));
+        now,
+        SaturatingMul(context_.retention.magnetic_store_retention_period_in_days, kNanosPerDay));
     future_limit_ = SaturatingAdd(now, quotas_.max_future_nanos);
   }
 
@@ -254,8 +253,9 @@ class Parser {
 
     // Measure name, type, unit, version, time: the record's own, else the common one.
     const std::string* measure_name =
-        record.measure_name ? &*record.measure_name
-                            : (common_ && common_->measure_name ? &*common_->measure_name : nullptr);
+        record.measure_name
+            ? &*record.measure_name
+            : (common_ && common_->measure_name ? &*common_->measure_name : nullptr);
     if (measure_name == nullptr) {
       Reject(index, "The record has no MeasureName (and CommonAttributes sets none).");
       return absl::OkStatus();
@@ -274,11 +274,11 @@ class Parser {
                    : (common_ && common_->measure_value_type ? *common_->measure_value_type
                                                              : MeasureValueType::kDouble);
     const TimeUnit unit =
-        record.time_unit ? *record.time_unit
-                         : (common_ && common_->time_unit ? *common_->time_unit
-                                                          : TimeUnit::kMilliseconds);
-    out.version = record.version ? *record.version
-                                 : (common_ && common_->version ? *common_->version : 1);
+        record.time_unit
+            ? *record.time_unit
+            : (common_ && common_->time_unit ? *common_->time_unit : TimeUnit::kMilliseconds);
+    out.version =
+        record.version ? *record.version : (common_ && common_->version ? *common_->version : 1);
     if (out.version < 1) {
       Reject(index, absl::StrCat("Version must be 1 or greater, not ", out.version, "."));
       return absl::OkStatus();
@@ -360,7 +360,8 @@ class Parser {
     const std::vector<DimensionView>& own = b.own_dimensions;
     const std::vector<DimensionView>& common = b.common_dimensions;
     size_t size = b.common_encoded.size();
-    for (const DimensionView& d : own) size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
+    for (const DimensionView& d : own)
+      size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
     const size_t begin = b.keys.size();
     b.keys.resize(begin + size);
     char* dst = b.keys.data() + begin;
@@ -377,9 +378,9 @@ class Parser {
         ++j;
       } else {
         b.keys.resize(begin);
-        return ValidationError(absl::StrCat(
-            "Record ", index, " and CommonAttributes both have dimension '", own[i].name,
-            "'; dimensions may not overlap."));
+        return ValidationError(absl::StrCat("Record ", index,
+                                            " and CommonAttributes both have dimension '",
+                                            own[i].name, "'; dimensions may not overlap."));
       }
     }
     out->key_begin = static_cast<uint32_t>(begin);
@@ -391,9 +392,11 @@ class Parser {
   bool CheckWindow(int32_t index, ParsedRecord* out) {
     const int64_t t = out->time_nanos;
     if (t > future_limit_) {
-      Reject(index, absl::StrCat("Time ", t, " ns is more than ",
-                                 quotas_.max_future_nanos / 1000000000, " seconds ahead of the "
-                                 "current time ", context_.now_nanos, " ns."));
+      Reject(index,
+             absl::StrCat("Time ", t, " ns is more than ", quotas_.max_future_nanos / 1000000000,
+                          " seconds ahead of the "
+                          "current time ",
+                          context_.now_nanos, " ns."));
       return false;
     }
     if (t >= memory_start_) return true;
@@ -402,12 +405,14 @@ class Parser {
       return true;
     }
     if (context_.magnetic_store_writes) {
-      Reject(index, absl::StrCat("Time ", t, " ns is older than the magnetic store retention "
-                                 "period of ",
-                                 context_.retention.magnetic_store_retention_period_in_days,
-                                 " days."));
+      Reject(index,
+             absl::StrCat("Time ", t,
+                          " ns is older than the magnetic store retention "
+                          "period of ",
+                          context_.retention.magnetic_store_retention_period_in_days, " days."));
     } else {
-      Reject(index, absl::StrCat("Time ", t, " ns is older than the memory store retention "
+      Reject(index, absl::StrCat("Time ", t,
+                                 " ns is older than the memory store retention "
                                  "period of ",
                                  context_.retention.memory_store_retention_period_in_hours,
                                  " hours, and magnetic store writes are disabled for this "
@@ -424,7 +429,7 @@ class Parser {
             : (common_ && common_->measure_value ? &*common_->measure_value : nullptr);
     const std::vector<MeasureValue>& measure_values =
         !record.measure_values.empty() || common_ == nullptr ? record.measure_values
-                                                              : common_->measure_values;
+                                                             : common_->measure_values;
     if (out->type != MeasureValueType::kMulti) {
       if (!measure_values.empty()) {
         Reject(index, absl::StrCat("MeasureValueType ", Spelling(out->type),
@@ -452,9 +457,9 @@ class Parser {
       return false;
     }
     if (measure_values.size() > static_cast<size_t>(quotas_.max_measures_per_multi_record)) {
-      Reject(index, absl::StrCat("The record has ", measure_values.size(),
-                                 " MeasureValues; at most ",
-                                 quotas_.max_measures_per_multi_record, " are allowed."));
+      Reject(index,
+             absl::StrCat("The record has ", measure_values.size(), " MeasureValues; at most ",
+                          quotas_.max_measures_per_multi_record, " are allowed."));
       return false;
     }
     // Records of one request usually repeat the previous record's attribute names: those
@@ -509,8 +514,8 @@ class Parser {
 
   // Parses `text` as `value->type`. On failure rejects the record naming the value: the
   // MeasureValue, or the MULTI attribute `attribute`.
-  bool ParseValue(int32_t index, absl::string_view attribute, absl::string_view text,
-                  TimeUnit unit, ParsedValue* value) {
+  bool ParseValue(int32_t index, absl::string_view attribute, absl::string_view text, TimeUnit unit,
+                  ParsedValue* value) {
     auto what = [attribute] {
       return attribute.empty() ? std::string("MeasureValue")
                                : absl::StrCat("MeasureValues '", attribute, "'");

@@ -53,7 +53,7 @@ struct ParsedRecord {
   MeasureValueType type = MeasureValueType::kDouble;
   bool magnetic = false;  // Older than the memory store window, inside the magnetic one.
   uint64_t series_hash = 0;
-  uint32_t key_begin = 0, key_size = 0;    // Canonical series key, in ParsedBatch::keys.
+  uint32_t key_begin = 0, key_size = 0;         // Canonical series key, in ParsedBatch::keys.
   uint32_t values_begin = 0, values_count = 0;  // In ParsedBatch::values.
   absl::string_view measure_name;
   int64_t time_nanos = 0;

@@ -77,8 +77,7 @@ absl::Status TableSchema::Decode(absl::string_view data) {
   GetFixed32(&body, &version);
   if (version != kFormatVersion) {
     return InternalError(absl::StrCat("schema file format version ", version,
-                                      " is not supported (this build reads ", kFormatVersion,
-                                      ")"));
+                                      " is not supported (this build reads ", kFormatVersion, ")"));
   }
   if (!DecodeTable(&body, &measures) || !DecodeTable(&body, &attributes) ||
       !DecodeTable(&body, &dimensions) || !body.empty()) {

@@ -153,8 +153,7 @@ ParseError ParseFiniteDouble(absl::string_view text, double* out) {
     exponent += exp_negative ? -e : e;
   }
   if (p != end) return ParseError::kSyntax;
-  if (!mantissa_overflow && mantissa <= (uint64_t{1} << 53) && exponent >= -22 &&
-      exponent <= 22) {
+  if (!mantissa_overflow && mantissa <= (uint64_t{1} << 53) && exponent >= -22 && exponent <= 22) {
     double value = static_cast<double>(mantissa);
     value = exponent < 0 ? value / kPowersOfTen[-exponent] : value * kPowersOfTen[exponent];
     *out = negative ? -value : value;

@@ -107,8 +107,8 @@ class MeasureColumn {
   std::vector<uint32_t> slot_attributes_;
   std::vector<MeasureValueType> slot_types_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
-  Chunk* tail_ = nullptr;    // chunks_.back(), cached: appends need no other lookup.
-  int64_t last_time_ = 0;    // tail_->times.back(), when there are chunks.
+  Chunk* tail_ = nullptr;  // chunks_.back(), cached: appends need no other lookup.
+  int64_t last_time_ = 0;  // tail_->times.back(), when there are chunks.
   size_t rows_ = 0;
 };
 

@@ -15,9 +15,9 @@ using memstore::MeasureColumn;
 
 bool SeriesMatches(const memstore::Series& series, const std::vector<Dimension>& filters) {
   for (const Dimension& filter : filters) {
-    auto it = std::lower_bound(
-        series.dimensions.begin(), series.dimensions.end(), filter.name,
-        [](const Dimension& d, const std::string& name) { return d.name < name; });
+    auto it =
+        std::lower_bound(series.dimensions.begin(), series.dimensions.end(), filter.name,
+                         [](const Dimension& d, const std::string& name) { return d.name < name; });
     if (it == series.dimensions.end() || it->name != filter.name || it->value != filter.value) {
       return false;
     }
@@ -45,12 +45,13 @@ class ColumnScanner {
       if (c.times.front() >= request_.end_time_nanos) break;
       size_t row = std::lower_bound(c.times.begin(), c.times.end(), request_.start_time_nanos) -
                    c.times.begin();
-      const size_t end = std::lower_bound(c.times.begin() + row, c.times.end(),
-                                          request_.end_time_nanos) -
-                         c.times.begin();
+      const size_t end =
+          std::lower_bound(c.times.begin() + row, c.times.end(), request_.end_time_nanos) -
+          c.times.begin();
       while (row < end) {
         if (!started_) Start(series, column);
-        const size_t room = static_cast<size_t>(request_.max_rows_per_batch) - batch_.time_nanos.size();
+        const size_t room =
+            static_cast<size_t>(request_.max_rows_per_batch) - batch_.time_nanos.size();
         const size_t take = std::min(room, end - row);
         Append(column, c, row, take);
         row += take;

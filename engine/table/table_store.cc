@@ -88,7 +88,8 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   context.quotas = &options_.options->quotas;
   context.now_nanos = options_.clock->NowNanos();
   context.retention = table.retention_properties;
-  context.magnetic_store_writes = table.magnetic_store_write_properties.enable_magnetic_store_writes;
+  context.magnetic_store_writes =
+      table.magnetic_store_write_properties.enable_magnetic_store_writes;
   if (absl::Status s = ingest::ParseRequest(request, context, &parsed); !s.ok()) return s;
 
   std::vector<RejectedRecord> rejected = parsed.rejected;
@@ -105,8 +106,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
       if (!appended.ok()) {
         // The memory store holds a batch the log lacks: refuse everything until reopened.
         failed_ = InternalError(absl::StrCat("Table store ", dir_, " failed writing its log (",
-                                             appended.status().message(),
-                                             "); reopen the table."));
+                                             appended.status().message(), "); reopen the table."));
         return failed_;
       }
       sequence = *appended;
@@ -131,10 +131,10 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
                      [](const RejectedRecord& a, const RejectedRecord& b) {
                        return a.record_index < b.record_index;
                      });
-    const std::string message = absl::StrCat(
-        rejected.size(), " of ", request.records.size(),
-        " records were rejected (see RejectedRecords); the other ",
-        request.records.size() - rejected.size(), " were ingested.");
+    const std::string message =
+        absl::StrCat(rejected.size(), " of ", request.records.size(),
+                     " records were rejected (see RejectedRecords); the other ",
+                     request.records.size() - rejected.size(), " were ingested.");
     return RejectedRecordsError(message, rejected);
   }
   WriteRecordsResponse response;

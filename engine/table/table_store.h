@@ -45,8 +45,8 @@
 namespace tsw::table {
 
 struct TableStoreOptions {
-  const Options* options = nullptr;  // Quotas, durability; outlives the store.
-  const Clock* clock = nullptr;      // Never null.
+  const Options* options = nullptr;            // Quotas, durability; outlives the store.
+  const Clock* clock = nullptr;                // Never null.
   std::function<void(absl::string_view)> log;  // Never null.
 };
 
@@ -95,7 +95,7 @@ class TableStore {
   ingest::TableSchema schema_ ABSL_GUARDED_BY(mu_);
   memstore::MemStore store_ ABSL_GUARDED_BY(mu_);
   ingest::BatchApplier applier_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<wal::Log> log_;  // Set once by Open; thread-safe itself.
+  std::unique_ptr<wal::Log> log_;             // Set once by Open; thread-safe itself.
   absl::Status failed_ ABSL_GUARDED_BY(mu_);  // The first log failure.
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 

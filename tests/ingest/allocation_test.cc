@@ -35,13 +35,12 @@ std::vector<WriteRecordsRequest> MakeRequests(int count, bool multi, int first) 
     std::vector<Record> records;
     for (int i = 0; i < 100; ++i) {
       const int64_t t = kNowMillis - 1000000 + (first + r) * 100 + i;
-      Record rec = multi ? MultiRec({Dim("host", absl::StrCat("h", i % 4))}, "mm",
-                                    {Attr("a", absl::StrCat(i, ".5")),
-                                     Attr("s", absl::StrCat("state", i % 3),
-                                          MeasureValueType::kVarchar)},
-                                    t)
-                         : Rec({Dim("host", absl::StrCat("h", i % 4))}, "m",
-                               absl::StrCat(i, ".25"), t);
+      Record rec =
+          multi ? MultiRec({Dim("host", absl::StrCat("h", i % 4))}, "mm",
+                           {Attr("a", absl::StrCat(i, ".5")),
+                            Attr("s", absl::StrCat("state", i % 3), MeasureValueType::kVarchar)},
+                           t)
+                : Rec({Dim("host", absl::StrCat("h", i % 4))}, "m", absl::StrCat(i, ".25"), t);
       rec.measure_name.reset();
       records.push_back(rec);
     }
@@ -62,7 +61,8 @@ TEST_F(AllocationTest, AllocatesNothingPerRecordInTheSteadyState) {
     const int64_t per_request = (g_allocations.load() - before) / 50;
     // 100 records per request: anything per record would show as >= 100.
     EXPECT_LE(per_request, 5) << (multi ? "MULTI" : "DOUBLE");
-    std::cout << (multi ? "MULTI" : "DOUBLE") << ": " << per_request << " allocations per request\n";
+    std::cout << (multi ? "MULTI" : "DOUBLE") << ": " << per_request
+              << " allocations per request\n";
   }
 }
 

@@ -54,8 +54,8 @@ TEST_F(ConcurrencyTest, ConcurrentWritersAndReadersAgreeWithAModel) {
         const int time = static_cast<int>(rng() % kTimes);
         const int64_t version = 1 + rng() % 500;
         for (const char* side : {"a", "b"}) {
-          records.push_back(Rec({Dim("pair", side)}, "p", absl::StrCat(version),
-                                kNowMillis - time, MeasureValueType::kBigint, version));
+          records.push_back(Rec({Dim("pair", side)}, "p", absl::StrCat(version), kNowMillis - time,
+                                MeasureValueType::kBigint, version));
         }
         absl::StatusOr<WriteRecordsResponse> result = Write(records);
         if (!result.ok()) {
@@ -101,8 +101,8 @@ TEST_F(ConcurrencyTest, ConcurrentWritersAndReadersAgreeWithAModel) {
   auto check = [&](const Contents& c) {
     size_t seen = 0;
     for (const auto& [key, version] : model) {
-      auto it = c.find(RowKey(absl::StrCat("s=", key.first), "v",
-                              (kNowMillis - key.second) * 1000000));
+      auto it =
+          c.find(RowKey(absl::StrCat("s=", key.first), "v", (kNowMillis - key.second) * 1000000));
       ASSERT_TRUE(it != c.end());
       EXPECT_EQ(it->second.version, version);
       EXPECT_EQ(it->second.value, absl::StrCat(ValueOf(key.first, key.second, version)));

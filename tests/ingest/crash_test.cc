@@ -148,8 +148,8 @@ TEST_F(CrashTest, KeepsEveryAcknowledgedRequestAndNoHalfRequestAcrossKills) {
     ASSERT_EQ(stored.size(), model.size()) << "round " << round;
     for (const auto& [key, row] : model) {
       auto it = stored.find(key);
-      ASSERT_TRUE(it != stored.end()) << "round " << round << ": lost " << std::get<0>(key)
-                                      << " @" << std::get<2>(key);
+      ASSERT_TRUE(it != stored.end())
+          << "round " << round << ": lost " << std::get<0>(key) << " @" << std::get<2>(key);
       ASSERT_EQ(it->second, row) << "round " << round << ": " << std::get<0>(key) << " @"
                                  << std::get<2>(key);
     }

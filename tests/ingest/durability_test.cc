@@ -24,18 +24,19 @@ class DurabilityTest : public TableFixture {
     for (size_t i = 0; i < records.size(); i += 45) {
       ASSERT_TRUE(Write(std::vector<Record>(records.begin() + i, records.begin() + i + 45)).ok());
     }
-    ASSERT_TRUE(Write({Rec({Dim("host", "h0")}, "s", "text", kNowMillis, MeasureValueType::kVarchar),
-                       Rec({Dim("host", "h0")}, "b", "9223372036854775807", kNowMillis,
-                           MeasureValueType::kBigint),
-                       Rec({Dim("host", "h0")}, "f", "true", kNowMillis, MeasureValueType::kBoolean),
-                       MultiRec({Dim("host", "h0")}, "mm",
-                                {Attr("x", "-0.5"), Attr("t", "5", MeasureValueType::kTimestamp)})})
-                    .ok());
+    ASSERT_TRUE(
+        Write({Rec({Dim("host", "h0")}, "s", "text", kNowMillis, MeasureValueType::kVarchar),
+               Rec({Dim("host", "h0")}, "b", "9223372036854775807", kNowMillis,
+                   MeasureValueType::kBigint),
+               Rec({Dim("host", "h0")}, "f", "true", kNowMillis, MeasureValueType::kBoolean),
+               MultiRec({Dim("host", "h0")}, "mm",
+                        {Attr("x", "-0.5"), Attr("t", "5", MeasureValueType::kTimestamp)})})
+            .ok());
     // Upserts and an out-of-order insert.
-    ASSERT_TRUE(Write({Rec({Dim("host", "h1"), Dim("dc", "x")}, "cpu", "99", kNowMillis,
-                           std::nullopt, 3),
-                       Rec({Dim("host", "h1"), Dim("dc", "x")}, "cpu", "1.1", kNowMillis - 100)})
-                    .ok());
+    ASSERT_TRUE(
+        Write({Rec({Dim("host", "h1"), Dim("dc", "x")}, "cpu", "99", kNowMillis, std::nullopt, 3),
+               Rec({Dim("host", "h1"), Dim("dc", "x")}, "cpu", "1.1", kNowMillis - 100)})
+            .ok());
   }
 };
 
@@ -50,8 +51,8 @@ TEST_F(DurabilityTest, ReopeningReplaysEveryRowVersionAndSeries) {
   EXPECT_EQ(store_->Stats().memory_points, stats.memory_points);
   EXPECT_GT(store_->Stats().wal_bytes, 0);
   // And the replayed state resolves versions like the original did.
-  EXPECT_EQ(OnlyRejection(WriteOne(Rec({Dim("dc", "x"), Dim("host", "h1")}, "cpu", "5",
-                                       kNowMillis, std::nullopt, 3)))
+  EXPECT_EQ(OnlyRejection(WriteOne(Rec({Dim("dc", "x"), Dim("host", "h1")}, "cpu", "5", kNowMillis,
+                                       std::nullopt, 3)))
                 .existing_version,
             3);
   ReopenStore();
@@ -66,8 +67,8 @@ TEST_F(DurabilityTest, KeepsTheSchemaInItsOwnFileWhenTheLogIsGone) {
   ASSERT_TRUE(file::RemoveTree(file::JoinPath(dir_, "wal")).ok());
   ReopenStore();
   EXPECT_TRUE(Scan().empty());
-  EXPECT_NE(OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "m", "x", kNowMillis,
-                                       MeasureValueType::kVarchar)))
+  EXPECT_NE(OnlyRejection(
+                WriteOne(Rec({Dim("host", "a")}, "m", "x", kNowMillis, MeasureValueType::kVarchar)))
                 .reason.find("DOUBLE"),
             std::string::npos);
   EXPECT_EQ(OnlyRejection(WriteOne(MultiRec({Dim("host", "a")}, "mm2",
@@ -85,8 +86,8 @@ TEST_F(DurabilityTest, RewritesAMissingSchemaFileFromTheLog) {
   store_.reset();
   ASSERT_TRUE(file::RemoveTree(file::JoinPath(dir_, "wal")).ok());
   ReopenStore();
-  EXPECT_EQ(OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "m", "1", kNowMillis,
-                                       MeasureValueType::kBigint)))
+  EXPECT_EQ(OnlyRejection(
+                WriteOne(Rec({Dim("host", "a")}, "m", "1", kNowMillis, MeasureValueType::kBigint)))
                 .record_index,
             0);
 }
@@ -132,8 +133,8 @@ TEST_F(DurabilityTest, RefusesCallsAfterCloseWhichIsIdempotent) {
 }
 
 TEST(BatchDecoderTest, RoundTripsSeriesKeysWrittenRelativeToEachOther) {
-  const std::vector<std::string> keys = {"abc-1-xyz", "abc-22-xyz", "abc-22-xyz!", "", "q",
-                                         "abc-1-xyz", "zzzz"};
+  const std::vector<std::string> keys = {"abc-1-xyz", "abc-22-xyz", "abc-22-xyz!", "",
+                                         "q",         "abc-1-xyz",  "zzzz"};
   ingest::BatchEncoder encoder;
   encoder.Begin();
   const uint32_t m = encoder.MeasureSlot(0, MeasureValueType::kBigint, "m");
@@ -166,7 +167,10 @@ TEST(BatchDecoderTest, RoundTripsSeriesKeysWrittenRelativeToEachOther) {
 TEST(BatchDecoderTest, ReportsEveryTruncationOrDamageAsAnErrorNeverACrash) {
   ingest::BatchEncoder encoder;
   encoder.Begin();
-  const std::string key("\x04host\x01" "a", 7);
+  const std::string key(
+      "\x04host\x01"
+      "a",
+      7);
   const uint32_t s = encoder.SeriesSlot(5, key);
   const uint32_t m = encoder.MeasureSlot(2, MeasureValueType::kMulti, "mm");
   const uint32_t a = encoder.AttributeSlot(0, MeasureValueType::kVarchar, "a");

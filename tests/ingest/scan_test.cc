@@ -19,8 +19,8 @@ class ScanTest : public TableFixture {
     for (const char* host : {"a", "b"}) {
       for (const char* measure : {"m", "n"}) {
         for (int i = 0; i < 10; ++i) {
-          records.push_back(Rec({Dim("host", host), Dim("dc", "x")}, measure,
-                                absl::StrCat(i), kNowMillis - i));
+          records.push_back(
+              Rec({Dim("host", host), Dim("dc", "x")}, measure, absl::StrCat(i), kNowMillis - i));
         }
       }
     }

@@ -54,8 +54,7 @@ inline MeasureValue Attr(std::string name, std::string value,
 
 // A scalar record at `millis` (milliseconds, the default unit).
 inline Record Rec(std::vector<Dimension> dims, std::string measure, std::string value,
-                  int64_t millis = kNowMillis,
-                  std::optional<MeasureValueType> type = std::nullopt,
+                  int64_t millis = kNowMillis, std::optional<MeasureValueType> type = std::nullopt,
                   std::optional<int64_t> version = std::nullopt) {
   Record r;
   r.dimensions = std::move(dims);
@@ -126,7 +125,8 @@ inline std::string CellText(const ScanColumn& c, size_t i) {
 
 inline std::string SeriesText(const std::vector<Dimension>& dims) {
   std::string out;
-  for (const Dimension& d : dims) absl::StrAppend(&out, out.empty() ? "" : ",", d.name, "=", d.value);
+  for (const Dimension& d : dims)
+    absl::StrAppend(&out, out.empty() ? "" : ",", d.name, "=", d.value);
   return out;
 }
 
@@ -146,8 +146,7 @@ inline void CollectBatch(const ScanBatch& b, Contents* out) {
         absl::StrAppend(&row.value, row.value.empty() ? "" : ";", c.name, "=", CellText(c, i));
       }
     }
-    const bool inserted =
-        out->emplace(RowKey(series, b.measure_name, b.time_nanos[i]), row).second;
+    const bool inserted = out->emplace(RowKey(series, b.measure_name, b.time_nanos[i]), row).second;
     EXPECT_TRUE(inserted) << "row seen twice: " << series << " " << b.measure_name << " "
                           << b.time_nanos[i];
   }

@@ -41,8 +41,7 @@ TEST(ParseTimeNanosTest, ScalesEveryUnitExactlyAndRejectsOverflow) {
   EXPECT_EQ(ParseTimeNanos("1700000000123456", TimeUnit::kMicroseconds, &v), ParseError::kOk);
   EXPECT_EQ(v, 1700000000123456000);
   EXPECT_EQ(ParseTimeNanos("9223372036854", TimeUnit::kMilliseconds, &v), ParseError::kOk);
-  EXPECT_EQ(ParseTimeNanos("9223372036855", TimeUnit::kMilliseconds, &v),
-            ParseError::kOutOfRange);
+  EXPECT_EQ(ParseTimeNanos("9223372036855", TimeUnit::kMilliseconds, &v), ParseError::kOutOfRange);
   EXPECT_EQ(ParseTimeNanos("-9223372037", TimeUnit::kSeconds, &v), ParseError::kOutOfRange);
 }
 

@@ -47,8 +47,8 @@ TEST_F(VersionsTest, FollowsTheReferencesWorkedExample) {
 TEST_F(VersionsTest, CountsAnIdenticalResendAsIngestedAndChangesNothing) {
   ASSERT_TRUE(WriteOne(At("10", 5)).ok());
   const int64_t wal_bytes = store_->Stats().wal_bytes;
-  for (std::optional<int64_t> version : {std::optional<int64_t>(5), std::optional<int64_t>(2),
-                                         std::optional<int64_t>()}) {
+  for (std::optional<int64_t> version :
+       {std::optional<int64_t>(5), std::optional<int64_t>(2), std::optional<int64_t>()}) {
     absl::StatusOr<WriteRecordsResponse> r = Write({At("10", version)});
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->records_ingested.total, 1);
@@ -93,8 +93,8 @@ TEST_F(VersionsTest, ComparesMultiRecordsAttributeByAttribute) {
   EXPECT_TRUE(WriteOne(MultiRec(host, "mm", {Attr("b", "2.0"), Attr("a", "1")})).ok());
   // A missing attribute, an extra one, or one changed value: different.
   EXPECT_EQ(OnlyRejection(WriteOne(MultiRec(host, "mm", {Attr("a", "1")}))).existing_version, 1);
-  EXPECT_EQ(OnlyRejection(WriteOne(MultiRec(host, "mm", {Attr("a", "1"), Attr("b", "2"),
-                                                         Attr("c", "3")})))
+  EXPECT_EQ(OnlyRejection(
+                WriteOne(MultiRec(host, "mm", {Attr("a", "1"), Attr("b", "2"), Attr("c", "3")})))
                 .existing_version,
             1);
   EXPECT_EQ(OnlyRejection(WriteOne(MultiRec(host, "mm", {Attr("a", "1"), Attr("b", "3")})))
@@ -113,9 +113,9 @@ TEST_F(VersionsTest, ComparesVarcharValuesExactly) {
   EXPECT_TRUE(WriteOne(Rec(host, "s", "abc", kNowMillis, varchar)).ok());
   EXPECT_EQ(OnlyRejection(WriteOne(Rec(host, "s", "ABC", kNowMillis, varchar))).existing_version,
             1);
-  EXPECT_EQ(OnlyRejection(WriteOne(Rec(host, "s", "never seen", kNowMillis, varchar)))
-                .existing_version,
-            1);
+  EXPECT_EQ(
+      OnlyRejection(WriteOne(Rec(host, "s", "never seen", kNowMillis, varchar))).existing_version,
+      1);
 }
 
 }  // namespace

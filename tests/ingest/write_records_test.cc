@@ -41,8 +41,8 @@ TEST_F(WriteRecordsTest, RejectsMoreRecordsThanTheQuotaAsValidationExceptionInge
 TEST_F(WriteRecordsTest, RejectsADimensionInBothCommonAttributesAndARecordAsValidationException) {
   Record common;
   common.dimensions = {Dim("region", "eu")};
-  absl::Status s = Write({Rec(kHost, "m", "1"), Rec({Dim("region", "us")}, "m", "2")}, common)
-                       .status();
+  absl::Status s =
+      Write({Rec(kHost, "m", "1"), Rec({Dim("region", "us")}, "m", "2")}, common).status();
   EXPECT_EQ(KindOf(s), ErrorKind::kValidation) << s;
   EXPECT_NE(s.message().find("region"), absl::string_view::npos) << s;
   EXPECT_TRUE(Scan().empty()) << "the valid first record must not be ingested either";
@@ -116,8 +116,8 @@ TEST_F(WriteRecordsTest, TreatsDimensionOrderAsIrrelevantToTheSeries) {
 }
 
 TEST_F(WriteRecordsTest, RejectsVersionBelowOneForThatRecordOnly) {
-  absl::StatusOr<WriteRecordsResponse> r =
-      Write({Rec(kHost, "m", "1", kNowMillis, std::nullopt, 0), Rec(kHost, "m", "2", kNowMillis - 1)});
+  absl::StatusOr<WriteRecordsResponse> r = Write(
+      {Rec(kHost, "m", "1", kNowMillis, std::nullopt, 0), Rec(kHost, "m", "2", kNowMillis - 1)});
   RejectedRecord rej = OnlyRejection(r.status());
   EXPECT_EQ(rej.record_index, 0);
   EXPECT_NE(rej.reason.find("Version"), std::string::npos);
@@ -180,8 +180,8 @@ TEST_F(WriteRecordsTest, RejectsRecordsOutsideTheMemoryStoreWindow) {
   table_.retention_properties.memory_store_retention_period_in_hours = 1;
   const int64_t hour_ms = 3600 * 1000;
   EXPECT_TRUE(WriteOne(Rec(kHost, "m", "1", kNowMillis - hour_ms)).ok()) << "the oldest allowed";
-  EXPECT_NE(OnlyRejection(WriteOne(Rec(kHost, "m", "1", kNowMillis - hour_ms - 1))).reason.find(
-                "retention"),
+  EXPECT_NE(OnlyRejection(WriteOne(Rec(kHost, "m", "1", kNowMillis - hour_ms - 1)))
+                .reason.find("retention"),
             std::string::npos);
   EXPECT_TRUE(WriteOne(Rec(kHost, "m", "1", kNowMillis + 15 * 60 * 1000)).ok())
       << "15 minutes ahead is allowed";
@@ -220,8 +220,8 @@ TEST_F(WriteRecordsTest, AcceptsFiniteDecimalDoublesOnly) {
     EXPECT_TRUE(WriteOne(Rec(kHost, "m", ok, t--)).ok()) << ok;
   }
   EXPECT_EQ(StoredValue(Scan(), "m", (kNowMillis - 3) * 1000000), "1000");
-  for (const char* bad : {"NaN", "nan", "inf", "-Infinity", "1.2.3", "abc", "1e400", "1e-400",
-                          " 1", "1 ", "0x1p3", "1e", "e5", ".", "-"}) {
+  for (const char* bad : {"NaN", "nan", "inf", "-Infinity", "1.2.3", "abc", "1e400", "1e-400", " 1",
+                          "1 ", "0x1p3", "1e", "e5", ".", "-"}) {
     RejectedRecord r = OnlyRejection(WriteOne(Rec(kHost, "m", bad, t--)));
     EXPECT_NE(r.reason.find("DOUBLE"), std::string::npos) << bad << ": " << r.reason;
   }
@@ -235,8 +235,7 @@ TEST_F(WriteRecordsTest, AcceptsSigned64BitBigintsAndRejectsOverflow) {
   EXPECT_EQ(StoredValue(c, "b"), "9223372036854775807");
   EXPECT_EQ(StoredValue(c, "b", kNowNanos - 1000000), "-9223372036854775808");
   for (const char* bad : {"9223372036854775808", "-9223372036854775809", "1.0", "1e3", "x"}) {
-    EXPECT_EQ(OnlyRejection(WriteOne(Rec(kHost, "b", bad, kNowMillis - 5, bigint))).record_index,
-              0)
+    EXPECT_EQ(OnlyRejection(WriteOne(Rec(kHost, "b", bad, kNowMillis - 5, bigint))).record_index, 0)
         << bad;
   }
 }
@@ -298,22 +297,21 @@ TEST_F(WriteRecordsTest, RejectsMalformedMultiMeasureRecords) {
                        .status();
   EXPECT_EQ(RejectedRecordsOf(s).size(), 7u) << s;
   options_.quotas.max_measures_per_multi_record = 2;
-  EXPECT_EQ(
-      OnlyRejection(WriteOne(MultiRec(kHost, "mm", {Attr("a", "1"), Attr("b", "2"), Attr("c", "3")})))
-          .record_index,
-      0);
+  EXPECT_EQ(OnlyRejection(
+                WriteOne(MultiRec(kHost, "mm", {Attr("a", "1"), Attr("b", "2"), Attr("c", "3")})))
+                .record_index,
+            0);
   EXPECT_TRUE(WriteOne(MultiRec(kHost, "mm", {Attr("a", "1"), Attr("b", "2")})).ok());
 }
 
 // ---------------------------------------------------------------- names and quotas
 
 TEST_F(WriteRecordsTest, RejectsReservedAndMalformedNames) {
-  for (const char* name : {"time", "measure_name", "measure_value", "measure_value::x", "ts_x",
-                           "a:b", ""}) {
+  for (const char* name :
+       {"time", "measure_name", "measure_value", "measure_value::x", "ts_x", "a:b", ""}) {
     EXPECT_EQ(OnlyRejection(WriteOne(Rec({Dim(name, "v")}, "m", "1"))).record_index, 0)
         << "dimension " << name;
-    EXPECT_EQ(OnlyRejection(WriteOne(Rec(kHost, name, "1"))).record_index, 0)
-        << "measure " << name;
+    EXPECT_EQ(OnlyRejection(WriteOne(Rec(kHost, name, "1"))).record_index, 0) << "measure " << name;
     EXPECT_EQ(OnlyRejection(WriteOne(MultiRec(kHost, "mm", {Attr(name, "1")}))).record_index, 0)
         << "attribute " << name;
   }
@@ -334,11 +332,11 @@ TEST_F(WriteRecordsTest, EnforcesPerRecordQuotas) {
   // Each of these breaks exactly one quota.
   std::vector<Record> bad = {
       Rec({Dim("a", "1"), Dim("b", "2"), Dim("c", "3")}, "m", "1"),  // dimensions per record
-      Rec({Dim("abcde", "1")}, "m", "1"),                             // dimension name bytes
-      Rec({Dim("a", "1")}, "mmmmm", "1"),                             // measure name bytes
-      Rec({Dim("a", "1234567890ab")}, "m", "1"),                      // series bytes (13)
+      Rec({Dim("abcde", "1")}, "m", "1"),                            // dimension name bytes
+      Rec({Dim("a", "1")}, "mmmmm", "1"),                            // measure name bytes
+      Rec({Dim("a", "1234567890ab")}, "m", "1"),                     // series bytes (13)
       Rec({Dim("a", "12345678901")}, "mmmm", "xxxxx", kNowMillis, varchar),  // record bytes (21)
-      Rec({Dim("a", "1")}, "s", "xxxxxx", kNowMillis, varchar),            // value bytes
+      Rec({Dim("a", "1")}, "s", "xxxxxx", kNowMillis, varchar),              // value bytes
   };
   absl::Status s = Write(bad).status();
   std::vector<RejectedRecord> rejected = RejectedRecordsOf(s);
@@ -382,8 +380,8 @@ TEST_F(WriteRecordsTest, RejectsAMeasureWrittenWithAnotherTypeThanItsFirst) {
 
 TEST_F(WriteRecordsTest, RejectsAMultiAttributeWrittenWithAnotherType) {
   ASSERT_TRUE(WriteOne(MultiRec(kHost, "mm", {Attr("a", "1")})).ok());
-  RejectedRecord r = OnlyRejection(WriteOne(MultiRec(
-      {Dim("host", "b")}, "other", {Attr("a", "x", MeasureValueType::kVarchar)})));
+  RejectedRecord r = OnlyRejection(WriteOne(
+      MultiRec({Dim("host", "b")}, "other", {Attr("a", "x", MeasureValueType::kVarchar)})));
   EXPECT_NE(r.reason.find("'a'"), std::string::npos) << r.reason;
 }
 
