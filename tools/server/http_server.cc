@@ -88,7 +88,7 @@ struct HttpServer::Impl {
     return HostPort(options.host, port);
   }
 
-  absl::Status Authenticate(const httplib::Request& req) const {
+  absl::Status Authenticate(const httplib::Request& req, absl::string_view body) const {
     if (!verifier.has_value()) return absl::OkStatus();
     SigV4Request signed_request;
     signed_request.method = req.method;
@@ -99,12 +99,12 @@ struct HttpServer::Impl {
       signed_request.query = std::string(target.substr(question + 1));
     }
     signed_request.headers.assign(req.headers.begin(), req.headers.end());
-    signed_request.body = req.body;
+    signed_request.body = body;
     return verifier->Verify(signed_request);
   }
 
-  void Handle(const httplib::Request& req, httplib::Response& res) {
-    absl::Status auth = Authenticate(req);
+  void Handle(const httplib::Request& req, absl::string_view body, httplib::Response& res) {
+    absl::Status auth = Authenticate(req, body);
     if (!auth.ok()) return ReplyError(auth, res);
 
     const std::string target = req.get_header_value("X-Amz-Target");
@@ -123,7 +123,7 @@ struct HttpServer::Impl {
                         res);
     }
     DispatchContext context{EndpointAddress(req)};
-    absl::StatusOr<std::string> response = handler(operation, req.body, context);
+    absl::StatusOr<std::string> response = handler(operation, body, context);
     if (!response.ok()) return ReplyError(response.status(), res);
     res.status = 200;
     res.set_content(std::move(*response), kJsonContentType);
@@ -183,8 +183,30 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler)
                                 impl.request_count.fetch_add(1, std::memory_order_relaxed)));
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http.Post("/", [&impl](const httplib::Request& req, httplib::Response& res) {
-    impl.Handle(req, res);
+  // The body is read here rather than by cpp-httplib, which bounds only bodies with a
+  // Content-Length (those over the limit it skips and answers 413 itself): a chunked body
+  // past the limit is read to its end and dropped, so memory stays bounded and the
+  // connection stays in step for its next request.
+  http.Post("/", [&impl](const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader& read_content) {
+    std::string body;
+    bool too_large = false;
+    const bool read = read_content([&](const char* data, size_t length) {
+      if (too_large || body.size() + length > impl.options.max_body_bytes) {
+        too_large = true;
+        body.clear();
+      } else {
+        body.append(data, length);
+      }
+      return true;
+    });
+    if (!read || too_large) {
+      if (too_large) res.status = 413;
+      if (res.status < 400) res.status = 400;
+      impl.HandleHttpError(req, res);
+      return;
+    }
+    impl.Handle(req, body, res);
   });
   auto wrong_method = [&impl](const httplib::Request& req, httplib::Response& res) {
     impl.ReplyError(ValidationError(absl::StrCat(
