@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/ingest/coding.h"
 
 namespace tsw::ingest {
 namespace {
@@ -16,9 +17,7 @@ constexpr uint64_t kUnseenString = UINT64_MAX;
 
 // Equal contents; views of the same bytes (a CommonAttributes field, a reused series key)
 // are recognized without comparing them.
-inline bool SameView(absl::string_view a, absl::string_view b) {
-  return a.size() == b.size() && (a.data() == b.data() || a == b);
-}
+inline bool SameView(absl::string_view a, absl::string_view b) { return SameBytes(a, b); }
 
 }  // namespace
 

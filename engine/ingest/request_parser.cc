@@ -345,7 +345,8 @@ class Parser {
     const std::vector<Dimension>* previous = previous_.dimensions;
     if (previous == nullptr || previous->size() != dims.size()) return false;
     for (size_t i = 0; i < dims.size(); ++i) {
-      if (dims[i].name != (*previous)[i].name || dims[i].value != (*previous)[i].value) {
+      if (!SameBytes(View(dims[i].name), View((*previous)[i].name)) ||
+          !SameBytes(View(dims[i].value), View((*previous)[i].value))) {
         return false;
       }
     }
@@ -507,7 +508,7 @@ class Parser {
     if (previous == nullptr || previous->size() != values.size()) return false;
     if (previous == &values) return true;  // CommonAttributes' MeasureValues again.
     for (size_t i = 0; i < values.size(); ++i) {
-      if (values[i].name != (*previous)[i].name) return false;
+      if (!SameBytes(View(values[i].name), View((*previous)[i].name))) return false;
     }
     return true;
   }
