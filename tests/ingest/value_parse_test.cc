@@ -2,6 +2,8 @@
 // path parses them.
 #include "engine/ingest/value_parse.h"
 
+#include "engine/ingest/coding.h"
+
 #include <charconv>
 #include <cstring>
 #include <random>
@@ -84,6 +86,20 @@ TEST(ParseFiniteDoubleTest, RejectsNonFiniteAndUnrepresentableValues) {
   EXPECT_EQ(ParseFiniteDouble("1.7976931348623157e308", &v), ParseError::kOk);
   EXPECT_EQ(ParseFiniteDouble("0e999999999", &v), ParseError::kOk);
   EXPECT_EQ(v, 0.0);
+}
+
+TEST(SameBytesTest, FindsADifferenceAtEveryPositionOfEveryLength) {
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string a(n, 'x');
+    std::string b = a;
+    EXPECT_TRUE(SameBytes(a, b)) << n;
+    for (size_t i = 0; i < n; ++i) {
+      b[i] = 'y';
+      EXPECT_FALSE(SameBytes(a, b)) << n << " at " << i;
+      b[i] = 'x';
+    }
+    EXPECT_FALSE(SameBytes(a, a + "x")) << n;
+  }
 }
 
 TEST(ParseBooleanTest, AcceptsTrueAndFalseInAnyCaseOnly) {
