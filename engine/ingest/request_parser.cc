@@ -611,13 +611,6 @@ absl::Status ParseRequest(const WriteRecordsRequest& request, const ParseContext
   return Parser(request, context, batch).Run();
 }
 
-void AppendSeriesKey(absl::Span<const DimensionView> sorted_dimensions, std::string* out) {
-  for (const DimensionView& d : sorted_dimensions) {
-    PutLengthPrefixed(out, d.name);
-    PutLengthPrefixed(out, d.value);
-  }
-}
-
 bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out) {
   out->clear();
   while (!key.empty()) {

@@ -96,9 +96,9 @@ absl::Status ParseRequest(const WriteRecordsRequest& request, const ParseContext
                           ParsedBatch* batch);
 
 // The canonical series key: for each dimension in name order, varint name length, name,
-// varint value length, value. Equal dimension sets have equal keys.
-void AppendSeriesKey(absl::Span<const DimensionView> sorted_dimensions, std::string* out);
-// The dimensions of a canonical key, in name order. False if `key` is malformed.
+// varint value length, value (engine/ingest/FORMAT.md). Equal dimension sets have equal
+// keys. DecodeSeriesKey returns the dimensions of `key` in name order; false if `key` is
+// malformed.
 bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out);
 // XXH3-64 of a canonical key.
 uint64_t HashSeriesKey(absl::string_view key);
