@@ -156,6 +156,68 @@ void MeasureColumn::Upsert(int64_t time, int64_t version, const uint64_t* cells,
   }
 }
 
+size_t MeasureColumn::RemoveBefore(int64_t cutoff,
+                                   absl::FunctionRef<bool(int64_t time, int64_t version)> remove) {
+  size_t removed = 0;
+  for (auto& chunk_ptr : chunks_) {
+    Chunk& c = *chunk_ptr;
+    if (c.times.front() >= cutoff) break;  // Chunks do not overlap: none further is older.
+    const size_t n = c.size();
+    size_t kept = 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (c.times[r] < cutoff && remove(c.times[r], c.versions[r])) continue;
+      if (kept != r) {
+        c.times[kept] = c.times[r];
+        c.versions[kept] = c.versions[r];
+        for (size_t s = 0; s < slot_count(); ++s) {
+          c.cells[s][kept] = c.cells[s][r];
+          if (multi()) c.present[s][kept] = c.present[s][r];
+        }
+      }
+      ++kept;
+    }
+    if (kept == n) continue;
+    removed += n - kept;
+    c.times.resize(kept);
+    c.versions.resize(kept);
+    for (size_t s = 0; s < slot_count(); ++s) {
+      c.cells[s].resize(kept);
+      if (multi()) c.present[s].resize(kept);
+    }
+  }
+  if (removed > 0) {
+    rows_ -= removed;
+    AfterRemoval();
+  }
+  return removed;
+}
+
+void MeasureColumn::Erase(Position p) {
+  Chunk* c = chunks_[p.chunk].get();
+  c->times.erase(c->times.begin() + p.row);
+  c->versions.erase(c->versions.begin() + p.row);
+  for (size_t s = 0; s < slot_count(); ++s) {
+    c->cells[s].erase(c->cells[s].begin() + p.row);
+    if (multi()) c->present[s].erase(c->present[s].begin() + p.row);
+  }
+  --rows_;
+  AfterRemoval();
+}
+
+void MeasureColumn::AfterRemoval() {
+  chunks_.erase(std::remove_if(chunks_.begin(), chunks_.end(),
+                               [](const std::unique_ptr<Chunk>& c) { return c->size() == 0; }),
+                chunks_.end());
+  if (chunks_.empty()) {
+    std::vector<std::unique_ptr<Chunk>>().swap(chunks_);  // Frees the chunk list too.
+    tail_ = nullptr;
+    last_time_ = 0;
+    return;
+  }
+  tail_ = chunks_.back().get();
+  last_time_ = tail_->times.back();
+}
+
 int64_t MeasureColumn::MemoryBytes() const {
   int64_t bytes = sizeof(MeasureColumn) + slot_attributes_.capacity() * 5;
   for (const auto& c : chunks_) {

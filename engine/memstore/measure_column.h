@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "tsw/types.h"
 
 namespace tsw::memstore {
@@ -92,6 +93,17 @@ class MeasureColumn {
   // Sets the row at `time`, inserting it if absent (WAL replay).
   void Upsert(int64_t time, int64_t version, const uint64_t* cells, const uint8_t* present);
 
+  // ---- Removal (eviction to the magnetic tier, and undoing a lookup's temporary row).
+  // Removes the rows with time < `cutoff` for which `remove(time, version)` returns true;
+  // `remove` sees those rows in increasing time, once each. Chunks left empty are freed;
+  // a column left empty holds no chunk at all. Returns the number of rows removed.
+  size_t RemoveBefore(int64_t cutoff,
+                      absl::FunctionRef<bool(int64_t time, int64_t version)> remove);
+  // Removes the row at `p`. REQUIRES: p.found.
+  void Erase(Position p);
+  // The oldest time held. REQUIRES: rows() > 0.
+  int64_t first_time() const { return chunks_.front()->times.front(); }
+
   const std::vector<std::unique_ptr<Chunk>>& chunks() const { return chunks_; }
   size_t rows() const { return rows_; }
   int64_t MemoryBytes() const;
@@ -100,6 +112,8 @@ class MeasureColumn {
   std::unique_ptr<Chunk> NewChunk() const;
   Position LocateInside(int64_t time) const;
   void SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present);
+  // Drops empty chunks and re-derives tail_ and last_time_ after a removal.
+  void AfterRemoval();
 
   const uint32_t series_;
   const uint32_t measure_;

@@ -1,5 +1,8 @@
 #include "engine/memstore/mem_store.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace tsw::memstore {
 
 MeasureColumn* MemStore::AddColumn(uint32_t series, uint32_t measure, MeasureValueType type) {
@@ -19,6 +22,14 @@ int64_t MemStore::Points() const {
   int64_t points = 0;
   for (const auto& c : columns_) points += static_cast<int64_t>(c->rows());
   return points;
+}
+
+int64_t MemStore::OldestTime() const {
+  int64_t oldest = INT64_MAX;
+  for (const auto& c : columns_) {
+    if (c->rows() > 0) oldest = std::min(oldest, c->first_time());
+  }
+  return oldest;
 }
 
 int64_t MemStore::MemoryBytes() const {

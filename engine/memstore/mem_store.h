@@ -42,7 +42,12 @@ class MemStore {
   MeasureColumn* AddColumn(uint32_t series, uint32_t measure, MeasureValueType type);
 
   const MeasureColumn& column(uint32_t id) const { return *columns_[id]; }
+  MeasureColumn* mutable_column(uint32_t id) { return columns_[id].get(); }
   size_t column_count() const { return columns_.size(); }
+
+  // The oldest time held by any column; INT64_MAX when the store holds no rows. Visits
+  // every column (for maintenance, not for the write path).
+  int64_t OldestTime() const;
 
   // (series, measure, time) rows held.
   int64_t Points() const;

@@ -153,7 +153,8 @@ class ColumnScanner {
 
 absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
                           const ScanRequest& request,
-                          const std::function<bool(const ScanBatch&)>& visitor) {
+                          const std::function<bool(const ScanBatch&)>& visitor,
+                          const absl::flat_hash_set<uint32_t>* skip_columns) {
   if (request.max_rows_per_batch < 1) {
     return ValidationError(absl::StrCat("max_rows_per_batch must be at least 1, not ",
                                         request.max_rows_per_batch, "."));
@@ -174,6 +175,7 @@ absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSc
       const MeasureColumn& column = store.column(column_id);
       if (!request.measure_names.empty() && !measures.contains(column.measure())) continue;
       if (column.rows() == 0) continue;
+      if (skip_columns != nullptr && skip_columns->contains(column_id)) continue;
       if (!scanner.Scan(series, column)) return absl::OkStatus();
     }
   }

@@ -12,6 +12,7 @@
 
 #include <functional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "engine/ingest/table_schema.h"
 #include "engine/memstore/mem_store.h"
@@ -19,10 +20,12 @@
 
 namespace tsw::scan {
 
-// ValidationException if max_rows_per_batch < 1.
+// ValidationException if max_rows_per_batch < 1. Columns whose ids are in `skip_columns`
+// (if given) are left out: the tiered scan has already merged them with the magnetic tier.
 absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
                           const ScanRequest& request,
-                          const std::function<bool(const ScanBatch&)>& visitor);
+                          const std::function<bool(const ScanBatch&)>& visitor,
+                          const absl::flat_hash_set<uint32_t>* skip_columns = nullptr);
 
 }  // namespace tsw::scan
 

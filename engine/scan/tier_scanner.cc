@@ -1,0 +1,318 @@
+#include "engine/scan/tier_scanner.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "engine/ingest/coding.h"
+#include "engine/ingest/request_parser.h"
+#include "engine/scan/mem_scanner.h"
+#include "tsw/status.h"
+
+namespace tsw::scan {
+namespace {
+
+using memstore::MeasureColumn;
+
+bool ColumnBefore(const ScanColumn& a, const ScanColumn& b) {
+  if (a.name != b.name) return a.name < b.name;
+  return static_cast<int>(a.type) < static_cast<int>(b.type);
+}
+
+// Consumes the magnetic store's batches, merging each stream with the memory column of the
+// same (series, measure) when that column has rows in the range.
+class TierMerger {
+ public:
+  TierMerger(const memstore::MemStore& store, const ingest::TableSchema& schema,
+             const ScanRequest& request, const std::function<bool(const ScanBatch&)>& visitor)
+      : store_(store), schema_(schema), request_(request), visitor_(visitor) {}
+
+  // The magnetic store's visitor. False once the caller's visitor asked to stop.
+  bool OnMagnetic(const ScanBatch& b) {
+    if (!InStream(b)) {
+      if (!FinishStream()) return false;
+      StartStream(b);
+    }
+    if (column_ == nullptr) return Emit(b);
+    return MergeBatch(b);
+  }
+
+  // Completes the open stream. False once the caller's visitor asked to stop.
+  bool FinishStream() {
+    if (!open_) return true;
+    open_ = false;
+    if (column_ == nullptr) return true;
+    column_ = nullptr;
+    if (!EmitMemoryBefore(request_.end_time_nanos)) return false;
+    return Flush();
+  }
+
+  // Memory columns already merged into a magnetic stream.
+  const absl::flat_hash_set<uint32_t>& merged() const { return merged_; }
+
+ private:
+  bool InStream(const ScanBatch& b) const {
+    return open_ && b.measure_value_type == type_ && b.measure_name == measure_ &&
+           b.dimensions.size() == dimensions_.size() &&
+           std::equal(b.dimensions.begin(), b.dimensions.end(), dimensions_.begin(),
+                      [](const Dimension& x, const Dimension& y) {
+                        return x.name == y.name && x.value == y.value;
+                      });
+  }
+
+  bool Emit(const ScanBatch& b) {
+    return visitor_(b);
+  }
+
+  // Finds the memory column of the stream `b` opens; prepares a merge if it has rows in
+  // the range.
+  void StartStream(const ScanBatch& b) {
+    open_ = true;
+    dimensions_ = b.dimensions;
+    measure_ = b.measure_name;
+    type_ = b.measure_value_type;
+    column_ = nullptr;
+    key_.clear();
+    for (const Dimension& d : b.dimensions) {  // Sorted by name: the canonical key.
+      ingest::PutLengthPrefixed(&key_, d.name);
+      ingest::PutLengthPrefixed(&key_, d.value);
+    }
+    const uint32_t series = store_.series().Find(ingest::HashSeriesKey(key_), key_);
+    const int32_t measure = schema_.measures.Find(b.measure_name);
+    if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+      return;
+    }
+    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
+    if (column == nullptr || column->rows() == 0 || column->type() != type_) return;
+    // The first row at or after the start.
+    const auto& chunks = column->chunks();
+    auto chunk = std::partition_point(chunks.begin(), chunks.end(), [this](const auto& c) {
+      return c->times.back() < request_.start_time_nanos;
+    });
+    if (chunk == chunks.end()) return;
+    const auto& times = (*chunk)->times;
+    const size_t row =
+        std::lower_bound(times.begin(), times.end(), request_.start_time_nanos) - times.begin();
+    if (times[row] >= request_.end_time_nanos) return;
+    column_ = column;
+    chunk_ = static_cast<size_t>(chunk - chunks.begin());
+    row_ = row;
+    for (uint32_t id : store_.series().at(series).columns) {
+      if (&store_.column(id) == column) merged_.insert(id);
+    }
+
+    // The output layout: the union of both tiers' columns, sorted by name.
+    out_.dimensions = b.dimensions;
+    out_.measure_name = b.measure_name;
+    out_.measure_value_type = b.measure_value_type;
+    out_.columns.clear();
+    for (const ScanColumn& c : b.columns) {
+      ScanColumn& added = out_.columns.emplace_back();
+      added.name = c.name;
+      added.type = c.type;
+    }
+    for (size_t s = 0; s < column->slot_count(); ++s) {
+      ScanColumn slot;
+      slot.name = column->multi()
+                      ? schema_.attributes.at(static_cast<int32_t>(column->slot_attribute(s))).name
+                      : b.measure_name;
+      slot.type = column->slot_type(s);
+      bool known = false;
+      for (const ScanColumn& c : out_.columns) known |= c.name == slot.name && c.type == slot.type;
+      if (!known) out_.columns.push_back(std::move(slot));
+    }
+    std::sort(out_.columns.begin(), out_.columns.end(), ColumnBefore);
+    memory_slots_.assign(out_.columns.size(), -1);
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      for (size_t s = 0; s < column->slot_count(); ++s) {
+        const std::string& name =
+            column->multi()
+                ? schema_.attributes.at(static_cast<int32_t>(column->slot_attribute(s))).name
+                : b.measure_name;
+        if (name == out_.columns[o].name && column->slot_type(s) == out_.columns[o].type) {
+          memory_slots_[o] = static_cast<int>(s);
+        }
+      }
+    }
+    ClearOut();
+  }
+
+  bool MergeBatch(const ScanBatch& b) {
+    magnetic_columns_.assign(out_.columns.size(), -1);
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      for (size_t c = 0; c < b.columns.size(); ++c) {
+        if (b.columns[c].name == out_.columns[o].name && b.columns[c].type == out_.columns[o].type) {
+          magnetic_columns_[o] = static_cast<int>(c);
+        }
+      }
+    }
+    for (size_t i = 0; i < b.time_nanos.size(); ++i) {
+      const int64_t time = b.time_nanos[i];
+      if (!EmitMemoryBefore(time)) return false;
+      if (MemoryLeft() && MemoryTime() == time) {
+        const MeasureColumn::Chunk& c = *column_->chunks()[chunk_];
+        const bool memory_wins = c.versions[row_] >= b.versions[i];
+        if (memory_wins) {
+          AppendMemoryRow(c, row_);
+        } else {
+          AppendMagneticRow(b, i);
+        }
+        Advance();
+      } else {
+        AppendMagneticRow(b, i);
+      }
+      if (!FlushIfFull()) return false;
+    }
+    return true;
+  }
+
+  bool MemoryLeft() const {
+    return chunk_ < column_->chunks().size() && MemoryTime() < request_.end_time_nanos;
+  }
+  int64_t MemoryTime() const { return column_->chunks()[chunk_]->times[row_]; }
+  void Advance() {
+    if (++row_ == column_->chunks()[chunk_]->size()) {
+      ++chunk_;
+      row_ = 0;
+    }
+  }
+
+  // Emits the memory rows with time < `limit` (and inside the range).
+  bool EmitMemoryBefore(int64_t limit) {
+    while (MemoryLeft() && MemoryTime() < limit) {
+      AppendMemoryRow(*column_->chunks()[chunk_], row_);
+      Advance();
+      if (!FlushIfFull()) return false;
+    }
+    return true;
+  }
+
+  void AppendMemoryRow(const MeasureColumn::Chunk& c, size_t row) {
+    out_.time_nanos.push_back(c.times[row]);
+    out_.versions.push_back(c.versions[row]);
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      ScanColumn& out = out_.columns[o];
+      const int s = memory_slots_[o];
+      const bool present = s >= 0 && (!column_->multi() || c.present[s][row] != 0);
+      const uint64_t cell = present ? c.cells[s][row] : 0;
+      out.present.push_back(present ? 1 : 0);
+      switch (out.type) {
+        case MeasureValueType::kDouble: {
+          double d;
+          std::memcpy(&d, &cell, 8);
+          out.doubles.push_back(d);
+          break;
+        }
+        case MeasureValueType::kVarchar:
+          if (present) {
+            const absl::string_view text = store_.strings().Get(static_cast<uint32_t>(cell));
+            out.strings.emplace_back(text.data(), text.size());
+          } else {
+            out.strings.emplace_back();
+          }
+          break;
+        default:
+          out.ints.push_back(static_cast<int64_t>(cell));
+          break;
+      }
+    }
+  }
+
+  void AppendMagneticRow(const ScanBatch& b, size_t i) {
+    out_.time_nanos.push_back(b.time_nanos[i]);
+    out_.versions.push_back(b.versions[i]);
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      ScanColumn& out = out_.columns[o];
+      const int c = magnetic_columns_[o];
+      const ScanColumn* in = c >= 0 ? &b.columns[c] : nullptr;
+      const bool present = in != nullptr && (in->present.empty() || in->present[i] != 0);
+      out.present.push_back(present ? 1 : 0);
+      switch (out.type) {
+        case MeasureValueType::kDouble:
+          out.doubles.push_back(present ? in->doubles[i] : 0.0);
+          break;
+        case MeasureValueType::kVarchar:
+          if (present) {
+            out.strings.push_back(in->strings[i]);
+          } else {
+            out.strings.emplace_back();
+          }
+          break;
+        default:
+          out.ints.push_back(present ? in->ints[i] : 0);
+          break;
+      }
+    }
+  }
+
+  bool FlushIfFull() {
+    if (out_.time_nanos.size() < static_cast<size_t>(request_.max_rows_per_batch)) return true;
+    return Flush();
+  }
+
+  bool Flush() {
+    if (out_.time_nanos.empty()) return true;
+    const bool go_on = Emit(out_);
+    ClearOut();
+    return go_on;
+  }
+
+  void ClearOut() {
+    out_.time_nanos.clear();
+    out_.versions.clear();
+    for (ScanColumn& c : out_.columns) {
+      c.doubles.clear();
+      c.ints.clear();
+      c.strings.clear();
+      c.present.clear();
+    }
+  }
+
+  const memstore::MemStore& store_;
+  const ingest::TableSchema& schema_;
+  const ScanRequest& request_;
+  const std::function<bool(const ScanBatch&)>& visitor_;
+
+  // The open magnetic stream.
+  bool open_ = false;
+  std::vector<Dimension> dimensions_;
+  std::string measure_;
+  MeasureValueType type_ = MeasureValueType::kDouble;
+  std::string key_;
+
+  // Merging (column_ set): the memory cursor, the output batch and the column maps.
+  const MeasureColumn* column_ = nullptr;
+  size_t chunk_ = 0, row_ = 0;
+  ScanBatch out_;
+  std::vector<int> memory_slots_;      // Per output column: the memory slot, or -1.
+  std::vector<int> magnetic_columns_;  // Per output column: the magnetic batch's, or -1.
+
+  absl::flat_hash_set<uint32_t> merged_;
+};
+
+}  // namespace
+
+absl::Status ScanTiers(const memstore::MemStore& store, const ingest::TableSchema& schema,
+                       const magnetic::MagneticStore& magnetic, const ScanRequest& request,
+                       const std::function<bool(const ScanBatch&)>& visitor) {
+  if (request.max_rows_per_batch < 1) {
+    return ValidationError(absl::StrCat("max_rows_per_batch must be at least 1, not ",
+                                        request.max_rows_per_batch, "."));
+  }
+  if (request.start_time_nanos >= request.end_time_nanos) return absl::OkStatus();
+  TierMerger merger(store, schema, request, visitor);
+  bool stopped = false;
+  absl::Status s = magnetic.Scan(request, [&](const ScanBatch& b) {
+    if (merger.OnMagnetic(b)) return true;
+    stopped = true;
+    return false;
+  });
+  if (!s.ok()) return s;
+  if (stopped || !merger.FinishStream()) return absl::OkStatus();
+  return ScanMemStore(store, schema, request, visitor, &merger.merged());
+}
+
+}  // namespace tsw::scan
