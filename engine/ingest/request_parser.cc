@@ -293,7 +293,7 @@ class Parser {
       Reject(index, absl::StrCat("Time is longer than ", kMaxTimeChars, " characters."));
       return absl::OkStatus();
     }
-    switch (ParseTimeNanos(View(*time), unit, &out.time_nanos)) {
+    switch (ParseTimeNanos(&time_parser_, View(*time), unit, &out.time_nanos)) {
       case ParseError::kOk:
         break;
       case ParseError::kSyntax:
@@ -577,7 +577,8 @@ class Parser {
   const ParseContext& context_;
   const Quotas& quotas_;
   ParsedBatch* batch_;
-  size_t common_bytes_ = 0;  // Names and values of the common dimensions.
+  size_t common_bytes_ = 0;           // Names and values of the common dimensions.
+  IncrementalIntParser time_parser_;  // Times of consecutive records share leading digits.
   // The last MeasureValues whose names passed the checks.
   const std::vector<MeasureValue>* previous_multi_ = nullptr;
   // The last record whose series key was built.

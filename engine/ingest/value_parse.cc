@@ -88,6 +88,39 @@ int64_t NanosPerUnit(TimeUnit unit) {
   return 1000000;
 }
 
+ParseError IncrementalIntParser::Parse(absl::string_view text, int64_t* out) {
+  const size_t n = text.size();
+  if (n == previous_.size() && !previous_.empty()) {
+    const size_t head = n - 8;
+    uint32_t tail;
+    if (std::memcmp(text.data(), previous_.data(), head) == 0 &&
+        ParseEightDigits(text.data() + head, &tail)) {
+      *out = previous_head_ * 100000000 + tail;
+      previous_ = text;
+      return ParseError::kOk;
+    }
+  }
+  const ParseError error = ParseInt64(text, out);
+  // Remember plain digit strings of 9 to 18 digits (no sign: ParseInt64 accepted the text,
+  // so a first digit means all are digits).
+  if (error == ParseError::kOk && n >= 9 && n <= 18 && text[0] >= '0' && text[0] <= '9') {
+    previous_ = text;
+    previous_head_ = *out / 100000000;
+  } else {
+    previous_ = absl::string_view();
+  }
+  return error;
+}
+
+ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, TimeUnit unit,
+                          int64_t* out) {
+  int64_t value;
+  const ParseError error = parser->Parse(text, &value);
+  if (error != ParseError::kOk) return error;
+  if (__builtin_mul_overflow(value, NanosPerUnit(unit), out)) return ParseError::kOutOfRange;
+  return ParseError::kOk;
+}
+
 ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
   int64_t value;
   const ParseError error = ParseInt64(text, &value);

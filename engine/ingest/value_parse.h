@@ -23,8 +23,23 @@ enum class ParseError {
 // A decimal integer: an optional '+' or '-', then one or more ASCII digits.
 ParseError ParseInt64(absl::string_view text, int64_t* out);
 
+// ParseInt64 for a sequence of integers that mostly share their leading digits with the
+// previous one (the times of one request): when all but the last 8 characters equal the
+// previous text's, only those 8 are read (at once). Same results as ParseInt64. The
+// previous text must stay valid until the next call (it is a view).
+class IncrementalIntParser {
+ public:
+  ParseError Parse(absl::string_view text, int64_t* out);
+
+ private:
+  absl::string_view previous_;  // Unsigned, 9 to 18 digits; empty if none.
+  int64_t previous_head_ = 0;   // The value of previous_ without its last 8 digits.
+};
+
 // ParseInt64 of `text`, times the nanoseconds in one `unit`, with overflow checks.
 ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out);
+ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, TimeUnit unit,
+                          int64_t* out);
 
 // A finite decimal: [+-]? (digits ['.' digits*] | '.' digits) ([eE] [+-]? digits)?.
 // NaN, infinities, hexadecimal and values whose magnitude is too large or too small

@@ -2,14 +2,14 @@
 // path parses them.
 #include "engine/ingest/value_parse.h"
 
-#include "engine/ingest/coding.h"
-
 #include <charconv>
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/ingest/coding.h"
 #include "gtest/gtest.h"
 
 namespace tsw::ingest {
@@ -33,6 +33,31 @@ TEST(ParseInt64Test, ReadsTheWholeRangeAndRejectsOverflowAndGarbage) {
   for (const char* bad : {"", "-", "+", "1.0", "1e3", " 1", "1 ", "0x1", "99999999999999999999x",
                           "1234567x", "12345678x", "1234567:90", "12345/789", "1234567 8901"}) {
     EXPECT_EQ(ParseInt64(bad, &v), ParseError::kSyntax) << bad;
+  }
+}
+
+TEST(IncrementalIntParserTest, AgreesWithParseInt64OnEverySequence) {
+  std::mt19937_64 rng(11);
+  IncrementalIntParser incremental;
+  std::vector<std::string> texts;  // The parser keeps a view of the previous text.
+  const char* tricky[] = {"1700000000123",      "1700000000124",      "1700000000x24",
+                          "1700000000125",      "-700000000125",      "0000000000001",
+                          "1700000000125",      "170000000012",       "9223372036854775807",
+                          "999999999999999999", "999999999999999998", "1700000000126",
+                          "17000000001:6",      "1700000000126"};
+  for (const char* t : tricky) texts.emplace_back(t);
+  for (int i = 0; i < 20000; ++i) {
+    std::string t = std::to_string(1700000000000LL + static_cast<int64_t>(rng() % 5000));
+    if (rng() % 50 == 0) t[rng() % t.size()] = "x-:0"[rng() % 4];
+    if (rng() % 100 == 0) t = std::to_string(rng());
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    int64_t expected = -1, got = -1;
+    const ParseError e1 = ParseInt64(t, &expected);
+    const ParseError e2 = incremental.Parse(t, &got);
+    ASSERT_EQ(e1, e2) << t;
+    if (e1 == ParseError::kOk) ASSERT_EQ(expected, got) << t;
   }
 }
 
