@@ -9,6 +9,7 @@ with SIGTERM, checking that it exits 0.
 """
 
 import argparse
+import ctypes
 import datetime
 import http.client
 import json
@@ -57,6 +58,21 @@ def now_ms():
     return int(time.time() * 1000)
 
 
+def die_with_parent():
+    """In the child: SIGKILL it if this test process dies (a Bazel timeout, say)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+RUNNING = []  # Servers not yet stopped; killed at exit if a test failed midway.
+
+
+def kill_leftover_servers():
+    for server in list(RUNNING):
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+
+
 class Server:
     """One `tsw serve` process."""
 
@@ -65,7 +81,9 @@ class Server:
         args = [TSW, "serve", "--data", data_dir, "--listen", "127.0.0.1:0", *extra_flags]
         if credentials_file:
             args += ["--credentials", credentials_file]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     preexec_fn=die_with_parent)
+        RUNNING.append(self)
         self.output = []
         line = self._read_line(deadline=time.time() + 60)
         marker = "listening on http://"
@@ -105,6 +123,8 @@ class Server:
             self.proc.kill()
             out, err = self.proc.communicate()
             raise AssertionError("tsw serve did not stop within 60 s of SIGTERM")
+        if self in RUNNING:
+            RUNNING.remove(self)
         text = "".join(self.output) + out.decode()
         if test is not None:
             test.assertEqual(self.proc.returncode, 0, "stdout %r stderr %r" % (text, err))
@@ -578,7 +598,10 @@ def main():
     if not os.access(TSW, os.X_OK):
         sys.stderr.write("boto3_test: %s is not an executable tsw binary\n" % TSW)
         sys.exit(1)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    try:
+        unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    finally:
+        kill_leftover_servers()
 
 
 if __name__ == "__main__":

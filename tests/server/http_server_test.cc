@@ -341,6 +341,18 @@ TEST(HttpServerTest, ShutdownAnswersTheRequestInFlightThenStops) {
   EXPECT_TRUE(fixture.Stop().ok());
 }
 
+TEST(HttpServerTest, RefusesToBindAPortAnotherServerHolds) {
+  ServerFixture first(Loopback());
+  HttpServerOptions options = Loopback();
+  options.port = first.port();
+  HttpServer second(options, [](absl::string_view, absl::string_view,
+                                const DispatchContext&) { return std::string("{}"); });
+  absl::Status bound = second.Bind();
+  EXPECT_FALSE(bound.ok());
+  EXPECT_THAT(std::string(bound.message()),
+              HasSubstr(absl::StrCat("cannot listen on 127.0.0.1:", first.port())));
+}
+
 TEST(HttpServerTest, ShutdownBeforeServeMakesServeReturnAtOnce) {
   HttpServer server(Loopback(), [](absl::string_view, absl::string_view,
                                    const DispatchContext&) { return std::string("{}"); });

@@ -177,6 +177,12 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler)
   http.set_keep_alive_timeout(impl.options.keep_alive_timeout_seconds);
   http.set_keep_alive_max_count(1000000);
   http.set_tcp_nodelay(true);
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second server bind the same
+  // port and take half its connections; SO_REUSEADDR alone allows a quick restart only.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   http.set_pre_routing_handler([&impl](const httplib::Request&, httplib::Response& res) {
     res.set_header("x-amzn-RequestId",
                    absl::StrCat(impl.request_id_prefix,
