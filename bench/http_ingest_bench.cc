@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -47,6 +48,7 @@ std::string g_external;  // "host:port", or empty for the in-process server.
 // Where the clients send: for signed requests a server that verifies signatures, for
 // unsigned ones a server that checks none. In process, both serve the same engine.
 struct Endpoint {
+  std::string data_dir;  // In process only; removed at exit.
   std::string host;
   int open_port = 0;
   int checked_port = 0;
@@ -72,6 +74,8 @@ void CreateTable(const std::string& host, int port) {
   }
 }
 
+Endpoint* g_endpoint = nullptr;
+
 Endpoint& GetEndpoint() {
   static Endpoint* endpoint = [] {
     auto* ep = new Endpoint();
@@ -82,6 +86,7 @@ Endpoint& GetEndpoint() {
     } else {
       char dir[] = "/tmp/tsw-http-bench-XXXXXX";
       if (mkdtemp(dir) == nullptr) std::abort();
+      ep->data_dir = dir;
       Options options;
       options.durability.policy = g_policy;
       auto engine = Engine::Open(dir, options);
@@ -110,9 +115,19 @@ Endpoint& GetEndpoint() {
       }
     }
     CreateTable(ep->host, ep->checked_port);
+    g_endpoint = ep;
     return ep;
   }();
   return *endpoint;
+}
+
+// Stops the in-process servers, closes the engine and removes its directory.
+void StopEndpoint() {
+  if (g_endpoint == nullptr || g_endpoint->engine == nullptr) return;
+  for (auto& http : g_endpoint->servers) http->Shutdown();
+  for (std::thread& t : g_endpoint->serve_threads) t.join();
+  g_endpoint->engine->Close().IgnoreError();
+  std::filesystem::remove_all(g_endpoint->data_dir);
 }
 
 std::atomic<int64_t> g_next_batch{0};
@@ -204,5 +219,6 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&rest_argc, rest.data());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  tsw::StopEndpoint();
   return 0;
 }
