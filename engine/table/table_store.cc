@@ -1,18 +1,103 @@
 #include "engine/table/table_store.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
-#include "engine/scan/mem_scanner.h"
+#include "engine/scan/tier_scanner.h"
+#include "engine/table/rejected_data.h"
+#include "engine/table/tier_rows.h"
 #include "tsw/status.h"
 
 namespace tsw::table {
 namespace {
 
+using memstore::MeasureColumn;
+
 constexpr absl::string_view kSchemaFile = "SCHEMA";
 constexpr absl::string_view kWalDir = "wal";
+constexpr absl::string_view kMagneticDir = "magnetic";
+
+constexpr int64_t kNanosPerMinute = int64_t{60} * 1000000000;
+constexpr int64_t kNanosPerHour = 60 * kNanosPerMinute;
+constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
+
+// count * unit, for a retention period (count >= 0 by validation; clamped all the same).
+int64_t WindowNanos(int64_t count, int64_t unit) {
+  if (count <= 0) return 0;
+  return count > INT64_MAX / unit ? INT64_MAX : count * unit;
+}
+
+// a - b, saturating at INT64_MIN. REQUIRES: b >= 0.
+int64_t SubtractSaturating(int64_t a, int64_t b) { return a < INT64_MIN + b ? INT64_MIN : a - b; }
+
+// The largest multiple of `step` (> 0) at or below `t`.
+int64_t FloorTo(int64_t t, int64_t step) {
+  int64_t q = t / step;
+  if (t % step != 0 && t < 0) --q;
+  return q * step;
+}
+
+// A row of a replayed batch older than the eviction cutoff: a magnetic-store write made
+// after that eviction, still to be moved.
+struct ReplayedLateRow {
+  std::string key;
+  std::string measure;
+  int64_t time_nanos;
+};
+
+// The newest row time of a WAL payload; appends its rows older than `late_before` to
+// *late. An InternalServerException if the payload is malformed.
+absl::StatusOr<int64_t> PayloadTimes(ingest::BatchDecoder* decoder, absl::string_view payload,
+                                     int64_t late_before, std::vector<ReplayedLateRow>* late) {
+  if (absl::Status s = decoder->Reset(payload); !s.ok()) return s;
+  ingest::BatchDecoder::Event e;
+  std::vector<std::string> keys, measures;
+  int64_t newest = INT64_MIN;
+  while (true) {
+    if (absl::Status s = decoder->Next(&e); !s.ok()) return s;
+    switch (e.kind) {
+      case ingest::BatchDecoder::Kind::kEnd:
+        return newest;
+      case ingest::BatchDecoder::Kind::kSeries:
+        keys.emplace_back(e.key.data(), e.key.size());
+        break;
+      case ingest::BatchDecoder::Kind::kMeasure:
+        measures.emplace_back(e.name.data(), e.name.size());
+        break;
+      case ingest::BatchDecoder::Kind::kAttribute:
+        break;
+      case ingest::BatchDecoder::Kind::kRow:
+        newest = std::max(newest, e.time_nanos);
+        if (e.time_nanos < late_before) {
+          late->push_back({keys[e.series_slot], measures[e.measure_slot], e.time_nanos});
+        }
+        break;
+    }
+  }
+}
+
+// Rows of one column an eviction copied (or found expired), to remove once in a segment.
+struct EvictedColumn {
+  uint32_t column = 0;
+  int batch = -1;             // Index of its ScanBatch, or -1 (no row inside retention).
+  std::vector<RowId> expired;  // Rows older than the magnetic cutoff, dropped unstored.
+};
+
+// True for a row (time, version) that `rows` (times increasing) lists, advancing *cursor;
+// calls come in increasing time.
+bool Listed(const int64_t* times, const int64_t* versions, size_t n, size_t* cursor,
+            int64_t time, int64_t version) {
+  while (*cursor < n && times[*cursor] < time) ++*cursor;
+  return *cursor < n && times[*cursor] == time && versions[*cursor] == version;
+}
 
 }  // namespace
 
@@ -51,20 +136,86 @@ absl::Status TableStore::Recover() {
   };
   const size_t file_entries = schema_entries();
 
+  // The magnetic tier, and what of the log its last eviction covered.
+  magnetic::MagneticOptions magnetic_options;
+  magnetic_options.zstd_level = options_.options->zstd_level;
+  magnetic_options.log = options_.log;
+  const std::string magnetic_dir = file::JoinPath(dir_, kMagneticDir);
+  absl::StatusOr<std::unique_ptr<magnetic::MagneticStore>> magnetic =
+      magnetic::MagneticStore::Open(magnetic_dir, magnetic_options);
+  if (!magnetic.ok()) return magnetic.status();
+  magnetic_ = std::move(*magnetic);
+  EvictionNote note;
+  if (absl::Status s = EvictionNote::Decode(magnetic_->LastNote(), &note); !s.ok()) {
+    return InternalError(absl::StrCat(magnetic_dir, ": ", s.message()));
+  }
+  evicted_cutoff_ = note.cutoff;
+  // The schema file names every measure a segment holds (it is written before the log is
+  // trimmed); should one be missing all the same, the segments' types are taken.
+  for (const auto& [name, type] : magnetic_->MeasureTypes()) {
+    const int32_t id = schema_.measures.Find(name);
+    if (id == ingest::NameTable::kAbsent) {
+      schema_.measures.Add(name, type, 0);
+    } else if (schema_.measures.at(id).type != type) {
+      options_.log(absl::StrCat("table store ", dir_, ": measure ", name, " has type ",
+                                std::string(ToString(schema_.measures.at(id).type)), " in ",
+                                schema_path, " but ", std::string(ToString(type)),
+                                " in a magnetic segment"));
+    }
+  }
+
+  // Replay. Rows older than the cutoff of batches the eviction covered are in segments:
+  // they are dropped once the last covered batch is replayed (later batches may hold
+  // newer versions of them, or magnetic-store writes made after the eviction).
+  bool evicted_dropped = false;
+  auto drop_evicted = [this, &note, &evicted_dropped]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    evicted_dropped = true;
+    if (note.cutoff == INT64_MIN) return;
+    for (size_t id = 0; id < store_.column_count(); ++id) {
+      store_.mutable_column(static_cast<uint32_t>(id))
+          ->RemoveBefore(note.cutoff, [](int64_t, int64_t) { return true; });
+    }
+  };
+  ingest::BatchDecoder decoder;
+  std::vector<ReplayedLateRow> late;
   wal::LogOptions log_options;
   log_options.durability = options_.options->durability;
   log_options.log = options_.log;
+  log_options.max_file_bytes = options_.wal_max_file_bytes;
   const std::string wal_dir = file::JoinPath(dir_, kWalDir);
   absl::StatusOr<std::unique_ptr<wal::Log>> log = wal::Log::Open(
       wal_dir, log_options,
-      [this, &wal_dir](uint64_t sequence, absl::string_view payload)
+      [&](uint64_t sequence, absl::string_view payload)
           ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::Status {
+            if (!evicted_dropped && sequence > note.sequence) drop_evicted();
             absl::Status s = applier_.Replay(payload, sequence);
-            if (s.ok()) return s;
-            return InternalError(absl::StrCat(wal_dir, ": batch ", sequence, ": ", s.message()));
+            absl::StatusOr<int64_t> newest = INT64_MIN;
+            if (s.ok()) {
+              newest = PayloadTimes(&decoder, payload,
+                                    sequence > note.sequence ? note.cutoff : INT64_MIN, &late);
+              s = newest.status();
+            }
+            if (!s.ok()) {
+              return InternalError(
+                  absl::StrCat(wal_dir, ": batch ", sequence, ": ", s.message()));
+            }
+            wal_coverage_.Add(sequence, *newest);
+            return absl::OkStatus();
           });
   if (!log.ok()) return log.status();
   log_ = std::move(*log);
+  if (!evicted_dropped) drop_evicted();
+  // Magnetic-store writes made after the last eviction wait for the next one.
+  for (const ReplayedLateRow& r : late) {
+    const uint32_t series = store_.series().Find(ingest::HashSeriesKey(r.key), r.key);
+    const int32_t measure = schema_.measures.Find(r.measure);
+    if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+      continue;
+    }
+    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
+    if (column != nullptr) late_rows_.push_back({column, r.time_nanos});
+  }
+  late_rows_pending_ = !late.empty();
 
   // Replay may have taught the schema entries the file lacks (a crash before the file was
   // rewritten); make the file whole again once those batches are surely on disk.
@@ -91,6 +242,15 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   context.magnetic_store_writes =
       table.magnetic_store_write_properties.enable_magnetic_store_writes;
   if (absl::Status s = ingest::ParseRequest(request, context, &parsed); !s.ok()) return s;
+  magnetic_window_nanos_.store(
+      WindowNanos(table.retention_properties.magnetic_store_retention_period_in_days,
+                  kNanosPerDay),
+      std::memory_order_relaxed);
+  int64_t oldest = INT64_MAX, newest = INT64_MIN;
+  for (const ingest::ParsedRecord& rec : parsed.records) {
+    oldest = std::min(oldest, rec.time_nanos);
+    newest = std::max(newest, rec.time_nanos);
+  }
 
   std::vector<RejectedRecord> rejected = parsed.rejected;
   ingest::ApplyResult result;
@@ -98,9 +258,16 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   {
     absl::MutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
+    // Only records older than the highest eviction cutoff can meet a row in a segment.
+    if (oldest < evicted_cutoff_) {
+      if (absl::Status s = SeedFromMagnetic(parsed); !s.ok()) return s;
+    }
+    const size_t first_new_rejection = rejected.size();
     absl::string_view payload;
     applier_.Apply(parsed, options_.options->quotas, log_->NextSequence(), &rejected, &payload,
                    &result);
+    if (!seeds_.empty()) UnseedUnchanged();
+    if (result.magnetic_store > 0) TrackLateRows(parsed, rejected, first_new_rejection);
     if (result.logged > 0) {
       absl::StatusOr<uint64_t> appended = log_->AppendNoSync(payload);
       if (!appended.ok()) {
@@ -110,6 +277,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
         return failed_;
       }
       sequence = *appended;
+      wal_coverage_.Add(sequence, newest);
     }
   }
   if (sequence != 0) {
@@ -160,20 +328,292 @@ absl::Status TableStore::PersistSchema(uint64_t durable) {
   return absl::OkStatus();
 }
 
+absl::Status TableStore::SeedFromMagnetic(const ingest::ParsedBatch& parsed) {
+  const memstore::SeriesRegistry& registry = store_.series();
+  std::vector<magnetic::LookupKey> keys;
+  std::vector<const ingest::ParsedRecord*> records;
+  absl::flat_hash_set<std::tuple<absl::string_view, absl::string_view, int64_t>> asked;
+  for (const ingest::ParsedRecord& rec : parsed.records) {
+    if (rec.time_nanos >= evicted_cutoff_) continue;
+    const absl::string_view key = parsed.key(rec);
+    const uint32_t series = registry.Find(rec.series_hash, key);
+    const int32_t measure = schema_.measures.Find(rec.measure_name);
+    if (series != memstore::SeriesRegistry::kAbsent && measure != ingest::NameTable::kAbsent) {
+      const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
+      // A row in memory is the newest of its key: it was checked against segments when
+      // written, or is a copy on its way to one.
+      if (column != nullptr && column->Locate(rec.time_nanos).found) continue;
+    }
+    if (!asked.emplace(key, rec.measure_name, rec.time_nanos).second) continue;
+    magnetic::LookupKey& k = keys.emplace_back();
+    ingest::DecodeSeriesKey(key, &k.dimensions);
+    k.measure_name = std::string(rec.measure_name);
+    k.time_nanos = rec.time_nanos;
+    records.push_back(&rec);
+  }
+  if (keys.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<std::optional<ScanBatch>>> rows = magnetic_->LookupMany(keys);
+  if (!rows.ok()) return rows.status();
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const std::optional<ScanBatch>& row = (*rows)[i];
+    if (!row.has_value()) continue;
+    const ingest::ParsedRecord& rec = *records[i];
+    MeasureColumn* column =
+        InsertLookedUpRow(&store_, &schema_, parsed.key(rec), rec.series_hash, *row);
+    if (column != nullptr) seeds_.push_back({column, row->time_nanos[0], row->versions[0]});
+  }
+  return absl::OkStatus();
+}
+
+void TableStore::UnseedUnchanged() {
+  for (const Seed& seed : seeds_) {
+    const MeasureColumn::Position p = seed.column->Locate(seed.time_nanos);
+    // Same Version: the batch did not replace it (a Version names one value).
+    if (p.found && seed.column->VersionAt(p) == seed.version) seed.column->Erase(p);
+  }
+  seeds_.clear();
+}
+
+void TableStore::TrackLateRows(const ingest::ParsedBatch& parsed,
+                               const std::vector<RejectedRecord>& rejected,
+                               size_t first_new_rejection) {
+  late_rows_pending_ = true;
+  absl::flat_hash_set<int32_t> refused;
+  for (size_t i = first_new_rejection; i < rejected.size(); ++i) {
+    refused.insert(rejected[i].record_index);
+  }
+  for (const ingest::ParsedRecord& rec : parsed.records) {
+    if (!rec.magnetic || refused.contains(rec.index)) continue;
+    const uint32_t series = store_.series().Find(rec.series_hash, parsed.key(rec));
+    const int32_t measure = schema_.measures.Find(rec.measure_name);
+    if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+      continue;
+    }
+    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
+    if (column != nullptr) late_rows_.push_back({column, rec.time_nanos});
+  }
+}
+
+int64_t TableStore::ScanFloor() const {
+  int64_t floor = magnetic_->RetentionCutoff();
+  const int64_t window = magnetic_window_nanos_.load(std::memory_order_relaxed);
+  if (window >= 0) {
+    floor = std::max(floor, SubtractSaturating(options_.clock->NowNanos(), window));
+  }
+  return floor;
+}
+
 absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
+  const int64_t floor = ScanFloor();
   absl::ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
-  return scan::ScanMemStore(store_, schema_, request, visitor);
+  if (request.start_time_nanos >= floor) {
+    return scan::ScanTiers(store_, schema_, *magnetic_, request, visitor);
+  }
+  ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
+  clamped.start_time_nanos = floor;
+  return scan::ScanTiers(store_, schema_, *magnetic_, clamped, visitor);
 }
+
+absl::Status TableStore::RunMaintenance(const Table& table) {
+  absl::MutexLock maintenance_lock(&maintenance_mu_);
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = Usable(); !s.ok()) return s;
+  }
+  const int64_t now = options_.clock->NowNanos();
+  const int64_t memory_window =
+      WindowNanos(table.retention_properties.memory_store_retention_period_in_hours, kNanosPerHour);
+  const int64_t magnetic_window =
+      WindowNanos(table.retention_properties.magnetic_store_retention_period_in_days, kNanosPerDay);
+  magnetic_window_nanos_.store(magnetic_window, std::memory_order_relaxed);
+  const bool window_shrank = last_memory_window_ >= 0 && memory_window < last_memory_window_;
+  last_memory_window_ = memory_window;
+  const int64_t magnetic_cutoff = SubtractSaturating(now, magnetic_window);
+  if (absl::Status s = Evict(table, now, memory_window, magnetic_cutoff, window_shrank); !s.ok()) {
+    return s;
+  }
+  // Magnetic retention moves in steps of 1/24 of the window (at least a minute): Compact
+  // rewrites a segment partly past the cutoff each time the cutoff moves, so a cutoff that
+  // moved on every pass would rewrite the oldest segment every pass. Scans apply the exact
+  // cutoff themselves (ScanFloor).
+  const int64_t step = std::max(kNanosPerMinute, magnetic_window / 24);
+  const int64_t retention = FloorTo(magnetic_cutoff, step);
+  if (retention > magnetic_->RetentionCutoff()) {
+    if (absl::Status s = magnetic_->ApplyRetention(retention); !s.ok()) return s;
+  }
+  return magnetic_->Compact();
+}
+
+absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_window,
+                               int64_t magnetic_cutoff, bool window_shrank) {
+  const int64_t memory_cutoff = SubtractSaturating(now, memory_window);
+  // Evict in slabs, so segments are not tiny: once the oldest row is a slab (1/24 of the
+  // window, at least a minute) past the cutoff; at once for a shrunk window or rows
+  // accepted for the magnetic store.
+  const int64_t slab = std::max(kNanosPerMinute, memory_window / 24);
+  {
+    absl::ReaderMutexLock lock(&mu_);  // Shared: visiting every column takes a while.
+    if (absl::Status s = Usable(); !s.ok()) return s;
+    const int64_t oldest = store_.OldestTime();
+    const int64_t cutoff = std::max(memory_cutoff, evicted_cutoff_);
+    if (oldest >= cutoff) return absl::OkStatus();
+    const bool due = oldest < SubtractSaturating(memory_cutoff, slab) || window_shrank ||
+                     late_rows_pending_ || oldest < evicted_cutoff_;
+    if (!due) return absl::OkStatus();
+  }
+
+  // 1. Fix the cutoff C and the last batch S the eviction covers. From here on writes of
+  //    records older than C consult the segments for rows no longer in memory.
+  int64_t cutoff;
+  uint64_t covered;
+  std::vector<LateRow> late;
+  size_t columns;
+  {
+    absl::MutexLock lock(&mu_);
+    if (absl::Status s = Usable(); !s.ok()) return s;
+    cutoff = std::max(memory_cutoff, evicted_cutoff_);
+    evicted_cutoff_ = cutoff;
+    covered = log_->NextSequence() - 1;
+    late_rows_pending_ = false;
+    late.swap(late_rows_);
+    columns = store_.column_count();
+  }
+
+  // 2. Magnetic-store writes about to leave memory past the magnetic window are reported
+  //    (before anything is removed: a crash repeats a report rather than losing it).
+  std::vector<RejectedRow> rejected_rows;
+  if (!late.empty()) {
+    std::sort(late.begin(), late.end(), [](const LateRow& a, const LateRow& b) {
+      return std::tie(a.column, a.time_nanos) < std::tie(b.column, b.time_nanos);
+    });
+    absl::ReaderMutexLock lock(&mu_);
+    for (size_t i = 0; i < late.size(); ++i) {
+      const LateRow& r = late[i];
+      if (r.time_nanos >= magnetic_cutoff) continue;
+      if (i > 0 && late[i - 1].column == r.column && late[i - 1].time_nanos == r.time_nanos) {
+        continue;
+      }
+      const MeasureColumn::Position p = r.column->Locate(r.time_nanos);
+      if (!p.found) continue;
+      RejectedRow& row = rejected_rows.emplace_back();
+      row.dimensions = store_.series().at(r.column->series()).dimensions;
+      row.measure_name = schema_.measures.at(static_cast<int32_t>(r.column->measure())).name;
+      row.time_nanos = r.time_nanos;
+      row.version = r.column->VersionAt(p);
+      row.reason = absl::StrCat(
+          "The record was accepted for the magnetic store, but its time is older than the "
+          "magnetic store retention period of ",
+          table.retention_properties.magnetic_store_retention_period_in_days,
+          " days by the time it was moved there.");
+    }
+  }
+  if (!rejected_rows.empty()) {
+    const std::string data_dir = file::Dirname(file::Dirname(dir_));
+    absl::StatusOr<std::string> report =
+        ReportRejectedRows(data_dir, table, now, rejected_rows, options_.log);
+    if (!report.ok()) return report.status();
+  }
+
+  // 3. Copy the rows older than C to segments, then remove them from memory, a segment's
+  //    worth at a time. Only the last segment carries the new note: until then the
+  //    previous one holds (rows already removed are still in the log, so a crash brings
+  //    them back to memory, equal to their segment copies).
+  const std::string previous_note = magnetic_->LastNote();
+  const std::string note = EvictionNote{cutoff, covered}.Encode();
+  size_t next_column = 0;
+  while (true) {
+    std::vector<ScanBatch> batches;
+    std::vector<EvictedColumn> evicted;
+    size_t rows = 0;
+    while (next_column < columns && rows < kMaxRowsPerSegment) {
+      absl::ReaderMutexLock lock(&mu_);
+      if (absl::Status s = Usable(); !s.ok()) return s;
+      for (size_t slice = 0;
+           next_column < columns && slice < kMaintenanceSliceRows && rows < kMaxRowsPerSegment;
+           ++next_column) {
+        const MeasureColumn& column = store_.column(static_cast<uint32_t>(next_column));
+        if (column.rows() == 0 || column.first_time() >= cutoff) continue;
+        EvictedColumn& e = evicted.emplace_back();
+        e.column = static_cast<uint32_t>(next_column);
+        ScanBatch batch;
+        const size_t n =
+            CollectRows(store_, schema_, column, magnetic_cutoff, cutoff, &batch, &e.expired);
+        if (!batch.time_nanos.empty()) {
+          e.batch = static_cast<int>(batches.size());
+          batches.push_back(std::move(batch));
+        }
+        slice += n + 1;
+        rows += n;
+      }
+    }
+    const bool last = next_column >= columns;
+    // A segment must not hold rows of a batch the log could still lose.
+    if (absl::Status s = log_->Sync(); !s.ok()) return s;
+    if (last) {
+      // The log keeps the schema until trimmed; the file must have it before that.
+      if (absl::Status s = PersistSchema(covered); !s.ok()) return s;
+    }
+    if (!batches.empty() || last) {
+      if (absl::Status s = magnetic_->AddSegment(batches, last ? note : previous_note);
+          !s.ok()) {
+        return s;
+      }
+    }
+    // Remove exactly the rows copied (or found expired): a row a writer replaced or added
+    // meanwhile has another Version or time, and stays.
+    for (size_t i = 0; i < evicted.size();) {
+      absl::MutexLock lock(&mu_);
+      for (size_t slice = 0; i < evicted.size() && slice < kMaintenanceSliceRows; ++i) {
+        const EvictedColumn& e = evicted[i];
+        const ScanBatch* batch = e.batch >= 0 ? &batches[e.batch] : nullptr;
+        size_t copied = 0, expired = 0;
+        slice += store_.mutable_column(e.column)->RemoveBefore(
+                     cutoff,
+                     [&](int64_t time, int64_t version) {
+                       if (time < magnetic_cutoff) {
+                         while (expired < e.expired.size() && e.expired[expired].first < time) {
+                           ++expired;
+                         }
+                         return expired < e.expired.size() &&
+                                e.expired[expired] == RowId(time, version);
+                       }
+                       return batch != nullptr &&
+                              Listed(batch->time_nanos.data(), batch->versions.data(),
+                                     batch->time_nanos.size(), &copied, time, version);
+                     }) +
+                 1;
+      }
+    }
+    if (last) break;
+  }
+
+  // 4. Trim the log before the first batch holding a row the segments do not.
+  uint64_t trim;
+  {
+    absl::MutexLock lock(&mu_);
+    trim = wal_coverage_.TrimPoint(cutoff, covered);
+  }
+  return trim > 0 ? log_->TrimBefore(trim) : absl::OkStatus();
+}
+
+std::vector<std::string> TableStore::Verify() const { return magnetic_->Verify(); }
 
 TableStats TableStore::Stats() const {
   TableStats stats;
-  absl::ReaderMutexLock lock(&mu_);
-  stats.series = static_cast<int64_t>(store_.series().size());
-  stats.memory_points = store_.Points();
-  stats.memory_bytes = store_.MemoryBytes();
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    stats.series = static_cast<int64_t>(store_.series().size());
+    stats.memory_points = store_.Points();
+    stats.memory_bytes = store_.MemoryBytes();
+  }
   stats.wal_bytes = log_->SizeBytes();
+  magnetic::MagneticStats magnetic = magnetic_->Stats();
+  stats.magnetic_points = magnetic.points;
+  stats.magnetic_bytes = magnetic.bytes;
+  stats.segments = std::move(magnetic.segments);
+  stats.bytes_by_column_kind = std::move(magnetic.bytes_by_column_kind);
   return stats;
 }
 

@@ -1,9 +1,12 @@
-// The storage of one table below the engine facade: WriteRecords, Scan and figures.
+// The storage of one table below the engine facade: WriteRecords, Scan, maintenance and
+// figures, over two tiers: the memory store (recent rows, made durable by the write-ahead
+// log) and the magnetic store (older rows in segment files).
 //
 // A TableStore owns `<dir>`: its write-ahead log (`<dir>/wal/`), its schema file
-// (`<dir>/SCHEMA`, engine/ingest/FORMAT.md) and a LOCK file that keeps a second store (in
-// this or another process) off the directory. Open rebuilds the memory store and schema
-// by replaying the log.
+// (`<dir>/SCHEMA`, engine/ingest/FORMAT.md), its magnetic store (`<dir>/magnetic/`,
+// engine/magnetic/FORMAT.md) and a LOCK file that keeps a second store (in this or another
+// process) off the directory. Open rebuilds the memory store and schema by replaying the
+// log, leaving out what the magnetic store already holds (engine/table/FORMAT.md).
 //
 // A Write parses and validates the request outside any lock (ingest::ParseRequest, with
 // per-thread scratch), then, under the table's write lock, resolves versions and applies
@@ -13,19 +16,39 @@
 // shared for a whole scan and so see whole requests or nothing; rows may be visible to a
 // scan a moment before their Write returns, never rows that are not in the log.
 //
+// Records older than the highest eviction cutoff so far may have their (series, measure,
+// time) in segments; only for those does a Write look rows up in the magnetic store
+// (batched, under the write lock) so the Version rules hold across the tiers. Records
+// accepted for the magnetic store (magnetic-store writes) are applied to the memory store
+// and logged like any other, and move to segments at the next maintenance.
+//
+// RunMaintenance moves rows that left the memory window to a segment, drops what left the
+// magnetic window, compacts, and trims the log; engine/table/FORMAT.md gives the protocol
+// and why a crash at any step loses or duplicates nothing. It holds the write lock only in
+// short slices (deciding, then removing at most kMaintenanceSliceRows rows at a time); the
+// copy to a segment happens under the shared lock in slices too, and the segment write
+// under no table lock at all, so writers stall for milliseconds, not for the I/O.
+//
+// Scan merges both tiers (engine/scan/tier_scanner.h) and never returns rows older than the
+// magnetic retention window, as last given to Write or RunMaintenance (and the magnetic
+// store's own persisted cutoff).
+//
 // Guarantees: under SyncPolicy::kSyncBeforeAck an acknowledged write survives a crash or
 // power loss; after a log failure the store refuses every call with that error (the memory
 // store may hold a batch the log lacks) until it is reopened.
 //
-// Thread-safe: Write, Scan and Stats may run on many threads at once. Close must not race
-// with them. A Scan visitor must not call Write on the same store (it holds the lock).
+// Thread-safe: Write, Scan, Stats, Verify and RunMaintenance may run on many threads at once
+// (maintenance passes run one at a time). Close must not race with them. A Scan visitor
+// must not call Write or RunMaintenance on the same store (it holds the lock).
 #ifndef TSW_ENGINE_TABLE_TABLE_STORE_H_
 #define TSW_ENGINE_TABLE_TABLE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -35,7 +58,9 @@
 #include "engine/common/file_util.h"
 #include "engine/ingest/batch_applier.h"
 #include "engine/ingest/table_schema.h"
+#include "engine/magnetic/magnetic_store.h"
 #include "engine/memstore/mem_store.h"
+#include "engine/table/wal_coverage.h"
 #include "engine/wal/log.h"
 #include "tsw/clock.h"
 #include "tsw/engine.h"
@@ -48,6 +73,8 @@ struct TableStoreOptions {
   const Options* options = nullptr;            // Quotas, durability; outlives the store.
   const Clock* clock = nullptr;                // Never null.
   std::function<void(absl::string_view)> log;  // Never null.
+  // The write-ahead log starts a new file at this size; only whole files are trimmed.
+  int64_t wal_max_file_bytes = 64 << 20;
 };
 
 class TableStore {
@@ -72,8 +99,25 @@ class TableStore {
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor);
 
-  // series, memory_points, memory_bytes and wal_bytes; the rest are left default.
+  // Maintenance at the clock's now under `table`'s retention: moves memory rows older than
+  // the memory window (and rows accepted for the magnetic store) to a magnetic segment,
+  // reports the ones that left the magnetic window first (rejected_data.h), raises the
+  // magnetic retention cutoff, compacts, and trims the log. Crash-safe at every step.
+  // Errors (I/O, a closed or failed store) leave the data as it was or as after the step
+  // that failed, never half of one.
+  absl::Status RunMaintenance(const Table& table);
+
+  // Problems found re-reading the magnetic tier from disk (MagneticStore::Verify); empty
+  // means healthy.
+  std::vector<std::string> Verify() const;
+
+  // Every figure except database_name and table_name.
   TableStats Stats() const;
+
+  // Rows the write lock covers per slice of maintenance work.
+  static constexpr size_t kMaintenanceSliceRows = 65536;
+  // Rows per segment an eviction writes (a larger eviction writes several).
+  static constexpr size_t kMaxRowsPerSegment = size_t{1} << 20;
 
   // Syncs and closes the log. Idempotent; later Write/Scan fail with ValidationException.
   absl::Status Close();
@@ -86,6 +130,23 @@ class TableStore {
   absl::Status Usable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Writes the schema entries whose batches are durable (sequence <= `durable`).
   absl::Status PersistSchema(uint64_t durable) ABSL_LOCKS_EXCLUDED(mu_, schema_file_mu_);
+
+  // The records of `parsed` older than evicted_cutoff_ whose rows are not in memory get
+  // the magnetic store's row (if any) copied into memory, so BatchApplier's Version rules
+  // see it; seeds_ lists them for UnseedUnchanged.
+  absl::Status SeedFromMagnetic(const ingest::ParsedBatch& parsed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Removes the seeded rows the batch left as they were: they stay in segments only.
+  void UnseedUnchanged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Remembers the accepted magnetic-store records of `parsed`, for reports.
+  void TrackLateRows(const ingest::ParsedBatch& parsed, const std::vector<RejectedRecord>& rejected,
+                     size_t first_new_rejection) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves rows older than the cutoff to segments (the eviction of RunMaintenance).
+  absl::Status Evict(const Table& table, int64_t now, int64_t memory_window,
+                     int64_t magnetic_cutoff, bool window_shrank)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  // The oldest time a Scan may return.
+  int64_t ScanFloor() const;
 
   const std::string dir_;
   const TableStoreOptions options_;
@@ -101,6 +162,31 @@ class TableStore {
 
   absl::Mutex schema_file_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t schema_file_sequence_ ABSL_GUARDED_BY(schema_file_mu_) = 0;
+
+  // ---- The tiers.
+  std::unique_ptr<magnetic::MagneticStore> magnetic_;  // Set once by Open; thread-safe.
+  // Serializes maintenance passes.
+  absl::Mutex maintenance_mu_ ABSL_ACQUIRED_BEFORE(schema_file_mu_);
+  // The highest eviction cutoff so far: rows older than it may be in segments.
+  int64_t evicted_cutoff_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
+  // Rows were accepted for the magnetic store since the last eviction began.
+  bool late_rows_pending_ ABSL_GUARDED_BY(mu_) = false;
+  struct LateRow {
+    const memstore::MeasureColumn* column;  // Columns live as long as the store.
+    int64_t time_nanos;
+  };
+  std::vector<LateRow> late_rows_ ABSL_GUARDED_BY(mu_);  // Accepted magnetic-store records.
+  WalCoverage wal_coverage_ ABSL_GUARDED_BY(mu_);
+  struct Seed {
+    memstore::MeasureColumn* column;
+    int64_t time_nanos;
+    int64_t version;
+  };
+  std::vector<Seed> seeds_ ABSL_GUARDED_BY(mu_);
+  // The memory window of the last maintenance pass (to see it shrink), in ns.
+  int64_t last_memory_window_ ABSL_GUARDED_BY(maintenance_mu_) = -1;
+  // The magnetic window last given to Write or RunMaintenance, in ns; -1: not yet known.
+  std::atomic<int64_t> magnetic_window_nanos_{-1};
 };
 
 }  // namespace tsw::table
