@@ -75,8 +75,7 @@ uint32_t BatchEncoder::Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>
   return (*slots)[id];
 }
 
-uint32_t BatchEncoder::SeriesSlot(uint32_t series_id, absl::string_view key) {
-  if (series_id == last_series_id_) return last_series_slot_;
+uint32_t BatchEncoder::SeriesSlotSlow(uint32_t series_id, absl::string_view key) {
   bool is_new;
   const uint32_t slot =
       Slot(&series_epoch_, &series_slot_, epoch_, series_id, &next_series_, &is_new);
@@ -97,9 +96,8 @@ uint32_t BatchEncoder::SeriesSlot(uint32_t series_id, absl::string_view key) {
   return slot;
 }
 
-uint32_t BatchEncoder::MeasureSlot(uint32_t measure_id, MeasureValueType type,
-                                   absl::string_view name) {
-  if (measure_id == last_measure_id_) return last_measure_slot_;
+uint32_t BatchEncoder::MeasureSlotSlow(uint32_t measure_id, MeasureValueType type,
+                                       absl::string_view name) {
   bool is_new;
   const uint32_t slot =
       Slot(&measure_epoch_, &measure_slot_, epoch_, measure_id, &next_measure_, &is_new);
@@ -142,29 +140,19 @@ void BatchEncoder::CloseRun() {
   buffer_[run_tag_offset_] = static_cast<char>(kSingleRowRunTag);
 }
 
-void BatchEncoder::Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos,
-                       int64_t version) {
-  if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
-    CloseRun();
-    run_tag_offset_ = pos_;
-    PutByte(kRunTag);
-    PutVarint(series_slot);
-    PutVarint(measure_slot);
-    run_count_offset_ = pos_;
-    PutFixed(0, 4);
-    run_open_ = true;
-    run_series_ = series_slot;
-    run_measure_ = measure_slot;
-    run_rows_ = 0;
-    run_last_time_ = 0;
-  }
-  // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s work.
-  PutVarint(ZigZag(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
-                                        static_cast<uint64_t>(run_last_time_))));
-  PutVarint(static_cast<uint64_t>(version));
-  run_last_time_ = time_nanos;
-  ++run_rows_;
-  ++records_;
+void BatchEncoder::StartRun(uint32_t series_slot, uint32_t measure_slot) {
+  CloseRun();
+  run_tag_offset_ = pos_;
+  PutByte(kRunTag);
+  PutVarint(series_slot);
+  PutVarint(measure_slot);
+  run_count_offset_ = pos_;
+  PutFixed(0, 4);
+  run_open_ = true;
+  run_series_ = series_slot;
+  run_measure_ = measure_slot;
+  run_rows_ = 0;
+  run_last_time_ = 0;
 }
 
 absl::string_view BatchEncoder::Finish() {

@@ -34,13 +34,33 @@ class BatchEncoder {
   // The payload-local slot of a series, measure or attribute named by its table-wide id,
   // writing its definition on first use within this payload. `key` must stay valid until
   // Finish (the next series definition is written relative to it).
-  uint32_t SeriesSlot(uint32_t series_id, absl::string_view key);
-  uint32_t MeasureSlot(uint32_t measure_id, MeasureValueType type, absl::string_view name);
+  uint32_t SeriesSlot(uint32_t series_id, absl::string_view key) {
+    if (series_id == last_series_id_) return last_series_slot_;  // A run of one series.
+    return SeriesSlotSlow(series_id, key);
+  }
+  uint32_t MeasureSlot(uint32_t measure_id, MeasureValueType type, absl::string_view name) {
+    if (measure_id == last_measure_id_) return last_measure_slot_;
+    return MeasureSlotSlow(measure_id, type, name);
+  }
   uint32_t AttributeSlot(uint32_t attribute_id, MeasureValueType type, absl::string_view name);
 
   // Starts a record; its value follows: one Value() for a scalar measure, or
   // MultiCount(n) then n Attribute() calls.
-  void Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version);
+  void Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version) {
+    if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
+      StartRun(series_slot, measure_slot);
+    }
+    // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s
+    // work.
+    char* dst = Room(20);
+    dst = EncodeVarint64(dst, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
+                                                          static_cast<uint64_t>(run_last_time_))));
+    dst = EncodeVarint64(dst, static_cast<uint64_t>(version));
+    pos_ = dst - buffer_.get();
+    run_last_time_ = time_nanos;
+    ++run_rows_;
+    ++records_;
+  }
   void Value(MeasureValueType type, uint64_t bits, absl::string_view text) {
     PutValue(type, bits, text);
   }
@@ -58,6 +78,9 @@ class BatchEncoder {
 
  private:
   void CloseRun();
+  void StartRun(uint32_t series_slot, uint32_t measure_slot);
+  uint32_t SeriesSlotSlow(uint32_t series_id, absl::string_view key);
+  uint32_t MeasureSlotSlow(uint32_t measure_id, MeasureValueType type, absl::string_view name);
   // Room for `n` more bytes at the cursor; returns where to write.
   char* Room(size_t n) {
     if (pos_ + n > capacity_) Grow(pos_ + n);
