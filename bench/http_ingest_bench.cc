@@ -67,8 +67,7 @@ void CreateTable(const std::string& host, int port) {
     request.headers = {{"Host", absl::StrCat(host, ":", port)},
                        {"X-Amz-Target", absl::StrCat("Timestream_20181101.", target)}};
     request.body = body;
-    server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(),
-                        &request);
+    server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(), &request);
     httplib::Headers headers(request.headers.begin(), request.headers.end());
     client.Post("/", headers, body, kJson);
   }
@@ -145,9 +144,8 @@ std::string MakeBody(int64_t batch) {
                   R"("MeasureValueType":"DOUBLE","Time":")", g_base_ms + batch,
                   R"("},"Records":[)");
   for (int i = 0; i < 100; ++i) {
-    absl::StrAppend(&body, i ? "," : "", R"({"Dimensions":[{"Name":"host","Value":"h)",
-                    g_run, "-", i / 10, i % 10, R"("}],"MeasureValue":")",
-                    (batch * 7 + i) % 1000, ".25\"}");
+    absl::StrAppend(&body, i ? "," : "", R"({"Dimensions":[{"Name":"host","Value":"h)", g_run, "-",
+                    i / 10, i % 10, R"("}],"MeasureValue":")", (batch * 7 + i) % 1000, ".25\"}");
   }
   body.append("]}");
   return body;
@@ -166,12 +164,10 @@ void BM_HttpWriteRecords(benchmark::State& state) {
   for (auto _ : state) {
     const std::string body = MakeBody(g_next_batch.fetch_add(1));
     server::SigV4Request request;
-    request.headers = {{"Host", host_header},
-                       {"X-Amz-Target", "Timestream_20181101.WriteRecords"}};
+    request.headers = {{"Host", host_header}, {"X-Amz-Target", "Timestream_20181101.WriteRecords"}};
     request.body = body;
     if (sign) {
-      server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(),
-                          &request);
+      server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(), &request);
     }
     httplib::Headers headers(request.headers.begin(), request.headers.end());
     const absl::Time sent = absl::Now();
@@ -186,8 +182,8 @@ void BM_HttpWriteRecords(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations() * 100);
-  state.counters["slowest_ms"] = benchmark::Counter(absl::ToDoubleMilliseconds(slowest),
-                                                    benchmark::Counter::kAvgThreads);
+  state.counters["slowest_ms"] =
+      benchmark::Counter(absl::ToDoubleMilliseconds(slowest), benchmark::Counter::kAvgThreads);
 }
 
 BENCHMARK(BM_HttpWriteRecords)

@@ -17,7 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 
 TimePoint FromNanos(int64_t nanos) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos)));
+  return TimePoint(
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos)));
 }
 
 // Expects `result` to be a ValidationException whose message contains `fragment`.
@@ -74,8 +75,7 @@ TEST(ParseWriteRecordsRequestTest, ReadsEveryMemberOfRecordsAndCommonAttributes)
 TEST(ParseWriteRecordsRequestTest, ReportsMalformedJson) {
   ExpectValidationError(ParseWriteRecordsRequest(R"({"DatabaseName": "a",)"),
                         "the request body is not valid JSON");
-  ExpectValidationError(ParseWriteRecordsRequest("{\"DatabaseName\": \"\xff\"}"),
-                        "not valid JSON");
+  ExpectValidationError(ParseWriteRecordsRequest("{\"DatabaseName\": \"\xff\"}"), "not valid JSON");
 }
 
 TEST(ParseWriteRecordsRequestTest, ReportsAWrongMemberTypeWithItsPath) {
@@ -105,10 +105,9 @@ TEST(ParseWriteRecordsRequestTest, ReportsAnUnknownEnumValueAndTheValidOnes) {
           "Records": [{"MeasureValueType": "FLOAT"}]})"),
       "Records[0].MeasureValueType: unknown value \"FLOAT\"; expected one of DOUBLE, BIGINT, "
       "VARCHAR, BOOLEAN, TIMESTAMP, MULTI");
-  ExpectValidationError(
-      ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
+  ExpectValidationError(ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
           "Records": [{"TimeUnit": "milliseconds"}]})"),
-      "unknown value \"milliseconds\"");
+                        "unknown value \"milliseconds\"");
   ExpectValidationError(
       ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
           "Records": [{"Dimensions": [{"Name": "a", "Value": "b", "DimensionValueType": "INT"}]}]})"),
@@ -121,14 +120,12 @@ TEST(ParseWriteRecordsRequestTest, ReportsMissingRequiredMembersAtEveryLevel) {
                         "the request body: missing required member TableName");
   ExpectValidationError(ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t"})"),
                         "missing required member Records");
-  ExpectValidationError(
-      ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
+  ExpectValidationError(ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
           "Records": [{"Dimensions": [{"Name": "host"}]}]})"),
-      "Records[0].Dimensions[0]: missing required member Value");
-  ExpectValidationError(
-      ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
+                        "Records[0].Dimensions[0]: missing required member Value");
+  ExpectValidationError(ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
           "Records": [{"MeasureValues": [{"Name": "a", "Value": "1"}]}]})"),
-      "Records[0].MeasureValues[0]: missing required member Type");
+                        "Records[0].MeasureValues[0]: missing required member Type");
   // null is absent, so it does not satisfy a required member.
   ExpectValidationError(
       ParseWriteRecordsRequest(R"({"DatabaseName": null, "TableName": "t", "Records": []})"),
@@ -136,10 +133,9 @@ TEST(ParseWriteRecordsRequestTest, ReportsMissingRequiredMembersAtEveryLevel) {
 }
 
 TEST(ParseWriteRecordsRequestTest, RejectsNumbersOutOfTheMembersRange) {
-  ExpectValidationError(
-      ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
+  ExpectValidationError(ParseWriteRecordsRequest(R"({"DatabaseName": "d", "TableName": "t",
           "Records": [{"Version": 18446744073709551615}]})"),
-      "Records[0].Version is out of range for a 64-bit signed integer");
+                        "Records[0].Version is out of range for a 64-bit signed integer");
   ExpectValidationError(ParseListDatabasesRequest(R"({"MaxResults": 4294967296})"),
                         "MaxResults is out of range for a 32-bit integer");
 }
@@ -197,8 +193,8 @@ TEST(ParseRequestTest, ReadsNestedTableProperties) {
   EXPECT_EQ(r->retention_properties->memory_store_retention_period_in_hours, 12);
   EXPECT_EQ(r->retention_properties->magnetic_store_retention_period_in_days, 30);
   EXPECT_TRUE(r->magnetic_store_write_properties->enable_magnetic_store_writes);
-  const S3Configuration& s3 = *r->magnetic_store_write_properties
-                                   ->magnetic_store_rejected_data_location->s3_configuration;
+  const S3Configuration& s3 =
+      *r->magnetic_store_write_properties->magnetic_store_rejected_data_location->s3_configuration;
   EXPECT_EQ(s3.bucket_name, "b-1");
   EXPECT_EQ(s3.object_key_prefix, "p");
   EXPECT_EQ(s3.encryption_option, S3EncryptionOption::kSseKms);
@@ -212,18 +208,18 @@ TEST(ParseRequestTest, ReadsNestedTableProperties) {
       ParseUpdateTableRequest(R"({"DatabaseName": "d", "TableName": "t",
           "MagneticStoreWriteProperties": {"EnableMagneticStoreWrites": "yes"}})"),
       "MagneticStoreWriteProperties.EnableMagneticStoreWrites must be a boolean, not a string");
-  ExpectValidationError(
-      ParseUpdateTableRequest(R"({"DatabaseName": "d", "TableName": "t",
+  ExpectValidationError(ParseUpdateTableRequest(R"({"DatabaseName": "d", "TableName": "t",
           "MagneticStoreWriteProperties": {"EnableMagneticStoreWrites": true,
           "MagneticStoreRejectedDataLocation": {"S3Configuration": {"EncryptionOption": "AES"}}}})"),
-      "EncryptionOption: unknown value \"AES\"; expected one of SSE_S3, SSE_KMS");
+                        "EncryptionOption: unknown value \"AES\"; expected one of SSE_S3, SSE_KMS");
 }
 
 TEST(ParseRequestTest, ChecksTheRequiredMembersOfTagOperations) {
   ExpectValidationError(ParseTagResourceRequest(R"({"ResourceARN": "arn"})"),
                         "missing required member Tags");
-  ExpectValidationError(ParseTagResourceRequest(R"({"ResourceARN": "arn", "Tags": [{"Key": "k"}]})"),
-                        "Tags[0]: missing required member Value");
+  ExpectValidationError(
+      ParseTagResourceRequest(R"({"ResourceARN": "arn", "Tags": [{"Key": "k"}]})"),
+      "Tags[0]: missing required member Value");
   ExpectValidationError(ParseUntagResourceRequest(R"({"ResourceARN": "arn", "TagKeys": [1]})"),
                         "TagKeys[0] must be a string, not an integer");
   ExpectValidationError(ParseUpdateDatabaseRequest(R"({"DatabaseName": "d"})"),
@@ -234,8 +230,8 @@ TEST(ParseRequestTest, ChecksTheRequiredMembersOfTagOperations) {
 
 // ToJson(request) then Parse gives the request back, for every operation.
 TEST(RequestJsonTest, EveryRequestSurvivesARoundTrip) {
-  CreateDatabaseRequest create_db{.database_name = "d\"b", .kms_key_id = "key",
-                                  .tags = {{"k", ""}, {"k2", "v\n"}}};
+  CreateDatabaseRequest create_db{
+      .database_name = "d\"b", .kms_key_id = "key", .tags = {{"k", ""}, {"k2", "v\n"}}};
   auto create_db2 = ParseCreateDatabaseRequest(ToJson(create_db));
   ASSERT_TRUE(create_db2.ok()) << create_db2.status();
   EXPECT_EQ(create_db2->database_name, "d\"b");
@@ -253,8 +249,7 @@ TEST(RequestJsonTest, EveryRequestSurvivesARoundTrip) {
 
   EXPECT_EQ(ParseDeleteDatabaseRequest(ToJson(DeleteDatabaseRequest{"d"}))->database_name, "d");
   EXPECT_EQ(ParseDeleteTableRequest(ToJson(DeleteTableRequest{"d", "t"}))->table_name, "t");
-  EXPECT_EQ(ParseDescribeDatabaseRequest(ToJson(DescribeDatabaseRequest{"d"}))->database_name,
-            "d");
+  EXPECT_EQ(ParseDescribeDatabaseRequest(ToJson(DescribeDatabaseRequest{"d"}))->database_name, "d");
   EXPECT_EQ(ParseDescribeTableRequest(ToJson(DescribeTableRequest{"d", "t"}))->table_name, "t");
   EXPECT_TRUE(ParseDescribeEndpointsRequest(ToJson(DescribeEndpointsRequest{})).ok());
   auto list_dbs = ParseListDatabasesRequest(ToJson(ListDatabasesRequest{"tok", 5}));
@@ -264,9 +259,9 @@ TEST(RequestJsonTest, EveryRequestSurvivesARoundTrip) {
   EXPECT_EQ(list_tables->database_name, "d");
   EXPECT_FALSE(list_tables->next_token.has_value());
   EXPECT_EQ(list_tables->max_results, 3);
-  EXPECT_EQ(ParseListTagsForResourceRequest(ToJson(ListTagsForResourceRequest{"arn"}))
-                ->resource_arn,
-            "arn");
+  EXPECT_EQ(
+      ParseListTagsForResourceRequest(ToJson(ListTagsForResourceRequest{"arn"}))->resource_arn,
+      "arn");
   auto tag = ParseTagResourceRequest(ToJson(TagResourceRequest{"arn", {{"a", "b"}}}));
   EXPECT_EQ(tag->tags[0].key, "a");
   auto untag = ParseUntagResourceRequest(ToJson(UntagResourceRequest{"arn", {"a", "b"}}));
@@ -329,13 +324,14 @@ TEST(ResponseJsonTest, WritesATableWithEveryMember) {
   s3.encryption_option = S3EncryptionOption::kSseS3;
   t.magnetic_store_write_properties.magnetic_store_rejected_data_location =
       MagneticStoreRejectedDataLocation{s3};
-  EXPECT_EQ(ToJson(CreateTableResponse{t}),
-            R"({"Table":{"Arn":"arn:t","TableName":"telemetry","DatabaseName":"fleet",)"
-            R"("TableStatus":"ACTIVE","RetentionProperties":{"MemoryStoreRetentionPeriodInHours":24,)"
-            R"("MagneticStoreRetentionPeriodInDays":365},"CreationTime":1.000001,)"
-            R"("LastUpdatedTime":2.000000001,"MagneticStoreWriteProperties":)"
-            R"({"EnableMagneticStoreWrites":true,"MagneticStoreRejectedDataLocation":)"
-            R"({"S3Configuration":{"BucketName":"bucket","EncryptionOption":"SSE_S3"}}}}})");
+  EXPECT_EQ(
+      ToJson(CreateTableResponse{t}),
+      R"({"Table":{"Arn":"arn:t","TableName":"telemetry","DatabaseName":"fleet",)"
+      R"("TableStatus":"ACTIVE","RetentionProperties":{"MemoryStoreRetentionPeriodInHours":24,)"
+      R"("MagneticStoreRetentionPeriodInDays":365},"CreationTime":1.000001,)"
+      R"("LastUpdatedTime":2.000000001,"MagneticStoreWriteProperties":)"
+      R"({"EnableMagneticStoreWrites":true,"MagneticStoreRejectedDataLocation":)"
+      R"({"S3Configuration":{"BucketName":"bucket","EncryptionOption":"SSE_S3"}}}}})");
 }
 
 TEST(ResponseJsonTest, LeavesNextTokenOutOnTheLastPage) {
@@ -370,8 +366,9 @@ TEST(ErrorJsonTest, NamesTheExceptionAndCarriesTheMessage) {
 TEST(ErrorJsonTest, ListsRejectedRecordsWithTheirExistingVersions) {
   absl::Status status = RejectedRecordsError(
       "2 records were rejected",
-      {{0, "a record with the same dimensions, time and measure name exists with a "
-           "different value at version 4",
+      {{0,
+        "a record with the same dimensions, time and measure name exists with a "
+        "different value at version 4",
         4},
        {2, "the time is outside the retention window", std::nullopt}});
   EXPECT_EQ(ErrorToJson(status),
@@ -427,8 +424,8 @@ TEST(ScanRowJsonTest, WritesAMultiRowWithOnlyThePresentAttributes) {
   batch.versions = {2};
   ScanColumn ok{.name = "ok", .type = MeasureValueType::kBoolean, .ints = {1}, .present = {1}};
   ScanColumn temp{.name = "temp", .type = MeasureValueType::kBigint, .ints = {0}, .present = {0}};
-  ScanColumn note{.name = "note", .type = MeasureValueType::kVarchar, .strings = {"a\tb"},
-                  .present = {1}};
+  ScanColumn note{
+      .name = "note", .type = MeasureValueType::kVarchar, .strings = {"a\tb"}, .present = {1}};
   batch.columns = {ok, temp, note};
   EXPECT_EQ(ScanRowToJson(batch, 0),
             R"({"Dimensions":[],"MeasureName":"env","MeasureValueType":"MULTI",)"

@@ -106,8 +106,7 @@ TEST(HttpServerTest, MapsHandlerErrorsToHttpStatusesAndErrorBodies) {
   httplib::Result res = fixture.Call("DescribeDatabase", "fail:ResourceNotFoundException");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404);
-  EXPECT_EQ(res->body,
-            R"({"__type":"ResourceNotFoundException","message":"the handler failed"})");
+  EXPECT_EQ(res->body, R"({"__type":"ResourceNotFoundException","message":"the handler failed"})");
   res = fixture.Call("CreateDatabase", "fail:ConflictException");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 409);
@@ -310,12 +309,13 @@ TEST(HttpServerTest, ServesABurstOfConcurrentKeepAliveClients) {
 
 TEST(HttpServerTest, ShutdownAnswersTheRequestInFlightThenStops) {
   absl::Notification entered, release;
-  ServerFixture fixture(Loopback(), [&](absl::string_view, absl::string_view,
-                                        const DispatchContext&) -> absl::StatusOr<std::string> {
-    entered.Notify();
-    release.WaitForNotification();
-    return std::string(R"({"Done":true})");
-  });
+  ServerFixture fixture(Loopback(),
+                        [&](absl::string_view, absl::string_view,
+                            const DispatchContext&) -> absl::StatusOr<std::string> {
+                          entered.Notify();
+                          release.WaitForNotification();
+                          return std::string(R"({"Done":true})");
+                        });
   const int port = fixture.port();
   int in_flight_status = 0;
   std::string in_flight_body;
@@ -345,8 +345,9 @@ TEST(HttpServerTest, RefusesToBindAPortAnotherServerHolds) {
   ServerFixture first(Loopback());
   HttpServerOptions options = Loopback();
   options.port = first.port();
-  HttpServer second(options, [](absl::string_view, absl::string_view,
-                                const DispatchContext&) { return std::string("{}"); });
+  HttpServer second(options, [](absl::string_view, absl::string_view, const DispatchContext&) {
+    return std::string("{}");
+  });
   absl::Status bound = second.Bind();
   EXPECT_FALSE(bound.ok());
   EXPECT_THAT(std::string(bound.message()),
@@ -354,8 +355,9 @@ TEST(HttpServerTest, RefusesToBindAPortAnotherServerHolds) {
 }
 
 TEST(HttpServerTest, ShutdownBeforeServeMakesServeReturnAtOnce) {
-  HttpServer server(Loopback(), [](absl::string_view, absl::string_view,
-                                   const DispatchContext&) { return std::string("{}"); });
+  HttpServer server(Loopback(), [](absl::string_view, absl::string_view, const DispatchContext&) {
+    return std::string("{}");
+  });
   ASSERT_TRUE(server.Bind().ok());
   server.Shutdown();
   EXPECT_TRUE(server.Serve().ok());

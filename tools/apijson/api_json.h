@@ -39,13 +39,11 @@ absl::StatusOr<CreateTableRequest> ParseCreateTableRequest(absl::string_view jso
 absl::StatusOr<DeleteDatabaseRequest> ParseDeleteDatabaseRequest(absl::string_view json);
 absl::StatusOr<DeleteTableRequest> ParseDeleteTableRequest(absl::string_view json);
 absl::StatusOr<DescribeDatabaseRequest> ParseDescribeDatabaseRequest(absl::string_view json);
-absl::StatusOr<DescribeEndpointsRequest> ParseDescribeEndpointsRequest(
-    absl::string_view json);
+absl::StatusOr<DescribeEndpointsRequest> ParseDescribeEndpointsRequest(absl::string_view json);
 absl::StatusOr<DescribeTableRequest> ParseDescribeTableRequest(absl::string_view json);
 absl::StatusOr<ListDatabasesRequest> ParseListDatabasesRequest(absl::string_view json);
 absl::StatusOr<ListTablesRequest> ParseListTablesRequest(absl::string_view json);
-absl::StatusOr<ListTagsForResourceRequest> ParseListTagsForResourceRequest(
-    absl::string_view json);
+absl::StatusOr<ListTagsForResourceRequest> ParseListTagsForResourceRequest(absl::string_view json);
 absl::StatusOr<TagResourceRequest> ParseTagResourceRequest(absl::string_view json);
 absl::StatusOr<UntagResourceRequest> ParseUntagResourceRequest(absl::string_view json);
 absl::StatusOr<UpdateDatabaseRequest> ParseUpdateDatabaseRequest(absl::string_view json);

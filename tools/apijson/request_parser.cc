@@ -19,10 +19,10 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-#define TSW_RETURN_IF_ERROR(expr)          \
-  do {                                     \
-    absl::Status status_ = (expr);         \
-    if (!status_.ok()) return status_;     \
+#define TSW_RETURN_IF_ERROR(expr)      \
+  do {                                 \
+    absl::Status status_ = (expr);     \
+    if (!status_.ok()) return status_; \
   } while (0)
 
 // Where a value sits in the request ("Records[3].Dimensions[0].Name"), for messages.
@@ -53,21 +53,28 @@ struct Path {
 
 const char* TypeName(element_type type) {
   switch (type) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
     case element_type::INT64:
-    case element_type::UINT64: return "an integer";
-    case element_type::DOUBLE: return "a number with a fraction or exponent";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::UINT64:
+      return "an integer";
+    case element_type::DOUBLE:
+      return "a number with a fraction or exponent";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "an unknown JSON value";
 }
 
 absl::Status WrongType(element value, const Path& path, absl::string_view expected) {
-  return ValidationError(absl::StrCat(path.ToString(), " must be ", expected, ", not ",
-                                      TypeName(value.type())));
+  return ValidationError(
+      absl::StrCat(path.ToString(), " must be ", expected, ", not ", TypeName(value.type())));
 }
 
 absl::Status ReadString(element value, const Path& path, std::string* out) {
@@ -79,8 +86,7 @@ absl::Status ReadString(element value, const Path& path, std::string* out) {
   return absl::OkStatus();
 }
 
-absl::Status ReadOptionalString(element value, const Path& path,
-                                std::optional<std::string>* out) {
+absl::Status ReadOptionalString(element value, const Path& path, std::optional<std::string>* out) {
   TSW_RETURN_IF_ERROR(ReadString(value, path, &out->emplace()));
   return absl::OkStatus();
 }
@@ -116,8 +122,8 @@ absl::Status ReadBool(element value, const Path& path, bool* out) {
 // Reads an enum member through `parse` (types.h's ParseX), listing the valid spellings
 // when the value is not one of them.
 template <typename Enum, typename ParseFn>
-absl::Status ReadEnum(element value, const Path& path, ParseFn parse,
-                      absl::string_view valid, Enum* out) {
+absl::Status ReadEnum(element value, const Path& path, ParseFn parse, absl::string_view valid,
+                      Enum* out) {
   std::string_view s;
   if (value.get_string().get(s) != simdjson::SUCCESS) {
     return WrongType(value, path, "a string");
@@ -200,8 +206,7 @@ absl::Status ReadTags(element value, const Path& path, std::vector<Tag>* out) {
   });
 }
 
-absl::Status ReadRetentionProperties(element value, const Path& path,
-                                     RetentionProperties* out) {
+absl::Status ReadRetentionProperties(element value, const Path& path, RetentionProperties* out) {
   return ForEachMember(
       value, path, {"MemoryStoreRetentionPeriodInHours", "MagneticStoreRetentionPeriodInDays"},
       [&](std::string_view key, element v, const Path& p, int* req) {
@@ -216,17 +221,16 @@ absl::Status ReadRetentionProperties(element value, const Path& path,
 }
 
 absl::Status ReadS3Configuration(element value, const Path& path, S3Configuration* out) {
-  return ForEachMember(
-      value, path, {}, [&](std::string_view key, element v, const Path& p, int*) {
-        if (key == "BucketName") return ReadOptionalString(v, p, &out->bucket_name);
-        if (key == "ObjectKeyPrefix") return ReadOptionalString(v, p, &out->object_key_prefix);
-        if (key == "KmsKeyId") return ReadOptionalString(v, p, &out->kms_key_id);
-        if (key == "EncryptionOption") {
-          return ReadEnum(v, p, ParseS3EncryptionOption, "SSE_S3, SSE_KMS",
-                          &out->encryption_option.emplace());
-        }
-        return absl::OkStatus();
-      });
+  return ForEachMember(value, path, {}, [&](std::string_view key, element v, const Path& p, int*) {
+    if (key == "BucketName") return ReadOptionalString(v, p, &out->bucket_name);
+    if (key == "ObjectKeyPrefix") return ReadOptionalString(v, p, &out->object_key_prefix);
+    if (key == "KmsKeyId") return ReadOptionalString(v, p, &out->kms_key_id);
+    if (key == "EncryptionOption") {
+      return ReadEnum(v, p, ParseS3EncryptionOption, "SSE_S3, SSE_KMS",
+                      &out->encryption_option.emplace());
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::Status ReadMagneticStoreWriteProperties(element value, const Path& path,
@@ -240,8 +244,7 @@ absl::Status ReadMagneticStoreWriteProperties(element value, const Path& path,
         if (key == "MagneticStoreRejectedDataLocation") {
           MagneticStoreRejectedDataLocation& location =
               out->magnetic_store_rejected_data_location.emplace();
-          return ForEachMember(v, p, {}, [&](std::string_view k, element lv, const Path& lp,
-                                             int*) {
+          return ForEachMember(v, p, {}, [&](std::string_view k, element lv, const Path& lp, int*) {
             if (k == "S3Configuration") {
               return ReadS3Configuration(lv, lp, &location.s3_configuration.emplace());
             }
@@ -253,16 +256,16 @@ absl::Status ReadMagneticStoreWriteProperties(element value, const Path& path,
 }
 
 absl::Status ReadDimension(element value, const Path& path, Dimension* out) {
-  return ForEachMember(
-      value, path, {"Name", "Value"},
-      [&](std::string_view key, element v, const Path& p, int* req) {
-        if (key == "Name") return *req = 0, ReadString(v, p, &out->name);
-        if (key == "Value") return *req = 1, ReadString(v, p, &out->value);
-        if (key == "DimensionValueType") {
-          return ReadEnum(v, p, ParseDimensionValueType, "VARCHAR", &out->dimension_value_type);
-        }
-        return absl::OkStatus();
-      });
+  return ForEachMember(value, path, {"Name", "Value"},
+                       [&](std::string_view key, element v, const Path& p, int* req) {
+                         if (key == "Name") return *req = 0, ReadString(v, p, &out->name);
+                         if (key == "Value") return *req = 1, ReadString(v, p, &out->value);
+                         if (key == "DimensionValueType") {
+                           return ReadEnum(v, p, ParseDimensionValueType, "VARCHAR",
+                                           &out->dimension_value_type);
+                         }
+                         return absl::OkStatus();
+                       });
 }
 
 absl::Status ReadMeasureValue(element value, const Path& path, MeasureValue* out) {
@@ -278,30 +281,29 @@ absl::Status ReadMeasureValue(element value, const Path& path, MeasureValue* out
 }
 
 absl::Status ReadRecord(element value, const Path& path, Record* out) {
-  return ForEachMember(
-      value, path, {}, [&](std::string_view key, element v, const Path& p, int*) {
-        if (key == "Dimensions") {
-          return ForEachElement(v, p, [&](element item, const Path& ip) {
-            return ReadDimension(item, ip, &out->dimensions.emplace_back());
-          });
-        }
-        if (key == "MeasureName") return ReadOptionalString(v, p, &out->measure_name);
-        if (key == "MeasureValue") return ReadOptionalString(v, p, &out->measure_value);
-        if (key == "MeasureValueType") {
-          return ReadMeasureValueType(v, p, &out->measure_value_type.emplace());
-        }
-        if (key == "Time") return ReadOptionalString(v, p, &out->time);
-        if (key == "TimeUnit") {
-          return ReadEnum(v, p, ParseTimeUnit, kTimeUnits, &out->time_unit.emplace());
-        }
-        if (key == "Version") return ReadInt64(v, p, &out->version.emplace());
-        if (key == "MeasureValues") {
-          return ForEachElement(v, p, [&](element item, const Path& ip) {
-            return ReadMeasureValue(item, ip, &out->measure_values.emplace_back());
-          });
-        }
-        return absl::OkStatus();
+  return ForEachMember(value, path, {}, [&](std::string_view key, element v, const Path& p, int*) {
+    if (key == "Dimensions") {
+      return ForEachElement(v, p, [&](element item, const Path& ip) {
+        return ReadDimension(item, ip, &out->dimensions.emplace_back());
       });
+    }
+    if (key == "MeasureName") return ReadOptionalString(v, p, &out->measure_name);
+    if (key == "MeasureValue") return ReadOptionalString(v, p, &out->measure_value);
+    if (key == "MeasureValueType") {
+      return ReadMeasureValueType(v, p, &out->measure_value_type.emplace());
+    }
+    if (key == "Time") return ReadOptionalString(v, p, &out->time);
+    if (key == "TimeUnit") {
+      return ReadEnum(v, p, ParseTimeUnit, kTimeUnits, &out->time_unit.emplace());
+    }
+    if (key == "Version") return ReadInt64(v, p, &out->version.emplace());
+    if (key == "MeasureValues") {
+      return ForEachElement(v, p, [&](element item, const Path& ip) {
+        return ReadMeasureValue(item, ip, &out->measure_values.emplace_back());
+      });
+    }
+    return absl::OkStatus();
+  });
 }
 
 // Parses `json` and hands its root to `read`, which fills a Request. An empty body (or
@@ -335,35 +337,38 @@ absl::StatusOr<Request> ParseRequest(absl::string_view json, ReadFn read) {
 absl::StatusOr<CreateDatabaseRequest> ParseCreateDatabaseRequest(absl::string_view json) {
   return ParseRequest<CreateDatabaseRequest>(
       json, [](element root, const Path& path, CreateDatabaseRequest* r) {
-        return ForEachMember(
-            root, path, {"DatabaseName"},
-            [&](std::string_view key, element v, const Path& p, int* req) {
-              if (key == "DatabaseName") return *req = 0, ReadString(v, p, &r->database_name);
-              if (key == "KmsKeyId") return ReadOptionalString(v, p, &r->kms_key_id);
-              if (key == "Tags") return ReadTags(v, p, &r->tags);
-              return absl::OkStatus();
-            });
+        return ForEachMember(root, path, {"DatabaseName"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "DatabaseName")
+                                 return *req = 0, ReadString(v, p, &r->database_name);
+                               if (key == "KmsKeyId")
+                                 return ReadOptionalString(v, p, &r->kms_key_id);
+                               if (key == "Tags") return ReadTags(v, p, &r->tags);
+                               return absl::OkStatus();
+                             });
       });
 }
 
 absl::StatusOr<CreateTableRequest> ParseCreateTableRequest(absl::string_view json) {
   return ParseRequest<CreateTableRequest>(
       json, [](element root, const Path& path, CreateTableRequest* r) {
-        return ForEachMember(
-            root, path, {"DatabaseName", "TableName"},
-            [&](std::string_view key, element v, const Path& p, int* req) {
-              if (key == "DatabaseName") return *req = 0, ReadString(v, p, &r->database_name);
-              if (key == "TableName") return *req = 1, ReadString(v, p, &r->table_name);
-              if (key == "RetentionProperties") {
-                return ReadRetentionProperties(v, p, &r->retention_properties.emplace());
-              }
-              if (key == "Tags") return ReadTags(v, p, &r->tags);
-              if (key == "MagneticStoreWriteProperties") {
-                return ReadMagneticStoreWriteProperties(
-                    v, p, &r->magnetic_store_write_properties.emplace());
-              }
-              return absl::OkStatus();
-            });
+        return ForEachMember(root, path, {"DatabaseName", "TableName"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "DatabaseName")
+                                 return *req = 0, ReadString(v, p, &r->database_name);
+                               if (key == "TableName")
+                                 return *req = 1, ReadString(v, p, &r->table_name);
+                               if (key == "RetentionProperties") {
+                                 return ReadRetentionProperties(v, p,
+                                                                &r->retention_properties.emplace());
+                               }
+                               if (key == "Tags") return ReadTags(v, p, &r->tags);
+                               if (key == "MagneticStoreWriteProperties") {
+                                 return ReadMagneticStoreWriteProperties(
+                                     v, p, &r->magnetic_store_write_properties.emplace());
+                               }
+                               return absl::OkStatus();
+                             });
       });
 }
 
@@ -413,14 +418,12 @@ absl::StatusOr<DescribeDatabaseRequest> ParseDescribeDatabaseRequest(absl::strin
   return ParseDatabaseRequest<DescribeDatabaseRequest>(json);
 }
 
-absl::StatusOr<DescribeEndpointsRequest> ParseDescribeEndpointsRequest(
-    absl::string_view json) {
+absl::StatusOr<DescribeEndpointsRequest> ParseDescribeEndpointsRequest(absl::string_view json) {
   return ParseRequest<DescribeEndpointsRequest>(
       json, [](element root, const Path& path, DescribeEndpointsRequest*) {
-        return ForEachMember(root, path, {},
-                             [](std::string_view, element, const Path&, int*) {
-                               return absl::OkStatus();
-                             });
+        return ForEachMember(root, path, {}, [](std::string_view, element, const Path&, int*) {
+          return absl::OkStatus();
+        });
       });
 }
 
@@ -429,42 +432,39 @@ absl::StatusOr<DescribeTableRequest> ParseDescribeTableRequest(absl::string_view
 }
 
 absl::StatusOr<ListDatabasesRequest> ParseListDatabasesRequest(absl::string_view json) {
-  return ParseRequest<ListDatabasesRequest>(
-      json, [](element root, const Path& path, ListDatabasesRequest* r) {
-        return ForEachMember(root, path, {},
-                             [&](std::string_view key, element v, const Path& p, int*) {
-                               if (key == "NextToken") {
-                                 return ReadOptionalString(v, p, &r->next_token);
-                               }
-                               if (key == "MaxResults") {
-                                 return ReadInt32(v, p, &r->max_results.emplace());
-                               }
-                               return absl::OkStatus();
-                             });
-      });
+  return ParseRequest<ListDatabasesRequest>(json, [](element root, const Path& path,
+                                                     ListDatabasesRequest* r) {
+    return ForEachMember(root, path, {}, [&](std::string_view key, element v, const Path& p, int*) {
+      if (key == "NextToken") {
+        return ReadOptionalString(v, p, &r->next_token);
+      }
+      if (key == "MaxResults") {
+        return ReadInt32(v, p, &r->max_results.emplace());
+      }
+      return absl::OkStatus();
+    });
+  });
 }
 
 absl::StatusOr<ListTablesRequest> ParseListTablesRequest(absl::string_view json) {
-  return ParseRequest<ListTablesRequest>(
-      json, [](element root, const Path& path, ListTablesRequest* r) {
-        return ForEachMember(root, path, {},
-                             [&](std::string_view key, element v, const Path& p, int*) {
-                               if (key == "DatabaseName") {
-                                 return ReadOptionalString(v, p, &r->database_name);
-                               }
-                               if (key == "NextToken") {
-                                 return ReadOptionalString(v, p, &r->next_token);
-                               }
-                               if (key == "MaxResults") {
-                                 return ReadInt32(v, p, &r->max_results.emplace());
-                               }
-                               return absl::OkStatus();
-                             });
-      });
+  return ParseRequest<ListTablesRequest>(json, [](element root, const Path& path,
+                                                  ListTablesRequest* r) {
+    return ForEachMember(root, path, {}, [&](std::string_view key, element v, const Path& p, int*) {
+      if (key == "DatabaseName") {
+        return ReadOptionalString(v, p, &r->database_name);
+      }
+      if (key == "NextToken") {
+        return ReadOptionalString(v, p, &r->next_token);
+      }
+      if (key == "MaxResults") {
+        return ReadInt32(v, p, &r->max_results.emplace());
+      }
+      return absl::OkStatus();
+    });
+  });
 }
 
-absl::StatusOr<ListTagsForResourceRequest> ParseListTagsForResourceRequest(
-    absl::string_view json) {
+absl::StatusOr<ListTagsForResourceRequest> ParseListTagsForResourceRequest(absl::string_view json) {
   return ParseRequest<ListTagsForResourceRequest>(
       json, [](element root, const Path& path, ListTagsForResourceRequest* r) {
         return ForEachMember(root, path, {"ResourceARN"},
@@ -494,77 +494,81 @@ absl::StatusOr<TagResourceRequest> ParseTagResourceRequest(absl::string_view jso
 absl::StatusOr<UntagResourceRequest> ParseUntagResourceRequest(absl::string_view json) {
   return ParseRequest<UntagResourceRequest>(
       json, [](element root, const Path& path, UntagResourceRequest* r) {
-        return ForEachMember(
-            root, path, {"ResourceARN", "TagKeys"},
-            [&](std::string_view key, element v, const Path& p, int* req) {
-              if (key == "ResourceARN") return *req = 0, ReadString(v, p, &r->resource_arn);
-              if (key == "TagKeys") {
-                *req = 1;
-                return ForEachElement(v, p, [&](element item, const Path& ip) {
-                  return ReadString(item, ip, &r->tag_keys.emplace_back());
-                });
-              }
-              return absl::OkStatus();
-            });
+        return ForEachMember(root, path, {"ResourceARN", "TagKeys"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "ResourceARN")
+                                 return *req = 0, ReadString(v, p, &r->resource_arn);
+                               if (key == "TagKeys") {
+                                 *req = 1;
+                                 return ForEachElement(v, p, [&](element item, const Path& ip) {
+                                   return ReadString(item, ip, &r->tag_keys.emplace_back());
+                                 });
+                               }
+                               return absl::OkStatus();
+                             });
       });
 }
 
 absl::StatusOr<UpdateDatabaseRequest> ParseUpdateDatabaseRequest(absl::string_view json) {
   return ParseRequest<UpdateDatabaseRequest>(
       json, [](element root, const Path& path, UpdateDatabaseRequest* r) {
-        return ForEachMember(
-            root, path, {"DatabaseName", "KmsKeyId"},
-            [&](std::string_view key, element v, const Path& p, int* req) {
-              if (key == "DatabaseName") return *req = 0, ReadString(v, p, &r->database_name);
-              if (key == "KmsKeyId") return *req = 1, ReadString(v, p, &r->kms_key_id);
-              return absl::OkStatus();
-            });
+        return ForEachMember(root, path, {"DatabaseName", "KmsKeyId"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "DatabaseName")
+                                 return *req = 0, ReadString(v, p, &r->database_name);
+                               if (key == "KmsKeyId")
+                                 return *req = 1, ReadString(v, p, &r->kms_key_id);
+                               return absl::OkStatus();
+                             });
       });
 }
 
 absl::StatusOr<UpdateTableRequest> ParseUpdateTableRequest(absl::string_view json) {
   return ParseRequest<UpdateTableRequest>(
       json, [](element root, const Path& path, UpdateTableRequest* r) {
-        return ForEachMember(
-            root, path, {"DatabaseName", "TableName"},
-            [&](std::string_view key, element v, const Path& p, int* req) {
-              if (key == "DatabaseName") return *req = 0, ReadString(v, p, &r->database_name);
-              if (key == "TableName") return *req = 1, ReadString(v, p, &r->table_name);
-              if (key == "RetentionProperties") {
-                return ReadRetentionProperties(v, p, &r->retention_properties.emplace());
-              }
-              if (key == "MagneticStoreWriteProperties") {
-                return ReadMagneticStoreWriteProperties(
-                    v, p, &r->magnetic_store_write_properties.emplace());
-              }
-              return absl::OkStatus();
-            });
+        return ForEachMember(root, path, {"DatabaseName", "TableName"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "DatabaseName")
+                                 return *req = 0, ReadString(v, p, &r->database_name);
+                               if (key == "TableName")
+                                 return *req = 1, ReadString(v, p, &r->table_name);
+                               if (key == "RetentionProperties") {
+                                 return ReadRetentionProperties(v, p,
+                                                                &r->retention_properties.emplace());
+                               }
+                               if (key == "MagneticStoreWriteProperties") {
+                                 return ReadMagneticStoreWriteProperties(
+                                     v, p, &r->magnetic_store_write_properties.emplace());
+                               }
+                               return absl::OkStatus();
+                             });
       });
 }
 
 absl::StatusOr<WriteRecordsRequest> ParseWriteRecordsRequest(absl::string_view json) {
   return ParseRequest<WriteRecordsRequest>(
       json, [](element root, const Path& path, WriteRecordsRequest* r) {
-        return ForEachMember(
-            root, path, {"DatabaseName", "TableName", "Records"},
-            [&](std::string_view key, element v, const Path& p, int* req) {
-              if (key == "DatabaseName") return *req = 0, ReadString(v, p, &r->database_name);
-              if (key == "TableName") return *req = 1, ReadString(v, p, &r->table_name);
-              if (key == "CommonAttributes") {
-                return ReadRecord(v, p, &r->common_attributes.emplace());
-              }
-              if (key == "Records") {
-                *req = 2;
-                simdjson::dom::array array;
-                if (v.get_array().get(array) == simdjson::SUCCESS) {
-                  r->records.reserve(array.size());
-                }
-                return ForEachElement(v, p, [&](element item, const Path& ip) {
-                  return ReadRecord(item, ip, &r->records.emplace_back());
-                });
-              }
-              return absl::OkStatus();
-            });
+        return ForEachMember(root, path, {"DatabaseName", "TableName", "Records"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "DatabaseName")
+                                 return *req = 0, ReadString(v, p, &r->database_name);
+                               if (key == "TableName")
+                                 return *req = 1, ReadString(v, p, &r->table_name);
+                               if (key == "CommonAttributes") {
+                                 return ReadRecord(v, p, &r->common_attributes.emplace());
+                               }
+                               if (key == "Records") {
+                                 *req = 2;
+                                 simdjson::dom::array array;
+                                 if (v.get_array().get(array) == simdjson::SUCCESS) {
+                                   r->records.reserve(array.size());
+                                 }
+                                 return ForEachElement(v, p, [&](element item, const Path& ip) {
+                                   return ReadRecord(item, ip, &r->records.emplace_back());
+                                 });
+                               }
+                               return absl::OkStatus();
+                             });
       });
 }
 

@@ -11,8 +11,7 @@ namespace tsw {
 namespace server {
 namespace {
 
-using Handler = absl::StatusOr<std::string> (*)(Engine&, absl::string_view,
-                                                const DispatchContext&);
+using Handler = absl::StatusOr<std::string> (*)(Engine&, absl::string_view, const DispatchContext&);
 
 // Parse the request, run `method`, write the response: the shape of every operation
 // with a response struct.
@@ -70,8 +69,7 @@ const Operation kOperations[] = {
      [](Engine&, absl::string_view b,
         const DispatchContext& context) -> absl::StatusOr<std::string> {
        // The engine knows no address; the server is the endpoint.
-       absl::StatusOr<DescribeEndpointsRequest> request =
-           apijson::ParseDescribeEndpointsRequest(b);
+       absl::StatusOr<DescribeEndpointsRequest> request = apijson::ParseDescribeEndpointsRequest(b);
        if (!request.ok()) return request.status();
        DescribeEndpointsResponse response;
        response.endpoints.push_back({context.endpoint_address, kEndpointCachePeriodMinutes});
@@ -129,9 +127,9 @@ const std::vector<absl::string_view>& OperationNames() {
 absl::StatusOr<std::string> Dispatch(Engine& engine, absl::string_view operation,
                                      absl::string_view body, const DispatchContext& context) {
   const Operation* end = std::end(kOperations);
-  const Operation* op = std::lower_bound(
-      std::begin(kOperations), end, operation,
-      [](const Operation& o, absl::string_view name) { return o.name < name; });
+  const Operation* op =
+      std::lower_bound(std::begin(kOperations), end, operation,
+                       [](const Operation& o, absl::string_view name) { return o.name < name; });
   if (op == end || op->name != operation) {
     return ValidationError(absl::StrCat("unknown operation \"", operation,
                                         "\"; Timestream Write has ",

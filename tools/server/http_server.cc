@@ -66,8 +66,7 @@ struct HttpServer::Impl {
     if (options.log) {
       options.log(message);
     } else {
-      std::fprintf(stderr, "tsw serve: %.*s\n", static_cast<int>(message.size()),
-                   message.data());
+      std::fprintf(stderr, "tsw serve: %.*s\n", static_cast<int>(message.size()), message.data());
     }
   }
 
@@ -110,17 +109,16 @@ struct HttpServer::Impl {
     const std::string target = req.get_header_value("X-Amz-Target");
     absl::string_view operation = target;
     if (target.empty()) {
-      return ReplyError(ValidationError(absl::StrCat(
-                            "missing X-Amz-Target header; expected ", kTargetPrefix,
-                            "<Operation> (AWS JSON 1.0)")),
+      return ReplyError(ValidationError(absl::StrCat("missing X-Amz-Target header; expected ",
+                                                     kTargetPrefix, "<Operation> (AWS JSON 1.0)")),
                         res);
     }
     if (!absl::ConsumePrefix(&operation, kTargetPrefix)) {
-      return ReplyError(ValidationError(absl::StrCat(
-                            "X-Amz-Target \"", target,
-                            "\" is not a Timestream Write operation; expected ",
-                            kTargetPrefix, "<Operation>")),
-                        res);
+      return ReplyError(
+          ValidationError(absl::StrCat("X-Amz-Target \"", target,
+                                       "\" is not a Timestream Write operation; expected ",
+                                       kTargetPrefix, "<Operation>")),
+          res);
     }
     DispatchContext context{EndpointAddress(req)};
     absl::StatusOr<std::string> response = handler(operation, body, context);
@@ -215,9 +213,9 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler)
     impl.Handle(req, body, res);
   });
   auto wrong_method = [&impl](const httplib::Request& req, httplib::Response& res) {
-    impl.ReplyError(ValidationError(absl::StrCat(
-                        "method ", req.method, " is not supported; the Timestream Write API "
-                        "is served at POST /")),
+    impl.ReplyError(ValidationError(absl::StrCat("method ", req.method,
+                                                 " is not supported; the Timestream Write API "
+                                                 "is served at POST /")),
                     res);
     res.status = 405;
   };
@@ -242,9 +240,7 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler)
       });
 }
 
-HttpServer::~HttpServer() {
-  Shutdown();
-}
+HttpServer::~HttpServer() { Shutdown(); }
 
 absl::Status HttpServer::Bind() {
   Impl& impl = *impl_;
@@ -254,9 +250,9 @@ absl::Status HttpServer::Bind() {
     impl.port = impl.options.port;
   }
   if (impl.port <= 0) {
-    return InternalError(absl::StrCat(
-        "cannot listen on ", HostPort(impl.options.host, impl.options.port),
-        ": the port is in use, or the host is not an address of this machine"));
+    return InternalError(
+        absl::StrCat("cannot listen on ", HostPort(impl.options.host, impl.options.port),
+                     ": the port is in use, or the host is not an address of this machine"));
   }
   if (!impl.http.RaiseBacklog(kListenBacklog)) {
     return InternalError(absl::StrCat("cannot set the listen backlog on ", address()));

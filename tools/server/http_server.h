@@ -45,8 +45,8 @@ struct HttpServerOptions {
   std::optional<CredentialMap> credentials;
   const Clock* clock = nullptr;  // For the signature's date check; nullptr: system clock.
 
-  size_t max_body_bytes = 4 << 20;   // Larger bodies get 413. WriteRecords needs < 300 KB.
-  int read_timeout_seconds = 10;     // A request that stalls this long is dropped.
+  size_t max_body_bytes = 4 << 20;  // Larger bodies get 413. WriteRecords needs < 300 KB.
+  int read_timeout_seconds = 10;    // A request that stalls this long is dropped.
   int write_timeout_seconds = 10;
   int keep_alive_timeout_seconds = 5;  // An idle connection is closed after this.
   int threads = 64;                    // Connections served at once.

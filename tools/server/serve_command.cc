@@ -95,9 +95,7 @@ std::string ParseFlags(int argc, char** argv, ServeFlags* flags, bool* help) {
       if (i + 1 >= argc) return absl::StrCat(name, " needs a value");
       value = argv[++i];
     }
-    auto positive = [&](int* out) {
-      return absl::SimpleAtoi(value, out) && *out > 0;
-    };
+    auto positive = [&](int* out) { return absl::SimpleAtoi(value, out) && *out > 0; };
     if (name == "--data") {
       flags->data = value;
     } else if (name == "--listen") {
@@ -164,7 +162,8 @@ int RunServeCommand(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
   // A client that hangs up must not kill the server with SIGPIPE.
-  struct sigaction ignore_pipe {}, old_pipe {};
+  struct sigaction ignore_pipe {
+  }, old_pipe{};
   ignore_pipe.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore_pipe, &old_pipe);
   auto restore_signals = [&] {

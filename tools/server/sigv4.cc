@@ -27,8 +27,8 @@ namespace {
 constexpr absl::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 bool IsUnreserved(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
-         c == '.' || c == '~';
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+         c == '~';
 }
 
 int HexValue(char c) {
@@ -148,7 +148,8 @@ std::string CanonicalRequest(const SigV4Request& request,
   // Query: decode each name and value, encode them canonically, sort by (name, value).
   std::vector<std::pair<std::string, std::string>> params;
   for (absl::string_view pair : absl::StrSplit(request.query, '&', absl::SkipEmpty())) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(pair, absl::MaxSplits('=', 1));
     params.emplace_back(UriEncode(UriDecode(kv.first), false),
                         UriEncode(UriDecode(kv.second), false));
   }
@@ -210,9 +211,9 @@ absl::StatusOr<Authorization> ParseAuthorization(absl::string_view value) {
       std::vector<std::string> scope = absl::StrSplit(part, '/');
       if (scope.size() != 5 || scope[0].empty() || scope[1].size() != 8 || scope[2].empty() ||
           scope[3].empty() || scope[4] != "aws4_request") {
-        return Denied(absl::StrCat(
-            "malformed Credential in the Authorization header: \"", part,
-            "\"; expected ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/aws4_request"));
+        return Denied(
+            absl::StrCat("malformed Credential in the Authorization header: \"", part,
+                         "\"; expected ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/aws4_request"));
       }
       auth.access_key_id = scope[0];
       auth.date = scope[1];
@@ -228,8 +229,7 @@ absl::StatusOr<Authorization> ParseAuthorization(absl::string_view value) {
     }
   }
   if (!has_credential || !has_signed_headers || !has_signature) {
-    return Denied(
-        "the Authorization header must carry Credential=, SignedHeaders= and Signature=");
+    return Denied("the Authorization header must carry Credential=, SignedHeaders= and Signature=");
   }
   return auth;
 }
@@ -258,10 +258,9 @@ void SignRequest(const SigningCredentials& credentials, absl::string_view region
       Signature(SigningKey(credentials.secret_access_key, amz_date.substr(0, 8), region, service),
                 StringToSign(amz_date, scope, canonical));
   request->headers.emplace_back(
-      "Authorization",
-      absl::StrCat(kAlgorithm, " Credential=", credentials.access_key_id, "/", scope,
-                   ", SignedHeaders=", absl::StrJoin(signed_headers, ";"),
-                   ", Signature=", signature));
+      "Authorization", absl::StrCat(kAlgorithm, " Credential=", credentials.access_key_id, "/",
+                                    scope, ", SignedHeaders=", absl::StrJoin(signed_headers, ";"),
+                                    ", Signature=", signature));
 }
 
 absl::StatusOr<CredentialMap> ParseCredentials(absl::string_view text) {
@@ -284,7 +283,8 @@ absl::StatusOr<CredentialMap> ParseCredentials(absl::string_view text) {
     }
   }
   if (credentials.empty()) {
-    return ValidationError("the credentials file lists no \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" line");
+    return ValidationError(
+        "the credentials file lists no \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" line");
   }
   return credentials;
 }
@@ -311,17 +311,18 @@ SigV4Verifier::SigV4Verifier(CredentialMap credentials, std::string service, con
 absl::Status SigV4Verifier::Verify(const SigV4Request& request) const {
   const std::string* authorization_header = FindHeader(request, "Authorization");
   if (authorization_header == nullptr) {
-    return Denied(absl::StrCat(
-        "the request is not signed: this endpoint requires AWS Signature Version 4 "
-        "(an Authorization header, service name \"", service_, "\")"));
+    return Denied(
+        absl::StrCat("the request is not signed: this endpoint requires AWS Signature Version 4 "
+                     "(an Authorization header, service name \"",
+                     service_, "\")"));
   }
   absl::StatusOr<Authorization> auth = ParseAuthorization(*authorization_header);
   if (!auth.ok()) return auth.status();
 
   auto secret = credentials_.find(auth->access_key_id);
   if (secret == credentials_.end()) {
-    return Denied(absl::StrCat("the access key id ", auth->access_key_id,
-                               " is not known to this endpoint"));
+    return Denied(
+        absl::StrCat("the access key id ", auth->access_key_id, " is not known to this endpoint"));
   }
   if (auth->service != service_) {
     return Denied(absl::StrCat("the credential scope names service \"", auth->service,
@@ -339,15 +340,14 @@ absl::Status SigV4Verifier::Verify(const SigV4Request& request) const {
   }
   const absl::Time now = absl::FromUnixNanos(clock_->NowNanos());
   if (absl::AbsDuration(now - signed_at) > max_skew_) {
-    return Denied(absl::StrCat("signature expired: X-Amz-Date ", *amz_date,
-                               " is more than ", absl::FormatDuration(max_skew_),
-                               " away from the server's time ", FormatAmzDate(now)));
+    return Denied(absl::StrCat("signature expired: X-Amz-Date ", *amz_date, " is more than ",
+                               absl::FormatDuration(max_skew_), " away from the server's time ",
+                               FormatAmzDate(now)));
   }
 
   std::vector<std::string> signed_headers = auth->signed_headers;
   for (absl::string_view required : {"host", "x-amz-date"}) {
-    if (std::find(signed_headers.begin(), signed_headers.end(), required) ==
-        signed_headers.end()) {
+    if (std::find(signed_headers.begin(), signed_headers.end(), required) == signed_headers.end()) {
       return Denied(absl::StrCat("SignedHeaders must include ", required));
     }
   }
@@ -370,9 +370,8 @@ absl::Status SigV4Verifier::Verify(const SigV4Request& request) const {
   const std::string canonical = CanonicalRequest(request, signed_headers, payload_hash);
   const std::string scope = CredentialScope(*amz_date, auth->region, auth->service);
   const std::string string_to_sign = StringToSign(*amz_date, scope, canonical);
-  const std::string expected =
-      Signature(SigningKey(secret->second, auth->date, auth->region, auth->service),
-                string_to_sign);
+  const std::string expected = Signature(
+      SigningKey(secret->second, auth->date, auth->region, auth->service), string_to_sign);
   if (expected.size() != auth->signature.size() ||
       CRYPTO_memcmp(expected.data(), auth->signature.data(), expected.size()) != 0) {
     return Denied(absl::StrCat(
