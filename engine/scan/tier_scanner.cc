@@ -45,9 +45,9 @@ class TierMerger {
     if (!open_) return true;
     open_ = false;
     if (column_ == nullptr) return true;
+    const bool go_on = EmitMemoryBefore(request_.end_time_nanos) && Flush();
     column_ = nullptr;
-    if (!EmitMemoryBefore(request_.end_time_nanos)) return false;
-    return Flush();
+    return go_on;
   }
 
   // Memory columns already merged into a magnetic stream.

@@ -18,13 +18,21 @@ constexpr absl::string_view kNoteVersion = "1";
 }  // namespace
 
 void WalCoverage::Add(uint64_t sequence, int64_t max_time) {
-  if (!groups_.empty() && groups_.back().first / kGroupSize == sequence / kGroupSize) {
+  if (!groups_.empty()) {
     Group& g = groups_.back();
-    g.last = sequence;
-    g.max_time = std::max(g.max_time, max_time);
-  } else {
-    groups_.push_back(Group{sequence, sequence, max_time});
+    const bool full = sequence - g.first >= kGroupSize;
+    // Compared without overflow: INT64_MIN marks a batch without rows.
+    const bool spread = max_time > g.first_max_time &&
+                        static_cast<uint64_t>(max_time) - static_cast<uint64_t>(g.first_max_time) >
+                            static_cast<uint64_t>(kGroupSpanNanos);
+    if (!full && !spread) {
+      g.last = sequence;
+      g.max_time = std::max(g.max_time, max_time);
+      next_ = sequence + 1;
+      return;
+    }
   }
+  groups_.push_back(Group{sequence, sequence, max_time, max_time});
   next_ = sequence + 1;
 }
 

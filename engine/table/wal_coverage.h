@@ -2,11 +2,13 @@
 //
 // The log may drop a batch only when every row in it is durable elsewhere: rows older than
 // the eviction cutoff are in magnetic segments, newer ones live only in memory (and the
-// log). WalCoverage keeps, per run of kGroupSize consecutive sequences, the newest row time
-// of its batches; an eviction that put every row older than `cutoff` of the batches through
-// `covered` into segments may trim the log before the first batch that still holds a newer
-// row or comes later (engine/table/FORMAT.md). Groups make it coarse (a trim point may be
-// up to a group early, never late) and small: one entry per kGroupSize batches.
+// log). WalCoverage keeps, per group of consecutive batches, the newest row time among them;
+// an eviction that put every row older than `cutoff` of the batches through `covered` into
+// segments may trim the log before the first batch that still holds a newer row or comes
+// later (engine/table/FORMAT.md). A group ends after kGroupSize batches or once its
+// batches' newest times spread over more than kGroupSpanNanos, so a trim point is at most
+// a group early (never late), and a window holds few groups however fast or slowly
+// batches come: at most one per kGroupSize batches plus one per kGroupSpanNanos of time.
 //
 // EvictionNote is the manifest note an eviction publishes with its segment: the cutoff and
 // the last log sequence it covers.
@@ -27,6 +29,7 @@ namespace tsw::table {
 class WalCoverage {
  public:
   static constexpr uint64_t kGroupSize = 1024;
+  static constexpr int64_t kGroupSpanNanos = int64_t{60} * 1000000000;
 
   // Records that batch `sequence` holds rows no newer than `max_time`. Sequences must
   // increase from call to call.
@@ -43,6 +46,7 @@ class WalCoverage {
   struct Group {
     uint64_t first = 0;
     uint64_t last = 0;
+    int64_t first_max_time = INT64_MIN;  // The first batch's newest time.
     int64_t max_time = INT64_MIN;
   };
   std::deque<Group> groups_;
