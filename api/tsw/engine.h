@@ -115,6 +115,11 @@ class Engine {
   // Runs retention eviction, magnetic retention and compaction now, as the background
   // thread would. Blocks until done.
   absl::Status RunMaintenance();
+  // Re-reads the data on disk and checks every checksum and index. Open has checked the
+  // catalog and the write-ahead logs; this reads every table's magnetic segments and
+  // manifest. Returns the problems found, each naming its table and file; empty means
+  // healthy.
+  absl::StatusOr<std::vector<std::string>> Verify();
   // Storage figures of one table.
   absl::StatusOr<TableStats> GetTableStats(std::string_view database_name,
                                            std::string_view table_name);

@@ -34,10 +34,9 @@
 namespace tsw {
 namespace {
 
-
 struct TableHandle {
   std::shared_mutex mu;
-  bool deleted = false;                       // Guarded by mu.
+  bool deleted = false;                      // Guarded by mu.
   std::unique_ptr<table::TableStore> store;  // Guarded by mu (exclusive to reset).
   std::string dir;
 };
@@ -113,7 +112,7 @@ struct Engine::Impl {
     for (auto& [info, handle] : work) {
       std::shared_lock lock(handle->mu);
       if (handle->deleted) continue;
-      absl::Status s = absl::OkStatus(); (void)info;
+      absl::Status s = handle->store->RunMaintenance(info.table);
       if (!s.ok()) {
         log(absl::StrCat("maintenance of table ", info.table.database_name, ".",
                          info.table.table_name, " failed: ", s.ToString()));
@@ -140,8 +139,7 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Engine::~Engine() { Close().IgnoreError(); }
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
-                                                     Options options) {
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory, Options options) {
   if (directory.empty()) return ValidationError("the data directory must not be empty");
   auto impl = std::make_unique<Impl>();
   impl->dir = std::string(directory);
@@ -168,8 +166,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
   if (!lock.ok()) return lock.status();
   impl->lock = std::move(*lock);
 
-  absl::StatusOr<std::unique_ptr<catalog::Catalog>> catalog = catalog::Catalog::Open(
-      file::JoinPath(impl->dir, "catalog"), impl->options, impl->clock);
+  absl::StatusOr<std::unique_ptr<catalog::Catalog>> catalog =
+      catalog::Catalog::Open(file::JoinPath(impl->dir, "catalog"), impl->options, impl->clock);
   if (!catalog.ok()) return catalog.status();
   impl->catalog = std::move(*catalog);
 
@@ -328,7 +326,7 @@ absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest
   if (found.ok()) {
     std::shared_lock lock(found->second->mu);
     if (!found->second->deleted) {
-      absl::Status s = absl::OkStatus();
+      absl::Status s = found->second->store->RunMaintenance(found->first.table);
       if (!s.ok()) impl_->log(absl::StrCat("maintenance after UpdateTable: ", s.ToString()));
     }
   }
@@ -361,6 +359,22 @@ absl::Status Engine::Scan(const ScanRequest& r,
 absl::Status Engine::RunMaintenance() {
   if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
   return impl_->MaintainAll();
+}
+
+absl::StatusOr<std::vector<std::string>> Engine::Verify() {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  std::vector<std::string> problems;
+  for (const catalog::TableInfo& info : impl_->catalog->AllTables()) {
+    auto found = impl_->FindTable(info.table.database_name, info.table.table_name);
+    if (!found.ok()) continue;  // Deleted meanwhile.
+    std::shared_lock lock(found->second->mu);
+    if (found->second->deleted) continue;
+    for (std::string& problem : found->second->store->Verify()) {
+      problems.push_back(
+          absl::StrCat(info.table.database_name, ".", info.table.table_name, ": ", problem));
+    }
+  }
+  return problems;
 }
 
 absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,

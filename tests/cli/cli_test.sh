@@ -71,6 +71,30 @@ d2="$("$TSW" scan --data "$DIR" --database fleet --table sensors --dimension dev
 [ "$(grep -c . <<<"$d2")" -eq 1 ] || fail "filtered scan printed: $d2"
 expect_ok '"Series":3' "$TSW" stats --data "$DIR" --database fleet
 
+# The magnetic tier: a record older than the one-hour memory window lands in a segment
+# (tsw write runs maintenance at the end); verify passes, then catches a flipped byte.
+expect_ok '"TableName":"archive"' "$TSW" create-table --data "$DIR" --database fleet --name archive \
+  --memory-retention-hours 1 --magnetic-retention-days 30 --magnetic-store-writes on
+printf 'device,time,measure_name,measure_value\nd1,%s,temp,3.5\n' "$((now_ms - 7200000))" >"$DIR.old.csv"
+expect_ok '' "$TSW" write --data "$DIR" --database fleet --table archive --input "$DIR.old.csv"
+expect_ok '"MagneticStore":\{"Points":1' "$TSW" stats --data "$DIR" --database fleet --table archive
+expect_ok '"MeasureValue":"3.5"' "$TSW" scan --data "$DIR" --database fleet --table archive
+expect_ok '^OK' "$TSW" verify --data "$DIR"
+segment="$(find "$DIR/tables" -name '*.seg' -type f | head -1)"
+if [ -z "$segment" ]; then
+  fail "no segment file under $DIR/tables"
+else
+  size=$(stat -c %s "$segment")
+  cp "$segment" "$DIR.segment.bak"
+  printf '\xff' | dd of="$segment" bs=1 seek=$((size / 2)) conv=notrunc status=none
+  if "$TSW" verify --data "$DIR" >/tmp/tsw_cli_err_$$ 2>&1; then
+    fail "verify passed a segment with a flipped byte"
+  fi
+  grep -q "$(basename "$segment")" /tmp/tsw_cli_err_$$ || fail "verify did not name the file: $(cat /tmp/tsw_cli_err_$$)"
+  cp "$DIR.segment.bak" "$segment"
+  expect_ok '^OK' "$TSW" verify --data "$DIR"
+fi
+expect_ok '^\{\}$' "$TSW" delete-table --data "$DIR" --database fleet --name archive
 expect_ok '^\{\}$' "$TSW" delete-table --data "$DIR" --database fleet --name sensors
 expect_ok '^\{\}$' "$TSW" delete-database --data "$DIR" --name fleet
 expect_error ResourceNotFoundException "$TSW" describe-database --data "$DIR" --name fleet

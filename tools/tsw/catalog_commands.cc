@@ -109,75 +109,75 @@ absl::StatusOr<std::string> EmptyJson(const absl::Status& status) {
   return std::string("{}");
 }
 
-#define TSW_ASSIGN(lhs, expr)              \
-  auto lhs##_or = (expr);                  \
+#define TSW_ASSIGN(lhs, expr)                   \
+  auto lhs##_or = (expr);                       \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
   auto lhs = std::move(*lhs##_or)
 
 int CreateDatabase(const std::vector<std::string>& args) {
-  return WithEngine(args, {"name", "kms-key-id", "tag"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(name, f.Require("name"));
-    TSW_ASSIGN(tags, ParseTags(f));
-    return Json(e.CreateDatabase({name, f.Get("kms-key-id"), tags}));
-  });
+  return WithEngine(args, {"name", "kms-key-id", "tag"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(name, f.Require("name"));
+                      TSW_ASSIGN(tags, ParseTags(f));
+                      return Json(e.CreateDatabase({name, f.Get("kms-key-id"), tags}));
+                    });
 }
 
 int DescribeDatabase(const std::vector<std::string>& args) {
-  return WithEngine(args, {"name"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(name, f.Require("name"));
-    return Json(e.DescribeDatabase({name}));
-  });
+  return WithEngine(args, {"name"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(name, f.Require("name"));
+                      return Json(e.DescribeDatabase({name}));
+                    });
 }
 
 int UpdateDatabase(const std::vector<std::string>& args) {
-  return WithEngine(args, {"name", "kms-key-id"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(name, f.Require("name"));
-    TSW_ASSIGN(key, f.Require("kms-key-id"));
-    return Json(e.UpdateDatabase({name, key}));
-  });
+  return WithEngine(args, {"name", "kms-key-id"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(name, f.Require("name"));
+                      TSW_ASSIGN(key, f.Require("kms-key-id"));
+                      return Json(e.UpdateDatabase({name, key}));
+                    });
 }
 
 int DeleteDatabase(const std::vector<std::string>& args) {
-  return WithEngine(args, {"name"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(name, f.Require("name"));
-    return EmptyJson(e.DeleteDatabase({name}));
-  });
+  return WithEngine(args, {"name"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(name, f.Require("name"));
+                      return EmptyJson(e.DeleteDatabase({name}));
+                    });
 }
 
 int ListDatabases(const std::vector<std::string>& args) {
-  return WithEngine(args, {"max-results", "next-token"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(max_results, ParseMaxResults<ListDatabasesRequest>(f));
-    return Json(e.ListDatabases({f.Get("next-token"), max_results}));
-  });
+  return WithEngine(args, {"max-results", "next-token"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(max_results, ParseMaxResults<ListDatabasesRequest>(f));
+                      return Json(e.ListDatabases({f.Get("next-token"), max_results}));
+                    });
 }
 
 int CreateTable(const std::vector<std::string>& args) {
-  return WithEngine(args,
-                    {"database", "name", "memory-retention-hours", "magnetic-retention-days",
-                     "magnetic-store-writes", "rejected-data-bucket", "rejected-data-prefix",
-                     "tag"},
-                    {}, [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(database, f.Require("database"));
-    TSW_ASSIGN(name, f.Require("name"));
-    TSW_ASSIGN(retention, ParseRetention(f));
-    TSW_ASSIGN(tags, ParseTags(f));
-    TSW_ASSIGN(magnetic, ParseMagneticWrites(f));
-    return Json(e.CreateTable({database, name, retention, tags, magnetic}));
-  });
+  return WithEngine(
+      args,
+      {"database", "name", "memory-retention-hours", "magnetic-retention-days",
+       "magnetic-store-writes", "rejected-data-bucket", "rejected-data-prefix", "tag"},
+      {}, [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+        TSW_ASSIGN(database, f.Require("database"));
+        TSW_ASSIGN(name, f.Require("name"));
+        TSW_ASSIGN(retention, ParseRetention(f));
+        TSW_ASSIGN(tags, ParseTags(f));
+        TSW_ASSIGN(magnetic, ParseMagneticWrites(f));
+        return Json(e.CreateTable({database, name, retention, tags, magnetic}));
+      });
 }
 
 int DescribeTable(const std::vector<std::string>& args) {
-  return WithEngine(args, {"database", "name"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(database, f.Require("database"));
-    TSW_ASSIGN(name, f.Require("name"));
-    return Json(e.DescribeTable({database, name}));
-  });
+  return WithEngine(args, {"database", "name"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(database, f.Require("database"));
+                      TSW_ASSIGN(name, f.Require("name"));
+                      return Json(e.DescribeTable({database, name}));
+                    });
 }
 
 int UpdateTable(const std::vector<std::string>& args) {
@@ -185,54 +185,55 @@ int UpdateTable(const std::vector<std::string>& args) {
                     {"database", "name", "memory-retention-hours", "magnetic-retention-days",
                      "magnetic-store-writes", "rejected-data-bucket", "rejected-data-prefix"},
                     {}, [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(database, f.Require("database"));
-    TSW_ASSIGN(name, f.Require("name"));
-    TSW_ASSIGN(retention, ParseRetention(f));
-    TSW_ASSIGN(magnetic, ParseMagneticWrites(f));
-    return Json(e.UpdateTable({database, name, retention, magnetic}));
-  });
+                      TSW_ASSIGN(database, f.Require("database"));
+                      TSW_ASSIGN(name, f.Require("name"));
+                      TSW_ASSIGN(retention, ParseRetention(f));
+                      TSW_ASSIGN(magnetic, ParseMagneticWrites(f));
+                      return Json(e.UpdateTable({database, name, retention, magnetic}));
+                    });
 }
 
 int DeleteTable(const std::vector<std::string>& args) {
-  return WithEngine(args, {"database", "name"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(database, f.Require("database"));
-    TSW_ASSIGN(name, f.Require("name"));
-    return EmptyJson(e.DeleteTable({database, name}));
-  });
+  return WithEngine(args, {"database", "name"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(database, f.Require("database"));
+                      TSW_ASSIGN(name, f.Require("name"));
+                      return EmptyJson(e.DeleteTable({database, name}));
+                    });
 }
 
 int ListTables(const std::vector<std::string>& args) {
-  return WithEngine(args, {"database", "max-results", "next-token"}, {},
-                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(max_results, ParseMaxResults<ListTablesRequest>(f));
-    return Json(e.ListTables({f.Get("database"), f.Get("next-token"), max_results}));
-  });
+  return WithEngine(
+      args, {"database", "max-results", "next-token"}, {},
+      [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+        TSW_ASSIGN(max_results, ParseMaxResults<ListTablesRequest>(f));
+        return Json(e.ListTables({f.Get("database"), f.Get("next-token"), max_results}));
+      });
 }
 
 int ListTagsForResource(const std::vector<std::string>& args) {
-  return WithEngine(args, {"arn"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(arn, f.Require("arn"));
-    return Json(e.ListTagsForResource({arn}));
-  });
+  return WithEngine(args, {"arn"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(arn, f.Require("arn"));
+                      return Json(e.ListTagsForResource({arn}));
+                    });
 }
 
 int TagResource(const std::vector<std::string>& args) {
-  return WithEngine(args, {"arn", "tag"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(arn, f.Require("arn"));
-    TSW_ASSIGN(tags, ParseTags(f));
-    return Json(e.TagResource({arn, tags}));
-  });
+  return WithEngine(args, {"arn", "tag"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(arn, f.Require("arn"));
+                      TSW_ASSIGN(tags, ParseTags(f));
+                      return Json(e.TagResource({arn, tags}));
+                    });
 }
 
 int UntagResource(const std::vector<std::string>& args) {
-  return WithEngine(args, {"arn", "key"}, {}, [](Engine& e, const Flags& f)
-                        -> absl::StatusOr<std::string> {
-    TSW_ASSIGN(arn, f.Require("arn"));
-    return Json(e.UntagResource({arn, f.GetAll("key")}));
-  });
+  return WithEngine(args, {"arn", "key"}, {},
+                    [](Engine& e, const Flags& f) -> absl::StatusOr<std::string> {
+                      TSW_ASSIGN(arn, f.Require("arn"));
+                      return Json(e.UntagResource({arn, f.GetAll("key")}));
+                    });
 }
 
 int DescribeEndpoints(const std::vector<std::string>& args) {
@@ -247,13 +248,12 @@ int DescribeEndpoints(const std::vector<std::string>& args) {
 
 const std::vector<Command>& CatalogCommands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
-      {"create-database", "--name N [--kms-key-id K] [--tag KEY=VALUE]...",
-       "CreateDatabase", CreateDatabase},
+      {"create-database", "--name N [--kms-key-id K] [--tag KEY=VALUE]...", "CreateDatabase",
+       CreateDatabase},
       {"describe-database", "--name N", "DescribeDatabase", DescribeDatabase},
       {"update-database", "--name N --kms-key-id K", "UpdateDatabase", UpdateDatabase},
       {"delete-database", "--name N", "DeleteDatabase", DeleteDatabase},
-      {"list-databases", "[--max-results 1-20] [--next-token T]", "ListDatabases",
-       ListDatabases},
+      {"list-databases", "[--max-results 1-20] [--next-token T]", "ListDatabases", ListDatabases},
       {"create-table",
        "--database D --name N [--memory-retention-hours H --magnetic-retention-days D] "
        "[--magnetic-store-writes on|off [--rejected-data-bucket B "

@@ -1,5 +1,5 @@
 // Data subcommands: `tsw write` (CSV or JSON lines in), `tsw scan` (JSON lines or CSV
-// out) and `tsw stats`.
+// out), `tsw stats` and `tsw verify`.
 //
 // CSV input: the first line names the columns. `time`, `measure_name`, `measure_value`,
 // `measure_value_type`, `time_unit` and `version` are the Record members of those names;
@@ -69,8 +69,7 @@ class CsvRecordReader {
     header_ = header;
     for (const std::string& name : header_) {
       size_t sep = name.find("::");
-      if (sep != std::string::npos &&
-          !ParseMeasureValueType(name.substr(sep + 2)).has_value()) {
+      if (sep != std::string::npos && !ParseMeasureValueType(name.substr(sep + 2)).has_value()) {
         return ValidationError(absl::StrCat("column '", name, "': unknown type after ::"));
       }
     }
@@ -102,14 +101,14 @@ class CsvRecordReader {
       } else if (name == "time_unit") {
         record.time_unit = ParseTimeUnit(value);
         if (!record.time_unit) {
-          return ValidationError(absl::StrCat("line ", line_no, ": unknown time_unit '", value,
-                                              "'"));
+          return ValidationError(
+              absl::StrCat("line ", line_no, ": unknown time_unit '", value, "'"));
         }
       } else if (name == "version") {
         int64_t version = 0;
         if (!absl::SimpleAtoi(value, &version)) {
-          return ValidationError(absl::StrCat("line ", line_no, ": version '", value,
-                                              "' is not an integer"));
+          return ValidationError(
+              absl::StrCat("line ", line_no, ": version '", value, "' is not an integer"));
         }
         record.version = version;
       } else if (size_t sep = name.find("::"); sep != std::string::npos) {
@@ -129,8 +128,7 @@ class CsvRecordReader {
 
 // One JSON line: a Record object read as the API reads Records[i].
 absl::StatusOr<Record> ParseRecordLine(const std::string& line) {
-  std::string body = absl::StrCat(R"({"DatabaseName":"d","TableName":"t","Records":[)", line,
-                                  "]}");
+  std::string body = absl::StrCat(R"({"DatabaseName":"d","TableName":"t","Records":[)", line, "]}");
   absl::StatusOr<WriteRecordsRequest> request = apijson::ParseWriteRecordsRequest(body);
   if (!request.ok()) return request.status();
   if (request->records.size() != 1) return ValidationError("expected one Record object");
@@ -236,8 +234,7 @@ int Write(const std::vector<std::string>& args) {
       std::vector<RejectedRecord> list = RejectedRecordsOf(response.status());
       for (const RejectedRecord& r : list) {
         std::string existing =
-            r.existing_version ? absl::StrCat(" (existing version ", *r.existing_version, ")")
-                               : "";
+            r.existing_version ? absl::StrCat(" (existing version ", *r.existing_version, ")") : "";
         std::fprintf(stderr, "rejected: line %lld (record %d of its request): %s%s\n",
                      static_cast<long long>(request_lines[r.record_index]), r.record_index,
                      r.reason.c_str(), existing.c_str());
@@ -288,12 +285,14 @@ int Write(const std::vector<std::string>& args) {
     }
   }
   if (absl::Status s = flush(); !s.ok()) return ReportError(s);
+  // A batch load is done: records that belong in the magnetic tier (older than the memory
+  // window) go there now rather than at some later open.
+  if (absl::Status s = (*engine)->RunMaintenance(); !s.ok()) return ReportError(s);
   if (absl::Status s = (*engine)->Close(); !s.ok()) return ReportError(s);
-  double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fprintf(stderr, "%swrote %lld records in %.2f s (%.0f records/s), %lld rejected\n",
-               records_read > 0 && secs > 1 ? "\n" : "", static_cast<long long>(records_read),
-               secs, secs > 0 ? records_read / secs : 0.0, static_cast<long long>(rejected));
+               records_read > 0 && secs > 1 ? "\n" : "", static_cast<long long>(records_read), secs,
+               secs > 0 ? records_read / secs : 0.0, static_cast<long long>(rejected));
   return rejected > 0 ? 1 : 0;
 }
 
@@ -372,9 +371,9 @@ int Scan(const std::vector<std::string>& args) {
             value = absl::StrCat(col.ints[row]);
         }
         std::printf("%lld,%s,%s,%s,%s,%s,%lld\n", static_cast<long long>(batch.time_nanos[row]),
-                    series.c_str(), CsvCell(batch.measure_name).c_str(),
-                    CsvCell(col.name).c_str(), std::string(ToString(col.type)).c_str(),
-                    value.c_str(), static_cast<long long>(batch.versions[row]));
+                    series.c_str(), CsvCell(batch.measure_name).c_str(), CsvCell(col.name).c_str(),
+                    std::string(ToString(col.type)).c_str(), value.c_str(),
+                    static_cast<long long>(batch.versions[row]));
       }
     }
     return true;
@@ -411,19 +410,45 @@ int Stats(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Opens the directory (which checks the catalog and replays every table's log, verifying
+// their checksums) and re-reads every segment. Exit 0 when healthy, 1 on any problem.
+int Verify(const std::vector<std::string>& args) {
+  absl::StatusOr<Flags> flags = Flags::Parse(args, {});
+  if (!flags.ok()) return ReportError(flags.status());
+  if (absl::Status s = flags->CheckKnown({"data"}); !s.ok()) return ReportError(s);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenForData(*flags);
+  if (!engine.ok()) {
+    std::printf("FAILED: the data directory does not open: %s\n",
+                std::string(engine.status().message()).c_str());
+    return 1;
+  }
+  absl::StatusOr<std::vector<std::string>> problems = (*engine)->Verify();
+  absl::Status closed = (*engine)->Close();
+  if (!problems.ok()) return ReportError(problems.status());
+  if (!closed.ok()) return ReportError(closed);
+  for (const std::string& problem : *problems) std::printf("problem: %s\n", problem.c_str());
+  if (!problems->empty()) {
+    std::printf("FAILED: %zu problem(s)\n", problems->size());
+    return 1;
+  }
+  std::printf("OK: catalog, write-ahead logs, segments and manifests verified\n");
+  return 0;
+}
+
 }  // namespace
 
 const std::vector<Command>& DataCommands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
       {"write", "--database D --table T [--input FILE|-] [--format csv|jsonl]",
-       "WriteRecords from CSV or JSON lines, 100 records a request; rejections to stderr",
-       Write},
+       "WriteRecords from CSV or JSON lines, 100 records a request; rejections to stderr", Write},
       {"scan",
        "--database D --table T [--start NS] [--end NS] [--measure M]... "
        "[--dimension NAME=VALUE]... [--format jsonl|csv]",
        "Reads rows back, each (series, measure, time) once at its highest Version", Scan},
       {"stats", "[--database D] [--table T]",
        "Series, points and bytes per tier of each table, as JSON lines", Stats},
+      {"verify", "", "Checks every checksum and index of the data directory; exit 1 on a problem",
+       Verify},
   };
   return *commands;
 }

@@ -128,8 +128,8 @@ int RunDemo(const std::vector<std::string>& args) {
   create_table.magnetic_store_write_properties = MagneticStoreWriteProperties{true, {}};
   auto table = engine.CreateTable(create_table);
   if (!table.ok()) return ReportError(table.status());
-  std::printf("CreateDatabase ->\n%s\n\nCreateTable ->\n%s\n\n",
-              apijson::ToJson(*db).c_str(), apijson::ToJson(*table).c_str());
+  std::printf("CreateDatabase ->\n%s\n\nCreateTable ->\n%s\n\n", apijson::ToJson(*db).c_str(),
+              apijson::ToJson(*table).c_str());
 
   // Generate the fleet's last two hours, in time order, device by device per tick.
   std::mt19937_64 rng(42);
@@ -232,9 +232,9 @@ int RunDemo(const std::vector<std::string>& args) {
   std::printf("\nScan fleet.telemetry, device_id = dev-0007, measure environment, last minute:\n");
   absl::Status scanned = engine.Scan(scan, [](const ScanBatch& batch) {
     for (size_t row = 0; row < batch.time_nanos.size(); ++row) {
-      std::string line = absl::FormatTime("  %Y-%m-%dT%H:%M:%E3SZ",
-                                          absl::FromUnixNanos(batch.time_nanos[row]),
-                                          absl::UTCTimeZone());
+      std::string line =
+          absl::FormatTime("  %Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixNanos(batch.time_nanos[row]),
+                           absl::UTCTimeZone());
       for (const ScanColumn& col : batch.columns) {
         if (!col.present.empty() && !col.present[row]) continue;
         absl::StrAppend(&line, "  ", col.name, "=");
@@ -261,16 +261,17 @@ int RunDemo(const std::vector<std::string>& args) {
 
   auto stats = engine.GetTableStats("fleet", "telemetry");
   if (stats.ok()) {
-    std::printf("\nfleet.telemetry: %lld series, %lld points in memory (%lld bytes), WAL %lld bytes\n",
-                static_cast<long long>(stats->series), static_cast<long long>(stats->memory_points),
-                static_cast<long long>(stats->memory_bytes),
-                static_cast<long long>(stats->wal_bytes));
+    std::printf(
+        "\nfleet.telemetry: %lld series, %lld points in memory (%lld bytes), WAL %lld bytes\n",
+        static_cast<long long>(stats->series), static_cast<long long>(stats->memory_points),
+        static_cast<long long>(stats->memory_bytes), static_cast<long long>(stats->wal_bytes));
   }
   auto described = engine.DescribeTable({"fleet", "telemetry"});
   if (!described.ok()) return ReportError(described.status());
   if (absl::Status s = engine.Close(); !s.ok()) return ReportError(s);
-  std::printf("\nReopen %s and query it with: tsw scan --data %s --database fleet --table telemetry\n",
-              dir.c_str(), dir.c_str());
+  std::printf(
+      "\nReopen %s and query it with: tsw scan --data %s --database fleet --table telemetry\n",
+      dir.c_str(), dir.c_str());
   return 0;
 }
 

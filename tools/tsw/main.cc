@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  // serve parses its own flags (and its own --help).
+  if (command == "serve") return tsw::server::RunServeCommand(argc - 1, argv + 1);
   for (const std::string& arg : args) {
     if (arg == "--help" || arg == "-h") {
       tsw::cli::PrintHelp();
@@ -64,7 +66,6 @@ int main(int argc, char** argv) {
     }
   }
   if (command == "demo") return tsw::cli::RunDemo(args);
-  if (command == "serve") return tsw::server::RunServeCommand(argc - 1, argv + 1);
   for (const auto* list : {&tsw::cli::CatalogCommands(), &tsw::cli::DataCommands()}) {
     for (const Command& c : *list) {
       if (command == c.name) return c.run(args);
