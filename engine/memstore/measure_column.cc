@@ -204,6 +204,15 @@ void MeasureColumn::Erase(Position p) {
   AfterRemoval();
 }
 
+void MeasureColumn::MapCells(size_t slot, absl::FunctionRef<uint64_t(uint64_t cell)> map) {
+  for (auto& chunk : chunks_) {
+    std::vector<uint64_t>& cells = chunk->cells[slot];
+    for (size_t r = 0; r < cells.size(); ++r) {
+      if (!multi() || chunk->present[slot][r]) cells[r] = map(cells[r]);
+    }
+  }
+}
+
 void MeasureColumn::AfterRemoval() {
   chunks_.erase(std::remove_if(chunks_.begin(), chunks_.end(),
                                [](const std::unique_ptr<Chunk>& c) { return c->size() == 0; }),

@@ -101,6 +101,8 @@ class MeasureColumn {
                       absl::FunctionRef<bool(int64_t time, int64_t version)> remove);
   // Removes the row at `p`. REQUIRES: p.found.
   void Erase(Position p);
+  // Replaces each present cell `c` of `slot` by map(c) (re-numbering interned strings).
+  void MapCells(size_t slot, absl::FunctionRef<uint64_t(uint64_t cell)> map);
   // The oldest time held. REQUIRES: rows() > 0.
   int64_t first_time() const { return chunks_.front()->times.front(); }
 

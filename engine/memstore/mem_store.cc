@@ -18,6 +18,22 @@ MeasureColumn* MemStore::AddColumn(uint32_t series, uint32_t measure, MeasureVal
   return columns_.back().get();
 }
 
+bool MemStore::CompactStrings() {
+  if (strings_.size() < 2 * strings_after_compaction_ + 4096) return false;
+  StringPool fresh;
+  for (const auto& c : columns_) {
+    for (size_t s = 0; s < c->slot_count(); ++s) {
+      if (c->slot_type(s) != MeasureValueType::kVarchar) continue;
+      c->MapCells(s, [&](uint64_t cell) -> uint64_t {
+        return fresh.Intern(strings_.Get(static_cast<uint32_t>(cell)));
+      });
+    }
+  }
+  strings_ = std::move(fresh);
+  strings_after_compaction_ = strings_.size();
+  return true;
+}
+
 int64_t MemStore::Points() const {
   int64_t points = 0;
   for (const auto& c : columns_) points += static_cast<int64_t>(c->rows());

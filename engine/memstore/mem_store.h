@@ -49,6 +49,12 @@ class MemStore {
   // every column (for maintenance, not for the write path).
   int64_t OldestTime() const;
 
+  // Replaces the string pool by one holding only the strings rows still use, once the
+  // pool holds at least twice as many strings as after the last rebuild (and 4096 more):
+  // removing rows leaves their strings behind. Visits every VARCHAR cell, so the cost is
+  // amortized over the strings interned since the last rebuild. Returns true if it rebuilt.
+  bool CompactStrings();
+
   // (series, measure, time) rows held.
   int64_t Points() const;
   // Approximate heap bytes held (capacities, not sizes).
@@ -63,6 +69,7 @@ class MemStore {
   StringPool strings_;
   std::vector<std::unique_ptr<MeasureColumn>> columns_;
   absl::flat_hash_map<uint64_t, uint32_t> column_index_;
+  size_t strings_after_compaction_ = 0;
 };
 
 }  // namespace tsw::memstore

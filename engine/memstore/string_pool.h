@@ -2,8 +2,9 @@
 // 32-bit id, so value columns hold fixed-width ids and "same value" is an id comparison.
 //
 // Strings live in large arena blocks that never move, so a returned view stays valid for
-// the pool's lifetime. Nothing is freed before the pool is (the tiers issue drops pools
-// with the chunks they serve). REQUIRES: external synchronization (the table's lock).
+// the pool's lifetime. Nothing is freed before the pool is: MemStore::CompactStrings
+// replaces the pool with one holding only the strings rows still use.
+// REQUIRES: external synchronization (the table's lock).
 #ifndef TSW_ENGINE_MEMSTORE_STRING_POOL_H_
 #define TSW_ENGINE_MEMSTORE_STRING_POOL_H_
 
@@ -23,6 +24,9 @@ class StringPool {
   StringPool() = default;
   StringPool(const StringPool&) = delete;
   StringPool& operator=(const StringPool&) = delete;
+  // Moving keeps every view valid (the blocks do not move).
+  StringPool(StringPool&&) = default;
+  StringPool& operator=(StringPool&&) = default;
 
   // The id of `s`, or kAbsent if it was never interned.
   uint32_t Find(absl::string_view s) const {

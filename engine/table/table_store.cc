@@ -588,6 +588,12 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
     }
     if (last) break;
   }
+  {
+    // Strings only removed rows used go once they are as many as the rest: the pool is
+    // rebuilt under the write lock, a stall amortized over the strings interned since.
+    absl::MutexLock lock(&mu_);
+    store_.CompactStrings();
+  }
 
   // 4. Trim the log before the first batch holding a row the segments do not.
   uint64_t trim;

@@ -27,7 +27,10 @@
 // and why a crash at any step loses or duplicates nothing. It holds the write lock only in
 // short slices (deciding, then removing at most kMaintenanceSliceRows rows at a time); the
 // copy to a segment happens under the shared lock in slices too, and the segment write
-// under no table lock at all, so writers stall for milliseconds, not for the I/O.
+// under no table lock at all, so writers stall for milliseconds, not for the I/O. The one
+// longer stall: when the memory store's string pool holds twice the strings its rows still
+// use, the pass rebuilds it under the write lock (MemStore::CompactStrings; amortized over
+// the strings interned since the last rebuild).
 //
 // Scan merges both tiers (engine/scan/tier_scanner.h) and never returns rows older than the
 // magnetic retention window, as last given to Write or RunMaintenance (and the magnetic
