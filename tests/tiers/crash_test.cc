@@ -135,6 +135,7 @@ void WriteLine(int fd, const std::string& line) {
       WriteLine(fd, absl::StrCat("T ", next));
       clock.Set(next);
       if (!store.RunMaintenance(table).ok()) _exit(4);
+      WriteLine(fd, "M");
       continue;
     }
     // Keys the model holds that are still safely inside the magnetic window.
@@ -226,7 +227,7 @@ TEST(TierCrashTest, AcknowledgedRecordsSurviveKillsDuringWritesAndMaintenance) {
   Options options;
   const Table table = CrashTable();
   std::mt19937_64 rng(20240611);
-  int acknowledged = 0, maintenance_moves = 0, in_flight_applied = 0;
+  int acknowledged = 0, maintenance_moves = 0, in_flight_applied = 0, killed_in_maintenance = 0;
   for (int round = 0; round < kRounds; ++round) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
@@ -268,6 +269,7 @@ TEST(TierCrashTest, AcknowledgedRecordsSurviveKillsDuringWritesAndMaintenance) {
     // without an acknowledgement kept aside.
     std::vector<Op> in_flight;
     bool has_in_flight = false;
+    bool in_maintenance = false;
     size_t begin = 0;
     while (true) {
       const size_t end = buffer.find('\n', begin);
@@ -277,6 +279,9 @@ TEST(TierCrashTest, AcknowledgedRecordsSurviveKillsDuringWritesAndMaintenance) {
       if (line[0] == 'T') {
         ASSERT_TRUE(absl::SimpleAtoi(line.substr(2), &now));
         ++maintenance_moves;
+        in_maintenance = true;
+      } else if (line[0] == 'M') {
+        in_maintenance = false;
       } else if (line[0] == 'I') {
         in_flight.clear();
         const size_t space = line.find(' ', 2);
@@ -309,6 +314,7 @@ TEST(TierCrashTest, AcknowledgedRecordsSurviveKillsDuringWritesAndMaintenance) {
       }
     }
 
+    killed_in_maintenance += in_maintenance;
     // Reopen at the last clock reading the child reported (it may not have reached it).
     ManualClock clock(now);
     std::unique_ptr<table::TableStore> store = OpenStore(dir, &options, &clock);
@@ -338,7 +344,8 @@ TEST(TierCrashTest, AcknowledgedRecordsSurviveKillsDuringWritesAndMaintenance) {
     if (::testing::Test::HasFailure()) break;
   }
   std::cout << acknowledged << " acknowledged requests, " << maintenance_moves
-            << " maintenance passes begun, " << in_flight_applied
+            << " maintenance passes begun, " << killed_in_maintenance
+            << " kills during one, " << in_flight_applied
             << " requests in flight found applied, " << model.rows().size()
             << " rows in the model\n";
   EXPECT_GT(acknowledged, 50);
