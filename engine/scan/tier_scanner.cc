@@ -63,9 +63,7 @@ class TierMerger {
                       });
   }
 
-  bool Emit(const ScanBatch& b) {
-    return visitor_(b);
-  }
+  bool Emit(const ScanBatch& b) { return visitor_(b); }
 
   // Finds the memory column of the stream `b` opens; prepares a merge if it has rows in
   // the range.
@@ -144,7 +142,8 @@ class TierMerger {
     magnetic_columns_.assign(out_.columns.size(), -1);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
       for (size_t c = 0; c < b.columns.size(); ++c) {
-        if (b.columns[c].name == out_.columns[o].name && b.columns[c].type == out_.columns[o].type) {
+        if (b.columns[c].name == out_.columns[o].name &&
+            b.columns[c].type == out_.columns[o].type) {
           magnetic_columns_[o] = static_cast<int>(c);
         }
       }

@@ -90,15 +90,14 @@ absl::StatusOr<std::string> ReportRejectedRows(const std::string& data_dir, cons
                                                const std::vector<RejectedRow>& rows,
                                                const std::function<void(absl::string_view)>& log) {
   if (rows.empty()) return std::string();
-  const auto& location = table.magnetic_store_write_properties.magnetic_store_rejected_data_location;
+  const auto& location =
+      table.magnetic_store_write_properties.magnetic_store_rejected_data_location;
   std::vector<std::string> components;
   const bool configured = location.has_value() && location->s3_configuration.has_value() &&
                           location->s3_configuration->bucket_name.has_value();
   const bool usable =
-      configured &&
-      SafeComponents(*location->s3_configuration->bucket_name, false, &components) &&
-      SafeComponents(location->s3_configuration->object_key_prefix.value_or(""), true,
-                     &components);
+      configured && SafeComponents(*location->s3_configuration->bucket_name, false, &components) &&
+      SafeComponents(location->s3_configuration->object_key_prefix.value_or(""), true, &components);
   if (!usable) {
     for (const RejectedRow& r : rows) {
       std::string dims;

@@ -87,14 +87,14 @@ absl::StatusOr<int64_t> PayloadTimes(ingest::BatchDecoder* decoder, absl::string
 // Rows of one column an eviction copied (or found expired), to remove once in a segment.
 struct EvictedColumn {
   uint32_t column = 0;
-  int batch = -1;             // Index of its ScanBatch, or -1 (no row inside retention).
+  int batch = -1;              // Index of its ScanBatch, or -1 (no row inside retention).
   std::vector<RowId> expired;  // Rows older than the magnetic cutoff, dropped unstored.
 };
 
 // True for a row (time, version) that `rows` (times increasing) lists, advancing *cursor;
 // calls come in increasing time.
-bool Listed(const int64_t* times, const int64_t* versions, size_t n, size_t* cursor,
-            int64_t time, int64_t version) {
+bool Listed(const int64_t* times, const int64_t* versions, size_t n, size_t* cursor, int64_t time,
+            int64_t version) {
   while (*cursor < n && times[*cursor] < time) ++*cursor;
   return *cursor < n && times[*cursor] == time && versions[*cursor] == version;
 }
@@ -196,8 +196,7 @@ absl::Status TableStore::Recover() {
               s = newest.status();
             }
             if (!s.ok()) {
-              return InternalError(
-                  absl::StrCat(wal_dir, ": batch ", sequence, ": ", s.message()));
+              return InternalError(absl::StrCat(wal_dir, ": batch ", sequence, ": ", s.message()));
             }
             wal_coverage_.Add(sequence, *newest);
             return absl::OkStatus();
@@ -243,8 +242,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
       table.magnetic_store_write_properties.enable_magnetic_store_writes;
   if (absl::Status s = ingest::ParseRequest(request, context, &parsed); !s.ok()) return s;
   magnetic_window_nanos_.store(
-      WindowNanos(table.retention_properties.magnetic_store_retention_period_in_days,
-                  kNanosPerDay),
+      WindowNanos(table.retention_properties.magnetic_store_retention_period_in_days, kNanosPerDay),
       std::memory_order_relaxed);
   int64_t oldest = INT64_MAX, newest = INT64_MIN;
   for (const ingest::ParsedRecord& rec : parsed.records) {
@@ -556,8 +554,7 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
       if (absl::Status s = PersistSchema(covered); !s.ok()) return s;
     }
     if (!batches.empty() || last) {
-      if (absl::Status s = magnetic_->AddSegment(batches, last ? note : previous_note);
-          !s.ok()) {
+      if (absl::Status s = magnetic_->AddSegment(batches, last ? note : previous_note); !s.ok()) {
         return s;
       }
     }
@@ -569,21 +566,17 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
         const EvictedColumn& e = evicted[i];
         const ScanBatch* batch = e.batch >= 0 ? &batches[e.batch] : nullptr;
         size_t copied = 0, expired = 0;
-        slice += store_.mutable_column(e.column)->RemoveBefore(
-                     cutoff,
-                     [&](int64_t time, int64_t version) {
-                       if (time < magnetic_cutoff) {
-                         while (expired < e.expired.size() && e.expired[expired].first < time) {
-                           ++expired;
-                         }
-                         return expired < e.expired.size() &&
-                                e.expired[expired] == RowId(time, version);
-                       }
-                       return batch != nullptr &&
-                              Listed(batch->time_nanos.data(), batch->versions.data(),
-                                     batch->time_nanos.size(), &copied, time, version);
-                     }) +
-                 1;
+        slice += store_.mutable_column(e.column)->RemoveBefore(cutoff, [&](int64_t time,
+                                                                           int64_t version) {
+          if (time < magnetic_cutoff) {
+            while (expired < e.expired.size() && e.expired[expired].first < time) {
+              ++expired;
+            }
+            return expired < e.expired.size() && e.expired[expired] == RowId(time, version);
+          }
+          return batch != nullptr && Listed(batch->time_nanos.data(), batch->versions.data(),
+                                            batch->time_nanos.size(), &copied, time, version);
+        }) + 1;
       }
     }
     if (last) break;

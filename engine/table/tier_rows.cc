@@ -66,8 +66,8 @@ bool Present(const ScanColumn& column, size_t i) {
 }  // namespace
 
 size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& schema,
-                   const MeasureColumn& column, int64_t min_time, int64_t cutoff,
-                   ScanBatch* out, std::vector<RowId>* expired) {
+                   const MeasureColumn& column, int64_t min_time, int64_t cutoff, ScanBatch* out,
+                   std::vector<RowId>* expired) {
   const ingest::NameTable::Entry& measure =
       schema.measures.at(static_cast<int32_t>(column.measure()));
   out->dimensions = store.series().at(column.series()).dimensions;
@@ -184,7 +184,8 @@ MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema*
         attribute = schema->attributes.Add(c.name, c.type, 0);
       }
       int slot = column->FindSlot(static_cast<uint32_t>(attribute), 0);
-      if (slot < 0) slot = static_cast<int>(column->AddSlot(static_cast<uint32_t>(attribute), c.type));
+      if (slot < 0)
+        slot = static_cast<int>(column->AddSlot(static_cast<uint32_t>(attribute), c.type));
       cells.resize(column->slot_count(), 0);
       present.resize(column->slot_count(), 0);
       cells[slot] = CellOf(c, 0, &store->strings());

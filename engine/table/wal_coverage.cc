@@ -37,8 +37,7 @@ void WalCoverage::Add(uint64_t sequence, int64_t max_time) {
 }
 
 uint64_t WalCoverage::TrimPoint(int64_t cutoff, uint64_t covered) {
-  while (!groups_.empty() && groups_.front().max_time < cutoff &&
-         groups_.front().last <= covered) {
+  while (!groups_.empty() && groups_.front().max_time < cutoff && groups_.front().last <= covered) {
     groups_.pop_front();
   }
   return groups_.empty() ? next_ : groups_.front().first;

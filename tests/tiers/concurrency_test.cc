@@ -38,8 +38,7 @@ TEST_F(TierConcurrencyTest, WritersScannersAndMaintenanceAgree) {
       Model& model = models[w];
       std::vector<RowKey> keys;
       for (int request = 0;
-           request < kMaxRequests && (request < kRequests || passes.load() < kPasses);
-           ++request) {
+           request < kMaxRequests && (request < kRequests || passes.load() < kPasses); ++request) {
         std::this_thread::sleep_for(std::chrono::microseconds(200));
         const int64_t now = clock_.NowNanos();
         // Keys well inside the magnetic window (two days): the clock moves meanwhile.
@@ -61,21 +60,25 @@ TEST_F(TierConcurrencyTest, WritersScannersAndMaintenanceAgree) {
             if (version < 1) version = 1;
           } else {
             host = absl::StrCat("w", w, "-", rng() % 5);
-            t = (kind == 1 ? oldest + static_cast<int64_t>(rng() % static_cast<uint64_t>(now - oldest))
-                           : now - static_cast<int64_t>(rng() % (30 * kMinute))) /
+            t = (kind == 1
+                     ? oldest + static_cast<int64_t>(rng() % static_cast<uint64_t>(now - oldest))
+                     : now - static_cast<int64_t>(rng() % (30 * kMinute))) /
                 1000000 * 1000000;
             version = 1;
           }
           const std::string value = DoubleText(static_cast<double>(rng() % 4));
-          records.push_back(Rec({Dim("host", host)}, "cpu", value, t / 1000000, std::nullopt, version));
+          records.push_back(
+              Rec({Dim("host", host)}, "cpu", value, t / 1000000, std::nullopt, version));
           const std::string series = absl::StrCat("host=", host);
-          if (model.rows().count(RowKey(series, "cpu", t)) == 0) keys.emplace_back(series, "cpu", t);
+          if (model.rows().count(RowKey(series, "cpu", t)) == 0)
+            keys.emplace_back(series, "cpu", t);
           outcomes.push_back(
               model.Write(series, "cpu", MeasureValueType::kDouble, t, version, value));
         }
         absl::StatusOr<WriteRecordsResponse> r = Write(records);
         std::vector<int32_t> refused, expected;
-        for (const RejectedRecord& rr : RejectedRecordsOf(r.status())) refused.push_back(rr.record_index);
+        for (const RejectedRecord& rr : RejectedRecordsOf(r.status()))
+          refused.push_back(rr.record_index);
         for (size_t i = 0; i < outcomes.size(); ++i) {
           if (outcomes[i] == Model::Outcome::kRejected) expected.push_back(static_cast<int32_t>(i));
         }

@@ -59,14 +59,15 @@ struct Op {
                         : absl::StrCat("load=", DoubleText(load), ";mode=", mode);
   }
   Record ToRecord() const {
-    if (!multi) return Rec({Dim("host", host)}, "cpu", DoubleText(load), millis, std::nullopt, version);
+    if (!multi)
+      return Rec({Dim("host", host)}, "cpu", DoubleText(load), millis, std::nullopt, version);
     std::vector<MeasureValue> values = {Attr("load", DoubleText(load))};
     if (!mode.empty()) values.push_back(Attr("mode", mode, MeasureValueType::kVarchar));
     return MultiRec({Dim("host", host)}, "mm", values, millis, version);
   }
   std::string Encode() const {
-    return absl::StrCat(host, ",", multi ? 1 : 0, ",", millis, ",", version, ",",
-                        DoubleText(load), ",", mode);
+    return absl::StrCat(host, ",", multi ? 1 : 0, ",", millis, ",", version, ",", DoubleText(load),
+                        ",", mode);
   }
   static bool Decode(absl::string_view text, Op* op) {
     std::vector<std::string> f = absl::StrSplit(text, ',');
@@ -184,7 +185,8 @@ void WriteLine(int fd, const std::string& line) {
         if (op.multi && rng() % 2) op.mode = absl::StrCat("m", rng() % 3);
         // Mostly recent rows; some magnetic-store writes up to the magnetic window.
         if (rng() % 4 == 0) {
-          op.millis = oldest_ms + static_cast<int64_t>(rng() % static_cast<uint64_t>(now_ms - oldest_ms));
+          op.millis =
+              oldest_ms + static_cast<int64_t>(rng() % static_cast<uint64_t>(now_ms - oldest_ms));
         } else {
           op.millis = now_ms - static_cast<int64_t>(rng() % (50 * 60 * 1000));
         }
@@ -330,10 +332,9 @@ TEST(TierCrashTest, AcknowledgedRecordsSurviveKillsDuringWritesAndMaintenance) {
     const Contents seen = Live(ScanSorted(store.get()), now);
     const bool matches_base = seen == base_live;
     const bool matches_with = seen == with_live;
-    EXPECT_TRUE(matches_base || matches_with) << "round " << round << ": " << seen.size()
-                                              << " rows seen, " << base_live.size()
-                                              << " acknowledged, " << with_live.size()
-                                              << " with the request in flight";
+    EXPECT_TRUE(matches_base || matches_with)
+        << "round " << round << ": " << seen.size() << " rows seen, " << base_live.size()
+        << " acknowledged, " << with_live.size() << " with the request in flight";
     if (!matches_base && matches_with) {
       model = with;
       ++in_flight_applied;
@@ -344,9 +345,8 @@ TEST(TierCrashTest, AcknowledgedRecordsSurviveKillsDuringWritesAndMaintenance) {
     if (::testing::Test::HasFailure()) break;
   }
   std::cout << acknowledged << " acknowledged requests, " << maintenance_moves
-            << " maintenance passes begun, " << killed_in_maintenance
-            << " kills during one, " << in_flight_applied
-            << " requests in flight found applied, " << model.rows().size()
+            << " maintenance passes begun, " << killed_in_maintenance << " kills during one, "
+            << in_flight_applied << " requests in flight found applied, " << model.rows().size()
             << " rows in the model\n";
   EXPECT_GT(acknowledged, 50);
   EXPECT_GT(maintenance_moves, 20);

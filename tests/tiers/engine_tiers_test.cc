@@ -97,7 +97,8 @@ TEST_F(EngineTiersTest, MaintenanceMovesRowsAndUpdateTableTakesEffectAtOnce) {
   update.table_name = "hosts";
   update.retention_properties = RetentionProperties{1, 3};
   ASSERT_TRUE(engine_->UpdateTable(update).ok());
-  const int64_t in_window = static_cast<int64_t>(From(model.rows(), clock_.NowNanos() - kHour).size());
+  const int64_t in_window =
+      static_cast<int64_t>(From(model.rows(), clock_.NowNanos() - kHour).size());
   stats = Stats();
   EXPECT_EQ(stats.memory_points, in_window);
   EXPECT_EQ(stats.magnetic_points, 500 - in_window);

@@ -212,11 +212,12 @@ TEST_F(EvictionTest, MemoryStaysFlatOverASimulatedDay) {
     std::vector<Record> records;
     for (int s = 0; s < kSeries; ++s) {
       const int64_t ms = clock_.NowNanos() / 1000000;
-      records.push_back(Rec({Dim("host", absl::StrCat("h", s))}, "cpu",
-                            absl::StrCat(minute % 100, ".5"), ms));
+      records.push_back(
+          Rec({Dim("host", absl::StrCat("h", s))}, "cpu", absl::StrCat(minute % 100, ".5"), ms));
       // A value never seen before: its string must not outlive its row in memory.
       records.push_back(Rec({Dim("host", absl::StrCat("h", s))}, "event",
-                            absl::StrCat("event-", minute, "-", s), ms, MeasureValueType::kVarchar));
+                            absl::StrCat("event-", minute, "-", s), ms,
+                            MeasureValueType::kVarchar));
     }
     WriteAll(records);
     written += 2 * kSeries;
@@ -249,26 +250,27 @@ TEST_F(EvictionTest, MeasureTypesSurviveLogTrimming) {
   ReopenWithWalFileBytes(4 << 10);
   for (int i = 0; i < 50; ++i) {
     ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "cpu", "1.5", kNowMillis - i * 1000)).ok());
-    ASSERT_TRUE(WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("x", "7", MeasureValueType::kBigint)},
-                                  kNowMillis - i * 1000))
-                    .ok());
+    ASSERT_TRUE(
+        WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("x", "7", MeasureValueType::kBigint)},
+                          kNowMillis - i * 1000))
+            .ok());
   }
   clock_.Advance(2 * kHour);
   ASSERT_TRUE(Maintain().ok());
   EXPECT_LE(Stats().wal_bytes, 2 * (4 << 10));
   ReopenWithWalFileBytes(4 << 10);
-  const RejectedRecord r = OnlyRejection(WriteOne(
-      Rec({Dim("host", "b")}, "cpu", "12", clock_.NowNanos() / 1000000, MeasureValueType::kBigint)));
+  const RejectedRecord r = OnlyRejection(WriteOne(Rec(
+      {Dim("host", "b")}, "cpu", "12", clock_.NowNanos() / 1000000, MeasureValueType::kBigint)));
   EXPECT_TRUE(absl::StrContains(r.reason, "DOUBLE")) << r.reason;
-  const RejectedRecord a = OnlyRejection(WriteOne(MultiRec(
-      {Dim("host", "b")}, "mm", {Attr("x", "1.5")}, clock_.NowNanos() / 1000000)));
+  const RejectedRecord a = OnlyRejection(WriteOne(
+      MultiRec({Dim("host", "b")}, "mm", {Attr("x", "1.5")}, clock_.NowNanos() / 1000000)));
   EXPECT_TRUE(absl::StrContains(a.reason, "BIGINT")) << a.reason;
 
   // Without the schema file the segments still name the measure types.
   ASSERT_TRUE(file::RemoveFile(file::JoinPath(dir_, "SCHEMA")).ok());
   ReopenWithWalFileBytes(4 << 10);
-  const RejectedRecord again = OnlyRejection(WriteOne(
-      Rec({Dim("host", "b")}, "cpu", "12", clock_.NowNanos() / 1000000, MeasureValueType::kBigint)));
+  const RejectedRecord again = OnlyRejection(WriteOne(Rec(
+      {Dim("host", "b")}, "cpu", "12", clock_.NowNanos() / 1000000, MeasureValueType::kBigint)));
   EXPECT_TRUE(absl::StrContains(again.reason, "DOUBLE")) << again.reason;
 }
 
@@ -293,7 +295,8 @@ TEST_F(EvictionTest, VerifyNamesADamagedSegment) {
   }
   const std::vector<std::string> problems = store_->Verify();
   ASSERT_FALSE(problems.empty());
-  EXPECT_TRUE(absl::StrContains(problems[0], segments[0].file.substr(segments[0].file.rfind('/') + 1)))
+  EXPECT_TRUE(
+      absl::StrContains(problems[0], segments[0].file.substr(segments[0].file.rfind('/') + 1)))
       << problems[0];
 }
 

@@ -45,7 +45,8 @@ TEST_F(MagneticWritesTest, LandInSegmentsAndCountAsMagneticStore) {
   for (int i = 0; i < 20; ++i) {
     // Ten of them five hours old, ten current.
     const int64_t ms = i < 10 ? kNowMillis - 5 * 3600 * 1000 + i : kNowMillis - i;
-    records.push_back(Rec({Dim("host", absl::StrCat("h", i % 3))}, "cpu", absl::StrCat(i, ".5"), ms));
+    records.push_back(
+        Rec({Dim("host", absl::StrCat("h", i % 3))}, "cpu", absl::StrCat(i, ".5"), ms));
   }
   absl::StatusOr<WriteRecordsResponse> r = Write(records);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -84,16 +85,16 @@ TEST_F(MagneticWritesTest, OnesThatLeftTheMagneticWindowAreReportedToTheRejected
       MagneticStoreRejectedDataLocation{s3};
   // One minute inside the two-day window; a second record well inside it.
   const int64_t edge_ms = kNowMillis - 2 * 24 * 3600 * 1000LL + 60 * 1000;
-  ASSERT_TRUE(Write({Rec({Dim("host", "a"), Dim("dc", "x\"1")}, "cpu", "1.5", edge_ms, std::nullopt, 3),
-                     Rec({Dim("host", "a")}, "cpu", "2.5", kNowMillis - 24 * 3600 * 1000LL)})
-                  .ok());
+  ASSERT_TRUE(
+      Write({Rec({Dim("host", "a"), Dim("dc", "x\"1")}, "cpu", "1.5", edge_ms, std::nullopt, 3),
+             Rec({Dim("host", "a")}, "cpu", "2.5", kNowMillis - 24 * 3600 * 1000LL)})
+          .ok());
   clock_.Advance(5 * kMinute);  // The first has left the window before maintenance.
   ASSERT_TRUE(Maintain().ok());
   const std::vector<std::string> reports = Reports("audit-bucket/tsw/errors");
   ASSERT_EQ(reports.size(), 1u);
-  const std::string json =
-      Read(file::JoinPath(file::JoinPath(data_dir_, "rejected-data/audit-bucket/tsw/errors"),
-                          reports[0]));
+  const std::string json = Read(file::JoinPath(
+      file::JoinPath(data_dir_, "rejected-data/audit-bucket/tsw/errors"), reports[0]));
   EXPECT_TRUE(absl::StrContains(json, "\"MeasureName\": \"cpu\"")) << json;
   EXPECT_TRUE(absl::StrContains(json, absl::StrCat("\"Time\": \"", edge_ms * 1000000, "\"")))
       << json;

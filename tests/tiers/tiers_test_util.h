@@ -207,8 +207,8 @@ inline std::vector<Record> MixedRecords(std::mt19937_64& rng, int count, int64_t
     const double d = static_cast<double>(static_cast<int64_t>(rng() % 100000)) / 4;
     switch (kind) {
       case 0:
-        r = Rec({Dim("host", host), Dim("region", region)}, "cpu", DoubleText(d), ms,
-                std::nullopt, version);
+        r = Rec({Dim("host", host), Dim("region", region)}, "cpu", DoubleText(d), ms, std::nullopt,
+                version);
         model->Write(series, "cpu", MeasureValueType::kDouble, t, version, DoubleText(d));
         break;
       case 1: {

@@ -20,10 +20,11 @@ class CrossTierVersionsTest : public TierFixture {
 
   void SetUp() override {
     ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "cpu", "1.5", kMillis, std::nullopt, 1)).ok());
-    ASSERT_TRUE(WriteOne(MultiRec({Dim("host", "a")}, "mm",
-                                  {Attr("load", "0.25"), Attr("mode", "busy", MeasureValueType::kVarchar)},
-                                  kMillis, 1))
-                    .ok());
+    ASSERT_TRUE(
+        WriteOne(MultiRec({Dim("host", "a")}, "mm",
+                          {Attr("load", "0.25"), Attr("mode", "busy", MeasureValueType::kVarchar)},
+                          kMillis, 1))
+            .ok());
     clock_.Advance(2 * kHour);
     ASSERT_TRUE(Maintain().ok());
     ASSERT_EQ(Stats().memory_points, 0);
@@ -64,7 +65,8 @@ TEST_F(CrossTierVersionsTest, HigherVersionReplacesAnEvictedRow) {
 }
 
 TEST_F(CrossTierVersionsTest, LowerVersionWithADifferentValueIsRejectedWithExistingVersion) {
-  RejectedRecord r = OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "cpu", "9.5", kMillis, std::nullopt, 1)));
+  RejectedRecord r =
+      OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "cpu", "9.5", kMillis, std::nullopt, 1)));
   EXPECT_EQ(r.existing_version, 1);
   EXPECT_TRUE(absl::StrContains(r.reason, "Version 1")) << r.reason;
   // After an upgrade to Version 3 (in memory now), and again once it is in a segment.
@@ -105,23 +107,26 @@ TEST_F(CrossTierVersionsTest, HigherVersionWithTheSameValueUpdatesOnlyTheVersion
 
 TEST_F(CrossTierVersionsTest, MultiMeasureRowsCompareEveryAttribute) {
   // Same attributes and values: idempotent.
-  ASSERT_TRUE(WriteOne(MultiRec({Dim("host", "a")}, "mm",
-                                {Attr("mode", "busy", MeasureValueType::kVarchar), Attr("load", "0.25")},
-                                kMillis, 1))
-                  .ok());
+  ASSERT_TRUE(
+      WriteOne(MultiRec({Dim("host", "a")}, "mm",
+                        {Attr("mode", "busy", MeasureValueType::kVarchar), Attr("load", "0.25")},
+                        kMillis, 1))
+          .ok());
   EXPECT_EQ(Stats().memory_points, 0);
   // An attribute missing: a different value.
-  RejectedRecord r =
-      OnlyRejection(WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("load", "0.25")}, kMillis, 1)));
+  RejectedRecord r = OnlyRejection(
+      WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("load", "0.25")}, kMillis, 1)));
   EXPECT_EQ(r.existing_version, 1);
   // An attribute the table has never seen: a different value.
-  r = OnlyRejection(WriteOne(MultiRec({Dim("host", "a")}, "mm",
-                                      {Attr("load", "0.25"), Attr("mode", "busy", MeasureValueType::kVarchar),
-                                       Attr("extra", "1", MeasureValueType::kBigint)},
-                                      kMillis, 1)));
+  r = OnlyRejection(
+      WriteOne(MultiRec({Dim("host", "a")}, "mm",
+                        {Attr("load", "0.25"), Attr("mode", "busy", MeasureValueType::kVarchar),
+                         Attr("extra", "1", MeasureValueType::kBigint)},
+                        kMillis, 1)));
   EXPECT_EQ(r.existing_version, 1);
   // A higher Version replaces the whole row.
-  ASSERT_TRUE(WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("load", "0.75")}, kMillis, 2)).ok());
+  ASSERT_TRUE(
+      WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("load", "0.75")}, kMillis, 2)).ok());
   EXPECT_EQ(MultiRow(), (Row{2, MeasureValueType::kMulti, "load=0.75"}));
   ExpectDurably(ScanAllSorted());
   EXPECT_EQ(MultiRow(), (Row{2, MeasureValueType::kMulti, "load=0.75"}));
@@ -149,7 +154,8 @@ TEST_F(CrossTierVersionsTest, RecordsInsideALongerWindowStillMeetEvictedRows) {
   table_.retention_properties.memory_store_retention_period_in_hours = 6;
   ASSERT_TRUE(Maintain().ok());
   EXPECT_EQ(Stats().memory_points, 0);
-  RejectedRecord r = OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "cpu", "9.5", kMillis, std::nullopt, 1)));
+  RejectedRecord r =
+      OnlyRejection(WriteOne(Rec({Dim("host", "a")}, "cpu", "9.5", kMillis, std::nullopt, 1)));
   EXPECT_EQ(r.existing_version, 1);
   absl::StatusOr<WriteRecordsResponse> ok =
       Write({Rec({Dim("host", "a")}, "cpu", "7.5", kMillis, std::nullopt, 2)});
@@ -187,15 +193,17 @@ TEST_F(CrossTierVersionsTest, ManyEvictedKeysInOneRequestAgainstAModel) {
         dims.push_back(Dim("region", series.substr(series.find(",region=") + 8)));
       }
       records.push_back(Rec(dims, "cpu", value, std::get<2>(key) / 1000000, std::nullopt, version));
-      outcomes.push_back(model.Write(series, "cpu", MeasureValueType::kDouble, std::get<2>(key),
-                                     version, value));
+      outcomes.push_back(
+          model.Write(series, "cpu", MeasureValueType::kDouble, std::get<2>(key), version, value));
     }
     absl::StatusOr<WriteRecordsResponse> r = Write(records);
     std::vector<int32_t> rejected;
-    for (const RejectedRecord& rr : RejectedRecordsOf(r.status())) rejected.push_back(rr.record_index);
+    for (const RejectedRecord& rr : RejectedRecordsOf(r.status()))
+      rejected.push_back(rr.record_index);
     std::vector<int32_t> expected_rejected;
     for (size_t i = 0; i < outcomes.size(); ++i) {
-      if (outcomes[i] == Model::Outcome::kRejected) expected_rejected.push_back(static_cast<int32_t>(i));
+      if (outcomes[i] == Model::Outcome::kRejected)
+        expected_rejected.push_back(static_cast<int32_t>(i));
     }
     EXPECT_EQ(rejected, expected_rejected) << "request " << request;
     if (request % 5 == 4) ASSERT_TRUE(Maintain().ok());
