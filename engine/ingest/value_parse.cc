@@ -130,8 +130,8 @@ ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
 }
 
 ParseError ParseFiniteDouble(absl::string_view text, double* out) {
-  // One pass checks the grammar (std::from_chars alone would accept "nan", "inf" and
-  // partial input) and accumulates the decimal digits. When they fit in 53 bits and the
+  // Check the grammar (std::from_chars alone would accept "nan", "inf" and partial
+  // input) and accumulate the decimal digits. When they fit in 53 bits and the
   // decimal exponent is within +-22, one IEEE multiplication or division by an exact power
   // of ten is correctly rounded (Clinger's fast path); anything else goes to from_chars.
   static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -147,30 +147,28 @@ ParseError ParseFiniteDouble(absl::string_view text, double* out) {
     negative = true;
     ++p;
   }
-  uint64_t mantissa = 0;
-  bool mantissa_overflow = false;
-  int exponent = 0;
+  // Scan the digit runs first, then accumulate them without per-digit overflow checks:
+  // 19 digits always fit in 64 bits.
   const char* int_digits = p;
-  for (; p != end && IsDigit(*p); ++p) {
-    if (mantissa < (uint64_t{1} << 59)) {
-      mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
-    } else {
-      mantissa_overflow = true;
-    }
-  }
-  bool any_digits = p != int_digits;
+  while (p != end && IsDigit(*p)) ++p;
+  const char* int_end = p;
+  const char* frac_digits = p;
+  const char* frac_end = p;
   if (p != end && *p == '.') {
-    ++p;
-    const char* frac_digits = p;
-    for (; p != end && IsDigit(*p); ++p) {
-      if (mantissa < (uint64_t{1} << 59)) {
-        mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
-        --exponent;
-      } else {
-        mantissa_overflow = true;
-      }
-    }
-    any_digits |= p != frac_digits;
+    frac_digits = ++p;
+    while (p != end && IsDigit(*p)) ++p;
+    frac_end = p;
+  }
+  const size_t int_count = int_end - int_digits;
+  const size_t frac_count = frac_end - frac_digits;
+  const bool any_digits = int_count + frac_count > 0;
+  const bool mantissa_overflow = int_count + frac_count > 19;
+  uint64_t mantissa = 0;
+  int exponent = 0;
+  if (!mantissa_overflow) {
+    for (const char* q = int_digits; q != int_end; ++q) mantissa = mantissa * 10 + (*q - '0');
+    for (const char* q = frac_digits; q != frac_end; ++q) mantissa = mantissa * 10 + (*q - '0');
+    exponent = -static_cast<int>(frac_count);
   }
   if (!any_digits) return ParseError::kSyntax;
   if (p != end && (*p == 'e' || *p == 'E')) {
