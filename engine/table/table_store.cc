@@ -215,6 +215,7 @@ absl::Status TableStore::Recover() {
     if (column != nullptr) late_rows_.push_back({column, r.time_nanos});
   }
   late_rows_pending_ = !late.empty();
+  oldest_hint_ = store_.OldestTime();
 
   // Replay may have taught the schema entries the file lacks (a crash before the file was
   // rewritten); make the file whole again once those batches are surely on disk.
@@ -276,6 +277,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
       }
       sequence = *appended;
       wal_coverage_.Add(sequence, newest);
+      oldest_hint_ = std::min(oldest_hint_, oldest);
     }
   }
   if (sequence != 0) {
@@ -451,15 +453,24 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
   // window, at least a minute) past the cutoff; at once for a shrunk window or rows
   // accepted for the magnetic store.
   const int64_t slab = std::max(kNanosPerMinute, memory_window / 24);
+  auto due = [&](int64_t oldest) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    if (oldest >= std::max(memory_cutoff, evicted_cutoff_)) return false;
+    return oldest < SubtractSaturating(memory_cutoff, slab) || window_shrank ||
+           late_rows_pending_ || oldest < evicted_cutoff_;
+  };
+  int64_t hint, oldest;
   {
-    absl::ReaderMutexLock lock(&mu_);  // Shared: visiting every column takes a while.
+    absl::ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
-    const int64_t oldest = store_.OldestTime();
-    const int64_t cutoff = std::max(memory_cutoff, evicted_cutoff_);
-    if (oldest >= cutoff) return absl::OkStatus();
-    const bool due = oldest < SubtractSaturating(memory_cutoff, slab) || window_shrank ||
-                     late_rows_pending_ || oldest < evicted_cutoff_;
-    if (!due) return absl::OkStatus();
+    // The hint is a lower bound of the oldest row: most passes end here, in O(1).
+    hint = oldest_hint_;
+    if (!due(hint)) return absl::OkStatus();
+    oldest = store_.OldestTime();  // Visits every column; shared, so scans go on.
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (oldest_hint_ == hint) oldest_hint_ = oldest;  // Unless a write lowered it since.
+    if (!due(oldest_hint_)) return absl::OkStatus();
   }
 
   // 1. Fix the cutoff C and the last batch S the eviction covers. From here on writes of

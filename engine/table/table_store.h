@@ -172,6 +172,9 @@ class TableStore {
   absl::Mutex maintenance_mu_ ABSL_ACQUIRED_BEFORE(schema_file_mu_);
   // The highest eviction cutoff so far: rows older than it may be in segments.
   int64_t evicted_cutoff_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
+  // No row in memory is older (a lower bound: writes lower it, eviction's check of the
+  // exact oldest row raises it), so most maintenance passes decide in O(1).
+  int64_t oldest_hint_ ABSL_GUARDED_BY(mu_) = INT64_MAX;
   // Rows were accepted for the magnetic store since the last eviction began.
   bool late_rows_pending_ ABSL_GUARDED_BY(mu_) = false;
   struct LateRow {
