@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
+#include "engine/scan/mem_scanner.h"
 #include "engine/scan/tier_scanner.h"
 #include "engine/table/rejected_data.h"
 #include "engine/table/tier_rows.h"
@@ -408,6 +409,11 @@ absl::Status TableStore::Scan(const ScanRequest& request,
   const int64_t floor = ScanFloor();
   absl::ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
+  // Segments hold no row at or after the eviction cutoff that memory does not hold too
+  // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
+  if (request.start_time_nanos >= evicted_cutoff_ && request.start_time_nanos >= floor) {
+    return scan::ScanMemStore(store_, schema_, request, visitor);
+  }
   if (request.start_time_nanos >= floor) {
     return scan::ScanTiers(store_, schema_, *magnetic_, request, visitor);
   }
