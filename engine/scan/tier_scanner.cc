@@ -138,6 +138,8 @@ class TierMerger {
     ClearOut();
   }
 
+  // Merges one magnetic batch with the memory rows up to its last time. Runs of rows
+  // from one tier (the usual shape: segments hold the older rows) are copied in bulk.
   bool MergeBatch(const ScanBatch& b) {
     magnetic_columns_.assign(out_.columns.size(), -1);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
@@ -148,22 +150,33 @@ class TierMerger {
         }
       }
     }
-    for (size_t i = 0; i < b.time_nanos.size(); ++i) {
-      const int64_t time = b.time_nanos[i];
-      if (!EmitMemoryBefore(time)) return false;
-      if (MemoryLeft() && MemoryTime() == time) {
+    const size_t n = b.time_nanos.size();
+    size_t i = 0;
+    while (i < n) {
+      if (!EmitMemoryBefore(b.time_nanos[i])) return false;
+      if (MemoryLeft() && MemoryTime() == b.time_nanos[i]) {
         const MeasureColumn::Chunk& c = *column_->chunks()[chunk_];
-        const bool memory_wins = c.versions[row_] >= b.versions[i];
-        if (memory_wins) {
-          AppendMemoryRow(c, row_);
+        if (c.versions[row_] >= b.versions[i]) {  // Equal: the memory copy is the newer.
+          AppendMemory(c, row_, 1);
         } else {
-          AppendMagneticRow(b, i);
+          AppendMagnetic(b, i, 1);
         }
-        Advance();
-      } else {
-        AppendMagneticRow(b, i);
+        Advance(1);
+        ++i;
+        if (!FlushIfFull()) return false;
+        continue;
       }
-      if (!FlushIfFull()) return false;
+      // The magnetic rows before the next memory row.
+      const size_t j = MemoryLeft() ? std::lower_bound(b.time_nanos.begin() + i, b.time_nanos.end(),
+                                                       MemoryTime()) -
+                                          b.time_nanos.begin()
+                                    : n;
+      while (i < j) {
+        const size_t take = std::min(j - i, Room());
+        AppendMagnetic(b, i, take);
+        i += take;
+        if (!FlushIfFull()) return false;
+      }
     }
     return true;
   }
@@ -172,78 +185,127 @@ class TierMerger {
     return chunk_ < column_->chunks().size() && MemoryTime() < request_.end_time_nanos;
   }
   int64_t MemoryTime() const { return column_->chunks()[chunk_]->times[row_]; }
-  void Advance() {
-    if (++row_ == column_->chunks()[chunk_]->size()) {
+  // Moves the memory cursor `count` rows on. REQUIRES: they are in the current chunk.
+  void Advance(size_t count) {
+    row_ += count;
+    if (row_ == column_->chunks()[chunk_]->size()) {
       ++chunk_;
       row_ = 0;
     }
   }
+  size_t Room() const {
+    return static_cast<size_t>(request_.max_rows_per_batch) - out_.time_nanos.size();
+  }
 
   // Emits the memory rows with time < `limit` (and inside the range).
   bool EmitMemoryBefore(int64_t limit) {
-    while (MemoryLeft() && MemoryTime() < limit) {
-      AppendMemoryRow(*column_->chunks()[chunk_], row_);
-      Advance();
+    limit = std::min(limit, request_.end_time_nanos);
+    while (chunk_ < column_->chunks().size()) {
+      const MeasureColumn::Chunk& c = *column_->chunks()[chunk_];
+      const size_t end =
+          std::lower_bound(c.times.begin() + row_, c.times.end(), limit) - c.times.begin();
+      if (end == row_) break;
+      const size_t take = std::min(end - row_, Room());
+      AppendMemory(c, row_, take);
+      Advance(take);
       if (!FlushIfFull()) return false;
     }
     return true;
   }
 
-  void AppendMemoryRow(const MeasureColumn::Chunk& c, size_t row) {
-    out_.time_nanos.push_back(c.times[row]);
-    out_.versions.push_back(c.versions[row]);
+  void AppendMemory(const MeasureColumn::Chunk& c, size_t row, size_t count) {
+    out_.time_nanos.insert(out_.time_nanos.end(), c.times.begin() + row,
+                           c.times.begin() + row + count);
+    out_.versions.insert(out_.versions.end(), c.versions.begin() + row,
+                         c.versions.begin() + row + count);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
       ScanColumn& out = out_.columns[o];
       const int s = memory_slots_[o];
-      const bool present = s >= 0 && (!column_->multi() || c.present[s][row] != 0);
-      const uint64_t cell = present ? c.cells[s][row] : 0;
-      out.present.push_back(present ? 1 : 0);
+      if (s < 0) {
+        AppendAbsent(&out, count);
+        continue;
+      }
+      const uint64_t* cells = c.cells[s].data() + row;
+      const uint8_t* present = column_->multi() ? c.present[s].data() + row : nullptr;
+      if (present != nullptr) {
+        out.present.insert(out.present.end(), present, present + count);
+      } else {
+        out.present.insert(out.present.end(), count, 1);
+      }
       switch (out.type) {
         case MeasureValueType::kDouble: {
-          double d;
-          std::memcpy(&d, &cell, 8);
-          out.doubles.push_back(d);
+          const size_t at = out.doubles.size();
+          out.doubles.resize(at + count);
+          std::memcpy(out.doubles.data() + at, cells, count * 8);
           break;
         }
         case MeasureValueType::kVarchar:
-          if (present) {
-            const absl::string_view text = store_.strings().Get(static_cast<uint32_t>(cell));
-            out.strings.emplace_back(text.data(), text.size());
-          } else {
-            out.strings.emplace_back();
+          for (size_t k = 0; k < count; ++k) {
+            if (present != nullptr && !present[k]) {
+              out.strings.emplace_back();
+            } else {
+              const absl::string_view text = store_.strings().Get(static_cast<uint32_t>(cells[k]));
+              out.strings.emplace_back(text.data(), text.size());
+            }
           }
           break;
+        default: {
+          const size_t at = out.ints.size();
+          out.ints.resize(at + count);
+          std::memcpy(out.ints.data() + at, cells, count * 8);
+          break;
+        }
+      }
+    }
+  }
+
+  void AppendMagnetic(const ScanBatch& b, size_t i, size_t count) {
+    out_.time_nanos.insert(out_.time_nanos.end(), b.time_nanos.begin() + i,
+                           b.time_nanos.begin() + i + count);
+    out_.versions.insert(out_.versions.end(), b.versions.begin() + i,
+                         b.versions.begin() + i + count);
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      ScanColumn& out = out_.columns[o];
+      const int c = magnetic_columns_[o];
+      if (c < 0) {
+        AppendAbsent(&out, count);
+        continue;
+      }
+      const ScanColumn& in = b.columns[c];
+      if (in.present.empty()) {
+        out.present.insert(out.present.end(), count, 1);
+      } else {
+        out.present.insert(out.present.end(), in.present.begin() + i,
+                           in.present.begin() + i + count);
+      }
+      switch (out.type) {
+        case MeasureValueType::kDouble:
+          out.doubles.insert(out.doubles.end(), in.doubles.begin() + i,
+                             in.doubles.begin() + i + count);
+          break;
+        case MeasureValueType::kVarchar:
+          out.strings.insert(out.strings.end(), in.strings.begin() + i,
+                             in.strings.begin() + i + count);
+          break;
         default:
-          out.ints.push_back(static_cast<int64_t>(cell));
+          out.ints.insert(out.ints.end(), in.ints.begin() + i, in.ints.begin() + i + count);
           break;
       }
     }
   }
 
-  void AppendMagneticRow(const ScanBatch& b, size_t i) {
-    out_.time_nanos.push_back(b.time_nanos[i]);
-    out_.versions.push_back(b.versions[i]);
-    for (size_t o = 0; o < out_.columns.size(); ++o) {
-      ScanColumn& out = out_.columns[o];
-      const int c = magnetic_columns_[o];
-      const ScanColumn* in = c >= 0 ? &b.columns[c] : nullptr;
-      const bool present = in != nullptr && (in->present.empty() || in->present[i] != 0);
-      out.present.push_back(present ? 1 : 0);
-      switch (out.type) {
-        case MeasureValueType::kDouble:
-          out.doubles.push_back(present ? in->doubles[i] : 0.0);
-          break;
-        case MeasureValueType::kVarchar:
-          if (present) {
-            out.strings.push_back(in->strings[i]);
-          } else {
-            out.strings.emplace_back();
-          }
-          break;
-        default:
-          out.ints.push_back(present ? in->ints[i] : 0);
-          break;
-      }
+  static void AppendAbsent(ScanColumn* out, size_t count) {
+    out->present.insert(out->present.end(), count, 0);
+    switch (out->type) {
+      case MeasureValueType::kDouble:
+        out->doubles.insert(out->doubles.end(), count, 0.0);
+        break;
+      case MeasureValueType::kVarchar:
+        out->strings.insert(out->strings.end(), count, std::string());
+        break;
+      default:
+        out->ints.insert(out->ints.end(), count, 0);
+        break;
     }
   }
 
