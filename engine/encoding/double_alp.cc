@@ -221,7 +221,7 @@ absl::Status DecodeVector(ByteReader* in, double* out, size_t n, size_t vector_i
       return corrupt(absl::StrCat("exception position ", pos, " out of order or range"));
     }
     previous = pos;
-    out[pos] = std::bit_cast<double>(LoadFixed64(raw.data() + 8 * k));
+    out[pos] = std::bit_cast<double>(DecodeFixed64(raw.data() + 8 * k));
   }
   return absl::OkStatus();
 }
