@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/coding.h"
 #include "engine/magnetic/bloom_filter.h"
-#include "engine/magnetic/coding.h"
 #include "tsw/status.h"
 
 namespace tsw::magnetic {
@@ -173,11 +173,11 @@ absl::StatusOr<BlockReader> BlockReader::Parse(absl::string_view block, size_t n
   BlockReader reader;
   const size_t expected = 3 + 2 * num_columns;
   reader.chunks_.reserve(expected);
-  FieldReader in(block);
+  ByteReader in(block);
   while (!in.empty()) {
     if (reader.chunks_.size() == expected) return CorruptBlock("trailing bytes");
     absl::string_view chunk;
-    if (!in.ReadString(&chunk)) return CorruptBlock("truncated chunk");
+    if (!in.ReadLengthPrefixed(&chunk)) return CorruptBlock("truncated chunk");
     reader.chunks_.push_back(chunk);
   }
   if (reader.chunks_.size() != expected) return CorruptBlock("missing chunks");

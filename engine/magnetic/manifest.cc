@@ -4,7 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "engine/magnetic/coding.h"
+#include "engine/common/coding.h"
 #include "tsw/status.h"
 #include "xxhash.h"
 
@@ -23,7 +23,7 @@ std::string EncodeManifest(const Manifest& manifest) {
   PutVarint64(&out, manifest.next_file_id);
   PutVarint64(&out, manifest.next_seq);
   PutSignedVarint64(&out, manifest.retention_cutoff);
-  PutString(&out, manifest.note);
+  PutLengthPrefixed(&out, manifest.note);
   PutVarint64(&out, manifest.segments.size());
   for (const ManifestSegment& segment : manifest.segments) {
     PutVarint64(&out, segment.file_id);
@@ -46,18 +46,18 @@ absl::Status DecodeManifest(absl::string_view bytes, Manifest* manifest) {
     return Bad("bad magic");
   }
   absl::string_view body = bytes.substr(0, bytes.size() - 8);
-  if (XXH3_64bits(body.data(), body.size()) != LoadFixed64(bytes.data() + body.size())) {
+  if (XXH3_64bits(body.data(), body.size()) != DecodeFixed64(bytes.data() + body.size())) {
     return Bad("checksum mismatch");
   }
-  uint32_t version = LoadFixed32(bytes.data() + sizeof(kManifestMagic));
+  uint32_t version = DecodeFixed32(bytes.data() + sizeof(kManifestMagic));
   if (version != kManifestFormatVersion) {
     return Bad(absl::StrCat("unsupported format version ", version));
   }
-  FieldReader in(body.substr(sizeof(kManifestMagic) + 4));
+  ByteReader in(body.substr(sizeof(kManifestMagic) + 4));
   absl::string_view note;
   uint64_t count;
   if (!in.ReadVarint64(&manifest->next_file_id) || !in.ReadVarint64(&manifest->next_seq) ||
-      !in.ReadSignedVarint64(&manifest->retention_cutoff) || !in.ReadString(&note) ||
+      !in.ReadSignedVarint64(&manifest->retention_cutoff) || !in.ReadLengthPrefixed(&note) ||
       !in.ReadCount(in.remaining(), &count)) {
     return Bad("truncated header fields");
   }

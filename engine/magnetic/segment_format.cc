@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "engine/magnetic/coding.h"
+#include "engine/common/coding.h"
 #include "tsw/status.h"
 #include "xxhash.h"
 
@@ -117,10 +117,10 @@ int CompareSeries(const std::vector<Dimension>& a, const std::vector<Dimension>&
 uint64_t StreamHash(const std::vector<Dimension>& series, absl::string_view measure_name) {
   std::string bytes;
   for (const Dimension& d : series) {
-    PutString(&bytes, d.name);
-    PutString(&bytes, d.value);
+    PutLengthPrefixed(&bytes, d.name);
+    PutLengthPrefixed(&bytes, d.value);
   }
-  PutString(&bytes, measure_name);
+  PutLengthPrefixed(&bytes, measure_name);
   return XXH3_64bits(bytes.data(), bytes.size());
 }
 
@@ -178,18 +178,18 @@ std::string EncodeFooter(const SegmentIndex& index) {
   for (const std::vector<Dimension>& series : index.series) {
     PutVarint64(&out, series.size());
     for (const Dimension& d : series) {
-      PutString(&out, d.name);
-      PutString(&out, d.value);
+      PutLengthPrefixed(&out, d.name);
+      PutLengthPrefixed(&out, d.value);
     }
   }
   PutVarint64(&out, index.streams.size());
   for (const StreamEntry& stream : index.streams) {
     PutVarint64(&out, stream.series);
-    PutString(&out, stream.measure_name);
+    PutLengthPrefixed(&out, stream.measure_name);
     out.push_back(static_cast<char>(MeasureTypeCode(stream.type)));
     PutVarint64(&out, stream.columns.size());
     for (const ColumnSpec& column : stream.columns) {
-      PutString(&out, column.name);
+      PutLengthPrefixed(&out, column.name);
       out.push_back(static_cast<char>(MeasureTypeCode(column.type)));
     }
     PutVarint64(&out, stream.blocks.size());
@@ -213,7 +213,7 @@ std::string EncodeFooter(const SegmentIndex& index) {
 absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_t file_size,
                           SegmentIndex* index) {
   *index = SegmentIndex();
-  FieldReader in(footer);
+  ByteReader in(footer);
   uint64_t num_series;
   if (!in.ReadCount(std::min<uint64_t>(kMaxCount, footer.size()), &num_series)) {
     return BadFooter("series count");
@@ -227,7 +227,8 @@ absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_
     for (uint64_t d = 0; d < num_dims; ++d) {
       absl::string_view name;
       absl::string_view value;
-      if (!in.ReadString(&name) || !in.ReadString(&value)) return BadFooter("dimension");
+      if (!in.ReadLengthPrefixed(&name) || !in.ReadLengthPrefixed(&value))
+        return BadFooter("dimension");
       series[d].name.assign(name.data(), name.size());
       series[d].value.assign(value.data(), value.size());
       if (d > 0 && !(series[d - 1].name < series[d].name)) {
@@ -253,7 +254,7 @@ absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_
     absl::string_view measure;
     uint8_t type_code;
     if (!in.ReadCount(num_series == 0 ? 0 : num_series - 1, &series) || num_series == 0 ||
-        !in.ReadString(&measure) || !in.ReadByte(&type_code) ||
+        !in.ReadLengthPrefixed(&measure) || !in.ReadByte(&type_code) ||
         !MeasureTypeFromCode(type_code, &stream.type)) {
       return BadFooter("stream key");
     }
@@ -264,7 +265,7 @@ absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_
     stream.columns.resize(num_columns);
     for (uint64_t c = 0; c < num_columns; ++c) {
       absl::string_view name;
-      if (!in.ReadString(&name) || !in.ReadByte(&type_code) ||
+      if (!in.ReadLengthPrefixed(&name) || !in.ReadByte(&type_code) ||
           !MeasureTypeFromCode(type_code, &stream.columns[c].type) ||
           stream.columns[c].type == MeasureValueType::kMulti) {
         return BadFooter("column");

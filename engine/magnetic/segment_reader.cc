@@ -9,8 +9,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/coding.h"
 #include "engine/common/file_util.h"
-#include "engine/magnetic/coding.h"
 #include "tsw/status.h"
 #include "xxhash.h"
 
@@ -81,8 +81,8 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   std::string header;
   if (absl::Status s = PRead(0, kSegmentHeaderSize, &header); !s.ok()) return s;
   if (std::memcmp(header.data(), kSegmentHeaderMagic, 8) != 0) return corrupt("bad header magic");
-  uint32_t version = LoadFixed32(header.data() + 8);
-  if (static_cast<uint32_t>(XXH3_64bits(header.data(), 12)) != LoadFixed32(header.data() + 12)) {
+  uint32_t version = DecodeFixed32(header.data() + 8);
+  if (static_cast<uint32_t>(XXH3_64bits(header.data(), 12)) != DecodeFixed32(header.data() + 12)) {
     return corrupt("header checksum mismatch");
   }
   if (version != kSegmentFormatVersion) {
@@ -97,9 +97,9 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (std::memcmp(trailer.data() + 24, kSegmentTrailerMagic, 8) != 0) {
     return corrupt("bad trailer magic");
   }
-  uint64_t footer_offset = LoadFixed64(trailer.data());
-  uint64_t footer_length = LoadFixed64(trailer.data() + 8);
-  footer_checksum_ = LoadFixed64(trailer.data() + 16);
+  uint64_t footer_offset = DecodeFixed64(trailer.data());
+  uint64_t footer_length = DecodeFixed64(trailer.data() + 8);
+  footer_checksum_ = DecodeFixed64(trailer.data() + 16);
   uint64_t footer_space = file_size_ - kSegmentTrailerSize;
   if (footer_offset < kSegmentHeaderSize || footer_offset > footer_space ||
       footer_length != footer_space - footer_offset) {

@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/coding.h"
 #include "engine/common/file_util.h"
-#include "engine/magnetic/coding.h"
 #include "tsw/status.h"
 #include "xxhash.h"
 
