@@ -24,13 +24,51 @@ MeasureColumn::MeasureColumn(uint32_t series, uint32_t measure, MeasureValueType
   }
 }
 
+MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi)
+    : block_(new uint64_t[(BlockBytes(capacity, slots, multi) + 7) / 8]),
+      capacity_(static_cast<uint32_t>(capacity)),
+      slots_(static_cast<uint32_t>(slots)),
+      multi_(multi) {
+  SetViews();
+}
+
+void MeasureColumn::Chunk::SetViews() {
+  times = RowArray<int64_t>(time_data(), &size_);
+  versions = RowArray<int64_t>(version_data(), &size_);
+  cells = SlotArrays<uint64_t>(cell_data(0), capacity_, slots_, &size_);
+  present = multi_ ? SlotArrays<uint8_t>(present_data(0), capacity_, slots_, &size_)
+                   : SlotArrays<uint8_t>();
+}
+
+void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots) {
+  std::unique_ptr<uint64_t[]> old = std::move(block_);
+  const size_t old_capacity = capacity_, old_slots = slots_;
+  const auto* old_times = reinterpret_cast<const int64_t*>(old.get());
+  const int64_t* old_versions = old_times + old_capacity;
+  const auto* old_cells = reinterpret_cast<const uint64_t*>(old_versions + old_capacity);
+  const auto* old_present = reinterpret_cast<const uint8_t*>(old_cells + old_slots * old_capacity);
+  block_.reset(new uint64_t[(BlockBytes(capacity, slots, multi_) + 7) / 8]);
+  capacity_ = static_cast<uint32_t>(capacity);
+  slots_ = static_cast<uint32_t>(slots);
+  const size_t n = size_;
+  std::memcpy(time_data(), old_times, n * 8);
+  std::memcpy(version_data(), old_versions, n * 8);
+  for (size_t s = 0; s < slots; ++s) {
+    if (s < old_slots) {
+      std::memcpy(cell_data(s), old_cells + s * old_capacity, n * 8);
+      if (multi_) std::memcpy(present_data(s), old_present + s * old_capacity, n);
+    } else {
+      std::memset(cell_data(s), 0, n * 8);
+      if (multi_) std::memset(present_data(s), 0, n);
+    }
+  }
+  SetViews();
+}
+
 size_t MeasureColumn::AddSlot(uint32_t attribute, MeasureValueType type) {
   slot_attributes_.push_back(attribute);
   slot_types_.push_back(type);
-  for (auto& chunk : chunks_) {
-    chunk->cells.emplace_back(chunk->size(), 0);
-    chunk->present.emplace_back(chunk->size(), 0);
-  }
+  for (auto& chunk : chunks_) chunk->Relayout(chunk->capacity(), slot_count());
   return slot_attributes_.size() - 1;
 }
 
@@ -38,16 +76,7 @@ std::unique_ptr<MeasureColumn::Chunk> MeasureColumn::NewChunk() const {
   // A column's first chunk grows from small (most series are short in memory); later
   // chunks belong to a busy series and get their full size at once, saving the copies.
   const size_t kInitialRows = chunks_.empty() ? 16 : kMaxChunkRows;
-  auto chunk = std::make_unique<Chunk>();
-  chunk->times.reserve(kInitialRows);
-  chunk->versions.reserve(kInitialRows);
-  chunk->cells.resize(slot_count());
-  for (auto& cells : chunk->cells) cells.reserve(kInitialRows);
-  if (multi()) {
-    chunk->present.resize(slot_count());
-    for (auto& present : chunk->present) present.reserve(kInitialRows);
-  }
-  return chunk;
+  return std::make_unique<Chunk>(kInitialRows, slot_count(), multi());
 }
 
 MeasureColumn::Position MeasureColumn::LocateInside(int64_t time) const {
@@ -99,37 +128,42 @@ void MeasureColumn::Insert(Position p, int64_t time, int64_t version, const uint
     p = Position();
   }
   Chunk* c = chunks_[p.chunk].get();
-  const bool at_end = c == tail_ && p.row == c->size();
+  const size_t slots = slot_count();
+  const bool at_end = c == tail_ && p.row == c->size_;
   if (at_end) {
-    if (c->size() >= kMaxChunkRows) {
-      chunks_.push_back(NewChunk());
-      c = tail_ = chunks_.back().get();
+    if (c->size_ == c->capacity_) {
+      if (c->size_ >= kMaxChunkRows) {
+        chunks_.push_back(NewChunk());
+        c = tail_ = chunks_.back().get();
+      } else {
+        c->Relayout(std::min<size_t>(c->capacity_ * 2, kMaxChunkRows), slots);
+      }
     }
     last_time_ = time;
-    c->times.push_back(time);
-    c->versions.push_back(version);
-    for (size_t s = 0; s < slot_count(); ++s) {
-      c->cells[s].push_back(cells[s]);
-      if (multi()) c->present[s].push_back(present[s]);
+    const size_t row = c->size_++;
+    c->time_data()[row] = time;
+    c->version_data()[row] = version;
+    uint64_t* cell = c->cell_data(0) + row;
+    for (size_t s = 0; s < slots; ++s) cell[s * c->capacity_] = cells[s];
+    if (multi()) {
+      uint8_t* pres = c->present_data(0) + row;
+      for (size_t s = 0; s < slots; ++s) pres[s * c->capacity_] = present[s];
     }
     return;
   }
-  if (c->size() >= kMaxChunkRows) {
+  if (c->size_ >= kMaxChunkRows) {
     // Split: the upper half moves to a new chunk right after this one.
-    const size_t half = c->size() / 2;
-    std::unique_ptr<Chunk> upper = NewChunk();
-    upper->times.assign(c->times.begin() + half, c->times.end());
-    c->times.resize(half);
-    upper->versions.assign(c->versions.begin() + half, c->versions.end());
-    c->versions.resize(half);
-    for (size_t s = 0; s < slot_count(); ++s) {
-      upper->cells[s].assign(c->cells[s].begin() + half, c->cells[s].end());
-      c->cells[s].resize(half);
-      if (multi()) {
-        upper->present[s].assign(c->present[s].begin() + half, c->present[s].end());
-        c->present[s].resize(half);
-      }
+    const size_t half = c->size_ / 2;
+    const size_t moved = c->size_ - half;
+    auto upper = std::make_unique<Chunk>(kMaxChunkRows, slots, multi());
+    std::memcpy(upper->time_data(), c->time_data() + half, moved * 8);
+    std::memcpy(upper->version_data(), c->version_data() + half, moved * 8);
+    for (size_t s = 0; s < slots; ++s) {
+      std::memcpy(upper->cell_data(s), c->cell_data(s) + half, moved * 8);
+      if (multi()) std::memcpy(upper->present_data(s), c->present_data(s) + half, moved);
     }
+    upper->size_ = static_cast<uint32_t>(moved);
+    c->size_ = static_cast<uint32_t>(half);
     chunks_.insert(chunks_.begin() + p.chunk + 1, std::move(upper));
     tail_ = chunks_.back().get();
     if (p.row > half) {
@@ -137,13 +171,26 @@ void MeasureColumn::Insert(Position p, int64_t time, int64_t version, const uint
       p.row -= static_cast<uint32_t>(half);
       c = chunks_[p.chunk].get();
     }
+  } else if (c->size_ == c->capacity_) {
+    c->Relayout(std::min<size_t>(c->capacity_ * 2, kMaxChunkRows), slots);
   }
-  c->times.insert(c->times.begin() + p.row, time);
-  c->versions.insert(c->versions.begin() + p.row, version);
-  for (size_t s = 0; s < slot_count(); ++s) {
-    c->cells[s].insert(c->cells[s].begin() + p.row, cells[s]);
-    if (multi()) c->present[s].insert(c->present[s].begin() + p.row, present[s]);
+  // Opens row p.row in every array.
+  const size_t row = p.row, after = c->size_ - row;
+  std::memmove(c->time_data() + row + 1, c->time_data() + row, after * 8);
+  std::memmove(c->version_data() + row + 1, c->version_data() + row, after * 8);
+  c->time_data()[row] = time;
+  c->version_data()[row] = version;
+  for (size_t s = 0; s < slots; ++s) {
+    uint64_t* cell = c->cell_data(s);
+    std::memmove(cell + row + 1, cell + row, after * 8);
+    cell[row] = cells[s];
+    if (multi()) {
+      uint8_t* pres = c->present_data(s);
+      std::memmove(pres + row + 1, pres + row, after);
+      pres[row] = present[s];
+    }
   }
+  ++c->size_;
 }
 
 void MeasureColumn::Upsert(int64_t time, int64_t version, const uint64_t* cells,
@@ -178,12 +225,7 @@ size_t MeasureColumn::RemoveBefore(int64_t cutoff,
     }
     if (kept == n) continue;
     removed += n - kept;
-    c.times.resize(kept);
-    c.versions.resize(kept);
-    for (size_t s = 0; s < slot_count(); ++s) {
-      c.cells[s].resize(kept);
-      if (multi()) c.present[s].resize(kept);
-    }
+    c.size_ = static_cast<uint32_t>(kept);
   }
   if (removed > 0) {
     rows_ -= removed;
@@ -194,19 +236,21 @@ size_t MeasureColumn::RemoveBefore(int64_t cutoff,
 
 void MeasureColumn::Erase(Position p) {
   Chunk* c = chunks_[p.chunk].get();
-  c->times.erase(c->times.begin() + p.row);
-  c->versions.erase(c->versions.begin() + p.row);
+  const size_t row = p.row, after = c->size_ - row - 1;
+  std::memmove(c->time_data() + row, c->time_data() + row + 1, after * 8);
+  std::memmove(c->version_data() + row, c->version_data() + row + 1, after * 8);
   for (size_t s = 0; s < slot_count(); ++s) {
-    c->cells[s].erase(c->cells[s].begin() + p.row);
-    if (multi()) c->present[s].erase(c->present[s].begin() + p.row);
+    std::memmove(c->cell_data(s) + row, c->cell_data(s) + row + 1, after * 8);
+    if (multi()) std::memmove(c->present_data(s) + row, c->present_data(s) + row + 1, after);
   }
+  --c->size_;
   --rows_;
   AfterRemoval();
 }
 
 void MeasureColumn::MapCells(size_t slot, absl::FunctionRef<uint64_t(uint64_t cell)> map) {
   for (auto& chunk : chunks_) {
-    std::vector<uint64_t>& cells = chunk->cells[slot];
+    const RowArray<uint64_t> cells = chunk->cells[slot];
     for (size_t r = 0; r < cells.size(); ++r) {
       if (!multi() || chunk->present[slot][r]) cells[r] = map(cells[r]);
     }
@@ -230,9 +274,7 @@ void MeasureColumn::AfterRemoval() {
 int64_t MeasureColumn::MemoryBytes() const {
   int64_t bytes = sizeof(MeasureColumn) + slot_attributes_.capacity() * 5;
   for (const auto& c : chunks_) {
-    bytes += sizeof(Chunk) + (c->times.capacity() + c->versions.capacity()) * 8;
-    for (const auto& cells : c->cells) bytes += cells.capacity() * 8 + sizeof(cells);
-    for (const auto& present : c->present) bytes += present.capacity() + sizeof(present);
+    bytes += sizeof(Chunk) + Chunk::BlockBytes(c->capacity(), slot_count(), multi());
   }
   return bytes;
 }

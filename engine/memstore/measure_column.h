@@ -13,6 +13,7 @@
 #ifndef TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_
 #define TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -27,12 +28,86 @@ class MeasureColumn {
   static constexpr uint32_t kScalarAttribute = UINT32_MAX;
   static constexpr size_t kMaxChunkRows = 1024;
 
-  struct Chunk {
-    std::vector<int64_t> times;
-    std::vector<int64_t> versions;
-    std::vector<std::vector<uint64_t>> cells;   // [slot][row]
-    std::vector<std::vector<uint8_t>> present;  // [slot][row]; MULTI columns only.
-    size_t size() const { return times.size(); }
+  // A chunk's rows live in one heap block, array after array: times[capacity],
+  // versions[capacity], then for each slot cells[capacity], then (MULTI only) for each
+  // slot present[capacity]. One allocation per chunk; an append touches one line per
+  // array and no per-array header. Readers see the arrays through the views below, which
+  // stay valid until the chunk is next modified (their size is the chunk's live size).
+  template <typename T>
+  class RowArray {
+   public:
+    RowArray() = default;
+    RowArray(T* data, const uint32_t* size) : data_(data), size_(size) {}
+    T* data() const { return data_; }
+    size_t size() const { return *size_; }
+    bool empty() const { return *size_ == 0; }
+    T* begin() const { return data_; }
+    T* end() const { return data_ + *size_; }
+    T& front() const { return data_[0]; }
+    T& back() const { return data_[*size_ - 1]; }
+    T& operator[](size_t i) const { return data_[i]; }
+    friend bool operator==(const RowArray& a, const std::vector<T>& b) {
+      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+    }
+
+   private:
+    T* data_ = nullptr;
+    const uint32_t* size_ = nullptr;
+  };
+  // One RowArray per slot, `stride` elements apart.
+  template <typename T>
+  class SlotArrays {
+   public:
+    SlotArrays() = default;
+    SlotArrays(T* base, size_t stride, size_t count, const uint32_t* size)
+        : base_(base), stride_(stride), count_(count), size_(size) {}
+    RowArray<T> operator[](size_t slot) const { return RowArray<T>(base_ + slot * stride_, size_); }
+    size_t size() const { return count_; }
+
+   private:
+    T* base_ = nullptr;
+    size_t stride_ = 0;
+    size_t count_ = 0;
+    const uint32_t* size_ = nullptr;
+  };
+
+  class Chunk {
+   public:
+    // An empty chunk with room for `capacity` rows of `slots` slots.
+    Chunk(size_t capacity, size_t slots, bool multi);
+    Chunk(const Chunk&) = delete;
+    Chunk& operator=(const Chunk&) = delete;
+
+    size_t size() const { return size_; }
+    size_t capacity() const { return capacity_; }
+
+    RowArray<int64_t> times;
+    RowArray<int64_t> versions;
+    SlotArrays<uint64_t> cells;   // [slot][row]
+    SlotArrays<uint8_t> present;  // [slot][row]; MULTI columns only (else no slots).
+
+   private:
+    friend class MeasureColumn;
+    // Moves the rows to a new block of `capacity` rows and `slots` slots (new slots absent).
+    void Relayout(size_t capacity, size_t slots);
+    void SetViews();
+    int64_t* time_data() { return reinterpret_cast<int64_t*>(block_.get()); }
+    int64_t* version_data() { return time_data() + capacity_; }
+    uint64_t* cell_data(size_t slot) {
+      return reinterpret_cast<uint64_t*>(version_data() + capacity_) + slot * capacity_;
+    }
+    uint8_t* present_data(size_t slot) {
+      return reinterpret_cast<uint8_t*>(cell_data(slots_)) + slot * capacity_;
+    }
+    static size_t BlockBytes(size_t capacity, size_t slots, bool multi) {
+      return capacity * (16 + slots * (multi ? 9 : 8));
+    }
+
+    std::unique_ptr<uint64_t[]> block_;  // uint64_t: 8-byte alignment for every array.
+    uint32_t size_ = 0;
+    uint32_t capacity_ = 0;
+    uint32_t slots_ = 0;
+    bool multi_ = false;
   };
 
   // Where a time is, or would be inserted.
