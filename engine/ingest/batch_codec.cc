@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "engine/ingest/coding.h"
+#include "engine/common/coding.h"
 #include "tsw/status.h"
 
 namespace tsw::ingest {
@@ -194,7 +194,7 @@ bool BatchDecoder::ReadValue(MeasureValueType type, DecodedValue* value) {
     case MeasureValueType::kBigint:
     case MeasureValueType::kTimestamp:
       if (!GetVarint64(&in_, &v)) return false;
-      value->bits = static_cast<uint64_t>(UnZigZag(v));
+      value->bits = static_cast<uint64_t>(ZigZagDecode(v));
       return true;
     case MeasureValueType::kBoolean:
       if (in_.empty() || static_cast<uint8_t>(in_[0]) > 1) return false;
@@ -220,7 +220,7 @@ absl::Status BatchDecoder::Next(Event* event) {
       return Corrupt("truncated row");
     }
     run_last_time_ = static_cast<int64_t>(static_cast<uint64_t>(run_last_time_) +
-                                          static_cast<uint64_t>(UnZigZag(delta)));
+                                          static_cast<uint64_t>(ZigZagDecode(delta)));
     event->time_nanos = run_last_time_;
     event->version = static_cast<int64_t>(version);
     if (event->version < 1) return Corrupt("row version below 1");

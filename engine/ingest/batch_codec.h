@@ -19,7 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "engine/ingest/coding.h"
+#include "engine/common/coding.h"
 #include "tsw/types.h"
 
 namespace tsw::ingest {
@@ -53,8 +53,9 @@ class BatchEncoder {
     // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s
     // work.
     char* dst = Room(20);
-    dst = EncodeVarint64(dst, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
-                                                          static_cast<uint64_t>(run_last_time_))));
+    dst = EncodeVarint64(dst,
+                         ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
+                                                           static_cast<uint64_t>(run_last_time_))));
     dst = EncodeVarint64(dst, static_cast<uint64_t>(version));
     pos_ = dst - buffer_.get();
     run_last_time_ = time_nanos;
@@ -107,7 +108,7 @@ class BatchEncoder {
         break;
       case MeasureValueType::kBigint:
       case MeasureValueType::kTimestamp:
-        PutVarint(ZigZag(static_cast<int64_t>(bits)));
+        PutVarint(ZigZagEncode(static_cast<int64_t>(bits)));
         break;
       case MeasureValueType::kBoolean:
         PutByte(bits ? 1 : 0);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/coding.h"
 #include "engine/ingest/coding.h"
 #include "engine/ingest/names.h"
 #include "engine/ingest/value_parse.h"

@@ -1,7 +1,7 @@
 #include "engine/ingest/table_schema.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/ingest/coding.h"
+#include "engine/common/coding.h"
 #include "tsw/status.h"
 #include "xxhash.h"
 
