@@ -7,7 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "engine/ingest/coding.h"
+#include "engine/common/coding.h"
 #include "engine/ingest/request_parser.h"
 #include "engine/scan/mem_scanner.h"
 #include "tsw/status.h"
@@ -75,8 +75,8 @@ class TierMerger {
     column_ = nullptr;
     key_.clear();
     for (const Dimension& d : b.dimensions) {  // Sorted by name: the canonical key.
-      ingest::PutLengthPrefixed(&key_, d.name);
-      ingest::PutLengthPrefixed(&key_, d.value);
+      PutLengthPrefixed(&key_, d.name);
+      PutLengthPrefixed(&key_, d.value);
     }
     const uint32_t series = store_.series().Find(ingest::HashSeriesKey(key_), key_);
     const int32_t measure = schema_.measures.Find(b.measure_name);
