@@ -1,9 +1,9 @@
 #include "tsw/status.h"
 
-#include <cstring>
-
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "engine/common/coding.h"
 
 namespace tsw {
 namespace {
@@ -38,19 +38,6 @@ const KindEntry& EntryOf(ErrorKind kind) {
   return kKinds[6];  // kInternalServer; unreachable for valid enum values.
 }
 
-void AppendFixed64(std::string* out, uint64_t v) {
-  char buf[8];
-  std::memcpy(buf, &v, 8);
-  out->append(buf, 8);
-}
-
-bool ReadFixed64(std::string_view* in, uint64_t* v) {
-  if (in->size() < 8) return false;
-  std::memcpy(v, in->data(), 8);
-  in->remove_prefix(8);
-  return true;
-}
-
 }  // namespace
 
 std::string_view ExceptionName(ErrorKind kind) { return EntryOf(kind).name; }
@@ -65,7 +52,8 @@ std::optional<ErrorKind> ErrorKindFromName(std::string_view name) {
 absl::Status MakeError(ErrorKind kind, std::string_view message) {
   const KindEntry& entry = EntryOf(kind);
   absl::Status status(entry.code, absl::string_view(message.data(), message.size()));
-  status.SetPayload(kKindPayload, absl::Cord(absl::string_view(entry.name.data(), entry.name.size())));
+  status.SetPayload(kKindPayload,
+                    absl::Cord(absl::string_view(entry.name.data(), entry.name.size())));
   return status;
 }
 
@@ -80,9 +68,7 @@ absl::Status QuotaExceededError(std::string_view m) {
 absl::Status AccessDeniedError(std::string_view m) {
   return MakeError(ErrorKind::kAccessDenied, m);
 }
-absl::Status InternalError(std::string_view m) {
-  return MakeError(ErrorKind::kInternalServer, m);
-}
+absl::Status InternalError(std::string_view m) { return MakeError(ErrorKind::kInternalServer, m); }
 
 ErrorKind KindOf(const absl::Status& status) {
   if (absl::optional<absl::Cord> payload = status.GetPayload(kKindPayload)) {
@@ -114,12 +100,12 @@ absl::Status RejectedRecordsError(std::string_view message,
                                   const std::vector<RejectedRecord>& records) {
   absl::Status status = MakeError(ErrorKind::kRejectedRecords, message);
   std::string payload;
-  AppendFixed64(&payload, records.size());
+  PutFixed64(&payload, records.size());
   for (const RejectedRecord& r : records) {
-    AppendFixed64(&payload, static_cast<uint64_t>(static_cast<int64_t>(r.record_index)));
-    AppendFixed64(&payload, r.existing_version.has_value() ? 1 : 0);
-    AppendFixed64(&payload, static_cast<uint64_t>(r.existing_version.value_or(0)));
-    AppendFixed64(&payload, r.reason.size());
+    PutFixed64(&payload, static_cast<uint64_t>(static_cast<int64_t>(r.record_index)));
+    PutFixed64(&payload, r.existing_version.has_value() ? 1 : 0);
+    PutFixed64(&payload, static_cast<uint64_t>(r.existing_version.value_or(0)));
+    PutFixed64(&payload, r.reason.size());
     payload.append(r.reason);
   }
   status.SetPayload(kRejectedPayload, absl::Cord(payload));
@@ -131,13 +117,13 @@ std::vector<RejectedRecord> RejectedRecordsOf(const absl::Status& status) {
   absl::optional<absl::Cord> payload = status.GetPayload(kRejectedPayload);
   if (!payload) return out;
   std::string bytes(*payload);
-  std::string_view in(bytes);
+  absl::string_view in(bytes);
   uint64_t count = 0;
-  if (!ReadFixed64(&in, &count)) return out;
+  if (!GetFixed64(&in, &count)) return out;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t index, has_version, version, length;
-    if (!ReadFixed64(&in, &index) || !ReadFixed64(&in, &has_version) ||
-        !ReadFixed64(&in, &version) || !ReadFixed64(&in, &length) || in.size() < length) {
+    if (!GetFixed64(&in, &index) || !GetFixed64(&in, &has_version) || !GetFixed64(&in, &version) ||
+        !GetFixed64(&in, &length) || in.size() < length) {
       break;
     }
     RejectedRecord r;
