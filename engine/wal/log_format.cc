@@ -4,30 +4,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "engine/common/coding.h"
 #include "xxhash.h"
 
 namespace tsw::wal::format {
 namespace {
-
-void EncodeFixed32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-
-void EncodeFixed64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-
-uint32_t DecodeFixed32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return v;
-}
-
-uint64_t DecodeFixed64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return v;
-}
 
 // Checksum of a frame: XXH3 of its first 12 header bytes, seeded with the payload's hash.
 uint64_t FrameChecksum(const char* frame_header, uint64_t payload_hash) {
