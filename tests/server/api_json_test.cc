@@ -5,15 +5,18 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/json_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tools/apijson/json_writer.h"
 #include "tsw/status.h"
 
 namespace tsw {
 namespace apijson {
 namespace {
 
+using json::AppendJsonString;
+using json::FormatDouble;
+using json::JsonWriter;
 using ::testing::HasSubstr;
 
 TimePoint FromNanos(int64_t nanos) {

@@ -2,8 +2,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/common/json_writer.h"
 #include "tools/apijson/api_json.h"
-#include "tools/apijson/json_writer.h"
 #include "tools/apijson/shape_writers.h"
 
 namespace tsw {

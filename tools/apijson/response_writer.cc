@@ -3,8 +3,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/json_writer.h"
 #include "tools/apijson/api_json.h"
-#include "tools/apijson/json_writer.h"
 #include "tools/apijson/shape_writers.h"
 
 namespace tsw {

@@ -6,11 +6,15 @@
 #include <string_view>
 
 #include "absl/strings/string_view.h"
-#include "tools/apijson/json_writer.h"
+#include "engine/common/json_writer.h"
 #include "tsw/types.h"
 
 namespace tsw {
 namespace apijson {
+
+// The JSON writer is engine/common's, shared with the engine's rejected-data reports.
+using json::FormatDouble;
+using json::JsonWriter;
 
 inline absl::string_view AsAbsl(std::string_view s) {
   return absl::string_view(s.data(), s.size());

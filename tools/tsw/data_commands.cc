@@ -16,8 +16,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/common/json_writer.h"
 #include "tools/apijson/api_json.h"
-#include "tools/apijson/json_writer.h"
 #include "tools/tsw/commands.h"
 #include "tsw/engine.h"
 
@@ -136,7 +136,7 @@ absl::StatusOr<Record> ParseRecordLine(const std::string& line) {
 }
 
 std::string TableStatsToJson(const TableStats& stats) {
-  apijson::JsonWriter w;
+  json::JsonWriter w;
   w.BeginObject();
   w.Member("DatabaseName", stats.database_name);
   w.Member("TableName", stats.table_name);

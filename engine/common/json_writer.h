@@ -1,4 +1,6 @@
-// JsonWriter: appends compact JSON text to a string, one token at a time.
+// JsonWriter: appends compact JSON text to a string, one token at a time. Shared by the
+// HTTP endpoint's wire format (tools/apijson), the CLI, and the engine's rejected-data
+// reports (engine/table), so every JSON text tsw writes escapes strings the same way.
 //
 // The writer places commas itself; callers only nest Begin/End calls correctly and call
 // Key() before each value inside an object. It never fails: strings are escaped per RFC
@@ -6,16 +8,16 @@
 // strings are UTF-8), and a non-finite double is written as null.
 //
 // Not thread-safe; one writer builds one document.
-#ifndef TSW_TOOLS_APIJSON_JSON_WRITER_H_
-#define TSW_TOOLS_APIJSON_JSON_WRITER_H_
+#ifndef TSW_ENGINE_COMMON_JSON_WRITER_H_
+#define TSW_ENGINE_COMMON_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 
-namespace tsw {
-namespace apijson {
+namespace tsw::json {
 
 class JsonWriter {
  public:
@@ -73,7 +75,6 @@ void AppendJsonString(absl::string_view value, std::string* out);
 // Shortest round-trip decimal text of a finite double ("0.1", "1e+300", "42").
 std::string FormatDouble(double value);
 
-}  // namespace apijson
-}  // namespace tsw
+}  // namespace tsw::json
 
-#endif  // TSW_TOOLS_APIJSON_JSON_WRITER_H_
+#endif  // TSW_ENGINE_COMMON_JSON_WRITER_H_

@@ -1,4 +1,4 @@
-#include "tools/apijson/json_writer.h"
+#include "engine/common/json_writer.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,8 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace tsw {
-namespace apijson {
+namespace tsw::json {
 
 void AppendJsonString(absl::string_view value, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -136,5 +135,4 @@ void JsonWriter::EpochSeconds(int64_t nanos) {
   }
 }
 
-}  // namespace apijson
-}  // namespace tsw
+}  // namespace tsw::json
