@@ -233,7 +233,9 @@ TEST(CorruptInput, RandomPayloadsUnderEveryCodecIdNeverCrash) {
       absl::Status statuses[] = {DecodeInt64s(bad, &ints), DecodeDoubles(bad, &doubles),
                                  DecodeStrings(bad, &strings), DecodeBools(bad, &bools)};
       for (const absl::Status& status : statuses) {
-        if (!status.ok()) EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << status;
+        if (!status.ok()) {
+          EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << status;
+        }
       }
     }
   }

@@ -134,7 +134,9 @@ inline std::string SeriesText(const std::vector<Dimension>& dims) {
 inline void CollectBatch(const ScanBatch& b, Contents* out) {
   const std::string series = SeriesText(b.dimensions);
   for (size_t i = 0; i < b.time_nanos.size(); ++i) {
-    if (i > 0) EXPECT_LT(b.time_nanos[i - 1], b.time_nanos[i]) << "rows out of order";
+    if (i > 0) {
+      EXPECT_LT(b.time_nanos[i - 1], b.time_nanos[i]) << "rows out of order";
+    }
     Row row;
     row.version = b.versions[i];
     row.type = b.measure_value_type;

@@ -57,7 +57,9 @@ TEST(IncrementalIntParserTest, AgreesWithParseInt64OnEverySequence) {
     const ParseError e1 = ParseInt64(t, &expected);
     const ParseError e2 = incremental.Parse(t, &got);
     ASSERT_EQ(e1, e2) << t;
-    if (e1 == ParseError::kOk) ASSERT_EQ(expected, got) << t;
+    if (e1 == ParseError::kOk) {
+      ASSERT_EQ(expected, got) << t;
+    }
   }
 }
 

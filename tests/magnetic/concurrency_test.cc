@@ -108,8 +108,12 @@ TEST(ConcurrencyTest, ReadersSeeWholeOperationsWhileAWriterRuns) {
   }
   for (int64_t g = 2; g <= 60; ++g) {
     ASSERT_TRUE(store.AddSegment(generation(g), absl::StrCat(g)).ok());
-    if (g % 5 == 0) ASSERT_TRUE(store.Compact().ok());
-    if (g % 20 == 0) ASSERT_TRUE(store.ApplyRetention(-1).ok());
+    if (g % 5 == 0) {
+      ASSERT_TRUE(store.Compact().ok());
+    }
+    if (g % 20 == 0) {
+      ASSERT_TRUE(store.ApplyRetention(-1).ok());
+    }
   }
   // Let the readers see the final state at least once.
   int64_t seen = scans.load();

@@ -425,7 +425,9 @@ TEST_F(MagneticStoreTest, LookupManyDecodesABlockOnceForManyKeys) {
   ASSERT_TRUE(rows.ok());
   for (int i = 0; i < 100; ++i) {
     ASSERT_EQ((*rows)[i].has_value(), i % 2 == 0) << i;
-    if (i % 2 == 0) EXPECT_EQ((*rows)[i]->columns[0].doubles[0], i);
+    if (i % 2 == 0) {
+      EXPECT_EQ((*rows)[i]->columns[0].doubles[0], i);
+    }
   }
   MagneticStats after = store->Stats();
   EXPECT_LE(after.blocks_decoded - before.blocks_decoded, 2);

@@ -37,7 +37,9 @@ class DispatcherTest : public ::testing::Test {
     engine_ = std::move(*engine);
   }
   void TearDown() override {
-    if (engine_) EXPECT_TRUE(engine_->Close().ok());
+    if (engine_) {
+      EXPECT_TRUE(engine_->Close().ok());
+    }
     std::filesystem::remove_all(dir_);
   }
 

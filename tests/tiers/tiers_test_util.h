@@ -49,7 +49,9 @@ inline void CollectSorted(const ScanBatch& b, Contents* out) {
   EXPECT_EQ(b.versions.size(), b.time_nanos.size());
   for (const ScanColumn& c : b.columns) EXPECT_EQ(c.present.size(), b.time_nanos.size());
   for (size_t i = 0; i < b.time_nanos.size(); ++i) {
-    if (i > 0) EXPECT_LT(b.time_nanos[i - 1], b.time_nanos[i]) << "rows out of order";
+    if (i > 0) {
+      EXPECT_LT(b.time_nanos[i - 1], b.time_nanos[i]) << "rows out of order";
+    }
     Row row;
     row.version = b.versions[i];
     row.type = b.measure_value_type;
