@@ -278,10 +278,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     if (!multi) {
       encoder_.Value(values[0].type, values[0].bits, values[0].text);
     } else {
-      encoder_.MultiCount(static_cast<uint32_t>(values.size()));
-      for (size_t i = 0; i < values.size(); ++i) {
-        encoder_.Attribute(attribute_slots[i], values[i].type, values[i].bits, values[i].text);
-      }
+      encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
     }
   }
   *payload = encoder_.Finish();
