@@ -25,7 +25,7 @@ BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
     : schema_(schema), store_(store) {}
 
 void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const ParsedValue> values,
-                             const int32_t* attribute_ids) {
+                             const uint32_t* slots) {
   StringPool& strings = store_->strings();
   if (!column.multi()) {
     const ParsedValue& v = values[0];
@@ -41,7 +41,7 @@ void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const Parse
   }  // Else every slot is written below (attribute names are unique).
   for (size_t i = 0; i < values.size(); ++i) {
     const ParsedValue& v = values[i];
-    const int slot = column.FindSlot(static_cast<uint32_t>(attribute_ids[i]), i);
+    const uint32_t slot = slots[i];
     cells_[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
     present_[slot] = 1;
   }
@@ -69,8 +69,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   // Attribute names of the last accepted MULTI record (views into this request).
   std::vector<absl::string_view>& cached_attribute_names_ = attribute_names_;
   std::vector<int32_t>& cached_attribute_ids_ = cached_ids_;
+  std::vector<MeasureValueType>& cached_attribute_types = cached_types_;
   cached_attribute_names_.clear();
   cached_attribute_ids_.clear();
+  cached_attribute_types.clear();
   logged_attribute_ids_.clear();  // Attribute slots are per payload.
 
   for (const ParsedRecord& rec : batch.records) {
@@ -104,16 +106,26 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
       }
     }
     bool conflict = false;
+    // True while every attribute is the previous accepted MULTI record's, in its position.
+    bool cached_attributes = multi && values.size() == cached_attribute_ids_.size();
     if (multi) {
       attribute_ids_.resize(values.size());
       for (size_t i = 0; i < values.size() && !conflict; ++i) {
-        // The previous MULTI record's attribute in the same position is the usual match.
-        const int32_t id =
-            i < cached_attribute_ids_.size() && SameView(values[i].name, cached_attribute_names_[i])
-                ? cached_attribute_ids_[i]
-                : attributes.Find(values[i].name);
+        // The previous MULTI record's attribute in the same position is the usual match;
+        // its schema type is cached with it.
+        int32_t id;
+        MeasureValueType known;
+        if (i < cached_attribute_ids_.size() &&
+            SameView(values[i].name, cached_attribute_names_[i])) {
+          id = cached_attribute_ids_[i];
+          known = cached_attribute_types[i];
+        } else {
+          cached_attributes = false;
+          id = attributes.Find(values[i].name);
+          known = id == NameTable::kAbsent ? values[i].type : attributes.at(id).type;
+        }
         attribute_ids_[i] = id;
-        if (id != NameTable::kAbsent && attributes.at(id).type != values[i].type) {
+        if (known != values[i].type) {
           rejected->push_back(
               {rec.index,
                absl::StrCat("MULTI attribute '", values[i].name, "' has type ",
@@ -219,9 +231,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     cached_measure = rec.measure_name;
     cached_type = rec.type;
     cached_measure_id = measure_id;
-    if (multi) {
+    if (multi && !cached_attributes) {  // (Else the cache holds these names and ids.)
       cached_attribute_names_.resize(values.size());
       cached_attribute_ids_.resize(values.size());
+      cached_attribute_types.resize(values.size());
       for (size_t i = 0; i < values.size(); ++i) {
         if (attribute_ids_[i] == NameTable::kAbsent) {
           attribute_ids_[i] = attributes.Add(values[i].name, values[i].type, sequence);
@@ -229,6 +242,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
         }
         cached_attribute_names_[i] = values[i].name;
         cached_attribute_ids_[i] = attribute_ids_[i];
+        cached_attribute_types[i] = values[i].type;  // Its schema type, now.
       }
     }
     if (series_id == SeriesRegistry::kAbsent) {
@@ -245,13 +259,15 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     cached_series_id = series_id;
     if (column == nullptr) column = store_->AddColumn(series_id, measure_id, rec.type);
     if (multi) {
+      value_slots_.resize(values.size());
       for (size_t i = 0; i < values.size(); ++i) {
-        if (column->FindSlot(static_cast<uint32_t>(attribute_ids_[i]), i) < 0) {
-          column->AddSlot(static_cast<uint32_t>(attribute_ids_[i]), values[i].type);
-        }
+        const uint32_t attribute = static_cast<uint32_t>(attribute_ids_[i]);
+        const int slot = column->FindSlot(attribute, i);
+        value_slots_[i] = slot >= 0 ? static_cast<uint32_t>(slot)
+                                    : static_cast<uint32_t>(column->AddSlot(attribute, values[i].type));
       }
     }
-    FillCells(*column, values, attribute_ids_.data());
+    FillCells(*column, values, value_slots_.data());
     const uint8_t* present = multi ? present_.data() : nullptr;
     if (position.found) {
       column->Overwrite(position, rec.version, cells_.data(), present);

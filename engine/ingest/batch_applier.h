@@ -65,9 +65,10 @@ class BatchApplier {
   absl::Status Replay(absl::string_view payload, uint64_t sequence);
 
  private:
-  // Cells and presence of `values` laid out by `column`'s slots (VARCHARs interned).
+  // Cells and presence of `values` laid out by `column`'s slots (VARCHARs interned);
+  // value i goes to slot slots[i] (MULTI; unused for a scalar column).
   void FillCells(const memstore::MeasureColumn& column, absl::Span<const ParsedValue> values,
-                 const int32_t* attribute_ids);
+                 const uint32_t* slots);
 
   TableSchema* const schema_;
   memstore::MemStore* const store_;
@@ -79,6 +80,8 @@ class BatchApplier {
   std::vector<uint8_t> present_;
   std::vector<absl::string_view> attribute_names_;  // Apply's per-request attribute cache.
   std::vector<int32_t> cached_ids_;
+  std::vector<MeasureValueType> cached_types_;  // Schema types of cached_ids_.
+  std::vector<uint32_t> value_slots_;           // Column slot of each value (MULTI).
   std::vector<uint32_t> attribute_slots_;
   std::vector<int32_t> logged_attribute_ids_;  // Whose payload slots attribute_slots_ holds.  //
                                                // Payload slots of the current record's attributes.
