@@ -147,29 +147,25 @@ ParseError ParseFiniteDouble(absl::string_view text, double* out) {
     negative = true;
     ++p;
   }
-  // Scan the digit runs first, then accumulate them without per-digit overflow checks:
-  // 19 digits always fit in 64 bits.
+  // Scan and accumulate the digit runs in one pass, without per-digit overflow checks:
+  // the accumulation wraps harmlessly past 19 digits, and then the mantissa is not used.
+  uint64_t mantissa = 0;
   const char* int_digits = p;
-  while (p != end && IsDigit(*p)) ++p;
-  const char* int_end = p;
-  const char* frac_digits = p;
-  const char* frac_end = p;
-  if (p != end && *p == '.') {
-    frac_digits = ++p;
-    while (p != end && IsDigit(*p)) ++p;
-    frac_end = p;
+  for (unsigned d; p != end && (d = static_cast<unsigned char>(*p - '0')) <= 9; ++p) {
+    mantissa = mantissa * 10 + d;
   }
-  const size_t int_count = int_end - int_digits;
-  const size_t frac_count = frac_end - frac_digits;
+  const size_t int_count = p - int_digits;
+  size_t frac_count = 0;
+  if (p != end && *p == '.') {
+    const char* frac_digits = ++p;
+    for (unsigned d; p != end && (d = static_cast<unsigned char>(*p - '0')) <= 9; ++p) {
+      mantissa = mantissa * 10 + d;
+    }
+    frac_count = p - frac_digits;
+  }
   const bool any_digits = int_count + frac_count > 0;
   const bool mantissa_overflow = int_count + frac_count > 19;
-  uint64_t mantissa = 0;
-  int exponent = 0;
-  if (!mantissa_overflow) {
-    for (const char* q = int_digits; q != int_end; ++q) mantissa = mantissa * 10 + (*q - '0');
-    for (const char* q = frac_digits; q != frac_end; ++q) mantissa = mantissa * 10 + (*q - '0');
-    exponent = -static_cast<int>(frac_count);
-  }
+  int exponent = -static_cast<int>(frac_count);
   if (!any_digits) return ParseError::kSyntax;
   if (p != end && (*p == 'e' || *p == 'E')) {
     ++p;
