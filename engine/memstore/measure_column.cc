@@ -119,8 +119,8 @@ void MeasureColumn::Overwrite(Position p, int64_t version, const uint64_t* cells
   SetRow(c, p.row, cells, present);
 }
 
-void MeasureColumn::Insert(Position p, int64_t time, int64_t version, const uint64_t* cells,
-                           const uint8_t* present) {
+void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const uint64_t* cells,
+                               const uint8_t* present) {
   ++rows_;
   if (chunks_.empty()) {
     chunks_.push_back(NewChunk());

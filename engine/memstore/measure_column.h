@@ -164,7 +164,27 @@ class MeasureColumn {
   void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present);
   // REQUIRES: p == Locate(time) and !p.found.
   void Insert(Position p, int64_t time, int64_t version, const uint64_t* cells,
-              const uint8_t* present);
+              const uint8_t* present) {
+    Chunk* c = tail_;
+    // The usual case, inline: an append with room left in the tail chunk.
+    if (c != nullptr && p.row == c->size_ && c->size_ < c->capacity_ &&
+        p.chunk + 1 == chunks_.size()) {
+      ++rows_;
+      last_time_ = time;
+      const size_t row = c->size_++;
+      c->time_data()[row] = time;
+      c->version_data()[row] = version;
+      const size_t slots = slot_attributes_.size();
+      uint64_t* cell = c->cell_data(0) + row;
+      for (size_t s = 0; s < slots; ++s) cell[s * c->capacity_] = cells[s];
+      if (multi()) {
+        uint8_t* pres = c->present_data(0) + row;
+        for (size_t s = 0; s < slots; ++s) pres[s * c->capacity_] = present[s];
+      }
+      return;
+    }
+    InsertSlow(p, time, version, cells, present);
+  }
   // Sets the row at `time`, inserting it if absent (WAL replay).
   void Upsert(int64_t time, int64_t version, const uint64_t* cells, const uint8_t* present);
 
@@ -187,6 +207,8 @@ class MeasureColumn {
 
  private:
   std::unique_ptr<Chunk> NewChunk() const;
+  void InsertSlow(Position p, int64_t time, int64_t version, const uint64_t* cells,
+                  const uint8_t* present);
   Position LocateInside(int64_t time) const;
   void SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present);
   // Drops empty chunks and re-derives tail_ and last_time_ after a removal.
