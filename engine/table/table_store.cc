@@ -140,6 +140,7 @@ absl::Status TableStore::Recover() {
   // The magnetic tier, and what of the log its last eviction covered.
   magnetic::MagneticOptions magnetic_options;
   magnetic_options.zstd_level = options_.options->zstd_level;
+  magnetic_options.filter_bits_per_key = options_.options->magnetic_filter_bits_per_key;
   magnetic_options.log = options_.log;
   const std::string magnetic_dir = file::JoinPath(dir_, kMagneticDir);
   absl::StatusOr<std::unique_ptr<magnetic::MagneticStore>> magnetic =

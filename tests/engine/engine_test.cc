@@ -241,6 +241,39 @@ TEST_F(EngineTest, MaintenanceAndVerifyRunOnAHealthyDirectory) {
   EXPECT_TRUE(problems->empty());
 }
 
+TEST_F(EngineTest, KeyFiltersAreWrittenWhenAskedAndVersionChecksStillHold) {
+  options_.magnetic_filter_bits_per_key = 10;
+  std::unique_ptr<Engine> engine = OpenOrDie();
+  ASSERT_TRUE(engine->CreateDatabase({.database_name = "fleet"}).ok());
+  CreateTableRequest create{.database_name = "fleet", .table_name = "telemetry"};
+  create.magnetic_store_write_properties = MagneticStoreWriteProperties{true, {}};
+  ASSERT_TRUE(engine->CreateTable(create).ok());
+  const int64_t time_ms = kNow / 1'000'000;
+  ASSERT_TRUE(engine->WriteRecords(OneRecord("telemetry", time_ms)).ok());
+  clock_.Advance(7LL * 3600 * 1'000'000'000);
+  ASSERT_TRUE(engine->RunMaintenance().ok());
+  absl::StatusOr<TableStats> stats = engine->GetTableStats("fleet", "telemetry");
+  ASSERT_TRUE(stats.ok());
+  int64_t filter_bytes = 0;
+  for (const auto& [kind, bytes] : stats->bytes_by_column_kind) {
+    if (kind == "filter") filter_bytes = bytes;
+  }
+  EXPECT_GT(filter_bytes, 0);
+  // The evicted point still blocks a different value at the same Version...
+  WriteRecordsRequest conflicting = OneRecord("telemetry", time_ms);
+  conflicting.records[0].measure_value = "2.5";
+  absl::StatusOr<WriteRecordsResponse> rejected = engine->WriteRecords(conflicting);
+  ASSERT_FALSE(rejected.ok());
+  std::vector<RejectedRecord> list = RejectedRecordsOf(rejected.status());
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].existing_version, 1);
+  // ...and a higher Version replaces it.
+  conflicting.records[0].version = 2;
+  absl::StatusOr<WriteRecordsResponse> replaced = engine->WriteRecords(conflicting);
+  ASSERT_TRUE(replaced.ok()) << replaced.status();
+  EXPECT_EQ(replaced->records_ingested.magnetic_store, 1);
+}
+
 TEST_F(EngineTest, BackgroundMaintenanceEvictsWithoutBeingAsked) {
   options_.background_maintenance = true;
   options_.maintenance_interval_millis = 10;
