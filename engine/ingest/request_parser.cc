@@ -468,6 +468,11 @@ class Parser {
     const bool same_names = SameNames(previous_multi_, measure_values);
     std::vector<absl::string_view>& names = batch_->names;
     names.clear();
+    // All of the record's values at once (the caller drops them if the record fails).
+    std::vector<ParsedValue>& values = batch_->values;
+    const size_t first = values.size();
+    values.resize(first + measure_values.size());
+    ParsedValue* next = values.data() + first;
     for (const MeasureValue& mv : measure_values) {
       if (!same_names) {
         const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
@@ -482,7 +487,7 @@ class Parser {
                                    "' has Type MULTI; attributes are scalar."));
         return false;
       }
-      ParsedValue& value = batch_->values.emplace_back();
+      ParsedValue& value = *next++;
       value.name = View(mv.name);
       value.type = mv.type;
       if (!ParseValueFast(index, value.name, View(mv.value), unit, &value)) {
