@@ -263,8 +263,9 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
       for (size_t i = 0; i < values.size(); ++i) {
         const uint32_t attribute = static_cast<uint32_t>(attribute_ids_[i]);
         const int slot = column->FindSlot(attribute, i);
-        value_slots_[i] = slot >= 0 ? static_cast<uint32_t>(slot)
-                                    : static_cast<uint32_t>(column->AddSlot(attribute, values[i].type));
+        value_slots_[i] = slot >= 0
+                              ? static_cast<uint32_t>(slot)
+                              : static_cast<uint32_t>(column->AddSlot(attribute, values[i].type));
       }
     }
     FillCells(*column, values, value_slots_.data());
