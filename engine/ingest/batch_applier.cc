@@ -39,11 +39,15 @@ void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const Parse
     std::fill(cells_.begin(), cells_.end(), 0);
     std::fill(present_.begin(), present_.end(), 0);
   }  // Else every slot is written below (attribute names are unique).
-  for (size_t i = 0; i < values.size(); ++i) {
+  // Raw pointers: a byte store may alias anything, so vector members would be reloaded.
+  uint64_t* const cells = cells_.data();
+  uint8_t* const present = present_.data();
+  const size_t n = values.size();
+  for (size_t i = 0; i < n; ++i) {
     const ParsedValue& v = values[i];
     const uint32_t slot = slots[i];
-    cells_[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
-    present_[slot] = 1;
+    cells[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
+    present[slot] = 1;
   }
 }
 

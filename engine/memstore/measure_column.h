@@ -175,11 +175,12 @@ class MeasureColumn {
       c->time_data()[row] = time;
       c->version_data()[row] = version;
       const size_t slots = slot_attributes_.size();
+      const size_t capacity = c->capacity_;  // Held in a register across the byte stores.
       uint64_t* cell = c->cell_data(0) + row;
-      for (size_t s = 0; s < slots; ++s) cell[s * c->capacity_] = cells[s];
+      for (size_t s = 0; s < slots; ++s) cell[s * capacity] = cells[s];
       if (multi()) {
         uint8_t* pres = c->present_data(0) + row;
-        for (size_t s = 0; s < slots; ++s) pres[s * c->capacity_] = present[s];
+        for (size_t s = 0; s < slots; ++s) pres[s * capacity] = present[s];
       }
       return;
     }
