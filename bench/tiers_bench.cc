@@ -86,10 +86,13 @@ class Fixture {
 
   int64_t ScanAll() {
     int64_t rows = 0;
-    store_->Scan(ScanRequest(), [&rows](const ScanBatch& b) {
-      rows += static_cast<int64_t>(b.time_nanos.size());
-      return true;
-    }).IgnoreError();
+    store_
+        ->Scan(ScanRequest(),
+               [&rows](const ScanBatch& b) {
+                 rows += static_cast<int64_t>(b.time_nanos.size());
+                 return true;
+               })
+        .IgnoreError();
     return rows;
   }
 
@@ -151,9 +154,9 @@ void BM_WriteStallDuringEviction(benchmark::State& state) {
         for (int i = 0; i < 100; ++i) req.records.push_back(Fixture::Point(i, ++t, 1, 1.5));
         const auto start = std::chrono::steady_clock::now();
         f->store_->Write(req, f->table_).IgnoreError();
-        latencies.push_back(std::chrono::duration<double, std::micro>(
-                                std::chrono::steady_clock::now() - start)
-                                .count());
+        latencies.push_back(
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+                .count());
       }
     });
     state.ResumeTiming();

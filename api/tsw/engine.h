@@ -77,8 +77,7 @@ class Engine {
   absl::StatusOr<CreateTableResponse> CreateTable(const CreateTableRequest& request);
   absl::Status DeleteDatabase(const DeleteDatabaseRequest& request);
   absl::Status DeleteTable(const DeleteTableRequest& request);
-  absl::StatusOr<DescribeDatabaseResponse> DescribeDatabase(
-      const DescribeDatabaseRequest& request);
+  absl::StatusOr<DescribeDatabaseResponse> DescribeDatabase(const DescribeDatabaseRequest& request);
   absl::StatusOr<DescribeTableResponse> DescribeTable(const DescribeTableRequest& request);
   absl::StatusOr<DescribeEndpointsResponse> DescribeEndpoints(
       const DescribeEndpointsRequest& request = {});
@@ -101,8 +100,7 @@ class Engine {
   //   }
   Paginator<ListDatabasesRequest, ListDatabasesResponse> ListDatabasesPages(
       ListDatabasesRequest request = {});
-  Paginator<ListTablesRequest, ListTablesResponse> ListTablesPages(
-      ListTablesRequest request = {});
+  Paginator<ListTablesRequest, ListTablesResponse> ListTablesPages(ListTablesRequest request = {});
 
   // ---- Reading back.
   // Calls `visitor` with batches of the matching rows: within a series and measure in

@@ -20,12 +20,12 @@ struct Quotas {
   int max_measures_per_multi_record = 256;  // MeasureValues of one MULTI record.
   int max_dimension_name_bytes = 60;
   int max_measure_name_bytes = 256;
-  int max_series_dimensions_bytes = 2048;   // All dimension names + values of a record.
-  int max_record_bytes = 2048;              // A whole record, dimensions and measures.
-  int max_measure_value_bytes = 2048;       // MeasureValue, MeasureValues[].Value.
+  int max_series_dimensions_bytes = 2048;  // All dimension names + values of a record.
+  int max_record_bytes = 2048;             // A whole record, dimensions and measures.
+  int max_measure_value_bytes = 2048;      // MeasureValue, MeasureValues[].Value.
   int max_tags_per_resource = 200;
   int max_databases = 500;
-  int max_tables = 50000;                   // Across all databases.
+  int max_tables = 50000;                             // Across all databases.
   int64_t max_future_nanos = 15LL * 60 * 1000000000;  // Data ahead of the clock.
 };
 

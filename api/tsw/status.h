@@ -58,8 +58,8 @@ ErrorKind KindOf(const absl::Status& status);
 
 // One record that WriteRecords did not ingest (the RejectedRecord shape).
 struct RejectedRecord {
-  int32_t record_index = 0;                // 0-based index in the request's Records.
-  std::string reason;                      // A sentence naming the cause.
+  int32_t record_index = 0;                 // 0-based index in the request's Records.
+  std::string reason;                       // A sentence naming the cause.
   std::optional<int64_t> existing_version;  // Set when a stored record blocked the write.
 };
 

@@ -47,7 +47,7 @@ struct Tag {
 };
 
 struct RetentionProperties {
-  int64_t memory_store_retention_period_in_hours = 6;      // 1 to 8766.
+  int64_t memory_store_retention_period_in_hours = 6;       // 1 to 8766.
   int64_t magnetic_store_retention_period_in_days = 73000;  // 1 to 73000.
 };
 
@@ -246,9 +246,9 @@ struct WriteRecordsResponse {
 struct ScanRequest {
   std::string database_name;
   std::string table_name;
-  int64_t start_time_nanos = INT64_MIN;  // Inclusive.
-  int64_t end_time_nanos = INT64_MAX;    // Exclusive.
-  std::vector<std::string> measure_names;   // Empty: every measure.
+  int64_t start_time_nanos = INT64_MIN;      // Inclusive.
+  int64_t end_time_nanos = INT64_MAX;        // Exclusive.
+  std::vector<std::string> measure_names;    // Empty: every measure.
   std::vector<Dimension> dimension_filters;  // Each must equal the series' dimension.
   int32_t max_rows_per_batch = 4096;
 };

@@ -17,10 +17,10 @@ std::optional<Enum> Lookup(const std::array<std::string_view, N>& names, std::st
 }
 
 // Spellings indexed by enum value; keep in the enums' declaration order.
-constexpr std::array<std::string_view, 6> kMeasureValueTypes = {
-    "DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP", "MULTI"};
-constexpr std::array<std::string_view, 4> kTimeUnits = {"MILLISECONDS", "SECONDS",
-                                                        "MICROSECONDS", "NANOSECONDS"};
+constexpr std::array<std::string_view, 6> kMeasureValueTypes = {"DOUBLE",  "BIGINT",    "VARCHAR",
+                                                                "BOOLEAN", "TIMESTAMP", "MULTI"};
+constexpr std::array<std::string_view, 4> kTimeUnits = {"MILLISECONDS", "SECONDS", "MICROSECONDS",
+                                                        "NANOSECONDS"};
 constexpr std::array<std::string_view, 1> kDimensionValueTypes = {"VARCHAR"};
 constexpr std::array<std::string_view, 2> kTableStatuses = {"ACTIVE", "DELETING"};
 constexpr std::array<std::string_view, 2> kS3EncryptionOptions = {"SSE_S3", "SSE_KMS"};

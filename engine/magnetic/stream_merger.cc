@@ -154,11 +154,11 @@ absl::StatusOr<bool> StreamMerger::Next(size_t max_rows, ScanBatch* out) {
     if (!others || min_time < next_other) {
       // No other source holds a row before `next_other`: copy the winner's run up to it.
       const std::vector<int64_t>& t = winner->block.time_nanos;
-      size_t stop = others ? static_cast<size_t>(
-                                 std::lower_bound(t.begin() + winner->pos,
-                                                  t.begin() + winner->limit, next_other) -
-                                 t.begin())
-                           : winner->limit;
+      size_t stop =
+          others ? static_cast<size_t>(std::lower_bound(t.begin() + winner->pos,
+                                                        t.begin() + winner->limit, next_other) -
+                                       t.begin())
+                 : winner->limit;
       size_t n = std::min(stop - winner->pos, max_rows - out->time_nanos.size());
       CopyRows(*winner, winner->pos, winner->pos + n, out);
       winner->pos += n;
