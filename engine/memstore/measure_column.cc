@@ -14,6 +14,17 @@ bool CellEquals(MeasureValueType type, uint64_t a, uint64_t b) {
   return x == y;  // 0.0 equals -0.0; NaN never reaches the store.
 }
 
+// What a chunk's presence views read while it stores no presence bytes: every slot of
+// every row present. Never written.
+uint8_t* AllOnes() {
+  static uint8_t* const ones = [] {
+    auto* p = new uint8_t[MeasureColumn::kMaxChunkRows];
+    std::memset(p, 1, MeasureColumn::kMaxChunkRows);
+    return p;
+  }();
+  return ones;
+}
+
 }  // namespace
 
 MeasureColumn::MeasureColumn(uint32_t series, uint32_t measure, MeasureValueType type)
@@ -25,7 +36,7 @@ MeasureColumn::MeasureColumn(uint32_t series, uint32_t measure, MeasureValueType
 }
 
 MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi)
-    : block_(new uint64_t[(BlockBytes(capacity, slots, multi) + 7) / 8]),
+    : block_(new uint64_t[(BlockBytes(capacity, slots, false) + 7) / 8]),
       capacity_(static_cast<uint32_t>(capacity)),
       slots_(static_cast<uint32_t>(slots)),
       multi_(multi) {
@@ -36,18 +47,25 @@ void MeasureColumn::Chunk::SetViews() {
   times = RowArray<int64_t>(time_data(), &size_);
   versions = RowArray<int64_t>(version_data(), &size_);
   cells = SlotArrays<uint64_t>(cell_data(0), capacity_, slots_, &size_);
-  present = multi_ ? SlotArrays<uint8_t>(present_data(0), capacity_, slots_, &size_)
-                   : SlotArrays<uint8_t>();
+  if (!multi_) {
+    present = SlotArrays<uint8_t>();
+  } else if (present_stored_) {
+    present = SlotArrays<uint8_t>(present_data(0), capacity_, slots_, &size_);
+  } else {
+    present = SlotArrays<uint8_t>(AllOnes(), 0, slots_, &size_);  // Every slot: the ones.
+  }
 }
 
-void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots) {
+void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool materialize) {
   std::unique_ptr<uint64_t[]> old = std::move(block_);
   const size_t old_capacity = capacity_, old_slots = slots_;
+  const bool old_stored = present_stored_;
+  present_stored_ = multi_ && (old_stored || materialize);
   const auto* old_times = reinterpret_cast<const int64_t*>(old.get());
   const int64_t* old_versions = old_times + old_capacity;
   const auto* old_cells = reinterpret_cast<const uint64_t*>(old_versions + old_capacity);
   const auto* old_present = reinterpret_cast<const uint8_t*>(old_cells + old_slots * old_capacity);
-  block_.reset(new uint64_t[(BlockBytes(capacity, slots, multi_) + 7) / 8]);
+  block_.reset(new uint64_t[(BlockBytes(capacity, slots, present_stored_) + 7) / 8]);
   capacity_ = static_cast<uint32_t>(capacity);
   slots_ = static_cast<uint32_t>(slots);
   const size_t n = size_;
@@ -56,10 +74,14 @@ void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots) {
   for (size_t s = 0; s < slots; ++s) {
     if (s < old_slots) {
       std::memcpy(cell_data(s), old_cells + s * old_capacity, n * 8);
-      if (multi_) std::memcpy(present_data(s), old_present + s * old_capacity, n);
+      if (old_stored) {
+        std::memcpy(present_data(s), old_present + s * old_capacity, n);
+      } else if (present_stored_) {
+        std::memset(present_data(s), 1, n);
+      }
     } else {
       std::memset(cell_data(s), 0, n * 8);
-      if (multi_) std::memset(present_data(s), 0, n);
+      if (present_stored_) std::memset(present_data(s), 0, n);
     }
   }
   SetViews();
@@ -68,7 +90,10 @@ void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots) {
 size_t MeasureColumn::AddSlot(uint32_t attribute, MeasureValueType type) {
   slot_attributes_.push_back(attribute);
   slot_types_.push_back(type);
-  for (auto& chunk : chunks_) chunk->Relayout(chunk->capacity(), slot_count());
+  // Rows already held lack the new attribute: a chunk with rows stores presence bytes.
+  for (auto& chunk : chunks_) {
+    chunk->Relayout(chunk->capacity(), slot_count(), /*materialize=*/chunk->size() > 0);
+  }
   return slot_attributes_.size() - 1;
 }
 
@@ -106,9 +131,10 @@ bool MeasureColumn::RowEquals(Position p, const uint64_t* cells, const uint8_t* 
 }
 
 void MeasureColumn::SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present) {
+  MaybeStorePresence(c, present);
   for (size_t s = 0; s < slot_count(); ++s) {
     c->cells[s][row] = cells[s];
-    if (multi()) c->present[s][row] = present[s];
+    if (c->present_stored_) c->present[s][row] = present[s];
   }
 }
 
@@ -139,13 +165,14 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
         c->Relayout(std::min<size_t>(c->capacity_ * 2, kMaxChunkRows), slots);
       }
     }
+    MaybeStorePresence(c, present);
     last_time_ = time;
     const size_t row = c->size_++;
     c->time_data()[row] = time;
     c->version_data()[row] = version;
     uint64_t* cell = c->cell_data(0) + row;
     for (size_t s = 0; s < slots; ++s) cell[s * c->capacity_] = cells[s];
-    if (multi()) {
+    if (c->present_stored_) {
       uint8_t* pres = c->present_data(0) + row;
       for (size_t s = 0; s < slots; ++s) pres[s * c->capacity_] = present[s];
     }
@@ -156,11 +183,14 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     const size_t half = c->size_ / 2;
     const size_t moved = c->size_ - half;
     auto upper = std::make_unique<Chunk>(kMaxChunkRows, slots, multi());
+    if (c->present_stored_) upper->Relayout(kMaxChunkRows, slots, /*materialize=*/true);
     std::memcpy(upper->time_data(), c->time_data() + half, moved * 8);
     std::memcpy(upper->version_data(), c->version_data() + half, moved * 8);
     for (size_t s = 0; s < slots; ++s) {
       std::memcpy(upper->cell_data(s), c->cell_data(s) + half, moved * 8);
-      if (multi()) std::memcpy(upper->present_data(s), c->present_data(s) + half, moved);
+      if (c->present_stored_) {
+        std::memcpy(upper->present_data(s), c->present_data(s) + half, moved);
+      }
     }
     upper->size_ = static_cast<uint32_t>(moved);
     c->size_ = static_cast<uint32_t>(half);
@@ -174,6 +204,7 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
   } else if (c->size_ == c->capacity_) {
     c->Relayout(std::min<size_t>(c->capacity_ * 2, kMaxChunkRows), slots);
   }
+  MaybeStorePresence(c, present);
   // Opens row p.row in every array.
   const size_t row = p.row, after = c->size_ - row;
   std::memmove(c->time_data() + row + 1, c->time_data() + row, after * 8);
@@ -184,7 +215,7 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     uint64_t* cell = c->cell_data(s);
     std::memmove(cell + row + 1, cell + row, after * 8);
     cell[row] = cells[s];
-    if (multi()) {
+    if (c->present_stored_) {
       uint8_t* pres = c->present_data(s);
       std::memmove(pres + row + 1, pres + row, after);
       pres[row] = present[s];
@@ -218,7 +249,7 @@ size_t MeasureColumn::RemoveBefore(int64_t cutoff,
         c.versions[kept] = c.versions[r];
         for (size_t s = 0; s < slot_count(); ++s) {
           c.cells[s][kept] = c.cells[s][r];
-          if (multi()) c.present[s][kept] = c.present[s][r];
+          if (c.present_stored_) c.present[s][kept] = c.present[s][r];
         }
       }
       ++kept;
@@ -241,7 +272,9 @@ void MeasureColumn::Erase(Position p) {
   std::memmove(c->version_data() + row, c->version_data() + row + 1, after * 8);
   for (size_t s = 0; s < slot_count(); ++s) {
     std::memmove(c->cell_data(s) + row, c->cell_data(s) + row + 1, after * 8);
-    if (multi()) std::memmove(c->present_data(s) + row, c->present_data(s) + row + 1, after);
+    if (c->present_stored_) {
+      std::memmove(c->present_data(s) + row, c->present_data(s) + row + 1, after);
+    }
   }
   --c->size_;
   --rows_;
@@ -274,7 +307,7 @@ void MeasureColumn::AfterRemoval() {
 int64_t MeasureColumn::MemoryBytes() const {
   int64_t bytes = sizeof(MeasureColumn) + slot_attributes_.capacity() * 5;
   for (const auto& c : chunks_) {
-    bytes += sizeof(Chunk) + Chunk::BlockBytes(c->capacity(), slot_count(), multi());
+    bytes += sizeof(Chunk) + Chunk::BlockBytes(c->capacity(), slot_count(), c->present_stored());
   }
   return bytes;
 }

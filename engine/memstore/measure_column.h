@@ -29,10 +29,10 @@ class MeasureColumn {
   static constexpr size_t kMaxChunkRows = 1024;
 
   // A chunk's rows live in one heap block, array after array: times[capacity],
-  // versions[capacity], then for each slot cells[capacity], then (MULTI only) for each
-  // slot present[capacity]. One allocation per chunk; an append touches one line per
-  // array and no per-array header. Readers see the arrays through the views below, which
-  // stay valid until the chunk is next modified (their size is the chunk's live size).
+  // versions[capacity], then for each slot cells[capacity], then (MULTI only, once a row
+  // lacks an attribute) for each slot present[capacity]. One allocation per chunk; an append
+  // touches one line per array and no per-array header. Readers see the arrays through the views
+  // below, which stay valid until the chunk is next modified (their size is the chunk's live size).
   template <typename T>
   class RowArray {
    public:
@@ -83,13 +83,19 @@ class MeasureColumn {
 
     RowArray<int64_t> times;
     RowArray<int64_t> versions;
-    SlotArrays<uint64_t> cells;   // [slot][row]
-    SlotArrays<uint8_t> present;  // [slot][row]; MULTI columns only (else no slots).
+    SlotArrays<uint64_t> cells;  // [slot][row]
+    // [slot][row]; MULTI columns only (else no slots). While every row of the chunk has
+    // every slot (the usual case) the block holds no presence bytes and these views read
+    // a shared array of ones; the first absent value materializes them.
+    SlotArrays<uint8_t> present;
 
    private:
     friend class MeasureColumn;
     // Moves the rows to a new block of `capacity` rows and `slots` slots (new slots absent).
-    void Relayout(size_t capacity, size_t slots);
+    // `materialize`: the new block holds presence bytes (ones for the rows so far, if the
+    // old block had none); else it holds them only if the old one did.
+    void Relayout(size_t capacity, size_t slots, bool materialize = false);
+    bool present_stored() const { return present_stored_; }
     void SetViews();
     int64_t* time_data() { return reinterpret_cast<int64_t*>(block_.get()); }
     int64_t* version_data() { return time_data() + capacity_; }
@@ -99,8 +105,8 @@ class MeasureColumn {
     uint8_t* present_data(size_t slot) {
       return reinterpret_cast<uint8_t*>(cell_data(slots_)) + slot * capacity_;
     }
-    static size_t BlockBytes(size_t capacity, size_t slots, bool multi) {
-      return capacity * (16 + slots * (multi ? 9 : 8));
+    static size_t BlockBytes(size_t capacity, size_t slots, bool present_stored) {
+      return capacity * (16 + slots * (present_stored ? 9 : 8));
     }
 
     std::unique_ptr<uint64_t[]> block_;  // uint64_t: 8-byte alignment for every array.
@@ -108,6 +114,7 @@ class MeasureColumn {
     uint32_t capacity_ = 0;
     uint32_t slots_ = 0;
     bool multi_ = false;
+    bool present_stored_ = false;  // MULTI: the block holds presence bytes.
   };
 
   // Where a time is, or would be inserted.
@@ -167,8 +174,10 @@ class MeasureColumn {
               const uint8_t* present) {
     Chunk* c = tail_;
     // The usual case, inline: an append with room left in the tail chunk.
+    // (A row with an absent attribute may first need the chunk's presence bytes.)
     if (c != nullptr && p.row == c->size_ && c->size_ < c->capacity_ &&
-        p.chunk + 1 == chunks_.size()) {
+        p.chunk + 1 == chunks_.size() &&
+        (!multi() || c->present_stored_ || AllPresent(present, slot_attributes_.size()))) {
       ++rows_;
       last_time_ = time;
       const size_t row = c->size_++;
@@ -178,7 +187,7 @@ class MeasureColumn {
       const size_t capacity = c->capacity_;  // Held in a register across the byte stores.
       uint64_t* cell = c->cell_data(0) + row;
       for (size_t s = 0; s < slots; ++s) cell[s * capacity] = cells[s];
-      if (multi()) {
+      if (c->present_stored_) {
         uint8_t* pres = c->present_data(0) + row;
         for (size_t s = 0; s < slots; ++s) pres[s * capacity] = present[s];
       }
@@ -208,6 +217,19 @@ class MeasureColumn {
 
  private:
   std::unique_ptr<Chunk> NewChunk() const;
+  static bool AllPresent(const uint8_t* present, size_t slots) {
+    for (size_t s = 0; s < slots; ++s) {
+      if (present[s] == 0) return false;
+    }
+    return true;
+  }
+  // Gives `c` presence bytes unless `present` (a row about to be written to it) has every
+  // slot and it has none.
+  void MaybeStorePresence(Chunk* c, const uint8_t* present) const {
+    if (multi() && !c->present_stored_ && !AllPresent(present, slot_count())) {
+      c->Relayout(c->capacity_, slot_count(), /*materialize=*/true);
+    }
+  }
   void InsertSlow(Position p, int64_t time, int64_t version, const uint64_t* cells,
                   const uint8_t* present);
   Position LocateInside(int64_t time) const;

@@ -91,5 +91,39 @@ TEST(MeasureColumnTest, BackfillsANewMultiAttributeAsAbsent) {
   EXPECT_TRUE(column.RowEquals(column.Locate(10), first, only_first));
 }
 
+// Chunks whose rows all have every attribute store no presence bytes; the first absent
+// value (appended, inserted, overwritten, or in a chunk being split) must keep every row's
+// presence exact.
+TEST(MeasureColumnTest, KeepsPresenceExactWhenAbsentValuesArriveAnywhere) {
+  MeasureColumn column(0, 0, MeasureValueType::kMulti);
+  column.AddSlot(7, MeasureValueType::kDouble);
+  column.AddSlot(9, MeasureValueType::kBigint);
+  std::map<int64_t, std::pair<uint64_t, bool>> model;  // time -> (slot 0 cell, slot 1 present)
+  std::mt19937 rng(11);
+  auto write = [&](int64_t time, bool second_present) {
+    const uint64_t cells[2] = {static_cast<uint64_t>(time) * 3, second_present ? 5u : 0u};
+    const uint8_t present[2] = {1, static_cast<uint8_t>(second_present)};
+    column.Upsert(time, 1, cells, present);
+    model[time] = {cells[0], second_present};
+  };
+  for (int64_t t = 0; t < 1500; ++t) write(t * 10, true);  // In order, all present.
+  write(15000, false);                                     // An append with one absent.
+  for (int i = 0; i < 3000; ++i) {
+    const int64_t t = static_cast<int64_t>(rng() % 20000);  // Inserts, overwrites, splits.
+    write(t, rng() % 5 != 0);
+  }
+  ASSERT_EQ(column.rows(), model.size());
+  auto expected = model.begin();
+  for (const auto& chunk : column.chunks()) {
+    for (size_t r = 0; r < chunk->size(); ++r, ++expected) {
+      ASSERT_EQ(chunk->times[r], expected->first);
+      ASSERT_EQ(chunk->present[0][r], 1);
+      ASSERT_EQ(chunk->cells[0][r], expected->second.first);
+      ASSERT_EQ(chunk->present[1][r], expected->second.second ? 1 : 0) << expected->first;
+    }
+  }
+  EXPECT_GT(column.chunks().size(), 1u);
+}
+
 }  // namespace
 }  // namespace tsw::memstore
