@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/scan/chunk_copy.h"
 #include "tsw/status.h"
 
 namespace tsw::scan {
@@ -97,47 +98,9 @@ class ColumnScanner {
 
   void Append(const MeasureColumn& column, const MeasureColumn::Chunk& c, size_t row,
               size_t count) {
-    batch_.time_nanos.insert(batch_.time_nanos.end(), c.times.begin() + row,
-                             c.times.begin() + row + count);
-    batch_.versions.insert(batch_.versions.end(), c.versions.begin() + row,
-                           c.versions.begin() + row + count);
+    AppendChunkTimes(c, row, count, &batch_);
     for (size_t s = 0; s < column.slot_count(); ++s) {
-      ScanColumn& out = batch_.columns[s];
-      const uint64_t* cells = c.cells[s].data() + row;
-      const uint8_t* present = column.multi() ? c.present[s].data() + row : nullptr;
-      if (present != nullptr) {
-        out.present.insert(out.present.end(), present, present + count);
-      } else {
-        out.present.insert(out.present.end(), count, 1);
-      }
-      switch (out.type) {
-        case MeasureValueType::kDouble: {
-          const size_t at = out.doubles.size();
-          out.doubles.resize(at + count);
-          std::memcpy(out.doubles.data() + at, cells, count * 8);
-          break;
-        }
-        case MeasureValueType::kBigint:
-        case MeasureValueType::kTimestamp:
-        case MeasureValueType::kBoolean: {
-          const size_t at = out.ints.size();
-          out.ints.resize(at + count);
-          std::memcpy(out.ints.data() + at, cells, count * 8);
-          break;
-        }
-        case MeasureValueType::kVarchar:
-          for (size_t i = 0; i < count; ++i) {
-            if (present != nullptr && !present[i]) {
-              out.strings.emplace_back();
-            } else {
-              const absl::string_view s = store_.strings().Get(static_cast<uint32_t>(cells[i]));
-              out.strings.emplace_back(s.data(), s.size());
-            }
-          }
-          break;
-        case MeasureValueType::kMulti:
-          break;
-      }
+      AppendChunkSlot(store_.strings(), column, c, s, row, count, &batch_.columns[s]);
     }
   }
 

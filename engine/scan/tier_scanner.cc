@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/ingest/request_parser.h"
+#include "engine/scan/chunk_copy.h"
 #include "engine/scan/mem_scanner.h"
 #include "tsw/status.h"
 
@@ -214,47 +215,14 @@ class TierMerger {
   }
 
   void AppendMemory(const MeasureColumn::Chunk& c, size_t row, size_t count) {
-    out_.time_nanos.insert(out_.time_nanos.end(), c.times.begin() + row,
-                           c.times.begin() + row + count);
-    out_.versions.insert(out_.versions.end(), c.versions.begin() + row,
-                         c.versions.begin() + row + count);
+    AppendChunkTimes(c, row, count, &out_);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
-      ScanColumn& out = out_.columns[o];
       const int s = memory_slots_[o];
       if (s < 0) {
-        AppendAbsent(&out, count);
-        continue;
-      }
-      const uint64_t* cells = c.cells[s].data() + row;
-      const uint8_t* present = column_->multi() ? c.present[s].data() + row : nullptr;
-      if (present != nullptr) {
-        out.present.insert(out.present.end(), present, present + count);
+        AppendAbsent(&out_.columns[o], count);
       } else {
-        out.present.insert(out.present.end(), count, 1);
-      }
-      switch (out.type) {
-        case MeasureValueType::kDouble: {
-          const size_t at = out.doubles.size();
-          out.doubles.resize(at + count);
-          std::memcpy(out.doubles.data() + at, cells, count * 8);
-          break;
-        }
-        case MeasureValueType::kVarchar:
-          for (size_t k = 0; k < count; ++k) {
-            if (present != nullptr && !present[k]) {
-              out.strings.emplace_back();
-            } else {
-              const absl::string_view text = store_.strings().Get(static_cast<uint32_t>(cells[k]));
-              out.strings.emplace_back(text.data(), text.size());
-            }
-          }
-          break;
-        default: {
-          const size_t at = out.ints.size();
-          out.ints.resize(at + count);
-          std::memcpy(out.ints.data() + at, cells, count * 8);
-          break;
-        }
+        AppendChunkSlot(store_.strings(), *column_, c, static_cast<size_t>(s), row, count,
+                        &out_.columns[o]);
       }
     }
   }

@@ -1,0 +1,51 @@
+#include "engine/scan/chunk_copy.h"
+
+#include <cstring>
+
+namespace tsw::scan {
+
+void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, size_t count,
+                      ScanBatch* out) {
+  out->time_nanos.insert(out->time_nanos.end(), chunk.times.begin() + row,
+                         chunk.times.begin() + row + count);
+  out->versions.insert(out->versions.end(), chunk.versions.begin() + row,
+                       chunk.versions.begin() + row + count);
+}
+
+void AppendChunkSlot(const memstore::StringPool& strings, const memstore::MeasureColumn& column,
+                     const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
+                     size_t count, ScanColumn* out) {
+  const uint64_t* cells = chunk.cells[slot].data() + row;
+  const uint8_t* present = column.multi() ? chunk.present[slot].data() + row : nullptr;
+  if (present != nullptr) {
+    out->present.insert(out->present.end(), present, present + count);
+  } else {
+    out->present.insert(out->present.end(), count, 1);
+  }
+  switch (out->type) {
+    case MeasureValueType::kDouble: {
+      const size_t at = out->doubles.size();
+      out->doubles.resize(at + count);
+      std::memcpy(out->doubles.data() + at, cells, count * 8);
+      break;
+    }
+    case MeasureValueType::kVarchar:
+      for (size_t i = 0; i < count; ++i) {
+        if (present != nullptr && !present[i]) {
+          out->strings.emplace_back();
+        } else {
+          const absl::string_view text = strings.Get(static_cast<uint32_t>(cells[i]));
+          out->strings.emplace_back(text.data(), text.size());
+        }
+      }
+      break;
+    default: {  // BIGINT, TIMESTAMP, BOOLEAN: the cell is the int64 (0/1 for BOOLEAN).
+      const size_t at = out->ints.size();
+      out->ints.resize(at + count);
+      std::memcpy(out->ints.data() + at, cells, count * 8);
+      break;
+    }
+  }
+}
+
+}  // namespace tsw::scan
