@@ -1,7 +1,6 @@
 #include "engine/scan/mem_scanner.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"

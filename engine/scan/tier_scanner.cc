@@ -1,7 +1,6 @@
 #include "engine/scan/tier_scanner.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
