@@ -59,7 +59,10 @@ class Engine {
  public:
   // Opens (creating if needed) the engine stored in `directory`. Fails with
   // AccessDeniedException when the directory cannot be written or another process holds
-  // it open, and InternalServerException when its files are corrupt (naming the file).
+  // it open, and InternalServerException when the catalog is corrupt (naming the file).
+  // A table whose own data is damaged does not stop the engine: it is logged, its
+  // WriteRecords/Scan/GetTableStats fail with InternalServerException naming the file,
+  // Verify lists it, and DeleteTable removes it; every other table works as usual.
   static absl::StatusOr<std::unique_ptr<Engine>> Open(std::string_view directory,
                                                       Options options = {});
 

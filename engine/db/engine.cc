@@ -38,8 +38,21 @@ struct TableHandle {
   std::shared_mutex mu;
   bool deleted = false;                      // Guarded by mu.
   std::unique_ptr<table::TableStore> store;  // Guarded by mu (exclusive to reset).
+  // Why the table's data could not be opened (a corrupt segment, say), or OK. A damaged
+  // table has no store: its data calls fail with this error, Verify reports it, and
+  // DeleteTable removes it, while every other table works as usual.
+  absl::Status damaged;
   std::string dir;
 };
+
+// The open store of `handle`, or the error a data call on it gets. REQUIRES: handle.mu held.
+absl::StatusOr<table::TableStore*> StoreOf(const TableHandle& handle, std::string_view table_name) {
+  if (handle.deleted) {
+    return NotFoundError(absl::StrCat("The table ", std::string(table_name), " was deleted."));
+  }
+  if (!handle.damaged.ok()) return handle.damaged;
+  return handle.store.get();
+}
 
 }  // namespace
 
@@ -111,7 +124,7 @@ struct Engine::Impl {
     absl::Status result;
     for (auto& [info, handle] : work) {
       std::shared_lock lock(handle->mu);
-      if (handle->deleted) continue;
+      if (handle->deleted || !handle->damaged.ok()) continue;  // Damage was logged at Open.
       absl::Status s = handle->store->RunMaintenance(info.table);
       if (!s.ok()) {
         log(absl::StrCat("maintenance of table ", info.table.database_name, ".",
@@ -175,6 +188,16 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
   if (absl::Status s = file::CreateDirs(tables_dir); !s.ok()) return s;
   for (const catalog::TableInfo& info : impl->catalog->AllTables()) {
     absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl->OpenTableHandle(info.table_id);
+    if (!handle.ok() && KindOf(handle.status()) == ErrorKind::kInternalServer) {
+      // Damaged data (the message names the file) takes this table out, not the engine.
+      impl->log(absl::StrCat("table ", info.table.database_name, ".", info.table.table_name,
+                             " is unavailable: ", handle.status().message(),
+                             " (DeleteTable removes it)"));
+      auto damaged = std::make_shared<TableHandle>();
+      damaged->dir = impl->TableDir(info.table_id);
+      damaged->damaged = handle.status();
+      handle = damaged;
+    }
     if (!handle.ok()) return handle.status();
     impl->tables[info.table_id] = std::move(*handle);
   }
@@ -325,8 +348,9 @@ absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (found.ok()) {
     std::shared_lock lock(found->second->mu);
-    if (!found->second->deleted) {
-      absl::Status s = found->second->store->RunMaintenance(found->first.table);
+    absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+    if (store.ok()) {
+      absl::Status s = (*store)->RunMaintenance(found->first.table);
       if (!s.ok()) impl_->log(absl::StrCat("maintenance after UpdateTable: ", s.ToString()));
     }
   }
@@ -338,10 +362,9 @@ absl::StatusOr<WriteRecordsResponse> Engine::WriteRecords(const WriteRecordsRequ
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  if (found->second->deleted) {
-    return NotFoundError(absl::StrCat("The table ", r.table_name, " was deleted."));
-  }
-  return found->second->store->Write(r, found->first.table);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+  if (!store.ok()) return store.status();
+  return (*store)->Write(r, found->first.table);
 }
 
 absl::Status Engine::Scan(const ScanRequest& r,
@@ -350,10 +373,9 @@ absl::Status Engine::Scan(const ScanRequest& r,
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  if (found->second->deleted) {
-    return NotFoundError(absl::StrCat("The table ", r.table_name, " was deleted."));
-  }
-  return found->second->store->Scan(r, visitor);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+  if (!store.ok()) return store.status();
+  return (*store)->Scan(r, visitor);
 }
 
 absl::Status Engine::RunMaintenance() {
@@ -369,9 +391,13 @@ absl::StatusOr<std::vector<std::string>> Engine::Verify() {
     if (!found.ok()) continue;  // Deleted meanwhile.
     std::shared_lock lock(found->second->mu);
     if (found->second->deleted) continue;
+    std::string table = absl::StrCat(info.table.database_name, ".", info.table.table_name);
+    if (!found->second->damaged.ok()) {
+      problems.push_back(absl::StrCat(table, ": ", found->second->damaged.message()));
+      continue;
+    }
     for (std::string& problem : found->second->store->Verify()) {
-      problems.push_back(
-          absl::StrCat(info.table.database_name, ".", info.table.table_name, ": ", problem));
+      problems.push_back(absl::StrCat(table, ": ", problem));
     }
   }
   return problems;
@@ -383,8 +409,9 @@ absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,
   auto found = impl_->FindTable(database_name, table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  if (found->second->deleted) return NotFoundError("The table was deleted.");
-  TableStats stats = found->second->store->Stats();
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, table_name);
+  if (!store.ok()) return store.status();
+  TableStats stats = (*store)->Stats();
   stats.database_name = std::string(database_name);
   stats.table_name = std::string(table_name);
   return stats;

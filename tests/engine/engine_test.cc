@@ -274,6 +274,46 @@ TEST_F(EngineTest, KeyFiltersAreWrittenWhenAskedAndVersionChecksStillHold) {
   EXPECT_EQ(replaced->records_ingested.magnetic_store, 1);
 }
 
+TEST_F(EngineTest, DamagedTableIsFencedOffAndTheOthersKeepWorking) {
+  {
+    std::unique_ptr<Engine> engine = OpenOrDie();
+    ASSERT_TRUE(engine->CreateDatabase({.database_name = "fleet"}).ok());
+    for (const char* name : {"damaged", "healthy"}) {
+      ASSERT_TRUE(engine->CreateTable({.database_name = "fleet", .table_name = name}).ok());
+      ASSERT_TRUE(engine->WriteRecords(OneRecord(name, kNow / 1'000'000)).ok());
+    }
+    clock_.Advance(7LL * 3600 * 1'000'000'000);
+    ASSERT_TRUE(engine->RunMaintenance().ok());  // Both tables now have a segment.
+  }
+  // Flip one byte in the middle of the first table's segment.
+  std::string segment = file::JoinPath(dir_, "tables/1/magnetic/000001.seg");
+  absl::StatusOr<std::string> bytes = file::ReadFile(segment);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  (*bytes)[bytes->size() / 2] ^= 0x5a;
+  ASSERT_TRUE(file::WriteFileAtomically(segment, *bytes).ok());
+
+  std::unique_ptr<Engine> engine = OpenOrDie();
+  ASSERT_NE(engine, nullptr);
+  bool logged = false;
+  for (const std::string& line : log_) logged |= absl::StrContains(line, "fleet.damaged");
+  EXPECT_TRUE(logged);
+  absl::StatusOr<WriteRecordsResponse> write =
+      engine->WriteRecords(OneRecord("damaged", clock_.NowNanos() / 1'000'000));
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(KindOf(write.status()), ErrorKind::kInternalServer);
+  EXPECT_TRUE(absl::StrContains(write.status().message(), "000001.seg")) << write.status();
+  EXPECT_TRUE(engine->WriteRecords(OneRecord("healthy", clock_.NowNanos() / 1'000'000)).ok());
+  absl::StatusOr<std::vector<std::string>> problems = engine->Verify();
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_TRUE(absl::StrContains((*problems)[0], "fleet.damaged")) << (*problems)[0];
+  ASSERT_TRUE(engine->DeleteTable({"fleet", "damaged"}).ok());
+  problems = engine->Verify();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty());
+  EXPECT_FALSE(file::Exists(file::JoinPath(dir_, "tables/1")));
+}
+
 TEST_F(EngineTest, BackgroundMaintenanceEvictsWithoutBeingAsked) {
   options_.background_maintenance = true;
   options_.maintenance_interval_millis = 10;
