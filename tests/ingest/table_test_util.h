@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -130,9 +131,30 @@ inline std::string SeriesText(const std::vector<Dimension>& dims) {
   return out;
 }
 
-// Appends the batch's rows to `*out`; fails the test on a duplicate or a disorder.
+// A row's value as scans show it: the scalar value, or the MULTI attributes present as
+// "name=value;..." sorted by name (so it does not depend on the order a tier lays the
+// attributes out in).
+inline std::string ValueText(const ScanBatch& b, size_t i) {
+  if (b.measure_value_type != MeasureValueType::kMulti) return CellText(b.columns.at(0), i);
+  std::vector<std::string> parts;
+  for (const ScanColumn& c : b.columns) {
+    if (c.present.at(i)) parts.push_back(absl::StrCat(c.name, "=", CellText(c, i)));
+  }
+  std::sort(parts.begin(), parts.end());
+  std::string out;
+  for (const std::string& p : parts) absl::StrAppend(&out, out.empty() ? "" : ";", p);
+  return out;
+}
+
+// Appends the batch's rows to `*out`; fails the test on a duplicate, a disorder or a
+// malformed batch.
 inline void CollectBatch(const ScanBatch& b, Contents* out) {
   const std::string series = SeriesText(b.dimensions);
+  for (size_t d = 1; d < b.dimensions.size(); ++d) {
+    EXPECT_LT(b.dimensions[d - 1].name, b.dimensions[d].name) << "dimensions not sorted";
+  }
+  EXPECT_EQ(b.versions.size(), b.time_nanos.size());
+  for (const ScanColumn& c : b.columns) EXPECT_EQ(c.present.size(), b.time_nanos.size());
   for (size_t i = 0; i < b.time_nanos.size(); ++i) {
     if (i > 0) {
       EXPECT_LT(b.time_nanos[i - 1], b.time_nanos[i]) << "rows out of order";
@@ -140,14 +162,7 @@ inline void CollectBatch(const ScanBatch& b, Contents* out) {
     Row row;
     row.version = b.versions[i];
     row.type = b.measure_value_type;
-    if (b.measure_value_type != MeasureValueType::kMulti) {
-      row.value = CellText(b.columns.at(0), i);
-    } else {
-      for (const ScanColumn& c : b.columns) {
-        if (!c.present[i]) continue;
-        absl::StrAppend(&row.value, row.value.empty() ? "" : ";", c.name, "=", CellText(c, i));
-      }
-    }
+    row.value = ValueText(b, i);
     const bool inserted = out->emplace(RowKey(series, b.measure_name, b.time_nanos[i]), row).second;
     EXPECT_TRUE(inserted) << "row seen twice: " << series << " " << b.measure_name << " "
                           << b.time_nanos[i];

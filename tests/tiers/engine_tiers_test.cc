@@ -50,7 +50,7 @@ class EngineTiersTest : public ::testing::Test {
     r.database_name = "fleet";
     r.table_name = "hosts";
     absl::Status s = engine_->Scan(r, [&out](const ScanBatch& b) {
-      CollectSorted(b, &out);
+      CollectBatch(b, &out);
       return true;
     });
     EXPECT_TRUE(s.ok()) << s;

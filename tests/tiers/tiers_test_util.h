@@ -25,53 +25,6 @@ inline constexpr int64_t kMinute = 60 * kSecond;
 inline constexpr int64_t kHour = 60 * kMinute;
 inline constexpr int64_t kDay = 24 * kHour;
 
-// A row's value as scans show it: the scalar value, or the MULTI attributes present as
-// "name=value;..." sorted by name.
-inline std::string ValueText(const ScanBatch& b, size_t i) {
-  if (b.measure_value_type != MeasureValueType::kMulti) return CellText(b.columns.at(0), i);
-  std::vector<std::string> parts;
-  for (const ScanColumn& c : b.columns) {
-    if (c.present.at(i)) parts.push_back(absl::StrCat(c.name, "=", CellText(c, i)));
-  }
-  std::sort(parts.begin(), parts.end());
-  std::string out;
-  for (const std::string& p : parts) absl::StrAppend(&out, out.empty() ? "" : ";", p);
-  return out;
-}
-
-// Appends the batch's rows to `*out`; fails the test on a duplicate, a disorder or a
-// malformed batch.
-inline void CollectSorted(const ScanBatch& b, Contents* out) {
-  const std::string series = SeriesText(b.dimensions);
-  for (size_t d = 1; d < b.dimensions.size(); ++d) {
-    EXPECT_LT(b.dimensions[d - 1].name, b.dimensions[d].name) << "dimensions not sorted";
-  }
-  EXPECT_EQ(b.versions.size(), b.time_nanos.size());
-  for (const ScanColumn& c : b.columns) EXPECT_EQ(c.present.size(), b.time_nanos.size());
-  for (size_t i = 0; i < b.time_nanos.size(); ++i) {
-    if (i > 0) {
-      EXPECT_LT(b.time_nanos[i - 1], b.time_nanos[i]) << "rows out of order";
-    }
-    Row row;
-    row.version = b.versions[i];
-    row.type = b.measure_value_type;
-    row.value = ValueText(b, i);
-    const bool inserted = out->emplace(RowKey(series, b.measure_name, b.time_nanos[i]), row).second;
-    EXPECT_TRUE(inserted) << "row seen twice: " << series << " " << b.measure_name << " "
-                          << b.time_nanos[i];
-  }
-}
-
-inline Contents ScanSorted(table::TableStore* store, ScanRequest request = ScanRequest()) {
-  Contents out;
-  absl::Status s = store->Scan(request, [&out](const ScanBatch& b) {
-    CollectSorted(b, &out);
-    return true;
-  });
-  EXPECT_TRUE(s.ok()) << s;
-  return out;
-}
-
 // The rows of `all` a scan with `request`'s range and filters returns.
 inline Contents Filter(const Contents& all, const ScanRequest& request) {
   Contents out;
@@ -171,7 +124,7 @@ class TierFixture : public TableFixture {
   absl::Status Maintain() { return store_->RunMaintenance(table_); }
   TableStats Stats() { return store_->Stats(); }
   Contents ScanAllSorted(ScanRequest request = ScanRequest()) {
-    return ScanSorted(store_.get(), request);
+    return ScanAll(store_.get(), request);
   }
 
   // Writes `records` one request at a time (at most 100 each); every record must be
