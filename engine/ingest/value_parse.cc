@@ -1,144 +1,189 @@
 #include "engine/ingest/value_parse.h"
 
+#include <bit>
 #include <charconv>
 #include <cstring>
+
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 
 namespace tsw::ingest {
 namespace {
 
-bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') <= 9; }
+static_assert(std::endian::native == std::endian::little,
+              "the SWAR helpers load text little-endian: p[0] is the low byte");
 
-// Reads 8 ASCII digits at `p` at once (SWAR); false if any byte is not a digit.
-bool ParseEightDigits(const char* p, uint32_t* out) {
+// SWAR ("SIMD within a register"): up to 8 text bytes in one uint64_t, p[0] in the low
+// byte, classified and converted with a few word operations instead of a loop over bytes.
+// Words are only ever loaded from bytes of the text itself (the parsers never see past
+// it), by overlapping loads where the text is shorter than the word.
+constexpr uint64_t kEachByte = 0x0101010101010101;
+
+uint64_t Load8(const char* p) {
   uint64_t v;
-  std::memcpy(&v, p, 8);  // Little-endian: p[0] is the low byte, the most significant digit.
-  if ((((v & 0xF0F0F0F0F0F0F0F0) | (((v + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) !=
-       0x3333333333333333)) {
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// p[0, n), 1 <= n <= 8, in the low n bytes; the other bytes are zero. Reads only p[0, n):
+// two overlapping 4-byte loads, or first/middle/last byte, instead of a loop or a call.
+inline uint64_t LoadUpTo8(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    return head | (uint64_t{tail} << (8 * (n - 4)));  // Overlapping bytes are equal.
+  }
+  const uint64_t first = static_cast<unsigned char>(p[0]);
+  const uint64_t middle = static_cast<unsigned char>(p[n / 2]);
+  const uint64_t last = static_cast<unsigned char>(p[n - 1]);
+  return first | (middle << (8 * (n / 2))) | (last << (8 * (n - 1)));
+}
+
+// A mask of the low n bytes, 1 <= n <= 8.
+inline uint64_t LowBytes(size_t n) {
+  return ~uint64_t{0} >> ((0 - 8 * n) & 63);  // 64 - 8n, as x86 and ARM64 shifts take it.
+}
+
+// Each byte of w XOR '0': an ASCII digit becomes its value, 0 to 9; any other byte
+// becomes more than 9.
+inline uint64_t DigitValues(uint64_t w) { return w ^ (kEachByte * '0'); }
+
+// 0x80 in each byte of x (digit values, as DigitValues makes them) that is above 9, 0 in
+// each byte up to 9 below the lowest such byte. x + 0x76 sets a byte's top bit iff it is
+// above 9 (`| x` for those whose own top bit is set); it carries into the next byte only
+// out of a byte above 0x89, which is flagged itself. So every non-digit is flagged, the
+// lowest flag is exact, and a digit is flagged only above another flag.
+inline uint64_t NonDigitBytes(uint64_t x) {
+  return ((x + kEachByte * (0x7F - 9)) | x) & (kEachByte * 0x80);
+}
+
+// The number spelled by the digit values (0 to 9) in the low k bytes of x, the low byte
+// the most significant, 1 <= k <= 8. The other bytes are ignored.
+inline uint64_t DigitsValue(uint64_t x, size_t k) {
+  uint64_t v = x << (8 * (8 - k));  // The k digits last, after 8 - k leading zeros.
+  // Each even byte: the 2-digit number of it and the next byte (at most 99: no carry).
+  v = v * 10 + (v >> 8);
+  // Each even 16-bit lane from 16: 100 * (the pair below) + its own pair. Shifted down,
+  // bits 0-15 hold the first 4 digits' number, bits 32-47 the last 4's.
+  v = ((v & 0x00FF00FF00FF00FF) * (1 + (100 << 16))) >> 16;
+  return (v & 0xFFFF) * 10000 + ((v >> 32) & 0xFFFF);
+}
+
+// Reads 8 ASCII digits at `p` at once; false if any byte is not a digit.
+inline bool ParseEightDigits(const char* p, uint32_t* out) {
+  const uint64_t x = DigitValues(Load8(p));
+  if (NonDigitBytes(x) != 0) return false;
+  *out = static_cast<uint32_t>(DigitsValue(x, 8));
+  return true;
+}
+
+// Equality of a[0, n) and b[0, n), 1 <= n <= 10, where at least 8 bytes of each are
+// readable: one or two 8-byte loads instead of a memcmp call.
+inline bool SameHead(const char* a, const char* b, size_t n) {
+  if (n <= 8) return ((Load8(a) ^ Load8(b)) & LowBytes(n)) == 0;
+  return Load8(a) == Load8(b) && Load8(a + n - 8) == Load8(b + n - 8);
+}
+
+// Powers of ten that a double holds exactly (5^22 < 2^53).
+constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// 10^(8 - i).
+constexpr double kTenToThe8Minus[9] = {1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1e0};
+
+// kZeroCharsBelow[n]: '0' in each of the low n bytes. XOR with it turns a text of n bytes,
+// loaded with zeros above, into digit values followed by zeros, which add nothing to a
+// fraction.
+constexpr uint64_t kZeroCharsBelow[9] = {0,
+                                         kEachByte * '0' >> 56,
+                                         kEachByte * '0' >> 48,
+                                         kEachByte * '0' >> 40,
+                                         kEachByte * '0' >> 32,
+                                         kEachByte * '0' >> 24,
+                                         kEachByte * '0' >> 16,
+                                         kEachByte * '0' >> 8,
+                                         kEachByte * '0'};
+
+// The usual DOUBLE mantissa, 1 to 8 bytes without a sign: digits ['.' digits*] or '.'
+// digits. On success, the 8 digits of *scaled (< 10^8) are its digits followed by zeros:
+// the mantissa's value is *scaled / 10^(8 - *point), *point being the number of digits
+// before the '.' (n if none). False for anything else.
+inline bool ParseShortMantissa(const char* p, size_t n, uint64_t* scaled, size_t* point) {
+  uint64_t x = LoadUpTo8(p, n) ^ kZeroCharsBelow[n];  // DigitValues, then zeros.
+  const uint64_t non_digits = NonDigitBytes(x);
+  *point = n;
+  if (non_digits != 0) {  // Must be a single '.' (a lone flag is a real non-digit) and a digit.
+    const size_t dot = static_cast<unsigned>(std::countr_zero(non_digits)) / 8;
+    if ((non_digits & (non_digits - 1)) != 0 || p[dot] != '.' || n == 1) return false;
+    // Close the gap: the bytes from the '.' up take the values of the bytes above them (the
+    // fraction's digits move down over the '.', a zero comes in on top).
+    const uint64_t from_dot = 0 - (non_digits >> 7);
+    x ^= (x ^ (x >> 8)) & from_dot;
+    *point = dot;
+  }
+  *scaled = DigitsValue(x, 8);
+  return true;
+}
+
+// The usual DOUBLE text, 1 to 8 bytes: a sign, then a mantissa as ParseShortMantissa takes
+// it. Writes the value and returns true for those, false for anything else (which the
+// general parser then reads or rejects).
+inline bool ParseShortDecimal(const char* p, size_t n, double* out) {
+  const bool negative = *p == '-';
+  if (negative || *p == '+') {
+    ++p;
+    if (--n == 0) return false;
+  }
+  uint64_t scaled;
+  size_t point;
+  if (!ParseShortMantissa(p, n, &scaled, &point)) return false;
+  // Exact: scaled < 10^8 and 10^(8 - point) are doubles, so the one IEEE division rounds
+  // correctly (Clinger's fast path).
+  const double value = static_cast<double>(scaled) / kTenToThe8Minus[point];
+  *out = negative ? -value : value;
+  return true;
+}
+
+// The exponent form absl::StrCat and printf's %g write ("1.23457e+06", "-5e-07"): a sign,
+// a mantissa as ParseShortMantissa takes it, then [eE][+-] and 2 digits. Writes the value
+// and returns true for those, false for anything else.
+inline bool ParseShortWithExponent(const char* p, size_t n, double* out) {
+  const char* const e = p + n - 4;  // n >= 5.
+  const unsigned tens = static_cast<unsigned char>(e[2]) - unsigned{'0'};
+  const unsigned ones = static_cast<unsigned char>(e[3]) - unsigned{'0'};
+  if ((e[0] | 0x20) != 'e' || (e[1] != '-' && e[1] != '+') || tens > 9 || ones > 9) return false;
+  const bool negative = *p == '-';
+  if (negative || *p == '+') ++p;
+  const size_t mantissa_bytes = e - p;
+  uint64_t scaled;
+  size_t point;
+  if (mantissa_bytes - 1 >= 8 || !ParseShortMantissa(p, mantissa_bytes, &scaled, &point)) {
     return false;
   }
-  v -= 0x3030303030303030;
-  v = (v * 10) + (v >> 8);  // Pairs of digits.
-  v = (((v & 0x000000FF000000FF) * (100 + (1000000ULL << 32))) +
-       (((v >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32)))) >>
-      32;
-  *out = static_cast<uint32_t>(v);
+  // Exact as in ParseShortDecimal: scaled < 10^8 and 10^|scale| (|scale| <= 22) are doubles.
+  const int exponent = static_cast<int>(tens * 10 + ones);
+  const int scale = static_cast<int>(point) - 8 + (e[1] == '-' ? -exponent : exponent);
+  double value = static_cast<double>(scaled);
+  if (scale < 0) {
+    if (scale < -22) return false;
+    value /= kExactPowersOfTen[-scale];
+  } else {
+    if (scale > 22) return false;
+    value *= kExactPowersOfTen[scale];
+  }
+  *out = negative ? -value : value;
   return true;
 }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool EqualsIgnoreCase(absl::string_view text, absl::string_view lower) {
-  if (text.size() != lower.size()) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (Lower(text[i]) != lower[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-ParseError ParseInt64(absl::string_view text, int64_t* out) {
-  const char* p = text.data();
-  const char* end = p + text.size();
-  bool negative = false;
-  if (p != end && (*p == '-' || *p == '+')) {
-    negative = *p == '-';
-    ++p;
-  }
-  if (p == end) return ParseError::kSyntax;
-  uint64_t value = 0;
-  if (end - p <= 18) {  // Fast path: 18 digits cannot overflow.
-    for (; end - p >= 8; p += 8) {
-      uint32_t eight;
-      if (!ParseEightDigits(p, &eight)) return ParseError::kSyntax;
-      value = value * 100000000 + eight;
-    }
-    for (; p != end; ++p) {
-      const unsigned digit = static_cast<unsigned char>(*p - '0');
-      if (digit > 9) return ParseError::kSyntax;
-      value = value * 10 + digit;
-    }
-  } else {
-    bool overflow = false;
-    for (; p != end; ++p) {
-      const unsigned digit = static_cast<unsigned char>(*p - '0');
-      if (digit > 9) return ParseError::kSyntax;
-      // Keep scanning after an overflow so "99...9x" is a syntax error, not a range one.
-      overflow |= __builtin_mul_overflow(value, uint64_t{10}, &value);
-      overflow |= __builtin_add_overflow(value, uint64_t{digit}, &value);
-    }
-    const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
-    if (overflow || value > limit) return ParseError::kOutOfRange;
-  }
-  *out = negative ? static_cast<int64_t>(uint64_t{0} - value) : static_cast<int64_t>(value);
-  return ParseError::kOk;
-}
-
-int64_t NanosPerUnit(TimeUnit unit) {
-  switch (unit) {
-    case TimeUnit::kSeconds:
-      return 1000000000;
-    case TimeUnit::kMilliseconds:
-      return 1000000;
-    case TimeUnit::kMicroseconds:
-      return 1000;
-    case TimeUnit::kNanoseconds:
-      return 1;
-  }
-  return 1000000;
-}
-
-ParseError IncrementalIntParser::Parse(absl::string_view text, int64_t* out) {
-  const size_t n = text.size();
-  if (n == previous_.size() && !previous_.empty()) {
-    const size_t head = n - 8;
-    uint32_t tail;
-    if (std::memcmp(text.data(), previous_.data(), head) == 0 &&
-        ParseEightDigits(text.data() + head, &tail)) {
-      *out = previous_head_ * 100000000 + tail;
-      previous_ = text;
-      return ParseError::kOk;
-    }
-  }
-  const ParseError error = ParseInt64(text, out);
-  // Remember plain digit strings of 9 to 18 digits (no sign: ParseInt64 accepted the text,
-  // so a first digit means all are digits).
-  if (error == ParseError::kOk && n >= 9 && n <= 18 && text[0] >= '0' && text[0] <= '9') {
-    previous_ = text;
-    previous_head_ = *out / 100000000;
-  } else {
-    previous_ = absl::string_view();
-  }
-  return error;
-}
-
-ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, TimeUnit unit,
-                          int64_t* out) {
-  int64_t value;
-  const ParseError error = parser->Parse(text, &value);
-  if (error != ParseError::kOk) return error;
-  if (__builtin_mul_overflow(value, NanosPerUnit(unit), out)) return ParseError::kOutOfRange;
-  return ParseError::kOk;
-}
-
-ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
-  int64_t value;
-  const ParseError error = ParseInt64(text, &value);
-  if (error != ParseError::kOk) return error;
-  if (__builtin_mul_overflow(value, NanosPerUnit(unit), out)) return ParseError::kOutOfRange;
-  return ParseError::kOk;
-}
-
-ParseError ParseFiniteDouble(absl::string_view text, double* out) {
+// ParseFiniteDouble for any text: long inputs, other exponents, and every error.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseFiniteDoubleGeneral(const char* begin, const char* end,
+                                                            double* out) {
   // Check the grammar (std::from_chars alone would accept "nan", "inf" and partial
   // input) and accumulate the decimal digits. When they fit in 53 bits and the
   // decimal exponent is within +-22, one IEEE multiplication or division by an exact power
   // of ten is correctly rounded (Clinger's fast path); anything else goes to from_chars.
-  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  const char* begin = text.data();
-  const char* end = begin + text.size();
   const char* p = begin;
   bool negative = false;
   if (p != end && *p == '+') {
@@ -173,8 +218,8 @@ ParseError ParseFiniteDouble(absl::string_view text, double* out) {
     if (p != end && (*p == '+' || *p == '-')) exp_negative = *p++ == '-';
     const char* exp_digits = p;
     int e = 0;
-    for (; p != end && IsDigit(*p); ++p) {
-      if (e < 100000) e = e * 10 + (*p - '0');
+    for (unsigned d; p != end && (d = static_cast<unsigned char>(*p - '0')) <= 9; ++p) {
+      if (e < 100000) e = e * 10 + static_cast<int>(d);
     }
     if (p == exp_digits) return ParseError::kSyntax;
     exponent += exp_negative ? -e : e;
@@ -182,7 +227,8 @@ ParseError ParseFiniteDouble(absl::string_view text, double* out) {
   if (p != end) return ParseError::kSyntax;
   if (!mantissa_overflow && mantissa <= (uint64_t{1} << 53) && exponent >= -22 && exponent <= 22) {
     double value = static_cast<double>(mantissa);
-    value = exponent < 0 ? value / kPowersOfTen[-exponent] : value * kPowersOfTen[exponent];
+    value =
+        exponent < 0 ? value / kExactPowersOfTen[-exponent] : value * kExactPowersOfTen[exponent];
     *out = negative ? -value : value;
     return ParseError::kOk;
   }
@@ -192,6 +238,198 @@ ParseError ParseFiniteDouble(absl::string_view text, double* out) {
   if (result.ec != std::errc() || result.ptr != end) return ParseError::kSyntax;
   *out = value;
   return ParseError::kOk;
+}
+
+// ParseInt64 of 1 to 4 bytes: a plain loop costs less than SWAR's fixed part.
+inline ParseError ParseTinyInt64(const char* p, size_t n, int64_t* out) {
+  const char* const end = p + n;
+  ptrdiff_t i = -static_cast<ptrdiff_t>(n);  // Counting up to 0 saves a compare.
+  const bool negative = *p == '-';
+  if (ABSL_PREDICT_FALSE(negative || *p == '+') && ++i == 0) return ParseError::kSyntax;
+  uint64_t value = 0;
+  do {
+    const unsigned digit = static_cast<unsigned char>(end[i]) - unsigned{'0'};
+    if (digit > 9) return ParseError::kSyntax;
+    value = value * 10 + digit;
+  } while (++i != 0);
+  *out = static_cast<int64_t>(negative ? uint64_t{0} - value : value);
+  return ParseError::kOk;
+}
+
+// ParseInt64 of 5 to 8 bytes, at once. Out of line, like the longer ones: the shortest
+// inputs' path stays small.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseShortInt64(const char* p, size_t n, int64_t* out) {
+  const bool negative = *p == '-';
+  if (negative || *p == '+') {
+    ++p;
+    --n;
+  }
+  const uint64_t x = LoadUpTo8(p, n) ^ kZeroCharsBelow[n];  // Digit values, then zeros.
+  if (NonDigitBytes(x) != 0) return ParseError::kSyntax;
+  const uint64_t value = DigitsValue(x, n);
+  *out = static_cast<int64_t>(negative ? uint64_t{0} - value : value);
+  return ParseError::kOk;
+}
+
+// ParseInt64 of more than 18 digits, with overflow checks.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseHugeInt64(const char* p, const char* end, bool negative,
+                                                  int64_t* out) {
+  uint64_t value = 0;
+  bool overflow = false;
+  for (; p != end; ++p) {
+    const unsigned digit = static_cast<unsigned char>(*p) - unsigned{'0'};
+    if (digit > 9) return ParseError::kSyntax;
+    // Keep scanning after an overflow so "99...9x" is a syntax error, not a range one.
+    overflow |= __builtin_mul_overflow(value, uint64_t{10}, &value);
+    overflow |= __builtin_add_overflow(value, uint64_t{digit}, &value);
+  }
+  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (overflow || value > limit) return ParseError::kOutOfRange;
+  *out = static_cast<int64_t>(negative ? uint64_t{0} - value : value);
+  return ParseError::kOk;
+}
+
+// ParseInt64 of 9 or more bytes. Out of line: the short inputs' path stays small.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseLongInt64(const char* p, const char* end, int64_t* out) {
+  const bool negative = *p == '-';
+  if (negative || *p == '+') ++p;
+  const size_t digits = end - p;  // At least 8.
+  if (digits > 18) return ParseHugeInt64(p, end, negative, out);
+  // 18 digits cannot overflow. The last 8 digits, and the 1 to 10 before them, each
+  // from 8-byte loads inside the text.
+  const uint64_t last = DigitValues(Load8(end - 8));
+  uint64_t non_digits = NonDigitBytes(last);
+  uint64_t value = 0;
+  if (const size_t head = digits - 8; head > 8) {  // 17 or 18 digits: 1 or 2, then 8.
+    const uint64_t first = DigitValues(Load8(p));
+    const uint64_t middle = DigitValues(Load8(p + head - 8));
+    non_digits |= (NonDigitBytes(first) & LowBytes(head - 8)) | NonDigitBytes(middle);
+    value = DigitsValue(first, head - 8) * 100000000 + DigitsValue(middle, 8);
+  } else if (head != 0) {
+    const uint64_t first = DigitValues(Load8(p));
+    non_digits |= NonDigitBytes(first) & LowBytes(head);
+    value = DigitsValue(first, head);
+  }
+  if (non_digits != 0) return ParseError::kSyntax;
+  value = value * 100000000 + DigitsValue(last, 8);
+  *out = static_cast<int64_t>(negative ? uint64_t{0} - value : value);
+  return ParseError::kOk;
+}
+
+// ParseFiniteDouble of 5 to 13 bytes that ParseShortDecimal does not take. Out of line: the
+// short inputs' path stays small.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseMaybeWithExponent(const char* p, size_t n, double* out) {
+  if (ParseShortWithExponent(p, n, out)) return ParseError::kOk;
+  return ParseFiniteDoubleGeneral(p, p + n, out);
+}
+
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+bool EqualsIgnoreCase(absl::string_view text, absl::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (Lower(text[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ParseError ParseInt64(absl::string_view text, int64_t* out) {
+  const size_t n = text.size();
+  if (n - 1 < 4) return ParseTinyInt64(text.data(), n, out);  // 1 to 4.
+  if (n == 0) return ParseError::kSyntax;
+  if (n <= 8) return ParseShortInt64(text.data(), n, out);
+  return ParseLongInt64(text.data(), text.data() + n, out);
+}
+
+int64_t NanosPerUnit(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSeconds:
+      return 1000000000;
+    case TimeUnit::kMilliseconds:
+      return 1000000;
+    case TimeUnit::kMicroseconds:
+      return 1000;
+    case TimeUnit::kNanoseconds:
+      return 1;
+  }
+  return 1000000;
+}
+
+// Parse's shortcut, inline here so that ParseTimeNanos has it without a call.
+inline bool IncrementalIntParser::ParseSameHead(absl::string_view text, int64_t* out) {
+  const size_t n = text.size();
+  if (n != previous_.size() || previous_.empty()) return false;
+  const size_t head = n - 8;
+  uint32_t tail;
+  if (!SameHead(text.data(), previous_.data(), head) ||
+      !ParseEightDigits(text.data() + head, &tail)) {
+    return false;
+  }
+  *out = previous_head_ * 100000000 + tail;
+  previous_ = text;
+  return true;
+}
+
+namespace {
+
+// ParseTimeNanos(parser, ...) when the shortcut does not apply. Out of line: the shortcut's
+// path then needs no stack frame.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseTimeNanosSlowly(IncrementalIntParser* parser,
+                                                        absl::string_view text, TimeUnit unit,
+                                                        int64_t* out) {
+  int64_t value;
+  const ParseError error = parser->Parse(text, &value);
+  if (error != ParseError::kOk) return error;
+  if (__builtin_mul_overflow(value, NanosPerUnit(unit), out)) return ParseError::kOutOfRange;
+  return ParseError::kOk;
+}
+
+}  // namespace
+
+ParseError IncrementalIntParser::Parse(absl::string_view text, int64_t* out) {
+  if (ParseSameHead(text, out)) return ParseError::kOk;
+  return ParseAndRemember(text, out);
+}
+
+// Out of line: the shortcut in Parse then needs no saved registers.
+ABSL_ATTRIBUTE_NOINLINE ParseError IncrementalIntParser::ParseAndRemember(absl::string_view text,
+                                                                          int64_t* out) {
+  const ParseError error = ParseInt64(text, out);
+  // Remember plain digit strings of 9 to 18 digits (no sign: ParseInt64 accepted the text,
+  // so a first digit means all are digits).
+  const size_t n = text.size();
+  if (error == ParseError::kOk && n >= 9 && n <= 18 && text[0] >= '0' && text[0] <= '9') {
+    previous_ = text;
+    previous_head_ = *out / 100000000;
+  } else {
+    previous_ = absl::string_view();
+  }
+  return error;
+}
+
+ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, TimeUnit unit,
+                          int64_t* out) {
+  int64_t value;
+  if (!parser->ParseSameHead(text, &value)) return ParseTimeNanosSlowly(parser, text, unit, out);
+  if (__builtin_mul_overflow(value, NanosPerUnit(unit), out)) return ParseError::kOutOfRange;
+  return ParseError::kOk;
+}
+
+ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
+  int64_t value;
+  const ParseError error = ParseInt64(text, &value);
+  if (error != ParseError::kOk) return error;
+  if (__builtin_mul_overflow(value, NanosPerUnit(unit), out)) return ParseError::kOutOfRange;
+  return ParseError::kOk;
+}
+
+ParseError ParseFiniteDouble(absl::string_view text, double* out) {
+  const size_t n = text.size();
+  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, out)) return ParseError::kOk;
+  if (n - 5 < 9) return ParseMaybeWithExponent(text.data(), n, out);  // 5 to 13 bytes.
+  return ParseFiniteDoubleGeneral(text.data(), text.data() + n, out);
 }
 
 ParseError ParseBoolean(absl::string_view text, bool* out) {

@@ -32,6 +32,14 @@ class IncrementalIntParser {
   ParseError Parse(absl::string_view text, int64_t* out);
 
  private:
+  friend ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text,
+                                   TimeUnit unit, int64_t* out);
+
+  // The shortcut: true (and *out set) if it applies.
+  bool ParseSameHead(absl::string_view text, int64_t* out);
+  // Parse without the shortcut (out of line, so the shortcut stays small).
+  ParseError ParseAndRemember(absl::string_view text, int64_t* out);
+
   absl::string_view previous_;  // Unsigned, 9 to 18 digits; empty if none.
   int64_t previous_head_ = 0;   // The value of previous_ without its last 8 digits.
 };
