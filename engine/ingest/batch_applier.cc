@@ -69,6 +69,11 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   int32_t cached_measure_id = NameTable::kAbsent;
   absl::string_view cached_key;
   uint32_t cached_series_id = SeriesRegistry::kAbsent;
+  // The column of (cached_series_id, cached_measure_id): Apply adds columns but never
+  // removes one, so the pointer stays valid for the request.
+  MeasureColumn* cached_column = nullptr;
+  // The column value_slots_ was computed for, with the cached attributes' ids.
+  const MeasureColumn* slots_column = nullptr;
   std::vector<uint32_t>& attribute_slots = attribute_slots_;
   // Attribute names of the last accepted MULTI record (views into this request).
   std::vector<absl::string_view>& cached_attribute_names_ = attribute_names_;
@@ -169,7 +174,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     // ---- Versions.
     MeasureColumn* column = nullptr;
     if (series_id != SeriesRegistry::kAbsent && measure_id != NameTable::kAbsent) {
-      column = store_->FindColumn(series_id, measure_id);
+      column = cached_column != nullptr && series_id == cached_series_id &&
+                       measure_id == cached_measure_id
+                   ? cached_column
+                   : store_->FindColumn(series_id, measure_id);
     }
     MeasureColumn::Position position;
     if (column != nullptr) {
@@ -262,7 +270,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     cached_key = key;
     cached_series_id = series_id;
     if (column == nullptr) column = store_->AddColumn(series_id, measure_id, rec.type);
-    if (multi) {
+    cached_column = column;
+    // Slots only ever get added, so the cached attributes keep their slots in a column.
+    if (multi && !(cached_attributes && column == slots_column)) {
+      slots_column = column;
       value_slots_.resize(values.size());
       for (size_t i = 0; i < values.size(); ++i) {
         const uint32_t attribute = static_cast<uint32_t>(attribute_ids_[i]);

@@ -82,9 +82,9 @@ class Parser {
     batch_->records.reserve(n);
     batch_->values.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-      if (absl::Status s = ParseRecord(static_cast<int32_t>(i), request_.records[i]); !s.ok()) {
-        return s;
-      }
+      const Record& record = request_.records[i];
+      if (like_.valid && context_.shape_fast_path && ParseLikePrevious(static_cast<int32_t>(i), record)) continue;
+      if (absl::Status s = ParseRecord(static_cast<int32_t>(i), record); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -313,13 +313,13 @@ class Parser {
     size_t value_bytes = 0;
     out.values_begin = static_cast<uint32_t>(b.values.size());
     if (!ParseValues(index, record, unit, &out, &value_bytes)) {
-      b.values.resize(out.values_begin);
+      b.values.Truncate(out.values_begin);
       return absl::OkStatus();
     }
     out.values_count = static_cast<uint32_t>(b.values.size()) - out.values_begin;
     const size_t record_bytes = dimension_bytes + out.measure_name.size() + value_bytes;
     if (record_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
-      b.values.resize(out.values_begin);
+      b.values.Truncate(out.values_begin);
       Reject(index, absl::StrCat("The record is ", record_bytes,
                                  " bytes (dimensions, measure name and values); at most ",
                                  quotas_.max_record_bytes, " are allowed."));
@@ -339,7 +339,152 @@ class Parser {
       previous_.series_hash = out.series_hash;
     }
     b.records.push_back(out);
+    RememberShape(record, out, unit, dimension_bytes);
     return absl::OkStatus();
+  }
+
+  // ---- The fast path: a record shaped like the previous accepted one.
+  //
+  // Most requests repeat one shape: measure name, type and unit from CommonAttributes,
+  // the same dimensions as the record before (a run of one series) and, for MULTI, the
+  // same attribute names. ParseLikePrevious handles such a record in one short pass,
+  // reusing what ParseRecord resolved and checked for the previous one. It parses only
+  // values that are valid in the common way; anything else (a different shape, a value
+  // or time to reject, a record outside the memory window) makes it return false with
+  // nothing changed, and ParseRecord takes the record from the start.
+
+  void RememberShape(const Record& record, const ParsedRecord& out, TimeUnit unit,
+                     size_t dimension_bytes) {
+    like_.valid = !record.measure_name && !record.measure_value_type && !record.time_unit &&
+                  record.time && !out.magnetic &&
+                  (out.type == MeasureValueType::kMulti
+                       ? !record.measure_value && !record.measure_values.empty()
+                       : record.measure_value && record.measure_values.empty());
+    if (!like_.valid) return;
+    like_.record = &record;
+    like_.type = out.type;
+    like_.measure_name = out.measure_name;
+    like_.nanos_per_unit = NanosPerUnit(unit);
+    like_.default_version = common_ && common_->version ? *common_->version : 1;
+    like_.key_begin = out.key_begin;
+    like_.key_size = out.key_size;
+    like_.series_hash = out.series_hash;
+    // The record's bytes other than its value strings.
+    size_t names = 0;
+    for (const MeasureValue& mv : record.measure_values) names += mv.name.size();
+    like_.fixed_bytes = dimension_bytes + out.measure_name.size() + names;
+  }
+
+  bool ParseLikePrevious(int32_t index, const Record& record) {
+    const Record& previous = *like_.record;
+    if (record.measure_name || record.measure_value_type || record.time_unit || !record.time ||
+        !SameDimensionsAs(record.dimensions, previous.dimensions)) {
+      return false;
+    }
+    const std::string& time = *record.time;
+    ParsedRecord out;
+    out.index = index;
+    out.type = like_.type;
+    out.measure_name = like_.measure_name;
+    out.version = record.version ? *record.version : like_.default_version;
+    int64_t units;
+    if (out.version < 1 || time.size() > kMaxTimeChars ||
+        time_parser_.Parse(View(time), &units) != ParseError::kOk ||
+        __builtin_mul_overflow(units, like_.nanos_per_unit, &out.time_nanos) ||
+        out.time_nanos > future_limit_ || out.time_nanos < memory_start_) {
+      return false;
+    }
+    ParsedBatch& b = *batch_;
+    const size_t max_value = static_cast<size_t>(quotas_.max_measure_value_bytes);
+    size_t value_bytes = 0;
+    out.values_begin = static_cast<uint32_t>(b.values.size());
+    if (like_.type != MeasureValueType::kMulti) {
+      if (!record.measure_value || !record.measure_values.empty()) return false;
+      const std::string& text = *record.measure_value;
+      ParsedValue* v = b.values.Grow(1);
+      *v = ParsedValue();
+      v->type = like_.type;
+      if (!ParseCommonValue(View(text), max_value, v)) {
+        b.values.Truncate(out.values_begin);
+        return false;
+      }
+      value_bytes = text.size();
+      out.values_count = 1;
+    } else {
+      const std::vector<MeasureValue>& mvs = record.measure_values;
+      const std::vector<MeasureValue>& names = previous.measure_values;
+      const size_t n = mvs.size();
+      if (record.measure_value || n != names.size()) return false;
+      ParsedValue* v = b.values.Grow(n);
+      for (size_t i = 0; i < n; ++i, ++v) {
+        const MeasureValue& mv = mvs[i];
+        v->name = View(mv.name);
+        v->type = mv.type;
+        v->bits = 0;
+        v->text = absl::string_view();
+        if (!SameBytes(v->name, View(names[i].name)) ||
+            !ParseCommonValue(View(mv.value), max_value, v)) {
+          b.values.Truncate(out.values_begin);
+          return false;
+        }
+        value_bytes += mv.value.size();
+      }
+      out.values_count = static_cast<uint32_t>(n);
+    }
+    if (like_.fixed_bytes + value_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
+      b.values.Truncate(out.values_begin);
+      return false;
+    }
+    out.key_begin = like_.key_begin;
+    out.key_size = like_.key_size;
+    out.series_hash = like_.series_hash;
+    b.records.push_back(out);
+    like_.record = &record;
+    return true;
+  }
+
+  static bool SameDimensionsAs(const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameBytes(View(a[i].name), View(b[i].name)) ||
+          !SameBytes(View(a[i].value), View(b[i].value))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) into `v`; false
+  // for anything ParseValue would reject or that needs the record's TimeUnit.
+  static bool ParseCommonValue(absl::string_view text, size_t max_bytes, ParsedValue* v) {
+    if (text.empty() || text.size() > max_bytes) return false;
+    switch (v->type) {
+      case MeasureValueType::kDouble: {
+        double d;
+        if (ParseFiniteDouble(text, &d) != ParseError::kOk) return false;
+        std::memcpy(&v->bits, &d, 8);
+        return true;
+      }
+      case MeasureValueType::kBigint: {
+        int64_t i;
+        if (ParseInt64(text, &i) != ParseError::kOk) return false;
+        v->bits = static_cast<uint64_t>(i);
+        return true;
+      }
+      case MeasureValueType::kVarchar:
+        v->text = text;
+        return true;
+      case MeasureValueType::kBoolean: {
+        bool flag;
+        if (ParseBoolean(text, &flag) != ParseError::kOk) return false;
+        v->bits = flag ? 1 : 0;
+        return true;
+      }
+      case MeasureValueType::kTimestamp:
+      case MeasureValueType::kMulti:
+        return false;
+    }
+    return false;
   }
 
   bool SameAsPrevious(const std::vector<Dimension>& dims) const {
@@ -443,7 +588,8 @@ class Parser {
         Reject(index, "The record has no MeasureValue (and CommonAttributes sets none).");
         return false;
       }
-      ParsedValue& value = batch_->values.emplace_back();
+      ParsedValue& value = *batch_->values.Grow(1);
+      value = ParsedValue();
       value.type = out->type;
       if (!ParseValueFast(index, "", View(*measure_value), unit, &value)) return false;
       *value_bytes += measure_value->size();
@@ -469,10 +615,7 @@ class Parser {
     std::vector<absl::string_view>& names = batch_->names;
     names.clear();
     // All of the record's values at once (the caller drops them if the record fails).
-    std::vector<ParsedValue>& values = batch_->values;
-    const size_t first = values.size();
-    values.resize(first + measure_values.size());
-    ParsedValue* next = values.data() + first;
+    ParsedValue* next = batch_->values.Grow(measure_values.size());
     for (const MeasureValue& mv : measure_values) {
       if (!same_names) {
         const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
@@ -490,6 +633,8 @@ class Parser {
       ParsedValue& value = *next++;
       value.name = View(mv.name);
       value.type = mv.type;
+      value.bits = 0;
+      value.text = absl::string_view();
       if (!ParseValueFast(index, value.name, View(mv.value), unit, &value)) {
         return false;  // The caller drops the record's values.
       }
@@ -517,15 +662,22 @@ class Parser {
     return true;
   }
 
-  // ParseValue, with the common case (a valid DOUBLE) inline.
+  // ParseValue, with the common cases (a valid DOUBLE or BIGINT) inline.
   bool ParseValueFast(int32_t index, absl::string_view attribute, absl::string_view text,
                       TimeUnit unit, ParsedValue* value) {
-    if (value->type == MeasureValueType::kDouble && !text.empty() &&
-        text.size() <= static_cast<size_t>(quotas_.max_measure_value_bytes)) {
-      double d;
-      if (ParseFiniteDouble(text, &d) == ParseError::kOk) {
-        std::memcpy(&value->bits, &d, 8);
-        return true;
+    if (!text.empty() && text.size() <= static_cast<size_t>(quotas_.max_measure_value_bytes)) {
+      if (value->type == MeasureValueType::kDouble) {
+        double d;
+        if (ParseFiniteDouble(text, &d) == ParseError::kOk) {
+          std::memcpy(&value->bits, &d, 8);
+          return true;
+        }
+      } else if (value->type == MeasureValueType::kBigint) {
+        int64_t v;
+        if (ParseInt64(text, &v) == ParseError::kOk) {
+          value->bits = static_cast<uint64_t>(v);
+          return true;
+        }
       }
     }
     return ParseValue(index, attribute, text, unit, value);  // Other types, and errors.
@@ -606,6 +758,18 @@ class Parser {
     uint32_t key_begin = 0, key_size = 0;
     uint64_t series_hash = 0;
   } previous_;
+  // The shape of the last record ParseRecord accepted, for ParseLikePrevious.
+  struct {
+    bool valid = false;
+    const Record* record = nullptr;  // The last record accepted with this shape.
+    MeasureValueType type = MeasureValueType::kDouble;
+    absl::string_view measure_name;
+    int64_t nanos_per_unit = 0;
+    int64_t default_version = 1;
+    uint32_t key_begin = 0, key_size = 0;
+    uint64_t series_hash = 0;
+    size_t fixed_bytes = 0;  // Dimensions, measure name and attribute names.
+  } like_;
   int64_t memory_start_ = 0;
   int64_t magnetic_start_ = 0;
   int64_t future_limit_ = 0;

@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "engine/ingest/pod_vector.h"
 #include "tsw/options.h"
 #include "tsw/status.h"
 #include "tsw/types.h"
@@ -62,8 +63,8 @@ struct ParsedRecord {
 
 struct ParsedBatch {
   int32_t request_records = 0;
-  std::vector<ParsedRecord> records;  // The valid records, in request order.
-  std::vector<ParsedValue> values;
+  PodVector<ParsedRecord> records;  // The valid records, in request order.
+  PodVector<ParsedValue> values;
   std::string keys;  // Canonical series keys; consecutive equal ones are stored once.
   std::vector<RejectedRecord> rejected;  // In request order.
 
@@ -88,6 +89,9 @@ struct ParseContext {
   int64_t now_nanos = 0;
   RetentionProperties retention;
   bool magnetic_store_writes = false;
+  // Records shaped like the previous accepted one take a shorter path with the same
+  // results; off only to test that it gives the same results.
+  bool shape_fast_path = true;
 };
 
 // Parses `request` into `*batch` (cleared first). Returns OK (with rejections in
