@@ -84,9 +84,52 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   cached_attribute_types.clear();
   logged_attribute_ids_.clear();  // Attribute slots are per payload.
 
-  for (const ParsedRecord& rec : batch.records) {
+  // The index of the last record that reached the store (inserted or replaced a row).
+  // While it is the one just before, a like_previous record has its measure, series,
+  // column, attribute ids, value slots and payload slots in the caches above.
+  size_t last_stored = SIZE_MAX;
+  const size_t count = batch.records.size();
+  for (size_t r = 0; r < count; ++r) {
+    const ParsedRecord& rec = batch.records[r];
     const absl::Span<const ParsedValue> values = batch.values_of(rec);
     const bool multi = rec.type == MeasureValueType::kMulti;
+
+    // ---- The fast path: a new row for the previous record's column.
+    if (rec.like_previous && last_stored + 1 == r) {
+      MeasureColumn* column = cached_column;
+      const MeasureColumn::Position position = column->Locate(rec.time_nanos);
+      if (!position.found) {
+        // The cells of the previous record's layout: its FillCells sized cells_ and
+        // present_ for this column and zeroed the slots these values do not fill.
+        StringPool& pool = store_->strings();
+        uint64_t* const cells = cells_.data();
+        if (!multi) {
+          const ParsedValue& v = values[0];
+          cells[0] = v.type == MeasureValueType::kVarchar ? pool.Intern(v.text) : v.bits;
+        } else {
+          const uint32_t* const slots = value_slots_.data();
+          for (size_t i = 0; i < values.size(); ++i) {
+            const ParsedValue& v = values[i];
+            cells[slots[i]] = v.type == MeasureValueType::kVarchar ? pool.Intern(v.text) : v.bits;
+          }
+        }
+        column->Insert(position, rec.time_nanos, rec.version, cells,
+                       multi ? present_.data() : nullptr);
+        result->memory_store++;  // like_previous records are never magnetic.
+        encoder_.Row(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
+                     encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
+                                          rec.measure_name),
+                     rec.time_nanos, rec.version);
+        if (!multi) {
+          encoder_.Value(values[0].type, values[0].bits, values[0].text);
+        } else {
+          encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
+        }
+        last_stored = r;
+        continue;
+      }
+      // A row at that time exists: the Version rules below.
+    }
 
     // ---- Checks against the schema. Nothing changes before the record is accepted.
     int32_t measure_id;
@@ -312,6 +355,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     } else {
       encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
     }
+    last_stored = r;
   }
   *payload = encoder_.Finish();
   result->logged = encoder_.records();

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/coding.h"
@@ -62,7 +63,8 @@ class BatchEncoder {
     ++run_rows_;
     ++records_;
   }
-  void Value(MeasureValueType type, uint64_t bits, absl::string_view text) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Value(MeasureValueType type, uint64_t bits,
+                                          absl::string_view text) {
     PutValue(type, bits, text);
   }
   void MultiCount(uint32_t count) { PutVarint(count); }
@@ -135,7 +137,8 @@ class BatchEncoder {
     char* dst = Room(10 + s.size());
     pos_ = EncodeLengthPrefixed(dst, s) - buffer_.get();
   }
-  void PutValue(MeasureValueType type, uint64_t bits, absl::string_view text) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void PutValue(MeasureValueType type, uint64_t bits,
+                                             absl::string_view text) {
     switch (type) {
       case MeasureValueType::kDouble:
         PutFixed(bits, 8);

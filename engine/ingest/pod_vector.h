@@ -12,6 +12,8 @@
 #include <memory>
 #include <type_traits>
 
+#include "absl/base/attributes.h"
+
 namespace tsw::ingest {
 
 template <typename T>
@@ -40,7 +42,7 @@ class PodVector {
     if (n > capacity_) Reallocate(n);
   }
   // Appends `n` uninitialized elements; returns the first.
-  T* Grow(size_t n) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE T* Grow(size_t n) {
     if (size_ + n > capacity_) Reallocate(std::max(size_ + n, capacity_ * 2));
     T* first = data_.get() + size_;
     size_ += n;
@@ -48,10 +50,10 @@ class PodVector {
   }
   // Drops elements from the end (n <= size()).
   void Truncate(size_t n) { size_ = n; }
-  void push_back(const T& v) { *Grow(1) = v; }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void push_back(const T& v) { *Grow(1) = v; }
 
  private:
-  void Reallocate(size_t n) {
+  ABSL_ATTRIBUTE_NOINLINE void Reallocate(size_t n) {
     std::unique_ptr<T[]> bigger(new T[n]);
     if (size_ > 0) std::memcpy(static_cast<void*>(bigger.get()), data_.get(), size_ * sizeof(T));
     data_ = std::move(bigger);

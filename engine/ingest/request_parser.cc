@@ -362,6 +362,7 @@ class Parser {
                        : record.measure_value && record.measure_values.empty());
     if (!like_.valid) return;
     like_.record = &record;
+    like_.records_after = batch_->records.size();
     like_.type = out.type;
     like_.measure_name = out.measure_name;
     like_.nanos_per_unit = NanosPerUnit(unit);
@@ -397,6 +398,7 @@ class Parser {
     ParsedBatch& b = *batch_;
     const size_t max_value = static_cast<size_t>(quotas_.max_measure_value_bytes);
     size_t value_bytes = 0;
+    bool same_types = true;
     out.values_begin = static_cast<uint32_t>(b.values.size());
     if (like_.type != MeasureValueType::kMulti) {
       if (!record.measure_value || !record.measure_values.empty()) return false;
@@ -418,6 +420,7 @@ class Parser {
       ParsedValue* v = b.values.Grow(n);
       for (size_t i = 0; i < n; ++i, ++v) {
         const MeasureValue& mv = mvs[i];
+        same_types &= mv.type == names[i].type;
         v->name = View(mv.name);
         v->type = mv.type;
         v->bits = 0;
@@ -438,8 +441,10 @@ class Parser {
     out.key_begin = like_.key_begin;
     out.key_size = like_.key_size;
     out.series_hash = like_.series_hash;
+    out.like_previous = same_types && like_.records_after == b.records.size();
     b.records.push_back(out);
     like_.record = &record;
+    like_.records_after = b.records.size();
     return true;
   }
 
@@ -762,6 +767,7 @@ class Parser {
   struct {
     bool valid = false;
     const Record* record = nullptr;  // The last record accepted with this shape.
+    size_t records_after = 0;        // ParsedBatch::records' size once it was added.
     MeasureValueType type = MeasureValueType::kDouble;
     absl::string_view measure_name;
     int64_t nanos_per_unit = 0;

@@ -53,6 +53,10 @@ struct ParsedRecord {
   int32_t index = 0;  // In the request's Records.
   MeasureValueType type = MeasureValueType::kDouble;
   bool magnetic = false;  // Older than the memory store window, inside the magnetic one.
+  // Same series key, measure name and type, and (MULTI) attribute names and types in the
+  // same order as the record before it in ParsedBatch::records: the applier may reuse what
+  // it resolved for that one.
+  bool like_previous = false;
   uint64_t series_hash = 0;
   uint32_t key_begin = 0, key_size = 0;         // Canonical series key, in ParsedBatch::keys.
   uint32_t values_begin = 0, values_count = 0;  // In ParsedBatch::values.

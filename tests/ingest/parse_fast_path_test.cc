@@ -8,7 +8,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/ingest/batch_applier.h"
 #include "engine/ingest/request_parser.h"
+#include "engine/ingest/table_schema.h"
+#include "engine/memstore/mem_store.h"
 #include "gtest/gtest.h"
 #include "tsw/options.h"
 #include "tsw/types.h"
@@ -179,6 +182,54 @@ TEST(ParseFastPathTest, GivesExactlyWhatTheFullPathGives) {
   }
   // Most records are valid and in runs of one shape, so the fast path did most of them.
   EXPECT_GT(accepted, total / 2);
+}
+
+// The applier's fast path for like_previous records must store and log exactly what the
+// full path does: the same payload bytes, rejections and counts, request after request on
+// a growing table (so rows already stored, Version upserts, type conflicts and
+// out-of-order times all occur).
+TEST(ApplyFastPathTest, LogsAndRejectsExactlyWhatTheFullPathDoes) {
+  Quotas quotas;
+  quotas.max_measure_names_per_table = 3;  // Some records meet the per-table quota.
+  ParseContext context;
+  context.quotas = &quotas;
+  context.now_nanos = kNowMillis * 1000000;
+  context.retention.memory_store_retention_period_in_hours = 24;
+  context.retention.magnetic_store_retention_period_in_days = 30;
+  context.magnetic_store_writes = true;
+  TableSchema schema_fast, schema_full;
+  memstore::MemStore store_fast, store_full;
+  BatchApplier fast(&schema_fast, &store_fast), full(&schema_full, &store_full);
+  std::mt19937_64 rng(11);
+  ParsedBatch batch;
+  int like_previous = 0, stored = 0;
+  for (int round = 0; round < 2000; ++round) {
+    // One table takes scalar and MULTI requests: "metrics" is MULTI, "cpu" scalar.
+    const WriteRecordsRequest req = RandomRequest(rng, round % 2 == 1);
+    if (!ParseRequest(req, context, &batch).ok()) continue;
+    for (const ParsedRecord& r : batch.records) like_previous += r.like_previous;
+    std::vector<RejectedRecord> rejected_fast, rejected_full;
+    absl::string_view payload;
+    ApplyResult result_fast, result_full;
+    fast.Apply(batch, quotas, round + 1, &rejected_fast, &payload, &result_fast);
+    const std::string payload_fast(payload);
+    for (ParsedRecord& r : batch.records) r.like_previous = false;
+    full.Apply(batch, quotas, round + 1, &rejected_full, &payload, &result_full);
+    ASSERT_EQ(payload_fast, std::string(payload)) << "round " << round;
+    ASSERT_EQ(rejected_fast.size(), rejected_full.size()) << "round " << round;
+    for (size_t i = 0; i < rejected_fast.size(); ++i) {
+      EXPECT_EQ(rejected_fast[i].record_index, rejected_full[i].record_index);
+      EXPECT_EQ(rejected_fast[i].reason, rejected_full[i].reason);
+      EXPECT_EQ(rejected_fast[i].existing_version, rejected_full[i].existing_version);
+    }
+    EXPECT_EQ(result_fast.memory_store, result_full.memory_store);
+    EXPECT_EQ(result_fast.magnetic_store, result_full.magnetic_store);
+    EXPECT_EQ(result_fast.logged, result_full.logged);
+    EXPECT_EQ(result_fast.schema_grew, result_full.schema_grew);
+    stored += static_cast<int>(result_fast.logged);
+  }
+  EXPECT_GT(like_previous, 20000);
+  EXPECT_GT(stored, 8000);
 }
 
 }  // namespace
