@@ -373,14 +373,27 @@ class Parser {
     // The record's bytes other than its value strings.
     size_t names = 0;
     for (const MeasureValue& mv : record.measure_values) names += mv.name.size();
-    like_.fixed_bytes = dimension_bytes + out.measure_name.size() + names;
+    like_.name_bytes = out.measure_name.size() + names;
+    like_.fixed_bytes = dimension_bytes + like_.name_bytes;
   }
 
   bool ParseLikePrevious(int32_t index, const Record& record) {
     const Record& previous = *like_.record;
-    if (record.measure_name || record.measure_value_type || record.time_unit || !record.time ||
-        !SameDimensionsAs(record.dimensions, previous.dimensions)) {
+    if (record.measure_name || record.measure_value_type || record.time_unit || !record.time) {
       return false;
+    }
+    // The same dimensions: the same series key. Else the same dimension names in the same
+    // order (another device of the same kind): checked names, a new key.
+    const bool same_series = SameDimensionsAs(record.dimensions, previous.dimensions);
+    size_t fixed_bytes = like_.fixed_bytes;
+    if (!same_series) {
+      if (!SameDimensionNamesAs(record.dimensions, previous.dimensions)) return false;
+      size_t dimension_bytes = common_bytes_;
+      for (const Dimension& d : record.dimensions) dimension_bytes += d.name.size() + d.value.size();
+      if (dimension_bytes > static_cast<size_t>(quotas_.max_series_dimensions_bytes)) {
+        return false;
+      }
+      fixed_bytes = dimension_bytes + like_.name_bytes;
     }
     const std::string& time = *record.time;
     ParsedRecord out;
@@ -434,17 +447,43 @@ class Parser {
       }
       out.values_count = static_cast<uint32_t>(n);
     }
-    if (like_.fixed_bytes + value_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
+    if (fixed_bytes + value_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
       b.values.Truncate(out.values_begin);
       return false;
     }
-    out.key_begin = like_.key_begin;
-    out.key_size = like_.key_size;
-    out.series_hash = like_.series_hash;
-    out.like_previous = same_types && like_.records_after == b.records.size();
+    if (same_series) {
+      out.key_begin = like_.key_begin;
+      out.key_size = like_.key_size;
+      out.series_hash = like_.series_hash;
+    } else {
+      std::vector<DimensionView>& own = b.own_dimensions;
+      own.clear();
+      for (const Dimension& d : record.dimensions) own.push_back({View(d.name), View(d.value)});
+      SortByName(own.data(), own.size());
+      // Cannot fail: the names did not overlap CommonAttributes' in the previous record.
+      if (!BuildKey(index, &out).ok()) {
+        b.values.Truncate(out.values_begin);
+        return false;
+      }
+      like_.key_begin = out.key_begin;
+      like_.key_size = out.key_size;
+      like_.series_hash = out.series_hash;
+      like_.fixed_bytes = fixed_bytes;
+    }
+    out.like_previous =
+        same_series && same_types && like_.records_after == b.records.size();
     b.records.push_back(out);
     like_.record = &record;
     like_.records_after = b.records.size();
+    return true;
+  }
+
+  static bool SameDimensionNamesAs(const std::vector<Dimension>& a,
+                                   const std::vector<Dimension>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameBytes(View(a[i].name), View(b[i].name))) return false;
+    }
     return true;
   }
 
@@ -775,6 +814,7 @@ class Parser {
     uint32_t key_begin = 0, key_size = 0;
     uint64_t series_hash = 0;
     size_t fixed_bytes = 0;  // Dimensions, measure name and attribute names.
+    size_t name_bytes = 0;   // Measure name and attribute names.
   } like_;
   int64_t memory_start_ = 0;
   int64_t magnetic_start_ = 0;

@@ -171,6 +171,8 @@ TEST(ParseFastPathTest, GivesExactlyWhatTheFullPathGives) {
   for (int round = 0; round < 3000; ++round) {
     const bool multi = round % 2 == 1;
     context.magnetic_store_writes = round % 3 == 0;
+    // Half the rounds with a record size limit that typical records straddle.
+    quotas.max_record_bytes = round % 4 < 2 ? 2048 : 30 + static_cast<int>(rng() % 60);
     const WriteRecordsRequest req = RandomRequest(rng, multi);
     context.shape_fast_path = true;
     const absl::Status fast_status = ParseRequest(req, context, &fast);
