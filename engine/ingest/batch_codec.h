@@ -50,6 +50,8 @@ class BatchEncoder {
   void Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version) {
     if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
       StartRun(series_slot, measure_slot);
+    } else if (run_rows_ == 1) {
+      WidenRun();  // Its second row: the run needs its row count after all.
     }
     // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s
     // work.
@@ -115,7 +117,10 @@ class BatchEncoder {
 
  private:
   void CloseRun();
+  // Starts a run as a single-row run (no row count: the usual case with many series);
+  // WidenRun makes it a counted run when a second row comes.
   void StartRun(uint32_t series_slot, uint32_t measure_slot);
+  void WidenRun();
   uint32_t SeriesSlotSlow(uint32_t series_id, absl::string_view key);
   uint32_t MeasureSlotSlow(uint32_t measure_id, MeasureValueType type, absl::string_view name);
   // Room for `n` more bytes at the cursor; returns where to write.

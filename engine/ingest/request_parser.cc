@@ -14,6 +14,8 @@ namespace tsw::ingest {
 namespace {
 
 constexpr size_t kMaxTimeChars = 256;  // The model's StringValue256.
+// Records with more dimensions of their own than this take the full path for a new key.
+constexpr size_t kMaxPlannedDimensions = 16;
 constexpr int64_t kNanosPerHour = 3600LL * 1000000000;
 constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 
@@ -361,6 +363,7 @@ class Parser {
                        ? !record.measure_value && !record.measure_values.empty()
                        : record.measure_value && record.measure_values.empty());
     if (!like_.valid) return;
+    like_.plan_valid = false;  // The record's dimension names may differ from the last.
     like_.record = &record;
     like_.records_after = batch_->records.size();
     like_.type = out.type;
@@ -387,7 +390,10 @@ class Parser {
     const bool same_series = SameDimensionsAs(record.dimensions, previous.dimensions);
     size_t fixed_bytes = like_.fixed_bytes;
     if (!same_series) {
-      if (!SameDimensionNamesAs(record.dimensions, previous.dimensions)) return false;
+      if (record.dimensions.size() > kMaxPlannedDimensions ||
+          !SameDimensionNamesAs(record.dimensions, previous.dimensions)) {
+        return false;
+      }
       size_t dimension_bytes = common_bytes_;
       for (const Dimension& d : record.dimensions) dimension_bytes += d.name.size() + d.value.size();
       if (dimension_bytes > static_cast<size_t>(quotas_.max_series_dimensions_bytes)) {
@@ -456,15 +462,7 @@ class Parser {
       out.key_size = like_.key_size;
       out.series_hash = like_.series_hash;
     } else {
-      std::vector<DimensionView>& own = b.own_dimensions;
-      own.clear();
-      for (const Dimension& d : record.dimensions) own.push_back({View(d.name), View(d.value)});
-      SortByName(own.data(), own.size());
-      // Cannot fail: the names did not overlap CommonAttributes' in the previous record.
-      if (!BuildKey(index, &out).ok()) {
-        b.values.Truncate(out.values_begin);
-        return false;
-      }
+      BuildKeyLike(record.dimensions, &out);
       like_.key_begin = out.key_begin;
       like_.key_size = out.key_size;
       like_.series_hash = out.series_hash;
@@ -476,6 +474,63 @@ class Parser {
     like_.record = &record;
     like_.records_after = b.records.size();
     return true;
+  }
+
+  // The series key of `dims`, whose names are like_.record's in the same order: the
+  // previous key's layout with the values swapped in. The layout (which record dimension
+  // or common one comes next, in name order) is worked out once per run of such records.
+  void BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out) {
+    ParsedBatch& b = *batch_;
+    if (!like_.plan_valid) {
+      // Order the record's dimensions by name (a handful: insertion sort), then merge
+      // them with the common ones, which are sorted.
+      const std::vector<DimensionView>& common = b.common_dimensions;
+      const size_t n = dims.size();
+      uint8_t order[kMaxPlannedDimensions];
+      for (size_t i = 0; i < n; ++i) {
+        size_t j = i;
+        while (j > 0 && View(dims[i].name) < View(dims[order[j - 1]].name)) {
+          order[j] = order[j - 1];
+          --j;
+        }
+        order[j] = static_cast<uint8_t>(i);
+      }
+      like_.plan_size = 0;
+      size_t i = 0, j = 0;
+      while (i < n || j < common.size()) {
+        if (j == common.size() || (i < n && View(dims[order[i]].name) < common[j].name)) {
+          like_.plan[like_.plan_size++] = static_cast<int16_t>(order[i++]);
+        } else {
+          like_.plan[like_.plan_size++] = static_cast<int16_t>(-1 - static_cast<int>(j++));
+        }
+      }
+      like_.plan_valid = true;
+    }
+    size_t size = 0;
+    for (size_t k = 0; k < like_.plan_size; ++k) {
+      const int step = like_.plan[k];
+      if (step >= 0) {
+        size += LengthPrefixedSize(View(dims[step].name)) + LengthPrefixedSize(View(dims[step].value));
+      } else {
+        size += b.common_offsets[-step] - b.common_offsets[-1 - step];
+      }
+    }
+    const size_t begin = b.keys.size();
+    char* dst = b.keys.Grow(size);
+    for (size_t k = 0; k < like_.plan_size; ++k) {
+      const int step = like_.plan[k];
+      if (step >= 0) {
+        dst = EncodeLengthPrefixed(dst, View(dims[step].name));
+        dst = EncodeLengthPrefixed(dst, View(dims[step].value));
+      } else {
+        const uint32_t from = b.common_offsets[-1 - step], to = b.common_offsets[-step];
+        std::memcpy(dst, b.common_encoded.data() + from, to - from);
+        dst += to - from;
+      }
+    }
+    out->key_begin = static_cast<uint32_t>(begin);
+    out->key_size = static_cast<uint32_t>(size);
+    out->series_hash = HashSeriesKey(b.key(*out));
   }
 
   static bool SameDimensionNamesAs(const std::vector<Dimension>& a,
@@ -554,8 +609,7 @@ class Parser {
     for (const DimensionView& d : own)
       size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
     const size_t begin = b.keys.size();
-    b.keys.resize(begin + size);
-    char* dst = b.keys.data() + begin;
+    char* dst = b.keys.Grow(size);
     size_t i = 0, j = 0;
     while (i < own.size() || j < common.size()) {
       if (j == common.size() || (i < own.size() && own[i].name < common[j].name)) {
@@ -568,7 +622,7 @@ class Parser {
         dst += to - from;
         ++j;
       } else {
-        b.keys.resize(begin);
+        b.keys.Truncate(begin);
         return ValidationError(absl::StrCat("Record ", index,
                                             " and CommonAttributes both have dimension '",
                                             own[i].name, "'; dimensions may not overlap."));
@@ -815,6 +869,11 @@ class Parser {
     uint64_t series_hash = 0;
     size_t fixed_bytes = 0;  // Dimensions, measure name and attribute names.
     size_t name_bytes = 0;   // Measure name and attribute names.
+    // BuildKeyLike's layout for the record dimension names of `record`: record dimension
+    // i (>= 0) or common dimension -1 - i, in key order. Reset with the shape.
+    bool plan_valid = false;
+    size_t plan_size = 0;
+    int16_t plan[2 * kMaxPlannedDimensions];
   } like_;
   int64_t memory_start_ = 0;
   int64_t magnetic_start_ = 0;

@@ -69,7 +69,7 @@ struct ParsedBatch {
   int32_t request_records = 0;
   PodVector<ParsedRecord> records;  // The valid records, in request order.
   PodVector<ParsedValue> values;
-  std::string keys;  // Canonical series keys; consecutive equal ones are stored once.
+  PodVector<char> keys;  // Canonical series keys; consecutive equal ones are stored once.
   std::vector<RejectedRecord> rejected;  // In request order.
 
   // Scratch reused across requests.
