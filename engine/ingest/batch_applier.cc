@@ -19,6 +19,17 @@ constexpr uint64_t kUnseenString = UINT64_MAX;
 // are recognized without comparing them.
 inline bool SameView(absl::string_view a, absl::string_view b) { return SameBytes(a, b); }
 
+// The Version rule's rejection: a different value at a Version not above the stored one.
+void RejectNotHigher(const ParsedRecord& rec, int64_t existing,
+                     std::vector<RejectedRecord>* rejected) {
+  rejected->push_back({rec.index,
+                       absl::StrCat("A record with the same dimensions, measure name and time "
+                                    "exists with Version ",
+                                    existing, " and a different value; Version ", rec.version,
+                                    " is not higher, so it does not replace it."),
+                       existing});
+}
+
 }  // namespace
 
 BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
@@ -94,41 +105,61 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     const absl::Span<const ParsedValue> values = batch.values_of(rec);
     const bool multi = rec.type == MeasureValueType::kMulti;
 
-    // ---- The fast path: a new row for the previous record's column.
+    // ---- The fast path: a row of the previous record's column.
     if (rec.like_previous && last_stored + 1 == r) {
       MeasureColumn* column = cached_column;
       const MeasureColumn::Position position = column->Locate(rec.time_nanos);
-      if (!position.found) {
-        // The cells of the previous record's layout: its FillCells sized cells_ and
-        // present_ for this column and zeroed the slots these values do not fill.
-        StringPool& pool = store_->strings();
-        uint64_t* const cells = cells_.data();
-        if (!multi) {
-          const ParsedValue& v = values[0];
-          cells[0] = v.type == MeasureValueType::kVarchar ? pool.Intern(v.text) : v.bits;
-        } else {
-          const uint32_t* const slots = value_slots_.data();
-          for (size_t i = 0; i < values.size(); ++i) {
-            const ParsedValue& v = values[i];
-            cells[slots[i]] = v.type == MeasureValueType::kVarchar ? pool.Intern(v.text) : v.bits;
+      // The cells in the previous record's layout: its FillCells sized cells_ and
+      // present_ for this column and zeroed the slots these values do not fill.
+      StringPool& pool = store_->strings();
+      uint64_t* const cells = cells_.data();
+      const uint32_t* const slots = multi ? value_slots_.data() : nullptr;
+      const size_t n = values.size();
+      if (position.found) {
+        // The Version rules, comparing without interning: a string the pool has never
+        // seen differs from every stored cell.
+        for (size_t i = 0; i < n; ++i) {
+          const ParsedValue& v = values[i];
+          uint64_t cell = v.bits;
+          if (v.type == MeasureValueType::kVarchar) {
+            const uint32_t id = pool.Find(v.text);
+            cell = id == StringPool::kAbsent ? kUnseenString : id;
           }
+          cells[multi ? slots[i] : 0] = cell;
         }
-        column->Insert(position, rec.time_nanos, rec.version, cells,
-                       multi ? present_.data() : nullptr);
-        result->memory_store++;  // like_previous records are never magnetic.
-        encoder_.Row(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
-                     encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
-                                          rec.measure_name),
-                     rec.time_nanos, rec.version);
-        if (!multi) {
-          encoder_.Value(values[0].type, values[0].bits, values[0].text);
-        } else {
-          encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
+        const int64_t existing = column->VersionAt(position);
+        if (rec.version <= existing) {
+          if (column->RowEquals(position, cells, present_.data())) {
+            result->memory_store++;  // An idempotent re-send.
+          } else {
+            RejectNotHigher(rec, existing, rejected);
+          }
+          continue;
         }
-        last_stored = r;
-        continue;
       }
-      // A row at that time exists: the Version rules below.
+      for (size_t i = 0; i < n; ++i) {
+        const ParsedValue& v = values[i];
+        cells[multi ? slots[i] : 0] =
+            v.type == MeasureValueType::kVarchar ? pool.Intern(v.text) : v.bits;
+      }
+      const uint8_t* present = multi ? present_.data() : nullptr;
+      if (position.found) {
+        column->Overwrite(position, rec.version, cells, present);
+      } else {
+        column->Insert(position, rec.time_nanos, rec.version, cells, present);
+      }
+      result->memory_store++;  // like_previous records are never magnetic.
+      encoder_.Row(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
+                   encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
+                                        rec.measure_name),
+                   rec.time_nanos, rec.version);
+      if (!multi) {
+        encoder_.Value(values[0].type, values[0].bits, values[0].text);
+      } else {
+        encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
+      }
+      last_stored = r;
+      continue;
     }
 
     // ---- Checks against the schema. Nothing changes before the record is accepted.
@@ -264,13 +295,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
           if (same) {  // An idempotent re-send: success, nothing changes.
             (rec.magnetic ? result->magnetic_store : result->memory_store)++;
           } else {
-            rejected->push_back(
-                {rec.index,
-                 absl::StrCat("A record with the same dimensions, measure name and time "
-                              "exists with Version ",
-                              existing, " and a different value; Version ", rec.version,
-                              " is not higher, so it does not replace it."),
-                 existing});
+            RejectNotHigher(rec, existing, rejected);
           }
           continue;
         }
