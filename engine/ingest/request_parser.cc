@@ -402,8 +402,19 @@ class Parser {
       fixed_bytes = dimension_bytes + like_.name_bytes;
     }
     const std::string& time = *record.time;
-    ParsedRecord out;
+    // Written in place (a struct copy compiles to `rep movs`); dropped if the record is
+    // handed back.
+    ParsedBatch& b = *batch_;
+    const size_t slot = b.records.size();
+    const uint32_t values_begin = static_cast<uint32_t>(b.values.size());
+    auto hand_back = [&b, slot, values_begin] {
+      b.records.Truncate(slot);
+      b.values.Truncate(values_begin);
+      return false;
+    };
+    ParsedRecord& out = *b.records.Grow(1);
     out.index = index;
+    out.magnetic = false;
     out.type = like_.type;
     out.measure_name = like_.measure_name;
     out.version = record.version ? *record.version : like_.default_version;
@@ -412,22 +423,20 @@ class Parser {
         time_parser_.Parse(View(time), &units) != ParseError::kOk ||
         __builtin_mul_overflow(units, like_.nanos_per_unit, &out.time_nanos) ||
         out.time_nanos > future_limit_ || out.time_nanos < memory_start_) {
-      return false;
+      return hand_back();
     }
-    ParsedBatch& b = *batch_;
     const size_t max_value = static_cast<size_t>(quotas_.max_measure_value_bytes);
     size_t value_bytes = 0;
     bool same_types = true;
-    out.values_begin = static_cast<uint32_t>(b.values.size());
+    out.values_begin = values_begin;
     if (like_.type != MeasureValueType::kMulti) {
-      if (!record.measure_value || !record.measure_values.empty()) return false;
+      if (!record.measure_value || !record.measure_values.empty()) return hand_back();
       const std::string& text = *record.measure_value;
       ParsedValue* v = b.values.Grow(1);
       *v = ParsedValue();
       v->type = like_.type;
       if (!ParseCommonValue(View(text), max_value, v)) {
-        b.values.Truncate(out.values_begin);
-        return false;
+        return hand_back();
       }
       value_bytes = text.size();
       out.values_count = 1;
@@ -435,7 +444,7 @@ class Parser {
       const std::vector<MeasureValue>& mvs = record.measure_values;
       const std::vector<MeasureValue>& names = previous.measure_values;
       const size_t n = mvs.size();
-      if (record.measure_value || n != names.size()) return false;
+      if (record.measure_value || n != names.size()) return hand_back();
       ParsedValue* v = b.values.Grow(n);
       for (size_t i = 0; i < n; ++i, ++v) {
         const MeasureValue& mv = mvs[i];
@@ -446,16 +455,14 @@ class Parser {
         v->text = absl::string_view();
         if (!SameBytes(v->name, View(names[i].name)) ||
             !ParseCommonValue(View(mv.value), max_value, v)) {
-          b.values.Truncate(out.values_begin);
-          return false;
+          return hand_back();
         }
         value_bytes += mv.value.size();
       }
       out.values_count = static_cast<uint32_t>(n);
     }
     if (fixed_bytes + value_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
-      b.values.Truncate(out.values_begin);
-      return false;
+      return hand_back();
     }
     if (same_series) {
       out.key_begin = like_.key_begin;
@@ -468,9 +475,7 @@ class Parser {
       like_.series_hash = out.series_hash;
       like_.fixed_bytes = fixed_bytes;
     }
-    out.like_previous =
-        same_series && same_types && like_.records_after == b.records.size();
-    b.records.push_back(out);
+    out.like_previous = same_series && same_types && like_.records_after == slot;
     like_.record = &record;
     like_.records_after = b.records.size();
     return true;
