@@ -39,6 +39,8 @@ struct TableStats {
   int64_t memory_bytes = 0;
   int64_t magnetic_points = 0;
   int64_t magnetic_bytes = 0;  // Bytes of segment files on disk.
+  // Bytes of write-ahead log files on disk, including the zeros the active file is
+  // extended with ahead of its batches (up to 128 KiB; see engine/wal/FORMAT.md).
   int64_t wal_bytes = 0;
   struct Segment {
     std::string file;

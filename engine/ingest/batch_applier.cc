@@ -19,6 +19,17 @@ constexpr uint64_t kUnseenString = UINT64_MAX;
 // are recognized without comparing them.
 inline bool SameView(absl::string_view a, absl::string_view b) { return SameBytes(a, b); }
 
+// The Version rule's rejection: a different value at a Version not above the stored one.
+void RejectNotHigher(const ParsedRecord& rec, int64_t existing,
+                     std::vector<RejectedRecord>* rejected) {
+  rejected->push_back({rec.index,
+                       absl::StrCat("A record with the same dimensions, measure name and time "
+                                    "exists with Version ",
+                                    existing, " and a different value; Version ", rec.version,
+                                    " is not higher, so it does not replace it."),
+                       existing});
+}
+
 }  // namespace
 
 BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
@@ -69,6 +80,11 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   int32_t cached_measure_id = NameTable::kAbsent;
   absl::string_view cached_key;
   uint32_t cached_series_id = SeriesRegistry::kAbsent;
+  // The column of (cached_series_id, cached_measure_id): Apply adds columns but never
+  // removes one, so the pointer stays valid for the request.
+  MeasureColumn* cached_column = nullptr;
+  // The column value_slots_ was computed for, with the cached attributes' ids.
+  const MeasureColumn* slots_column = nullptr;
   std::vector<uint32_t>& attribute_slots = attribute_slots_;
   // Attribute names of the last accepted MULTI record (views into this request).
   std::vector<absl::string_view>& cached_attribute_names_ = attribute_names_;
@@ -79,9 +95,72 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   cached_attribute_types.clear();
   logged_attribute_ids_.clear();  // Attribute slots are per payload.
 
-  for (const ParsedRecord& rec : batch.records) {
+  // The index of the last record that reached the store (inserted or replaced a row).
+  // While it is the one just before, a like_previous record has its measure, series,
+  // column, attribute ids, value slots and payload slots in the caches above.
+  size_t last_stored = SIZE_MAX;
+  const size_t count = batch.records.size();
+  for (size_t r = 0; r < count; ++r) {
+    const ParsedRecord& rec = batch.records[r];
     const absl::Span<const ParsedValue> values = batch.values_of(rec);
     const bool multi = rec.type == MeasureValueType::kMulti;
+
+    // ---- The fast path: a row of the previous record's column.
+    if (rec.like_previous && last_stored + 1 == r) {
+      MeasureColumn* column = cached_column;
+      const MeasureColumn::Position position = column->Locate(rec.time_nanos);
+      // The cells in the previous record's layout: its FillCells sized cells_ and
+      // present_ for this column and zeroed the slots these values do not fill.
+      StringPool& pool = store_->strings();
+      uint64_t* const cells = cells_.data();
+      const uint32_t* const slots = multi ? value_slots_.data() : nullptr;
+      const size_t n = values.size();
+      if (position.found) {
+        // The Version rules, comparing without interning: a string the pool has never
+        // seen differs from every stored cell.
+        for (size_t i = 0; i < n; ++i) {
+          const ParsedValue& v = values[i];
+          uint64_t cell = v.bits;
+          if (v.type == MeasureValueType::kVarchar) {
+            const uint32_t id = pool.Find(v.text);
+            cell = id == StringPool::kAbsent ? kUnseenString : id;
+          }
+          cells[multi ? slots[i] : 0] = cell;
+        }
+        const int64_t existing = column->VersionAt(position);
+        if (rec.version <= existing) {
+          if (column->RowEquals(position, cells, present_.data())) {
+            result->memory_store++;  // An idempotent re-send.
+          } else {
+            RejectNotHigher(rec, existing, rejected);
+          }
+          continue;
+        }
+      }
+      for (size_t i = 0; i < n; ++i) {
+        const ParsedValue& v = values[i];
+        cells[multi ? slots[i] : 0] =
+            v.type == MeasureValueType::kVarchar ? pool.Intern(v.text) : v.bits;
+      }
+      const uint8_t* present = multi ? present_.data() : nullptr;
+      if (position.found) {
+        column->Overwrite(position, rec.version, cells, present);
+      } else {
+        column->Insert(position, rec.time_nanos, rec.version, cells, present);
+      }
+      result->memory_store++;  // like_previous records are never magnetic.
+      encoder_.Row(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
+                   encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
+                                        rec.measure_name),
+                   rec.time_nanos, rec.version);
+      if (!multi) {
+        encoder_.Value(values[0].type, values[0].bits, values[0].text);
+      } else {
+        encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
+      }
+      last_stored = r;
+      continue;
+    }
 
     // ---- Checks against the schema. Nothing changes before the record is accepted.
     int32_t measure_id;
@@ -169,7 +248,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     // ---- Versions.
     MeasureColumn* column = nullptr;
     if (series_id != SeriesRegistry::kAbsent && measure_id != NameTable::kAbsent) {
-      column = store_->FindColumn(series_id, measure_id);
+      column = cached_column != nullptr && series_id == cached_series_id &&
+                       measure_id == cached_measure_id
+                   ? cached_column
+                   : store_->FindColumn(series_id, measure_id);
     }
     MeasureColumn::Position position;
     if (column != nullptr) {
@@ -213,13 +295,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
           if (same) {  // An idempotent re-send: success, nothing changes.
             (rec.magnetic ? result->magnetic_store : result->memory_store)++;
           } else {
-            rejected->push_back(
-                {rec.index,
-                 absl::StrCat("A record with the same dimensions, measure name and time "
-                              "exists with Version ",
-                              existing, " and a different value; Version ", rec.version,
-                              " is not higher, so it does not replace it."),
-                 existing});
+            RejectNotHigher(rec, existing, rejected);
           }
           continue;
         }
@@ -262,7 +338,10 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     cached_key = key;
     cached_series_id = series_id;
     if (column == nullptr) column = store_->AddColumn(series_id, measure_id, rec.type);
-    if (multi) {
+    cached_column = column;
+    // Slots only ever get added, so the cached attributes keep their slots in a column.
+    if (multi && !(cached_attributes && column == slots_column)) {
+      slots_column = column;
       value_slots_.resize(values.size());
       for (size_t i = 0; i < values.size(); ++i) {
         const uint32_t attribute = static_cast<uint32_t>(attribute_ids_[i]);
@@ -301,6 +380,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     } else {
       encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
     }
+    last_stored = r;
   }
   *payload = encoder_.Finish();
   result->logged = encoder_.records();

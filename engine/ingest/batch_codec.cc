@@ -154,30 +154,30 @@ uint32_t BatchEncoder::AttributeSlot(uint32_t attribute_id, MeasureValueType typ
 void BatchEncoder::CloseRun() {
   if (!run_open_) return;
   run_open_ = false;
-  if (run_rows_ > 1) {
-    std::memcpy(buffer_.get() + run_count_offset_, &run_rows_, 4);
-    return;
-  }
-  // One row (the usual case with many series): drop the count, retag the run.
-  char* count = buffer_.get() + run_count_offset_;
-  std::memmove(count, count + 4, pos_ - run_count_offset_ - 4);
-  pos_ -= 4;
-  buffer_[run_tag_offset_] = static_cast<char>(kSingleRowRunTag);
+  if (run_rows_ > 1) std::memcpy(buffer_.get() + run_count_offset_, &run_rows_, 4);
 }
 
 void BatchEncoder::StartRun(uint32_t series_slot, uint32_t measure_slot) {
   CloseRun();
   run_tag_offset_ = pos_;
-  PutByte(kRunTag);
+  PutByte(kSingleRowRunTag);
   PutVarint(series_slot);
   PutVarint(measure_slot);
   run_count_offset_ = pos_;
-  PutFixed(0, 4);
   run_open_ = true;
   run_series_ = series_slot;
   run_measure_ = measure_slot;
   run_rows_ = 0;
   run_last_time_ = 0;
+}
+
+void BatchEncoder::WidenRun() {
+  // Room for the count (patched by CloseRun) between the run header and the first row.
+  Room(4);
+  char* count = buffer_.get() + run_count_offset_;
+  std::memmove(count + 4, count, pos_ - run_count_offset_);
+  pos_ += 4;
+  buffer_[run_tag_offset_] = static_cast<char>(kRunTag);
 }
 
 absl::string_view BatchEncoder::Finish() {

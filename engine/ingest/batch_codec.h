@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/coding.h"
@@ -49,6 +50,8 @@ class BatchEncoder {
   void Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version) {
     if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
       StartRun(series_slot, measure_slot);
+    } else if (run_rows_ == 1) {
+      WidenRun();  // Its second row: the run needs its row count after all.
     }
     // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s
     // work.
@@ -62,7 +65,8 @@ class BatchEncoder {
     ++run_rows_;
     ++records_;
   }
-  void Value(MeasureValueType type, uint64_t bits, absl::string_view text) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Value(MeasureValueType type, uint64_t bits,
+                                          absl::string_view text) {
     PutValue(type, bits, text);
   }
   void MultiCount(uint32_t count) { PutVarint(count); }
@@ -113,7 +117,10 @@ class BatchEncoder {
 
  private:
   void CloseRun();
+  // Starts a run as a single-row run (no row count: the usual case with many series);
+  // WidenRun makes it a counted run when a second row comes.
   void StartRun(uint32_t series_slot, uint32_t measure_slot);
+  void WidenRun();
   uint32_t SeriesSlotSlow(uint32_t series_id, absl::string_view key);
   uint32_t MeasureSlotSlow(uint32_t measure_id, MeasureValueType type, absl::string_view name);
   // Room for `n` more bytes at the cursor; returns where to write.
@@ -135,7 +142,8 @@ class BatchEncoder {
     char* dst = Room(10 + s.size());
     pos_ = EncodeLengthPrefixed(dst, s) - buffer_.get();
   }
-  void PutValue(MeasureValueType type, uint64_t bits, absl::string_view text) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void PutValue(MeasureValueType type, uint64_t bits,
+                                             absl::string_view text) {
     switch (type) {
       case MeasureValueType::kDouble:
         PutFixed(bits, 8);

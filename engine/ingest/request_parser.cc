@@ -14,6 +14,8 @@ namespace tsw::ingest {
 namespace {
 
 constexpr size_t kMaxTimeChars = 256;  // The model's StringValue256.
+// Records with more dimensions of their own than this take the full path for a new key.
+constexpr size_t kMaxPlannedDimensions = 16;
 constexpr int64_t kNanosPerHour = 3600LL * 1000000000;
 constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 
@@ -82,9 +84,9 @@ class Parser {
     batch_->records.reserve(n);
     batch_->values.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-      if (absl::Status s = ParseRecord(static_cast<int32_t>(i), request_.records[i]); !s.ok()) {
-        return s;
-      }
+      const Record& record = request_.records[i];
+      if (like_.valid && context_.shape_fast_path && ParseLikePrevious(static_cast<int32_t>(i), record)) continue;
+      if (absl::Status s = ParseRecord(static_cast<int32_t>(i), record); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -313,13 +315,13 @@ class Parser {
     size_t value_bytes = 0;
     out.values_begin = static_cast<uint32_t>(b.values.size());
     if (!ParseValues(index, record, unit, &out, &value_bytes)) {
-      b.values.resize(out.values_begin);
+      b.values.Truncate(out.values_begin);
       return absl::OkStatus();
     }
     out.values_count = static_cast<uint32_t>(b.values.size()) - out.values_begin;
     const size_t record_bytes = dimension_bytes + out.measure_name.size() + value_bytes;
     if (record_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
-      b.values.resize(out.values_begin);
+      b.values.Truncate(out.values_begin);
       Reject(index, absl::StrCat("The record is ", record_bytes,
                                  " bytes (dimensions, measure name and values); at most ",
                                  quotas_.max_record_bytes, " are allowed."));
@@ -339,7 +341,254 @@ class Parser {
       previous_.series_hash = out.series_hash;
     }
     b.records.push_back(out);
+    RememberShape(record, out, unit, dimension_bytes);
     return absl::OkStatus();
+  }
+
+  // ---- The fast path: a record shaped like the previous accepted one.
+  //
+  // Most requests repeat one shape: measure name, type and unit from CommonAttributes,
+  // the same dimensions as the record before (a run of one series) and, for MULTI, the
+  // same attribute names. ParseLikePrevious handles such a record in one short pass,
+  // reusing what ParseRecord resolved and checked for the previous one. It parses only
+  // values that are valid in the common way; anything else (a different shape, a value
+  // or time to reject, a record outside the memory window) makes it return false with
+  // nothing changed, and ParseRecord takes the record from the start.
+
+  void RememberShape(const Record& record, const ParsedRecord& out, TimeUnit unit,
+                     size_t dimension_bytes) {
+    like_.valid = !record.measure_name && !record.measure_value_type && !record.time_unit &&
+                  record.time && !out.magnetic &&
+                  (out.type == MeasureValueType::kMulti
+                       ? !record.measure_value && !record.measure_values.empty()
+                       : record.measure_value && record.measure_values.empty());
+    if (!like_.valid) return;
+    like_.plan_valid = false;  // The record's dimension names may differ from the last.
+    like_.record = &record;
+    like_.records_after = batch_->records.size();
+    like_.type = out.type;
+    like_.measure_name = out.measure_name;
+    like_.nanos_per_unit = NanosPerUnit(unit);
+    like_.default_version = common_ && common_->version ? *common_->version : 1;
+    like_.key_begin = out.key_begin;
+    like_.key_size = out.key_size;
+    like_.series_hash = out.series_hash;
+    // The record's bytes other than its value strings.
+    size_t names = 0;
+    for (const MeasureValue& mv : record.measure_values) names += mv.name.size();
+    like_.name_bytes = out.measure_name.size() + names;
+    like_.fixed_bytes = dimension_bytes + like_.name_bytes;
+  }
+
+  bool ParseLikePrevious(int32_t index, const Record& record) {
+    const Record& previous = *like_.record;
+    if (record.measure_name || record.measure_value_type || record.time_unit || !record.time) {
+      return false;
+    }
+    // The same dimensions: the same series key. Else the same dimension names in the same
+    // order (another device of the same kind): checked names, a new key.
+    const bool same_series = SameDimensionsAs(record.dimensions, previous.dimensions);
+    size_t fixed_bytes = like_.fixed_bytes;
+    if (!same_series) {
+      if (record.dimensions.size() > kMaxPlannedDimensions ||
+          !SameDimensionNamesAs(record.dimensions, previous.dimensions)) {
+        return false;
+      }
+      size_t dimension_bytes = common_bytes_;
+      for (const Dimension& d : record.dimensions) dimension_bytes += d.name.size() + d.value.size();
+      if (dimension_bytes > static_cast<size_t>(quotas_.max_series_dimensions_bytes)) {
+        return false;
+      }
+      fixed_bytes = dimension_bytes + like_.name_bytes;
+    }
+    const std::string& time = *record.time;
+    // Written in place (a struct copy compiles to `rep movs`); dropped if the record is
+    // handed back.
+    ParsedBatch& b = *batch_;
+    const size_t slot = b.records.size();
+    const uint32_t values_begin = static_cast<uint32_t>(b.values.size());
+    auto hand_back = [&b, slot, values_begin] {
+      b.records.Truncate(slot);
+      b.values.Truncate(values_begin);
+      return false;
+    };
+    ParsedRecord& out = *b.records.Grow(1);
+    out.index = index;
+    out.magnetic = false;
+    out.type = like_.type;
+    out.measure_name = like_.measure_name;
+    out.version = record.version ? *record.version : like_.default_version;
+    int64_t units;
+    if (out.version < 1 || time.size() > kMaxTimeChars ||
+        time_parser_.Parse(View(time), &units) != ParseError::kOk ||
+        __builtin_mul_overflow(units, like_.nanos_per_unit, &out.time_nanos) ||
+        out.time_nanos > future_limit_ || out.time_nanos < memory_start_) {
+      return hand_back();
+    }
+    const size_t max_value = static_cast<size_t>(quotas_.max_measure_value_bytes);
+    size_t value_bytes = 0;
+    bool same_types = true;
+    out.values_begin = values_begin;
+    if (like_.type != MeasureValueType::kMulti) {
+      if (!record.measure_value || !record.measure_values.empty()) return hand_back();
+      const std::string& text = *record.measure_value;
+      ParsedValue* v = b.values.Grow(1);
+      *v = ParsedValue();
+      v->type = like_.type;
+      if (!ParseCommonValue(View(text), max_value, v)) {
+        return hand_back();
+      }
+      value_bytes = text.size();
+      out.values_count = 1;
+    } else {
+      const std::vector<MeasureValue>& mvs = record.measure_values;
+      const std::vector<MeasureValue>& names = previous.measure_values;
+      const size_t n = mvs.size();
+      if (record.measure_value || n != names.size()) return hand_back();
+      ParsedValue* v = b.values.Grow(n);
+      for (size_t i = 0; i < n; ++i, ++v) {
+        const MeasureValue& mv = mvs[i];
+        same_types &= mv.type == names[i].type;
+        v->name = View(mv.name);
+        v->type = mv.type;
+        v->bits = 0;
+        v->text = absl::string_view();
+        if (!SameBytes(v->name, View(names[i].name)) ||
+            !ParseCommonValue(View(mv.value), max_value, v)) {
+          return hand_back();
+        }
+        value_bytes += mv.value.size();
+      }
+      out.values_count = static_cast<uint32_t>(n);
+    }
+    if (fixed_bytes + value_bytes > static_cast<size_t>(quotas_.max_record_bytes)) {
+      return hand_back();
+    }
+    if (same_series) {
+      out.key_begin = like_.key_begin;
+      out.key_size = like_.key_size;
+      out.series_hash = like_.series_hash;
+    } else {
+      BuildKeyLike(record.dimensions, &out);
+      like_.key_begin = out.key_begin;
+      like_.key_size = out.key_size;
+      like_.series_hash = out.series_hash;
+      like_.fixed_bytes = fixed_bytes;
+    }
+    out.like_previous = same_series && same_types && like_.records_after == slot;
+    like_.record = &record;
+    like_.records_after = b.records.size();
+    return true;
+  }
+
+  // The series key of `dims`, whose names are like_.record's in the same order: the
+  // previous key's layout with the values swapped in. The layout (which record dimension
+  // or common one comes next, in name order) is worked out once per run of such records.
+  void BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out) {
+    ParsedBatch& b = *batch_;
+    if (!like_.plan_valid) {
+      // Order the record's dimensions by name (a handful: insertion sort), then merge
+      // them with the common ones, which are sorted.
+      const std::vector<DimensionView>& common = b.common_dimensions;
+      const size_t n = dims.size();
+      uint8_t order[kMaxPlannedDimensions];
+      for (size_t i = 0; i < n; ++i) {
+        size_t j = i;
+        while (j > 0 && View(dims[i].name) < View(dims[order[j - 1]].name)) {
+          order[j] = order[j - 1];
+          --j;
+        }
+        order[j] = static_cast<uint8_t>(i);
+      }
+      like_.plan_size = 0;
+      size_t i = 0, j = 0;
+      while (i < n || j < common.size()) {
+        if (j == common.size() || (i < n && View(dims[order[i]].name) < common[j].name)) {
+          like_.plan[like_.plan_size++] = static_cast<int16_t>(order[i++]);
+        } else {
+          like_.plan[like_.plan_size++] = static_cast<int16_t>(-1 - static_cast<int>(j++));
+        }
+      }
+      like_.plan_valid = true;
+    }
+    size_t size = 0;
+    for (size_t k = 0; k < like_.plan_size; ++k) {
+      const int step = like_.plan[k];
+      if (step >= 0) {
+        size += LengthPrefixedSize(View(dims[step].name)) + LengthPrefixedSize(View(dims[step].value));
+      } else {
+        size += b.common_offsets[-step] - b.common_offsets[-1 - step];
+      }
+    }
+    const size_t begin = b.keys.size();
+    char* dst = b.keys.Grow(size);
+    for (size_t k = 0; k < like_.plan_size; ++k) {
+      const int step = like_.plan[k];
+      if (step >= 0) {
+        dst = EncodeLengthPrefixed(dst, View(dims[step].name));
+        dst = EncodeLengthPrefixed(dst, View(dims[step].value));
+      } else {
+        const uint32_t from = b.common_offsets[-1 - step], to = b.common_offsets[-step];
+        std::memcpy(dst, b.common_encoded.data() + from, to - from);
+        dst += to - from;
+      }
+    }
+    out->key_begin = static_cast<uint32_t>(begin);
+    out->key_size = static_cast<uint32_t>(size);
+    out->series_hash = HashSeriesKey(b.key(*out));
+  }
+
+  static bool SameDimensionNamesAs(const std::vector<Dimension>& a,
+                                   const std::vector<Dimension>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameBytes(View(a[i].name), View(b[i].name))) return false;
+    }
+    return true;
+  }
+
+  static bool SameDimensionsAs(const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameBytes(View(a[i].name), View(b[i].name)) ||
+          !SameBytes(View(a[i].value), View(b[i].value))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) into `v`; false
+  // for anything ParseValue would reject or that needs the record's TimeUnit.
+  static bool ParseCommonValue(absl::string_view text, size_t max_bytes, ParsedValue* v) {
+    if (text.empty() || text.size() > max_bytes) return false;
+    switch (v->type) {
+      case MeasureValueType::kDouble: {
+        double d;
+        if (ParseFiniteDouble(text, &d) != ParseError::kOk) return false;
+        std::memcpy(&v->bits, &d, 8);
+        return true;
+      }
+      case MeasureValueType::kBigint: {
+        int64_t i;
+        if (ParseInt64(text, &i) != ParseError::kOk) return false;
+        v->bits = static_cast<uint64_t>(i);
+        return true;
+      }
+      case MeasureValueType::kVarchar:
+        v->text = text;
+        return true;
+      case MeasureValueType::kBoolean: {
+        bool flag;
+        if (ParseBoolean(text, &flag) != ParseError::kOk) return false;
+        v->bits = flag ? 1 : 0;
+        return true;
+      }
+      case MeasureValueType::kTimestamp:
+      case MeasureValueType::kMulti:
+        return false;
+    }
+    return false;
   }
 
   bool SameAsPrevious(const std::vector<Dimension>& dims) const {
@@ -365,8 +614,7 @@ class Parser {
     for (const DimensionView& d : own)
       size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
     const size_t begin = b.keys.size();
-    b.keys.resize(begin + size);
-    char* dst = b.keys.data() + begin;
+    char* dst = b.keys.Grow(size);
     size_t i = 0, j = 0;
     while (i < own.size() || j < common.size()) {
       if (j == common.size() || (i < own.size() && own[i].name < common[j].name)) {
@@ -379,7 +627,7 @@ class Parser {
         dst += to - from;
         ++j;
       } else {
-        b.keys.resize(begin);
+        b.keys.Truncate(begin);
         return ValidationError(absl::StrCat("Record ", index,
                                             " and CommonAttributes both have dimension '",
                                             own[i].name, "'; dimensions may not overlap."));
@@ -443,7 +691,8 @@ class Parser {
         Reject(index, "The record has no MeasureValue (and CommonAttributes sets none).");
         return false;
       }
-      ParsedValue& value = batch_->values.emplace_back();
+      ParsedValue& value = *batch_->values.Grow(1);
+      value = ParsedValue();
       value.type = out->type;
       if (!ParseValueFast(index, "", View(*measure_value), unit, &value)) return false;
       *value_bytes += measure_value->size();
@@ -469,10 +718,7 @@ class Parser {
     std::vector<absl::string_view>& names = batch_->names;
     names.clear();
     // All of the record's values at once (the caller drops them if the record fails).
-    std::vector<ParsedValue>& values = batch_->values;
-    const size_t first = values.size();
-    values.resize(first + measure_values.size());
-    ParsedValue* next = values.data() + first;
+    ParsedValue* next = batch_->values.Grow(measure_values.size());
     for (const MeasureValue& mv : measure_values) {
       if (!same_names) {
         const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
@@ -490,6 +736,8 @@ class Parser {
       ParsedValue& value = *next++;
       value.name = View(mv.name);
       value.type = mv.type;
+      value.bits = 0;
+      value.text = absl::string_view();
       if (!ParseValueFast(index, value.name, View(mv.value), unit, &value)) {
         return false;  // The caller drops the record's values.
       }
@@ -517,15 +765,22 @@ class Parser {
     return true;
   }
 
-  // ParseValue, with the common case (a valid DOUBLE) inline.
+  // ParseValue, with the common cases (a valid DOUBLE or BIGINT) inline.
   bool ParseValueFast(int32_t index, absl::string_view attribute, absl::string_view text,
                       TimeUnit unit, ParsedValue* value) {
-    if (value->type == MeasureValueType::kDouble && !text.empty() &&
-        text.size() <= static_cast<size_t>(quotas_.max_measure_value_bytes)) {
-      double d;
-      if (ParseFiniteDouble(text, &d) == ParseError::kOk) {
-        std::memcpy(&value->bits, &d, 8);
-        return true;
+    if (!text.empty() && text.size() <= static_cast<size_t>(quotas_.max_measure_value_bytes)) {
+      if (value->type == MeasureValueType::kDouble) {
+        double d;
+        if (ParseFiniteDouble(text, &d) == ParseError::kOk) {
+          std::memcpy(&value->bits, &d, 8);
+          return true;
+        }
+      } else if (value->type == MeasureValueType::kBigint) {
+        int64_t v;
+        if (ParseInt64(text, &v) == ParseError::kOk) {
+          value->bits = static_cast<uint64_t>(v);
+          return true;
+        }
       }
     }
     return ParseValue(index, attribute, text, unit, value);  // Other types, and errors.
@@ -606,6 +861,25 @@ class Parser {
     uint32_t key_begin = 0, key_size = 0;
     uint64_t series_hash = 0;
   } previous_;
+  // The shape of the last record ParseRecord accepted, for ParseLikePrevious.
+  struct {
+    bool valid = false;
+    const Record* record = nullptr;  // The last record accepted with this shape.
+    size_t records_after = 0;        // ParsedBatch::records' size once it was added.
+    MeasureValueType type = MeasureValueType::kDouble;
+    absl::string_view measure_name;
+    int64_t nanos_per_unit = 0;
+    int64_t default_version = 1;
+    uint32_t key_begin = 0, key_size = 0;
+    uint64_t series_hash = 0;
+    size_t fixed_bytes = 0;  // Dimensions, measure name and attribute names.
+    size_t name_bytes = 0;   // Measure name and attribute names.
+    // BuildKeyLike's layout for the record dimension names of `record`: record dimension
+    // i (>= 0) or common dimension -1 - i, in key order. Reset with the shape.
+    bool plan_valid = false;
+    size_t plan_size = 0;
+    int16_t plan[2 * kMaxPlannedDimensions];
+  } like_;
   int64_t memory_start_ = 0;
   int64_t magnetic_start_ = 0;
   int64_t future_limit_ = 0;

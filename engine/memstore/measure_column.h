@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/functional/function_ref.h"
 #include "tsw/types.h"
 
@@ -170,7 +171,7 @@ class MeasureColumn {
   // REQUIRES: p.found.
   void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present);
   // REQUIRES: p == Locate(time) and !p.found.
-  void Insert(Position p, int64_t time, int64_t version, const uint64_t* cells,
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Insert(Position p, int64_t time, int64_t version, const uint64_t* cells,
               const uint8_t* present) {
     Chunk* c = tail_;
     // The usual case, inline: an append with room left in the tail chunk.

@@ -68,6 +68,31 @@ int WriteFullyAt(int fd, struct iovec* iov, int iovcnt, int64_t offset) {
   return 0;
 }
 
+// The active file is extended with zeros this many bytes at a time, ahead of the frames
+// written over them. Appending to a file makes the kernel allocate page cache and
+// reserve blocks page by page; writing into bytes the file already has does not, and
+// one large zero write gets its page cache in large pieces. On the development VM a
+// 3.5 KB append costs 2.6-2.9 us, the same write into prefilled bytes 1.2-1.3 us with the
+// zero-fill included (1 KB: 1.28 -> 0.79 us); 64-256 KiB steps are the sweet spot.
+// PostgreSQL zero-fills its WAL segments for the same reason.
+constexpr int64_t kPrefillBytes = 128 << 10;
+
+// pwrite of zeros over [from, to), resuming after short writes. Returns 0 or errno.
+int WriteZerosAt(int fd, int64_t from, int64_t to) {
+  static const char* const zeros = new char[kPrefillBytes]();
+  while (from < to) {
+    const size_t n = static_cast<size_t>(std::min<int64_t>(to - from, kPrefillBytes));
+    const ssize_t w = ::pwrite(fd, zeros, n, from);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (w == 0) return EIO;
+    from += w;
+  }
+  return 0;
+}
+
 // One line to LogOptions::log, or to stderr when it is empty.
 void ReportLine(const LogOptions& options, absl::string_view line) {
   if (options.log) {
@@ -126,6 +151,8 @@ class LogImpl final : public Log {
   std::deque<FileInfo> old_files_;     // Oldest first; all fsync'ed and complete.
   int64_t old_files_bytes_ = 0;
   FileInfo active_;
+  // The active file's size on disk: active_.size, then zeros up to here (kPrefillBytes).
+  int64_t active_prefilled_ = 0;
   std::shared_ptr<FileHandle> active_file_;  // Null once closed.
   uint64_t next_seq_ = 1;
   uint64_t synced_seq_ = 0;  // Every batch through this one is fsync'ed.
@@ -164,6 +191,7 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
     absl::StatusOr<std::shared_ptr<FileHandle>> created = CreateLogFile(dir_, 1, 1, &renamed);
     if (!created.ok()) return created.status();
     active_ = FileInfo{1, 1, static_cast<int64_t>(kFileHeaderSize)};
+    active_prefilled_ = active_.size;
     active_file_ = *std::move(created);
     return absl::OkStatus();
   }
@@ -204,6 +232,7 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
                           " bytes (", scan->problem, "); wrote a new header starting at sequence ",
                           first));
       active_ = FileInfo{number, first, static_cast<int64_t>(kFileHeaderSize)};
+      active_prefilled_ = active_.size;
       active_file_ = *std::move(created);
       next_seq_ = first;
       break;
@@ -237,9 +266,15 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
     expected = scan->next_sequence;
     if (last) {
       active_ = info;
+      // A clean scan may end in preallocated zeros: the next frames go over them.
+      active_prefilled_ = scan->problem.empty() ? scan->file_size : scan->valid_end;
       active_file_ = std::move(handle);
       next_seq_ = expected;
     } else {
+      // Rotation cut the zeros off this file before the next one was made; a clean file
+      // may still end in some if that cut never reached the disk (no batch is missing:
+      // the next file starts where this one's batches end).
+      info.size = scan->file_size;
       old_files_.push_back(info);
       old_files_bytes_ += info.size;
     }
@@ -284,6 +319,27 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
       active_.size > static_cast<int64_t>(kFileHeaderSize)) {
     if (absl::Status s = RotateLocked(next_seq_); !s.ok()) return s;
   }
+  if (active_.size + frame_bytes > active_prefilled_) {
+    // Ahead of the frame, in kPrefillBytes steps up to the file size limit (or the frame's
+    // end if that is further). A failure leaves the frames as they were.
+    const int64_t needed = active_.size + frame_bytes;
+    const int64_t target = std::max(
+        needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
+                         options_.max_file_bytes));
+    const int fill_error = WriteZerosAt(active_file_->fd(), active_prefilled_, target);
+    if (fill_error != 0) {
+      absl::Status error =
+          file::IoError("wal: cannot extend", PathOf(active_.number), fill_error);
+      if (::ftruncate(active_file_->fd(), active_prefilled_) != 0) {
+        const int err = errno;
+        return FailLocked(tsw::InternalError(
+            absl::StrCat(error.message(), "; cannot truncate the partial extension: ",
+                         strerror(err))));
+      }
+      return error;
+    }
+    active_prefilled_ = target;
+  }
   const uint64_t sequence = next_seq_;
   char header[kFrameHeaderSize];
   format::EncodeFrameHeader(length, sequence, payload_hash, header);
@@ -302,6 +358,7 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
       return FailLocked(tsw::InternalError(
           absl::StrCat(error.message(), "; cannot truncate the partial batch: ", strerror(err))));
     }
+    active_prefilled_ = active_.size;
     return error;
   }
   active_.size += frame_bytes;
@@ -311,7 +368,14 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
 
 absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   // The old file must be complete on disk before a later file can exist: Open treats
-  // damage in a file that has a successor as data loss.
+  // damage in a file that has a successor as data loss. Its preallocated zeros go first,
+  // so it ends with its last frame.
+  if (active_prefilled_ > active_.size) {
+    if (::ftruncate(active_file_->fd(), active_.size) != 0) {
+      return FailLocked(file::IoError("cannot truncate", PathOf(active_.number), errno));
+    }
+    active_prefilled_ = active_.size;
+  }
   if (::fdatasync(active_file_->fd()) != 0) {
     return FailLocked(file::IoError("cannot fdatasync", PathOf(active_.number), errno));
   }
@@ -333,6 +397,7 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   old_files_.push_back(active_);
   old_files_bytes_ += active_.size;
   active_ = FileInfo{number, first_sequence, static_cast<int64_t>(kFileHeaderSize)};
+  active_prefilled_ = active_.size;
   active_file_ = *std::move(created);
   return absl::OkStatus();
 }
@@ -433,6 +498,15 @@ absl::Status LogImpl::Close() {
   syncer_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
   std::unique_lock<std::mutex> lock(mu_);
+  // Leave the file ending with its last frame (the next Open would accept the zeros too).
+  if (active_file_ != nullptr && active_prefilled_ > active_.size) {
+    if (::ftruncate(active_file_->fd(), active_.size) == 0) {
+      active_prefilled_ = active_.size;
+    } else {
+      Report(absl::StrCat("wal: cannot truncate the preallocated tail of ",
+                          PathOf(active_.number), ": ", strerror(errno)));
+    }
+  }
   absl::Status s = SyncThroughLocked(next_seq_ - 1, lock);
   // A leader still in fdatasync holds its own reference; the fd closes after it.
   active_file_.reset();
@@ -442,7 +516,7 @@ absl::Status LogImpl::Close() {
 
 int64_t LogImpl::SizeBytes() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return old_files_bytes_ + active_.size;
+  return old_files_bytes_ + active_prefilled_;
 }
 
 uint64_t LogImpl::NextSequence() const {

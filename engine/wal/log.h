@@ -93,7 +93,7 @@ class Log {
   // The destructor closes the log too, reporting a failure through LogOptions::log.
   virtual absl::Status Close() = 0;
 
-  // Bytes of log files on disk.
+  // Bytes of log files on disk, the active file's preallocated zeros included.
   virtual int64_t SizeBytes() const = 0;
 
   // The sequence the next AppendNoSync will return.

@@ -77,6 +77,21 @@ class BufferedReader {
   size_t buffered_ = 0;
 };
 
+// True if the bytes [offset, end) are all zero.
+absl::StatusOr<bool> AllZeros(BufferedReader* reader, int64_t offset, int64_t end) {
+  static constexpr size_t kStep = 64 << 10;
+  while (offset < end) {
+    const size_t n = static_cast<size_t>(std::min<int64_t>(end - offset, kStep));
+    absl::StatusOr<absl::string_view> read = reader->Read(offset, n);
+    if (!read.ok()) return read.status();
+    for (const char c : *read) {
+      if (c != 0) return false;
+    }
+    offset += static_cast<int64_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 FileHandle::~FileHandle() { ::close(fd_); }
@@ -174,6 +189,13 @@ absl::StatusOr<ScanResult> ScanLogFile(
     ++result.next_sequence;
   }
   result.valid_end = offset;
+  if (!result.problem.empty()) {
+    // The appender's preallocated zeros (a frame is never all zeros: its checksum covers
+    // a sequence of at least 1), not a torn batch.
+    absl::StatusOr<bool> zeros = AllZeros(&reader, offset, result.file_size);
+    if (!zeros.ok()) return zeros.status();
+    if (*zeros) result.problem.clear();
+  }
   return result;
 }
 

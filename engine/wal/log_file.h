@@ -49,7 +49,9 @@ struct ScanResult {
   int64_t valid_end = 0;
   uint64_t next_sequence = 0;
   // Empty if the file is whole up to its end; else why the bytes from `valid_end` on (or
-  // the header) are not a batch.
+  // the header) are not a batch. Zeros from `valid_end` to the end of the file are the
+  // file's preallocated tail (the appender extends the file with zeros ahead of its
+  // frames), not a problem.
   std::string problem;
 };
 

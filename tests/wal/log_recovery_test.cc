@@ -31,7 +31,8 @@ using testing::TestOptions;
 using testing::TruncateFile;
 using testing::WriteBytes;
 
-constexpr int64_t kHeaderBytes = 24;  // File header (FORMAT.md).
+constexpr int64_t kHeaderBytes = 24;       // File header (FORMAT.md).
+constexpr int64_t kFrameHeaderBytes = 20;  // Frame header (FORMAT.md).
 
 // Writes batches 1..count (payload PayloadFor(i, size)) to a new log in `dir` and returns
 // the size of the last file after each batch (ends[i] is the end of batch i; ends[0] the
@@ -45,11 +46,19 @@ std::vector<int64_t> WriteBatches(const std::string& dir, int count, size_t size
   std::vector<int64_t> ends;
   if (!log.ok()) return ends;
   ends.push_back(FileSize(file::JoinPath(dir, LogFileNames(dir).back())));
+  // Frame ends, computed: while the log is open its file also holds preallocated zeros.
+  size_t files = LogFileNames(dir).size();
   for (int i = 1; i <= count; ++i) {
-    EXPECT_TRUE((*log)->Append(PayloadFor(i, size)).ok());
-    ends.push_back(FileSize(file::JoinPath(dir, LogFileNames(dir).back())));
+    const std::string payload = PayloadFor(i, size);
+    EXPECT_TRUE((*log)->Append(payload).ok());
+    const int64_t frame = kFrameHeaderBytes + static_cast<int64_t>(payload.size());
+    const bool rotated = LogFileNames(dir).size() != files;
+    files = LogFileNames(dir).size();
+    ends.push_back((rotated ? kHeaderBytes : ends.back()) + frame);
   }
   EXPECT_TRUE((*log)->Close().ok());
+  // Close cut the zeros: the file ends with its last frame.
+  EXPECT_EQ(FileSize(file::JoinPath(dir, LogFileNames(dir).back())), ends.back());
   return ends;
 }
 
@@ -122,16 +131,42 @@ TEST(LogRecoveryTest, CutsTheLastBatchWhateverByteOfItIsFlipped) {
   }
 }
 
-TEST(LogRecoveryTest, CutsZerosLeftAfterTheLastBatch) {
-  // Some file systems extend a file before its data lands: a crash leaves zeros.
+TEST(LogRecoveryTest, TakesZerosAfterTheLastBatchAsThePreallocatedTail) {
+  // The appender extends the active file with zeros ahead of its frames; a crash leaves
+  // them (so may a file system that extends a file before its data lands).
   const std::string dir = NewTestDir("zeros");
   const std::vector<int64_t> ends = WriteBatches(dir, 3, 80);
   const std::string path = file::JoinPath(dir, "000001.log");
   WriteBytes(path, ReadBytes(path) + std::string(4096, '\0'));
   std::vector<std::string> reports;
   ExpectBatches(dir, 3, 80, &reports);
+  EXPECT_THAT(reports, IsEmpty());
+  {
+    // Appending goes on over the zeros; Close leaves the file ending with its last frame.
+    Replayed replayed;
+    auto log = OpenRecording(dir, TestOptions(&reports), &replayed);
+    ASSERT_TRUE(log.ok()) << log.status();
+    ASSERT_EQ(*(*log)->Append(PayloadFor(4, 80)), 4u);
+    ASSERT_TRUE((*log)->Close().ok());
+  }
+  EXPECT_EQ(FileSize(path), ends[3] + (ends[3] - ends[2]));
+  ExpectBatches(dir, 4, 80, &reports);
+  EXPECT_THAT(reports, IsEmpty());
+}
+
+TEST(LogRecoveryTest, CutsATornBatchInsideThePreallocatedTail) {
+  // Frame bytes that are not all zeros after the last whole batch are a torn write even
+  // when zeros follow them.
+  const std::string dir = NewTestDir("torn_in_zeros");
+  const std::vector<int64_t> ends = WriteBatches(dir, 3, 80);
+  const std::string path = file::JoinPath(dir, "000001.log");
+  const std::string bytes = ReadBytes(path);
+  WriteBytes(path, bytes + bytes.substr(ends[2], 30) + std::string(4096, '\0'));
+  std::vector<std::string> reports;
+  ExpectBatches(dir, 3, 80, &reports);
   ASSERT_EQ(reports.size(), 1u);
-  EXPECT_THAT(reports[0], HasSubstr("removed 4096 bytes"));
+  EXPECT_THAT(reports[0], HasSubstr(absl::StrCat("at offset ", ends[3])));
+  EXPECT_THAT(reports[0], HasSubstr("removed 4126 bytes"));
   EXPECT_EQ(FileSize(path), ends[3]);
 }
 

@@ -232,21 +232,23 @@ TEST(LogTest, AFailedWriteLeavesNoPartialBatchAndUsesNoSequence) {
     auto log = OpenRecording(dir, TestOptions(&reports, 1 << 20), &replayed);
     ASSERT_TRUE(log.ok()) << log.status();
     for (uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE((*log)->Append(PayloadFor(i, 100)).ok());
+    // The file already holds its preallocated zeros (see FORMAT.md): a batch larger than
+    // what is left of them makes the log extend the file first.
     const int64_t size = FileSize(path);
-    // Let the file grow by only 50 bytes: the next batch is written in part, then fails.
+    // Let the file grow by only 50 bytes: the extension is written in part, then fails.
     struct rlimit old_limit;
     ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
     struct rlimit limit = old_limit;
     limit.rlim_cur = static_cast<rlim_t>(size + 50);
     sighandler_t old_handler = ::signal(SIGXFSZ, SIG_IGN);
     ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
-    absl::StatusOr<uint64_t> failed = (*log)->Append(PayloadFor(4, 1000));
+    absl::StatusOr<uint64_t> failed = (*log)->Append(PayloadFor(4, 300 << 10));
     ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
     ::signal(SIGXFSZ, old_handler);
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(KindOf(failed.status()), ErrorKind::kInternalServer);
     EXPECT_THAT(failed.status().message(), HasSubstr(path));
-    EXPECT_EQ(FileSize(path), size);  // The partial frame was taken back.
+    EXPECT_EQ(FileSize(path), size);  // The partial extension was taken back.
     EXPECT_EQ((*log)->NextSequence(), 4u);
     // The log is still usable: the failure was not an fsync.
     ASSERT_EQ(*(*log)->Append(PayloadFor(4, 100)), 4u);

@@ -1,0 +1,238 @@
+// The parser's fast path for records shaped like the previous one must give exactly what
+// the full path gives: the same accepted records (every field, every value) and the same
+// rejections with the same reasons, on requests that mix such runs with every kind of
+// deviation the fast path hands back.
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/ingest/batch_applier.h"
+#include "engine/ingest/request_parser.h"
+#include "engine/ingest/table_schema.h"
+#include "engine/memstore/mem_store.h"
+#include "gtest/gtest.h"
+#include "tsw/options.h"
+#include "tsw/types.h"
+
+namespace tsw::ingest {
+namespace {
+
+constexpr int64_t kNowMillis = 1700000000000;
+
+std::string Describe(const ParsedBatch& b, const absl::Status& status) {
+  std::string out = absl::StrCat("status=", status.ToString(), "\n");
+  for (const ParsedRecord& r : b.records) {
+    absl::StrAppend(&out, "record ", r.index, " type=", static_cast<int>(r.type),
+                    " magnetic=", r.magnetic, " hash=", r.series_hash, " key=", b.key(r),
+                    " measure=", r.measure_name, " time=", r.time_nanos, " version=", r.version,
+                    "\n");
+    for (const ParsedValue& v : b.values_of(r)) {
+      absl::StrAppend(&out, "  value name=", v.name, " type=", static_cast<int>(v.type),
+                      " bits=", v.bits, " text=", v.text, "\n");
+    }
+  }
+  for (const RejectedRecord& r : b.rejected) {
+    absl::StrAppend(&out, "rejected ", r.record_index, ": ", r.reason, "\n");
+  }
+  return out;
+}
+
+// A request of runs of one shape with random deviations.
+WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % n); };
+  WriteRecordsRequest req;
+  req.database_name = "database";
+  req.table_name = "table";
+  Record common;
+  common.dimensions = {{"region", "eu-west-1"}};
+  common.measure_name = multi ? "metrics" : "cpu";
+  const MeasureValueType scalar_types[] = {MeasureValueType::kDouble, MeasureValueType::kBigint,
+                                           MeasureValueType::kVarchar,
+                                           MeasureValueType::kBoolean};
+  const MeasureValueType common_type = multi ? MeasureValueType::kMulti : scalar_types[pick(4)];
+  common.measure_value_type = common_type;
+  if (pick(4) == 0) common.version = 1 + pick(3);
+  req.common_attributes = common;
+  auto value_of = [&](MeasureValueType type) -> std::string {
+    switch (pick(60)) {  // Mostly valid, sometimes not.
+      case 0:
+        return "";
+      case 1:
+        return "abc";
+      case 2:
+        return "1e400";
+      case 3:
+        return std::string(2100, '7');
+      default:
+        break;
+    }
+    switch (type) {
+      case MeasureValueType::kDouble:
+        return absl::StrCat(static_cast<double>(pick(100000)) / 100.0 - 300);
+      case MeasureValueType::kBigint:
+        return absl::StrCat(static_cast<int64_t>(rng()) >> pick(64));
+      case MeasureValueType::kVarchar:
+        return absl::StrCat("text-", pick(5));
+      case MeasureValueType::kBoolean:
+        return pick(2) ? "true" : "FALSE";
+      default:
+        return "1";
+    }
+  };
+  const int n = 1 + pick(100);
+  int host = pick(3);
+  int64_t time = kNowMillis - 3600 * 1000 + pick(1000);
+  for (int i = 0; i < n; ++i) {
+    Record r;
+    if (pick(10) == 0) host = pick(3);
+    r.dimensions = {{"host", absl::StrCat("host-", host)}};
+    if (pick(30) == 0) r.dimensions.push_back({"rack", "r1"});
+    if (pick(3000) == 0) r.dimensions.push_back({"region", "overlap"});  // A request error.
+    time += pick(3);
+    r.time = absl::StrCat(time);
+    switch (pick(40)) {
+      case 0:
+        r.time = "12x";
+        break;
+      case 1:
+        r.time = absl::StrCat(kNowMillis - 400LL * 24 * 3600 * 1000);  // Outside the window.
+        break;
+      case 2:
+        r.time = absl::StrCat(kNowMillis + 3600 * 1000);  // Too far ahead.
+        break;
+      case 3:
+        r.time_unit = TimeUnit::kSeconds;
+        r.time = absl::StrCat(time / 1000);
+        break;
+      case 4:
+        r.time = std::nullopt;
+        break;
+      case 5:
+        r.time = "99999999999999999999";
+        break;
+      default:
+        break;
+    }
+    switch (pick(30)) {
+      case 0:
+        r.version = 0;
+        break;
+      case 1:
+      case 2:
+        r.version = 2 + pick(3);
+        break;
+      case 3:
+        r.measure_name = "other";
+        break;
+      case 4:
+        r.measure_value_type = multi ? MeasureValueType::kDouble : MeasureValueType::kMulti;
+        break;
+      default:
+        break;
+    }
+    if (multi) {
+      static const char* const kNames[] = {"user", "system", "idle", "procs"};
+      static const MeasureValueType kTypes[] = {MeasureValueType::kDouble,
+                                                MeasureValueType::kDouble,
+                                                MeasureValueType::kVarchar,
+                                                MeasureValueType::kBigint};
+      for (int a = 0; a < 4; ++a) {
+        MeasureValueType type = kTypes[a];
+        if (pick(50) == 0) type = scalar_types[pick(4)];
+        if (pick(200) == 0) type = MeasureValueType::kMulti;
+        if (pick(200) == 0) type = MeasureValueType::kTimestamp;
+        r.measure_values.push_back({kNames[a], value_of(type), type});
+      }
+      if (pick(40) == 0) r.measure_values.pop_back();
+      if (pick(40) == 0) r.measure_values[0].name = "renamed";
+      if (pick(60) == 0) r.measure_values[1].name = "user";  // A duplicate name.
+      if (pick(60) == 0) r.measure_value = "1";
+    } else {
+      if (pick(40) != 0) r.measure_value = value_of(common_type);
+      if (pick(60) == 0) r.measure_values.push_back({"x", "1", MeasureValueType::kDouble});
+    }
+    req.records.push_back(std::move(r));
+  }
+  return req;
+}
+
+TEST(ParseFastPathTest, GivesExactlyWhatTheFullPathGives) {
+  Quotas quotas;
+  ParseContext context;
+  context.quotas = &quotas;
+  context.now_nanos = kNowMillis * 1000000;
+  context.retention.memory_store_retention_period_in_hours = 24;
+  context.retention.magnetic_store_retention_period_in_days = 30;
+  std::mt19937_64 rng(7);
+  ParsedBatch fast, full;
+  int accepted = 0, total = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const bool multi = round % 2 == 1;
+    context.magnetic_store_writes = round % 3 == 0;
+    // Half the rounds with a record size limit that typical records straddle.
+    quotas.max_record_bytes = round % 4 < 2 ? 2048 : 30 + static_cast<int>(rng() % 60);
+    const WriteRecordsRequest req = RandomRequest(rng, multi);
+    context.shape_fast_path = true;
+    const absl::Status fast_status = ParseRequest(req, context, &fast);
+    context.shape_fast_path = false;
+    const absl::Status full_status = ParseRequest(req, context, &full);
+    ASSERT_EQ(Describe(fast, fast_status), Describe(full, full_status)) << "round " << round;
+    accepted += static_cast<int>(fast.records.size());
+    total += static_cast<int>(req.records.size());
+  }
+  // Most records are valid and in runs of one shape, so the fast path did most of them.
+  EXPECT_GT(accepted, total / 2);
+}
+
+// The applier's fast path for like_previous records must store and log exactly what the
+// full path does: the same payload bytes, rejections and counts, request after request on
+// a growing table (so rows already stored, Version upserts, type conflicts and
+// out-of-order times all occur).
+TEST(ApplyFastPathTest, LogsAndRejectsExactlyWhatTheFullPathDoes) {
+  Quotas quotas;
+  quotas.max_measure_names_per_table = 3;  // Some records meet the per-table quota.
+  ParseContext context;
+  context.quotas = &quotas;
+  context.now_nanos = kNowMillis * 1000000;
+  context.retention.memory_store_retention_period_in_hours = 24;
+  context.retention.magnetic_store_retention_period_in_days = 30;
+  context.magnetic_store_writes = true;
+  TableSchema schema_fast, schema_full;
+  memstore::MemStore store_fast, store_full;
+  BatchApplier fast(&schema_fast, &store_fast), full(&schema_full, &store_full);
+  std::mt19937_64 rng(11);
+  ParsedBatch batch;
+  int like_previous = 0, stored = 0;
+  for (int round = 0; round < 2000; ++round) {
+    // One table takes scalar and MULTI requests: "metrics" is MULTI, "cpu" scalar.
+    const WriteRecordsRequest req = RandomRequest(rng, round % 2 == 1);
+    if (!ParseRequest(req, context, &batch).ok()) continue;
+    for (const ParsedRecord& r : batch.records) like_previous += r.like_previous;
+    std::vector<RejectedRecord> rejected_fast, rejected_full;
+    absl::string_view payload;
+    ApplyResult result_fast, result_full;
+    fast.Apply(batch, quotas, round + 1, &rejected_fast, &payload, &result_fast);
+    const std::string payload_fast(payload);
+    for (ParsedRecord& r : batch.records) r.like_previous = false;
+    full.Apply(batch, quotas, round + 1, &rejected_full, &payload, &result_full);
+    ASSERT_EQ(payload_fast, std::string(payload)) << "round " << round;
+    ASSERT_EQ(rejected_fast.size(), rejected_full.size()) << "round " << round;
+    for (size_t i = 0; i < rejected_fast.size(); ++i) {
+      EXPECT_EQ(rejected_fast[i].record_index, rejected_full[i].record_index);
+      EXPECT_EQ(rejected_fast[i].reason, rejected_full[i].reason);
+      EXPECT_EQ(rejected_fast[i].existing_version, rejected_full[i].existing_version);
+    }
+    EXPECT_EQ(result_fast.memory_store, result_full.memory_store);
+    EXPECT_EQ(result_fast.magnetic_store, result_full.magnetic_store);
+    EXPECT_EQ(result_fast.logged, result_full.logged);
+    EXPECT_EQ(result_fast.schema_grew, result_full.schema_grew);
+    stored += static_cast<int>(result_fast.logged);
+  }
+  EXPECT_GT(like_previous, 20000);
+  EXPECT_GT(stored, 8000);
+}
+
+}  // namespace
+}  // namespace tsw::ingest
