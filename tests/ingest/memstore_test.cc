@@ -125,5 +125,52 @@ TEST(MeasureColumnTest, KeepsPresenceExactWhenAbsentValuesArriveAnywhere) {
   EXPECT_GT(column.chunks().size(), 1u);
 }
 
+// A MULTI chunk keeps a row's cells side by side; every path that moves rows (appends,
+// inserts, splits, growth, a new attribute, removal) must keep each slot's values with
+// their row.
+TEST(MeasureColumnTest, KeepsEveryAttributesValueWithItsRow) {
+  MeasureColumn column(0, 0, MeasureValueType::kMulti);
+  column.AddSlot(7, MeasureValueType::kDouble);
+  column.AddSlot(8, MeasureValueType::kBigint);
+  std::map<int64_t, std::vector<uint64_t>> model;  // time -> cells (0 where absent)
+  std::mt19937_64 rng(5);
+  auto cells_of = [](int64_t time, size_t slots) {
+    std::vector<uint64_t> cells;
+    for (size_t s = 0; s < slots; ++s) cells.push_back(static_cast<uint64_t>(time) * 10 + s + 1);
+    return cells;
+  };
+  auto write = [&](int64_t time) {
+    const std::vector<uint64_t> cells = cells_of(time, column.slot_count());
+    const std::vector<uint8_t> present(cells.size(), 1);
+    column.Upsert(time, 1, cells.data(), present.data());
+    model[time] = cells;
+  };
+  for (int64_t t = 0; t < 1500; ++t) write(t * 4);  // Appends: growth, then a second chunk.
+  for (int i = 0; i < 2000; ++i) write(static_cast<int64_t>(rng() % 8000));  // Inserts, splits.
+  column.AddSlot(9, MeasureValueType::kBigint);  // Existing rows lack it.
+  for (auto& [time, cells] : model) cells.push_back(0);
+  for (int i = 0; i < 2000; ++i) write(static_cast<int64_t>(rng() % 9000));
+  column.RemoveBefore(2000, [](int64_t time, int64_t) { return time % 3 == 0; });
+  for (auto it = model.begin(); it != model.end() && it->first < 2000;) {
+    it = it->first % 3 == 0 ? model.erase(it) : std::next(it);
+  }
+  for (int i = 0; i < 50; ++i) {
+    const int64_t time = std::next(model.begin(), rng() % model.size())->first;
+    column.Erase(column.Locate(time));
+    model.erase(time);
+  }
+  ASSERT_EQ(column.rows(), model.size());
+  auto expected = model.begin();
+  for (const auto& chunk : column.chunks()) {
+    for (size_t r = 0; r < chunk->size(); ++r, ++expected) {
+      ASSERT_EQ(chunk->times[r], expected->first);
+      for (size_t s = 0; s < column.slot_count(); ++s) {
+        ASSERT_EQ(chunk->cells[s][r], expected->second[s]) << "time " << expected->first;
+      }
+    }
+  }
+  EXPECT_GT(column.chunks().size(), 2u);
+}
+
 }  // namespace
 }  // namespace tsw::memstore
