@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/ingest/coding.h"
@@ -560,7 +561,8 @@ class Parser {
 
   // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) into `v`; false
   // for anything ParseValue would reject or that needs the record's TimeUnit.
-  static bool ParseCommonValue(absl::string_view text, size_t max_bytes, ParsedValue* v) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool ParseCommonValue(absl::string_view text,
+                                                           size_t max_bytes, ParsedValue* v) {
     if (text.empty() || text.size() > max_bytes) return false;
     switch (v->type) {
       case MeasureValueType::kDouble: {
