@@ -152,8 +152,9 @@ class MeasureColumn {
   // Adds a MULTI attribute slot, absent in every existing row. Returns its index.
   size_t AddSlot(uint32_t attribute, MeasureValueType type);
 
-  // ---- Rows. `cells` has slot_count() entries; `present` too, or is null for "all present"
-  // (REQUIRED null for scalar columns).
+  // ---- Rows. `cells` has slot_count() entries. `present` too for a MULTI column (1 where
+  // the row has the attribute); scalar columns have no presence, and Insert, Overwrite
+  // and Upsert REQUIRE null for them.
   Position Locate(int64_t time) const {
     Position p;
     if (chunks_.empty()) return p;
