@@ -79,16 +79,12 @@ constexpr int64_t kPrefillBytes = 128 << 10;
 
 // pwrite of zeros over [from, to), resuming after short writes. Returns 0 or errno.
 int WriteZerosAt(int fd, int64_t from, int64_t to) {
-  static const char* const zeros = new char[kPrefillBytes]();
-  while (from < to) {
-    const size_t n = static_cast<size_t>(std::min<int64_t>(to - from, kPrefillBytes));
-    const ssize_t w = ::pwrite(fd, zeros, n, from);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    if (w == 0) return EIO;
-    from += w;
+  static char* const zeros = new char[kPrefillBytes]();  // Never written.
+  for (; from < to; from += kPrefillBytes) {
+    struct iovec iov;
+    iov.iov_base = zeros;
+    iov.iov_len = static_cast<size_t>(std::min<int64_t>(to - from, kPrefillBytes));
+    if (const int error = WriteFullyAt(fd, &iov, 1, from); error != 0) return error;
   }
   return 0;
 }
@@ -135,6 +131,10 @@ class LogImpl final : public Log {
   absl::Status SyncThroughLocked(uint64_t sequence, std::unique_lock<std::mutex>& lock);
   // Syncs the active file and makes a new one whose first batch will be `first_sequence`.
   absl::Status RotateLocked(uint64_t first_sequence);
+  // After a failed write: truncates the active file to `size` (its last frame's end, or
+  // the zeros written before a failed extension) and returns `error`, or a sticky
+  // failure if the truncation fails.
+  absl::Status TakeBackLocked(int64_t size, absl::Status error);
   // Makes `status` sticky: every later append fails with it. Returns it.
   absl::Status FailLocked(absl::Status status);
   void SyncerLoop();
@@ -323,20 +323,14 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
     // Ahead of the frame, in kPrefillBytes steps up to the file size limit (or the frame's
     // end if that is further). A failure leaves the frames as they were.
     const int64_t needed = active_.size + frame_bytes;
-    const int64_t target = std::max(
-        needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
-                         options_.max_file_bytes));
+    const int64_t target =
+        std::max(needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
+                                  options_.max_file_bytes));
     const int fill_error = WriteZerosAt(active_file_->fd(), active_prefilled_, target);
     if (fill_error != 0) {
-      absl::Status error =
-          file::IoError("wal: cannot extend", PathOf(active_.number), fill_error);
-      if (::ftruncate(active_file_->fd(), active_prefilled_) != 0) {
-        const int err = errno;
-        return FailLocked(tsw::InternalError(
-            absl::StrCat(error.message(), "; cannot truncate the partial extension: ",
-                         strerror(err))));
-      }
-      return error;
+      // The zeros written before are still good.
+      return TakeBackLocked(active_prefilled_, file::IoError("wal: cannot extend",
+                                                             PathOf(active_.number), fill_error));
     }
     active_prefilled_ = target;
   }
@@ -350,20 +344,24 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   iov[1].iov_len = payload.size();
   const int write_error = WriteFullyAt(active_file_->fd(), iov, length > 0 ? 2 : 1, active_.size);
   if (write_error != 0) {
-    absl::Status error = file::IoError("wal: cannot write to", PathOf(active_.number), write_error);
-    // Take back any part of the frame that reached the file: a later frame written after
-    // it would otherwise sit behind a torn one and be cut at the next Open.
-    if (::ftruncate(active_file_->fd(), active_.size) != 0) {
-      const int err = errno;
-      return FailLocked(tsw::InternalError(
-          absl::StrCat(error.message(), "; cannot truncate the partial batch: ", strerror(err))));
-    }
-    active_prefilled_ = active_.size;
-    return error;
+    return TakeBackLocked(
+        active_.size, file::IoError("wal: cannot write to", PathOf(active_.number), write_error));
   }
   active_.size += frame_bytes;
   ++next_seq_;
   return sequence;
+}
+
+absl::Status LogImpl::TakeBackLocked(int64_t size, absl::Status error) {
+  // Any part of a frame or extension that reached the file goes: a later frame written
+  // after a partial one would sit behind a torn frame and be cut at the next Open.
+  if (::ftruncate(active_file_->fd(), size) != 0) {
+    const int err = errno;
+    return FailLocked(tsw::InternalError(
+        absl::StrCat(error.message(), "; cannot truncate the partial write: ", strerror(err))));
+  }
+  active_prefilled_ = size;
+  return error;
 }
 
 absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
@@ -503,8 +501,8 @@ absl::Status LogImpl::Close() {
     if (::ftruncate(active_file_->fd(), active_.size) == 0) {
       active_prefilled_ = active_.size;
     } else {
-      Report(absl::StrCat("wal: cannot truncate the preallocated tail of ",
-                          PathOf(active_.number), ": ", strerror(errno)));
+      Report(absl::StrCat("wal: cannot truncate the preallocated tail of ", PathOf(active_.number),
+                          ": ", strerror(errno)));
     }
   }
   absl::Status s = SyncThroughLocked(next_seq_ - 1, lock);
