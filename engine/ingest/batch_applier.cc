@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "engine/ingest/coding.h"
 
@@ -19,6 +20,14 @@ constexpr uint64_t kUnseenString = UINT64_MAX;
 // are recognized without comparing them.
 inline bool SameView(absl::string_view a, absl::string_view b) { return SameBytes(a, b); }
 
+// A value as a cell to compare with stored ones, interning nothing: a string the pool has
+// never seen differs from every stored cell.
+uint64_t CellToCompare(const ParsedValue& v, const StringPool& strings) {
+  if (v.type != MeasureValueType::kVarchar) return v.bits;
+  const uint32_t id = strings.Find(v.text);
+  return id == StringPool::kAbsent ? kUnseenString : id;
+}
+
 // The Version rule's rejection: a different value at a Version not above the stored one.
 void RejectNotHigher(const ParsedRecord& rec, int64_t existing,
                      std::vector<RejectedRecord>* rejected) {
@@ -35,8 +44,8 @@ void RejectNotHigher(const ParsedRecord& rec, int64_t existing,
 BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
     : schema_(schema), store_(store) {}
 
-void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const ParsedValue> values,
-                             const uint32_t* slots) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::FillCells(
+    const MeasureColumn& column, absl::Span<const ParsedValue> values, const uint32_t* slots) {
   StringPool& strings = store_->strings();
   if (!column.multi()) {
     const ParsedValue& v = values[0];
@@ -59,6 +68,17 @@ void BatchApplier::FillCells(const MeasureColumn& column, absl::Span<const Parse
     const uint32_t slot = slots[i];
     cells[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
     present[slot] = 1;
+  }
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogRow(
+    uint32_t series_slot, uint32_t measure_slot, const ParsedRecord& rec,
+    absl::Span<const ParsedValue> values) {
+  encoder_.Row(series_slot, measure_slot, rec.time_nanos, rec.version);
+  if (rec.type != MeasureValueType::kMulti) {
+    encoder_.Value(values[0].type, values[0].bits, values[0].text);
+  } else {
+    encoder_.MultiValues(attribute_slots_.data(), values.data(), values.size());
   }
 }
 
@@ -109,27 +129,17 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     if (rec.like_previous && last_stored + 1 == r) {
       MeasureColumn* column = cached_column;
       const MeasureColumn::Position position = column->Locate(rec.time_nanos);
-      // The cells in the previous record's layout: its FillCells sized cells_ and
-      // present_ for this column and zeroed the slots these values do not fill.
-      StringPool& pool = store_->strings();
-      uint64_t* const cells = cells_.data();
-      const uint32_t* const slots = multi ? value_slots_.data() : nullptr;
-      const size_t n = values.size();
       if (position.found) {
-        // The Version rules, comparing without interning: a string the pool has never
-        // seen differs from every stored cell.
-        for (size_t i = 0; i < n; ++i) {
-          const ParsedValue& v = values[i];
-          uint64_t cell = v.bits;
-          if (v.type == MeasureValueType::kVarchar) {
-            const uint32_t id = pool.Find(v.text);
-            cell = id == StringPool::kAbsent ? kUnseenString : id;
-          }
-          cells[multi ? slots[i] : 0] = cell;
+        // The Version rules. The cells go in the previous record's layout: its FillCells
+        // sized cells_ and present_ for this column and zeroed the slots these values
+        // do not fill.
+        const StringPool& pool = store_->strings();
+        for (size_t i = 0; i < values.size(); ++i) {
+          cells_[multi ? value_slots_[i] : 0] = CellToCompare(values[i], pool);
         }
         const int64_t existing = column->VersionAt(position);
         if (rec.version <= existing) {
-          if (column->RowEquals(position, cells, present_.data())) {
+          if (column->RowEquals(position, cells_.data(), present_.data())) {
             result->memory_store++;  // An idempotent re-send.
           } else {
             RejectNotHigher(rec, existing, rejected);
@@ -137,27 +147,18 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
           continue;
         }
       }
-      for (size_t i = 0; i < n; ++i) {
-        const ParsedValue& v = values[i];
-        cells[multi ? slots[i] : 0] =
-            v.type == MeasureValueType::kVarchar ? pool.Intern(v.text) : v.bits;
-      }
+      FillCells(*column, values, value_slots_.data());
       const uint8_t* present = multi ? present_.data() : nullptr;
       if (position.found) {
-        column->Overwrite(position, rec.version, cells, present);
+        column->Overwrite(position, rec.version, cells_.data(), present);
       } else {
-        column->Insert(position, rec.time_nanos, rec.version, cells, present);
+        column->Insert(position, rec.time_nanos, rec.version, cells_.data(), present);
       }
       result->memory_store++;  // like_previous records are never magnetic.
-      encoder_.Row(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
-                   encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
-                                        rec.measure_name),
-                   rec.time_nanos, rec.version);
-      if (!multi) {
-        encoder_.Value(values[0].type, values[0].bits, values[0].text);
-      } else {
-        encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
-      }
+      LogRow(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
+             encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
+                                  rec.measure_name),
+             rec, values);
       last_stored = r;
       continue;
     }
@@ -262,13 +263,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
         bool same = true;
         cells_.assign(column->slot_count(), 0);
         if (!multi) {
-          const ParsedValue& v = values[0];
-          if (v.type == MeasureValueType::kVarchar) {
-            const uint32_t id = strings.Find(v.text);
-            cells_[0] = id == StringPool::kAbsent ? kUnseenString : id;
-          } else {
-            cells_[0] = v.bits;
-          }
+          cells_[0] = CellToCompare(values[0], strings);
         } else {
           present_.assign(column->slot_count(), 0);
           for (size_t i = 0; i < values.size() && same; ++i) {
@@ -279,13 +274,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
               same = false;
               break;
             }
-            const ParsedValue& v = values[i];
-            if (v.type == MeasureValueType::kVarchar) {
-              const uint32_t id = strings.Find(v.text);
-              cells_[slot] = id == StringPool::kAbsent ? kUnseenString : id;
-            } else {
-              cells_[slot] = v.bits;
-            }
+            cells_[slot] = CellToCompare(values[i], strings);
             present_[slot] = 1;
           }
         }
@@ -374,12 +363,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
         logged_attribute_ids_ = attribute_ids_;
       }
     }
-    encoder_.Row(series_slot, measure_slot, rec.time_nanos, rec.version);
-    if (!multi) {
-      encoder_.Value(values[0].type, values[0].bits, values[0].text);
-    } else {
-      encoder_.MultiValues(attribute_slots.data(), values.data(), values.size());
-    }
+    LogRow(series_slot, measure_slot, rec, values);
     last_stored = r;
   }
   *payload = encoder_.Finish();

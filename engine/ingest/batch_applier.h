@@ -70,6 +70,11 @@ class BatchApplier {
   void FillCells(const memstore::MeasureColumn& column, absl::Span<const ParsedValue> values,
                  const uint32_t* slots);
 
+  // Logs a record's row and value(s): MULTI values with the payload slots in
+  // attribute_slots_.
+  void LogRow(uint32_t series_slot, uint32_t measure_slot, const ParsedRecord& rec,
+              absl::Span<const ParsedValue> values);
+
   TableSchema* const schema_;
   memstore::MemStore* const store_;
   BatchEncoder encoder_;

@@ -86,7 +86,9 @@ class Parser {
     batch_->values.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       const Record& record = request_.records[i];
-      if (like_.valid && context_.shape_fast_path && ParseLikePrevious(static_cast<int32_t>(i), record)) continue;
+      if (like_.valid && context_.shape_fast_path &&
+          ParseLikePrevious(static_cast<int32_t>(i), record))
+        continue;
       if (absl::Status s = ParseRecord(static_cast<int32_t>(i), record); !s.ok()) return s;
     }
     return absl::OkStatus();
@@ -388,15 +390,16 @@ class Parser {
     }
     // The same dimensions: the same series key. Else the same dimension names in the same
     // order (another device of the same kind): checked names, a new key.
-    const bool same_series = SameDimensionsAs(record.dimensions, previous.dimensions);
+    const Dimensions dimensions = CompareDimensions(record.dimensions, previous.dimensions);
+    const bool same_series = dimensions == Dimensions::kSame;
     size_t fixed_bytes = like_.fixed_bytes;
     if (!same_series) {
-      if (record.dimensions.size() > kMaxPlannedDimensions ||
-          !SameDimensionNamesAs(record.dimensions, previous.dimensions)) {
+      if (dimensions == Dimensions::kOther || record.dimensions.size() > kMaxPlannedDimensions) {
         return false;
       }
       size_t dimension_bytes = common_bytes_;
-      for (const Dimension& d : record.dimensions) dimension_bytes += d.name.size() + d.value.size();
+      for (const Dimension& d : record.dimensions)
+        dimension_bytes += d.name.size() + d.value.size();
       if (dimension_bytes > static_cast<size_t>(quotas_.max_series_dimensions_bytes)) {
         return false;
       }
@@ -483,17 +486,14 @@ class Parser {
   }
 
   // The series key of `dims`, whose names are like_.record's in the same order: the
-  // previous key's layout with the values swapped in. The layout (which record dimension
-  // or common one comes next, in name order) is worked out once per run of such records.
+  // previous key's layout with the values swapped in. The layout is worked out once per
+  // run of such records.
   void BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out) {
-    ParsedBatch& b = *batch_;
+    std::vector<int32_t>& plan = batch_->like_key_plan;
     if (!like_.plan_valid) {
-      // Order the record's dimensions by name (a handful: insertion sort), then merge
-      // them with the common ones, which are sorted.
-      const std::vector<DimensionView>& common = b.common_dimensions;
-      const size_t n = dims.size();
+      // The record's dimensions in name order (a handful: insertion sort).
       uint8_t order[kMaxPlannedDimensions];
-      for (size_t i = 0; i < n; ++i) {
+      for (size_t i = 0; i < dims.size(); ++i) {
         size_t j = i;
         while (j > 0 && View(dims[i].name) < View(dims[order[j - 1]].name)) {
           order[j] = order[j - 1];
@@ -501,33 +501,62 @@ class Parser {
         }
         order[j] = static_cast<uint8_t>(i);
       }
-      like_.plan_size = 0;
-      size_t i = 0, j = 0;
-      while (i < n || j < common.size()) {
-        if (j == common.size() || (i < n && View(dims[order[i]].name) < common[j].name)) {
-          like_.plan[like_.plan_size++] = static_cast<int16_t>(order[i++]);
-        } else {
-          like_.plan[like_.plan_size++] = static_cast<int16_t>(-1 - static_cast<int>(j++));
-        }
-      }
+      // No overlap with the common names: the previous record had these names.
+      MergeKeyPlan(
+          dims.size(), [&](size_t k) { return View(dims[order[k]].name); },
+          [&](size_t k) { return static_cast<int32_t>(order[k]); }, &plan);
       like_.plan_valid = true;
     }
+    EmitKey(
+        plan,
+        [&dims](int32_t i) {
+          return DimensionView{View(dims[i].name), View(dims[i].value)};
+        },
+        out);
+  }
+
+  // The layout of a series key: the record's own dimensions, given in name order by
+  // name_at(k) and their index_at(k), merged with the common ones (sorted). Entries are
+  // a record dimension's index (>= 0) or -1 - j for common dimension j. Returns the
+  // position k of an own name that is also a common one (a request-level error), or -1.
+  template <typename NameAt, typename IndexAt>
+  int MergeKeyPlan(size_t n, NameAt name_at, IndexAt index_at, std::vector<int32_t>* plan) {
+    const std::vector<DimensionView>& common = batch_->common_dimensions;
+    plan->clear();
+    size_t i = 0, j = 0;
+    while (i < n || j < common.size()) {
+      if (j == common.size() || (i < n && name_at(i) < common[j].name)) {
+        plan->push_back(index_at(i++));
+      } else if (i == n || common[j].name < name_at(i)) {
+        plan->push_back(-1 - static_cast<int32_t>(j++));
+      } else {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+
+  // Appends the key laid out by `plan` to batch.keys (record dimension i is own(i); the
+  // common ones' encodings are copied, not re-encoded) and sets out's key and hash.
+  template <typename Own>
+  void EmitKey(const std::vector<int32_t>& plan, Own own, ParsedRecord* out) {
+    ParsedBatch& b = *batch_;
     size_t size = 0;
-    for (size_t k = 0; k < like_.plan_size; ++k) {
-      const int step = like_.plan[k];
+    for (const int32_t step : plan) {
       if (step >= 0) {
-        size += LengthPrefixedSize(View(dims[step].name)) + LengthPrefixedSize(View(dims[step].value));
+        const DimensionView d = own(step);
+        size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
       } else {
         size += b.common_offsets[-step] - b.common_offsets[-1 - step];
       }
     }
     const size_t begin = b.keys.size();
     char* dst = b.keys.Grow(size);
-    for (size_t k = 0; k < like_.plan_size; ++k) {
-      const int step = like_.plan[k];
+    for (const int32_t step : plan) {
       if (step >= 0) {
-        dst = EncodeLengthPrefixed(dst, View(dims[step].name));
-        dst = EncodeLengthPrefixed(dst, View(dims[step].value));
+        const DimensionView d = own(step);
+        dst = EncodeLengthPrefixed(dst, d.name);
+        dst = EncodeLengthPrefixed(dst, d.value);
       } else {
         const uint32_t from = b.common_offsets[-1 - step], to = b.common_offsets[-step];
         std::memcpy(dst, b.common_encoded.data() + from, to - from);
@@ -539,30 +568,23 @@ class Parser {
     out->series_hash = HashSeriesKey(b.key(*out));
   }
 
-  static bool SameDimensionNamesAs(const std::vector<Dimension>& a,
-                                   const std::vector<Dimension>& b) {
-    if (a.size() != b.size()) return false;
+  enum class Dimensions { kSame, kSameNames, kOther };
+  // How `a` compares with `b`: equal, equal names (in order) with other values, or neither.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static Dimensions CompareDimensions(
+      const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
+    if (a.size() != b.size()) return Dimensions::kOther;
+    Dimensions result = Dimensions::kSame;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (!SameBytes(View(a[i].name), View(b[i].name))) return false;
+      if (!SameBytes(View(a[i].name), View(b[i].name))) return Dimensions::kOther;
+      if (!SameBytes(View(a[i].value), View(b[i].value))) result = Dimensions::kSameNames;
     }
-    return true;
-  }
-
-  static bool SameDimensionsAs(const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!SameBytes(View(a[i].name), View(b[i].name)) ||
-          !SameBytes(View(a[i].value), View(b[i].value))) {
-        return false;
-      }
-    }
-    return true;
+    return result;
   }
 
   // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) into `v`; false
   // for anything ParseValue would reject or that needs the record's TimeUnit.
   ABSL_ATTRIBUTE_ALWAYS_INLINE static bool ParseCommonValue(absl::string_view text,
-                                                           size_t max_bytes, ParsedValue* v) {
+                                                            size_t max_bytes, ParsedValue* v) {
     if (text.empty() || text.size() > max_bytes) return false;
     switch (v->type) {
       case MeasureValueType::kDouble: {
@@ -594,50 +616,24 @@ class Parser {
   }
 
   bool SameAsPrevious(const std::vector<Dimension>& dims) const {
-    const std::vector<Dimension>* previous = previous_.dimensions;
-    if (previous == nullptr || previous->size() != dims.size()) return false;
-    for (size_t i = 0; i < dims.size(); ++i) {
-      if (!SameBytes(View(dims[i].name), View((*previous)[i].name)) ||
-          !SameBytes(View(dims[i].value), View((*previous)[i].value))) {
-        return false;
-      }
-    }
-    return true;
+    return previous_.dimensions != nullptr &&
+           CompareDimensions(dims, *previous_.dimensions) == Dimensions::kSame;
   }
 
   // Writes the series key of own_dimensions (sorted) merged with the common ones into
-  // batch.keys in one go: the common dimensions' encodings are copied, not re-encoded.
-  // A dimension name on both sides is a request-level ValidationException.
+  // batch.keys. A dimension name on both sides is a request-level ValidationException.
   absl::Status BuildKey(int32_t index, ParsedRecord* out) {
-    ParsedBatch& b = *batch_;
-    const std::vector<DimensionView>& own = b.own_dimensions;
-    const std::vector<DimensionView>& common = b.common_dimensions;
-    size_t size = b.common_encoded.size();
-    for (const DimensionView& d : own)
-      size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
-    const size_t begin = b.keys.size();
-    char* dst = b.keys.Grow(size);
-    size_t i = 0, j = 0;
-    while (i < own.size() || j < common.size()) {
-      if (j == common.size() || (i < own.size() && own[i].name < common[j].name)) {
-        dst = EncodeLengthPrefixed(dst, own[i].name);
-        dst = EncodeLengthPrefixed(dst, own[i].value);
-        ++i;
-      } else if (i == own.size() || common[j].name < own[i].name) {
-        const uint32_t from = b.common_offsets[j], to = b.common_offsets[j + 1];
-        std::memcpy(dst, b.common_encoded.data() + from, to - from);
-        dst += to - from;
-        ++j;
-      } else {
-        b.keys.Truncate(begin);
-        return ValidationError(absl::StrCat("Record ", index,
-                                            " and CommonAttributes both have dimension '",
-                                            own[i].name, "'; dimensions may not overlap."));
-      }
+    const std::vector<DimensionView>& own = batch_->own_dimensions;
+    const int overlap = MergeKeyPlan(
+        own.size(), [&own](size_t k) { return own[k].name; },
+        [](size_t k) { return static_cast<int32_t>(k); }, &batch_->key_plan);
+    if (overlap >= 0) {
+      return ValidationError(absl::StrCat("Record ", index,
+                                          " and CommonAttributes both have dimension '",
+                                          own[overlap].name, "'; dimensions may not overlap."));
     }
-    out->key_begin = static_cast<uint32_t>(begin);
-    out->key_size = static_cast<uint32_t>(size);
-    out->series_hash = HashSeriesKey(b.key(*out));
+    EmitKey(
+        batch_->key_plan, [&own](int32_t i) { return own[i]; }, out);
     return absl::OkStatus();
   }
 
@@ -767,25 +763,14 @@ class Parser {
     return true;
   }
 
-  // ParseValue, with the common cases (a valid DOUBLE or BIGINT) inline.
+  // ParseValue, with the common cases (a valid value of a type that needs no TimeUnit)
+  // inline.
   bool ParseValueFast(int32_t index, absl::string_view attribute, absl::string_view text,
                       TimeUnit unit, ParsedValue* value) {
-    if (!text.empty() && text.size() <= static_cast<size_t>(quotas_.max_measure_value_bytes)) {
-      if (value->type == MeasureValueType::kDouble) {
-        double d;
-        if (ParseFiniteDouble(text, &d) == ParseError::kOk) {
-          std::memcpy(&value->bits, &d, 8);
-          return true;
-        }
-      } else if (value->type == MeasureValueType::kBigint) {
-        int64_t v;
-        if (ParseInt64(text, &v) == ParseError::kOk) {
-          value->bits = static_cast<uint64_t>(v);
-          return true;
-        }
-      }
+    if (ParseCommonValue(text, static_cast<size_t>(quotas_.max_measure_value_bytes), value)) {
+      return true;
     }
-    return ParseValue(index, attribute, text, unit, value);  // Other types, and errors.
+    return ParseValue(index, attribute, text, unit, value);  // TIMESTAMP, and errors.
   }
 
   // Parses `text` as `value->type`. On failure rejects the record naming the value: the
@@ -876,11 +861,9 @@ class Parser {
     uint64_t series_hash = 0;
     size_t fixed_bytes = 0;  // Dimensions, measure name and attribute names.
     size_t name_bytes = 0;   // Measure name and attribute names.
-    // BuildKeyLike's layout for the record dimension names of `record`: record dimension
-    // i (>= 0) or common dimension -1 - i, in key order. Reset with the shape.
+    // ParsedBatch::like_key_plan holds the key layout of `record`'s dimension names.
+    // Reset with the shape.
     bool plan_valid = false;
-    size_t plan_size = 0;
-    int16_t plan[2 * kMaxPlannedDimensions];
   } like_;
   int64_t memory_start_ = 0;
   int64_t magnetic_start_ = 0;

@@ -78,6 +78,8 @@ struct ParsedBatch {
   std::vector<uint32_t> common_offsets;  // ...starting here (one more entry: the end).
   std::vector<DimensionView> own_dimensions;
   std::vector<absl::string_view> names;
+  std::vector<int32_t> key_plan;       // A series key's layout (the parser's BuildKey)...
+  std::vector<int32_t> like_key_plan;  // ...and that of a run of records with one layout.
 
   void Clear();
   absl::string_view key(const ParsedRecord& r) const {

@@ -172,8 +172,8 @@ class MeasureColumn {
   // REQUIRES: p.found.
   void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present);
   // REQUIRES: p == Locate(time) and !p.found.
-  ABSL_ATTRIBUTE_ALWAYS_INLINE void Insert(Position p, int64_t time, int64_t version, const uint64_t* cells,
-              const uint8_t* present) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Insert(Position p, int64_t time, int64_t version,
+                                           const uint64_t* cells, const uint8_t* present) {
     Chunk* c = tail_;
     // The usual case, inline: an append with room left in the tail chunk.
     // (A row with an absent attribute may first need the chunk's presence bytes.)

@@ -49,8 +49,7 @@ WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
   common.dimensions = {{"region", "eu-west-1"}};
   common.measure_name = multi ? "metrics" : "cpu";
   const MeasureValueType scalar_types[] = {MeasureValueType::kDouble, MeasureValueType::kBigint,
-                                           MeasureValueType::kVarchar,
-                                           MeasureValueType::kBoolean};
+                                           MeasureValueType::kVarchar, MeasureValueType::kBoolean};
   const MeasureValueType common_type = multi ? MeasureValueType::kMulti : scalar_types[pick(4)];
   common.measure_value_type = common_type;
   if (pick(4) == 0) common.version = 1 + pick(3);
@@ -134,10 +133,9 @@ WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
     }
     if (multi) {
       static const char* const kNames[] = {"user", "system", "idle", "procs"};
-      static const MeasureValueType kTypes[] = {MeasureValueType::kDouble,
-                                                MeasureValueType::kDouble,
-                                                MeasureValueType::kVarchar,
-                                                MeasureValueType::kBigint};
+      static const MeasureValueType kTypes[] = {
+          MeasureValueType::kDouble, MeasureValueType::kDouble, MeasureValueType::kVarchar,
+          MeasureValueType::kBigint};
       for (int a = 0; a < 4; ++a) {
         MeasureValueType type = kTypes[a];
         if (pick(50) == 0) type = scalar_types[pick(4)];
