@@ -121,17 +121,19 @@ uint32_t BatchEncoder::SeriesSlotSlow(uint32_t series_id, absl::string_view key)
   return slot;
 }
 
+void BatchEncoder::DefineName(uint8_t tag, MeasureValueType type, absl::string_view name) {
+  CloseRun();
+  PutByte(tag);
+  PutByte(static_cast<uint8_t>(type));
+  PutLengthPrefixed(name);
+}
+
 uint32_t BatchEncoder::MeasureSlotSlow(uint32_t measure_id, MeasureValueType type,
                                        absl::string_view name) {
   bool is_new;
   const uint32_t slot =
       Slot(&measure_epoch_, &measure_slot_, epoch_, measure_id, &next_measure_, &is_new);
-  if (is_new) {
-    CloseRun();
-    PutByte(kMeasureTag);
-    PutByte(static_cast<uint8_t>(type));
-    PutLengthPrefixed(name);
-  }
+  if (is_new) DefineName(kMeasureTag, type, name);
   last_measure_id_ = measure_id;
   last_measure_slot_ = slot;
   return slot;
@@ -142,12 +144,7 @@ uint32_t BatchEncoder::AttributeSlot(uint32_t attribute_id, MeasureValueType typ
   bool is_new;
   const uint32_t slot =
       Slot(&attribute_epoch_, &attribute_slot_, epoch_, attribute_id, &next_attribute_, &is_new);
-  if (is_new) {
-    CloseRun();
-    PutByte(kAttributeTag);
-    PutByte(static_cast<uint8_t>(type));
-    PutLengthPrefixed(name);
-  }
+  if (is_new) DefineName(kAttributeTag, type, name);
   return slot;
 }
 

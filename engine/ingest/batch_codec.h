@@ -121,6 +121,8 @@ class BatchEncoder {
   void StartRun(uint32_t series_slot, uint32_t measure_slot);
   void WidenRun();
   uint32_t SeriesSlotSlow(uint32_t series_id, absl::string_view key);
+  // A measure or attribute definition (`tag`, type, name) in the payload.
+  void DefineName(uint8_t tag, MeasureValueType type, absl::string_view name);
   uint32_t MeasureSlotSlow(uint32_t measure_id, MeasureValueType type, absl::string_view name);
   // Room for `n` more bytes at the cursor; returns where to write.
   char* Room(size_t n) {
