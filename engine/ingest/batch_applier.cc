@@ -82,6 +82,68 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogRow(
   }
 }
 
+size_t BatchApplier::AppendableRun(const ParsedBatch& batch, size_t r,
+                                   const MeasureColumn& column) const {
+  const ParsedRecord* const records = batch.records.data();
+  const ParsedRecord& first = records[r];
+  if (!column.Appends(first.time_nanos) || first.type == MeasureValueType::kVarchar) return 1;
+  const size_t m = first.values_count;
+  if (first.type == MeasureValueType::kMulti) {
+    // Every slot filled (no presence to record), no string to intern.
+    if (m != column.slot_count()) return 1;
+    for (const ParsedValue& v : batch.values_of(first)) {
+      if (v.type == MeasureValueType::kVarchar) return 1;
+    }
+  }
+  // like_previous: the same series, measure and attribute names and types as the record
+  // before. The values of consecutive records are consecutive in the batch.
+  const size_t count = batch.records.size();
+  size_t end = r + 1;
+  while (end < count && records[end].like_previous &&
+         records[end].time_nanos > records[end - 1].time_nanos &&
+         records[end].values_begin == records[end - 1].values_begin + m) {
+    ++end;
+  }
+  return end - r;
+}
+
+void BatchApplier::AppendRun(const ParsedBatch& batch, size_t r, size_t n, MeasureColumn* column) {
+  const ParsedRecord* records = batch.records.data() + r;
+  const ParsedValue* values = batch.values.data() + records->values_begin;
+  const size_t m = records->values_count;
+  const bool multi = records->type == MeasureValueType::kMulti;
+  // Slot s holds value slot_values_[s] of a record (value_slots_ inverted).
+  slot_values_.resize(m);
+  if (!multi) slot_values_[0] = 0;
+  for (size_t i = 0; multi && i < m; ++i) slot_values_[value_slots_[i]] = static_cast<uint32_t>(i);
+  const uint32_t* const slot_values = slot_values_.data();
+  while (n > 0) {
+    size_t k = column->AppendRows(
+        n, [records](size_t i) { return records[i].time_nanos; },
+        [records](size_t i) { return records[i].version; },
+        [values, m, slot_values](size_t i, size_t s) {
+          return values[i * m + slot_values[s]].bits;
+        });
+    if (k == 0) {  // The tail chunk is full: Insert makes room for the row.
+      FillCells(*column, absl::MakeConstSpan(values, m), value_slots_.data());
+      column->Insert(column->Locate(records->time_nanos), records->time_nanos, records->version,
+                     cells_.data(), multi ? present_.data() : nullptr);
+      k = 1;
+    }
+    records += k;
+    values += k * m;
+    n -= k;
+  }
+}
+
+void BatchApplier::LogRun(uint32_t series_slot, uint32_t measure_slot, const ParsedBatch& batch,
+                          size_t r, size_t n) {
+  const ParsedRecord& first = batch.records[r];
+  encoder_.Rows(series_slot, measure_slot, &first, n, batch.values.data() + first.values_begin,
+                first.values_count,
+                first.type == MeasureValueType::kMulti ? attribute_slots_.data() : nullptr);
+}
+
 void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_t sequence,
                          std::vector<RejectedRecord>* rejected, absl::string_view* payload,
                          ApplyResult* result) {
@@ -128,6 +190,17 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     // ---- The fast path: a row of the previous record's column.
     if (rec.like_previous && last_stored + 1 == r) {
       MeasureColumn* column = cached_column;
+      if (const size_t n = AppendableRun(batch, r, *column); n > 1) {
+        AppendRun(batch, r, n, column);
+        LogRun(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
+               encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
+                                    rec.measure_name),
+               batch, r, n);
+        result->memory_store += static_cast<int32_t>(n);
+        r += n - 1;
+        last_stored = r;
+        continue;
+      }
       const MeasureColumn::Position position = column->Locate(rec.time_nanos);
       if (position.found) {
         // The Version rules. The cells go in the previous record's layout: its FillCells

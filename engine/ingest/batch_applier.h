@@ -70,6 +70,19 @@ class BatchApplier {
   void FillCells(const memstore::MeasureColumn& column, absl::Span<const ParsedValue> values,
                  const uint32_t* slots);
 
+  // The number of records from `r` on (at least 1) that AppendRun may store at once:
+  // records[r] is like_previous after a stored record and `column` is its column; the run
+  // continues while records are like_previous with increasing times, all after the
+  // column's last row, without VARCHAR values and (MULTI) with every slot of the column.
+  size_t AppendableRun(const ParsedBatch& batch, size_t r,
+                       const memstore::MeasureColumn& column) const;
+  // Appends records r .. r+n-1 of such a run to `column` (no Version rule applies to an
+  // append).
+  void AppendRun(const ParsedBatch& batch, size_t r, size_t n, memstore::MeasureColumn* column);
+  // Logs them: their rows, MULTI values with the payload slots in attribute_slots_.
+  void LogRun(uint32_t series_slot, uint32_t measure_slot, const ParsedBatch& batch, size_t r,
+              size_t n);
+
   // Logs a record's row and value(s): MULTI values with the payload slots in
   // attribute_slots_.
   void LogRow(uint32_t series_slot, uint32_t measure_slot, const ParsedRecord& rec,
@@ -87,6 +100,7 @@ class BatchApplier {
   std::vector<int32_t> cached_ids_;
   std::vector<MeasureValueType> cached_types_;  // Schema types of cached_ids_.
   std::vector<uint32_t> value_slots_;           // Column slot of each value (MULTI).
+  std::vector<uint32_t> slot_values_;           // Value of each column slot (AppendRun).
   std::vector<uint32_t> attribute_slots_;
   std::vector<int32_t> logged_attribute_ids_;  // Whose payload slots attribute_slots_ holds.  //
                                                // Payload slots of the current record's attributes.

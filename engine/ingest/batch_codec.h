@@ -48,22 +48,7 @@ class BatchEncoder {
   // Starts a record; its value follows: one Value() for a scalar measure, or
   // MultiCount(n) then n Attribute() calls.
   void Row(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version) {
-    if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
-      StartRun(series_slot, measure_slot);
-    } else if (run_rows_ == 1) {
-      WidenRun();  // Its second row: the run needs its row count after all.
-    }
-    // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s
-    // work.
-    char* dst = Room(20);
-    dst = EncodeVarint64(dst,
-                         ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
-                                                           static_cast<uint64_t>(run_last_time_))));
-    dst = EncodeVarint64(dst, static_cast<uint64_t>(version));
-    pos_ = dst - buffer_.get();
-    run_last_time_ = time_nanos;
-    ++run_rows_;
-    ++records_;
+    pos_ = BeginRow(series_slot, measure_slot, time_nanos, version, 0) - buffer_.get();
   }
   ABSL_ATTRIBUTE_ALWAYS_INLINE void Value(MeasureValueType type, uint64_t bits,
                                           absl::string_view text) {
@@ -88,26 +73,33 @@ class BatchEncoder {
     for (size_t i = 0; i < n; ++i) {
       const Value& v = values[i];
       dst = EncodeVarint64(dst, slots[i]);
-      switch (v.type) {
-        case MeasureValueType::kDouble:
-          std::memcpy(dst, &v.bits, 8);
-          dst += 8;
-          break;
-        case MeasureValueType::kBigint:
-        case MeasureValueType::kTimestamp:
-          dst = EncodeVarint64(dst, ZigZagEncode(static_cast<int64_t>(v.bits)));
-          break;
-        case MeasureValueType::kBoolean:
-          *dst++ = static_cast<char>(v.bits ? 1 : 0);
-          break;
-        case MeasureValueType::kVarchar:
-          dst = EncodeLengthPrefixed(dst, v.text);
-          break;
-        case MeasureValueType::kMulti:
-          break;  // Never a value type.
-      }
+      dst = v.type == MeasureValueType::kVarchar ? EncodeLengthPrefixed(dst, v.text)
+                                                 : PutScalar(dst, v.type, v.bits);
     }
     pos_ = dst - buffer_.get();
+  }
+
+  // `n` records of one (series, measure), each with `m` values, row after row in `values`
+  // (any record type with time_nanos and version, any value type with type and bits):
+  // the bytes of n Row() calls, each followed by its Value() (scalar: `slots` is null and
+  // m is 1) or MultiValues(slots, ...). One call per run of records, so the per-record
+  // work is the row's bytes alone. REQUIRES: no value is VARCHAR.
+  template <typename Record, typename Value>
+  void Rows(uint32_t series_slot, uint32_t measure_slot, const Record* records, size_t n,
+            const Value* values, size_t m, const uint32_t* slots) {
+    for (size_t i = 0; i < n; ++i, values += m) {
+      char* dst = BeginRow(series_slot, measure_slot, records[i].time_nanos, records[i].version,
+                           10 + 20 * m);
+      if (slots != nullptr) {
+        dst = EncodeVarint64(dst, m);
+        for (size_t j = 0; j < m; ++j) {
+          dst = PutScalar(EncodeVarint64(dst, slots[j]), values[j].type, values[j].bits);
+        }
+      } else {
+        dst = PutScalar(dst, values[0].type, values[0].bits);
+      }
+      pos_ = dst - buffer_.get();
+    }
   }
   // Completes the payload and returns it; valid until the next Begin.
   absl::string_view Finish();
@@ -115,6 +107,48 @@ class BatchEncoder {
   uint32_t records() const { return records_; }
 
  private:
+  // A row's header (the run's, when it starts one, then time delta and version) with room
+  // for `value_room` more bytes after it; returns where its value goes. The caller sets
+  // pos_ past what it writes there.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE char* BeginRow(uint32_t series_slot, uint32_t measure_slot,
+                                              int64_t time_nanos, int64_t version,
+                                              size_t value_room) {
+    if (!run_open_ || series_slot != run_series_ || measure_slot != run_measure_) {
+      StartRun(series_slot, measure_slot);
+    } else if (run_rows_ == 1) {
+      WidenRun();  // Its second row: the run needs its row count after all.
+    }
+    // Wrapping subtraction: the decoder adds back with the same wrap, so any two int64s
+    // work.
+    char* dst = Room(20 + value_room);
+    dst = EncodeVarint64(dst,
+                         ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(time_nanos) -
+                                                           static_cast<uint64_t>(run_last_time_))));
+    dst = EncodeVarint64(dst, static_cast<uint64_t>(version));
+    run_last_time_ = time_nanos;
+    ++run_rows_;
+    ++records_;
+    return dst;
+  }
+  // A value of any type but VARCHAR, at `dst`; returns the end.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static char* PutScalar(char* dst, MeasureValueType type,
+                                                      uint64_t bits) {
+    switch (type) {
+      case MeasureValueType::kDouble:
+        std::memcpy(dst, &bits, 8);
+        return dst + 8;
+      case MeasureValueType::kBigint:
+      case MeasureValueType::kTimestamp:
+        return EncodeVarint64(dst, ZigZagEncode(static_cast<int64_t>(bits)));
+      case MeasureValueType::kBoolean:
+        *dst = static_cast<char>(bits ? 1 : 0);
+        return dst + 1;
+      case MeasureValueType::kVarchar:  // Written with its text by the callers.
+      case MeasureValueType::kMulti:    // Never a value type.
+        break;
+    }
+    return dst;
+  }
   void CloseRun();
   // Starts a run as a single-row run (no row count: the usual case with many series);
   // WidenRun makes it a counted run when a second row comes.
@@ -145,22 +179,10 @@ class BatchEncoder {
   }
   ABSL_ATTRIBUTE_ALWAYS_INLINE void PutValue(MeasureValueType type, uint64_t bits,
                                              absl::string_view text) {
-    switch (type) {
-      case MeasureValueType::kDouble:
-        PutFixed(bits, 8);
-        break;
-      case MeasureValueType::kBigint:
-      case MeasureValueType::kTimestamp:
-        PutVarint(ZigZagEncode(static_cast<int64_t>(bits)));
-        break;
-      case MeasureValueType::kBoolean:
-        PutByte(bits ? 1 : 0);
-        break;
-      case MeasureValueType::kVarchar:
-        PutLengthPrefixed(text);
-        break;
-      case MeasureValueType::kMulti:
-        break;  // Never a value type.
+    if (type == MeasureValueType::kVarchar) {
+      PutLengthPrefixed(text);
+    } else {
+      pos_ = PutScalar(Room(10), type, bits) - buffer_.get();
     }
   }
   static uint32_t Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots, uint32_t epoch,

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -165,6 +166,9 @@ class MeasureColumn {
     }
     return LocateInside(time);
   }
+  // True if a row at `time` goes after every row held: an append, with no Version rule
+  // to apply.
+  bool Appends(int64_t time) const { return chunks_.empty() || time > last_time_; }
   int64_t VersionAt(Position p) const { return chunks_[p.chunk]->versions[p.row]; }
   // True if the row at `p` holds exactly these values (doubles compare as numbers).
   bool RowEquals(Position p, const uint64_t* cells, const uint8_t* present) const;
@@ -196,6 +200,39 @@ class MeasureColumn {
       return;
     }
     InsertSlow(p, time, version, cells, present);
+  }
+  // The bulk form of an in-order Insert: appends rows 0, 1, ... of `n` at the end of the
+  // tail chunk, as many as it has room for, and returns how many (0 when the column has
+  // no tail chunk, the tail is full, or time_at(0) is not above every time held: Insert
+  // then does what is needed). Row i has time time_at(i), version version_at(i) and, in
+  // each slot s, the cell cell_at(i, s); a MULTI row has every slot. REQUIRES: time_at
+  // increases with i.
+  template <typename TimeAt, typename VersionAt, typename CellAt>
+  ABSL_ATTRIBUTE_ALWAYS_INLINE size_t AppendRows(size_t n, TimeAt time_at, VersionAt version_at,
+                                                 CellAt cell_at) {
+    Chunk* c = tail_;
+    if (c == nullptr || time_at(0) <= last_time_) return 0;
+    const size_t row = c->size_;
+    const size_t k = std::min<size_t>(n, c->capacity_ - row);
+    if (k == 0) return 0;
+    int64_t* const times = c->time_data() + row;
+    int64_t* const versions = c->version_data() + row;
+    for (size_t i = 0; i < k; ++i) {
+      times[i] = time_at(i);
+      versions[i] = version_at(i);
+    }
+    const size_t slots = slot_attributes_.size();
+    for (size_t s = 0; s < slots; ++s) {
+      uint64_t* const cells = c->cell_data(s) + row;
+      for (size_t i = 0; i < k; ++i) cells[i] = cell_at(i, s);
+    }
+    if (c->present_stored_) {
+      for (size_t s = 0; s < slots; ++s) std::memset(c->present_data(s) + row, 1, k);
+    }
+    c->size_ += static_cast<uint32_t>(k);
+    rows_ += k;
+    last_time_ = times[k - 1];
+    return k;
   }
   // Sets the row at `time`, inserting it if absent (WAL replay).
   void Upsert(int64_t time, int64_t version, const uint64_t* cells, const uint8_t* present);
