@@ -10,14 +10,6 @@
 namespace tsw::ingest {
 namespace {
 
-enum Tag : uint8_t {
-  kSeriesTag = 1,
-  kMeasureTag = 2,
-  kAttributeTag = 3,
-  kRunTag = 4,
-  kSingleRowRunTag = 5,  // A run of one row: no row count.
-};
-
 // Bytes that `a` and `b` share at the front, and then at the back (not overlapping).
 // Compares 8 bytes at a time (every record of a many-series payload defines a key).
 void SharedEnds(absl::string_view a, absl::string_view b, size_t* prefix, size_t* suffix) {
@@ -191,16 +183,16 @@ absl::Status BatchDecoder::Corrupt(absl::string_view what) const {
 
 absl::Status BatchDecoder::Reset(absl::string_view payload) {
   in_ = payload;
-  records_seen_ = series_count_ = run_rows_left_ = 0;
+  records_seen_ = series_count_ = run_rows_left_ = block_rows_ = block_next_ = 0;
   previous_key_.clear();
   measure_types_.clear();
   attribute_types_.clear();
   if (in_.empty()) return Corrupt("empty payload");
-  const uint8_t version = static_cast<uint8_t>(in_[0]);
-  if (version != kBatchFormatVersion) {
-    return InternalError(absl::StrCat("WAL batch format version ", version,
-                                      " is not supported (this build reads ", kBatchFormatVersion,
-                                      ")"));
+  version_ = static_cast<uint8_t>(in_[0]);
+  if (version_ < 1 || version_ > kBatchFormatVersion) {
+    return InternalError(absl::StrCat("WAL batch format version ", version_,
+                                      " is not supported (this build reads 1 to ",
+                                      kBatchFormatVersion, ")"));
   }
   in_.remove_prefix(1);
   if (!GetFixed32(&in_, &record_count_)) return Corrupt("truncated header");
@@ -231,7 +223,84 @@ bool BatchDecoder::ReadValue(MeasureValueType type, DecodedValue* value) {
   return false;
 }
 
+absl::Status BatchDecoder::ReadBlock() {
+  uint64_t series, measure, rows;
+  if (!GetVarint64(&in_, &series) || !GetVarint64(&in_, &measure) || !GetVarint64(&in_, &rows)) {
+    return Corrupt("truncated block header");
+  }
+  // Every row takes at least a byte per column: counts beyond the bytes left are damage
+  // (and would be huge allocations).
+  if (series >= series_count_ || measure >= measure_types_.size() || rows == 0 ||
+      rows > in_.size()) {
+    return Corrupt("block names an undefined series or measure, or a bad row count");
+  }
+  const MeasureValueType type = measure_types_[measure];
+  block_slots_.clear();
+  uint64_t columns = 1;
+  if (type == MeasureValueType::kMulti) {
+    if (!GetVarint64(&in_, &columns) || columns == 0 || columns > in_.size() / rows) {
+      return Corrupt("bad MULTI attribute count");
+    }
+    for (uint64_t j = 0; j < columns; ++j) {
+      uint64_t slot;
+      if (!GetVarint64(&in_, &slot) || slot >= attribute_types_.size()) {
+        return Corrupt("undefined attribute slot");
+      }
+      block_slots_.push_back(static_cast<uint32_t>(slot));
+    }
+  }
+  block_times_.resize(rows);
+  uint64_t time = 0;
+  for (int64_t& t : block_times_) {
+    uint64_t delta;
+    if (!GetVarint64(&in_, &delta)) return Corrupt("truncated block times");
+    time += static_cast<uint64_t>(ZigZagDecode(delta));  // Wraps like the encoder's.
+    t = static_cast<int64_t>(time);
+  }
+  if (in_.empty() || static_cast<uint8_t>(in_[0]) > 1) return Corrupt("bad block versions");
+  const bool one_version = in_[0] == 0;
+  in_.remove_prefix(1);
+  block_versions_.resize(rows);
+  uint64_t v = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    if (i == 0 || !one_version) {
+      if (!GetVarint64(&in_, &v)) return Corrupt("truncated block versions");
+      if (static_cast<int64_t>(v) < 1) return Corrupt("row version below 1");
+    }
+    block_versions_[i] = static_cast<int64_t>(v);
+  }
+  block_values_.resize(rows * columns);
+  for (uint64_t j = 0; j < columns; ++j) {
+    const bool multi = type == MeasureValueType::kMulti;
+    const MeasureValueType value_type = multi ? attribute_types_[block_slots_[j]] : type;
+    for (size_t i = 0; i < rows; ++i) {
+      DecodedValue& value = block_values_[j * rows + i];
+      if (!ReadValue(value_type, &value)) return Corrupt("bad block value");
+      value.attribute_slot = multi ? block_slots_[j] : 0;
+    }
+  }
+  run_series_ = static_cast<uint32_t>(series);
+  run_measure_ = static_cast<uint32_t>(measure);
+  block_rows_ = static_cast<uint32_t>(rows);
+  block_next_ = 0;
+  return absl::OkStatus();
+}
+
 absl::Status BatchDecoder::Next(Event* event) {
+  if (block_next_ < block_rows_) {
+    const size_t i = block_next_++;
+    event->kind = Kind::kRow;
+    event->series_slot = run_series_;
+    event->measure_slot = run_measure_;
+    event->time_nanos = block_times_[i];
+    event->version = block_versions_[i];
+    event->values.clear();
+    const size_t columns = block_values_.size() / block_rows_;
+    for (size_t j = 0; j < columns; ++j)
+      event->values.push_back(block_values_[j * block_rows_ + i]);
+    ++records_seen_;
+    return absl::OkStatus();
+  }
   if (run_rows_left_ > 0) {
     --run_rows_left_;
     event->kind = Kind::kRow;
@@ -331,6 +400,11 @@ absl::Status BatchDecoder::Next(Event* event) {
       run_measure_ = static_cast<uint32_t>(measure);
       run_rows_left_ = rows;
       run_last_time_ = 0;
+      return Next(event);
+    }
+    case kBlockTag: {
+      if (version_ < 2) return Corrupt("block in a version 1 payload");
+      if (absl::Status s = ReadBlock(); !s.ok()) return s;
       return Next(event);
     }
     default:

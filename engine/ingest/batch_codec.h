@@ -25,7 +25,18 @@
 
 namespace tsw::ingest {
 
-inline constexpr uint8_t kBatchFormatVersion = 1;
+// Version 2 added blocks; this build reads versions 1 and 2 and writes 2.
+inline constexpr uint8_t kBatchFormatVersion = 2;
+
+// The tag of each payload entry (FORMAT.md).
+enum BatchTag : uint8_t {
+  kSeriesTag = 1,
+  kMeasureTag = 2,
+  kAttributeTag = 3,
+  kRunTag = 4,
+  kSingleRowRunTag = 5,  // A run of one row: no row count.
+  kBlockTag = 6,         // Rows column by column (version 2).
+};
 
 class BatchEncoder {
  public:
@@ -80,26 +91,56 @@ class BatchEncoder {
   }
 
   // `n` records of one (series, measure), each with `m` values, row after row in `values`
-  // (any record type with time_nanos and version, any value type with type and bits):
-  // the bytes of n Row() calls, each followed by its Value() (scalar: `slots` is null and
-  // m is 1) or MultiValues(slots, ...). One call per run of records, so the per-record
-  // work is the row's bytes alone. REQUIRES: no value is VARCHAR.
+  // (any record type with time_nanos and version, any value type with type and bits),
+  // written as one block: column after column (times, versions, then each attribute's
+  // values), so the per-record work is a few stores. Scalar: `slots` is null and m is 1;
+  // MULTI: every record has the m attributes of payload slots `slots`, in that order.
+  // REQUIRES: n >= 1; values of one attribute have one type; no value is VARCHAR.
   template <typename Record, typename Value>
   void Rows(uint32_t series_slot, uint32_t measure_slot, const Record* records, size_t n,
             const Value* values, size_t m, const uint32_t* slots) {
-    for (size_t i = 0; i < n; ++i, values += m) {
-      char* dst = BeginRow(series_slot, measure_slot, records[i].time_nanos, records[i].version,
-                           10 + 20 * m);
-      if (slots != nullptr) {
-        dst = EncodeVarint64(dst, m);
-        for (size_t j = 0; j < m; ++j) {
-          dst = PutScalar(EncodeVarint64(dst, slots[j]), values[j].type, values[j].bits);
-        }
-      } else {
-        dst = PutScalar(dst, values[0].type, values[0].bits);
-      }
-      pos_ = dst - buffer_.get();
+    CloseRun();
+    char* dst = Room(32 + 10 * m + 21 * n + 10 * n * m);
+    *dst++ = static_cast<char>(kBlockTag);
+    dst = EncodeVarint64(dst, series_slot);
+    dst = EncodeVarint64(dst, measure_slot);
+    dst = EncodeVarint64(dst, n);
+    if (slots != nullptr) {
+      dst = EncodeVarint64(dst, m);
+      for (size_t j = 0; j < m; ++j) dst = EncodeVarint64(dst, slots[j]);
     }
+    int64_t last = 0;  // Deltas wrap like a run's.
+    bool one_version = true;
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t t = records[i].time_nanos;
+      dst = EncodeVarint64(dst, ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(t) -
+                                                                  static_cast<uint64_t>(last))));
+      last = t;
+      one_version &= records[i].version == records[0].version;
+    }
+    *dst++ = static_cast<char>(one_version ? 0 : 1);
+    for (size_t i = 0; i < (one_version ? 1 : n); ++i) {
+      dst = EncodeVarint64(dst, static_cast<uint64_t>(records[i].version));
+    }
+    for (size_t j = 0; j < m; ++j) {
+      const Value* v = values + j;
+      switch (v->type) {  // One loop per type: the column's values are alike.
+        case MeasureValueType::kDouble:
+          for (size_t i = 0; i < n; ++i, v += m, dst += 8) std::memcpy(dst, &v->bits, 8);
+          break;
+        case MeasureValueType::kBigint:
+        case MeasureValueType::kTimestamp:
+          for (size_t i = 0; i < n; ++i, v += m) {
+            dst = EncodeVarint64(dst, ZigZagEncode(static_cast<int64_t>(v->bits)));
+          }
+          break;
+        default:
+          for (size_t i = 0; i < n; ++i, v += m) dst = PutScalar(dst, v->type, v->bits);
+          break;
+      }
+    }
+    pos_ = dst - buffer_.get();
+    records_ += static_cast<uint32_t>(n);
   }
   // Completes the payload and returns it; valid until the next Begin.
   absl::string_view Finish();
@@ -239,6 +280,8 @@ class BatchDecoder {
  private:
   absl::Status Corrupt(absl::string_view what) const;
   bool ReadValue(MeasureValueType type, DecodedValue* value);
+  // Reads a block (after its tag) into the block_ members.
+  absl::Status ReadBlock();
 
   absl::string_view in_;
   std::string key_, previous_key_;  // Series keys rebuilt from their shared ends.
@@ -247,8 +290,14 @@ class BatchDecoder {
   uint32_t series_count_ = 0;
   std::vector<MeasureValueType> measure_types_, attribute_types_;
   uint32_t run_rows_left_ = 0;
-  uint32_t run_series_ = 0, run_measure_ = 0;
+  uint32_t run_series_ = 0, run_measure_ = 0;  // Of the run or block being read.
   int64_t run_last_time_ = 0;
+  uint8_t version_ = 0;
+  // The block being read, decoded at once and handed out a row per Next.
+  uint32_t block_rows_ = 0, block_next_ = 0;
+  std::vector<int64_t> block_times_, block_versions_;
+  std::vector<uint32_t> block_slots_;
+  std::vector<DecodedValue> block_values_;  // Column after column: [column * rows + row].
 };
 
 }  // namespace tsw::ingest
