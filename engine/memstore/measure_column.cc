@@ -36,7 +36,7 @@ MeasureColumn::MeasureColumn(uint32_t series, uint32_t measure, MeasureValueType
 }
 
 MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi)
-    : block_(new uint64_t[(BlockBytes(capacity, slots, false) + 7) / 8]),
+    : block_(new uint64_t[(BlockBytes(capacity, slots, false, false) + 7) / 8]),
       capacity_(static_cast<uint32_t>(capacity)),
       slots_(static_cast<uint32_t>(slots)),
       multi_(multi) {
@@ -45,7 +45,7 @@ MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi)
 
 void MeasureColumn::Chunk::SetViews() {
   times = RowArray<int64_t>(time_data(), &size_);
-  versions = RowArray<int64_t>(version_data(), &size_);
+  versions = VersionArray(version_data(), wide_versions_, &size_);
   cells = SlotArrays<uint64_t>(cell_data(0), capacity_, slots_, &size_);
   if (!multi_) {
     present = SlotArrays<uint8_t>();
@@ -56,21 +56,28 @@ void MeasureColumn::Chunk::SetViews() {
   }
 }
 
-void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool materialize) {
+void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool materialize, bool widen) {
   std::unique_ptr<uint64_t[]> old = std::move(block_);
   const size_t old_capacity = capacity_, old_slots = slots_;
-  const bool old_stored = present_stored_;
+  const bool old_stored = present_stored_, old_wide = wide_versions_;
   present_stored_ = multi_ && (old_stored || materialize);
+  wide_versions_ = old_wide || widen;
   const auto* old_times = reinterpret_cast<const int64_t*>(old.get());
-  const int64_t* old_versions = old_times + old_capacity;
-  const auto* old_cells = reinterpret_cast<const uint64_t*>(old_versions + old_capacity);
+  const auto* old_cells = reinterpret_cast<const uint64_t*>(old_times + old_capacity);
   const auto* old_present = reinterpret_cast<const uint8_t*>(old_cells + old_slots * old_capacity);
-  block_.reset(new uint64_t[(BlockBytes(capacity, slots, present_stored_) + 7) / 8]);
+  const uint8_t* old_versions = old_stored ? old_present + old_slots * old_capacity : old_present;
+  block_.reset(
+      new uint64_t[(BlockBytes(capacity, slots, present_stored_, wide_versions_) + 7) / 8]);
   capacity_ = static_cast<uint32_t>(capacity);
   slots_ = static_cast<uint32_t>(slots);
   const size_t n = size_;
   std::memcpy(time_data(), old_times, n * 8);
-  std::memcpy(version_data(), old_versions, n * 8);
+  if (old_wide == wide_versions_) {
+    std::memcpy(version_data(), old_versions, n * version_bytes());
+  } else {  // Widening.
+    int64_t* versions = wide_versions();
+    for (size_t i = 0; i < n; ++i) versions[i] = old_versions[i];
+  }
   for (size_t s = 0; s < slots; ++s) {
     if (s < old_slots) {
       std::memcpy(cell_data(s), old_cells + s * old_capacity, n * 8);
@@ -141,7 +148,7 @@ void MeasureColumn::SetRow(Chunk* c, size_t row, const uint64_t* cells, const ui
 void MeasureColumn::Overwrite(Position p, int64_t version, const uint64_t* cells,
                               const uint8_t* present) {
   Chunk* c = chunks_[p.chunk].get();
-  c->versions[p.row] = version;
+  c->StoreVersion(p.row, version);
   SetRow(c, p.row, cells, present);
 }
 
@@ -169,7 +176,7 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     last_time_ = time;
     const size_t row = c->size_++;
     c->time_data()[row] = time;
-    c->version_data()[row] = version;
+    c->StoreVersion(row, version);  // (Before taking pointers: it may widen the block.)
     uint64_t* cell = c->cell_data(0) + row;
     for (size_t s = 0; s < slots; ++s) cell[s * c->capacity_] = cells[s];
     if (c->present_stored_) {
@@ -183,9 +190,13 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     const size_t half = c->size_ / 2;
     const size_t moved = c->size_ - half;
     auto upper = std::make_unique<Chunk>(kMaxChunkRows, slots, multi());
-    if (c->present_stored_) upper->Relayout(kMaxChunkRows, slots, /*materialize=*/true);
+    if (c->present_stored_ || c->wide_versions_) {  // The same arrays as `c`.
+      upper->Relayout(kMaxChunkRows, slots, c->present_stored_, c->wide_versions_);
+    }
+    const size_t version_bytes = c->version_bytes();
     std::memcpy(upper->time_data(), c->time_data() + half, moved * 8);
-    std::memcpy(upper->version_data(), c->version_data() + half, moved * 8);
+    std::memcpy(upper->version_data(), c->narrow_versions() + half * version_bytes,
+                moved * version_bytes);
     for (size_t s = 0; s < slots; ++s) {
       std::memcpy(upper->cell_data(s), c->cell_data(s) + half, moved * 8);
       if (c->present_stored_) {
@@ -205,12 +216,16 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     c->Relayout(std::min<size_t>(c->capacity_ * 2, kMaxChunkRows), slots);
   }
   MaybeStorePresence(c, present);
+  if (!c->VersionFits(version)) c->Relayout(c->capacity_, slots, false, /*widen=*/true);
   // Opens row p.row in every array.
   const size_t row = p.row, after = c->size_ - row;
   std::memmove(c->time_data() + row + 1, c->time_data() + row, after * 8);
-  std::memmove(c->version_data() + row + 1, c->version_data() + row, after * 8);
+  const size_t version_bytes = c->version_bytes();
+  uint8_t* const versions = c->narrow_versions();
+  std::memmove(versions + (row + 1) * version_bytes, versions + row * version_bytes,
+               after * version_bytes);
   c->time_data()[row] = time;
-  c->version_data()[row] = version;
+  c->StoreVersion(row, version);
   for (size_t s = 0; s < slots; ++s) {
     uint64_t* cell = c->cell_data(s);
     std::memmove(cell + row + 1, cell + row, after * 8);
@@ -246,7 +261,7 @@ size_t MeasureColumn::RemoveBefore(int64_t cutoff,
       if (c.times[r] < cutoff && remove(c.times[r], c.versions[r])) continue;
       if (kept != r) {
         c.times[kept] = c.times[r];
-        c.versions[kept] = c.versions[r];
+        c.StoreVersion(kept, c.versions[r]);
         for (size_t s = 0; s < slot_count(); ++s) {
           c.cells[s][kept] = c.cells[s][r];
           if (c.present_stored_) c.present[s][kept] = c.present[s][r];
@@ -269,7 +284,10 @@ void MeasureColumn::Erase(Position p) {
   Chunk* c = chunks_[p.chunk].get();
   const size_t row = p.row, after = c->size_ - row - 1;
   std::memmove(c->time_data() + row, c->time_data() + row + 1, after * 8);
-  std::memmove(c->version_data() + row, c->version_data() + row + 1, after * 8);
+  const size_t version_bytes = c->version_bytes();
+  uint8_t* const versions = c->narrow_versions();
+  std::memmove(versions + row * version_bytes, versions + (row + 1) * version_bytes,
+               after * version_bytes);
   for (size_t s = 0; s < slot_count(); ++s) {
     std::memmove(c->cell_data(s) + row, c->cell_data(s) + row + 1, after * 8);
     if (c->present_stored_) {
@@ -307,7 +325,8 @@ void MeasureColumn::AfterRemoval() {
 int64_t MeasureColumn::MemoryBytes() const {
   int64_t bytes = sizeof(MeasureColumn) + slot_attributes_.capacity() * 5;
   for (const auto& c : chunks_) {
-    bytes += sizeof(Chunk) + Chunk::BlockBytes(c->capacity(), slot_count(), c->present_stored());
+    bytes += sizeof(Chunk) +
+             Chunk::BlockBytes(c->capacity(), slot_count(), c->present_stored(), c->wide_versions_);
   }
   return bytes;
 }

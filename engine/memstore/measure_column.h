@@ -30,11 +30,14 @@ class MeasureColumn {
   static constexpr uint32_t kScalarAttribute = UINT32_MAX;
   static constexpr size_t kMaxChunkRows = 1024;
 
-  // A chunk's rows live in one heap block, array after array: times[capacity],
-  // versions[capacity], then for each slot cells[capacity], then (MULTI only, once a row
-  // lacks an attribute) for each slot present[capacity]. One allocation per chunk; an append
-  // touches one line per array and no per-array header. Readers see the arrays through the views
-  // below, which stay valid until the chunk is next modified (their size is the chunk's live size).
+  // A chunk's rows live in one heap block, array after array: times[capacity], then for
+  // each slot cells[capacity], then (MULTI only, once a row lacks an attribute) for each
+  // slot present[capacity], then versions[capacity]: one byte each while every Version in
+  // the chunk is at most kMaxNarrowVersion (the usual case: most rows keep Version 1),
+  // else eight. One allocation per chunk; an append touches one line per array and no
+  // per-array header. Readers see the arrays through the views below, which stay valid
+  // until the chunk is next modified (their size is the chunk's live size).
+  static constexpr int64_t kMaxNarrowVersion = 255;
   template <typename T>
   class RowArray {
    public:
@@ -54,6 +57,32 @@ class MeasureColumn {
 
    private:
     T* data_ = nullptr;
+    const uint32_t* size_ = nullptr;
+  };
+  // The versions of a chunk's rows, read as int64 whatever their width.
+  class VersionArray {
+   public:
+    VersionArray() = default;
+    VersionArray(const void* data, bool wide, const uint32_t* size)
+        : data_(data), wide_(wide), size_(size) {}
+    size_t size() const { return *size_; }
+    int64_t operator[](size_t i) const {
+      return wide_ ? static_cast<const int64_t*>(data_)[i] : static_cast<const uint8_t*>(data_)[i];
+    }
+    // Appends rows [row, row + count) to `out`.
+    void AppendTo(size_t row, size_t count, std::vector<int64_t>* out) const {
+      if (wide_) {
+        const int64_t* v = static_cast<const int64_t*>(data_) + row;
+        out->insert(out->end(), v, v + count);
+      } else {
+        const uint8_t* v = static_cast<const uint8_t*>(data_) + row;
+        out->insert(out->end(), v, v + count);
+      }
+    }
+
+   private:
+    const void* data_ = nullptr;
+    bool wide_ = false;
     const uint32_t* size_ = nullptr;
   };
   // One RowArray per slot, `stride` elements apart.
@@ -84,7 +113,7 @@ class MeasureColumn {
     size_t capacity() const { return capacity_; }
 
     RowArray<int64_t> times;
-    RowArray<int64_t> versions;
+    VersionArray versions;
     SlotArrays<uint64_t> cells;  // [slot][row]
     // [slot][row]; MULTI columns only (else no slots). While every row of the chunk has
     // every slot (the usual case) the block holds no presence bytes and these views read
@@ -95,20 +124,41 @@ class MeasureColumn {
     friend class MeasureColumn;
     // Moves the rows to a new block of `capacity` rows and `slots` slots (new slots absent).
     // `materialize`: the new block holds presence bytes (ones for the rows so far, if the
-    // old block had none); else it holds them only if the old one did.
-    void Relayout(size_t capacity, size_t slots, bool materialize = false);
+    // old block had none); else it holds them only if the old one did. `widen`: the new
+    // block holds 8-byte versions; else they are as wide as in the old one.
+    void Relayout(size_t capacity, size_t slots, bool materialize = false, bool widen = false);
     bool present_stored() const { return present_stored_; }
+    bool VersionFits(int64_t version) const {
+      return wide_versions_ || version <= kMaxNarrowVersion;
+    }
+    // Sets row `row`'s version, widening the chunk's versions first if they must.
+    void StoreVersion(size_t row, int64_t version) {
+      if (!VersionFits(version)) Relayout(capacity_, slots_, false, /*widen=*/true);
+      if (wide_versions_) {
+        wide_versions()[row] = version;
+      } else {
+        narrow_versions()[row] = static_cast<uint8_t>(version);
+      }
+    }
     void SetViews();
     int64_t* time_data() { return reinterpret_cast<int64_t*>(block_.get()); }
-    int64_t* version_data() { return time_data() + capacity_; }
     uint64_t* cell_data(size_t slot) {
-      return reinterpret_cast<uint64_t*>(version_data() + capacity_) + slot * capacity_;
+      return reinterpret_cast<uint64_t*>(time_data() + capacity_) + slot * capacity_;
     }
     uint8_t* present_data(size_t slot) {
       return reinterpret_cast<uint8_t*>(cell_data(slots_)) + slot * capacity_;
     }
-    static size_t BlockBytes(size_t capacity, size_t slots, bool present_stored) {
-      return capacity * (16 + slots * (present_stored ? 9 : 8));
+    // After the presence bytes, or the cells if there are none. Aligned for int64: every
+    // capacity is a multiple of 8.
+    void* version_data() {
+      return present_stored_ ? static_cast<void*>(present_data(slots_))
+                             : static_cast<void*>(cell_data(slots_));
+    }
+    uint8_t* narrow_versions() { return static_cast<uint8_t*>(version_data()); }
+    int64_t* wide_versions() { return static_cast<int64_t*>(version_data()); }
+    size_t version_bytes() const { return wide_versions_ ? 8 : 1; }
+    static size_t BlockBytes(size_t capacity, size_t slots, bool present_stored, bool wide) {
+      return capacity * (8 + (wide ? 8 : 1) + slots * (present_stored ? 9 : 8));
     }
 
     std::unique_ptr<uint64_t[]> block_;  // uint64_t: 8-byte alignment for every array.
@@ -117,6 +167,7 @@ class MeasureColumn {
     uint32_t slots_ = 0;
     bool multi_ = false;
     bool present_stored_ = false;  // MULTI: the block holds presence bytes.
+    bool wide_versions_ = false;   // Versions take 8 bytes (else 1).
   };
 
   // Where a time is, or would be inserted.
@@ -172,7 +223,7 @@ class MeasureColumn {
   int64_t VersionAt(Position p) const { return chunks_[p.chunk]->versions[p.row]; }
   // True if the row at `p` holds exactly these values (doubles compare as numbers).
   bool RowEquals(Position p, const uint64_t* cells, const uint8_t* present) const;
-  void SetVersion(Position p, int64_t version) { chunks_[p.chunk]->versions[p.row] = version; }
+  void SetVersion(Position p, int64_t version) { chunks_[p.chunk]->StoreVersion(p.row, version); }
   // REQUIRES: p.found.
   void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present);
   // REQUIRES: p == Locate(time) and !p.found.
@@ -182,13 +233,17 @@ class MeasureColumn {
     // The usual case, inline: an append with room left in the tail chunk.
     // (A row with an absent attribute may first need the chunk's presence bytes.)
     if (c != nullptr && p.row == c->size_ && c->size_ < c->capacity_ &&
-        p.chunk + 1 == chunks_.size() &&
+        p.chunk + 1 == chunks_.size() && c->VersionFits(version) &&
         (!multi() || c->present_stored_ || AllPresent(present, slot_attributes_.size()))) {
       ++rows_;
       last_time_ = time;
       const size_t row = c->size_++;
       c->time_data()[row] = time;
-      c->version_data()[row] = version;
+      if (c->wide_versions_) {
+        c->wide_versions()[row] = version;
+      } else {
+        c->narrow_versions()[row] = static_cast<uint8_t>(version);
+      }
       const size_t slots = slot_attributes_.size();
       const size_t capacity = c->capacity_;  // Held in a register across the byte stores.
       uint64_t* cell = c->cell_data(0) + row;
@@ -215,13 +270,21 @@ class MeasureColumn {
     const size_t row = c->size_;
     const size_t k = std::min<size_t>(n, c->capacity_ - row);
     if (k == 0) return 0;
-    int64_t* const times = c->time_data() + row;
-    int64_t* const versions = c->version_data() + row;
-    for (size_t i = 0; i < k; ++i) {
-      times[i] = time_at(i);
-      versions[i] = version_at(i);
-    }
     const size_t slots = slot_attributes_.size();
+    if (!c->wide_versions_) {  // (Before taking pointers into the block.)
+      bool fit = true;
+      for (size_t i = 0; i < k; ++i) fit &= version_at(i) <= kMaxNarrowVersion;
+      if (!fit) c->Relayout(c->capacity_, slots, false, /*widen=*/true);
+    }
+    int64_t* const times = c->time_data() + row;
+    for (size_t i = 0; i < k; ++i) times[i] = time_at(i);
+    if (c->wide_versions_) {
+      int64_t* const versions = c->wide_versions() + row;
+      for (size_t i = 0; i < k; ++i) versions[i] = version_at(i);
+    } else {
+      uint8_t* const versions = c->narrow_versions() + row;
+      for (size_t i = 0; i < k; ++i) versions[i] = static_cast<uint8_t>(version_at(i));
+    }
     for (size_t s = 0; s < slots; ++s) {
       uint64_t* const cells = c->cell_data(s) + row;
       for (size_t i = 0; i < k; ++i) cells[i] = cell_at(i, s);

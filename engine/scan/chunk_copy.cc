@@ -8,8 +8,7 @@ void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, s
                       ScanBatch* out) {
   out->time_nanos.insert(out->time_nanos.end(), chunk.times.begin() + row,
                          chunk.times.begin() + row + count);
-  out->versions.insert(out->versions.end(), chunk.versions.begin() + row,
-                       chunk.versions.begin() + row + count);
+  chunk.versions.AppendTo(row, count, &out->versions);
 }
 
 void AppendChunkSlot(const memstore::StringPool& strings, const memstore::MeasureColumn& column,

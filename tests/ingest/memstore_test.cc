@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <vector>
 
 #include "engine/memstore/measure_column.h"
 #include "engine/memstore/series_registry.h"
@@ -170,6 +171,116 @@ TEST(MeasureColumnTest, KeepsEveryAttributesValueWithItsRow) {
     }
   }
   EXPECT_GT(column.chunks().size(), 2u);
+}
+
+// Versions take one byte each until a chunk gets one above kMaxNarrowVersion; every path
+// that writes or moves rows (bulk and single appends, inserts, overwrites, splits, growth,
+// presence bytes arriving, removal) must keep each row's version exact across the change.
+TEST(MeasureColumnTest, KeepsEveryVersionExactWhetherStoredInOneByteOrEight) {
+  MeasureColumn column(0, 0, MeasureValueType::kMulti);
+  column.AddSlot(7, MeasureValueType::kDouble);
+  column.AddSlot(8, MeasureValueType::kBigint);
+  struct Row {
+    int64_t version;
+    uint64_t cell;
+    bool second;  // Slot 1 present.
+  };
+  std::map<int64_t, Row> model;
+  std::mt19937_64 rng(17);
+  auto version = [&rng] {
+    switch (rng() % 40) {
+      case 0:
+        return int64_t{256} + static_cast<int64_t>(rng() % 1000);
+      case 1:
+        return int64_t{1} << 40;
+      case 2:
+        return MeasureColumn::kMaxNarrowVersion;
+      default:
+        return int64_t{1} + static_cast<int64_t>(rng() % 3);
+    }
+  };
+  auto upsert = [&](int64_t time, int64_t v, bool second) {
+    const uint64_t cells[2] = {static_cast<uint64_t>(time) ^ static_cast<uint64_t>(v), 9};
+    const uint8_t present[2] = {1, static_cast<uint8_t>(second)};
+    column.Upsert(time, v, cells, present);
+    model[time] = {v, cells[0], second};
+  };
+  int64_t next = 0;
+  for (int round = 0; round < 400; ++round) {
+    if (rng() % 3 == 0) {  // A bulk append of 1 to 60 rows, all present.
+      const size_t n = 1 + rng() % 60;
+      std::vector<int64_t> times, versions;
+      for (size_t i = 0; i < n; ++i) {
+        times.push_back(next += 1 + static_cast<int64_t>(rng() % 4));
+        versions.push_back(rng() % 8 == 0 ? version() : 1);
+      }
+      size_t done = 0;
+      while (done < n) {
+        size_t k = column.AppendRows(
+            n - done, [&](size_t i) { return times[done + i]; },
+            [&](size_t i) { return versions[done + i]; },
+            [&](size_t i, size_t s) {
+              return s == 0 ? static_cast<uint64_t>(times[done + i]) ^
+                                  static_cast<uint64_t>(versions[done + i])
+                            : uint64_t{9};
+            });
+        if (k == 0) {  // The tail is full: an Insert makes room.
+          upsert(times[done], versions[done], true);
+          k = 1;
+        } else {
+          for (size_t i = done; i < done + k; ++i) {
+            model[times[i]] = {versions[i],
+                               static_cast<uint64_t>(times[i]) ^ static_cast<uint64_t>(versions[i]),
+                               true};
+          }
+        }
+        done += k;
+      }
+    } else if (rng() % 2 == 0) {  // Appends one by one, some lacking slot 1.
+      for (int i = 0; i < 20; ++i) upsert(next += 2, version(), rng() % 10 != 0);
+    } else {  // Inserts and overwrites anywhere.
+      for (int i = 0; i < 20; ++i) {
+        upsert(static_cast<int64_t>(rng() % static_cast<uint64_t>(next + 1)), version(),
+               rng() % 10 != 0);
+      }
+    }
+  }
+  const size_t removed =
+      column.RemoveBefore(next / 4, [](int64_t time, int64_t v) { return (time + v) % 2 == 0; });
+  for (auto it = model.begin(); it != model.end() && it->first < next / 4;) {
+    it = (it->first + it->second.version) % 2 == 0 ? model.erase(it) : std::next(it);
+  }
+  EXPECT_GT(removed, 0u);
+  for (int i = 0; i < 50; ++i) {
+    const int64_t time = std::next(model.begin(), rng() % model.size())->first;
+    column.Erase(column.Locate(time));
+    model.erase(time);
+  }
+  ASSERT_EQ(column.rows(), model.size());
+  auto expected = model.begin();
+  for (const auto& chunk : column.chunks()) {
+    for (size_t r = 0; r < chunk->size(); ++r, ++expected) {
+      ASSERT_EQ(chunk->times[r], expected->first);
+      ASSERT_EQ(chunk->versions[r], expected->second.version) << "time " << expected->first;
+      ASSERT_EQ(column.VersionAt(column.Locate(expected->first)), expected->second.version);
+      ASSERT_EQ(chunk->cells[0][r], expected->second.cell);
+      ASSERT_EQ(chunk->present[1][r], expected->second.second ? 1 : 0);
+    }
+  }
+  EXPECT_GT(column.chunks().size(), 3u);
+}
+
+TEST(MeasureColumnTest, HoldsVersionsInOneByteUntilOneNeedsMore) {
+  MeasureColumn narrow(0, 0, MeasureValueType::kDouble), wide(0, 0, MeasureValueType::kDouble);
+  for (int64_t t = 1; t <= 1024; ++t) {
+    const uint64_t cell = static_cast<uint64_t>(t);
+    narrow.Upsert(t, MeasureColumn::kMaxNarrowVersion, &cell, nullptr);
+    wide.Upsert(t, t == 512 ? MeasureColumn::kMaxNarrowVersion + 1 : 1, &cell, nullptr);
+  }
+  // 1024 rows: 8 bytes of time and 8 of value each, then 1 or 8 of version.
+  EXPECT_EQ(wide.MemoryBytes() - narrow.MemoryBytes(), 1024 * 7);
+  EXPECT_EQ(wide.VersionAt(wide.Locate(511)), 1);
+  EXPECT_EQ(wide.VersionAt(wide.Locate(512)), MeasureColumn::kMaxNarrowVersion + 1);
 }
 
 }  // namespace
