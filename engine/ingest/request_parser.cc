@@ -20,7 +20,9 @@ constexpr size_t kMaxPlannedDimensions = 16;
 constexpr int64_t kNanosPerHour = 3600LL * 1000000000;
 constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 
-absl::string_view View(const std::string& s) { return absl::string_view(s.data(), s.size()); }
+// absl::string_view's conversion from std::string, which (unlike its (data, size)
+// constructor) skips the hardened length check: a std::string's size is always valid.
+absl::string_view View(const std::string& s) { return s; }
 
 int64_t SaturatingSub(int64_t a, int64_t b) {
   int64_t out;
@@ -437,31 +439,35 @@ class Parser {
       if (!record.measure_value || !record.measure_values.empty()) return hand_back();
       const std::string& text = *record.measure_value;
       ParsedValue* v = b.values.Grow(1);
-      *v = ParsedValue();
+      v->name = absl::string_view();
       v->type = like_.type;
-      if (!ParseCommonValue(View(text), max_value, v)) {
+      if (!ValueSizeOk(text.size(), max_value) || !ParseCommonValue(like_.type, View(text), v)) {
         return hand_back();
       }
       value_bytes = text.size();
       out.values_count = 1;
     } else {
-      const std::vector<MeasureValue>& mvs = record.measure_values;
-      const std::vector<MeasureValue>& names = previous.measure_values;
-      const size_t n = mvs.size();
-      if (record.measure_value || n != names.size()) return hand_back();
-      ParsedValue* v = b.values.Grow(n);
-      for (size_t i = 0; i < n; ++i, ++v) {
-        const MeasureValue& mv = mvs[i];
-        same_types &= mv.type == names[i].type;
-        v->name = View(mv.name);
-        v->type = mv.type;
-        v->bits = 0;
-        v->text = absl::string_view();
-        if (!SameBytes(v->name, View(names[i].name)) ||
-            !ParseCommonValue(View(mv.value), max_value, v)) {
-          return hand_back();
+      const size_t n = record.measure_values.size();
+      if (record.measure_value || n != previous.measure_values.size()) return hand_back();
+      // Two passes. The first, without calls, checks what needs the previous record (the
+      // same names, so checked; the types) and the value sizes; the second parses. Kept
+      // apart, neither loop has more live values than registers.
+      const MeasureValue* const first = record.measure_values.data();
+      const MeasureValue* const last = first + n;
+      const MeasureValue* like = previous.measure_values.data();
+      for (const MeasureValue* mv = first; mv != last; ++mv, ++like) {
+        const size_t size = mv->value.size();
+        if (!SameBytes(View(mv->name), View(like->name)) || !ValueSizeOk(size, max_value)) {
+          return hand_back();  // Another shape, or a value ParseValue rejects for its size.
         }
-        value_bytes += mv.value.size();
+        same_types &= mv->type == like->type;
+        value_bytes += size;
+      }
+      ParsedValue* v = b.values.Grow(n);
+      for (const MeasureValue* mv = first; mv != last; ++mv, ++v) {
+        v->name = View(mv->name);
+        v->type = mv->type;
+        if (!ParseCommonValue(mv->type, View(mv->value), v)) return hand_back();
       }
       out.values_count = static_cast<uint32_t>(n);
     }
@@ -581,31 +587,40 @@ class Parser {
     return result;
   }
 
-  // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) into `v`; false
-  // for anything ParseValue would reject or that needs the record's TimeUnit.
-  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool ParseCommonValue(absl::string_view text,
-                                                            size_t max_bytes, ParsedValue* v) {
-    if (text.empty() || text.size() > max_bytes) return false;
-    switch (v->type) {
+  // A value's size is 1 to max_bytes bytes: one unsigned comparison (0 wraps around).
+  static bool ValueSizeOk(size_t size, size_t max_bytes) { return size - 1 < max_bytes; }
+
+  // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) of type `type`,
+  // whose size the caller checked (ValueSizeOk): sets v's bits and text (v's name and type
+  // are the caller's). False for anything ParseValue would reject or that needs the
+  // record's TimeUnit.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool ParseCommonValue(MeasureValueType type,
+                                                            absl::string_view text,
+                                                            ParsedValue* v) {
+    switch (type) {
       case MeasureValueType::kDouble: {
         double d;
         if (ParseFiniteDouble(text, &d) != ParseError::kOk) return false;
         std::memcpy(&v->bits, &d, 8);
+        v->text = absl::string_view();
         return true;
       }
       case MeasureValueType::kBigint: {
         int64_t i;
         if (ParseInt64(text, &i) != ParseError::kOk) return false;
         v->bits = static_cast<uint64_t>(i);
+        v->text = absl::string_view();
         return true;
       }
       case MeasureValueType::kVarchar:
+        v->bits = 0;
         v->text = text;
         return true;
       case MeasureValueType::kBoolean: {
         bool flag;
         if (ParseBoolean(text, &flag) != ParseError::kOk) return false;
         v->bits = flag ? 1 : 0;
+        v->text = absl::string_view();
         return true;
       }
       case MeasureValueType::kTimestamp:
@@ -767,7 +782,8 @@ class Parser {
   // inline.
   bool ParseValueFast(int32_t index, absl::string_view attribute, absl::string_view text,
                       TimeUnit unit, ParsedValue* value) {
-    if (ParseCommonValue(text, static_cast<size_t>(quotas_.max_measure_value_bytes), value)) {
+    if (ValueSizeOk(text.size(), static_cast<size_t>(quotas_.max_measure_value_bytes)) &&
+        ParseCommonValue(value->type, text, value)) {
       return true;
     }
     return ParseValue(index, attribute, text, unit, value);  // TIMESTAMP, and errors.
