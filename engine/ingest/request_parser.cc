@@ -24,6 +24,11 @@ constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 // constructor) skips the hardened length check: a std::string's size is always valid.
 absl::string_view View(const std::string& s) { return s; }
 
+// Equal strings of different records (so in different storage: SameBytesApart).
+bool SameString(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && SameBytesApart(a.data(), b.data(), a.size());
+}
+
 int64_t SaturatingSub(int64_t a, int64_t b) {
   int64_t out;
   return __builtin_sub_overflow(a, b, &out) ? INT64_MIN : out;
@@ -457,7 +462,7 @@ class Parser {
       const MeasureValue* like = previous.measure_values.data();
       for (const MeasureValue* mv = first; mv != last; ++mv, ++like) {
         const size_t size = mv->value.size();
-        if (!SameBytes(View(mv->name), View(like->name)) || !ValueSizeOk(size, max_value)) {
+        if (!SameString(mv->name, like->name) || !ValueSizeOk(size, max_value)) {
           return hand_back();  // Another shape, or a value ParseValue rejects for its size.
         }
         same_types &= mv->type == like->type;
@@ -581,8 +586,8 @@ class Parser {
     if (a.size() != b.size()) return Dimensions::kOther;
     Dimensions result = Dimensions::kSame;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (!SameBytes(View(a[i].name), View(b[i].name))) return Dimensions::kOther;
-      if (!SameBytes(View(a[i].value), View(b[i].value))) result = Dimensions::kSameNames;
+      if (!SameString(a[i].name, b[i].name)) return Dimensions::kOther;
+      if (!SameString(a[i].value, b[i].value)) result = Dimensions::kSameNames;
     }
     return result;
   }
