@@ -605,9 +605,7 @@ class Parser {
     // Tests in the order of how common the types are: a switch here compiles to a chain of
     // comparisons that reaches DOUBLE third.
     if (type == MeasureValueType::kDouble) {
-      double d;
-      if (ParseFiniteDouble(text, &d) != ParseError::kOk) return false;
-      std::memcpy(&v->bits, &d, 8);
+      if (ParseFiniteDoubleBits(text, &v->bits) != ParseError::kOk) return false;
       v->text = absl::string_view();
       return true;
     }

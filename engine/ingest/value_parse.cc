@@ -437,11 +437,39 @@ ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
   return ParseError::kOk;
 }
 
+namespace {
+
+// ParseFiniteDouble of what ParseShortDecimal does not take.
+ParseError ParseOtherDouble(const char* p, size_t n, double* out) {
+  if (n - 5 < 9) return ParseMaybeWithExponent(p, n, out);  // 5 to 13 bytes.
+  return ParseFiniteDoubleGeneral(p, p + n, out);
+}
+
+// ParseOtherDouble for ParseFiniteDoubleBits. Out of line: its double on the stack would
+// otherwise give the short path a stack frame.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherDoubleBits(const char* p, size_t n, uint64_t* bits) {
+  double value;
+  const ParseError error = ParseOtherDouble(p, n, &value);
+  if (error == ParseError::kOk) std::memcpy(bits, &value, 8);
+  return error;
+}
+
+}  // namespace
+
 ParseError ParseFiniteDouble(absl::string_view text, double* out) {
   const size_t n = text.size();
   if (n - 1 < 8 && ParseShortDecimal(text.data(), n, out)) return ParseError::kOk;
-  if (n - 5 < 9) return ParseMaybeWithExponent(text.data(), n, out);  // 5 to 13 bytes.
-  return ParseFiniteDoubleGeneral(text.data(), text.data() + n, out);
+  return ParseOtherDouble(text.data(), n, out);
+}
+
+ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits) {
+  const size_t n = text.size();
+  double value;
+  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, &value)) {
+    std::memcpy(bits, &value, 8);
+    return ParseError::kOk;
+  }
+  return ParseOtherDoubleBits(text.data(), n, bits);
 }
 
 ParseError ParseBoolean(absl::string_view text, bool* out) {

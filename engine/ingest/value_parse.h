@@ -55,6 +55,9 @@ ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, 
 // NaN, infinities, hexadecimal and values whose magnitude is too large or too small
 // (non-zero underflowing to zero) for a double are rejected; the rest round to nearest.
 ParseError ParseFiniteDouble(absl::string_view text, double* out);
+// ParseFiniteDouble, storing the double's bit pattern (as ParsedValue::bits holds it):
+// the caller needs no double of its own to copy from.
+ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits);
 
 // "true" or "false", in any letter case (TRUE, True, ...). Timestream documents no
 // spelling; these are the ones its SDKs and console produce.

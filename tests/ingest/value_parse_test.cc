@@ -127,8 +127,11 @@ void ExpectDoubleAgreesWithReference(absl::string_view text) {
   double expected = 0, got = 0;
   const ParseError expected_error = ReferenceParseFiniteDouble(text, &expected);
   ASSERT_EQ(ParseFiniteDouble(text, &got), expected_error) << Quoted(text);
+  uint64_t bits = 0;
+  ASSERT_EQ(ParseFiniteDoubleBits(text, &bits), expected_error) << Quoted(text);
   if (expected_error == ParseError::kOk) {
     ASSERT_EQ(Bits(got), Bits(expected)) << Quoted(text) << " " << got << " vs " << expected;
+    ASSERT_EQ(bits, Bits(expected)) << Quoted(text);
   }
 }
 
