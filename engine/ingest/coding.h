@@ -12,14 +12,10 @@
 
 namespace tsw::ingest {
 
-// Equal bytes; short strings (names, dimension values) are compared inline with a few
-// overlapping word loads instead of a memcmp call.
-inline bool SameBytes(absl::string_view a, absl::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  if (x == y) return true;
+// Equal x[0, n) and y[0, n); short ones (names, dimension values) are compared inline
+// with a few overlapping word loads instead of a memcmp call. No test for x == y: for
+// callers whose bytes are in different storage, where that test would never pass.
+inline bool SameBytesApart(const char* x, const char* y, size_t n) {
   if (n >= 8 && n <= 16) {
     uint64_t x0, x1, y0, y1;
     std::memcpy(&x0, x, 8);
@@ -43,6 +39,14 @@ inline bool SameBytes(absl::string_view a, absl::string_view b) {
     return true;
   }
   return std::memcmp(x, y, n) == 0;
+}
+
+// Equal bytes, as SameBytesApart, and true at once for views of the same bytes.
+inline bool SameBytes(absl::string_view a, absl::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (a.data() == b.data()) return true;
+  return SameBytesApart(a.data(), b.data(), n);
 }
 
 }  // namespace tsw::ingest

@@ -20,7 +20,41 @@ constexpr size_t kMaxPlannedDimensions = 16;
 constexpr int64_t kNanosPerHour = 3600LL * 1000000000;
 constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 
-absl::string_view View(const std::string& s) { return absl::string_view(s.data(), s.size()); }
+// absl::string_view's conversion from std::string, which (unlike its (data, size)
+// constructor) skips the hardened length check: a std::string's size is always valid.
+absl::string_view View(const std::string& s) { return s; }
+
+// memcpy for the pieces of a series key (names, values, common dimensions' encodings):
+// those of 4 to 16 bytes with two overlapping word copies, inline, instead of a call.
+// Returns the end of the copy.
+inline char* CopyKeyPiece(char* dst, const char* src, size_t n) {
+  if (n - 8 <= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, src, 8);
+    std::memcpy(&tail, src + n - 8, 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else if (n - 4 <= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, src + n - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(dst + n - 4, &tail, 4);
+  } else if (n != 0) {
+    std::memcpy(dst, src, n);
+  }
+  return dst + n;
+}
+
+// EncodeLengthPrefixed with CopyKeyPiece.
+inline char* EncodeKeyPiece(char* dst, absl::string_view s) {
+  return CopyKeyPiece(EncodeVarint64(dst, s.size()), s.data(), s.size());
+}
+
+// Equal strings of different records (so in different storage: SameBytesApart).
+bool SameString(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && SameBytesApart(a.data(), b.data(), a.size());
+}
 
 int64_t SaturatingSub(int64_t a, int64_t b) {
   int64_t out;
@@ -437,31 +471,36 @@ class Parser {
       if (!record.measure_value || !record.measure_values.empty()) return hand_back();
       const std::string& text = *record.measure_value;
       ParsedValue* v = b.values.Grow(1);
-      *v = ParsedValue();
+      v->name = absl::string_view();
       v->type = like_.type;
-      if (!ParseCommonValue(View(text), max_value, v)) {
+      if (!ValueSizeOk(text.size(), max_value) || !ParseCommonValue(like_.type, View(text), v)) {
         return hand_back();
       }
       value_bytes = text.size();
       out.values_count = 1;
     } else {
-      const std::vector<MeasureValue>& mvs = record.measure_values;
-      const std::vector<MeasureValue>& names = previous.measure_values;
-      const size_t n = mvs.size();
-      if (record.measure_value || n != names.size()) return hand_back();
-      ParsedValue* v = b.values.Grow(n);
-      for (size_t i = 0; i < n; ++i, ++v) {
-        const MeasureValue& mv = mvs[i];
-        same_types &= mv.type == names[i].type;
-        v->name = View(mv.name);
-        v->type = mv.type;
-        v->bits = 0;
-        v->text = absl::string_view();
-        if (!SameBytes(v->name, View(names[i].name)) ||
-            !ParseCommonValue(View(mv.value), max_value, v)) {
-          return hand_back();
+      const size_t n = record.measure_values.size();
+      if (record.measure_value || n != previous.measure_values.size()) return hand_back();
+      // Two passes. The first, without calls, checks what needs the previous record (the
+      // same names, so checked; the types) and the value sizes; the second parses. Kept
+      // apart, the loop with calls has few live values (in one loop, inlined into Run, the
+      // pointers and counts went to the stack around every call).
+      const MeasureValue* const first = record.measure_values.data();
+      const MeasureValue* const last = first + n;
+      const MeasureValue* like = previous.measure_values.data();
+      for (const MeasureValue* mv = first; mv != last; ++mv, ++like) {
+        const size_t size = mv->value.size();
+        if (!SameString(mv->name, like->name) || !ValueSizeOk(size, max_value)) {
+          return hand_back();  // Another shape, or a value ParseValue rejects for its size.
         }
-        value_bytes += mv.value.size();
+        same_types &= mv->type == like->type;
+        value_bytes += size;
+      }
+      ParsedValue* v = b.values.Grow(n);
+      for (const MeasureValue* mv = first; mv != last; ++mv, ++v) {
+        v->name = View(mv->name);
+        v->type = mv->type;
+        if (!ParseCommonValue(mv->type, View(mv->value), v)) return hand_back();
       }
       out.values_count = static_cast<uint32_t>(n);
     }
@@ -555,12 +594,11 @@ class Parser {
     for (const int32_t step : plan) {
       if (step >= 0) {
         const DimensionView d = own(step);
-        dst = EncodeLengthPrefixed(dst, d.name);
-        dst = EncodeLengthPrefixed(dst, d.value);
+        dst = EncodeKeyPiece(dst, d.name);
+        dst = EncodeKeyPiece(dst, d.value);
       } else {
         const uint32_t from = b.common_offsets[-1 - step], to = b.common_offsets[-step];
-        std::memcpy(dst, b.common_encoded.data() + from, to - from);
-        dst += to - from;
+        dst = CopyKeyPiece(dst, b.common_encoded.data() + from, to - from);
       }
     }
     out->key_begin = static_cast<uint32_t>(begin);
@@ -575,44 +613,49 @@ class Parser {
     if (a.size() != b.size()) return Dimensions::kOther;
     Dimensions result = Dimensions::kSame;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (!SameBytes(View(a[i].name), View(b[i].name))) return Dimensions::kOther;
-      if (!SameBytes(View(a[i].value), View(b[i].value))) result = Dimensions::kSameNames;
+      if (!SameString(a[i].name, b[i].name)) return Dimensions::kOther;
+      if (!SameString(a[i].value, b[i].value)) result = Dimensions::kSameNames;
     }
     return result;
   }
 
-  // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) into `v`; false
-  // for anything ParseValue would reject or that needs the record's TimeUnit.
-  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool ParseCommonValue(absl::string_view text,
-                                                            size_t max_bytes, ParsedValue* v) {
-    if (text.empty() || text.size() > max_bytes) return false;
-    switch (v->type) {
-      case MeasureValueType::kDouble: {
-        double d;
-        if (ParseFiniteDouble(text, &d) != ParseError::kOk) return false;
-        std::memcpy(&v->bits, &d, 8);
-        return true;
-      }
-      case MeasureValueType::kBigint: {
-        int64_t i;
-        if (ParseInt64(text, &i) != ParseError::kOk) return false;
-        v->bits = static_cast<uint64_t>(i);
-        return true;
-      }
-      case MeasureValueType::kVarchar:
-        v->text = text;
-        return true;
-      case MeasureValueType::kBoolean: {
-        bool flag;
-        if (ParseBoolean(text, &flag) != ParseError::kOk) return false;
-        v->bits = flag ? 1 : 0;
-        return true;
-      }
-      case MeasureValueType::kTimestamp:
-      case MeasureValueType::kMulti:
-        return false;
+  // A value's size is 1 to max_bytes bytes: one unsigned comparison (0 wraps around).
+  static bool ValueSizeOk(size_t size, size_t max_bytes) { return size - 1 < max_bytes; }
+
+  // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) of type `type`,
+  // whose size the caller checked (ValueSizeOk): sets v's bits and text (v's name and type
+  // are the caller's). False for anything ParseValue would reject or that needs the
+  // record's TimeUnit.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool ParseCommonValue(MeasureValueType type,
+                                                            absl::string_view text,
+                                                            ParsedValue* v) {
+    // Tests in the order of how common the types are: a switch here compiles to a chain of
+    // comparisons that reaches DOUBLE third.
+    if (type == MeasureValueType::kDouble) {
+      if (ParseFiniteDoubleBits(text, &v->bits) != ParseError::kOk) return false;
+      v->text = absl::string_view();
+      return true;
     }
-    return false;
+    if (type == MeasureValueType::kBigint) {
+      int64_t i;
+      if (ParseInt64(text, &i) != ParseError::kOk) return false;
+      v->bits = static_cast<uint64_t>(i);
+      v->text = absl::string_view();
+      return true;
+    }
+    if (type == MeasureValueType::kVarchar) {
+      v->bits = 0;
+      v->text = text;
+      return true;
+    }
+    if (type == MeasureValueType::kBoolean) {
+      bool flag;
+      if (ParseBoolean(text, &flag) != ParseError::kOk) return false;
+      v->bits = flag ? 1 : 0;
+      v->text = absl::string_view();
+      return true;
+    }
+    return false;  // TIMESTAMP (needs the TimeUnit) or MULTI (not a value's type).
   }
 
   bool SameAsPrevious(const std::vector<Dimension>& dims) const {
@@ -767,7 +810,8 @@ class Parser {
   // inline.
   bool ParseValueFast(int32_t index, absl::string_view attribute, absl::string_view text,
                       TimeUnit unit, ParsedValue* value) {
-    if (ParseCommonValue(text, static_cast<size_t>(quotas_.max_measure_value_bytes), value)) {
+    if (ValueSizeOk(text.size(), static_cast<size_t>(quotas_.max_measure_value_bytes)) &&
+        ParseCommonValue(value->type, text, value)) {
       return true;
     }
     return ParseValue(index, attribute, text, unit, value);  // TIMESTAMP, and errors.

@@ -78,8 +78,8 @@ inline bool ParseEightDigits(const char* p, uint32_t* out) {
   return true;
 }
 
-// Equality of a[0, n) and b[0, n), 1 <= n <= 10, where at least 8 bytes of each are
-// readable: one or two 8-byte loads instead of a memcmp call.
+// Equality of a[0, n), 1 <= n <= 16, and b[0, n), where at least max(n, 8) bytes of
+// each are readable: one or two 8-byte loads instead of a memcmp call.
 inline bool SameHead(const char* a, const char* b, size_t n) {
   if (n <= 8) return ((Load8(a) ^ Load8(b)) & LowBytes(n)) == 0;
   return Load8(a) == Load8(b) && Load8(a + n - 8) == Load8(b + n - 8);
@@ -361,14 +361,25 @@ int64_t NanosPerUnit(TimeUnit unit) {
 inline bool IncrementalIntParser::ParseSameHead(absl::string_view text, int64_t* out) {
   const size_t n = text.size();
   if (n != previous_.size() || previous_.empty()) return false;
+  // All but the last 2 digits equal (the next time of a run, mostly): read those 2. n is
+  // previous_'s size, 9 to 18, so SameHead's loads stay inside both texts.
+  const char* const p = text.data();
+  if (SameHead(p, previous_.data(), n - 2)) {
+    const unsigned tens = static_cast<unsigned char>(p[n - 2]) - unsigned{'0'};
+    const unsigned ones = static_cast<unsigned char>(p[n - 1]) - unsigned{'0'};
+    if (tens > 9 || ones > 9) return false;
+    *out = previous_hundreds_ + tens * 10 + ones;
+    previous_ = text;
+    return true;
+  }
   const size_t head = n - 8;
   uint32_t tail;
-  if (!SameHead(text.data(), previous_.data(), head) ||
-      !ParseEightDigits(text.data() + head, &tail)) {
+  if (!SameHead(p, previous_.data(), head) || !ParseEightDigits(p + head, &tail)) {
     return false;
   }
   *out = previous_head_ * 100000000 + tail;
   previous_ = text;
+  previous_hundreds_ = *out - tail % 100;
   return true;
 }
 
@@ -403,6 +414,7 @@ ABSL_ATTRIBUTE_NOINLINE ParseError IncrementalIntParser::ParseAndRemember(absl::
   if (error == ParseError::kOk && n >= 9 && n <= 18 && text[0] >= '0' && text[0] <= '9') {
     previous_ = text;
     previous_head_ = *out / 100000000;
+    previous_hundreds_ = *out - *out % 100;
   } else {
     previous_ = absl::string_view();
   }
@@ -425,11 +437,39 @@ ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
   return ParseError::kOk;
 }
 
+namespace {
+
+// ParseFiniteDouble of what ParseShortDecimal does not take.
+ParseError ParseOtherDouble(const char* p, size_t n, double* out) {
+  if (n - 5 < 9) return ParseMaybeWithExponent(p, n, out);  // 5 to 13 bytes.
+  return ParseFiniteDoubleGeneral(p, p + n, out);
+}
+
+// ParseOtherDouble for ParseFiniteDoubleBits. Out of line: its double on the stack would
+// otherwise give the short path a stack frame.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherDoubleBits(const char* p, size_t n, uint64_t* bits) {
+  double value;
+  const ParseError error = ParseOtherDouble(p, n, &value);
+  if (error == ParseError::kOk) std::memcpy(bits, &value, 8);
+  return error;
+}
+
+}  // namespace
+
 ParseError ParseFiniteDouble(absl::string_view text, double* out) {
   const size_t n = text.size();
   if (n - 1 < 8 && ParseShortDecimal(text.data(), n, out)) return ParseError::kOk;
-  if (n - 5 < 9) return ParseMaybeWithExponent(text.data(), n, out);  // 5 to 13 bytes.
-  return ParseFiniteDoubleGeneral(text.data(), text.data() + n, out);
+  return ParseOtherDouble(text.data(), n, out);
+}
+
+ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits) {
+  const size_t n = text.size();
+  double value;
+  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, &value)) {
+    std::memcpy(bits, &value, 8);
+    return ParseError::kOk;
+  }
+  return ParseOtherDoubleBits(text.data(), n, bits);
 }
 
 ParseError ParseBoolean(absl::string_view text, bool* out) {

@@ -24,9 +24,10 @@ enum class ParseError {
 ParseError ParseInt64(absl::string_view text, int64_t* out);
 
 // ParseInt64 for a sequence of integers that mostly share their leading digits with the
-// previous one (the times of one request): when all but the last 8 characters equal the
-// previous text's, only those 8 are read (at once). Same results as ParseInt64. The
-// previous text must stay valid until the next call (it is a view).
+// previous one (the times of one request): when all but the last 2 characters equal the
+// previous text's, only those 2 are read; else when all but the last 8 do, only those 8
+// (at once). Same results as ParseInt64. The previous text must stay valid until the
+// next call (it is a view).
 class IncrementalIntParser {
  public:
   ParseError Parse(absl::string_view text, int64_t* out);
@@ -40,8 +41,9 @@ class IncrementalIntParser {
   // Parse without the shortcut (out of line, so the shortcut stays small).
   ParseError ParseAndRemember(absl::string_view text, int64_t* out);
 
-  absl::string_view previous_;  // Unsigned, 9 to 18 digits; empty if none.
-  int64_t previous_head_ = 0;   // The value of previous_ without its last 8 digits.
+  absl::string_view previous_;     // Unsigned, 9 to 18 digits; empty if none.
+  int64_t previous_head_ = 0;      // The value of previous_ without its last 8 digits.
+  int64_t previous_hundreds_ = 0;  // The value of previous_ with its last 2 digits zero.
 };
 
 // ParseInt64 of `text`, times the nanoseconds in one `unit`, with overflow checks.
@@ -53,6 +55,9 @@ ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, 
 // NaN, infinities, hexadecimal and values whose magnitude is too large or too small
 // (non-zero underflowing to zero) for a double are rejected; the rest round to nearest.
 ParseError ParseFiniteDouble(absl::string_view text, double* out);
+// ParseFiniteDouble, storing the double's bit pattern (as ParsedValue::bits holds it):
+// the caller needs no double of its own to copy from.
+ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits);
 
 // "true" or "false", in any letter case (TRUE, True, ...). Timestream documents no
 // spelling; these are the ones its SDKs and console produce.

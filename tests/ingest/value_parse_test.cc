@@ -127,8 +127,11 @@ void ExpectDoubleAgreesWithReference(absl::string_view text) {
   double expected = 0, got = 0;
   const ParseError expected_error = ReferenceParseFiniteDouble(text, &expected);
   ASSERT_EQ(ParseFiniteDouble(text, &got), expected_error) << Quoted(text);
+  uint64_t bits = 0;
+  ASSERT_EQ(ParseFiniteDoubleBits(text, &bits), expected_error) << Quoted(text);
   if (expected_error == ParseError::kOk) {
     ASSERT_EQ(Bits(got), Bits(expected)) << Quoted(text) << " " << got << " vs " << expected;
+    ASSERT_EQ(bits, Bits(expected)) << Quoted(text);
   }
 }
 
@@ -347,9 +350,15 @@ TEST(IncrementalIntParserTest, AgreesWithParseInt64OnEverySequence) {
                           "999999999999999999", "999999999999999998", "1700000000126",
                           "17000000001:6",      "1700000000126"};
   for (const char* t : tricky) texts.emplace_back(t);
-  for (int i = 0; i < 20000; ++i) {
-    std::string t = std::to_string(1700000000000LL + static_cast<int64_t>(rng() % 5000));
+  int64_t value = 1700000000000;
+  for (int i = 0; i < 40000; ++i) {
+    // Runs of steps of 0 to 2 (the times of one series: only the last 2 digits change
+    // until they carry) between jumps (more digits change).
+    value = rng() % 4 == 0 ? 1700000000000LL + static_cast<int64_t>(rng() % 5000)
+                           : value + static_cast<int64_t>(rng() % 3);
+    std::string t = std::to_string(value);
     if (rng() % 50 == 0) t[rng() % t.size()] = "x-:0"[rng() % 4];
+    if (rng() % 50 == 0) t[t.size() - 1 - rng() % 2] = "x/:0"[rng() % 4];
     if (rng() % 100 == 0) t = std::to_string(rng());
     texts.push_back(t);
   }
