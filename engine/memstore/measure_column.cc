@@ -106,7 +106,14 @@ std::unique_ptr<MeasureColumn::Chunk> MeasureColumn::NewChunk() const {
 
 MeasureColumn::Position MeasureColumn::LocateInside(int64_t time) const {
   Position p;
-  // The first chunk whose last time is >= time; it exists since last_time_ >= time.
+  // An upsert most often rewrites the column's newest row (its last write): no search.
+  if (time == last_time_) {
+    p.chunk = static_cast<uint32_t>(chunks_.size() - 1);
+    p.row = static_cast<uint32_t>(tail_->size() - 1);
+    p.found = true;
+    return p;
+  }
+  // The first chunk whose last time is >= time; it exists since last_time_ > time.
   auto it = std::partition_point(chunks_.begin(), chunks_.end(),
                                  [time](const auto& c) { return c->times.back() < time; });
   const Chunk& c = **it;
