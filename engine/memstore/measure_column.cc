@@ -231,6 +231,23 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
   ++c->size_;
 }
 
+void MeasureColumn::PrefetchTail(int step) const {
+  const Chunk* c = tail_;
+  if (c == nullptr) return;
+  if (step == 0) {
+    // The fields an append reads (the views before them are for readers).
+    __builtin_prefetch(&c->block_);
+    __builtin_prefetch(&c->present_stored_);
+    return;
+  }
+  // An append writes row size_; an upsert of the newest row rewrites row size_ - 1, most
+  // often in the same lines.
+  const size_t row = std::min<size_t>(c->size_, c->capacity_ - 1);
+  const uint64_t* block = c->block_.get();
+  const size_t arrays = 2 + c->slots_;
+  for (size_t a = 0; a < arrays; ++a) __builtin_prefetch(block + a * c->capacity_ + row, 1);
+}
+
 void MeasureColumn::Upsert(int64_t time, int64_t version, const uint64_t* cells,
                            const uint8_t* present) {
   const Position p = Locate(time);
