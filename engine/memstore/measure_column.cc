@@ -232,6 +232,12 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
 }
 
 void MeasureColumn::PrefetchTail(int step) const {
+  if (step == 0) {
+    // Own heap blocks: a MULTI write looks its attributes' slots up, an upsert compares
+    // by slot type.
+    __builtin_prefetch(slot_attributes_.data());
+    __builtin_prefetch(slot_types_.data());
+  }
   const Chunk* c = tail_;
   if (c == nullptr) return;
   if (step == 0) {
