@@ -22,9 +22,15 @@ void SharedEnds(absl::string_view a, absl::string_view b, size_t* prefix, size_t
     uint64_t u, v;
     std::memcpy(&u, x + p, 8);
     std::memcpy(&v, y + p, 8);
-    if (u != v) break;
+    if (u != v) {
+      // The first byte in memory is a word's least significant one.
+      p += static_cast<size_t>(__builtin_ctzll(u ^ v)) / 8;
+      break;
+    }
   }
-  while (p < n && x[p] == y[p]) ++p;
+  if (p + 8 > n) {
+    while (p < n && x[p] == y[p]) ++p;
+  }
   // From the back: the last byte in memory is a word's most significant one.
   const size_t m = n - p;
   const char* xe = x + a.size();
@@ -41,9 +47,24 @@ void SharedEnds(absl::string_view a, absl::string_view b, size_t* prefix, size_t
       return;
     }
   }
+  // Fewer than 8 bytes left between the ends: one word that reaches back into the shared
+  // prefix (inside both strings), counted no further than those bytes.
+  if (q < m && n >= q + 8) {
+    uint64_t u, v;
+    std::memcpy(&u, xe - q - 8, 8);
+    std::memcpy(&v, ye - q - 8, 8);
+    q += std::min(m - q, u == v ? size_t{8} : static_cast<size_t>(__builtin_clzll(u ^ v)) / 8);
+  }
   while (q < m && *(xe - 1 - q) == *(ye - 1 - q)) ++q;
   *prefix = p;
   *suffix = q;
+}
+
+// Room in a slot table for `id` (rare: ids only grow), out of line so Slot inlines.
+ABSL_ATTRIBUTE_NOINLINE void GrowSlots(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
+                                       uint32_t id) {
+  epochs->resize(id + 1 + id / 2, 0);
+  slots->resize(epochs->size(), 0);
 }
 
 }  // namespace
@@ -76,12 +97,12 @@ void BatchEncoder::Grow(size_t needed) {
   capacity_ = capacity;
 }
 
-uint32_t BatchEncoder::Slot(std::vector<uint32_t>* epochs, std::vector<uint32_t>* slots,
-                            uint32_t epoch, uint32_t id, uint32_t* next, bool* is_new) {
-  if (id >= epochs->size()) {
-    epochs->resize(id + 1 + id / 2, 0);
-    slots->resize(epochs->size(), 0);
-  }
+// Inlined into its three callers here (the series one runs once per record).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline uint32_t BatchEncoder::Slot(std::vector<uint32_t>* epochs,
+                                                                std::vector<uint32_t>* slots,
+                                                                uint32_t epoch, uint32_t id,
+                                                                uint32_t* next, bool* is_new) {
+  if (id >= epochs->size()) GrowSlots(epochs, slots, id);
   if ((*epochs)[id] == epoch) {
     *is_new = false;
     return (*slots)[id];
@@ -102,10 +123,13 @@ uint32_t BatchEncoder::SeriesSlotSlow(uint32_t series_id, absl::string_view key)
     // what the key shares with the previous definition's key, and the rest.
     size_t prefix, suffix;
     SharedEnds(previous_key_, key, &prefix, &suffix);
-    PutByte(kSeriesTag);
-    PutVarint(prefix);
-    PutVarint(suffix);
-    PutLengthPrefixed(key.substr(prefix, key.size() - prefix - suffix));
+    const absl::string_view middle = key.substr(prefix, key.size() - prefix - suffix);
+    // A definition per record with many series: one bound check, then a local cursor.
+    char* dst = Room(1 + 2 * 10 + 10 + middle.size());
+    *dst++ = static_cast<char>(kSeriesTag);
+    dst = EncodeVarint64(dst, prefix);
+    dst = EncodeVarint64(dst, suffix);
+    pos_ = EncodeLengthPrefixed(dst, middle) - buffer_.get();
     previous_key_ = key;
   }
   last_series_id_ = series_id;
@@ -149,9 +173,11 @@ void BatchEncoder::CloseRun() {
 void BatchEncoder::StartRun(uint32_t series_slot, uint32_t measure_slot) {
   CloseRun();
   run_tag_offset_ = pos_;
-  PutByte(kSingleRowRunTag);
-  PutVarint(series_slot);
-  PutVarint(measure_slot);
+  char* dst = Room(1 + 2 * 10);
+  *dst++ = static_cast<char>(kSingleRowRunTag);
+  dst = EncodeVarint64(dst, series_slot);
+  dst = EncodeVarint64(dst, measure_slot);
+  pos_ = dst - buffer_.get();
   run_count_offset_ = pos_;
   run_open_ = true;
   run_series_ = series_slot;

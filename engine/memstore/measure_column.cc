@@ -113,7 +113,14 @@ std::unique_ptr<MeasureColumn::Chunk> MeasureColumn::NewChunk() const {
 
 MeasureColumn::Position MeasureColumn::LocateInside(int64_t time) const {
   Position p;
-  // The first chunk whose last time is >= time; it exists since last_time_ >= time.
+  // An upsert most often rewrites the column's newest row (its last write): no search.
+  if (time == last_time_) {
+    p.chunk = static_cast<uint32_t>(chunks_.size() - 1);
+    p.row = static_cast<uint32_t>(tail_->size() - 1);
+    p.found = true;
+    return p;
+  }
+  // The first chunk whose last time is >= time; it exists since last_time_ > time.
   auto it = std::partition_point(chunks_.begin(), chunks_.end(),
                                  [time](const auto& c) { return c->times.back() < time; });
   const Chunk& c = **it;
@@ -237,6 +244,32 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     }
   }
   ++c->size_;
+}
+
+void MeasureColumn::PrefetchTail(int step) const {
+  if (step == 0) {
+    // Own heap blocks: a MULTI write looks its attributes' slots up, an upsert compares
+    // by slot type.
+    __builtin_prefetch(slot_attributes_.data());
+    __builtin_prefetch(slot_types_.data());
+  }
+  const Chunk* c = tail_;
+  if (c == nullptr) return;
+  if (step == 0) {
+    // The fields an append reads (the views before them are for readers).
+    __builtin_prefetch(&c->block_);
+    __builtin_prefetch(&c->present_stored_);
+    return;
+  }
+  // An append writes row size_; an upsert of the newest row rewrites row size_ - 1, most
+  // often in the same lines.
+  const size_t row = std::min<size_t>(c->size_, c->capacity_ - 1);
+  const uint64_t* block = c->block_.get();
+  // The times, then each slot's cells, `capacity` words apart; then the versions, after
+  // the cells and any presence bytes.
+  for (size_t a = 0; a <= c->slots_; ++a) __builtin_prefetch(block + a * c->capacity_ + row, 1);
+  Chunk* const chunk = const_cast<Chunk*>(c);  // version_data() only computes an address.
+  __builtin_prefetch(chunk->narrow_versions() + row * chunk->version_bytes(), 1);
 }
 
 void MeasureColumn::Upsert(int64_t time, int64_t version, const uint64_t* cells,

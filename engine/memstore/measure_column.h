@@ -297,6 +297,10 @@ class MeasureColumn {
     last_time_ = times[k - 1];
     return k;
   }
+  // Prefetching ahead of a batch of writes (engine/table): step 0 loads the slot tables
+  // and the tail chunk's header; step 1, once those are loaded, the lines of the chunk's
+  // next (or last) row.
+  void PrefetchTail(int step) const;
   // Sets the row at `time`, inserting it if absent (WAL replay).
   void Upsert(int64_t time, int64_t version, const uint64_t* cells, const uint8_t* present);
 

@@ -49,6 +49,15 @@ class SeriesRegistry {
     return c == collided_.end() ? kAbsent : c->second;
   }
 
+  // Prefetching ahead of a batch of Finds (engine/table): PrefetchHash loads the index
+  // slot of `hash`; ProbeHash then returns the series that owns that slot, not compared
+  // with any key (a colliding key's series, or null if none).
+  void PrefetchHash(uint64_t hash) const { by_hash_.prefetch(hash); }
+  const Series* ProbeHash(uint64_t hash) const {
+    auto it = by_hash_.find(hash);
+    return it == by_hash_.end() ? nullptr : series_[it->second].get();
+  }
+
   // Registers a new series. REQUIRES: Find(hash, key) == kAbsent.
   uint32_t Add(uint64_t hash, absl::string_view key, std::vector<Dimension> dimensions);
 

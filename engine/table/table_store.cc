@@ -100,6 +100,49 @@ bool Listed(const int64_t* times, const int64_t* versions, size_t n, size_t* cur
   return *cursor < n && times[*cursor] == time && versions[*cursor] == version;
 }
 
+// Loads the memory the applier will touch for `parsed`'s records, a stage at a time over
+// the whole batch. Records of many series each touch their own index slot, series, key,
+// column, tail chunk and row lines, which a ring of thousands of series has pushed out of
+// the nearer caches; the applier meets those misses one after another, while here each
+// stage's misses for all records overlap. Reads only; a wrong guess (a hash slot of
+// another key, a column about to split) costs a wasted prefetch, never a wrong row.
+void PrefetchRows(const ingest::ParsedBatch& parsed, const memstore::MemStore& store) {
+  const memstore::SeriesRegistry& registry = store.series();
+  // With fewer series their lines (about 1 KiB each) mostly stay in L2 and the passes
+  // cost more than they save (measured on the ingest bench's requests: 3% slower at
+  // 1,000-2,000 series, 12% faster at 4,000). A tuning constant, not a correctness one.
+  constexpr size_t kMinSeries = 3000;
+  if (registry.size() < kMinSeries) return;
+  thread_local std::vector<const memstore::Series*> series;
+  series.clear();
+  // Records like the one before them share its lines.
+  for (const ingest::ParsedRecord& rec : parsed.records) {
+    if (!rec.like_previous) registry.PrefetchHash(rec.series_hash);
+  }
+  for (const ingest::ParsedRecord& rec : parsed.records) {
+    if (rec.like_previous) continue;
+    const memstore::Series* s = registry.ProbeHash(rec.series_hash);
+    if (s == nullptr) continue;
+    __builtin_prefetch(&s->key);
+    __builtin_prefetch(&s->first_column);
+    series.push_back(s);
+  }
+  for (const memstore::Series* s : series) {
+    __builtin_prefetch(s->key.data());
+    const MeasureColumn* c = s->first_column;
+    if (c != nullptr) {
+      __builtin_prefetch(c);
+      __builtin_prefetch(reinterpret_cast<const char*>(c) + sizeof(MeasureColumn) - 1);
+    }
+  }
+  for (const memstore::Series* s : series) {
+    if (s->first_column != nullptr) s->first_column->PrefetchTail(0);
+  }
+  for (const memstore::Series* s : series) {
+    if (s->first_column != nullptr) s->first_column->PrefetchTail(1);
+  }
+}
+
 }  // namespace
 
 TableStore::TableStore(std::string dir, const TableStoreOptions& options)
@@ -264,6 +307,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
       if (absl::Status s = SeedFromMagnetic(parsed); !s.ok()) return s;
     }
     const size_t first_new_rejection = rejected.size();
+    PrefetchRows(parsed, store_);
     absl::string_view payload;
     applier_.Apply(parsed, options_.options->quotas, log_->NextSequence(), &rejected, &payload,
                    &result);

@@ -160,6 +160,12 @@ TEST(MeasureColumnTest, KeepsEveryAttributesValueWithItsRow) {
     column.Erase(column.Locate(time));
     model.erase(time);
   }
+  // The newest row (found without a search): rewritten, then erased, twice.
+  for (int i = 0; i < 2; ++i) {
+    write(model.rbegin()->first);
+    column.Erase(column.Locate(model.rbegin()->first));
+    model.erase(std::prev(model.end()));
+  }
   ASSERT_EQ(column.rows(), model.size());
   auto expected = model.begin();
   for (const auto& chunk : column.chunks()) {

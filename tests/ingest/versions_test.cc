@@ -1,8 +1,10 @@
 // Version upserts: the reference's worked example, idempotent re-sends, rejections with
 // ExistingVersion, duplicates inside one request, MULTI equality.
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/ingest/table_test_util.h"
 
@@ -116,6 +118,69 @@ TEST_F(VersionsTest, ComparesVarcharValuesExactly) {
   EXPECT_EQ(
       OnlyRejection(WriteOne(Rec(host, "s", "never seen", kNowMillis, varchar))).existing_version,
       1);
+}
+
+// Requests whose records each name another of thousands of series (the table store then
+// prefetches their rows before applying the request, engine/table/table_store.cc): the
+// same rules, including series whose first column is another measure and MULTI rows.
+TEST_F(VersionsTest, AppliesTheRulesAlikeAcrossThousandsOfSeries) {
+  constexpr int kSeries = 4000;
+  const int64_t t0 = kNowMillis - 10, t1 = kNowMillis - 9;
+  Contents expected;
+  auto host = [](int i) { return std::vector<Dimension>{Dim("host", absl::StrCat("h", i))}; };
+  auto key = [](int i, std::string measure, int64_t millis) {
+    return RowKey(absl::StrCat("host=h", i), std::move(measure), millis * 1000000);
+  };
+  // Writes `make(i)` for every series, 100 records a request; returns the rejections.
+  auto pass = [&](const std::function<Record(int)>& make) {
+    size_t rejected = 0;
+    for (int first = 0; first < kSeries; first += 100) {
+      std::vector<Record> records;
+      for (int i = first; i < first + 100; ++i) records.push_back(make(i));
+      absl::Status s = Write(std::move(records)).status();
+      if (!s.ok()) rejected += RejectedRecordsOf(s).size();
+    }
+    return rejected;
+  };
+  // Every seventh series gets measure "n" first.
+  EXPECT_EQ(pass([&](int i) {
+              const std::string measure = i % 7 == 0 ? "n" : "m";
+              expected[key(i, measure, t0)] = Row{1, kDouble, absl::StrCat(i)};
+              return Rec(host(i), measure, absl::StrCat(i), t0);
+            }),
+            0u);
+  EXPECT_EQ(pass([&](int i) {
+              expected[key(i, "m", t1)] = Row{1, kDouble, absl::StrCat(i)};
+              return Rec(host(i), "m", absl::StrCat(i), t1);
+            }),
+            0u);
+  // The newest rows again: a higher Version replaces, a different value without one is
+  // rejected, the same value is an idempotent success.
+  EXPECT_EQ(pass([&](int i) {
+              if (i % 3 == 0) {
+                expected[key(i, "m", t1)] = Row{2, kDouble, absl::StrCat(i, ".5")};
+                return Rec(host(i), "m", absl::StrCat(i, ".5"), t1, std::nullopt, 2);
+              }
+              return Rec(host(i), "m", absl::StrCat(i + (i % 3 == 1 ? 1 : 0)), t1);
+            }),
+            static_cast<size_t>(kSeries / 3));
+  EXPECT_EQ(pass([&](int i) {
+              expected[key(i, "mm", t1)] =
+                  Row{1, MeasureValueType::kMulti, absl::StrCat("a=", i, ";b=", 2 * i)};
+              return MultiRec(host(i), "mm",
+                              {Attr("a", absl::StrCat(i)),
+                               Attr("b", absl::StrCat(2 * i), MeasureValueType::kBigint)},
+                              t1);
+            }),
+            0u);
+  EXPECT_EQ(pass([&](int i) {
+              if (i % 2 == 0) expected[key(i, "mm", t1)] = Row{2, MeasureValueType::kMulti, "a=0"};
+              return MultiRec(host(i), "mm", {Attr("a", "0")}, t1, i % 2 == 0 ? 2 : 1);
+            }),
+            static_cast<size_t>(kSeries / 2));
+  EXPECT_EQ(Scan(), expected);
+  ReopenStore();
+  EXPECT_EQ(Scan(), expected);
 }
 
 }  // namespace
