@@ -52,14 +52,6 @@ std::string BenchDir(const std::string& name) {
   return dir;
 }
 
-int64_t DirBytes(const std::string& dir) {
-  int64_t total = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.is_regular_file()) total += static_cast<int64_t>(e.file_size());
-  }
-  return total;
-}
-
 std::vector<Dimension> SeriesDims(int s) {
   return {{"device", absl::StrFormat("dev-%04d", s)}, {"region", absl::StrCat("r", s % 4)}};
 }
