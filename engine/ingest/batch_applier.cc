@@ -71,6 +71,18 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::FillCells(
   }
 }
 
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::StoreRow(
+    MeasureColumn* column, MeasureColumn::Position position, const ParsedRecord& rec,
+    absl::Span<const ParsedValue> values) {
+  FillCells(*column, values, value_slots_.data());
+  const uint8_t* present = column->multi() ? present_.data() : nullptr;
+  if (position.found) {
+    column->Overwrite(position, rec.version, cells_.data(), present);
+  } else {
+    column->Insert(position, rec.time_nanos, rec.version, cells_.data(), present);
+  }
+}
+
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogRow(
     uint32_t series_slot, uint32_t measure_slot, const ParsedRecord& rec,
     absl::Span<const ParsedValue> values) {
@@ -125,9 +137,8 @@ void BatchApplier::AppendRun(const ParsedBatch& batch, size_t r, size_t n, Measu
           return values[i * m + slot_values[s]].bits;
         });
     if (k == 0) {  // The tail chunk is full: Insert makes room for the row.
-      FillCells(*column, absl::MakeConstSpan(values, m), value_slots_.data());
-      column->Insert(column->Locate(records->time_nanos), records->time_nanos, records->version,
-                     cells_.data(), multi ? present_.data() : nullptr);
+      StoreRow(column, column->Locate(records->time_nanos), *records,
+               absl::MakeConstSpan(values, m));
       k = 1;
     }
     records += k;
@@ -220,13 +231,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
           continue;
         }
       }
-      FillCells(*column, values, value_slots_.data());
-      const uint8_t* present = multi ? present_.data() : nullptr;
-      if (position.found) {
-        column->Overwrite(position, rec.version, cells_.data(), present);
-      } else {
-        column->Insert(position, rec.time_nanos, rec.version, cells_.data(), present);
-      }
+      StoreRow(column, position, rec, values);
       result->memory_store++;  // like_previous records are never magnetic.
       LogRow(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
              encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
@@ -413,13 +418,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
                               : static_cast<uint32_t>(column->AddSlot(attribute, values[i].type));
       }
     }
-    FillCells(*column, values, value_slots_.data());
-    const uint8_t* present = multi ? present_.data() : nullptr;
-    if (position.found) {
-      column->Overwrite(position, rec.version, cells_.data(), present);
-    } else {
-      column->Insert(position, rec.time_nanos, rec.version, cells_.data(), present);
-    }
+    StoreRow(column, position, rec, values);
     (rec.magnetic ? result->magnetic_store : result->memory_store)++;
 
     // ---- Log it. Definitions first: they may not interrupt a row.

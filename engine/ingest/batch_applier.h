@@ -83,6 +83,11 @@ class BatchApplier {
   void LogRun(uint32_t series_slot, uint32_t measure_slot, const ParsedBatch& batch, size_t r,
               size_t n);
 
+  // Stores `rec` at `position` (its column's Locate of rec.time_nanos): replaces the row
+  // there or inserts one, cells laid out by value_slots_ (MULTI).
+  void StoreRow(memstore::MeasureColumn* column, memstore::MeasureColumn::Position position,
+                const ParsedRecord& rec, absl::Span<const ParsedValue> values);
+
   // Logs a record's row and value(s): MULTI values with the payload slots in
   // attribute_slots_.
   void LogRow(uint32_t series_slot, uint32_t measure_slot, const ParsedRecord& rec,
