@@ -8,8 +8,8 @@
 #include "engine/common/coding.h"
 #include "engine/ingest/coding.h"
 #include "engine/ingest/names.h"
+#include "engine/ingest/series_key.h"
 #include "engine/ingest/value_parse.h"
-#include "xxhash.h"
 
 namespace tsw::ingest {
 namespace {
@@ -23,33 +23,6 @@ constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 // absl::string_view's conversion from std::string, which (unlike its (data, size)
 // constructor) skips the hardened length check: a std::string's size is always valid.
 absl::string_view View(const std::string& s) { return s; }
-
-// memcpy for the pieces of a series key (names, values, common dimensions' encodings):
-// those of 4 to 16 bytes with two overlapping word copies, inline, instead of a call.
-// Returns the end of the copy.
-inline char* CopyKeyPiece(char* dst, const char* src, size_t n) {
-  if (n - 8 <= 8) {
-    uint64_t head, tail;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(dst, &head, 8);
-    std::memcpy(dst + n - 8, &tail, 8);
-  } else if (n - 4 <= 4) {
-    uint32_t head, tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    std::memcpy(dst, &head, 4);
-    std::memcpy(dst + n - 4, &tail, 4);
-  } else if (n != 0) {
-    std::memcpy(dst, src, n);
-  }
-  return dst + n;
-}
-
-// EncodeLengthPrefixed with CopyKeyPiece.
-inline char* EncodeKeyPiece(char* dst, absl::string_view s) {
-  return CopyKeyPiece(EncodeVarint64(dst, s.size()), s.data(), s.size());
-}
 
 // Equal strings of different records (so in different storage: SameBytesApart).
 bool SameString(const std::string& a, const std::string& b) {
@@ -932,20 +905,5 @@ absl::Status ParseRequest(const WriteRecordsRequest& request, const ParseContext
   batch->Clear();
   return Parser(request, context, batch).Run();
 }
-
-bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out) {
-  out->clear();
-  while (!key.empty()) {
-    absl::string_view name, value;
-    if (!GetLengthPrefixed(&key, &name) || !GetLengthPrefixed(&key, &value)) return false;
-    Dimension d;
-    d.name.assign(name.data(), name.size());
-    d.value.assign(value.data(), value.size());
-    out->push_back(std::move(d));
-  }
-  return true;
-}
-
-uint64_t HashSeriesKey(absl::string_view key) { return XXH3_64bits(key.data(), key.size()); }
 
 }  // namespace tsw::ingest

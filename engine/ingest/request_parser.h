@@ -48,7 +48,7 @@ struct ParsedValue {
 };
 
 // One valid record, CommonAttributes merged in. Views point into the request and the batch.
-// The record's dimensions are its series key's (DecodeSeriesKey).
+// The record's dimensions are its series key's (engine/ingest/series_key.h).
 struct ParsedRecord {
   int32_t index = 0;  // In the request's Records.
   MeasureValueType type = MeasureValueType::kDouble;
@@ -104,14 +104,6 @@ struct ParseContext {
 // batch->rejected) or a ValidationException for a request-level problem.
 absl::Status ParseRequest(const WriteRecordsRequest& request, const ParseContext& context,
                           ParsedBatch* batch);
-
-// The canonical series key: for each dimension in name order, varint name length, name,
-// varint value length, value (engine/ingest/FORMAT.md). Equal dimension sets have equal
-// keys. DecodeSeriesKey returns the dimensions of `key` in name order; false if `key` is
-// malformed.
-bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out);
-// XXH3-64 of a canonical key.
-uint64_t HashSeriesKey(absl::string_view key);
 
 }  // namespace tsw::ingest
 

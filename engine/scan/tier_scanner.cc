@@ -7,7 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
-#include "engine/ingest/request_parser.h"
+#include "engine/ingest/series_key.h"
 #include "engine/scan/chunk_copy.h"
 #include "engine/scan/mem_scanner.h"
 #include "tsw/status.h"

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
+#include "engine/ingest/series_key.h"
 #include "engine/scan/mem_scanner.h"
 #include "engine/scan/tier_scanner.h"
 #include "engine/table/rejected_data.h"

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "engine/ingest/request_parser.h"
+#include "engine/ingest/series_key.h"
 
 namespace tsw::table {
 namespace {
