@@ -271,20 +271,24 @@ class MeasureColumn {
     const size_t k = std::min<size_t>(n, c->capacity_ - row);
     if (k == 0) return 0;
     const size_t slots = slot_attributes_.size();
-    if (!c->wide_versions_) {  // (Before taking pointers into the block.)
-      bool fit = true;
-      for (size_t i = 0; i < k; ++i) fit &= version_at(i) <= kMaxNarrowVersion;
-      if (!fit) c->Relayout(c->capacity_, slots, false, /*widen=*/true);
+    // Versions first: one too wide for a byte re-lays the block out (keeping only the
+    // rows held), and the rows' versions are then written again, 8 bytes each.
+    bool narrow = !c->wide_versions_;
+    if (narrow) {
+      uint8_t* const versions = c->narrow_versions() + row;
+      for (size_t i = 0; i < k; ++i) {
+        const int64_t v = version_at(i);
+        versions[i] = static_cast<uint8_t>(v);
+        narrow &= v <= kMaxNarrowVersion;
+      }
+      if (!narrow) c->Relayout(c->capacity_, slots, false, /*widen=*/true);
+    }
+    if (!narrow) {
+      int64_t* const versions = c->wide_versions() + row;
+      for (size_t i = 0; i < k; ++i) versions[i] = version_at(i);
     }
     int64_t* const times = c->time_data() + row;
     for (size_t i = 0; i < k; ++i) times[i] = time_at(i);
-    if (c->wide_versions_) {
-      int64_t* const versions = c->wide_versions() + row;
-      for (size_t i = 0; i < k; ++i) versions[i] = version_at(i);
-    } else {
-      uint8_t* const versions = c->narrow_versions() + row;
-      for (size_t i = 0; i < k; ++i) versions[i] = static_cast<uint8_t>(version_at(i));
-    }
     for (size_t s = 0; s < slots; ++s) {
       uint64_t* const cells = c->cell_data(s) + row;
       for (size_t i = 0; i < k; ++i) cells[i] = cell_at(i, s);
