@@ -1,7 +1,7 @@
 // Log: the write path (framing, group commit, rotation, trimming) and Open's recovery.
 //
-// Locking: mu_ guards every member below it in LogImpl. write() calls happen under mu_,
-// so file order is sequence order; fdatasync by a group-commit leader happens outside
+// Locking: mu_ guards every member below it in LogImpl. Frames are copied or written
+// under mu_, so file order is sequence order; fdatasync by a group-commit leader happens outside
 // mu_ on a shared FileHandle, so appenders keep writing while the leader syncs.
 // Lock order: trim_mu_ before mu_.
 
@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -137,6 +138,11 @@ class LogImpl final : public Log {
   absl::Status TakeBackLocked(int64_t size, absl::Status error);
   // Makes `status` sticky: every later append fails with it. Returns it.
   absl::Status FailLocked(absl::Status status);
+  // Maps [page of active_.size, active_prefilled_) of the active file in place of the
+  // previous mapping.
+  void MapActiveLocked();
+  // Unmaps it (before rotation, truncation of its zeros, or Close).
+  void UnmapActiveLocked();
   void SyncerLoop();
 
   const std::string dir_;
@@ -154,6 +160,18 @@ class LogImpl final : public Log {
   // The active file's size on disk: active_.size, then zeros up to here (kPrefillBytes).
   int64_t active_prefilled_ = 0;
   std::shared_ptr<FileHandle> active_file_;  // Null once closed.
+  // The active file's prefilled zeros from the page of active_.size on, [map_offset_,
+  // active_prefilled_), mapped shared and writable at map_ (or null): frames inside are
+  // copied into the page cache through it. On the development VM that costs 0.6 us per
+  // 2.9 KB frame against 1.1 us for pwritev, zero-fill included. The bytes are in the page
+  // cache once copied, as after a pwritev, so a process crash keeps them and fdatasync
+  // writes them back. Only the latest prefill step is mapped: writeback must write-protect
+  // every mapped page it cleans, and each costs a TLB shootdown across the process's
+  // threads (mapping the whole file made appends 15% slower). Without a mapping (it
+  // failed), frames go by pwritev.
+  char* map_ = nullptr;
+  int64_t map_offset_ = 0;
+  int64_t map_bytes_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t synced_seq_ = 0;  // Every batch through this one is fsync'ed.
   bool sync_in_progress_ = false;
@@ -333,8 +351,18 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
                                                              PathOf(active_.number), fill_error));
     }
     active_prefilled_ = target;
+    MapActiveLocked();
   }
   const uint64_t sequence = next_seq_;
+  if (map_ != nullptr && active_.size >= map_offset_ &&
+      active_.size + frame_bytes <= map_offset_ + map_bytes_) {
+    char* const dst = map_ + (active_.size - map_offset_);
+    format::EncodeFrameHeader(length, sequence, payload_hash, dst);
+    std::memcpy(dst + kFrameHeaderSize, payload.data(), payload.size());
+    active_.size += frame_bytes;
+    ++next_seq_;
+    return sequence;
+  }
   char header[kFrameHeaderSize];
   format::EncodeFrameHeader(length, sequence, payload_hash, header);
   struct iovec iov[2];
@@ -355,6 +383,7 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
 absl::Status LogImpl::TakeBackLocked(int64_t size, absl::Status error) {
   // Any part of a frame or extension that reached the file goes: a later frame written
   // after a partial one would sit behind a torn frame and be cut at the next Open.
+  UnmapActiveLocked();
   if (::ftruncate(active_file_->fd(), size) != 0) {
     const int err = errno;
     return FailLocked(tsw::InternalError(
@@ -364,10 +393,39 @@ absl::Status LogImpl::TakeBackLocked(int64_t size, absl::Status error) {
   return error;
 }
 
+void LogImpl::MapActiveLocked() {
+  UnmapActiveLocked();
+  const int64_t offset = active_.size & ~int64_t{4095};
+  const size_t bytes = static_cast<size_t>(active_prefilled_ - offset);
+  void* const base =
+      ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, active_file_->fd(), offset);
+  if (base == MAP_FAILED) return;
+  // Fault the zeros in writable now, where a failure is an error return, rather than page
+  // by page inside the copies, where it would be a SIGBUS. (A page that a sync writes back
+  // faults once more at its next copy; its blocks are allocated by then.) If this fails
+  // (before Linux 5.14 it always does), frames go by pwritev.
+  if (::madvise(base, bytes, MADV_POPULATE_WRITE) != 0) {
+    ::munmap(base, bytes);
+    return;
+  }
+  map_ = static_cast<char*>(base);
+  map_offset_ = offset;
+  map_bytes_ = static_cast<int64_t>(bytes);
+}
+
+void LogImpl::UnmapActiveLocked() {
+  if (map_ == nullptr) return;
+  ::munmap(map_, static_cast<size_t>(map_bytes_));
+  map_ = nullptr;
+  map_offset_ = 0;
+  map_bytes_ = 0;
+}
+
 absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   // The old file must be complete on disk before a later file can exist: Open treats
   // damage in a file that has a successor as data loss. Its preallocated zeros go first,
   // so it ends with its last frame.
+  UnmapActiveLocked();
   if (active_prefilled_ > active_.size) {
     if (::ftruncate(active_file_->fd(), active_.size) != 0) {
       return FailLocked(file::IoError("cannot truncate", PathOf(active_.number), errno));
@@ -497,6 +555,7 @@ absl::Status LogImpl::Close() {
   if (syncer_.joinable()) syncer_.join();
   std::unique_lock<std::mutex> lock(mu_);
   // Leave the file ending with its last frame (the next Open would accept the zeros too).
+  UnmapActiveLocked();
   if (active_file_ != nullptr && active_prefilled_ > active_.size) {
     if (::ftruncate(active_file_->fd(), active_.size) == 0) {
       active_prefilled_ = active_.size;

@@ -3,6 +3,8 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -73,6 +75,57 @@ TEST(LogTest, ReplaysManyBatchesInOrderAcrossRotatedFiles) {
     ASSERT_EQ(replayed.payloads[i - 1], PayloadFor(i, SizeFor(i, 3000))) << "batch " << i;
   }
   EXPECT_EQ((*log)->NextSequence(), kBatches + 1);
+  EXPECT_THAT(reports, IsEmpty());
+}
+
+// Files large enough for many 128 KiB zero-fill steps: frames are copied into the page
+// cache through a mapping of the latest step (log.cc), and some frames straddle steps or
+// are larger than one. A child process appends and exits without closing the log (a
+// process crash, page cache intact); every batch it appended must replay, and the log
+// must go on from there.
+TEST(LogTest, BatchesAcrossZeroFillStepsSurviveAProcessExitWithoutClose) {
+  std::string dir = NewTestDir("fill_steps");
+  std::vector<std::string> reports;
+  LogOptions options = TestOptions(&reports, 4 << 20);
+  options.durability.policy = SyncPolicy::kSyncPeriodically;
+  options.durability.sync_interval_millis = 3600 * 1000;  // Nothing is fsync'ed.
+  constexpr uint64_t kBatches = 600;
+  auto size_of = [](uint64_t i) { return i % 97 == 0 ? size_t{300} << 10 : SizeFor(i, 20000); };
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Replayed replayed;
+    auto log = OpenRecording(dir, options, &replayed);
+    if (!log.ok()) _exit(2);
+    for (uint64_t i = 1; i <= kBatches; ++i) {
+      absl::StatusOr<uint64_t> seq = (*log)->Append(PayloadFor(i, size_of(i)));
+      if (!seq.ok() || *seq != i) _exit(3);
+    }
+    _exit(0);  // No Close, no destructor: the preallocated zeros stay behind the frames.
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_GT(LogFileNames(dir).size(), 1u);
+  {
+    Replayed replayed;
+    auto log = OpenRecording(dir, options, &replayed);
+    ASSERT_TRUE(log.ok()) << log.status();
+    ASSERT_EQ(replayed.sequences.size(), kBatches);
+    for (uint64_t i = 1; i <= kBatches; ++i) {
+      ASSERT_EQ(replayed.sequences[i - 1], i);
+      ASSERT_EQ(replayed.payloads[i - 1], PayloadFor(i, size_of(i))) << "batch " << i;
+    }
+    for (uint64_t i = kBatches + 1; i <= kBatches + 50; ++i) {
+      ASSERT_EQ(*(*log)->Append(PayloadFor(i, size_of(i))), i);
+    }
+    ASSERT_TRUE((*log)->Close().ok());
+  }
+  Replayed replayed;
+  auto log = OpenRecording(dir, options, &replayed);
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_EQ(replayed.sequences.size(), kBatches + 50);
+  EXPECT_EQ(replayed.payloads.back(), PayloadFor(kBatches + 50, size_of(kBatches + 50)));
   EXPECT_THAT(reports, IsEmpty());
 }
 
