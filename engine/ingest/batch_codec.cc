@@ -249,6 +249,30 @@ bool BatchDecoder::ReadValue(MeasureValueType type, DecodedValue* value) {
   return false;
 }
 
+absl::Status BatchDecoder::ReadDoubleColumn(size_t rows, DecodedValue* values) {
+  if (in_.empty()) return Corrupt("truncated DOUBLE column");
+  const size_t width = static_cast<uint8_t>(in_[0]);
+  in_.remove_prefix(1);
+  if (width > 4) return Corrupt("bad DOUBLE column width");
+  const size_t bytes = width == 0 ? 8 : width;
+  if (in_.size() / bytes < rows) return Corrupt("truncated DOUBLE column");
+  for (size_t i = 0; i < rows; ++i) {
+    DecodedValue& value = values[i];
+    value.type = MeasureValueType::kDouble;
+    value.text = absl::string_view();
+    const char* p = in_.data() + i * bytes;
+    if (width == 0) {
+      value.bits = DecodeFixed64(p);
+      continue;
+    }
+    uint32_t code = 0;
+    for (size_t b = 0; b < width; ++b) code |= uint32_t{static_cast<uint8_t>(p[b])} << (8 * b);
+    if (!DecimalCodeBits(code, &value.bits)) return Corrupt("bad DOUBLE decimal code");
+  }
+  in_.remove_prefix(rows * bytes);
+  return absl::OkStatus();
+}
+
 absl::Status BatchDecoder::ReadBlock() {
   uint64_t series, measure, rows;
   if (!GetVarint64(&in_, &series) || !GetVarint64(&in_, &measure) || !GetVarint64(&in_, &rows)) {
@@ -299,6 +323,13 @@ absl::Status BatchDecoder::ReadBlock() {
   for (uint64_t j = 0; j < columns; ++j) {
     const bool multi = type == MeasureValueType::kMulti;
     const MeasureValueType value_type = multi ? attribute_types_[block_slots_[j]] : type;
+    if (value_type == MeasureValueType::kDouble && version_ >= 3) {
+      if (absl::Status s = ReadDoubleColumn(rows, &block_values_[j * rows]); !s.ok()) return s;
+      for (size_t i = 0; i < rows; ++i) {
+        block_values_[j * rows + i].attribute_slot = multi ? block_slots_[j] : 0;
+      }
+      continue;
+    }
     for (size_t i = 0; i < rows; ++i) {
       DecodedValue& value = block_values_[j * rows + i];
       if (!ReadValue(value_type, &value)) return Corrupt("bad block value");

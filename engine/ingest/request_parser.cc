@@ -605,7 +605,7 @@ class Parser {
     // Tests in the order of how common the types are: a switch here compiles to a chain of
     // comparisons that reaches DOUBLE third.
     if (type == MeasureValueType::kDouble) {
-      if (ParseFiniteDoubleBits(text, &v->bits) != ParseError::kOk) return false;
+      if (ParseFiniteDoubleBits(text, &v->bits, &v->decimal) != ParseError::kOk) return false;
       v->text = absl::string_view();
       return true;
     }
@@ -807,9 +807,7 @@ class Parser {
     const char* expected = "";
     switch (value->type) {
       case MeasureValueType::kDouble: {
-        double d;
-        error = ParseFiniteDouble(text, &d);
-        std::memcpy(&value->bits, &d, 8);
+        error = ParseFiniteDoubleBits(text, &value->bits, &value->decimal);
         expected = "a finite decimal number";
         break;
       }

@@ -25,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "engine/ingest/pod_vector.h"
+#include "engine/ingest/value_parse.h"
 #include "tsw/options.h"
 #include "tsw/status.h"
 #include "tsw/types.h"
@@ -40,6 +41,8 @@ struct DimensionView {
 struct ParsedValue {
   absl::string_view name;  // The MULTI attribute name; empty for a scalar record.
   MeasureValueType type = MeasureValueType::kDouble;
+  // DOUBLE: the value's decimal code (value_parse.h), or kNoDecimal. Unused otherwise.
+  uint32_t decimal = kNoDecimal;
   // DOUBLE: the double's bit pattern. BIGINT: the int64. TIMESTAMP: nanoseconds since the
   // epoch (the value is read in the record's TimeUnit, like Time). BOOLEAN: 0 or 1.
   // VARCHAR: unused (see `text`).

@@ -90,8 +90,9 @@ constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
                                         1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                         1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-// 10^(8 - i).
-constexpr double kTenToThe8Minus[9] = {1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1e0};
+// 10^i as integers.
+constexpr uint64_t kPowersOfTen64[9] = {1,      10,      100,      1000,     10000,
+                                        100000, 1000000, 10000000, 100000000};
 
 // kZeroCharsBelow[n]: '0' in each of the low n bytes. XOR with it turns a text of n bytes,
 // loaded with zeros above, into digit values followed by zeros, which add nothing to a
@@ -107,13 +108,14 @@ constexpr uint64_t kZeroCharsBelow[9] = {0,
                                          kEachByte * '0'};
 
 // The usual DOUBLE mantissa, 1 to 8 bytes without a sign: digits ['.' digits*] or '.'
-// digits. On success, the 8 digits of *scaled (< 10^8) are its digits followed by zeros:
-// the mantissa's value is *scaled / 10^(8 - *point), *point being the number of digits
-// before the '.' (n if none). False for anything else.
-inline bool ParseShortMantissa(const char* p, size_t n, uint64_t* scaled, size_t* point) {
+// digits. On success the mantissa's value is *m / 10^*f: *m is the number its digits
+// spell (< 10^8) and *f the number of digits after the '.' (0 if none). False for
+// anything else.
+inline bool ParseShortMantissa(const char* p, size_t n, uint64_t* m, uint32_t* f) {
   uint64_t x = LoadUpTo8(p, n) ^ kZeroCharsBelow[n];  // DigitValues, then zeros.
   const uint64_t non_digits = NonDigitBytes(x);
-  *point = n;
+  size_t digits = n;
+  *f = 0;
   if (non_digits != 0) {  // Must be a single '.' (a lone flag is a real non-digit) and a digit.
     const size_t dot = static_cast<unsigned>(std::countr_zero(non_digits)) / 8;
     if ((non_digits & (non_digits - 1)) != 0 || p[dot] != '.' || n == 1) return false;
@@ -121,35 +123,50 @@ inline bool ParseShortMantissa(const char* p, size_t n, uint64_t* scaled, size_t
     // fraction's digits move down over the '.', a zero comes in on top).
     const uint64_t from_dot = 0 - (non_digits >> 7);
     x ^= (x ^ (x >> 8)) & from_dot;
-    *point = dot;
+    digits = n - 1;
+    *f = static_cast<uint32_t>(digits - dot);
   }
-  *scaled = DigitsValue(x, 8);
+  *m = DigitsValue(x, digits);
   return true;
 }
 
+// +-m / 10^f as the decimal code, for m < 2^27 and f <= kMaxDecimalFraction.
+inline uint32_t PackDecimal(uint64_t m, uint32_t f, bool negative) {
+  return static_cast<uint32_t>(m << 5) | f << 1 | static_cast<uint32_t>(negative);
+}
+
+// The decimal code of +-m / 10^f, or kNoDecimal if it has none.
+inline uint32_t DecimalCodeOf(uint64_t m, int f, bool negative) {
+  if (m >= (uint64_t{1} << 27) || f < 0 || f > static_cast<int>(kMaxDecimalFraction)) {
+    return kNoDecimal;
+  }
+  return PackDecimal(m, static_cast<uint32_t>(f), negative);
+}
+
 // The usual DOUBLE text, 1 to 8 bytes: a sign, then a mantissa as ParseShortMantissa takes
-// it. Writes the value and returns true for those, false for anything else (which the
-// general parser then reads or rejects).
-inline bool ParseShortDecimal(const char* p, size_t n, double* out) {
+// it. Writes the value and its decimal code and returns true for those, false for
+// anything else (which the general parser then reads or rejects).
+inline bool ParseShortDecimal(const char* p, size_t n, double* out, uint32_t* decimal) {
   const bool negative = *p == '-';
   if (negative || *p == '+') {
     ++p;
     if (--n == 0) return false;
   }
-  uint64_t scaled;
-  size_t point;
-  if (!ParseShortMantissa(p, n, &scaled, &point)) return false;
-  // Exact: scaled < 10^8 and 10^(8 - point) are doubles, so the one IEEE division rounds
+  uint64_t m;
+  uint32_t f;
+  if (!ParseShortMantissa(p, n, &m, &f)) return false;
+  // Exact: m < 10^8 and 10^f (f < 8) are doubles, so the one IEEE division rounds
   // correctly (Clinger's fast path).
-  const double value = static_cast<double>(scaled) / kTenToThe8Minus[point];
+  const double value = static_cast<double>(m) / kExactPowersOfTen[f];
   *out = negative ? -value : value;
+  *decimal = PackDecimal(m, f, negative);
   return true;
 }
 
 // The exponent form absl::StrCat and printf's %g write ("1.23457e+06", "-5e-07"): a sign,
 // a mantissa as ParseShortMantissa takes it, then [eE][+-] and 2 digits. Writes the value
 // and returns true for those, false for anything else.
-inline bool ParseShortWithExponent(const char* p, size_t n, double* out) {
+inline bool ParseShortWithExponent(const char* p, size_t n, double* out, uint32_t* decimal) {
   const char* const e = p + n - 4;  // n >= 5.
   const unsigned tens = static_cast<unsigned char>(e[2]) - unsigned{'0'};
   const unsigned ones = static_cast<unsigned char>(e[3]) - unsigned{'0'};
@@ -157,21 +174,22 @@ inline bool ParseShortWithExponent(const char* p, size_t n, double* out) {
   const bool negative = *p == '-';
   if (negative || *p == '+') ++p;
   const size_t mantissa_bytes = e - p;
-  uint64_t scaled;
-  size_t point;
-  if (mantissa_bytes - 1 >= 8 || !ParseShortMantissa(p, mantissa_bytes, &scaled, &point)) {
-    return false;
-  }
-  // Exact as in ParseShortDecimal: scaled < 10^8 and 10^|scale| (|scale| <= 22) are doubles.
+  uint64_t m;
+  uint32_t f;
+  if (mantissa_bytes - 1 >= 8 || !ParseShortMantissa(p, mantissa_bytes, &m, &f)) return false;
+  // Exact as in ParseShortDecimal: m < 10^8 and 10^|scale| (|scale| <= 22) are doubles.
   const int exponent = static_cast<int>(tens * 10 + ones);
-  const int scale = static_cast<int>(point) - 8 + (e[1] == '-' ? -exponent : exponent);
-  double value = static_cast<double>(scaled);
+  const int scale = (e[1] == '-' ? -exponent : exponent) - static_cast<int>(f);
+  double value = static_cast<double>(m);
   if (scale < 0) {
     if (scale < -22) return false;
     value /= kExactPowersOfTen[-scale];
+    *decimal = DecimalCodeOf(m, -scale, negative);
   } else {
     if (scale > 22) return false;
     value *= kExactPowersOfTen[scale];
+    // An integer: its code, if it has one, has no fraction digits.
+    *decimal = scale <= 8 ? DecimalCodeOf(m * kPowersOfTen64[scale], 0, negative) : kNoDecimal;
   }
   *out = negative ? -value : value;
   return true;
@@ -179,7 +197,7 @@ inline bool ParseShortWithExponent(const char* p, size_t n, double* out) {
 
 // ParseFiniteDouble for any text: long inputs, other exponents, and every error.
 ABSL_ATTRIBUTE_NOINLINE ParseError ParseFiniteDoubleGeneral(const char* begin, const char* end,
-                                                            double* out) {
+                                                            double* out, uint32_t* decimal) {
   // Check the grammar (std::from_chars alone would accept "nan", "inf" and partial
   // input) and accumulate the decimal digits. When they fit in 53 bits and the
   // decimal exponent is within +-22, one IEEE multiplication or division by an exact power
@@ -230,8 +248,17 @@ ABSL_ATTRIBUTE_NOINLINE ParseError ParseFiniteDoubleGeneral(const char* begin, c
     value =
         exponent < 0 ? value / kExactPowersOfTen[-exponent] : value * kExactPowersOfTen[exponent];
     *out = negative ? -value : value;
+    // As in ParseShortWithExponent: a fraction's code, or an exact integer's.
+    if (exponent <= 0) {
+      *decimal = DecimalCodeOf(mantissa, -exponent, negative);
+    } else {
+      *decimal = exponent <= 8 && mantissa < (uint64_t{1} << 27)
+                     ? DecimalCodeOf(mantissa * kPowersOfTen64[exponent], 0, negative)
+                     : kNoDecimal;
+    }
     return ParseError::kOk;
   }
+  *decimal = kNoDecimal;
   double value;
   const std::from_chars_result result = std::from_chars(begin, end, value);
   if (result.ec == std::errc::result_out_of_range) return ParseError::kOutOfRange;
@@ -318,9 +345,10 @@ ABSL_ATTRIBUTE_NOINLINE ParseError ParseLongInt64(const char* p, const char* end
 
 // ParseFiniteDouble of 5 to 13 bytes that ParseShortDecimal does not take. Out of line: the
 // short inputs' path stays small.
-ABSL_ATTRIBUTE_NOINLINE ParseError ParseMaybeWithExponent(const char* p, size_t n, double* out) {
-  if (ParseShortWithExponent(p, n, out)) return ParseError::kOk;
-  return ParseFiniteDoubleGeneral(p, p + n, out);
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseMaybeWithExponent(const char* p, size_t n, double* out,
+                                                          uint32_t* decimal) {
+  if (ParseShortWithExponent(p, n, out, decimal)) return ParseError::kOk;
+  return ParseFiniteDoubleGeneral(p, p + n, out, decimal);
 }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
@@ -440,16 +468,17 @@ ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out) {
 namespace {
 
 // ParseFiniteDouble of what ParseShortDecimal does not take.
-ParseError ParseOtherDouble(const char* p, size_t n, double* out) {
-  if (n - 5 < 9) return ParseMaybeWithExponent(p, n, out);  // 5 to 13 bytes.
-  return ParseFiniteDoubleGeneral(p, p + n, out);
+ParseError ParseOtherDouble(const char* p, size_t n, double* out, uint32_t* decimal) {
+  if (n - 5 < 9) return ParseMaybeWithExponent(p, n, out, decimal);  // 5 to 13 bytes.
+  return ParseFiniteDoubleGeneral(p, p + n, out, decimal);
 }
 
 // ParseOtherDouble for ParseFiniteDoubleBits. Out of line: its double on the stack would
 // otherwise give the short path a stack frame.
-ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherDoubleBits(const char* p, size_t n, uint64_t* bits) {
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherDoubleBits(const char* p, size_t n, uint64_t* bits,
+                                                        uint32_t* decimal) {
   double value;
-  const ParseError error = ParseOtherDouble(p, n, &value);
+  const ParseError error = ParseOtherDouble(p, n, &value, decimal);
   if (error == ParseError::kOk) std::memcpy(bits, &value, 8);
   return error;
 }
@@ -458,18 +487,29 @@ ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherDoubleBits(const char* p, size_t n,
 
 ParseError ParseFiniteDouble(absl::string_view text, double* out) {
   const size_t n = text.size();
-  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, out)) return ParseError::kOk;
-  return ParseOtherDouble(text.data(), n, out);
+  uint32_t decimal;
+  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, out, &decimal)) return ParseError::kOk;
+  return ParseOtherDouble(text.data(), n, out, &decimal);
 }
 
-ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits) {
+ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits, uint32_t* decimal) {
   const size_t n = text.size();
   double value;
-  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, &value)) {
+  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, &value, decimal)) {
     std::memcpy(bits, &value, 8);
     return ParseError::kOk;
   }
-  return ParseOtherDoubleBits(text.data(), n, bits);
+  return ParseOtherDoubleBits(text.data(), n, bits, decimal);
+}
+
+bool DecimalCodeBits(uint32_t code, uint64_t* bits) {
+  const uint32_t f = (code >> 1) & 15;
+  if (f > kMaxDecimalFraction) return false;
+  // The parsers' division: the same operands give the same correctly rounded double.
+  const double value = static_cast<double>(code >> 5) / kExactPowersOfTen[f];
+  const double signed_value = (code & 1) != 0 ? -value : value;
+  std::memcpy(bits, &signed_value, 8);
+  return true;
 }
 
 ParseError ParseBoolean(absl::string_view text, bool* out) {

@@ -256,6 +256,7 @@ struct BlockRecord {
 struct BlockValue {
   MeasureValueType type;
   uint64_t bits;
+  uint32_t decimal = ingest::kNoDecimal;  // DOUBLE: its decimal code, if it has one.
 };
 
 // Every row the decoder gives for `payload`: "time version bits..." (MULTI: slot:bits).
@@ -358,10 +359,43 @@ TEST(BatchDecoderTest, ReadsVersionOnePayloadsAndNoBlockInThem) {
   std::string with_block = v1.substr(0, 22) + "\x06" + v1.substr(23);
   DecodedRows(with_block, &status);
   EXPECT_FALSE(status.ok());
-  std::string v3 = v1;
-  v3[0] = 3;
-  DecodedRows(v3, &status);
+  std::string v4 = v1;
+  v4[0] = 4;
+  DecodedRows(v4, &status);
   EXPECT_FALSE(status.ok());
+}
+
+TEST(BatchDecoderTest, ReadsDoubleBlocksOfVersionTwoRawAndOfVersionThreeAsCodes) {
+  // FORMAT.md's example rows as one block: version 2 logs the doubles' 8 bytes, version 3
+  // a width byte and then decimal codes (1 -> 1 << 5, 2 -> 2 << 5: one byte each).
+  const std::string definitions =
+      std::string("\x01\x00\x00\x07\x04host\x01a", 11) + std::string(
+                                                             "\x02\x00\x03"
+                                                             "cpu",
+                                                             6);
+  const std::string block_head("\x06\x00\x00\x02\xd0\x0f\xd0\x0f\x00\x01", 10);
+  const std::string v2 =
+      std::string("\x02\x02\x00\x00\x00", 5) + definitions + block_head +
+      std::string("\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40", 16);
+  const std::string v3 = std::string("\x03\x02\x00\x00\x00", 5) + definitions + block_head +
+                         std::string("\x01\x20\x40", 3);
+  const std::string v3_raw = std::string("\x03\x02\x00\x00\x00", 5) + definitions + block_head +
+                             std::string(1, '\0') + v2.substr(v2.size() - 16);
+  const std::vector<std::string> expected = {"0/0 1000 1 0:4607182418800017408",
+                                             "0/0 2000 1 0:4611686018427387904"};
+  for (const std::string& payload : {v2, v3, v3_raw}) {
+    absl::Status status;
+    EXPECT_EQ(DecodedRows(payload, &status), expected);
+    EXPECT_TRUE(status.ok()) << status;
+  }
+  // A width above 4, a code with 15 fraction digits, or a column cut short is damage.
+  for (const std::string& bad :
+       {v3.substr(0, v3.size() - 3) + "\x05\x20\x40", v3.substr(0, v3.size() - 2) + "\x1e\x40",
+        v3.substr(0, v3.size() - 1)}) {
+    absl::Status status;
+    DecodedRows(bad, &status);
+    EXPECT_FALSE(status.ok());
+  }
 }
 
 }  // namespace

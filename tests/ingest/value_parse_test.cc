@@ -122,16 +122,30 @@ void ExpectInt64AgreesWithReference(absl::string_view text) {
   }
 }
 
-// Checks ParseFiniteDouble on `text` against the reference, bit for bit (so -0.0 too).
+// Checks ParseFiniteDouble on `text` against the reference, bit for bit (so -0.0 too),
+// and that the decimal code ParseFiniteDoubleBits gives, if any, stands for those bits and
+// for the text's own digits.
 void ExpectDoubleAgreesWithReference(absl::string_view text) {
   double expected = 0, got = 0;
   const ParseError expected_error = ReferenceParseFiniteDouble(text, &expected);
   ASSERT_EQ(ParseFiniteDouble(text, &got), expected_error) << Quoted(text);
   uint64_t bits = 0;
-  ASSERT_EQ(ParseFiniteDoubleBits(text, &bits), expected_error) << Quoted(text);
+  uint32_t decimal = 0;
+  ASSERT_EQ(ParseFiniteDoubleBits(text, &bits, &decimal), expected_error) << Quoted(text);
   if (expected_error == ParseError::kOk) {
     ASSERT_EQ(Bits(got), Bits(expected)) << Quoted(text) << " " << got << " vs " << expected;
     ASSERT_EQ(bits, Bits(expected)) << Quoted(text);
+    if (decimal != kNoDecimal) {
+      uint64_t decoded = 0;
+      ASSERT_TRUE(DecimalCodeBits(decimal, &decoded)) << Quoted(text) << " " << decimal;
+      ASSERT_EQ(decoded, bits) << Quoted(text) << " " << decimal;
+      // The code is the text's value exactly (not only a decimal that rounds the same).
+      const std::string exact =
+          absl::StrCat((decimal & 1) != 0 ? "-" : "", decimal >> 5, "e-", (decimal >> 1) & 15);
+      double reference = 0;
+      ASSERT_EQ(ReferenceParseFiniteDouble(exact, &reference), ParseError::kOk) << exact;
+      ASSERT_EQ(Bits(reference), bits) << Quoted(text) << " " << exact;
+    }
   }
 }
 
@@ -514,6 +528,44 @@ TEST(ParseFiniteDoubleTest, AgreesBitForBitAtTheBoundaries) {
   EXPECT_EQ(v, DBL_MAX);
   EXPECT_EQ(ParseFiniteDouble("1.7976931348623159e308", &v), ParseError::kOutOfRange);
   EXPECT_EQ(ParseFiniteDouble("2e-324", &v), ParseError::kOutOfRange);
+}
+
+TEST(ParseFiniteDoubleTest, GivesDecimalCodesToShortDecimalsOnly) {
+  // (text, digits, fraction digits, negative): every path that makes codes.
+  const struct {
+    const char* text;
+    uint32_t m, f;
+    bool negative;
+  } coded[] = {{"523.45", 52345, 2, false},
+               {"174.483", 174483, 3, false},
+               {"-0.5", 5, 1, true},
+               {"0", 0, 0, false},
+               {"-0", 0, 0, true},
+               {"+7.", 7, 0, false},
+               {".25", 25, 2, false},
+               {"99999999", 99999999, 0, false},
+               {"1.5e+03", 1500, 0, false},
+               {"1.23457e+06", 1234570, 0, false},
+               {"-2.5e-03", 25, 4, true},
+               {"12345.678", 12345678, 3, false},
+               {"0.00000000000001", 1, 14, false}};
+  for (const auto& c : coded) {
+    uint64_t bits;
+    uint32_t decimal;
+    ASSERT_EQ(ParseFiniteDoubleBits(c.text, &bits, &decimal), ParseError::kOk) << c.text;
+    EXPECT_EQ(decimal, c.m << 5 | c.f << 1 | (c.negative ? 1u : 0u)) << c.text;
+  }
+  // Too many digits for 27 bits, too many fraction digits, too large, or from_chars's.
+  for (const char* text : {"174.48333333333332", "134217728", "0.000000000000001", "1e9",
+                           "1.7976931348623157e308", "123456789012345678901234"}) {
+    uint64_t bits;
+    uint32_t decimal = 0;
+    ASSERT_EQ(ParseFiniteDoubleBits(text, &bits, &decimal), ParseError::kOk) << text;
+    EXPECT_EQ(decimal, kNoDecimal) << text;
+  }
+  uint64_t bits;
+  EXPECT_FALSE(DecimalCodeBits(kNoDecimal, &bits));
+  EXPECT_FALSE(DecimalCodeBits(1 << 5 | 15 << 1, &bits));  // 15 fraction digits.
 }
 
 TEST(ParseFiniteDoubleTest, RejectsEachMalformedShape) {
