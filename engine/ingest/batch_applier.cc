@@ -50,24 +50,32 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::FillCells(
   StringPool& strings = store_->strings();
   if (!column.multi()) {
     const ParsedValue& v = values[0];
-    if (cells_.empty()) cells_.resize(1);
+    if (cells_.empty()) {
+      cells_.resize(1);
+      codes_.resize(1);
+    }
     cells_[0] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
+    codes_[0] = v.decimal;
     return;
   }
   cells_.resize(column.slot_count());
+  codes_.resize(column.slot_count());
   present_.resize(column.slot_count());
   if (values.size() != column.slot_count()) {
     std::fill(cells_.begin(), cells_.end(), 0);
+    std::fill(codes_.begin(), codes_.end(), 0);  // 0.0's code, for absent DOUBLEs.
     std::fill(present_.begin(), present_.end(), 0);
   }  // Else every slot is written below (attribute names are unique).
   // Raw pointers: a byte store may alias anything, so vector members would be reloaded.
   uint64_t* const cells = cells_.data();
+  uint32_t* const codes = codes_.data();
   uint8_t* const present = present_.data();
   const size_t n = values.size();
   for (size_t i = 0; i < n; ++i) {
     const ParsedValue& v = values[i];
     const uint32_t slot = slots[i];
     cells[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
+    codes[slot] = v.decimal;  // Read for DOUBLE slots only.
     present[slot] = 1;
   }
 }
@@ -78,9 +86,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::StoreRow(
   FillCells(*column, values, value_slots_.data());
   const uint8_t* present = column->multi() ? present_.data() : nullptr;
   if (position.found) {
-    column->Overwrite(position, rec.version, cells_.data(), present);
+    column->Overwrite(position, rec.version, cells_.data(), present, codes_.data());
   } else {
-    column->Insert(position, rec.time_nanos, rec.version, cells_.data(), present);
+    column->Insert(position, rec.time_nanos, rec.version, cells_.data(), present, codes_.data());
   }
 }
 
@@ -136,6 +144,9 @@ void BatchApplier::AppendRun(const ParsedBatch& batch, size_t r, size_t n, Measu
         [records](size_t i) { return records[i].version; },
         [values, m, slot_values](size_t i, size_t s) {
           return values[i * m + slot_values[s]].bits;
+        },
+        [values, m, slot_values](size_t i, size_t s) {
+          return values[i * m + slot_values[s]].decimal;
         });
     if (k == 0) {  // The tail chunk is full: Insert makes room for the row.
       StoreRow(column, column->Locate(records->time_nanos), *records,
@@ -502,7 +513,8 @@ absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) 
         if (type != MeasureValueType::kMulti) {
           const DecodedValue& v = e.values[0];
           cells_.assign(1, v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits);
-          column->Upsert(e.time_nanos, e.version, cells_.data(), nullptr);
+          codes_.assign(1, v.decimal);
+          column->Upsert(e.time_nanos, e.version, cells_.data(), nullptr, codes_.data());
           break;
         }
         for (size_t i = 0; i < e.values.size(); ++i) {
@@ -510,15 +522,17 @@ absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) 
           if (column->FindSlot(attribute, i) < 0) column->AddSlot(attribute, e.values[i].type);
         }
         cells_.assign(column->slot_count(), 0);
+        codes_.assign(column->slot_count(), 0);
         present_.assign(column->slot_count(), 0);
         for (size_t i = 0; i < e.values.size(); ++i) {
           const DecodedValue& v = e.values[i];
           const int slot = column->FindSlot(slot_attributes_[v.attribute_slot], i);
           if (present_[slot]) return InternalError("WAL batch repeats a MULTI attribute");
           cells_[slot] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
+          codes_[slot] = v.decimal;
           present_[slot] = 1;
         }
-        column->Upsert(e.time_nanos, e.version, cells_.data(), present_.data());
+        column->Upsert(e.time_nanos, e.version, cells_.data(), present_.data(), codes_.data());
         break;
       }
     }

@@ -100,6 +100,7 @@ class BatchApplier {
   BatchDecoder::Event event_;
   std::vector<int32_t> attribute_ids_;  // Per value of the current record; kAbsent if new.
   std::vector<uint64_t> cells_;
+  std::vector<uint32_t> codes_;  // Decimal codes of cells_'s DOUBLEs (MeasureColumn).
   std::vector<uint8_t> present_;
   std::vector<absl::string_view> attribute_names_;  // Apply's per-request attribute cache.
   std::vector<int32_t> cached_ids_;

@@ -230,6 +230,7 @@ bool BatchDecoder::ReadValue(MeasureValueType type, DecodedValue* value) {
   uint64_t v;
   switch (type) {
     case MeasureValueType::kDouble:
+      value->decimal = kNoDecimal;
       return GetFixed64(&in_, &value->bits);
     case MeasureValueType::kBigint:
     case MeasureValueType::kTimestamp:
@@ -263,11 +264,13 @@ absl::Status BatchDecoder::ReadDoubleColumn(size_t rows, DecodedValue* values) {
     const char* p = in_.data() + i * bytes;
     if (width == 0) {
       value.bits = DecodeFixed64(p);
+      value.decimal = kNoDecimal;
       continue;
     }
     uint32_t code = 0;
     for (size_t b = 0; b < width; ++b) code |= uint32_t{static_cast<uint8_t>(p[b])} << (8 * b);
     if (!DecimalCodeBits(code, &value.bits)) return Corrupt("bad DOUBLE decimal code");
+    value.decimal = code;
   }
   in_.remove_prefix(rows * bytes);
   return absl::OkStatus();

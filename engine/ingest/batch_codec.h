@@ -292,6 +292,9 @@ class BatchEncoder {
 struct DecodedValue {
   uint32_t attribute_slot = 0;  // MULTI only.
   MeasureValueType type = MeasureValueType::kDouble;
+  // DOUBLE: the decimal code the payload gave, or kNoDecimal (then the memory store
+  // looks for one).
+  uint32_t decimal = kNoDecimal;
   uint64_t bits = 0;
   absl::string_view text;
 };

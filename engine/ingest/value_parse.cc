@@ -85,11 +85,6 @@ inline bool SameHead(const char* a, const char* b, size_t n) {
   return Load8(a) == Load8(b) && Load8(a + n - 8) == Load8(b + n - 8);
 }
 
-// Powers of ten that a double holds exactly (5^22 < 2^53).
-constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 // 10^i as integers.
 constexpr uint64_t kPowersOfTen64[9] = {1,      10,      100,      1000,     10000,
                                         100000, 1000000, 10000000, 100000000};
@@ -128,11 +123,6 @@ inline bool ParseShortMantissa(const char* p, size_t n, uint64_t* m, uint32_t* f
   }
   *m = DigitsValue(x, digits);
   return true;
-}
-
-// +-m / 10^f as the decimal code, for m < 2^27 and f <= kMaxDecimalFraction.
-inline uint32_t PackDecimal(uint64_t m, uint32_t f, bool negative) {
-  return static_cast<uint32_t>(m << 5) | f << 1 | static_cast<uint32_t>(negative);
 }
 
 // The decimal code of +-m / 10^f, or kNoDecimal if it has none.
@@ -500,16 +490,6 @@ ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits, uint32_
     return ParseError::kOk;
   }
   return ParseOtherDoubleBits(text.data(), n, bits, decimal);
-}
-
-bool DecimalCodeBits(uint32_t code, uint64_t* bits) {
-  const uint32_t f = (code >> 1) & 15;
-  if (f > kMaxDecimalFraction) return false;
-  // The parsers' division: the same operands give the same correctly rounded double.
-  const double value = static_cast<double>(code >> 5) / kExactPowersOfTen[f];
-  const double signed_value = (code & 1) != 0 ? -value : value;
-  std::memcpy(bits, &signed_value, 8);
-  return true;
 }
 
 ParseError ParseBoolean(absl::string_view text, bool* out) {

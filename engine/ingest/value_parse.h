@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "absl/strings/string_view.h"
+#include "engine/common/decimal_code.h"
 #include "tsw/types.h"
 
 namespace tsw::ingest {
@@ -55,16 +56,11 @@ ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, 
 // NaN, infinities, hexadecimal and values whose magnitude is too large or too small
 // (non-zero underflowing to zero) for a double are rejected; the rest round to nearest.
 ParseError ParseFiniteDouble(absl::string_view text, double* out);
-// A DOUBLE's short decimal form, where it has one: +-M / 10^F with M < 2^27 and
-// F <= kMaxDecimalFraction, packed as M << 5 | F << 1 | sign, or kNoDecimal. The parsers
-// compute such a value as one IEEE division of M by 10^F, both exact, so the result is
-// correctly rounded and DecimalCodeBits gives back exactly the bits they stored. The WAL
-// logs DOUBLE columns as these codes when every value has one (engine/ingest/FORMAT.md).
-inline constexpr uint32_t kNoDecimal = UINT32_MAX;
-inline constexpr uint32_t kMaxDecimalFraction = 14;
-// The bits of the double `code` stands for; false for a code no parser makes (F above
-// kMaxDecimalFraction, or kNoDecimal).
-bool DecimalCodeBits(uint32_t code, uint64_t* bits);
+// Decimal codes (engine/common/decimal_code.h): the parsers give a DOUBLE whose text is a
+// short decimal its code, computing its value as DecimalCodeBits does.
+using ::tsw::DecimalCodeBits;
+using ::tsw::kMaxDecimalFraction;
+using ::tsw::kNoDecimal;
 
 // ParseFiniteDouble, storing the double's bit pattern (as ParsedValue::bits holds it):
 // the caller needs no double of its own to copy from. Also sets *decimal to the value's

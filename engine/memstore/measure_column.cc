@@ -25,6 +25,11 @@ uint8_t* AllOnes() {
   return ones;
 }
 
+// The mask of slots [0, slots) that can be narrow.
+uint64_t SlotsBelow(size_t slots) {
+  return slots >= MeasureColumn::kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << slots) - 1;
+}
+
 }  // namespace
 
 MeasureColumn::MeasureColumn(uint32_t series, uint32_t measure, MeasureValueType type)
@@ -35,18 +40,21 @@ MeasureColumn::MeasureColumn(uint32_t series, uint32_t measure, MeasureValueType
   }
 }
 
-MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi)
-    : block_(new uint64_t[(BlockBytes(capacity, slots, false, false) + 7) / 8]),
+MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi,
+                            const std::vector<MeasureValueType>* types, uint64_t narrow)
+    : types_(types),
+      narrow_(narrow & SlotsBelow(slots)),
       capacity_(static_cast<uint32_t>(capacity)),
       slots_(static_cast<uint32_t>(slots)),
       multi_(multi) {
+  block_.reset(new uint64_t[(BlockBytes(capacity, slots, false, false, narrow_slots()) + 7) / 8]);
   SetViews();
 }
 
 void MeasureColumn::Chunk::SetViews() {
   times = RowArray<int64_t>(time_data(), &size_);
   versions = VersionArray(version_data(), wide_versions_, &size_);
-  cells = SlotArrays<uint64_t>(cell_data(0), capacity_, slots_, &size_);
+  cells = CellArrays(this);
   if (!multi_) {
     present = SlotArrays<uint8_t>();
   } else if (present_stored_) {
@@ -56,22 +64,33 @@ void MeasureColumn::Chunk::SetViews() {
   }
 }
 
-void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool materialize, bool widen) {
+void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool materialize, bool widen,
+                                    uint64_t narrow) {
   std::unique_ptr<uint64_t[]> old = std::move(block_);
   const size_t old_capacity = capacity_, old_slots = slots_;
   const bool old_stored = present_stored_, old_wide = wide_versions_;
+  const uint64_t old_narrow = narrow_;
   present_stored_ = multi_ && (old_stored || materialize);
   wide_versions_ = old_wide || widen;
-  const auto* old_times = reinterpret_cast<const int64_t*>(old.get());
-  const auto* old_cells = reinterpret_cast<const uint64_t*>(old_times + old_capacity);
-  const auto* old_present = reinterpret_cast<const uint8_t*>(old_cells + old_slots * old_capacity);
+  if (narrow == kKeepNarrow) narrow = old_narrow | ~SlotsBelow(old_slots);  // New slots too.
+  // A slot can only widen; a new slot is narrow if asked.
+  narrow_ = narrow & (old_narrow | ~SlotsBelow(old_slots)) & SlotsBelow(slots);
+  // The old block's arrays, found the way cell_bytes() finds them.
+  const char* const old_base = reinterpret_cast<const char*>(old.get());
+  auto old_cells = [&](size_t s) {
+    const uint64_t below = s >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << s) - 1;
+    const size_t narrow_before = static_cast<size_t>(__builtin_popcountll(old_narrow & below));
+    return old_base + 8 * old_capacity + (8 * s - 4 * narrow_before) * old_capacity;
+  };
+  const auto* old_present = reinterpret_cast<const uint8_t*>(old_cells(old_slots));
   const uint8_t* old_versions = old_stored ? old_present + old_slots * old_capacity : old_present;
-  block_.reset(
-      new uint64_t[(BlockBytes(capacity, slots, present_stored_, wide_versions_) + 7) / 8]);
   capacity_ = static_cast<uint32_t>(capacity);
   slots_ = static_cast<uint32_t>(slots);
+  block_.reset(
+      new uint64_t
+          [(BlockBytes(capacity, slots, present_stored_, wide_versions_, narrow_slots()) + 7) / 8]);
   const size_t n = size_;
-  std::memcpy(time_data(), old_times, n * 8);
+  std::memcpy(time_data(), old_base, n * 8);
   if (old_wide == wide_versions_) {
     std::memcpy(version_data(), old_versions, n * version_bytes());
   } else {  // Widening.
@@ -80,14 +99,22 @@ void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool material
   }
   for (size_t s = 0; s < slots; ++s) {
     if (s < old_slots) {
-      std::memcpy(cell_data(s), old_cells + s * old_capacity, n * 8);
+      const bool was_narrow = s < kMaxNarrowSlots && (old_narrow >> s & 1) != 0;
+      if (was_narrow == this->narrow(s)) {
+        std::memcpy(cell_bytes(s), old_cells(s), n * cell_width(s));
+      } else {  // Widening: the cells' full form.
+        const auto* from = reinterpret_cast<const uint32_t*>(old_cells(s));
+        uint64_t* to = static_cast<uint64_t*>(cell_bytes(s));
+        const MeasureValueType type = (*types_)[s];
+        for (size_t i = 0; i < n; ++i) to[i] = WideCell(type, from[i]);
+      }
       if (old_stored) {
         std::memcpy(present_data(s), old_present + s * old_capacity, n);
       } else if (present_stored_) {
         std::memset(present_data(s), 1, n);
       }
     } else {
-      std::memset(cell_data(s), 0, n * 8);
+      std::memset(cell_bytes(s), 0, n * cell_width(s));
       if (present_stored_) std::memset(present_data(s), 0, n);
     }
   }
@@ -108,7 +135,12 @@ std::unique_ptr<MeasureColumn::Chunk> MeasureColumn::NewChunk() const {
   // A column's first chunk grows from small (most series are short in memory); later
   // chunks belong to a busy series and get their full size at once, saving the copies.
   const size_t kInitialRows = chunks_.empty() ? 16 : kMaxChunkRows;
-  return std::make_unique<Chunk>(kInitialRows, slot_count(), multi());
+  return std::make_unique<Chunk>(kInitialRows, slot_count(), multi(), &slot_types_, narrow_slots_);
+}
+
+void MeasureColumn::Widen(Chunk* c, uint64_t misfits) {
+  c->Relayout(c->capacity_, slot_count(), false, false, c->narrow_ & ~misfits);
+  narrow_slots_ &= ~misfits;
 }
 
 MeasureColumn::Position MeasureColumn::LocateInside(int64_t time) const {
@@ -144,23 +176,28 @@ bool MeasureColumn::RowEquals(Position p, const uint64_t* cells, const uint8_t* 
   return true;
 }
 
-void MeasureColumn::SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present) {
+void MeasureColumn::SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present,
+                           const uint32_t* codes) {
   MaybeStorePresence(c, present);
+  uint32_t narrow[kMaxNarrowSlots];
+  if (const uint64_t misfits = NarrowRow(*c, cells, codes, narrow); misfits != 0) {
+    Widen(c, misfits);
+  }
   for (size_t s = 0; s < slot_count(); ++s) {
-    c->cells[s][row] = cells[s];
-    if (c->present_stored_) c->present[s][row] = present[s];
+    c->PutCell(s, row, cells[s], narrow);
+    if (c->present_stored_) c->present_data(s)[row] = present[s];
   }
 }
 
 void MeasureColumn::Overwrite(Position p, int64_t version, const uint64_t* cells,
-                              const uint8_t* present) {
+                              const uint8_t* present, const uint32_t* codes) {
   Chunk* c = chunks_[p.chunk].get();
   c->StoreVersion(p.row, version);
-  SetRow(c, p.row, cells, present);
+  SetRow(c, p.row, cells, present, codes);
 }
 
 void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const uint64_t* cells,
-                               const uint8_t* present) {
+                               const uint8_t* present, const uint32_t* codes) {
   ++rows_;
   if (chunks_.empty()) {
     chunks_.push_back(NewChunk());
@@ -170,6 +207,7 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
   Chunk* c = chunks_[p.chunk].get();
   const size_t slots = slot_count();
   const bool at_end = c == tail_ && p.row == c->size_;
+  uint32_t narrow[kMaxNarrowSlots];
   if (at_end) {
     if (c->size_ == c->capacity_) {
       if (c->size_ >= kMaxChunkRows) {
@@ -180,12 +218,14 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
       }
     }
     MaybeStorePresence(c, present);
+    if (const uint64_t misfits = NarrowRow(*c, cells, codes, narrow); misfits != 0) {
+      Widen(c, misfits);
+    }
     last_time_ = time;
     const size_t row = c->size_++;
     c->time_data()[row] = time;
     c->StoreVersion(row, version);  // (Before taking pointers: it may widen the block.)
-    uint64_t* cell = c->cell_data(0) + row;
-    for (size_t s = 0; s < slots; ++s) cell[s * c->capacity_] = cells[s];
+    for (size_t s = 0; s < slots; ++s) c->PutCell(s, row, cells[s], narrow);
     if (c->present_stored_) {
       uint8_t* pres = c->present_data(0) + row;
       for (size_t s = 0; s < slots; ++s) pres[s * c->capacity_] = present[s];
@@ -193,11 +233,11 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     return;
   }
   if (c->size_ >= kMaxChunkRows) {
-    // Split: the upper half moves to a new chunk right after this one.
+    // Split: the upper half moves to a new chunk right after this one, laid out alike.
     const size_t half = c->size_ / 2;
     const size_t moved = c->size_ - half;
-    auto upper = std::make_unique<Chunk>(kMaxChunkRows, slots, multi());
-    if (c->present_stored_ || c->wide_versions_) {  // The same arrays as `c`.
+    auto upper = std::make_unique<Chunk>(kMaxChunkRows, slots, multi(), &slot_types_, c->narrow_);
+    if (c->present_stored_ || c->wide_versions_) {
       upper->Relayout(kMaxChunkRows, slots, c->present_stored_, c->wide_versions_);
     }
     const size_t version_bytes = c->version_bytes();
@@ -205,7 +245,9 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     std::memcpy(upper->version_data(), c->narrow_versions() + half * version_bytes,
                 moved * version_bytes);
     for (size_t s = 0; s < slots; ++s) {
-      std::memcpy(upper->cell_data(s), c->cell_data(s) + half, moved * 8);
+      const size_t width = c->cell_width(s);
+      std::memcpy(upper->cell_bytes(s), static_cast<char*>(c->cell_bytes(s)) + half * width,
+                  moved * width);
       if (c->present_stored_) {
         std::memcpy(upper->present_data(s), c->present_data(s) + half, moved);
       }
@@ -224,6 +266,9 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
   }
   MaybeStorePresence(c, present);
   if (!c->VersionFits(version)) c->Relayout(c->capacity_, slots, false, /*widen=*/true);
+  if (const uint64_t misfits = NarrowRow(*c, cells, codes, narrow); misfits != 0) {
+    Widen(c, misfits);
+  }
   // Opens row p.row in every array.
   const size_t row = p.row, after = c->size_ - row;
   std::memmove(c->time_data() + row + 1, c->time_data() + row, after * 8);
@@ -234,9 +279,10 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
   c->time_data()[row] = time;
   c->StoreVersion(row, version);
   for (size_t s = 0; s < slots; ++s) {
-    uint64_t* cell = c->cell_data(s);
-    std::memmove(cell + row + 1, cell + row, after * 8);
-    cell[row] = cells[s];
+    const size_t width = c->cell_width(s);
+    char* const cell = static_cast<char*>(c->cell_bytes(s));
+    std::memmove(cell + (row + 1) * width, cell + row * width, after * width);
+    c->PutCell(s, row, cells[s], narrow);
     if (c->present_stored_) {
       uint8_t* pres = c->present_data(s);
       std::memmove(pres + row + 1, pres + row, after);
@@ -265,20 +311,23 @@ void MeasureColumn::PrefetchTail(int step) const {
   // often in the same lines.
   const size_t row = std::min<size_t>(c->size_, c->capacity_ - 1);
   const uint64_t* block = c->block_.get();
-  // The times, then each slot's cells, `capacity` words apart; then the versions, after
-  // the cells and any presence bytes.
-  for (size_t a = 0; a <= c->slots_; ++a) __builtin_prefetch(block + a * c->capacity_ + row, 1);
+  // The times, then each slot's cells; then the versions, after the cells and any
+  // presence bytes.
+  __builtin_prefetch(block + row, 1);
+  for (size_t s = 0; s < c->slots_; ++s) {
+    __builtin_prefetch(static_cast<const char*>(c->cell_bytes(s)) + row * c->cell_width(s), 1);
+  }
   Chunk* const chunk = const_cast<Chunk*>(c);  // version_data() only computes an address.
   __builtin_prefetch(chunk->narrow_versions() + row * chunk->version_bytes(), 1);
 }
 
 void MeasureColumn::Upsert(int64_t time, int64_t version, const uint64_t* cells,
-                           const uint8_t* present) {
+                           const uint8_t* present, const uint32_t* codes) {
   const Position p = Locate(time);
   if (p.found) {
-    Overwrite(p, version, cells, present);
+    Overwrite(p, version, cells, present, codes);
   } else {
-    Insert(p, time, version, cells, present);
+    Insert(p, time, version, cells, present, codes);
   }
 }
 
@@ -296,7 +345,7 @@ size_t MeasureColumn::RemoveBefore(int64_t cutoff,
         c.times[kept] = c.times[r];
         c.StoreVersion(kept, c.versions[r]);
         for (size_t s = 0; s < slot_count(); ++s) {
-          c.cells[s][kept] = c.cells[s][r];
+          c.MoveCell(s, r, kept);
           if (c.present_stored_) c.present[s][kept] = c.present[s][r];
         }
       }
@@ -322,7 +371,9 @@ void MeasureColumn::Erase(Position p) {
   std::memmove(versions + row * version_bytes, versions + (row + 1) * version_bytes,
                after * version_bytes);
   for (size_t s = 0; s < slot_count(); ++s) {
-    std::memmove(c->cell_data(s) + row, c->cell_data(s) + row + 1, after * 8);
+    const size_t width = c->cell_width(s);
+    char* const cell = static_cast<char*>(c->cell_bytes(s));
+    std::memmove(cell + row * width, cell + (row + 1) * width, after * width);
     if (c->present_stored_) {
       std::memmove(c->present_data(s) + row, c->present_data(s) + row + 1, after);
     }
@@ -333,10 +384,16 @@ void MeasureColumn::Erase(Position p) {
 }
 
 void MeasureColumn::MapCells(size_t slot, absl::FunctionRef<uint64_t(uint64_t cell)> map) {
+  uint32_t narrow[kMaxNarrowSlots];
   for (auto& chunk : chunks_) {
-    const RowArray<uint64_t> cells = chunk->cells[slot];
-    for (size_t r = 0; r < cells.size(); ++r) {
-      if (!multi() || chunk->present[slot][r]) cells[r] = map(cells[r]);
+    Chunk* const c = chunk.get();
+    for (size_t r = 0; r < c->size(); ++r) {
+      if (multi() && !c->present[slot][r]) continue;
+      const uint64_t cell = map(c->cells[slot][r]);
+      if (c->narrow(slot) && !NarrowCell(slot_types_[slot], cell, kNoDecimal, &narrow[slot])) {
+        Widen(c, uint64_t{1} << slot);
+      }
+      c->PutCell(slot, r, cell, narrow);
     }
   }
 }
@@ -358,8 +415,8 @@ void MeasureColumn::AfterRemoval() {
 int64_t MeasureColumn::MemoryBytes() const {
   int64_t bytes = sizeof(MeasureColumn) + slot_attributes_.capacity() * 5;
   for (const auto& c : chunks_) {
-    bytes += sizeof(Chunk) +
-             Chunk::BlockBytes(c->capacity(), slot_count(), c->present_stored(), c->wide_versions_);
+    bytes += sizeof(Chunk) + Chunk::BlockBytes(c->capacity(), slot_count(), c->present_stored(),
+                                               c->wide_versions_, c->narrow_slots());
   }
   return bytes;
 }

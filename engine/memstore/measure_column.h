@@ -1,10 +1,12 @@
 // The rows of one (series, measure) in the memory store, column by column.
 //
 // A MeasureColumn is a time-ordered list of chunks; each chunk holds up to kMaxChunkRows
-// rows as parallel arrays: time, version, and one 8-byte cell array per value slot (a
-// scalar measure has one slot; a MULTI measure one per attribute, each with a presence
-// array). Cells hold the value's bits: a double's bit pattern, an int64 (BIGINT, TIMESTAMP
-// nanoseconds), 0/1 (BOOLEAN) or a StringPool id (VARCHAR).
+// rows as parallel arrays: time, version, and one cell array per value slot (a scalar
+// measure has one slot; a MULTI measure one per attribute, each with a presence array).
+// A cell is the value's bits: a double's bit pattern, an int64 (BIGINT, TIMESTAMP
+// nanoseconds), 0/1 (BOOLEAN) or a StringPool id (VARCHAR). A chunk stores a slot's cells
+// in 4 bytes each while every one of them has a narrow form (NarrowCell: a DOUBLE's
+// decimal code, an int64 that fits in 32 bits), else in 8.
 //
 // Invariants: times strictly increase across the whole column (each time at most once,
 // holding the row's highest Version); chunks are non-empty and their time ranges do not
@@ -21,20 +23,58 @@
 
 #include "absl/base/attributes.h"
 #include "absl/functional/function_ref.h"
+#include "engine/common/decimal_code.h"
 #include "tsw/types.h"
 
 namespace tsw::memstore {
+
+// The 4-byte form of a cell of `type` holding `bits`, if it has one: a DOUBLE's decimal
+// code below 2^31 (`code` if the caller knows it, else kNoDecimal to look for one), an
+// integer's low 32 bits when they sign-extend back to it, a BOOLEAN or VARCHAR id as is.
+inline bool NarrowCell(MeasureValueType type, uint64_t bits, uint32_t code, uint32_t* out) {
+  switch (type) {
+    case MeasureValueType::kDouble:
+      if (code == kNoDecimal) code = FindDecimalCode(bits);
+      *out = code;
+      return code < (1u << 31);
+    case MeasureValueType::kBigint:
+    case MeasureValueType::kTimestamp:
+      *out = static_cast<uint32_t>(bits);
+      return static_cast<int64_t>(bits) == static_cast<int32_t>(*out);
+    default:
+      *out = static_cast<uint32_t>(bits);
+      return bits <= UINT32_MAX;
+  }
+}
+// The cell a NarrowCell form stands for.
+inline uint64_t WideCell(MeasureValueType type, uint32_t narrow) {
+  switch (type) {
+    case MeasureValueType::kDouble: {
+      uint64_t bits = 0;
+      DecimalCodeBits(narrow, &bits);
+      return bits;
+    }
+    case MeasureValueType::kBigint:
+    case MeasureValueType::kTimestamp:
+      return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(narrow)));
+    default:
+      return narrow;
+  }
+}
 
 class MeasureColumn {
  public:
   static constexpr uint32_t kScalarAttribute = UINT32_MAX;
   static constexpr size_t kMaxChunkRows = 1024;
+  // Slots from this one on are always stored 8 bytes wide (a chunk's narrow slots are
+  // one 64-bit mask).
+  static constexpr size_t kMaxNarrowSlots = 64;
 
   // A chunk's rows live in one heap block, array after array: times[capacity], then for
-  // each slot cells[capacity], then (MULTI only, once a row lacks an attribute) for each
-  // slot present[capacity], then versions[capacity]: one byte each while every Version in
-  // the chunk is at most kMaxNarrowVersion (the usual case: most rows keep Version 1),
-  // else eight. One allocation per chunk; an append touches one line per array and no
+  // each slot cells[capacity] (4 or 8 bytes each, by slot), then (MULTI only, once a row
+  // lacks an attribute) for each slot present[capacity], then versions[capacity]: one byte each
+  // while every Version in the chunk is at most kMaxNarrowVersion (the usual case: most rows keep
+  // Version 1), else eight. One allocation per chunk; an append touches one line per array and no
   // per-array header. Readers see the arrays through the views below, which stay valid
   // until the chunk is next modified (their size is the chunk's live size).
   static constexpr int64_t kMaxNarrowVersion = 255;
@@ -102,10 +142,65 @@ class MeasureColumn {
     const uint32_t* size_ = nullptr;
   };
 
+  // One slot's cells of a chunk, read as 8-byte cells whatever their width.
+  class CellArray {
+   public:
+    CellArray() = default;
+    CellArray(const void* data, bool narrow, MeasureValueType type, const uint32_t* size)
+        : data_(data), narrow_(narrow), type_(type), size_(size) {}
+    size_t size() const { return *size_; }
+    bool narrow() const { return narrow_; }
+    uint64_t operator[](size_t i) const {
+      return narrow_ ? WideCell(type_, static_cast<const uint32_t*>(data_)[i])
+                     : static_cast<const uint64_t*>(data_)[i];
+    }
+    // Writes the 8 bytes of cells [row, row + count) to `out` (a double or int64 array).
+    void CopyTo(size_t row, size_t count, void* out) const {
+      if (!narrow_) {
+        std::memcpy(out, static_cast<const uint64_t*>(data_) + row, count * 8);
+        return;
+      }
+      const uint32_t* narrow = static_cast<const uint32_t*>(data_) + row;
+      char* to = static_cast<char*>(out);
+      for (size_t i = 0; i < count; ++i, to += 8) {
+        const uint64_t cell = WideCell(type_, narrow[i]);
+        std::memcpy(to, &cell, 8);
+      }
+    }
+    friend bool operator==(const CellArray& a, const std::vector<uint64_t>& b) {
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < b.size(); ++i) {
+        if (a[i] != b[i]) return false;
+      }
+      return true;
+    }
+
+   private:
+    const void* data_ = nullptr;
+    bool narrow_ = false;
+    MeasureValueType type_ = MeasureValueType::kDouble;
+    const uint32_t* size_ = nullptr;
+  };
+
+  class Chunk;
+  // A chunk's CellArray per slot.
+  class CellArrays {
+   public:
+    CellArrays() = default;
+    explicit CellArrays(const Chunk* chunk) : chunk_(chunk) {}
+    CellArray operator[](size_t slot) const;
+    size_t size() const;
+
+   private:
+    const Chunk* chunk_ = nullptr;
+  };
+
   class Chunk {
    public:
-    // An empty chunk with room for `capacity` rows of `slots` slots.
-    Chunk(size_t capacity, size_t slots, bool multi);
+    // An empty chunk with room for `capacity` rows of `slots` slots of `*types` (the
+    // column's slot types, which outlive it), the slots in `narrow` stored 4 bytes wide.
+    Chunk(size_t capacity, size_t slots, bool multi, const std::vector<MeasureValueType>* types,
+          uint64_t narrow);
     Chunk(const Chunk&) = delete;
     Chunk& operator=(const Chunk&) = delete;
 
@@ -114,19 +209,40 @@ class MeasureColumn {
 
     RowArray<int64_t> times;
     VersionArray versions;
-    SlotArrays<uint64_t> cells;  // [slot][row]
+    CellArrays cells;  // [slot][row]
     // [slot][row]; MULTI columns only (else no slots). While every row of the chunk has
     // every slot (the usual case) the block holds no presence bytes and these views read
     // a shared array of ones; the first absent value materializes them.
     SlotArrays<uint8_t> present;
 
+    bool narrow(size_t slot) const { return slot < kMaxNarrowSlots && (narrow_ >> slot & 1) != 0; }
+
    private:
     friend class MeasureColumn;
+    friend class CellArrays;
     // Moves the rows to a new block of `capacity` rows and `slots` slots (new slots absent).
     // `materialize`: the new block holds presence bytes (ones for the rows so far, if the
     // old block had none); else it holds them only if the old one did. `widen`: the new
-    // block holds 8-byte versions; else they are as wide as in the old one.
-    void Relayout(size_t capacity, size_t slots, bool materialize = false, bool widen = false);
+    // block holds 8-byte versions; else they are as wide as in the old one. `narrow`: the
+    // slots stored 4 bytes wide in the new block, of those narrow in the old one (and new
+    // slots); by default the old block's.
+    void Relayout(size_t capacity, size_t slots, bool materialize = false, bool widen = false,
+                  uint64_t narrow = kKeepNarrow);
+    static constexpr uint64_t kKeepNarrow = ~uint64_t{0} - 1;  // Not a mask ever passed.
+    // Stores a cell whose narrow form (if the slot is narrow) is narrow_forms[slot].
+    void PutCell(size_t slot, size_t row, uint64_t bits, const uint32_t* narrow_forms) {
+      if (narrow(slot)) {
+        static_cast<uint32_t*>(cell_bytes(slot))[row] = narrow_forms[slot];
+      } else {
+        static_cast<uint64_t*>(cell_bytes(slot))[row] = bits;
+      }
+    }
+    // Copies cell `from` of `slot` over cell `to`, in the slot's width.
+    void MoveCell(size_t slot, size_t from, size_t to) {
+      const size_t width = cell_width(slot);
+      char* bytes = static_cast<char*>(cell_bytes(slot));
+      std::memcpy(bytes + to * width, bytes + from * width, width);
+    }
     bool present_stored() const { return present_stored_; }
     bool VersionFits(int64_t version) const {
       return wide_versions_ || version <= kMaxNarrowVersion;
@@ -142,26 +258,39 @@ class MeasureColumn {
     }
     void SetViews();
     int64_t* time_data() { return reinterpret_cast<int64_t*>(block_.get()); }
-    uint64_t* cell_data(size_t slot) {
-      return reinterpret_cast<uint64_t*>(time_data() + capacity_) + slot * capacity_;
+    size_t cell_width(size_t slot) const { return narrow(slot) ? 4 : 8; }
+    // Slots before `slot` stored narrow.
+    size_t narrow_before(size_t slot) const {
+      const uint64_t below = slot >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << slot) - 1;
+      return static_cast<size_t>(__builtin_popcountll(narrow_ & below));
+    }
+    // Where `slot`'s cells start (slot_ for the end of the last slot's).
+    void* cell_bytes(size_t slot) const {
+      char* const cells = reinterpret_cast<char*>(block_.get()) + 8 * size_t{capacity_};
+      return cells + (8 * slot - 4 * narrow_before(slot)) * capacity_;
     }
     uint8_t* present_data(size_t slot) {
-      return reinterpret_cast<uint8_t*>(cell_data(slots_)) + slot * capacity_;
+      return static_cast<uint8_t*>(cell_bytes(slots_)) + slot * capacity_;
     }
     // After the presence bytes, or the cells if there are none. Aligned for int64: every
     // capacity is a multiple of 8.
     void* version_data() {
-      return present_stored_ ? static_cast<void*>(present_data(slots_))
-                             : static_cast<void*>(cell_data(slots_));
+      return present_stored_ ? static_cast<void*>(present_data(slots_)) : cell_bytes(slots_);
     }
     uint8_t* narrow_versions() { return static_cast<uint8_t*>(version_data()); }
     int64_t* wide_versions() { return static_cast<int64_t*>(version_data()); }
     size_t version_bytes() const { return wide_versions_ ? 8 : 1; }
-    static size_t BlockBytes(size_t capacity, size_t slots, bool present_stored, bool wide) {
-      return capacity * (8 + (wide ? 8 : 1) + slots * (present_stored ? 9 : 8));
+    static size_t BlockBytes(size_t capacity, size_t slots, bool present_stored, bool wide,
+                             size_t narrow_slots) {
+      return capacity * (8 + (wide ? 8 : 1) + slots * (present_stored ? 9 : 8) - 4 * narrow_slots);
     }
+    size_t narrow_slots() const { return narrow_before(slots_); }
 
-    std::unique_ptr<uint64_t[]> block_;  // uint64_t: 8-byte alignment for every array.
+    // uint64_t: 8-byte alignment for every array (capacities are multiples of 8, so 4-byte
+    // cell arrays end 8-byte aligned too).
+    std::unique_ptr<uint64_t[]> block_;
+    const std::vector<MeasureValueType>* types_ = nullptr;
+    uint64_t narrow_ = 0;  // Bit s: slot s's cells take 4 bytes (NarrowCell).
     uint32_t size_ = 0;
     uint32_t capacity_ = 0;
     uint32_t slots_ = 0;
@@ -205,8 +334,10 @@ class MeasureColumn {
   size_t AddSlot(uint32_t attribute, MeasureValueType type);
 
   // ---- Rows. `cells` has slot_count() entries. `present` too for a MULTI column (1 where
-  // the row has the attribute); scalar columns have no presence, and Insert, Overwrite
-  // and Upsert REQUIRE null for them.
+  // the row has the attribute; an absent attribute's cell is 0); scalar columns have no
+  // presence, and Insert, Overwrite and Upsert REQUIRE null for them. `codes`, if not
+  // null, has slot_count() entries too: each DOUBLE cell's decimal code or kNoDecimal (as
+  // the parser gives them; without them a narrow DOUBLE slot looks for each code).
   Position Locate(int64_t time) const {
     Position p;
     if (chunks_.empty()) return p;
@@ -225,16 +356,21 @@ class MeasureColumn {
   bool RowEquals(Position p, const uint64_t* cells, const uint8_t* present) const;
   void SetVersion(Position p, int64_t version) { chunks_[p.chunk]->StoreVersion(p.row, version); }
   // REQUIRES: p.found.
-  void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present);
+  void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present,
+                 const uint32_t* codes = nullptr);
   // REQUIRES: p == Locate(time) and !p.found.
   ABSL_ATTRIBUTE_ALWAYS_INLINE void Insert(Position p, int64_t time, int64_t version,
-                                           const uint64_t* cells, const uint8_t* present) {
+                                           const uint64_t* cells, const uint8_t* present,
+                                           const uint32_t* codes = nullptr) {
     Chunk* c = tail_;
+    uint32_t narrow[kMaxNarrowSlots];
     // The usual case, inline: an append with room left in the tail chunk.
-    // (A row with an absent attribute may first need the chunk's presence bytes.)
+    // (A row with an absent attribute may first need the chunk's presence bytes, and one
+    // with a cell too wide for its slot a wider slot.)
     if (c != nullptr && p.row == c->size_ && c->size_ < c->capacity_ &&
         p.chunk + 1 == chunks_.size() && c->VersionFits(version) &&
-        (!multi() || c->present_stored_ || AllPresent(present, slot_attributes_.size()))) {
+        (!multi() || c->present_stored_ || AllPresent(present, slot_attributes_.size())) &&
+        NarrowRow(*c, cells, codes, narrow) == 0) {
       ++rows_;
       last_time_ = time;
       const size_t row = c->size_++;
@@ -245,54 +381,77 @@ class MeasureColumn {
         c->narrow_versions()[row] = static_cast<uint8_t>(version);
       }
       const size_t slots = slot_attributes_.size();
-      const size_t capacity = c->capacity_;  // Held in a register across the byte stores.
-      uint64_t* cell = c->cell_data(0) + row;
-      for (size_t s = 0; s < slots; ++s) cell[s * capacity] = cells[s];
+      for (size_t s = 0; s < slots; ++s) c->PutCell(s, row, cells[s], narrow);
       if (c->present_stored_) {
+        const size_t capacity = c->capacity_;  // Held in a register across the byte stores.
         uint8_t* pres = c->present_data(0) + row;
         for (size_t s = 0; s < slots; ++s) pres[s * capacity] = present[s];
       }
       return;
     }
-    InsertSlow(p, time, version, cells, present);
+    InsertSlow(p, time, version, cells, present, codes);
   }
   // The bulk form of an in-order Insert: appends rows 0, 1, ... of `n` at the end of the
   // tail chunk, as many as it has room for, and returns how many (0 when the column has
   // no tail chunk, the tail is full, or time_at(0) is not above every time held: Insert
   // then does what is needed). Row i has time time_at(i), version version_at(i) and, in
   // each slot s, the cell cell_at(i, s); a MULTI row has every slot. REQUIRES: time_at
-  // increases with i.
-  template <typename TimeAt, typename VersionAt, typename CellAt>
+  // increases with i. code_at(i, s) is a DOUBLE cell's decimal code or kNoDecimal (asked
+  // only for DOUBLE slots).
+  template <typename TimeAt, typename VersionAt, typename CellAt, typename CodeAt>
   ABSL_ATTRIBUTE_ALWAYS_INLINE size_t AppendRows(size_t n, TimeAt time_at, VersionAt version_at,
-                                                 CellAt cell_at) {
+                                                 CellAt cell_at, CodeAt code_at) {
     Chunk* c = tail_;
     if (c == nullptr || time_at(0) <= last_time_) return 0;
     const size_t row = c->size_;
     const size_t k = std::min<size_t>(n, c->capacity_ - row);
     if (k == 0) return 0;
     const size_t slots = slot_attributes_.size();
-    // Versions first: one too wide for a byte re-lays the block out (keeping only the
-    // rows held), and the rows' versions are then written again, 8 bytes each.
-    bool narrow = !c->wide_versions_;
-    if (narrow) {
-      uint8_t* const versions = c->narrow_versions() + row;
-      for (size_t i = 0; i < k; ++i) {
-        const int64_t v = version_at(i);
-        versions[i] = static_cast<uint8_t>(v);
-        narrow &= v <= kMaxNarrowVersion;
+    // Array by array. A value too wide for its array's narrow form re-lays the block out
+    // (keeping only the rows held) and the rows are written again from their versions on:
+    // at most once per array and chunk.
+    for (bool again = true; again;) {
+      again = false;
+      bool narrow = !c->wide_versions_;
+      if (narrow) {
+        uint8_t* const versions = c->narrow_versions() + row;
+        for (size_t i = 0; i < k; ++i) {
+          const int64_t v = version_at(i);
+          versions[i] = static_cast<uint8_t>(v);
+          narrow &= v <= kMaxNarrowVersion;
+        }
+        if (!narrow) c->Relayout(c->capacity_, slots, false, /*widen=*/true);
       }
-      if (!narrow) c->Relayout(c->capacity_, slots, false, /*widen=*/true);
-    }
-    if (!narrow) {
-      int64_t* const versions = c->wide_versions() + row;
-      for (size_t i = 0; i < k; ++i) versions[i] = version_at(i);
+      if (!narrow) {
+        int64_t* const versions = c->wide_versions() + row;
+        for (size_t i = 0; i < k; ++i) versions[i] = version_at(i);
+      }
+      for (size_t s = 0; s < slots && !again; ++s) {
+        if (c->narrow(s)) {
+          uint32_t* const cells = static_cast<uint32_t*>(c->cell_bytes(s)) + row;
+          bool fits = true;
+          if (slot_types_[s] == MeasureValueType::kDouble) {
+            for (size_t i = 0; i < k; ++i) {
+              const uint32_t code = code_at(i, s);
+              cells[i] = code;
+              fits &= code < (1u << 31);
+            }
+          } else {
+            const MeasureValueType type = slot_types_[s];
+            for (size_t i = 0; i < k; ++i) fits &= NarrowCell(type, cell_at(i, s), 0, &cells[i]);
+          }
+          if (!fits) {
+            Widen(c, uint64_t{1} << s);
+            again = true;
+          }
+          continue;
+        }
+        uint64_t* const cells = static_cast<uint64_t*>(c->cell_bytes(s)) + row;
+        for (size_t i = 0; i < k; ++i) cells[i] = cell_at(i, s);
+      }
     }
     int64_t* const times = c->time_data() + row;
     for (size_t i = 0; i < k; ++i) times[i] = time_at(i);
-    for (size_t s = 0; s < slots; ++s) {
-      uint64_t* const cells = c->cell_data(s) + row;
-      for (size_t i = 0; i < k; ++i) cells[i] = cell_at(i, s);
-    }
     if (c->present_stored_) {
       for (size_t s = 0; s < slots; ++s) std::memset(c->present_data(s) + row, 1, k);
     }
@@ -306,7 +465,8 @@ class MeasureColumn {
   // next (or last) row.
   void PrefetchTail(int step) const;
   // Sets the row at `time`, inserting it if absent (WAL replay).
-  void Upsert(int64_t time, int64_t version, const uint64_t* cells, const uint8_t* present);
+  void Upsert(int64_t time, int64_t version, const uint64_t* cells, const uint8_t* present,
+              const uint32_t* codes = nullptr);
 
   // ---- Removal (eviction to the magnetic tier, and undoing a lookup's temporary row).
   // Removes the rows with time < `cutoff` for which `remove(time, version)` returns true;
@@ -340,10 +500,27 @@ class MeasureColumn {
       c->Relayout(c->capacity_, slot_count(), /*materialize=*/true);
     }
   }
+  // Sets narrow[s] to the narrow form of cells[s] for each of c's narrow slots; returns
+  // the mask of those whose cell has none.
+  uint64_t NarrowRow(const Chunk& c, const uint64_t* cells, const uint32_t* codes,
+                     uint32_t* narrow) const {
+    uint64_t misfits = 0;
+    const size_t slots = std::min(slot_attributes_.size(), kMaxNarrowSlots);
+    for (size_t s = 0; s < slots; ++s) {
+      if (c.narrow(s) && !NarrowCell(slot_types_[s], cells[s],
+                                     codes != nullptr ? codes[s] : kNoDecimal, &narrow[s])) {
+        misfits |= uint64_t{1} << s;
+      }
+    }
+    return misfits;
+  }
+  // Stores `misfits` (slots of c) 8 bytes wide from now on, in c and in new chunks.
+  void Widen(Chunk* c, uint64_t misfits);
   void InsertSlow(Position p, int64_t time, int64_t version, const uint64_t* cells,
-                  const uint8_t* present);
+                  const uint8_t* present, const uint32_t* codes);
   Position LocateInside(int64_t time) const;
-  void SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present);
+  void SetRow(Chunk* c, size_t row, const uint64_t* cells, const uint8_t* present,
+              const uint32_t* codes);
   // Drops empty chunks and re-derives tail_ and last_time_ after a removal.
   void AfterRemoval();
 
@@ -352,11 +529,21 @@ class MeasureColumn {
   const MeasureValueType type_;
   std::vector<uint32_t> slot_attributes_;
   std::vector<MeasureValueType> slot_types_;
+  // The slots a new chunk stores narrow: all, until a chunk had to widen one (a slot that
+  // once held a wide value likely will again; its chunks then never re-lay out).
+  uint64_t narrow_slots_ = ~uint64_t{0};
   std::vector<std::unique_ptr<Chunk>> chunks_;
   Chunk* tail_ = nullptr;  // chunks_.back(), cached: appends need no other lookup.
   int64_t last_time_ = 0;  // tail_->times.back(), when there are chunks.
   size_t rows_ = 0;
 };
+
+inline MeasureColumn::CellArray MeasureColumn::CellArrays::operator[](size_t slot) const {
+  return CellArray(chunk_->cell_bytes(slot), chunk_->narrow(slot), (*chunk_->types_)[slot],
+                   &chunk_->size_);
+}
+
+inline size_t MeasureColumn::CellArrays::size() const { return chunk_->slots_; }
 
 }  // namespace tsw::memstore
 

@@ -14,7 +14,7 @@ void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, s
 void AppendChunkSlot(const memstore::StringPool& strings, const memstore::MeasureColumn& column,
                      const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
                      size_t count, ScanColumn* out) {
-  const uint64_t* cells = chunk.cells[slot].data() + row;
+  const memstore::MeasureColumn::CellArray cells = chunk.cells[slot];
   const uint8_t* present = column.multi() ? chunk.present[slot].data() + row : nullptr;
   if (present != nullptr) {
     out->present.insert(out->present.end(), present, present + count);
@@ -25,7 +25,7 @@ void AppendChunkSlot(const memstore::StringPool& strings, const memstore::Measur
     case MeasureValueType::kDouble: {
       const size_t at = out->doubles.size();
       out->doubles.resize(at + count);
-      std::memcpy(out->doubles.data() + at, cells, count * 8);
+      cells.CopyTo(row, count, out->doubles.data() + at);
       break;
     }
     case MeasureValueType::kVarchar:
@@ -33,7 +33,7 @@ void AppendChunkSlot(const memstore::StringPool& strings, const memstore::Measur
         if (present != nullptr && !present[i]) {
           out->strings.emplace_back();
         } else {
-          const absl::string_view text = strings.Get(static_cast<uint32_t>(cells[i]));
+          const absl::string_view text = strings.Get(static_cast<uint32_t>(cells[row + i]));
           out->strings.emplace_back(text.data(), text.size());
         }
       }
@@ -41,7 +41,7 @@ void AppendChunkSlot(const memstore::StringPool& strings, const memstore::Measur
     default: {  // BIGINT, TIMESTAMP, BOOLEAN: the cell is the int64 (0/1 for BOOLEAN).
       const size_t at = out->ints.size();
       out->ints.resize(at + count);
-      std::memcpy(out->ints.data() + at, cells, count * 8);
+      cells.CopyTo(row, count, out->ints.data() + at);
       break;
     }
   }

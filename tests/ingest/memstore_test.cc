@@ -1,6 +1,8 @@
 // The memory store's building blocks: series identity under hash collisions, columns
 // staying sorted and unique through out-of-order inserts and chunk splits, interning.
 #include <algorithm>
+#include <cstring>
+#include <iterator>
 #include <map>
 #include <random>
 #include <vector>
@@ -229,7 +231,8 @@ TEST(MeasureColumnTest, KeepsEveryVersionExactWhetherStoredInOneByteOrEight) {
               return s == 0 ? static_cast<uint64_t>(times[done + i]) ^
                                   static_cast<uint64_t>(versions[done + i])
                             : uint64_t{9};
-            });
+            },
+            [](size_t, size_t) { return kNoDecimal; });
         if (k == 0) {  // The tail is full: an Insert makes room.
           upsert(times[done], versions[done], true);
           k = 1;
@@ -274,6 +277,167 @@ TEST(MeasureColumnTest, KeepsEveryVersionExactWhetherStoredInOneByteOrEight) {
     }
   }
   EXPECT_GT(column.chunks().size(), 3u);
+}
+
+// A slot's cells take 4 bytes while every one has a narrow form (NarrowCell), and 8 once
+// one does not. Every path that writes or moves cells (bulk appends with and without
+// decimal codes, single appends, inserts, overwrites, splits, growth, a new slot, removal,
+// re-mapping) must keep each cell exact across the change, whatever the slot's width.
+TEST(MeasureColumnTest, KeepsEveryCellExactWhetherStoredInFourBytesOrEight) {
+  MeasureColumn column(0, 0, MeasureValueType::kMulti);
+  column.AddSlot(1, MeasureValueType::kDouble);
+  column.AddSlot(2, MeasureValueType::kBigint);
+  column.AddSlot(3, MeasureValueType::kVarchar);
+  std::mt19937_64 rng(23);
+  // A value of slot s: narrow-able ones, and in the last rounds now and then one that is
+  // not (a double with no short decimal form, an int64 beyond 32 bits, a string id beyond
+  // 32 bits: the column stores that slot wide from then on). Doubles come with their
+  // decimal code, or with kNoDecimal for the store to find it.
+  int round = 0;
+  auto value = [&rng, &round](size_t s, uint64_t* bits, uint32_t* code) {
+    const bool wide = round >= 400 && rng() % 50 == 0;
+    *code = kNoDecimal;
+    switch (s) {
+      case 0: {
+        if (wide) {
+          const double third = 1.0 / 3.0;
+          std::memcpy(bits, &third, 8);
+          return;
+        }
+        const uint32_t made =
+            PackDecimal(rng() % 2000000, static_cast<uint32_t>(rng() % 5), rng() % 4 == 0);
+        ASSERT_TRUE(DecimalCodeBits(made, bits));
+        if (rng() % 3 != 0) *code = made;
+        return;
+      }
+      case 1:
+        *bits =
+            wide ? uint64_t{1} << 40 : static_cast<uint64_t>(-static_cast<int64_t>(rng() % 1000));
+        return;
+      default:
+        *bits = wide ? (uint64_t{1} << 33) + rng() % 7 : 1 + rng() % 1000;  // 0: absent.
+        return;
+    }
+  };
+  std::map<int64_t, std::vector<uint64_t>> model;  // time -> cells (0 where absent)
+  auto upsert = [&](int64_t time) {
+    const size_t slots = column.slot_count();
+    std::vector<uint64_t> cells(slots, 0);
+    std::vector<uint32_t> codes(slots, 0);
+    std::vector<uint8_t> present(slots, 1);
+    for (size_t s = 0; s < slots; ++s) {
+      if (s > 0 && rng() % 10 == 0) {
+        present[s] = 0;  // Absent: cell 0.
+        continue;
+      }
+      value(s < 3 ? s : 1, &cells[s], &codes[s]);
+    }
+    column.Upsert(time, 1, cells.data(), present.data(), rng() % 2 ? codes.data() : nullptr);
+    model[time] = cells;
+  };
+  int64_t next = 0;
+  for (; round < 500; ++round) {
+    if (round == 250) {
+      column.AddSlot(4, MeasureValueType::kBigint);  // Absent in every row so far.
+      for (auto& [time, cells] : model) cells.push_back(0);
+    }
+    const size_t slots = column.slot_count();
+    if (rng() % 3 == 0) {  // A bulk append of 1 to 60 rows, every slot present.
+      const size_t n = 1 + rng() % 60;
+      std::vector<int64_t> times;
+      std::vector<std::vector<uint64_t>> cells(n, std::vector<uint64_t>(slots));
+      std::vector<std::vector<uint32_t>> codes(n, std::vector<uint32_t>(slots));
+      for (size_t i = 0; i < n; ++i) {
+        times.push_back(next += 1 + static_cast<int64_t>(rng() % 4));
+        for (size_t s = 0; s < slots; ++s) value(s < 3 ? s : 1, &cells[i][s], &codes[i][s]);
+      }
+      size_t done = 0;
+      while (done < n) {
+        size_t k = column.AppendRows(
+            n - done, [&](size_t i) { return times[done + i]; }, [](size_t) { return int64_t{1}; },
+            [&](size_t i, size_t s) { return cells[done + i][s]; },
+            [&](size_t i, size_t s) { return codes[done + i][s]; });
+        if (k == 0) {  // The tail is full: an Insert makes room.
+          const std::vector<uint8_t> present(slots, 1);
+          column.Upsert(times[done], 1, cells[done].data(), present.data(), codes[done].data());
+          k = 1;
+        }
+        for (size_t i = done; i < done + k; ++i) model[times[i]] = cells[i];
+        done += k;
+      }
+    } else if (rng() % 2 == 0) {  // Appends one by one.
+      for (int i = 0; i < 20; ++i) upsert(next += 2);
+    } else {  // Inserts and overwrites anywhere (splitting full chunks).
+      for (int i = 0; i < 20; ++i)
+        upsert(static_cast<int64_t>(rng() % static_cast<uint64_t>(next + 1)));
+    }
+  }
+  // Re-numbering the strings, some beyond 32 bits.
+  auto remap = [](uint64_t id) { return id % 97 == 0 ? id + (uint64_t{1} << 35) : id * 3; };
+  column.MapCells(2, remap);
+  for (auto& [time, cells] : model) cells[2] = cells[2] == 0 ? 0 : remap(cells[2]);
+  const size_t removed =
+      column.RemoveBefore(next / 4, [](int64_t time, int64_t) { return time % 3 == 0; });
+  for (auto it = model.begin(); it != model.end() && it->first < next / 4;) {
+    it = it->first % 3 == 0 ? model.erase(it) : std::next(it);
+  }
+  EXPECT_GT(removed, 0u);
+  for (int i = 0; i < 50; ++i) {
+    const int64_t time = std::next(model.begin(), rng() % model.size())->first;
+    column.Erase(column.Locate(time));
+    model.erase(time);
+  }
+  ASSERT_EQ(column.rows(), model.size());
+  auto expected = model.begin();
+  size_t narrow_chunks = 0;
+  for (const auto& chunk : column.chunks()) {
+    std::vector<uint64_t> copied(chunk->size());
+    for (size_t s = 0; s < column.slot_count(); ++s) {
+      narrow_chunks += chunk->narrow(s);
+      chunk->cells[s].CopyTo(0, chunk->size(), copied.data());
+      for (size_t r = 0; r < chunk->size(); ++r) {
+        const int64_t time = std::next(expected, static_cast<std::ptrdiff_t>(r))->first;
+        const uint64_t want = std::next(expected, static_cast<std::ptrdiff_t>(r))->second[s];
+        const uint64_t got = chunk->present[s][r] ? chunk->cells[s][r] : 0;
+        ASSERT_EQ(got, want) << "time " << time << " slot " << s;
+        if (chunk->present[s][r]) ASSERT_EQ(copied[r], want) << "time " << time;
+      }
+    }
+    std::advance(expected, static_cast<std::ptrdiff_t>(chunk->size()));
+  }
+  EXPECT_GT(column.chunks().size(), 3u);
+  EXPECT_GT(narrow_chunks, 0u);  // Both widths were exercised.
+}
+
+TEST(MeasureColumnTest, StoresShortDecimalsAndSmallIntegersInFourBytes) {
+  MeasureColumn coded(0, 0, MeasureValueType::kDouble), found(0, 0, MeasureValueType::kDouble),
+      wide(0, 0, MeasureValueType::kDouble), ints(0, 0, MeasureValueType::kBigint);
+  for (int64_t t = 1; t <= 1024; ++t) {
+    const uint32_t code = PackDecimal(static_cast<uint64_t>(t) * 7, 2, false);  // t * 0.07
+    uint64_t bits;
+    ASSERT_TRUE(DecimalCodeBits(code, &bits));
+    coded.Upsert(t, 1, &bits, nullptr, &code);
+    found.Upsert(t, 1, &bits, nullptr);               // The store finds the code itself.
+    const double third = static_cast<double>(t) / 3;  // No short decimal form.
+    uint64_t third_bits;
+    std::memcpy(&third_bits, &third, 8);
+    wide.Upsert(t, 1, &third_bits, nullptr);
+    const uint64_t small = static_cast<uint64_t>(-t);
+    ints.Upsert(t, 1, &small, nullptr);
+  }
+  // 1024 rows: 8 bytes of time and 1 of version, then 4 or 8 of value.
+  EXPECT_EQ(wide.MemoryBytes() - coded.MemoryBytes(), 1024 * 4);
+  EXPECT_EQ(found.MemoryBytes(), coded.MemoryBytes());
+  EXPECT_EQ(ints.MemoryBytes(), coded.MemoryBytes());
+  for (int64_t t : {1, 500, 1024}) {
+    const MeasureColumn::Position p = coded.Locate(t);
+    double value;
+    const uint64_t bits = coded.chunks()[p.chunk]->cells[0][p.row];
+    std::memcpy(&value, &bits, 8);
+    EXPECT_EQ(value, static_cast<double>(t * 7) / 100);
+    const MeasureColumn::Position q = ints.Locate(t);
+    EXPECT_EQ(static_cast<int64_t>(ints.chunks()[q.chunk]->cells[0][q.row]), -t);
+  }
 }
 
 TEST(MeasureColumnTest, HoldsVersionsInOneByteUntilOneNeedsMore) {
