@@ -118,9 +118,7 @@ class Parser {
       const Record& record = request_.records[i];
       if (like_.valid && context_.shape_fast_path &&
           ParseLikePrevious(static_cast<int32_t>(i), record)) {
-        if (batch_->records.back().like_previous && like_.type == MeasureValueType::kMulti) {
-          i += ParseSameSeriesRun(i + 1);
-        }
+        if (batch_->records.back().like_previous) i += ParseSameSeriesRun(i + 1);
         continue;
       }
       if (absl::Status s = ParseRecord(static_cast<int32_t>(i), record); !s.ok()) return s;
@@ -524,16 +522,16 @@ class Parser {
     return true;
   }
 
-  // ---- Runs of one series: MULTI records that repeat the previous one's shape exactly.
+  // ---- Runs of one series: records that repeat the previous one's shape exactly.
   //
-  // Once ParseLikePrevious has accepted a MULTI record as like_previous, the records after
-  // it usually repeat it: the same dimensions, attribute names and types, only time and
-  // values new. ParseSameSeriesRun takes such records from `begin` on in one loop that
-  // keeps the shape's facts in locals and writes straight into room made for the rest of
-  // the request, instead of a ParseLikePrevious call each. It accepts exactly the records
-  // that ParseLikePrevious would accept as like_previous, with the same results (they
-  // repeat like_.record, so whatever held for it holds for them), and stops at the first
-  // other one, for Run to take it the usual way. Returns the number of records taken.
+  // Once ParseLikePrevious has accepted a record as like_previous, the records after it
+  // usually repeat it: the same dimensions (and, for MULTI, attribute names and types),
+  // only time and values new. ParseSameSeriesRun takes such records from `begin` on in one loop
+  // that keeps the shape's facts in locals and writes straight into room made for the rest of the
+  // request, instead of a ParseLikePrevious call each. It accepts exactly the records that
+  // ParseLikePrevious would accept as like_previous, with the same results (they repeat
+  // like_.record, so whatever held for it holds for them), and stops at the first other one, for
+  // Run to take it the usual way. Returns the number of records taken.
   size_t ParseSameSeriesRun(size_t begin) {
     // The run's names and dimension values are compared with like_.record's; when all of
     // those have sizes in one word class, without a test of the size class each.
@@ -548,14 +546,19 @@ class Parser {
       classify(d.value);
     }
     for (const MeasureValue& mv : like.measure_values) classify(mv.name);
-    if (narrow) return ParseSameSeriesRunOf<4>(begin);
-    if (wide) return ParseSameSeriesRunOf<8>(begin);
-    return ParseSameSeriesRunOf<0>(begin);
+    if (like_.type != MeasureValueType::kMulti) {
+      if (narrow) return ParseSameSeriesRunOf<4, false>(begin);
+      if (wide) return ParseSameSeriesRunOf<8, false>(begin);
+      return ParseSameSeriesRunOf<0, false>(begin);
+    }
+    if (narrow) return ParseSameSeriesRunOf<4, true>(begin);
+    if (wide) return ParseSameSeriesRunOf<8, true>(begin);
+    return ParseSameSeriesRunOf<0, true>(begin);
   }
 
   // Out of line: called once per run, it gets registers of its own for the loop's state
   // (inlined into Run, most of that state lived on the stack).
-  template <size_t kWord>
+  template <size_t kWord, bool kMulti>
   ABSL_ATTRIBUTE_NOINLINE size_t ParseSameSeriesRunOf(size_t begin) {
     ParsedBatch& b = *batch_;
     const Record* const records = request_.records.data();
@@ -564,7 +567,8 @@ class Parser {
     const Dimension* const like_dims = like.dimensions.data();
     const size_t dims = like.dimensions.size();
     const MeasureValue* const like_values = like.measure_values.data();
-    const size_t m = like.measure_values.size();
+    const size_t m = kMulti ? like.measure_values.size() : 1;
+    const MeasureValueType type = like_.type;
     const int64_t default_version = like_.default_version;
     const int64_t nanos_per_unit = like_.nanos_per_unit;
     const size_t fixed_bytes = like_.fixed_bytes;
@@ -577,8 +581,9 @@ class Parser {
     for (; i < end; ++i) {
       const Record& record = records[i];
       if (record.measure_name || record.measure_value_type || record.time_unit || !record.time ||
-          record.measure_value || record.dimensions.size() != dims ||
-          record.measure_values.size() != m) {
+          record.dimensions.size() != dims ||
+          (kMulti ? record.measure_value || record.measure_values.size() != m
+                  : !record.measure_value || !record.measure_values.empty())) {
         break;
       }
       const Dimension* d = record.dimensions.data();
@@ -597,22 +602,31 @@ class Parser {
           nanos < memory_start) {
         break;
       }
-      const MeasureValue* mv = record.measure_values.data();
-      const MeasureValue* const last = mv + m;
-      const MeasureValue* like_value = like_values;
       size_t value_bytes = 0;
-      for (ParsedValue* value = v; mv != last; ++mv, ++like_value, ++value) {
-        const size_t size = mv->value.size();
-        if (mv->type != like_value->type || !ValueSizeOk(size, max_value) ||
-            !SameStringOfWords<kWord>(mv->name, like_value->name)) {
-          break;
+      if constexpr (kMulti) {
+        const MeasureValue* mv = record.measure_values.data();
+        const MeasureValue* const last = mv + m;
+        const MeasureValue* like_value = like_values;
+        for (ParsedValue* value = v; mv != last; ++mv, ++like_value, ++value) {
+          const size_t size = mv->value.size();
+          if (mv->type != like_value->type || !ValueSizeOk(size, max_value) ||
+              !SameStringOfWords<kWord>(mv->name, like_value->name)) {
+            break;
+          }
+          value_bytes += size;
+          value->name = View(mv->name);
+          value->type = mv->type;
+          if (!ParseCommonValue(mv->type, View(mv->value), value)) break;
         }
-        value_bytes += size;
-        value->name = View(mv->name);
-        value->type = mv->type;
-        if (!ParseCommonValue(mv->type, View(mv->value), value)) break;
+        if (mv != last) break;
+      } else {
+        const std::string& text = *record.measure_value;
+        value_bytes = text.size();
+        v->name = absl::string_view();
+        v->type = type;
+        if (!ValueSizeOk(value_bytes, max_value) || !ParseCommonValue(type, View(text), v)) break;
       }
-      if (mv != last || fixed_bytes + value_bytes > max_record) break;
+      if (fixed_bytes + value_bytes > max_record) break;
       // The record before (the one that started the run, like_previous too, or the last
       // one taken) has every other field right.
       *out = out[-1];
