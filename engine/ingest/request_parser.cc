@@ -602,40 +602,47 @@ class Parser {
           nanos < memory_start) {
         break;
       }
+      // The checks first, then the record (the one before has every other field right:
+      // the one that started the run, like_previous too, or the last one taken), then the
+      // values: few values are live across the value parsers' calls.
       size_t value_bytes = 0;
       if constexpr (kMulti) {
-        const MeasureValue* mv = record.measure_values.data();
-        const MeasureValue* const last = mv + m;
-        const MeasureValue* like_value = like_values;
-        for (ParsedValue* value = v; mv != last; ++mv, ++like_value, ++value) {
-          const size_t size = mv->value.size();
-          if (mv->type != like_value->type || !ValueSizeOk(size, max_value) ||
-              !SameStringOfWords<kWord>(mv->name, like_value->name)) {
+        const MeasureValue* const mv = record.measure_values.data();
+        for (k = 0; k < m; ++k) {
+          const size_t size = mv[k].value.size();
+          if (mv[k].type != like_values[k].type || !ValueSizeOk(size, max_value) ||
+              !SameStringOfWords<kWord>(mv[k].name, like_values[k].name)) {
             break;
           }
           value_bytes += size;
-          value->name = View(mv->name);
-          value->type = mv->type;
-          if (!ParseCommonValue(mv->type, View(mv->value), value)) break;
         }
-        if (mv != last) break;
+        if (k != m) break;
       } else {
-        const std::string& text = *record.measure_value;
-        value_bytes = text.size();
-        v->name = absl::string_view();
-        v->type = type;
-        if (!ValueSizeOk(value_bytes, max_value) || !ParseCommonValue(type, View(text), v)) break;
+        value_bytes = record.measure_value->size();
+        if (!ValueSizeOk(value_bytes, max_value)) break;
       }
       if (fixed_bytes + value_bytes > max_record) break;
-      // The record before (the one that started the run, like_previous too, or the last
-      // one taken) has every other field right.
       *out = out[-1];
       out->index = static_cast<int32_t>(i);
       out->values_begin += static_cast<uint32_t>(m);
       out->time_nanos = nanos;
       out->version = version;
+      if constexpr (kMulti) {
+        const MeasureValue* mv = record.measure_values.data();
+        const MeasureValue* const last = mv + m;
+        for (; mv != last; ++mv, ++v) {
+          v->name = View(mv->name);
+          v->type = mv->type;
+          if (!ParseCommonValue(mv->type, View(mv->value), v)) break;
+        }
+        if (mv != last) break;
+      } else {
+        v->name = absl::string_view();
+        v->type = type;
+        if (!ParseCommonValue(type, View(*record.measure_value), v)) break;
+        ++v;
+      }
       ++out;
-      v += m;
     }
     const size_t taken = i - begin;
     if (taken > 0) {
