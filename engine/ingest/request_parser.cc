@@ -587,12 +587,14 @@ class Parser {
         break;
       }
       const Dimension* d = record.dimensions.data();
-      size_t k = 0;
-      while (k < dims && SameStringOfWords<kWord>(d[k].name, like_dims[k].name) &&
-             SameStringOfWords<kWord>(d[k].value, like_dims[k].value)) {
-        ++k;
+      const Dimension* const dims_end = d + dims;
+      for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d) {
+        if (!SameStringOfWords<kWord>(d->name, like_d->name) ||
+            !SameStringOfWords<kWord>(d->value, like_d->value)) {
+          break;
+        }
       }
-      if (k != dims) break;
+      if (d != dims_end) break;
       const int64_t version = record.version ? *record.version : default_version;
       const std::string& time = *record.time;
       int64_t units, nanos;
@@ -607,16 +609,17 @@ class Parser {
       // values: few values are live across the value parsers' calls.
       size_t value_bytes = 0;
       if constexpr (kMulti) {
-        const MeasureValue* const mv = record.measure_values.data();
-        for (k = 0; k < m; ++k) {
-          const size_t size = mv[k].value.size();
-          if (mv[k].type != like_values[k].type || !ValueSizeOk(size, max_value) ||
-              !SameStringOfWords<kWord>(mv[k].name, like_values[k].name)) {
+        const MeasureValue* mv = record.measure_values.data();
+        const MeasureValue* const last = mv + m;
+        for (const MeasureValue* like_mv = like_values; mv != last; ++mv, ++like_mv) {
+          const size_t size = mv->value.size();
+          if (mv->type != like_mv->type || !ValueSizeOk(size, max_value) ||
+              !SameStringOfWords<kWord>(mv->name, like_mv->name)) {
             break;
           }
           value_bytes += size;
         }
-        if (k != m) break;
+        if (mv != last) break;
       } else {
         value_bytes = record.measure_value->size();
         if (!ValueSizeOk(value_bytes, max_value)) break;

@@ -102,12 +102,14 @@ WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
     Record r;
     if (pick(10) == 0) host = pick(3);
     r.dimensions = {{names[0], absl::StrCat(names[1], host)}};
-    if (pick(60) == 0) r.dimensions[0].value[0] = 'X';  // The same size, another value.
+    // The same sizes, another value or name.
+    if (pick(60) == 0) r.dimensions[0].value[0] = 'X';
+    if (pick(100) == 0) r.dimensions[0].name.back() = 'X';
     if (pick(30) == 0) r.dimensions.push_back({"rack", "r1"});
     if (pick(3000) == 0) r.dimensions.push_back({"region", "overlap"});  // A request error.
     time += pick(3);
     r.time = absl::StrCat(time);
-    switch (pick(40)) {
+    switch (pick(60)) {
       case 0:
         r.time = "12x";
         break;
@@ -126,6 +128,9 @@ WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
         break;
       case 5:
         r.time = "99999999999999999999";
+        break;
+      case 6:  // A valid integer, but longer than Time may be.
+        r.time = std::string(300 - r.time->size(), '0') + *r.time;
         break;
       default:
         break;
