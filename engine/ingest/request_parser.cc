@@ -30,9 +30,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameString(const std::string& a, const 
   return a.size() == b.size() && SameBytesApart(a.data(), b.data(), a.size());
 }
 
-// SameString for strings that are kWord to 2 * kWord bytes long if their sizes are equal
-// (b's is): two overlapping word loads each, without SameBytesApart's tests of the size.
-// kWord 0: any size (SameString).
+// SameString where b, and so a if the sizes are equal, is kWord to 2 * kWord bytes long:
+// two overlapping word loads each, without SameBytesApart's tests of the size. kWord 0:
+// any size (SameString).
 template <size_t kWord>
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameStringOfWords(const std::string& a,
                                                            const std::string& b) {
@@ -526,12 +526,13 @@ class Parser {
   //
   // Once ParseLikePrevious has accepted a record as like_previous, the records after it
   // usually repeat it: the same dimensions (and, for MULTI, attribute names and types),
-  // only time and values new. ParseSameSeriesRun takes such records from `begin` on in one loop
-  // that keeps the shape's facts in locals and writes straight into room made for the rest of the
-  // request, instead of a ParseLikePrevious call each. It accepts exactly the records that
-  // ParseLikePrevious would accept as like_previous, with the same results (they repeat
-  // like_.record, so whatever held for it holds for them), and stops at the first other one, for
-  // Run to take it the usual way. Returns the number of records taken.
+  // only time and values new. ParseSameSeriesRun takes such records from `begin` on in
+  // one loop that keeps the shape's facts in locals and writes straight into room made
+  // for the rest of the request, instead of a ParseLikePrevious call each. It accepts
+  // exactly the records that ParseLikePrevious would accept as like_previous, with the
+  // same results (they repeat like_.record, so whatever held for it holds for them), and
+  // stops at the first other one, for Run to take it the usual way. Returns the number of
+  // records taken.
   size_t ParseSameSeriesRun(size_t begin) {
     // The run's names and dimension values are compared with like_.record's; when all of
     // those have sizes in one word class, without a test of the size class each.
