@@ -48,6 +48,14 @@ class PodVector {
     size_ += n;
     return first;
   }
+  // Makes room for `n` more elements without reallocation and returns end(): the caller
+  // writes up to `n` elements there, then adds the ones it keeps with Extend.
+  T* MakeRoom(size_t n) {
+    reserve(size_ + n);
+    return data_.get() + size_;
+  }
+  // Adds the first `n` elements written past end() (at most the room made).
+  void Extend(size_t n) { size_ += n; }
   // Drops elements from the end (n <= size()).
   void Truncate(size_t n) { size_ = n; }
   ABSL_ATTRIBUTE_ALWAYS_INLINE void push_back(const T& v) { *Grow(1) = v; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
@@ -25,8 +26,30 @@ constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 absl::string_view View(const std::string& s) { return s; }
 
 // Equal strings of different records (so in different storage: SameBytesApart).
-bool SameString(const std::string& a, const std::string& b) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameString(const std::string& a, const std::string& b) {
   return a.size() == b.size() && SameBytesApart(a.data(), b.data(), a.size());
+}
+
+// SameString where b, and so a if the sizes are equal, is kWord to 2 * kWord bytes long:
+// two overlapping word loads each, without SameBytesApart's tests of the size. kWord 0:
+// any size (SameString).
+template <size_t kWord>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameStringOfWords(const std::string& a,
+                                                           const std::string& b) {
+  if constexpr (kWord == 0) {
+    return SameString(a, b);
+  } else {
+    using Word = std::conditional_t<kWord == 4, uint32_t, uint64_t>;
+    static_assert(sizeof(Word) == kWord);
+    const size_t n = a.size();
+    if (n != b.size()) return false;
+    Word x0, x1, y0, y1;
+    std::memcpy(&x0, a.data(), kWord);
+    std::memcpy(&y0, b.data(), kWord);
+    std::memcpy(&x1, a.data() + n - kWord, kWord);
+    std::memcpy(&y1, b.data() + n - kWord, kWord);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
 }
 
 int64_t SaturatingSub(int64_t a, int64_t b) {
@@ -94,8 +117,10 @@ class Parser {
     for (size_t i = 0; i < n; ++i) {
       const Record& record = request_.records[i];
       if (like_.valid && context_.shape_fast_path &&
-          ParseLikePrevious(static_cast<int32_t>(i), record))
+          ParseLikePrevious(static_cast<int32_t>(i), record)) {
+        if (batch_->records.back().like_previous) i += ParseSameSeriesRun(i + 1);
         continue;
+      }
       if (absl::Status s = ParseRecord(static_cast<int32_t>(i), record); !s.ok()) return s;
     }
     return absl::OkStatus();
@@ -495,6 +520,142 @@ class Parser {
     like_.record = &record;
     like_.records_after = b.records.size();
     return true;
+  }
+
+  // ---- Runs of one series: records that repeat the previous one's shape exactly.
+  //
+  // Once ParseLikePrevious has accepted a record as like_previous, the records after it
+  // usually repeat it: the same dimensions (and, for MULTI, attribute names and types),
+  // only time and values new. ParseSameSeriesRun takes such records from `begin` on in
+  // one loop that keeps the shape's facts in locals and writes straight into room made
+  // for the rest of the request, instead of a ParseLikePrevious call each. It accepts
+  // exactly the records that ParseLikePrevious would accept as like_previous, with the
+  // same results (they repeat like_.record, so whatever held for it holds for them), and
+  // stops at the first other one, for Run to take it the usual way. Returns the number of
+  // records taken.
+  size_t ParseSameSeriesRun(size_t begin) {
+    // The run's names and dimension values are compared with like_.record's; when all of
+    // those have sizes in one word class, without a test of the size class each.
+    const Record& like = *like_.record;
+    bool narrow = true, wide = true;  // Sizes 4 to 8, 8 to 16.
+    auto classify = [&narrow, &wide](const std::string& s) {
+      narrow &= s.size() - 4 <= 4;
+      wide &= s.size() - 8 <= 8;
+    };
+    for (const Dimension& d : like.dimensions) {
+      classify(d.name);
+      classify(d.value);
+    }
+    for (const MeasureValue& mv : like.measure_values) classify(mv.name);
+    if (like_.type != MeasureValueType::kMulti) {
+      if (narrow) return ParseSameSeriesRunOf<4, false>(begin);
+      if (wide) return ParseSameSeriesRunOf<8, false>(begin);
+      return ParseSameSeriesRunOf<0, false>(begin);
+    }
+    if (narrow) return ParseSameSeriesRunOf<4, true>(begin);
+    if (wide) return ParseSameSeriesRunOf<8, true>(begin);
+    return ParseSameSeriesRunOf<0, true>(begin);
+  }
+
+  // Out of line: called once per run, it gets registers of its own for the loop's state
+  // (inlined into Run, most of that state lived on the stack).
+  template <size_t kWord, bool kMulti>
+  ABSL_ATTRIBUTE_NOINLINE size_t ParseSameSeriesRunOf(size_t begin) {
+    ParsedBatch& b = *batch_;
+    const Record* const records = request_.records.data();
+    const size_t end = request_.records.size();
+    const Record& like = *like_.record;
+    const Dimension* const like_dims = like.dimensions.data();
+    const size_t dims = like.dimensions.size();
+    const MeasureValue* const like_values = like.measure_values.data();
+    const size_t m = kMulti ? like.measure_values.size() : 1;
+    const MeasureValueType type = like_.type;
+    const int64_t default_version = like_.default_version;
+    const int64_t nanos_per_unit = like_.nanos_per_unit;
+    const size_t fixed_bytes = like_.fixed_bytes;
+    const size_t max_value = static_cast<size_t>(quotas_.max_measure_value_bytes);
+    const size_t max_record = static_cast<size_t>(quotas_.max_record_bytes);
+    const int64_t future_limit = future_limit_, memory_start = memory_start_;
+    ParsedRecord* out = b.records.MakeRoom(end - begin);
+    ParsedValue* v = b.values.MakeRoom((end - begin) * m);
+    size_t i = begin;
+    for (; i < end; ++i) {
+      const Record& record = records[i];
+      if (record.measure_name || record.measure_value_type || record.time_unit || !record.time ||
+          record.dimensions.size() != dims ||
+          (kMulti ? record.measure_value || record.measure_values.size() != m
+                  : !record.measure_value || !record.measure_values.empty())) {
+        break;
+      }
+      const Dimension* d = record.dimensions.data();
+      const Dimension* const dims_end = d + dims;
+      for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d) {
+        if (!SameStringOfWords<kWord>(d->name, like_d->name) ||
+            !SameStringOfWords<kWord>(d->value, like_d->value)) {
+          break;
+        }
+      }
+      if (d != dims_end) break;
+      const int64_t version = record.version ? *record.version : default_version;
+      const std::string& time = *record.time;
+      int64_t units, nanos;
+      if (version < 1 || time.size() > kMaxTimeChars ||
+          time_parser_.Parse(View(time), &units) != ParseError::kOk ||
+          __builtin_mul_overflow(units, nanos_per_unit, &nanos) || nanos > future_limit ||
+          nanos < memory_start) {
+        break;
+      }
+      // The checks first, then the record (the one before has every other field right:
+      // the one that started the run, like_previous too, or the last one taken), then the
+      // values: few values are live across the value parsers' calls.
+      size_t value_bytes = 0;
+      if constexpr (kMulti) {
+        const MeasureValue* mv = record.measure_values.data();
+        const MeasureValue* const last = mv + m;
+        for (const MeasureValue* like_mv = like_values; mv != last; ++mv, ++like_mv) {
+          const size_t size = mv->value.size();
+          if (mv->type != like_mv->type || !ValueSizeOk(size, max_value) ||
+              !SameStringOfWords<kWord>(mv->name, like_mv->name)) {
+            break;
+          }
+          value_bytes += size;
+        }
+        if (mv != last) break;
+      } else {
+        value_bytes = record.measure_value->size();
+        if (!ValueSizeOk(value_bytes, max_value)) break;
+      }
+      if (fixed_bytes + value_bytes > max_record) break;
+      *out = out[-1];
+      out->index = static_cast<int32_t>(i);
+      out->values_begin += static_cast<uint32_t>(m);
+      out->time_nanos = nanos;
+      out->version = version;
+      if constexpr (kMulti) {
+        const MeasureValue* mv = record.measure_values.data();
+        const MeasureValue* const last = mv + m;
+        for (; mv != last; ++mv, ++v) {
+          v->name = View(mv->name);
+          v->type = mv->type;
+          if (!ParseCommonValue(mv->type, View(mv->value), v)) break;
+        }
+        if (mv != last) break;
+      } else {
+        v->name = absl::string_view();
+        v->type = type;
+        if (!ParseCommonValue(type, View(*record.measure_value), v)) break;
+        ++v;
+      }
+      ++out;
+    }
+    const size_t taken = i - begin;
+    if (taken > 0) {
+      b.records.Extend(taken);
+      b.values.Extend(taken * m);
+      like_.record = &records[i - 1];
+      like_.records_after = b.records.size();
+    }
+    return taken;
   }
 
   // The series key of `dims`, whose names are like_.record's in the same order: the
