@@ -79,7 +79,7 @@ void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool material
   const char* const old_base = reinterpret_cast<const char*>(old.get());
   auto old_cells = [&](size_t s) {
     const uint64_t below = s >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << s) - 1;
-    const size_t narrow_before = static_cast<size_t>(__builtin_popcountll(old_narrow & below));
+    const size_t narrow_before = BitCount(old_narrow & below);
     return old_base + 8 * old_capacity + (8 * s - 4 * narrow_before) * old_capacity;
   };
   const auto* old_present = reinterpret_cast<const uint8_t*>(old_cells(old_slots));

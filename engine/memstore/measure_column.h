@@ -62,6 +62,15 @@ inline uint64_t WideCell(MeasureValueType type, uint32_t narrow) {
   }
 }
 
+// The number of bits set in `x`, inline: without -mpopcnt __builtin_popcountll is a
+// library call, and cell addresses are worked out per write.
+inline size_t BitCount(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555);
+  x = (x & 0x3333333333333333) + ((x >> 2) & 0x3333333333333333);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0F;
+  return static_cast<size_t>((x * 0x0101010101010101) >> 56);
+}
+
 class MeasureColumn {
  public:
   static constexpr uint32_t kScalarAttribute = UINT32_MAX;
@@ -262,7 +271,7 @@ class MeasureColumn {
     // Slots before `slot` stored narrow.
     size_t narrow_before(size_t slot) const {
       const uint64_t below = slot >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << slot) - 1;
-      return static_cast<size_t>(__builtin_popcountll(narrow_ & below));
+      return BitCount(narrow_ & below);
     }
     // Where `slot`'s cells start (slot_ for the end of the last slot's).
     void* cell_bytes(size_t slot) const {
