@@ -47,7 +47,8 @@ MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi,
       capacity_(static_cast<uint32_t>(capacity)),
       slots_(static_cast<uint32_t>(slots)),
       multi_(multi) {
-  block_.reset(new uint64_t[(BlockBytes(capacity, slots, false, false, narrow_slots()) + 7) / 8]);
+  block_ = NewBlock(BlockBytes(capacity, slots, false, false, narrow_slots()));
+  cells_end_ = CellsEnd();
   SetViews();
 }
 
@@ -66,7 +67,7 @@ void MeasureColumn::Chunk::SetViews() {
 
 void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool materialize, bool widen,
                                     uint64_t narrow) {
-  std::unique_ptr<uint64_t[]> old = std::move(block_);
+  std::unique_ptr<std::byte[]> old = std::move(block_);
   const size_t old_capacity = capacity_, old_slots = slots_;
   const bool old_stored = present_stored_, old_wide = wide_versions_;
   const uint64_t old_narrow = narrow_;
@@ -86,9 +87,8 @@ void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool material
   const uint8_t* old_versions = old_stored ? old_present + old_slots * old_capacity : old_present;
   capacity_ = static_cast<uint32_t>(capacity);
   slots_ = static_cast<uint32_t>(slots);
-  block_.reset(
-      new uint64_t
-          [(BlockBytes(capacity, slots, present_stored_, wide_versions_, narrow_slots()) + 7) / 8]);
+  block_ = NewBlock(BlockBytes(capacity, slots, present_stored_, wide_versions_, narrow_slots()));
+  cells_end_ = CellsEnd();
   const size_t n = size_;
   std::memcpy(time_data(), old_base, n * 8);
   if (old_wide == wide_versions_) {
@@ -183,9 +183,9 @@ void MeasureColumn::SetRow(Chunk* c, size_t row, const uint64_t* cells, const ui
   if (const uint64_t misfits = NarrowRow(*c, cells, codes, narrow); misfits != 0) {
     Widen(c, misfits);
   }
-  for (size_t s = 0; s < slot_count(); ++s) {
-    c->PutCell(s, row, cells[s], narrow);
-    if (c->present_stored_) c->present_data(s)[row] = present[s];
+  c->PutRow(row, cells, narrow);
+  if (c->present_stored_) {
+    for (size_t s = 0; s < slot_count(); ++s) c->present_data(s)[row] = present[s];
   }
 }
 
@@ -225,7 +225,7 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     const size_t row = c->size_++;
     c->time_data()[row] = time;
     c->StoreVersion(row, version);  // (Before taking pointers: it may widen the block.)
-    for (size_t s = 0; s < slots; ++s) c->PutCell(s, row, cells[s], narrow);
+    c->PutRow(row, cells, narrow);
     if (c->present_stored_) {
       uint8_t* pres = c->present_data(0) + row;
       for (size_t s = 0; s < slots; ++s) pres[s * c->capacity_] = present[s];
@@ -310,12 +310,15 @@ void MeasureColumn::PrefetchTail(int step) const {
   // An append writes row size_; an upsert of the newest row rewrites row size_ - 1, most
   // often in the same lines.
   const size_t row = std::min<size_t>(c->size_, c->capacity_ - 1);
-  const uint64_t* block = c->block_.get();
   // The times, then each slot's cells; then the versions, after the cells and any
   // presence bytes.
-  __builtin_prefetch(block + row, 1);
-  for (size_t s = 0; s < c->slots_; ++s) {
-    __builtin_prefetch(static_cast<const char*>(c->cell_bytes(s)) + row * c->cell_width(s), 1);
+  __builtin_prefetch(c->block_.get() + 8 * row, 1);
+  const std::byte* array = static_cast<const std::byte*>(c->cell_bytes(0));
+  uint64_t narrow_slots = c->narrow_;  // Slot s's bit shifted down to bit 0.
+  for (size_t s = 0; s < c->slots_; ++s, narrow_slots >>= 1) {
+    const size_t width = 8 - 4 * (narrow_slots & 1);
+    __builtin_prefetch(array + row * width, 1);
+    array += width * c->capacity_;
   }
   Chunk* const chunk = const_cast<Chunk*>(c);  // version_data() only computes an address.
   __builtin_prefetch(chunk->narrow_versions() + row * chunk->version_bytes(), 1);

@@ -16,6 +16,7 @@
 #define TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -238,12 +239,27 @@ class MeasureColumn {
     void Relayout(size_t capacity, size_t slots, bool materialize = false, bool widen = false,
                   uint64_t narrow = kKeepNarrow);
     static constexpr uint64_t kKeepNarrow = ~uint64_t{0} - 1;  // Not a mask ever passed.
+    // Stores a row's cells: narrow_forms[s] in each narrow slot s, cells[s] in each wide
+    // one. Walks the slots' arrays in order instead of working out each one's address.
+    void PutRow(size_t row, const uint64_t* cells, const uint32_t* narrow_forms) {
+      std::byte* array = static_cast<std::byte*>(cell_bytes(0));
+      const size_t capacity = capacity_;
+      for (size_t s = 0; s < slots_; ++s) {
+        if (narrow(s)) {
+          std::memcpy(array + 4 * row, &narrow_forms[s], 4);
+          array += 4 * capacity;
+        } else {
+          std::memcpy(array + 8 * row, &cells[s], 8);
+          array += 8 * capacity;
+        }
+      }
+    }
     // Stores a cell whose narrow form (if the slot is narrow) is narrow_forms[slot].
     void PutCell(size_t slot, size_t row, uint64_t bits, const uint32_t* narrow_forms) {
       if (narrow(slot)) {
-        static_cast<uint32_t*>(cell_bytes(slot))[row] = narrow_forms[slot];
+        std::memcpy(static_cast<std::byte*>(cell_bytes(slot)) + 4 * row, &narrow_forms[slot], 4);
       } else {
-        static_cast<uint64_t*>(cell_bytes(slot))[row] = bits;
+        std::memcpy(static_cast<std::byte*>(cell_bytes(slot)) + 8 * row, &bits, 8);
       }
     }
     // Copies cell `from` of `slot` over cell `to`, in the slot's width.
@@ -267,6 +283,9 @@ class MeasureColumn {
     }
     void SetViews();
     int64_t* time_data() { return reinterpret_cast<int64_t*>(block_.get()); }
+    static std::unique_ptr<std::byte[]> NewBlock(size_t bytes) {
+      return std::unique_ptr<std::byte[]>(new std::byte[bytes]);
+    }
     size_t cell_width(size_t slot) const { return narrow(slot) ? 4 : 8; }
     // Slots before `slot` stored narrow.
     size_t narrow_before(size_t slot) const {
@@ -279,12 +298,13 @@ class MeasureColumn {
       return cells + (8 * slot - 4 * narrow_before(slot)) * capacity_;
     }
     uint8_t* present_data(size_t slot) {
-      return static_cast<uint8_t*>(cell_bytes(slots_)) + slot * capacity_;
+      return reinterpret_cast<uint8_t*>(block_.get()) + cells_end_ + slot * capacity_;
     }
     // After the presence bytes, or the cells if there are none. Aligned for int64: every
     // capacity is a multiple of 8.
     void* version_data() {
-      return present_stored_ ? static_cast<void*>(present_data(slots_)) : cell_bytes(slots_);
+      return present_stored_ ? static_cast<void*>(present_data(slots_))
+                             : static_cast<void*>(block_.get() + cells_end_);
     }
     uint8_t* narrow_versions() { return static_cast<uint8_t*>(version_data()); }
     int64_t* wide_versions() { return static_cast<int64_t*>(version_data()); }
@@ -295,11 +315,15 @@ class MeasureColumn {
     }
     size_t narrow_slots() const { return narrow_before(slots_); }
 
-    // uint64_t: 8-byte alignment for every array (capacities are multiples of 8, so 4-byte
-    // cell arrays end 8-byte aligned too).
-    std::unique_ptr<uint64_t[]> block_;
+    // Raw bytes, whose arrays of int64, uint32 and uint8 are created by writing them
+    // (new[] aligns them for any of these: capacities are multiples of 8, so every array
+    // starts 8-byte aligned).
+    std::unique_ptr<std::byte[]> block_;
     const std::vector<MeasureValueType>* types_ = nullptr;
     uint64_t narrow_ = 0;  // Bit s: slot s's cells take 4 bytes (NarrowCell).
+    // Where the cells end in the block (cell_bytes(slots_)), kept for the arrays after them.
+    size_t cells_end_ = 0;
+    size_t CellsEnd() const { return (8 + 8 * size_t{slots_} - 4 * narrow_slots()) * capacity_; }
     uint32_t size_ = 0;
     uint32_t capacity_ = 0;
     uint32_t slots_ = 0;
@@ -372,14 +396,13 @@ class MeasureColumn {
                                            const uint64_t* cells, const uint8_t* present,
                                            const uint32_t* codes = nullptr) {
     Chunk* c = tail_;
-    uint32_t narrow[kMaxNarrowSlots];
     // The usual case, inline: an append with room left in the tail chunk.
     // (A row with an absent attribute may first need the chunk's presence bytes, and one
     // with a cell too wide for its slot a wider slot.)
     if (c != nullptr && p.row == c->size_ && c->size_ < c->capacity_ &&
         p.chunk + 1 == chunks_.size() && c->VersionFits(version) &&
         (!multi() || c->present_stored_ || AllPresent(present, slot_attributes_.size())) &&
-        NarrowRow(*c, cells, codes, narrow) == 0) {
+        TryPutRow(c, c->size_, cells, codes)) {
       ++rows_;
       last_time_ = time;
       const size_t row = c->size_++;
@@ -390,7 +413,6 @@ class MeasureColumn {
         c->narrow_versions()[row] = static_cast<uint8_t>(version);
       }
       const size_t slots = slot_attributes_.size();
-      for (size_t s = 0; s < slots; ++s) c->PutCell(s, row, cells[s], narrow);
       if (c->present_stored_) {
         const size_t capacity = c->capacity_;  // Held in a register across the byte stores.
         uint8_t* pres = c->present_data(0) + row;
@@ -522,6 +544,31 @@ class MeasureColumn {
       }
     }
     return misfits;
+  }
+  // Writes a row's cells at `row` of `c`, past its size (nothing is committed), each in
+  // its slot's width: one walk over the slots' arrays. False, with the row written in
+  // part, if a cell has no narrow form for its narrow slot.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool TryPutRow(Chunk* c, size_t row, const uint64_t* cells,
+                                              const uint32_t* codes) const {
+    std::byte* array = static_cast<std::byte*>(c->cell_bytes(0));
+    const size_t capacity = c->capacity_;
+    const size_t slots = slot_attributes_.size();
+    uint64_t narrow_slots = c->narrow_;  // Slot s's bit shifted down to bit 0.
+    for (size_t s = 0; s < slots; ++s, narrow_slots >>= 1) {
+      if (narrow_slots & 1) {
+        uint32_t narrow;
+        if (!NarrowCell(slot_types_[s], cells[s], codes != nullptr ? codes[s] : kNoDecimal,
+                        &narrow)) {
+          return false;
+        }
+        std::memcpy(array + 4 * row, &narrow, 4);
+        array += 4 * capacity;
+      } else {
+        std::memcpy(array + 8 * row, &cells[s], 8);
+        array += 8 * capacity;
+      }
+    }
+    return true;
   }
   // Stores `misfits` (slots of c) 8 bytes wide from now on, in c and in new chunks.
   void Widen(Chunk* c, uint64_t misfits);
