@@ -152,9 +152,20 @@ MeasureColumn::Position MeasureColumn::LocateInside(int64_t time) const {
     p.found = true;
     return p;
   }
-  // The first chunk whose last time is >= time; it exists since last_time_ > time.
-  auto it = std::partition_point(chunks_.begin(), chunks_.end(),
-                                 [time](const auto& c) { return c->times.back() < time; });
+  // The first chunk whose last time is >= time; it exists since last_time_ > time. Late
+  // rows are mostly recent ones (an upsert of the last request's points), in the tail
+  // chunk or the one before: those are tried first, without the binary search's cache
+  // misses over every chunk of a long column.
+  auto it = chunks_.end() - 1;
+  if (time < tail_->times.front()) {
+    if (chunks_.size() >= 2 && time >= (*(it - 1))->times.front()) {
+      --it;  // (If `time` is past its last row, it goes before the tail's first: the tail.)
+      if ((*it)->times.back() < time) ++it;
+    } else {
+      it = std::partition_point(chunks_.begin(), chunks_.end(),
+                                [time](const auto& c) { return c->times.back() < time; });
+    }
+  }
   const Chunk& c = **it;
   auto row = std::lower_bound(c.times.begin(), c.times.end(), time);
   p.chunk = static_cast<uint32_t>(it - chunks_.begin());
