@@ -103,19 +103,25 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogRow(
   }
 }
 
+bool BatchApplier::BlockRow(const ParsedBatch& batch, const ParsedRecord& rec,
+                            const MeasureColumn& column) {
+  if (rec.type == MeasureValueType::kVarchar) return false;
+  if (rec.type == MeasureValueType::kMulti) {
+    // Every slot filled (no presence to record), no string to intern.
+    if (rec.values_count != column.slot_count()) return false;
+    for (const ParsedValue& v : batch.values_of(rec)) {
+      if (v.type == MeasureValueType::kVarchar) return false;
+    }
+  }
+  return true;
+}
+
 size_t BatchApplier::AppendableRun(const ParsedBatch& batch, size_t r,
                                    const MeasureColumn& column) const {
   const ParsedRecord* const records = batch.records.data();
   const ParsedRecord& first = records[r];
-  if (!column.Appends(first.time_nanos) || first.type == MeasureValueType::kVarchar) return 1;
+  if (!column.Appends(first.time_nanos) || !BlockRow(batch, first, column)) return 1;
   const size_t m = first.values_count;
-  if (first.type == MeasureValueType::kMulti) {
-    // Every slot filled (no presence to record), no string to intern.
-    if (m != column.slot_count()) return 1;
-    for (const ParsedValue& v : batch.values_of(first)) {
-      if (v.type == MeasureValueType::kVarchar) return 1;
-    }
-  }
   // like_previous: the same series, measure and attribute names and types as the record
   // before. The values of consecutive records are consecutive in the batch.
   const size_t count = batch.records.size();
@@ -167,6 +173,17 @@ void BatchApplier::LogRun(uint32_t series_slot, uint32_t measure_slot, const Par
                 first.type == MeasureValueType::kMulti ? attribute_slots_.data() : nullptr);
 }
 
+void BatchApplier::LogPending(const ParsedBatch& batch) {
+  if (pending_count_ == 0) return;
+  if (pending_count_ == 1) {
+    const ParsedRecord& rec = batch.records[pending_first_];
+    LogRow(pending_series_slot_, pending_measure_slot_, rec, batch.values_of(rec));
+  } else {
+    LogRun(pending_series_slot_, pending_measure_slot_, batch, pending_first_, pending_count_);
+  }
+  pending_count_ = 0;
+}
+
 void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_t sequence,
                          std::vector<RejectedRecord>* rejected, absl::string_view* payload,
                          ApplyResult* result) {
@@ -205,6 +222,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   // column, attribute ids, value slots and payload slots in the caches above.
   size_t last_stored = SIZE_MAX;
   const size_t count = batch.records.size();
+  pending_count_ = 0;
   for (size_t r = 0; r < count; ++r) {
     const ParsedRecord& rec = batch.records[r];
     const absl::Span<const ParsedValue> values = batch.values_of(rec);
@@ -214,6 +232,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     if (rec.like_previous && last_stored + 1 == r) {
       MeasureColumn* column = cached_column;
       if (const size_t n = AppendableRun(batch, r, *column); n > 1) {
+        LogPending(batch);
         AppendRun(batch, r, n, column);
         LogRun(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
                encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
@@ -245,13 +264,30 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
       }
       StoreRow(column, position, rec, values);
       result->memory_store++;  // like_previous records are never magnetic.
-      LogRow(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
-             encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
-                                  rec.measure_name),
-             rec, values);
+      // Rows stored one by one in one column (rewrites of recent points, most often) are
+      // logged together as a block when they can be, as runs of appends are.
+      const ParsedRecord* const records = batch.records.data();
+      if (pending_count_ > 0 && pending_first_ + pending_count_ == r &&
+          rec.values_begin == records[r - 1].values_begin + rec.values_count) {
+        ++pending_count_;  // Like the previous record, so a block row too.
+      } else {
+        LogPending(batch);
+        const uint32_t series_slot = encoder_.SeriesSlot(cached_series_id, batch.key(rec));
+        const uint32_t measure_slot = encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id),
+                                                           rec.type, rec.measure_name);
+        if (BlockRow(batch, rec, *column)) {
+          pending_first_ = r;
+          pending_count_ = 1;
+          pending_series_slot_ = series_slot;
+          pending_measure_slot_ = measure_slot;
+        } else {
+          LogRow(series_slot, measure_slot, rec, values);
+        }
+      }
       last_stored = r;
       continue;
     }
+    LogPending(batch);  // Whatever this record logs goes after it, as records go.
 
     // ---- Checks against the schema. Nothing changes before the record is accepted.
     int32_t measure_id;
@@ -450,6 +486,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     LogRow(series_slot, measure_slot, rec, values);
     last_stored = r;
   }
+  LogPending(batch);
   *payload = encoder_.Finish();
   result->logged = encoder_.records();
   if (result->logged == 0) *payload = absl::string_view();

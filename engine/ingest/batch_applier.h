@@ -76,6 +76,13 @@ class BatchApplier {
   // column's last row, without VARCHAR values and (MULTI) with every slot of the column.
   size_t AppendableRun(const ParsedBatch& batch, size_t r,
                        const memstore::MeasureColumn& column) const;
+  // True if `rec`, of `column`, can be a block row (BatchEncoder::Rows): no VARCHAR and
+  // (MULTI) a value for every slot of the column.
+  static bool BlockRow(const ParsedBatch& batch, const ParsedRecord& rec,
+                       const memstore::MeasureColumn& column);
+  // Logs the pending rows (below): one row, or a block. Every other log entry must wait
+  // for it, so the payload keeps the records' order.
+  void LogPending(const ParsedBatch& batch);
   // Appends records r .. r+n-1 of such a run to `column` (no Version rule applies to an
   // append).
   void AppendRun(const ParsedBatch& batch, size_t r, size_t n, memstore::MeasureColumn* column);
@@ -100,7 +107,12 @@ class BatchApplier {
   BatchDecoder::Event event_;
   std::vector<int32_t> attribute_ids_;  // Per value of the current record; kAbsent if new.
   std::vector<uint64_t> cells_;
-  std::vector<uint32_t> codes_;  // Decimal codes of cells_'s DOUBLEs (MeasureColumn).
+  std::vector<uint32_t> codes_;
+  // Records pending_first_ .. + pending_count_ - 1 were stored row by row into one
+  // column and are not logged yet (LogPending), with the payload slots given.
+  size_t pending_first_ = 0, pending_count_ = 0;
+  uint32_t pending_series_slot_ = 0,
+           pending_measure_slot_ = 0;  // Decimal codes of cells_'s DOUBLEs (MeasureColumn).
   std::vector<uint8_t> present_;
   std::vector<absl::string_view> attribute_names_;  // Apply's per-request attribute cache.
   std::vector<int32_t> cached_ids_;
