@@ -383,9 +383,12 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     MeasureColumn::Position position;
     if (column != nullptr) {
       position = column->Locate(rec.time_nanos);
-      if (position.found) {
-        // Build the record's cells in the column's layout without interning anything; a
-        // value or attribute the store has never seen makes the record differ.
+      const int64_t existing = position.found ? column->VersionAt(position) : 0;
+      if (position.found && rec.version <= existing) {
+        // Only a record that does not raise the Version is compared: the same value is an
+        // idempotent re-send. Build the record's cells in the column's layout without
+        // interning anything; a value or attribute the store has never seen makes the
+        // record differ.
         bool same = true;
         cells_.assign(column->slot_count(), 0);
         if (!multi) {
@@ -405,17 +408,15 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
           }
         }
         same = same && column->RowEquals(position, cells_.data(), present_.data());
-        const int64_t existing = column->VersionAt(position);
-        if (rec.version <= existing) {
-          if (same) {  // An idempotent re-send: success, nothing changes.
-            (rec.magnetic ? result->magnetic_store : result->memory_store)++;
-          } else {
-            RejectNotHigher(rec, existing, rejected);
-          }
-          continue;
+        if (same) {  // An idempotent re-send: success, nothing changes.
+          (rec.magnetic ? result->magnetic_store : result->memory_store)++;
+        } else {
+          RejectNotHigher(rec, existing, rejected);
         }
-        // Higher Version: replaces the value (an equal value is rewritten as is).
+        continue;
       }
+      // Else absent, or a higher Version: it replaces the value (an equal value is
+      // rewritten as is).
     }
 
     // ---- Accepted: commit the schema, series and column, then the row.
