@@ -172,6 +172,10 @@ class MeasureColumn {
       }
       const uint32_t* narrow = static_cast<const uint32_t*>(data_) + row;
       char* to = static_cast<char*>(out);
+      if (type_ == MeasureValueType::kDouble) {
+        DecodeDoubles(narrow, count, to);
+        return;
+      }
       for (size_t i = 0; i < count; ++i, to += 8) {
         const uint64_t cell = WideCell(type_, narrow[i]);
         std::memcpy(to, &cell, 8);

@@ -568,6 +568,26 @@ TEST(ParseFiniteDoubleTest, GivesDecimalCodesToShortDecimalsOnly) {
   EXPECT_FALSE(DecimalCodeBits(1 << 5 | 15 << 1, &bits));  // 15 fraction digits.
 }
 
+TEST(DecimalCodeTest, DecodesRunsOfCodesAsEachOnItsOwn) {
+  std::mt19937_64 rng(5);
+  for (size_t n = 0; n < 12; ++n) {
+    std::vector<uint32_t> codes;
+    for (size_t i = 0; i < n; ++i) {
+      codes.push_back(PackDecimal(rng() % 3 == 0 ? 0 : rng() % (uint64_t{1} << 27),
+                                  static_cast<uint32_t>(rng() % (kMaxDecimalFraction + 1)),
+                                  rng() % 2 == 0));
+    }
+    std::vector<uint64_t> decoded(n + 1, 0x5a5a5a5a5a5a5a5a);
+    DecodeDoubles(codes.data(), n, reinterpret_cast<char*>(decoded.data()));
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t bits;
+      ASSERT_TRUE(DecimalCodeBits(codes[i], &bits));
+      ASSERT_EQ(decoded[i], bits) << "code " << codes[i] << " of " << n;
+    }
+    EXPECT_EQ(decoded[n], 0x5a5a5a5a5a5a5a5au);  // Nothing past the end.
+  }
+}
+
 TEST(ParseFiniteDoubleTest, RejectsEachMalformedShape) {
   double v;
   for (const char* text : {"",           "-",
