@@ -15,6 +15,24 @@
 namespace tsw::memstore {
 namespace {
 
+// Removes the rows before `cutoff` that remove(time, version) picks, then 50 random rows,
+// from `column` and from `model` (time -> row; version_of(row) is its version) alike.
+template <typename Model, typename Remove, typename VersionOf>
+void RemoveFromBoth(MeasureColumn* column, Model* model, int64_t cutoff, Remove remove,
+                    VersionOf version_of, std::mt19937_64* rng) {
+  const size_t removed = column->RemoveBefore(cutoff, remove);
+  for (auto it = model->begin(); it != model->end() && it->first < cutoff;) {
+    it = remove(it->first, version_of(it->second)) ? model->erase(it) : std::next(it);
+  }
+  EXPECT_GT(removed, 0u);
+  for (int i = 0; i < 50; ++i) {
+    const int64_t time = std::next(model->begin(), (*rng)() % model->size())->first;
+    column->Erase(column->Locate(time));
+    model->erase(time);
+  }
+  ASSERT_EQ(column->rows(), model->size());
+}
+
 TEST(SeriesRegistryTest, KeepsSeriesWithCollidingHashesApart) {
   SeriesRegistry registry;
   const uint64_t hash = 42;  // Every key below collides.
@@ -254,18 +272,9 @@ TEST(MeasureColumnTest, KeepsEveryVersionExactWhetherStoredInOneByteOrEight) {
       }
     }
   }
-  const size_t removed =
-      column.RemoveBefore(next / 4, [](int64_t time, int64_t v) { return (time + v) % 2 == 0; });
-  for (auto it = model.begin(); it != model.end() && it->first < next / 4;) {
-    it = (it->first + it->second.version) % 2 == 0 ? model.erase(it) : std::next(it);
-  }
-  EXPECT_GT(removed, 0u);
-  for (int i = 0; i < 50; ++i) {
-    const int64_t time = std::next(model.begin(), rng() % model.size())->first;
-    column.Erase(column.Locate(time));
-    model.erase(time);
-  }
-  ASSERT_EQ(column.rows(), model.size());
+  RemoveFromBoth(
+      &column, &model, next / 4, [](int64_t time, int64_t v) { return (time + v) % 2 == 0; },
+      [](const Row& row) { return row.version; }, &rng);
   auto expected = model.begin();
   for (const auto& chunk : column.chunks()) {
     for (size_t r = 0; r < chunk->size(); ++r, ++expected) {
@@ -380,18 +389,9 @@ TEST(MeasureColumnTest, KeepsEveryCellExactWhetherStoredInFourBytesOrEight) {
   auto remap = [](uint64_t id) { return id % 97 == 0 ? id + (uint64_t{1} << 35) : id * 3; };
   column.MapCells(2, remap);
   for (auto& [time, cells] : model) cells[2] = cells[2] == 0 ? 0 : remap(cells[2]);
-  const size_t removed =
-      column.RemoveBefore(next / 4, [](int64_t time, int64_t) { return time % 3 == 0; });
-  for (auto it = model.begin(); it != model.end() && it->first < next / 4;) {
-    it = it->first % 3 == 0 ? model.erase(it) : std::next(it);
-  }
-  EXPECT_GT(removed, 0u);
-  for (int i = 0; i < 50; ++i) {
-    const int64_t time = std::next(model.begin(), rng() % model.size())->first;
-    column.Erase(column.Locate(time));
-    model.erase(time);
-  }
-  ASSERT_EQ(column.rows(), model.size());
+  RemoveFromBoth(
+      &column, &model, next / 4, [](int64_t time, int64_t) { return time % 3 == 0; },
+      [](const std::vector<uint64_t>&) { return int64_t{1}; }, &rng);
   auto expected = model.begin();
   std::vector<size_t> narrow_chunks(column.slot_count(), 0);  // Per slot.
   for (const auto& chunk : column.chunks()) {
@@ -404,7 +404,9 @@ TEST(MeasureColumnTest, KeepsEveryCellExactWhetherStoredInFourBytesOrEight) {
         const uint64_t want = std::next(expected, static_cast<std::ptrdiff_t>(r))->second[s];
         const uint64_t got = chunk->present[s][r] ? chunk->cells[s][r] : 0;
         ASSERT_EQ(got, want) << "time " << time << " slot " << s;
-        if (chunk->present[s][r]) ASSERT_EQ(copied[r], want) << "time " << time;
+        if (chunk->present[s][r]) {
+          ASSERT_EQ(copied[r], want) << "time " << time;
+        }
       }
     }
     std::advance(expected, static_cast<std::ptrdiff_t>(chunk->size()));

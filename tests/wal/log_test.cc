@@ -31,6 +31,16 @@ using testing::Replayed;
 using testing::SizeFor;
 using testing::TestOptions;
 
+// Batches 1 .. n replayed in order, batch i being PayloadFor(i, size_of(i)).
+template <typename SizeOf>
+void ExpectReplayedInOrder(const Replayed& replayed, uint64_t n, SizeOf size_of) {
+  ASSERT_EQ(replayed.sequences.size(), n);
+  for (uint64_t i = 1; i <= n; ++i) {
+    ASSERT_EQ(replayed.sequences[i - 1], i);
+    ASSERT_EQ(replayed.payloads[i - 1], PayloadFor(i, size_of(i))) << "batch " << i;
+  }
+}
+
 TEST(LogTest, NewLogStartsAtSequenceOneAndReplaysNothing) {
   std::string dir = NewTestDir("new");
   std::vector<std::string> reports;
@@ -69,11 +79,7 @@ TEST(LogTest, ReplaysManyBatchesInOrderAcrossRotatedFiles) {
   Replayed replayed;
   auto log = OpenRecording(dir, options, &replayed);
   ASSERT_TRUE(log.ok()) << log.status();
-  ASSERT_EQ(replayed.sequences.size(), kBatches);
-  for (uint64_t i = 1; i <= kBatches; ++i) {
-    ASSERT_EQ(replayed.sequences[i - 1], i);
-    ASSERT_EQ(replayed.payloads[i - 1], PayloadFor(i, SizeFor(i, 3000))) << "batch " << i;
-  }
+  ExpectReplayedInOrder(replayed, kBatches, [](uint64_t i) { return SizeFor(i, 3000); });
   EXPECT_EQ((*log)->NextSequence(), kBatches + 1);
   EXPECT_THAT(reports, IsEmpty());
 }
@@ -111,11 +117,7 @@ TEST(LogTest, BatchesAcrossZeroFillStepsSurviveAProcessExitWithoutClose) {
     Replayed replayed;
     auto log = OpenRecording(dir, options, &replayed);
     ASSERT_TRUE(log.ok()) << log.status();
-    ASSERT_EQ(replayed.sequences.size(), kBatches);
-    for (uint64_t i = 1; i <= kBatches; ++i) {
-      ASSERT_EQ(replayed.sequences[i - 1], i);
-      ASSERT_EQ(replayed.payloads[i - 1], PayloadFor(i, size_of(i))) << "batch " << i;
-    }
+    ExpectReplayedInOrder(replayed, kBatches, size_of);
     for (uint64_t i = kBatches + 1; i <= kBatches + 50; ++i) {
       ASSERT_EQ(*(*log)->Append(PayloadFor(i, size_of(i))), i);
     }
