@@ -73,16 +73,10 @@ void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool material
   const uint64_t old_narrow = narrow_;
   present_stored_ = multi_ && (old_stored || materialize);
   wide_versions_ = old_wide || widen;
-  if (narrow == kKeepNarrow) narrow = old_narrow | ~SlotsBelow(old_slots);  // New slots too.
   // A slot can only widen; a new slot is narrow if asked.
   narrow_ = narrow & (old_narrow | ~SlotsBelow(old_slots)) & SlotsBelow(slots);
-  // The old block's arrays, found the way cell_bytes() finds them.
   const char* const old_base = reinterpret_cast<const char*>(old.get());
-  auto old_cells = [&](size_t s) {
-    const uint64_t below = s >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << s) - 1;
-    const size_t narrow_before = BitCount(old_narrow & below);
-    return old_base + 8 * old_capacity + (8 * s - 4 * narrow_before) * old_capacity;
-  };
+  auto old_cells = [&](size_t s) { return old_base + CellOffset(old_narrow, old_capacity, s); };
   const auto* old_present = reinterpret_cast<const uint8_t*>(old_cells(old_slots));
   const uint8_t* old_versions = old_stored ? old_present + old_slots * old_capacity : old_present;
   capacity_ = static_cast<uint32_t>(capacity);

@@ -238,11 +238,10 @@ class MeasureColumn {
     // `materialize`: the new block holds presence bytes (ones for the rows so far, if the
     // old block had none); else it holds them only if the old one did. `widen`: the new
     // block holds 8-byte versions; else they are as wide as in the old one. `narrow`: the
-    // slots stored 4 bytes wide in the new block, of those narrow in the old one (and new
-    // slots); by default the old block's.
+    // slots that may stay 4 bytes wide (a slot only ever widens; new slots are narrow if
+    // in it); by default every narrow slot stays so.
     void Relayout(size_t capacity, size_t slots, bool materialize = false, bool widen = false,
-                  uint64_t narrow = kKeepNarrow);
-    static constexpr uint64_t kKeepNarrow = ~uint64_t{0} - 1;  // Not a mask ever passed.
+                  uint64_t narrow = ~uint64_t{0});
     // Stores a row's cells: narrow_forms[s] in each narrow slot s, cells[s] in each wide
     // one. Walks the slots' arrays in order instead of working out each one's address.
     void PutRow(size_t row, const uint64_t* cells, const uint32_t* narrow_forms) {
@@ -291,15 +290,14 @@ class MeasureColumn {
       return std::unique_ptr<std::byte[]>(new std::byte[bytes]);
     }
     size_t cell_width(size_t slot) const { return narrow(slot) ? 4 : 8; }
-    // Slots before `slot` stored narrow.
-    size_t narrow_before(size_t slot) const {
+    // Where a block's cells of `slot` start (slot == slot count: where its cells end), for
+    // `capacity` rows and the narrow slots `narrow`: after the times and the slots before.
+    static size_t CellOffset(uint64_t narrow, size_t capacity, size_t slot) {
       const uint64_t below = slot >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << slot) - 1;
-      return BitCount(narrow_ & below);
+      return (8 + 8 * slot - 4 * BitCount(narrow & below)) * capacity;
     }
-    // Where `slot`'s cells start (slot_ for the end of the last slot's).
     void* cell_bytes(size_t slot) const {
-      char* const cells = reinterpret_cast<char*>(block_.get()) + 8 * size_t{capacity_};
-      return cells + (8 * slot - 4 * narrow_before(slot)) * capacity_;
+      return reinterpret_cast<char*>(block_.get()) + CellOffset(narrow_, capacity_, slot);
     }
     uint8_t* present_data(size_t slot) {
       return reinterpret_cast<uint8_t*>(block_.get()) + cells_end_ + slot * capacity_;
@@ -317,7 +315,7 @@ class MeasureColumn {
                              size_t narrow_slots) {
       return capacity * (8 + (wide ? 8 : 1) + slots * (present_stored ? 9 : 8) - 4 * narrow_slots);
     }
-    size_t narrow_slots() const { return narrow_before(slots_); }
+    size_t narrow_slots() const { return BitCount(narrow_); }
 
     // Raw bytes, whose arrays of int64, uint32 and uint8 are created by writing them
     // (new[] aligns them for any of these: capacities are multiples of 8, so every array
@@ -327,7 +325,7 @@ class MeasureColumn {
     uint64_t narrow_ = 0;  // Bit s: slot s's cells take 4 bytes (NarrowCell).
     // Where the cells end in the block (cell_bytes(slots_)), kept for the arrays after them.
     size_t cells_end_ = 0;
-    size_t CellsEnd() const { return (8 + 8 * size_t{slots_} - 4 * narrow_slots()) * capacity_; }
+    size_t CellsEnd() const { return CellOffset(narrow_, capacity_, slots_); }
     uint32_t size_ = 0;
     uint32_t capacity_ = 0;
     uint32_t slots_ = 0;
