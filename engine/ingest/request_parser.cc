@@ -8,22 +8,19 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/ingest/coding.h"
+#include "engine/ingest/common_attributes.h"
 #include "engine/ingest/names.h"
+#include "engine/ingest/parse_helpers.h"
 #include "engine/ingest/series_key.h"
 #include "engine/ingest/value_parse.h"
 
 namespace tsw::ingest {
 namespace {
 
-constexpr size_t kMaxTimeChars = 256;  // The model's StringValue256.
 // Records with more dimensions of their own than this take the full path for a new key.
 constexpr size_t kMaxPlannedDimensions = 16;
 constexpr int64_t kNanosPerHour = 3600LL * 1000000000;
 constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
-
-// absl::string_view's conversion from std::string, which (unlike its (data, size)
-// constructor) skips the hardened length check: a std::string's size is always valid.
-absl::string_view View(const std::string& s) { return s; }
 
 // Equal strings of different records (so in different storage: SameBytesApart).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameString(const std::string& a, const std::string& b) {
@@ -65,35 +62,6 @@ int64_t SaturatingMul(int64_t a, int64_t b) {
   return __builtin_mul_overflow(a, b, &out) ? INT64_MAX : out;
 }
 
-// Insertion sort: records carry a handful of dimensions.
-void SortByName(DimensionView* dims, size_t n) {
-  for (size_t i = 1; i < n; ++i) {
-    DimensionView d = dims[i];
-    size_t j = i;
-    while (j > 0 && d.name < dims[j - 1].name) {
-      dims[j] = dims[j - 1];
-      --j;
-    }
-    dims[j] = d;
-  }
-}
-
-// True if `names` has two equal entries. Sorts `*scratch` for long lists.
-bool HasDuplicate(absl::Span<const absl::string_view> names,
-                  std::vector<absl::string_view>* scratch) {
-  if (names.size() <= 16) {
-    for (size_t i = 1; i < names.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (names[i] == names[j]) return true;
-      }
-    }
-    return false;
-  }
-  scratch->assign(names.begin(), names.end());
-  std::sort(scratch->begin(), scratch->end());
-  return std::adjacent_find(scratch->begin(), scratch->end()) != scratch->end();
-}
-
 class Parser {
  public:
   Parser(const WriteRecordsRequest& request, const ParseContext& context, ParsedBatch* batch)
@@ -110,7 +78,12 @@ class Parser {
                                           quotas_.max_records_per_write, " records, not ", n, "."));
     }
     batch_->request_records = static_cast<int32_t>(n);
-    if (absl::Status s = CheckCommon(); !s.ok()) return s;
+    if (common_ != nullptr) {
+      if (absl::Status s = CheckCommonAttributes(*common_, quotas_, batch_, &common_bytes_);
+          !s.ok()) {
+        return s;
+      }
+    }
     PrepareWindow();
     batch_->records.reserve(n);
     batch_->values.reserve(n);
@@ -127,107 +100,6 @@ class Parser {
   }
 
  private:
-  // ---- CommonAttributes: everything that is wrong whatever the records say.
-  absl::Status CheckCommon() {
-    std::vector<DimensionView>& common = batch_->common_dimensions;
-    if (common_ == nullptr) return absl::OkStatus();
-    if (common_->dimensions.size() > static_cast<size_t>(quotas_.max_dimensions_per_record)) {
-      return ValidationError(absl::StrCat("CommonAttributes has ", common_->dimensions.size(),
-                                          " dimensions; a record may have at most ",
-                                          quotas_.max_dimensions_per_record, "."));
-    }
-    for (const Dimension& d : common_->dimensions) {
-      const NameProblem problem = CheckName(View(d.name), quotas_.max_dimension_name_bytes);
-      if (problem != NameProblem::kOk) {
-        return ValidationError(absl::StrCat(
-            "CommonAttributes: ", DescribeNameProblem("Dimension name", View(d.name), problem,
-                                                      quotas_.max_dimension_name_bytes)));
-      }
-      common.push_back({View(d.name), View(d.value)});
-    }
-    SortByName(common.data(), common.size());
-    for (size_t i = 1; i < common.size(); ++i) {
-      if (common[i].name == common[i - 1].name) {
-        return ValidationError(
-            absl::StrCat("CommonAttributes has dimension '", common[i].name, "' more than once."));
-      }
-    }
-    for (const DimensionView& d : common) {
-      batch_->common_offsets.push_back(static_cast<uint32_t>(batch_->common_encoded.size()));
-      PutLengthPrefixed(&batch_->common_encoded, d.name);
-      PutLengthPrefixed(&batch_->common_encoded, d.value);
-      common_bytes_ += d.name.size() + d.value.size();
-    }
-    batch_->common_offsets.push_back(static_cast<uint32_t>(batch_->common_encoded.size()));
-    if (common_->measure_name) {
-      const NameProblem problem =
-          CheckName(View(*common_->measure_name), quotas_.max_measure_name_bytes);
-      if (problem != NameProblem::kOk) {
-        return ValidationError(absl::StrCat(
-            "CommonAttributes: ", DescribeNameProblem("MeasureName", View(*common_->measure_name),
-                                                      problem, quotas_.max_measure_name_bytes)));
-      }
-    }
-    if (common_->version && *common_->version < 1) {
-      return ValidationError(absl::StrCat("CommonAttributes: Version must be 1 or greater, not ",
-                                          *common_->version, "."));
-    }
-    if (common_->time) {
-      int64_t unused;
-      if (common_->time->empty() || common_->time->size() > kMaxTimeChars ||
-          ParseInt64(View(*common_->time), &unused) == ParseError::kSyntax) {
-        return ValidationError(absl::StrCat("CommonAttributes: Time '",
-                                            View(*common_->time).substr(0, 64),
-                                            "' is not an integer."));
-      }
-    }
-    if (common_->measure_value) {
-      const size_t size = common_->measure_value->size();
-      if (size == 0 || size > static_cast<size_t>(quotas_.max_measure_value_bytes)) {
-        return ValidationError(absl::StrCat("CommonAttributes: MeasureValue must be 1 to ",
-                                            quotas_.max_measure_value_bytes, " bytes, not ", size,
-                                            "."));
-      }
-      if (!common_->measure_values.empty()) {
-        return ValidationError(
-            "CommonAttributes sets both MeasureValue and MeasureValues; MeasureValue is for "
-            "scalar types and MeasureValues for MULTI.");
-      }
-      if (common_->measure_value_type == MeasureValueType::kMulti) {
-        return ValidationError(
-            "CommonAttributes sets MeasureValue with MeasureValueType MULTI; MULTI takes "
-            "MeasureValues.");
-      }
-    }
-    if (!common_->measure_values.empty()) {
-      if (common_->measure_value_type && *common_->measure_value_type != MeasureValueType::kMulti) {
-        return ValidationError(absl::StrCat(
-            "CommonAttributes sets MeasureValues with MeasureValueType ",
-            Spelling(*common_->measure_value_type), "; MeasureValues is only for MULTI."));
-      }
-      std::vector<absl::string_view>& names = batch_->names;
-      names.clear();
-      for (const MeasureValue& mv : common_->measure_values) {
-        const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
-        if (problem != NameProblem::kOk) {
-          return ValidationError(absl::StrCat(
-              "CommonAttributes: ", DescribeNameProblem("MeasureValues name", View(mv.name),
-                                                        problem, quotas_.max_measure_name_bytes)));
-        }
-        if (mv.type == MeasureValueType::kMulti) {
-          return ValidationError(absl::StrCat("CommonAttributes: MeasureValues '", mv.name,
-                                              "' has Type MULTI; attributes are scalar."));
-        }
-        names.push_back(View(mv.name));
-      }
-      std::vector<absl::string_view> scratch;
-      if (HasDuplicate(names, &scratch)) {
-        return ValidationError("CommonAttributes: MeasureValues names must be unique.");
-      }
-    }
-    return absl::OkStatus();
-  }
-
   void PrepareWindow() {
     const int64_t now = context_.now_nanos;
     memory_start_ = SaturatingSub(
