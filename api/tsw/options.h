@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "tsw/clock.h"
+#include "tsw/env.h"
 
 namespace tsw {
 
@@ -57,6 +58,10 @@ struct Options {
 
   // Source of "now". Not owned; must outlive the Engine. nullptr: the system clock.
   const Clock* clock = nullptr;
+
+  // The file system every file of the data directory is read and written through. Not
+  // owned; must outlive the Engine. nullptr: Env::Default(), the POSIX file system.
+  Env* env = nullptr;
 
   Quotas quotas;
   DurabilityOptions durability;
