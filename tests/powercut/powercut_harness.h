@@ -43,12 +43,14 @@ struct Summary {
   std::vector<std::string> problems;  // The first few, described.
   // Coverage: cuts that hit the workload while it ran (the rest came at its end), cuts
   // during an Open's recovery, requests in flight at a cut that recovery kept or dropped,
-  // and magnetic segments the checks found.
+  // magnetic segments the checks found, and (kSyncPeriodically) acknowledged requests lost
+  // as that policy allows.
   int64_t cuts_mid_workload = 0;
   int64_t cuts_in_open = 0;
   int64_t in_flight_kept = 0;
   int64_t in_flight_dropped = 0;
   int64_t segments_seen = 0;
+  int64_t acked_lost_allowed = 0;  // kSyncPeriodically, acknowledged after the last sync.
   std::string Coverage() const;
 
   void Add(const Summary& other);
