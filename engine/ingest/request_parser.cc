@@ -190,8 +190,10 @@ class Parser {
     out.version =
         record.version ? *record.version : (common_ && common_->version ? *common_->version : 1);
     if (out.version < 1) {
-      Reject(index, absl::StrCat("Version must be 1 or greater, not ", out.version, "."));
-      return absl::OkStatus();
+      // The API reference: "Version must be 1 or greater, or you will receive a
+      // ValidationException error": a request-level error, not a rejected record.
+      return ValidationError(absl::StrCat("Version must be 1 or greater. Record ", index,
+                                          " has Version ", out.version, "."));
     }
     const std::string* time =
         record.time ? &*record.time : (common_ && common_->time ? &*common_->time : nullptr);

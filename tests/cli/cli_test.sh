@@ -71,6 +71,16 @@ d2="$("$TSW" scan --data "$DIR" --database fleet --table sensors --dimension dev
 [ "$(grep -c . <<<"$d2")" -eq 1 ] || fail "filtered scan printed: $d2"
 expect_ok '"Series":3' "$TSW" stats --data "$DIR" --database fleet
 
+# Version 0 is a ValidationException for its whole request: nothing of it is written.
+printf 'device,time,measure_name,measure_value,version\nv1,%s,temp,1,1\nv1,%s,temp,2,0\n' \
+  "$now_ms" "$((now_ms - 1))" >"$DIR.version.csv"
+expect_error ValidationException "$TSW" write --data "$DIR" --database fleet --table sensors \
+  --input "$DIR.version.csv"
+grep -q 'Version must be 1 or greater. Record 1 has Version 0. (the request of input lines 2 to 3' \
+  /tmp/tsw_cli_err_$$ || fail "version 0: $(cat /tmp/tsw_cli_err_$$)"
+v1="$("$TSW" scan --data "$DIR" --database fleet --table sensors --dimension device=v1)"
+[ -z "$v1" ] || fail "a request with Version 0 stored rows: $v1"
+
 # The magnetic tier: a record older than the one-hour memory window lands in a segment
 # (tsw write runs maintenance at the end); verify passes, then catches a flipped byte.
 expect_ok '"TableName":"archive"' "$TSW" create-table --data "$DIR" --database fleet --name archive \

@@ -376,6 +376,17 @@ class WriteRecordsTest(unittest.TestCase):
             self.write([scalar_record("v", t, 3.0, version=2)])
         self.assertEqual(raised.exception.response["RejectedRecords"][0]["ExistingVersion"], 2)
 
+    def test_a_version_below_one_is_a_validation_exception_and_nothing_is_stored(self):
+        t = now_ms() - 25000
+        # The API reference: "Version must be 1 or greater, or you will receive a
+        # ValidationException error".
+        with self.assertRaises(self.ts.exceptions.ValidationException) as raised:
+            self.write([scalar_record("zero", t, 1.0), scalar_record("zero", t - 1, 2.0, version=0)])
+        self.assertTrue(raised.exception.response["Error"]["Message"].startswith(
+            "Version must be 1 or greater"), raised.exception.response["Error"]["Message"])
+        # Record 0 was not stored: another value at its Version 1 is accepted.
+        self.assertEqual(self.write([scalar_record("zero", t, 3.0)])["RecordsIngested"]["Total"], 1)
+
     def test_rejected_records_list_each_bad_record_and_the_rest_are_ingested(self):
         t = now_ms() - 20000
         self.write([scalar_record("r", t, 5.0)])
