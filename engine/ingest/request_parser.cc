@@ -679,9 +679,11 @@ class Parser {
         own.size(), [&own](size_t k) { return own[k].name; },
         [](size_t k) { return static_cast<int32_t>(k); }, &batch_->key_plan);
     if (overlap >= 0) {
-      return ValidationError(absl::StrCat("Record ", index,
+      // The API reference: "Dimensions may not overlap, or a ValidationException will be
+      // thrown."
+      return ValidationError(absl::StrCat("Dimensions may not overlap. Record ", index,
                                           " and CommonAttributes both have dimension '",
-                                          own[overlap].name, "'; dimensions may not overlap."));
+                                          own[overlap].name, "'."));
     }
     EmitKey(
         batch_->key_plan, [&own](int32_t i) { return own[i]; }, out);
