@@ -365,7 +365,7 @@ int Scan(const std::vector<std::string>& args) {
         std::string value;
         switch (col.type) {
           case MeasureValueType::kDouble:
-            value = absl::StrCat(col.doubles[row]);
+            value = json::FormatDouble(col.doubles[row]);
             break;
           case MeasureValueType::kVarchar:
             value = CsvCell(col.strings[row]);
