@@ -62,6 +62,7 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
   StoreOptions store_options;
   store_options.min_log_bytes_to_compact = tuning.min_log_bytes_to_compact;
   store_options.log = options.log;
+  store_options.env = options.env;
   CatalogStore::Recovered recovered;
   absl::StatusOr<std::unique_ptr<CatalogStore>> store =
       CatalogStore::Open(dir, std::move(store_options), &recovered);

@@ -109,12 +109,12 @@ int RunDemo(const std::vector<std::string>& args) {
   if (absl::Status s = flags->CheckKnown({"data"}); !s.ok()) return ReportError(s);
   std::string dir = flags->Get("data").value_or("tsw-demo");
   // A fresh directory: remove an earlier demo's data, never anything else.
-  if (file::Exists(dir)) {
-    if (!file::Exists(file::JoinPath(dir, "catalog"))) {
+  if (Env::Default()->Exists(dir)) {
+    if (!Env::Default()->Exists(file::JoinPath(dir, "catalog"))) {
       return ReportError(ValidationError(absl::StrCat(
           dir, " exists and is not a tsw data directory; pass --data with a new path")));
     }
-    if (absl::Status s = file::RemoveTree(dir); !s.ok()) return ReportError(s);
+    if (absl::Status s = file::RemoveTree(*Env::Default(), dir); !s.ok()) return ReportError(s);
   }
   absl::StatusOr<std::unique_ptr<Engine>> opened = Engine::Open(dir, Options{});
   if (!opened.ok()) return ReportError(opened.status());
