@@ -175,7 +175,7 @@ void BM_WriteRecordsTsw(benchmark::State& state, Workload w) {
         static_cast<double>((*store)->Stats().memory_bytes) /
         std::max<int64_t>(1, (*store)->Stats().memory_points);
   }
-  (void)file::RemoveTree(dir);
+  (void)file::RemoveTree(*Env::Default(), dir);
 }
 
 class SqlitePeer {
@@ -289,7 +289,7 @@ void BM_WriteRecordsSqlite(benchmark::State& state, Workload w) {
     }
     RunWorkload(state, w, [&](const WriteRecordsRequest& req) { return peer.Write(req); });
   }
-  (void)file::RemoveTree(dir);
+  (void)file::RemoveTree(*Env::Default(), dir);
 }
 
 void RegisterAll() {

@@ -50,7 +50,7 @@ class Fixture {
   }
   ~Fixture() {
     store_.reset();
-    file::RemoveTree(dir_).IgnoreError();
+    file::RemoveTree(*Env::Default(), dir_).IgnoreError();
   }
 
   // `points` points over the hour before the clock, `series` series, time order.

@@ -1,9 +1,5 @@
 #include "engine/catalog/catalog_store.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <iostream>
 
 #include "absl/strings/match.h"
@@ -29,26 +25,12 @@ bool ParseLogName(absl::string_view name, uint64_t* number) {
   return !name.empty() && absl::SimpleAtoi(name, number);
 }
 
-absl::Status WriteAll(int fd, absl::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, "write");
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
-CatalogStore::CatalogStore(std::string dir, StoreOptions options)
-    : dir_(std::move(dir)), options_(std::move(options)) {}
+CatalogStore::CatalogStore(Env& env, std::string dir, StoreOptions options)
+    : env_(env), dir_(std::move(dir)), options_(std::move(options)) {}
 
-CatalogStore::~CatalogStore() {
-  if (fd_ >= 0) ::close(fd_);
-}
+CatalogStore::~CatalogStore() = default;
 
 std::string CatalogStore::SnapshotPath() const { return file::JoinPath(dir_, kSnapshotName); }
 
@@ -67,9 +49,10 @@ void CatalogStore::Log(std::string_view line) const {
 absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::string& dir,
                                                                  StoreOptions options,
                                                                  Recovered* recovered) {
-  std::unique_ptr<CatalogStore> store(new CatalogStore(dir, std::move(options)));
-  if (absl::Status s = file::CreateDirs(dir); !s.ok()) return s;
-  absl::StatusOr<std::vector<std::string>> names = file::ListDir(dir);
+  Env& env = options.env != nullptr ? *options.env : *Env::Default();
+  std::unique_ptr<CatalogStore> store(new CatalogStore(env, dir, std::move(options)));
+  if (absl::Status s = file::CreateDirs(env, dir); !s.ok()) return s;
+  absl::StatusOr<std::vector<std::string>> names = env.ListDir(dir);
   if (!names.ok()) return names.status();
 
   std::vector<uint64_t> log_numbers;
@@ -83,7 +66,7 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
     } else if (absl::EndsWith(name, ".tmp")) {
       // The temporary of a WriteFileAtomically that never reached its rename.
       std::string path = file::JoinPath(dir, name);
-      if (absl::Status s = file::RemoveFile(path); !s.ok()) return s;
+      if (absl::Status s = file::RemoveFile(env, path); !s.ok()) return s;
     }
   }
 
@@ -94,28 +77,29 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
     // catalog whose snapshot was lost. The second must not become an empty catalog.
     for (uint64_t number : log_numbers) {
       std::string path = store->LogPath(number);
-      absl::StatusOr<std::string> contents = file::ReadFile(path);
+      absl::StatusOr<std::string> contents = file::ReadFile(env, path);
       if (!contents.ok()) return contents.status();
       if (contents->size() > kLogHeaderBytes) {
         return InternalError(absl::StrCat("catalog file ", snapshot_path, " is missing but ", path,
                                           " holds committed changes"));
       }
-      if (absl::Status s = file::RemoveFile(path); !s.ok()) return s;
+      if (absl::Status s = file::RemoveFile(env, path); !s.ok()) return s;
     }
     log_numbers.clear();
     Snapshot empty;
     empty.log_number = 1;
-    if (absl::Status s = file::WriteFileAtomically(store->LogPath(1), EncodeLogHeader(1));
+    if (absl::Status s = file::WriteFileAtomically(env, store->LogPath(1), EncodeLogHeader(1));
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = file::WriteFileAtomically(snapshot_path, EncodeSnapshot(empty)); !s.ok()) {
+    if (absl::Status s = file::WriteFileAtomically(env, snapshot_path, EncodeSnapshot(empty));
+        !s.ok()) {
       return s;
     }
     log_numbers.push_back(1);
   }
 
-  absl::StatusOr<std::string> snapshot_bytes = file::ReadFile(snapshot_path);
+  absl::StatusOr<std::string> snapshot_bytes = file::ReadFile(env, snapshot_path);
   if (!snapshot_bytes.ok()) return snapshot_bytes.status();
   absl::StatusOr<Snapshot> snapshot = DecodeSnapshot(*snapshot_bytes, snapshot_path);
   if (!snapshot.ok()) return snapshot.status();
@@ -123,7 +107,7 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
 
   const uint64_t current = snapshot->log_number;
   const std::string log_path = store->LogPath(current);
-  absl::StatusOr<std::string> log_bytes = file::ReadFile(log_path);
+  absl::StatusOr<std::string> log_bytes = file::ReadFile(env, log_path);
   if (!log_bytes.ok()) {
     if (absl::IsNotFound(log_bytes.status())) {
       return InternalError(
@@ -137,16 +121,14 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
     store->Log(absl::StrCat("cut the torn tail of ", log_path, " at byte ", log->valid_bytes,
                             " of ", log_bytes->size(),
                             " (a change that was being committed when the process stopped)"));
-    if (::truncate(log_path.c_str(), static_cast<off_t>(log->valid_bytes)) != 0) {
-      return file::IoError("cannot truncate", log_path, errno);
-    }
   }
   if (absl::Status s = store->OpenLogForAppend(current, static_cast<int64_t>(log->valid_bytes));
       !s.ok()) {
     return s;
   }
-  if (log->torn_tail && ::fdatasync(store->fd_) != 0) {
-    return file::IoError("cannot fsync", log_path, errno);
+  if (log->torn_tail) {
+    if (absl::Status s = store->log_->Truncate(log->valid_bytes); !s.ok()) return s;
+    if (absl::Status s = store->log_->Sync(); !s.ok()) return s;
   }
 
   // Logs other than the current one are the old log of a finished compaction that
@@ -155,7 +137,7 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
     if (number == current) continue;
     std::string path = store->LogPath(number);
     store->Log(absl::StrCat("removing ", path, ": not named by ", snapshot_path));
-    if (absl::Status s = file::RemoveFile(path); !s.ok()) return s;
+    if (absl::Status s = file::RemoveFile(env, path); !s.ok()) return s;
   }
 
   recovered->snapshot = std::move(*snapshot);
@@ -165,15 +147,9 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
 
 absl::Status CatalogStore::OpenLogForAppend(uint64_t log_number, int64_t size) {
   const std::string path = LogPath(log_number);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return file::IoError("cannot open", path, errno);
-  if (::lseek(fd, static_cast<off_t>(size), SEEK_SET) < 0) {
-    int err = errno;
-    ::close(fd);
-    return file::IoError("cannot seek in", path, err);
-  }
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
+  absl::StatusOr<std::unique_ptr<File>> file = env_.OpenFile(path, OpenMode::kReadWrite);
+  if (!file.ok()) return file.status();
+  log_ = *std::move(file);
   log_number_ = log_number;
   log_bytes_ = size;
   return absl::OkStatus();
@@ -181,22 +157,17 @@ absl::Status CatalogStore::OpenLogForAppend(uint64_t log_number, int64_t size) {
 
 absl::Status CatalogStore::Append(const LogRecord& record) {
   if (!failed_.ok()) return failed_;
-  const std::string path = LogPath(log_number_);
   const std::string bytes = EncodeLogRecord(record);
   // One write per record: a process killed mid-append leaves at most this record torn.
-  if (absl::Status s = WriteAll(fd_, bytes); !s.ok()) {
-    absl::Status error = InternalError(absl::StrCat("cannot append to ", path, ": ", s.message()));
+  if (absl::Status s = log_->Write(static_cast<uint64_t>(log_bytes_), bytes); !s.ok()) {
     // Cut the partial record so the next append does not land behind garbage.
-    if (::ftruncate(fd_, static_cast<off_t>(log_bytes_)) != 0 ||
-        ::lseek(fd_, static_cast<off_t>(log_bytes_), SEEK_SET) < 0) {
-      failed_ = error;
-    }
-    return error;
+    if (!log_->Truncate(static_cast<uint64_t>(log_bytes_)).ok()) failed_ = s;
+    return s;
   }
-  if (::fdatasync(fd_) != 0) {
+  if (absl::Status s = log_->Sync(); !s.ok()) {
     // After a failed fsync the page cache may have dropped the dirty pages: whether the
     // record is on disk is unknowable, so nothing more may be acknowledged on top of it.
-    failed_ = file::IoError("cannot fsync", path, errno);
+    failed_ = s;
     return failed_;
   }
   log_bytes_ += static_cast<int64_t>(bytes.size());
@@ -213,13 +184,14 @@ absl::Status CatalogStore::Compact(Snapshot snapshot) {
   const uint64_t new_number = old_number + 1;
   const std::string new_log = LogPath(new_number);
   // 1. The new, empty log. Until step 2 it is a stray file that Open removes.
-  if (absl::Status s = file::WriteFileAtomically(new_log, EncodeLogHeader(new_number)); !s.ok()) {
+  if (absl::Status s = file::WriteFileAtomically(env_, new_log, EncodeLogHeader(new_number));
+      !s.ok()) {
     return s;
   }
   // 2. The snapshot naming it: the commit point.
   snapshot.log_number = new_number;
   const std::string bytes = EncodeSnapshot(snapshot);
-  if (absl::Status s = file::WriteFileAtomically(SnapshotPath(), bytes); !s.ok()) {
+  if (absl::Status s = file::WriteFileAtomically(env_, SnapshotPath(), bytes); !s.ok()) {
     // The rename may or may not have happened (or be durable). Either snapshot finds its
     // log complete on disk, but appending to either log could be lost, so stop here.
     failed_ = s;
@@ -232,7 +204,7 @@ absl::Status CatalogStore::Compact(Snapshot snapshot) {
     failed_ = s;
     return s;
   }
-  if (absl::Status s = file::RemoveFile(LogPath(old_number)); !s.ok()) {
+  if (absl::Status s = file::RemoveFile(env_, LogPath(old_number)); !s.ok()) {
     // Harmless: Open removes logs the snapshot does not name.
     Log(std::string(s.message()));
   }

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/catalog/catalog_format.h"
+#include "tsw/env.h"
 
 namespace tsw::catalog {
 
@@ -35,6 +36,8 @@ struct StoreOptions {
   int64_t min_log_bytes_to_compact = 1 << 20;
   // Receives one line per notable event (a torn log tail cut, a stray file removed).
   std::function<void(std::string_view)> log;
+  // The file system; not owned. nullptr: Env::Default().
+  Env* env = nullptr;
 };
 
 class CatalogStore {
@@ -76,15 +79,16 @@ class CatalogStore {
   uint64_t log_number() const { return log_number_; }
 
  private:
-  CatalogStore(std::string dir, StoreOptions options);
+  CatalogStore(Env& env, std::string dir, StoreOptions options);
   absl::Status OpenLogForAppend(uint64_t log_number, int64_t size);
   void Log(std::string_view line) const;
 
+  Env& env_;
   const std::string dir_;
   const StoreOptions options_;
-  int fd_ = -1;              // The current log, open for writing at its end.
-  uint64_t log_number_ = 0;  // The current log's number.
-  int64_t log_bytes_ = 0;    // The current log's size.
+  std::unique_ptr<File> log_;  // The current log, appended to at log_bytes_.
+  uint64_t log_number_ = 0;    // The current log's number.
+  int64_t log_bytes_ = 0;      // The current log's size.
   int64_t snapshot_bytes_ = 0;
   absl::Status failed_;  // Sticky: set when the on-disk state is uncertain.
 };

@@ -1,14 +1,9 @@
 #include "engine/common/file_util.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <filesystem>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "tsw/status.h"
@@ -28,143 +23,111 @@ std::string JoinPath(absl::string_view a, absl::string_view b) {
   return absl::StrCat(a, "/", b);
 }
 
-absl::Status IoError(absl::string_view what, absl::string_view path, int err) {
-  return tsw::InternalError(absl::StrCat(what, " ", path, ": ", strerror(err)));
-}
+absl::Status SyncDir(Env& env, const std::string& path) { return env.SyncDir(path); }
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-absl::Status SyncDir(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open directory", path, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return IoError("cannot fsync directory", path, err);
-  return absl::OkStatus();
-}
-
-absl::Status CreateDirs(const std::string& path) {
-  if (path.empty() || Exists(path)) return absl::OkStatus();
+absl::Status CreateDirs(Env& env, const std::string& path) {
+  if (path.empty() || env.Exists(path)) return absl::OkStatus();
   std::string parent = Dirname(path);
   if (parent != path) {
-    if (absl::Status s = CreateDirs(parent); !s.ok()) return s;
+    if (absl::Status s = CreateDirs(env, parent); !s.ok()) return s;
   }
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    return IoError("cannot create directory", path, errno);
-  }
-  return SyncDir(parent);
+  if (absl::Status s = env.CreateDir(path); !s.ok()) return s;
+  return env.SyncDir(parent);
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no such file ", path));
-    return IoError("cannot open", path, errno);
-  }
-  std::string out;
-  char buf[1 << 16];
+absl::StatusOr<std::string> ReadFile(Env& env, const std::string& path) {
+  absl::StatusOr<std::unique_ptr<File>> file = env.OpenFile(path, OpenMode::kRead);
+  if (!file.ok()) return file.status();
+  absl::StatusOr<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  std::string out(*size, '\0');
+  // Read on past the size seen, in case the file grew meanwhile.
+  size_t done = 0;
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return IoError("cannot read", path, err);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    if (done == out.size()) out.resize(out.size() + (64 << 10));
+    absl::StatusOr<size_t> n = (*file)->Read(done, out.size() - done, out.data() + done);
+    if (!n.ok()) return n.status();
+    done += *n;
+    if (done < out.size()) break;  // Short only at the end of the file.
   }
-  ::close(fd);
+  out.resize(done);
   return out;
 }
 
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
-  std::string tmp = absl::StrCat(path, ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot create", tmp, errno);
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return IoError("cannot write", tmp, err);
-    }
-    done += static_cast<size_t>(n);
+absl::Status WriteFileAtomically(Env& env, const std::string& path, absl::string_view contents) {
+  const std::string tmp = absl::StrCat(path, ".tmp");
+  absl::Status s;
+  {
+    absl::StatusOr<std::unique_ptr<File>> file = env.OpenFile(tmp, OpenMode::kCreateTruncate);
+    if (!file.ok()) return file.status();
+    s = (*file)->Write(0, contents);
+    if (s.ok()) s = (*file)->Sync();
   }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return IoError("cannot fsync", tmp, err);
+  if (s.ok()) s = env.Rename(tmp, path);
+  if (!s.ok()) {
+    env.RemoveFile(tmp).IgnoreError();  // A leftover is removed by the next Open.
+    return s;
   }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return IoError("cannot rename onto", path, err);
-  }
-  return SyncDir(Dirname(path));
+  return env.SyncDir(Dirname(path));
 }
 
-absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return IoError("cannot list", path, errno);
-  std::vector<std::string> names;
-  while (struct dirent* entry = ::readdir(dir)) {
-    absl::string_view name(entry->d_name);
-    if (name == "." || name == "..") continue;
-    names.emplace_back(name);
-  }
-  ::closedir(dir);
-  return names;
+absl::StatusOr<std::vector<std::string>> ListDir(Env& env, const std::string& path) {
+  return env.ListDir(path);
 }
 
-absl::Status RemoveTree(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-  if (ec) return IoError("cannot remove", path, ec.value());
-  return SyncDir(Dirname(path));
+namespace {
+
+// Removes `path` and, for a directory, everything under it; no parent sync.
+absl::Status RemoveTreeUnsynced(Env& env, const std::string& path) {
+  if (!env.IsDirectory(path)) {
+    absl::Status s = env.RemoveFile(path);
+    return absl::IsNotFound(s) ? absl::OkStatus() : s;
+  }
+  absl::StatusOr<std::vector<std::string>> names = env.ListDir(path);
+  if (!names.ok()) return absl::IsNotFound(names.status()) ? absl::OkStatus() : names.status();
+  for (const std::string& name : *names) {
+    if (absl::Status s = RemoveTreeUnsynced(env, JoinPath(path, name)); !s.ok()) return s;
+  }
+  absl::Status s = env.RemoveDir(path);
+  return absl::IsNotFound(s) ? absl::OkStatus() : s;
 }
 
-absl::Status RemoveFile(const std::string& path) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return IoError("cannot remove", path, errno);
-  }
-  return absl::OkStatus();
+}  // namespace
+
+absl::Status RemoveTree(Env& env, const std::string& path) {
+  if (absl::Status s = RemoveTreeUnsynced(env, path); !s.ok()) return s;
+  return env.SyncDir(Dirname(path));
 }
 
-absl::StatusOr<std::unique_ptr<DirectoryLock>> DirectoryLock::Acquire(const std::string& dir) {
-  std::string path = JoinPath(dir, "LOCK");
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EACCES || errno == EROFS || errno == EPERM) {
-      return tsw::AccessDeniedError(
-          absl::StrCat("data directory ", dir, " is not writable: ", strerror(errno)));
-    }
-    return IoError("cannot open lock file", path, errno);
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      return tsw::AccessDeniedError(absl::StrCat(
-          "data directory ", dir, " is in use by another tsw engine (", path, " is locked)"));
-    }
-    return IoError("cannot lock", path, err);
-  }
-  return std::unique_ptr<DirectoryLock>(new DirectoryLock(fd));
+absl::Status RemoveFile(Env& env, const std::string& path) {
+  absl::Status s = env.RemoveFile(path);
+  if (absl::IsNotFound(s)) return absl::OkStatus();
+  return s;
 }
 
-DirectoryLock::~DirectoryLock() {
-  ::flock(fd_, LOCK_UN);
-  ::close(fd_);
+absl::Status CheckWritable(Env& env, const std::string& path) {
+  const std::string probe = JoinPath(path, ".write-probe");
+  absl::StatusOr<std::unique_ptr<File>> file = env.OpenFile(probe, OpenMode::kCreateTruncate);
+  if (!file.ok()) return file.status();
+  file->reset();
+  return env.RemoveFile(probe);
+}
+
+absl::StatusOr<std::unique_ptr<DirectoryLock>> DirectoryLock::Acquire(Env& env,
+                                                                      const std::string& dir) {
+  const std::string path = JoinPath(dir, "LOCK");
+  absl::StatusOr<std::unique_ptr<FileLock>> lock = env.LockFile(path);
+  if (lock.ok()) return std::unique_ptr<DirectoryLock>(new DirectoryLock(*std::move(lock)));
+  if (absl::IsUnavailable(lock.status())) {
+    return tsw::AccessDeniedError(absl::StrCat(
+        "data directory ", dir, " is in use by another tsw engine (", path, " is locked)"));
+  }
+  const int err = ErrnoOf(lock.status());
+  if (err == EACCES || err == EROFS || err == EPERM) {
+    return tsw::AccessDeniedError(
+        absl::StrCat("data directory ", dir, " is not writable: ", strerror(err)));
+  }
+  return lock.status();
 }
 
 }  // namespace tsw::file

@@ -2,7 +2,7 @@
 // per table.
 //
 // Directory layout (<data> is the directory given to Engine::Open):
-//   <data>/LOCK               flock'ed while an engine has the directory open
+//   <data>/LOCK               locked (Env::LockFile) while an engine has the directory open
 //   <data>/catalog/           the catalog (engine/catalog/FORMAT.md)
 //   <data>/tables/<id>/       one table's data: WAL, segments, schema (engine/table)
 // A table's data directory is named by its catalog id, never reused, so a directory
@@ -14,8 +14,7 @@
 // Scan either completes before the delete or sees ResourceNotFoundException after it.
 #include "tsw/engine.h"
 
-#include <unistd.h>
-
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -28,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/catalog/catalog.h"
+#include "engine/catalog/validation.h"
 #include "engine/common/file_util.h"
 #include "engine/table/table_store.h"
 
@@ -46,9 +46,11 @@ struct TableHandle {
 };
 
 // The open store of `handle`, or the error a data call on it gets. REQUIRES: handle.mu held.
-absl::StatusOr<table::TableStore*> StoreOf(const TableHandle& handle, std::string_view table_name) {
+absl::StatusOr<table::TableStore*> StoreOf(const TableHandle& handle,
+                                           std::string_view database_name,
+                                           std::string_view table_name) {
   if (handle.deleted) {
-    return NotFoundError(absl::StrCat("The table ", std::string(table_name), " was deleted."));
+    return catalog::TableNotFoundError(database_name, table_name, "it was deleted during the call");
   }
   if (!handle.damaged.ok()) return handle.damaged;
   return handle.store.get();
@@ -58,7 +60,7 @@ absl::StatusOr<table::TableStore*> StoreOf(const TableHandle& handle, std::strin
 
 struct Engine::Impl {
   std::string dir;
-  Options options;
+  Options options;  // options.env is never null here.
   const Clock* clock = nullptr;
   std::function<void(absl::string_view)> log;
   std::unique_ptr<file::DirectoryLock> lock;
@@ -104,9 +106,7 @@ struct Engine::Impl {
     std::shared_lock lock(tables_mu);
     auto it = tables.find(info->table_id);
     if (it == tables.end()) {
-      return NotFoundError(absl::StrCat("The table ", std::string(table_name),
-                                        " does not exist in database ", std::string(database),
-                                        "."));
+      return catalog::TableNotFoundError(database, table_name);
     }
     return std::make_pair(std::move(*info), it->second);
   }
@@ -157,6 +157,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
   auto impl = std::make_unique<Impl>();
   impl->dir = std::string(directory);
   impl->options = std::move(options);
+  if (impl->options.env == nullptr) impl->options.env = Env::Default();
+  Env& env = *impl->options.env;
   impl->clock = impl->options.clock != nullptr ? impl->options.clock : SystemClock::Default();
   if (impl->options.log) {
     impl->log = [f = impl->options.log](absl::string_view line) {
@@ -167,15 +169,18 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
       std::fprintf(stderr, "tsw: %.*s\n", static_cast<int>(line.size()), line.data());
     };
   }
-  if (absl::Status s = file::CreateDirs(impl->dir); !s.ok()) {
+  if (absl::Status s = file::CreateDirs(env, impl->dir); !s.ok()) {
     return AccessDeniedError(
         absl::StrCat("cannot create data directory ", impl->dir, ": ", s.message()));
   }
-  if (::access(impl->dir.c_str(), W_OK) != 0) {
-    return AccessDeniedError(absl::StrCat("data directory ", impl->dir, " is not writable"));
+  if (absl::Status s = file::CheckWritable(env, impl->dir); !s.ok()) {
+    if (const int err = ErrnoOf(s); err == EACCES || err == EROFS || err == EPERM) {
+      return AccessDeniedError(absl::StrCat("data directory ", impl->dir, " is not writable"));
+    }
+    return s;
   }
   absl::StatusOr<std::unique_ptr<file::DirectoryLock>> lock =
-      file::DirectoryLock::Acquire(impl->dir);
+      file::DirectoryLock::Acquire(env, impl->dir);
   if (!lock.ok()) return lock.status();
   impl->lock = std::move(*lock);
 
@@ -185,7 +190,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
   impl->catalog = std::move(*catalog);
 
   std::string tables_dir = file::JoinPath(impl->dir, "tables");
-  if (absl::Status s = file::CreateDirs(tables_dir); !s.ok()) return s;
+  if (absl::Status s = file::CreateDirs(env, tables_dir); !s.ok()) return s;
   for (const catalog::TableInfo& info : impl->catalog->AllTables()) {
     absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl->OpenTableHandle(info.table_id);
     if (!handle.ok() && KindOf(handle.status()) == ErrorKind::kInternalServer) {
@@ -202,14 +207,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
     impl->tables[info.table_id] = std::move(*handle);
   }
   // Remove the data of tables the catalog no longer has (a delete that crashed midway).
-  absl::StatusOr<std::vector<std::string>> entries = file::ListDir(tables_dir);
+  absl::StatusOr<std::vector<std::string>> entries = env.ListDir(tables_dir);
   if (!entries.ok()) return entries.status();
   for (const std::string& name : *entries) {
     uint64_t id = 0;
     if (absl::SimpleAtoi(name, &id) && impl->tables.contains(id)) continue;
     std::string path = file::JoinPath(tables_dir, name);
     impl->log(absl::StrCat("removing ", path, ": no table in the catalog owns it"));
-    if (absl::Status s = file::RemoveTree(path); !s.ok()) return s;
+    if (absl::Status s = file::RemoveTree(env, path); !s.ok()) return s;
   }
 
   std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
@@ -285,7 +290,7 @@ absl::Status Engine::DeleteTable(const DeleteTableRequest& r) {
     if (handle->store != nullptr) handle->store->Close().IgnoreError();  // Data goes next.
     handle->store.reset();
   }
-  return file::RemoveTree(dir);
+  return file::RemoveTree(*impl_->options.env, dir);
 }
 
 absl::StatusOr<DescribeDatabaseResponse> Engine::DescribeDatabase(
@@ -348,7 +353,8 @@ absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (found.ok()) {
     std::shared_lock lock(found->second->mu);
-    absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+    absl::StatusOr<table::TableStore*> store =
+        StoreOf(*found->second, r.database_name, r.table_name);
     if (store.ok()) {
       absl::Status s = (*store)->RunMaintenance(found->first.table);
       if (!s.ok()) impl_->log(absl::StrCat("maintenance after UpdateTable: ", s.ToString()));
@@ -362,7 +368,7 @@ absl::StatusOr<WriteRecordsResponse> Engine::WriteRecords(const WriteRecordsRequ
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
   return (*store)->Write(r, found->first.table);
 }
@@ -373,7 +379,7 @@ absl::Status Engine::Scan(const ScanRequest& r,
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
   (*store)->NoteRetention(found->first.table);
   return (*store)->Scan(r, visitor);
@@ -410,7 +416,7 @@ absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,
   auto found = impl_->FindTable(database_name, table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, table_name);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, database_name, table_name);
   if (!store.ok()) return store.status();
   TableStats stats = (*store)->Stats();
   stats.database_name = std::string(database_name);

@@ -81,7 +81,8 @@ absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, 
   uint64_t writer_id = 0;
   auto abandon = [&](absl::Status s) {
     if (writer != nullptr) writer->Abandon();
-    for (const ManifestSegment& m : outputs) file::RemoveFile(PathOf(m.file_id)).IgnoreError();
+    for (const ManifestSegment& m : outputs)
+      file::RemoveFile(*env, PathOf(m.file_id)).IgnoreError();
     return s;
   };
   auto finish = [&]() -> absl::Status {
@@ -95,7 +96,7 @@ absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, 
     outputs.push_back(m);
     writer.reset();
     absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-        SegmentReader::Open(PathOf(m.file_id), m.summary, counters);
+        SegmentReader::Open(*env, PathOf(m.file_id), m.summary, counters);
     if (!reader.ok()) return reader.status();
     output_readers.push_back(*std::move(reader));
     return absl::OkStatus();
@@ -138,7 +139,7 @@ absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, 
     if (absl::Status s = finish(); !s.ok()) return abandon(s);
   }
   if (!outputs.empty()) {
-    if (absl::Status s = file::SyncDir(dir); !s.ok()) return abandon(s);
+    if (absl::Status s = env->SyncDir(dir); !s.ok()) return abandon(s);
   }
 
   Manifest next = before.manifest;

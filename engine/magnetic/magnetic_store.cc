@@ -37,7 +37,8 @@ bool SeriesMatches(const std::vector<Dimension>& series, const std::vector<Dimen
 absl::Status MagneticStore::Impl::Publish(
     Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers) {
   next.next_file_id = next_file_id;
-  if (absl::Status s = file::WriteFileAtomically(ManifestPath(), EncodeManifest(next)); !s.ok()) {
+  if (absl::Status s = file::WriteFileAtomically(*env, ManifestPath(), EncodeManifest(next));
+      !s.ok()) {
     return s;
   }
   auto published = std::make_shared<State>();
@@ -52,7 +53,7 @@ absl::Status MagneticStore::Impl::DeleteFiles(const std::vector<uint64_t>& file_
                                               absl::string_view why) {
   absl::Status result;
   for (uint64_t id : file_ids) {
-    absl::Status s = file::RemoveFile(PathOf(id));
+    absl::Status s = file::RemoveFile(*env, PathOf(id));
     if (s.ok()) {
       Log(absl::StrCat("magnetic ", dir, ": deleted ", SegmentFileName(id), " (", why, ")"));
     } else if (result.ok()) {
@@ -70,12 +71,14 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(const std::st
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->options = options;
-  if (absl::Status s = file::CreateDirs(dir); !s.ok()) return s;
+  impl->env = options.env != nullptr ? options.env : Env::Default();
+  Env& env = *impl->env;
+  if (absl::Status s = file::CreateDirs(env, dir); !s.ok()) return s;
   const std::string manifest_path = impl->ManifestPath();
 
-  absl::StatusOr<std::vector<std::string>> names = file::ListDir(dir);
+  absl::StatusOr<std::vector<std::string>> names = env.ListDir(dir);
   if (!names.ok()) return names.status();
-  if (!file::Exists(manifest_path)) {
+  if (!env.Exists(manifest_path)) {
     // A new store writes its (empty) manifest before any segment, so segment files
     // without a manifest mean it was lost: refuse rather than delete them.
     for (const std::string& name : *names) {
@@ -85,13 +88,13 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(const std::st
                                                " is missing but segment file ", name, " exists"));
       }
     }
-    if (absl::Status s = file::WriteFileAtomically(manifest_path, EncodeManifest(Manifest()));
+    if (absl::Status s = file::WriteFileAtomically(env, manifest_path, EncodeManifest(Manifest()));
         !s.ok()) {
       return s;
     }
   }
 
-  absl::StatusOr<std::string> bytes = file::ReadFile(manifest_path);
+  absl::StatusOr<std::string> bytes = file::ReadFile(env, manifest_path);
   if (!bytes.ok()) return bytes.status();
   Manifest manifest;
   if (absl::Status s = DecodeManifest(*bytes, &manifest); !s.ok()) {
@@ -101,7 +104,7 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(const std::st
   absl::flat_hash_set<uint64_t> live;
   for (const ManifestSegment& segment : manifest.segments) {
     absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-        SegmentReader::Open(impl->PathOf(segment.file_id), segment.summary, impl->counters);
+        SegmentReader::Open(env, impl->PathOf(segment.file_id), segment.summary, impl->counters);
     if (!reader.ok()) return reader.status();
     state->readers.push_back(*std::move(reader));
     live.insert(segment.file_id);
@@ -113,12 +116,12 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(const std::st
     bool orphan =
         (ParseSegmentFileName(name, &id) && !live.contains(id)) || name == kManifestTmpName;
     if (!orphan) continue;
-    if (absl::Status s = file::RemoveFile(file::JoinPath(dir, name)); !s.ok()) return s;
+    if (absl::Status s = file::RemoveFile(env, file::JoinPath(dir, name)); !s.ok()) return s;
     impl->Log(absl::StrCat("magnetic ", dir, ": deleted orphan file ", name));
     removed = true;
   }
   if (removed) {
-    if (absl::Status s = file::SyncDir(dir); !s.ok()) return s;
+    if (absl::Status s = env.SyncDir(dir); !s.ok()) return s;
   }
 
   impl->next_file_id = manifest.next_file_id;  // Not shared yet.
@@ -156,9 +159,10 @@ absl::Status MagneticStore::AddSegment(const std::vector<ScanBatch>& batches,
   absl::StatusOr<SegmentSummary> summary = (*writer)->Finish();
   if (!summary.ok()) return summary.status();
   absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-      SegmentReader::Open(path, *summary, impl_->counters);
-  if (absl::Status s = reader.ok() ? file::SyncDir(impl_->dir) : reader.status(); !s.ok()) {
-    file::RemoveFile(path).IgnoreError();  // Unreferenced: the manifest was not written.
+      SegmentReader::Open(*impl_->env, path, *summary, impl_->counters);
+  if (absl::Status s = reader.ok() ? impl_->env->SyncDir(impl_->dir) : reader.status(); !s.ok()) {
+    file::RemoveFile(*impl_->env, path)
+        .IgnoreError();  // Unreferenced: the manifest was not written.
     return s;
   }
 
@@ -343,7 +347,7 @@ std::vector<std::string> MagneticStore::Verify() const {
   std::shared_ptr<const State> state = impl_->Snapshot();
   std::vector<std::string> problems;
   const std::string manifest_path = impl_->ManifestPath();
-  absl::StatusOr<std::string> bytes = file::ReadFile(manifest_path);
+  absl::StatusOr<std::string> bytes = file::ReadFile(*impl_->env, manifest_path);
   Manifest on_disk;
   if (!bytes.ok()) {
     problems.push_back(std::string(bytes.status().message()));
@@ -365,7 +369,7 @@ std::vector<std::string> MagneticStore::Verify() const {
     const std::string path = impl_->PathOf(segment.file_id);
     live.insert(SegmentFileName(segment.file_id));
     absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-        SegmentReader::Open(path, segment.summary, nullptr);
+        SegmentReader::Open(*impl_->env, path, segment.summary, nullptr);
     if (!reader.ok()) {
       problems.push_back(std::string(reader.status().message()));
       continue;
@@ -381,7 +385,7 @@ std::vector<std::string> MagneticStore::Verify() const {
     }
   }
 
-  absl::StatusOr<std::vector<std::string>> names = file::ListDir(impl_->dir);
+  absl::StatusOr<std::vector<std::string>> names = impl_->env->ListDir(impl_->dir);
   if (!names.ok()) {
     problems.push_back(std::string(names.status().message()));
   } else {

@@ -43,6 +43,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "tsw/engine.h"
+#include "tsw/env.h"
 #include "tsw/types.h"
 
 namespace tsw::magnetic {
@@ -67,6 +68,8 @@ struct MagneticOptions {
   // costs 0.5 / 1.25 bytes per point against 1.4 bytes per point for all the data. Lookups
   // only serve version checks of late writes, so by default the bytes are saved.
   int32_t filter_bits_per_key = 0;
+  // The file system; not owned. nullptr: Env::Default().
+  Env* env = nullptr;
 };
 
 // One (series, measure name, time) to look up. The dimensions need not be sorted.

@@ -62,6 +62,7 @@ struct MagneticStore::State {
 struct MagneticStore::Impl {
   std::string dir;
   MagneticOptions options;
+  Env* env = nullptr;  // options.env, or Env::Default().
   std::shared_ptr<ReadCounters> counters = std::make_shared<ReadCounters>();
 
   // std::mutex rather than absl::Mutex: the system Abseil is not built for
@@ -85,6 +86,7 @@ struct MagneticStore::Impl {
   std::string ManifestPath() const { return file::JoinPath(dir, kManifestFileName); }
   SegmentWriterOptions WriterOptions() const {
     SegmentWriterOptions w;
+    w.env = env;
     w.block.zstd_level = options.zstd_level;
     w.block.filter_bits_per_key = std::clamp(options.filter_bits_per_key, 0, 64);
     w.max_rows_per_block =

@@ -1,10 +1,5 @@
 #include "engine/magnetic/segment_reader.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -17,24 +12,22 @@
 namespace tsw::magnetic {
 
 absl::StatusOr<std::shared_ptr<const SegmentReader>> SegmentReader::Open(
-    const std::string& path, const std::optional<SegmentSummary>& expected,
+    Env& env, const std::string& path, const std::optional<SegmentSummary>& expected,
     std::shared_ptr<ReadCounters> counters) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
+  absl::StatusOr<std::unique_ptr<File>> file = env.OpenFile(path, OpenMode::kRead);
+  if (!file.ok()) {
+    if (absl::IsNotFound(file.status())) {
       return tsw::InternalError(absl::StrCat("segment file ", path, " is missing"));
     }
-    return file::IoError("cannot open", path, errno);
+    return file.status();
   }
-  std::shared_ptr<SegmentReader> reader(new SegmentReader(path, fd, std::move(counters)));
+  std::shared_ptr<SegmentReader> reader(new SegmentReader(*std::move(file), std::move(counters)));
   if (absl::Status s = reader->Load(expected); !s.ok()) return s;
   return std::shared_ptr<const SegmentReader>(std::move(reader));
 }
 
-SegmentReader::SegmentReader(std::string path, int fd, std::shared_ptr<ReadCounters> counters)
-    : path_(std::move(path)), fd_(fd), counters_(std::move(counters)) {}
-
-SegmentReader::~SegmentReader() { ::close(fd_); }
+SegmentReader::SegmentReader(std::unique_ptr<File> file, std::shared_ptr<ReadCounters> counters)
+    : file_(std::move(file)), path_(file_->path()), counters_(std::move(counters)) {}
 
 absl::Status SegmentReader::Corruption(absl::string_view what, const absl::Status& problem) const {
   return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", what,
@@ -49,26 +42,19 @@ std::string SegmentReader::BlockName(size_t stream, size_t block) const {
 
 absl::Status SegmentReader::PRead(uint64_t offset, uint64_t length, std::string* out) const {
   out->resize(length);
-  size_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd_, out->data() + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return file::IoError("cannot read", path_, errno);
-    }
-    if (n == 0) {
-      return tsw::InternalError(
-          absl::StrCat("segment file ", path_, " is truncated at ", offset + done));
-    }
-    done += static_cast<size_t>(n);
+  absl::StatusOr<size_t> n = file_->Read(offset, length, out->data());
+  if (!n.ok()) return n.status();
+  if (*n < length) {
+    return tsw::InternalError(
+        absl::StrCat("segment file ", path_, " is truncated at ", offset + *n));
   }
   return absl::OkStatus();
 }
 
 absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) {
-  struct stat st;
-  if (::fstat(fd_, &st) != 0) return file::IoError("cannot stat", path_, errno);
-  file_size_ = static_cast<uint64_t>(st.st_size);
+  absl::StatusOr<uint64_t> size = file_->Size();
+  if (!size.ok()) return size.status();
+  file_size_ = *size;
   auto corrupt = [this](absl::string_view detail) {
     return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", detail));
   };

@@ -1,9 +1,9 @@
 // SegmentReader: an open, verified segment file (FORMAT.md, "Segment file") whose footer
-// index is held in memory; blocks are read with pread, checked against their XXH3
+// index is held in memory; blocks are read with File::Read, checked against their XXH3
 // checksum, and decoded on demand.
 //
 // Every error names the file (and the stream and block where there is one) and is an
-// InternalServerException. Thread-safe: all methods are const and use pread; the file
+// InternalServerException. Thread-safe: all methods are const and read at offsets; the file
 // stays open (so readable after it is unlinked) until the last reference goes.
 #ifndef TSW_ENGINE_MAGNETIC_SEGMENT_READER_H_
 #define TSW_ENGINE_MAGNETIC_SEGMENT_READER_H_
@@ -22,6 +22,7 @@
 #include "engine/magnetic/block.h"
 #include "engine/magnetic/segment_format.h"
 #include "engine/magnetic/segment_writer.h"
+#include "tsw/env.h"
 #include "tsw/types.h"
 
 namespace tsw::magnetic {
@@ -38,10 +39,9 @@ class SegmentReader {
   // loads the index. With `expected` (the manifest's record), the file size and footer
   // checksum must match it too. `counters` may be null.
   static absl::StatusOr<std::shared_ptr<const SegmentReader>> Open(
-      const std::string& path, const std::optional<SegmentSummary>& expected,
+      Env& env, const std::string& path, const std::optional<SegmentSummary>& expected,
       std::shared_ptr<ReadCounters> counters);
 
-  ~SegmentReader();
   SegmentReader(const SegmentReader&) = delete;
   SegmentReader& operator=(const SegmentReader&) = delete;
 
@@ -72,13 +72,13 @@ class SegmentReader {
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
 
  private:
-  SegmentReader(std::string path, int fd, std::shared_ptr<ReadCounters> counters);
+  SegmentReader(std::unique_ptr<File> file, std::shared_ptr<ReadCounters> counters);
   absl::Status Load(const std::optional<SegmentSummary>& expected);
   absl::Status PRead(uint64_t offset, uint64_t length, std::string* out) const;
   std::string BlockName(size_t stream, size_t block) const;
 
-  const std::string path_;
-  const int fd_;
+  const std::unique_ptr<File> file_;
+  const std::string& path_;  // file_->path().
   const std::shared_ptr<ReadCounters> counters_;
   uint64_t file_size_ = 0;
   uint64_t footer_checksum_ = 0;

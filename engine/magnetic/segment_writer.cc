@@ -1,9 +1,5 @@
 #include "engine/magnetic/segment_writer.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 
@@ -68,9 +64,10 @@ void AppendValues(const ScanColumn& from, size_t begin, size_t end, ScanColumn* 
 
 absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
     const std::string& path, const SegmentWriterOptions& options) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return file::IoError("cannot create", path, errno);
-  std::unique_ptr<SegmentWriter> writer(new SegmentWriter(path, fd, options));
+  Env& env = options.env != nullptr ? *options.env : *Env::Default();
+  absl::StatusOr<std::unique_ptr<File>> file = env.OpenFile(path, OpenMode::kCreateExclusive);
+  if (!file.ok()) return file.status();
+  std::unique_ptr<SegmentWriter> writer(new SegmentWriter(env, *std::move(file), options));
   std::string header(kSegmentHeaderMagic, sizeof(kSegmentHeaderMagic));
   PutFixed32(&header, kSegmentFormatVersion);
   PutFixed32(&header, static_cast<uint32_t>(XXH3_64bits(header.data(), header.size())));
@@ -79,20 +76,19 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
   return writer;
 }
 
-SegmentWriter::SegmentWriter(std::string path, int fd, const SegmentWriterOptions& options)
-    : path_(std::move(path)), fd_(fd), options_(options) {}
+SegmentWriter::SegmentWriter(Env& env, std::unique_ptr<File> file,
+                             const SegmentWriterOptions& options)
+    : env_(env), path_(file->path()), file_(std::move(file)), options_(options) {}
 
 SegmentWriter::~SegmentWriter() {
   if (!finished_) Abandon();
 }
 
 void SegmentWriter::Abandon() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
+  file_.reset();
   if (!finished_) {
-    ::unlink(path_.c_str());
+    // A file left behind is an orphan: MagneticStore::Open removes it.
+    env_.RemoveFile(path_).IgnoreError();
     finished_ = true;  // Nothing more to clean up.
     failed_ = true;
   }
@@ -107,15 +103,9 @@ absl::Status SegmentWriter::Append(absl::string_view bytes) {
 }
 
 absl::Status SegmentWriter::FlushBuffer() {
-  size_t done = 0;
-  while (done < buffer_.size()) {
-    ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      failed_ = true;
-      return file::IoError("cannot write", path_, errno);
-    }
-    done += static_cast<size_t>(n);
+  if (absl::Status s = file_->Write(offset_ - buffer_.size(), buffer_); !s.ok()) {
+    failed_ = true;
+    return s;
   }
   buffer_.clear();
   return absl::OkStatus();
@@ -310,16 +300,11 @@ absl::StatusOr<SegmentSummary> SegmentWriter::Finish() {
   if (absl::Status s = Append(footer); !s.ok()) return s;
   if (absl::Status s = Append(trailer); !s.ok()) return s;
   if (absl::Status s = FlushBuffer(); !s.ok()) return s;
-  if (::fsync(fd_) != 0) {
+  if (absl::Status s = file_->Sync(); !s.ok()) {
     failed_ = true;
-    return file::IoError("cannot fsync", path_, errno);
+    return s;
   }
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    failed_ = true;
-    return file::IoError("cannot close", path_, errno);
-  }
-  fd_ = -1;
+  file_.reset();
   finished_ = true;
   SegmentSummary summary;
   summary.file_size = offset_;

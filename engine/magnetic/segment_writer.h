@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "engine/magnetic/block.h"
 #include "engine/magnetic/segment_format.h"
+#include "tsw/env.h"
 #include "tsw/types.h"
 
 namespace tsw::magnetic {
@@ -22,6 +23,8 @@ namespace tsw::magnetic {
 struct SegmentWriterOptions {
   BlockEncodeOptions block;
   int32_t max_rows_per_block = 4096;  // >= 1.
+  // The file system; not owned. nullptr: Env::Default().
+  Env* env = nullptr;
 };
 
 // What the manifest records about a finished segment.
@@ -73,16 +76,17 @@ class SegmentWriter {
   const std::string& path() const { return path_; }
 
  private:
-  SegmentWriter(std::string path, int fd, const SegmentWriterOptions& options);
+  SegmentWriter(Env& env, std::unique_ptr<File> file, const SegmentWriterOptions& options);
   absl::Status Append(absl::string_view bytes);
   absl::Status FlushBuffer();
   absl::Status FlushBlock();
   void EndStream();
 
+  Env& env_;
   const std::string path_;
-  int fd_;
+  std::unique_ptr<File> file_;  // Null once finished or abandoned.
   const SegmentWriterOptions options_;
-  std::string buffer_;   // Bytes not yet written to fd_.
+  std::string buffer_;   // Bytes not yet written to file_.
   uint64_t offset_ = 0;  // File offset of buffer_'s end.
   bool finished_ = false;
   bool failed_ = false;

@@ -54,8 +54,8 @@ std::string RejectedRowsJson(const Table& table, int64_t now_nanos,
   return out;
 }
 
-absl::StatusOr<std::string> ReportRejectedRows(const std::string& data_dir, const Table& table,
-                                               int64_t now_nanos,
+absl::StatusOr<std::string> ReportRejectedRows(Env& env, const std::string& data_dir,
+                                               const Table& table, int64_t now_nanos,
                                                const std::vector<RejectedRow>& rows,
                                                const std::function<void(absl::string_view)>& log) {
   if (rows.empty()) return std::string();
@@ -82,14 +82,15 @@ absl::StatusOr<std::string> ReportRejectedRows(const std::string& data_dir, cons
   }
   std::string dir = file::JoinPath(data_dir, "rejected-data");
   for (const std::string& c : components) dir = file::JoinPath(dir, c);
-  if (absl::Status s = file::CreateDirs(dir); !s.ok()) return s;
+  if (absl::Status s = file::CreateDirs(env, dir); !s.ok()) return s;
   // Reports of one process never share a name; a name left by an earlier run is skipped.
   static std::atomic<uint64_t> counter{0};
   std::string path;
   do {
     path = file::JoinPath(dir, absl::StrCat("rejected-", now_nanos, "-", counter++, ".json"));
-  } while (file::Exists(path));
-  if (absl::Status s = file::WriteFileAtomically(path, RejectedRowsJson(table, now_nanos, rows));
+  } while (env.Exists(path));
+  if (absl::Status s =
+          file::WriteFileAtomically(env, path, RejectedRowsJson(table, now_nanos, rows));
       !s.ok()) {
     return s;
   }

@@ -147,7 +147,10 @@ void PrefetchRows(const ingest::ParsedBatch& parsed, const memstore::MemStore& s
 }  // namespace
 
 TableStore::TableStore(std::string dir, const TableStoreOptions& options)
-    : dir_(std::move(dir)), options_(options), applier_(&schema_, &store_) {}
+    : dir_(std::move(dir)),
+      options_(options),
+      env_(options.options->env != nullptr ? *options.options->env : *Env::Default()),
+      applier_(&schema_, &store_) {}
 
 TableStore::~TableStore() {
   if (absl::Status s = Close(); !s.ok()) {
@@ -157,8 +160,10 @@ TableStore::~TableStore() {
 
 absl::StatusOr<std::unique_ptr<TableStore>> TableStore::Open(const std::string& dir,
                                                              const TableStoreOptions& options) {
-  if (absl::Status s = file::CreateDirs(dir); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<file::DirectoryLock>> lock = file::DirectoryLock::Acquire(dir);
+  Env& env = options.options->env != nullptr ? *options.options->env : *Env::Default();
+  if (absl::Status s = file::CreateDirs(env, dir); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<file::DirectoryLock>> lock =
+      file::DirectoryLock::Acquire(env, dir);
   if (!lock.ok()) return lock.status();
   std::unique_ptr<TableStore> store(new TableStore(dir, options));
   store->dir_lock_ = std::move(*lock);
@@ -169,8 +174,8 @@ absl::StatusOr<std::unique_ptr<TableStore>> TableStore::Open(const std::string& 
 
 absl::Status TableStore::Recover() {
   const std::string schema_path = file::JoinPath(dir_, kSchemaFile);
-  if (file::Exists(schema_path)) {
-    absl::StatusOr<std::string> bytes = file::ReadFile(schema_path);
+  if (env_.Exists(schema_path)) {
+    absl::StatusOr<std::string> bytes = file::ReadFile(env_, schema_path);
     if (!bytes.ok()) return bytes.status();
     if (absl::Status s = schema_.Decode(*bytes); !s.ok()) {
       return InternalError(absl::StrCat(schema_path, ": ", s.message()));
@@ -186,6 +191,7 @@ absl::Status TableStore::Recover() {
   magnetic_options.zstd_level = options_.options->zstd_level;
   magnetic_options.filter_bits_per_key = options_.options->magnetic_filter_bits_per_key;
   magnetic_options.log = options_.log;
+  magnetic_options.env = &env_;
   const std::string magnetic_dir = file::JoinPath(dir_, kMagneticDir);
   absl::StatusOr<std::unique_ptr<magnetic::MagneticStore>> magnetic =
       magnetic::MagneticStore::Open(magnetic_dir, magnetic_options);
@@ -228,6 +234,7 @@ absl::Status TableStore::Recover() {
   log_options.durability = options_.options->durability;
   log_options.log = options_.log;
   log_options.max_file_bytes = options_.wal_max_file_bytes;
+  log_options.env = &env_;
   const std::string wal_dir = file::JoinPath(dir_, kWalDir);
   absl::StatusOr<std::unique_ptr<wal::Log>> log = wal::Log::Open(
       wal_dir, log_options,
@@ -365,7 +372,7 @@ absl::Status TableStore::PersistSchema(uint64_t durable) {
     absl::ReaderMutexLock lock(&mu_);
     bytes = schema_.Encode(durable);
   }
-  if (absl::Status s = file::WriteFileAtomically(file::JoinPath(dir_, kSchemaFile), bytes);
+  if (absl::Status s = file::WriteFileAtomically(env_, file::JoinPath(dir_, kSchemaFile), bytes);
       !s.ok()) {
     return s;
   }
@@ -577,7 +584,7 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
   if (!rejected_rows.empty()) {
     const std::string data_dir = file::Dirname(file::Dirname(dir_));
     absl::StatusOr<std::string> report =
-        ReportRejectedRows(data_dir, table, now, rejected_rows, options_.log);
+        ReportRejectedRows(env_, data_dir, table, now, rejected_rows, options_.log);
     if (!report.ok()) return report.status();
   }
 

@@ -73,7 +73,7 @@
 namespace tsw::table {
 
 struct TableStoreOptions {
-  const Options* options = nullptr;            // Quotas, durability; outlives the store.
+  const Options* options = nullptr;            // Quotas, durability, env; outlives the store.
   const Clock* clock = nullptr;                // Never null.
   std::function<void(absl::string_view)> log;  // Never null.
   // The write-ahead log starts a new file at this size; only whole files are trimmed.
@@ -160,6 +160,7 @@ class TableStore {
 
   const std::string dir_;
   const TableStoreOptions options_;
+  Env& env_;  // options_.options->env, or Env::Default().
   std::unique_ptr<file::DirectoryLock> dir_lock_;
 
   mutable absl::Mutex mu_;

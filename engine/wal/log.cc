@@ -2,22 +2,16 @@
 //
 // Locking: mu_ guards every member below it in LogImpl. Frames are copied or written
 // under mu_, so file order is sequence order; fdatasync by a group-commit leader happens outside
-// mu_ on a shared FileHandle, so appenders keep writing while the leader syncs.
+// mu_ on a shared File, so appenders keep writing while the leader syncs.
 // Lock order: trim_mu_ before mu_.
 
 #include "engine/wal/log.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -45,30 +39,6 @@ struct FileInfo {
   int64_t size = 0;             // Bytes, all of them whole frames after the header.
 };
 
-// pwritev of all of `iov` at `offset`, resuming after short writes. Returns 0 or errno.
-int WriteFullyAt(int fd, struct iovec* iov, int iovcnt, int64_t offset) {
-  while (iovcnt > 0) {
-    ssize_t n = ::pwritev(fd, iov, iovcnt, offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    if (n == 0) return EIO;
-    offset += n;
-    size_t left = static_cast<size_t>(n);
-    while (iovcnt > 0 && left >= iov->iov_len) {
-      left -= iov->iov_len;
-      ++iov;
-      --iovcnt;
-    }
-    if (iovcnt > 0) {
-      iov->iov_base = static_cast<char*>(iov->iov_base) + left;
-      iov->iov_len -= left;
-    }
-  }
-  return 0;
-}
-
 // The active file is extended with zeros this many bytes at a time, ahead of the frames
 // written over them. Appending to a file makes the kernel allocate page cache and
 // reserve blocks page by page; writing into bytes the file already has does not, and
@@ -78,16 +48,17 @@ int WriteFullyAt(int fd, struct iovec* iov, int iovcnt, int64_t offset) {
 // PostgreSQL zero-fills its WAL segments for the same reason.
 constexpr int64_t kPrefillBytes = 128 << 10;
 
-// pwrite of zeros over [from, to), resuming after short writes. Returns 0 or errno.
-int WriteZerosAt(int fd, int64_t from, int64_t to) {
-  static char* const zeros = new char[kPrefillBytes]();  // Never written.
+// Writes zeros over [from, to) of `file`.
+absl::Status WriteZerosAt(File& file, int64_t from, int64_t to) {
+  static const char* const zeros = new char[kPrefillBytes]();  // Never written.
   for (; from < to; from += kPrefillBytes) {
-    struct iovec iov;
-    iov.iov_base = zeros;
-    iov.iov_len = static_cast<size_t>(std::min<int64_t>(to - from, kPrefillBytes));
-    if (const int error = WriteFullyAt(fd, &iov, 1, from); error != 0) return error;
+    const size_t n = static_cast<size_t>(std::min<int64_t>(to - from, kPrefillBytes));
+    if (absl::Status s = file.Write(static_cast<uint64_t>(from), absl::string_view(zeros, n));
+        !s.ok()) {
+      return s;
+    }
   }
-  return 0;
+  return absl::OkStatus();
 }
 
 // One line to LogOptions::log, or to stderr when it is empty.
@@ -101,7 +72,8 @@ void ReportLine(const LogOptions& options, absl::string_view line) {
 
 class LogImpl final : public Log {
  public:
-  LogImpl(std::string dir, const LogOptions& options) : dir_(std::move(dir)), options_(options) {}
+  LogImpl(Env& env, std::string dir, const LogOptions& options)
+      : env_(env), dir_(std::move(dir)), options_(options) {}
   ~LogImpl() override;
 
   // Open's work after listing the directory: scan `numbers` (sorted log file numbers) in
@@ -145,6 +117,7 @@ class LogImpl final : public Log {
   void UnmapActiveLocked();
   void SyncerLoop();
 
+  Env& env_;
   const std::string dir_;
   const LogOptions options_;
   std::thread syncer_;  // kSyncPeriodically only.
@@ -159,7 +132,7 @@ class LogImpl final : public Log {
   FileInfo active_;
   // The active file's size on disk: active_.size, then zeros up to here (kPrefillBytes).
   int64_t active_prefilled_ = 0;
-  std::shared_ptr<FileHandle> active_file_;  // Null once closed.
+  FileHandle active_file_;  // Null once closed.
   // The active file's prefilled zeros from the page of active_.size on, [map_offset_,
   // active_prefilled_), mapped shared and writable at map_ (or null): frames inside are
   // copied into the page cache through it. On the development VM that costs 0.6 us per
@@ -176,7 +149,8 @@ class LogImpl final : public Log {
   // error reading back a page evicted meanwhile) is a SIGBUS where pwritev would have
   // returned EIO; the disk is failing then either way, and what was acknowledged is in
   // the log already.
-  char* map_ = nullptr;
+  std::unique_ptr<MappedRegion> map_region_;
+  char* map_ = nullptr;  // map_region_->data(), or null.
   int64_t map_offset_ = 0;
   int64_t map_bytes_ = 0;
   uint64_t next_seq_ = 1;
@@ -213,7 +187,7 @@ absl::Status LogImpl::FailLocked(absl::Status status) {
 absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const ReplayFn& replay) {
   if (numbers.empty()) {
     bool renamed;
-    absl::StatusOr<std::shared_ptr<FileHandle>> created = CreateLogFile(dir_, 1, 1, &renamed);
+    absl::StatusOr<FileHandle> created = CreateLogFile(env_, dir_, 1, 1, &renamed);
     if (!created.ok()) return created.status();
     active_ = FileInfo{1, 1, static_cast<int64_t>(kFileHeaderSize)};
     active_prefilled_ = active_.size;
@@ -225,10 +199,11 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
     const bool last = i + 1 == numbers.size();
     const uint64_t number = numbers[i];
     const std::string path = PathOf(number);
-    int fd = ::open(path.c_str(), (last ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) return file::IoError("cannot open", path, errno);
-    auto handle = std::make_shared<FileHandle>(fd);
-    absl::StatusOr<ScanResult> scan = ScanLogFile(fd, path, replay);
+    absl::StatusOr<std::unique_ptr<File>> opened =
+        env_.OpenFile(path, last ? OpenMode::kReadWrite : OpenMode::kRead);
+    if (!opened.ok()) return opened.status();
+    FileHandle handle = *std::move(opened);
+    absl::StatusOr<ScanResult> scan = ScanLogFile(*handle, replay);
     if (!scan.ok()) return scan.status();
 
     if (!scan->header_ok) {
@@ -250,8 +225,7 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
       }
       handle.reset();
       bool renamed;
-      absl::StatusOr<std::shared_ptr<FileHandle>> created =
-          CreateLogFile(dir_, number, first, &renamed);
+      absl::StatusOr<FileHandle> created = CreateLogFile(env_, dir_, number, first, &renamed);
       if (!created.ok()) return created.status();
       Report(absl::StrCat("wal: cut torn tail of ", path, " at offset 0: removed ", scan->file_size,
                           " bytes (", scan->problem, "); wrote a new header starting at sequence ",
@@ -275,17 +249,17 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
             ") and later log files follow it: acknowledged batches would be lost; "
             "refusing to open the log"));
       }
-      if (::ftruncate(fd, scan->valid_end) != 0) {
-        return file::IoError("cannot truncate torn tail of", path, errno);
+      if (absl::Status s = handle->Truncate(static_cast<uint64_t>(scan->valid_end)); !s.ok()) {
+        return s;
       }
-      if (::fdatasync(fd) != 0) return file::IoError("cannot fdatasync", path, errno);
+      if (absl::Status s = handle->Sync(); !s.ok()) return s;
       Report(absl::StrCat("wal: cut torn tail of ", path, " at offset ", scan->valid_end,
                           ": removed ", scan->file_size - scan->valid_end, " bytes (",
                           scan->problem, ")"));
     } else if (last) {
       // What was replayed may still be only in the page cache (a process crash under
       // kSyncPeriodically); make it durable before anything builds on it.
-      if (::fdatasync(fd) != 0) return file::IoError("cannot fdatasync", path, errno);
+      if (absl::Status s = handle->Sync(); !s.ok()) return s;
     }
     FileInfo info{number, scan->first_sequence, scan->valid_end};
     expected = scan->next_sequence;
@@ -351,11 +325,9 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
     const int64_t target =
         std::max(needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
                                   options_.max_file_bytes));
-    const int fill_error = WriteZerosAt(active_file_->fd(), active_prefilled_, target);
-    if (fill_error != 0) {
+    if (absl::Status s = WriteZerosAt(*active_file_, active_prefilled_, target); !s.ok()) {
       // The zeros written before are still good.
-      return TakeBackLocked(active_prefilled_, file::IoError("wal: cannot extend",
-                                                             PathOf(active_.number), fill_error));
+      return TakeBackLocked(active_prefilled_, s);
     }
     active_prefilled_ = target;
     MapActiveLocked();
@@ -372,15 +344,9 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   }
   char header[kFrameHeaderSize];
   format::EncodeFrameHeader(length, sequence, payload_hash, header);
-  struct iovec iov[2];
-  iov[0].iov_base = header;
-  iov[0].iov_len = sizeof(header);
-  iov[1].iov_base = const_cast<char*>(payload.data());
-  iov[1].iov_len = payload.size();
-  const int write_error = WriteFullyAt(active_file_->fd(), iov, length > 0 ? 2 : 1, active_.size);
-  if (write_error != 0) {
-    return TakeBackLocked(
-        active_.size, file::IoError("wal: cannot write to", PathOf(active_.number), write_error));
+  const absl::string_view pieces[2] = {absl::string_view(header, sizeof(header)), payload};
+  if (absl::Status s = active_file_->Write(static_cast<uint64_t>(active_.size), pieces); !s.ok()) {
+    return TakeBackLocked(active_.size, s);
   }
   active_.size += frame_bytes;
   ++next_seq_;
@@ -391,10 +357,9 @@ absl::Status LogImpl::TakeBackLocked(int64_t size, absl::Status error) {
   // Any part of a frame or extension that reached the file goes: a later frame written
   // after a partial one would sit behind a torn frame and be cut at the next Open.
   UnmapActiveLocked();
-  if (::ftruncate(active_file_->fd(), size) != 0) {
-    const int err = errno;
+  if (absl::Status s = active_file_->Truncate(static_cast<uint64_t>(size)); !s.ok()) {
     return FailLocked(tsw::InternalError(
-        absl::StrCat(error.message(), "; cannot truncate the partial write: ", strerror(err))));
+        absl::StrCat(error.message(), "; cannot take back the partial write: ", s.message())));
   }
   active_prefilled_ = size;
   return error;
@@ -409,25 +374,22 @@ void LogImpl::MapActiveLocked() {
   if (options_.durability.policy != SyncPolicy::kSyncPeriodically) return;
   const int64_t offset = active_.size & ~int64_t{4095};
   const size_t bytes = static_cast<size_t>(active_prefilled_ - offset);
-  void* const base =
-      ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, active_file_->fd(), offset);
-  if (base == MAP_FAILED) return;
-  // Fault the zeros in writable now, where a failure is an error return, rather than page
-  // by page inside the copies, where it would be a SIGBUS. (A page that a sync writes back
-  // faults once more at its next copy; its blocks are allocated by then.) If this fails
-  // (before Linux 5.14 it always does), frames go by pwritev.
-  if (::madvise(base, bytes, MADV_POPULATE_WRITE) != 0) {
-    ::munmap(base, bytes);
-    return;
-  }
-  map_ = static_cast<char*>(base);
+  // MapWritable faults the zeros in writable now, where a failure is an error return,
+  // rather than page by page inside the copies, where it would be a SIGBUS. (A page that a
+  // sync writes back faults once more at its next copy; its blocks are allocated by then.)
+  // If it cannot (before Linux 5.14 it never can), frames go by File::Write.
+  absl::StatusOr<std::unique_ptr<MappedRegion>> region =
+      active_file_->MapWritable(static_cast<uint64_t>(offset), bytes);
+  if (!region.ok()) return;
+  map_region_ = *std::move(region);
+  map_ = map_region_->data();
   map_offset_ = offset;
   map_bytes_ = static_cast<int64_t>(bytes);
 }
 
 void LogImpl::UnmapActiveLocked() {
   if (map_ == nullptr) return;
-  ::munmap(map_, static_cast<size_t>(map_bytes_));
+  map_region_.reset();
   map_ = nullptr;
   map_offset_ = 0;
   map_bytes_ = 0;
@@ -439,14 +401,12 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   // so it ends with its last frame.
   UnmapActiveLocked();
   if (active_prefilled_ > active_.size) {
-    if (::ftruncate(active_file_->fd(), active_.size) != 0) {
-      return FailLocked(file::IoError("cannot truncate", PathOf(active_.number), errno));
+    if (absl::Status s = active_file_->Truncate(static_cast<uint64_t>(active_.size)); !s.ok()) {
+      return FailLocked(s);
     }
     active_prefilled_ = active_.size;
   }
-  if (::fdatasync(active_file_->fd()) != 0) {
-    return FailLocked(file::IoError("cannot fdatasync", PathOf(active_.number), errno));
-  }
+  if (absl::Status s = active_file_->Sync(); !s.ok()) return FailLocked(s);
   ++sync_count_;
   if (next_seq_ - 1 > synced_seq_) {
     synced_seq_ = next_seq_ - 1;
@@ -454,8 +414,7 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   }
   const uint64_t number = active_.number + 1;
   bool renamed;
-  absl::StatusOr<std::shared_ptr<FileHandle>> created =
-      CreateLogFile(dir_, number, first_sequence, &renamed);
+  absl::StatusOr<FileHandle> created = CreateLogFile(env_, dir_, number, first_sequence, &renamed);
   if (!created.ok()) {
     // Once the new file may exist under its name, appending to the old one would leave a
     // sequence gap between the two for Open to find.
@@ -481,16 +440,14 @@ absl::Status LogImpl::SyncThroughLocked(uint64_t sequence, std::unique_lock<std:
     // Lead: one fdatasync for every batch written so far, including other waiters'.
     sync_in_progress_ = true;
     const uint64_t target = next_seq_ - 1;
-    const uint64_t number = active_.number;
-    std::shared_ptr<FileHandle> file = active_file_;
+    FileHandle file = active_file_;
     lock.unlock();
-    const int rc = ::fdatasync(file->fd());
-    const int err = errno;
+    absl::Status synced = file->Sync();
     file.reset();
     lock.lock();
     sync_in_progress_ = false;
     synced_cv_.notify_all();
-    if (rc != 0) return FailLocked(file::IoError("cannot fdatasync", PathOf(number), err));
+    if (!synced.ok()) return FailLocked(synced);
     ++sync_count_;
     // Batches before `target` in older files were synced when those files were rotated.
     synced_seq_ = std::max(synced_seq_, target);
@@ -541,8 +498,8 @@ absl::Status LogImpl::TrimBefore(uint64_t sequence) {
   // Unlink and directory fsync outside mu_: appenders need not wait for them.
   for (size_t i = 0; i < doomed.size(); ++i) {
     const std::string path = PathOf(doomed[i].number);
-    absl::Status s = file::RemoveFile(path);
-    if (s.ok()) s = file::SyncDir(dir_);
+    absl::Status s = file::RemoveFile(env_, path);
+    if (s.ok()) s = env_.SyncDir(dir_);
     if (!s.ok()) {
       // Keep tracking what may still be on disk, so the log stays contiguous.
       std::lock_guard<std::mutex> lock(mu_);
@@ -569,11 +526,10 @@ absl::Status LogImpl::Close() {
   // Leave the file ending with its last frame (the next Open would accept the zeros too).
   UnmapActiveLocked();
   if (active_file_ != nullptr && active_prefilled_ > active_.size) {
-    if (::ftruncate(active_file_->fd(), active_.size) == 0) {
+    if (absl::Status t = active_file_->Truncate(static_cast<uint64_t>(active_.size)); t.ok()) {
       active_prefilled_ = active_.size;
     } else {
-      Report(absl::StrCat("wal: cannot truncate the preallocated tail of ", PathOf(active_.number),
-                          ": ", strerror(errno)));
+      Report(absl::StrCat("wal: cannot cut the preallocated tail: ", t.message()));
     }
   }
   absl::Status s = SyncThroughLocked(next_seq_ - 1, lock);
@@ -612,11 +568,12 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir, const Log
     return tsw::ValidationError(absl::StrCat("wal: sync_interval_millis must be positive, not ",
                                              options.durability.sync_interval_millis));
   }
-  if (absl::Status s = file::CreateDirs(dir); !s.ok()) return s;
-  absl::StatusOr<std::vector<std::string>> names = file::ListDir(dir);
+  Env& env = options.env != nullptr ? *options.env : *Env::Default();
+  if (absl::Status s = file::CreateDirs(env, dir); !s.ok()) return s;
+  absl::StatusOr<std::vector<std::string>> names = env.ListDir(dir);
   if (!names.ok()) return names.status();
 
-  auto log = std::make_unique<LogImpl>(dir, options);
+  auto log = std::make_unique<LogImpl>(env, dir, options);
   std::vector<uint64_t> numbers;
   for (const std::string& name : *names) {
     uint64_t number;
@@ -626,7 +583,7 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir, const Log
       // A log file that was being created when the process stopped; never renamed into
       // place, so it holds no batch.
       const std::string path = file::JoinPath(dir, name);
-      if (absl::Status s = file::RemoveFile(path); !s.ok()) return s;
+      if (absl::Status s = file::RemoveFile(env, path); !s.ok()) return s;
       ReportLine(options, absl::StrCat("wal: removed unfinished new log file ", path));
     }
   }

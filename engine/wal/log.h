@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "tsw/env.h"
 #include "tsw/options.h"
 
 namespace tsw::wal {
@@ -41,6 +42,8 @@ struct LogOptions {
   // background fsync failure). Should be set; if empty, lines go to stderr. May be called
   // with the log's lock held: it must not call back into the Log.
   std::function<void(absl::string_view)> log;
+  // The file system; not owned. nullptr: Env::Default().
+  Env* env = nullptr;
 };
 
 // Called by Open for every intact batch, in sequence order. A non-OK return aborts Open.

@@ -1,10 +1,5 @@
 #include "engine/wal/log_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -18,25 +13,11 @@ namespace {
 using format::kFileHeaderSize;
 using format::kFrameHeaderSize;
 
-absl::Status WriteAll(int fd, const char* data, size_t n, const std::string& path) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return file::IoError("cannot write", path, errno);
-    }
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-  return absl::OkStatus();
-}
-
 // Sequential reads of one file through a buffer that is refilled from the requested
 // offset whenever a request does not fit in it. Views stay valid until the next Read.
 class BufferedReader {
  public:
-  BufferedReader(int fd, const std::string& path, int64_t file_size)
-      : fd_(fd), path_(path), file_size_(file_size) {}
+  BufferedReader(const File& file, int64_t file_size) : file_(file), file_size_(file_size) {}
 
   // The bytes [offset, offset + n). REQUIRES: offset + n <= file size.
   absl::StatusOr<absl::string_view> Read(int64_t offset, size_t n) {
@@ -45,21 +26,12 @@ class BufferedReader {
       size_t want = std::max<size_t>(n, kChunkBytes);
       want = static_cast<size_t>(std::min<int64_t>(want, file_size_ - offset));
       if (buffer_.size() < want) buffer_.resize(want);
-      size_t done = 0;
-      while (done < want) {
-        ssize_t r =
-            ::pread(fd_, buffer_.data() + done, want - done, offset + static_cast<int64_t>(done));
-        if (r < 0) {
-          if (errno == EINTR) continue;
-          buffered_ = 0;
-          return file::IoError("cannot read", path_, errno);
-        }
-        if (r == 0) {
-          buffered_ = 0;
-          return tsw::InternalError(
-              absl::StrCat("wal: ", path_, " shrank while being read at offset ", offset));
-        }
-        done += static_cast<size_t>(r);
+      buffered_ = 0;
+      absl::StatusOr<size_t> read = file_.Read(static_cast<uint64_t>(offset), want, buffer_.data());
+      if (!read.ok()) return read.status();
+      if (*read < want) {
+        return tsw::InternalError(
+            absl::StrCat("wal: ", file_.path(), " shrank while being read at offset ", offset));
       }
       buffer_offset_ = offset;
       buffered_ = want;
@@ -69,8 +41,7 @@ class BufferedReader {
 
  private:
   static constexpr size_t kChunkBytes = 1 << 20;
-  const int fd_;
-  const std::string& path_;
+  const File& file_;
   const int64_t file_size_;
   std::string buffer_;
   int64_t buffer_offset_ = 0;
@@ -94,40 +65,36 @@ absl::StatusOr<bool> AllZeros(BufferedReader* reader, int64_t offset, int64_t en
 
 }  // namespace
 
-FileHandle::~FileHandle() { ::close(fd_); }
-
-absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir, uint64_t number,
-                                                          uint64_t first_sequence, bool* renamed) {
+absl::StatusOr<FileHandle> CreateLogFile(Env& env, const std::string& dir, uint64_t number,
+                                         uint64_t first_sequence, bool* renamed) {
   *renamed = false;
   const std::string tmp = file::JoinPath(dir, format::TempLogFileName(number));
   const std::string path = file::JoinPath(dir, format::LogFileName(number));
-  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return file::IoError("cannot create", tmp, errno);
-  auto handle = std::make_shared<FileHandle>(fd);
+  absl::StatusOr<std::unique_ptr<File>> created = env.OpenFile(tmp, OpenMode::kCreateTruncate);
+  if (!created.ok()) return created.status();
+  FileHandle handle = *std::move(created);
   char header[kFileHeaderSize];
   format::EncodeFileHeader(first_sequence, header);
-  absl::Status s = WriteAll(fd, header, sizeof(header), tmp);
-  if (s.ok() && ::fdatasync(fd) != 0) s = file::IoError("cannot fdatasync", tmp, errno);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = file::IoError("cannot rename into place", path, errno);
-  }
+  absl::Status s = handle->Write(0, absl::string_view(header, sizeof(header)));
+  if (s.ok()) s = handle->Sync();
+  if (s.ok()) s = env.Rename(tmp, path);
   if (!s.ok()) {
-    ::unlink(tmp.c_str());
+    env.RemoveFile(tmp).IgnoreError();  // Else the next Open removes it.
     return s;
   }
   *renamed = true;
-  if (absl::Status synced = file::SyncDir(dir); !synced.ok()) return synced;
+  if (absl::Status synced = env.SyncDir(dir); !synced.ok()) return synced;
   return handle;
 }
 
 absl::StatusOr<ScanResult> ScanLogFile(
-    int fd, const std::string& path,
-    const std::function<absl::Status(uint64_t, absl::string_view)>& replay) {
+    const File& file, const std::function<absl::Status(uint64_t, absl::string_view)>& replay) {
   ScanResult result;
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return file::IoError("cannot stat", path, errno);
-  result.file_size = st.st_size;
-  BufferedReader reader(fd, path, result.file_size);
+  const std::string& path = file.path();
+  absl::StatusOr<uint64_t> size = file.Size();
+  if (!size.ok()) return size.status();
+  result.file_size = static_cast<int64_t>(*size);
+  BufferedReader reader(file, result.file_size);
 
   absl::string_view header_bytes;
   if (result.file_size >= static_cast<int64_t>(kFileHeaderSize)) {

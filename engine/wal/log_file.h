@@ -11,23 +11,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "tsw/env.h"
 
 namespace tsw::wal {
 
-// An open file descriptor, closed on destruction. Shared between the appender and a
-// group-commit leader that fsyncs outside the lock, so rotation or Close never closes a
-// descriptor an fdatasync is still using.
-class FileHandle {
- public:
-  explicit FileHandle(int fd) : fd_(fd) {}
-  ~FileHandle();
-  FileHandle(const FileHandle&) = delete;
-  FileHandle& operator=(const FileHandle&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  const int fd_;
-};
+// An open log file. Shared between the appender and a group-commit leader that syncs
+// outside the lock, so rotation or Close never closes a file a sync is still using.
+using FileHandle = std::shared_ptr<File>;
 
 // Creates log file `number` in `dir` holding only a header naming `first_sequence`, and
 // makes it durable: written under a temporary name, fdatasync'ed, renamed into place
@@ -35,8 +25,8 @@ class FileHandle {
 // either no file of that name (or the old one) or the whole header.
 // On failure `*renamed` says whether the file may already exist under its final name.
 // Returns the file opened read-write.
-absl::StatusOr<std::shared_ptr<FileHandle>> CreateLogFile(const std::string& dir, uint64_t number,
-                                                          uint64_t first_sequence, bool* renamed);
+absl::StatusOr<FileHandle> CreateLogFile(Env& env, const std::string& dir, uint64_t number,
+                                         uint64_t first_sequence, bool* renamed);
 
 // What ScanLogFile found in one file.
 struct ScanResult {
@@ -55,15 +45,14 @@ struct ScanResult {
   std::string problem;
 };
 
-// Reads the log file open as `fd` (named `path` in messages) from its start and passes
+// Reads the log file `file` from its start and passes
 // every whole batch, in order, to `replay`. Stops at the first damaged header or frame
 // (torn, bad length, bad checksum, or a sequence other than the next expected) and
 // describes it in the result; that is not an error here, because only the caller knows
 // whether the file is the last one. Fails on I/O errors, on an intact header of a format
 // version this code does not read, and when `replay` fails (with replay's status).
 absl::StatusOr<ScanResult> ScanLogFile(
-    int fd, const std::string& path,
-    const std::function<absl::Status(uint64_t, absl::string_view)>& replay);
+    const File& file, const std::function<absl::Status(uint64_t, absl::string_view)>& replay);
 
 }  // namespace tsw::wal
 

@@ -46,7 +46,7 @@ inline std::string FreshTestDir(const std::string& name) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   std::string base = tmp != nullptr ? tmp : "/tmp";
   std::string dir = file::JoinPath(base, name);
-  EXPECT_TRUE(file::RemoveTree(dir).ok());
+  EXPECT_TRUE(file::RemoveTree(*Env::Default(), dir).ok());
   return dir;
 }
 

@@ -239,9 +239,9 @@ TEST_F(CrashTest, AcknowledgedChangesSurviveSigkillAtRandomMoments) {
   constexpr int kRounds = 20;
   for (int round = 0; round < kRounds; ++round) {
     const std::string side_dir = dir_ + ".side";
-    ASSERT_TRUE(file::CreateDirs(side_dir).ok());
+    ASSERT_TRUE(file::CreateDirs(*Env::Default(), side_dir).ok());
     const std::string side = file::JoinPath(side_dir, absl::StrCat("round_", round));
-    ASSERT_TRUE(file::RemoveFile(side).ok());
+    ASSERT_TRUE(file::RemoveFile(*Env::Default(), side).ok());
     int side_fd = ::open(side.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     ASSERT_GE(side_fd, 0);
     catalog_.reset();
@@ -254,7 +254,7 @@ TEST_F(CrashTest, AcknowledgedChangesSurviveSigkillAtRandomMoments) {
     int wstatus = 0;
     ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
 
-    auto side_bytes = file::ReadFile(side);
+    auto side_bytes = file::ReadFile(*Env::Default(), side);
     ASSERT_TRUE(side_bytes.ok());
     ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited by itself:\n" << *side_bytes;
 

@@ -77,11 +77,11 @@ TEST_F(EngineCatalogTest, CorruptCatalogFailsOpenNamingTheFile) {
     TSW_ASSERT_OK((*engine)->Close());
   }
   const std::string snapshot = file::JoinPath(dir_, "catalog/catalog.snapshot");
-  auto bytes = file::ReadFile(snapshot);
+  auto bytes = file::ReadFile(*Env::Default(), snapshot);
   TSW_ASSERT_OK(bytes);
   std::string damaged = *bytes;
   damaged[damaged.size() - 1] ^= 0x01;
-  ASSERT_TRUE(file::WriteFileAtomically(snapshot, damaged).ok());
+  ASSERT_TRUE(file::WriteFileAtomically(*Env::Default(), snapshot, damaged).ok());
   auto engine = OpenEngine();
   TSW_EXPECT_KIND(engine, ErrorKind::kInternalServer);
   EXPECT_TRUE(absl::StrContains(engine.status().message(), snapshot)) << engine.status();

@@ -24,7 +24,7 @@ class PersistenceTest : public CatalogTest {
   // The one log file in the directory.
   std::string LogFile() const {
     std::string found;
-    auto names = file::ListDir(dir_);
+    auto names = file::ListDir(*Env::Default(), dir_);
     EXPECT_TRUE(names.ok());
     for (const std::string& name : *names) {
       if (absl::StartsWith(name, "catalog-") && absl::EndsWith(name, ".log")) {
@@ -37,12 +37,12 @@ class PersistenceTest : public CatalogTest {
   }
 
   static std::string Read(const std::string& path) {
-    auto bytes = file::ReadFile(path);
+    auto bytes = file::ReadFile(*Env::Default(), path);
     EXPECT_TRUE(bytes.ok()) << bytes.status();
     return bytes.ok() ? *bytes : std::string();
   }
   static void Write(const std::string& path, const std::string& bytes) {
-    ASSERT_TRUE(file::WriteFileAtomically(path, bytes).ok());
+    ASSERT_TRUE(file::WriteFileAtomically(*Env::Default(), path, bytes).ok());
   }
   static void FlipByte(const std::string& path, size_t offset) {
     std::string bytes = Read(path);
@@ -295,7 +295,7 @@ TEST_F(PersistenceTest, StrayFilesFromInterruptedWritesAreRemoved) {
   TSW_ASSERT_OK(Open());
   TSW_ASSERT_OK(catalog().DescribeDatabase({.database_name = "fleet"}));
   EXPECT_EQ(LogFile(), current);
-  EXPECT_FALSE(file::Exists(file::JoinPath(dir_, "catalog.snapshot.tmp")));
+  EXPECT_FALSE(Env::Default()->Exists(file::JoinPath(dir_, "catalog.snapshot.tmp")));
 }
 
 TEST_F(PersistenceTest, OldLogLeftByACompactionIsIgnoredAndRemoved) {
@@ -316,13 +316,13 @@ TEST_F(PersistenceTest, OldLogLeftByACompactionIsIgnoredAndRemoved) {
   Write(old_log, old_bytes);
   TSW_ASSERT_OK(Open());
   EXPECT_EQ(DumpCatalog(catalog()), before);
-  EXPECT_FALSE(file::Exists(old_log));
+  EXPECT_FALSE(Env::Default()->Exists(old_log));
 }
 
 TEST_F(PersistenceTest, CreationInterruptedBeforeTheSnapshotStartsEmpty) {
   catalog_.reset();
-  ASSERT_TRUE(file::RemoveTree(dir_).ok());
-  ASSERT_TRUE(file::CreateDirs(dir_).ok());
+  ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir_).ok());
+  ASSERT_TRUE(file::CreateDirs(*Env::Default(), dir_).ok());
   Write(file::JoinPath(dir_, "catalog-000001.log"), EncodeLogHeader(1));
   TSW_ASSERT_OK(Open());
   EXPECT_TRUE(catalog().ListDatabases({})->databases.empty());

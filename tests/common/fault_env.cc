@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,13 +14,16 @@
 namespace tsw::testing {
 namespace {
 
-// "cannot <what> <path>: <strerror>", NotFound for ENOENT, else Internal (which tsw reads
-// as InternalServerException), as EnvError words it.
+// EnvError("cannot <what>", path, err), carrying `err` (ErrnoOf); AlreadyExists for
+// EEXIST, as the POSIX Env's exclusive create.
 absl::Status Error(absl::string_view what, absl::string_view path, int err) {
-  std::string message = absl::StrCat("cannot ", what, " ", path, ": ", strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EEXIST) return absl::AlreadyExistsError(message);
-  return absl::InternalError(message);
+  absl::Status status = EnvError(absl::StrCat("cannot ", what), path, err);
+  if (err != EEXIST) return status;
+  absl::Status exists = absl::AlreadyExistsError(status.message());
+  status.ForEachPayload([&exists](absl::string_view url, const absl::Cord& payload) {
+    if (url == "type.tsw/Errno") exists.SetPayload(url, payload);
+  });
+  return exists;
 }
 
 std::vector<std::string> Components(absl::string_view path) {

@@ -27,7 +27,7 @@ class EngineTest : public ::testing::Test {
     const char* tmp = std::getenv("TEST_TMPDIR");
     dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/engine_test.",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_TRUE(file::RemoveTree(dir_).ok());
+    ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir_).ok());
     options_.clock = &clock_;
     options_.background_maintenance = false;
     options_.log = [this](std::string_view line) { log_.emplace_back(line); };
@@ -85,9 +85,9 @@ TEST_F(EngineTest, SecondProcessOnTheSameDirectoryIsRefused) {
 }
 
 TEST_F(EngineTest, UnwritableDirectoryIsAccessDenied) {
-  ASSERT_TRUE(file::CreateDirs(dir_).ok());
+  ASSERT_TRUE(file::CreateDirs(*Env::Default(), dir_).ok());
   std::string blocker = file::JoinPath(dir_, "a-file");
-  ASSERT_TRUE(file::WriteFileAtomically(blocker, "not a directory").ok());
+  ASSERT_TRUE(file::WriteFileAtomically(*Env::Default(), blocker, "not a directory").ok());
   absl::StatusOr<std::unique_ptr<Engine>> engine =
       Engine::Open(file::JoinPath(blocker, "data"), options_);
   ASSERT_FALSE(engine.ok());
@@ -162,11 +162,12 @@ TEST_F(EngineTest, DeletedTableDataLeavesTheDisk) {
   ASSERT_TRUE(engine->CreateDatabase({.database_name = "fleet"}).ok());
   ASSERT_TRUE(engine->CreateTable({.database_name = "fleet", .table_name = "telemetry"}).ok());
   ASSERT_TRUE(engine->WriteRecords(OneRecord("telemetry", kNow / 1'000'000)).ok());
-  absl::StatusOr<std::vector<std::string>> tables = file::ListDir(file::JoinPath(dir_, "tables"));
+  absl::StatusOr<std::vector<std::string>> tables =
+      file::ListDir(*Env::Default(), file::JoinPath(dir_, "tables"));
   ASSERT_TRUE(tables.ok());
   ASSERT_EQ(tables->size(), 1u);
   ASSERT_TRUE(engine->DeleteTable({"fleet", "telemetry"}).ok());
-  tables = file::ListDir(file::JoinPath(dir_, "tables"));
+  tables = file::ListDir(*Env::Default(), file::JoinPath(dir_, "tables"));
   ASSERT_TRUE(tables.ok());
   EXPECT_TRUE(tables->empty());
   // A new table of the same name starts empty.
@@ -189,10 +190,10 @@ TEST_F(EngineTest, OrphanTableDirectoryIsRemovedAtOpen) {
   }
   // What a DeleteTable that crashed after its catalog commit leaves behind.
   std::string orphan = file::JoinPath(file::JoinPath(dir_, "tables"), "99");
-  ASSERT_TRUE(file::CreateDirs(orphan).ok());
-  ASSERT_TRUE(file::WriteFileAtomically(file::JoinPath(orphan, "junk"), "x").ok());
+  ASSERT_TRUE(file::CreateDirs(*Env::Default(), orphan).ok());
+  ASSERT_TRUE(file::WriteFileAtomically(*Env::Default(), file::JoinPath(orphan, "junk"), "x").ok());
   std::unique_ptr<Engine> engine = OpenOrDie();
-  EXPECT_FALSE(file::Exists(orphan));
+  EXPECT_FALSE(Env::Default()->Exists(orphan));
   bool logged = false;
   for (const std::string& line : log_) logged |= absl::StrContains(line, "99");
   EXPECT_TRUE(logged);
@@ -220,7 +221,8 @@ TEST_F(EngineTest, WritesRacingADeleteEitherLandOrSeeNotFound) {
   stop.store(true);
   for (std::thread& t : writers) t.join();
   EXPECT_EQ(unexpected.load(), 0);
-  absl::StatusOr<std::vector<std::string>> tables = file::ListDir(file::JoinPath(dir_, "tables"));
+  absl::StatusOr<std::vector<std::string>> tables =
+      file::ListDir(*Env::Default(), file::JoinPath(dir_, "tables"));
   ASSERT_TRUE(tables.ok());
   EXPECT_TRUE(tables->empty());
 }
@@ -287,10 +289,10 @@ TEST_F(EngineTest, DamagedTableIsFencedOffAndTheOthersKeepWorking) {
   }
   // Flip one byte in the middle of the first table's segment.
   std::string segment = file::JoinPath(dir_, "tables/1/magnetic/000001.seg");
-  absl::StatusOr<std::string> bytes = file::ReadFile(segment);
+  absl::StatusOr<std::string> bytes = file::ReadFile(*Env::Default(), segment);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   (*bytes)[bytes->size() / 2] ^= 0x5a;
-  ASSERT_TRUE(file::WriteFileAtomically(segment, *bytes).ok());
+  ASSERT_TRUE(file::WriteFileAtomically(*Env::Default(), segment, *bytes).ok());
 
   std::unique_ptr<Engine> engine = OpenOrDie();
   ASSERT_NE(engine, nullptr);
@@ -311,7 +313,7 @@ TEST_F(EngineTest, DamagedTableIsFencedOffAndTheOthersKeepWorking) {
   problems = engine->Verify();
   ASSERT_TRUE(problems.ok());
   EXPECT_TRUE(problems->empty());
-  EXPECT_FALSE(file::Exists(file::JoinPath(dir_, "tables/1")));
+  EXPECT_FALSE(Env::Default()->Exists(file::JoinPath(dir_, "tables/1")));
 }
 
 TEST_F(EngineTest, BackgroundMaintenanceEvictsWithoutBeingAsked) {

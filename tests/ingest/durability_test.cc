@@ -67,7 +67,7 @@ TEST_F(DurabilityTest, KeepsTheSchemaInItsOwnFileWhenTheLogIsGone) {
   ASSERT_TRUE(WriteOne(MultiRec({Dim("host", "a")}, "mm", {Attr("a", "1")})).ok());
   store_.reset();
   // What the tiers issue will do after moving data out: the log's files go away.
-  ASSERT_TRUE(file::RemoveTree(file::JoinPath(dir_, "wal")).ok());
+  ASSERT_TRUE(file::RemoveTree(*Env::Default(), file::JoinPath(dir_, "wal")).ok());
   ReopenStore();
   EXPECT_TRUE(Scan().empty());
   EXPECT_NE(OnlyRejection(
@@ -83,11 +83,11 @@ TEST_F(DurabilityTest, KeepsTheSchemaInItsOwnFileWhenTheLogIsGone) {
 TEST_F(DurabilityTest, RewritesAMissingSchemaFileFromTheLog) {
   ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "m", "1")).ok());
   store_.reset();
-  ASSERT_TRUE(file::RemoveFile(file::JoinPath(dir_, "SCHEMA")).ok());
+  ASSERT_TRUE(file::RemoveFile(*Env::Default(), file::JoinPath(dir_, "SCHEMA")).ok());
   ReopenStore();
-  EXPECT_TRUE(file::Exists(file::JoinPath(dir_, "SCHEMA")));
+  EXPECT_TRUE(Env::Default()->Exists(file::JoinPath(dir_, "SCHEMA")));
   store_.reset();
-  ASSERT_TRUE(file::RemoveTree(file::JoinPath(dir_, "wal")).ok());
+  ASSERT_TRUE(file::RemoveTree(*Env::Default(), file::JoinPath(dir_, "wal")).ok());
   ReopenStore();
   EXPECT_EQ(OnlyRejection(
                 WriteOne(Rec({Dim("host", "a")}, "m", "1", kNowMillis, MeasureValueType::kBigint)))
@@ -99,10 +99,10 @@ TEST_F(DurabilityTest, RefusesToOpenWithADamagedSchemaFileNamingIt) {
   ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "m", "1")).ok());
   store_.reset();
   const std::string path = file::JoinPath(dir_, "SCHEMA");
-  absl::StatusOr<std::string> bytes = file::ReadFile(path);
+  absl::StatusOr<std::string> bytes = file::ReadFile(*Env::Default(), path);
   ASSERT_TRUE(bytes.ok());
   (*bytes)[bytes->size() / 2] ^= 0x40;
-  ASSERT_TRUE(file::WriteFileAtomically(path, *bytes).ok());
+  ASSERT_TRUE(file::WriteFileAtomically(*Env::Default(), path, *bytes).ok());
   table::TableStoreOptions o;
   o.options = &options_;
   o.clock = &clock_;

@@ -61,7 +61,7 @@ TEST(SegmentTest, WritesStreamsAndReadsEveryBlockBack) {
   EXPECT_EQ(summary->max_time, 7);
   EXPECT_EQ(summary->file_size, std::filesystem::file_size(path));
 
-  auto reader = SegmentReader::Open(path, *summary, nullptr);
+  auto reader = SegmentReader::Open(*Env::Default(), path, *summary, nullptr);
   ASSERT_TRUE(reader.ok()) << reader.status();
   const SegmentIndex& index = (*reader)->index();
   ASSERT_EQ(index.series.size(), 2u);
@@ -124,11 +124,11 @@ TEST(SegmentTest, ReaderRefusesAFileThatDisagreesWithTheManifest) {
     if (field == 1) wrong.footer_checksum ^= 1;
     if (field == 2) wrong.points += 1;
     if (field == 3) wrong.max_time += 1;
-    auto reader = SegmentReader::Open(path, wrong, nullptr);
+    auto reader = SegmentReader::Open(*Env::Default(), path, wrong, nullptr);
     ASSERT_FALSE(reader.ok()) << field;
     EXPECT_TRUE(absl::StrContains(reader.status().message(), path));
   }
-  EXPECT_TRUE(SegmentReader::Open(path, *summary, nullptr).ok());
+  EXPECT_TRUE(SegmentReader::Open(*Env::Default(), path, *summary, nullptr).ok());
 }
 
 TEST(SegmentTest, ColumnChunksRoundTripAndCheckTheirCount) {

@@ -267,7 +267,7 @@ TEST_F(EvictionTest, MeasureTypesSurviveLogTrimming) {
   EXPECT_TRUE(absl::StrContains(a.reason, "BIGINT")) << a.reason;
 
   // Without the schema file the segments still name the measure types.
-  ASSERT_TRUE(file::RemoveFile(file::JoinPath(dir_, "SCHEMA")).ok());
+  ASSERT_TRUE(file::RemoveFile(*Env::Default(), file::JoinPath(dir_, "SCHEMA")).ok());
   ReopenWithWalFileBytes(4 << 10);
   const RejectedRecord again = OnlyRejection(WriteOne(Rec(
       {Dim("host", "b")}, "cpu", "12", clock_.NowNanos() / 1000000, MeasureValueType::kBigint)));

@@ -26,8 +26,8 @@ class MagneticWritesTest : public TierFixture {
 
   // The files under <data>/rejected-data/<relative>, or none.
   std::vector<std::string> Reports(const std::string& relative) {
-    absl::StatusOr<std::vector<std::string>> names =
-        file::ListDir(file::JoinPath(file::JoinPath(data_dir_, "rejected-data"), relative));
+    absl::StatusOr<std::vector<std::string>> names = file::ListDir(
+        *Env::Default(), file::JoinPath(file::JoinPath(data_dir_, "rejected-data"), relative));
     return names.ok() ? *names : std::vector<std::string>();
   }
   std::string Read(const std::string& path) {

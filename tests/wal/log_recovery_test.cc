@@ -235,7 +235,7 @@ TEST(LogRecoveryTest, FailsOpenWhenAFileIsMissingFromTheMiddle) {
   const std::string dir = NewTestDir("gap");
   const std::vector<std::string> names = WriteSixFiles(dir);
   ASSERT_EQ(names.size(), 6u);
-  ASSERT_TRUE(file::RemoveFile(file::JoinPath(dir, names[2])).ok());
+  ASSERT_TRUE(file::RemoveFile(*Env::Default(), file::JoinPath(dir, names[2])).ok());
   std::vector<std::string> reports;
   Replayed replayed;
   auto log = OpenRecording(dir, TestOptions(&reports, 1024), &replayed);

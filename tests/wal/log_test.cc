@@ -380,8 +380,8 @@ TEST(LogTest, OpenRemovesAnUnfinishedNewFileAndLeavesOtherFilesAlone) {
   auto log = OpenRecording(dir, TestOptions(&reports), &replayed);
   ASSERT_TRUE(log.ok()) << log.status();
   EXPECT_THAT(replayed.sequences, ElementsAre(1));
-  EXPECT_FALSE(file::Exists(file::JoinPath(dir, "000002.log.tmp")));
-  EXPECT_TRUE(file::Exists(file::JoinPath(dir, "LOCK")));
+  EXPECT_FALSE(Env::Default()->Exists(file::JoinPath(dir, "000002.log.tmp")));
+  EXPECT_TRUE(Env::Default()->Exists(file::JoinPath(dir, "LOCK")));
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_THAT(reports[0], HasSubstr("000002.log.tmp"));
 }

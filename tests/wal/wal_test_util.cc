@@ -21,8 +21,8 @@ std::string NewTestDir(absl::string_view name) {
   const char* root = std::getenv("TEST_TMPDIR");
   std::string dir = file::JoinPath(root != nullptr ? root : "/tmp",
                                    absl::StrCat("wal_", name, "_", getpid(), "_", counter++));
-  EXPECT_TRUE(file::RemoveTree(dir).ok());
-  EXPECT_TRUE(file::CreateDirs(dir).ok());
+  EXPECT_TRUE(file::RemoveTree(*Env::Default(), dir).ok());
+  EXPECT_TRUE(file::CreateDirs(*Env::Default(), dir).ok());
   return dir;
 }
 
@@ -61,7 +61,7 @@ size_t SizeFor(uint64_t key, size_t max) {
 
 std::vector<std::string> LogFileNames(const std::string& dir) {
   std::vector<std::string> names;
-  absl::StatusOr<std::vector<std::string>> all = file::ListDir(dir);
+  absl::StatusOr<std::vector<std::string>> all = file::ListDir(*Env::Default(), dir);
   EXPECT_TRUE(all.ok()) << all.status();
   if (!all.ok()) return names;
   for (const std::string& name : *all) {
@@ -80,7 +80,7 @@ int64_t FileSize(const std::string& path) {
 }
 
 std::string ReadBytes(const std::string& path) {
-  absl::StatusOr<std::string> bytes = file::ReadFile(path);
+  absl::StatusOr<std::string> bytes = file::ReadFile(*Env::Default(), path);
   EXPECT_TRUE(bytes.ok()) << bytes.status();
   return bytes.ok() ? *bytes : std::string();
 }

@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "engine/common/file_util.h"
+#include "engine/common/json_writer.h"
 #include "tools/apijson/api_json.h"
 #include "tools/tsw/commands.h"
 #include "tsw/engine.h"
@@ -108,12 +109,12 @@ int RunDemo(const std::vector<std::string>& args) {
   if (absl::Status s = flags->CheckKnown({"data"}); !s.ok()) return ReportError(s);
   std::string dir = flags->Get("data").value_or("tsw-demo");
   // A fresh directory: remove an earlier demo's data, never anything else.
-  if (file::Exists(dir)) {
-    if (!file::Exists(file::JoinPath(dir, "catalog"))) {
+  if (Env::Default()->Exists(dir)) {
+    if (!Env::Default()->Exists(file::JoinPath(dir, "catalog"))) {
       return ReportError(ValidationError(absl::StrCat(
           dir, " exists and is not a tsw data directory; pass --data with a new path")));
     }
-    if (absl::Status s = file::RemoveTree(dir); !s.ok()) return ReportError(s);
+    if (absl::Status s = file::RemoveTree(*Env::Default(), dir); !s.ok()) return ReportError(s);
   }
   absl::StatusOr<std::unique_ptr<Engine>> opened = Engine::Open(dir, Options{});
   if (!opened.ok()) return ReportError(opened.status());
@@ -240,7 +241,7 @@ int RunDemo(const std::vector<std::string>& args) {
         absl::StrAppend(&line, "  ", col.name, "=");
         switch (col.type) {
           case MeasureValueType::kDouble:
-            absl::StrAppend(&line, col.doubles[row]);
+            json::AppendDouble(col.doubles[row], &line);
             break;
           case MeasureValueType::kVarchar:
             absl::StrAppend(&line, col.strings[row]);
