@@ -38,7 +38,7 @@ for ((j = 0; j < jobs; j++)); do
 done
 grep -h '^cuts while' "$out"/*.log | awk -F'[:,] *' '
   { for (i = 2; i <= NF; i += 2) sum[i] += $i; names = $0 }
-  END { printf "coverage: cuts while the workload ran: %d, cuts during Open: %d, requests in flight kept: %d, dropped: %d, segments seen: %d\n", sum[2], sum[4], sum[6], sum[8], sum[10] }'
+  END { printf "coverage: cuts while the workload ran: %d, cuts during Open: %d, requests in flight kept: %d, dropped: %d, segments seen: %d, unsynced acknowledged requests lost (kSyncPeriodically): %d\n", sum[2], sum[4], sum[6], sum[8], sum[10], sum[12] }'
 grep -h '^power cuts: ' "$out"/*.log | awk -F'[:,] *' -v failed="$failed" '
   { for (i = 2; i <= NF; i += 2) sum[i] += $i }
   END {
