@@ -184,7 +184,6 @@ class FaultEnv : public Env {
   void WriteNodeLocked(Node& node, uint64_t offset, absl::string_view data);
   void TruncateNodeLocked(Node& node, uint64_t size);
   void SyncNodeLocked(Node& node);
-  void FlushRegionsLocked(Node& node);
   void FlushRegionLocked(Region& region);
   void SetEntryLocked(Node& dir, const std::string& name, std::shared_ptr<Node> node);
 
