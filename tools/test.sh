@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# The README's test command: installs missing Debian packages, then runs every test.
+# The README's test command: installs missing Debian packages, then runs every test, then
+# every test again under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# concurrency tests ThreadSanitizer can check (tests/README.md, "Sanitizers").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/bootstrap.sh
-exec bazel test //... "$@"
+bazel test //... "$@"
+bazel test --config=asan //...
+bazel test --config=tsan //tests/wal:log_sync_test //tests/wal:log_crash_test \
+  //tests/magnetic:concurrency_test

@@ -8,6 +8,11 @@ rm -rf "$DIR"
 failures=0
 
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+# Under bazel test --config=asan a sanitizer report exits non-zero like an expected error
+# does; any report in a command's stderr is a failure.
+no_sanitizer_report() {
+  if grep -q 'Sanitizer' /tmp/tsw_cli_err_$$; then fail "'$*': $(cat /tmp/tsw_cli_err_$$)"; fi
+}
 # expect_ok <grep-pattern> <command...>: the command succeeds and stdout matches.
 expect_ok() {
   local pattern="$1"; shift
@@ -24,6 +29,7 @@ expect_error() {
   "$@" >/dev/null 2>/tmp/tsw_cli_err_$$
   local rc=$?
   if [ "$rc" -ne 1 ]; then fail "'$*' exited $rc, wanted 1"; fi
+  no_sanitizer_report "$@"
   grep -q "\"__type\":\"$kind\"" /tmp/tsw_cli_err_$$ || fail "'$*' stderr $(cat /tmp/tsw_cli_err_$$), wanted $kind"
 }
 
@@ -60,6 +66,7 @@ printf 'device,time,measure_name,measure_value\nd1,%s,temp,not-a-number\n' "$now
 if "$TSW" write --data "$DIR" --database fleet --table sensors --input "$DIR.bad.csv" 2>/tmp/tsw_cli_err_$$; then
   fail "a rejected record must make write exit non-zero"
 fi
+no_sanitizer_report write "$DIR.bad.csv"
 grep -q 'rejected: line 2' /tmp/tsw_cli_err_$$ || fail "rejection not reported with its line: $(cat /tmp/tsw_cli_err_$$)"
 
 scan="$("$TSW" scan --data "$DIR" --database fleet --table sensors)" || fail "scan failed"
@@ -123,6 +130,7 @@ else
   if "$TSW" verify --data "$DIR" >/tmp/tsw_cli_err_$$ 2>&1; then
     fail "verify passed a segment with a flipped byte"
   fi
+  no_sanitizer_report verify "$DIR"
   grep -q "$(basename "$segment")" /tmp/tsw_cli_err_$$ || fail "verify did not name the file: $(cat /tmp/tsw_cli_err_$$)"
   cp "$DIR.segment.bak" "$segment"
   expect_ok '^OK' "$TSW" verify --data "$DIR"

@@ -35,6 +35,8 @@ except ImportError:  # Fail loudly: a skipped endpoint suite would hide a broken
     sys.exit(1)
 
 TSW = None  # Path of the tsw binary; set in main().
+# How every ASan/LSan/UBSan report begins ("==1234==ERROR: AddressSanitizer: ...").
+SANITIZER_REPORT = "Sanitizer"
 REGION = "us-east-1"
 KEY_ID, SECRET = "AKIDTSWTEST", "tsw/test+secret"
 
@@ -127,8 +129,14 @@ class Server:
         if self in RUNNING:
             RUNNING.remove(self)
         text = "".join(self.output) + out.decode()
+        err = err.decode(errors="replace")
+        # Every stop checks the exit, the class fixtures' (no `test`) too: under
+        # `bazel test --config=asan` a sanitizer report (an error, UB or a leak found at exit)
+        # is printed on stderr and makes the exit code non-zero.
+        if self.proc.returncode != 0 or SANITIZER_REPORT in err:
+            raise AssertionError("tsw serve exited with code %d; stdout %r stderr %r" %
+                                 (self.proc.returncode, text, err))
         if test is not None:
-            test.assertEqual(self.proc.returncode, 0, "stdout %r stderr %r" % (text, err))
             test.assertIn("SIGTERM received", text)
             test.assertIn("stopped; engine closed", text)
         return text

@@ -41,7 +41,11 @@ class ServerFixture {
     EXPECT_TRUE(bound.ok()) << bound;
     thread_ = std::thread([this] { served_ = server_.Serve(); });
   }
-  ~ServerFixture() { Stop(); }
+  // Every test's server must have served without error, whether or not it called Stop().
+  ~ServerFixture() {
+    absl::Status stopped = Stop();
+    EXPECT_TRUE(stopped.ok()) << "Serve() returned " << stopped;
+  }
 
   // Shuts down and waits for Serve() to return; returns its status.
   absl::Status Stop() {
