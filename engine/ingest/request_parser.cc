@@ -845,21 +845,21 @@ class Parser {
         break;
       }
       case MeasureValueType::kBigint: {
-        int64_t v;
+        int64_t v = 0;
         error = ParseInt64(text, &v);
         value->bits = static_cast<uint64_t>(v);
         expected = "a signed 64-bit integer";
         break;
       }
       case MeasureValueType::kTimestamp: {
-        int64_t v;
+        int64_t v = 0;
         error = ParseTimeNanos(text, unit, &v);
         value->bits = static_cast<uint64_t>(v);
         expected = "an integer time in the record's TimeUnit, within 64-bit nanoseconds";
         break;
       }
       case MeasureValueType::kBoolean: {
-        bool v;
+        bool v = false;  // ParseBoolean leaves it unset on failure; bits are read anyway.
         error = ParseBoolean(text, &v);
         value->bits = v ? 1 : 0;
         expected = "true or false";
