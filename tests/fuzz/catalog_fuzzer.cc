@@ -7,7 +7,7 @@
 //      bytes), each framed with correct checksums after a correct header, the file then
 //      cut at a point the input chooses (a torn tail).
 // Checks: what a decoder accepts re-encodes to the very bytes it read (the formats have
-// one encoding per value), decodes again to the same, and a log's valid_bytes is the
+// one encoding per value; only the snapshot header's reserved field is not read), decodes again to the same, and a log's valid_bytes is the
 // length of its header and whole records.
 #include <xxhash.h>
 
@@ -42,7 +42,10 @@ void CheckSnapshot(absl::string_view file) {
     return;
   }
   const std::string encoded = EncodeSnapshot(*snapshot);
-  TSW_FUZZ_CHECK(encoded == file, "an accepted snapshot does not re-encode to its bytes");
+  // The header's reserved u32 (bytes 12..15) is ignored on reading and written as 0.
+  std::string expected(file);
+  if (expected.size() >= 16) expected.replace(12, 4, 4, '\0');
+  TSW_FUZZ_CHECK(encoded == expected, "an accepted snapshot does not re-encode to its bytes");
   absl::StatusOr<Snapshot> again = DecodeSnapshot(encoded, "fuzz.snapshot");
   TSW_FUZZ_CHECK(again.ok() && EncodeSnapshot(*again) == encoded,
                  "a re-encoded snapshot does not decode to the same");

@@ -120,7 +120,9 @@ void CheckRoundTrips(const std::vector<DecodedValue<T>>& decoded) {
                                              values.size(), " values): ", status.message()));
     TSW_FUZZ_CHECK(SameValues(back, decoded),
                    absl::StrCat(codec_name, " does not round-trip ", values.size(), " values"));
-    // The column decodes inside a Zstd frame the same way (the segment's layering).
+    if (options.codec.has_value()) return;
+    // The chosen column inside a Zstd frame, as segments store it (once: Zstd's contexts
+    // are costly to set up under ASan).
     std::string framed, unframed;
     const absl::Status zstd = EncodeColumnZstd(mine, ZstdColumnOptions{}, &framed);
     TSW_FUZZ_CHECK(zstd.ok(), absl::StrCat("zstd frame: ", zstd.message()));
@@ -152,6 +154,9 @@ void CheckDecode(absl::string_view column) {
   if constexpr (std::is_same_v<T, uint8_t>) {
     for (uint8_t v : values) TSW_FUZZ_CHECK(v <= 1, "a decoded boolean is not 0 or 1");
   }
+  // A few bytes of a constant or run-length column may stand for up to 2^24 values;
+  // re-encoding those through every codec would make each run seconds long.
+  if (values.size() > (size_t{1} << 16)) return;
   CheckRoundTrips<T>(values);
 }
 
