@@ -33,8 +33,8 @@ void Check(absl::string_view body) {
   }
   const std::string json = ToJson(*request);
   absl::StatusOr<Request> again = Parse(json);
-  TSW_FUZZ_CHECK(again.ok(), absl::StrCat("written JSON does not parse: ",
-                                          again.status().message(), "\n", json));
+  TSW_FUZZ_CHECK(again.ok(), absl::StrCat("written JSON does not parse: ", again.status().message(),
+                                          "\n", json));
   const std::string json_again = ToJson(*again);
   TSW_FUZZ_CHECK(json_again == json,
                  absl::StrCat("JSON changes on a round trip:\n", json, "\n", json_again));

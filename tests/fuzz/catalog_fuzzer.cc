@@ -7,8 +7,8 @@
 //      bytes), each framed with correct checksums after a correct header, the file then
 //      cut at a point the input chooses (a torn tail).
 // Checks: what a decoder accepts re-encodes to the very bytes it read (the formats have
-// one encoding per value; only the snapshot header's reserved field is not read), decodes again to the same, and a log's valid_bytes is the
-// length of its header and whole records.
+// one encoding per value; only the snapshot header's reserved field is not read), decodes again to
+// the same, and a log's valid_bytes is the length of its header and whole records.
 #include <xxhash.h>
 
 #include <cstddef>

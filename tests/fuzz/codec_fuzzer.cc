@@ -46,8 +46,7 @@ struct Column<int64_t> {
 };
 template <>
 struct Column<double> {
-  static absl::Status Encode(absl::Span<const double> v, std::string* out,
-                             const EncodeOptions& o) {
+  static absl::Status Encode(absl::Span<const double> v, std::string* out, const EncodeOptions& o) {
     return EncodeDoubles(v, out, o);
   }
   static absl::Status Decode(absl::string_view c, std::vector<double>* out) {

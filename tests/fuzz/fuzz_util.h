@@ -76,9 +76,9 @@ class InputReader {
 // sanitizer report: libFuzzer saves the input.
 [[noreturn]] void CheckFailed(const char* file, int line, const std::string& what);
 
-#define TSW_FUZZ_CHECK(condition, what)                                       \
-  do {                                                                        \
-    if (!(condition)) ::tsw::fuzz::CheckFailed(__FILE__, __LINE__, (what));  \
+#define TSW_FUZZ_CHECK(condition, what)                                     \
+  do {                                                                      \
+    if (!(condition)) ::tsw::fuzz::CheckFailed(__FILE__, __LINE__, (what)); \
   } while (false)
 
 // A directory of this process's own under /dev/shm (or $TMPDIR when /dev/shm is missing),

@@ -142,7 +142,8 @@ StreamData MakeStream(InputReader* in) {
   s.type = multi ? MeasureValueType::kMulti : kTypes[in->Below(5)];
   if (multi) {
     const size_t n = 1 + in->Below(3);
-    for (size_t c = 0; c < n; ++c) s.columns.push_back({absl::StrCat("a", c), kTypes[in->Below(5)]});
+    for (size_t c = 0; c < n; ++c)
+      s.columns.push_back({absl::StrCat("a", c), kTypes[in->Below(5)]});
   } else {
     s.columns.push_back({s.measure, s.type});
   }
@@ -163,13 +164,13 @@ StreamData MakeStream(InputReader* in) {
     s.rows.versions.push_back(1 + in->Byte());
     for (ScanColumn& column : s.rows.columns) {
       column.present.push_back(!multi || in->Byte() % 4 != 0);
-      column.doubles.push_back(column.type == MeasureValueType::kDouble
-                                   ? std::bit_cast<double>(in->U64())
-                                   : 0);
+      column.doubles.push_back(
+          column.type == MeasureValueType::kDouble ? std::bit_cast<double>(in->U64()) : 0);
       column.ints.push_back(column.type == MeasureValueType::kBigint ||
                                     column.type == MeasureValueType::kTimestamp
                                 ? in->I64()
-                                : column.type == MeasureValueType::kBoolean ? in->Byte() & 1 : 0);
+                            : column.type == MeasureValueType::kBoolean ? in->Byte() & 1
+                                                                        : 0);
       column.strings.emplace_back(column.type == MeasureValueType::kVarchar ? in->ShortString(12)
                                                                             : "");
     }
@@ -246,8 +247,8 @@ void CheckWrittenSegment(InputReader in) {
   {
     absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
         SegmentReader::Open(path, *summary, nullptr);
-    TSW_FUZZ_CHECK(reader.ok(), absl::StrCat("a written segment does not open: ",
-                                             reader.status().message()));
+    TSW_FUZZ_CHECK(reader.ok(),
+                   absl::StrCat("a written segment does not open: ", reader.status().message()));
     const SegmentIndex& index = (*reader)->index();
     TSW_FUZZ_CHECK(index.streams.size() == streams.size(), "stream count changed");
     std::vector<ScanBatch> read;
@@ -285,9 +286,8 @@ void CheckWrittenSegment(InputReader in) {
     return;
   }
   std::vector<ScanBatch> read;
-  TSW_FUZZ_CHECK(!ReadAll(**reader, &read),
-                 absl::StrCat("a flipped byte at offset ", at, " of ", file.size(),
-                              " went unnoticed"));
+  TSW_FUZZ_CHECK(!ReadAll(**reader, &read), absl::StrCat("a flipped byte at offset ", at, " of ",
+                                                         file.size(), " went unnoticed"));
 }
 
 void CheckManifest(absl::string_view bytes) {
@@ -330,7 +330,8 @@ void CheckBlock(InputReader in) {
   const size_t columns = 1 + in.Below(3);
   stream.type = columns == 1 ? kTypes[in.Below(5)] : MeasureValueType::kMulti;
   for (size_t c = 0; c < columns; ++c) {
-    stream.columns.push_back({absl::StrCat("a", c), columns == 1 ? stream.type : kTypes[in.Below(5)]});
+    stream.columns.push_back(
+        {absl::StrCat("a", c), columns == 1 ? stream.type : kTypes[in.Below(5)]});
   }
   const size_t rows = 1 + in.Byte();
   absl::StatusOr<BlockReader> reader = BlockReader::Parse(in.rest(), columns);
@@ -345,9 +346,9 @@ void CheckBlock(InputReader in) {
     CheckError(status, "DecodeAll");
     return;
   }
-  TSW_FUZZ_CHECK(out.time_nanos.size() == rows && out.versions.size() == rows &&
-                     out.columns.size() == columns,
-                 "a block decoded to another shape than asked");
+  TSW_FUZZ_CHECK(
+      out.time_nanos.size() == rows && out.versions.size() == rows && out.columns.size() == columns,
+      "a block decoded to another shape than asked");
   for (size_t i = 1; i < rows; ++i) {
     // EncodeBlock requires increasing times (the segment reader checks them).
     if (out.time_nanos[i - 1] >= out.time_nanos[i]) return;

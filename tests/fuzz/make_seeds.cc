@@ -95,8 +95,8 @@ void CodecCorpus() {
   CodecSeeds<double>("double_raw", 1, raw, [](const auto& v, std::string* out, const auto& o) {
     return encoding::EncodeDoubles(v, out, o);
   });
-  const std::vector<absl::string_view> strings = {"eu-west-1", "us-east-1", "eu-west-1", "",
-                                                  "ap-south-1", "eu-west-1"};
+  const std::vector<absl::string_view> strings = {"eu-west-1", "us-east-1",  "eu-west-1",
+                                                  "",          "ap-south-1", "eu-west-1"};
   CodecSeeds<absl::string_view>("string", 2, strings,
                                 [](const auto& v, std::string* out, const auto& o) {
                                   return encoding::EncodeStrings(v, out, o);
@@ -159,7 +159,8 @@ void CatalogCorpus() {
   const catalog::Snapshot snapshot = SampleSnapshot();
   const std::string file = catalog::EncodeSnapshot(snapshot);
   Seed("catalog", "snapshot", 0, file);
-  Seed("catalog", "snapshot_body", 1, absl::string_view(file).substr(catalog::kSnapshotHeaderBytes));
+  Seed("catalog", "snapshot_body", 1,
+       absl::string_view(file).substr(catalog::kSnapshotHeaderBytes));
   Seed("catalog", "snapshot_empty", 0, catalog::EncodeSnapshot(catalog::Snapshot{}));
 
   std::vector<catalog::LogRecord> records;
@@ -214,7 +215,8 @@ std::vector<std::string> SamplePayloads() {
   ingest::BatchEncoder encoder;
   // Rows one by one: scalar DOUBLE and VARCHAR, and a MULTI record, two series.
   encoder.Begin();
-  const std::string key_a = std::string("\x04host\x02h1", 8), key_b = std::string("\x04host\x02h2", 8);
+  const std::string key_a = std::string("\x04host\x02h1", 8),
+                    key_b = std::string("\x04host\x02h2", 8);
   uint32_t a = encoder.SeriesSlot(0, key_a);
   uint32_t cpu = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
   for (int i = 0; i < 3; ++i) {
@@ -285,7 +287,13 @@ void WalCorpus() {
     damage.push_back(static_cast<char>(p.size()));
     damage += p;
   }
-  damage += std::string("\x03" "abc" "\x00" "\x05" "hello", 10);
+  damage += std::string(
+      "\x03"
+      "abc"
+      "\x00"
+      "\x05"
+      "hello",
+      10);
   Seed("wal", "appended_then_damaged", 1, damage);
 }
 
@@ -338,9 +346,10 @@ void MagneticCorpus() {
     n.present.push_back(1);
   }
   multi.columns = {n, s};
-  Check((*writer)->BeginStream(series, "m", MeasureValueType::kMulti,
-                               {{"n", MeasureValueType::kBigint}, {"s", MeasureValueType::kVarchar}}),
-        "begin multi");
+  Check(
+      (*writer)->BeginStream(series, "m", MeasureValueType::kMulti,
+                             {{"n", MeasureValueType::kBigint}, {"s", MeasureValueType::kVarchar}}),
+      "begin multi");
   Check((*writer)->AddRows(multi, 0, 3), "rows multi");
   absl::StatusOr<magnetic::SegmentSummary> summary = (*writer)->Finish();
   Check(summary.status(), "finish");

@@ -16,9 +16,8 @@
 namespace tsw::catalog {
 namespace {
 
-constexpr PageToken::Kind kKinds[] = {PageToken::Kind::kDatabases,
-                                      PageToken::Kind::kTablesOfDatabase,
-                                      PageToken::Kind::kAllTables};
+constexpr PageToken::Kind kKinds[] = {
+    PageToken::Kind::kDatabases, PageToken::Kind::kTablesOfDatabase, PageToken::Kind::kAllTables};
 
 void CheckDecode(absl::string_view text, PageToken::Kind kind) {
   const std::string_view view(text.data(), text.size());

@@ -38,10 +38,10 @@ constexpr absl::string_view kService = "timestream";
 void CheckAuthorization(absl::string_view header) {
   absl::StatusOr<Authorization> auth = ParseAuthorization(header);
   if (!auth.ok()) return;
-  const std::string written =
-      absl::StrCat("AWS4-HMAC-SHA256 Credential=", auth->access_key_id, "/", auth->date, "/",
-                   auth->region, "/", auth->service, "/aws4_request, SignedHeaders=",
-                   absl::StrJoin(auth->signed_headers, ";"), ", Signature=", auth->signature);
+  const std::string written = absl::StrCat(
+      "AWS4-HMAC-SHA256 Credential=", auth->access_key_id, "/", auth->date, "/", auth->region, "/",
+      auth->service, "/aws4_request, SignedHeaders=", absl::StrJoin(auth->signed_headers, ";"),
+      ", Signature=", auth->signature);
   absl::StatusOr<Authorization> again = ParseAuthorization(written);
   TSW_FUZZ_CHECK(again.ok(), absl::StrCat("rewritten header does not parse: ", written));
   TSW_FUZZ_CHECK(again->access_key_id == auth->access_key_id && again->date == auth->date &&
@@ -116,11 +116,12 @@ void CheckDate(absl::string_view amz_date) {
   SigV4Verifier verifier({{"AKID", "secret"}}, std::string(kService), &clock);
   const absl::Status status = verifier.Verify(SignedWithDate(amz_date, "secret"));
   if (in_clock_range) {
-    TSW_FUZZ_CHECK(status.ok(), absl::StrCat("valid X-Amz-Date ", amz_date,
-                                             " refused: ", status.message()));
+    TSW_FUZZ_CHECK(status.ok(),
+                   absl::StrCat("valid X-Amz-Date ", amz_date, " refused: ", status.message()));
     TSW_FUZZ_CHECK(FormatAmzDate(expected) == amz_date, "FormatAmzDate disagrees");
     // One second beyond the allowed skew either way is refused.
-    for (absl::Duration d : {absl::Minutes(15) + absl::Seconds(1), -absl::Minutes(15) - absl::Seconds(1)}) {
+    for (absl::Duration d :
+         {absl::Minutes(15) + absl::Seconds(1), -absl::Minutes(15) - absl::Seconds(1)}) {
       clock.Set(absl::ToUnixNanos(expected + d));
       TSW_FUZZ_CHECK(!verifier.Verify(SignedWithDate(amz_date, "secret")).ok(),
                      "a request outside the allowed skew verified");
@@ -139,11 +140,14 @@ std::string Keep(absl::string_view text, bool (*allowed)(unsigned char)) {
   return out;
 }
 bool TokenChar(unsigned char c) {
-  return absl::ascii_isalnum(c) || absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
+  return absl::ascii_isalnum(c) ||
+         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
 }
 bool ValueChar(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\t' || c >= 0x80; }
 bool PathChar(unsigned char c) { return c > 0x20 && c < 0x7f && c != '?' && c != '#'; }
-bool ScopeChar(unsigned char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-'; }
+bool ScopeChar(unsigned char c) {
+  return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+}
 bool KeyChar(unsigned char c) { return absl::ascii_isupper(c) || absl::ascii_isdigit(c); }
 bool SecretChar(unsigned char c) { return c > 0x20 && c < 0x7f; }
 
@@ -187,8 +191,8 @@ void CheckSignVerify(InputReader in) {
 
   SignRequest(credentials, region, kService, now, &request);
   const absl::Status status = verifier.Verify(request);
-  TSW_FUZZ_CHECK(status.ok(), absl::StrCat("a request SignRequest signed does not verify: ",
-                                           status.message()));
+  TSW_FUZZ_CHECK(status.ok(),
+                 absl::StrCat("a request SignRequest signed does not verify: ", status.message()));
   const std::string changed = body + "x";
   request.body = changed;
   TSW_FUZZ_CHECK(!verifier.Verify(request).ok(), "a request with a changed body verified");

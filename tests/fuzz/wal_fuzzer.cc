@@ -75,15 +75,14 @@ std::vector<std::string> Meaning(absl::string_view payload, bool* ok) {
       default: {
         TSW_FUZZ_CHECK(e.series_slot < keys.size() && e.measure_slot < measures.size(),
                        "a decoded row names an undefined slot");
-        std::string line = absl::StrCat(keys[e.series_slot], " ", measures[e.measure_slot], " t=",
-                                        e.time_nanos, " v=", e.version);
+        std::string line = absl::StrCat(keys[e.series_slot], " ", measures[e.measure_slot],
+                                        " t=", e.time_nanos, " v=", e.version);
         for (const ingest::DecodedValue& v : e.values) {
           TSW_FUZZ_CHECK(v.attribute_slot < attributes.size() || e.values.size() == 1,
                          "a decoded value names an undefined attribute");
-          absl::StrAppend(&line, " [",
-                          v.attribute_slot < attributes.size() ? attributes[v.attribute_slot] : "",
-                          " ", static_cast<int>(v.type), " ", v.bits, " ", absl::CEscape(v.text),
-                          "]");
+          absl::StrAppend(
+              &line, " [", v.attribute_slot < attributes.size() ? attributes[v.attribute_slot] : "",
+              " ", static_cast<int>(v.type), " ", v.bits, " ", absl::CEscape(v.text), "]");
         }
         lines.push_back(std::move(line));
       }
@@ -116,8 +115,7 @@ std::string Reencode(absl::string_view payload) {
         break;
       default: {
         const auto& measure = measures[e.measure_slot];
-        const uint32_t series =
-            encoder.SeriesSlot(e.series_slot, keys[e.series_slot]);
+        const uint32_t series = encoder.SeriesSlot(e.series_slot, keys[e.series_slot]);
         const uint32_t m = encoder.MeasureSlot(e.measure_slot, measure.second, measure.first);
         std::vector<uint32_t> slots;
         if (measure.second == MeasureValueType::kMulti) {
@@ -187,8 +185,8 @@ void CheckEncodeRecords(InputReader in) {
       switch (v.type) {
         case MeasureValueType::kDouble:
           if (in.Bool()) {  // A short decimal with its code, as the parser gives it.
-            v.decimal = PackDecimal(in.U32() % (1u << 27), in.Below(kMaxDecimalFraction + 1),
-                                    in.Bool());
+            v.decimal =
+                PackDecimal(in.U32() % (1u << 27), in.Below(kMaxDecimalFraction + 1), in.Bool());
             v.bits = DecimalBits(v.decimal);
           } else {
             v.bits = in.U64();
@@ -211,11 +209,11 @@ void CheckEncodeRecords(InputReader in) {
   BatchEncoder encoder;
   encoder.Begin();
   const uint32_t series = encoder.SeriesSlot(0, key);
-  const uint32_t measure =
-      encoder.MeasureSlot(0, multi ? MeasureValueType::kMulti : types[0], "m");
+  const uint32_t measure = encoder.MeasureSlot(0, multi ? MeasureValueType::kMulti : types[0], "m");
   std::vector<uint32_t> slots;
   for (size_t j = 0; j < columns && multi; ++j) {
-    slots.push_back(encoder.AttributeSlot(static_cast<uint32_t>(j), types[j], absl::StrCat("a", j)));
+    slots.push_back(
+        encoder.AttributeSlot(static_cast<uint32_t>(j), types[j], absl::StrCat("a", j)));
   }
   if (block) {
     encoder.Rows(series, measure, records.data(), records.size(), values.data(), columns,
@@ -239,8 +237,8 @@ void CheckEncodeRecords(InputReader in) {
   size_t row = 0;
   for (;;) {
     const absl::Status status = decoder.Next(&e);
-    TSW_FUZZ_CHECK(status.ok(), absl::StrCat("an encoded payload does not decode: ",
-                                             status.message()));
+    TSW_FUZZ_CHECK(status.ok(),
+                   absl::StrCat("an encoded payload does not decode: ", status.message()));
     if (e.kind == BatchDecoder::Kind::kEnd) break;
     if (e.kind == BatchDecoder::Kind::kSeries) TSW_FUZZ_CHECK(e.key == key, "series key changed");
     if (e.kind != BatchDecoder::Kind::kRow) continue;
@@ -289,19 +287,19 @@ Opened OpenLog(const std::string& dir, int64_t max_file_bytes) {
 void CheckAppendAfterOpen(Opened opened, const std::string& dir) {
   const std::string batch = "appended after reopening";
   absl::StatusOr<uint64_t> sequence = opened.log->Append(batch);
-  TSW_FUZZ_CHECK(sequence.ok(), absl::StrCat("append after Open failed: ",
-                                             sequence.status().message()));
+  TSW_FUZZ_CHECK(sequence.ok(),
+                 absl::StrCat("append after Open failed: ", sequence.status().message()));
   TSW_FUZZ_CHECK(opened.log->Close().ok(), "close failed");
   opened.log.reset();
   Opened again = OpenLog(dir, 1 << 20);
-  TSW_FUZZ_CHECK(again.status.ok(), absl::StrCat("the log does not reopen after an append: ",
-                                                 again.status.message()));
+  TSW_FUZZ_CHECK(again.status.ok(),
+                 absl::StrCat("the log does not reopen after an append: ", again.status.message()));
   std::vector<std::string> expected = opened.replayed;
   expected.push_back(batch);
-  TSW_FUZZ_CHECK(again.replayed == expected,
-                 absl::StrCat("reopening replays ", again.replayed.size(),
-                              " batches; expected the ", opened.replayed.size(),
-                              " replayed before and the one appended"));
+  TSW_FUZZ_CHECK(
+      again.replayed == expected,
+      absl::StrCat("reopening replays ", again.replayed.size(), " batches; expected the ",
+                   opened.replayed.size(), " replayed before and the one appended"));
 }
 
 void CheckLogFile(absl::string_view bytes) {
@@ -372,8 +370,8 @@ void CheckDamagedLog(InputReader in) {
   }
   TSW_FUZZ_CHECK(opened.replayed.size() <= payloads.size() &&
                      std::equal(opened.replayed.begin(), opened.replayed.end(), payloads.begin()),
-                 absl::StrCat("replay is not a prefix of what was appended (", opened.replayed.size(),
-                              " of ", payloads.size(), " batches)"));
+                 absl::StrCat("replay is not a prefix of what was appended (",
+                              opened.replayed.size(), " of ", payloads.size(), " batches)"));
   CheckAppendAfterOpen(std::move(opened), dir);
 }
 

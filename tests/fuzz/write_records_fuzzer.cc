@@ -151,15 +151,16 @@ void CheckValues(absl::string_view text) {
   uint64_t expected_bits = 0, got_bits = 0;
   std::memcpy(&expected_bits, &expected_double, 8);
   std::memcpy(&got_bits, &got_double, 8);
-  TSW_FUZZ_CHECK(double_ref == double_got &&
-                     (double_ref != ParseError::kOk || expected_bits == got_bits),
-                 absl::StrCat("ParseFiniteDouble(\"", text, "\"): ", Name(double_got), " ",
-                              got_double, ", expected ", Name(double_ref), " ", expected_double));
+  TSW_FUZZ_CHECK(
+      double_ref == double_got && (double_ref != ParseError::kOk || expected_bits == got_bits),
+      absl::StrCat("ParseFiniteDouble(\"", text, "\"): ", Name(double_got), " ", got_double,
+                   ", expected ", Name(double_ref), " ", expected_double));
   uint64_t bits = 0;
   uint32_t decimal = kNoDecimal;
   const ParseError bits_e = ParseFiniteDoubleBits(text, &bits, &decimal);
-  TSW_FUZZ_CHECK(bits_e == double_got && (bits_e != ParseError::kOk || bits == got_bits),
-                 absl::StrCat("ParseFiniteDoubleBits(\"", text, "\") differs from ParseFiniteDouble"));
+  TSW_FUZZ_CHECK(
+      bits_e == double_got && (bits_e != ParseError::kOk || bits == got_bits),
+      absl::StrCat("ParseFiniteDoubleBits(\"", text, "\") differs from ParseFiniteDouble"));
   if (bits_e == ParseError::kOk && decimal != kNoDecimal) {
     uint64_t code_bits = 0;
     TSW_FUZZ_CHECK(DecimalCodeBits(decimal, &code_bits) && code_bits == bits,
@@ -224,8 +225,8 @@ void CheckRequest(fuzz::InputReader in) {
     last = r.index;
     ++seen[r.index];
     const int64_t window_start =
-        context.now_nanos - context.retention.memory_store_retention_period_in_hours *
-                                int64_t{3600} * 1000000000;
+        context.now_nanos -
+        context.retention.memory_store_retention_period_in_hours * int64_t{3600} * 1000000000;
     TSW_FUZZ_CHECK(r.time_nanos <= context.now_nanos + quotas.max_future_nanos,
                    "an accepted record is too far in the future");
     TSW_FUZZ_CHECK(r.magnetic == (r.time_nanos < window_start),
