@@ -46,8 +46,8 @@ using ingest::BatchEncoder;
 
 // ------------------------------------------------------------------ batch payloads
 
-// What a payload says, one line per row, with slots resolved to keys and names; nullopt-
-// like empty vector plus `ok` false when it does not decode whole.
+// What a payload says, one line per row, with slots resolved to keys and names. Sets *ok
+// to whether it decodes whole (a failure must be an InternalServerException).
 std::vector<std::string> Meaning(absl::string_view payload, bool* ok) {
   std::vector<std::string> lines, keys, measures, attributes;
   *ok = false;
