@@ -6,10 +6,12 @@ set -euo pipefail
 # One package per line; keep sorted. Each is a Debian bookworm package.
 PACKAGES=(
   bazel-bootstrap        # Bazel 4.2.3, the build tool (offline)
+  clang                  # clang 14: the fuzz build (bazel --config=fuzz, tools/fuzz.sh)
   g++                    # C++20 compiler
   libabsl-dev            # Abseil: Status, flat_hash_map, strings, synchronization
   libbenchmark-dev       # Google Benchmark (bench/)
   libcpp-httplib-dev     # cpp-httplib: the HTTP/1.1 server of `tsw serve`
+  libfuzzer-14-dev       # libFuzzer for clang 14: the fuzz targets' driver (tests/fuzz)
   libgmock-dev           # GoogleMock (tests/)
   libgtest-dev           # GoogleTest (tests/)
   librocksdb-dev         # RocksDB, a peer in the benchmarks
