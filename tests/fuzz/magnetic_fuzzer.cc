@@ -37,6 +37,7 @@
 #include "engine/magnetic/segment_reader.h"
 #include "engine/magnetic/segment_writer.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tsw/env.h"
 #include "tsw/status.h"
 #include "tsw/types.h"
 
@@ -108,7 +109,7 @@ void CheckSegmentFile(absl::string_view bytes) {
   fuzz::ClearScratchDir();
   const std::string path = fuzz::WriteScratchFile("000001.seg", bytes);
   absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-      SegmentReader::Open(path, std::nullopt, nullptr);
+      SegmentReader::Open(*Env::Default(), path, std::nullopt, nullptr);
   if (!reader.ok()) {
     CheckError(reader.status(), "Open");
     return;
@@ -246,7 +247,7 @@ void CheckWrittenSegment(InputReader in) {
 
   {
     absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-        SegmentReader::Open(path, *summary, nullptr);
+        SegmentReader::Open(*Env::Default(), path, *summary, nullptr);
     TSW_FUZZ_CHECK(reader.ok(),
                    absl::StrCat("a written segment does not open: ", reader.status().message()));
     const SegmentIndex& index = (*reader)->index();
@@ -280,7 +281,7 @@ void CheckWrittenSegment(InputReader in) {
   file[at] = static_cast<char>(file[at] ^ flip);
   const std::string damaged = fuzz::WriteScratchFile("000003.seg", file);
   absl::StatusOr<std::shared_ptr<const SegmentReader>> reader =
-      SegmentReader::Open(damaged, std::nullopt, nullptr);
+      SegmentReader::Open(*Env::Default(), damaged, std::nullopt, nullptr);
   if (!reader.ok()) {
     CheckError(reader.status(), "Open of a damaged segment");
     return;
