@@ -19,6 +19,7 @@ PACKAGES=(
   libxxhash-dev          # xxHash: checksums and series hashing
   libzstd-dev            # Zstd: magnetic-store column compression
   nlohmann-json3-dev     # nlohmann/json, a peer in bench/json_bench
+  openssl                # the openssl command: the HTTPS test's CA and certificate
   python3-boto3          # the AWS SDK, for the HTTP endpoint's tests (run with /usr/bin/python3)
   rapidjson-dev          # RapidJSON, a peer in bench/json_bench
 )

@@ -17,15 +17,6 @@ namespace {
 
 absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-absl::Status DatabaseNotFound(std::string_view name) {
-  return NotFoundError(absl::StrCat("The database ", AsAbsl(name), " does not exist."));
-}
-
-absl::Status TableNotFound(std::string_view database_name, std::string_view table_name) {
-  return NotFoundError(absl::StrCat("The table ", AsAbsl(table_name),
-                                    " does not exist in database ", AsAbsl(database_name), "."));
-}
-
 // `tags` with `add` set on top: an existing key keeps its place and takes the new value;
 // new keys are appended in request order.
 std::vector<Tag> MergeTags(std::vector<Tag> tags, const std::vector<Tag>& add) {
@@ -105,7 +96,7 @@ absl::StatusOr<const Catalog::DatabaseEntry*> Catalog::RequireDatabase(
     std::string_view name) const {
   if (absl::Status s = ValidateExistingName("DatabaseName", name); !s.ok()) return s;
   const DatabaseEntry* db = state_.FindDatabase(name);
-  if (db == nullptr) return DatabaseNotFound(name);
+  if (db == nullptr) return DatabaseNotFoundError(name);
   return db;
 }
 
@@ -114,9 +105,9 @@ absl::StatusOr<const Catalog::TableEntry*> Catalog::RequireTable(
   if (absl::Status s = ValidateExistingName("DatabaseName", database_name); !s.ok()) return s;
   if (absl::Status s = ValidateExistingName("TableName", table_name); !s.ok()) return s;
   const DatabaseEntry* db = state_.FindDatabase(database_name);
-  if (db == nullptr) return DatabaseNotFound(database_name);
+  if (db == nullptr) return DatabaseNotFoundError(database_name);
   auto it = db->table_index.find(AsAbsl(table_name));
-  if (it == db->table_index.end()) return TableNotFound(database_name, table_name);
+  if (it == db->table_index.end()) return TableNotFoundError(database_name, table_name);
   return it->second;
 }
 
@@ -250,9 +241,11 @@ absl::Status Catalog::DeleteDatabase(const DeleteDatabaseRequest& request) {
   absl::StatusOr<const DatabaseEntry*> db = RequireDatabase(request.database_name);
   if (!db.ok()) return db.status();
   if (!(*db)->tables.empty()) {
-    return ValidationError(absl::StrCat("Cannot delete database ", request.database_name,
-                                        ": it still has ", (*db)->tables.size(),
-                                        " tables. Delete its tables first."));
+    // The API reference: "All tables in the database must be deleted first, or a
+    // ValidationException error will be thrown."
+    return ValidationError(
+        absl::StrCat("All tables in the database must be deleted first. Database ",
+                     request.database_name, " still has ", (*db)->tables.size(), " tables."));
   }
   LogRecord record;
   record.type = LogRecord::Type::kDeleteDatabase;
@@ -425,7 +418,7 @@ absl::StatusOr<ListTablesResponse> Catalog::ListTables(const ListTablesRequest& 
   auto db_end = databases.end();
   if (request.database_name.has_value()) {
     db_it = databases.find(*request.database_name);
-    if (db_it == databases.end()) return DatabaseNotFound(*request.database_name);
+    if (db_it == databases.end()) return DatabaseNotFoundError(*request.database_name);
     db_end = std::next(db_it);
   } else if (token.has_value()) {
     db_it = databases.lower_bound(token->database);

@@ -114,6 +114,19 @@ absl::Status ValidateS3Configuration(const S3Configuration& s3) {
 
 }  // namespace
 
+// The service's sentences: "The table NAME does not exist." for DescribeTable of a missing
+// table in an existing database (issue 11), and the database's of the same form.
+absl::Status DatabaseNotFoundError(std::string_view database_name) {
+  return NotFoundError(absl::StrCat("The database ", AsAbsl(database_name), " does not exist."));
+}
+
+absl::Status TableNotFoundError(std::string_view database_name, std::string_view table_name,
+                                std::string_view detail) {
+  return NotFoundError(absl::StrCat("The table ", AsAbsl(table_name), " does not exist. Database ",
+                                    AsAbsl(database_name), " has no table of that name",
+                                    detail.empty() ? "" : "; ", AsAbsl(detail), "."));
+}
+
 std::optional<size_t> Utf8Length(std::string_view s) {
   size_t count = 0;
   size_t i = 0;

@@ -3,8 +3,9 @@
 // makes where Amazon documents nothing (each written down beside its check in
 // validation.cc).
 //
-// Every function returns OK or a ValidationException whose message names the member
-// and the rule it broke. None of them looks at catalog state, so they are safe to call
+// Every Validate function returns OK or a ValidationException whose message names the
+// member and the rule it broke; the NotFoundError functions build the catalog's
+// ResourceNotFoundException messages. None of them looks at catalog state, so they are safe to call
 // from any thread without locks.
 #ifndef TSW_ENGINE_CATALOG_VALIDATION_H_
 #define TSW_ENGINE_CATALOG_VALIDATION_H_
@@ -31,6 +32,14 @@ inline constexpr size_t kMaxTagValueChars = 256;
 // Model: StringValue2048 (KmsKeyId) and AmazonResourceName bounds.
 inline constexpr size_t kMaxKmsKeyIdChars = 2048;
 inline constexpr size_t kMaxArnChars = 1011;
+
+// The ResourceNotFoundException of a missing database or table. Each message opens with
+// the service's own sentence ("The database NAME does not exist.", "The table NAME does
+// not exist."), exactly, so code that matches it against Timestream matches tsw too;
+// tsw's detail (the database a table was looked for in, `detail` when not empty) follows.
+absl::Status DatabaseNotFoundError(std::string_view database_name);
+absl::Status TableNotFoundError(std::string_view database_name, std::string_view table_name,
+                                std::string_view detail = "");
 
 // A name given to CreateDatabase or CreateTable (the model's ResourceCreateAPIName).
 // `member` names the request member in the message ("DatabaseName", "TableName").

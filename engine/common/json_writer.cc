@@ -49,10 +49,18 @@ void AppendJsonString(absl::string_view value, std::string* out) {
   out->push_back('"');
 }
 
-std::string FormatDouble(double value) {
+void AppendDouble(double value, std::string* out) {
+  // std::to_chars without a precision writes the shortest text that std::from_chars reads
+  // back as the same double (C++17 [charconv.to.chars]); 24 characters at most.
   char buf[32];
   std::to_chars_result result = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, result.ptr);
+  out->append(buf, result.ptr);
+}
+
+std::string FormatDouble(double value) {
+  std::string out;
+  AppendDouble(value, &out);
+  return out;
 }
 
 void JsonWriter::BeginObject() {
@@ -110,9 +118,7 @@ void JsonWriter::Double(double value) {
     return;
   }
   BeforeValue();
-  char buf[32];
-  std::to_chars_result result = std::to_chars(buf, buf + sizeof(buf), value);
-  out_->append(buf, result.ptr);
+  AppendDouble(value, out_);
 }
 
 void JsonWriter::EpochSeconds(int64_t nanos) {

@@ -72,8 +72,12 @@ class JsonWriter {
 // Appends `value` as a quoted, escaped JSON string.
 void AppendJsonString(absl::string_view value, std::string* out);
 
-// Shortest round-trip decimal text of a finite double ("0.1", "1e+300", "42").
+// Shortest round-trip decimal text of a finite double ("0.1", "1e+300", "42", "-0",
+// "5e-324"): parsing it (strtod, std::from_chars, Python's float) gives back the same
+// bits. Every place tsw prints a double (the wire, the CLI's JSON, CSV and demo output,
+// JsonWriter::Double) prints it with this, so what was written reads back identically.
 std::string FormatDouble(double value);
+void AppendDouble(double value, std::string* out);
 
 }  // namespace tsw::json
 

@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/catalog/catalog.h"
+#include "engine/catalog/validation.h"
 #include "engine/common/file_util.h"
 #include "engine/table/table_store.h"
 
@@ -45,9 +46,11 @@ struct TableHandle {
 };
 
 // The open store of `handle`, or the error a data call on it gets. REQUIRES: handle.mu held.
-absl::StatusOr<table::TableStore*> StoreOf(const TableHandle& handle, std::string_view table_name) {
+absl::StatusOr<table::TableStore*> StoreOf(const TableHandle& handle,
+                                           std::string_view database_name,
+                                           std::string_view table_name) {
   if (handle.deleted) {
-    return NotFoundError(absl::StrCat("The table ", std::string(table_name), " was deleted."));
+    return catalog::TableNotFoundError(database_name, table_name, "it was deleted during the call");
   }
   if (!handle.damaged.ok()) return handle.damaged;
   return handle.store.get();
@@ -103,9 +106,7 @@ struct Engine::Impl {
     std::shared_lock lock(tables_mu);
     auto it = tables.find(info->table_id);
     if (it == tables.end()) {
-      return NotFoundError(absl::StrCat("The table ", std::string(table_name),
-                                        " does not exist in database ", std::string(database),
-                                        "."));
+      return catalog::TableNotFoundError(database, table_name);
     }
     return std::make_pair(std::move(*info), it->second);
   }
@@ -366,7 +367,8 @@ absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (found.ok()) {
     std::shared_lock lock(found->second->mu);
-    absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+    absl::StatusOr<table::TableStore*> store =
+        StoreOf(*found->second, r.database_name, r.table_name);
     if (store.ok()) {
       absl::Status s = (*store)->RunMaintenance(found->first.table);
       if (!s.ok()) impl_->log(absl::StrCat("maintenance after UpdateTable: ", s.ToString()));
@@ -380,7 +382,7 @@ absl::StatusOr<WriteRecordsResponse> Engine::WriteRecords(const WriteRecordsRequ
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
   return (*store)->Write(r, found->first.table);
 }
@@ -391,7 +393,7 @@ absl::Status Engine::Scan(const ScanRequest& r,
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.table_name);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
   return (*store)->Scan(r, visitor);
 }
@@ -427,7 +429,7 @@ absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,
   auto found = impl_->FindTable(database_name, table_name);
   if (!found.ok()) return found.status();
   std::shared_lock lock(found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, table_name);
+  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, database_name, table_name);
   if (!store.ok()) return store.status();
   TableStats stats = (*store)->Stats();
   stats.database_name = std::string(database_name);

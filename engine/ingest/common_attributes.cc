@@ -53,8 +53,8 @@ absl::Status CheckCommonAttributes(const Record& common, const Quotas& quotas, P
     }
   }
   if (common.version && *common.version < 1) {
-    return ValidationError(
-        absl::StrCat("CommonAttributes: Version must be 1 or greater, not ", *common.version, "."));
+    return ValidationError(absl::StrCat(
+        "Version must be 1 or greater. CommonAttributes has Version ", *common.version, "."));
   }
   if (common.time) {
     int64_t unused;

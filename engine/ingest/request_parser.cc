@@ -190,8 +190,10 @@ class Parser {
     out.version =
         record.version ? *record.version : (common_ && common_->version ? *common_->version : 1);
     if (out.version < 1) {
-      Reject(index, absl::StrCat("Version must be 1 or greater, not ", out.version, "."));
-      return absl::OkStatus();
+      // The API reference: "Version must be 1 or greater, or you will receive a
+      // ValidationException error": a request-level error, not a rejected record.
+      return ValidationError(absl::StrCat("Version must be 1 or greater. Record ", index,
+                                          " has Version ", out.version, "."));
     }
     const std::string* time =
         record.time ? &*record.time : (common_ && common_->time ? &*common_->time : nullptr);
@@ -677,9 +679,11 @@ class Parser {
         own.size(), [&own](size_t k) { return own[k].name; },
         [](size_t k) { return static_cast<int32_t>(k); }, &batch_->key_plan);
     if (overlap >= 0) {
-      return ValidationError(absl::StrCat("Record ", index,
+      // The API reference: "Dimensions may not overlap, or a ValidationException will be
+      // thrown."
+      return ValidationError(absl::StrCat("Dimensions may not overlap. Record ", index,
                                           " and CommonAttributes both have dimension '",
-                                          own[overlap].name, "'; dimensions may not overlap."));
+                                          own[overlap].name, "'."));
     }
     EmitKey(
         batch_->key_plan, [&own](int32_t i) { return own[i]; }, out);

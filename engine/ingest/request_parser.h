@@ -9,9 +9,11 @@
 //
 // Request-level problems return a ValidationException and nothing of the request is
 // used: no records or more than Quotas::max_records_per_write, invalid CommonAttributes,
-// and a dimension name present both in CommonAttributes and in a record (the reference:
-// "Dimensions may not overlap, or a ValidationException will be thrown"). Every other
-// problem rejects only its record (ParsedBatch::rejected).
+// a dimension name present both in CommonAttributes and in a record (the reference:
+// "Dimensions may not overlap, or a ValidationException will be thrown"), and a Version
+// below 1 (the reference: "Version must be 1 or greater, or you will receive a
+// ValidationException error"). Every other problem rejects only its record
+// (ParsedBatch::rejected).
 //
 // Thread-safe (no shared state); reuse one ParsedBatch per thread to avoid allocation.
 #ifndef TSW_ENGINE_INGEST_REQUEST_PARSER_H_

@@ -71,6 +71,39 @@ d2="$("$TSW" scan --data "$DIR" --database fleet --table sensors --dimension dev
 [ "$(grep -c . <<<"$d2")" -eq 1 ] || fail "filtered scan printed: $d2"
 expect_ok '"Series":3' "$TSW" stats --data "$DIR" --database fleet
 
+# Version 0 is a ValidationException for its whole request: nothing of it is written.
+printf 'device,time,measure_name,measure_value,version\nv1,%s,temp,1,1\nv1,%s,temp,2,0\n' \
+  "$now_ms" "$((now_ms - 1))" >"$DIR.version.csv"
+expect_error ValidationException "$TSW" write --data "$DIR" --database fleet --table sensors \
+  --input "$DIR.version.csv"
+grep -q 'Version must be 1 or greater. Record 1 has Version 0. (the request of input lines 2 to 3' \
+  /tmp/tsw_cli_err_$$ || fail "version 0: $(cat /tmp/tsw_cli_err_$$)"
+v1="$("$TSW" scan --data "$DIR" --database fleet --table sensors --dimension device=v1)"
+[ -z "$v1" ] || fail "a request with Version 0 stored rows: $v1"
+
+# Doubles read back exactly in every output format: values that need all 17 significant
+# digits (six-digit printing turns 21.799999999999997 into 21.8), scalar and MULTI.
+expect_ok '"TableName":"exact"' "$TSW" create-table --data "$DIR" --database fleet --name exact
+exact_values=(0.30000000000000004 21.799999999999997 -1234.5678901234567 1.0000000000000002 5e-324)
+{
+  echo 'device,time,measure_name,measure_value,measure_value_type'
+  for i in "${!exact_values[@]}"; do
+    echo "e1,$((now_ms - i)),x,${exact_values[$i]},DOUBLE"
+  done
+} >"$DIR.exact1.csv"
+printf 'device,time,measure_name,y::DOUBLE\ne2,%s,multi,%s\n' "$now_ms" 0.30000000000000004 >"$DIR.exact2.csv"
+expect_ok '' "$TSW" write --data "$DIR" --database fleet --table exact --input "$DIR.exact1.csv"
+expect_ok '' "$TSW" write --data "$DIR" --database fleet --table exact --input "$DIR.exact2.csv"
+jsonl="$("$TSW" scan --data "$DIR" --database fleet --table exact)" || fail "scan exact failed"
+csv="$("$TSW" scan --data "$DIR" --database fleet --table exact --format csv)" || fail "scan csv failed"
+for v in "${exact_values[@]}"; do
+  grep -qF "\"MeasureValue\":\"$v\"" <<<"$jsonl" || fail "jsonl scan lacks $v exactly: $jsonl"
+  grep -qF ",x,x,DOUBLE,$v," <<<"$csv" || fail "csv scan lacks $v exactly: $csv"
+done
+grep -qF '"Value":"0.30000000000000004"' <<<"$jsonl" || fail "jsonl MULTI lacks the value: $jsonl"
+grep -qF ',multi,y,DOUBLE,0.30000000000000004,' <<<"$csv" || fail "csv MULTI lacks the value: $csv"
+expect_ok '^\{\}$' "$TSW" delete-table --data "$DIR" --database fleet --name exact
+
 # The magnetic tier: a record older than the one-hour memory window lands in a segment
 # (tsw write runs maintenance at the end); verify passes, then catches a flipped byte.
 expect_ok '"TableName":"archive"' "$TSW" create-table --data "$DIR" --database fleet --name archive \

@@ -107,6 +107,7 @@ WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
     if (pick(100) == 0) r.dimensions[0].name.back() = 'X';
     if (pick(30) == 0) r.dimensions.push_back({"rack", "r1"});
     if (pick(3000) == 0) r.dimensions.push_back({"region", "overlap"});  // A request error.
+    if (pick(3000) == 0) r.version = 0;                                  // A request error too.
     time += pick(3);
     r.time = absl::StrCat(time);
     switch (pick(60)) {
@@ -137,7 +138,7 @@ WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
     }
     switch (pick(30)) {
       case 0:
-        r.version = 0;
+        r.version = 1;
         break;
       case 1:
       case 2:

@@ -115,13 +115,28 @@ TEST_F(WriteRecordsTest, TreatsDimensionOrderAsIrrelevantToTheSeries) {
   EXPECT_EQ(Scan().size(), 2u);
 }
 
-TEST_F(WriteRecordsTest, RejectsVersionBelowOneForThatRecordOnly) {
-  absl::StatusOr<WriteRecordsResponse> r = Write(
-      {Rec(kHost, "m", "1", kNowMillis, std::nullopt, 0), Rec(kHost, "m", "2", kNowMillis - 1)});
-  RejectedRecord rej = OnlyRejection(r.status());
-  EXPECT_EQ(rej.record_index, 0);
-  EXPECT_NE(rej.reason.find("Version"), std::string::npos);
-  EXPECT_EQ(Scan().size(), 1u);
+TEST_F(WriteRecordsTest, RejectsVersionBelowOneAsValidationExceptionIngestingNothing) {
+  // The API reference: "Version must be 1 or greater, or you will receive a
+  // ValidationException error". The valid records around it are not ingested either, on
+  // the full path (record 0) and after records the parser's fast path took (record 2).
+  for (int bad : {0, 2}) {
+    std::vector<Record> records;
+    for (int i = 0; i < 4; ++i) {
+      records.push_back(
+          Rec(kHost, "m", "1", kNowMillis - i, std::nullopt, i == bad ? (bad ? -3 : 0) : 1));
+    }
+    absl::Status s = Write(records).status();
+    EXPECT_EQ(KindOf(s), ErrorKind::kValidation) << s;
+    EXPECT_EQ(s.message(), absl::StrCat("Version must be 1 or greater. Record ", bad,
+                                        " has Version ", bad ? -3 : 0, "."));
+    EXPECT_TRUE(Scan().empty()) << s;
+  }
+  Record common;
+  common.version = 0;
+  absl::Status s = Write({Rec(kHost, "m", "1", kNowMillis, std::nullopt, 2)}, common).status();
+  EXPECT_EQ(KindOf(s), ErrorKind::kValidation) << s;
+  EXPECT_EQ(s.message(), "Version must be 1 or greater. CommonAttributes has Version 0.");
+  EXPECT_TRUE(Scan().empty());
 }
 
 TEST_F(WriteRecordsTest, RejectsRecordsWithoutMeasureNameTimeOrValue) {

@@ -86,13 +86,13 @@ class Server:
         RUNNING.append(self)
         self.output = []
         line = self._read_line(deadline=time.time() + 60)
-        marker = "listening on http://"
-        if marker not in line:
+        marker = "listening on "
+        if marker not in line or "://" not in line:
             self.proc.kill()
             raise AssertionError("tsw serve did not start: %r, stderr %r" %
                                  (line, self.proc.stderr.read().decode()))
-        self.address = line.split(marker, 1)[1].split()[0]
-        self.endpoint = "http://" + self.address
+        self.endpoint = line.split(marker, 1)[1].split()[0]  # http://HOST:PORT or https://
+        self.scheme, self.address = self.endpoint.split("://", 1)
         self.port = int(self.address.rsplit(":", 1)[1])
 
     def _read_line(self, deadline):
@@ -106,11 +106,12 @@ class Server:
                 return ""
         return ""
 
-    def client(self, key_id=KEY_ID, secret=SECRET, attempts=1, session=None, **config):
+    def client(self, key_id=KEY_ID, secret=SECRET, attempts=1, session=None, verify=None,
+               **config):
         session = session or boto3.session.Session()
         return session.client(
             "timestream-write", endpoint_url=self.endpoint, region_name=REGION,
-            aws_access_key_id=key_id, aws_secret_access_key=secret,
+            aws_access_key_id=key_id, aws_secret_access_key=secret, verify=verify,
             config=Config(retries={"total_max_attempts": attempts}, **config))
 
     def stop(self, test=None):
@@ -376,6 +377,17 @@ class WriteRecordsTest(unittest.TestCase):
             self.write([scalar_record("v", t, 3.0, version=2)])
         self.assertEqual(raised.exception.response["RejectedRecords"][0]["ExistingVersion"], 2)
 
+    def test_a_version_below_one_is_a_validation_exception_and_nothing_is_stored(self):
+        t = now_ms() - 25000
+        # The API reference: "Version must be 1 or greater, or you will receive a
+        # ValidationException error".
+        with self.assertRaises(self.ts.exceptions.ValidationException) as raised:
+            self.write([scalar_record("zero", t, 1.0), scalar_record("zero", t - 1, 2.0, version=0)])
+        self.assertTrue(raised.exception.response["Error"]["Message"].startswith(
+            "Version must be 1 or greater"), raised.exception.response["Error"]["Message"])
+        # Record 0 was not stored: another value at its Version 1 is accepted.
+        self.assertEqual(self.write([scalar_record("zero", t, 3.0)])["RecordsIngested"]["Total"], 1)
+
     def test_rejected_records_list_each_bad_record_and_the_rest_are_ingested(self):
         t = now_ms() - 20000
         self.write([scalar_record("r", t, 5.0)])
@@ -587,6 +599,131 @@ class SignatureTest(unittest.TestCase):
         names = [d["DatabaseName"] for d in self.server.client().list_databases()["Databases"]]
         self.assertNotIn("forged", names)
         self.assertNotIn("harmless", names)
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+
+
+def make_test_pki(directory):
+    """A CA and a server certificate it signed for 127.0.0.1 and localhost, made now with
+    the openssl command (so nothing expires in the repository and no key is committed).
+    Returns the paths {"ca", "cert", "key", "other_key"}."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=tsw test CA", cwd=directory)
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost",
+            cwd=directory)
+    with open(os.path.join(directory, "server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                "basicConstraints=CA:FALSE\n"
+                "keyUsage=digitalSignature\n"
+                "extendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.pem",
+            cwd=directory)
+    openssl("genpkey", "-algorithm", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-out", "other.key", cwd=directory)
+    return {name: os.path.join(directory, file) for name, file in
+            (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"),
+             ("other_key", "other.key"))}
+
+
+class TlsTest(unittest.TestCase):
+    """`tsw serve --tls-cert/--tls-key`: the SDK over HTTPS with a test CA, a plain-HTTP
+    client on the TLS port, and unusable certificate or key files."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="tls-", dir=temp_root())
+        cls.pki = make_test_pki(cls.dir)
+        cls.data = os.path.join(cls.dir, "data")
+        cls.server = Server(cls.data, extra_flags=["--tls-cert", cls.pki["cert"],
+                                                   "--tls-key", cls.pki["key"]])
+        cls.ts = cls.server.client(verify=cls.pki["ca"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_the_sdk_creates_describes_and_writes_over_https(self):
+        self.assertEqual(self.server.scheme, "https")
+        self.ts.create_database(DatabaseName="secure")
+        self.assertEqual(self.ts.describe_database(DatabaseName="secure")["Database"]["DatabaseName"],
+                         "secure")
+        self.ts.create_table(DatabaseName="secure", TableName="tbl")
+        table = self.ts.describe_table(DatabaseName="secure", TableName="tbl")["Table"]
+        self.assertEqual(table["TableStatus"], "ACTIVE")
+        t = now_ms() - 1000
+        response = self.ts.write_records(
+            DatabaseName="secure", TableName="tbl",
+            Records=[scalar_record("h", t, 0.30000000000000004), scalar_record("h", t - 1, 2.5)])
+        self.assertEqual(response["RecordsIngested"]["Total"], 2)
+        with self.assertRaises(self.ts.exceptions.ResourceNotFoundException) as raised:
+            self.ts.describe_table(DatabaseName="secure", TableName="absent")
+        self.assertTrue(raised.exception.response["Error"]["Message"].startswith(
+            "The table absent does not exist."))
+
+    def test_a_client_that_does_not_trust_the_ca_is_refused(self):
+        untrusting = self.server.client()  # The system's CAs only.
+        with self.assertRaises(botocore.exceptions.SSLError):
+            untrusting.list_databases()
+
+    def test_plain_http_on_the_tls_port_fails_cleanly_and_the_server_goes_on(self):
+        for _ in range(3):
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+            with self.assertRaises((http.client.HTTPException, ConnectionError)):
+                conn.request("POST", "/", body="{}", headers={
+                    "X-Amz-Target": "Timestream_20181101.ListDatabases"})
+                conn.getresponse().read()
+            conn.close()
+        self.assertIsNone(self.server.proc.poll(), "the server exited")
+        self.assertIn("Databases", self.ts.list_databases())
+
+    def serve_fails(self, *tls_flags):
+        """Runs tsw serve with `tls_flags`; returns (exit code, stderr) after checking that
+        it exited on its own (no signal) and left the data directory uncreated."""
+        data = os.path.join(self.dir, "never-created")
+        result = subprocess.run([TSW, "serve", "--data", data, "--listen", "127.0.0.1:0",
+                                 *tls_flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                timeout=60, preexec_fn=die_with_parent)
+        self.assertGreater(result.returncode, 0, "killed by a signal, or exit 0")
+        self.assertNotIn("listening on", result.stdout.decode())
+        self.assertFalse(os.path.exists(data), "a failed start created the data directory")
+        return result.returncode, result.stderr.decode()
+
+    def test_unusable_certificate_or_key_files_are_named_and_exit_non_zero(self):
+        garbage = os.path.join(self.dir, "garbage.pem")
+        with open(garbage, "w") as f:
+            f.write("not a certificate\n")
+        missing = os.path.join(self.dir, "missing.pem")
+        cert, key = self.pki["cert"], self.pki["key"]
+        cases = [
+            (("--tls-cert", missing, "--tls-key", key),
+             "cannot read the TLS certificate file %s: No such file" % missing),
+            (("--tls-cert", cert, "--tls-key", missing),
+             "cannot read the TLS key file %s: No such file" % missing),
+            (("--tls-cert", self.dir, "--tls-key", key),
+             "cannot read the TLS certificate file %s: Is a directory" % self.dir),
+            (("--tls-cert", garbage, "--tls-key", key),
+             "the TLS certificate file %s holds no PEM certificate" % garbage),
+            (("--tls-cert", cert, "--tls-key", garbage),
+             "the TLS key file %s holds no unencrypted PEM private key" % garbage),
+            (("--tls-cert", cert, "--tls-key", self.pki["other_key"]),
+             "the TLS key in %s does not match the certificate in %s" %
+             (self.pki["other_key"], cert)),
+        ]
+        for flags, message in cases:
+            code, stderr = self.serve_fails(*flags)
+            self.assertEqual(code, 1, stderr)
+            self.assertIn('"__type":"ValidationException"', stderr)
+            self.assertIn(message, stderr)
+        code, stderr = self.serve_fails("--tls-cert", cert)
+        self.assertEqual(code, 2, stderr)
+        self.assertIn("--tls-cert and --tls-key go together", stderr)
 
 
 def main():

@@ -38,9 +38,11 @@ std::string HostPort(absl::string_view host, int port) {
 // the kernel drops the handshakes' last ACKs and those clients stall for seconds (SYN-ACK
 // retransmits) before their first request is read. listen() again on the bound socket
 // sets a larger backlog (Linux updates it in place).
-class ListeningServer : public httplib::Server {
+template <typename Base>  // httplib::Server or httplib::SSLServer.
+class ListeningServer : public Base {
  public:
-  bool RaiseBacklog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+  using Base::Base;
+  bool RaiseBacklog(int backlog) { return ::listen(this->svr_sock_, backlog) == 0; }
 };
 
 constexpr int kListenBacklog = 1024;
@@ -51,7 +53,10 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   Handler handler;
   std::optional<SigV4Verifier> verifier;
-  ListeningServer http;
+  // Plain or TLS, as options.tls says; raise_backlog is its ListeningServer::RaiseBacklog.
+  std::unique_ptr<httplib::Server> server;
+  std::function<bool(int)> raise_backlog;
+  absl::Status tls_status;  // Why options.tls cannot be served; Bind() reports it.
   int port = -1;
 
   absl::Mutex mu;
@@ -166,7 +171,21 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler)
       "%08x-", static_cast<uint32_t>(std::chrono::system_clock::now().time_since_epoch() /
                                      std::chrono::seconds(1)));
 
-  httplib::Server& http = impl.http;
+  if (impl.options.tls.has_value()) {
+    const TlsFiles files = *impl.options.tls;
+    auto tls_server =
+        std::make_unique<ListeningServer<httplib::SSLServer>>([&impl, files](SSL_CTX& ctx) {
+          impl.tls_status = ConfigureTls(ctx, files);
+          return impl.tls_status.ok();
+        });
+    impl.raise_backlog = [p = tls_server.get()](int backlog) { return p->RaiseBacklog(backlog); };
+    impl.server = std::move(tls_server);
+  } else {
+    auto plain_server = std::make_unique<ListeningServer<httplib::Server>>();
+    impl.raise_backlog = [p = plain_server.get()](int backlog) { return p->RaiseBacklog(backlog); };
+    impl.server = std::move(plain_server);
+  }
+  httplib::Server& http = *impl.server;
   const int threads = std::max(1, impl.options.threads);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(impl.options.max_body_bytes);
@@ -244,9 +263,13 @@ HttpServer::~HttpServer() { Shutdown(); }
 
 absl::Status HttpServer::Bind() {
   Impl& impl = *impl_;
+  if (!impl.tls_status.ok()) return impl.tls_status;
+  if (!impl.server->is_valid()) {
+    return InternalError("cannot create the server's TLS context (OpenSSL failed)");
+  }
   if (impl.options.port == 0) {
-    impl.port = impl.http.bind_to_any_port(impl.options.host);
-  } else if (impl.http.bind_to_port(impl.options.host, impl.options.port)) {
+    impl.port = impl.server->bind_to_any_port(impl.options.host);
+  } else if (impl.server->bind_to_port(impl.options.host, impl.options.port)) {
     impl.port = impl.options.port;
   }
   if (impl.port <= 0) {
@@ -254,7 +277,7 @@ absl::Status HttpServer::Bind() {
         absl::StrCat("cannot listen on ", HostPort(impl.options.host, impl.options.port),
                      ": the port is in use, or the host is not an address of this machine"));
   }
-  if (!impl.http.RaiseBacklog(kListenBacklog)) {
+  if (!impl.raise_backlog(kListenBacklog)) {
     return InternalError(absl::StrCat("cannot set the listen backlog on ", address()));
   }
   return absl::OkStatus();
@@ -272,7 +295,7 @@ absl::Status HttpServer::Serve() {
     impl.serving = true;
   }
   // Returns after stop(), once the pool has run every accepted connection's requests.
-  const bool stopped_cleanly = impl.http.listen_after_bind();
+  const bool stopped_cleanly = impl.server->listen_after_bind();
   impl.serve_returned.store(true, std::memory_order_release);
   absl::MutexLock lock(&impl.mu);
   if (!stopped_cleanly && !impl.shutdown_requested) {
@@ -290,10 +313,10 @@ void HttpServer::Shutdown() {
   }
   // Serve() is in (or about to enter) listen_after_bind; httplib's stop() is a no-op until
   // that marks the server running, so wait for it.
-  while (!impl.http.is_running() && !impl.serve_returned.load(std::memory_order_acquire)) {
+  while (!impl.server->is_running() && !impl.serve_returned.load(std::memory_order_acquire)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  impl.http.stop();
+  impl.server->stop();
 }
 
 }  // namespace server

@@ -11,6 +11,9 @@
 // paths or methods get 404/405 with a ValidationException body; a malformed HTTP request
 // gets 400; a client that stalls mid-request is cut off after the read timeout.
 //
+// With HttpServerOptions::tls the same is served over TLS (HTTPS); a client that speaks
+// plain HTTP to it fails its handshake and is disconnected, and the server goes on.
+//
 // Connections are kept alive; each is served by one thread of a fixed pool while it is
 // open, so `threads` bounds concurrent connections being served (others wait to be
 // accepted).
@@ -31,6 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "tools/server/dispatch_context.h"
 #include "tools/server/sigv4.h"
+#include "tools/server/tls.h"
 #include "tsw/clock.h"
 
 namespace tsw {
@@ -51,6 +55,10 @@ struct HttpServerOptions {
   int keep_alive_timeout_seconds = 5;  // An idle connection is closed after this.
   int threads = 64;                    // Connections served at once.
 
+  // Set: HTTPS with this certificate and key (TLS 1.2 or later); Bind() fails with the
+  // problem when they cannot be used. Unset: plain HTTP.
+  std::optional<TlsFiles> tls;
+
   // Where the server reports what an operator should see (5xx errors). nullptr: stderr.
   std::function<void(absl::string_view)> log;
 };
@@ -69,7 +77,8 @@ class HttpServer {
   ~HttpServer();
 
   // Binds the listening socket. Fails (InternalServerException) when the address cannot be
-  // bound, naming it.
+  // bound, naming it; with TLS, first (ValidationException) when the certificate or key
+  // cannot be used, naming the file and the problem.
   absl::Status Bind();
   // The bound port. REQUIRES: Bind() succeeded.
   int port() const;

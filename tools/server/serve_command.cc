@@ -16,6 +16,7 @@
 #include "tools/server/dispatcher.h"
 #include "tools/server/http_server.h"
 #include "tools/server/sigv4.h"
+#include "tools/server/tls.h"
 #include "tsw/engine.h"
 #include "tsw/status.h"
 
@@ -29,6 +30,7 @@ constexpr char kUsage[] =
     "Serves the Amazon Timestream Write API (AWS JSON 1.0 over HTTP/1.1, SigV4) for the\n"
     "engine in DIR, until SIGTERM or SIGINT. Point any AWS SDK at it, for example\n"
     "  boto3.client(\"timestream-write\", endpoint_url=\"http://127.0.0.1:8080\", ...)\n"
+    "(with --tls-cert/--tls-key: endpoint_url=\"https://...\", verify=\"ca.pem\").\n"
     "\n"
     "  --data DIR                 the engine's directory (created if missing). Required.\n"
     "  --listen HOST:PORT         where to listen (default 127.0.0.1:8080). PORT 0 picks a\n"
@@ -37,6 +39,9 @@ constexpr char kUsage[] =
     "                             in FILE: one \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" per line,\n"
     "                             '#' starts a comment line. Without it, any credentials\n"
     "                             (or none) are accepted.\n"
+    "  --tls-cert FILE            serve HTTPS with the PEM certificate chain in FILE;\n"
+    "  --tls-key FILE             and its PEM private key (unencrypted). Both or neither;\n"
+    "                             without them, plain HTTP.\n"
     "  --region R                 region in ARNs (default us-east-1)\n"
     "  --account-id A             account id in ARNs (default 000000000000)\n"
     "  --durability sync|periodic sync: acknowledge writes after fsync (default);\n"
@@ -60,6 +65,7 @@ struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string credentials_file;
+  std::string tls_cert_file, tls_key_file;
   Options engine_options;
   HttpServerOptions server_options;
 };
@@ -104,6 +110,10 @@ std::string ParseFlags(int argc, char** argv, ServeFlags* flags, bool* help) {
       }
     } else if (name == "--credentials") {
       flags->credentials_file = value;
+    } else if (name == "--tls-cert") {
+      flags->tls_cert_file = value;
+    } else if (name == "--tls-key") {
+      flags->tls_key_file = value;
     } else if (name == "--region") {
       flags->engine_options.region = value;
     } else if (name == "--account-id") {
@@ -131,6 +141,9 @@ std::string ParseFlags(int argc, char** argv, ServeFlags* flags, bool* help) {
     }
   }
   if (flags->data.empty()) return "--data DIR is required";
+  if (flags->tls_cert_file.empty() != flags->tls_key_file.empty()) {
+    return "--tls-cert and --tls-key go together: give both for HTTPS, or neither";
+  }
   return "";
 }
 
@@ -150,6 +163,12 @@ int RunServeCommand(int argc, char** argv) {
     absl::StatusOr<CredentialMap> credentials = LoadCredentialsFile(flags.credentials_file);
     if (!credentials.ok()) return Failure(credentials.status());
     flags.server_options.credentials = std::move(*credentials);
+  }
+  if (!flags.tls_cert_file.empty()) {
+    TlsFiles files{flags.tls_cert_file, flags.tls_key_file};
+    // Checked before the engine opens: a bad certificate or key changes nothing on disk.
+    if (absl::Status s = CheckTlsFiles(files); !s.ok()) return Failure(s);
+    flags.server_options.tls = std::move(files);
   }
   flags.server_options.host = flags.host;
   flags.server_options.port = flags.port;
@@ -194,8 +213,9 @@ int RunServeCommand(int argc, char** argv) {
     restore_signals();
     return Failure(bound);
   }
-  std::printf("tsw serve: listening on http://%s (data %s; signatures %s)\n",
-              server.address().c_str(), flags.data.c_str(),
+  std::printf("tsw serve: listening on %s://%s (data %s; signatures %s)\n",
+              flags.server_options.tls.has_value() ? "https" : "http", server.address().c_str(),
+              flags.data.c_str(),
               flags.server_options.credentials.has_value()
                   ? absl::StrCat("verified against ", flags.server_options.credentials->size(),
                                  " key(s) from ", flags.credentials_file)

@@ -241,6 +241,12 @@ int Write(const std::vector<std::string>& args) {
       }
       rejected += static_cast<int64_t>(list.size());
       ingested.total += static_cast<int32_t>(request.records.size() - list.size());
+    } else if (KindOf(response.status()) == ErrorKind::kValidation) {
+      // A request-level error (a Version below 1, say) names records by their index in
+      // the request; say which input lines that request held. Earlier requests stay written.
+      return ValidationError(absl::StrCat(
+          response.status().message(), " (the request of input lines ", request_lines.front(),
+          " to ", request_lines.back(), "; none of its records was written)"));
     } else {
       return response.status();
     }
@@ -359,7 +365,7 @@ int Scan(const std::vector<std::string>& args) {
         std::string value;
         switch (col.type) {
           case MeasureValueType::kDouble:
-            value = absl::StrCat(col.doubles[row]);
+            value = json::FormatDouble(col.doubles[row]);
             break;
           case MeasureValueType::kVarchar:
             value = CsvCell(col.strings[row]);

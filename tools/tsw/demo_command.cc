@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "engine/common/file_util.h"
+#include "engine/common/json_writer.h"
 #include "tools/apijson/api_json.h"
 #include "tools/tsw/commands.h"
 #include "tsw/engine.h"
@@ -240,7 +241,7 @@ int RunDemo(const std::vector<std::string>& args) {
         absl::StrAppend(&line, "  ", col.name, "=");
         switch (col.type) {
           case MeasureValueType::kDouble:
-            absl::StrAppend(&line, col.doubles[row]);
+            json::AppendDouble(col.doubles[row], &line);
             break;
           case MeasureValueType::kVarchar:
             absl::StrAppend(&line, col.strings[row]);
