@@ -378,6 +378,12 @@ absl::Status LogImpl::Reserve(size_t payload_bytes) {
   }
   const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) +
                               static_cast<int64_t>(std::min(payload_bytes, kMaxPayloadBytes));
+  if (active_.size + frame_bytes > options_.max_file_bytes &&
+      frame_bytes > options_.max_file_bytes / 8) {
+    // A bound this large against the file size limit would rotate (nearly) every batch
+    // early; AppendNoSync rotates if the batch itself does not fit.
+    return absl::OkStatus();
+  }
   return MakeRoomLocked(frame_bytes);
 }
 

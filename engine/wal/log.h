@@ -89,6 +89,8 @@ class Log {
   // (see the file comment), rotates if the batch would not fit in the active file, and
   // extends the file with zeros to hold it, so that AppendNoSync of such a batch meets no
   // full disk (on file systems that allocate blocks on write; the zeros are written).
+  // A bound over an eighth of max_file_bytes that does not fit in the active file is not
+  // reserved (the batch may need a new file, which AppendNoSync makes).
   // Fails with the I/O error, having changed nothing a batch depends on.
   virtual absl::Status Reserve(size_t payload_bytes) = 0;
 

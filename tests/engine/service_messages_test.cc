@@ -111,7 +111,7 @@ const std::vector<Case>& Cases() {
 TEST(ServiceMessagesTest, EachMessageOpensWithTheServicesSentence) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   const std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/service_messages_test");
-  ASSERT_TRUE(file::RemoveTree(dir).ok());
+  ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir).ok());
   ManualClock clock(kNow);
   Options options;
   options.clock = &clock;
