@@ -319,8 +319,8 @@ namespace {
 
 // More than the WAL payload of `parsed` takes, but for VARCHAR values (it holds the series
 // keys, names of at most 256 bytes, and the values in binary), so that Log::Reserve can
-// make room for it before it is applied. O(1): a walk over the records and values would
-// cost 3% of a write. Underestimating costs only that room: AppendNoSync extends the file.
+// make room for it before it is applied. O(1), as every write pays for it. Underestimating
+// costs only that room: AppendNoSync extends the file.
 size_t PayloadBound(const ingest::ParsedBatch& parsed) {
   return 256 + parsed.keys.size() + (64 + 256) * parsed.records.size() +
          (24 + 256) * parsed.values.size();
