@@ -395,6 +395,7 @@ absl::Status Engine::Scan(const ScanRequest& r,
   std::shared_lock lock(found->second->mu);
   absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
+  (*store)->NoteRetention(found->first.table);
   return (*store)->Scan(r, visitor);
 }
 

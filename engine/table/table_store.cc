@@ -339,9 +339,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   context.magnetic_store_writes =
       table.magnetic_store_write_properties.enable_magnetic_store_writes;
   if (absl::Status s = ingest::ParseRequest(request, context, &parsed); !s.ok()) return s;
-  magnetic_window_nanos_.store(
-      WindowNanos(table.retention_properties.magnetic_store_retention_period_in_days, kNanosPerDay),
-      std::memory_order_relaxed);
+  NoteRetention(table);
   int64_t oldest = INT64_MAX, newest = INT64_MIN;
   for (const ingest::ParsedRecord& rec : parsed.records) {
     oldest = std::min(oldest, rec.time_nanos);
@@ -507,6 +505,12 @@ void TableStore::TrackLateRows(const ingest::ParsedBatch& parsed,
     const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
     if (column != nullptr) late_rows_.push_back({column, rec.time_nanos});
   }
+}
+
+void TableStore::NoteRetention(const Table& table) {
+  magnetic_window_nanos_.store(
+      WindowNanos(table.retention_properties.magnetic_store_retention_period_in_days, kNanosPerDay),
+      std::memory_order_relaxed);
 }
 
 int64_t TableStore::ScanFloor() const {

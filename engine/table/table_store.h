@@ -103,6 +103,13 @@ class TableStore {
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor);
 
+  // Tells the store `table`'s magnetic window, which scans hide rows past. Write and
+  // RunMaintenance tell it too; the engine calls this before each Scan, because a store
+  // just opened knows only its manifest's retention cutoff, which moves in steps (rows up
+  // to a step past the window, and older Versions of rows whose newest one maintenance
+  // dropped as too old, would show).
+  void NoteRetention(const Table& table);
+
   // Maintenance at the clock's now under `table`'s retention: moves memory rows older than
   // the memory window (and rows accepted for the magnetic store) to a magnetic segment,
   // reports the ones that left the magnetic window first (rejected_data.h), raises the

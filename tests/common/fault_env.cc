@@ -378,11 +378,10 @@ void FaultEnv::FlushRegionLocked(Region& region) {
   region.base = now;
 }
 
-absl::Status FaultEnv::SyncNodeLocked(Node& node) {
+void FaultEnv::SyncNodeLocked(Node& node) {
   for (Region* region : node.regions) FlushRegionLocked(*region);
   node.synced = node.data;
   node.unsynced.clear();
-  return absl::OkStatus();
 }
 
 void FaultEnv::SetEntryLocked(Node& dir, const std::string& name, std::shared_ptr<Node> node) {
@@ -455,7 +454,6 @@ void FaultEnv::CutLocked(const CutOptions& options) {
   ++power_cuts_;
   cut_after_ = 0;
   locks_.clear();
-  last_sync_.clear();
 }
 
 void FaultEnv::CutPower(const CutOptions& options) {
@@ -471,6 +469,7 @@ void FaultEnv::CutPowerAfter(int64_t n, const CutOptions& options) {
 
 void FaultEnv::PowerOn() {
   std::lock_guard<std::mutex> lock(mu_);
+  if (!powered_) last_sync_.clear();
   powered_ = true;
 }
 

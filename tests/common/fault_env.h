@@ -147,7 +147,8 @@ class FaultEnv : public Env {
   // A clock that ticks once per operation of any kind: the value after the latest one.
   int64_t Sequence() const;
   // The Sequence() value of the latest successful File::Sync of a file whose path (as
-  // opened) contains `path_contains`, since the last cut; 0 if none. Every byte written to
+  // opened) contains `path_contains`, since the power was last turned on (so it can be
+  // read between a cut and PowerOn); 0 if none. Every byte written to
   // such a file (by Write or through a mapping) by an operation that finished before that
   // value was taken was durable from then on.
   int64_t LastSyncSequence(absl::string_view path_contains) const;
@@ -182,8 +183,7 @@ class FaultEnv : public Env {
   // Applies a write / truncate to a file node, keeping its log of unsynced changes.
   void WriteNodeLocked(Node& node, uint64_t offset, absl::string_view data);
   void TruncateNodeLocked(Node& node, uint64_t size);
-  absl::Status SyncNodeLocked(Node& node);
-  void FlushRegionsLocked(Node& node);
+  void SyncNodeLocked(Node& node);
   void FlushRegionLocked(Region& region);
   void SetEntryLocked(Node& dir, const std::string& name, std::shared_ptr<Node> node);
 

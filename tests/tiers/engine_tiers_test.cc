@@ -125,5 +125,35 @@ TEST_F(EngineTiersTest, MaintenanceMovesRowsAndUpdateTableTakesEffectAtOnce) {
   EXPECT_EQ(Stats().magnetic_points, 0);
 }
 
+// Found by the power-cut tests: right after Open, before any write or maintenance pass, a
+// scan used only the manifest's retention cutoff, which moves in one-hour steps for a
+// one-day window; a row past the window then showed, with the Version its newest one
+// (dropped as too old by the last maintenance pass) had replaced.
+TEST_F(EngineTiersTest, ReopenedEngineHidesRowsPastTheMagneticWindow) {
+  UpdateTableRequest update;
+  update.database_name = "fleet";
+  update.table_name = "hosts";
+  update.retention_properties = RetentionProperties{1, 1};
+  ASSERT_TRUE(engine_->UpdateTable(update).ok());
+  const int64_t t_ms = kNowMillis - 2 * 3600 * 1000;
+  const int64_t kept_ms = kNowMillis - 90 * 60 * 1000;
+  // Version 2 goes to a segment with a later row (so retention keeps the segment), then
+  // Version 3 replaces it in memory.
+  ASSERT_TRUE(Write({Rec({Dim("host", "a")}, "cpu", "2", t_ms, std::nullopt, 2),
+                     Rec({Dim("host", "a")}, "cpu", "9", kept_ms, std::nullopt, 1)})
+                  .ok());
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  ASSERT_TRUE(Write({Rec({Dim("host", "a")}, "cpu", "3", t_ms, std::nullopt, 3)}).ok());
+  // 22.5 hours on, t is past the one-day window; the later row is exactly at its edge.
+  clock_.Advance(22 * kHour + 30 * kMinute);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  Contents expected;
+  expected[RowKey("host=a", "cpu", kept_ms * 1000000)] = Row{1, MeasureValueType::kDouble, "9"};
+  EXPECT_EQ(ScanAll(), expected);
+  ASSERT_TRUE(engine_->Close().ok());
+  Open();
+  EXPECT_EQ(ScanAll(), expected);
+}
+
 }  // namespace
 }  // namespace tsw::testing
