@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/catalog/page_token.h"
 #include "engine/catalog/validation.h"
+#include "engine/common/file_util.h"
 #include "tsw/status.h"
 
 namespace tsw::catalog {
@@ -138,7 +139,7 @@ absl::StatusOr<Catalog::Resource> Catalog::RequireResource(std::string_view arn)
 // ---------------------------------------------------------------------------- commit
 
 absl::Status Catalog::Commit(LogRecord record) {
-  if (absl::Status s = store_->Append(record); !s.ok()) return s;
+  if (absl::Status s = store_->Append(record); !s.ok()) return file::ForClient(s);
   {
     absl::MutexLock lock(&mu_);
     // Every caller checked the record against the state under write_mu_, so this holds;

@@ -150,25 +150,41 @@ absl::Status CatalogStore::OpenLogForAppend(uint64_t log_number, int64_t size) {
   absl::StatusOr<std::unique_ptr<File>> file = env_.OpenFile(path, OpenMode::kReadWrite);
   if (!file.ok()) return file.status();
   log_ = *std::move(file);
+  cut_pending_ = false;
   log_number_ = log_number;
   log_bytes_ = size;
   return absl::OkStatus();
 }
 
+absl::Status CatalogStore::CutBackLocked() {
+  if (!cut_pending_) return absl::OkStatus();
+  absl::Status s = log_->Truncate(static_cast<uint64_t>(log_bytes_));
+  if (s.ok()) s = log_->Sync();
+  if (!s.ok()) return s;
+  cut_pending_ = false;
+  return absl::OkStatus();
+}
+
 absl::Status CatalogStore::Append(const LogRecord& record) {
   if (!failed_.ok()) return failed_;
+  // A record whose write or sync failed is cut off, durably, before the next one goes in.
+  if (absl::Status s = CutBackLocked(); !s.ok()) return s;
   const std::string bytes = EncodeLogRecord(record);
   // One write per record: a process killed mid-append leaves at most this record torn.
   if (absl::Status s = log_->Write(static_cast<uint64_t>(log_bytes_), bytes); !s.ok()) {
     // Cut the partial record so the next append does not land behind garbage.
-    if (!log_->Truncate(static_cast<uint64_t>(log_bytes_)).ok()) failed_ = s;
+    cut_pending_ = true;
+    CutBackLocked().IgnoreError();  // Else the next Append retries it first.
     return s;
   }
   if (absl::Status s = log_->Sync(); !s.ok()) {
     // After a failed fsync the page cache may have dropped the dirty pages: whether the
-    // record is on disk is unknowable, so nothing more may be acknowledged on top of it.
-    failed_ = s;
-    return failed_;
+    // record is on disk is unknowable, and a later successful sync would not tell. The
+    // records before it were synced already; so the record is cut off and the cut
+    // synced, leaving the log as before the call (the caller applies nothing).
+    cut_pending_ = true;
+    CutBackLocked().IgnoreError();  // Else the next Append retries it first.
+    return s;
   }
   log_bytes_ += static_cast<int64_t>(bytes.size());
   return absl::OkStatus();

@@ -60,9 +60,9 @@ class CatalogStore {
   CatalogStore& operator=(const CatalogStore&) = delete;
 
   // Appends `record` to the log and makes it durable (fdatasync) before returning OK.
-  // On a failed write the log is cut back and the error returned; after a failed sync
-  // (whose outcome the kernel does not let us know) every later Append and Compact
-  // fails with that error until the store is reopened.
+  // On a failed write or sync the record is cut off the log and the cut synced (retried
+  // by the next Append if that fails too), so the catalog on disk is as before the call;
+  // the error (with its errno) is returned.
   absl::Status Append(const LogRecord& record);
 
   // True when the log has grown enough that Compact would pay off.
@@ -81,6 +81,8 @@ class CatalogStore {
  private:
   CatalogStore(Env& env, std::string dir, StoreOptions options);
   absl::Status OpenLogForAppend(uint64_t log_number, int64_t size);
+  // If cut_pending_: cuts the log to log_bytes_ and syncs it.
+  absl::Status CutBackLocked();
   void Log(std::string_view line) const;
 
   Env& env_;
@@ -91,6 +93,8 @@ class CatalogStore {
   int64_t log_bytes_ = 0;      // The current log's size.
   int64_t snapshot_bytes_ = 0;
   absl::Status failed_;  // Sticky: set when the on-disk state is uncertain.
+  // A record's write or sync failed and the log may hold (some of) it past log_bytes_.
+  bool cut_pending_ = false;
 };
 
 }  // namespace tsw::catalog

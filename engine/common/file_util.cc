@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "tsw/status.h"
 
@@ -21,6 +22,26 @@ std::string JoinPath(absl::string_view a, absl::string_view b) {
   if (a.empty()) return std::string(b);
   if (a.back() == '/') return absl::StrCat(a, b);
   return absl::StrCat(a, "/", b);
+}
+
+absl::Status Annotate(const absl::Status& status, absl::string_view message) {
+  absl::Status out(status.code(), message);
+  status.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
+absl::Status ForClient(const absl::Status& status) {
+  const int err = ErrnoOf(status);
+  if (err != ENOSPC && err != EDQUOT) return status;
+  absl::Status out = tsw::MakeError(
+      ErrorKind::kThrottling,
+      absl::StrCat(status.message(), " (the disk holding the data is full; retry later)"));
+  // The errno and any other payload; the kind stays Throttling.
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& payload) {
+    if (!out.GetPayload(url).has_value()) out.SetPayload(url, payload);
+  });
+  return out;
 }
 
 absl::Status SyncDir(Env& env, const std::string& path) { return env.SyncDir(path); }

@@ -24,6 +24,15 @@ std::string Dirname(absl::string_view path);
 // `a` joined with `b` by one '/'.
 std::string JoinPath(absl::string_view a, absl::string_view b);
 
+// `status` with `message` in place of its message: same code, kind and errno.
+absl::Status Annotate(const absl::Status& status, absl::string_view message);
+
+// The error a client gets for `status`, an Env error met while storing its request:
+// ThrottlingException when the disk is full (ENOSPC, EDQUOT), which SDKs retry with
+// backoff (README, "Full disk and I/O errors"); any other error unchanged (an
+// InternalServerException, HTTP 500, which SDKs retry too). Keeps the errno.
+absl::Status ForClient(const absl::Status& status);
+
 // mkdir -p; syncs each parent whose entry it created.
 absl::Status CreateDirs(Env& env, const std::string& path);
 // The whole file; absl NotFound if it is missing.

@@ -257,7 +257,21 @@ absl::StatusOr<CreateTableResponse> Engine::CreateTable(const CreateTableRequest
       impl_->catalog->LookupTable(r.database_name, r.table_name);
   if (!info.ok()) return info.status();
   absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl_->OpenTableHandle(info->table_id);
-  if (!handle.ok()) return handle.status();
+  if (!handle.ok()) {
+    // The table's files could not be made (a full disk, say): take the table out of the
+    // catalog again, so the call changes nothing. Should that fail too, the table stays
+    // in the catalog without data; the next Engine::Open creates its files.
+    absl::StatusOr<uint64_t> undone =
+        impl_->catalog->DeleteTable({.database_name = r.database_name, .table_name = r.table_name});
+    if (undone.ok()) {
+      file::RemoveTree(*impl_->options.env, impl_->TableDir(info->table_id)).IgnoreError();
+    } else {
+      impl_->log(absl::StrCat("table ", r.database_name, ".", r.table_name,
+                              " was created but its files were not (", handle.status().message(),
+                              "), and taking it back failed: ", undone.status().message()));
+    }
+    return file::ForClient(handle.status());
+  }
   std::unique_lock lock(impl_->tables_mu);
   impl_->tables[info->table_id] = std::move(*handle);
   return response;

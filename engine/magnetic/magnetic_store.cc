@@ -44,9 +44,35 @@ absl::Status MagneticStore::Impl::Publish(
   auto published = std::make_shared<State>();
   published->manifest = std::move(next);
   published->readers = std::move(readers);
-  std::lock_guard<std::mutex> lock(mu);
-  state = std::move(published);
+  std::shared_ptr<const State> before;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    before = std::move(state);
+    state = std::move(published);
+  }
+  RemoveOrphans(*before);
   return absl::OkStatus();
+}
+
+void MagneticStore::Impl::RemoveOrphans(const State& before) {
+  absl::StatusOr<std::vector<std::string>> names = env->ListDir(dir);
+  if (!names.ok()) return;  // The next pass tries again.
+  // Segments the previous manifest named are the caller's to delete (DeleteFiles).
+  absl::flat_hash_set<uint64_t> live;
+  for (const ManifestSegment& segment : Snapshot()->manifest.segments) {
+    live.insert(segment.file_id);
+  }
+  for (const ManifestSegment& segment : before.manifest.segments) live.insert(segment.file_id);
+  for (const std::string& name : *names) {
+    uint64_t id;
+    const bool orphan =
+        (ParseSegmentFileName(name, &id) && !live.contains(id) && id < next_file_id) ||
+        name == kManifestTmpName;
+    if (!orphan) continue;
+    if (env->RemoveFile(file::JoinPath(dir, name)).ok()) {
+      Log(absl::StrCat("magnetic ", dir, ": deleted ", name, " (left by a failed write)"));
+    }
+  }
 }
 
 absl::Status MagneticStore::Impl::DeleteFiles(const std::vector<uint64_t>& file_ids,

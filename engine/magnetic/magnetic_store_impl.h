@@ -96,7 +96,15 @@ struct MagneticStore::Impl {
 
   // Writes `next` (with next_file_id) as the manifest, then publishes it with `readers`.
   // REQUIRES: write_mu held.
+  // Then removes what failed passes left behind (RemoveOrphans).
   absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers);
+
+  // Deletes segment files below next_file_id that neither the published manifest nor the
+  // one `before` it names, and a
+  // leftover MANIFEST.tmp: the remains of a pass that failed after writing them (a full
+  // disk, say). Only after a successful Publish, when the manifest on disk is the one in
+  // memory. Failures are left for the next pass. REQUIRES: write_mu held.
+  void RemoveOrphans(const State& before);
 
   // Deletes segment files no longer in the manifest, logging each; the first failure is
   // returned, the rest are still attempted (what is left is an orphan the next Open

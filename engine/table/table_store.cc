@@ -281,8 +281,52 @@ absl::Status TableStore::Recover() {
 
 absl::Status TableStore::Usable() const {
   if (closed_) return ValidationError(absl::StrCat("The table store ", dir_, " is closed."));
-  return failed_;
+  if (!failed_.ok()) return failed_;
+  if (unlogged_.has_value()) return unlogged_->error;
+  return absl::OkStatus();
 }
+
+absl::Status TableStore::CatchUpLocked() {
+  if (!unlogged_.has_value() || closed_ || !failed_.ok()) return absl::OkStatus();
+  absl::StatusOr<uint64_t> appended = log_->AppendNoSync(unlogged_->payload);
+  if (!appended.ok()) {
+    unlogged_->error = file::ForClient(file::Annotate(
+        appended.status(),
+        absl::StrCat("Table store ", dir_, " cannot write a batch to its log (",
+                     appended.status().message(), "); calls on the table fail until it can")));
+    return unlogged_->error;
+  }
+  if (*appended != unlogged_->sequence) {
+    failed_ = InternalError(absl::StrCat("Table store ", dir_, " appended a batch at sequence ",
+                                         *appended, " where ", unlogged_->sequence,
+                                         " was expected; reopen the table."));
+    return failed_;
+  }
+  wal_coverage_.Add(*appended, unlogged_->newest);
+  oldest_hint_ = std::min(oldest_hint_, unlogged_->oldest);
+  unlogged_.reset();
+  has_unlogged_.store(false, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::Status TableStore::CatchUp() {
+  if (!has_unlogged_.load(std::memory_order_acquire)) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  return CatchUpLocked();
+}
+
+namespace {
+
+// More than the WAL payload of `parsed` takes, but for VARCHAR values (it holds the series
+// keys, names of at most 256 bytes, and the values in binary), so that Log::Reserve can
+// make room for it before it is applied. O(1), as every write pays for it. Underestimating
+// costs only that room: AppendNoSync extends the file.
+size_t PayloadBound(const ingest::ParsedBatch& parsed) {
+  return 256 + parsed.keys.size() + (64 + 256) * parsed.records.size() +
+         (24 + 256) * parsed.values.size();
+}
+
+}  // namespace
 
 absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest& request,
                                                        const Table& table) {
@@ -302,12 +346,20 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
     newest = std::max(newest, rec.time_nanos);
   }
 
+  const size_t payload_bound = PayloadBound(parsed);
   std::vector<RejectedRecord> rejected = parsed.rejected;
   ingest::ApplyResult result;
   uint64_t sequence = 0;
   {
     absl::MutexLock lock(&mu_);
+    if (absl::Status s = CatchUpLocked(); !s.ok()) return s;
     if (absl::Status s = Usable(); !s.ok()) return s;
+    // Room in the log first: a full disk fails the request here, before the memory
+    // store changes.
+    if (absl::Status s = log_->Reserve(payload_bound); !s.ok()) {
+      return file::ForClient(file::Annotate(
+          s, absl::StrCat("Table store ", dir_, " cannot write to its log: ", s.message())));
+    }
     // Only records older than the highest eviction cutoff can meet a row in a segment.
     if (oldest < evicted_cutoff_) {
       if (absl::Status s = SeedFromMagnetic(parsed); !s.ok()) return s;
@@ -320,12 +372,23 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
     if (!seeds_.empty()) UnseedUnchanged();
     if (result.magnetic_store > 0) TrackLateRows(parsed, rejected, first_new_rejection);
     if (result.logged > 0) {
+      const uint64_t expected = log_->NextSequence();
       absl::StatusOr<uint64_t> appended = log_->AppendNoSync(payload);
       if (!appended.ok()) {
-        // The memory store holds a batch the log lacks: refuse everything until reopened.
-        failed_ = InternalError(absl::StrCat("Table store ", dir_, " failed writing its log (",
-                                             appended.status().message(), "); reopen the table."));
-        return failed_;
+        // The memory store holds a batch the log lacks (Reserve made room, so this is a
+        // device error or a file system that allocates on overwrite). Keep it and append
+        // it before anything else; until then calls on the table fail.
+        unlogged_.emplace();
+        unlogged_->payload = std::string(payload);
+        unlogged_->sequence = expected;
+        unlogged_->newest = newest;
+        unlogged_->oldest = oldest;
+        unlogged_->error = file::ForClient(file::Annotate(
+            appended.status(),
+            absl::StrCat("Table store ", dir_, " cannot write a batch to its log (",
+                         appended.status().message(), "); calls on the table fail until it can")));
+        has_unlogged_.store(true, std::memory_order_release);
+        return unlogged_->error;
       }
       sequence = *appended;
       wal_coverage_.Add(sequence, newest);
@@ -334,15 +397,13 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   }
   if (sequence != 0) {
     if (absl::Status s = log_->WaitDurable(sequence); !s.ok()) {
-      absl::MutexLock lock(&mu_);
-      if (failed_.ok()) {
-        failed_ = InternalError(absl::StrCat("Table store ", dir_, " failed syncing its log (",
-                                             s.message(), "); reopen the table."));
-      }
-      return failed_;
+      // Not acknowledged, though in memory and in the log (which repairs itself: see
+      // wal/log.h); a retry of the request is harmless.
+      return file::ForClient(file::Annotate(
+          s, absl::StrCat("Table store ", dir_, " cannot make its log durable: ", s.message())));
     }
     if (result.schema_grew) {
-      if (absl::Status s = PersistSchema(sequence); !s.ok()) return s;
+      if (absl::Status s = PersistSchema(sequence); !s.ok()) return file::ForClient(s);
     }
   }
 
@@ -464,6 +525,7 @@ int64_t TableStore::ScanFloor() const {
 absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
   const int64_t floor = ScanFloor();
+  if (absl::Status s = CatchUp(); !s.ok()) return s;
   absl::ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
   // Segments hold no row at or after the eviction cutoff that memory does not hold too
@@ -481,6 +543,7 @@ absl::Status TableStore::Scan(const ScanRequest& request,
 
 absl::Status TableStore::RunMaintenance(const Table& table) {
   absl::MutexLock maintenance_lock(&maintenance_mu_);
+  if (absl::Status s = CatchUp(); !s.ok()) return s;
   {
     absl::ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;

@@ -50,6 +50,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -138,6 +139,11 @@ class TableStore {
   // shared, so it takes no locks.
   absl::Status Recover() ABSL_NO_THREAD_SAFETY_ANALYSIS;
   absl::Status Usable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Appends the batch the memory store holds but the log lacks (unlogged_), if any.
+  // Fails with the append's error while it cannot.
+  absl::Status CatchUpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // CatchUpLocked under the write lock when a batch is unlogged; for readers.
+  absl::Status CatchUp() ABSL_LOCKS_EXCLUDED(mu_);
   // Writes the schema entries whose batches are durable (sequence <= `durable`).
   absl::Status PersistSchema(uint64_t durable) ABSL_LOCKS_EXCLUDED(mu_, schema_file_mu_);
 
@@ -168,7 +174,19 @@ class TableStore {
   memstore::MemStore store_ ABSL_GUARDED_BY(mu_);
   ingest::BatchApplier applier_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<wal::Log> log_;             // Set once by Open; thread-safe itself.
-  absl::Status failed_ ABSL_GUARDED_BY(mu_);  // The first log failure.
+  absl::Status failed_ ABSL_GUARDED_BY(mu_);  // A log failure no retry can mend.
+  // A batch applied to the memory store whose append to the log failed (the disk was
+  // full, say): until it is appended, with the sequence it was applied at, no call
+  // reads or changes the memory store (the invariant: what memory shows is in the log).
+  struct Unlogged {
+    std::string payload;
+    uint64_t sequence = 0;  // The sequence Apply tagged its rows with.
+    int64_t newest = INT64_MIN;
+    int64_t oldest = INT64_MAX;
+    absl::Status error;  // The latest append failure, for callers.
+  };
+  std::optional<Unlogged> unlogged_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> has_unlogged_{false};  // unlogged_.has_value(), read without mu_.
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex schema_file_mu_ ABSL_ACQUIRED_BEFORE(mu_);

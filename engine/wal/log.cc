@@ -81,6 +81,7 @@ class LogImpl final : public Log {
   absl::Status Recover(const std::vector<uint64_t>& numbers, const ReplayFn& replay);
   void StartSyncer();
 
+  absl::Status Reserve(size_t payload_bytes) override;
   absl::StatusOr<uint64_t> AppendNoSync(absl::string_view payload) override;
   absl::Status WaitDurable(uint64_t sequence) override;
   absl::StatusOr<uint64_t> Append(absl::string_view payload) override;
@@ -110,6 +111,20 @@ class LogImpl final : public Log {
   absl::Status TakeBackLocked(int64_t size, absl::Status error);
   // Makes `status` sticky: every later append fails with it. Returns it.
   absl::Status FailLocked(absl::Status status);
+  // Marks the active file's bytes after synced_size_ suspect after `error` (a failed
+  // sync, or a partial write that could not be cut off) and returns `error`: nothing more
+  // is written to that file, and RepairLocked must succeed before anything else is.
+  absl::Status NeedRepairLocked(absl::Status error);
+  // Moves the batches after the last sync to a new file (see "After an I/O error" in
+  // log.h): reads them back and checks them, cuts the active file to synced_size_ and
+  // syncs it, then writes them to a new file and syncs that. Each step that succeeded is
+  // not redone by the next call after a failure. Fails (leaving the repair pending) on an
+  // I/O error; makes the log fail for good if the batches read back are damaged.
+  // REQUIRES: `lock` holds mu_; waits for a sync in progress to end.
+  absl::Status RepairLocked(std::unique_lock<std::mutex>& lock);
+  // Extends the active file's zeros to cover `needed` bytes (rotating first if the file
+  // would outgrow max_file_bytes and holds a frame).
+  absl::Status MakeRoomLocked(int64_t frame_bytes);
   // Maps [page of active_.size, active_prefilled_) of the active file in place of the
   // previous mapping.
   void MapActiveLocked();
@@ -155,6 +170,17 @@ class LogImpl final : public Log {
   int64_t map_bytes_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t synced_seq_ = 0;  // Every batch through this one is fsync'ed.
+  // The active file's bytes through the end of batch synced_seq_ (or its header), all
+  // durable: the last sync of this file covered them.
+  int64_t synced_size_ = 0;
+  // A sync of the active file failed (or a partial write could not be taken back): its
+  // bytes after synced_size_ are suspect, and RepairLocked moves its batches after
+  // synced_seq_ to a new file before anything more is written or acknowledged.
+  bool repair_pending_ = false;
+  absl::Status repair_cause_;  // Why, for messages.
+  bool carry_read_ = false;    // RepairLocked has read the batches into carry_.
+  bool carry_cut_ = false;     // ... and cut the active file to synced_size_, durably.
+  std::string carry_;          // The frames of batches synced_seq_ + 1 .. next_seq_ - 1.
   bool sync_in_progress_ = false;
   bool closed_ = false;
   bool stop_syncer_ = false;
@@ -279,6 +305,7 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
     }
   }
   synced_seq_ = next_seq_ - 1;
+  synced_size_ = active_.size;
   return absl::OkStatus();
 }
 
@@ -294,8 +321,9 @@ void LogImpl::SyncerLoop() {
   while (!stop_syncer_) {
     syncer_cv_.wait_for(lock, interval, [this] { return stop_syncer_; });
     if (stop_syncer_ || !error_.ok()) continue;
-    if (next_seq_ - 1 > synced_seq_) {
-      // A failure is sticky and already reported by FailLocked.
+    if (next_seq_ - 1 > synced_seq_ || repair_pending_) {
+      // A sticky failure was reported by FailLocked; a pending repair is retried here
+      // and by the next append, so a disk that has room again heals the log.
       SyncThroughLocked(next_seq_ - 1, lock).IgnoreError();
     }
   }
@@ -314,24 +342,11 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   std::unique_lock<std::mutex> lock(mu_);
   if (closed_) return ClosedError("append to");
   if (!error_.ok()) return error_;
-  if (active_.size + frame_bytes > options_.max_file_bytes &&
-      active_.size > static_cast<int64_t>(kFileHeaderSize)) {
-    if (absl::Status s = RotateLocked(next_seq_); !s.ok()) return s;
+  if (repair_pending_) {
+    if (absl::Status s = RepairLocked(lock); !s.ok()) return s;
+    if (closed_) return ClosedError("append to");
   }
-  if (active_.size + frame_bytes > active_prefilled_) {
-    // Ahead of the frame, in kPrefillBytes steps up to the file size limit (or the frame's
-    // end if that is further). A failure leaves the frames as they were.
-    const int64_t needed = active_.size + frame_bytes;
-    const int64_t target =
-        std::max(needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
-                                  options_.max_file_bytes));
-    if (absl::Status s = WriteZerosAt(*active_file_, active_prefilled_, target); !s.ok()) {
-      // The zeros written before are still good.
-      return TakeBackLocked(active_prefilled_, s);
-    }
-    active_prefilled_ = target;
-    MapActiveLocked();
-  }
+  if (absl::Status s = MakeRoomLocked(frame_bytes); !s.ok()) return s;
   const uint64_t sequence = next_seq_;
   if (map_ != nullptr && active_.size >= map_offset_ &&
       active_.size + frame_bytes <= map_offset_ + map_bytes_) {
@@ -353,16 +368,156 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   return sequence;
 }
 
+absl::Status LogImpl::Reserve(size_t payload_bytes) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return ClosedError("append to");
+  if (!error_.ok()) return error_;
+  if (repair_pending_) {
+    if (absl::Status s = RepairLocked(lock); !s.ok()) return s;
+    if (closed_) return ClosedError("append to");
+  }
+  const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) +
+                              static_cast<int64_t>(std::min(payload_bytes, kMaxPayloadBytes));
+  if (active_.size + frame_bytes > options_.max_file_bytes &&
+      frame_bytes > options_.max_file_bytes / 8) {
+    // A bound this large against the file size limit would rotate (nearly) every batch
+    // early; AppendNoSync rotates if the batch itself does not fit.
+    return absl::OkStatus();
+  }
+  return MakeRoomLocked(frame_bytes);
+}
+
+absl::Status LogImpl::MakeRoomLocked(int64_t frame_bytes) {
+  if (active_.size + frame_bytes > options_.max_file_bytes &&
+      active_.size > static_cast<int64_t>(kFileHeaderSize)) {
+    if (absl::Status s = RotateLocked(next_seq_); !s.ok()) return s;
+  }
+  if (active_.size + frame_bytes <= active_prefilled_) return absl::OkStatus();
+  // Ahead of the frame, in kPrefillBytes steps up to the file size limit (or the frame's
+  // end if that is further). A failure leaves the frames as they were.
+  const int64_t needed = active_.size + frame_bytes;
+  const int64_t target =
+      std::max(needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
+                                options_.max_file_bytes));
+  if (absl::Status s = WriteZerosAt(*active_file_, active_prefilled_, target); !s.ok()) {
+    // The zeros written before are still good.
+    return TakeBackLocked(active_prefilled_, s);
+  }
+  active_prefilled_ = target;
+  MapActiveLocked();
+  return absl::OkStatus();
+}
+
 absl::Status LogImpl::TakeBackLocked(int64_t size, absl::Status error) {
   // Any part of a frame or extension that reached the file goes: a later frame written
   // after a partial one would sit behind a torn frame and be cut at the next Open.
   UnmapActiveLocked();
   if (absl::Status s = active_file_->Truncate(static_cast<uint64_t>(size)); !s.ok()) {
-    return FailLocked(tsw::InternalError(
+    return NeedRepairLocked(file::Annotate(
+        error,
         absl::StrCat(error.message(), "; cannot take back the partial write: ", s.message())));
   }
   active_prefilled_ = size;
   return error;
+}
+
+absl::Status LogImpl::NeedRepairLocked(absl::Status error) {
+  if (!repair_pending_) {
+    repair_pending_ = true;
+    repair_cause_ = error;
+    carry_read_ = carry_cut_ = false;
+    carry_.clear();
+    Report(absl::StrCat("wal: ", error.message(), "; batches after sequence ", synced_seq_,
+                        " move to a new log file once the disk allows"));
+    synced_cv_.notify_all();
+  }
+  return error;
+}
+
+absl::Status LogImpl::RepairLocked(std::unique_lock<std::mutex>& lock) {
+  while (sync_in_progress_) synced_cv_.wait(lock);
+  if (!repair_pending_) return absl::OkStatus();
+  if (!error_.ok()) return error_;
+  if (active_file_ == nullptr) return ClosedError("repair");
+  const std::string path = PathOf(active_.number);
+  auto failed = [&](const absl::Status& s) {
+    return file::Annotate(
+        s, absl::StrCat(s.message(), " (while moving the unsynced batches of ", path,
+                        " to a new log file, after: ", repair_cause_.message(), ")"));
+  };
+  // 1. The frames after the last sync, from the page cache, each checked.
+  if (!carry_read_) {
+    UnmapActiveLocked();
+    const size_t n = static_cast<size_t>(active_.size - synced_size_);
+    std::string frames(n, '\0');
+    absl::StatusOr<size_t> read =
+        active_file_->Read(static_cast<uint64_t>(synced_size_), n, frames.data());
+    if (!read.ok()) return failed(read.status());
+    uint64_t expected = synced_seq_ + 1;
+    size_t offset = 0;
+    bool intact = *read == n;
+    while (intact && offset < n) {
+      if (n - offset < kFrameHeaderSize) {
+        intact = false;
+        break;
+      }
+      const format::FrameHeader frame = format::DecodeFrameHeader(frames.data() + offset);
+      const size_t frame_bytes = kFrameHeaderSize + frame.length;
+      intact = frame.sequence == expected && frame_bytes <= n - offset &&
+               format::FrameChecksumMatches(
+                   frames.data() + offset,
+                   absl::string_view(frames.data() + offset + kFrameHeaderSize, frame.length));
+      offset += frame_bytes;
+      ++expected;
+    }
+    if (!intact || expected != next_seq_) {
+      // The page cache lost them after the failed writeback: they cannot be rewritten.
+      return FailLocked(tsw::InternalError(
+          absl::StrCat("wal: batches ", synced_seq_ + 1, " to ", next_seq_ - 1, " of ", path,
+                       " could not be read back after: ", repair_cause_.message())));
+    }
+    carry_ = std::move(frames);
+    carry_read_ = true;
+  }
+  // 2. The active file as of its last sync, durably, so that it may have a successor:
+  //    Open treats damage in a file that has one as data loss.
+  if (!carry_cut_) {
+    absl::Status s = active_file_->Truncate(static_cast<uint64_t>(synced_size_));
+    if (s.ok()) s = active_file_->Sync();
+    if (!s.ok()) return failed(s);
+    ++sync_count_;
+    active_.size = synced_size_;
+    active_prefilled_ = synced_size_;
+    carry_cut_ = true;
+  }
+  // 3. The batches in a new file (its header names synced_seq_ + 1), synced.
+  const uint64_t number = active_.number + 1;
+  bool renamed;
+  absl::StatusOr<FileHandle> created = CreateLogFile(env_, dir_, number, synced_seq_ + 1, &renamed);
+  if (!created.ok()) return failed(created.status());
+  absl::Status s = (*created)->Write(kFileHeaderSize, carry_);
+  if (s.ok()) s = (*created)->Sync();
+  // On failure the new file, if on disk, holds a header and maybe a torn frame: Open takes
+  // it as the last file and cuts it. The next attempt replaces it.
+  if (!s.ok()) return failed(s);
+  ++sync_count_;
+  old_files_.push_back(active_);
+  old_files_bytes_ += active_.size;
+  active_ =
+      FileInfo{number, synced_seq_ + 1, static_cast<int64_t>(kFileHeaderSize + carry_.size())};
+  active_prefilled_ = active_.size;
+  active_file_ = *std::move(created);
+  synced_size_ = active_.size;
+  synced_seq_ = next_seq_ - 1;
+  Report(absl::StrCat("wal: moved batches after the last sync to ", PathOf(number),
+                      " after: ", repair_cause_.message()));
+  repair_pending_ = false;
+  repair_cause_ = absl::OkStatus();
+  carry_read_ = carry_cut_ = false;
+  carry_.clear();
+  carry_.shrink_to_fit();
+  synced_cv_.notify_all();
+  return absl::OkStatus();
 }
 
 void LogImpl::MapActiveLocked() {
@@ -402,12 +557,13 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   UnmapActiveLocked();
   if (active_prefilled_ > active_.size) {
     if (absl::Status s = active_file_->Truncate(static_cast<uint64_t>(active_.size)); !s.ok()) {
-      return FailLocked(s);
+      return NeedRepairLocked(s);
     }
     active_prefilled_ = active_.size;
   }
-  if (absl::Status s = active_file_->Sync(); !s.ok()) return FailLocked(s);
+  if (absl::Status s = active_file_->Sync(); !s.ok()) return NeedRepairLocked(s);
   ++sync_count_;
+  synced_size_ = active_.size;
   if (next_seq_ - 1 > synced_seq_) {
     synced_seq_ = next_seq_ - 1;
     synced_cv_.notify_all();
@@ -426,20 +582,27 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   active_ = FileInfo{number, first_sequence, static_cast<int64_t>(kFileHeaderSize)};
   active_prefilled_ = active_.size;
   active_file_ = *std::move(created);
+  synced_size_ = active_.size;
   return absl::OkStatus();
 }
 
 absl::Status LogImpl::SyncThroughLocked(uint64_t sequence, std::unique_lock<std::mutex>& lock) {
-  while (synced_seq_ < sequence) {
+  while (synced_seq_ < sequence || repair_pending_) {
     if (!error_.ok()) return error_;
     if (active_file_ == nullptr) return ClosedError("sync");
     if (sync_in_progress_) {
       synced_cv_.wait(lock);
       continue;
     }
+    if (repair_pending_) {
+      if (absl::Status s = RepairLocked(lock); !s.ok()) return s;
+      continue;
+    }
     // Lead: one fdatasync for every batch written so far, including other waiters'.
     sync_in_progress_ = true;
     const uint64_t target = next_seq_ - 1;
+    const uint64_t number = active_.number;
+    const int64_t target_size = active_.size;
     FileHandle file = active_file_;
     lock.unlock();
     absl::Status synced = file->Sync();
@@ -447,10 +610,18 @@ absl::Status LogImpl::SyncThroughLocked(uint64_t sequence, std::unique_lock<std:
     lock.lock();
     sync_in_progress_ = false;
     synced_cv_.notify_all();
-    if (!synced.ok()) return FailLocked(synced);
+    if (!synced.ok()) {
+      // The kernel may have dropped the pages it failed to write (and reports that only
+      // once): the batches after the last good sync must be rewritten elsewhere. If the
+      // file was rotated meanwhile its batches are behind a successor: no way back.
+      if (number != active_.number) return FailLocked(synced);
+      NeedRepairLocked(synced).IgnoreError();
+      continue;  // Repair now; if that fails too, this waiter gets the error.
+    }
     ++sync_count_;
     // Batches before `target` in older files were synced when those files were rotated.
     synced_seq_ = std::max(synced_seq_, target);
+    if (number == active_.number) synced_size_ = std::max(synced_size_, target_size);
   }
   return absl::OkStatus();
 }
@@ -525,7 +696,7 @@ absl::Status LogImpl::Close() {
   std::unique_lock<std::mutex> lock(mu_);
   // Leave the file ending with its last frame (the next Open would accept the zeros too).
   UnmapActiveLocked();
-  if (active_file_ != nullptr && active_prefilled_ > active_.size) {
+  if (active_file_ != nullptr && !repair_pending_ && active_prefilled_ > active_.size) {
     if (absl::Status t = active_file_->Truncate(static_cast<uint64_t>(active_.size)); t.ok()) {
       active_prefilled_ = active_.size;
     } else {

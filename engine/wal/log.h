@@ -14,6 +14,26 @@
 // indistinguishable from a crash mid-write (after a power loss unsynced pages may reach
 // disk in any order), so there the log is cut at the last whole batch and the cut reported.
 //
+// After an I/O error (a full disk, EIO) the log heals itself rather than refusing writes
+// until reopened:
+// - A failed write or zero-fill is taken back (the file is cut to its last whole frame);
+//   the batch is not in the log and its sequence is not used.
+// - A failed sync (fdatasync) is the hard case: the kernel may have dropped the pages it
+//   could not write and reports that only once, so a later successful sync proves
+//   nothing about them. The rule: bytes count as durable only through the last
+//   successful sync of their file (synced_size_). After a failed one nothing more is
+//   written to that file and no batch after the last good sync is acknowledged; the
+//   batches after it are read back from the page cache (each frame's checksum and
+//   sequence checked), the file is cut to its last good sync and synced again, and the
+//   batches are written to a new file, which is synced. Until that succeeds (the disk may
+//   still be full) every append, Reserve and WaitDurable first retries it and fails with
+//   its error; the kSyncPeriodically syncer retries it too. A batch that cannot be read
+//   back intact makes the log fail for good (reopen it): it was lost with the page cache.
+// - A failed cut of a partial write is handled the same way.
+// A batch whose append or wait failed may still be replayed by a later Open (it may have
+// reached the disk): callers must treat the failure as "not acknowledged", not as "not
+// stored".
+//
 // Who may call it: the table store that owns the directory, which must keep any other Log
 // (in this or another process) off it, e.g. with file::DirectoryLock. Thread-safe.
 // The byte layout is in engine/wal/FORMAT.md.
@@ -65,18 +85,29 @@ class Log {
                                                    const ReplayFn& replay);
   virtual ~Log() = default;
 
+  // Makes room for the next batch, of up to `payload_bytes`: retries a pending repair
+  // (see the file comment), rotates if the batch would not fit in the active file, and
+  // extends the file with zeros to hold it, so that AppendNoSync of such a batch meets no
+  // full disk (on file systems that allocate blocks on write; the zeros are written).
+  // A bound over an eighth of max_file_bytes that does not fit in the active file is not
+  // reserved (the batch may need a new file, which AppendNoSync makes).
+  // Fails with the I/O error, having changed nothing a batch depends on.
+  virtual absl::Status Reserve(size_t payload_bytes) = 0;
+
   // Writes one batch to the log file (not yet synced) and returns its sequence number,
   // one more than the previous batch's. Sequence order is append order.
   // Fails with ValidationException for a payload over kMaxPayloadBytes, with
-  // InternalServerException after Close, on an I/O error (the batch is not in the log and
-  // its sequence is not used), and on every call after an fsync has failed or a write
-  // could not be undone (the log then accepts nothing more; reopen it).
+  // InternalServerException after Close, and on an I/O error (the batch is not in the log
+  // and its sequence is not used; the error carries the errno, see tsw::ErrnoOf). After
+  // a failed sync it first repairs the log (see the file comment) and fails if it cannot.
+  // Once a batch read back for a repair proved damaged, every call fails; reopen the log.
   virtual absl::StatusOr<uint64_t> AppendNoSync(absl::string_view payload) = 0;
 
   // Returns once batch `sequence` (and every earlier one) is as durable as the policy
   // requires: fsync'ed for kSyncBeforeAck (one fsync serves every waiter it covers),
-  // written for kSyncPeriodically. Fails if the fsync fails, if `sequence` was never
-  // returned by AppendNoSync, or if the log was closed before the batch was synced.
+  // written for kSyncPeriodically. Fails if the fsync fails and the repair after it fails
+  // too, if `sequence` was never returned by AppendNoSync, or if the log was closed
+  // before the batch was synced.
   virtual absl::Status WaitDurable(uint64_t sequence) = 0;
 
   // AppendNoSync, then WaitDurable.
