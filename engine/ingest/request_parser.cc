@@ -11,6 +11,7 @@
 #include "engine/ingest/common_attributes.h"
 #include "engine/ingest/names.h"
 #include "engine/ingest/parse_helpers.h"
+#include "engine/ingest/retention_window.h"
 #include "engine/ingest/series_key.h"
 #include "engine/ingest/value_parse.h"
 
@@ -19,8 +20,6 @@ namespace {
 
 // Records with more dimensions of their own than this take the full path for a new key.
 constexpr size_t kMaxPlannedDimensions = 16;
-constexpr int64_t kNanosPerHour = 3600LL * 1000000000;
-constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 
 // Equal strings of different records (so in different storage: SameBytesApart).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameString(const std::string& a, const std::string& b) {
@@ -47,19 +46,6 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameStringOfWords(const std::string& a,
     std::memcpy(&y1, b.data() + n - kWord, kWord);
     return ((x0 ^ y0) | (x1 ^ y1)) == 0;
   }
-}
-
-int64_t SaturatingSub(int64_t a, int64_t b) {
-  int64_t out;
-  return __builtin_sub_overflow(a, b, &out) ? INT64_MIN : out;
-}
-int64_t SaturatingAdd(int64_t a, int64_t b) {
-  int64_t out;
-  return __builtin_add_overflow(a, b, &out) ? INT64_MAX : out;
-}
-int64_t SaturatingMul(int64_t a, int64_t b) {
-  int64_t out;
-  return __builtin_mul_overflow(a, b, &out) ? INT64_MAX : out;
 }
 
 class Parser {
@@ -102,13 +88,9 @@ class Parser {
  private:
   void PrepareWindow() {
     const int64_t now = context_.now_nanos;
-    memory_start_ = SaturatingSub(
-        now,
-        SaturatingMul(context_.retention.memory_store_retention_period_in_hours, kNanosPerHour));
-    magnetic_start_ = SaturatingSub(
-        now,
-        SaturatingMul(context_.retention.magnetic_store_retention_period_in_days, kNanosPerDay));
-    future_limit_ = SaturatingAdd(now, quotas_.max_future_nanos);
+    memory_start_ = WindowStart(now, MemoryWindowNanos(context_.retention));
+    magnetic_start_ = WindowStart(now, MagneticWindowNanos(context_.retention));
+    future_limit_ = AddSaturating(now, quotas_.max_future_nanos);
   }
 
   void Reject(int32_t index, std::string reason) {
