@@ -184,313 +184,371 @@ void BatchApplier::LogPending(const ParsedBatch& batch) {
   pending_count_ = 0;
 }
 
+// Apply's caches. Consecutive records usually share their series or measure
+// (CommonAttributes, runs of one series): the last ones found are checked before any
+// hash lookup. A local of Apply handed to its phases, which are inlined into its loop,
+// so the fields live in registers. (The per-record attribute caches are vectors, members
+// of the applier to keep their capacity: attribute_names_, cached_ids_, cached_types_.)
+struct BatchApplier::ApplyCache {
+  absl::string_view measure;
+  MeasureValueType type = MeasureValueType::kDouble;
+  int32_t measure_id = NameTable::kAbsent;
+  absl::string_view key;
+  uint32_t series_id = SeriesRegistry::kAbsent;
+  // The column of (series_id, measure_id): Apply adds columns but never removes one, so
+  // the pointer stays valid for the request.
+  MeasureColumn* column = nullptr;
+  // The column value_slots_ was computed for, with the cached attributes' ids.
+  const MeasureColumn* slots_column = nullptr;
+  // The index of the last record that reached the store (inserted or replaced a row).
+  // While it is the one just before, a like_previous record has its measure, series,
+  // column, attribute ids, value slots and payload slots in the caches.
+  size_t last_stored = SIZE_MAX;
+};
+
+// What the checks of one record found, for the phases after them.
+struct BatchApplier::Resolved {
+  int32_t measure_id = NameTable::kAbsent;       // kAbsent: a new measure name.
+  uint32_t series_id = SeriesRegistry::kAbsent;  // kAbsent: a new series (dimensions_).
+  // Every attribute is the previous accepted MULTI record's, in its position.
+  bool cached_attributes = false;
+  absl::string_view key;
+  MeasureColumn* column = nullptr;   // Null if the series or measure is new.
+  MeasureColumn::Position position;  // rec's time in `column`.
+};
+
 void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_t sequence,
                          std::vector<RejectedRecord>* rejected, absl::string_view* payload,
                          ApplyResult* result) {
   *result = ApplyResult();
   encoder_.Begin();
-  NameTable& measures = schema_->measures;
-  NameTable& attributes = schema_->attributes;
-  NameTable& dimensions = schema_->dimensions;
-  SeriesRegistry& registry = store_->series();
-  const StringPool& strings = store_->strings();
-
-  // Consecutive records usually share their series or measure (CommonAttributes, runs of
-  // one series): the last ones found are checked before any hash lookup.
-  absl::string_view cached_measure;
-  MeasureValueType cached_type = MeasureValueType::kDouble;
-  int32_t cached_measure_id = NameTable::kAbsent;
-  absl::string_view cached_key;
-  uint32_t cached_series_id = SeriesRegistry::kAbsent;
-  // The column of (cached_series_id, cached_measure_id): Apply adds columns but never
-  // removes one, so the pointer stays valid for the request.
-  MeasureColumn* cached_column = nullptr;
-  // The column value_slots_ was computed for, with the cached attributes' ids.
-  const MeasureColumn* slots_column = nullptr;
-  std::vector<uint32_t>& attribute_slots = attribute_slots_;
-  // Attribute names of the last accepted MULTI record (views into this request).
-  std::vector<absl::string_view>& cached_attribute_names_ = attribute_names_;
-  std::vector<int32_t>& cached_attribute_ids_ = cached_ids_;
-  std::vector<MeasureValueType>& cached_attribute_types = cached_types_;
-  cached_attribute_names_.clear();
-  cached_attribute_ids_.clear();
-  cached_attribute_types.clear();
+  ApplyCache cache;
+  attribute_names_.clear();
+  cached_ids_.clear();
+  cached_types_.clear();
   logged_attribute_ids_.clear();  // Attribute slots are per payload.
-
-  // The index of the last record that reached the store (inserted or replaced a row).
-  // While it is the one just before, a like_previous record has its measure, series,
-  // column, attribute ids, value slots and payload slots in the caches above.
-  size_t last_stored = SIZE_MAX;
-  const size_t count = batch.records.size();
   pending_count_ = 0;
+  const size_t count = batch.records.size();
   for (size_t r = 0; r < count; ++r) {
     const ParsedRecord& rec = batch.records[r];
-    const absl::Span<const ParsedValue> values = batch.values_of(rec);
-    const bool multi = rec.type == MeasureValueType::kMulti;
-
-    // ---- The fast path: a row of the previous record's column.
-    if (rec.like_previous && last_stored + 1 == r) {
-      MeasureColumn* column = cached_column;
-      if (const size_t n = AppendableRun(batch, r, *column); n > 1) {
-        LogPending(batch);
-        AppendRun(batch, r, n, column);
-        LogRun(encoder_.SeriesSlot(cached_series_id, batch.key(rec)),
-               encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id), rec.type,
-                                    rec.measure_name),
-               batch, r, n);
-        result->memory_store += static_cast<int32_t>(n);
-        r += n - 1;
-        last_stored = r;
-        continue;
-      }
-      const MeasureColumn::Position position = column->Locate(rec.time_nanos);
-      if (position.found) {
-        // The Version rules. The cells go in the previous record's layout: its FillCells
-        // sized cells_ and present_ for this column and zeroed the slots these values
-        // do not fill.
-        const StringPool& pool = store_->strings();
-        for (size_t i = 0; i < values.size(); ++i) {
-          cells_[multi ? value_slots_[i] : 0] = CellToCompare(values[i], pool);
-        }
-        const int64_t existing = column->VersionAt(position);
-        if (rec.version <= existing) {
-          if (column->RowEquals(position, cells_.data(), present_.data())) {
-            result->memory_store++;  // An idempotent re-send.
-          } else {
-            RejectNotHigher(rec, existing, rejected);
-          }
-          continue;
-        }
-      }
-      StoreRow(column, position, rec, values);
-      result->memory_store++;  // like_previous records are never magnetic.
-      // Rows stored one by one in one column (rewrites of recent points, most often) are
-      // logged together as a block when they can be, as runs of appends are.
-      const ParsedRecord* const records = batch.records.data();
-      if (pending_count_ > 0 && pending_first_ + pending_count_ == r &&
-          rec.values_begin == records[r - 1].values_begin + rec.values_count) {
-        ++pending_count_;  // Like the previous record, so a block row too.
-      } else {
-        LogPending(batch);
-        const uint32_t series_slot = encoder_.SeriesSlot(cached_series_id, batch.key(rec));
-        const uint32_t measure_slot = encoder_.MeasureSlot(static_cast<uint32_t>(cached_measure_id),
-                                                           rec.type, rec.measure_name);
-        if (BlockRow(batch, rec, *column)) {
-          pending_first_ = r;
-          pending_count_ = 1;
-          pending_series_slot_ = series_slot;
-          pending_measure_slot_ = measure_slot;
-        } else {
-          LogRow(series_slot, measure_slot, rec, values);
-        }
-      }
-      last_stored = r;
+    if (rec.like_previous && cache.last_stored + 1 == r) {
+      r = ApplyLikePrevious(batch, r, &cache, rejected, result);
       continue;
     }
     LogPending(batch);  // Whatever this record logs goes after it, as records go.
-
-    // ---- Checks against the schema. Nothing changes before the record is accepted.
-    int32_t measure_id;
-    if (cached_measure_id != NameTable::kAbsent && rec.type == cached_type &&
-        SameView(rec.measure_name, cached_measure)) {
-      measure_id = cached_measure_id;
-    } else {
-      measure_id = measures.Find(rec.measure_name);
-      if (measure_id == NameTable::kAbsent) {
-        if (measures.size() >= static_cast<size_t>(quotas.max_measure_names_per_table)) {
-          rejected->push_back({rec.index,
-                               absl::StrCat("Measure '", rec.measure_name,
-                                            "' would be new, but the table already has ",
-                                            measures.size(), " measure names, the most allowed."),
-                               std::nullopt});
-          continue;
-        }
-      } else if (measures.at(measure_id).type != rec.type) {
-        rejected->push_back({rec.index,
-                             absl::StrCat("Measure '", rec.measure_name, "' has type ",
-                                          Spelling(measures.at(measure_id).type),
-                                          " in this table; the record's type ", Spelling(rec.type),
-                                          " conflicts with it (a measure keeps its first type)."),
-                             std::nullopt});
-        continue;
-      }
-    }
-    bool conflict = false;
-    // True while every attribute is the previous accepted MULTI record's, in its position.
-    bool cached_attributes = multi && values.size() == cached_attribute_ids_.size();
-    if (multi) {
-      attribute_ids_.resize(values.size());
-      for (size_t i = 0; i < values.size() && !conflict; ++i) {
-        // The previous MULTI record's attribute in the same position is the usual match;
-        // its schema type is cached with it.
-        int32_t id;
-        MeasureValueType known;
-        if (i < cached_attribute_ids_.size() &&
-            SameView(values[i].name, cached_attribute_names_[i])) {
-          id = cached_attribute_ids_[i];
-          known = cached_attribute_types[i];
-        } else {
-          cached_attributes = false;
-          id = attributes.Find(values[i].name);
-          known = id == NameTable::kAbsent ? values[i].type : attributes.at(id).type;
-        }
-        attribute_ids_[i] = id;
-        if (known != values[i].type) {
-          rejected->push_back(
-              {rec.index,
-               absl::StrCat("MULTI attribute '", values[i].name, "' has type ",
-                            Spelling(attributes.at(id).type), " in this table; the record's type ",
-                            Spelling(values[i].type), " conflicts with it."),
-               std::nullopt});
-          conflict = true;
-        }
-      }
-      if (conflict) continue;
-    }
-    const absl::string_view key = batch.key(rec);
-    uint32_t series_id;
-    if (cached_series_id != SeriesRegistry::kAbsent && SameView(key, cached_key)) {
-      series_id = cached_series_id;
-    } else {
-      series_id = registry.Find(rec.series_hash, key);
-      if (series_id == SeriesRegistry::kAbsent) {
-        // A new series (rare in steady state): its dimensions come from its key.
-        DecodeSeriesKey(key, &dimensions_);
-        size_t new_names = 0;
-        for (const Dimension& d : dimensions_) {
-          new_names += dimensions.Find(d.name) == NameTable::kAbsent;
-        }
-        if (dimensions.size() + new_names > static_cast<size_t>(quotas.max_dimensions_per_table)) {
-          rejected->push_back(
-              {rec.index,
-               absl::StrCat("The record's ", new_names,
-                            " new dimension names would take the table past its limit of ",
-                            quotas.max_dimensions_per_table, " (it has ", dimensions.size(), ")."),
-               std::nullopt});
-          continue;
-        }
-      }
-    }
-
-    // ---- Versions.
-    MeasureColumn* column = nullptr;
-    if (series_id != SeriesRegistry::kAbsent && measure_id != NameTable::kAbsent) {
-      column = cached_column != nullptr && series_id == cached_series_id &&
-                       measure_id == cached_measure_id
-                   ? cached_column
-                   : store_->FindColumn(series_id, measure_id);
-    }
-    MeasureColumn::Position position;
-    if (column != nullptr) {
-      position = column->Locate(rec.time_nanos);
-      const int64_t existing = position.found ? column->VersionAt(position) : 0;
-      if (position.found && rec.version <= existing) {
-        // Only a record that does not raise the Version is compared: the same value is an
-        // idempotent re-send. Build the record's cells in the column's layout without
-        // interning anything; a value or attribute the store has never seen makes the
-        // record differ.
-        bool same = true;
-        cells_.assign(column->slot_count(), 0);
-        if (!multi) {
-          cells_[0] = CellToCompare(values[0], strings);
-        } else {
-          present_.assign(column->slot_count(), 0);
-          for (size_t i = 0; i < values.size() && same; ++i) {
-            const int slot = attribute_ids_[i] == NameTable::kAbsent
-                                 ? -1
-                                 : column->FindSlot(static_cast<uint32_t>(attribute_ids_[i]), i);
-            if (slot < 0) {
-              same = false;
-              break;
-            }
-            cells_[slot] = CellToCompare(values[i], strings);
-            present_[slot] = 1;
-          }
-        }
-        same = same && column->RowEquals(position, cells_.data(), present_.data());
-        if (same) {  // An idempotent re-send: success, nothing changes.
-          (rec.magnetic ? result->magnetic_store : result->memory_store)++;
-        } else {
-          RejectNotHigher(rec, existing, rejected);
-        }
-        continue;
-      }
-      // Else absent, or a higher Version: it replaces the value (an equal value is
-      // rewritten as is).
-    }
-
-    // ---- Accepted: commit the schema, series and column, then the row.
-    if (measure_id == NameTable::kAbsent) {
-      measure_id = measures.Add(rec.measure_name, rec.type, sequence);
-      result->schema_grew = true;
-    }
-    cached_measure = rec.measure_name;
-    cached_type = rec.type;
-    cached_measure_id = measure_id;
-    if (multi && !cached_attributes) {  // (Else the cache holds these names and ids.)
-      cached_attribute_names_.resize(values.size());
-      cached_attribute_ids_.resize(values.size());
-      cached_attribute_types.resize(values.size());
-      for (size_t i = 0; i < values.size(); ++i) {
-        if (attribute_ids_[i] == NameTable::kAbsent) {
-          attribute_ids_[i] = attributes.Add(values[i].name, values[i].type, sequence);
-          result->schema_grew = true;
-        }
-        cached_attribute_names_[i] = values[i].name;
-        cached_attribute_ids_[i] = attribute_ids_[i];
-        cached_attribute_types[i] = values[i].type;  // Its schema type, now.
-      }
-    }
-    if (series_id == SeriesRegistry::kAbsent) {
-      for (const Dimension& d : dimensions_) {  // Decoded by the checks above.
-        if (dimensions.Find(d.name) == NameTable::kAbsent) {
-          dimensions.Add(d.name, MeasureValueType::kVarchar, sequence);
-          result->schema_grew = true;
-        }
-      }
-      series_id = registry.Add(rec.series_hash, key, std::move(dimensions_));
-      dimensions_.clear();
-    }
-    cached_key = key;
-    cached_series_id = series_id;
-    if (column == nullptr) column = store_->AddColumn(series_id, measure_id, rec.type);
-    cached_column = column;
-    // Slots only ever get added, so the cached attributes keep their slots in a column.
-    if (multi && !(cached_attributes && column == slots_column)) {
-      slots_column = column;
-      value_slots_.resize(values.size());
-      for (size_t i = 0; i < values.size(); ++i) {
-        const uint32_t attribute = static_cast<uint32_t>(attribute_ids_[i]);
-        const int slot = column->FindSlot(attribute, i);
-        value_slots_[i] = slot >= 0
-                              ? static_cast<uint32_t>(slot)
-                              : static_cast<uint32_t>(column->AddSlot(attribute, values[i].type));
-      }
-    }
-    StoreRow(column, position, rec, values);
-    (rec.magnetic ? result->magnetic_store : result->memory_store)++;
-
-    // ---- Log it. Definitions first: they may not interrupt a row.
-    const uint32_t series_slot = encoder_.SeriesSlot(series_id, key);
-    const uint32_t measure_slot = encoder_.MeasureSlot(measure_id, rec.type, rec.measure_name);
-    if (multi) {
-      // The previous logged MULTI record usually had the same attributes: same slots.
-      if (!(logged_attribute_ids_ == attribute_ids_)) {
-        attribute_slots.resize(values.size());
-        for (size_t i = 0; i < values.size(); ++i) {
-          attribute_slots[i] = encoder_.AttributeSlot(static_cast<uint32_t>(attribute_ids_[i]),
-                                                      values[i].type, values[i].name);
-        }
-        logged_attribute_ids_ = attribute_ids_;
-      }
-    }
-    LogRow(series_slot, measure_slot, rec, values);
-    last_stored = r;
+    const absl::Span<const ParsedValue> values = batch.values_of(rec);
+    Resolved resolved;
+    if (!CheckSchema(batch, rec, values, quotas, cache, &resolved, rejected)) continue;
+    if (!ResolveVersion(rec, values, cache, &resolved, rejected, result)) continue;
+    Commit(rec, values, sequence, &cache, &resolved, result);
+    LogAccepted(rec, values, resolved);
+    cache.last_stored = r;
   }
   LogPending(batch);
   *payload = encoder_.Finish();
   result->logged = encoder_.records();
   if (result->logged == 0) *payload = absl::string_view();
+}
+
+// A row of the previous record's column: everything about the record but its time,
+// Version and values is in the caches. Stores a run of appends at once when it can.
+// Returns the index of the last record it took.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t BatchApplier::ApplyLikePrevious(
+    const ParsedBatch& batch, size_t r, ApplyCache* cache, std::vector<RejectedRecord>* rejected,
+    ApplyResult* result) {
+  const ParsedRecord& rec = batch.records[r];
+  const absl::Span<const ParsedValue> values = batch.values_of(rec);
+  MeasureColumn* column = cache->column;
+  if (const size_t n = AppendableRun(batch, r, *column); n > 1) {
+    LogPending(batch);
+    AppendRun(batch, r, n, column);
+    LogRun(
+        encoder_.SeriesSlot(cache->series_id, batch.key(rec)),
+        encoder_.MeasureSlot(static_cast<uint32_t>(cache->measure_id), rec.type, rec.measure_name),
+        batch, r, n);
+    result->memory_store += static_cast<int32_t>(n);
+    cache->last_stored = r + n - 1;
+    return cache->last_stored;
+  }
+  const MeasureColumn::Position position = column->Locate(rec.time_nanos);
+  if (position.found) {
+    // The Version rules. The cells go in the previous record's layout: its FillCells
+    // sized cells_ and present_ for this column and zeroed the slots these values do not
+    // fill.
+    const bool multi = rec.type == MeasureValueType::kMulti;
+    const StringPool& pool = store_->strings();
+    for (size_t i = 0; i < values.size(); ++i) {
+      cells_[multi ? value_slots_[i] : 0] = CellToCompare(values[i], pool);
+    }
+    const int64_t existing = column->VersionAt(position);
+    if (rec.version <= existing) {
+      if (column->RowEquals(position, cells_.data(), present_.data())) {
+        result->memory_store++;  // An idempotent re-send.
+      } else {
+        RejectNotHigher(rec, existing, rejected);
+      }
+      return r;
+    }
+  }
+  StoreRow(column, position, rec, values);
+  result->memory_store++;  // like_previous records are never magnetic.
+  // Rows stored one by one in one column (rewrites of recent points, most often) are
+  // logged together as a block when they can be, as runs of appends are.
+  const ParsedRecord* const records = batch.records.data();
+  if (pending_count_ > 0 && pending_first_ + pending_count_ == r &&
+      rec.values_begin == records[r - 1].values_begin + rec.values_count) {
+    ++pending_count_;  // Like the previous record, so a block row too.
+  } else {
+    LogPending(batch);
+    const uint32_t series_slot = encoder_.SeriesSlot(cache->series_id, batch.key(rec));
+    const uint32_t measure_slot =
+        encoder_.MeasureSlot(static_cast<uint32_t>(cache->measure_id), rec.type, rec.measure_name);
+    if (BlockRow(batch, rec, *column)) {
+      pending_first_ = r;
+      pending_count_ = 1;
+      pending_series_slot_ = series_slot;
+      pending_measure_slot_ = measure_slot;
+    } else {
+      LogRow(series_slot, measure_slot, rec, values);
+    }
+  }
+  cache->last_stored = r;
+  return r;
+}
+
+// Checks against the schema: the measure's type, the MULTI attributes' types, the
+// table's name quotas. Changes nothing; false if it rejected the record.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckSchema(
+    const ParsedBatch& batch, const ParsedRecord& rec, absl::Span<const ParsedValue> values,
+    const Quotas& quotas, const ApplyCache& cache, Resolved* resolved,
+    std::vector<RejectedRecord>* rejected) {
+  NameTable& measures = schema_->measures;
+  if (cache.measure_id != NameTable::kAbsent && rec.type == cache.type &&
+      SameView(rec.measure_name, cache.measure)) {
+    resolved->measure_id = cache.measure_id;
+  } else {
+    resolved->measure_id = measures.Find(rec.measure_name);
+    if (resolved->measure_id == NameTable::kAbsent) {
+      if (measures.size() >= static_cast<size_t>(quotas.max_measure_names_per_table)) {
+        rejected->push_back({rec.index,
+                             absl::StrCat("Measure '", rec.measure_name,
+                                          "' would be new, but the table already has ",
+                                          measures.size(), " measure names, the most allowed."),
+                             std::nullopt});
+        return false;
+      }
+    } else if (measures.at(resolved->measure_id).type != rec.type) {
+      rejected->push_back({rec.index,
+                           absl::StrCat("Measure '", rec.measure_name, "' has type ",
+                                        Spelling(measures.at(resolved->measure_id).type),
+                                        " in this table; the record's type ", Spelling(rec.type),
+                                        " conflicts with it (a measure keeps its first type)."),
+                           std::nullopt});
+      return false;
+    }
+  }
+  if (rec.type == MeasureValueType::kMulti &&
+      !CheckAttributes(rec, values, &resolved->cached_attributes, rejected)) {
+    return false;
+  }
+  resolved->key = batch.key(rec);
+  if (cache.series_id != SeriesRegistry::kAbsent && SameView(resolved->key, cache.key)) {
+    resolved->series_id = cache.series_id;
+    return true;
+  }
+  resolved->series_id = store_->series().Find(rec.series_hash, resolved->key);
+  if (resolved->series_id != SeriesRegistry::kAbsent) return true;
+  // A new series (rare in steady state): its dimensions come from its key.
+  NameTable& dimensions = schema_->dimensions;
+  DecodeSeriesKey(resolved->key, &dimensions_);
+  size_t new_names = 0;
+  for (const Dimension& d : dimensions_) {
+    new_names += dimensions.Find(d.name) == NameTable::kAbsent;
+  }
+  if (dimensions.size() + new_names > static_cast<size_t>(quotas.max_dimensions_per_table)) {
+    rejected->push_back(
+        {rec.index,
+         absl::StrCat("The record's ", new_names,
+                      " new dimension names would take the table past its limit of ",
+                      quotas.max_dimensions_per_table, " (it has ", dimensions.size(), ")."),
+         std::nullopt});
+    return false;
+  }
+  return true;
+}
+
+// A MULTI record's attributes: their ids into attribute_ids_ (kAbsent if new) and types
+// that agree with the schema's. *cached: true while every attribute is the previous
+// accepted MULTI record's, in its position.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckAttributes(
+    const ParsedRecord& rec, absl::Span<const ParsedValue> values, bool* cached,
+    std::vector<RejectedRecord>* rejected) {
+  NameTable& attributes = schema_->attributes;
+  *cached = values.size() == cached_ids_.size();
+  attribute_ids_.resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    // The previous MULTI record's attribute in the same position is the usual match; its
+    // schema type is cached with it.
+    int32_t id;
+    MeasureValueType known;
+    if (i < cached_ids_.size() && SameView(values[i].name, attribute_names_[i])) {
+      id = cached_ids_[i];
+      known = cached_types_[i];
+    } else {
+      *cached = false;
+      id = attributes.Find(values[i].name);
+      known = id == NameTable::kAbsent ? values[i].type : attributes.at(id).type;
+    }
+    attribute_ids_[i] = id;
+    if (known != values[i].type) {
+      rejected->push_back(
+          {rec.index,
+           absl::StrCat("MULTI attribute '", values[i].name, "' has type ",
+                        Spelling(attributes.at(id).type), " in this table; the record's type ",
+                        Spelling(values[i].type), " conflicts with it."),
+           std::nullopt});
+      return false;
+    }
+  }
+  return true;
+}
+
+// The Version rules against the row at the record's time, if its column has one. True if
+// the record goes on to be stored (no row, or a higher Version); false if it is settled:
+// an idempotent re-send (counted) or rejected.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::ResolveVersion(
+    const ParsedRecord& rec, absl::Span<const ParsedValue> values, const ApplyCache& cache,
+    Resolved* resolved, std::vector<RejectedRecord>* rejected, ApplyResult* result) {
+  if (resolved->series_id == SeriesRegistry::kAbsent ||
+      resolved->measure_id == NameTable::kAbsent) {
+    return true;
+  }
+  MeasureColumn* const column = cache.column != nullptr && resolved->series_id == cache.series_id &&
+                                        resolved->measure_id == cache.measure_id
+                                    ? cache.column
+                                    : store_->FindColumn(resolved->series_id, resolved->measure_id);
+  resolved->column = column;
+  if (column == nullptr) return true;
+  resolved->position = column->Locate(rec.time_nanos);
+  const MeasureColumn::Position position = resolved->position;
+  const int64_t existing = position.found ? column->VersionAt(position) : 0;
+  // Else absent, or a higher Version: it replaces the value (an equal value is rewritten
+  // as is).
+  if (!position.found || rec.version > existing) return true;
+  // Only a record that does not raise the Version is compared: the same value is an
+  // idempotent re-send. Build the record's cells in the column's layout without
+  // interning anything; a value or attribute the store has never seen makes the record
+  // differ.
+  const StringPool& strings = store_->strings();
+  bool same = true;
+  cells_.assign(column->slot_count(), 0);
+  if (rec.type != MeasureValueType::kMulti) {
+    cells_[0] = CellToCompare(values[0], strings);
+  } else {
+    present_.assign(column->slot_count(), 0);
+    for (size_t i = 0; i < values.size() && same; ++i) {
+      const int slot = attribute_ids_[i] == NameTable::kAbsent
+                           ? -1
+                           : column->FindSlot(static_cast<uint32_t>(attribute_ids_[i]), i);
+      if (slot < 0) {
+        same = false;
+        break;
+      }
+      cells_[slot] = CellToCompare(values[i], strings);
+      present_[slot] = 1;
+    }
+  }
+  same = same && column->RowEquals(position, cells_.data(), present_.data());
+  if (same) {  // An idempotent re-send: success, nothing changes.
+    (rec.magnetic ? result->magnetic_store : result->memory_store)++;
+  } else {
+    RejectNotHigher(rec, existing, rejected);
+  }
+  return false;
+}
+
+// The record is accepted: commits its schema entries, series and column (and the caches
+// that now describe them), then its row.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::Commit(const ParsedRecord& rec,
+                                                              absl::Span<const ParsedValue> values,
+                                                              uint64_t sequence, ApplyCache* cache,
+                                                              Resolved* resolved,
+                                                              ApplyResult* result) {
+  const bool multi = rec.type == MeasureValueType::kMulti;
+  if (resolved->measure_id == NameTable::kAbsent) {
+    resolved->measure_id = schema_->measures.Add(rec.measure_name, rec.type, sequence);
+    result->schema_grew = true;
+  }
+  cache->measure = rec.measure_name;
+  cache->type = rec.type;
+  cache->measure_id = resolved->measure_id;
+  if (multi && !resolved->cached_attributes) {  // (Else the cache holds these already.)
+    NameTable& attributes = schema_->attributes;
+    attribute_names_.resize(values.size());
+    cached_ids_.resize(values.size());
+    cached_types_.resize(values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (attribute_ids_[i] == NameTable::kAbsent) {
+        attribute_ids_[i] = attributes.Add(values[i].name, values[i].type, sequence);
+        result->schema_grew = true;
+      }
+      attribute_names_[i] = values[i].name;
+      cached_ids_[i] = attribute_ids_[i];
+      cached_types_[i] = values[i].type;  // Its schema type, now.
+    }
+  }
+  if (resolved->series_id == SeriesRegistry::kAbsent) {
+    NameTable& dimensions = schema_->dimensions;
+    for (const Dimension& d : dimensions_) {  // Decoded by CheckSchema.
+      if (dimensions.Find(d.name) == NameTable::kAbsent) {
+        dimensions.Add(d.name, MeasureValueType::kVarchar, sequence);
+        result->schema_grew = true;
+      }
+    }
+    resolved->series_id =
+        store_->series().Add(rec.series_hash, resolved->key, std::move(dimensions_));
+    dimensions_.clear();
+  }
+  cache->key = resolved->key;
+  cache->series_id = resolved->series_id;
+  MeasureColumn* column = resolved->column;
+  if (column == nullptr) {
+    column = store_->AddColumn(resolved->series_id, resolved->measure_id, rec.type);
+    resolved->column = column;
+  }
+  cache->column = column;
+  // Slots only ever get added, so the cached attributes keep their slots in a column.
+  if (multi && !(resolved->cached_attributes && column == cache->slots_column)) {
+    cache->slots_column = column;
+    value_slots_.resize(values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      const uint32_t attribute = static_cast<uint32_t>(attribute_ids_[i]);
+      const int slot = column->FindSlot(attribute, i);
+      value_slots_[i] = slot >= 0
+                            ? static_cast<uint32_t>(slot)
+                            : static_cast<uint32_t>(column->AddSlot(attribute, values[i].type));
+    }
+  }
+  StoreRow(column, resolved->position, rec, values);
+  (rec.magnetic ? result->magnetic_store : result->memory_store)++;
+}
+
+// Logs an accepted record. Definitions first: they may not interrupt a row.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogAccepted(
+    const ParsedRecord& rec, absl::Span<const ParsedValue> values, const Resolved& resolved) {
+  const uint32_t series_slot = encoder_.SeriesSlot(resolved.series_id, resolved.key);
+  const uint32_t measure_slot =
+      encoder_.MeasureSlot(resolved.measure_id, rec.type, rec.measure_name);
+  // The previous logged MULTI record usually had the same attributes: same slots.
+  if (rec.type == MeasureValueType::kMulti && !(logged_attribute_ids_ == attribute_ids_)) {
+    attribute_slots_.resize(values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      attribute_slots_[i] = encoder_.AttributeSlot(static_cast<uint32_t>(attribute_ids_[i]),
+                                                   values[i].type, values[i].name);
+    }
+    logged_attribute_ids_ = attribute_ids_;
+  }
+  LogRow(series_slot, measure_slot, rec, values);
 }
 
 absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) {

@@ -100,6 +100,28 @@ class BatchApplier {
   void LogRow(uint32_t series_slot, uint32_t measure_slot, const ParsedRecord& rec,
               absl::Span<const ParsedValue> values);
 
+  // Apply's phases (batch_applier.cc), inlined into its loop. Per record: a
+  // like_previous record right after a stored one takes ApplyLikePrevious; any other
+  // goes CheckSchema (may reject), ResolveVersion (may settle it: idempotent or
+  // rejected), Commit (schema, series, column, row), LogAccepted.
+  struct ApplyCache;  // What the last records resolved, for the next ones.
+  struct Resolved;    // What the checks of one record found.
+  size_t ApplyLikePrevious(const ParsedBatch& batch, size_t r, ApplyCache* cache,
+                           std::vector<RejectedRecord>* rejected, ApplyResult* result);
+  bool CheckSchema(const ParsedBatch& batch, const ParsedRecord& rec,
+                   absl::Span<const ParsedValue> values, const Quotas& quotas,
+                   const ApplyCache& cache, Resolved* resolved,
+                   std::vector<RejectedRecord>* rejected);
+  bool CheckAttributes(const ParsedRecord& rec, absl::Span<const ParsedValue> values, bool* cached,
+                       std::vector<RejectedRecord>* rejected);
+  bool ResolveVersion(const ParsedRecord& rec, absl::Span<const ParsedValue> values,
+                      const ApplyCache& cache, Resolved* resolved,
+                      std::vector<RejectedRecord>* rejected, ApplyResult* result);
+  void Commit(const ParsedRecord& rec, absl::Span<const ParsedValue> values, uint64_t sequence,
+              ApplyCache* cache, Resolved* resolved, ApplyResult* result);
+  void LogAccepted(const ParsedRecord& rec, absl::Span<const ParsedValue> values,
+                   const Resolved& resolved);
+
   TableSchema* const schema_;
   memstore::MemStore* const store_;
   BatchEncoder encoder_;
@@ -107,21 +129,21 @@ class BatchApplier {
   BatchDecoder::Event event_;
   std::vector<int32_t> attribute_ids_;  // Per value of the current record; kAbsent if new.
   std::vector<uint64_t> cells_;
-  std::vector<uint32_t> codes_;
+  std::vector<uint32_t> codes_;  // Decimal codes of cells_'s DOUBLEs (MeasureColumn).
   // Records pending_first_ .. + pending_count_ - 1 were stored row by row into one
   // column and are not logged yet (LogPending), with the payload slots given.
   size_t pending_first_ = 0, pending_count_ = 0;
-  uint32_t pending_series_slot_ = 0,
-           pending_measure_slot_ = 0;  // Decimal codes of cells_'s DOUBLEs (MeasureColumn).
+  uint32_t pending_series_slot_ = 0, pending_measure_slot_ = 0;
   std::vector<uint8_t> present_;
-  std::vector<absl::string_view> attribute_names_;  // Apply's per-request attribute cache.
+  // Apply's per-request attribute cache: the attribute names of the last accepted MULTI
+  // record (views into the request), their ids and schema types.
+  std::vector<absl::string_view> attribute_names_;
   std::vector<int32_t> cached_ids_;
-  std::vector<MeasureValueType> cached_types_;  // Schema types of cached_ids_.
-  std::vector<uint32_t> value_slots_;           // Column slot of each value (MULTI).
-  std::vector<uint32_t> slot_values_;           // Value of each column slot (AppendRun).
-  std::vector<uint32_t> attribute_slots_;
-  std::vector<int32_t> logged_attribute_ids_;  // Whose payload slots attribute_slots_ holds.  //
-                                               // Payload slots of the current record's attributes.
+  std::vector<MeasureValueType> cached_types_;
+  std::vector<uint32_t> value_slots_;          // Column slot of each value (MULTI).
+  std::vector<uint32_t> slot_values_;          // Value of each column slot (AppendRun).
+  std::vector<uint32_t> attribute_slots_;      // Payload slots of the record's attributes...
+  std::vector<int32_t> logged_attribute_ids_;  // ...which are these attributes'.
   std::vector<uint32_t> slot_series_, slot_measures_, slot_attributes_;  // Replay.
   std::vector<Dimension> dimensions_;
 };

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
+#include "engine/ingest/retention_window.h"
 #include "engine/ingest/series_key.h"
 #include "engine/scan/mem_scanner.h"
 #include "engine/scan/tier_scanner.h"
@@ -27,18 +28,12 @@ constexpr absl::string_view kSchemaFile = "SCHEMA";
 constexpr absl::string_view kWalDir = "wal";
 constexpr absl::string_view kMagneticDir = "magnetic";
 
-constexpr int64_t kNanosPerMinute = int64_t{60} * 1000000000;
-constexpr int64_t kNanosPerHour = 60 * kNanosPerMinute;
-constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
-
-// count * unit, for a retention period (count >= 0 by validation; clamped all the same).
-int64_t WindowNanos(int64_t count, int64_t unit) {
-  if (count <= 0) return 0;
-  return count > INT64_MAX / unit ? INT64_MAX : count * unit;
-}
-
-// a - b, saturating at INT64_MIN. REQUIRES: b >= 0.
-int64_t SubtractSaturating(int64_t a, int64_t b) { return a < INT64_MIN + b ? INT64_MIN : a - b; }
+// The retention rule the parser applies to writes (engine/ingest/retention_window.h).
+using ingest::kNanosPerDay;
+using ingest::kNanosPerHour;
+using ingest::kNanosPerMinute;
+using ingest::SubtractSaturating;
+using ingest::WindowNanos;
 
 // The largest multiple of `step` (> 0) at or below `t`.
 int64_t FloorTo(int64_t t, int64_t step) {

@@ -101,42 +101,36 @@ void AppendReadings(const Device& device, int64_t time_ms, int step, std::mt1993
   out->push_back(std::move(rssi));
 }
 
-}  // namespace
-
-int RunDemo(const std::vector<std::string>& args) {
-  absl::StatusOr<Flags> flags = Flags::Parse(args, {});
-  if (!flags.ok()) return ReportError(flags.status());
-  if (absl::Status s = flags->CheckKnown({"data"}); !s.ok()) return ReportError(s);
-  std::string dir = flags->Get("data").value_or("tsw-demo");
-  // A fresh directory: remove an earlier demo's data, never anything else.
-  if (Env::Default()->Exists(dir)) {
-    if (!Env::Default()->Exists(file::JoinPath(dir, "catalog"))) {
-      return ReportError(ValidationError(absl::StrCat(
-          dir, " exists and is not a tsw data directory; pass --data with a new path")));
-    }
-    if (absl::Status s = file::RemoveTree(*Env::Default(), dir); !s.ok()) return ReportError(s);
+// The data directory, fresh: an earlier demo's data is removed, never anything else.
+absl::Status PrepareDataDirectory(const std::string& dir) {
+  if (!Env::Default()->Exists(dir)) return absl::OkStatus();
+  if (!Env::Default()->Exists(file::JoinPath(dir, "catalog"))) {
+    return ValidationError(
+        absl::StrCat(dir, " exists and is not a tsw data directory; pass --data with a new path"));
   }
-  absl::StatusOr<std::unique_ptr<Engine>> opened = Engine::Open(dir, Options{});
-  if (!opened.ok()) return ReportError(opened.status());
-  Engine& engine = **opened;
-  std::printf("tsw demo: data directory %s\n\n", dir.c_str());
+  return file::RemoveTree(*Env::Default(), dir);
+}
 
+// The database "fleet" and its table "telemetry" (three hours in memory, magnetic store
+// writes on), printed as the API returns them.
+absl::Status CreateFleetTable(Engine& engine) {
   auto db = engine.CreateDatabase(
       {.database_name = "fleet", .tags = {{"owner", "iot-team"}, {"env", "demo"}}});
-  if (!db.ok()) return ReportError(db.status());
+  if (!db.ok()) return db.status();
   CreateTableRequest create_table{.database_name = "fleet", .table_name = "telemetry"};
   create_table.retention_properties = RetentionProperties{3, 365};
   create_table.magnetic_store_write_properties = MagneticStoreWriteProperties{true, {}};
   auto table = engine.CreateTable(create_table);
-  if (!table.ok()) return ReportError(table.status());
+  if (!table.ok()) return table.status();
   std::printf("CreateDatabase ->\n%s\n\nCreateTable ->\n%s\n\n", apijson::ToJson(*db).c_str(),
               apijson::ToJson(*table).c_str());
+  return absl::OkStatus();
+}
 
-  // Generate the fleet's last two hours, in time order, device by device per tick.
-  std::mt19937_64 rng(42);
-  std::vector<Device> fleet = MakeFleet(rng);
-  int64_t now_ms = SystemClock::Default()->NowNanos() / 1'000'000;
-  int64_t start_ms = now_ms - kPointsPerDevice * kIntervalMs;
+// kPointsPerDevice readings of every device from `start_ms` on, kIntervalMs apart, in
+// time order, device by device per tick.
+std::vector<Record> GenerateReadings(const std::vector<Device>& fleet, int64_t start_ms,
+                                     std::mt19937_64& rng) {
   std::vector<Record> records;
   records.reserve(static_cast<size_t>(kDevices) * kPointsPerDevice * 2 + 4000);
   for (int step = 0; step < kPointsPerDevice; ++step) {
@@ -144,13 +138,19 @@ int RunDemo(const std::vector<std::string>& args) {
       AppendReadings(device, start_ms + step * kIntervalMs, step, rng, &records);
     }
   }
-  // Trouble, as a real fleet sends it: re-sent duplicates (same value: idempotent),
-  // corrections without a higher Version (rejected), corrections with one (upserts),
-  // readings older than the three-hour memory window (to the magnetic store), readings
-  // from a device clock far in the future (rejected), and malformed values.
+  return records;
+}
+
+// Trouble, as a real fleet sends it, shuffled: re-sent duplicates of `readings` (same
+// value: idempotent), corrections without a higher Version (rejected), corrections with
+// one (upserts), readings older than the three-hour memory window (to the magnetic
+// store), readings from a device clock far in the future (rejected), and malformed values.
+std::vector<Record> GenerateTrouble(const std::vector<Record>& readings,
+                                    const std::vector<Device>& fleet, int64_t now_ms,
+                                    std::mt19937_64& rng) {
   std::vector<Record> trouble;
   for (int i = 0; i < 500; ++i) {
-    const Record& base = records[(rng() % (records.size() / 2)) * 2 + 1];  // An rssi record.
+    const Record& base = readings[(rng() % (readings.size() / 2)) * 2 + 1];  // An rssi record.
     Record resend = base;
     trouble.push_back(resend);
     Record correction = base;
@@ -181,90 +181,105 @@ int RunDemo(const std::vector<std::string>& args) {
     trouble.push_back(bad);
   }
   std::shuffle(trouble.begin(), trouble.end(), rng);
-  records.insert(records.end(), trouble.begin(), trouble.end());
+  return trouble;
+}
 
-  // Ingest in 100-record requests, as Timestream clients do.
-  std::map<std::string, int64_t> rejections_by_reason;
+struct IngestSummary {
   RecordsIngested ingested;
-  auto started = std::chrono::steady_clock::now();
+  std::map<std::string, int64_t> rejections_by_reason;
   int64_t requests = 0;
+  double seconds = 0;
+};
+
+// Writes `records` in 100-record requests, as Timestream clients do. An error other than
+// rejected records stops it.
+absl::StatusOr<IngestSummary> Ingest(Engine& engine, const std::vector<Record>& records) {
+  IngestSummary summary;
+  auto started = std::chrono::steady_clock::now();
   for (size_t begin = 0; begin < records.size(); begin += 100) {
     WriteRecordsRequest request{.database_name = "fleet", .table_name = "telemetry"};
     size_t end = std::min(records.size(), begin + 100);
     request.records.assign(records.begin() + begin, records.begin() + end);
     absl::StatusOr<WriteRecordsResponse> response = engine.WriteRecords(request);
-    ++requests;
+    ++summary.requests;
     if (response.ok()) {
-      ingested.total += response->records_ingested.total;
-      ingested.memory_store += response->records_ingested.memory_store;
-      ingested.magnetic_store += response->records_ingested.magnetic_store;
+      summary.ingested.total += response->records_ingested.total;
+      summary.ingested.memory_store += response->records_ingested.memory_store;
+      summary.ingested.magnetic_store += response->records_ingested.magnetic_store;
       continue;
     }
-    if (KindOf(response.status()) != ErrorKind::kRejectedRecords) {
-      return ReportError(response.status());
-    }
+    if (KindOf(response.status()) != ErrorKind::kRejectedRecords) return response.status();
     std::vector<RejectedRecord> rejected = RejectedRecordsOf(response.status());
     for (const RejectedRecord& r : rejected) {
-      ++rejections_by_reason[ReasonKind(r.reason)];
+      ++summary.rejections_by_reason[ReasonKind(r.reason)];
     }
     // The rest of the request was stored; count it from the request minus rejections.
     int32_t stored = static_cast<int32_t>(end - begin - rejected.size());
-    ingested.total += stored;
+    summary.ingested.total += stored;
   }
-  double seconds =
+  summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+void PrintIngestSummary(const IngestSummary& summary, size_t records) {
   std::printf("Ingested %zu records in %lld WriteRecords requests in %.2f s: %.0f records/s\n",
-              records.size(), static_cast<long long>(requests), seconds,
-              static_cast<double>(records.size()) / seconds);
+              records, static_cast<long long>(summary.requests), summary.seconds,
+              static_cast<double>(records) / summary.seconds);
   int64_t rejected_total = 0;
-  for (const auto& [reason, count] : rejections_by_reason) rejected_total += count;
-  std::printf("  accepted %d, rejected %lld\n", ingested.total,
+  for (const auto& [reason, count] : summary.rejections_by_reason) rejected_total += count;
+  std::printf("  accepted %d, rejected %lld\n", summary.ingested.total,
               static_cast<long long>(rejected_total));
   std::printf("  rejected, by reason:\n");
-  for (const auto& [reason, count] : rejections_by_reason) {
+  for (const auto& [reason, count] : summary.rejections_by_reason) {
     std::printf("    %6lld  %s\n", static_cast<long long>(count), reason.c_str());
   }
+}
 
-  // A sample scan: the last minute of one device's environment readings.
+// One scanned row: its time, each present column's value, its Version.
+std::string FormatRow(const ScanBatch& batch, size_t row) {
+  std::string line = absl::FormatTime(
+      "  %Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixNanos(batch.time_nanos[row]), absl::UTCTimeZone());
+  for (const ScanColumn& col : batch.columns) {
+    if (!col.present.empty() && !col.present[row]) continue;
+    absl::StrAppend(&line, "  ", col.name, "=");
+    switch (col.type) {
+      case MeasureValueType::kDouble:
+        json::AppendDouble(col.doubles[row], &line);
+        break;
+      case MeasureValueType::kVarchar:
+        absl::StrAppend(&line, col.strings[row]);
+        break;
+      case MeasureValueType::kBoolean:
+        absl::StrAppend(&line, col.ints[row] != 0 ? "true" : "false");
+        break;
+      default:
+        absl::StrAppend(&line, col.ints[row]);
+    }
+  }
+  absl::StrAppend(&line, "  (version ", batch.versions[row], ")");
+  return line;
+}
+
+// A sample scan: the last minute of one device's environment readings.
+absl::Status PrintSampleScan(Engine& engine, int64_t now_ms) {
   ScanRequest scan{.database_name = "fleet", .table_name = "telemetry"};
   scan.start_time_nanos = (now_ms - 60'000) * 1'000'000;
   scan.measure_names = {"environment"};
   scan.dimension_filters = {{"device_id", "dev-0007"}};
   std::printf("\nScan fleet.telemetry, device_id = dev-0007, measure environment, last minute:\n");
-  absl::Status scanned = engine.Scan(scan, [](const ScanBatch& batch) {
+  return engine.Scan(scan, [](const ScanBatch& batch) {
     for (size_t row = 0; row < batch.time_nanos.size(); ++row) {
-      std::string line =
-          absl::FormatTime("  %Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixNanos(batch.time_nanos[row]),
-                           absl::UTCTimeZone());
-      for (const ScanColumn& col : batch.columns) {
-        if (!col.present.empty() && !col.present[row]) continue;
-        absl::StrAppend(&line, "  ", col.name, "=");
-        switch (col.type) {
-          case MeasureValueType::kDouble:
-            json::AppendDouble(col.doubles[row], &line);
-            break;
-          case MeasureValueType::kVarchar:
-            absl::StrAppend(&line, col.strings[row]);
-            break;
-          case MeasureValueType::kBoolean:
-            absl::StrAppend(&line, col.ints[row] != 0 ? "true" : "false");
-            break;
-          default:
-            absl::StrAppend(&line, col.ints[row]);
-        }
-      }
-      absl::StrAppend(&line, "  (version ", batch.versions[row], ")");
-      std::printf("%s\n", line.c_str());
+      std::printf("%s\n", FormatRow(batch, row).c_str());
     }
     return true;
   });
-  if (!scanned.ok()) return ReportError(scanned);
+}
 
-  // Move what left the memory window (the late readings) to the magnetic tier now, as
-  // the background maintenance would within a second.
-  if (absl::Status s = engine.RunMaintenance(); !s.ok()) return ReportError(s);
+// The table's series, points and bytes in each tier, and the WAL's size.
+absl::Status PrintTableStats(Engine& engine) {
   auto stats = engine.GetTableStats("fleet", "telemetry");
-  if (!stats.ok()) return ReportError(stats.status());
+  if (!stats.ok()) return stats.status();
   std::printf("\nfleet.telemetry: %lld series\n", static_cast<long long>(stats->series));
   std::printf("  memory store:   %8lld points, %9lld bytes\n",
               static_cast<long long>(stats->memory_points),
@@ -279,6 +294,40 @@ int RunDemo(const std::vector<std::string>& args) {
                 .c_str()
           : "");
   std::printf("  write-ahead log: %lld bytes\n", static_cast<long long>(stats->wal_bytes));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunDemo(const std::vector<std::string>& args) {
+  absl::StatusOr<Flags> flags = Flags::Parse(args, {});
+  if (!flags.ok()) return ReportError(flags.status());
+  if (absl::Status s = flags->CheckKnown({"data"}); !s.ok()) return ReportError(s);
+  std::string dir = flags->Get("data").value_or("tsw-demo");
+  if (absl::Status s = PrepareDataDirectory(dir); !s.ok()) return ReportError(s);
+  absl::StatusOr<std::unique_ptr<Engine>> opened = Engine::Open(dir, Options{});
+  if (!opened.ok()) return ReportError(opened.status());
+  Engine& engine = **opened;
+  std::printf("tsw demo: data directory %s\n\n", dir.c_str());
+  if (absl::Status s = CreateFleetTable(engine); !s.ok()) return ReportError(s);
+
+  std::mt19937_64 rng(42);
+  std::vector<Device> fleet = MakeFleet(rng);
+  int64_t now_ms = SystemClock::Default()->NowNanos() / 1'000'000;
+  std::vector<Record> records =
+      GenerateReadings(fleet, now_ms - kPointsPerDevice * kIntervalMs, rng);
+  std::vector<Record> trouble = GenerateTrouble(records, fleet, now_ms, rng);
+  records.insert(records.end(), trouble.begin(), trouble.end());
+
+  absl::StatusOr<IngestSummary> summary = Ingest(engine, records);
+  if (!summary.ok()) return ReportError(summary.status());
+  PrintIngestSummary(*summary, records.size());
+  if (absl::Status s = PrintSampleScan(engine, now_ms); !s.ok()) return ReportError(s);
+
+  // Move what left the memory window (the late readings) to the magnetic tier now, as
+  // the background maintenance would within a second.
+  if (absl::Status s = engine.RunMaintenance(); !s.ok()) return ReportError(s);
+  if (absl::Status s = PrintTableStats(engine); !s.ok()) return ReportError(s);
   if (absl::Status s = engine.Close(); !s.ok()) return ReportError(s);
   std::printf(
       "\nReopen %s and query it with: tsw scan --data %s --database fleet --table telemetry\n",

@@ -1,0 +1,347 @@
+// The request's loop and the fast paths: a record shaped like the previous accepted one
+// (ParseLikePrevious) and runs of one series (ParseSameSeriesRunOf). See parser.h for
+// the rules they share with the full path (parse_full.cc).
+//
+// Run lives here, not in request_parser.cc, so that ParseLikePrevious is inlined into its
+// loop (out of line it costs more per record: bench/RESULTS.md).
+#include <string>
+#include <vector>
+
+#include "engine/ingest/common_attributes.h"
+#include "engine/ingest/parser.h"
+
+namespace tsw::ingest::internal {
+
+absl::Status Parser::Run() {
+  const size_t n = request_.records.size();
+  if (n == 0 || n > static_cast<size_t>(quotas_.max_records_per_write)) {
+    return ValidationError(absl::StrCat("A WriteRecords request carries 1 to ",
+                                        quotas_.max_records_per_write, " records, not ", n, "."));
+  }
+  batch_->request_records = static_cast<int32_t>(n);
+  if (common_ != nullptr) {
+    if (absl::Status s = CheckCommonAttributes(*common_, quotas_, batch_, &common_bytes_);
+        !s.ok()) {
+      return s;
+    }
+  }
+  PrepareRules();
+  batch_->records.reserve(n);
+  batch_->values.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Record& record = request_.records[i];
+    if (like_.valid && context_.shape_fast_path &&
+        ParseLikePrevious(static_cast<int32_t>(i), record)) {
+      if (batch_->records.back().like_previous) i += ParseSameSeriesRun(i + 1);
+      continue;
+    }
+    if (absl::Status s = ParseRecord(static_cast<int32_t>(i), record); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// ---- A record shaped like the previous accepted one.
+//
+// Most requests repeat one shape: measure name, type and unit from CommonAttributes,
+// the same dimensions as the record before (a run of one series) and, for MULTI, the
+// same attribute names. ParseLikePrevious handles such a record in one short pass,
+// reusing what ParseRecord resolved and checked for the previous one. It parses only
+// values that are valid in the common way; anything else (a different shape, a value
+// or time to reject, a record outside the memory window) makes it return false with
+// nothing changed, and ParseRecord takes the record from the start.
+
+void Parser::RememberShape(const Record& record, const ParsedRecord& out, TimeUnit unit,
+                           size_t dimension_bytes) {
+  like_.valid = !SetsOwnShape(record) && !out.magnetic &&
+                (out.type == MeasureValueType::kMulti
+                     ? !record.measure_value && !record.measure_values.empty()
+                     : record.measure_value && record.measure_values.empty());
+  if (!like_.valid) return;
+  like_.plan_valid = false;  // The record's dimension names may differ from the last.
+  like_.record = &record;
+  like_.records_after = batch_->records.size();
+  like_.type = out.type;
+  like_.measure_name = out.measure_name;
+  like_.nanos_per_unit = NanosPerUnit(unit);
+  like_.default_version = common_ && common_->version ? *common_->version : 1;
+  like_.key_begin = out.key_begin;
+  like_.key_size = out.key_size;
+  like_.series_hash = out.series_hash;
+  // The record's bytes other than its value strings.
+  size_t names = 0;
+  for (const MeasureValue& mv : record.measure_values) names += mv.name.size();
+  like_.name_bytes = out.measure_name.size() + names;
+  like_.fixed_bytes = dimension_bytes + like_.name_bytes;
+}
+
+// Called once per record in Run's loop, and the longest of the paths (dimensions that
+// may differ in value, each value kind, the key): one function so that it is inlined
+// there whole.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Parser::ParseLikePrevious(int32_t index,
+                                                                   const Record& record) {
+  const Record& previous = *like_.record;
+  if (SetsOwnShape(record)) return false;
+  // The same dimensions: the same series key. Else the same dimension names in the same
+  // order (another device of the same kind): checked names, a new key.
+  const Dimensions dimensions = CompareDimensions(record.dimensions, previous.dimensions);
+  const bool same_series = dimensions == Dimensions::kSame;
+  size_t fixed_bytes = like_.fixed_bytes;
+  if (!same_series) {
+    if (dimensions == Dimensions::kOther || record.dimensions.size() > kMaxPlannedDimensions) {
+      return false;
+    }
+    size_t dimension_bytes = common_bytes_;
+    for (const Dimension& d : record.dimensions) dimension_bytes += d.name.size() + d.value.size();
+    if (!rules_.SeriesBytesOk(dimension_bytes)) return false;
+    fixed_bytes = dimension_bytes + like_.name_bytes;
+  }
+  // Written in place (a struct copy compiles to `rep movs`); dropped if the record is
+  // handed back.
+  ParsedBatch& b = *batch_;
+  const size_t slot = b.records.size();
+  const uint32_t values_begin = static_cast<uint32_t>(b.values.size());
+  auto hand_back = [&b, slot, values_begin] {
+    b.records.Truncate(slot);
+    b.values.Truncate(values_begin);
+    return false;
+  };
+  ParsedRecord& out = *b.records.Grow(1);
+  out.index = index;
+  out.magnetic = false;
+  out.type = like_.type;
+  out.measure_name = like_.measure_name;
+  out.version = record.version ? *record.version : like_.default_version;
+  if (!RecordRules::VersionOk(out.version) ||
+      !ReadTime(&time_parser_, View(*record.time), like_.nanos_per_unit, &out.time_nanos) ||
+      !rules_.InMemoryWindow(out.time_nanos)) {
+    return hand_back();
+  }
+  size_t value_bytes = 0;
+  bool same_types = true;
+  out.values_begin = values_begin;
+  if (like_.type != MeasureValueType::kMulti) {
+    if (!record.measure_value || !record.measure_values.empty()) return hand_back();
+    const std::string& text = *record.measure_value;
+    ParsedValue* v = b.values.Grow(1);
+    v->name = absl::string_view();
+    v->type = like_.type;
+    if (!rules_.ValueSizeOk(text.size()) || !ParseCommonValue(like_.type, View(text), v)) {
+      return hand_back();
+    }
+    value_bytes = text.size();
+    out.values_count = 1;
+  } else {
+    const size_t n = record.measure_values.size();
+    if (record.measure_value || n != previous.measure_values.size()) return hand_back();
+    // Two passes. The first, without calls, checks what needs the previous record (the
+    // same names, so checked; the types) and the value sizes; the second parses. Kept
+    // apart, the loop with calls has few live values (in one loop the pointers and
+    // counts went to the stack around every call).
+    const MeasureValue* const first = record.measure_values.data();
+    const MeasureValue* const last = first + n;
+    const MeasureValue* like = previous.measure_values.data();
+    for (const MeasureValue* mv = first; mv != last; ++mv, ++like) {
+      const size_t size = mv->value.size();
+      if (!SameString(mv->name, like->name) || !rules_.ValueSizeOk(size)) {
+        return hand_back();  // Another shape, or a value ParseValue rejects for its size.
+      }
+      same_types &= mv->type == like->type;
+      value_bytes += size;
+    }
+    ParsedValue* v = b.values.Grow(n);
+    for (const MeasureValue* mv = first; mv != last; ++mv, ++v) {
+      v->name = View(mv->name);
+      v->type = mv->type;
+      if (!ParseCommonValue(mv->type, View(mv->value), v)) return hand_back();
+    }
+    out.values_count = static_cast<uint32_t>(n);
+  }
+  if (!rules_.RecordBytesOk(fixed_bytes + value_bytes)) return hand_back();
+  if (same_series) {
+    out.key_begin = like_.key_begin;
+    out.key_size = like_.key_size;
+    out.series_hash = like_.series_hash;
+  } else {
+    BuildKeyLike(record.dimensions, &out);
+    like_.key_begin = out.key_begin;
+    like_.key_size = out.key_size;
+    like_.series_hash = out.series_hash;
+    like_.fixed_bytes = fixed_bytes;
+  }
+  out.like_previous = same_series && same_types && like_.records_after == slot;
+  like_.record = &record;
+  like_.records_after = b.records.size();
+  return true;
+}
+
+// The series key of `dims`, whose names are like_.record's in the same order: the
+// previous key's layout with the values swapped in. The layout is worked out once per
+// run of such records.
+void Parser::BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out) {
+  std::vector<int32_t>& plan = batch_->like_key_plan;
+  if (!like_.plan_valid) {
+    // The record's dimensions in name order (a handful: insertion sort).
+    uint8_t order[kMaxPlannedDimensions];
+    for (size_t i = 0; i < dims.size(); ++i) {
+      size_t j = i;
+      while (j > 0 && View(dims[i].name) < View(dims[order[j - 1]].name)) {
+        order[j] = order[j - 1];
+        --j;
+      }
+      order[j] = static_cast<uint8_t>(i);
+    }
+    // No overlap with the common names: the previous record had these names.
+    MergeKeyPlan(
+        dims.size(), [&](size_t k) { return View(dims[order[k]].name); },
+        [&](size_t k) { return static_cast<int32_t>(order[k]); }, &plan);
+    like_.plan_valid = true;
+  }
+  EmitKey(
+      plan,
+      [&dims](int32_t i) {
+        return DimensionView{View(dims[i].name), View(dims[i].value)};
+      },
+      out);
+}
+
+// ---- Runs of one series: records that repeat the previous one's shape exactly.
+//
+// Once ParseLikePrevious has accepted a record as like_previous, the records after it
+// usually repeat it: the same dimensions (and, for MULTI, attribute names and types),
+// only time and values new. ParseSameSeriesRun takes such records from `begin` on in
+// one loop that keeps the shape's facts in locals and writes straight into room made
+// for the rest of the request, instead of a ParseLikePrevious call each. It accepts
+// exactly the records that ParseLikePrevious would accept as like_previous, with the
+// same results (they repeat like_.record, so whatever held for it holds for them), and
+// stops at the first other one, for Run to take it the usual way. Returns the number of
+// records taken.
+size_t Parser::ParseSameSeriesRun(size_t begin) {
+  // The run's names and dimension values are compared with like_.record's; when all of
+  // those have sizes in one word class, without a test of the size class each.
+  const Record& like = *like_.record;
+  bool narrow = true, wide = true;  // Sizes 4 to 8, 8 to 16.
+  auto classify = [&narrow, &wide](const std::string& s) {
+    narrow &= s.size() - 4 <= 4;
+    wide &= s.size() - 8 <= 8;
+  };
+  for (const Dimension& d : like.dimensions) {
+    classify(d.name);
+    classify(d.value);
+  }
+  for (const MeasureValue& mv : like.measure_values) classify(mv.name);
+  if (like_.type != MeasureValueType::kMulti) {
+    if (narrow) return ParseSameSeriesRunOf<4, false>(begin);
+    if (wide) return ParseSameSeriesRunOf<8, false>(begin);
+    return ParseSameSeriesRunOf<0, false>(begin);
+  }
+  if (narrow) return ParseSameSeriesRunOf<4, true>(begin);
+  if (wide) return ParseSameSeriesRunOf<8, true>(begin);
+  return ParseSameSeriesRunOf<0, true>(begin);
+}
+
+// Out of line: called once per run, it gets registers of its own for the loop's state.
+// Over 100 lines: the loop is the hot path of a run, and split into calls its state
+// would go to the stack around each; its steps are marked.
+template <size_t kWord, bool kMulti>
+ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseSameSeriesRunOf(size_t begin) {
+  ParsedBatch& b = *batch_;
+  const Record* const records = request_.records.data();
+  const size_t end = request_.records.size();
+  const Record& like = *like_.record;
+  const Dimension* const like_dims = like.dimensions.data();
+  const size_t dims = like.dimensions.size();
+  const MeasureValue* const like_values = like.measure_values.data();
+  const size_t m = kMulti ? like.measure_values.size() : 1;
+  const MeasureValueType type = like_.type;
+  const int64_t default_version = like_.default_version;
+  const int64_t nanos_per_unit = like_.nanos_per_unit;
+  const size_t fixed_bytes = like_.fixed_bytes;
+  const size_t max_value = rules_.max_value_bytes, max_record = rules_.max_record_bytes;
+  const int64_t memory_start = rules_.memory_start, future_limit = rules_.future_limit;
+  IncrementalIntParser* const time_parser = &time_parser_;
+  ParsedRecord* out = b.records.MakeRoom(end - begin);
+  ParsedValue* v = b.values.MakeRoom((end - begin) * m);
+  size_t i = begin;
+  for (; i < end; ++i) {
+    // The same shape and series.
+    const Record& record = records[i];
+    // SetsOwnShape(record), spelled out: called here, it cost the loop registers (more
+    // spills per record).
+    if (record.measure_name || record.measure_value_type || record.time_unit || !record.time ||
+        record.dimensions.size() != dims ||
+        (kMulti ? record.measure_value || record.measure_values.size() != m
+                : !record.measure_value || !record.measure_values.empty())) {
+      break;
+    }
+    const Dimension* d = record.dimensions.data();
+    const Dimension* const dims_end = d + dims;
+    for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d) {
+      if (!SameStringOfWords<kWord>(d->name, like_d->name) ||
+          !SameStringOfWords<kWord>(d->value, like_d->value)) {
+        break;
+      }
+    }
+    if (d != dims_end) break;
+    // Version and time.
+    const int64_t version = record.version ? *record.version : default_version;
+    int64_t nanos;
+    if (!RecordRules::VersionOk(version) ||
+        !ReadTime(&time_parser_, View(*record.time), nanos_per_unit, &nanos) ||
+        !RecordRules::InWindow(nanos, memory_start, future_limit)) {
+      break;
+    }
+    // The checks first, then the record (the one before has every other field right:
+    // the one that started the run, like_previous too, or the last one taken), then the
+    // values: few values are live across the value parsers' calls.
+    size_t value_bytes = 0;
+    if constexpr (kMulti) {
+      const MeasureValue* mv = record.measure_values.data();
+      const MeasureValue* const last = mv + m;
+      for (const MeasureValue* like_mv = like_values; mv != last; ++mv, ++like_mv) {
+        const size_t size = mv->value.size();
+        if (mv->type != like_mv->type || !RecordRules::ValueSizeOk(size, max_value) ||
+            !SameStringOfWords<kWord>(mv->name, like_mv->name)) {
+          break;
+        }
+        value_bytes += size;
+      }
+      if (mv != last) break;
+    } else {
+      value_bytes = record.measure_value->size();
+      if (!RecordRules::ValueSizeOk(value_bytes, max_value)) break;
+    }
+    if (!RecordRules::RecordBytesOk(fixed_bytes + value_bytes, max_record)) break;
+    *out = out[-1];
+    out->index = static_cast<int32_t>(i);
+    out->values_begin += static_cast<uint32_t>(m);
+    out->time_nanos = nanos;
+    out->version = version;
+    // The values.
+    if constexpr (kMulti) {
+      const MeasureValue* mv = record.measure_values.data();
+      const MeasureValue* const last = mv + m;
+      for (; mv != last; ++mv, ++v) {
+        v->name = View(mv->name);
+        v->type = mv->type;
+        if (!ParseCommonValue(mv->type, View(mv->value), v)) break;
+      }
+      if (mv != last) break;
+    } else {
+      v->name = absl::string_view();
+      v->type = type;
+      if (!ParseCommonValue(type, View(*record.measure_value), v)) break;
+      ++v;
+    }
+    ++out;
+  }
+  const size_t taken = i - begin;
+  if (taken > 0) {
+    b.records.Extend(taken);
+    b.values.Extend(taken * m);
+    like_.record = &records[i - 1];
+    like_.records_after = b.records.size();
+  }
+  return taken;
+}
+
+}  // namespace tsw::ingest::internal

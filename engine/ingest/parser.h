@@ -1,0 +1,318 @@
+// The request parser's internals, shared by its files. Internal to //engine/ingest:
+// include only from request_parser.cc, parse_full.cc and parse_fast_path.cc.
+//
+// A record takes one of three paths, which must give the same answers:
+//   - the full path (parse_full.cc, ParseRecord): any record; words every rejection;
+//   - the shape fast path (parse_fast_path.cc, ParseLikePrevious): a record shaped like
+//     the previous accepted one, checked against what ParseRecord resolved for that one;
+//   - the run loop (parse_fast_path.cc, ParseSameSeriesRunOf): records repeating the
+//     previous one's series and shape exactly.
+// The fast paths take only records they accept; anything else goes back to the full
+// path untouched. The per-record rules (Version, time text and window, value sizes and
+// values, record and series sizes) are the RecordRules below, ReadTime and
+// ParseCommonValue, one function each, which every path calls: a path decides only what
+// to do when a rule fails (the full path words a rejection, a fast path hands back).
+// tests/ingest/parse_fast_path_test.cc checks that the paths agree.
+#ifndef TSW_ENGINE_INGEST_PARSER_H_
+#define TSW_ENGINE_INGEST_PARSER_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "engine/common/coding.h"
+#include "engine/ingest/coding.h"
+#include "engine/ingest/parse_helpers.h"
+#include "engine/ingest/request_parser.h"
+#include "engine/ingest/series_key.h"
+#include "engine/ingest/value_parse.h"
+#include "tsw/options.h"
+#include "tsw/types.h"
+
+namespace tsw::ingest::internal {
+
+// Records with more dimensions of their own than this take the full path for a new key.
+inline constexpr size_t kMaxPlannedDimensions = 16;
+
+// The per-record limits of one request, each rule one function. The static forms take
+// the limits as arguments for the run loop, which keeps them in locals of its own (a
+// copy of the struct there cost it registers: more spills per record).
+struct RecordRules {
+  size_t max_value_bytes = 0;
+  size_t max_record_bytes = 0;
+  size_t max_series_bytes = 0;  // A record's dimension names and values, common ones too.
+  int64_t memory_start = 0;     // The memory store window's first instant.
+  int64_t magnetic_start = 0;   // The magnetic store window's first instant.
+  int64_t future_limit = 0;     // The latest instant accepted.
+
+  // The API reference: Version is 1 or greater.
+  static bool VersionOk(int64_t version) { return version >= 1; }
+  // A value is 1 to max_value_bytes bytes: one unsigned comparison (0 wraps around).
+  bool ValueSizeOk(size_t size) const { return ValueSizeOk(size, max_value_bytes); }
+  static bool ValueSizeOk(size_t size, size_t max) { return size - 1 < max; }
+  // Dimensions, measure name and values (MULTI: attribute names and values).
+  bool RecordBytesOk(size_t bytes) const { return RecordBytesOk(bytes, max_record_bytes); }
+  static bool RecordBytesOk(size_t bytes, size_t max) { return bytes <= max; }
+  bool SeriesBytesOk(size_t bytes) const { return bytes <= max_series_bytes; }
+  bool AfterFutureLimit(int64_t t) const { return t > future_limit; }
+  // In the memory store's window and not too far ahead: the window's first instant is in.
+  bool InMemoryWindow(int64_t t) const { return InWindow(t, memory_start, future_limit); }
+  static bool InWindow(int64_t t, int64_t start, int64_t limit) {
+    return ABSL_PREDICT_TRUE(!(t > limit || t < start));
+  }
+  bool InMagneticWindow(int64_t t) const { return t >= magnetic_start; }
+};
+
+// The time rule: a record's Time is at most kMaxTimeChars characters, an integer number
+// of units of `nanos_per_unit` nanoseconds, within int64 nanoseconds since the epoch.
+// True with *nanos set if `text` passes. `parser` keeps the digits of the last time read.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReadTime(IncrementalIntParser* parser,
+                                                  absl::string_view text, int64_t nanos_per_unit,
+                                                  int64_t* nanos) {
+  int64_t units;
+  return ABSL_PREDICT_TRUE(text.size() <= kMaxTimeChars &&
+                           parser->Parse(text, &units) == ParseError::kOk &&
+                           !__builtin_mul_overflow(units, nanos_per_unit, nanos));
+}
+
+// Why ReadTime rejected `text` (in `unit`), for the full path's message.
+enum class TimeProblem { kTooLong, kSyntax, kOutOfRange };
+inline TimeProblem TimeProblemOf(absl::string_view text, TimeUnit unit) {
+  if (text.size() > kMaxTimeChars) return TimeProblem::kTooLong;
+  int64_t nanos;
+  return ParseTimeNanos(text, unit, &nanos) == ParseError::kSyntax ? TimeProblem::kSyntax
+                                                                   : TimeProblem::kOutOfRange;
+}
+
+// A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) of type `type`,
+// whose size the caller checked (RecordRules::ValueSizeOk): sets v's bits and text (v's
+// name and type are the caller's). False for anything ParseValue would reject or that
+// needs the record's TimeUnit.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseCommonValue(MeasureValueType type,
+                                                          absl::string_view text, ParsedValue* v) {
+  // Tests in the order of how common the types are: a switch here compiles to a chain of
+  // comparisons that reaches DOUBLE third.
+  if (type == MeasureValueType::kDouble) {
+    if (ParseFiniteDoubleBits(text, &v->bits, &v->decimal) != ParseError::kOk) return false;
+    v->text = absl::string_view();
+    return true;
+  }
+  if (type == MeasureValueType::kBigint) {
+    int64_t i;
+    if (ParseInt64(text, &i) != ParseError::kOk) return false;
+    v->bits = static_cast<uint64_t>(i);
+    v->text = absl::string_view();
+    return true;
+  }
+  if (type == MeasureValueType::kVarchar) {
+    v->bits = 0;
+    v->text = text;
+    return true;
+  }
+  if (type == MeasureValueType::kBoolean) {
+    bool flag;
+    if (ParseBoolean(text, &flag) != ParseError::kOk) return false;
+    v->bits = flag ? 1 : 0;
+    v->text = absl::string_view();
+    return true;
+  }
+  return false;  // TIMESTAMP (needs the TimeUnit) or MULTI (not a value's type).
+}
+
+// A record that sets its own measure name, type or time unit, or has no Time: the fast
+// paths take only records that do not (CommonAttributes or the defaults give those).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SetsOwnShape(const Record& record) {
+  return ABSL_PREDICT_FALSE(record.measure_name || record.measure_value_type || record.time_unit ||
+                            !record.time);
+}
+
+// Equal strings of different records (so in different storage: SameBytesApart).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameString(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && SameBytesApart(a.data(), b.data(), a.size());
+}
+
+// SameString where b, and so a if the sizes are equal, is kWord to 2 * kWord bytes long:
+// two overlapping word loads each, without SameBytesApart's tests of the size. kWord 0:
+// any size (SameString).
+template <size_t kWord>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameStringOfWords(const std::string& a,
+                                                           const std::string& b) {
+  if constexpr (kWord == 0) {
+    return SameString(a, b);
+  } else {
+    using Word = std::conditional_t<kWord == 4, uint32_t, uint64_t>;
+    static_assert(sizeof(Word) == kWord);
+    const size_t n = a.size();
+    if (n != b.size()) return false;
+    Word x0, x1, y0, y1;
+    std::memcpy(&x0, a.data(), kWord);
+    std::memcpy(&y0, b.data(), kWord);
+    std::memcpy(&x1, a.data() + n - kWord, kWord);
+    std::memcpy(&y1, b.data() + n - kWord, kWord);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+}
+
+enum class Dimensions { kSame, kSameNames, kOther };
+// How `a` compares with `b`: equal, equal names (in order) with other values, or neither.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Dimensions CompareDimensions(const std::vector<Dimension>& a,
+                                                                 const std::vector<Dimension>& b) {
+  if (a.size() != b.size()) return Dimensions::kOther;
+  Dimensions result = Dimensions::kSame;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!SameString(a[i].name, b[i].name)) return Dimensions::kOther;
+    if (!SameString(a[i].value, b[i].value)) result = Dimensions::kSameNames;
+  }
+  return result;
+}
+
+// One request's parse. Not thread-safe; one per ParseRequest call.
+class Parser {
+ public:
+  Parser(const WriteRecordsRequest& request, const ParseContext& context, ParsedBatch* batch);
+
+  // Parses the whole request into the batch (parse_fast_path.cc, so that the per-record
+  // fast path is inlined into its loop).
+  absl::Status Run();
+
+ private:
+  void PrepareRules();
+  void Reject(int32_t index, std::string reason);
+
+  // ---- The full path (parse_full.cc). Each returns false if it rejected the record.
+  // One record. Returns non-OK only for a request-level problem.
+  absl::Status ParseRecord(int32_t index, const Record& record);
+  bool CheckOwnDimensions(int32_t index, const std::vector<Dimension>& dimensions,
+                          size_t* dimension_bytes);
+  bool ResolveMeasure(int32_t index, const Record& record, ParsedRecord* out, TimeUnit* unit);
+  bool ReadRecordTime(int32_t index, const Record& record, TimeUnit unit, ParsedRecord* out);
+  bool CheckWindow(int32_t index, ParsedRecord* out);
+  bool ParseValues(int32_t index, const Record& record, TimeUnit unit, ParsedRecord* out,
+                   size_t* value_bytes);
+  bool ParseScalarValue(int32_t index, const std::string* measure_value, TimeUnit unit,
+                        ParsedRecord* out, size_t* value_bytes);
+  bool ParseMultiValues(int32_t index, const std::vector<MeasureValue>& measure_values,
+                        TimeUnit unit, size_t* value_bytes);
+  bool ParseValueFast(int32_t index, absl::string_view attribute, absl::string_view text,
+                      TimeUnit unit, ParsedValue* value);
+  bool ParseValue(int32_t index, absl::string_view attribute, absl::string_view text, TimeUnit unit,
+                  ParsedValue* value);
+  absl::Status BuildKey(int32_t index, ParsedRecord* out);
+  bool SameAsPrevious(const std::vector<Dimension>& dims) const {
+    return previous_.dimensions != nullptr &&
+           CompareDimensions(dims, *previous_.dimensions) == Dimensions::kSame;
+  }
+
+  // ---- The fast paths (parse_fast_path.cc).
+  void RememberShape(const Record& record, const ParsedRecord& out, TimeUnit unit,
+                     size_t dimension_bytes);
+  bool ParseLikePrevious(int32_t index, const Record& record);
+  size_t ParseSameSeriesRun(size_t begin);
+  template <size_t kWord, bool kMulti>
+  size_t ParseSameSeriesRunOf(size_t begin);
+  void BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out);
+
+  // ---- Series keys, for both paths.
+  // The layout of a series key: the record's own dimensions, given in name order by
+  // name_at(k) and their index_at(k), merged with the common ones (sorted). Entries are
+  // a record dimension's index (>= 0) or -1 - j for common dimension j. Returns the
+  // position k of an own name that is also a common one (a request-level error), or -1.
+  template <typename NameAt, typename IndexAt>
+  int MergeKeyPlan(size_t n, NameAt name_at, IndexAt index_at, std::vector<int32_t>* plan);
+  // Appends the key laid out by `plan` to batch.keys (record dimension i is own(i); the
+  // common ones' encodings are copied, not re-encoded) and sets out's key and hash.
+  template <typename Own>
+  void EmitKey(const std::vector<int32_t>& plan, Own own, ParsedRecord* out);
+
+  const WriteRecordsRequest& request_;
+  const Record* common_;
+  const ParseContext& context_;
+  const Quotas& quotas_;
+  ParsedBatch* batch_;
+  RecordRules rules_;
+  size_t common_bytes_ = 0;           // Names and values of the common dimensions.
+  IncrementalIntParser time_parser_;  // Times of consecutive records share leading digits.
+  // The last MeasureValues whose names passed the checks.
+  const std::vector<MeasureValue>* previous_multi_ = nullptr;
+  // The last record whose series key was built.
+  struct {
+    const std::vector<Dimension>* dimensions = nullptr;
+    size_t dimension_bytes = 0;
+    uint32_t key_begin = 0, key_size = 0;
+    uint64_t series_hash = 0;
+  } previous_;
+  // The shape of the last record ParseRecord accepted, for ParseLikePrevious.
+  struct {
+    bool valid = false;
+    const Record* record = nullptr;  // The last record accepted with this shape.
+    size_t records_after = 0;        // ParsedBatch::records' size once it was added.
+    MeasureValueType type = MeasureValueType::kDouble;
+    absl::string_view measure_name;
+    int64_t nanos_per_unit = 0;
+    int64_t default_version = 1;
+    uint32_t key_begin = 0, key_size = 0;
+    uint64_t series_hash = 0;
+    size_t fixed_bytes = 0;  // Dimensions, measure name and attribute names.
+    size_t name_bytes = 0;   // Measure name and attribute names.
+    // ParsedBatch::like_key_plan holds the key layout of `record`'s dimension names.
+    // Reset with the shape.
+    bool plan_valid = false;
+  } like_;
+};
+
+template <typename NameAt, typename IndexAt>
+int Parser::MergeKeyPlan(size_t n, NameAt name_at, IndexAt index_at, std::vector<int32_t>* plan) {
+  const std::vector<DimensionView>& common = batch_->common_dimensions;
+  plan->clear();
+  size_t i = 0, j = 0;
+  while (i < n || j < common.size()) {
+    if (j == common.size() || (i < n && name_at(i) < common[j].name)) {
+      plan->push_back(index_at(i++));
+    } else if (i == n || common[j].name < name_at(i)) {
+      plan->push_back(-1 - static_cast<int32_t>(j++));
+    } else {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+template <typename Own>
+void Parser::EmitKey(const std::vector<int32_t>& plan, Own own, ParsedRecord* out) {
+  ParsedBatch& b = *batch_;
+  size_t size = 0;
+  for (const int32_t step : plan) {
+    if (step >= 0) {
+      const DimensionView d = own(step);
+      size += LengthPrefixedSize(d.name) + LengthPrefixedSize(d.value);
+    } else {
+      size += b.common_offsets[-step] - b.common_offsets[-1 - step];
+    }
+  }
+  const size_t begin = b.keys.size();
+  char* dst = b.keys.Grow(size);
+  for (const int32_t step : plan) {
+    if (step >= 0) {
+      const DimensionView d = own(step);
+      dst = EncodeKeyPiece(dst, d.name);
+      dst = EncodeKeyPiece(dst, d.value);
+    } else {
+      const uint32_t from = b.common_offsets[-1 - step], to = b.common_offsets[-step];
+      dst = CopyKeyPiece(dst, b.common_encoded.data() + from, to - from);
+    }
+  }
+  out->key_begin = static_cast<uint32_t>(begin);
+  out->key_size = static_cast<uint32_t>(size);
+  out->series_hash = HashSeriesKey(b.key(*out));
+}
+
+}  // namespace tsw::ingest::internal
+
+#endif  // TSW_ENGINE_INGEST_PARSER_H_
