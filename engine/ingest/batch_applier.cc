@@ -50,10 +50,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::FillCells(
   StringPool& strings = store_->strings();
   if (!column.multi()) {
     const ParsedValue& v = values[0];
-    if (cells_.empty()) {
-      cells_.resize(1);
-      codes_.resize(1);
-    }
+    // Each vector on its own: the Version comparison sizes cells_ alone (to the stored
+    // row's column), so in an applier whose first row met a stored one (copied in from a
+    // segment, with no batch replayed before) cells_ has a slot while codes_ has none.
+    if (cells_.empty()) cells_.resize(1);
+    if (codes_.empty()) codes_.resize(1);
     cells_[0] = v.type == MeasureValueType::kVarchar ? strings.Intern(v.text) : v.bits;
     codes_[0] = v.decimal;
     return;

@@ -225,6 +225,7 @@ absl::Status TableStore::Recover() {
   };
   ingest::BatchDecoder decoder;
   std::vector<ReplayedLateRow> late;
+  uint64_t first_replayed = 0;  // The log's first batch; 0 until one is replayed.
   wal::LogOptions log_options;
   log_options.durability = options_.options->durability;
   log_options.log = options_.log;
@@ -235,6 +236,7 @@ absl::Status TableStore::Recover() {
       wal_dir, log_options,
       [&](uint64_t sequence, absl::string_view payload)
           ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::Status {
+            if (first_replayed == 0) first_replayed = sequence;
             if (!evicted_dropped && sequence > note.sequence) drop_evicted();
             absl::Status s = applier_.Replay(payload, sequence);
             absl::StatusOr<int64_t> newest = INT64_MIN;
@@ -251,6 +253,9 @@ absl::Status TableStore::Recover() {
           });
   if (!log.ok()) return log.status();
   log_ = std::move(*log);
+  if (absl::Status s = CheckLogCoversNote(wal_dir, magnetic_dir, first_replayed, note); !s.ok()) {
+    return s;
+  }
   if (!evicted_dropped) drop_evicted();
   // Magnetic-store writes made after the last eviction wait for the next one.
   for (const ReplayedLateRow& r : late) {
@@ -270,6 +275,34 @@ absl::Status TableStore::Recover() {
   if (schema_entries() != file_entries) {
     if (absl::Status s = log_->Sync(); !s.ok()) return s;
     return PersistSchema(log_->NextSequence() - 1);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TableStore::CheckLogCoversNote(const std::string& wal_dir,
+                                            const std::string& magnetic_dir,
+                                            uint64_t first_replayed, const EvictionNote& note) {
+  // An eviction covers batches through note.sequence only once the log has synced them,
+  // and trimming never deletes the file being appended to, so an intact log still ends at
+  // or after that batch. Trimming stops at the first batch after it, at the latest, so the
+  // log begins at or before note.sequence + 1 (at 1 before any eviction). Outside those
+  // bounds, log files the table had synced are gone (a lost directory entry, say): the
+  // segments and the schema file would then describe batches the log no longer holds, and
+  // new batches would reuse sequences the note says are in segments.
+  const uint64_t next = log_->NextSequence();
+  const uint64_t first = first_replayed != 0 ? first_replayed : next;
+  if (next - 1 < note.sequence) {
+    return InternalError(absl::StrCat(
+        "table store ", dir_, ": the write-ahead log ", wal_dir, " ends at sequence ", next - 1,
+        ", but the magnetic store ", magnetic_dir, " holds rows of batches through sequence ",
+        note.sequence, ": synced log batches are missing; refusing to open the table"));
+  }
+  if (first > note.sequence + 1) {
+    return InternalError(absl::StrCat(
+        "table store ", dir_, ": the write-ahead log ", wal_dir, " begins at sequence ", first,
+        ", but only batches through sequence ", note.sequence,
+        note.sequence == 0 ? " (none: no eviction yet)" : "", " were moved to the magnetic store ",
+        magnetic_dir, " and trimmed: synced log batches are missing; refusing to open the table"));
   }
   return absl::OkStatus();
 }

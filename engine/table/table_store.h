@@ -85,7 +85,8 @@ class TableStore {
  public:
   // dir: this table's own data directory (<data>/tables/<table_id>), created if missing.
   // Replays the WAL. AccessDeniedException if another store holds `dir`;
-  // InternalServerException naming the file if the schema file or the log is damaged.
+  // InternalServerException naming the file if the schema file or the log is damaged, or
+  // if the log lacks batches the magnetic store's last eviction shows it had synced.
   static absl::StatusOr<std::unique_ptr<TableStore>> Open(const std::string& dir,
                                                           const TableStoreOptions& options);
   ~TableStore();
@@ -138,6 +139,11 @@ class TableStore {
   // Loads the schema file and replays the log. Runs inside Open, before the store is
   // shared, so it takes no locks.
   absl::Status Recover() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // After replay: InternalServerException naming `wal_dir` if the log lacks batches the
+  // magnetic store's eviction `note` shows it had (begins after note.sequence + 1 or ends
+  // before note.sequence). `first_replayed`: the first replayed sequence, 0 if none.
+  absl::Status CheckLogCoversNote(const std::string& wal_dir, const std::string& magnetic_dir,
+                                  uint64_t first_replayed, const EvictionNote& note);
   absl::Status Usable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Appends the batch the memory store holds but the log lacks (unlogged_), if any.
   // Fails with the append's error while it cannot.
