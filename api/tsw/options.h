@@ -77,8 +77,8 @@ struct Options {
   // Bits per key of the per-block key filters in magnetic segments, which let the Version
   // check of a late write (one whose time is already in the magnetic tier) skip blocks
   // that cannot hold its key. 0 writes none: the footer index's time ranges still prune,
-  // and segments stay about half the size (bench/RESULTS.md "Magnetic tier": 1.41 against
-  // 2.66 bytes per point at 10 bits). Raise it when late writes are frequent.
+  // and segments stay about half the size (figures: bench/RESULTS.md, "Magnetic tier").
+  // Raise it when late writes are frequent.
   int magnetic_filter_bits_per_key = 0;
 
   // Where the engine reports things a person should know (a torn log tail cut, orphan

@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
   std::unique_ptr<Catalog> catalog(new Catalog(options, clock));
   StoreOptions store_options;
   store_options.min_log_bytes_to_compact = tuning.min_log_bytes_to_compact;
-  store_options.log = options.log;
+  store_options.report = options.log;
   store_options.env = options.env;
   CatalogStore::Recovered recovered;
   absl::StatusOr<std::unique_ptr<CatalogStore>> store =
@@ -151,13 +151,13 @@ absl::Status Catalog::Commit(LogRecord record) {
   if (store_->ShouldCompact()) {
     // The change is durable in the log already; a failed compaction costs only space.
     if (absl::Status s = store_->Compact(state_.ToSnapshot()); !s.ok()) {
-      Log(absl::StrCat("catalog compaction failed: ", s.ToString()));
+      Report(absl::StrCat("catalog compaction failed: ", s.ToString()));
     }
   }
   return absl::OkStatus();
 }
 
-void Catalog::Log(std::string_view line) const {
+void Catalog::Report(std::string_view line) const {
   if (options_.log) {
     options_.log(line);
   } else {

@@ -127,7 +127,7 @@ class Catalog {
   // Makes `record` durable, applies it to state_, and compacts the store when due.
   // REQUIRES: write_mu_ held, and `record` checked against state_ under it.
   absl::Status Commit(LogRecord record);
-  void Log(std::string_view line) const;
+  void Report(std::string_view line) const;
 
   const Options options_;
   const Clock* const clock_;

@@ -38,9 +38,9 @@ std::string CatalogStore::LogPath(uint64_t log_number) const {
   return file::JoinPath(dir_, absl::StrFormat("%s%06d%s", kLogPrefix, log_number, kLogSuffix));
 }
 
-void CatalogStore::Log(std::string_view line) const {
-  if (options_.log) {
-    options_.log(line);
+void CatalogStore::Report(std::string_view line) const {
+  if (options_.report) {
+    options_.report(line);
   } else {
     std::cerr << "tsw catalog: " << line << "\n";
   }
@@ -118,9 +118,9 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
   absl::StatusOr<LogContents> log = DecodeLog(*log_bytes, current, log_path);
   if (!log.ok()) return log.status();
   if (log->torn_tail) {
-    store->Log(absl::StrCat("cut the torn tail of ", log_path, " at byte ", log->valid_bytes,
-                            " of ", log_bytes->size(),
-                            " (a change that was being committed when the process stopped)"));
+    store->Report(absl::StrCat("cut the torn tail of ", log_path, " at byte ", log->valid_bytes,
+                               " of ", log_bytes->size(),
+                               " (a change that was being committed when the process stopped)"));
   }
   if (absl::Status s = store->OpenLogForAppend(current, static_cast<int64_t>(log->valid_bytes));
       !s.ok()) {
@@ -136,7 +136,7 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(const std::stri
   for (uint64_t number : log_numbers) {
     if (number == current) continue;
     std::string path = store->LogPath(number);
-    store->Log(absl::StrCat("removing ", path, ": not named by ", snapshot_path));
+    store->Report(absl::StrCat("removing ", path, ": not named by ", snapshot_path));
     if (absl::Status s = file::RemoveFile(env, path); !s.ok()) return s;
   }
 
@@ -222,7 +222,7 @@ absl::Status CatalogStore::Compact(Snapshot snapshot) {
   }
   if (absl::Status s = file::RemoveFile(env_, LogPath(old_number)); !s.ok()) {
     // Harmless: Open removes logs the snapshot does not name.
-    Log(std::string(s.message()));
+    Report(std::string(s.message()));
   }
   return absl::OkStatus();
 }

@@ -35,7 +35,7 @@ struct StoreOptions {
   // per change) and the log never holds much more than the catalog itself.
   int64_t min_log_bytes_to_compact = 1 << 20;
   // Receives one line per notable event (a torn log tail cut, a stray file removed).
-  std::function<void(std::string_view)> log;
+  std::function<void(std::string_view)> report;
   // The file system; not owned. nullptr: Env::Default().
   Env* env = nullptr;
 };
@@ -83,7 +83,7 @@ class CatalogStore {
   absl::Status OpenLogForAppend(uint64_t log_number, int64_t size);
   // If cut_pending_: cuts the log to log_bytes_ and syncs it.
   absl::Status CutBackLocked();
-  void Log(std::string_view line) const;
+  void Report(std::string_view line) const;
 
   Env& env_;
   const std::string dir_;

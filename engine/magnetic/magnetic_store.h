@@ -62,11 +62,10 @@ struct MagneticOptions {
   // segments with rows below the retention cutoff are rewritten regardless.
   int32_t compaction_min_segments = 4;
   // Bits per key of the per-block key filters (bloom) Lookup consults before decoding a
-  // block's times; 0 writes none. Measured on 1M IoT-like points (bench/RESULTS.md,
-  // "Magnetic tier"): a lookup of an absent time inside a block takes 4.0 us without a
-  // filter, 1.6 us at 4 bits and 1.3 us at 10 bits (~1% false positives), but the filter
-  // costs 0.5 / 1.25 bytes per point against 1.4 bytes per point for all the data. Lookups
-  // only serve version checks of late writes, so by default the bytes are saved.
+  // block's times; 0 writes none. A filter makes lookups of absent times faster but costs
+  // a fixed number of bytes per point, about as many as the compressed data itself
+  // (bench/RESULTS.md, "Magnetic tier"). Lookups only serve version checks of late
+  // writes, so by default the bytes are saved.
   int32_t filter_bits_per_key = 0;
   // The file system; not owned. nullptr: Env::Default().
   Env* env = nullptr;

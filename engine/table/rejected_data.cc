@@ -54,10 +54,9 @@ std::string RejectedRowsJson(const Table& table, int64_t now_nanos,
   return out;
 }
 
-absl::StatusOr<std::string> ReportRejectedRows(Env& env, const std::string& data_dir,
-                                               const Table& table, int64_t now_nanos,
-                                               const std::vector<RejectedRow>& rows,
-                                               const std::function<void(absl::string_view)>& log) {
+absl::StatusOr<std::string> ReportRejectedRows(
+    Env& env, const std::string& data_dir, const Table& table, int64_t now_nanos,
+    const std::vector<RejectedRow>& rows, const std::function<void(absl::string_view)>& report) {
   if (rows.empty()) return std::string();
   const auto& location =
       table.magnetic_store_write_properties.magnetic_store_rejected_data_location;
@@ -73,10 +72,10 @@ absl::StatusOr<std::string> ReportRejectedRows(Env& env, const std::string& data
       for (const Dimension& d : r.dimensions) {
         absl::StrAppend(&dims, dims.empty() ? "" : ",", d.name, "=", d.value);
       }
-      log(absl::StrCat("table ", table.database_name, ".", table.table_name,
-                       (configured ? " (rejected-data location unusable)" : ""),
-                       ": rejected record {", dims, "} measure ", r.measure_name, " time ",
-                       r.time_nanos, " ns version ", r.version, ": ", r.reason));
+      report(absl::StrCat("table ", table.database_name, ".", table.table_name,
+                          (configured ? " (rejected-data location unusable)" : ""),
+                          ": rejected record {", dims, "} measure ", r.measure_name, " time ",
+                          r.time_nanos, " ns version ", r.version, ": ", r.reason));
     }
     return std::string();
   }
@@ -94,8 +93,8 @@ absl::StatusOr<std::string> ReportRejectedRows(Env& env, const std::string& data
       !s.ok()) {
     return s;
   }
-  log(absl::StrCat("table ", table.database_name, ".", table.table_name, ": ", rows.size(),
-                   " records rejected from the magnetic store; report ", path));
+  report(absl::StrCat("table ", table.database_name, ".", table.table_name, ": ", rows.size(),
+                      " records rejected from the magnetic store; report ", path));
   return path;
 }
 

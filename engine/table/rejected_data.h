@@ -37,11 +37,10 @@ std::string RejectedRowsJson(const Table& table, int64_t now_nanos,
 
 // Writes the report of `rows` (atomically, fsynced) under `data_dir` at the table's
 // rejected-data location and returns its path; or, with no usable location, logs each
-// row through `log` and returns "". An I/O error names the file.
-absl::StatusOr<std::string> ReportRejectedRows(Env& env, const std::string& data_dir,
-                                               const Table& table, int64_t now_nanos,
-                                               const std::vector<RejectedRow>& rows,
-                                               const std::function<void(absl::string_view)>& log);
+// row through `report` and returns "". An I/O error names the file.
+absl::StatusOr<std::string> ReportRejectedRows(
+    Env& env, const std::string& data_dir, const Table& table, int64_t now_nanos,
+    const std::vector<RejectedRow>& rows, const std::function<void(absl::string_view)>& report);
 
 }  // namespace tsw::table
 

@@ -42,9 +42,9 @@ struct FileInfo {
 // The active file is extended with zeros this many bytes at a time, ahead of the frames
 // written over them. Appending to a file makes the kernel allocate page cache and
 // reserve blocks page by page; writing into bytes the file already has does not, and
-// one large zero write gets its page cache in large pieces. On the development VM a
-// 3.5 KB append costs 2.6-2.9 us, the same write into prefilled bytes 1.2-1.3 us with the
-// zero-fill included (1 KB: 1.28 -> 0.79 us); 64-256 KiB steps are the sweet spot.
+// one large zero write gets its page cache in large pieces, so a write into prefilled
+// bytes costs less than an append even with the zero-fill counted (figures and the step
+// sizes tried: bench/RESULTS.md, "Figures moved out of code comments").
 // PostgreSQL zero-fills its WAL segments for the same reason.
 constexpr int64_t kPrefillBytes = 128 << 10;
 
@@ -150,16 +150,16 @@ class LogImpl final : public Log {
   FileHandle active_file_;  // Null once closed.
   // The active file's prefilled zeros from the page of active_.size on, [map_offset_,
   // active_prefilled_), mapped shared and writable at map_ (or null): frames inside are
-  // copied into the page cache through it. On the development VM that costs 0.6 us per
-  // 2.9 KB frame against 1.1 us for pwritev, zero-fill included. The bytes are in the page
-  // cache once copied, as after a pwritev, so a process crash keeps them and fdatasync
-  // writes them back. Only the latest prefill step is mapped: writeback must write-protect
-  // every mapped page it cleans, and each costs a TLB shootdown across the process's
-  // threads (mapping the whole file made appends 15% slower). Under kSyncBeforeAck no
-  // file is mapped (MapActiveLocked says why). Without a mapping, frames go by pwritev.
-  // Costs of this choice, measured and accepted: the request that crosses into a new step
-  // pays the remap and the populate on top of the zero-fill, so tiers_bench's write p99
-  // is 53-66 us instead of 34-38 with pwritev (the mean is lower). And a copy that faults
+  // copied into the page cache through it, which costs less per frame than a pwritev.
+  // The bytes are in the page cache once copied, as after a pwritev, so a process crash
+  // keeps them and fdatasync writes them back. Only the latest prefill step is mapped:
+  // writeback must write-protect every mapped page it cleans, and each costs a TLB
+  // shootdown across the process's threads, so a larger mapping makes appends slower.
+  // Under kSyncBeforeAck no file is mapped (MapActiveLocked says why). Without a mapping,
+  // frames go by pwritev. Costs of this choice, accepted: the request that crosses into a
+  // new step pays the remap and the populate on top of the zero-fill, so the write p99
+  // is higher than with pwritev (the mean is lower). Figures for all of this:
+  // bench/RESULTS.md, "Figures moved out of code comments". And a copy that faults
   // (a page written back by a sync is write-protected again) and cannot be served (an I/O
   // error reading back a page evicted meanwhile) is a SIGBUS where pwritev would have
   // returned EIO; the disk is failing then either way, and what was acknowledged is in
@@ -523,9 +523,9 @@ absl::Status LogImpl::RepairLocked(std::unique_lock<std::mutex>& lock) {
 void LogImpl::MapActiveLocked() {
   UnmapActiveLocked();
   // With an fdatasync before every acknowledgement, each sync write-protects the mapped
-  // pages it cleans and the next copy faults them back: the demo (kSyncBeforeAck) ingested
-  // 650k records/s through the mapping against 780k with pwritev. Only a log synced now
-  // and then is mapped.
+  // pages it cleans and the next copy faults them back, which makes the mapping slower
+  // than pwritev (bench/RESULTS.md, "Figures moved out of code comments"). Only a log
+  // synced now and then is mapped.
   if (options_.durability.policy != SyncPolicy::kSyncPeriodically) return;
   const int64_t offset = active_.size & ~int64_t{4095};
   const size_t bytes = static_cast<size_t>(active_prefilled_ - offset);
