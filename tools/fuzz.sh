@@ -48,7 +48,12 @@ run_target() {
   local dict=()
   [ -f "tests/fuzz/$t.dict" ] && dict=("-dict=tests/fuzz/$t.dict")
   "$bin/${t}_fuzzer" -max_total_time="$seconds" -print_final_stats=1 -timeout=30 \
-    -rss_limit_mb=2560 -artifact_prefix="$dir/" "${dict[@]}" "$dir/corpus" >"$dir/log" 2>&1
+    -rss_limit_mb=2560 -artifact_prefix="$dir/" "${dict[@]}" "$dir/corpus" >"$dir/log" 2>&1 &
+  local pid=$! status=0
+  wait "$pid" || status=$?
+  # The target's scratch files (tests/fuzz/fuzz_util.h), left behind when it crashed.
+  rm -rf "/dev/shm/tsw-fuzz-$pid" "${TMPDIR:-/tmp}/tsw-fuzz-$pid"
+  return "$status"
 }
 
 pids=()
