@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/file_util.h"
+#include "engine/common/scan_predicate.h"
 #include "engine/magnetic/column_codec.h"
 #include "engine/magnetic/incoming_streams.h"
 #include "engine/magnetic/magnetic_store_impl.h"
@@ -20,20 +21,6 @@
 #include "tsw/status.h"
 
 namespace tsw::magnetic {
-namespace {
-
-bool SeriesMatches(const std::vector<Dimension>& series, const std::vector<Dimension>& filters) {
-  for (const Dimension& f : filters) {
-    auto it =
-        std::lower_bound(series.begin(), series.end(), f.name,
-                         [](const Dimension& d, const std::string& name) { return d.name < name; });
-    if (it == series.end() || it->name != f.name || it->value != f.value) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 absl::Status MagneticStore::Impl::Publish(
     Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers) {
   next.next_file_id = next_file_id;
@@ -211,14 +198,13 @@ int64_t MagneticStore::RetentionCutoff() const {
 
 absl::Status MagneticStore::Scan(const ScanRequest& request,
                                  const std::function<bool(const ScanBatch&)>& visitor) const {
-  if (request.max_rows_per_batch < 1) {
-    return tsw::ValidationError(
-        absl::StrCat("max_rows_per_batch must be at least 1, not ", request.max_rows_per_batch));
-  }
+  absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
+  if (!predicate.ok()) return predicate.status();
+  if (predicate->empty()) return absl::OkStatus();
   std::shared_ptr<const State> state = impl_->Snapshot();
-  const int64_t first = std::max(request.start_time_nanos, state->manifest.retention_cutoff);
-  if (request.end_time_nanos == INT64_MIN) return absl::OkStatus();
-  const int64_t last = request.end_time_nanos - 1;
+  // Times from `first` to `last`, both inclusive (the stream index's convention).
+  const int64_t first = std::max(predicate->first_time(), state->manifest.retention_cutoff);
+  const int64_t last = predicate->last_time();
   if (first > last) return absl::OkStatus();
   absl::flat_hash_set<std::string> measures(request.measure_names.begin(),
                                             request.measure_names.end());
@@ -228,7 +214,7 @@ absl::Status MagneticStore::Scan(const ScanRequest& request,
     const SegmentIndex& index = reader->index();
     std::vector<bool> series_ok(index.series.size());
     for (size_t s = 0; s < index.series.size(); ++s) {
-      series_ok[s] = SeriesMatches(index.series[s], request.dimension_filters);
+      series_ok[s] = predicate->SeriesMatches(index.series[s]);
     }
     for (size_t i = 0; i < index.streams.size(); ++i) {
       const StreamEntry& stream = index.streams[i];
@@ -242,7 +228,7 @@ absl::Status MagneticStore::Scan(const ScanRequest& request,
     }
   }
 
-  const size_t max_rows = static_cast<size_t>(request.max_rows_per_batch);
+  const size_t max_rows = predicate->max_rows_per_batch();
   ScanBatch batch;
   for (auto& [key, group] : groups) {
     StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns));

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/scan_predicate.h"
 #include "engine/scan/chunk_copy.h"
 #include "tsw/status.h"
 
@@ -13,49 +14,37 @@ namespace {
 
 using memstore::MeasureColumn;
 
-bool SeriesMatches(const memstore::Series& series, const std::vector<Dimension>& filters) {
-  for (const Dimension& filter : filters) {
-    auto it =
-        std::lower_bound(series.dimensions.begin(), series.dimensions.end(), filter.name,
-                         [](const Dimension& d, const std::string& name) { return d.name < name; });
-    if (it == series.dimensions.end() || it->name != filter.name || it->value != filter.value) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Fills and hands out the batches of one column.
 class ColumnScanner {
  public:
   ColumnScanner(const memstore::MemStore& store, const ingest::TableSchema& schema,
-                const ScanRequest& request, const std::function<bool(const ScanBatch&)>& visitor)
-      : store_(store), schema_(schema), request_(request), visitor_(visitor) {}
+                const ScanPredicate& predicate,
+                const std::function<bool(const ScanBatch&)>& visitor)
+      : store_(store), schema_(schema), predicate_(predicate), visitor_(visitor) {}
 
   // False once the visitor asked to stop.
   bool Scan(const memstore::Series& series, const MeasureColumn& column) {
     const auto& chunks = column.chunks();
     // The first chunk that may hold times >= start.
     auto chunk = std::partition_point(chunks.begin(), chunks.end(), [this](const auto& c) {
-      return c->times.back() < request_.start_time_nanos;
+      return c->times.back() < predicate_.start_time();
     });
     started_ = false;
     for (; chunk != chunks.end(); ++chunk) {
       const MeasureColumn::Chunk& c = **chunk;
-      if (c.times.front() >= request_.end_time_nanos) break;
-      size_t row = std::lower_bound(c.times.begin(), c.times.end(), request_.start_time_nanos) -
+      if (c.times.front() >= predicate_.end_time()) break;
+      size_t row = std::lower_bound(c.times.begin(), c.times.end(), predicate_.start_time()) -
                    c.times.begin();
       const size_t end =
-          std::lower_bound(c.times.begin() + row, c.times.end(), request_.end_time_nanos) -
+          std::lower_bound(c.times.begin() + row, c.times.end(), predicate_.end_time()) -
           c.times.begin();
       while (row < end) {
         if (!started_) Start(series, column);
-        const size_t room =
-            static_cast<size_t>(request_.max_rows_per_batch) - batch_.time_nanos.size();
+        const size_t room = predicate_.max_rows_per_batch() - batch_.time_nanos.size();
         const size_t take = std::min(room, end - row);
         Append(column, c, row, take);
         row += take;
-        if (batch_.time_nanos.size() == static_cast<size_t>(request_.max_rows_per_batch)) {
+        if (batch_.time_nanos.size() == predicate_.max_rows_per_batch()) {
           if (!visitor_(batch_)) return false;
           Clear();
         }
@@ -105,7 +94,7 @@ class ColumnScanner {
 
   const memstore::MemStore& store_;
   const ingest::TableSchema& schema_;
-  const ScanRequest& request_;
+  const ScanPredicate& predicate_;
   const std::function<bool(const ScanBatch&)>& visitor_;
   ScanBatch batch_;
   bool started_ = false;
@@ -117,22 +106,20 @@ absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSc
                           const ScanRequest& request,
                           const std::function<bool(const ScanBatch&)>& visitor,
                           const absl::flat_hash_set<uint32_t>* skip_columns) {
-  if (request.max_rows_per_batch < 1) {
-    return ValidationError(absl::StrCat("max_rows_per_batch must be at least 1, not ",
-                                        request.max_rows_per_batch, "."));
-  }
-  if (request.start_time_nanos >= request.end_time_nanos) return absl::OkStatus();
+  absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
+  if (!predicate.ok()) return predicate.status();
+  if (predicate->empty()) return absl::OkStatus();
   absl::flat_hash_set<uint32_t> measures;
   for (const std::string& name : request.measure_names) {
     const int32_t id = schema.measures.Find(name);
     if (id != ingest::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
   }
   if (!request.measure_names.empty() && measures.empty()) return absl::OkStatus();
-  ColumnScanner scanner(store, schema, request, visitor);
+  ColumnScanner scanner(store, schema, *predicate, visitor);
   const memstore::SeriesRegistry& registry = store.series();
   for (uint32_t id = 0; id < registry.size(); ++id) {
     const memstore::Series& series = registry.at(id);
-    if (!SeriesMatches(series, request.dimension_filters)) continue;
+    if (!predicate->SeriesMatches(series.dimensions)) continue;
     for (const uint32_t column_id : series.columns) {
       const MeasureColumn& column = store.column(column_id);
       if (!request.measure_names.empty() && !measures.contains(column.measure())) continue;

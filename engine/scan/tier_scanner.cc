@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
+#include "engine/common/scan_predicate.h"
 #include "engine/ingest/series_key.h"
 #include "engine/scan/chunk_copy.h"
 #include "engine/scan/mem_scanner.h"
@@ -326,11 +327,9 @@ class TierMerger {
 absl::Status ScanTiers(const memstore::MemStore& store, const ingest::TableSchema& schema,
                        const magnetic::MagneticStore& magnetic, const ScanRequest& request,
                        const std::function<bool(const ScanBatch&)>& visitor) {
-  if (request.max_rows_per_batch < 1) {
-    return ValidationError(absl::StrCat("max_rows_per_batch must be at least 1, not ",
-                                        request.max_rows_per_batch, "."));
-  }
-  if (request.start_time_nanos >= request.end_time_nanos) return absl::OkStatus();
+  absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
+  if (!predicate.ok()) return predicate.status();
+  if (predicate->empty()) return absl::OkStatus();
   TierMerger merger(store, schema, request, visitor);
   bool stopped = false;
   absl::Status s = magnetic.Scan(request, [&](const ScanBatch& b) {

@@ -600,13 +600,62 @@ absl::Status TableStore::RunMaintenance(const Table& table) {
   return magnetic_->Compact();
 }
 
+struct TableStore::Eviction {
+  int64_t now = 0;
+  int64_t memory_window = 0;
+  int64_t memory_cutoff = 0;    // now - the memory window.
+  int64_t magnetic_cutoff = 0;  // M: rows older than it expire instead of moving.
+  // Set by step 2.
+  int64_t cutoff = 0;         // C.
+  uint64_t covered = 0;       // S.
+  std::vector<LateRow> late;  // Magnetic-store writes accepted since the last eviction.
+  size_t columns = 0;         // Memory columns when C was fixed: step 4 copies from these.
+  std::string previous_note;  // For every segment but the last.
+  std::string note;           // EvictionNote{C, S}, for the last segment.
+  // Step 4's progress: the next memory column to copy from.
+  size_t next_column = 0;
+};
+
+struct TableStore::EvictionSegment {
+  std::vector<ScanBatch> batches;
+  std::vector<EvictedColumn> evicted;
+};
+
 absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_window,
                                int64_t magnetic_cutoff, bool window_shrank) {
-  const int64_t memory_cutoff = SubtractSaturating(now, memory_window);
-  // Evict in slabs, so segments are not tiny: once the oldest row is a slab (1/24 of the
-  // window, at least a minute) past the cutoff; at once for a shrunk window or rows
-  // accepted for the magnetic store.
-  const int64_t slab = std::max(kNanosPerMinute, memory_window / 24);
+  Eviction eviction;
+  eviction.now = now;
+  eviction.memory_window = memory_window;
+  eviction.memory_cutoff = SubtractSaturating(now, memory_window);
+  eviction.magnetic_cutoff = magnetic_cutoff;
+  absl::StatusOr<bool> due = EvictionDue(eviction, window_shrank);
+  if (!due.ok()) return due.status();
+  if (!*due) return absl::OkStatus();
+  if (absl::Status s = FixCutoffAndSequence(&eviction); !s.ok()) return s;
+  if (absl::Status s = ReportRejectedLateRows(table, &eviction); !s.ok()) return s;
+  // Steps 4 to 6, a segment's worth at a time.
+  eviction.previous_note = magnetic_->LastNote();
+  eviction.note = EvictionNote{eviction.cutoff, eviction.covered}.Encode();
+  while (true) {
+    EvictionSegment segment;
+    if (absl::Status s = CopyEvictedRows(&eviction, &segment); !s.ok()) return s;
+    const bool last = eviction.next_column >= eviction.columns;
+    if (absl::Status s = PublishSegment(eviction, segment, last); !s.ok()) return s;
+    RemoveEvictedRows(eviction, segment);
+    if (last) break;
+  }
+  {
+    // Strings only removed rows used go once they are as many as the rest: the pool is
+    // rebuilt under the write lock, a stall amortized over the strings interned since.
+    absl::MutexLock lock(&mu_);
+    store_.CompactStrings();
+  }
+  return TrimEvictedLog(eviction);
+}
+
+absl::StatusOr<bool> TableStore::EvictionDue(const Eviction& eviction, bool window_shrank) {
+  const int64_t memory_cutoff = eviction.memory_cutoff;
+  const int64_t slab = std::max(kNanosPerMinute, eviction.memory_window / 24);
   auto due = [&](int64_t oldest) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     if (oldest >= std::max(memory_cutoff, evicted_cutoff_)) return false;
     return oldest < SubtractSaturating(memory_cutoff, slab) || window_shrank ||
@@ -618,43 +667,38 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
     if (absl::Status s = Usable(); !s.ok()) return s;
     // The hint is a lower bound of the oldest row: most passes end here, in O(1).
     hint = oldest_hint_;
-    if (!due(hint)) return absl::OkStatus();
+    if (!due(hint)) return false;
     oldest = store_.OldestTime();  // Visits every column; shared, so scans go on.
   }
-  {
-    absl::MutexLock lock(&mu_);
-    if (oldest_hint_ == hint) oldest_hint_ = oldest;  // Unless a write lowered it since.
-    if (!due(oldest_hint_)) return absl::OkStatus();
-  }
+  absl::MutexLock lock(&mu_);
+  if (oldest_hint_ == hint) oldest_hint_ = oldest;  // Unless a write lowered it since.
+  return due(oldest_hint_);
+}
 
-  // 1. Fix the cutoff C and the last batch S the eviction covers. From here on writes of
-  //    records older than C consult the segments for rows no longer in memory.
-  int64_t cutoff;
-  uint64_t covered;
-  std::vector<LateRow> late;
-  size_t columns;
-  {
-    absl::MutexLock lock(&mu_);
-    if (absl::Status s = Usable(); !s.ok()) return s;
-    cutoff = std::max(memory_cutoff, evicted_cutoff_);
-    evicted_cutoff_ = cutoff;
-    covered = log_->NextSequence() - 1;
-    late_rows_pending_ = false;
-    late.swap(late_rows_);
-    columns = store_.column_count();
-  }
+absl::Status TableStore::FixCutoffAndSequence(Eviction* eviction) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = Usable(); !s.ok()) return s;
+  eviction->cutoff = std::max(eviction->memory_cutoff, evicted_cutoff_);
+  evicted_cutoff_ = eviction->cutoff;
+  eviction->covered = log_->NextSequence() - 1;
+  late_rows_pending_ = false;
+  eviction->late.swap(late_rows_);
+  eviction->columns = store_.column_count();
+  return absl::OkStatus();
+}
 
-  // 2. Magnetic-store writes about to leave memory past the magnetic window are reported
-  //    (before anything is removed: a crash repeats a report rather than losing it).
+absl::Status TableStore::ReportRejectedLateRows(const Table& table, Eviction* eviction) {
+  std::vector<LateRow>& late = eviction->late;
+  if (late.empty()) return absl::OkStatus();
+  std::sort(late.begin(), late.end(), [](const LateRow& a, const LateRow& b) {
+    return std::tie(a.column, a.time_nanos) < std::tie(b.column, b.time_nanos);
+  });
   std::vector<RejectedRow> rejected_rows;
-  if (!late.empty()) {
-    std::sort(late.begin(), late.end(), [](const LateRow& a, const LateRow& b) {
-      return std::tie(a.column, a.time_nanos) < std::tie(b.column, b.time_nanos);
-    });
+  {
     absl::ReaderMutexLock lock(&mu_);
     for (size_t i = 0; i < late.size(); ++i) {
       const LateRow& r = late[i];
-      if (r.time_nanos >= magnetic_cutoff) continue;
+      if (r.time_nanos >= eviction->magnetic_cutoff) continue;
       if (i > 0 && late[i - 1].column == r.column && late[i - 1].time_nanos == r.time_nanos) {
         continue;
       }
@@ -672,92 +716,78 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
           " days by the time it was moved there.");
     }
   }
-  if (!rejected_rows.empty()) {
-    const std::string data_dir = file::Dirname(file::Dirname(dir_));
-    absl::StatusOr<std::string> report =
-        ReportRejectedRows(env_, data_dir, table, now, rejected_rows, options_.log);
-    if (!report.ok()) return report.status();
-  }
+  if (rejected_rows.empty()) return absl::OkStatus();
+  const std::string data_dir = file::Dirname(file::Dirname(dir_));
+  absl::StatusOr<std::string> report =
+      ReportRejectedRows(env_, data_dir, table, eviction->now, rejected_rows, options_.log);
+  return report.status();
+}
 
-  // 3. Copy the rows older than C to segments, then remove them from memory, a segment's
-  //    worth at a time. Only the last segment carries the new note: until then the
-  //    previous one holds (rows already removed are still in the log, so a crash brings
-  //    them back to memory, equal to their segment copies).
-  const std::string previous_note = magnetic_->LastNote();
-  const std::string note = EvictionNote{cutoff, covered}.Encode();
-  size_t next_column = 0;
-  while (true) {
-    std::vector<ScanBatch> batches;
-    std::vector<EvictedColumn> evicted;
-    size_t rows = 0;
-    while (next_column < columns && rows < kMaxRowsPerSegment) {
-      absl::ReaderMutexLock lock(&mu_);
-      if (absl::Status s = Usable(); !s.ok()) return s;
-      for (size_t slice = 0;
-           next_column < columns && slice < kMaintenanceSliceRows && rows < kMaxRowsPerSegment;
-           ++next_column) {
-        const MeasureColumn& column = store_.column(static_cast<uint32_t>(next_column));
-        if (column.rows() == 0 || column.first_time() >= cutoff) continue;
-        EvictedColumn& e = evicted.emplace_back();
-        e.column = static_cast<uint32_t>(next_column);
-        ScanBatch batch;
-        const size_t n =
-            CollectRows(store_, schema_, column, magnetic_cutoff, cutoff, &batch, &e.expired);
-        if (!batch.time_nanos.empty()) {
-          e.batch = static_cast<int>(batches.size());
-          batches.push_back(std::move(batch));
-        }
-        slice += n + 1;
-        rows += n;
+absl::Status TableStore::CopyEvictedRows(Eviction* eviction, EvictionSegment* segment) {
+  size_t& next_column = eviction->next_column;
+  size_t rows = 0;
+  while (next_column < eviction->columns && rows < kMaxRowsPerSegment) {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = Usable(); !s.ok()) return s;
+    for (size_t slice = 0; next_column < eviction->columns && slice < kMaintenanceSliceRows &&
+                           rows < kMaxRowsPerSegment;
+         ++next_column) {
+      const MeasureColumn& column = store_.column(static_cast<uint32_t>(next_column));
+      if (column.rows() == 0 || column.first_time() >= eviction->cutoff) continue;
+      EvictedColumn& e = segment->evicted.emplace_back();
+      e.column = static_cast<uint32_t>(next_column);
+      ScanBatch batch;
+      const size_t n = CollectRows(store_, schema_, column, eviction->magnetic_cutoff,
+                                   eviction->cutoff, &batch, &e.expired);
+      if (!batch.time_nanos.empty()) {
+        e.batch = static_cast<int>(segment->batches.size());
+        segment->batches.push_back(std::move(batch));
       }
+      slice += n + 1;
+      rows += n;
     }
-    const bool last = next_column >= columns;
-    // A segment must not hold rows of a batch the log could still lose.
-    if (absl::Status s = log_->Sync(); !s.ok()) return s;
-    if (last) {
-      // The log keeps the schema until trimmed; the file must have it before that.
-      if (absl::Status s = PersistSchema(covered); !s.ok()) return s;
-    }
-    if (!batches.empty() || last) {
-      if (absl::Status s = magnetic_->AddSegment(batches, last ? note : previous_note); !s.ok()) {
-        return s;
-      }
-    }
-    // Remove exactly the rows copied (or found expired): a row a writer replaced or added
-    // meanwhile has another Version or time, and stays.
-    for (size_t i = 0; i < evicted.size();) {
-      absl::MutexLock lock(&mu_);
-      for (size_t slice = 0; i < evicted.size() && slice < kMaintenanceSliceRows; ++i) {
-        const EvictedColumn& e = evicted[i];
-        const ScanBatch* batch = e.batch >= 0 ? &batches[e.batch] : nullptr;
-        size_t copied = 0, expired = 0;
-        slice += store_.mutable_column(e.column)->RemoveBefore(cutoff, [&](int64_t time,
-                                                                           int64_t version) {
-          if (time < magnetic_cutoff) {
-            while (expired < e.expired.size() && e.expired[expired].first < time) {
-              ++expired;
-            }
-            return expired < e.expired.size() && e.expired[expired] == RowId(time, version);
-          }
-          return batch != nullptr && Listed(batch->time_nanos.data(), batch->versions.data(),
-                                            batch->time_nanos.size(), &copied, time, version);
-        }) + 1;
-      }
-    }
-    if (last) break;
   }
-  {
-    // Strings only removed rows used go once they are as many as the rest: the pool is
-    // rebuilt under the write lock, a stall amortized over the strings interned since.
+  return absl::OkStatus();
+}
+
+absl::Status TableStore::PublishSegment(const Eviction& eviction, const EvictionSegment& segment,
+                                        bool last) {
+  if (absl::Status s = log_->Sync(); !s.ok()) return s;
+  if (last) {
+    if (absl::Status s = PersistSchema(eviction.covered); !s.ok()) return s;
+  }
+  if (segment.batches.empty() && !last) return absl::OkStatus();
+  return magnetic_->AddSegment(segment.batches, last ? eviction.note : eviction.previous_note);
+}
+
+void TableStore::RemoveEvictedRows(const Eviction& eviction, const EvictionSegment& segment) {
+  const int64_t cutoff = eviction.cutoff;
+  const int64_t magnetic_cutoff = eviction.magnetic_cutoff;
+  const std::vector<EvictedColumn>& evicted = segment.evicted;
+  for (size_t i = 0; i < evicted.size();) {
     absl::MutexLock lock(&mu_);
-    store_.CompactStrings();
+    for (size_t slice = 0; i < evicted.size() && slice < kMaintenanceSliceRows; ++i) {
+      const EvictedColumn& e = evicted[i];
+      const ScanBatch* batch = e.batch >= 0 ? &segment.batches[e.batch] : nullptr;
+      size_t copied = 0, expired = 0;
+      slice += store_.mutable_column(e.column)->RemoveBefore(cutoff, [&](int64_t time,
+                                                                         int64_t version) {
+        if (time < magnetic_cutoff) {
+          while (expired < e.expired.size() && e.expired[expired].first < time) ++expired;
+          return expired < e.expired.size() && e.expired[expired] == RowId(time, version);
+        }
+        return batch != nullptr && Listed(batch->time_nanos.data(), batch->versions.data(),
+                                          batch->time_nanos.size(), &copied, time, version);
+      }) + 1;
+    }
   }
+}
 
-  // 4. Trim the log before the first batch holding a row the segments do not.
+absl::Status TableStore::TrimEvictedLog(const Eviction& eviction) {
   uint64_t trim;
   {
     absl::MutexLock lock(&mu_);
-    trim = wal_coverage_.TrimPoint(cutoff, covered);
+    trim = wal_coverage_.TrimPoint(eviction.cutoff, eviction.covered);
   }
   return trim > 0 ? log_->TrimBefore(trim) : absl::OkStatus();
 }

@@ -163,10 +163,50 @@ class TableStore {
   // Remembers the accepted magnetic-store records of `parsed`, for reports.
   void TrackLateRows(const ingest::ParsedBatch& parsed, const std::vector<RejectedRecord>& rejected,
                      size_t first_new_rejection) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves rows older than the cutoff to segments (the eviction of RunMaintenance).
+  // Moves rows older than the cutoff to segments (the eviction of RunMaintenance), in the
+  // steps of engine/table/FORMAT.md, "Eviction": the functions below, one per step.
   absl::Status Evict(const Table& table, int64_t now, int64_t memory_window,
                      int64_t magnetic_cutoff, bool window_shrank)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  // What one eviction carries from step to step, and the rows of one segment it writes
+  // (both defined in table_store.cc).
+  struct Eviction;
+  struct EvictionSegment;
+  // 1. Decide: whether to evict now. Evict in slabs, so segments are not tiny: once the
+  //    oldest row is a slab (1/24 of the window, at least a minute) past the memory
+  //    cutoff; at once for a shrunk window, rows accepted for the magnetic store, or rows
+  //    older than the last eviction's cutoff. Never when no row is older than both cutoffs.
+  absl::StatusOr<bool> EvictionDue(const Eviction& eviction, bool window_shrank)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  // 2. Fix C and S: the cutoff C and the last batch S the eviction covers. From here on
+  //    writes of records older than C consult the segments for rows no longer in memory.
+  absl::Status FixCutoffAndSequence(Eviction* eviction)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  // 3. Report: magnetic-store writes about to leave memory past the magnetic window
+  //    (rejected_data.h), before anything is removed: a crash repeats a report rather than
+  //    losing it.
+  absl::Status ReportRejectedLateRows(const Table& table, Eviction* eviction)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  // 4. Copy: the rows older than C of the next columns, up to a segment's worth, into
+  //    *segment (rows older than the magnetic cutoff are noted as expired instead), under
+  //    the shared lock in slices of kMaintenanceSliceRows.
+  absl::Status CopyEvictedRows(Eviction* eviction, EvictionSegment* segment)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  // 5. Publish: syncs the log (a segment must not hold rows of a batch the log could still
+  //    lose), then adds the segment. Only the `last` segment carries the new note, and the
+  //    schema file is written through S before it (the log is about to lose the
+  //    definitions); until then the previous note holds (rows already removed are still in
+  //    the log, so a crash brings them back to memory, equal to their segment copies).
+  absl::Status PublishSegment(const Eviction& eviction, const EvictionSegment& segment, bool last)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  // 6. Remove: exactly the rows `segment` copied (or found expired), matched by (time,
+  //    Version), under the write lock in slices of kMaintenanceSliceRows: a row a writer
+  //    replaced or added meanwhile has another Version or time, and stays.
+  void RemoveEvictedRows(const Eviction& eviction, const EvictionSegment& segment)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  // 7. Trim: the log before the first batch holding a row the segments do not.
+  absl::Status TrimEvictedLog(const Eviction& eviction)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
   // The oldest time a Scan may return.
   int64_t ScanFloor() const;
 
