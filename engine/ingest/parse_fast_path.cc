@@ -258,7 +258,6 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseSameSeriesRunOf(size_t begin) {
   const size_t fixed_bytes = like_.fixed_bytes;
   const size_t max_value = rules_.max_value_bytes, max_record = rules_.max_record_bytes;
   const int64_t memory_start = rules_.memory_start, future_limit = rules_.future_limit;
-  IncrementalIntParser* const time_parser = &time_parser_;
   ParsedRecord* out = b.records.MakeRoom(end - begin);
   ParsedValue* v = b.values.MakeRoom((end - begin) * m);
   size_t i = begin;

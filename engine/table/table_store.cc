@@ -105,8 +105,8 @@ bool Listed(const int64_t* times, const int64_t* versions, size_t n, size_t* cur
 void PrefetchRows(const ingest::ParsedBatch& parsed, const memstore::MemStore& store) {
   const memstore::SeriesRegistry& registry = store.series();
   // With fewer series their lines (about 1 KiB each) mostly stay in L2 and the passes
-  // cost more than they save (measured on the ingest bench's requests: 3% slower at
-  // 1,000-2,000 series, 12% faster at 4,000). A tuning constant, not a correctness one.
+  // cost more than they save (bench/RESULTS.md, "Figures moved out of code comments").
+  // A tuning constant, not a correctness one.
   constexpr size_t kMinSeries = 3000;
   if (registry.size() < kMinSeries) return;
   thread_local std::vector<const memstore::Series*> series;

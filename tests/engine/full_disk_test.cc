@@ -183,7 +183,9 @@ TEST_F(FullDiskTest, EveryWriteFailingWithEioKeepsTheTableReadable) {
   env_.InjectFault(Fault{.op = FaultOp::kWrite, .times = 3, .err = EIO, .path_contains = "wal"});
   for (int n = 5; n < 8; ++n) {
     absl::Status s = Write(n);
-    if (!s.ok()) EXPECT_EQ(KindOf(s), ErrorKind::kInternalServer) << s;
+    if (!s.ok()) {
+      EXPECT_EQ(KindOf(s), ErrorKind::kInternalServer) << s;
+    }
   }
   for (int n = 8; n < 12; ++n) EXPECT_TRUE(Write(n).ok()) << n;
   ExpectMatchesModel("after EIO");
