@@ -122,6 +122,9 @@ class LogImpl final : public Log {
   // I/O error; makes the log fail for good if the batches read back are damaged.
   // REQUIRES: `lock` holds mu_; waits for a sync in progress to end.
   absl::Status RepairLocked(std::unique_lock<std::mutex>& lock);
+  // OK when an append may go ahead: the log is open, has not failed for good, and any
+  // pending repair has been done (RepairLocked). REQUIRES: `lock` holds mu_.
+  absl::Status ReadyToAppendLocked(std::unique_lock<std::mutex>& lock);
   // Extends the active file's zeros to cover `needed` bytes (rotating first if the file
   // would outgrow max_file_bytes and holds a frame).
   absl::Status MakeRoomLocked(int64_t frame_bytes);
@@ -340,12 +343,7 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) + length;
 
   std::unique_lock<std::mutex> lock(mu_);
-  if (closed_) return ClosedError("append to");
-  if (!error_.ok()) return error_;
-  if (repair_pending_) {
-    if (absl::Status s = RepairLocked(lock); !s.ok()) return s;
-    if (closed_) return ClosedError("append to");
-  }
+  if (absl::Status s = ReadyToAppendLocked(lock); !s.ok()) return s;
   if (absl::Status s = MakeRoomLocked(frame_bytes); !s.ok()) return s;
   const uint64_t sequence = next_seq_;
   if (map_ != nullptr && active_.size >= map_offset_ &&
@@ -368,14 +366,19 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   return sequence;
 }
 
-absl::Status LogImpl::Reserve(size_t payload_bytes) {
-  std::unique_lock<std::mutex> lock(mu_);
+absl::Status LogImpl::ReadyToAppendLocked(std::unique_lock<std::mutex>& lock) {
   if (closed_) return ClosedError("append to");
   if (!error_.ok()) return error_;
   if (repair_pending_) {
     if (absl::Status s = RepairLocked(lock); !s.ok()) return s;
     if (closed_) return ClosedError("append to");
   }
+  return absl::OkStatus();
+}
+
+absl::Status LogImpl::Reserve(size_t payload_bytes) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (absl::Status s = ReadyToAppendLocked(lock); !s.ok()) return s;
   const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) +
                               static_cast<int64_t>(std::min(payload_bytes, kMaxPayloadBytes));
   if (active_.size + frame_bytes > options_.max_file_bytes &&

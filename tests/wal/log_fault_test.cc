@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -62,6 +63,14 @@ class LogFaultTest : public ::testing::TestWithParam<SyncPolicy> {
 
   // What a reopen replays: every acknowledged batch, in order, and otherwise only batches
   // whose append failed (they may have reached the disk), each at most once.
+  // Cuts the power with `log` open, then reopens the log from what survived.
+  std::unique_ptr<Log> CutPowerAndReopen(std::unique_ptr<Log> log, Replayed* replayed) {
+    env_.CutPower();
+    env_.PowerOn();
+    log.reset();
+    return OpenOrDie(replayed);
+  }
+
   void ExpectReplayMatches(const Replayed& replayed) {
     size_t next_acked = 0;
     for (size_t i = 0; i < replayed.payloads.size(); ++i) {
@@ -145,10 +154,7 @@ TEST_P(LogFaultTest, FailedSyncMovesTheUnsyncedBatchesToANewFile) {
   ASSERT_TRUE(log->Sync().ok());
 
   // Everything acknowledged survives a power cut right now.
-  env_.CutPower();
-  env_.PowerOn();
-  log.reset();
-  log = OpenOrDie(&replayed);
+  log = CutPowerAndReopen(std::move(log), &replayed);
   ASSERT_NE(log, nullptr);
   EXPECT_TRUE(replayed.payloads == acked_)
       << replayed.payloads.size() << " batches replayed, " << acked_.size() << " acknowledged";
@@ -181,10 +187,7 @@ TEST_P(LogFaultTest, FailedSyncOnAFullDiskHealsWhenSpaceReturns) {
   env_.ClearFaults();
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(Write(*log, key++).ok()) << i;
   ASSERT_TRUE(log->Sync().ok());
-  env_.CutPower();
-  env_.PowerOn();
-  log.reset();
-  log = OpenOrDie(&replayed);
+  log = CutPowerAndReopen(std::move(log), &replayed);
   ASSERT_NE(log, nullptr);
   ExpectReplayMatches(replayed);
   EXPECT_EQ(replayed.payloads.size(), acked_.size() + 1);  // And the unsynced batch.
@@ -204,10 +207,7 @@ TEST_P(LogFaultTest, ReadErrorDuringRepairIsRetried) {
   EXPECT_TRUE(log->Sync().ok()) << "the repair did not run again";
   EXPECT_TRUE(Write(*log, 2).ok());
   ASSERT_TRUE(log->Sync().ok());
-  env_.CutPower();
-  env_.PowerOn();
-  log.reset();
-  log = OpenOrDie(&replayed);
+  log = CutPowerAndReopen(std::move(log), &replayed);
   ASSERT_NE(log, nullptr);
   EXPECT_TRUE(replayed.payloads == acked_)
       << replayed.payloads.size() << " batches replayed, " << acked_.size() << " acknowledged";
