@@ -73,8 +73,7 @@ class File {
   // writable up front (so a later store through the mapping cannot fail). `offset` is a
   // multiple of 4096 and the range lies inside the file. Returns absl Unimplemented where
   // the Env or the kernel cannot: callers then write with Write.
-  virtual absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset,
-                                                                     size_t n) = 0;
+  virtual absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset, size_t n) = 0;
 };
 
 // How OpenFile opens a file. Every mode but kRead opens for reading and writing.
