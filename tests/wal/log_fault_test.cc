@@ -71,6 +71,12 @@ class LogFaultTest : public ::testing::TestWithParam<SyncPolicy> {
     return OpenOrDie(replayed);
   }
 
+  // The log replayed every acknowledged batch, in order, and nothing else.
+  void ExpectReplayedExactlyTheAcknowledged(const Replayed& replayed) {
+    EXPECT_TRUE(replayed.payloads == acked_)
+        << replayed.payloads.size() << " batches replayed, " << acked_.size() << " acknowledged";
+  }
+
   void ExpectReplayMatches(const Replayed& replayed) {
     size_t next_acked = 0;
     for (size_t i = 0; i < replayed.payloads.size(); ++i) {
@@ -156,8 +162,7 @@ TEST_P(LogFaultTest, FailedSyncMovesTheUnsyncedBatchesToANewFile) {
   // Everything acknowledged survives a power cut right now.
   log = CutPowerAndReopen(std::move(log), &replayed);
   ASSERT_NE(log, nullptr);
-  EXPECT_TRUE(replayed.payloads == acked_)
-      << replayed.payloads.size() << " batches replayed, " << acked_.size() << " acknowledged";
+  ExpectReplayedExactlyTheAcknowledged(replayed);
 }
 
 TEST_P(LogFaultTest, FailedSyncOnAFullDiskHealsWhenSpaceReturns) {
@@ -209,8 +214,7 @@ TEST_P(LogFaultTest, ReadErrorDuringRepairIsRetried) {
   ASSERT_TRUE(log->Sync().ok());
   log = CutPowerAndReopen(std::move(log), &replayed);
   ASSERT_NE(log, nullptr);
-  EXPECT_TRUE(replayed.payloads == acked_)
-      << replayed.payloads.size() << " batches replayed, " << acked_.size() << " acknowledged";
+  ExpectReplayedExactlyTheAcknowledged(replayed);
 }
 
 TEST_P(LogFaultTest, BatchesLostFromThePageCacheFailTheLogForGood) {
