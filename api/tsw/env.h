@@ -128,8 +128,13 @@ class Env {
 int ErrnoOf(const absl::Status& status);
 
 // An Env error: "<what> <path>: <strerror(err)>", an InternalServerException (absl
-// NotFound for ENOENT), carrying `err`. For Env implementations.
+// NotFound for ENOENT, absl AlreadyExists for EEXIST), carrying `err`. For Env
+// implementations.
 absl::Status EnvError(absl::string_view what, absl::string_view path, int err);
+
+// `status` with `err` attached, so that ErrnoOf gives it back. For Env implementations
+// whose error is of another kind than EnvError's (a lock held: absl Unavailable).
+absl::Status WithErrno(absl::Status status, int err);
 
 }  // namespace tsw
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
@@ -41,7 +42,13 @@ absl::Status EnvError(absl::string_view what, absl::string_view path, int err) {
   };
   const std::string message =
       absl::StrCat(what, " ", path, ": ", text(strerror_r(err, buf, sizeof(buf))));
-  absl::Status status = err == ENOENT ? absl::NotFoundError(message) : tsw::InternalError(message);
+  absl::Status status = err == ENOENT   ? absl::NotFoundError(message)
+                        : err == EEXIST ? absl::AlreadyExistsError(message)
+                                        : tsw::InternalError(message);
+  return WithErrno(std::move(status), err);
+}
+
+absl::Status WithErrno(absl::Status status, int err) {
   status.SetPayload(kErrnoPayload, absl::Cord(absl::StrCat(err)));
   return status;
 }

@@ -25,15 +25,6 @@
 namespace tsw {
 namespace {
 
-// `status` carrying the errno of `env_error` (an EnvError), and none of its kind.
-absl::Status WithErrnoOf(absl::Status status, const absl::Status& env_error) {
-  constexpr absl::string_view kErrnoPayload = "type.tsw/Errno";  // As in env.cc.
-  if (auto err = env_error.GetPayload(kErrnoPayload)) {
-    status.SetPayload(kErrnoPayload, *err);
-  }
-  return status;
-}
-
 // Largest iovec array one pwritev takes.
 constexpr size_t kMaxIov = IOV_MAX < 1024 ? IOV_MAX : 1024;
 
@@ -192,10 +183,6 @@ class PosixEnv final : public Env {
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) {
       const int err = errno;
-      if (err == EEXIST && mode == OpenMode::kCreateExclusive) {
-        absl::Status exists = EnvError("cannot create", path, err);
-        return WithErrnoOf(absl::AlreadyExistsError(exists.message()), exists);
-      }
       return EnvError(
           mode == OpenMode::kRead || mode == OpenMode::kReadWrite ? "cannot open" : "cannot create",
           path, err);
@@ -275,11 +262,10 @@ class PosixEnv final : public Env {
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       ::close(fd);
-      absl::Status status = EnvError("cannot lock", path, err);
-      if (err != EWOULDBLOCK) return status;
-      return WithErrnoOf(absl::UnavailableError(absl::StrCat("cannot lock ", path,
-                                                             ": it is locked by another holder")),
-                         status);
+      if (err != EWOULDBLOCK) return EnvError("cannot lock", path, err);
+      return WithErrno(absl::UnavailableError(
+                           absl::StrCat("cannot lock ", path, ": it is locked by another holder")),
+                       err);
     }
     return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }

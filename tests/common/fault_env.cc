@@ -14,16 +14,9 @@
 namespace tsw::testing {
 namespace {
 
-// EnvError("cannot <what>", path, err), carrying `err` (ErrnoOf); AlreadyExists for
-// EEXIST, as the POSIX Env's exclusive create.
+// EnvError("cannot <what>", path, err), carrying `err` (ErrnoOf).
 absl::Status Error(absl::string_view what, absl::string_view path, int err) {
-  absl::Status status = EnvError(absl::StrCat("cannot ", what), path, err);
-  if (err != EEXIST) return status;
-  absl::Status exists = absl::AlreadyExistsError(status.message());
-  status.ForEachPayload([&exists](absl::string_view url, const absl::Cord& payload) {
-    if (url == "type.tsw/Errno") exists.SetPayload(url, payload);
-  });
-  return exists;
+  return EnvError(absl::StrCat("cannot ", what), path, err);
 }
 
 std::vector<std::string> Components(absl::string_view path) {
@@ -685,7 +678,9 @@ absl::StatusOr<std::unique_ptr<FileLock>> FaultEnv::LockFile(const std::string& 
   }
   const std::string key = Normalize(path);
   if (locks_.count(key) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot lock ", path, ": held by another user"));
+    return WithErrno(
+        absl::UnavailableError(absl::StrCat("cannot lock ", path, ": held by another user")),
+        EWOULDBLOCK);
   }
   locks_[key] = generation_;
   return std::unique_ptr<FileLock>(new FaultLock(this, key, generation_));

@@ -176,6 +176,7 @@ TEST_F(PosixEnvTest, LockHeldTwiceIsUnavailableUntilReleased) {
   absl::StatusOr<std::unique_ptr<FileLock>> second = env_.LockFile(path);
   ASSERT_FALSE(second.ok());
   EXPECT_TRUE(absl::IsUnavailable(second.status())) << second.status();
+  EXPECT_EQ(ErrnoOf(second.status()), EWOULDBLOCK);
   EXPECT_THAT(std::string(second.status().message()), HasSubstr(path));
 
   absl::StatusOr<std::unique_ptr<file::DirectoryLock>> dir_lock =
