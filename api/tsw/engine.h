@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tsw/options.h"
+#include "tsw/query.h"
 #include "tsw/status.h"
 #include "tsw/types.h"
 
@@ -113,6 +114,24 @@ class Engine {
   // false from `visitor` stops the scan early (Scan still returns OK).
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor);
+
+  // ---- The Timestream Query operations (the SQL subset of engine/query/README.md).
+  // Runs the query (or, with `next_token`, continues one) and returns up to `max_rows`
+  // rows of its answer. The answer is fixed when the query starts: pages never repeat or
+  // miss a row, whatever is written meanwhile. Bad SQL is a ValidationException naming
+  // the construct and its line:column.
+  absl::StatusOr<QueryResponse> Query(const QueryRequest& request);
+  // Every page of a query (the client's get_paginator("query")).
+  Paginator<QueryRequest, QueryResponse> QueryPages(QueryRequest request);
+  // Validates a query and returns the columns its answer would have.
+  absl::StatusOr<PrepareQueryResponse> PrepareQuery(const PrepareQueryRequest& request);
+  // Forgets a running or paged query; its NextToken stops working.
+  absl::StatusOr<CancelQueryResponse> CancelQuery(const CancelQueryRequest& request);
+  // The streaming form for embedded apps: calls `visitor` with the answer's rows in
+  // order as typed column batches, without building rows of text. Returning false stops
+  // early. No table lock is held while `visitor` runs.
+  absl::Status QueryStream(std::string_view query_string,
+                           const std::function<bool(const QueryBatch&)>& visitor);
 
   // ---- Maintenance.
   // Runs retention eviction, magnetic retention and compaction now, as the background

@@ -81,6 +81,10 @@ struct Options {
   // Raise it when late writes are frequent.
   int magnetic_filter_bits_per_key = 0;
 
+  // A query whose working state (groups, sort buffer, DISTINCT set) or answer would
+  // exceed this many bytes fails with ValidationException saying so.
+  int64_t query_memory_limit_bytes = int64_t{256} << 20;
+
   // Where the engine reports things a person should know (a torn log tail cut, orphan
   // files removed). nullptr: one line each to stderr.
   std::function<void(std::string_view)> log;

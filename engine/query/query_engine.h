@@ -1,0 +1,71 @@
+// The query engine's contract with the rest of tsw: it reads a table only through a
+// QuerySource (the facade implements one over the catalog and the table stores), and
+// hands its answer out as typed column batches. Paging, query ids and the wire protocol
+// are layered on top (engine/query/query_service.h).
+#ifndef TSW_ENGINE_QUERY_QUERY_ENGINE_H_
+#define TSW_ENGINE_QUERY_QUERY_ENGINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tsw/query.h"
+#include "tsw/types.h"
+
+namespace tsw::query {
+
+// The columns a table has learned from its writes (SELECT * and name resolution).
+struct TableColumns {
+  std::vector<std::string> dimensions;  // Dimension names.
+  // Scalar measures by name with their type; MULTI measures have type kMulti.
+  std::vector<std::pair<std::string, MeasureValueType>> measures;
+  // MULTI attributes (table-wide) with their type.
+  std::vector<std::pair<std::string, MeasureValueType>> attributes;
+};
+
+class QuerySource {
+ public:
+  virtual ~QuerySource() = default;
+  // ResourceNotFoundException (the service's wording) if the database or table does
+  // not exist.
+  virtual absl::StatusOr<TableColumns> Columns(std::string_view database_name,
+                                               std::string_view table_name) = 0;
+  // As Engine::Scan.
+  virtual absl::Status Scan(const ScanRequest& request,
+                            const std::function<bool(const ScanBatch&)>& visitor) = 0;
+  // "now()" for the query, nanoseconds since the epoch.
+  virtual int64_t NowNanos() const = 0;
+};
+
+struct QueryLimits {
+  // A query whose intermediate state (groups, sort buffer, DISTINCT set) or answer
+  // would exceed this many bytes fails with ValidationException saying so.
+  int64_t memory_limit_bytes = int64_t{256} << 20;
+};
+
+// Parses and binds `query_string` without running it: the answer's columns. Anything
+// outside the subset is a ValidationException naming the construct and its line:column.
+absl::StatusOr<std::vector<SelectColumn>> Prepare(std::string_view query_string,
+                                                  QuerySource& source);
+
+// Runs `query_string` and calls `visitor` with the answer's rows in order, in batches
+// (every batch has the columns Prepare returns). Returning false from `visitor` stops
+// the query early (Execute still returns OK). `bytes_scanned`, if not null, receives the
+// bytes of table data read.
+absl::Status Execute(std::string_view query_string, QuerySource& source,
+                     const QueryLimits& limits,
+                     const std::function<bool(const QueryBatch&)>& visitor,
+                     int64_t* bytes_scanned = nullptr);
+
+// The service's text for row `row` of `column` (Datum::scalar_value); nullopt for NULL.
+std::optional<std::string> FormatValue(const QueryColumn& column, size_t row);
+
+}  // namespace tsw::query
+
+#endif  // TSW_ENGINE_QUERY_QUERY_ENGINE_H_
