@@ -131,6 +131,11 @@ class LogImpl final : public Log {
   // Maps [page of active_.size, active_prefilled_) of the active file in place of the
   // previous mapping.
   void MapActiveLocked();
+  // When every batch written so far has sequence < `sequence` (TrimBefore's argument),
+  // rotates the active file so that TrimBefore can delete it too: once a table's rows
+  // are all in segments, its log shrinks to one empty file instead of keeping up to
+  // max_file_bytes. A no-op otherwise. REQUIRES: mu_ held.
+  absl::Status RetireActiveIfCoveredLocked(uint64_t sequence);
   // Unmaps it (before rotation, truncation of its zeros, or Close).
   void UnmapActiveLocked();
   void SyncerLoop();
@@ -659,6 +664,7 @@ absl::Status LogImpl::TrimBefore(uint64_t sequence) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return ClosedError("trim");
+    if (absl::Status s = RetireActiveIfCoveredLocked(sequence); !s.ok()) return s;
     while (!old_files_.empty()) {
       // A file holds [its first sequence, the next file's first sequence).
       const uint64_t next_first =
@@ -685,6 +691,16 @@ absl::Status LogImpl::TrimBefore(uint64_t sequence) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status LogImpl::RetireActiveIfCoveredLocked(uint64_t sequence) {
+  // Only when every batch written so far may go, the file holds at least one, and the log
+  // is healthy: a repair or a failure has its own way with the active file.
+  if (sequence < next_seq_ || active_.size <= static_cast<int64_t>(kFileHeaderSize) ||
+      repair_pending_ || !error_.ok()) {
+    return absl::OkStatus();
+  }
+  return RotateLocked(next_seq_);
 }
 
 absl::Status LogImpl::Close() {

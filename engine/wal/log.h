@@ -114,7 +114,9 @@ class Log {
   virtual absl::StatusOr<uint64_t> Append(absl::string_view payload) = 0;
 
   // Deletes whole log files all of whose batches have sequence < `sequence` (their
-  // contents are durable elsewhere now). Never deletes the file being appended to.
+  // contents are durable elsewhere now). When that is every batch written so far, the
+  // file being appended to is first closed (synced) and a new, empty one started, so it
+  // goes too; otherwise the file being appended to is never deleted.
   // Files go oldest first, each removal made durable before the next, so a crash leaves
   // the remaining files contiguous.
   virtual absl::Status TrimBefore(uint64_t sequence) = 0;

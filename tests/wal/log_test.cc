@@ -255,7 +255,7 @@ TEST(LogTest, TrimBeforeRemovesOnlyFilesWhoseBatchesAreAllBelowTheSequence) {
   EXPECT_EQ((*reopened)->NextSequence(), 61u);
 }
 
-TEST(LogTest, TrimBeforeNeverRemovesTheActiveFile) {
+TEST(LogTest, TrimBeforeKeepsTheActiveFileWhileABatchInItIsNeeded) {
   std::string dir = NewTestDir("trim_active");
   std::vector<std::string> reports;
   LogOptions options = TestOptions(&reports, 1024);
@@ -263,19 +263,58 @@ TEST(LogTest, TrimBeforeNeverRemovesTheActiveFile) {
     Replayed replayed;
     auto log = OpenRecording(dir, options, &replayed);
     ASSERT_TRUE(log.ok()) << log.status();
+    // Four batches per file: the active file holds 17..20.
     for (uint64_t i = 1; i <= 20; ++i) ASSERT_TRUE((*log)->Append(PayloadFor(i, 200)).ok());
-    ASSERT_TRUE((*log)->TrimBefore(1000).ok());
-    std::vector<std::string> names = LogFileNames(dir);
-    ASSERT_EQ(names.size(), 1u);
-    // The active file still takes appends.
+    ASSERT_TRUE((*log)->TrimBefore(20).ok());
+    ASSERT_EQ(LogFileNames(dir).size(), 1u);
     EXPECT_EQ(*(*log)->Append(PayloadFor(21, 200)), 21u);
   }
   Replayed replayed;
   auto log = OpenRecording(dir, options, &replayed);
   ASSERT_TRUE(log.ok()) << log.status();
-  ASSERT_FALSE(replayed.sequences.empty());
-  EXPECT_EQ(replayed.sequences.back(), 21u);
+  EXPECT_EQ(replayed.sequences, (std::vector<uint64_t>{17, 18, 19, 20, 21}));
   EXPECT_EQ((*log)->NextSequence(), 22u);
+}
+
+TEST(LogTest, TrimBeforePastEveryBatchLeavesOneEmptyFileAndKeepsTheNumbering) {
+  std::string dir = NewTestDir("trim_all");
+  std::vector<std::string> reports;
+  // The default file size: without retiring the active file, its batches and the zeros
+  // ahead of them would stay on disk until it filled up.
+  LogOptions options = TestOptions(&reports, 64 << 20);
+  const std::string first_file = file::JoinPath(dir, "000001.log");
+  {
+    Replayed replayed;
+    auto log = OpenRecording(dir, options, &replayed);
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (uint64_t i = 1; i <= 20; ++i) ASSERT_TRUE((*log)->Append(PayloadFor(i, 200)).ok());
+    EXPECT_GT((*log)->SizeBytes(), 20 * 200);
+    ASSERT_TRUE((*log)->TrimBefore(21).ok());
+    const std::vector<std::string> names = LogFileNames(dir);
+    ASSERT_EQ(names.size(), 1u);
+    EXPECT_NE(file::JoinPath(dir, names[0]), first_file);
+    // Only the new file's header is left.
+    EXPECT_EQ((*log)->SizeBytes(), FileSize(file::JoinPath(dir, names[0])));
+    EXPECT_LT((*log)->SizeBytes(), 64);
+    // Trimming again with nothing new written changes nothing.
+    ASSERT_TRUE((*log)->TrimBefore(21).ok());
+    EXPECT_EQ(LogFileNames(dir), names);
+    EXPECT_EQ((*log)->NextSequence(), 21u);
+  }
+  {
+    Replayed replayed;
+    auto log = OpenRecording(dir, options, &replayed);
+    ASSERT_TRUE(log.ok()) << log.status();
+    EXPECT_TRUE(replayed.sequences.empty());
+    EXPECT_EQ((*log)->NextSequence(), 21u);
+    EXPECT_EQ(*(*log)->Append(PayloadFor(21, 200)), 21u);
+  }
+  Replayed replayed;
+  auto log = OpenRecording(dir, options, &replayed);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(replayed.sequences, (std::vector<uint64_t>{21}));
+  EXPECT_EQ(replayed.payloads.front(), PayloadFor(21, 200));
+  EXPECT_TRUE(reports.empty()) << reports.front();
 }
 
 TEST(LogTest, AFailedWriteLeavesNoPartialBatchAndUsesNoSequence) {
