@@ -102,7 +102,7 @@ absl::Status MagneticStore::Impl::CompactRun(const State& before, size_t first, 
     return absl::OkStatus();
   };
 
-  ScanBatch batch;
+  RowBatch batch;
   const size_t block_rows = static_cast<size_t>(writer_options.max_rows_per_block);
   for (auto& [key, group] : groups) {
     StreamMerger merger(std::move(group.sources), cutoff, INT64_MAX, group.columns);

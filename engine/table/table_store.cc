@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/row_batch.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
 #include "engine/ingest/retention_window.h"
@@ -84,7 +85,7 @@ absl::StatusOr<int64_t> PayloadTimes(ingest::BatchDecoder* decoder, absl::string
 // Rows of one column an eviction copied (or found expired), to remove once in a segment.
 struct EvictedColumn {
   uint32_t column = 0;
-  int batch = -1;              // Index of its ScanBatch, or -1 (no row inside retention).
+  int batch = -1;              // Index of its RowBatch, or -1 (no row inside retention).
   std::vector<RowId> expired;  // Rows older than the magnetic cutoff, dropped unstored.
 };
 
@@ -493,10 +494,10 @@ absl::Status TableStore::SeedFromMagnetic(const ingest::ParsedBatch& parsed) {
     records.push_back(&rec);
   }
   if (keys.empty()) return absl::OkStatus();
-  absl::StatusOr<std::vector<std::optional<ScanBatch>>> rows = magnetic_->LookupMany(keys);
+  absl::StatusOr<std::vector<std::optional<RowBatch>>> rows = magnetic_->LookupMany(keys);
   if (!rows.ok()) return rows.status();
   for (size_t i = 0; i < rows->size(); ++i) {
-    const std::optional<ScanBatch>& row = (*rows)[i];
+    const std::optional<RowBatch>& row = (*rows)[i];
     if (!row.has_value()) continue;
     const ingest::ParsedRecord& rec = *records[i];
     MeasureColumn* column =
@@ -554,19 +555,27 @@ absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;
+  // The engine's RowBatches become the caller's ScanBatches here, and only here, by
+  // moving their vectors (row_batch.h).
+  ScanBatchExchange exchange;
+  const RowBatchVisitor lend = [&](RowBatch& rows) {
+    const bool go_on = visitor(exchange.Lend(rows));
+    exchange.Return(rows);
+    return go_on;
+  };
   absl::ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
   // Segments hold no row at or after the eviction cutoff that memory does not hold too
   // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
   if (request.start_time_nanos >= evicted_cutoff_ && request.start_time_nanos >= floor) {
-    return scan::ScanMemStore(store_, schema_, request, visitor);
+    return scan::ScanMemStore(store_, schema_, request, lend);
   }
   if (request.start_time_nanos >= floor) {
-    return scan::ScanTiers(store_, schema_, *magnetic_, request, visitor);
+    return scan::ScanTiers(store_, schema_, *magnetic_, request, lend);
   }
   ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
   clamped.start_time_nanos = floor;
-  return scan::ScanTiers(store_, schema_, *magnetic_, clamped, visitor);
+  return scan::ScanTiers(store_, schema_, *magnetic_, clamped, lend);
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {
@@ -617,7 +626,7 @@ struct TableStore::Eviction {
 };
 
 struct TableStore::EvictionSegment {
-  std::vector<ScanBatch> batches;
+  std::vector<RowBatch> batches;
   std::vector<EvictedColumn> evicted;
 };
 
@@ -736,7 +745,7 @@ absl::Status TableStore::CopyEvictedRows(Eviction* eviction, EvictionSegment* se
       if (column.rows() == 0 || column.first_time() >= eviction->cutoff) continue;
       EvictedColumn& e = segment->evicted.emplace_back();
       e.column = static_cast<uint32_t>(next_column);
-      ScanBatch batch;
+      RowBatch batch;
       const size_t n = CollectRows(store_, schema_, column, eviction->magnetic_cutoff,
                                    eviction->cutoff, &batch, &e.expired);
       if (!batch.time_nanos.empty()) {
@@ -768,7 +777,7 @@ void TableStore::RemoveEvictedRows(const Eviction& eviction, const EvictionSegme
     absl::MutexLock lock(&mu_);
     for (size_t slice = 0; i < evicted.size() && slice < kMaintenanceSliceRows; ++i) {
       const EvictedColumn& e = evicted[i];
-      const ScanBatch* batch = e.batch >= 0 ? &segment.batches[e.batch] : nullptr;
+      const RowBatch* batch = e.batch >= 0 ? &segment.batches[e.batch] : nullptr;
       size_t copied = 0, expired = 0;
       slice += store_.mutable_column(e.column)->RemoveBefore(cutoff, [&](int64_t time,
                                                                          int64_t version) {
