@@ -59,9 +59,9 @@ std::vector<Dimension> SeriesDims(int s) {
 std::string SeriesText(int s) { return absl::StrFormat("device=dev-%04d,region=r%d", s, s % 4); }
 
 // The whole dataset, one batch per (series, measure).
-const std::vector<ScanBatch>& Dataset() {
-  static const std::vector<ScanBatch>* data = [] {
-    auto* out = new std::vector<ScanBatch>;
+const std::vector<RowBatch>& Dataset() {
+  static const std::vector<RowBatch>* data = [] {
+    auto* out = new std::vector<RowBatch>;
     std::mt19937_64 rng(42);
     std::normal_distribution<double> step(0.0, 0.05);
     for (int s = 0; s < kSeries; ++s) {
@@ -70,7 +70,7 @@ const std::vector<ScanBatch>& Dataset() {
         times.push_back(kStart + i * kSecond + static_cast<int64_t>(rng() % 100) * 1'000'000);
       }
       auto make = [&](const char* name, MeasureValueType type) {
-        ScanBatch b;
+        RowBatch b;
         b.dimensions = SeriesDims(s);
         b.measure_name = name;
         b.measure_value_type = type;
@@ -79,10 +79,10 @@ const std::vector<ScanBatch>& Dataset() {
         b.columns.push_back({.name = name, .type = type});
         return b;
       };
-      ScanBatch temperature = make("temperature", MeasureValueType::kDouble);
-      ScanBatch energy = make("energy", MeasureValueType::kBigint);
-      ScanBatch status = make("status", MeasureValueType::kVarchar);
-      ScanBatch online = make("online", MeasureValueType::kBoolean);
+      RowBatch temperature = make("temperature", MeasureValueType::kDouble);
+      RowBatch energy = make("energy", MeasureValueType::kBigint);
+      RowBatch status = make("status", MeasureValueType::kVarchar);
+      RowBatch online = make("online", MeasureValueType::kBoolean);
       double t = 21.0;
       int64_t e = 0;
       int state = 0;
@@ -97,7 +97,7 @@ const std::vector<ScanBatch>& Dataset() {
         if (rng() % 300 == 0) on = 1 - on;
         online.columns[0].ints.push_back(on);
       }
-      for (ScanBatch* b : {&temperature, &energy, &status, &online}) out->push_back(std::move(*b));
+      for (RowBatch* b : {&temperature, &energy, &status, &online}) out->push_back(std::move(*b));
     }
     return out;
   }();
@@ -144,13 +144,13 @@ class Sqlite {
   }
   ~Sqlite() { sqlite3_close(db_); }
 
-  void Load(const std::vector<ScanBatch>& batches) {
+  void Load(const std::vector<RowBatch>& batches) {
     Exec("BEGIN");
     sqlite3_stmt* insert = Prepare("INSERT OR REPLACE INTO p VALUES(?,?,?,?,?,?,?)");
-    for (const ScanBatch& b : batches) {
+    for (const RowBatch& b : batches) {
       std::string series =
           absl::StrCat("device=", b.dimensions[0].value, ",region=", b.dimensions[1].value);
-      const ScanColumn& c = b.columns[0];
+      const RowColumn& c = b.columns[0];
       for (size_t r = 0; r < b.time_nanos.size(); ++r) {
         sqlite3_bind_text(insert, 1, series.data(), static_cast<int>(series.size()), SQLITE_STATIC);
         sqlite3_bind_text(insert, 2, b.measure_name.data(), static_cast<int>(b.measure_name.size()),
@@ -207,7 +207,7 @@ Sqlite& LoadedSqlite() {
 // ---------------------------------------------------------------------------- write
 
 void BM_Write_Magnetic(benchmark::State& state) {
-  const std::vector<ScanBatch>& data = Dataset();
+  const std::vector<RowBatch>& data = Dataset();
   int64_t bytes = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -223,7 +223,7 @@ void BM_Write_Magnetic(benchmark::State& state) {
 BENCHMARK(BM_Write_Magnetic)->Name("BM_Write/magnetic")->Unit(benchmark::kMillisecond);
 
 void BM_Write_Sqlite(benchmark::State& state) {
-  const std::vector<ScanBatch>& data = Dataset();
+  const std::vector<RowBatch>& data = Dataset();
   int64_t bytes = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -245,7 +245,7 @@ void BM_ScanAll_Magnetic(benchmark::State& state) {
   for (auto _ : state) {
     int64_t rows = 0;
     double sum = 0;
-    Check(store.Scan({}, [&](const ScanBatch& b) {
+    Check(store.Scan({}, [&](const RowBatch& b) {
       rows += static_cast<int64_t>(b.time_nanos.size());
       if (!b.columns[0].doubles.empty()) sum += b.columns[0].doubles[0];
       return true;
@@ -291,7 +291,7 @@ void BM_ScanSlice_Magnetic(benchmark::State& state) {
                         .measure_names = {"temperature"},
                         .dimension_filters = {SeriesDims(s)[0]}};
     int64_t rows = 0;
-    Check(store.Scan(request, [&](const ScanBatch& b) {
+    Check(store.Scan(request, [&](const RowBatch& b) {
       rows += static_cast<int64_t>(b.time_nanos.size());
       return true;
     }));
@@ -336,13 +336,13 @@ void BM_Lookup_Magnetic(benchmark::State& state) {
   MagneticStore& store = LoadedMagnetic(static_cast<int>(state.range(1)));
   const int64_t decoded_before = store.Stats().blocks_decoded;
   const bool hit = state.range(0) == 1;
-  const std::vector<ScanBatch>& data = Dataset();
+  const std::vector<RowBatch>& data = Dataset();
   std::mt19937_64 rng(7);
   int64_t found = 0;
   for (auto _ : state) {
-    const ScanBatch& b = data[rng() % data.size()];
+    const RowBatch& b = data[rng() % data.size()];
     int64_t t = b.time_nanos[rng() % b.time_nanos.size()] + (hit ? 0 : 500'000'000);
-    absl::StatusOr<std::optional<ScanBatch>> row =
+    absl::StatusOr<std::optional<RowBatch>> row =
         store.Lookup({.dimensions = b.dimensions, .measure_name = b.measure_name, .time_nanos = t});
     Check(row.status());
     found += row->has_value();
@@ -364,11 +364,11 @@ void BM_Lookup_Sqlite(benchmark::State& state) {
   const bool hit = state.range(0) == 1;
   sqlite3_stmt* q =
       db.Prepare("SELECT version, d, i, s FROM p WHERE series=? AND measure=? AND time=?");
-  const std::vector<ScanBatch>& data = Dataset();
+  const std::vector<RowBatch>& data = Dataset();
   std::mt19937_64 rng(7);
   int64_t found = 0;
   for (auto _ : state) {
-    const ScanBatch& b = data[rng() % data.size()];
+    const RowBatch& b = data[rng() % data.size()];
     int64_t t = b.time_nanos[rng() % b.time_nanos.size()] + (hit ? 0 : 500'000'000);
     std::string series =
         absl::StrCat("device=", b.dimensions[0].value, ",region=", b.dimensions[1].value);
@@ -389,18 +389,18 @@ BENCHMARK(BM_Lookup_Sqlite)->Name("BM_Lookup/sqlite")->ArgName("hit")->Arg(1)->A
 
 // 16 segments, each 1/16 of the time range of every stream, merged into one.
 void BM_Compact_Magnetic(benchmark::State& state) {
-  const std::vector<ScanBatch>& data = Dataset();
+  const std::vector<RowBatch>& data = Dataset();
   constexpr int kParts = 16;
-  std::vector<std::vector<ScanBatch>> parts(kParts);
-  for (const ScanBatch& b : data) {
+  std::vector<std::vector<RowBatch>> parts(kParts);
+  for (const RowBatch& b : data) {
     size_t n = b.time_nanos.size();
     for (int p = 0; p < kParts; ++p) {
       size_t lo = n * p / kParts, hi = n * (p + 1) / kParts;
-      ScanBatch part = b;
+      RowBatch part = b;
       part.time_nanos.assign(b.time_nanos.begin() + lo, b.time_nanos.begin() + hi);
       part.versions.assign(b.versions.begin() + lo, b.versions.begin() + hi);
-      ScanColumn& c = part.columns[0];
-      const ScanColumn& from = b.columns[0];
+      RowColumn& c = part.columns[0];
+      const RowColumn& from = b.columns[0];
       if (!from.doubles.empty())
         c.doubles.assign(from.doubles.begin() + lo, from.doubles.begin() + hi);
       if (!from.ints.empty()) c.ints.assign(from.ints.begin() + lo, from.ints.begin() + hi);

@@ -52,7 +52,7 @@ void Scatter(std::vector<T>&& dense, const std::vector<uint8_t>& present, size_t
 
 }  // namespace
 
-absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
+absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
                          const BlockEncodeOptions& options, std::string* out,
                          ByteKindCounts* counts) {
   const size_t n = end - begin;
@@ -85,7 +85,7 @@ absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64
   }
   AppendChunk(chunk, ByteKind::kVersion, out, counts);
 
-  for (const ScanColumn& column : rows.columns) {
+  for (const RowColumn& column : rows.columns) {
     absl::Span<const uint8_t> present = absl::MakeConstSpan(column.present).subspan(begin, n);
     std::vector<uint8_t> bits(present.begin(), present.end());
     size_t count = 0;
@@ -143,14 +143,14 @@ absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64
   return absl::OkStatus();
 }
 
-ScanBatch CopyRow(const ScanBatch& rows, size_t row) {
-  ScanBatch one;
+RowBatch CopyRow(const RowBatch& rows, size_t row) {
+  RowBatch one;
   one.time_nanos.push_back(rows.time_nanos[row]);
   one.versions.push_back(rows.versions[row]);
   one.columns.resize(rows.columns.size());
   for (size_t c = 0; c < rows.columns.size(); ++c) {
-    const ScanColumn& from = rows.columns[c];
-    ScanColumn& to = one.columns[c];
+    const RowColumn& from = rows.columns[c];
+    RowColumn& to = one.columns[c];
     to.name = from.name;
     to.type = from.type;
     to.present.push_back(from.present[row]);
@@ -193,7 +193,7 @@ absl::Status BlockReader::DecodeTimes(size_t rows, std::vector<int64_t>* out) co
 }
 
 absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
-                                       ScanColumn* out) const {
+                                       RowColumn* out) const {
   out->name = spec.name;
   out->type = spec.type;
   out->doubles.clear();
@@ -244,7 +244,7 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
   return CorruptBlock("column of type MULTI");
 }
 
-absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, ScanBatch* out) const {
+absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out) const {
   if (absl::Status s = DecodeTimes(rows, &out->time_nanos); !s.ok()) return s;
   if (absl::Status s = DecodeIntChunk(chunks_[2], rows, &out->versions); !s.ok()) return s;
   out->columns.resize(stream.columns.size());

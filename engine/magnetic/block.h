@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/common/row_batch.h"
 #include "engine/magnetic/column_codec.h"
 #include "engine/magnetic/segment_format.h"
 #include "tsw/types.h"
@@ -34,13 +35,13 @@ struct BlockEncodeOptions {
 // MaxChunkValues() rows, a boolean other than 0 or 1). `rows` is in "stream shape": its columns are
 // exactly the stream's columns in order, each with `present` and value vectors as long as
 // time_nanos (values at absent rows are ignored). REQUIRES: begin < end <= rows.time_nanos.size().
-absl::Status EncodeBlock(const ScanBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
+absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
                          const BlockEncodeOptions& options, std::string* out,
                          ByteKindCounts* counts);
 
 // Row `row` of `rows` (in stream shape) as a one-row batch with the same columns; the
 // dimension and measure fields are left empty. REQUIRES: row < rows.time_nanos.size().
-ScanBatch CopyRow(const ScanBatch& rows, size_t row);
+RowBatch CopyRow(const RowBatch& rows, size_t row);
 
 // The chunks of one block, over bytes it does not own (they must outlive the reader).
 class BlockReader {
@@ -57,11 +58,11 @@ class BlockReader {
 
   // Every row, in stream shape (see EncodeBlock): sets out->time_nanos, versions and
   // columns (named and typed after `stream`); leaves dimensions and measure fields alone.
-  absl::Status DecodeAll(const StreamEntry& stream, size_t rows, ScanBatch* out) const;
+  absl::Status DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out) const;
 
  private:
   absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
-                            ScanColumn* out) const;
+                            RowColumn* out) const;
 
   std::vector<absl::string_view> chunks_;
 };

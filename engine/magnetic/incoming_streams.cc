@@ -16,7 +16,7 @@ absl::Status BadBatch(size_t index, absl::string_view detail) {
   return tsw::InternalError(absl::StrCat("magnetic store: batch ", index, ": ", detail));
 }
 
-size_t ValueCount(const ScanColumn& column) {
+size_t ValueCount(const RowColumn& column) {
   switch (column.type) {
     case MeasureValueType::kDouble:
       return column.doubles.size();
@@ -27,7 +27,7 @@ size_t ValueCount(const ScanColumn& column) {
   }
 }
 
-absl::Status CheckBatch(size_t index, const ScanBatch& b) {
+absl::Status CheckBatch(size_t index, const RowBatch& b) {
   const size_t rows = b.time_nanos.size();
   if (b.versions.size() != rows) return BadBatch(index, "versions and times differ in length");
   for (size_t i = 1; i < rows; ++i) {
@@ -35,7 +35,7 @@ absl::Status CheckBatch(size_t index, const ScanBatch& b) {
       return BadBatch(index, absl::StrCat("times do not increase strictly at ", b.time_nanos[i]));
     }
   }
-  for (const ScanColumn& c : b.columns) {
+  for (const RowColumn& c : b.columns) {
     if (c.type == MeasureValueType::kMulti) {
       return BadBatch(index, absl::StrCat("column ", c.name, " has type MULTI"));
     }
@@ -77,8 +77,8 @@ struct StreamKeyLess {
 
 // Merges the rows of `sources` (batches of one stream, in arrival order) into *out, in
 // stream shape with `columns`.
-void MergeBatches(const std::vector<const ScanBatch*>& sources,
-                  const std::vector<ColumnSpec>& columns, ScanBatch* out) {
+void MergeBatches(const std::vector<const RowBatch*>& sources,
+                  const std::vector<ColumnSpec>& columns, RowBatch* out) {
   struct Row {
     int64_t time;
     int64_t version;
@@ -103,11 +103,11 @@ void MergeBatches(const std::vector<const ScanBatch*>& sources,
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + 1 < rows.size() && rows[i + 1].time == rows[i].time) continue;
     const Row& row = rows[i];
-    const ScanBatch& from = *sources[row.source];
+    const RowBatch& from = *sources[row.source];
     out->time_nanos.push_back(row.time);
     out->versions.push_back(row.version);
-    for (ScanColumn& to : out->columns) {
-      auto it = std::find_if(from.columns.begin(), from.columns.end(), [&](const ScanColumn& c) {
+    for (RowColumn& to : out->columns) {
+      auto it = std::find_if(from.columns.begin(), from.columns.end(), [&](const RowColumn& c) {
         return c.name == to.name && c.type == to.type;
       });
       bool present = it != from.columns.end() && (it->present.empty() || it->present[row.row] != 0);
@@ -130,13 +130,13 @@ void MergeBatches(const std::vector<const ScanBatch*>& sources,
 }  // namespace
 
 absl::StatusOr<std::vector<IncomingStream>> GroupIncomingBatches(
-    const std::vector<ScanBatch>& batches) {
+    const std::vector<RowBatch>& batches) {
   std::vector<IncomingStream> streams;
-  std::vector<std::vector<const ScanBatch*>> sources;
+  std::vector<std::vector<const RowBatch*>> sources;
   std::map<const IncomingStream*, size_t, StreamKeyLess> by_key;
   streams.reserve(batches.size());
   for (size_t i = 0; i < batches.size(); ++i) {
-    const ScanBatch& b = batches[i];
+    const RowBatch& b = batches[i];
     if (absl::Status s = CheckBatch(i, b); !s.ok()) return s;
     if (b.time_nanos.empty()) continue;
     IncomingStream key;
@@ -161,7 +161,7 @@ absl::StatusOr<std::vector<IncomingStream>> GroupIncomingBatches(
       index = found->second;
     }
     sources[index].push_back(&b);
-    for (const ScanColumn& c : b.columns) {
+    for (const RowColumn& c : b.columns) {
       ColumnSpec spec{c.name, c.type};
       std::vector<ColumnSpec>& cols = streams[index].columns;
       auto it = std::lower_bound(cols.begin(), cols.end(), spec, ColumnLess);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/common/row_batch.h"
 #include "engine/magnetic/segment_format.h"
 #include "tsw/types.h"
 
@@ -19,10 +20,10 @@ struct IncomingStream {
   std::vector<ColumnSpec> columns;  // The union of the batches' columns, sorted.
   // The rows: `batch` alone when one batch held the stream, else `merged`, the batches'
   // rows merged by time (same time: higher version, then the later batch, wins).
-  const ScanBatch* batch = nullptr;
-  ScanBatch merged;
+  const RowBatch* batch = nullptr;
+  RowBatch merged;
 
-  const ScanBatch& rows() const { return batch != nullptr ? *batch : merged; }
+  const RowBatch& rows() const { return batch != nullptr ? *batch : merged; }
 };
 
 // Checks each batch against MagneticStore::AddSegment's contract and groups the non-empty
@@ -30,7 +31,7 @@ struct IncomingStream {
 // into `batches`, which must outlive it. Errors are InternalServerException naming the
 // batch (by index) and the problem.
 absl::StatusOr<std::vector<IncomingStream>> GroupIncomingBatches(
-    const std::vector<ScanBatch>& batches);
+    const std::vector<RowBatch>& batches);
 
 }  // namespace tsw::magnetic
 

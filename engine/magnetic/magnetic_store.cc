@@ -143,7 +143,7 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(const std::st
   return std::unique_ptr<MagneticStore>(new MagneticStore(std::move(impl)));
 }
 
-absl::Status MagneticStore::AddSegment(const std::vector<ScanBatch>& batches,
+absl::Status MagneticStore::AddSegment(const std::vector<RowBatch>& batches,
                                        const std::string& manifest_note) {
   absl::StatusOr<std::vector<IncomingStream>> streams = GroupIncomingBatches(batches);
   if (!streams.ok()) return streams.status();
@@ -166,7 +166,7 @@ absl::Status MagneticStore::AddSegment(const std::vector<ScanBatch>& batches,
         !s.ok()) {
       return s;
     }
-    const ScanBatch& rows = stream.rows();
+    const RowBatch& rows = stream.rows();
     if (absl::Status s = (*writer)->AddRows(rows, 0, rows.time_nanos.size()); !s.ok()) return s;
   }
   absl::StatusOr<SegmentSummary> summary = (*writer)->Finish();
@@ -196,8 +196,7 @@ int64_t MagneticStore::RetentionCutoff() const {
   return impl_->Snapshot()->manifest.retention_cutoff;
 }
 
-absl::Status MagneticStore::Scan(const ScanRequest& request,
-                                 const std::function<bool(const ScanBatch&)>& visitor) const {
+absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisitor& visitor) const {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
@@ -229,7 +228,7 @@ absl::Status MagneticStore::Scan(const ScanRequest& request,
   }
 
   const size_t max_rows = predicate->max_rows_per_batch();
-  ScanBatch batch;
+  RowBatch batch;
   for (auto& [key, group] : groups) {
     StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns));
     batch.dimensions = *key.series;
@@ -245,23 +244,23 @@ absl::Status MagneticStore::Scan(const ScanRequest& request,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<ScanBatch>> MagneticStore::Lookup(const LookupKey& key) const {
-  absl::StatusOr<std::vector<std::optional<ScanBatch>>> rows =
+absl::StatusOr<std::optional<RowBatch>> MagneticStore::Lookup(const LookupKey& key) const {
+  absl::StatusOr<std::vector<std::optional<RowBatch>>> rows =
       LookupMany(absl::MakeConstSpan(&key, 1));
   if (!rows.ok()) return rows.status();
   return std::move((*rows)[0]);
 }
 
-absl::StatusOr<std::vector<std::optional<ScanBatch>>> MagneticStore::LookupMany(
+absl::StatusOr<std::vector<std::optional<RowBatch>>> MagneticStore::LookupMany(
     absl::Span<const LookupKey> keys) const {
   std::shared_ptr<const State> state = impl_->Snapshot();
-  std::vector<std::optional<ScanBatch>> results(keys.size());
+  std::vector<std::optional<RowBatch>> results(keys.size());
   // A block met by one key is searched cheaply (key filter, then its times only); met by
   // a second key, it is decoded whole once and searched in memory after that.
   using BlockId = std::tuple<const SegmentReader*, size_t, size_t>;
   constexpr size_t kMaxDecodedBlocks = 64;
   absl::flat_hash_set<BlockId> visited;
-  absl::flat_hash_map<BlockId, std::unique_ptr<ScanBatch>> decoded;
+  absl::flat_hash_map<BlockId, std::unique_ptr<RowBatch>> decoded;
   for (size_t k = 0; k < keys.size(); ++k) {
     const LookupKey& key = keys[k];
     const int64_t time = key.time_nanos;
@@ -269,7 +268,7 @@ absl::StatusOr<std::vector<std::optional<ScanBatch>>> MagneticStore::LookupMany(
     std::vector<Dimension> series = key.dimensions;
     std::sort(series.begin(), series.end(),
               [](const Dimension& a, const Dimension& b) { return a.name < b.name; });
-    std::optional<ScanBatch>& best = results[k];
+    std::optional<RowBatch>& best = results[k];
     // Oldest segment first, so ">=" gives equal versions to the newer segment.
     for (const std::shared_ptr<const SegmentReader>& reader : state->readers) {
       auto [first, last] = reader->FindStreams(series, key.measure_name);
@@ -280,11 +279,11 @@ absl::StatusOr<std::vector<std::optional<ScanBatch>>> MagneticStore::LookupMany(
         if (block == stream.blocks.end() || block->min_time > time) continue;
         const size_t b = static_cast<size_t>(block - stream.blocks.begin());
         const BlockId id{reader.get(), s, b};
-        std::optional<ScanBatch> row;
+        std::optional<RowBatch> row;
         auto cached = decoded.find(id);
         if (cached == decoded.end() && visited.contains(id)) {
           if (decoded.size() >= kMaxDecodedBlocks) decoded.clear();
-          auto rows = std::make_unique<ScanBatch>();
+          auto rows = std::make_unique<RowBatch>();
           if (absl::Status st = reader->DecodeBlock(s, b, rows.get()); !st.ok()) return st;
           cached = decoded.emplace(id, std::move(rows)).first;
         }
@@ -296,7 +295,7 @@ absl::StatusOr<std::vector<std::optional<ScanBatch>>> MagneticStore::LookupMany(
           }
         } else {
           visited.insert(id);
-          absl::StatusOr<std::optional<ScanBatch>> found = reader->FindRow(s, b, time);
+          absl::StatusOr<std::optional<RowBatch>> found = reader->FindRow(s, b, time);
           if (!found.ok()) return found.status();
           row = *std::move(found);
         }
@@ -387,7 +386,7 @@ std::vector<std::string> MagneticStore::Verify() const {
       continue;
     }
     const SegmentIndex& index = (*reader)->index();
-    ScanBatch rows;
+    RowBatch rows;
     for (size_t s = 0; s < index.streams.size(); ++s) {
       for (size_t b = 0; b < index.streams[s].blocks.size(); ++b) {
         if (absl::Status st = (*reader)->DecodeBlock(s, b, &rows); !st.ok()) {

@@ -2,7 +2,7 @@
 // encoded, Zstd-compressed columns with a footer index, listed by a manifest that is
 // replaced atomically; with upserts across segments, retention and compaction.
 //
-// The unit of data is tsw::ScanBatch: the rows of one series (dimensions sorted by name)
+// The unit of data is tsw::RowBatch: the rows of one series (dimensions sorted by name)
 // and one measure, in strictly increasing time, each with its Version; one column named
 // after a scalar measure, one per attribute of a MULTI measure, each with a presence mask.
 //
@@ -42,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "engine/common/row_batch.h"
 #include "tsw/engine.h"
 #include "tsw/env.h"
 #include "tsw/types.h"
@@ -117,7 +118,7 @@ class MagneticStore {
   // Batches without rows add nothing; with no rows at all, only the note is published.
   // Rows older than the retention cutoff are accepted but never returned.
   // Fails with InternalServerException (malformed batch, I/O); the store is then unchanged.
-  absl::Status AddSegment(const std::vector<ScanBatch>& batches, const std::string& manifest_note);
+  absl::Status AddSegment(const std::vector<RowBatch>& batches, const std::string& manifest_note);
 
   // The manifest_note of the last successful AddSegment ("" if none), also after reopen.
   std::string LastNote() const;
@@ -131,17 +132,16 @@ class MagneticStore {
   // union over the stored rows' columns, sorted by name. Only blocks whose time range meets
   // the request are read. Returning false from `visitor` stops the scan (still OK).
   // ValidationException if request.max_rows_per_batch < 1.
-  absl::Status Scan(const ScanRequest& request,
-                    const std::function<bool(const ScanBatch&)>& visitor) const;
+  absl::Status Scan(const ScanRequest& request, const RowBatchVisitor& visitor) const;
 
   // The stored row of one (series, measure, time) at its highest version, as a one-row
-  // ScanBatch (its columns those of the segment holding it), or nullopt when there is
+  // RowBatch (its columns those of the segment holding it), or nullopt when there is
   // none (or it is older than the retention cutoff). Decodes only blocks whose time range
   // holds the time and (with filters) whose key filter admits the key.
-  absl::StatusOr<std::optional<ScanBatch>> Lookup(const LookupKey& key) const;
+  absl::StatusOr<std::optional<RowBatch>> Lookup(const LookupKey& key) const;
   // Lookup of many keys against one snapshot; results in the order of `keys`. A block two
   // keys need is decoded once.
-  absl::StatusOr<std::vector<std::optional<ScanBatch>>> LookupMany(
+  absl::StatusOr<std::vector<std::optional<RowBatch>>> LookupMany(
       absl::Span<const LookupKey> keys) const;
 
   // Every (measure name, type) stored, sorted (for rebuilding the table's measure types).

@@ -210,24 +210,27 @@ std::string EncodeFooter(const SegmentIndex& index) {
   return out;
 }
 
-absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_t file_size,
-                          SegmentIndex* index) {
-  *index = SegmentIndex();
-  ByteReader in(footer);
+namespace {
+
+// DecodeFooter's phases, in the footer's order (engine/magnetic/FORMAT.md). Each reads its
+// part from `in` and checks it as it goes, failing with BadFooter naming what was wrong.
+
+// The series table: each series' dimensions sorted by name, the series sorted.
+absl::Status DecodeSeriesTable(uint64_t footer_size, ByteReader* in, SegmentIndex* index) {
   uint64_t num_series;
-  if (!in.ReadCount(std::min<uint64_t>(kMaxCount, footer.size()), &num_series)) {
+  if (!in->ReadCount(std::min<uint64_t>(kMaxCount, footer_size), &num_series)) {
     return BadFooter("series count");
   }
   index->series.resize(num_series);
   for (uint64_t i = 0; i < num_series; ++i) {
     uint64_t num_dims;
-    if (!in.ReadCount(in.remaining(), &num_dims)) return BadFooter("dimension count");
+    if (!in->ReadCount(in->remaining(), &num_dims)) return BadFooter("dimension count");
     std::vector<Dimension>& series = index->series[i];
     series.resize(num_dims);
     for (uint64_t d = 0; d < num_dims; ++d) {
       absl::string_view name;
       absl::string_view value;
-      if (!in.ReadLengthPrefixed(&name) || !in.ReadLengthPrefixed(&value))
+      if (!in->ReadLengthPrefixed(&name) || !in->ReadLengthPrefixed(&value))
         return BadFooter("dimension");
       series[d].name.assign(name.data(), name.size());
       series[d].value.assign(value.data(), value.size());
@@ -239,9 +242,91 @@ absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_
       return BadFooter("series not sorted");
     }
   }
+  return absl::OkStatus();
+}
 
+// One stream's key (series, measure, type) and its columns, sorted; a scalar stream has
+// exactly the column of its measure, a MULTI stream at least one.
+absl::Status DecodeStreamKey(uint64_t num_series, ByteReader* in, StreamEntry* stream) {
+  uint64_t series;
+  absl::string_view measure;
+  uint8_t type_code;
+  if (!in->ReadCount(num_series == 0 ? 0 : num_series - 1, &series) || num_series == 0 ||
+      !in->ReadLengthPrefixed(&measure) || !in->ReadByte(&type_code) ||
+      !MeasureTypeFromCode(type_code, &stream->type)) {
+    return BadFooter("stream key");
+  }
+  stream->series = static_cast<uint32_t>(series);
+  stream->measure_name.assign(measure.data(), measure.size());
+  uint64_t num_columns;
+  if (!in->ReadCount(in->remaining(), &num_columns)) return BadFooter("column count");
+  stream->columns.resize(num_columns);
+  for (uint64_t c = 0; c < num_columns; ++c) {
+    absl::string_view name;
+    if (!in->ReadLengthPrefixed(&name) || !in->ReadByte(&type_code) ||
+        !MeasureTypeFromCode(type_code, &stream->columns[c].type) ||
+        stream->columns[c].type == MeasureValueType::kMulti) {
+      return BadFooter("column");
+    }
+    stream->columns[c].name.assign(name.data(), name.size());
+    if (c > 0 && !ColumnLess(stream->columns[c - 1], stream->columns[c])) {
+      return BadFooter("columns not sorted");
+    }
+  }
+  if (stream->type == MeasureValueType::kMulti) {
+    if (stream->columns.empty()) return BadFooter("MULTI stream without columns");
+  } else if (stream->columns.size() != 1 || stream->columns[0].name != stream->measure_name ||
+             stream->columns[0].type != stream->type) {
+    return BadFooter("scalar stream with wrong columns");
+  }
+  return absl::OkStatus();
+}
+
+// One stream's block entries: at least one, apart in time, each inside the data region
+// where the previous block ended (*offset, moved past them). Adds their rows to *points.
+absl::Status DecodeBlockEntries(uint64_t blocks_end, ByteReader* in, StreamEntry* stream,
+                                uint64_t* offset, int64_t* points) {
+  uint64_t num_blocks;
+  if (!in->ReadCount(in->remaining(), &num_blocks) || num_blocks == 0) {
+    return BadFooter("block count");
+  }
+  stream->blocks.resize(num_blocks);
+  for (uint64_t b = 0; b < num_blocks; ++b) {
+    BlockEntry& block = stream->blocks[b];
+    uint64_t rows;
+    uint64_t span;
+    if (!in->ReadVarint64(&block.length) || !in->ReadFixed64(&block.checksum) ||
+        !in->ReadCount(kMaxBlockRows, &rows) || rows == 0 ||
+        !in->ReadSignedVarint64(&block.min_time) || !in->ReadVarint64(&span)) {
+      return BadFooter("block entry");
+    }
+    block.rows = static_cast<int64_t>(rows);
+    // max_time = min_time + span must not overflow, and `rows` distinct times need a
+    // span of at least rows - 1.
+    if (span > static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(block.min_time) ||
+        span < rows - 1) {
+      return BadFooter("block time range");
+    }
+    block.max_time = static_cast<int64_t>(static_cast<uint64_t>(block.min_time) + span);
+    if (b > 0 && block.min_time <= stream->blocks[b - 1].max_time) {
+      return BadFooter("blocks overlap in time");
+    }
+    if (block.length == 0 || block.length > blocks_end - *offset) {
+      return BadFooter("block beyond the data region");
+    }
+    block.offset = *offset;
+    *offset += block.length;
+    *points += block.rows;
+  }
+  return absl::OkStatus();
+}
+
+// The stream table: streams sorted, their blocks filling the data region exactly; sets the
+// index's time range (0 to 0 without streams) and point count.
+absl::Status DecodeStreamTable(uint64_t blocks_end, ByteReader* in, SegmentIndex* index) {
+  const uint64_t num_series = index->series.size();
   uint64_t num_streams;
-  if (!in.ReadCount(std::min<uint64_t>(kMaxCount, in.remaining()), &num_streams)) {
+  if (!in->ReadCount(std::min<uint64_t>(kMaxCount, in->remaining()), &num_streams)) {
     return BadFooter("stream count");
   }
   index->streams.resize(num_streams);
@@ -250,99 +335,57 @@ absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_
   index->max_time = INT64_MIN;
   for (uint64_t i = 0; i < num_streams; ++i) {
     StreamEntry& stream = index->streams[i];
-    uint64_t series;
-    absl::string_view measure;
-    uint8_t type_code;
-    if (!in.ReadCount(num_series == 0 ? 0 : num_series - 1, &series) || num_series == 0 ||
-        !in.ReadLengthPrefixed(&measure) || !in.ReadByte(&type_code) ||
-        !MeasureTypeFromCode(type_code, &stream.type)) {
-      return BadFooter("stream key");
-    }
-    stream.series = static_cast<uint32_t>(series);
-    stream.measure_name.assign(measure.data(), measure.size());
-    uint64_t num_columns;
-    if (!in.ReadCount(in.remaining(), &num_columns)) return BadFooter("column count");
-    stream.columns.resize(num_columns);
-    for (uint64_t c = 0; c < num_columns; ++c) {
-      absl::string_view name;
-      if (!in.ReadLengthPrefixed(&name) || !in.ReadByte(&type_code) ||
-          !MeasureTypeFromCode(type_code, &stream.columns[c].type) ||
-          stream.columns[c].type == MeasureValueType::kMulti) {
-        return BadFooter("column");
-      }
-      stream.columns[c].name.assign(name.data(), name.size());
-      if (c > 0 && !ColumnLess(stream.columns[c - 1], stream.columns[c])) {
-        return BadFooter("columns not sorted");
-      }
-    }
-    if (stream.type == MeasureValueType::kMulti) {
-      if (stream.columns.empty()) return BadFooter("MULTI stream without columns");
-    } else if (stream.columns.size() != 1 || stream.columns[0].name != stream.measure_name ||
-               stream.columns[0].type != stream.type) {
-      return BadFooter("scalar stream with wrong columns");
-    }
+    if (absl::Status s = DecodeStreamKey(num_series, in, &stream); !s.ok()) return s;
     if (i > 0 && CompareStreams(index->streams[i - 1], stream) >= 0) {
       return BadFooter("streams not sorted");
     }
-    uint64_t num_blocks;
-    if (!in.ReadCount(in.remaining(), &num_blocks) || num_blocks == 0) {
-      return BadFooter("block count");
-    }
-    stream.blocks.resize(num_blocks);
-    for (uint64_t b = 0; b < num_blocks; ++b) {
-      BlockEntry& block = stream.blocks[b];
-      uint64_t rows;
-      uint64_t span;
-      if (!in.ReadVarint64(&block.length) || !in.ReadFixed64(&block.checksum) ||
-          !in.ReadCount(kMaxBlockRows, &rows) || rows == 0 ||
-          !in.ReadSignedVarint64(&block.min_time) || !in.ReadVarint64(&span)) {
-        return BadFooter("block entry");
-      }
-      block.rows = static_cast<int64_t>(rows);
-      // max_time = min_time + span must not overflow, and `rows` distinct times need a
-      // span of at least rows - 1.
-      if (span > static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(block.min_time) ||
-          span < rows - 1) {
-        return BadFooter("block time range");
-      }
-      block.max_time = static_cast<int64_t>(static_cast<uint64_t>(block.min_time) + span);
-      if (b > 0 && block.min_time <= stream.blocks[b - 1].max_time) {
-        return BadFooter("blocks overlap in time");
-      }
-      if (block.length == 0 || block.length > blocks_end - offset) {
-        return BadFooter("block beyond the data region");
-      }
-      block.offset = offset;
-      offset += block.length;
-      index->points += block.rows;
+    if (absl::Status s = DecodeBlockEntries(blocks_end, in, &stream, &offset, &index->points);
+        !s.ok()) {
+      return s;
     }
     index->min_time = std::min(index->min_time, stream.blocks.front().min_time);
     index->max_time = std::max(index->max_time, stream.blocks.back().max_time);
     stream.hash = StreamHash(index->series[stream.series], stream.measure_name);
   }
   if (offset != blocks_end) return BadFooter("blocks do not fill the data region");
+  return absl::OkStatus();
+}
 
+// The bytes of each stored kind; the index's own bytes are the rest of the file.
+absl::Status DecodeByteKinds(uint64_t file_size, ByteReader* in, SegmentIndex* index) {
   uint64_t num_kinds;
-  if (!in.ReadVarint64(&num_kinds) || num_kinds != static_cast<size_t>(ByteKind::kIndex)) {
+  if (!in->ReadVarint64(&num_kinds) || num_kinds != static_cast<size_t>(ByteKind::kIndex)) {
     return BadFooter("byte kind count");
   }
   int64_t counted = 0;
   for (uint64_t k = 0; k < num_kinds; ++k) {
     uint64_t bytes;
-    if (!in.ReadCount(file_size, &bytes)) return BadFooter("byte kind");
+    if (!in->ReadCount(file_size, &bytes)) return BadFooter("byte kind");
     index->bytes_by_kind[k] = static_cast<int64_t>(bytes);
     counted += static_cast<int64_t>(bytes);
   }
   if (counted > static_cast<int64_t>(file_size)) return BadFooter("byte kinds exceed the file");
   index->bytes_by_kind[static_cast<size_t>(ByteKind::kIndex)] =
       static_cast<int64_t>(file_size) - counted;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_t file_size,
+                          SegmentIndex* index) {
+  *index = SegmentIndex();
+  ByteReader in(footer);
+  if (absl::Status s = DecodeSeriesTable(footer.size(), &in, index); !s.ok()) return s;
+  if (absl::Status s = DecodeStreamTable(blocks_end, &in, index); !s.ok()) return s;
+  if (absl::Status s = DecodeByteKinds(file_size, &in, index); !s.ok()) return s;
   if (!in.empty()) return BadFooter("trailing bytes");
-  if (num_streams == 0) {
+  if (index->streams.empty()) {
     index->min_time = 0;
     index->max_time = 0;
   }
   // Every series must be used by a stream, so the index has one encoding per content.
-  std::vector<bool> used(num_series, false);
+  std::vector<bool> used(index->series.size(), false);
   for (const StreamEntry& stream : index->streams) used[stream.series] = true;
   for (bool u : used) {
     if (!u) return BadFooter("series without streams");

@@ -143,7 +143,7 @@ absl::Status SegmentReader::ReadBlock(size_t stream, size_t block, std::string* 
   return absl::OkStatus();
 }
 
-absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, ScanBatch* out) const {
+absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out) const {
   std::string bytes;
   if (absl::Status s = ReadBlock(stream, block, &bytes); !s.ok()) return s;
   const StreamEntry& s = index_.streams[stream];
@@ -164,8 +164,8 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, ScanBatch* 
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<ScanBatch>> SegmentReader::FindRow(size_t stream, size_t block,
-                                                                int64_t time) const {
+absl::StatusOr<std::optional<RowBatch>> SegmentReader::FindRow(size_t stream, size_t block,
+                                                               int64_t time) const {
   const StreamEntry& s = index_.streams[stream];
   const BlockEntry& entry = s.blocks[block];
   if (time < entry.min_time || time > entry.max_time) return std::nullopt;
@@ -182,11 +182,11 @@ absl::StatusOr<std::optional<ScanBatch>> SegmentReader::FindRow(size_t stream, s
   auto it = std::lower_bound(times.begin(), times.end(), time);
   if (it == times.end() || *it != time) return std::nullopt;
   size_t row = static_cast<size_t>(it - times.begin());
-  ScanBatch all;
+  RowBatch all;
   if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all); !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
-  return std::optional<ScanBatch>(CopyRow(all, row));
+  return std::optional<RowBatch>(CopyRow(all, row));
 }
 
 }  // namespace tsw::magnetic

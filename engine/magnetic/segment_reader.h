@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/common/row_batch.h"
 #include "engine/magnetic/block.h"
 #include "engine/magnetic/segment_format.h"
 #include "engine/magnetic/segment_writer.h"
@@ -62,11 +63,11 @@ class SegmentReader {
 
   // ReadBlock, then decodes every row into *out in stream shape (block.h) and checks it
   // against the index (row count, strictly increasing times within the block's range).
-  absl::Status DecodeBlock(size_t stream, size_t block, ScanBatch* out) const;
+  absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out) const;
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.
-  absl::StatusOr<std::optional<ScanBatch>> FindRow(size_t stream, size_t block, int64_t time) const;
+  absl::StatusOr<std::optional<RowBatch>> FindRow(size_t stream, size_t block, int64_t time) const;
 
   // A status naming this file, `what` and the problem.
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;

@@ -19,7 +19,7 @@ absl::Status BadInput(absl::string_view detail) {
 }
 
 // The vector of `column` that holds values of its type.
-size_t ValueCount(const ScanColumn& column) {
+size_t ValueCount(const RowColumn& column) {
   switch (column.type) {
     case MeasureValueType::kDouble:
       return column.doubles.size();
@@ -30,7 +30,7 @@ size_t ValueCount(const ScanColumn& column) {
   }
 }
 
-void AppendPlaceholders(ScanColumn* column, size_t n) {
+void AppendPlaceholders(RowColumn* column, size_t n) {
   switch (column->type) {
     case MeasureValueType::kDouble:
       column->doubles.resize(column->doubles.size() + n);
@@ -44,7 +44,7 @@ void AppendPlaceholders(ScanColumn* column, size_t n) {
   }
 }
 
-void AppendValues(const ScanColumn& from, size_t begin, size_t end, ScanColumn* to) {
+void AppendValues(const RowColumn& from, size_t begin, size_t end, RowColumn* to) {
   switch (to->type) {
     case MeasureValueType::kDouble:
       to->doubles.insert(to->doubles.end(), from.doubles.begin() + begin,
@@ -159,7 +159,7 @@ absl::Status SegmentWriter::BeginStream(const std::vector<Dimension>& series,
   stream_.type = type;
   stream_.columns = std::move(columns);
   stream_.hash = StreamHash(series, measure_name);
-  pending_ = ScanBatch();
+  pending_ = RowBatch();
   pending_.columns.resize(stream_.columns.size());
   for (size_t c = 0; c < stream_.columns.size(); ++c) {
     pending_.columns[c].name = stream_.columns[c].name;
@@ -170,7 +170,7 @@ absl::Status SegmentWriter::BeginStream(const std::vector<Dimension>& series,
   return absl::OkStatus();
 }
 
-absl::Status SegmentWriter::AddRows(const ScanBatch& batch, size_t begin, size_t end) {
+absl::Status SegmentWriter::AddRows(const RowBatch& batch, size_t begin, size_t end) {
   if (!in_stream_ || failed_) return BadInput("AddRows outside a stream");
   const size_t rows = batch.time_nanos.size();
   if (begin > end || end > rows || batch.versions.size() != rows) {
@@ -179,7 +179,7 @@ absl::Status SegmentWriter::AddRows(const ScanBatch& batch, size_t begin, size_t
   // Map the batch's columns onto the stream's.
   std::vector<int> source(stream_.columns.size(), -1);
   for (size_t j = 0; j < batch.columns.size(); ++j) {
-    const ScanColumn& column = batch.columns[j];
+    const RowColumn& column = batch.columns[j];
     auto it = std::lower_bound(stream_.columns.begin(), stream_.columns.end(),
                                ColumnSpec{column.name, column.type}, ColumnLess);
     if (it == stream_.columns.end() || it->name != column.name || it->type != column.type) {
@@ -218,13 +218,13 @@ absl::Status SegmentWriter::AddRows(const ScanBatch& batch, size_t begin, size_t
     pending_.versions.insert(pending_.versions.end(), batch.versions.begin() + begin,
                              batch.versions.begin() + stop);
     for (size_t c = 0; c < pending_.columns.size(); ++c) {
-      ScanColumn& to = pending_.columns[c];
+      RowColumn& to = pending_.columns[c];
       if (source[c] < 0) {
         to.present.resize(to.present.size() + take, 0);
         AppendPlaceholders(&to, take);
         continue;
       }
-      const ScanColumn& from = batch.columns[static_cast<size_t>(source[c])];
+      const RowColumn& from = batch.columns[static_cast<size_t>(source[c])];
       if (from.present.empty()) {
         to.present.resize(to.present.size() + take, 1);
       } else {
@@ -263,7 +263,7 @@ absl::Status SegmentWriter::FlushBlock() {
   max_time_ = std::max(max_time_, entry.max_time);
   pending_.time_nanos.clear();
   pending_.versions.clear();
-  for (ScanColumn& column : pending_.columns) {
+  for (RowColumn& column : pending_.columns) {
     column.present.clear();
     column.doubles.clear();
     column.ints.clear();

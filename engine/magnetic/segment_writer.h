@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/common/row_batch.h"
 #include "engine/magnetic/block.h"
 #include "engine/magnetic/segment_format.h"
 #include "tsw/env.h"
@@ -58,7 +59,7 @@ class SegmentWriter {
   // matched to the stream's by (name, type) and must all be among them; stream columns the
   // batch lacks are absent in these rows. An empty `present` means every row is present.
   // Times must increase strictly, also across calls. Booleans must be 0 or 1.
-  absl::Status AddRows(const ScanBatch& batch, size_t begin, size_t end);
+  absl::Status AddRows(const RowBatch& batch, size_t begin, size_t end);
 
   // Bytes of the header and the blocks written so far; the finished file is larger (by
   // the rows not yet in a block, the footer and the trailer).
@@ -94,7 +95,7 @@ class SegmentWriter {
   SegmentIndex index_;
   bool in_stream_ = false;
   StreamEntry stream_;  // The current stream (in_stream_).
-  ScanBatch pending_;   // Its rows not yet in a block, in stream shape.
+  RowBatch pending_;    // Its rows not yet in a block, in stream shape.
   bool has_last_time_ = false;
   int64_t last_time_ = 0;
   int64_t points_ = 0;

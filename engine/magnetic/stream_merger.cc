@@ -48,7 +48,7 @@ absl::Status StreamMerger::Fill(Cursor* c) {
   while (!c->done && c->pos >= c->limit) {
     if (c->next_block >= c->end_block) {
       c->done = true;
-      c->block = ScanBatch();
+      c->block = RowBatch();
       break;
     }
     if (absl::Status s = c->source.reader->DecodeBlock(c->source.stream, c->next_block, &c->block);
@@ -63,15 +63,15 @@ absl::Status StreamMerger::Fill(Cursor* c) {
   return absl::OkStatus();
 }
 
-void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, ScanBatch* out) const {
-  const ScanBatch& b = c.block;
+void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, RowBatch* out) const {
+  const RowBatch& b = c.block;
   const size_t n = end - begin;
   out->time_nanos.insert(out->time_nanos.end(), b.time_nanos.begin() + begin,
                          b.time_nanos.begin() + end);
   out->versions.insert(out->versions.end(), b.versions.begin() + begin, b.versions.begin() + end);
   const size_t old_rows = out->time_nanos.size() - n;
   // Every output column grows by n absent rows; the source's columns then fill theirs.
-  for (ScanColumn& column : out->columns) {
+  for (RowColumn& column : out->columns) {
     column.present.resize(old_rows + n, 0);
     switch (column.type) {
       case MeasureValueType::kDouble:
@@ -86,8 +86,8 @@ void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, ScanBatch
     }
   }
   for (size_t k = 0; k < b.columns.size(); ++k) {
-    const ScanColumn& from = b.columns[k];
-    ScanColumn& to = out->columns[c.column_map[k]];
+    const RowColumn& from = b.columns[k];
+    RowColumn& to = out->columns[c.column_map[k]];
     std::copy(from.present.begin() + begin, from.present.begin() + end,
               to.present.begin() + old_rows);
     switch (from.type) {
@@ -106,13 +106,13 @@ void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, ScanBatch
   }
 }
 
-absl::StatusOr<bool> StreamMerger::Next(size_t max_rows, ScanBatch* out) {
+absl::StatusOr<bool> StreamMerger::Next(size_t max_rows, RowBatch* out) {
   max_rows = std::max<size_t>(max_rows, 1);
   out->time_nanos.clear();
   out->versions.clear();
   out->columns.resize(columns_.size());
   for (size_t i = 0; i < columns_.size(); ++i) {
-    ScanColumn& column = out->columns[i];
+    RowColumn& column = out->columns[i];
     column.name = columns_[i].name;
     column.type = columns_[i].type;
     column.present.clear();

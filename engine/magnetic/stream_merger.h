@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/common/row_batch.h"
 #include "engine/magnetic/segment_format.h"
 #include "engine/magnetic/segment_reader.h"
 #include "tsw/types.h"
@@ -33,7 +34,7 @@ class StreamMerger {
 
   // Replaces the rows of *out (its time_nanos, versions and columns) with the next at most
   // `max_rows` rows. Returns false, with no rows, once every row was returned.
-  absl::StatusOr<bool> Next(size_t max_rows, ScanBatch* out);
+  absl::StatusOr<bool> Next(size_t max_rows, RowBatch* out);
 
   // True if a block of `stream` meets [first_time, last_time].
   static bool Overlaps(const StreamEntry& stream, int64_t first_time, int64_t last_time);
@@ -43,7 +44,7 @@ class StreamMerger {
     StreamSource source;
     size_t next_block = 0;           // The next block to load.
     size_t end_block = 0;            // Blocks [next_block, end_block) may hold rows in range.
-    ScanBatch block;                 // The loaded block, in stream shape.
+    RowBatch block;                  // The loaded block, in stream shape.
     size_t pos = 0;                  // The head row in `block`.
     size_t limit = 0;                // Rows [pos, limit) are in range.
     std::vector<size_t> column_map;  // Stream column -> output column.
@@ -53,7 +54,7 @@ class StreamMerger {
   // Loads blocks until the cursor has a head row or is done.
   absl::Status Fill(Cursor* cursor);
   // Appends rows [begin, end) of the cursor's block to *out.
-  void CopyRows(const Cursor& cursor, size_t begin, size_t end, ScanBatch* out) const;
+  void CopyRows(const Cursor& cursor, size_t begin, size_t end, RowBatch* out) const;
 
   const int64_t first_;
   const int64_t last_;

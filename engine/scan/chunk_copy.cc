@@ -5,7 +5,7 @@
 namespace tsw::scan {
 
 void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, size_t count,
-                      ScanBatch* out) {
+                      RowBatch* out) {
   out->time_nanos.insert(out->time_nanos.end(), chunk.times.begin() + row,
                          chunk.times.begin() + row + count);
   chunk.versions.AppendTo(row, count, &out->versions);
@@ -13,7 +13,7 @@ void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, s
 
 void AppendChunkSlot(const memstore::StringPool& strings, const memstore::MeasureColumn& column,
                      const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
-                     size_t count, ScanColumn* out) {
+                     size_t count, RowColumn* out) {
   const memstore::MeasureColumn::CellArray cells = chunk.cells[slot];
   const uint8_t* present = column.multi() ? chunk.present[slot].data() + row : nullptr;
   if (present != nullptr) {

@@ -1,5 +1,5 @@
 // Copying rows out of memory-store chunks into scan batches: the one place that turns a
-// chunk's cells (double bits, int64s, 0/1, StringPool ids) into ScanColumn values, shared
+// chunk's cells (double bits, int64s, 0/1, StringPool ids) into RowColumn values, shared
 // by the memory-store scanner and the tier merger.
 // REQUIRES: the caller holds the table's lock (shared) while it reads the chunk.
 #ifndef TSW_ENGINE_SCAN_CHUNK_COPY_H_
@@ -7,6 +7,7 @@
 
 #include <cstddef>
 
+#include "engine/common/row_batch.h"
 #include "engine/memstore/measure_column.h"
 #include "engine/memstore/string_pool.h"
 #include "tsw/types.h"
@@ -15,7 +16,7 @@ namespace tsw::scan {
 
 // Appends rows [row, row + count) of `chunk`'s times and versions to `out`.
 void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, size_t count,
-                      ScanBatch* out);
+                      RowBatch* out);
 
 // Appends rows [row, row + count) of value slot `slot` of `chunk` (a chunk of `column`) to
 // `out`, whose type is the slot's type: the values, and their presence (all 1 for a scalar
@@ -23,7 +24,7 @@ void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, s
 // holds; `present` tells them apart.
 void AppendChunkSlot(const memstore::StringPool& strings, const memstore::MeasureColumn& column,
                      const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
-                     size_t count, ScanColumn* out);
+                     size_t count, RowColumn* out);
 
 }  // namespace tsw::scan
 

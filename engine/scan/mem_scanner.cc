@@ -18,8 +18,7 @@ using memstore::MeasureColumn;
 class ColumnScanner {
  public:
   ColumnScanner(const memstore::MemStore& store, const ingest::TableSchema& schema,
-                const ScanPredicate& predicate,
-                const std::function<bool(const ScanBatch&)>& visitor)
+                const ScanPredicate& predicate, const RowBatchVisitor& visitor)
       : store_(store), schema_(schema), predicate_(predicate), visitor_(visitor) {}
 
   // False once the visitor asked to stop.
@@ -64,7 +63,7 @@ class ColumnScanner {
     batch_.measure_value_type = column.type();
     batch_.columns.resize(column.slot_count());
     for (size_t s = 0; s < column.slot_count(); ++s) {
-      ScanColumn& out = batch_.columns[s];
+      RowColumn& out = batch_.columns[s];
       out.name = column.multi()
                      ? schema_.attributes.at(static_cast<int32_t>(column.slot_attribute(s))).name
                      : measure.name;
@@ -76,7 +75,7 @@ class ColumnScanner {
   void Clear() {
     batch_.time_nanos.clear();
     batch_.versions.clear();
-    for (ScanColumn& c : batch_.columns) {
+    for (RowColumn& c : batch_.columns) {
       c.doubles.clear();
       c.ints.clear();
       c.strings.clear();
@@ -95,16 +94,15 @@ class ColumnScanner {
   const memstore::MemStore& store_;
   const ingest::TableSchema& schema_;
   const ScanPredicate& predicate_;
-  const std::function<bool(const ScanBatch&)>& visitor_;
-  ScanBatch batch_;
+  const RowBatchVisitor& visitor_;
+  RowBatch batch_;
   bool started_ = false;
 };
 
 }  // namespace
 
 absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
-                          const ScanRequest& request,
-                          const std::function<bool(const ScanBatch&)>& visitor,
+                          const ScanRequest& request, const RowBatchVisitor& visitor,
                           const absl::flat_hash_set<uint32_t>* skip_columns) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();

@@ -1,5 +1,5 @@
 // Reads a table's memory store for Scan: the rows in [start, end) of the series matching
-// the dimension filters and of the requested measures, as ScanBatches.
+// the dimension filters and of the requested measures, as RowBatches.
 //
 // Each batch holds rows of one (series, measure) in increasing time, at most
 // max_rows_per_batch of them; each (series, measure, time) appears once, at its highest
@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "engine/common/row_batch.h"
 #include "engine/ingest/table_schema.h"
 #include "engine/memstore/mem_store.h"
 #include "tsw/types.h"
@@ -23,8 +24,7 @@ namespace tsw::scan {
 // ValidationException if max_rows_per_batch < 1. Columns whose ids are in `skip_columns`
 // (if given) are left out: the tiered scan has already merged them with the magnetic tier.
 absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
-                          const ScanRequest& request,
-                          const std::function<bool(const ScanBatch&)>& visitor,
+                          const ScanRequest& request, const RowBatchVisitor& visitor,
                           const absl::flat_hash_set<uint32_t>* skip_columns = nullptr);
 
 }  // namespace tsw::scan

@@ -18,7 +18,7 @@ namespace {
 
 using memstore::MeasureColumn;
 
-bool ColumnBefore(const ScanColumn& a, const ScanColumn& b) {
+bool ColumnBefore(const RowColumn& a, const RowColumn& b) {
   if (a.name != b.name) return a.name < b.name;
   return static_cast<int>(a.type) < static_cast<int>(b.type);
 }
@@ -28,11 +28,11 @@ bool ColumnBefore(const ScanColumn& a, const ScanColumn& b) {
 class TierMerger {
  public:
   TierMerger(const memstore::MemStore& store, const ingest::TableSchema& schema,
-             const ScanRequest& request, const std::function<bool(const ScanBatch&)>& visitor)
+             const ScanRequest& request, const RowBatchVisitor& visitor)
       : store_(store), schema_(schema), request_(request), visitor_(visitor) {}
 
   // The magnetic store's visitor. False once the caller's visitor asked to stop.
-  bool OnMagnetic(const ScanBatch& b) {
+  bool OnMagnetic(RowBatch& b) {
     if (!InStream(b)) {
       if (!FinishStream()) return false;
       StartStream(b);
@@ -55,7 +55,7 @@ class TierMerger {
   const absl::flat_hash_set<uint32_t>& merged() const { return merged_; }
 
  private:
-  bool InStream(const ScanBatch& b) const {
+  bool InStream(const RowBatch& b) const {
     return open_ && b.measure_value_type == type_ && b.measure_name == measure_ &&
            b.dimensions.size() == dimensions_.size() &&
            std::equal(b.dimensions.begin(), b.dimensions.end(), dimensions_.begin(),
@@ -64,11 +64,11 @@ class TierMerger {
                       });
   }
 
-  bool Emit(const ScanBatch& b) { return visitor_(b); }
+  bool Emit(RowBatch& b) { return visitor_(b); }
 
   // Finds the memory column of the stream `b` opens; prepares a merge if it has rows in
   // the range.
-  void StartStream(const ScanBatch& b) {
+  void StartStream(const RowBatch& b) {
     open_ = true;
     dimensions_ = b.dimensions;
     measure_ = b.measure_name;
@@ -108,19 +108,19 @@ class TierMerger {
     out_.measure_name = b.measure_name;
     out_.measure_value_type = b.measure_value_type;
     out_.columns.clear();
-    for (const ScanColumn& c : b.columns) {
-      ScanColumn& added = out_.columns.emplace_back();
+    for (const RowColumn& c : b.columns) {
+      RowColumn& added = out_.columns.emplace_back();
       added.name = c.name;
       added.type = c.type;
     }
     for (size_t s = 0; s < column->slot_count(); ++s) {
-      ScanColumn slot;
+      RowColumn slot;
       slot.name = column->multi()
                       ? schema_.attributes.at(static_cast<int32_t>(column->slot_attribute(s))).name
                       : b.measure_name;
       slot.type = column->slot_type(s);
       bool known = false;
-      for (const ScanColumn& c : out_.columns) known |= c.name == slot.name && c.type == slot.type;
+      for (const RowColumn& c : out_.columns) known |= c.name == slot.name && c.type == slot.type;
       if (!known) out_.columns.push_back(std::move(slot));
     }
     std::sort(out_.columns.begin(), out_.columns.end(), ColumnBefore);
@@ -141,7 +141,7 @@ class TierMerger {
 
   // Merges one magnetic batch with the memory rows up to its last time. Runs of rows
   // from one tier (the usual shape: segments hold the older rows) are copied in bulk.
-  bool MergeBatch(const ScanBatch& b) {
+  bool MergeBatch(const RowBatch& b) {
     magnetic_columns_.assign(out_.columns.size(), -1);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
       for (size_t c = 0; c < b.columns.size(); ++c) {
@@ -227,19 +227,19 @@ class TierMerger {
     }
   }
 
-  void AppendMagnetic(const ScanBatch& b, size_t i, size_t count) {
+  void AppendMagnetic(const RowBatch& b, size_t i, size_t count) {
     out_.time_nanos.insert(out_.time_nanos.end(), b.time_nanos.begin() + i,
                            b.time_nanos.begin() + i + count);
     out_.versions.insert(out_.versions.end(), b.versions.begin() + i,
                          b.versions.begin() + i + count);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
-      ScanColumn& out = out_.columns[o];
+      RowColumn& out = out_.columns[o];
       const int c = magnetic_columns_[o];
       if (c < 0) {
         AppendAbsent(&out, count);
         continue;
       }
-      const ScanColumn& in = b.columns[c];
+      const RowColumn& in = b.columns[c];
       if (in.present.empty()) {
         out.present.insert(out.present.end(), count, 1);
       } else {
@@ -262,7 +262,7 @@ class TierMerger {
     }
   }
 
-  static void AppendAbsent(ScanColumn* out, size_t count) {
+  static void AppendAbsent(RowColumn* out, size_t count) {
     out->present.insert(out->present.end(), count, 0);
     switch (out->type) {
       case MeasureValueType::kDouble:
@@ -292,7 +292,7 @@ class TierMerger {
   void ClearOut() {
     out_.time_nanos.clear();
     out_.versions.clear();
-    for (ScanColumn& c : out_.columns) {
+    for (RowColumn& c : out_.columns) {
       c.doubles.clear();
       c.ints.clear();
       c.strings.clear();
@@ -303,7 +303,7 @@ class TierMerger {
   const memstore::MemStore& store_;
   const ingest::TableSchema& schema_;
   const ScanRequest& request_;
-  const std::function<bool(const ScanBatch&)>& visitor_;
+  const RowBatchVisitor& visitor_;
 
   // The open magnetic stream.
   bool open_ = false;
@@ -315,7 +315,7 @@ class TierMerger {
   // Merging (column_ set): the memory cursor, the output batch and the column maps.
   const MeasureColumn* column_ = nullptr;
   size_t chunk_ = 0, row_ = 0;
-  ScanBatch out_;
+  RowBatch out_;
   std::vector<int> memory_slots_;      // Per output column: the memory slot, or -1.
   std::vector<int> magnetic_columns_;  // Per output column: the magnetic batch's, or -1.
 
@@ -326,13 +326,13 @@ class TierMerger {
 
 absl::Status ScanTiers(const memstore::MemStore& store, const ingest::TableSchema& schema,
                        const magnetic::MagneticStore& magnetic, const ScanRequest& request,
-                       const std::function<bool(const ScanBatch&)>& visitor) {
+                       const RowBatchVisitor& visitor) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
   TierMerger merger(store, schema, request, visitor);
   bool stopped = false;
-  absl::Status s = magnetic.Scan(request, [&](const ScanBatch& b) {
+  absl::Status s = magnetic.Scan(request, [&](RowBatch& b) {
     if (merger.OnMagnetic(b)) return true;
     stopped = true;
     return false;

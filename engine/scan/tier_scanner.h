@@ -24,6 +24,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "engine/common/row_batch.h"
 #include "engine/ingest/table_schema.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/memstore/mem_store.h"
@@ -35,7 +36,7 @@ namespace tsw::scan {
 // (InternalServerException naming the file) as they come.
 absl::Status ScanTiers(const memstore::MemStore& store, const ingest::TableSchema& schema,
                        const magnetic::MagneticStore& magnetic, const ScanRequest& request,
-                       const std::function<bool(const ScanBatch&)>& visitor);
+                       const RowBatchVisitor& visitor);
 
 }  // namespace tsw::scan
 

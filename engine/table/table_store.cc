@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/row_batch.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
 #include "engine/ingest/retention_window.h"
@@ -84,7 +85,7 @@ absl::StatusOr<int64_t> PayloadTimes(ingest::BatchDecoder* decoder, absl::string
 // Rows of one column an eviction copied (or found expired), to remove once in a segment.
 struct EvictedColumn {
   uint32_t column = 0;
-  int batch = -1;              // Index of its ScanBatch, or -1 (no row inside retention).
+  int batch = -1;              // Index of its RowBatch, or -1 (no row inside retention).
   std::vector<RowId> expired;  // Rows older than the magnetic cutoff, dropped unstored.
 };
 
@@ -197,6 +198,7 @@ absl::Status TableStore::Recover() {
     return InternalError(absl::StrCat(magnetic_dir, ": ", s.message()));
   }
   evicted_cutoff_ = note.cutoff;
+  evicted_cutoff_seen_.store(note.cutoff, std::memory_order_relaxed);
   // The schema file names every measure a segment holds (it is written before the log is
   // trimmed); should one be missing all the same, the segments' types are taken.
   for (const auto& [name, type] : magnetic_->MeasureTypes()) {
@@ -374,6 +376,13 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
     newest = std::max(newest, rec.time_nanos);
   }
 
+  // Records older than the eviction cutoff may meet rows in segments: those are looked up
+  // before the write lock, so segment reads and decodes stall no other writer or scan.
+  MagneticLookup lookup;
+  if (oldest < evicted_cutoff_seen_.load(std::memory_order_relaxed)) {
+    LookUpLateRecords(parsed, &lookup);
+  }
+
   const size_t payload_bound = PayloadBound(parsed);
   std::vector<RejectedRecord> rejected = parsed.rejected;
   ingest::ApplyResult result;
@@ -390,7 +399,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
     }
     // Only records older than the highest eviction cutoff can meet a row in a segment.
     if (oldest < evicted_cutoff_) {
-      if (absl::Status s = SeedFromMagnetic(parsed); !s.ok()) return s;
+      if (absl::Status s = SeedFromMagnetic(parsed, &lookup); !s.ok()) return s;
     }
     const size_t first_new_rejection = rejected.size();
     PrefetchRows(parsed, store_);
@@ -469,36 +478,77 @@ absl::Status TableStore::PersistSchema(uint64_t durable) {
   return absl::OkStatus();
 }
 
-absl::Status TableStore::SeedFromMagnetic(const ingest::ParsedBatch& parsed) {
-  const memstore::SeriesRegistry& registry = store_.series();
-  std::vector<magnetic::LookupKey> keys;
-  std::vector<const ingest::ParsedRecord*> records;
+bool TableStore::InMemory(const ingest::ParsedBatch& parsed,
+                          const ingest::ParsedRecord& rec) const {
+  const uint32_t series = store_.series().Find(rec.series_hash, parsed.key(rec));
+  const int32_t measure = schema_.measures.Find(rec.measure_name);
+  if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+    return false;
+  }
+  const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
+  return column != nullptr && column->Locate(rec.time_nanos).found;
+}
+
+void TableStore::SelectLateRecords(const ingest::ParsedBatch& parsed,
+                                   std::vector<magnetic::LookupKey>* keys,
+                                   std::vector<const ingest::ParsedRecord*>* records) const {
   absl::flat_hash_set<std::tuple<absl::string_view, absl::string_view, int64_t>> asked;
   for (const ingest::ParsedRecord& rec : parsed.records) {
     if (rec.time_nanos >= evicted_cutoff_) continue;
+    // A row in memory is the newest of its key: it was checked against segments when
+    // written, or is a copy on its way to one.
+    if (InMemory(parsed, rec)) continue;
     const absl::string_view key = parsed.key(rec);
-    const uint32_t series = registry.Find(rec.series_hash, key);
-    const int32_t measure = schema_.measures.Find(rec.measure_name);
-    if (series != memstore::SeriesRegistry::kAbsent && measure != ingest::NameTable::kAbsent) {
-      const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
-      // A row in memory is the newest of its key: it was checked against segments when
-      // written, or is a copy on its way to one.
-      if (column != nullptr && column->Locate(rec.time_nanos).found) continue;
-    }
     if (!asked.emplace(key, rec.measure_name, rec.time_nanos).second) continue;
-    magnetic::LookupKey& k = keys.emplace_back();
+    magnetic::LookupKey& k = keys->emplace_back();
     ingest::DecodeSeriesKey(key, &k.dimensions);
     k.measure_name = std::string(rec.measure_name);
     k.time_nanos = rec.time_nanos;
-    records.push_back(&rec);
+    records->push_back(&rec);
   }
-  if (keys.empty()) return absl::OkStatus();
-  absl::StatusOr<std::vector<std::optional<ScanBatch>>> rows = magnetic_->LookupMany(keys);
-  if (!rows.ok()) return rows.status();
-  for (size_t i = 0; i < rows->size(); ++i) {
-    const std::optional<ScanBatch>& row = (*rows)[i];
+}
+
+void TableStore::LookUpLateRecords(const ingest::ParsedBatch& parsed, MagneticLookup* lookup) {
+  std::vector<magnetic::LookupKey> keys;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (!Usable().ok()) return;  // The write fails under the lock, with this error.
+    lookup->evictions = evictions_;
+    SelectLateRecords(parsed, &keys, &lookup->records);
+  }
+  // Read before the lookup: a lookup's snapshot has at least this cutoff, so an unchanged
+  // cutoff under the lock means the lookup saw the same one.
+  lookup->retention_cutoff = magnetic_->RetentionCutoff();
+  if (!keys.empty()) {
+    absl::StatusOr<std::vector<std::optional<RowBatch>>> rows = magnetic_->LookupMany(keys);
+    if (!rows.ok()) return;  // Looked up again under the lock, which reports the error.
+    lookup->rows = *std::move(rows);
+  }
+  lookup->done = true;
+}
+
+absl::Status TableStore::SeedFromMagnetic(const ingest::ParsedBatch& parsed,
+                                          MagneticLookup* lookup) {
+  // The lookup made before the lock still holds if no eviction step ran since (none
+  // raised the cutoff or removed memory rows, so segments gained only rows memory still
+  // holds) and retention did not move: then its keys are those the lock would pick,
+  // less the ones a writer has put in memory meanwhile (skipped below).
+  const bool looked_up = lookup->done && lookup->evictions == evictions_ &&
+                         lookup->retention_cutoff == magnetic_->RetentionCutoff();
+  if (!looked_up) {
+    std::vector<magnetic::LookupKey> keys;
+    lookup->records.clear();
+    SelectLateRecords(parsed, &keys, &lookup->records);
+    if (keys.empty()) return absl::OkStatus();
+    absl::StatusOr<std::vector<std::optional<RowBatch>>> rows = magnetic_->LookupMany(keys);
+    if (!rows.ok()) return rows.status();
+    lookup->rows = *std::move(rows);
+  }
+  for (size_t i = 0; i < lookup->rows.size(); ++i) {
+    const std::optional<RowBatch>& row = lookup->rows[i];
     if (!row.has_value()) continue;
-    const ingest::ParsedRecord& rec = *records[i];
+    const ingest::ParsedRecord& rec = *lookup->records[i];
+    if (looked_up && InMemory(parsed, rec)) continue;  // Written since: the newer row.
     MeasureColumn* column =
         InsertLookedUpRow(&store_, &schema_, parsed.key(rec), rec.series_hash, *row);
     if (column != nullptr) seeds_.push_back({column, row->time_nanos[0], row->versions[0]});
@@ -554,19 +604,27 @@ absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;
+  // The engine's RowBatches become the caller's ScanBatches here, and only here, by
+  // moving their vectors (row_batch.h).
+  ScanBatchExchange exchange;
+  const RowBatchVisitor lend = [&](RowBatch& rows) {
+    const bool go_on = visitor(exchange.Lend(rows));
+    exchange.Return(rows);
+    return go_on;
+  };
   absl::ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
   // Segments hold no row at or after the eviction cutoff that memory does not hold too
   // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
   if (request.start_time_nanos >= evicted_cutoff_ && request.start_time_nanos >= floor) {
-    return scan::ScanMemStore(store_, schema_, request, visitor);
+    return scan::ScanMemStore(store_, schema_, request, lend);
   }
   if (request.start_time_nanos >= floor) {
-    return scan::ScanTiers(store_, schema_, *magnetic_, request, visitor);
+    return scan::ScanTiers(store_, schema_, *magnetic_, request, lend);
   }
   ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
   clamped.start_time_nanos = floor;
-  return scan::ScanTiers(store_, schema_, *magnetic_, clamped, visitor);
+  return scan::ScanTiers(store_, schema_, *magnetic_, clamped, lend);
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {
@@ -617,7 +675,7 @@ struct TableStore::Eviction {
 };
 
 struct TableStore::EvictionSegment {
-  std::vector<ScanBatch> batches;
+  std::vector<RowBatch> batches;
   std::vector<EvictedColumn> evicted;
 };
 
@@ -680,6 +738,8 @@ absl::Status TableStore::FixCutoffAndSequence(Eviction* eviction) {
   if (absl::Status s = Usable(); !s.ok()) return s;
   eviction->cutoff = std::max(eviction->memory_cutoff, evicted_cutoff_);
   evicted_cutoff_ = eviction->cutoff;
+  evicted_cutoff_seen_.store(eviction->cutoff, std::memory_order_relaxed);
+  ++evictions_;
   eviction->covered = log_->NextSequence() - 1;
   late_rows_pending_ = false;
   eviction->late.swap(late_rows_);
@@ -736,7 +796,7 @@ absl::Status TableStore::CopyEvictedRows(Eviction* eviction, EvictionSegment* se
       if (column.rows() == 0 || column.first_time() >= eviction->cutoff) continue;
       EvictedColumn& e = segment->evicted.emplace_back();
       e.column = static_cast<uint32_t>(next_column);
-      ScanBatch batch;
+      RowBatch batch;
       const size_t n = CollectRows(store_, schema_, column, eviction->magnetic_cutoff,
                                    eviction->cutoff, &batch, &e.expired);
       if (!batch.time_nanos.empty()) {
@@ -766,9 +826,10 @@ void TableStore::RemoveEvictedRows(const Eviction& eviction, const EvictionSegme
   const std::vector<EvictedColumn>& evicted = segment.evicted;
   for (size_t i = 0; i < evicted.size();) {
     absl::MutexLock lock(&mu_);
+    ++evictions_;  // A lookup made before this may miss rows it removes.
     for (size_t slice = 0; i < evicted.size() && slice < kMaintenanceSliceRows; ++i) {
       const EvictedColumn& e = evicted[i];
-      const ScanBatch* batch = e.batch >= 0 ? &segment.batches[e.batch] : nullptr;
+      const RowBatch* batch = e.batch >= 0 ? &segment.batches[e.batch] : nullptr;
       size_t copied = 0, expired = 0;
       slice += store_.mutable_column(e.column)->RemoveBefore(cutoff, [&](int64_t time,
                                                                          int64_t version) {

@@ -18,7 +18,8 @@
 //
 // Records older than the highest eviction cutoff so far may have their (series, measure,
 // time) in segments; only for those does a Write look rows up in the magnetic store
-// (batched, under the write lock) so the Version rules hold across the tiers. Records
+// (batched, before taking the write lock; under it, the lookup is redone if an eviction
+// step came between) so the Version rules hold across the tiers. Records
 // accepted for the magnetic store (magnetic-store writes) are applied to the memory store
 // and logged like any other, and move to segments at the next maintenance.
 //
@@ -60,6 +61,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/common/file_util.h"
+#include "engine/common/row_batch.h"
 #include "engine/ingest/batch_applier.h"
 #include "engine/ingest/table_schema.h"
 #include "engine/magnetic/magnetic_store.h"
@@ -153,10 +155,33 @@ class TableStore {
   // Writes the schema entries whose batches are durable (sequence <= `durable`).
   absl::Status PersistSchema(uint64_t durable) ABSL_LOCKS_EXCLUDED(mu_, schema_file_mu_);
 
-  // The records of `parsed` older than evicted_cutoff_ whose rows are not in memory get
-  // the magnetic store's row (if any) copied into memory, so BatchApplier's Version rules
-  // see it; seeds_ lists them for UnseedUnchanged.
-  absl::Status SeedFromMagnetic(const ingest::ParsedBatch& parsed)
+  // What a Write looked up in the magnetic store before taking the write lock, and the
+  // state it looked up against.
+  struct MagneticLookup {
+    bool done = false;
+    uint64_t evictions = 0;        // evictions_ then.
+    int64_t retention_cutoff = 0;  // The magnetic store's, read before the lookup.
+    std::vector<const ingest::ParsedRecord*> records;  // The records looked up.
+    std::vector<std::optional<RowBatch>> rows;         // Their rows, parallel.
+  };
+  // Whether the (series, measure, time) of `rec` has a row in memory.
+  bool InMemory(const ingest::ParsedBatch& parsed, const ingest::ParsedRecord& rec) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The records of `parsed` older than evicted_cutoff_ whose rows are not in memory (each
+  // key once), and their lookup keys.
+  void SelectLateRecords(const ingest::ParsedBatch& parsed, std::vector<magnetic::LookupKey>* keys,
+                         std::vector<const ingest::ParsedRecord*>* records) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Picks those records under the shared lock and looks them up in the magnetic store
+  // under no table lock. Leaves `lookup` not done if the store is unusable or a read
+  // fails: SeedFromMagnetic then looks up under the write lock, and reports the error.
+  void LookUpLateRecords(const ingest::ParsedBatch& parsed, MagneticLookup* lookup)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Those records get the magnetic store's row (if any) copied into memory, so
+  // BatchApplier's Version rules see it; seeds_ lists them for UnseedUnchanged. Uses
+  // `lookup` if no eviction step or retention change came between it and now, else looks
+  // up again (the rare case: reads under the write lock).
+  absl::Status SeedFromMagnetic(const ingest::ParsedBatch& parsed, MagneticLookup* lookup)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Removes the seeded rows the batch left as they were: they stay in segments only.
   void UnseedUnchanged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -244,6 +269,11 @@ class TableStore {
   absl::Mutex maintenance_mu_ ABSL_ACQUIRED_BEFORE(schema_file_mu_);
   // The highest eviction cutoff so far: rows older than it may be in segments.
   int64_t evicted_cutoff_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
+  // evicted_cutoff_, read without mu_ (a Write decides with it whether to look up first).
+  std::atomic<int64_t> evicted_cutoff_seen_{INT64_MIN};
+  // Eviction steps that raised the cutoff or removed memory rows: a lookup made before
+  // one may be stale.
+  uint64_t evictions_ ABSL_GUARDED_BY(mu_) = 0;
   // No row in memory is older (a lower bound: writes lower it, eviction's check of the
   // exact oldest row raises it), so most maintenance passes decide in O(1).
   int64_t oldest_hint_ ABSL_GUARDED_BY(mu_) = INT64_MAX;

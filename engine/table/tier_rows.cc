@@ -11,7 +11,7 @@ namespace {
 using memstore::MeasureColumn;
 
 void AppendCell(MeasureValueType type, uint64_t cell, const memstore::StringPool& strings,
-                ScanColumn* out) {
+                RowColumn* out) {
   switch (type) {
     case MeasureValueType::kDouble: {
       double d;
@@ -30,7 +30,7 @@ void AppendCell(MeasureValueType type, uint64_t cell, const memstore::StringPool
   }
 }
 
-void AppendAbsent(MeasureValueType type, ScanColumn* out) {
+void AppendAbsent(MeasureValueType type, RowColumn* out) {
   switch (type) {
     case MeasureValueType::kDouble:
       out->doubles.push_back(0.0);
@@ -45,7 +45,7 @@ void AppendAbsent(MeasureValueType type, ScanColumn* out) {
 }
 
 // The memory cell of value `i` of `column`. REQUIRES: the value is present.
-uint64_t CellOf(const ScanColumn& column, size_t i, memstore::StringPool* strings) {
+uint64_t CellOf(const RowColumn& column, size_t i, memstore::StringPool* strings) {
   switch (column.type) {
     case MeasureValueType::kDouble: {
       uint64_t bits;
@@ -59,14 +59,14 @@ uint64_t CellOf(const ScanColumn& column, size_t i, memstore::StringPool* string
   }
 }
 
-bool Present(const ScanColumn& column, size_t i) {
+bool Present(const RowColumn& column, size_t i) {
   return column.present.empty() || column.present[i] != 0;
 }
 
 }  // namespace
 
 size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& schema,
-                   const MeasureColumn& column, int64_t min_time, int64_t cutoff, ScanBatch* out,
+                   const MeasureColumn& column, int64_t min_time, int64_t cutoff, RowBatch* out,
                    std::vector<RowId>* expired) {
   const ingest::NameTable::Entry& measure =
       schema.measures.at(static_cast<int32_t>(column.measure()));
@@ -77,8 +77,8 @@ size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& s
   out->versions.clear();
   out->columns.resize(column.slot_count());
   for (size_t s = 0; s < column.slot_count(); ++s) {
-    ScanColumn& c = out->columns[s];
-    c = ScanColumn();
+    RowColumn& c = out->columns[s];
+    c = RowColumn();
     c.name = column.multi()
                  ? schema.attributes.at(static_cast<int32_t>(column.slot_attribute(s))).name
                  : measure.name;
@@ -98,7 +98,7 @@ size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& s
       out->time_nanos.push_back(c.times[r]);
       out->versions.push_back(c.versions[r]);
       for (size_t s = 0; s < column.slot_count(); ++s) {
-        ScanColumn& to = out->columns[s];
+        RowColumn& to = out->columns[s];
         if (!column.multi()) {
           AppendCell(to.type, c.cells[s][r], store.strings(), &to);
           continue;
@@ -128,7 +128,7 @@ size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& s
 }
 
 MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema* schema,
-                                 absl::string_view key, uint64_t hash, const ScanBatch& row) {
+                                 absl::string_view key, uint64_t hash, const RowBatch& row) {
   const bool multi = row.measure_value_type == MeasureValueType::kMulti;
   // Check every type before changing anything.
   int32_t measure = schema->measures.Find(row.measure_name);
@@ -139,7 +139,7 @@ MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema*
   if (!multi && (row.columns.size() != 1 || row.columns[0].type != row.measure_value_type)) {
     return nullptr;
   }
-  for (const ScanColumn& c : row.columns) {
+  for (const RowColumn& c : row.columns) {
     if (!multi || !Present(c, 0)) continue;
     const int32_t id = schema->attributes.Find(c.name);
     if (id != ingest::NameTable::kAbsent && schema->attributes.at(id).type != c.type) {
@@ -177,7 +177,7 @@ MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema*
   if (!multi) {
     cells[0] = CellOf(row.columns[0], 0, &store->strings());
   } else {
-    for (const ScanColumn& c : row.columns) {
+    for (const RowColumn& c : row.columns) {
       if (!Present(c, 0)) continue;
       int32_t attribute = schema->attributes.Find(c.name);
       if (attribute == ingest::NameTable::kAbsent) {

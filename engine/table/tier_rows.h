@@ -1,4 +1,4 @@
-// Rows moving between the tiers: memory-store cells to ScanBatches (eviction) and a
+// Rows moving between the tiers: memory-store cells to RowBatches (eviction) and a
 // magnetic row back into the memory store (version checks of writes to evicted keys).
 //
 // Both follow the shape MagneticStore stores: the rows of one series (dimensions sorted by
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "engine/common/row_batch.h"
 #include "engine/ingest/table_schema.h"
 #include "engine/memstore/mem_store.h"
 #include "tsw/types.h"
@@ -28,7 +29,7 @@ using RowId = std::pair<int64_t, int64_t>;
 // time < min_time to *expired. Returns the number of rows with time < cutoff.
 size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& schema,
                    const memstore::MeasureColumn& column, int64_t min_time, int64_t cutoff,
-                   ScanBatch* out, std::vector<RowId>* expired);
+                   RowBatch* out, std::vector<RowId>* expired);
 
 // Inserts row 0 of `row` (a MagneticStore lookup result for the series with canonical key
 // `key` and hash `hash`) into the memory store, registering the series, its column, MULTI
@@ -37,7 +38,7 @@ size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& s
 // already holds a row at that time.
 memstore::MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema* schema,
                                            absl::string_view key, uint64_t hash,
-                                           const ScanBatch& row);
+                                           const RowBatch& row);
 
 }  // namespace tsw::table
 

@@ -52,12 +52,12 @@ void CheckError(const absl::Status& status, absl::string_view what) {
 }
 
 // Reads every block of `reader`; false at the first failure.
-bool ReadAll(const SegmentReader& reader, std::vector<ScanBatch>* streams) {
+bool ReadAll(const SegmentReader& reader, std::vector<RowBatch>* streams) {
   const SegmentIndex& index = reader.index();
   for (size_t s = 0; s < index.streams.size(); ++s) {
-    ScanBatch all;
+    RowBatch all;
     for (size_t b = 0; b < index.streams[s].blocks.size(); ++b) {
-      ScanBatch rows;
+      RowBatch rows;
       const absl::Status status = reader.DecodeBlock(s, b, &rows);
       if (!status.ok()) {
         CheckError(status, "DecodeBlock");
@@ -67,7 +67,7 @@ bool ReadAll(const SegmentReader& reader, std::vector<ScanBatch>* streams) {
                      "a block decoded to another row count than its index entry");
       TSW_FUZZ_CHECK(rows.columns.size() == index.streams[s].columns.size(),
                      "a block decoded to another column count than its stream");
-      const absl::StatusOr<std::optional<ScanBatch>> found =
+      const absl::StatusOr<std::optional<RowBatch>> found =
           reader.FindRow(s, b, rows.time_nanos.front());
       if (!found.ok()) {
         CheckError(found.status(), "FindRow");
@@ -83,8 +83,8 @@ bool ReadAll(const SegmentReader& reader, std::vector<ScanBatch>* streams) {
       all.time_nanos.insert(all.time_nanos.end(), rows.time_nanos.begin(), rows.time_nanos.end());
       all.versions.insert(all.versions.end(), rows.versions.begin(), rows.versions.end());
       for (size_t c = 0; c < all.columns.size(); ++c) {
-        ScanColumn& to = all.columns[c];
-        const ScanColumn& from = rows.columns[c];
+        RowColumn& to = all.columns[c];
+        const RowColumn& from = rows.columns[c];
         to.doubles.insert(to.doubles.end(), from.doubles.begin(), from.doubles.end());
         to.ints.insert(to.ints.end(), from.ints.begin(), from.ints.end());
         to.strings.insert(to.strings.end(), from.strings.begin(), from.strings.end());
@@ -116,7 +116,7 @@ void CheckSegmentFile(absl::string_view bytes) {
   }
   TSW_FUZZ_CHECK(EncodeFooter((*reader)->index()) == FooterOf(bytes),
                  "an accepted footer does not re-encode to its bytes");
-  std::vector<ScanBatch> streams;
+  std::vector<RowBatch> streams;
   ReadAll(**reader, &streams);
 }
 
@@ -126,7 +126,7 @@ struct StreamData {
   std::string measure;
   MeasureValueType type = MeasureValueType::kDouble;
   std::vector<ColumnSpec> columns;
-  ScanBatch rows;
+  RowBatch rows;
 };
 
 StreamData MakeStream(InputReader* in) {
@@ -152,7 +152,7 @@ StreamData MakeStream(InputReader* in) {
   s.rows.measure_name = s.measure;
   s.rows.measure_value_type = s.type;
   for (const ColumnSpec& c : s.columns) {
-    ScanColumn column;
+    RowColumn column;
     column.name = c.name;
     column.type = c.type;
     s.rows.columns.push_back(std::move(column));
@@ -163,7 +163,7 @@ StreamData MakeStream(InputReader* in) {
     s.rows.time_nanos.push_back(time);
     time += 1 + (in->U32() & 0xFFFF);
     s.rows.versions.push_back(1 + in->Byte());
-    for (ScanColumn& column : s.rows.columns) {
+    for (RowColumn& column : s.rows.columns) {
       column.present.push_back(!multi || in->Byte() % 4 != 0);
       column.doubles.push_back(
           column.type == MeasureValueType::kDouble ? std::bit_cast<double>(in->U64()) : 0);
@@ -180,7 +180,7 @@ StreamData MakeStream(InputReader* in) {
 }
 
 // Row `r` of `column`: its presence and the value for its type, as text (bits for doubles).
-std::string Cell(const ScanColumn& column, size_t r) {
+std::string Cell(const RowColumn& column, size_t r) {
   if (!column.present.empty() && column.present[r] == 0) return "absent";
   switch (column.type) {
     case MeasureValueType::kDouble:
@@ -192,7 +192,7 @@ std::string Cell(const ScanColumn& column, size_t r) {
   }
 }
 
-bool SameRows(const ScanBatch& a, const ScanBatch& b) {
+bool SameRows(const RowBatch& a, const RowBatch& b) {
   if (a.time_nanos != b.time_nanos || a.versions != b.versions) return false;
   if (a.columns.size() != b.columns.size()) return false;
   for (size_t c = 0; c < a.columns.size(); ++c) {
@@ -252,7 +252,7 @@ void CheckWrittenSegment(InputReader in) {
                    absl::StrCat("a written segment does not open: ", reader.status().message()));
     const SegmentIndex& index = (*reader)->index();
     TSW_FUZZ_CHECK(index.streams.size() == streams.size(), "stream count changed");
-    std::vector<ScanBatch> read;
+    std::vector<RowBatch> read;
     TSW_FUZZ_CHECK(ReadAll(**reader, &read), "a written segment does not read");
     for (size_t i = 0; i < streams.size(); ++i) {
       const StreamEntry& entry = index.streams[i];
@@ -264,7 +264,7 @@ void CheckWrittenSegment(InputReader in) {
       for (size_t b = 0; b < entry.blocks.size(); ++b) {
         const BlockEntry& block = entry.blocks[b];
         for (int64_t t : {block.min_time, block.max_time}) {
-          absl::StatusOr<std::optional<ScanBatch>> found = (*reader)->FindRow(i, b, t);
+          absl::StatusOr<std::optional<RowBatch>> found = (*reader)->FindRow(i, b, t);
           TSW_FUZZ_CHECK(found.ok() && found->has_value(), "FindRow misses a written row");
         }
       }
@@ -286,7 +286,7 @@ void CheckWrittenSegment(InputReader in) {
     CheckError(reader.status(), "Open of a damaged segment");
     return;
   }
-  std::vector<ScanBatch> read;
+  std::vector<RowBatch> read;
   TSW_FUZZ_CHECK(!ReadAll(**reader, &read), absl::StrCat("a flipped byte at offset ", at, " of ",
                                                          file.size(), " went unnoticed"));
 }
@@ -341,7 +341,7 @@ void CheckBlock(InputReader in) {
     return;
   }
   (void)reader->MayContain(0);
-  ScanBatch out;
+  RowBatch out;
   const absl::Status status = reader->DecodeAll(stream, rows, &out);
   if (!status.ok()) {
     CheckError(status, "DecodeAll");
@@ -359,7 +359,7 @@ void CheckBlock(InputReader in) {
   BlockEncodeOptions options;
   if (!EncodeBlock(out, 0, rows, 0, options, &block, &counts).ok()) return;
   absl::StatusOr<BlockReader> again = BlockReader::Parse(block, columns);
-  ScanBatch back;
+  RowBatch back;
   TSW_FUZZ_CHECK(again.ok() && again->DecodeAll(stream, rows, &back).ok(),
                  "a re-encoded block does not decode");
   TSW_FUZZ_CHECK(SameRows(back, out), "a block does not round-trip");

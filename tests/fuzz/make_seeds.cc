@@ -311,10 +311,10 @@ void MagneticCorpus() {
       magnetic::SegmentWriter::Create(path, options);
   Check(writer.status(), "segment create");
   const std::vector<Dimension> series = {{"host", "h1"}, {"region", "eu"}};
-  ScanBatch cpu;
+  RowBatch cpu;
   cpu.dimensions = series;
   cpu.measure_name = "cpu";
-  ScanColumn column;
+  RowColumn column;
   column.name = "cpu";
   column.type = MeasureValueType::kDouble;
   for (int i = 0; i < 6; ++i) {
@@ -328,11 +328,11 @@ void MagneticCorpus() {
                                {{"cpu", MeasureValueType::kDouble}}),
         "begin");
   Check((*writer)->AddRows(cpu, 0, 6), "rows");
-  ScanBatch multi;
+  RowBatch multi;
   multi.dimensions = series;
   multi.measure_name = "m";
   multi.measure_value_type = MeasureValueType::kMulti;
-  ScanColumn s, n;
+  RowColumn s, n;
   s.name = "s";
   s.type = MeasureValueType::kVarchar;
   n.name = "n";

@@ -31,14 +31,14 @@ TEST(ConcurrencyTest, ScanContinuesWhileCompactionDeletesItsSegments) {
   testing::Model model;
   std::mt19937_64 rng(21);
   for (int i = 0; i < 6; ++i) {
-    std::vector<ScanBatch> batches = testing::RandomBatches(rng, {.batches = 10});
+    std::vector<RowBatch> batches = testing::RandomBatches(rng, {.batches = 10});
     ASSERT_TRUE((*store)->AddSegment(batches, "").ok());
     model.Add(batches);
   }
   const std::vector<std::string> expected = model.Rows();
   std::vector<std::string> rows;
   bool compacted = false;
-  absl::Status scan = (*store)->Scan({.max_rows_per_batch = 3}, [&](const ScanBatch& b) {
+  absl::Status scan = (*store)->Scan({.max_rows_per_batch = 3}, [&](const RowBatch& b) {
     if (!compacted) {
       // The scan's segments are replaced and deleted under it.
       EXPECT_TRUE((*store)->Compact().ok());
@@ -68,18 +68,18 @@ TEST(ConcurrencyTest, ReadersSeeWholeOperationsWhileAWriterRuns) {
   // a reader sees all 50 rows of one generation, never a mix.
   const std::vector<Dimension> series = {{"host", "h"}};
   auto generation = [&](int64_t g) {
-    ScanBatch b;
+    RowBatch b;
     b.dimensions = series;
     b.measure_name = "g";
     b.measure_value_type = MeasureValueType::kBigint;
-    ScanColumn c{.name = "g", .type = MeasureValueType::kBigint};
+    RowColumn c{.name = "g", .type = MeasureValueType::kBigint};
     for (int64_t t = 0; t < 50; ++t) {
       b.time_nanos.push_back(t);
       b.versions.push_back(g);
       c.ints.push_back(g);
     }
     b.columns.push_back(c);
-    return std::vector<ScanBatch>{b};
+    return std::vector<RowBatch>{b};
   };
   ASSERT_TRUE(store.AddSegment(generation(1), "1").ok());
 
@@ -91,7 +91,7 @@ TEST(ConcurrencyTest, ReadersSeeWholeOperationsWhileAWriterRuns) {
     readers.emplace_back([&] {
       while (!stop.load()) {
         std::vector<int64_t> values;
-        absl::Status s = store.Scan({}, [&](const ScanBatch& b) {
+        absl::Status s = store.Scan({}, [&](const RowBatch& b) {
           values.insert(values.end(), b.columns[0].ints.begin(), b.columns[0].ints.end());
           return true;
         });
@@ -99,7 +99,7 @@ TEST(ConcurrencyTest, ReadersSeeWholeOperationsWhileAWriterRuns) {
             s.ok() && values.size() == 50 &&
             std::all_of(values.begin(), values.end(), [&](int64_t v) { return v == values[0]; });
         if (!whole) failures.fetch_add(1);
-        absl::StatusOr<std::optional<ScanBatch>> row =
+        absl::StatusOr<std::optional<RowBatch>> row =
             store.Lookup({.dimensions = series, .measure_name = "g", .time_nanos = 7});
         if (!row.ok() || !row->has_value()) failures.fetch_add(1);
         scans.fetch_add(1);

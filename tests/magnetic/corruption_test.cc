@@ -41,7 +41,7 @@ class CorruptionTest : public ::testing::Test {
     std::mt19937_64 rng(11);
     // A small segment holding every type, several blocks per stream, and columns large
     // enough to be Zstd-compressed (the 200-byte strings).
-    std::vector<ScanBatch> batches =
+    std::vector<RowBatch> batches =
         testing::RandomBatches(rng, {.batches = 8, .max_rows = 14, .time_slots = 40});
     ASSERT_TRUE((*store)->AddSegment(batches, "note").ok());
     model_.Add(batches);
@@ -49,7 +49,7 @@ class CorruptionTest : public ::testing::Test {
     rows_.insert(rows.begin(), rows.end());
     segment_path_ = dir_ + "/000001.seg";
     ASSERT_TRUE(std::filesystem::exists(segment_path_));
-    for (const ScanBatch& b : batches) {
+    for (const RowBatch& b : batches) {
       keys_.push_back({b.dimensions, b.measure_name, b.time_nanos.back()});
     }
   }
@@ -67,7 +67,7 @@ class CorruptionTest : public ::testing::Test {
     }
     // A damaged block is met by a full scan (every block is read).
     std::vector<std::string> delivered;
-    absl::Status scan = (*store)->Scan({}, [&](const ScanBatch& b) {
+    absl::Status scan = (*store)->Scan({}, [&](const RowBatch& b) {
       for (size_t i = 0; i < b.time_nanos.size(); ++i) {
         delivered.push_back(testing::RowString(b, i));
       }
@@ -82,7 +82,7 @@ class CorruptionTest : public ::testing::Test {
       EXPECT_TRUE(absl::StrContains(scan.message(), file)) << scan;
     }
     for (const LookupKey& key : keys_) {
-      absl::StatusOr<std::optional<ScanBatch>> row = (*store)->Lookup(key);
+      absl::StatusOr<std::optional<RowBatch>> row = (*store)->Lookup(key);
       if (row.ok()) {
         ASSERT_TRUE(row->has_value());
         EXPECT_EQ(testing::RowString(**row, 0), model_.Find(key));

@@ -30,9 +30,9 @@ enum class OpKind { kAdd, kCompact, kRetention };
 
 struct Op {
   OpKind kind;
-  std::vector<ScanBatch> batches;  // kAdd.
-  std::string note;                // kAdd.
-  int64_t cutoff = 0;              // kRetention: strictly increasing with the op number.
+  std::vector<RowBatch> batches;  // kAdd.
+  std::string note;               // kAdd.
+  int64_t cutoff = 0;             // kRetention: strictly increasing with the op number.
 };
 
 // Operation number `i` of the deterministic sequence both processes follow.

@@ -21,12 +21,12 @@ using testing::FaultOp;
 
 constexpr char kDir[] = "/data/magnetic";
 
-ScanBatch Points(int64_t first, int n) {
-  ScanBatch b;
+RowBatch Points(int64_t first, int n) {
+  RowBatch b;
   b.dimensions = {{"host", "h1"}};
   b.measure_name = "cpu";
   b.measure_value_type = MeasureValueType::kDouble;
-  ScanColumn c;
+  RowColumn c;
   c.name = "cpu";
   c.type = MeasureValueType::kDouble;
   for (int i = 0; i < n; ++i) {
@@ -51,7 +51,7 @@ class MagneticFaultTest : public ::testing::Test {
 
   std::map<int64_t, double> ScanAll(MagneticStore& store) {
     std::map<int64_t, double> rows;
-    absl::Status s = store.Scan({}, [&rows](const ScanBatch& b) {
+    absl::Status s = store.Scan({}, [&rows](const RowBatch& b) {
       for (size_t i = 0; i < b.time_nanos.size(); ++i)
         rows[b.time_nanos[i]] = b.columns[0].doubles[i];
       return true;

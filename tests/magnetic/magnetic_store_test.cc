@@ -55,15 +55,15 @@ class MagneticStoreTest : public ::testing::Test {
   Model model_;
 };
 
-ScanBatch DoubleBatch(std::vector<Dimension> dims, std::string measure, std::vector<int64_t> times,
-                      std::vector<int64_t> versions, std::vector<double> values) {
-  ScanBatch b;
+RowBatch DoubleBatch(std::vector<Dimension> dims, std::string measure, std::vector<int64_t> times,
+                     std::vector<int64_t> versions, std::vector<double> values) {
+  RowBatch b;
   b.dimensions = std::move(dims);
   b.measure_name = measure;
   b.measure_value_type = MeasureValueType::kDouble;
   b.time_nanos = std::move(times);
   b.versions = std::move(versions);
-  ScanColumn c;
+  RowColumn c;
   c.name = measure;
   c.type = MeasureValueType::kDouble;
   c.doubles = std::move(values);
@@ -79,7 +79,7 @@ TEST_F(MagneticStoreTest, RoundTripsRandomBatchesOfEveryType) {
   ASSERT_NE(store, nullptr);
   std::mt19937_64 rng(1);
   for (int round = 0; round < 12; ++round) {
-    std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{});
+    std::vector<RowBatch> batches = RandomBatches(rng, RandomBatchOptions{});
     ASSERT_TRUE(store->AddSegment(batches, absl::StrCat("note ", round)).ok());
     model_.Add(batches);
     ExpectMatchesModel(*store);
@@ -90,9 +90,9 @@ TEST_F(MagneticStoreTest, RoundTripsRandomBatchesOfEveryType) {
 
 TEST_F(MagneticStoreTest, KeepsNanNegativeZeroAndEmptyStringsExactly) {
   auto store = OpenStore();
-  ScanBatch doubles = DoubleBatch(kHost, "cpu", {1, 2, 3, 4}, {1, 1, 1, 1},
-                                  {std::nan("0x123"), -0.0, 0.0, -std::nan("")});
-  ScanBatch strings;
+  RowBatch doubles = DoubleBatch(kHost, "cpu", {1, 2, 3, 4}, {1, 1, 1, 1},
+                                 {std::nan("0x123"), -0.0, 0.0, -std::nan("")});
+  RowBatch strings;
   strings.dimensions = kHost;
   strings.measure_name = "s";
   strings.measure_value_type = MeasureValueType::kVarchar;
@@ -100,14 +100,14 @@ TEST_F(MagneticStoreTest, KeepsNanNegativeZeroAndEmptyStringsExactly) {
   strings.versions = {1, 1};
   strings.columns.push_back(
       {.name = "s", .type = MeasureValueType::kVarchar, .strings = {"", std::string("\0", 1)}});
-  std::vector<ScanBatch> batches = {doubles, strings};
+  std::vector<RowBatch> batches = {doubles, strings};
   ASSERT_TRUE(store->AddSegment(batches, "").ok());
   model_.Add(batches);
   ExpectMatchesModel(*store);
   std::vector<uint64_t> bits;
   ASSERT_TRUE(store
                   ->Scan({.measure_names = {"cpu"}},
-                         [&](const ScanBatch& b) {
+                         [&](const RowBatch& b) {
                            for (double d : b.columns[0].doubles) {
                              uint64_t u;
                              std::memcpy(&u, &d, 8);
@@ -126,7 +126,7 @@ TEST_F(MagneticStoreTest, KeepsNanNegativeZeroAndEmptyStringsExactly) {
 
 TEST_F(MagneticStoreTest, MultiMeasureKeepsMissingAttributesAbsent) {
   auto store = OpenStore();
-  ScanBatch b;
+  RowBatch b;
   b.dimensions = kHost;
   b.measure_name = "m";
   b.measure_value_type = MeasureValueType::kMulti;
@@ -139,10 +139,10 @@ TEST_F(MagneticStoreTest, MultiMeasureKeepsMissingAttributesAbsent) {
                        .strings = {"", "x", ""},
                        .present = {0, 1, 1}});
   ASSERT_TRUE(store->AddSegment({b}, "").ok());
-  std::vector<ScanBatch> out;
+  std::vector<RowBatch> out;
   ASSERT_TRUE(store
                   ->Scan({},
-                         [&](const ScanBatch& batch) {
+                         [&](const RowBatch& batch) {
                            out.push_back(batch);
                            return true;
                          })
@@ -166,7 +166,7 @@ TEST_F(MagneticStoreTest, HigherVersionWinsAcrossSegmentsInEitherOrder) {
   std::vector<int64_t> versions;
   ASSERT_TRUE(store
                   ->Scan({},
-                         [&](const ScanBatch& b) {
+                         [&](const RowBatch& b) {
                            values = b.columns[0].doubles;
                            versions = b.versions;
                            return true;
@@ -187,7 +187,7 @@ TEST_F(MagneticStoreTest, EqualVersionsGoToTheNewerSegmentAlsoAfterCompaction) {
     std::vector<double> v;
     EXPECT_TRUE(store
                     ->Scan({},
-                           [&](const ScanBatch& b) {
+                           [&](const RowBatch& b) {
                              v.insert(v.end(), b.columns[0].doubles.begin(),
                                       b.columns[0].doubles.end());
                              return true;
@@ -206,7 +206,7 @@ TEST_F(MagneticStoreTest, EqualVersionsGoToTheNewerSegmentAlsoAfterCompaction) {
 
 TEST_F(MagneticStoreTest, MergesSeveralBatchesOfOneStreamInOneCall) {
   auto store = OpenStore();
-  std::vector<ScanBatch> batches = {
+  std::vector<RowBatch> batches = {
       DoubleBatch(kHost, "cpu", {1, 3}, {2, 1}, {1.0, 3.0}),
       DoubleBatch(kHost, "cpu", {1, 2, 3}, {1, 1, 1}, {9.0, 2.0, 30.0})};
   ASSERT_TRUE(store->AddSegment(batches, "").ok());
@@ -229,14 +229,14 @@ TEST_F(MagneticStoreTest, KeepsTheExtremeTimesThroughScansLookupsAndCompaction) 
     int64_t rows = 0;
     ASSERT_TRUE(store
                     ->Scan({},
-                           [&](const ScanBatch& b) {
+                           [&](const RowBatch& b) {
                              rows += static_cast<int64_t>(b.time_nanos.size());
                              return true;
                            })
                     .ok());
     EXPECT_EQ(rows, 3);  // The end is exclusive: INT64_MAX is never scanned.
     for (int64_t t : {kMin, kMin + 1, int64_t{0}, kMax}) {
-      absl::StatusOr<std::optional<ScanBatch>> row =
+      absl::StatusOr<std::optional<RowBatch>> row =
           store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = t});
       ASSERT_TRUE(row.ok());
       EXPECT_TRUE(row->has_value()) << t;
@@ -249,20 +249,20 @@ TEST_F(MagneticStoreTest, KeepsTheExtremeTimesThroughScansLookupsAndCompaction) 
 
 TEST_F(MagneticStoreTest, AMeasureStoredWithTwoTypesIsTwoStreams) {
   auto store = OpenStore();
-  ScanBatch as_bigint;
+  RowBatch as_bigint;
   as_bigint.dimensions = kHost;
   as_bigint.measure_name = "cpu";
   as_bigint.measure_value_type = MeasureValueType::kBigint;
   as_bigint.time_nanos = {1};
   as_bigint.versions = {2};
   as_bigint.columns.push_back({.name = "cpu", .type = MeasureValueType::kBigint, .ints = {7}});
-  std::vector<ScanBatch> first = {DoubleBatch(kHost, "cpu", {1, 2}, {1, 1}, {1.0, 2.0})};
+  std::vector<RowBatch> first = {DoubleBatch(kHost, "cpu", {1, 2}, {1, 1}, {1.0, 2.0})};
   ASSERT_TRUE(store->AddSegment(first, "").ok());
   ASSERT_TRUE(store->AddSegment({as_bigint}, "").ok());
   model_.Add(first);
   model_.Add({as_bigint});
   ExpectMatchesModel(*store);
-  absl::StatusOr<std::optional<ScanBatch>> row =
+  absl::StatusOr<std::optional<RowBatch>> row =
       store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 1});
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ((*row)->measure_value_type, MeasureValueType::kBigint);  // Version 2 wins.
@@ -273,7 +273,7 @@ TEST_F(MagneticStoreTest, ScanFiltersByTimeMeasureAndDimensions) {
   auto store = OpenStore();
   std::mt19937_64 rng(2);
   for (int round = 0; round < 4; ++round) {
-    std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 20});
+    std::vector<RowBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 20});
     ASSERT_TRUE(store->AddSegment(batches, "").ok());
     model_.Add(batches);
   }
@@ -325,7 +325,7 @@ TEST_F(MagneticStoreTest, ScanReadsOnlyTheBlocksItNeeds) {
                           .end_time_nanos = 3500,
                           .measure_names = {"cpu"},
                           .dimension_filters = {{.name = "host", .value = "h1"}}},
-                         [&](const ScanBatch& b) {
+                         [&](const RowBatch& b) {
                            rows += static_cast<int64_t>(b.time_nanos.size());
                            return true;
                          })
@@ -343,7 +343,7 @@ TEST_F(MagneticStoreTest, ScanStopsWhenTheVisitorSaysSo) {
   int calls = 0;
   ASSERT_TRUE(store
                   ->Scan({.max_rows_per_batch = 2},
-                         [&](const ScanBatch&) {
+                         [&](const RowBatch&) {
                            ++calls;
                            return false;
                          })
@@ -354,7 +354,7 @@ TEST_F(MagneticStoreTest, ScanStopsWhenTheVisitorSaysSo) {
 TEST_F(MagneticStoreTest, ScanRejectsANonPositiveBatchSize) {
   auto store = OpenStore();
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1}, {1}, {1})}, "").ok());
-  absl::Status s = store->Scan({.max_rows_per_batch = 0}, [](const ScanBatch&) { return true; });
+  absl::Status s = store->Scan({.max_rows_per_batch = 0}, [](const RowBatch&) { return true; });
   EXPECT_EQ(KindOf(s), ErrorKind::kValidation);
 }
 
@@ -370,7 +370,7 @@ TEST_F(MagneticStoreTest, LookupReturnsTheWinningRowOrNothingWithAndWithoutFilte
     auto store = OpenStore();
     std::mt19937_64 rng(4);
     for (int round = 0; round < 5; ++round) {
-      std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 15});
+      std::vector<RowBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 15});
       ASSERT_TRUE(store->AddSegment(batches, "").ok());
       model_.Add(batches);
     }
@@ -387,17 +387,17 @@ TEST_F(MagneticStoreTest, LookupReturnsTheWinningRowOrNothingWithAndWithoutFilte
                        (rng() % 10 == 0 ? 1 : 0);
       keys.push_back(key);
     }
-    absl::StatusOr<std::vector<std::optional<ScanBatch>>> found = store->LookupMany(keys);
+    absl::StatusOr<std::vector<std::optional<RowBatch>>> found = store->LookupMany(keys);
     ASSERT_TRUE(found.ok()) << found.status();
     int hits = 0;
     for (size_t i = 0; i < keys.size(); ++i) {
       std::string want = model_.Find(keys[i]);
-      const std::optional<ScanBatch>& got = (*found)[i];
+      const std::optional<RowBatch>& got = (*found)[i];
       ASSERT_EQ(got.has_value(), !want.empty()) << i;
       if (got.has_value()) {
         ++hits;
         EXPECT_EQ(testing::RowString(*got, 0), want);
-        absl::StatusOr<std::optional<ScanBatch>> one = store->Lookup(keys[i]);
+        absl::StatusOr<std::optional<RowBatch>> one = store->Lookup(keys[i]);
         ASSERT_TRUE(one.ok() && one->has_value());
         EXPECT_EQ(testing::RowString(**one, 0), want);
       }
@@ -421,7 +421,7 @@ TEST_F(MagneticStoreTest, LookupManyDecodesABlockOnceForManyKeys) {
     keys.push_back({.dimensions = kHost, .measure_name = "cpu", .time_nanos = i * 10 + (i % 2)});
   }
   MagneticStats before = store->Stats();
-  absl::StatusOr<std::vector<std::optional<ScanBatch>>> rows = store->LookupMany(keys);
+  absl::StatusOr<std::vector<std::optional<RowBatch>>> rows = store->LookupMany(keys);
   ASSERT_TRUE(rows.ok());
   for (int i = 0; i < 100; ++i) {
     ASSERT_EQ((*rows)[i].has_value(), i % 2 == 0) << i;
@@ -447,7 +447,7 @@ TEST_F(MagneticStoreTest, WithKeyFiltersLookupOfAnAbsentTimeRarelyDecodes) {
   MagneticStats before = store->Stats();
   int found = 0;
   for (int i = 0; i < 999; ++i) {
-    absl::StatusOr<std::optional<ScanBatch>> row =
+    absl::StatusOr<std::optional<RowBatch>> row =
         store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = i * 10 + 5});
     ASSERT_TRUE(row.ok());
     found += row->has_value();
@@ -464,9 +464,9 @@ TEST_F(MagneticStoreTest, WithoutKeyFiltersLookupDecodesTheTimesOfTheBlockInRang
   ASSERT_TRUE(
       store->AddSegment({DoubleBatch(kHost, "cpu", {10, 20, 30}, {1, 1, 1}, {1, 2, 3})}, "").ok());
   MagneticStats before = store->Stats();
-  absl::StatusOr<std::optional<ScanBatch>> miss =
+  absl::StatusOr<std::optional<RowBatch>> miss =
       store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 15});
-  absl::StatusOr<std::optional<ScanBatch>> outside =
+  absl::StatusOr<std::optional<RowBatch>> outside =
       store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 35});
   ASSERT_TRUE(miss.ok() && outside.ok());
   EXPECT_FALSE(miss->has_value());
@@ -496,7 +496,7 @@ TEST_F(MagneticStoreTest, RetentionDropsOldSegmentsFiltersPartialOnesAndCompacti
   ExpectMatchesModel(*store);
   EXPECT_EQ(store->RetentionCutoff(), 5);
   // Lookups below the cutoff find nothing.
-  absl::StatusOr<std::optional<ScanBatch>> row =
+  absl::StatusOr<std::optional<RowBatch>> row =
       store->Lookup({.dimensions = kHost, .measure_name = "cpu", .time_nanos = 4});
   ASSERT_TRUE(row.ok());
   EXPECT_FALSE(row->has_value());
@@ -520,7 +520,7 @@ TEST_F(MagneticStoreTest, CompactionPreservesScanResultsAndShrinksTheSegmentCoun
   std::mt19937_64 rng(5);
   size_t most_removed = 0;
   for (int round = 0; round < 30; ++round) {
-    std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 3});
+    std::vector<RowBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 3});
     ASSERT_TRUE(store->AddSegment(batches, absl::StrCat(round)).ok());
     model_.Add(batches);
     if (round % 7 == 6) {
@@ -557,7 +557,7 @@ TEST_F(MagneticStoreTest, CompactionPreservesScanResultsAndShrinksTheSegmentCoun
 TEST_F(MagneticStoreTest, ReopenKeepsRowsNoteAndCutoff) {
   auto store = OpenStore();
   std::mt19937_64 rng(6);
-  std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{});
+  std::vector<RowBatch> batches = RandomBatches(rng, RandomBatchOptions{});
   ASSERT_TRUE(store->AddSegment(batches, "wal:42").ok());
   model_.Add(batches);
   ASSERT_TRUE(store->AddSegment({}, "wal:43").ok());  // Only the note.
@@ -612,21 +612,21 @@ TEST_F(MagneticStoreTest, OpenFailsNamingAMissingSegment) {
 TEST_F(MagneticStoreTest, RejectsMalformedBatchesAndStaysUnchanged) {
   auto store = OpenStore();
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1}, {1}, {1})}, "good").ok());
-  ScanBatch unsorted = DoubleBatch(kHost, "cpu", {2, 1}, {1, 1}, {1, 2});
-  ScanBatch duplicate_time = DoubleBatch(kHost, "cpu", {2, 2}, {1, 1}, {1, 2});
-  ScanBatch short_versions = DoubleBatch(kHost, "cpu", {1, 2}, {1}, {1, 2});
-  ScanBatch short_values = DoubleBatch(kHost, "cpu", {1, 2}, {1, 1}, {1});
-  ScanBatch wrong_name = DoubleBatch(kHost, "cpu", {1}, {1}, {1});
+  RowBatch unsorted = DoubleBatch(kHost, "cpu", {2, 1}, {1, 1}, {1, 2});
+  RowBatch duplicate_time = DoubleBatch(kHost, "cpu", {2, 2}, {1, 1}, {1, 2});
+  RowBatch short_versions = DoubleBatch(kHost, "cpu", {1, 2}, {1}, {1, 2});
+  RowBatch short_values = DoubleBatch(kHost, "cpu", {1, 2}, {1, 1}, {1});
+  RowBatch wrong_name = DoubleBatch(kHost, "cpu", {1}, {1}, {1});
   wrong_name.columns[0].name = "other";
-  ScanBatch bad_bool;
+  RowBatch bad_bool;
   bad_bool.dimensions = kHost;
   bad_bool.measure_name = "up";
   bad_bool.measure_value_type = MeasureValueType::kBoolean;
   bad_bool.time_nanos = {1};
   bad_bool.versions = {1};
   bad_bool.columns.push_back({.name = "up", .type = MeasureValueType::kBoolean, .ints = {2}});
-  ScanBatch twice_dimension = DoubleBatch({{"a", "1"}, {"a", "2"}}, "cpu", {1}, {1}, {1});
-  ScanBatch multi_twice;
+  RowBatch twice_dimension = DoubleBatch({{"a", "1"}, {"a", "2"}}, "cpu", {1}, {1}, {1});
+  RowBatch multi_twice;
   multi_twice.dimensions = kHost;
   multi_twice.measure_name = "m";
   multi_twice.measure_value_type = MeasureValueType::kMulti;
@@ -634,8 +634,8 @@ TEST_F(MagneticStoreTest, RejectsMalformedBatchesAndStaysUnchanged) {
   multi_twice.versions = {1};
   multi_twice.columns.push_back({.name = "x", .type = MeasureValueType::kBigint, .ints = {1}});
   multi_twice.columns.push_back({.name = "x", .type = MeasureValueType::kDouble, .doubles = {1}});
-  for (const ScanBatch& bad : {unsorted, duplicate_time, short_versions, short_values, wrong_name,
-                               bad_bool, twice_dimension, multi_twice}) {
+  for (const RowBatch& bad : {unsorted, duplicate_time, short_versions, short_values, wrong_name,
+                              bad_bool, twice_dimension, multi_twice}) {
     absl::Status s = store->AddSegment({DoubleBatch(kHost, "mem", {1}, {1}, {1}), bad}, "bad");
     EXPECT_FALSE(s.ok());
     EXPECT_EQ(KindOf(s), ErrorKind::kInternalServer);
@@ -649,7 +649,7 @@ TEST_F(MagneticStoreTest, StatsAccountForEveryByte) {
   auto store = OpenStore();
   std::mt19937_64 rng(7);
   for (int round = 0; round < 3; ++round) {
-    std::vector<ScanBatch> batches = RandomBatches(rng, RandomBatchOptions{});
+    std::vector<RowBatch> batches = RandomBatches(rng, RandomBatchOptions{});
     ASSERT_TRUE(store->AddSegment(batches, "").ok());
   }
   MagneticStats stats = store->Stats();

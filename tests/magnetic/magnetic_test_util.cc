@@ -98,7 +98,7 @@ std::string RandomString(std::mt19937_64& rng) {
   }
 }
 
-void AppendValue(std::mt19937_64& rng, ScanColumn* column) {
+void AppendValue(std::mt19937_64& rng, RowColumn* column) {
   switch (column->type) {
     case MeasureValueType::kDouble:
       column->doubles.push_back(RandomDouble(rng));
@@ -115,7 +115,7 @@ void AppendValue(std::mt19937_64& rng, ScanColumn* column) {
   }
 }
 
-std::string ValueString(const ScanColumn& column, size_t row) {
+std::string ValueString(const RowColumn& column, size_t row) {
   switch (column.type) {
     case MeasureValueType::kDouble: {
       uint64_t bits;
@@ -171,11 +171,11 @@ bool Matches(const std::vector<Dimension>& series, const std::string& measure, i
 
 }  // namespace
 
-std::vector<ScanBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOptions& options) {
+std::vector<RowBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOptions& options) {
   static const std::vector<std::vector<Dimension>> pool = SeriesPool();
-  std::vector<ScanBatch> batches;
+  std::vector<RowBatch> batches;
   for (int b = 0; b < options.batches; ++b) {
-    ScanBatch batch;
+    RowBatch batch;
     batch.dimensions = pool[rng() % pool.size()];
     std::shuffle(batch.dimensions.begin(), batch.dimensions.end(), rng);
     const MeasureDef& measure = kMeasures[rng() % (sizeof(kMeasures) / sizeof(kMeasures[0]))];
@@ -192,7 +192,7 @@ std::vector<ScanBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOpti
       batch.versions.push_back(1 + static_cast<int64_t>(rng() % options.max_version));
     }
     if (measure.type != MeasureValueType::kMulti) {
-      ScanColumn column;
+      RowColumn column;
       column.name = measure.name;
       column.type = measure.type;
       for (size_t i = 0; i < rows; ++i) AppendValue(rng, &column);
@@ -201,7 +201,7 @@ std::vector<ScanBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOpti
     } else {
       for (const MeasureDef& attribute : kAttributes) {
         if (rng() % 3 == 0) continue;
-        ScanColumn column;
+        RowColumn column;
         column.name = attribute.name;
         column.type = attribute.type;
         for (size_t i = 0; i < rows; ++i) {
@@ -211,7 +211,7 @@ std::vector<ScanBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOpti
         batch.columns.push_back(std::move(column));
       }
       if (batch.columns.empty()) {
-        ScanColumn column;
+        RowColumn column;
         column.name = "a";
         column.type = MeasureValueType::kDouble;
         for (size_t i = 0; i < rows; ++i) AppendValue(rng, &column);
@@ -224,9 +224,9 @@ std::vector<ScanBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOpti
   return batches;
 }
 
-std::string RowString(const ScanBatch& batch, size_t row) {
+std::string RowString(const RowBatch& batch, size_t row) {
   std::vector<std::pair<std::string, std::string>> values;
-  for (const ScanColumn& column : batch.columns) {
+  for (const RowColumn& column : batch.columns) {
     if (!column.present.empty() && column.present[row] == 0) continue;
     values.emplace_back(absl::StrCat(absl::CEscape(column.name), ":", TypeName(column.type)),
                         ValueString(column, row));
@@ -239,8 +239,8 @@ std::string RowString(const ScanBatch& batch, size_t row) {
                       absl::StrJoin(parts, ";"));
 }
 
-void Model::Add(const std::vector<ScanBatch>& batches) {
-  for (const ScanBatch& batch : batches) {
+void Model::Add(const std::vector<RowBatch>& batches) {
+  for (const RowBatch& batch : batches) {
     std::string key = StreamString(batch.dimensions, batch.measure_name, batch.measure_value_type);
     for (size_t i = 0; i < batch.time_nanos.size(); ++i) {
       auto& rows = streams_[key];
@@ -289,12 +289,12 @@ absl::StatusOr<std::vector<std::string>> ScanRows(const MagneticStore& store,
   int64_t last_time = 0;
   std::string problem;
   std::map<std::string, std::string> columns_of_stream;
-  absl::Status status = store.Scan(request, [&](const ScanBatch& batch) {
+  absl::Status status = store.Scan(request, [&](const RowBatch& batch) {
     const size_t rows = batch.time_nanos.size();
     std::string stream =
         StreamString(batch.dimensions, batch.measure_name, batch.measure_value_type);
     std::string columns;
-    for (const ScanColumn& c : batch.columns)
+    for (const RowColumn& c : batch.columns)
       absl::StrAppend(&columns, c.name, ":", TypeName(c.type), ",");
     auto [it, fresh] = columns_of_stream.emplace(stream, columns);
     if (rows == 0) problem = "empty batch";
@@ -306,7 +306,7 @@ absl::StatusOr<std::vector<std::string>> ScanRows(const MagneticStore& store,
       problem = "dimensions not sorted";
     }
     if (!fresh && it->second != columns) problem = "columns change within a stream";
-    for (const ScanColumn& c : batch.columns) {
+    for (const RowColumn& c : batch.columns) {
       size_t n = c.type == MeasureValueType::kDouble    ? c.doubles.size()
                  : c.type == MeasureValueType::kVarchar ? c.strings.size()
                                                         : c.ints.size();

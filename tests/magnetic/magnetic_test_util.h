@@ -28,17 +28,17 @@ struct RandomBatchOptions {
 // status VARCHAR, up BOOLEAN, seen TIMESTAMP, metrics MULTI with attributes a..e of each
 // type, some missing), with NaN, -0.0, extreme integers, empty and long strings;
 // dimension and column order shuffled.
-std::vector<ScanBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOptions& options);
+std::vector<RowBatch> RandomBatches(std::mt19937_64& rng, const RandomBatchOptions& options);
 
 // One row as a string: "dims|measure|type|time|version|col:type=value;..." listing only
 // present columns (doubles by their bits), so rows compare regardless of column sets.
-std::string RowString(const ScanBatch& batch, size_t row);
+std::string RowString(const RowBatch& batch, size_t row);
 
 // What a magnetic store must hold: every AddSegment's rows with "higher version wins;
 // equal versions: the later write wins", minus rows older than the retention cutoff.
 class Model {
  public:
-  void Add(const std::vector<ScanBatch>& batches);
+  void Add(const std::vector<RowBatch>& batches);
   void ApplyRetention(int64_t min_time);
   // The rows matching `request`, as sorted RowStrings.
   std::vector<std::string> Rows(const ScanRequest& request = {}) const;

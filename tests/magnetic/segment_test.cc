@@ -23,13 +23,13 @@ std::string TestPath() {
   return dir + "/000001.seg";
 }
 
-ScanBatch Ints(const std::string& name, std::vector<int64_t> times) {
-  ScanBatch b;
+RowBatch Ints(const std::string& name, std::vector<int64_t> times) {
+  RowBatch b;
   b.measure_name = name;
   b.measure_value_type = MeasureValueType::kBigint;
   b.time_nanos = times;
   b.versions.assign(times.size(), 1);
-  ScanColumn c{.name = name, .type = MeasureValueType::kBigint};
+  RowColumn c{.name = name, .type = MeasureValueType::kBigint};
   for (int64_t t : times) c.ints.push_back(t * 3);
   b.columns.push_back(c);
   return b;
@@ -49,7 +49,7 @@ TEST(SegmentTest, WritesStreamsAndReadsEveryBlockBack) {
   auto writer = SegmentWriter::Create(path, options);
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)->BeginStream(kA, "m", MeasureValueType::kBigint, IntColumn("m")).ok());
-  ScanBatch rows = Ints("m", {1, 2, 3, 4, 5, 6, 7});
+  RowBatch rows = Ints("m", {1, 2, 3, 4, 5, 6, 7});
   ASSERT_TRUE((*writer)->AddRows(rows, 0, 4).ok());
   ASSERT_TRUE((*writer)->AddRows(rows, 4, 7).ok());  // Continues the same stream.
   ASSERT_TRUE((*writer)->BeginStream(kB, "m", MeasureValueType::kBigint, IntColumn("m")).ok());
@@ -71,7 +71,7 @@ TEST(SegmentTest, WritesStreamsAndReadsEveryBlockBack) {
   std::vector<int64_t> times;
   std::vector<int64_t> values;
   for (size_t b = 0; b < 3; ++b) {
-    ScanBatch block;
+    RowBatch block;
     ASSERT_TRUE((*reader)->DecodeBlock(0, b, &block).ok());
     times.insert(times.end(), block.time_nanos.begin(), block.time_nanos.end());
     values.insert(values.end(), block.columns[0].ints.begin(), block.columns[0].ints.end());

@@ -1,16 +1,106 @@
 // Timestream's Version rules hold across the tiers: a record whose (series, measure, time)
 // was evicted to a segment is resolved against the stored row exactly as against a row in
 // memory.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "tests/tiers/tiers_test_util.h"
+#include "tsw/env.h"
 
 namespace tsw::testing {
 namespace {
+
+// The default Env, except that a thread that asked for it is stopped at its next read of a
+// segment file until the test releases it: holds a late write between its magnetic lookup
+// and its write lock. Waits are bounded, so a broken handshake fails the test instead of
+// hanging it.
+class PausingEnv : public Env {
+ public:
+  // The calling thread's next read of a segment file pauses there.
+  void PauseThisThreadAtItsNextSegmentRead() {
+    std::lock_guard<std::mutex> lock(mu_);
+    paused_thread_ = std::this_thread::get_id();
+  }
+  // Whether the paused thread reached its read.
+  bool WaitUntilPaused() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, kBound, [this] { return paused_; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+  absl::StatusOr<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override {
+    absl::StatusOr<std::unique_ptr<File>> file = base_->OpenFile(path, mode);
+    if (!file.ok() || path.find("/magnetic/") == std::string::npos) return file;
+    return std::unique_ptr<File>(new PausingFile(this, *std::move(file)));
+  }
+  bool Exists(const std::string& path) override { return base_->Exists(path); }
+  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
+  absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) override {
+    return base_->ListDir(path);
+  }
+  absl::Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
+  absl::Status RemoveDir(const std::string& path) override { return base_->RemoveDir(path); }
+  absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+  absl::Status Rename(const std::string& from, const std::string& to) override {
+    return base_->Rename(from, to);
+  }
+  absl::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
+  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    return base_->LockFile(path);
+  }
+
+ private:
+  static constexpr std::chrono::seconds kBound{60};
+
+  class PausingFile : public File {
+   public:
+    PausingFile(PausingEnv* env, std::unique_ptr<File> base) : env_(env), base_(std::move(base)) {}
+    const std::string& path() const override { return base_->path(); }
+    absl::StatusOr<size_t> Read(uint64_t offset, size_t n, char* scratch) const override {
+      env_->MaybePause();
+      return base_->Read(offset, n, scratch);
+    }
+    absl::Status Write(uint64_t offset, absl::Span<const absl::string_view> pieces) override {
+      return base_->Write(offset, pieces);
+    }
+    absl::Status Truncate(uint64_t size) override { return base_->Truncate(size); }
+    absl::Status Sync() override { return base_->Sync(); }
+    absl::StatusOr<uint64_t> Size() const override { return base_->Size(); }
+    absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset, size_t n) override {
+      return base_->MapWritable(offset, n);
+    }
+
+   private:
+    PausingEnv* const env_;
+    const std::unique_ptr<File> base_;
+  };
+
+  void MaybePause() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (paused_ || paused_thread_ != std::this_thread::get_id()) return;
+    paused_ = true;
+    cv_.notify_all();
+    cv_.wait_for(lock, kBound, [this] { return released_; });
+  }
+
+  Env* const base_ = Env::Default();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread::id paused_thread_;
+  bool paused_ = false;
+  bool released_ = false;
+};
 
 // Rows at 30 minutes before kNowNanos, evicted by moving the clock two hours on.
 class CrossTierVersionsTest : public TierFixture {
@@ -211,6 +301,41 @@ TEST_F(CrossTierVersionsTest, ManyEvictedKeysInOneRequestAgainstAModel) {
     }
   }
   ExpectDurably(model.rows());
+}
+
+// A late write looks its keys up in segments before it takes the write lock. An eviction
+// that moves a row out of memory between the lookup and the lock must not let the write
+// miss that row: here Version 5 of `cpu` leaves memory while the write (Version 3 of
+// `cpu`, plus a resend of `mm` whose lookup reads a segment) waits at its read.
+TEST_F(CrossTierVersionsTest, ALookupOvertakenByAnEvictionIsRedoneUnderTheLock) {
+  PausingEnv env;
+  options_.env = &env;
+  ReopenStore();
+  ASSERT_TRUE(WriteOne(Rec({Dim("host", "a")}, "cpu", "5.5", kMillis, std::nullopt, 5)).ok());
+  ASSERT_EQ(Stats().memory_points, 1);
+
+  absl::Status late;
+  std::thread writer([&] {
+    env.PauseThisThreadAtItsNextSegmentRead();
+    late = Write({Rec({Dim("host", "a")}, "cpu", "3.5", kMillis, std::nullopt, 3),
+                  MultiRec({Dim("host", "a")}, "mm",
+                           {Attr("load", "0.25"), Attr("mode", "busy", MeasureValueType::kVarchar)},
+                           kMillis, 1)})
+               .status();
+  });
+  const bool paused = env.WaitUntilPaused();
+  absl::Status maintained = absl::UnknownError("not run");
+  if (paused) maintained = Maintain();  // Version 5 moves to a segment, leaving memory.
+  env.Release();
+  writer.join();
+  ASSERT_TRUE(paused) << "the write never read a segment";
+  ASSERT_TRUE(maintained.ok()) << maintained;
+  ASSERT_EQ(Stats().memory_points, 0);
+
+  const RejectedRecord r = OnlyRejection(late);
+  EXPECT_EQ(r.record_index, 0);
+  EXPECT_EQ(r.existing_version, 5);
+  EXPECT_EQ(CpuRow(), (Row{5, MeasureValueType::kDouble, "5.5"}));
 }
 
 }  // namespace
