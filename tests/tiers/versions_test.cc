@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "engine/wal/log.h"
 #include "tests/tiers/tiers_test_util.h"
 #include "tsw/env.h"
 
@@ -173,20 +174,41 @@ TEST_F(CrossTierVersionsTest, LowerVersionWithADifferentValueIsRejectedWithExist
   EXPECT_EQ(CpuRow(), (Row{3, MeasureValueType::kDouble, "3.5"}));
 }
 
+// The batches the table's write-ahead log holds, read with the store closed.
+int LoggedBatches(const std::string& table_dir) {
+  int batches = 0;
+  wal::LogOptions options;
+  options.log = [](absl::string_view) {};
+  absl::StatusOr<std::unique_ptr<wal::Log>> log =
+      wal::Log::Open(file::JoinPath(table_dir, "wal"), options,
+                     [&](uint64_t, absl::string_view) {
+                       ++batches;
+                       return absl::OkStatus();
+                     });
+  EXPECT_TRUE(log.ok()) << log.status();
+  return batches;
+}
+
 TEST_F(CrossTierVersionsTest, IdenticalResendIsIdempotent) {
-  const int64_t wal_before = Stats().wal_bytes;
+  // The eviction trimmed the log: it holds no batch.
+  store_.reset();
+  ASSERT_EQ(LoggedBatches(dir_), 0);
+  ReopenStore();
   absl::StatusOr<WriteRecordsResponse> r =
       Write({Rec({Dim("host", "a")}, "cpu", "1.5", kMillis, std::nullopt, 1),
              Rec({Dim("host", "a")}, "cpu", "1.5", kMillis)});  // Version 1 by default.
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->records_ingested.magnetic_store, 2);
   EXPECT_EQ(r->records_ingested.total, 2);
-  // Nothing changed: nothing logged, nothing kept in memory.
+  // Nothing changed: nothing kept in memory, and nothing logged (the log may have been
+  // extended with zeros ahead of a batch that did not come: see engine/wal/FORMAT.md).
   const TableStats stats = Stats();
-  EXPECT_EQ(stats.wal_bytes, wal_before);
   EXPECT_EQ(stats.memory_points, 0);
   EXPECT_EQ(stats.magnetic_points, 2);
   EXPECT_EQ(CpuRow(), (Row{1, MeasureValueType::kDouble, "1.5"}));
+  store_.reset();
+  EXPECT_EQ(LoggedBatches(dir_), 0);
+  ReopenStore();
 }
 
 TEST_F(CrossTierVersionsTest, HigherVersionWithTheSameValueUpdatesOnlyTheVersion) {
