@@ -1,7 +1,6 @@
 // MagneticStore's writers besides AddSegment: ApplyRetention and Compact.
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -15,7 +14,7 @@
 namespace tsw::magnetic {
 
 absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
+  MutexLock write_lock(&impl_->write_mu);
   std::shared_ptr<const State> before = impl_->Snapshot();
   Manifest next = before->manifest;
   next.retention_cutoff = std::max(next.retention_cutoff, min_time_nanos);
@@ -39,7 +38,7 @@ absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
 }
 
 absl::Status MagneticStore::Compact() {
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
+  MutexLock write_lock(&impl_->write_mu);
   const MagneticOptions& options = impl_->options;
   const size_t min_segments = static_cast<size_t>(std::max(options.compaction_min_segments, 2));
   while (true) {

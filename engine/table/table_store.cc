@@ -176,7 +176,8 @@ absl::Status TableStore::Recover() {
       return InternalError(absl::StrCat(schema_path, ": ", s.message()));
     }
   }
-  auto schema_entries = [this] {
+  // Inside Recover, before the store is shared (see there).
+  auto schema_entries = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return schema_.measures.size() + schema_.attributes.size() + schema_.dimensions.size();
   };
   const size_t file_entries = schema_entries();
@@ -339,7 +340,7 @@ absl::Status TableStore::CatchUpLocked() {
 
 absl::Status TableStore::CatchUp() {
   if (!has_unlogged_.load(std::memory_order_acquire)) return absl::OkStatus();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return CatchUpLocked();
 }
 
@@ -379,7 +380,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   ingest::ApplyResult result;
   uint64_t sequence = 0;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (absl::Status s = CatchUpLocked(); !s.ok()) return s;
     if (absl::Status s = Usable(); !s.ok()) return s;
     // Room in the log first: a full disk fails the request here, before the memory
@@ -406,7 +407,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
         // The memory store holds a batch the log lacks (Reserve made room, so this is a
         // device error or a file system that allocates on overwrite). Keep it and append
         // it before anything else; until then calls on the table fail.
-        unlogged_.emplace();
+        unlogged_.emplace(Unlogged{});
         unlogged_->payload = std::string(payload);
         unlogged_->sequence = expected;
         unlogged_->newest = newest;
@@ -454,11 +455,11 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
 }
 
 absl::Status TableStore::PersistSchema(uint64_t durable) {
-  absl::MutexLock file_lock(&schema_file_mu_);
+  MutexLock file_lock(&schema_file_mu_);
   if (schema_file_sequence_ >= durable) return absl::OkStatus();
   std::string bytes;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     bytes = schema_.Encode(durable);
   }
   if (absl::Status s = file::WriteFileAtomically(env_, file::JoinPath(dir_, kSchemaFile), bytes);
@@ -554,7 +555,7 @@ absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
   // Segments hold no row at or after the eviction cutoff that memory does not hold too
   // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
@@ -570,10 +571,10 @@ absl::Status TableStore::Scan(const ScanRequest& request,
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {
-  absl::MutexLock maintenance_lock(&maintenance_mu_);
+  MutexLock maintenance_lock(&maintenance_mu_);
   if (absl::Status s = CatchUp(); !s.ok()) return s;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
   }
   const int64_t now = options_.clock->NowNanos();
@@ -647,7 +648,7 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
   {
     // Strings only removed rows used go once they are as many as the rest: the pool is
     // rebuilt under the write lock, a stall amortized over the strings interned since.
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     store_.CompactStrings();
   }
   return TrimEvictedLog(eviction);
@@ -663,20 +664,20 @@ absl::StatusOr<bool> TableStore::EvictionDue(const Eviction& eviction, bool wind
   };
   int64_t hint, oldest;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
     // The hint is a lower bound of the oldest row: most passes end here, in O(1).
     hint = oldest_hint_;
     if (!due(hint)) return false;
     oldest = store_.OldestTime();  // Visits every column; shared, so scans go on.
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (oldest_hint_ == hint) oldest_hint_ = oldest;  // Unless a write lowered it since.
   return due(oldest_hint_);
 }
 
 absl::Status TableStore::FixCutoffAndSequence(Eviction* eviction) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
   eviction->cutoff = std::max(eviction->memory_cutoff, evicted_cutoff_);
   evicted_cutoff_ = eviction->cutoff;
@@ -695,7 +696,7 @@ absl::Status TableStore::ReportRejectedLateRows(const Table& table, Eviction* ev
   });
   std::vector<RejectedRow> rejected_rows;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     for (size_t i = 0; i < late.size(); ++i) {
       const LateRow& r = late[i];
       if (r.time_nanos >= eviction->magnetic_cutoff) continue;
@@ -727,7 +728,7 @@ absl::Status TableStore::CopyEvictedRows(Eviction* eviction, EvictionSegment* se
   size_t& next_column = eviction->next_column;
   size_t rows = 0;
   while (next_column < eviction->columns && rows < kMaxRowsPerSegment) {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
     for (size_t slice = 0; next_column < eviction->columns && slice < kMaintenanceSliceRows &&
                            rows < kMaxRowsPerSegment;
@@ -765,7 +766,7 @@ void TableStore::RemoveEvictedRows(const Eviction& eviction, const EvictionSegme
   const int64_t magnetic_cutoff = eviction.magnetic_cutoff;
   const std::vector<EvictedColumn>& evicted = segment.evicted;
   for (size_t i = 0; i < evicted.size();) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (size_t slice = 0; i < evicted.size() && slice < kMaintenanceSliceRows; ++i) {
       const EvictedColumn& e = evicted[i];
       const ScanBatch* batch = e.batch >= 0 ? &segment.batches[e.batch] : nullptr;
@@ -786,7 +787,7 @@ void TableStore::RemoveEvictedRows(const Eviction& eviction, const EvictionSegme
 absl::Status TableStore::TrimEvictedLog(const Eviction& eviction) {
   uint64_t trim;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     trim = wal_coverage_.TrimPoint(eviction.cutoff, eviction.covered);
   }
   return trim > 0 ? log_->TrimBefore(trim) : absl::OkStatus();
@@ -797,7 +798,7 @@ std::vector<std::string> TableStore::Verify() const { return magnetic_->Verify()
 TableStats TableStore::Stats() const {
   TableStats stats;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     stats.series = static_cast<int64_t>(store_.series().size());
     stats.memory_points = store_.Points();
     stats.memory_bytes = store_.MemoryBytes();
@@ -812,7 +813,7 @@ TableStats TableStore::Stats() const {
 }
 
 absl::Status TableStore::Close() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
   return log_ == nullptr ? absl::OkStatus() : log_->Close();
