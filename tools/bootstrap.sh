@@ -6,7 +6,8 @@ set -euo pipefail
 # One package per line; keep sorted. Each is a Debian bookworm package.
 PACKAGES=(
   bazel-bootstrap        # Bazel 4.2.3, the build tool (offline)
-  clang                  # clang 14: the fuzz build (bazel --config=fuzz, tools/fuzz.sh)
+  clang                  # clang 14: the fuzz build (bazel --config=fuzz, tools/fuzz.sh) and
+                         # the thread-safety analysis (bazel --config=tsa)
   g++                    # C++20 compiler
   libabsl-dev            # Abseil: Status, flat_hash_map, strings, synchronization
   libbenchmark-dev       # Google Benchmark (bench/)

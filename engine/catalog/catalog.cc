@@ -68,9 +68,11 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
   absl::StatusOr<std::unique_ptr<CatalogStore>> store =
       CatalogStore::Open(dir, std::move(store_options), &recovered);
   if (!store.ok()) return store.status();
+  // Not yet shared with other threads: the locks, never contended, are for the analysis.
+  MutexLock write_lock(&catalog->write_mu_);
+  MutexLock lock(&catalog->mu_);
   catalog->store_ = std::move(*store);
 
-  // Not yet shared with other threads: no locks needed while loading.
   if (absl::Status s = catalog->state_.Load(recovered.snapshot, catalog->store_->SnapshotPath());
       !s.ok()) {
     return s;
@@ -141,13 +143,14 @@ absl::StatusOr<Catalog::Resource> Catalog::RequireResource(std::string_view arn)
 absl::Status Catalog::Commit(LogRecord record) {
   if (absl::Status s = store_->Append(record); !s.ok()) return file::ForClient(s);
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     // Every caller checked the record against the state under write_mu_, so this holds;
     // a failure here is a bug, reported rather than hidden.
     if (absl::Status s = state_.Apply(std::move(record)); !s.ok()) {
       return InternalError(absl::StrCat("catalog change does not apply: ", s.message()));
     }
   }
+  WriterReadsState();
   if (store_->ShouldCompact()) {
     // The change is durable in the log already; a failed compaction costs only space.
     if (absl::Status s = store_->Compact(state_.ToSnapshot()); !s.ok()) {
@@ -175,7 +178,8 @@ absl::StatusOr<CreateDatabaseResponse> Catalog::CreateDatabase(
   }
   if (absl::Status s = ValidateTags(request.tags); !s.ok()) return s;
 
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   if (state_.FindDatabase(request.database_name) != nullptr) {
     return ConflictError(
         absl::StrCat("A database with the name ", request.database_name, " already exists."));
@@ -206,7 +210,7 @@ absl::StatusOr<CreateDatabaseResponse> Catalog::CreateDatabase(
 
 absl::StatusOr<DescribeDatabaseResponse> Catalog::DescribeDatabase(
     const DescribeDatabaseRequest& request) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   absl::StatusOr<const DatabaseEntry*> db = RequireDatabase(request.database_name);
   if (!db.ok()) return db.status();
   return DescribeDatabaseResponse{(*db)->database};
@@ -218,7 +222,8 @@ absl::StatusOr<UpdateDatabaseResponse> Catalog::UpdateDatabase(
     return s;
   }
   if (absl::Status s = ValidateKmsKeyId(request.kms_key_id); !s.ok()) return s;
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   absl::StatusOr<const DatabaseEntry*> db = RequireDatabase(request.database_name);
   if (!db.ok()) return db.status();
   // The reference: the same KmsKeyId as registered is no update. Keys are compared as
@@ -237,7 +242,8 @@ absl::StatusOr<UpdateDatabaseResponse> Catalog::UpdateDatabase(
 }
 
 absl::Status Catalog::DeleteDatabase(const DeleteDatabaseRequest& request) {
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   absl::StatusOr<const DatabaseEntry*> db = RequireDatabase(request.database_name);
   if (!db.ok()) return db.status();
   if (!(*db)->tables.empty()) {
@@ -265,7 +271,7 @@ absl::StatusOr<ListDatabasesResponse> Catalog::ListDatabases(
   }
   const size_t limit = request.max_results.value_or(kDefaultMaxResults);
 
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   ListDatabasesResponse response;
   const CatalogState::DatabaseMap& databases = state_.databases();
   auto it = token.has_value() ? databases.upper_bound(token->database) : databases.begin();
@@ -298,7 +304,8 @@ absl::StatusOr<CreateTableResponse> Catalog::CreateTable(const CreateTableReques
   }
   if (absl::Status s = ValidateTags(request.tags); !s.ok()) return s;
 
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   absl::StatusOr<const DatabaseEntry*> db = RequireDatabase(request.database_name);
   if (!db.ok()) return db.status();
   if ((*db)->table_index.contains(AsAbsl(request.table_name))) {
@@ -333,7 +340,7 @@ absl::StatusOr<CreateTableResponse> Catalog::CreateTable(const CreateTableReques
 
 absl::StatusOr<DescribeTableResponse> Catalog::DescribeTable(
     const DescribeTableRequest& request) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   absl::StatusOr<const TableEntry*> table = RequireTable(request.database_name, request.table_name);
   if (!table.ok()) return table.status();
   return DescribeTableResponse{(*table)->table};
@@ -350,7 +357,8 @@ absl::StatusOr<UpdateTableResponse> Catalog::UpdateTable(const UpdateTableReques
       return s;
     }
   }
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   absl::StatusOr<const TableEntry*> entry = RequireTable(request.database_name, request.table_name);
   if (!entry.ok()) return entry.status();
   // Amazon does not say what an UpdateTable naming no property does. Nothing is asked to
@@ -378,7 +386,8 @@ absl::StatusOr<UpdateTableResponse> Catalog::UpdateTable(const UpdateTableReques
 }
 
 absl::StatusOr<uint64_t> Catalog::DeleteTable(const DeleteTableRequest& request) {
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   absl::StatusOr<const TableEntry*> entry = RequireTable(request.database_name, request.table_name);
   if (!entry.ok()) return entry.status();
   const uint64_t table_id = (*entry)->table_id;
@@ -412,7 +421,7 @@ absl::StatusOr<ListTablesResponse> Catalog::ListTables(const ListTablesRequest& 
   }
   const size_t limit = request.max_results.value_or(kDefaultMaxResults);
 
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   const CatalogState::DatabaseMap& databases = state_.databases();
   auto db_it = databases.begin();
   auto db_end = databases.end();
@@ -453,7 +462,7 @@ absl::StatusOr<ListTablesResponse> Catalog::ListTables(const ListTablesRequest& 
 
 absl::StatusOr<ListTagsForResourceResponse> Catalog::ListTagsForResource(
     const ListTagsForResourceRequest& request) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   absl::StatusOr<Resource> resource = RequireResource(request.resource_arn);
   if (!resource.ok()) return resource.status();
   return ListTagsForResourceResponse{resource->table != nullptr ? resource->table->tags
@@ -467,7 +476,8 @@ absl::StatusOr<TagResourceResponse> Catalog::TagResource(const TagResourceReques
   absl::StatusOr<ResourceArn> parsed = ParseResourceArn(request.resource_arn);
   if (!parsed.ok()) return parsed.status();
   if (absl::Status s = ValidateTags(request.tags); !s.ok()) return s;
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   absl::StatusOr<Resource> resource = RequireResource(request.resource_arn);
   if (!resource.ok()) return resource.status();
   const std::vector<Tag>& current =
@@ -496,7 +506,8 @@ absl::StatusOr<UntagResourceResponse> Catalog::UntagResource(const UntagResource
   absl::StatusOr<ResourceArn> parsed = ParseResourceArn(request.resource_arn);
   if (!parsed.ok()) return parsed.status();
   if (absl::Status s = ValidateTagKeys(request.tag_keys); !s.ok()) return s;
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
+  WriterReadsState();
   absl::StatusOr<Resource> resource = RequireResource(request.resource_arn);
   if (!resource.ok()) return resource.status();
   const std::vector<Tag>& current =
@@ -525,14 +536,14 @@ absl::StatusOr<UntagResourceResponse> Catalog::UntagResource(const UntagResource
 
 absl::StatusOr<TableInfo> Catalog::LookupTable(std::string_view database_name,
                                                std::string_view table_name) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   absl::StatusOr<const TableEntry*> entry = RequireTable(database_name, table_name);
   if (!entry.ok()) return entry.status();
   return TableInfo{(*entry)->table_id, (*entry)->table};
 }
 
 std::vector<TableInfo> Catalog::AllTables() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   std::vector<TableInfo> out;
   out.reserve(static_cast<size_t>(state_.table_total()));
   for (const auto& [name, db] : state_.databases()) {

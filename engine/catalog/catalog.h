@@ -25,12 +25,13 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/catalog/catalog_format.h"
 #include "engine/catalog/catalog_state.h"
 #include "engine/catalog/catalog_store.h"
+#include "engine/common/mutex.h"
 #include "tsw/clock.h"
 #include "tsw/options.h"
 #include "tsw/types.h"
@@ -118,15 +119,24 @@ class Catalog {
   Catalog(const Options& options, const Clock* clock);
 
   TimePoint Now() const;
-  // Lookups that turn absence into the API's errors. REQUIRES: mu_ or write_mu_ held.
-  absl::StatusOr<const DatabaseEntry*> RequireDatabase(std::string_view name) const;
+  // Lookups that turn absence into the API's errors. REQUIRES: mu_ held, or write_mu_
+  // held and WriterReadsState called.
+  absl::StatusOr<const DatabaseEntry*> RequireDatabase(std::string_view name) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::StatusOr<const TableEntry*> RequireTable(std::string_view database_name,
-                                                 std::string_view table_name) const;
-  absl::StatusOr<Resource> RequireResource(std::string_view arn) const;
+                                                 std::string_view table_name) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Resource> RequireResource(std::string_view arn) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // A holder of write_mu_ may read state_ without taking mu_: every change to state_
+  // holds write_mu_ too (see mu_). This tells the analysis so, for the rest of the
+  // caller's scope; it takes no lock. The caller must not take mu_ after it in that scope.
+  void WriterReadsState() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_)
+      ABSL_ASSERT_SHARED_LOCK(mu_) {}
 
   // Makes `record` durable, applies it to state_, and compacts the store when due.
   // REQUIRES: write_mu_ held, and `record` checked against state_ under it.
-  absl::Status Commit(LogRecord record);
+  absl::Status Commit(LogRecord record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void Report(std::string_view line) const;
 
   const Options options_;
@@ -134,14 +144,14 @@ class Catalog {
 
   // Serializes changes: held from validation against the state through the durable
   // append to the apply, so a change sees every earlier change.
-  absl::Mutex write_mu_;
-  std::unique_ptr<CatalogStore> store_;  // Guarded by write_mu_.
+  Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  std::unique_ptr<CatalogStore> store_ ABSL_GUARDED_BY(write_mu_);
 
   // Guards state_. Changes hold it exclusively only while applying, and always while
-  // also holding write_mu_; so a holder of write_mu_ may read state_ without it, and
-  // readers never wait for an fsync.
-  mutable absl::Mutex mu_;
-  CatalogState state_;
+  // also holding write_mu_; so a holder of write_mu_ may read state_ without it
+  // (WriterReadsState), and readers never wait for an fsync.
+  mutable SharedMutex mu_;
+  CatalogState state_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tsw::catalog

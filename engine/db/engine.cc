@@ -15,40 +15,45 @@
 #include "tsw/engine.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
-#include <mutex>
-#include <shared_mutex>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/catalog/catalog.h"
 #include "engine/catalog/validation.h"
 #include "engine/common/file_util.h"
+#include "engine/common/mutex.h"
 #include "engine/table/table_store.h"
 
 namespace tsw {
 namespace {
 
 struct TableHandle {
-  std::shared_mutex mu;
-  bool deleted = false;                      // Guarded by mu.
-  std::unique_ptr<table::TableStore> store;  // Guarded by mu (exclusive to reset).
+  // Members up to mu are set before the handle is shared and constant after.
+  //
   // Why the table's data could not be opened (a corrupt segment, say), or OK. A damaged
   // table has no store: its data calls fail with this error, Verify reports it, and
   // DeleteTable removes it, while every other table works as usual.
   absl::Status damaged;
   std::string dir;
+
+  // Data calls hold it shared while they use the store; Close and DeleteTable hold it
+  // exclusively to close it.
+  SharedMutex mu;
+  bool deleted ABSL_GUARDED_BY(mu) = false;
+  std::unique_ptr<table::TableStore> store ABSL_GUARDED_BY(mu);
 };
 
-// The open store of `handle`, or the error a data call on it gets. REQUIRES: handle.mu held.
+// The open store of `handle`, or the error a data call on it gets.
 absl::StatusOr<table::TableStore*> StoreOf(const TableHandle& handle,
                                            std::string_view database_name,
-                                           std::string_view table_name) {
+                                           std::string_view table_name)
+    ABSL_SHARED_LOCKS_REQUIRED(handle.mu) {
   if (handle.deleted) {
     return catalog::TableNotFoundError(database_name, table_name, "it was deleted during the call");
   }
@@ -66,14 +71,16 @@ struct Engine::Impl {
   std::unique_ptr<file::DirectoryLock> lock;
   std::unique_ptr<catalog::Catalog> catalog;
 
-  mutable std::shared_mutex tables_mu;
-  absl::flat_hash_map<uint64_t, std::shared_ptr<TableHandle>> tables;  // By table id.
+  mutable SharedMutex tables_mu;
+  absl::flat_hash_map<uint64_t, std::shared_ptr<TableHandle>> tables  // By table id.
+      ABSL_GUARDED_BY(tables_mu);
 
   std::atomic<bool> closed{false};
 
   // Background maintenance thread (retention eviction and compaction).
-  absl::Mutex maintenance_mu;
-  bool stop_maintenance = false;  // Guarded by maintenance_mu.
+  Mutex maintenance_mu;
+  bool stop_maintenance ABSL_GUARDED_BY(maintenance_mu) = false;
+  CondVar maintenance_cv;  // stop_maintenance set.
   std::thread maintenance_thread;
 
   std::string TableDir(uint64_t id) const {
@@ -94,6 +101,7 @@ struct Engine::Impl {
     absl::StatusOr<std::unique_ptr<table::TableStore>> store =
         table::TableStore::Open(handle->dir, store_options);
     if (!store.ok()) return store.status();
+    MutexLock lock(&handle->mu);  // Not shared yet: never contended, for the analysis.
     handle->store = std::move(*store);
     return handle;
   }
@@ -103,7 +111,7 @@ struct Engine::Impl {
       std::string_view database, std::string_view table_name) {
     absl::StatusOr<catalog::TableInfo> info = catalog->LookupTable(database, table_name);
     if (!info.ok()) return info.status();
-    std::shared_lock lock(tables_mu);
+    ReaderMutexLock lock(&tables_mu);
     auto it = tables.find(info->table_id);
     if (it == tables.end()) {
       return catalog::TableNotFoundError(database, table_name);
@@ -115,7 +123,7 @@ struct Engine::Impl {
     std::vector<std::pair<catalog::TableInfo, std::shared_ptr<TableHandle>>> work;
     {
       std::vector<catalog::TableInfo> infos = catalog->AllTables();
-      std::shared_lock lock(tables_mu);
+      ReaderMutexLock lock(&tables_mu);
       for (catalog::TableInfo& info : infos) {
         auto it = tables.find(info.table_id);
         if (it != tables.end()) work.emplace_back(std::move(info), it->second);
@@ -123,7 +131,7 @@ struct Engine::Impl {
     }
     absl::Status result;
     for (auto& [info, handle] : work) {
-      std::shared_lock lock(handle->mu);
+      ReaderMutexLock lock(&handle->mu);
       if (handle->deleted || !handle->damaged.ok()) continue;  // Damage was logged at Open.
       absl::Status s = handle->store->RunMaintenance(info.table);
       if (!s.ok()) {
@@ -136,10 +144,12 @@ struct Engine::Impl {
   }
 
   void MaintenanceLoop() {
-    absl::MutexLock lock(&maintenance_mu);
+    MutexLock lock(&maintenance_mu);
     while (!stop_maintenance) {
-      maintenance_mu.AwaitWithTimeout(absl::Condition(&stop_maintenance),
-                                      absl::Milliseconds(options.maintenance_interval_millis));
+      const auto deadline = std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(options.maintenance_interval_millis);
+      while (!stop_maintenance && !maintenance_cv.WaitWithDeadline(&maintenance_mu, deadline)) {
+      }
       if (stop_maintenance) break;
       maintenance_mu.Unlock();
       MaintainAll().IgnoreError();  // Logged per table in MaintainAll.
@@ -204,12 +214,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
       handle = damaged;
     }
     if (!handle.ok()) return handle.status();
+    MutexLock lock(&impl->tables_mu);  // Not shared yet: never contended, for the analysis.
     impl->tables[info.table_id] = std::move(*handle);
   }
   // Remove the data of tables the catalog no longer has (a delete that crashed midway).
   absl::StatusOr<std::vector<std::string>> entries = env.ListDir(tables_dir);
   if (!entries.ok()) return entries.status();
   for (const std::string& name : *entries) {
+    ReaderMutexLock lock(&impl->tables_mu);  // As above.
     uint64_t id = 0;
     if (absl::SimpleAtoi(name, &id) && impl->tables.contains(id)) continue;
     std::string path = file::JoinPath(tables_dir, name);
@@ -228,14 +240,15 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
 absl::Status Engine::Close() {
   if (impl_ == nullptr || impl_->closed.exchange(true)) return absl::OkStatus();
   {
-    absl::MutexLock lock(&impl_->maintenance_mu);
+    MutexLock lock(&impl_->maintenance_mu);
     impl_->stop_maintenance = true;
   }
+  impl_->maintenance_cv.SignalAll();
   if (impl_->maintenance_thread.joinable()) impl_->maintenance_thread.join();
   absl::Status result;
-  std::unique_lock lock(impl_->tables_mu);
+  MutexLock lock(&impl_->tables_mu);
   for (auto& [id, handle] : impl_->tables) {
-    std::unique_lock table_lock(handle->mu);
+    MutexLock table_lock(&handle->mu);
     if (handle->store != nullptr) result.Update(handle->store->Close());
     handle->deleted = true;
   }
@@ -272,7 +285,7 @@ absl::StatusOr<CreateTableResponse> Engine::CreateTable(const CreateTableRequest
     }
     return file::ForClient(handle.status());
   }
-  std::unique_lock lock(impl_->tables_mu);
+  MutexLock lock(&impl_->tables_mu);
   impl_->tables[info->table_id] = std::move(*handle);
   return response;
 }
@@ -288,7 +301,7 @@ absl::Status Engine::DeleteTable(const DeleteTableRequest& r) {
   if (!id.ok()) return id.status();
   std::shared_ptr<TableHandle> handle;
   {
-    std::unique_lock lock(impl_->tables_mu);
+    MutexLock lock(&impl_->tables_mu);
     auto it = impl_->tables.find(*id);
     if (it != impl_->tables.end()) {
       handle = std::move(it->second);
@@ -299,7 +312,7 @@ absl::Status Engine::DeleteTable(const DeleteTableRequest& r) {
   // that the next Open removes.
   std::string dir = impl_->TableDir(*id);
   if (handle != nullptr) {
-    std::unique_lock table_lock(handle->mu);
+    MutexLock table_lock(&handle->mu);
     handle->deleted = true;
     if (handle->store != nullptr) handle->store->Close().IgnoreError();  // Data goes next.
     handle->store.reset();
@@ -366,7 +379,7 @@ absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest
   // than at the next background pass.
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (found.ok()) {
-    std::shared_lock lock(found->second->mu);
+    ReaderMutexLock lock(&found->second->mu);
     absl::StatusOr<table::TableStore*> store =
         StoreOf(*found->second, r.database_name, r.table_name);
     if (store.ok()) {
@@ -381,7 +394,7 @@ absl::StatusOr<WriteRecordsResponse> Engine::WriteRecords(const WriteRecordsRequ
   if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
-  std::shared_lock lock(found->second->mu);
+  ReaderMutexLock lock(&found->second->mu);
   absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
   return (*store)->Write(r, found->first.table);
@@ -392,7 +405,7 @@ absl::Status Engine::Scan(const ScanRequest& r,
   if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
   auto found = impl_->FindTable(r.database_name, r.table_name);
   if (!found.ok()) return found.status();
-  std::shared_lock lock(found->second->mu);
+  ReaderMutexLock lock(&found->second->mu);
   absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
   (*store)->NoteRetention(found->first.table);
@@ -410,7 +423,7 @@ absl::StatusOr<std::vector<std::string>> Engine::Verify() {
   for (const catalog::TableInfo& info : impl_->catalog->AllTables()) {
     auto found = impl_->FindTable(info.table.database_name, info.table.table_name);
     if (!found.ok()) continue;  // Deleted meanwhile.
-    std::shared_lock lock(found->second->mu);
+    ReaderMutexLock lock(&found->second->mu);
     if (found->second->deleted) continue;
     std::string table = absl::StrCat(info.table.database_name, ".", info.table.table_name);
     if (!found->second->damaged.ok()) {
@@ -429,7 +442,7 @@ absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,
   if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
   auto found = impl_->FindTable(database_name, table_name);
   if (!found.ok()) return found.status();
-  std::shared_lock lock(found->second->mu);
+  ReaderMutexLock lock(&found->second->mu);
   absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, database_name, table_name);
   if (!store.ok()) return store.status();
   TableStats stats = (*store)->Stats();

@@ -3,7 +3,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,7 +18,7 @@
 namespace tsw::magnetic {
 
 absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
+  MutexLock write_lock(&impl_->write_mu);
   std::shared_ptr<const State> before = impl_->Snapshot();
   Manifest next = before->manifest;
   next.retention_cutoff = std::max(next.retention_cutoff, min_time_nanos);
@@ -43,7 +42,7 @@ absl::Status MagneticStore::ApplyRetention(int64_t min_time_nanos) {
 }
 
 absl::Status MagneticStore::Compact() {
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
+  MutexLock write_lock(&impl_->write_mu);
   const MagneticOptions& options = impl_->options;
   const size_t min_segments = static_cast<size_t>(std::max(options.compaction_min_segments, 2));
   while (true) {

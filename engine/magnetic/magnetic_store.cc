@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <tuple>
 #include <utility>
 
@@ -33,7 +32,7 @@ absl::Status MagneticStore::Impl::Publish(
   published->readers = std::move(readers);
   std::shared_ptr<const State> before;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     before = std::move(state);
     state = std::move(published);
   }
@@ -137,9 +136,14 @@ absl::StatusOr<std::unique_ptr<MagneticStore>> MagneticStore::Open(const std::st
     if (absl::Status s = env.SyncDir(dir); !s.ok()) return s;
   }
 
-  impl->next_file_id = manifest.next_file_id;  // Not shared yet.
   state->manifest = std::move(manifest);
-  impl->state = std::move(state);
+  {
+    // Not shared yet: the locks, never contended, are for the analysis.
+    MutexLock write_lock(&impl->write_mu);
+    MutexLock lock(&impl->mu);
+    impl->next_file_id = state->manifest.next_file_id;
+    impl->state = std::move(state);
+  }
   return std::unique_ptr<MagneticStore>(new MagneticStore(std::move(impl)));
 }
 
@@ -148,7 +152,7 @@ absl::Status MagneticStore::AddSegment(const std::vector<RowBatch>& batches,
   absl::StatusOr<std::vector<IncomingStream>> streams = GroupIncomingBatches(batches);
   if (!streams.ok()) return streams.status();
 
-  std::lock_guard<std::mutex> write_lock(impl_->write_mu);
+  MutexLock write_lock(&impl_->write_mu);
   std::shared_ptr<const State> before = impl_->Snapshot();
   Manifest next = before->manifest;
   next.note = manifest_note;

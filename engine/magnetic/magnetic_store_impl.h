@@ -5,13 +5,14 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/file_util.h"
+#include "engine/common/mutex.h"
 #include "engine/magnetic/column_codec.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/magnetic/manifest.h"
@@ -65,16 +66,15 @@ struct MagneticStore::Impl {
   Env* env = nullptr;  // options.env, or Env::Default().
   std::shared_ptr<ReadCounters> counters = std::make_shared<ReadCounters>();
 
-  // std::mutex rather than absl::Mutex: the system Abseil is not built for
-  // ThreadSanitizer, which then cannot see absl::Mutex's ordering.
-  mutable std::mutex mu;
-  std::shared_ptr<const State> state;  // Guarded by mu.
+  // Held by AddSegment, ApplyRetention and Compact throughout.
+  Mutex write_mu ABSL_ACQUIRED_BEFORE(mu);
+  uint64_t next_file_id ABSL_GUARDED_BY(write_mu) = 1;
 
-  std::mutex write_mu;        // Held by AddSegment, ApplyRetention and Compact throughout.
-  uint64_t next_file_id = 1;  // Guarded by write_mu.
+  mutable Mutex mu;
+  std::shared_ptr<const State> state ABSL_GUARDED_BY(mu);
 
-  std::shared_ptr<const State> Snapshot() const {
-    std::lock_guard<std::mutex> lock(mu);
+  std::shared_ptr<const State> Snapshot() const ABSL_LOCKS_EXCLUDED(mu) {
+    MutexLock lock(&mu);
     return state;
   }
   void Log(absl::string_view line) const {
@@ -95,24 +95,25 @@ struct MagneticStore::Impl {
   }
 
   // Writes `next` (with next_file_id) as the manifest, then publishes it with `readers`.
-  // REQUIRES: write_mu held.
   // Then removes what failed passes left behind (RemoveOrphans).
-  absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers);
+  absl::Status Publish(Manifest next, std::vector<std::shared_ptr<const SegmentReader>> readers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu);
 
   // Deletes segment files below next_file_id that neither the published manifest nor the
   // one `before` it names, and a
   // leftover MANIFEST.tmp: the remains of a pass that failed after writing them (a full
   // disk, say). Only after a successful Publish, when the manifest on disk is the one in
-  // memory. Failures are left for the next pass. REQUIRES: write_mu held.
-  void RemoveOrphans(const State& before);
+  // memory. Failures are left for the next pass.
+  void RemoveOrphans(const State& before) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu);
 
   // Deletes segment files no longer in the manifest, logging each; the first failure is
   // returned, the rest are still attempted (what is left is an orphan the next Open
   // deletes).
   absl::Status DeleteFiles(const std::vector<uint64_t>& file_ids, absl::string_view why);
 
-  // Compacts segments [first, last) of `before`. REQUIRES: write_mu held.
-  absl::Status CompactRun(const State& before, size_t first, size_t last);
+  // Compacts segments [first, last) of `before`.
+  absl::Status CompactRun(const State& before, size_t first, size_t last)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu);
 };
 
 }  // namespace tsw::magnetic

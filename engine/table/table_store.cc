@@ -177,7 +177,8 @@ absl::Status TableStore::Recover() {
       return InternalError(absl::StrCat(schema_path, ": ", s.message()));
     }
   }
-  auto schema_entries = [this] {
+  // Inside Recover, before the store is shared (see there).
+  auto schema_entries = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return schema_.measures.size() + schema_.attributes.size() + schema_.dimensions.size();
   };
   const size_t file_entries = schema_entries();
@@ -341,7 +342,7 @@ absl::Status TableStore::CatchUpLocked() {
 
 absl::Status TableStore::CatchUp() {
   if (!has_unlogged_.load(std::memory_order_acquire)) return absl::OkStatus();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return CatchUpLocked();
 }
 
@@ -388,7 +389,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   ingest::ApplyResult result;
   uint64_t sequence = 0;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (absl::Status s = CatchUpLocked(); !s.ok()) return s;
     if (absl::Status s = Usable(); !s.ok()) return s;
     // Room in the log first: a full disk fails the request here, before the memory
@@ -415,7 +416,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
         // The memory store holds a batch the log lacks (Reserve made room, so this is a
         // device error or a file system that allocates on overwrite). Keep it and append
         // it before anything else; until then calls on the table fail.
-        unlogged_.emplace();
+        unlogged_.emplace(Unlogged{});
         unlogged_->payload = std::string(payload);
         unlogged_->sequence = expected;
         unlogged_->newest = newest;
@@ -463,11 +464,11 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
 }
 
 absl::Status TableStore::PersistSchema(uint64_t durable) {
-  absl::MutexLock file_lock(&schema_file_mu_);
+  MutexLock file_lock(&schema_file_mu_);
   if (schema_file_sequence_ >= durable) return absl::OkStatus();
   std::string bytes;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     bytes = schema_.Encode(durable);
   }
   if (absl::Status s = file::WriteFileAtomically(env_, file::JoinPath(dir_, kSchemaFile), bytes);
@@ -511,7 +512,7 @@ void TableStore::SelectLateRecords(const ingest::ParsedBatch& parsed,
 void TableStore::LookUpLateRecords(const ingest::ParsedBatch& parsed, MagneticLookup* lookup) {
   std::vector<magnetic::LookupKey> keys;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (!Usable().ok()) return;  // The write fails under the lock, with this error.
     lookup->evictions = evictions_;
     SelectLateRecords(parsed, &keys, &lookup->records);
@@ -612,7 +613,7 @@ absl::Status TableStore::Scan(const ScanRequest& request,
     exchange.Return(rows);
     return go_on;
   };
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
   // Segments hold no row at or after the eviction cutoff that memory does not hold too
   // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
@@ -628,10 +629,10 @@ absl::Status TableStore::Scan(const ScanRequest& request,
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {
-  absl::MutexLock maintenance_lock(&maintenance_mu_);
+  MutexLock maintenance_lock(&maintenance_mu_);
   if (absl::Status s = CatchUp(); !s.ok()) return s;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
   }
   const int64_t now = options_.clock->NowNanos();
@@ -705,7 +706,7 @@ absl::Status TableStore::Evict(const Table& table, int64_t now, int64_t memory_w
   {
     // Strings only removed rows used go once they are as many as the rest: the pool is
     // rebuilt under the write lock, a stall amortized over the strings interned since.
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     store_.CompactStrings();
   }
   return TrimEvictedLog(eviction);
@@ -721,20 +722,20 @@ absl::StatusOr<bool> TableStore::EvictionDue(const Eviction& eviction, bool wind
   };
   int64_t hint, oldest;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
     // The hint is a lower bound of the oldest row: most passes end here, in O(1).
     hint = oldest_hint_;
     if (!due(hint)) return false;
     oldest = store_.OldestTime();  // Visits every column; shared, so scans go on.
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (oldest_hint_ == hint) oldest_hint_ = oldest;  // Unless a write lowered it since.
   return due(oldest_hint_);
 }
 
 absl::Status TableStore::FixCutoffAndSequence(Eviction* eviction) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
   eviction->cutoff = std::max(eviction->memory_cutoff, evicted_cutoff_);
   evicted_cutoff_ = eviction->cutoff;
@@ -755,7 +756,7 @@ absl::Status TableStore::ReportRejectedLateRows(const Table& table, Eviction* ev
   });
   std::vector<RejectedRow> rejected_rows;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     for (size_t i = 0; i < late.size(); ++i) {
       const LateRow& r = late[i];
       if (r.time_nanos >= eviction->magnetic_cutoff) continue;
@@ -787,7 +788,7 @@ absl::Status TableStore::CopyEvictedRows(Eviction* eviction, EvictionSegment* se
   size_t& next_column = eviction->next_column;
   size_t rows = 0;
   while (next_column < eviction->columns && rows < kMaxRowsPerSegment) {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (absl::Status s = Usable(); !s.ok()) return s;
     for (size_t slice = 0; next_column < eviction->columns && slice < kMaintenanceSliceRows &&
                            rows < kMaxRowsPerSegment;
@@ -825,7 +826,7 @@ void TableStore::RemoveEvictedRows(const Eviction& eviction, const EvictionSegme
   const int64_t magnetic_cutoff = eviction.magnetic_cutoff;
   const std::vector<EvictedColumn>& evicted = segment.evicted;
   for (size_t i = 0; i < evicted.size();) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ++evictions_;  // A lookup made before this may miss rows it removes.
     for (size_t slice = 0; i < evicted.size() && slice < kMaintenanceSliceRows; ++i) {
       const EvictedColumn& e = evicted[i];
@@ -847,7 +848,7 @@ void TableStore::RemoveEvictedRows(const Eviction& eviction, const EvictionSegme
 absl::Status TableStore::TrimEvictedLog(const Eviction& eviction) {
   uint64_t trim;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     trim = wal_coverage_.TrimPoint(eviction.cutoff, eviction.covered);
   }
   return trim > 0 ? log_->TrimBefore(trim) : absl::OkStatus();
@@ -858,7 +859,7 @@ std::vector<std::string> TableStore::Verify() const { return magnetic_->Verify()
 TableStats TableStore::Stats() const {
   TableStats stats;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     stats.series = static_cast<int64_t>(store_.series().size());
     stats.memory_points = store_.Points();
     stats.memory_bytes = store_.MemoryBytes();
@@ -873,7 +874,7 @@ TableStats TableStore::Stats() const {
 }
 
 absl::Status TableStore::Close() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
   return log_ == nullptr ? absl::OkStatus() : log_->Close();

@@ -59,8 +59,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/common/file_util.h"
+#include "engine/common/mutex.h"
 #include "engine/common/row_batch.h"
 #include "engine/ingest/batch_applier.h"
 #include "engine/ingest/table_schema.h"
@@ -240,7 +240,7 @@ class TableStore {
   Env& env_;  // options_.options->env, or Env::Default().
   std::unique_ptr<file::DirectoryLock> dir_lock_;
 
-  mutable absl::Mutex mu_;
+  mutable SharedMutex mu_;
   ingest::TableSchema schema_ ABSL_GUARDED_BY(mu_);
   memstore::MemStore store_ ABSL_GUARDED_BY(mu_);
   ingest::BatchApplier applier_ ABSL_GUARDED_BY(mu_);
@@ -260,13 +260,13 @@ class TableStore {
   std::atomic<bool> has_unlogged_{false};  // unlogged_.has_value(), read without mu_.
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 
-  absl::Mutex schema_file_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  Mutex schema_file_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t schema_file_sequence_ ABSL_GUARDED_BY(schema_file_mu_) = 0;
 
   // ---- The tiers.
   std::unique_ptr<magnetic::MagneticStore> magnetic_;  // Set once by Open; thread-safe.
   // Serializes maintenance passes.
-  absl::Mutex maintenance_mu_ ABSL_ACQUIRED_BEFORE(schema_file_mu_);
+  Mutex maintenance_mu_ ABSL_ACQUIRED_BEFORE(schema_file_mu_);
   // The highest eviction cutoff so far: rows older than it may be in segments.
   int64_t evicted_cutoff_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
   // evicted_cutoff_, read without mu_ (a Write decides with it whether to look up first).

@@ -1,25 +1,24 @@
 // Log: the write path (framing, group commit, rotation, trimming) and Open's recovery.
 //
-// Locking: mu_ guards every member below it in LogImpl. Frames are copied or written
-// under mu_, so file order is sequence order; fdatasync by a group-commit leader happens outside
-// mu_ on a shared File, so appenders keep writing while the leader syncs.
+// Locking: mu_ guards every member below it in LogImpl (each says so). Frames are copied
+// or written under mu_, so file order is sequence order; fdatasync by a group-commit leader
+// happens outside mu_ on a shared File, so appenders keep writing while the leader syncs.
 // Lock order: trim_mu_ before mu_.
 
 #include "engine/wal/log.h"
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/file_util.h"
+#include "engine/common/mutex.h"
 #include "engine/wal/log_file.h"
 #include "engine/wal/log_format.h"
 #include "tsw/status.h"
@@ -101,43 +100,43 @@ class LogImpl final : public Log {
 
   // Returns once every batch through `sequence` is fsync'ed: by a sync another thread
   // leads, or by leading one (for every batch written so far) itself.
-  // REQUIRES: `lock` holds mu_; it is released while waiting or syncing.
-  absl::Status SyncThroughLocked(uint64_t sequence, std::unique_lock<std::mutex>& lock);
+  // mu_ is released while waiting or syncing.
+  absl::Status SyncThroughLocked(uint64_t sequence) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Syncs the active file and makes a new one whose first batch will be `first_sequence`.
-  absl::Status RotateLocked(uint64_t first_sequence);
+  absl::Status RotateLocked(uint64_t first_sequence) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // After a failed write: truncates the active file to `size` (its last frame's end, or
   // the zeros written before a failed extension) and returns `error`, or a sticky
   // failure if the truncation fails.
-  absl::Status TakeBackLocked(int64_t size, absl::Status error);
+  absl::Status TakeBackLocked(int64_t size, absl::Status error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes `status` sticky: every later append fails with it. Returns it.
-  absl::Status FailLocked(absl::Status status);
+  absl::Status FailLocked(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Marks the active file's bytes after synced_size_ suspect after `error` (a failed
   // sync, or a partial write that could not be cut off) and returns `error`: nothing more
   // is written to that file, and RepairLocked must succeed before anything else is.
-  absl::Status NeedRepairLocked(absl::Status error);
+  absl::Status NeedRepairLocked(absl::Status error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves the batches after the last sync to a new file (see "After an I/O error" in
   // log.h): reads them back and checks them, cuts the active file to synced_size_ and
   // syncs it, then writes them to a new file and syncs that. Each step that succeeded is
   // not redone by the next call after a failure. Fails (leaving the repair pending) on an
   // I/O error; makes the log fail for good if the batches read back are damaged.
-  // REQUIRES: `lock` holds mu_; waits for a sync in progress to end.
-  absl::Status RepairLocked(std::unique_lock<std::mutex>& lock);
+  // Waits for a sync in progress to end (releasing mu_ meanwhile).
+  absl::Status RepairLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK when an append may go ahead: the log is open, has not failed for good, and any
-  // pending repair has been done (RepairLocked). REQUIRES: `lock` holds mu_.
-  absl::Status ReadyToAppendLocked(std::unique_lock<std::mutex>& lock);
+  // pending repair has been done (RepairLocked).
+  absl::Status ReadyToAppendLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Extends the active file's zeros to cover `needed` bytes (rotating first if the file
   // would outgrow max_file_bytes and holds a frame).
-  absl::Status MakeRoomLocked(int64_t frame_bytes);
+  absl::Status MakeRoomLocked(int64_t frame_bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Maps [page of active_.size, active_prefilled_) of the active file in place of the
   // previous mapping.
-  void MapActiveLocked();
+  void MapActiveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // When every batch written so far has sequence < `sequence` (TrimBefore's argument),
   // rotates the active file so that TrimBefore can delete it too: once a table's rows
   // are all in segments, its log shrinks to one empty file instead of keeping up to
-  // max_file_bytes. A no-op otherwise. REQUIRES: mu_ held.
-  absl::Status RetireActiveIfCoveredLocked(uint64_t sequence);
+  // max_file_bytes. A no-op otherwise.
+  absl::Status RetireActiveIfCoveredLocked(uint64_t sequence) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Unmaps it (before rotation, truncation of its zeros, or Close).
-  void UnmapActiveLocked();
+  void UnmapActiveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SyncerLoop();
 
   Env& env_;
@@ -145,17 +144,17 @@ class LogImpl final : public Log {
   const LogOptions options_;
   std::thread syncer_;  // kSyncPeriodically only.
 
-  std::mutex trim_mu_;  // Serializes TrimBefore so removals stay oldest-first.
+  Mutex trim_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // Serializes TrimBefore: removals stay oldest-first.
 
-  mutable std::mutex mu_;
-  std::condition_variable synced_cv_;  // synced_seq_, sync_in_progress_ or error_ changed.
-  std::condition_variable syncer_cv_;  // stop_syncer_ set.
-  std::deque<FileInfo> old_files_;     // Oldest first; all fsync'ed and complete.
-  int64_t old_files_bytes_ = 0;
-  FileInfo active_;
+  mutable Mutex mu_;
+  CondVar synced_cv_;  // synced_seq_, sync_in_progress_ or error_ changed.
+  CondVar syncer_cv_;  // stop_syncer_ set.
+  std::deque<FileInfo> old_files_ ABSL_GUARDED_BY(mu_);  // Oldest first; all fsync'ed, complete.
+  int64_t old_files_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  FileInfo active_ ABSL_GUARDED_BY(mu_);
   // The active file's size on disk: active_.size, then zeros up to here (kPrefillBytes).
-  int64_t active_prefilled_ = 0;
-  FileHandle active_file_;  // Null once closed.
+  int64_t active_prefilled_ ABSL_GUARDED_BY(mu_) = 0;
+  FileHandle active_file_ ABSL_GUARDED_BY(mu_);  // Null once closed.
   // The active file's prefilled zeros from the page of active_.size on, [map_offset_,
   // active_prefilled_), mapped shared and writable at map_ (or null): frames inside are
   // copied into the page cache through it, which costs less per frame than a pwritev.
@@ -172,28 +171,31 @@ class LogImpl final : public Log {
   // error reading back a page evicted meanwhile) is a SIGBUS where pwritev would have
   // returned EIO; the disk is failing then either way, and what was acknowledged is in
   // the log already.
-  std::unique_ptr<MappedRegion> map_region_;
-  char* map_ = nullptr;  // map_region_->data(), or null.
-  int64_t map_offset_ = 0;
-  int64_t map_bytes_ = 0;
-  uint64_t next_seq_ = 1;
-  uint64_t synced_seq_ = 0;  // Every batch through this one is fsync'ed.
+  std::unique_ptr<MappedRegion> map_region_ ABSL_GUARDED_BY(mu_);
+  char* map_ ABSL_GUARDED_BY(mu_) = nullptr;  // map_region_->data(), or null.
+  int64_t map_offset_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t map_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t synced_seq_ ABSL_GUARDED_BY(mu_) = 0;  // Every batch through this one is fsync'ed.
   // The active file's bytes through the end of batch synced_seq_ (or its header), all
   // durable: the last sync of this file covered them.
-  int64_t synced_size_ = 0;
+  int64_t synced_size_ ABSL_GUARDED_BY(mu_) = 0;
   // A sync of the active file failed (or a partial write could not be taken back): its
   // bytes after synced_size_ are suspect, and RepairLocked moves its batches after
   // synced_seq_ to a new file before anything more is written or acknowledged.
-  bool repair_pending_ = false;
-  absl::Status repair_cause_;  // Why, for messages.
-  bool carry_read_ = false;    // RepairLocked has read the batches into carry_.
-  bool carry_cut_ = false;     // ... and cut the active file to synced_size_, durably.
-  std::string carry_;          // The frames of batches synced_seq_ + 1 .. next_seq_ - 1.
-  bool sync_in_progress_ = false;
-  bool closed_ = false;
-  bool stop_syncer_ = false;
-  absl::Status error_;  // Sticky: set once and for all by FailLocked.
-  int64_t sync_count_ = 0;
+  bool repair_pending_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status repair_cause_ ABSL_GUARDED_BY(mu_);  // Why, for messages.
+  // RepairLocked has read the batches into carry_, and then cut the active file to
+  // synced_size_, durably.
+  bool carry_read_ ABSL_GUARDED_BY(mu_) = false;
+  bool carry_cut_ ABSL_GUARDED_BY(mu_) = false;
+  // The frames of batches synced_seq_ + 1 .. next_seq_ - 1.
+  std::string carry_ ABSL_GUARDED_BY(mu_);
+  bool sync_in_progress_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_syncer_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);  // Sticky: set once and for all by FailLocked.
+  int64_t sync_count_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 LogImpl::~LogImpl() {
@@ -213,12 +215,13 @@ absl::Status LogImpl::FailLocked(absl::Status status) {
     error_ = tsw::InternalError(absl::StrCat(status.message(), " (the write-ahead log in ", dir_,
                                              " accepts no more writes; reopen it to recover)"));
     Report(error_.message());
-    synced_cv_.notify_all();
+    synced_cv_.SignalAll();
   }
   return error_;
 }
 
 absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const ReplayFn& replay) {
+  MutexLock lock(&mu_);  // Not shared yet: never contended, for the analysis.
   if (numbers.empty()) {
     bool renamed;
     absl::StatusOr<FileHandle> created = CreateLogFile(env_, dir_, 1, 1, &renamed);
@@ -325,14 +328,16 @@ void LogImpl::StartSyncer() {
 
 void LogImpl::SyncerLoop() {
   const auto interval = std::chrono::milliseconds(options_.durability.sync_interval_millis);
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   while (!stop_syncer_) {
-    syncer_cv_.wait_for(lock, interval, [this] { return stop_syncer_; });
+    const auto deadline = std::chrono::steady_clock::now() + interval;
+    while (!stop_syncer_ && !syncer_cv_.WaitWithDeadline(&mu_, deadline)) {
+    }
     if (stop_syncer_ || !error_.ok()) continue;
     if (next_seq_ - 1 > synced_seq_ || repair_pending_) {
       // A sticky failure was reported by FailLocked; a pending repair is retried here
       // and by the next append, so a disk that has room again heals the log.
-      SyncThroughLocked(next_seq_ - 1, lock).IgnoreError();
+      SyncThroughLocked(next_seq_ - 1).IgnoreError();
     }
   }
 }
@@ -347,8 +352,8 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   const uint64_t payload_hash = format::PayloadHash(payload);
   const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) + length;
 
-  std::unique_lock<std::mutex> lock(mu_);
-  if (absl::Status s = ReadyToAppendLocked(lock); !s.ok()) return s;
+  MutexLock lock(&mu_);
+  if (absl::Status s = ReadyToAppendLocked(); !s.ok()) return s;
   if (absl::Status s = MakeRoomLocked(frame_bytes); !s.ok()) return s;
   const uint64_t sequence = next_seq_;
   if (map_ != nullptr && active_.size >= map_offset_ &&
@@ -371,19 +376,19 @@ absl::StatusOr<uint64_t> LogImpl::AppendNoSync(absl::string_view payload) {
   return sequence;
 }
 
-absl::Status LogImpl::ReadyToAppendLocked(std::unique_lock<std::mutex>& lock) {
+absl::Status LogImpl::ReadyToAppendLocked() {
   if (closed_) return ClosedError("append to");
   if (!error_.ok()) return error_;
   if (repair_pending_) {
-    if (absl::Status s = RepairLocked(lock); !s.ok()) return s;
+    if (absl::Status s = RepairLocked(); !s.ok()) return s;
     if (closed_) return ClosedError("append to");
   }
   return absl::OkStatus();
 }
 
 absl::Status LogImpl::Reserve(size_t payload_bytes) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (absl::Status s = ReadyToAppendLocked(lock); !s.ok()) return s;
+  MutexLock lock(&mu_);
+  if (absl::Status s = ReadyToAppendLocked(); !s.ok()) return s;
   const int64_t frame_bytes = static_cast<int64_t>(kFrameHeaderSize) +
                               static_cast<int64_t>(std::min(payload_bytes, kMaxPayloadBytes));
   if (active_.size + frame_bytes > options_.max_file_bytes &&
@@ -437,18 +442,18 @@ absl::Status LogImpl::NeedRepairLocked(absl::Status error) {
     carry_.clear();
     Report(absl::StrCat("wal: ", error.message(), "; batches after sequence ", synced_seq_,
                         " move to a new log file once the disk allows"));
-    synced_cv_.notify_all();
+    synced_cv_.SignalAll();
   }
   return error;
 }
 
-absl::Status LogImpl::RepairLocked(std::unique_lock<std::mutex>& lock) {
-  while (sync_in_progress_) synced_cv_.wait(lock);
+absl::Status LogImpl::RepairLocked() {
+  while (sync_in_progress_) synced_cv_.Wait(&mu_);
   if (!repair_pending_) return absl::OkStatus();
   if (!error_.ok()) return error_;
   if (active_file_ == nullptr) return ClosedError("repair");
   const std::string path = PathOf(active_.number);
-  auto failed = [&](const absl::Status& s) {
+  auto failed = [&](const absl::Status& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return file::Annotate(
         s, absl::StrCat(s.message(), " (while moving the unsynced batches of ", path,
                         " to a new log file, after: ", repair_cause_.message(), ")"));
@@ -524,7 +529,7 @@ absl::Status LogImpl::RepairLocked(std::unique_lock<std::mutex>& lock) {
   carry_read_ = carry_cut_ = false;
   carry_.clear();
   carry_.shrink_to_fit();
-  synced_cv_.notify_all();
+  synced_cv_.SignalAll();
   return absl::OkStatus();
 }
 
@@ -574,7 +579,7 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   synced_size_ = active_.size;
   if (next_seq_ - 1 > synced_seq_) {
     synced_seq_ = next_seq_ - 1;
-    synced_cv_.notify_all();
+    synced_cv_.SignalAll();
   }
   const uint64_t number = active_.number + 1;
   bool renamed;
@@ -594,16 +599,16 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   return absl::OkStatus();
 }
 
-absl::Status LogImpl::SyncThroughLocked(uint64_t sequence, std::unique_lock<std::mutex>& lock) {
+absl::Status LogImpl::SyncThroughLocked(uint64_t sequence) {
   while (synced_seq_ < sequence || repair_pending_) {
     if (!error_.ok()) return error_;
     if (active_file_ == nullptr) return ClosedError("sync");
     if (sync_in_progress_) {
-      synced_cv_.wait(lock);
+      synced_cv_.Wait(&mu_);
       continue;
     }
     if (repair_pending_) {
-      if (absl::Status s = RepairLocked(lock); !s.ok()) return s;
+      if (absl::Status s = RepairLocked(); !s.ok()) return s;
       continue;
     }
     // Lead: one fdatasync for every batch written so far, including other waiters'.
@@ -612,12 +617,12 @@ absl::Status LogImpl::SyncThroughLocked(uint64_t sequence, std::unique_lock<std:
     const uint64_t number = active_.number;
     const int64_t target_size = active_.size;
     FileHandle file = active_file_;
-    lock.unlock();
+    mu_.Unlock();
     absl::Status synced = file->Sync();
     file.reset();
-    lock.lock();
+    mu_.Lock();
     sync_in_progress_ = false;
-    synced_cv_.notify_all();
+    synced_cv_.SignalAll();
     if (!synced.ok()) {
       // The kernel may have dropped the pages it failed to write (and reports that only
       // once): the batches after the last good sync must be rewritten elsewhere. If the
@@ -635,14 +640,14 @@ absl::Status LogImpl::SyncThroughLocked(uint64_t sequence, std::unique_lock<std:
 }
 
 absl::Status LogImpl::WaitDurable(uint64_t sequence) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (sequence >= next_seq_) {
     return tsw::InternalError(absl::StrCat("wal: WaitDurable(", sequence,
                                            "): no batch with that sequence was appended (next is ",
                                            next_seq_, ")"));
   }
   if (options_.durability.policy == SyncPolicy::kSyncPeriodically) return absl::OkStatus();
-  return SyncThroughLocked(sequence, lock);
+  return SyncThroughLocked(sequence);
 }
 
 absl::StatusOr<uint64_t> LogImpl::Append(absl::string_view payload) {
@@ -653,16 +658,16 @@ absl::StatusOr<uint64_t> LogImpl::Append(absl::string_view payload) {
 }
 
 absl::Status LogImpl::Sync() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (closed_) return ClosedError("sync");
-  return SyncThroughLocked(next_seq_ - 1, lock);
+  return SyncThroughLocked(next_seq_ - 1);
 }
 
 absl::Status LogImpl::TrimBefore(uint64_t sequence) {
-  std::lock_guard<std::mutex> trim_lock(trim_mu_);
+  MutexLock trim_lock(&trim_mu_);
   std::vector<FileInfo> doomed;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return ClosedError("trim");
     if (absl::Status s = RetireActiveIfCoveredLocked(sequence); !s.ok()) return s;
     while (!old_files_.empty()) {
@@ -682,7 +687,7 @@ absl::Status LogImpl::TrimBefore(uint64_t sequence) {
     if (s.ok()) s = env_.SyncDir(dir_);
     if (!s.ok()) {
       // Keep tracking what may still be on disk, so the log stays contiguous.
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       for (size_t j = doomed.size(); j > i; --j) {
         old_files_.push_front(doomed[j - 1]);
         old_files_bytes_ += doomed[j - 1].size;
@@ -705,14 +710,14 @@ absl::Status LogImpl::RetireActiveIfCoveredLocked(uint64_t sequence) {
 
 absl::Status LogImpl::Close() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closed_) return absl::OkStatus();
     closed_ = true;
     stop_syncer_ = true;
   }
-  syncer_cv_.notify_all();
+  syncer_cv_.SignalAll();
   if (syncer_.joinable()) syncer_.join();
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   // Leave the file ending with its last frame (the next Open would accept the zeros too).
   UnmapActiveLocked();
   if (active_file_ != nullptr && !repair_pending_ && active_prefilled_ > active_.size) {
@@ -722,25 +727,25 @@ absl::Status LogImpl::Close() {
       Report(absl::StrCat("wal: cannot cut the preallocated tail: ", t.message()));
     }
   }
-  absl::Status s = SyncThroughLocked(next_seq_ - 1, lock);
+  absl::Status s = SyncThroughLocked(next_seq_ - 1);
   // A leader still in fdatasync holds its own reference; the fd closes after it.
   active_file_.reset();
-  synced_cv_.notify_all();
+  synced_cv_.SignalAll();
   return s;
 }
 
 int64_t LogImpl::SizeBytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return old_files_bytes_ + active_prefilled_;
 }
 
 uint64_t LogImpl::NextSequence() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return next_seq_;
 }
 
 int64_t LogImpl::SyncCount() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return sync_count_;
 }
 

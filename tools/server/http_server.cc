@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
+#include "engine/common/mutex.h"
 #include "tools/apijson/api_json.h"
 #include "tsw/status.h"
 
@@ -59,9 +59,9 @@ struct HttpServer::Impl {
   absl::Status tls_status;  // Why options.tls cannot be served; Bind() reports it.
   int port = -1;
 
-  absl::Mutex mu;
-  bool shutdown_requested = false;  // Guarded by mu.
-  bool serving = false;             // Guarded by mu: Serve() has begun listening.
+  Mutex mu;
+  bool shutdown_requested ABSL_GUARDED_BY(mu) = false;
+  bool serving ABSL_GUARDED_BY(mu) = false;  // Serve() has begun listening.
   std::atomic<bool> serve_returned{false};
 
   std::string request_id_prefix;
@@ -290,14 +290,14 @@ std::string HttpServer::address() const { return HostPort(impl_->options.host, i
 absl::Status HttpServer::Serve() {
   Impl& impl = *impl_;
   {
-    absl::MutexLock lock(&impl.mu);
+    MutexLock lock(&impl.mu);
     if (impl.shutdown_requested) return absl::OkStatus();
     impl.serving = true;
   }
   // Returns after stop(), once the pool has run every accepted connection's requests.
   const bool stopped_cleanly = impl.server->listen_after_bind();
   impl.serve_returned.store(true, std::memory_order_release);
-  absl::MutexLock lock(&impl.mu);
+  MutexLock lock(&impl.mu);
   if (!stopped_cleanly && !impl.shutdown_requested) {
     return InternalError(absl::StrCat("the server on ", address(), " stopped accepting"));
   }
@@ -307,7 +307,7 @@ absl::Status HttpServer::Serve() {
 void HttpServer::Shutdown() {
   Impl& impl = *impl_;
   {
-    absl::MutexLock lock(&impl.mu);
+    MutexLock lock(&impl.mu);
     impl.shutdown_requested = true;
     if (!impl.serving) return;
   }
