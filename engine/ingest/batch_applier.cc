@@ -5,7 +5,7 @@
 #include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "engine/ingest/coding.h"
-#include "engine/ingest/series_key.h"
+#include "engine/model/series_key.h"
 
 namespace tsw::ingest {
 namespace {

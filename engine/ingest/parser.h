@@ -31,8 +31,8 @@
 #include "engine/ingest/coding.h"
 #include "engine/ingest/parse_helpers.h"
 #include "engine/ingest/request_parser.h"
-#include "engine/ingest/series_key.h"
-#include "engine/ingest/value_parse.h"
+#include "engine/model/series_key.h"
+#include "engine/model/value_parse.h"
 #include "tsw/options.h"
 #include "tsw/types.h"
 

@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
-#include "engine/ingest/retention_window.h"
-#include "engine/ingest/series_key.h"
+#include "engine/model/retention_window.h"
+#include "engine/model/series_key.h"
 #include "engine/scan/mem_scanner.h"
 #include "engine/scan/tier_scanner.h"
 #include "engine/table/rejected_data.h"
@@ -28,7 +28,7 @@ constexpr absl::string_view kSchemaFile = "SCHEMA";
 constexpr absl::string_view kWalDir = "wal";
 constexpr absl::string_view kMagneticDir = "magnetic";
 
-// The retention rule the parser applies to writes (engine/ingest/retention_window.h).
+// The retention rule the parser applies to writes (engine/model/retention_window.h).
 using ingest::kNanosPerDay;
 using ingest::kNanosPerHour;
 using ingest::kNanosPerMinute;

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "engine/ingest/table_schema.h"
 #include "engine/memstore/mem_store.h"
+#include "engine/model/table_schema.h"
 #include "tsw/types.h"
 
 namespace tsw::table {

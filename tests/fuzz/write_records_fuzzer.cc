@@ -28,7 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "engine/ingest/request_parser.h"
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "tools/apijson/api_json.h"
 #include "tsw/options.h"

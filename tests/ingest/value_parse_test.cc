@@ -1,6 +1,6 @@
 // The exact parsers: integers with overflow checks, doubles correctly rounded whichever
 // path parses them.
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
