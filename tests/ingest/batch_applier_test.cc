@@ -8,7 +8,7 @@
 #include "engine/memstore/mem_store.h"
 #include "engine/model/table_schema.h"
 #include "gtest/gtest.h"
-#include "tests/ingest/table_test_util.h"
+#include "tests/table/table_test_util.h"
 #include "tsw/options.h"
 #include "tsw/types.h"
 

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/file_util.h"
 #include "gtest/gtest.h"
-#include "tests/tiers/tiers_test_util.h"
+#include "tests/table/tier_test_util.h"
 #include "tsw/env.h"
 #include "tsw/status.h"
 

@@ -1,7 +1,7 @@
 // Helpers for the table store tests: a store in a fresh directory under a manual clock,
 // record builders, and a scan of everything into an ordered map.
-#ifndef TSW_TESTS_INGEST_TABLE_TEST_UTIL_H_
-#define TSW_TESTS_INGEST_TABLE_TEST_UTIL_H_
+#ifndef TSW_TESTS_TABLE_TABLE_TEST_UTIL_H_
+#define TSW_TESTS_TABLE_TABLE_TEST_UTIL_H_
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,4 +230,4 @@ inline RejectedRecord OnlyRejection(const absl::Status& s) {
 
 }  // namespace tsw::testing
 
-#endif  // TSW_TESTS_INGEST_TABLE_TEST_UTIL_H_
+#endif  // TSW_TESTS_TABLE_TABLE_TEST_UTIL_H_
