@@ -28,7 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/coding.h"
-#include "engine/ingest/coding.h"
+#include "engine/ingest/byte_compare.h"
 #include "engine/ingest/parse_helpers.h"
 #include "engine/ingest/request_parser.h"
 #include "engine/model/series_key.h"
