@@ -12,7 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/file_util.h"
-#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/chunk_codec.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/magnetic/manifest.h"
 #include "engine/magnetic/segment_format.h"
