@@ -82,8 +82,9 @@ struct Options {
   int magnetic_filter_bits_per_key = 0;
 
   // Where the engine reports things a person should know (a torn log tail cut, orphan
-  // files removed). nullptr: one line each to stderr.
-  std::function<void(std::string_view)> log;
+  // files removed): a diagnostic callback, one line per event. nullptr: one line each to
+  // stderr.
+  std::function<void(std::string_view)> report;
 };
 
 }  // namespace tsw

@@ -78,7 +78,7 @@ struct MagneticStore::Impl {
     return state;
   }
   void Log(absl::string_view line) const {
-    if (options.log) options.log(line);
+    if (options.report) options.report(line);
   }
   std::string PathOf(uint64_t file_id) const {
     return file::JoinPath(dir, SegmentFileName(file_id));

@@ -149,7 +149,7 @@ TableStore::TableStore(std::string dir, const TableStoreOptions& options)
 
 TableStore::~TableStore() {
   if (absl::Status s = Close(); !s.ok()) {
-    options_.log(absl::StrCat("table store ", dir_, ": closing the log failed: ", s.ToString()));
+    options_.report(absl::StrCat("table store ", dir_, ": closing the log failed: ", s.ToString()));
   }
 }
 
@@ -185,7 +185,7 @@ absl::Status TableStore::Recover() {
   magnetic::MagneticOptions magnetic_options;
   magnetic_options.zstd_level = options_.options->zstd_level;
   magnetic_options.filter_bits_per_key = options_.options->magnetic_filter_bits_per_key;
-  magnetic_options.log = options_.log;
+  magnetic_options.report = options_.report;
   magnetic_options.env = &env_;
   const std::string magnetic_dir = file::JoinPath(dir_, kMagneticDir);
   absl::StatusOr<std::unique_ptr<magnetic::MagneticStore>> magnetic =
@@ -204,10 +204,10 @@ absl::Status TableStore::Recover() {
     if (id == ingest::NameTable::kAbsent) {
       schema_.measures.Add(name, type, 0);
     } else if (schema_.measures.at(id).type != type) {
-      options_.log(absl::StrCat("table store ", dir_, ": measure ", name, " has type ",
-                                std::string(ToString(schema_.measures.at(id).type)), " in ",
-                                schema_path, " but ", std::string(ToString(type)),
-                                " in a magnetic segment"));
+      options_.report(absl::StrCat("table store ", dir_, ": measure ", name, " has type ",
+                                   std::string(ToString(schema_.measures.at(id).type)), " in ",
+                                   schema_path, " but ", std::string(ToString(type)),
+                                   " in a magnetic segment"));
     }
   }
 
@@ -228,7 +228,7 @@ absl::Status TableStore::Recover() {
   uint64_t first_replayed = 0;  // The log's first batch; 0 until one is replayed.
   wal::LogOptions log_options;
   log_options.durability = options_.options->durability;
-  log_options.log = options_.log;
+  log_options.report = options_.report;
   log_options.max_file_bytes = options_.wal_max_file_bytes;
   log_options.env = &env_;
   const std::string wal_dir = file::JoinPath(dir_, kWalDir);
@@ -719,7 +719,7 @@ absl::Status TableStore::ReportRejectedLateRows(const Table& table, Eviction* ev
   if (rejected_rows.empty()) return absl::OkStatus();
   const std::string data_dir = file::Dirname(file::Dirname(dir_));
   absl::StatusOr<std::string> report =
-      ReportRejectedRows(env_, data_dir, table, eviction->now, rejected_rows, options_.log);
+      ReportRejectedRows(env_, data_dir, table, eviction->now, rejected_rows, options_.report);
   return report.status();
 }
 

@@ -74,9 +74,9 @@
 namespace tsw::table {
 
 struct TableStoreOptions {
-  const Options* options = nullptr;            // Quotas, durability, env; outlives the store.
-  const Clock* clock = nullptr;                // Never null.
-  std::function<void(absl::string_view)> log;  // Never null.
+  const Options* options = nullptr;               // Quotas, durability, env; outlives the store.
+  const Clock* clock = nullptr;                   // Never null.
+  std::function<void(absl::string_view)> report;  // Never null.
   // The write-ahead log starts a new file at this size; only whole files are trimmed.
   int64_t wal_max_file_bytes = 64 << 20;
 };

@@ -43,7 +43,7 @@ class DamagedLogTest : public TierFixture {
     table::TableStoreOptions o;
     o.options = &options_;
     o.clock = &clock_;
-    o.log = [this](absl::string_view line) { log_lines_.emplace_back(line); };
+    o.report = [this](absl::string_view line) { log_lines_.emplace_back(line); };
     o.wal_max_file_bytes = wal_file_bytes;
     return table::TableStore::Open(dir_, o);
   }

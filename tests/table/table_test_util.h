@@ -194,7 +194,7 @@ class TableFixture : public ::testing::Test {
     table::TableStoreOptions o;
     o.options = &options_;
     o.clock = &clock_;
-    o.log = [this](absl::string_view line) { log_lines_.emplace_back(line); };
+    o.report = [this](absl::string_view line) { log_lines_.emplace_back(line); };
     absl::StatusOr<std::unique_ptr<table::TableStore>> s = table::TableStore::Open(dir_, o);
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = std::move(*s);

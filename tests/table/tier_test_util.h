@@ -114,7 +114,7 @@ class TierFixture : public TableFixture {
     table::TableStoreOptions o;
     o.options = &options_;
     o.clock = &clock_;
-    o.log = [this](absl::string_view line) { log_lines_.emplace_back(line); };
+    o.report = [this](absl::string_view line) { log_lines_.emplace_back(line); };
     o.wal_max_file_bytes = wal_file_bytes;
     absl::StatusOr<std::unique_ptr<table::TableStore>> s = table::TableStore::Open(dir_, o);
     ASSERT_TRUE(s.ok()) << s.status();
