@@ -175,7 +175,7 @@ void BM_WriteRecordsTsw(benchmark::State& state, Workload w) {
   table::TableStoreOptions o;
   o.options = &options;
   o.clock = &clock;
-  o.log = [](absl::string_view) {};
+  o.report = [](absl::string_view) {};
   Table table;
   table.retention_properties.memory_store_retention_period_in_hours = 8766;
   {

@@ -45,7 +45,7 @@ class Fixture {
     table::TableStoreOptions o;
     o.options = &options_;
     o.clock = &clock_;
-    o.log = [](absl::string_view) {};
+    o.report = [](absl::string_view) {};
     store_ = std::move(*table::TableStore::Open(dir_, o));
   }
   ~Fixture() {

@@ -1,4 +1,4 @@
-// The value parsers (engine/ingest/value_parse.h) on the strings a MULTI WriteRecords
+// The value parsers (engine/model/value_parse.h) on the strings a MULTI WriteRecords
 // record carries: DOUBLE values as absl::StrCat prints them (up to 6 significant digits),
 // a BIGINT and a millisecond time.
 //
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 
 namespace tsw::ingest {
 namespace {

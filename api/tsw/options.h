@@ -86,8 +86,9 @@ struct Options {
   int64_t query_memory_limit_bytes = int64_t{256} << 20;
 
   // Where the engine reports things a person should know (a torn log tail cut, orphan
-  // files removed). nullptr: one line each to stderr.
-  std::function<void(std::string_view)> log;
+  // files removed): a diagnostic callback, one line per event. nullptr: one line each to
+  // stderr.
+  std::function<void(std::string_view)> report;
 };
 
 }  // namespace tsw

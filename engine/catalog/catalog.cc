@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& dir,
   std::unique_ptr<Catalog> catalog(new Catalog(options, clock));
   StoreOptions store_options;
   store_options.min_log_bytes_to_compact = tuning.min_log_bytes_to_compact;
-  store_options.report = options.log;
+  store_options.report = options.report;
   store_options.env = options.env;
   CatalogStore::Recovered recovered;
   absl::StatusOr<std::unique_ptr<CatalogStore>> store =
@@ -161,8 +161,8 @@ absl::Status Catalog::Commit(LogRecord record) {
 }
 
 void Catalog::Report(std::string_view line) const {
-  if (options_.log) {
-    options_.log(line);
+  if (options_.report) {
+    options_.report(line);
   } else {
     std::cerr << "tsw catalog: " << line << "\n";
   }

@@ -57,7 +57,7 @@ class Catalog {
   static constexpr int kDefaultMaxResults = 20;
 
   // Opens the catalog stored in `dir` (the engine passes <data>/catalog), creating the
-  // directory and an empty catalog if missing. Region, account id, quotas and log come
+  // directory and an empty catalog if missing. Region, account id, quotas and report come
   // from `options`; `clock` (not owned, must outlive the catalog; nullptr: the system
   // clock) stamps CreationTime and LastUpdatedTime. Corrupt or missing files:
   // InternalServerException naming the file.

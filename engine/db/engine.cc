@@ -67,7 +67,7 @@ struct Engine::Impl {
   std::string dir;
   Options options;  // options.env is never null here.
   const Clock* clock = nullptr;
-  std::function<void(absl::string_view)> log;
+  std::function<void(absl::string_view)> report;
   std::unique_ptr<file::DirectoryLock> lock;
   std::unique_ptr<catalog::Catalog> catalog;
 
@@ -97,7 +97,7 @@ struct Engine::Impl {
   absl::StatusOr<std::shared_ptr<TableHandle>> OpenTableHandle(uint64_t id) {
     auto handle = std::make_shared<TableHandle>();
     handle->dir = TableDir(id);
-    table::TableStoreOptions store_options{&options, clock, log};
+    table::TableStoreOptions store_options{&options, clock, report};
     absl::StatusOr<std::unique_ptr<table::TableStore>> store =
         table::TableStore::Open(handle->dir, store_options);
     if (!store.ok()) return store.status();
@@ -135,8 +135,8 @@ struct Engine::Impl {
       if (handle->deleted || !handle->damaged.ok()) continue;  // Damage was logged at Open.
       absl::Status s = handle->store->RunMaintenance(info.table);
       if (!s.ok()) {
-        log(absl::StrCat("maintenance of table ", info.table.database_name, ".",
-                         info.table.table_name, " failed: ", s.ToString()));
+        report(absl::StrCat("maintenance of table ", info.table.database_name, ".",
+                            info.table.table_name, " failed: ", s.ToString()));
         result.Update(s);
       }
     }
@@ -170,12 +170,12 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
   if (impl->options.env == nullptr) impl->options.env = Env::Default();
   Env& env = *impl->options.env;
   impl->clock = impl->options.clock != nullptr ? impl->options.clock : SystemClock::Default();
-  if (impl->options.log) {
-    impl->log = [f = impl->options.log](absl::string_view line) {
+  if (impl->options.report) {
+    impl->report = [f = impl->options.report](absl::string_view line) {
       f(std::string_view(line.data(), line.size()));
     };
   } else {
-    impl->log = [](absl::string_view line) {
+    impl->report = [](absl::string_view line) {
       std::fprintf(stderr, "tsw: %.*s\n", static_cast<int>(line.size()), line.data());
     };
   }
@@ -205,9 +205,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
     absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl->OpenTableHandle(info.table_id);
     if (!handle.ok() && KindOf(handle.status()) == ErrorKind::kInternalServer) {
       // Damaged data (the message names the file) takes this table out, not the engine.
-      impl->log(absl::StrCat("table ", info.table.database_name, ".", info.table.table_name,
-                             " is unavailable: ", handle.status().message(),
-                             " (DeleteTable removes it)"));
+      impl->report(absl::StrCat("table ", info.table.database_name, ".", info.table.table_name,
+                                " is unavailable: ", handle.status().message(),
+                                " (DeleteTable removes it)"));
       auto damaged = std::make_shared<TableHandle>();
       damaged->dir = impl->TableDir(info.table_id);
       damaged->damaged = handle.status();
@@ -225,7 +225,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
     uint64_t id = 0;
     if (absl::SimpleAtoi(name, &id) && impl->tables.contains(id)) continue;
     std::string path = file::JoinPath(tables_dir, name);
-    impl->log(absl::StrCat("removing ", path, ": no table in the catalog owns it"));
+    impl->report(absl::StrCat("removing ", path, ": no table in the catalog owns it"));
     if (absl::Status s = file::RemoveTree(env, path); !s.ok()) return s;
   }
 
@@ -279,9 +279,9 @@ absl::StatusOr<CreateTableResponse> Engine::CreateTable(const CreateTableRequest
     if (undone.ok()) {
       file::RemoveTree(*impl_->options.env, impl_->TableDir(info->table_id)).IgnoreError();
     } else {
-      impl_->log(absl::StrCat("table ", r.database_name, ".", r.table_name,
-                              " was created but its files were not (", handle.status().message(),
-                              "), and taking it back failed: ", undone.status().message()));
+      impl_->report(absl::StrCat("table ", r.database_name, ".", r.table_name,
+                                 " was created but its files were not (", handle.status().message(),
+                                 "), and taking it back failed: ", undone.status().message()));
     }
     return file::ForClient(handle.status());
   }
@@ -384,7 +384,7 @@ absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest
         StoreOf(*found->second, r.database_name, r.table_name);
     if (store.ok()) {
       absl::Status s = (*store)->RunMaintenance(found->first.table);
-      if (!s.ok()) impl_->log(absl::StrCat("maintenance after UpdateTable: ", s.ToString()));
+      if (!s.ok()) impl_->report(absl::StrCat("maintenance after UpdateTable: ", s.ToString()));
     }
   }
   return response;

@@ -4,8 +4,8 @@
 
 #include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
-#include "engine/ingest/coding.h"
-#include "engine/ingest/series_key.h"
+#include "engine/ingest/byte_compare.h"
+#include "engine/model/series_key.h"
 
 namespace tsw::ingest {
 namespace {

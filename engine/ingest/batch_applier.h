@@ -30,9 +30,9 @@
 #include "absl/strings/string_view.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
-#include "engine/ingest/table_schema.h"
-#include "engine/ingest/value_parse.h"
 #include "engine/memstore/mem_store.h"
+#include "engine/model/table_schema.h"
+#include "engine/model/value_parse.h"
 #include "tsw/options.h"
 #include "tsw/status.h"
 

@@ -21,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/coding.h"
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 #include "tsw/types.h"
 
 namespace tsw::ingest {

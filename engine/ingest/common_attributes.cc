@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
-#include "engine/ingest/names.h"
 #include "engine/ingest/parse_helpers.h"
-#include "engine/ingest/value_parse.h"
+#include "engine/model/names.h"
+#include "engine/model/value_parse.h"
 #include "tsw/status.h"
 
 namespace tsw::ingest {

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "engine/ingest/names.h"
 #include "engine/ingest/parser.h"
+#include "engine/model/names.h"
 
 namespace tsw::ingest::internal {
 

@@ -3,7 +3,7 @@
 #include "engine/ingest/request_parser.h"
 
 #include "engine/ingest/parser.h"
-#include "engine/ingest/retention_window.h"
+#include "engine/model/retention_window.h"
 
 namespace tsw::ingest {
 namespace internal {

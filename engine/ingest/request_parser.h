@@ -27,7 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "engine/ingest/pod_vector.h"
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 #include "tsw/options.h"
 #include "tsw/status.h"
 #include "tsw/types.h"
@@ -53,7 +53,7 @@ struct ParsedValue {
 };
 
 // One valid record, CommonAttributes merged in. Views point into the request and the batch.
-// The record's dimensions are its series key's (engine/ingest/series_key.h).
+// The record's dimensions are its series key's (engine/model/series_key.h).
 struct ParsedRecord {
   int32_t index = 0;  // In the request's Records.
   MeasureValueType type = MeasureValueType::kDouble;

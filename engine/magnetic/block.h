@@ -4,7 +4,7 @@
 // A block is a sequence of length-prefixed chunks: the key filter, the times, the
 // versions, then for each of the stream's columns its presence mask (empty when every row
 // has a value) and its present values. Value chunks are encoded columns in Zstd column
-// frames (column_codec.h). The block's checksum lives
+// frames (chunk_codec.h). The block's checksum lives
 // in the footer index; BlockReader must only be given bytes whose checksum was verified,
 // but it still checks every length and count so no input can make it read out of bounds.
 #ifndef TSW_ENGINE_MAGNETIC_BLOCK_H_
@@ -19,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/row_batch.h"
-#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/chunk_codec.h"
 #include "engine/magnetic/segment_format.h"
 #include "tsw/types.h"
 

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/file_util.h"
 #include "engine/common/scan_predicate.h"
-#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/chunk_codec.h"
 #include "engine/magnetic/incoming_streams.h"
 #include "engine/magnetic/magnetic_store_impl.h"
 #include "engine/magnetic/manifest.h"

@@ -54,7 +54,7 @@ struct MagneticOptions {
   int zstd_level = 3;
   // Receives a line for each notable event: orphan files deleted at Open, segments
   // dropped by retention, compactions. May be empty.
-  std::function<void(absl::string_view)> log;
+  std::function<void(absl::string_view)> report;
   // Compaction writes segments of about this size, and merges segments below half of it.
   int64_t target_segment_bytes = 64 << 20;
   // Rows per block, the unit that is read and decoded (>= 1).

@@ -12,8 +12,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/file_util.h"
+
 #include "engine/common/mutex.h"
-#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/chunk_codec.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/magnetic/manifest.h"
 #include "engine/magnetic/segment_format.h"
@@ -78,7 +79,7 @@ struct MagneticStore::Impl {
     return state;
   }
   void Log(absl::string_view line) const {
-    if (options.log) options.log(line);
+    if (options.report) options.report(line);
   }
   std::string PathOf(uint64_t file_id) const {
     return file::JoinPath(dir, SegmentFileName(file_id));

@@ -15,8 +15,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "engine/common/row_batch.h"
-#include "engine/ingest/table_schema.h"
 #include "engine/memstore/mem_store.h"
+#include "engine/model/table_schema.h"
 #include "tsw/types.h"
 
 namespace tsw::scan {

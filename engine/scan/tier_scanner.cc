@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/common/scan_predicate.h"
-#include "engine/ingest/series_key.h"
+#include "engine/model/series_key.h"
 #include "engine/scan/chunk_copy.h"
 #include "engine/scan/mem_scanner.h"
 #include "tsw/status.h"

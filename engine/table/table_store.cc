@@ -12,8 +12,8 @@
 #include "engine/common/row_batch.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/ingest/request_parser.h"
-#include "engine/ingest/retention_window.h"
-#include "engine/ingest/series_key.h"
+#include "engine/model/retention_window.h"
+#include "engine/model/series_key.h"
 #include "engine/scan/mem_scanner.h"
 #include "engine/scan/tier_scanner.h"
 #include "engine/table/rejected_data.h"
@@ -29,7 +29,7 @@ constexpr absl::string_view kSchemaFile = "SCHEMA";
 constexpr absl::string_view kWalDir = "wal";
 constexpr absl::string_view kMagneticDir = "magnetic";
 
-// The retention rule the parser applies to writes (engine/ingest/retention_window.h).
+// The retention rule the parser applies to writes (engine/model/retention_window.h).
 using ingest::kNanosPerDay;
 using ingest::kNanosPerHour;
 using ingest::kNanosPerMinute;
@@ -150,7 +150,7 @@ TableStore::TableStore(std::string dir, const TableStoreOptions& options)
 
 TableStore::~TableStore() {
   if (absl::Status s = Close(); !s.ok()) {
-    options_.log(absl::StrCat("table store ", dir_, ": closing the log failed: ", s.ToString()));
+    options_.report(absl::StrCat("table store ", dir_, ": closing the log failed: ", s.ToString()));
   }
 }
 
@@ -187,7 +187,7 @@ absl::Status TableStore::Recover() {
   magnetic::MagneticOptions magnetic_options;
   magnetic_options.zstd_level = options_.options->zstd_level;
   magnetic_options.filter_bits_per_key = options_.options->magnetic_filter_bits_per_key;
-  magnetic_options.log = options_.log;
+  magnetic_options.report = options_.report;
   magnetic_options.env = &env_;
   const std::string magnetic_dir = file::JoinPath(dir_, kMagneticDir);
   absl::StatusOr<std::unique_ptr<magnetic::MagneticStore>> magnetic =
@@ -207,10 +207,10 @@ absl::Status TableStore::Recover() {
     if (id == ingest::NameTable::kAbsent) {
       schema_.measures.Add(name, type, 0);
     } else if (schema_.measures.at(id).type != type) {
-      options_.log(absl::StrCat("table store ", dir_, ": measure ", name, " has type ",
-                                std::string(ToString(schema_.measures.at(id).type)), " in ",
-                                schema_path, " but ", std::string(ToString(type)),
-                                " in a magnetic segment"));
+      options_.report(absl::StrCat("table store ", dir_, ": measure ", name, " has type ",
+                                   std::string(ToString(schema_.measures.at(id).type)), " in ",
+                                   schema_path, " but ", std::string(ToString(type)),
+                                   " in a magnetic segment"));
     }
   }
 
@@ -231,7 +231,7 @@ absl::Status TableStore::Recover() {
   uint64_t first_replayed = 0;  // The log's first batch; 0 until one is replayed.
   wal::LogOptions log_options;
   log_options.durability = options_.options->durability;
-  log_options.log = options_.log;
+  log_options.report = options_.report;
   log_options.max_file_bytes = options_.wal_max_file_bytes;
   log_options.env = &env_;
   const std::string wal_dir = file::JoinPath(dir_, kWalDir);
@@ -780,7 +780,7 @@ absl::Status TableStore::ReportRejectedLateRows(const Table& table, Eviction* ev
   if (rejected_rows.empty()) return absl::OkStatus();
   const std::string data_dir = file::Dirname(file::Dirname(dir_));
   absl::StatusOr<std::string> report =
-      ReportRejectedRows(env_, data_dir, table, eviction->now, rejected_rows, options_.log);
+      ReportRejectedRows(env_, data_dir, table, eviction->now, rejected_rows, options_.report);
   return report.status();
 }
 

@@ -63,9 +63,9 @@
 #include "engine/common/mutex.h"
 #include "engine/common/row_batch.h"
 #include "engine/ingest/batch_applier.h"
-#include "engine/ingest/table_schema.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/memstore/mem_store.h"
+#include "engine/model/table_schema.h"
 #include "engine/table/wal_coverage.h"
 #include "engine/wal/log.h"
 #include "tsw/clock.h"
@@ -76,9 +76,9 @@
 namespace tsw::table {
 
 struct TableStoreOptions {
-  const Options* options = nullptr;            // Quotas, durability, env; outlives the store.
-  const Clock* clock = nullptr;                // Never null.
-  std::function<void(absl::string_view)> log;  // Never null.
+  const Options* options = nullptr;               // Quotas, durability, env; outlives the store.
+  const Clock* clock = nullptr;                   // Never null.
+  std::function<void(absl::string_view)> report;  // Never null.
   // The write-ahead log starts a new file at this size; only whole files are trimmed.
   int64_t wal_max_file_bytes = 64 << 20;
 };

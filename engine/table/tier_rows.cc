@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "engine/ingest/series_key.h"
+#include "engine/model/series_key.h"
 
 namespace tsw::table {
 namespace {

@@ -62,8 +62,8 @@ absl::Status WriteZerosAt(File& file, int64_t from, int64_t to) {
 
 // One line to LogOptions::log, or to stderr when it is empty.
 void ReportLine(const LogOptions& options, absl::string_view line) {
-  if (options.log) {
-    options.log(line);
+  if (options.report) {
+    options.report(line);
   } else {
     std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
   }

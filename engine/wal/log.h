@@ -61,7 +61,7 @@ struct LogOptions {
   // Receives one line per notable event (a torn tail cut, a leftover temporary removed, a
   // background fsync failure). Should be set; if empty, lines go to stderr. May be called
   // with the log's lock held: it must not call back into the Log.
-  std::function<void(absl::string_view)> log;
+  std::function<void(absl::string_view)> report;
   // The file system; not owned. nullptr: Env::Default().
   Env* env = nullptr;
 };

@@ -122,7 +122,7 @@ class CatalogTest : public ::testing::Test {
     dir_ = FreshTestDir(std::string(info->test_suite_name()) + "." + info->name());
     options_.region = "eu-west-1";
     options_.account_id = "123456789012";
-    options_.log = [this](std::string_view line) { log_.emplace_back(line); };
+    options_.report = [this](std::string_view line) { log_.emplace_back(line); };
   }
 
   // Opens (or reopens, closing the current one first) the catalog in dir_.

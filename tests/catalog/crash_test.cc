@@ -230,7 +230,7 @@ class CrashTest : public CatalogTest {
 TEST_F(CrashTest, AcknowledgedChangesSurviveSigkillAtRandomMoments) {
   // Compact often, so kills also land inside compactions.
   tuning_.min_log_bytes_to_compact = 2048;
-  options_.log = [](std::string_view) {};
+  options_.report = [](std::string_view) {};
   Model model;
   uint64_t max_id_seen = 0;
   int acknowledged = 0;

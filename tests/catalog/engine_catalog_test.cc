@@ -17,7 +17,7 @@ class EngineCatalogTest : public ::testing::Test {
     options_.background_maintenance = false;
     options_.region = "ap-south-1";
     options_.account_id = "555555555555";
-    options_.log = [](std::string_view) {};
+    options_.report = [](std::string_view) {};
   }
 
   absl::StatusOr<std::unique_ptr<Engine>> OpenEngine() { return Engine::Open(dir_, options_); }

@@ -30,7 +30,7 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir_).ok());
     options_.clock = &clock_;
     options_.background_maintenance = false;
-    options_.log = [this](std::string_view line) { log_.emplace_back(line); };
+    options_.report = [this](std::string_view line) { log_.emplace_back(line); };
   }
 
   std::unique_ptr<Engine> OpenOrDie() {

@@ -36,7 +36,7 @@ class FullDiskTest : public ::testing::Test {
     options_.env = &env_;
     options_.clock = &clock_;
     options_.background_maintenance = false;
-    options_.log = [this](std::string_view line) { log_.emplace_back(line); };
+    options_.report = [this](std::string_view line) { log_.emplace_back(line); };
     Reopen();
     ASSERT_TRUE(engine_->CreateDatabase({.database_name = "fleet"}).ok());
     ASSERT_TRUE(engine_->CreateTable({.database_name = "fleet", .table_name = "cpu"}).ok());

@@ -269,7 +269,7 @@ void WalCorpus() {
   const std::string dir = std::filesystem::temp_directory_path() / "tsw-make-seeds-wal";
   std::filesystem::remove_all(dir);
   wal::LogOptions options;
-  options.log = [](absl::string_view) {};
+  options.report = [](absl::string_view) {};
   {
     absl::StatusOr<std::unique_ptr<wal::Log>> log =
         wal::Log::Open(dir, options, [](uint64_t, absl::string_view) { return absl::OkStatus(); });

@@ -270,7 +270,7 @@ Opened OpenLog(const std::string& dir, int64_t max_file_bytes) {
   Opened out;
   wal::LogOptions options;
   options.max_file_bytes = max_file_bytes;
-  options.log = [](absl::string_view) {};
+  options.report = [](absl::string_view) {};
   absl::StatusOr<std::unique_ptr<wal::Log>> log =
       wal::Log::Open(dir, options, [&out](uint64_t, absl::string_view payload) {
         bool ignored;

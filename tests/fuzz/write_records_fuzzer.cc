@@ -1,5 +1,5 @@
 // Fuzz target: the WriteRecords parser (engine/ingest/request_parser) and the value
-// parsers under it (engine/ingest/value_parse).
+// parsers under it (engine/model/value_parse).
 //
 // Input: one byte choosing the check, then:
 //   even: text for the value parsers, checked against independent references: integers
@@ -28,7 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "engine/ingest/request_parser.h"
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "tools/apijson/api_json.h"
 #include "tsw/options.h"

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/ingest/table_test_util.h"
+#include "tests/table/table_test_util.h"
 
 namespace {
 std::atomic<int64_t> g_allocations{0};

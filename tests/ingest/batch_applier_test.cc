@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "engine/ingest/request_parser.h"
-#include "engine/ingest/table_schema.h"
 #include "engine/memstore/mem_store.h"
+#include "engine/model/table_schema.h"
 #include "gtest/gtest.h"
-#include "tests/ingest/table_test_util.h"
+#include "tests/table/table_test_util.h"
 #include "tsw/options.h"
 #include "tsw/types.h"
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/ingest/table_test_util.h"
+#include "tests/table/table_test_util.h"
 
 namespace tsw::testing {
 namespace {
@@ -81,7 +81,7 @@ void ApplyToModel(int round, int thread, int k, Contents* model) {
   table::TableStoreOptions o;
   o.options = &options;
   o.clock = &clock;
-  o.log = [](absl::string_view) {};
+  o.report = [](absl::string_view) {};
   absl::StatusOr<std::unique_ptr<table::TableStore>> store = table::TableStore::Open(dir, o);
   if (!store.ok()) _exit(3);
   Table table;

@@ -9,7 +9,7 @@
 #include "engine/common/file_util.h"
 #include "engine/ingest/batch_codec.h"
 #include "gtest/gtest.h"
-#include "tests/ingest/table_test_util.h"
+#include "tests/table/table_test_util.h"
 
 namespace tsw::testing {
 namespace {
@@ -106,7 +106,7 @@ TEST_F(DurabilityTest, RefusesToOpenWithADamagedSchemaFileNamingIt) {
   table::TableStoreOptions o;
   o.options = &options_;
   o.clock = &clock_;
-  o.log = [](absl::string_view) {};
+  o.report = [](absl::string_view) {};
   absl::StatusOr<std::unique_ptr<table::TableStore>> s = table::TableStore::Open(dir_, o);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(KindOf(s.status()), ErrorKind::kInternalServer);
@@ -117,7 +117,7 @@ TEST_F(DurabilityTest, KeepsASecondStoreOffTheDirectory) {
   table::TableStoreOptions o;
   o.options = &options_;
   o.clock = &clock_;
-  o.log = [](absl::string_view) {};
+  o.report = [](absl::string_view) {};
   absl::StatusOr<std::unique_ptr<table::TableStore>> second = table::TableStore::Open(dir_, o);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(KindOf(second.status()), ErrorKind::kAccessDenied);

@@ -139,7 +139,7 @@ TEST(CrashTest, ReopenAfterSigkillYieldsTheLastAcknowledgedOrInFlightState) {
     next = acked.back() + 1;
 
     MagneticOptions options = StoreOptions();
-    options.log = [&](absl::string_view line) {
+    options.report = [&](absl::string_view line) {
       orphans_deleted += absl::StrContains(line, "orphan");
     };
     absl::StatusOr<std::unique_ptr<MagneticStore>> store = MagneticStore::Open(dir, options);

@@ -31,7 +31,7 @@ class MagneticStoreTest : public ::testing::Test {
     dir_ = absl::StrCat(::testing::TempDir(), "/magnetic_",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    options_.log = [this](absl::string_view line) { log_.emplace_back(line); };
+    options_.report = [this](absl::string_view line) { log_.emplace_back(line); };
   }
 
   std::unique_ptr<MagneticStore> OpenStore() {

@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/chunk_codec.h"
 #include "engine/magnetic/segment_reader.h"
 #include "engine/magnetic/segment_writer.h"
 #include "gtest/gtest.h"

@@ -304,7 +304,7 @@ class Campaign {
     o.background_maintenance = false;
     o.durability.policy = options_.policy;
     o.durability.sync_interval_millis = 1;
-    o.log = [](std::string_view) {};
+    o.report = [](std::string_view) {};
     return o;
   }
 

@@ -55,7 +55,7 @@ LogOptions CrashOptions(int round) {
     options.durability.policy = SyncPolicy::kSyncPeriodically;
     options.durability.sync_interval_millis = 2;
   }
-  options.log = [](absl::string_view) {};
+  options.report = [](absl::string_view) {};
   return options;
 }
 
@@ -139,7 +139,7 @@ TEST(LogCrashTest, EveryAcknowledgedBatchSurvivesSigkillAtRandomMoments) {
     uint64_t expected = 1;
     std::string problem;
     LogOptions options = CrashOptions(round);
-    options.log = [&](absl::string_view line) {
+    options.report = [&](absl::string_view line) {
       if (absl::StrContains(line, "cut torn tail")) ++tails_cut;
     };
     auto log = Log::Open(dir, options, [&](uint64_t seq, absl::string_view payload) {

@@ -39,7 +39,7 @@ class LogFaultTest : public ::testing::TestWithParam<SyncPolicy> {
     options.max_file_bytes = 1 << 20;
     options.durability.policy = GetParam();
     options.durability.sync_interval_millis = 1000;
-    options.log = [this](absl::string_view line) { reports_.emplace_back(line); };
+    options.report = [this](absl::string_view line) { reports_.emplace_back(line); };
     return options;
   }
 

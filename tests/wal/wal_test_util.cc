@@ -29,7 +29,7 @@ std::string NewTestDir(absl::string_view name) {
 LogOptions TestOptions(std::vector<std::string>* reports, int64_t max_file_bytes) {
   LogOptions options;
   options.max_file_bytes = max_file_bytes;
-  options.log = [reports](absl::string_view line) { reports->emplace_back(line); };
+  options.report = [reports](absl::string_view line) { reports->emplace_back(line); };
   return options;
 }
 

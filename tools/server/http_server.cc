@@ -68,8 +68,8 @@ struct HttpServer::Impl {
   std::atomic<uint64_t> request_count{0};
 
   void Log(absl::string_view message) {
-    if (options.log) {
-      options.log(message);
+    if (options.report) {
+      options.report(message);
     } else {
       std::fprintf(stderr, "tsw serve: %.*s\n", static_cast<int>(message.size()), message.data());
     }

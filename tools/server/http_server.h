@@ -60,7 +60,7 @@ struct HttpServerOptions {
   std::optional<TlsFiles> tls;
 
   // Where the server reports what an operator should see (5xx errors). nullptr: stderr.
-  std::function<void(absl::string_view)> log;
+  std::function<void(absl::string_view)> report;
 };
 
 class HttpServer {

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -189,117 +190,201 @@ std::string TableStatsToJson(const TableStats& stats) {
   return w.Release();
 }
 
+// What `tsw write` was asked to do.
+struct WriteFlags {
+  std::string database;
+  std::string table;
+  std::string input;   // A file name, or "-" for stdin.
+  std::string format;  // "csv" or "jsonl".
+};
+
+// Reads and checks the flags of `tsw write`; the format defaults by the input's suffix.
+absl::StatusOr<WriteFlags> ParseWriteFlags(const Flags& flags) {
+  if (absl::Status s = flags.CheckKnown({"data", "database", "table", "format", "input"});
+      !s.ok()) {
+    return s;
+  }
+  auto database = flags.Require("database");
+  auto table = flags.Require("table");
+  if (!database.ok()) return database.status();
+  if (!table.ok()) return table.status();
+  WriteFlags out{.database = *database, .table = *table};
+  out.input = flags.Get("input").value_or("-");
+  out.format = flags.Get("format").value_or(
+      out.input.size() > 4 && out.input.substr(out.input.size() - 4) == ".csv" ? "csv" : "jsonl");
+  if (out.format != "csv" && out.format != "jsonl") {
+    return ValidationError("--format wants csv or jsonl");
+  }
+  return out;
+}
+
+// Turns input lines into Records: CSV (the first non-empty line is the header) or JSON
+// lines. Next gives each Record with its line number, nullopt at the end of the input.
+class InputRecords {
+ public:
+  InputRecords(std::istream* in, bool csv) : in_(in), csv_(csv) {}
+
+  absl::StatusOr<std::optional<Record>> Next() {
+    std::string line;
+    while (std::getline(*in_, line)) {
+      ++line_no_;
+      if (line.empty() || line == "\r") continue;
+      if (!csv_) {
+        absl::StatusOr<Record> record = ParseRecordLine(line);
+        if (!record.ok()) {
+          return ValidationError(absl::StrCat("line ", line_no_, ": ", record.status().message()));
+        }
+        return std::optional<Record>(*std::move(record));
+      }
+      absl::StatusOr<std::vector<std::string>> cells = SplitCsv(line, line_no_);
+      if (!cells.ok()) return cells.status();
+      if (!header_done_) {
+        if (absl::Status s = reader_.SetHeader(*cells); !s.ok()) return s;
+        header_done_ = true;
+        continue;
+      }
+      absl::StatusOr<Record> record = reader_.Read(*cells, line_no_);
+      if (!record.ok()) return record.status();
+      return std::optional<Record>(*std::move(record));
+    }
+    return std::optional<Record>();
+  }
+
+  // The line the last Record came from (1-based).
+  int64_t line_no() const { return line_no_; }
+
+ private:
+  std::istream* in_;
+  bool csv_;
+  CsvRecordReader reader_;
+  bool header_done_ = false;
+  int64_t line_no_ = 0;
+};
+
+// Sends Records to one table in requests of kRecordsPerRequest, prints each rejection
+// with its input line and, at most once a second, the progress so far.
+class RequestSender {
+ public:
+  static constexpr size_t kRecordsPerRequest = 100;
+
+  RequestSender(Engine* engine, const WriteFlags& flags)
+      : engine_(engine), request_{.database_name = flags.database, .table_name = flags.table} {}
+
+  // Queues `record`, read from input line `line_no`; sends the request once it is full.
+  absl::Status Add(Record record, int64_t line_no) {
+    request_.records.push_back(std::move(record));
+    request_lines_.push_back(line_no);
+    ++records_read_;
+    if (request_.records.size() == kRecordsPerRequest) return Flush();
+    return absl::OkStatus();
+  }
+
+  // Sends the queued records, if any. A request-level error stops the load (earlier
+  // requests stay written); rejected records are printed and counted, and the load goes on.
+  absl::Status Flush() {
+    if (request_.records.empty()) return absl::OkStatus();
+    absl::StatusOr<WriteRecordsResponse> response = engine_->WriteRecords(request_);
+    if (response.ok()) {
+      ingested_.total += response->records_ingested.total;
+      ingested_.memory_store += response->records_ingested.memory_store;
+      ingested_.magnetic_store += response->records_ingested.magnetic_store;
+    } else if (KindOf(response.status()) == ErrorKind::kRejectedRecords) {
+      ReportRejections(RejectedRecordsOf(response.status()));
+    } else if (KindOf(response.status()) == ErrorKind::kValidation) {
+      // A request-level error (a Version below 1, say) names records by their index in
+      // the request; say which input lines that request held. Earlier requests stay written.
+      return ValidationError(absl::StrCat(
+          response.status().message(), " (the request of input lines ", request_lines_.front(),
+          " to ", request_lines_.back(), "; none of its records was written)"));
+    } else {
+      return response.status();
+    }
+    request_.records.clear();
+    request_lines_.clear();
+    ShowProgress();
+    return absl::OkStatus();
+  }
+
+  // The summary line; what `tsw write` exits with (1 if any record was rejected).
+  int Finish() const {
+    double secs = SecondsSince(started_);
+    std::fprintf(stderr, "%swrote %lld records in %.2f s (%.0f records/s), %lld rejected\n",
+                 records_read_ > 0 && secs > 1 ? "\n" : "", static_cast<long long>(records_read_),
+                 secs, secs > 0 ? records_read_ / secs : 0.0, static_cast<long long>(rejected_));
+    return rejected_ > 0 ? 1 : 0;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  static double SecondsSince(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
+  void ReportRejections(const std::vector<RejectedRecord>& list) {
+    for (const RejectedRecord& r : list) {
+      std::string existing =
+          r.existing_version ? absl::StrCat(" (existing version ", *r.existing_version, ")") : "";
+      std::fprintf(stderr, "rejected: line %lld (record %d of its request): %s%s\n",
+                   static_cast<long long>(request_lines_[r.record_index]), r.record_index,
+                   r.reason.c_str(), existing.c_str());
+    }
+    rejected_ += static_cast<int64_t>(list.size());
+    ingested_.total += static_cast<int32_t>(request_.records.size() - list.size());
+  }
+
+  void ShowProgress() {
+    Clock::time_point now = Clock::now();
+    if (now - last_progress_ <= std::chrono::seconds(1)) return;
+    double secs = std::chrono::duration<double>(now - started_).count();
+    std::fprintf(stderr, "\rwritten %lld records, %.0f records/s ...",
+                 static_cast<long long>(records_read_), records_read_ / secs);
+    last_progress_ = now;
+  }
+
+  Engine* engine_;
+  WriteRecordsRequest request_;
+  std::vector<int64_t> request_lines_;  // Input line of each record in `request_`.
+  RecordsIngested ingested_;
+  int64_t records_read_ = 0;
+  int64_t rejected_ = 0;
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point last_progress_ = started_;
+};
+
+// Reads every Record of `input` and sends it.
+absl::Status SendAll(InputRecords* input, RequestSender* sender) {
+  while (true) {
+    absl::StatusOr<std::optional<Record>> record = input->Next();
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return sender->Flush();
+    if (absl::Status s = sender->Add(**std::move(record), input->line_no()); !s.ok()) return s;
+  }
+}
+
 int Write(const std::vector<std::string>& args) {
   absl::StatusOr<Flags> flags = Flags::Parse(args, {});
   if (!flags.ok()) return ReportError(flags.status());
-  if (absl::Status s = flags->CheckKnown({"data", "database", "table", "format", "input"});
-      !s.ok()) {
-    return ReportError(s);
-  }
-  auto database = flags->Require("database");
-  auto table = flags->Require("table");
-  if (!database.ok()) return ReportError(database.status());
-  if (!table.ok()) return ReportError(table.status());
-  std::string input = flags->Get("input").value_or("-");
-  std::string format = flags->Get("format").value_or(
-      input.size() > 4 && input.substr(input.size() - 4) == ".csv" ? "csv" : "jsonl");
-  if (format != "csv" && format != "jsonl") {
-    return ReportError(ValidationError("--format wants csv or jsonl"));
-  }
+  absl::StatusOr<WriteFlags> write = ParseWriteFlags(*flags);
+  if (!write.ok()) return ReportError(write.status());
   std::ifstream file;
   std::istream* in = &std::cin;
-  if (input != "-") {
-    file.open(input);
-    if (!file) return ReportError(ValidationError(absl::StrCat("cannot read ", input)));
+  if (write->input != "-") {
+    file.open(write->input);
+    if (!file) return ReportError(ValidationError(absl::StrCat("cannot read ", write->input)));
     in = &file;
   }
   absl::StatusOr<std::unique_ptr<Engine>> engine = OpenForData(*flags);
   if (!engine.ok()) return ReportError(engine.status());
 
-  CsvRecordReader csv;
-  WriteRecordsRequest request{.database_name = *database, .table_name = *table};
-  std::vector<int64_t> request_lines;  // Input line of each record in `request`.
-  RecordsIngested ingested;
-  int64_t records_read = 0, rejected = 0, line_no = 0;
-  auto started = std::chrono::steady_clock::now();
-  auto last_progress = started;
-  auto flush = [&]() -> absl::Status {
-    if (request.records.empty()) return absl::OkStatus();
-    absl::StatusOr<WriteRecordsResponse> response = (*engine)->WriteRecords(request);
-    if (response.ok()) {
-      ingested.total += response->records_ingested.total;
-      ingested.memory_store += response->records_ingested.memory_store;
-      ingested.magnetic_store += response->records_ingested.magnetic_store;
-    } else if (KindOf(response.status()) == ErrorKind::kRejectedRecords) {
-      std::vector<RejectedRecord> list = RejectedRecordsOf(response.status());
-      for (const RejectedRecord& r : list) {
-        std::string existing =
-            r.existing_version ? absl::StrCat(" (existing version ", *r.existing_version, ")") : "";
-        std::fprintf(stderr, "rejected: line %lld (record %d of its request): %s%s\n",
-                     static_cast<long long>(request_lines[r.record_index]), r.record_index,
-                     r.reason.c_str(), existing.c_str());
-      }
-      rejected += static_cast<int64_t>(list.size());
-      ingested.total += static_cast<int32_t>(request.records.size() - list.size());
-    } else if (KindOf(response.status()) == ErrorKind::kValidation) {
-      // A request-level error (a Version below 1, say) names records by their index in
-      // the request; say which input lines that request held. Earlier requests stay written.
-      return ValidationError(absl::StrCat(
-          response.status().message(), " (the request of input lines ", request_lines.front(),
-          " to ", request_lines.back(), "; none of its records was written)"));
-    } else {
-      return response.status();
-    }
-    request.records.clear();
-    request_lines.clear();
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_progress > std::chrono::seconds(1)) {
-      double secs = std::chrono::duration<double>(now - started).count();
-      std::fprintf(stderr, "\rwritten %lld records, %.0f records/s ...",
-                   static_cast<long long>(records_read), records_read / secs);
-      last_progress = now;
-    }
-    return absl::OkStatus();
-  };
-  std::string line;
-  bool header_done = false;
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (line.empty() || line == "\r") continue;
-    absl::StatusOr<Record> record;
-    if (format == "csv") {
-      absl::StatusOr<std::vector<std::string>> cells = SplitCsv(line, line_no);
-      if (!cells.ok()) return ReportError(cells.status());
-      if (!header_done) {
-        if (absl::Status s = csv.SetHeader(*cells); !s.ok()) return ReportError(s);
-        header_done = true;
-        continue;
-      }
-      record = csv.Read(*cells, line_no);
-    } else {
-      record = ParseRecordLine(line);
-      if (!record.ok()) {
-        record = ValidationError(absl::StrCat("line ", line_no, ": ", record.status().message()));
-      }
-    }
-    if (!record.ok()) return ReportError(record.status());
-    request.records.push_back(std::move(*record));
-    request_lines.push_back(line_no);
-    ++records_read;
-    if (request.records.size() == 100) {
-      if (absl::Status s = flush(); !s.ok()) return ReportError(s);
-    }
-  }
-  if (absl::Status s = flush(); !s.ok()) return ReportError(s);
+  InputRecords input(in, write->format == "csv");
+  RequestSender sender(engine->get(), *write);
+  if (absl::Status s = SendAll(&input, &sender); !s.ok()) return ReportError(s);
   // A batch load is done: records that belong in the magnetic tier (older than the memory
   // window) go there now rather than at some later open.
   if (absl::Status s = (*engine)->RunMaintenance(); !s.ok()) return ReportError(s);
   if (absl::Status s = (*engine)->Close(); !s.ok()) return ReportError(s);
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::fprintf(stderr, "%swrote %lld records in %.2f s (%.0f records/s), %lld rejected\n",
-               records_read > 0 && secs > 1 ? "\n" : "", static_cast<long long>(records_read), secs,
-               secs > 0 ? records_read / secs : 0.0, static_cast<long long>(rejected));
-  return rejected > 0 ? 1 : 0;
+  return sender.Finish();
 }
 
 std::string CsvCell(const std::string& s) {

@@ -1,4 +1,4 @@
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 
 #include <bit>
 #include <charconv>

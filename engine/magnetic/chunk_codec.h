@@ -9,8 +9,8 @@
 // count differs from the expected one, with InternalServerException.
 //
 // Thread-safe: free functions without shared state.
-#ifndef TSW_ENGINE_MAGNETIC_COLUMN_CODEC_H_
-#define TSW_ENGINE_MAGNETIC_COLUMN_CODEC_H_
+#ifndef TSW_ENGINE_MAGNETIC_CHUNK_CODEC_H_
+#define TSW_ENGINE_MAGNETIC_CHUNK_CODEC_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -51,4 +51,4 @@ absl::Status DecodePresenceChunk(absl::string_view chunk, size_t count, std::vec
 
 }  // namespace tsw::magnetic
 
-#endif  // TSW_ENGINE_MAGNETIC_COLUMN_CODEC_H_
+#endif  // TSW_ENGINE_MAGNETIC_CHUNK_CODEC_H_

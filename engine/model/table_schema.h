@@ -7,8 +7,8 @@
 // it outlives the log once the tiers trim it. Each entry remembers the WAL sequence of the
 // batch that added it, so the file only ever holds entries whose batch is durable.
 // REQUIRES: external synchronization (the table's lock).
-#ifndef TSW_ENGINE_INGEST_TABLE_SCHEMA_H_
-#define TSW_ENGINE_INGEST_TABLE_SCHEMA_H_
+#ifndef TSW_ENGINE_MODEL_TABLE_SCHEMA_H_
+#define TSW_ENGINE_MODEL_TABLE_SCHEMA_H_
 
 #include <cstdint>
 #include <deque>
@@ -60,4 +60,4 @@ class TableSchema {
 
 }  // namespace tsw::ingest
 
-#endif  // TSW_ENGINE_INGEST_TABLE_SCHEMA_H_
+#endif  // TSW_ENGINE_MODEL_TABLE_SCHEMA_H_

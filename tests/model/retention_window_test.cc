@@ -1,6 +1,6 @@
 // The retention rule shared by the parser (which records a write accepts, and for which
 // store) and the table store (what eviction keeps, where scans start).
-#include "engine/ingest/retention_window.h"
+#include "engine/model/retention_window.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "engine/ingest/table_schema.h"
+#include "engine/model/table_schema.h"
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"

@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "engine/common/file_util.h"
 #include "gtest/gtest.h"
-#include "tests/tiers/tiers_test_util.h"
+#include "tests/table/tier_test_util.h"
 
 namespace tsw::testing {
 namespace {

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/file_util.h"
 #include "gtest/gtest.h"
-#include "tests/tiers/tiers_test_util.h"
+#include "tests/table/tier_test_util.h"
 #include "tsw/env.h"
 #include "tsw/status.h"
 
@@ -43,7 +43,7 @@ class DamagedLogTest : public TierFixture {
     table::TableStoreOptions o;
     o.options = &options_;
     o.clock = &clock_;
-    o.log = [this](absl::string_view line) { log_lines_.emplace_back(line); };
+    o.report = [this](absl::string_view line) { log_lines_.emplace_back(line); };
     o.wal_max_file_bytes = wal_file_bytes;
     return table::TableStore::Open(dir_, o);
   }

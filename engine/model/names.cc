@@ -1,4 +1,4 @@
-#include "engine/ingest/names.h"
+#include "engine/model/names.h"
 
 #include <cstring>
 

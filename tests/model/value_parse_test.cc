@@ -1,6 +1,6 @@
 // The exact parsers: integers with overflow checks, doubles correctly rounded whichever
 // path parses them.
-#include "engine/ingest/value_parse.h"
+#include "engine/model/value_parse.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "engine/ingest/coding.h"
 #include "gtest/gtest.h"
 
 namespace tsw::ingest {
@@ -669,20 +668,6 @@ TEST(ParseFiniteDoubleTest, ReadsOnlyTheTextsBytes) {
         }
       });
     }
-  }
-}
-
-TEST(SameBytesTest, FindsADifferenceAtEveryPositionOfEveryLength) {
-  for (size_t n = 0; n <= 40; ++n) {
-    const std::string a(n, 'x');
-    std::string b = a;
-    EXPECT_TRUE(SameBytes(a, b)) << n;
-    for (size_t i = 0; i < n; ++i) {
-      b[i] = 'y';
-      EXPECT_FALSE(SameBytes(a, b)) << n << " at " << i;
-      b[i] = 'x';
-    }
-    EXPECT_FALSE(SameBytes(a, a + "x")) << n;
   }
 }
 

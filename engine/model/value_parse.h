@@ -4,8 +4,8 @@
 // spaces, no partial numbers. Integers are accumulated in integer arithmetic with overflow
 // checks (never through a float), so every time unit is exact to the nanosecond.
 // Thread-safe; no allocation.
-#ifndef TSW_ENGINE_INGEST_VALUE_PARSE_H_
-#define TSW_ENGINE_INGEST_VALUE_PARSE_H_
+#ifndef TSW_ENGINE_MODEL_VALUE_PARSE_H_
+#define TSW_ENGINE_MODEL_VALUE_PARSE_H_
 
 #include <cstdint>
 
@@ -86,4 +86,4 @@ int64_t NanosPerUnit(TimeUnit unit);
 
 }  // namespace tsw::ingest
 
-#endif  // TSW_ENGINE_INGEST_VALUE_PARSE_H_
+#endif  // TSW_ENGINE_MODEL_VALUE_PARSE_H_

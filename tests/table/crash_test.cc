@@ -25,7 +25,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "tests/tiers/tiers_test_util.h"
+#include "tests/table/tier_test_util.h"
 
 namespace tsw::testing {
 namespace {
@@ -97,7 +97,7 @@ std::unique_ptr<table::TableStore> OpenStore(const std::string& dir, const Optio
   table::TableStoreOptions o;
   o.options = options;
   o.clock = clock;
-  o.log = [](absl::string_view) {};
+  o.report = [](absl::string_view) {};
   o.wal_max_file_bytes = 32 << 10;
   absl::StatusOr<std::unique_ptr<table::TableStore>> store = table::TableStore::Open(dir, o);
   if (!store.ok()) {
@@ -125,7 +125,7 @@ void WriteLine(int fd, const std::string& line) {
   table::TableStoreOptions o;
   o.options = &options;
   o.clock = &clock;
-  o.log = [](absl::string_view) {};
+  o.report = [](absl::string_view) {};
   o.wal_max_file_bytes = 32 << 10;
   absl::StatusOr<std::unique_ptr<table::TableStore>> opened = table::TableStore::Open(dir, o);
   if (!opened.ok()) _exit(2);

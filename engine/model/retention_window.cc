@@ -1,4 +1,4 @@
-#include "engine/ingest/retention_window.h"
+#include "engine/model/retention_window.h"
 
 namespace tsw::ingest {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/tiers/tiers_test_util.h"
+#include "tests/table/tier_test_util.h"
 #include "tsw/engine.h"
 
 namespace tsw::testing {
@@ -32,7 +32,7 @@ class EngineTiersTest : public ::testing::Test {
     Options options;
     options.clock = &clock_;
     options.background_maintenance = false;
-    options.log = [](std::string_view) {};
+    options.report = [](std::string_view) {};
     absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(dir_, options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);

@@ -1,8 +1,8 @@
-// Byte helpers specific to ingest's hot path. The fixed-width, varint and length-prefixed
-// coding of the WAL batch encoding and the schema file (engine/ingest/FORMAT.md) is
-// engine/common/coding.h.
-#ifndef TSW_ENGINE_INGEST_CODING_H_
-#define TSW_ENGINE_INGEST_CODING_H_
+// Byte-string equality for ingest's hot path (the parser's and the applier's comparisons
+// of names, dimension values and series keys). The byte coding of the WAL payload and the
+// schema file is engine/common/coding.h.
+#ifndef TSW_ENGINE_INGEST_BYTE_COMPARE_H_
+#define TSW_ENGINE_INGEST_BYTE_COMPARE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -51,4 +51,4 @@ inline bool SameBytes(absl::string_view a, absl::string_view b) {
 
 }  // namespace tsw::ingest
 
-#endif  // TSW_ENGINE_INGEST_CODING_H_
+#endif  // TSW_ENGINE_INGEST_BYTE_COMPARE_H_

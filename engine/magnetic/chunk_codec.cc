@@ -1,4 +1,4 @@
-#include "engine/magnetic/column_codec.h"
+#include "engine/magnetic/chunk_codec.h"
 
 #include "absl/strings/str_cat.h"
 #include "engine/encoding/codec.h"

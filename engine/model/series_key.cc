@@ -1,4 +1,4 @@
-#include "engine/ingest/series_key.h"
+#include "engine/model/series_key.h"
 
 #include <utility>
 

@@ -1,7 +1,7 @@
 // Helpers for the table store tests: a store in a fresh directory under a manual clock,
 // record builders, and a scan of everything into an ordered map.
-#ifndef TSW_TESTS_INGEST_TABLE_TEST_UTIL_H_
-#define TSW_TESTS_INGEST_TABLE_TEST_UTIL_H_
+#ifndef TSW_TESTS_TABLE_TABLE_TEST_UTIL_H_
+#define TSW_TESTS_TABLE_TABLE_TEST_UTIL_H_
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +194,7 @@ class TableFixture : public ::testing::Test {
     table::TableStoreOptions o;
     o.options = &options_;
     o.clock = &clock_;
-    o.log = [this](absl::string_view line) { log_lines_.emplace_back(line); };
+    o.report = [this](absl::string_view line) { log_lines_.emplace_back(line); };
     absl::StatusOr<std::unique_ptr<table::TableStore>> s = table::TableStore::Open(dir_, o);
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = std::move(*s);
@@ -230,4 +230,4 @@ inline RejectedRecord OnlyRejection(const absl::Status& s) {
 
 }  // namespace tsw::testing
 
-#endif  // TSW_TESTS_INGEST_TABLE_TEST_UTIL_H_
+#endif  // TSW_TESTS_TABLE_TABLE_TEST_UTIL_H_

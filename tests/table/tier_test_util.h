@@ -1,8 +1,8 @@
 // Helpers for the tier tests: a table store with short retention under a manual clock, a
 // model of what a table must hold, and scans whose MULTI values do not depend on the
 // order a tier lays attributes out in.
-#ifndef TSW_TESTS_TIERS_TIERS_TEST_UTIL_H_
-#define TSW_TESTS_TIERS_TIERS_TEST_UTIL_H_
+#ifndef TSW_TESTS_TABLE_TIER_TEST_UTIL_H_
+#define TSW_TESTS_TABLE_TIER_TEST_UTIL_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/table/table_store.h"
 #include "gtest/gtest.h"
-#include "tests/ingest/table_test_util.h"
+#include "tests/table/table_test_util.h"
 #include "tsw/types.h"
 
 namespace tsw::testing {
@@ -114,7 +114,7 @@ class TierFixture : public TableFixture {
     table::TableStoreOptions o;
     o.options = &options_;
     o.clock = &clock_;
-    o.log = [this](absl::string_view line) { log_lines_.emplace_back(line); };
+    o.report = [this](absl::string_view line) { log_lines_.emplace_back(line); };
     o.wal_max_file_bytes = wal_file_bytes;
     absl::StatusOr<std::unique_ptr<table::TableStore>> s = table::TableStore::Open(dir_, o);
     ASSERT_TRUE(s.ok()) << s.status();
@@ -218,4 +218,4 @@ inline std::vector<Record> MixedRecords(std::mt19937_64& rng, int count, int64_t
 
 }  // namespace tsw::testing
 
-#endif  // TSW_TESTS_TIERS_TIERS_TEST_UTIL_H_
+#endif  // TSW_TESTS_TABLE_TIER_TEST_UTIL_H_

@@ -2,8 +2,8 @@
 // increasing byte order of its name: varint name length, name, varint value length, value
 // (engine/ingest/FORMAT.md). Equal dimension sets have equal keys; the memory store's
 // series registry, the WAL payload and the magnetic tier all name a series by it.
-#ifndef TSW_ENGINE_INGEST_SERIES_KEY_H_
-#define TSW_ENGINE_INGEST_SERIES_KEY_H_
+#ifndef TSW_ENGINE_MODEL_SERIES_KEY_H_
+#define TSW_ENGINE_MODEL_SERIES_KEY_H_
 
 #include <cstdint>
 #include <cstring>
@@ -51,4 +51,4 @@ inline char* EncodeKeyPiece(char* dst, absl::string_view s) {
 
 }  // namespace tsw::ingest
 
-#endif  // TSW_ENGINE_INGEST_SERIES_KEY_H_
+#endif  // TSW_ENGINE_MODEL_SERIES_KEY_H_

@@ -2,8 +2,8 @@
 // names (spec "Naming constraints"): 1 to `max_bytes` bytes; not `measure_name`,
 // `measure_value` or `time`; not starting with `ts_` or `measure_value`; no colon.
 // Matching is case-sensitive, as the spec spells the rules ("Time" is allowed).
-#ifndef TSW_ENGINE_INGEST_NAMES_H_
-#define TSW_ENGINE_INGEST_NAMES_H_
+#ifndef TSW_ENGINE_MODEL_NAMES_H_
+#define TSW_ENGINE_MODEL_NAMES_H_
 
 #include <string>
 
@@ -21,4 +21,4 @@ std::string DescribeNameProblem(absl::string_view what, absl::string_view name, 
 
 }  // namespace tsw::ingest
 
-#endif  // TSW_ENGINE_INGEST_NAMES_H_
+#endif  // TSW_ENGINE_MODEL_NAMES_H_

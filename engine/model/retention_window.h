@@ -9,8 +9,8 @@
 // never undefined behaviour), so an unvalidated table cannot make the arithmetic wrap.
 //
 // Thread-safe: pure functions.
-#ifndef TSW_ENGINE_INGEST_RETENTION_WINDOW_H_
-#define TSW_ENGINE_INGEST_RETENTION_WINDOW_H_
+#ifndef TSW_ENGINE_MODEL_RETENTION_WINDOW_H_
+#define TSW_ENGINE_MODEL_RETENTION_WINDOW_H_
 
 #include <cstdint>
 
@@ -45,4 +45,4 @@ inline int64_t WindowStart(int64_t now, int64_t window_nanos) {
 
 }  // namespace tsw::ingest
 
-#endif  // TSW_ENGINE_INGEST_RETENTION_WINDOW_H_
+#endif  // TSW_ENGINE_MODEL_RETENTION_WINDOW_H_

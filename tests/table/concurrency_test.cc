@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "tests/tiers/tiers_test_util.h"
+#include "tests/table/tier_test_util.h"
 
 namespace tsw::testing {
 namespace {
