@@ -178,7 +178,7 @@ TEST_F(CrossTierVersionsTest, LowerVersionWithADifferentValueIsRejectedWithExist
 int LoggedBatches(const std::string& table_dir) {
   int batches = 0;
   wal::LogOptions options;
-  options.log = [](absl::string_view) {};
+  options.report = [](absl::string_view) {};
   absl::StatusOr<std::unique_ptr<wal::Log>> log =
       wal::Log::Open(file::JoinPath(table_dir, "wal"), options,
                      [&](uint64_t, absl::string_view) {
