@@ -595,7 +595,7 @@ absl::Status BindFrom(const Select& select, QuerySource& source, const EvalConte
   const Select* sub = from.subquery.get();
   if (sub == nullptr && from.database.empty()) {
     for (auto it = ctes.rbegin(); it != ctes.rend() && sub == nullptr; ++it) {
-      if (it->first == from.table) sub = it->second;
+      if (absl::EqualsIgnoreCase(it->first, from.table)) sub = it->second;
     }
     if (sub == nullptr) {
       return SyntaxError(
@@ -613,10 +613,22 @@ absl::Status BindFrom(const Select& select, QuerySource& source, const EvalConte
     return absl::OkStatus();
   }
   absl::StatusOr<TableColumns> table = source.Columns(from.database, from.table);
+  std::string database = from.database, table_name = from.table;
+  if (!table.ok() && (absl::AsciiStrToLower(database) != database ||
+                      absl::AsciiStrToLower(table_name) != table_name)) {
+    // Unquoted names are case-insensitive: a table created in lower case is found too.
+    absl::StatusOr<TableColumns> lower =
+        source.Columns(absl::AsciiStrToLower(database), absl::AsciiStrToLower(table_name));
+    if (lower.ok()) {
+      table = std::move(lower);
+      database = absl::AsciiStrToLower(database);
+      table_name = absl::AsciiStrToLower(table_name);
+    }
+  }
   if (!table.ok()) return table.status();
   plan.from_table = true;
-  plan.scan.database_name = from.database;
-  plan.scan.table_name = from.table;
+  plan.scan.database_name = database;
+  plan.scan.table_name = table_name;
   TableInput(*table, plan);
   return absl::OkStatus();
 }
@@ -645,7 +657,7 @@ std::vector<Item> ExpandItems(const Select& select, const Plan& plan) {
   return items;
 }
 
-void NameColumns(const std::vector<Item>& items, const Select& select, Plan& plan) {
+void NameColumns(const std::vector<Item>& items, Plan& plan) {
   for (size_t i = 0; i < items.size(); ++i) {
     SelectColumn c;
     c.aliased = !items[i].alias.empty();
@@ -654,8 +666,8 @@ void NameColumns(const std::vector<Item>& items, const Select& select, Plan& pla
     } else if (items[i].expr->kind == ExprKind::kColumn) {
       c.name = items[i].expr->name;
       if (plan.from_table) {
-        c.database_name = select.from.database;
-        c.table_name = select.from.table;
+        c.database_name = plan.scan.database_name;
+        c.table_name = plan.scan.table_name;
       }
     } else {
       c.name = absl::StrCat("_col", i);
@@ -665,7 +677,7 @@ void NameColumns(const std::vector<Item>& items, const Select& select, Plan& pla
 }
 
 // An ORDER BY item naming an output column (by alias or ordinal), or -1.
-absl::StatusOr<int> OrderOutput(const Expr& e, const std::vector<Item>& items, const Plan& plan) {
+absl::StatusOr<int> OrderOutput(const Expr& e, const std::vector<Item>& items) {
   if (e.kind == ExprKind::kLiteral && e.literal.type == ScalarType::kBigint && !e.literal.null) {
     if (e.literal.i < 1 || e.literal.i > static_cast<int64_t>(items.size())) {
       return SyntaxError(e.pos,
@@ -682,21 +694,23 @@ absl::StatusOr<int> OrderOutput(const Expr& e, const std::vector<Item>& items, c
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i].expr->ToString() == text) return static_cast<int>(i);
   }
-  (void)plan;
   return -1;
 }
 
-absl::Status BindOrderBy(const Select& select, const std::vector<Item>& items, Plan& plan,
-                         const Scope& scope, AggregationScope* groups) {
+// The ORDER BY items as sort keys: an output column, or an expression (rewritten over the
+// group row when `groups` is set) that the caller binds.
+absl::StatusOr<std::vector<SortKey>> SortKeys(const Select& select, const std::vector<Item>& items,
+                                              AggregationScope* groups) {
+  std::vector<SortKey> keys;
   for (const OrderItem& o : select.order_by) {
     SortKey key;
     key.descending = o.descending;
     key.nulls_first = o.nulls_first.value_or(false);
-    absl::StatusOr<int> output = OrderOutput(*o.expr, items, plan);
+    absl::StatusOr<int> output = OrderOutput(*o.expr, items);
     if (!output.ok()) return output.status();
     key.output = *output;
     if (key.output < 0) {
-      if (plan.distinct) {
+      if (select.distinct) {
         return SyntaxError(o.expr->pos,
                            "For SELECT DISTINCT, ORDER BY expressions must appear in select list");
       }
@@ -704,6 +718,15 @@ absl::Status BindOrderBy(const Select& select, const std::vector<Item>& items, P
       if (groups != nullptr) {
         if (absl::Status s = RewriteForGroups(key.expr, *groups); !s.ok()) return s;
       }
+    }
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+absl::Status BindSortKeys(std::vector<SortKey> keys, const Scope& scope, Plan& plan) {
+  for (SortKey& key : keys) {
+    if (key.expr != nullptr) {
       if (absl::Status s = BindExpr(key.expr, scope); !s.ok()) return s;
     }
     plan.order.push_back(std::move(key));
@@ -756,39 +779,15 @@ absl::Status BindAggregation(const Select& select, std::vector<Item>& items, con
     having = select.having->Clone();
     if (absl::Status s = RewriteForGroups(having, groups); !s.ok()) return s;
   }
+  // ORDER BY may add aggregates, so the group row is known only after it.
+  absl::StatusOr<std::vector<SortKey>> order = SortKeys(select, items, &groups);
+  if (!order.ok()) return order.status();
   std::vector<InputColumn> group_row;
   for (const auto& k : plan.group_keys) group_row.push_back(InputColumn{k->ToString(), k->type});
-  const size_t before_order = plan.aggs.size();
-  // ORDER BY may add aggregates; the group row's columns are filled in after it.
-  std::vector<InputColumn>* row = &group_row;
+  for (const AggCall& a : plan.aggs) group_row.push_back(InputColumn{"", a.result_type});
   Scope group_scope;
-  group_scope.columns = row;
+  group_scope.columns = &group_row;
   group_scope.no_aggregates = "Cannot nest aggregations";
-  auto fill = [&] {
-    group_row.resize(plan.group_keys.size());
-    for (const AggCall& a : plan.aggs) group_row.push_back(InputColumn{"", a.result_type});
-  };
-  // Order keys first (they may add aggregates), then bind everything over the full row.
-  std::vector<SortKey> order;
-  for (const OrderItem& o : select.order_by) {
-    SortKey key;
-    key.descending = o.descending;
-    key.nulls_first = o.nulls_first.value_or(false);
-    absl::StatusOr<int> output = OrderOutput(*o.expr, items, plan);
-    if (!output.ok()) return output.status();
-    key.output = *output;
-    if (key.output < 0) {
-      if (select.distinct) {
-        return SyntaxError(o.expr->pos,
-                           "For SELECT DISTINCT, ORDER BY expressions must appear in select list");
-      }
-      key.expr = o.expr->Clone();
-      if (absl::Status s = RewriteForGroups(key.expr, groups); !s.ok()) return s;
-    }
-    order.push_back(std::move(key));
-  }
-  (void)before_order;
-  fill();
   for (auto& e : outputs) {
     if (absl::Status s = BindExpr(e, group_scope); !s.ok()) return s;
     plan.outputs.push_back(std::move(e));
@@ -798,13 +797,7 @@ absl::Status BindAggregation(const Select& select, std::vector<Item>& items, con
     if (absl::Status s = RequireBoolean(*having, "HAVING"); !s.ok()) return s;
     plan.having = std::move(having);
   }
-  for (SortKey& key : order) {
-    if (key.expr != nullptr) {
-      if (absl::Status s = BindExpr(key.expr, group_scope); !s.ok()) return s;
-    }
-    plan.order.push_back(std::move(key));
-  }
-  return absl::OkStatus();
+  return BindSortKeys(std::move(*order), group_scope, plan);
 }
 
 absl::StatusOr<std::unique_ptr<Plan>> BuildPlanIn(const Select& select, QuerySource& source,
@@ -819,7 +812,7 @@ absl::StatusOr<std::unique_ptr<Plan>> BuildPlanIn(const Select& select, QuerySou
   input.columns = &plan->input;
   input.used = &plan->input_used;
   std::vector<Item> items = ExpandItems(select, *plan);
-  NameColumns(items, select, *plan);
+  NameColumns(items, *plan);
   if (select.where != nullptr) {
     plan->where = select.where->Clone();
     input.no_aggregates = "WHERE clause cannot contain aggregations";
@@ -838,7 +831,9 @@ absl::StatusOr<std::unique_ptr<Plan>> BuildPlanIn(const Select& select, QuerySou
       if (absl::Status s = BindExpr(e, input); !s.ok()) return s;
       plan->outputs.push_back(std::move(e));
     }
-    if (absl::Status s = BindOrderBy(select, items, *plan, input, nullptr); !s.ok()) return s;
+    absl::StatusOr<std::vector<SortKey>> order = SortKeys(select, items, nullptr);
+    if (!order.ok()) return order.status();
+    if (absl::Status s = BindSortKeys(std::move(*order), input, *plan); !s.ok()) return s;
   }
   for (size_t i = 0; i < plan->outputs.size(); ++i) {
     plan->columns[i].type.scalar_type = plan->outputs[i]->type;

@@ -88,6 +88,7 @@ class Lexer {
   absl::Status Identifier(Token& t) {
     t.kind = TokenKind::kIdentifier;
     while (IsIdentPart(Peek())) {
+      t.raw.push_back(Peek());
       t.text.push_back(static_cast<char>(absl::ascii_tolower(Peek())));
       Advance();
     }

@@ -38,6 +38,7 @@ struct Token {
   TokenKind kind = TokenKind::kEnd;
   std::string text;
   std::string unit;  // kInterval: "ns", "us", "ms", "s", "m", "h" or "d".
+  std::string raw;   // kIdentifier: as written (table names keep their case).
   Position pos;
 };
 

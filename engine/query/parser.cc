@@ -114,6 +114,7 @@ class Parser {
   absl::Status ParseOrderBy(Select& select);
   absl::Status ParseLimit(Select& select);
   absl::StatusOr<std::string> ParseName();
+  absl::StatusOr<std::string> ParseTableName();
 
   absl::StatusOr<std::unique_ptr<Expr>> ParseExpr() { return ParseOr(); }
   absl::StatusOr<std::unique_ptr<Expr>> ParseOr();
@@ -246,6 +247,14 @@ absl::StatusOr<std::string> Parser::ParseName() {
   return Expect("an identifier");
 }
 
+// A database or table name: bare ones as written (the catalog's names keep their case).
+absl::StatusOr<std::string> Parser::ParseTableName() {
+  if (Cur().kind == TokenKind::kIdentifier && !ReservedWords().contains(Cur().text)) {
+    return t_[i_++].raw;
+  }
+  return ParseName();
+}
+
 absl::Status Parser::ParseFrom(Select& select) {
   select.from.pos = Cur().pos;
   if (AcceptSymbol("(")) {
@@ -254,10 +263,10 @@ absl::Status Parser::ParseFrom(Select& select) {
     select.from.subquery = std::move(*sub);
     if (absl::Status s = ExpectSymbol(")"); !s.ok()) return s;
   } else {
-    auto first = ParseName();
+    auto first = ParseTableName();
     if (!first.ok()) return first.status();
     if (AcceptSymbol(".")) {
-      auto second = ParseName();
+      auto second = ParseTableName();
       if (!second.ok()) return second.status();
       select.from.database = *first;
       select.from.table = *second;

@@ -80,6 +80,30 @@ TEST_F(SelectTest, LimitStopsEarly) {
   EXPECT_EQ(Rows(R"(SELECT time FROM "fleet"."metrics" LIMIT 0)").size(), 0u);
 }
 
+TEST_F(SelectTest, BareNamesAreCaseInsensitive) {
+  EXPECT_THAT(Rows("SELECT count(*) FROM Fleet.METRICS"), ElementsAre("17"));
+  EXPECT_THAT(Rows(R"(WITH Per_Host AS (SELECT host FROM "fleet"."metrics")
+                      SELECT count(*) FROM per_host)"),
+              ElementsAre("17"));
+}
+
+// The developer guide's sample query "average and p90 CPU per 15 seconds of one host over
+// the last 2 hours", on this table's names.
+TEST_F(SelectTest, DeveloperGuideSampleQuery) {
+  EXPECT_THAT(Rows(R"(SELECT region, host, BIN(time, 15s) AS binned_timestamp,
+                             ROUND(AVG(measure_value::double), 2) AS avg_cpu_utilization,
+                             ROUND(APPROX_PERCENTILE(measure_value::double, 0.9), 2)
+                                 AS p90_cpu_utilization
+                      FROM "fleet".metrics
+                      WHERE measure_name = 'cpu' AND host = 'h1' AND time > ago(2h)
+                      GROUP BY region, host, BIN(time, 15s)
+                      ORDER BY binned_timestamp ASC)"),
+              ElementsAre("eu|h1|2027-01-15 07:10:00.000000000|11|11",
+                          "eu|h1|2027-01-15 07:11:00.000000000|20|20",
+                          "eu|h1|2027-01-15 08:30:00.000000000|30|30",
+                          "eu|h1|2027-01-15 08:31:00.000000000|40|40"));
+}
+
 TEST_F(SelectTest, UnknownTableIsResourceNotFound) {
   auto answer = Run(R"(SELECT * FROM "fleet"."nope")");
   ASSERT_FALSE(answer.ok());
