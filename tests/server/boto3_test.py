@@ -518,10 +518,17 @@ class QueryTest(unittest.TestCase):
         self.assertEqual(response["QueryStatus"]["ProgressPercentage"], 100.0)
 
     def test_a_null_comes_back_as_null_value(self):
-        response = self.q.query(
-            QueryString="SELECT host, CAST(NULL AS DOUBLE) AS nothing FROM \"iot\".\"cpu\" "
-                        "WHERE host = 'h0' LIMIT 1")
-        self.assertEqual(response["Rows"][0]["Data"][1], {"NullValue": True})
+        self.ts.create_table(DatabaseName="iot", TableName="mixed")
+        t = str(now_ms() - 1000)
+        self.ts.write_records(DatabaseName="iot", TableName="mixed", Records=[
+            {"Dimensions": [{"Name": "host", "Value": "h1"}], "MeasureName": "state",
+             "MeasureValue": "ok", "MeasureValueType": "VARCHAR", "Time": t},
+            scalar_record("h1", int(t), 2.5)])
+        response = self.q.query(QueryString='SELECT measure_name, measure_value::double AS v '
+                                             'FROM "iot"."mixed" ORDER BY measure_name')
+        self.assertEqual([r["Data"] for r in response["Rows"]], [
+            [{"ScalarValue": "cpu"}, {"ScalarValue": "2.5"}],
+            [{"ScalarValue": "state"}, {"NullValue": True}]])
 
     def test_the_paginator_walks_every_row_exactly_once(self):
         pages = list(self.q.get_paginator("query").paginate(
