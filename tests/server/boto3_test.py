@@ -503,7 +503,8 @@ class QueryTest(unittest.TestCase):
     ALL_ROWS = 'SELECT host, time, measure_value::double AS cpu FROM "iot"."cpu"'
 
     def test_query_answers_with_typed_columns_and_rows(self):
-        response = self.q.query(QueryString=self.ALL_ROWS + " WHERE host = 'h1' AND measure_value::double < 3")
+        response = self.q.query(
+            QueryString=self.ALL_ROWS + " WHERE host = 'h1' AND measure_value::double < 3")
         self.assertEqual(response["ColumnInfo"], [
             {"Name": "host", "Type": {"ScalarType": "VARCHAR"}},
             {"Name": "time", "Type": {"ScalarType": "TIMESTAMP"}},
