@@ -256,7 +256,13 @@ struct QueryService::State {
       auto next = std::next(it);
       if (now - it->second.first_used_nanos > options.client_token_window_nanos) {
         auto answer = answers.find(it->second.query_id);
-        if (answer != answers.end() && answer->second.drained) Erase(answer);
+        if (answer != answers.end()) {
+          if (answer->second.drained) {
+            Erase(answer);
+          } else {
+            answer->second.client_token.reset();  // Dropped after its last page, as usual.
+          }
+        }
         client_tokens.erase(it);
       }
       it = next;

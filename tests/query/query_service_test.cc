@@ -371,6 +371,21 @@ TEST_F(QueryServiceTest, AClientTokenMakesARepeatedQueryIdempotent) {
   EXPECT_EQ(later->rows[3].data[1].scalar_value, "g1-3");
 }
 
+TEST_F(QueryServiceTest, AnAnswerWhoseClientTokenLapsedIsDroppedAfterItsLastPage) {
+  QueryRequest request{
+      .query_string = "rows 25", .client_token = std::string(40, 'c'), .max_rows = 10};
+  absl::StatusOr<QueryResponse> page = service_->Query(request);
+  ASSERT_TRUE(page.ok());
+  clock_.Advance(301 * kSecond);  // The ClientToken's window ends; the NextToken lives on.
+  request.client_token.reset();
+  while (page->next_token.has_value()) {
+    request.next_token = page->next_token;
+    page = service_->Query(request);
+    ASSERT_TRUE(page.ok()) << page.status();
+  }
+  EXPECT_EQ(service_->HeldAnswers(), 0);
+}
+
 TEST_F(QueryServiceTest, AClientTokenOutsideThirtyTwoToAHundredTwentyEightCharsIsInvalid) {
   for (size_t length : {size_t{1}, size_t{31}, size_t{129}}) {
     absl::StatusOr<QueryResponse> page =
