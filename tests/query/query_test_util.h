@@ -90,7 +90,7 @@ class QueryTest : public ::testing::Test {
     WriteRecordsRequest request{.database_name = "fleet", .table_name = "metrics"};
     request.records = std::move(records);
     auto written = engine_->WriteRecords(request);
-    ASSERT_TRUE(written.ok()) << written.status();
+    ASSERT_TRUE(written.ok()) << written.status().message();
   }
 
   void WriteOld() {
