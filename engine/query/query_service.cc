@@ -213,6 +213,11 @@ struct QueryService::State {
         !absl::WebSafeBase64Unescape(absl::string_view(text.data(), text.size()), &body)) {
       return InvalidToken("it is not a NextToken this service issued");
     }
+    // Only the canonical spelling: base64's last character has spare bits that decoding
+    // ignores, and an altered token must not pass for the original.
+    if (absl::WebSafeBase64Escape(body) != absl::string_view(text.data(), text.size())) {
+      return InvalidToken("it is not a NextToken this service issued");
+    }
     if (body.size() < 2 + kTokenMacBytes || static_cast<uint8_t>(body[0]) != kTokenVersion ||
         body.size() !=
             2 + static_cast<uint8_t>(body[1]) + 8 + kQueryHashBytes + 8 + kTokenMacBytes) {

@@ -276,7 +276,7 @@ TEST_F(QueryServiceTest, AnAlteredTokenIsInvalid) {
       service_->Query({.query_string = "rows 30", .max_rows = 10});
   ASSERT_TRUE(first.ok());
   const std::string token = *first->next_token;
-  for (size_t i = 0; i < token.size(); i += 7) {
+  for (size_t i = 0; i < token.size(); ++i) {  // Every position, the last one too.
     std::string altered = token;
     altered[i] = altered[i] == 'A' ? 'B' : 'A';
     absl::StatusOr<QueryResponse> page =
