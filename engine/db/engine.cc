@@ -29,6 +29,7 @@
 #include "engine/common/file_util.h"
 #include "engine/common/mutex.h"
 #include "engine/query/query_engine.h"
+#include "engine/query/query_service.h"
 #include "engine/table/table_store.h"
 
 namespace tsw {
@@ -77,6 +78,10 @@ struct Engine::Impl {
       ABSL_GUARDED_BY(tables_mu);
 
   std::atomic<bool> closed{false};
+
+  // The Query API's paging layer: the answers clients are paging through, in memory
+  // (bounded by options.query_memory_limit_bytes). Set once in Open.
+  std::unique_ptr<query::QueryService> query_service;
 
   // Background maintenance thread (retention eviction and compaction).
   Mutex maintenance_mu;
@@ -196,6 +201,25 @@ class EngineQuerySource final : public query::QuerySource {
   Engine::Impl* impl_;
 };
 
+// The query engine over `engine`'s tables, as the paging layer calls it.
+query::QueryBackend QueryBackendOf(Engine* engine, Engine::Impl* impl) {
+  query::QueryBackend backend;
+  backend.execute = [engine, impl](std::string_view query_string, const query::QueryLimits& limits,
+                                   const std::function<bool(const QueryBatch&)>& visitor,
+                                   int64_t* bytes_scanned) {
+    EngineQuerySource source(engine, impl);
+    return query::Execute(query_string, source, limits, visitor, bytes_scanned);
+  };
+  backend.prepare = [engine, impl](std::string_view query_string) {
+    EngineQuerySource source(engine, impl);
+    return query::Prepare(query_string, source);
+  };
+  backend.format = [](const QueryColumn& column, size_t row) {
+    return query::FormatValue(column, row);
+  };
+  return backend;
+}
+
 }  // namespace
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -280,6 +304,13 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
 
   std::unique_ptr<Engine> engine(new Engine(std::move(impl)));
   Impl* raw = engine->impl_.get();
+  raw->query_service = std::make_unique<query::QueryService>(
+      QueryBackendOf(engine.get(), raw),
+      query::QueryServiceOptions{
+          .limits = {raw->options.query_memory_limit_bytes},
+          .stored_answers_limit_bytes = raw->options.query_memory_limit_bytes,
+          .clock = raw->clock,
+      });
   if (raw->options.background_maintenance) {
     raw->maintenance_thread = std::thread([raw] { raw->MaintenanceLoop(); });
   }
@@ -510,6 +541,26 @@ Paginator<ListTablesRequest, ListTablesResponse> Engine::ListTablesPages(
     ListTablesRequest request) {
   return Paginator<ListTablesRequest, ListTablesResponse>(
       std::move(request), [this](const ListTablesRequest& r) { return ListTables(r); });
+}
+
+absl::StatusOr<QueryResponse> Engine::Query(const QueryRequest& request) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->query_service->Query(request);
+}
+
+Paginator<QueryRequest, QueryResponse> Engine::QueryPages(QueryRequest request) {
+  return Paginator<QueryRequest, QueryResponse>(std::move(request),
+                                                [this](const QueryRequest& r) { return Query(r); });
+}
+
+absl::StatusOr<PrepareQueryResponse> Engine::PrepareQuery(const PrepareQueryRequest& request) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->query_service->PrepareQuery(request);
+}
+
+absl::StatusOr<CancelQueryResponse> Engine::CancelQuery(const CancelQueryRequest& request) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  return impl_->query_service->CancelQuery(request);
 }
 
 }  // namespace tsw

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end test of the tsw CLI: catalog commands, write (CSV and JSON lines), scan,
-# stats, errors as typed JSON on stderr with exit code 1, and the demo.
+# query, stats, errors as typed JSON on stderr with exit code 1, and the demo.
 set -uo pipefail
 TSW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 DIR="${TEST_TMPDIR:-$(mktemp -d)}/cli"
@@ -78,6 +78,31 @@ d2="$("$TSW" scan --data "$DIR" --database fleet --table sensors --dimension dev
 [ "$(grep -c . <<<"$d2")" -eq 1 ] || fail "filtered scan printed: $d2"
 expect_ok '"Series":3' "$TSW" stats --data "$DIR" --database fleet
 
+# tsw query: an aligned table (NULL as NULL), RFC 4180 CSV (CRLF, NULL empty), JSON lines of
+# typed values; bad SQL is a ValidationException with exit 1, no SQL a usage error.
+q="SELECT device, site, measure_value::double AS temp FROM \"fleet\".\"sensors\" WHERE measure_name = 'temp' ORDER BY device, temp"
+table="$("$TSW" query --data "$DIR" "$q" 2>/tmp/tsw_cli_err_$$)" || fail "query failed: $(cat /tmp/tsw_cli_err_$$)"
+grep -qx 'device  site  temp' <<<"$table" || fail "query table header: $table"
+grep -qx -- '------  ----  -----' <<<"$table" || fail "query table separator: $table"
+grep -qx 'd1      s1    21.75' <<<"$table" || fail "query table row: $table"
+grep -qx 'd3      NULL  7.25' <<<"$table" || fail "query table NULL: $table"
+[ "$(grep -c . <<<"$table")" -eq 6 ] || fail "query table has $(grep -c . <<<"$table") lines, wanted 6: $table"
+csv="$("$TSW" query --data "$DIR" --format csv "$q")" || fail "query csv failed"
+[ "$(head -1 <<<"$csv")" = $'device,site,temp\r' ] || fail "query csv header: $csv"
+grep -qx $'d3,,7.25\r' <<<"$csv" || fail "query csv NULL: $csv"
+expect_ok '^"ok, mostly"' "$TSW" query --data "$DIR" --format csv \
+  "SELECT measure_value::varchar AS state FROM \"fleet\".\"sensors\" WHERE measure_name = 'state'"
+jsonl="$("$TSW" query --data "$DIR" --format jsonl "$q")" || fail "query jsonl failed"
+grep -qx '{"device":"d3","site":null,"temp":7.25}' <<<"$jsonl" || fail "query jsonl: $jsonl"
+grep -qx '{"device":"d1","site":"s1","temp":21.5}' <<<"$jsonl" || fail "query jsonl: $jsonl"
+expect_ok '^\{"n":4\}$' "$TSW" query --data "$DIR" --format jsonl \
+  "SELECT count(*) AS n FROM \"fleet\".\"sensors\" WHERE measure_name = 'temp'"
+expect_error ValidationException "$TSW" query --data "$DIR" "SELEC device FROM \"fleet\".\"sensors\""
+expect_error ValidationException "$TSW" query --data "$DIR" --format xml "$q"
+"$TSW" query --data "$DIR" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "tsw query without SQL must exit 2"
+expect_ok 'query' "$TSW" --help
+
 # Version 0 is a ValidationException for its whole request: nothing of it is written.
 printf 'device,time,measure_name,measure_value,version\nv1,%s,temp,1,1\nv1,%s,temp,2,0\n' \
   "$now_ms" "$((now_ms - 1))" >"$DIR.version.csv"
@@ -144,6 +169,8 @@ expect_error ResourceNotFoundException "$TSW" describe-database --data "$DIR" --
 demo_out="$(cd "${TEST_TMPDIR:-/tmp}" && "$TSW" demo --data "$DIR-demo")" || fail "demo failed"
 grep -q 'records/s' <<<"$demo_out" || fail "demo did not report records/s: $demo_out"
 grep -q 'rejected, by reason' <<<"$demo_out" || fail "demo did not report rejections"
+grep -q 'avg_temperature' <<<"$demo_out" || fail "demo did not end with a query's answer: $demo_out"
+grep -qE '^eu-west +20[0-9]{2}-' <<<"$demo_out" || fail "demo's query printed no rows: $demo_out"
 
 rm -f /tmp/tsw_cli_err_$$
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)" >&2; exit 1; fi

@@ -358,6 +358,95 @@ TEST(ResponseJsonTest, WritesTheSmallResponses) {
   EXPECT_EQ(EmptyJson(), "{}");
 }
 
+TEST(QueryJsonTest, ParsesTheQueryRequests) {
+  absl::StatusOr<QueryRequest> query = ParseQueryRequest(
+      R"({"QueryString": "SELECT 1", "ClientToken": "c", "NextToken": "t", "MaxRows": 7})");
+  ASSERT_TRUE(query.ok()) << query.status();
+  EXPECT_EQ(query->query_string, "SELECT 1");
+  EXPECT_EQ(query->client_token, "c");
+  EXPECT_EQ(query->next_token, "t");
+  EXPECT_EQ(query->max_rows, 7);
+  absl::StatusOr<QueryRequest> bare = ParseQueryRequest(R"({"QueryString": "SELECT 1"})");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE(bare->max_rows.has_value());
+  EXPECT_FALSE(bare->next_token.has_value());
+  ExpectValidationError(ParseQueryRequest("{}"), "missing required member QueryString");
+  ExpectValidationError(ParseQueryRequest(R"({"QueryString": "x", "MaxRows": "7"})"),
+                        "MaxRows must be an integer");
+
+  absl::StatusOr<PrepareQueryRequest> prepare =
+      ParsePrepareQueryRequest(R"({"QueryString": "SELECT 1", "ValidateOnly": true})");
+  ASSERT_TRUE(prepare.ok());
+  EXPECT_EQ(prepare->validate_only, true);
+  ExpectValidationError(ParsePrepareQueryRequest(R"({"ValidateOnly": true})"), "QueryString");
+
+  absl::StatusOr<CancelQueryRequest> cancel = ParseCancelQueryRequest(R"({"QueryId": "AB12"})");
+  ASSERT_TRUE(cancel.ok());
+  EXPECT_EQ(cancel->query_id, "AB12");
+  ExpectValidationError(ParseCancelQueryRequest("{}"), "missing required member QueryId");
+}
+
+TEST(QueryJsonTest, QueryRequestsSurviveARoundTrip) {
+  QueryRequest query{.query_string = "SELECT \"a\"",
+                     .client_token = std::string(36, 'k'),
+                     .next_token = "tok",
+                     .max_rows = 1000};
+  absl::StatusOr<QueryRequest> back = ParseQueryRequest(ToJson(query));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->query_string, query.query_string);
+  EXPECT_EQ(back->client_token, query.client_token);
+  EXPECT_EQ(back->next_token, query.next_token);
+  EXPECT_EQ(back->max_rows, query.max_rows);
+  EXPECT_EQ(ToJson(PrepareQueryRequest{.query_string = "q", .validate_only = true}),
+            R"({"QueryString":"q","ValidateOnly":true})");
+  EXPECT_EQ(ToJson(CancelQueryRequest{"Q1"}), R"({"QueryId":"Q1"})");
+}
+
+TEST(QueryJsonTest, WritesAQueryResponseAsTheModelShapesIt) {
+  QueryResponse response;
+  response.query_id = "Q1";
+  response.next_token = "N";
+  response.column_info = {{"device", {ScalarType::kVarchar}},
+                          {"avg", {ScalarType::kDouble}},
+                          {"t", {ScalarType::kTimestamp}}};
+  response.rows.push_back(
+      Row{{Datum{"d1"}, Datum{"21.5"}, Datum{"2026-12-05 12:23:22.064000000"}}});
+  response.rows.push_back(
+      Row{{Datum{"d\"2"}, Datum{std::nullopt, true}, Datum{std::nullopt, true}}});
+  response.query_status = {100, 4096, 0};
+  EXPECT_EQ(ToJson(response),
+            R"({"QueryId":"Q1","NextToken":"N","Rows":[)"
+            R"({"Data":[{"ScalarValue":"d1"},{"ScalarValue":"21.5"},)"
+            R"({"ScalarValue":"2026-12-05 12:23:22.064000000"}]},)"
+            R"({"Data":[{"ScalarValue":"d\"2"},{"NullValue":true},{"NullValue":true}]}],)"
+            R"("ColumnInfo":[{"Name":"device","Type":{"ScalarType":"VARCHAR"}},)"
+            R"({"Name":"avg","Type":{"ScalarType":"DOUBLE"}},)"
+            R"({"Name":"t","Type":{"ScalarType":"TIMESTAMP"}}],)"
+            R"("QueryStatus":{"ProgressPercentage":100,"CumulativeBytesScanned":4096,)"
+            R"("CumulativeBytesMetered":0}})");
+  QueryResponse last;
+  last.query_id = "Q2";
+  EXPECT_EQ(ToJson(last),
+            R"({"QueryId":"Q2","Rows":[],"ColumnInfo":[],"QueryStatus":{"ProgressPercentage":0,)"
+            R"("CumulativeBytesScanned":0,"CumulativeBytesMetered":0}})");
+}
+
+TEST(QueryJsonTest, WritesPrepareAndCancelResponses) {
+  PrepareQueryResponse prepared;
+  prepared.query_string = "SELECT x";
+  prepared.columns.push_back(
+      SelectColumn{"x", {ScalarType::kBigint}, "db", "tbl", /*aliased=*/false});
+  prepared.columns.push_back(SelectColumn{"n", {ScalarType::kIntervalDayToSecond}, "", "", true});
+  EXPECT_EQ(ToJson(prepared),
+            R"({"QueryString":"SELECT x","Columns":[)"
+            R"({"Name":"x","Type":{"ScalarType":"BIGINT"},"DatabaseName":"db","TableName":"tbl",)"
+            R"("Aliased":false},)"
+            R"({"Name":"n","Type":{"ScalarType":"INTERVAL_DAY_TO_SECOND"},"Aliased":true}],)"
+            R"("Parameters":[]})");
+  EXPECT_EQ(ToJson(CancelQueryResponse{}), "{}");
+  EXPECT_EQ(ToJson(CancelQueryResponse{"already"}), R"({"CancellationMessage":"already"})");
+}
+
 TEST(ErrorJsonTest, NamesTheExceptionAndCarriesTheMessage) {
   EXPECT_EQ(ErrorToJson(NotFoundError("database \"x\" does not exist")),
             R"({"__type":"ResourceNotFoundException","message":"database \"x\" does not exist"})");

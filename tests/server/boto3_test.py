@@ -116,6 +116,13 @@ class Server:
             aws_access_key_id=key_id, aws_secret_access_key=secret, verify=verify,
             config=Config(retries={"total_max_attempts": attempts}, **config))
 
+    def query_client(self, key_id=KEY_ID, secret=SECRET, attempts=1, **config):
+        """A boto3 `timestream-query` client of this server."""
+        return boto3.session.Session().client(
+            "timestream-query", endpoint_url=self.endpoint, region_name=REGION,
+            aws_access_key_id=key_id, aws_secret_access_key=secret,
+            config=Config(retries={"total_max_attempts": attempts}, **config))
+
     def stop(self, test=None):
         """SIGTERM, then expects a clean exit (code 0, engine closed)."""
         if self.proc.poll() is None:
@@ -465,6 +472,172 @@ class WireProtocolTest(unittest.TestCase):
         status, body = raw_call(self.server, "Timestream_20181101.ListDatabases", "{}")
         self.assertEqual(status, 200)
         self.assertEqual(body, {"Databases": []})
+
+
+class QueryTest(unittest.TestCase):
+    """The timestream-query client: write with timestream-write, read back with Query."""
+
+    HOSTS = ["h%d" % i for i in range(5)]
+    POINTS = 50  # Per host: 250 rows.
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="query-", dir=temp_root())
+        cls.server = Server(cls.dir)
+        cls.ts = cls.server.client()
+        cls.q = cls.server.query_client()
+        cls.ts.create_database(DatabaseName="iot")
+        cls.ts.create_table(DatabaseName="iot", TableName="cpu")
+        cls.start_ms = now_ms() - 3_600_000
+        records = [scalar_record(host, cls.start_ms + i * 1000, i + 0.5)
+                   for host in cls.HOSTS for i in range(cls.POINTS)]
+        for begin in range(0, len(records), 100):
+            cls.ts.write_records(DatabaseName="iot", TableName="cpu",
+                                 Records=records[begin:begin + 100])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    ALL_ROWS = 'SELECT host, time, measure_value::double AS cpu FROM "iot"."cpu"'
+
+    def test_query_answers_with_typed_columns_and_rows(self):
+        response = self.q.query(
+            QueryString=self.ALL_ROWS + " WHERE host = 'h1' AND measure_value::double < 3")
+        self.assertEqual(response["ColumnInfo"], [
+            {"Name": "host", "Type": {"ScalarType": "VARCHAR"}},
+            {"Name": "time", "Type": {"ScalarType": "TIMESTAMP"}},
+            {"Name": "cpu", "Type": {"ScalarType": "DOUBLE"}}])
+        values = sorted((r["Data"][0]["ScalarValue"], float(r["Data"][2]["ScalarValue"]))
+                        for r in response["Rows"])
+        self.assertEqual(values, [("h1", 0.5), ("h1", 1.5), ("h1", 2.5)])
+        timestamp = response["Rows"][0]["Data"][1]["ScalarValue"]
+        self.assertRegex(timestamp, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9}$")
+        self.assertNotIn("NextToken", response)
+        self.assertTrue(response["QueryId"].isalnum())
+        self.assertEqual(response["QueryStatus"]["ProgressPercentage"], 100.0)
+
+    def test_a_null_comes_back_as_null_value(self):
+        self.ts.create_table(DatabaseName="iot", TableName="mixed")
+        t = str(now_ms() - 1000)
+        self.ts.write_records(DatabaseName="iot", TableName="mixed", Records=[
+            {"Dimensions": [{"Name": "host", "Value": "h1"}], "MeasureName": "state",
+             "MeasureValue": "ok", "MeasureValueType": "VARCHAR", "Time": t},
+            scalar_record("h1", int(t), 2.5)])
+        response = self.q.query(QueryString='SELECT measure_name, measure_value::double AS v '
+                                             'FROM "iot"."mixed" ORDER BY measure_name')
+        self.assertEqual([r["Data"] for r in response["Rows"]], [
+            [{"ScalarValue": "cpu"}, {"ScalarValue": "2.5"}],
+            [{"ScalarValue": "state"}, {"NullValue": True}]])
+
+    def test_the_paginator_walks_every_row_exactly_once(self):
+        pages = list(self.q.get_paginator("query").paginate(
+            QueryString=self.ALL_ROWS, PaginationConfig={"PageSize": 7}))
+        rows = [tuple(d["ScalarValue"] for d in r["Data"]) for p in pages for r in p["Rows"]]
+        self.assertEqual(len(rows), len(self.HOSTS) * self.POINTS)
+        self.assertEqual(len(set(rows)), len(rows), "a row came twice")
+        self.assertEqual(len(pages), -(-len(rows) // 7))
+        self.assertTrue(all(len(p["Rows"]) <= 7 for p in pages))
+        self.assertEqual(len({p["QueryId"] for p in pages}), 1)
+        whole = self.q.query(QueryString=self.ALL_ROWS)  # One page: under 1 MB.
+        self.assertNotIn("NextToken", whole)
+        self.assertEqual(sorted(rows),
+                         sorted(tuple(d["ScalarValue"] for d in r["Data"]) for r in whole["Rows"]))
+        # build_full_result merges the pages as an SDK user would.
+        merged = self.q.get_paginator("query").paginate(
+            QueryString=self.ALL_ROWS, PaginationConfig={"PageSize": 100}).build_full_result()
+        self.assertEqual(len(merged["Rows"]), len(rows))
+
+    def test_rows_written_while_paging_do_not_change_the_answer(self):
+        self.ts.create_table(DatabaseName="iot", TableName="moving")
+        sql = 'SELECT host, time FROM "iot"."moving"'
+        before = [scalar_record("h%d" % (i % 3), self.start_ms + i * 1000, i) for i in range(90)]
+        self.ts.write_records(DatabaseName="iot", TableName="moving", Records=before)
+        first = self.q.query(QueryString=sql, MaxRows=40)
+        self.assertEqual(len(first["Rows"]), 40)
+        during = [scalar_record("h9", self.start_ms + i * 1000, i) for i in range(60)]
+        self.ts.write_records(DatabaseName="iot", TableName="moving", Records=during)
+        seen, token = len(first["Rows"]), first["NextToken"]
+        while token:
+            page = self.q.query(QueryString=sql, NextToken=token, MaxRows=40)
+            self.assertEqual(page["QueryId"], first["QueryId"])
+            self.assertNotIn("h9", [r["Data"][0]["ScalarValue"] for r in page["Rows"]])
+            seen += len(page["Rows"])
+            token = page.get("NextToken")
+        self.assertEqual(seen, 90)
+        self.assertEqual(len(self.q.query(QueryString=sql)["Rows"]), 150)
+
+    def test_a_token_for_another_query_string_is_refused(self):
+        first = self.q.query(QueryString=self.ALL_ROWS, MaxRows=10)
+        with self.assertRaises(self.q.exceptions.ValidationException) as raised:
+            self.q.query(QueryString=self.ALL_ROWS + " WHERE host = 'h1'",
+                         NextToken=first["NextToken"])
+        self.assertIn("Invalid pagination token", raised.exception.response["Error"]["Message"])
+        with self.assertRaises(self.q.exceptions.ValidationException):
+            self.q.query(QueryString=self.ALL_ROWS, NextToken=first["NextToken"][:-4] + "AAAA")
+
+    def test_a_client_token_makes_a_repeated_query_idempotent(self):
+        token = "tsw-boto3-client-token-0123456789abcdef"
+        a = self.q.query(QueryString=self.ALL_ROWS, ClientToken=token, MaxRows=5)
+        b = self.q.query(QueryString=self.ALL_ROWS, ClientToken=token, MaxRows=5)
+        self.assertEqual(a["QueryId"], b["QueryId"])
+        self.assertEqual(a["Rows"], b["Rows"])
+
+    def test_max_rows_over_a_thousand_is_a_validation_exception(self):
+        with self.assertRaises(self.q.exceptions.ValidationException) as raised:
+            self.q.query(QueryString=self.ALL_ROWS, MaxRows=1001)
+        self.assertIn("MaxRows", raised.exception.response["Error"]["Message"])
+
+    def test_bad_sql_raises_validation_exception(self):
+        with self.assertRaises(self.q.exceptions.ValidationException) as raised:
+            self.q.query(QueryString="SELEC host FROM \"iot\".\"cpu\"")
+        self.assertEqual(raised.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        with self.assertRaises(botocore.exceptions.ClientError):
+            self.q.query(QueryString='SELECT * FROM "iot"."no_such_table"')
+
+    def test_prepare_query_returns_the_columns(self):
+        response = self.q.prepare_query(
+            QueryString="SELECT host AS h, measure_value::double FROM \"iot\".\"cpu\"",
+            ValidateOnly=True)
+        self.assertEqual([c["Name"] for c in response["Columns"]][0], "h")
+        self.assertEqual(response["Columns"][0]["Type"], {"ScalarType": "VARCHAR"})
+        self.assertTrue(response["Columns"][0]["Aliased"])
+        self.assertEqual(response["Parameters"], [])
+        with self.assertRaises(self.q.exceptions.ValidationException):
+            self.q.prepare_query(QueryString="SELECT @p FROM \"iot\".\"cpu\"",
+                                 ValidateOnly=True)
+
+    def test_cancel_query_drops_the_answer_and_a_second_cancel_says_so(self):
+        first = self.q.query(QueryString=self.ALL_ROWS, MaxRows=5)
+        cancelled = self.q.cancel_query(QueryId=first["QueryId"])
+        self.assertNotIn("CancellationMessage", cancelled)
+        with self.assertRaises(self.q.exceptions.ConflictException):
+            self.q.query(QueryString=self.ALL_ROWS, NextToken=first["NextToken"])
+        again = self.q.cancel_query(QueryId=first["QueryId"])
+        self.assertIn("already been cancelled", again["CancellationMessage"])
+        with self.assertRaises(self.q.exceptions.ValidationException):
+            self.q.cancel_query(QueryId="NoSuchQuery1")
+
+    def test_scheduled_query_operations_raise_validation_exception(self):
+        arn = "arn:aws:timestream:us-east-1:000000000000:scheduled-query/nightly"
+        calls = [lambda: self.q.list_scheduled_queries(),
+                 lambda: self.q.describe_scheduled_query(ScheduledQueryArn=arn),
+                 lambda: self.q.delete_scheduled_query(ScheduledQueryArn=arn),
+                 lambda: self.q.update_scheduled_query(ScheduledQueryArn=arn, State="DISABLED")]
+        for call in calls:
+            with self.assertRaises(self.q.exceptions.ValidationException) as raised:
+                call()
+            self.assertIn("tsw does not run scheduled queries",
+                          raised.exception.response["Error"]["Message"])
+
+    def test_describe_endpoints_and_tags_work_through_the_query_client(self):
+        endpoints = self.q.describe_endpoints()["Endpoints"]
+        self.assertEqual(endpoints[0]["Address"], self.server.address)
+        arn = self.ts.describe_table(DatabaseName="iot", TableName="cpu")["Table"]["Arn"]
+        self.q.tag_resource(ResourceARN=arn, Tags=[{"Key": "from", "Value": "query"}])
+        self.assertIn({"Key": "from", "Value": "query"},
+                      self.q.list_tags_for_resource(ResourceARN=arn)["Tags"])
 
 
 class RestartTest(unittest.TestCase):

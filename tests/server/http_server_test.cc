@@ -149,7 +149,7 @@ TEST(HttpServerTest, RejectsAMissingOrForeignTarget) {
   res = client.Post("/", {{kTarget, "DynamoDB_20120810.GetItem"}}, "{}", kJson);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
-  EXPECT_THAT(res->body, HasSubstr("is not a Timestream Write operation"));
+  EXPECT_THAT(res->body, HasSubstr("is not a Timestream operation"));
   EXPECT_EQ(fixture.calls(), 0);
 }
 

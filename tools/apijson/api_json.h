@@ -1,5 +1,5 @@
-// The Timestream Write API's JSON wire format (AWS JSON 1.0, service model 2018-11-01)
-// for tsw's request and response structs.
+// The Timestream Write and Query APIs' JSON wire format (AWS JSON 1.0, service models
+// timestream-write and timestream-query 2018-11-01) for tsw's request and response structs.
 //
 // Member names are exactly the model's (PascalCase: "DatabaseName", "MeasureValueType"),
 // enums are spelled as the model spells them ("DOUBLE", "MILLISECONDS"), and timestamps
@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "tsw/query.h"
 #include "tsw/status.h"
 #include "tsw/types.h"
 
@@ -49,6 +50,10 @@ absl::StatusOr<UntagResourceRequest> ParseUntagResourceRequest(absl::string_view
 absl::StatusOr<UpdateDatabaseRequest> ParseUpdateDatabaseRequest(absl::string_view json);
 absl::StatusOr<UpdateTableRequest> ParseUpdateTableRequest(absl::string_view json);
 absl::StatusOr<WriteRecordsRequest> ParseWriteRecordsRequest(absl::string_view json);
+// The Query API's.
+absl::StatusOr<QueryRequest> ParseQueryRequest(absl::string_view json);
+absl::StatusOr<PrepareQueryRequest> ParsePrepareQueryRequest(absl::string_view json);
+absl::StatusOr<CancelQueryRequest> ParseCancelQueryRequest(absl::string_view json);
 
 // ------------------------------------------------------------------ requests to JSON
 // The bodies an SDK would send (for clients, load generators and round-trip tests).
@@ -68,6 +73,9 @@ std::string ToJson(const UntagResourceRequest& request);
 std::string ToJson(const UpdateDatabaseRequest& request);
 std::string ToJson(const UpdateTableRequest& request);
 std::string ToJson(const WriteRecordsRequest& request);
+std::string ToJson(const QueryRequest& request);
+std::string ToJson(const PrepareQueryRequest& request);
+std::string ToJson(const CancelQueryRequest& request);
 
 // ----------------------------------------------------------------- responses to JSON
 // DeleteDatabase and DeleteTable have no response shape; their body is EmptyJson().
@@ -85,6 +93,13 @@ std::string ToJson(const UntagResourceResponse& response);
 std::string ToJson(const UpdateDatabaseResponse& response);
 std::string ToJson(const UpdateTableResponse& response);
 std::string ToJson(const WriteRecordsResponse& response);
+// The Query API's. A QueryResponse's rows are {"Data": [Datum...]}, each Datum
+// {"ScalarValue": "..."} or {"NullValue": true}; ColumnInfo is [{"Name", "Type":
+// {"ScalarType"}}]; QueryStatus has all three members. PrepareQueryResponse always has
+// its (required) Columns and Parameters lists, empty or not.
+std::string ToJson(const QueryResponse& response);
+std::string ToJson(const PrepareQueryResponse& response);
+std::string ToJson(const CancelQueryResponse& response);
 // "{}".
 std::string EmptyJson();
 

@@ -572,5 +572,52 @@ absl::StatusOr<WriteRecordsRequest> ParseWriteRecordsRequest(absl::string_view j
       });
 }
 
+// ------------------------------------------------------------- the Query API's requests
+
+absl::StatusOr<QueryRequest> ParseQueryRequest(absl::string_view json) {
+  return ParseRequest<QueryRequest>(json, [](element root, const Path& path, QueryRequest* r) {
+    return ForEachMember(root, path, {"QueryString"},
+                         [&](std::string_view key, element v, const Path& p, int* req) {
+                           if (key == "QueryString") {
+                             return *req = 0, ReadString(v, p, &r->query_string);
+                           }
+                           if (key == "ClientToken") {
+                             return ReadOptionalString(v, p, &r->client_token);
+                           }
+                           if (key == "NextToken") return ReadOptionalString(v, p, &r->next_token);
+                           if (key == "MaxRows") return ReadInt32(v, p, &r->max_rows.emplace());
+                           return absl::OkStatus();
+                         });
+  });
+}
+
+absl::StatusOr<PrepareQueryRequest> ParsePrepareQueryRequest(absl::string_view json) {
+  return ParseRequest<PrepareQueryRequest>(
+      json, [](element root, const Path& path, PrepareQueryRequest* r) {
+        return ForEachMember(root, path, {"QueryString"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "QueryString") {
+                                 return *req = 0, ReadString(v, p, &r->query_string);
+                               }
+                               if (key == "ValidateOnly") {
+                                 return ReadBool(v, p, &r->validate_only.emplace());
+                               }
+                               return absl::OkStatus();
+                             });
+      });
+}
+
+absl::StatusOr<CancelQueryRequest> ParseCancelQueryRequest(absl::string_view json) {
+  return ParseRequest<CancelQueryRequest>(
+      json, [](element root, const Path& path, CancelQueryRequest* r) {
+        return ForEachMember(root, path, {"QueryId"},
+                             [&](std::string_view key, element v, const Path& p, int* req) {
+                               if (key == "QueryId")
+                                 return *req = 0, ReadString(v, p, &r->query_id);
+                               return absl::OkStatus();
+                             });
+      });
+}
+
 }  // namespace apijson
 }  // namespace tsw

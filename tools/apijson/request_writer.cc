@@ -255,5 +255,33 @@ std::string ToJson(const WriteRecordsRequest& r) {
   return w.Release();
 }
 
+std::string ToJson(const QueryRequest& r) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Member("QueryString", r.query_string);
+  if (r.client_token) w.Member("ClientToken", *r.client_token);
+  if (r.next_token) w.Member("NextToken", *r.next_token);
+  if (r.max_rows) w.Member("MaxRows", *r.max_rows);
+  w.EndObject();
+  return w.Release();
+}
+
+std::string ToJson(const PrepareQueryRequest& r) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Member("QueryString", r.query_string);
+  if (r.validate_only) w.Member("ValidateOnly", *r.validate_only);
+  w.EndObject();
+  return w.Release();
+}
+
+std::string ToJson(const CancelQueryRequest& r) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Member("QueryId", r.query_id);
+  w.EndObject();
+  return w.Release();
+}
+
 }  // namespace apijson
 }  // namespace tsw

@@ -87,6 +87,129 @@ std::string ToJson(const TagResourceResponse&) { return EmptyJson(); }
 std::string ToJson(const UntagResourceResponse&) { return EmptyJson(); }
 std::string EmptyJson() { return "{}"; }
 
+namespace {
+
+// The model's ScalarType spellings.
+absl::string_view ScalarTypeWireName(ScalarType type) {
+  switch (type) {
+    case ScalarType::kVarchar:
+      return "VARCHAR";
+    case ScalarType::kBoolean:
+      return "BOOLEAN";
+    case ScalarType::kBigint:
+      return "BIGINT";
+    case ScalarType::kDouble:
+      return "DOUBLE";
+    case ScalarType::kTimestamp:
+      return "TIMESTAMP";
+    case ScalarType::kDate:
+      return "DATE";
+    case ScalarType::kTime:
+      return "TIME";
+    case ScalarType::kIntervalDayToSecond:
+      return "INTERVAL_DAY_TO_SECOND";
+    case ScalarType::kIntervalYearToMonth:
+      return "INTERVAL_YEAR_TO_MONTH";
+    case ScalarType::kUnknown:
+      return "UNKNOWN";
+    case ScalarType::kInteger:
+      return "INTEGER";
+  }
+  return "UNKNOWN";
+}
+
+void WriteColumnType(const ColumnType& type, JsonWriter* w) {
+  w->BeginObject();
+  w->Member("ScalarType", ScalarTypeWireName(type.scalar_type));
+  w->EndObject();
+}
+
+}  // namespace
+
+std::string ToJson(const QueryResponse& r) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Member("QueryId", r.query_id);
+  if (r.next_token) w.Member("NextToken", *r.next_token);
+  w.Key("Rows");
+  w.BeginArray();
+  for (const Row& row : r.rows) {
+    w.BeginObject();
+    w.Key("Data");
+    w.BeginArray();
+    for (const Datum& datum : row.data) {
+      w.BeginObject();
+      if (datum.scalar_value.has_value()) {
+        w.Member("ScalarValue", *datum.scalar_value);
+      } else {
+        w.Member("NullValue", true);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("ColumnInfo");
+  w.BeginArray();
+  for (const ColumnInfo& c : r.column_info) {
+    w.BeginObject();
+    w.Member("Name", c.name);
+    w.Key("Type");
+    WriteColumnType(c.type, &w);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("QueryStatus");
+  w.BeginObject();
+  w.Key("ProgressPercentage");
+  w.Double(r.query_status.progress_percentage);
+  w.Member("CumulativeBytesScanned", r.query_status.cumulative_bytes_scanned);
+  w.Member("CumulativeBytesMetered", r.query_status.cumulative_bytes_metered);
+  w.EndObject();
+  w.EndObject();
+  return w.Release();
+}
+
+std::string ToJson(const PrepareQueryResponse& r) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Member("QueryString", r.query_string);
+  w.Key("Columns");
+  w.BeginArray();
+  for (const SelectColumn& c : r.columns) {
+    w.BeginObject();
+    w.Member("Name", c.name);
+    w.Key("Type");
+    WriteColumnType(c.type, &w);
+    if (!c.database_name.empty()) w.Member("DatabaseName", c.database_name);
+    if (!c.table_name.empty()) w.Member("TableName", c.table_name);
+    w.Member("Aliased", c.aliased);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("Parameters");
+  w.BeginArray();
+  for (const ParameterMapping& p : r.parameters) {
+    w.BeginObject();
+    w.Member("Name", p.name);
+    w.Key("Type");
+    WriteColumnType(p.type, &w);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Release();
+}
+
+std::string ToJson(const CancelQueryResponse& r) {
+  JsonWriter w;
+  w.BeginObject();
+  if (r.cancellation_message) w.Member("CancellationMessage", *r.cancellation_message);
+  w.EndObject();
+  return w.Release();
+}
+
 std::string ToJson(const DescribeEndpointsResponse& r) {
   JsonWriter w;
   w.BeginObject();

@@ -43,12 +43,36 @@ struct Operation {
   Handler handler;
 };
 
-// Sorted by name.
+// The scheduled-query operations of the Query API: tsw has no scheduler, so each answers
+// with a ValidationException the SDK raises, naming the operation.
+absl::StatusOr<std::string> ScheduledQueryUnsupported(absl::string_view operation) {
+  return ValidationError(absl::StrCat(
+      operation,
+      ": tsw does not run scheduled queries (CreateScheduledQuery, DeleteScheduledQuery, "
+      "DescribeScheduledQuery, ExecuteScheduledQuery, ListScheduledQueries and "
+      "UpdateScheduledQuery are not supported); run the query with Query instead"));
+}
+
+#define TSW_SCHEDULED_QUERY_OPERATION(name)                        \
+  {                                                                \
+    name, [](Engine&, absl::string_view, const DispatchContext&) { \
+      return ScheduledQueryUnsupported(name);                      \
+    }                                                              \
+  }
+
+// Sorted by name: the Write API's operations and the Query API's (both clients send the
+// same target prefix; ListTagsForResource, TagResource, UntagResource and
+// DescribeEndpoints belong to both).
 const Operation kOperations[] = {
+    {"CancelQuery",
+     [](Engine& e, absl::string_view b, const DispatchContext&) {
+       return Call(apijson::ParseCancelQueryRequest, &Engine::CancelQuery, e, b);
+     }},
     {"CreateDatabase",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseCreateDatabaseRequest, &Engine::CreateDatabase, e, b);
      }},
+    TSW_SCHEDULED_QUERY_OPERATION("CreateScheduledQuery"),
     {"CreateTable",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseCreateTableRequest, &Engine::CreateTable, e, b);
@@ -57,6 +81,7 @@ const Operation kOperations[] = {
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return CallNoResponse(apijson::ParseDeleteDatabaseRequest, &Engine::DeleteDatabase, e, b);
      }},
+    TSW_SCHEDULED_QUERY_OPERATION("DeleteScheduledQuery"),
     {"DeleteTable",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return CallNoResponse(apijson::ParseDeleteTableRequest, &Engine::DeleteTable, e, b);
@@ -75,14 +100,17 @@ const Operation kOperations[] = {
        response.endpoints.push_back({context.endpoint_address, kEndpointCachePeriodMinutes});
        return apijson::ToJson(response);
      }},
+    TSW_SCHEDULED_QUERY_OPERATION("DescribeScheduledQuery"),
     {"DescribeTable",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseDescribeTableRequest, &Engine::DescribeTable, e, b);
      }},
+    TSW_SCHEDULED_QUERY_OPERATION("ExecuteScheduledQuery"),
     {"ListDatabases",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseListDatabasesRequest, &Engine::ListDatabases, e, b);
      }},
+    TSW_SCHEDULED_QUERY_OPERATION("ListScheduledQueries"),
     {"ListTables",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseListTablesRequest, &Engine::ListTables, e, b);
@@ -90,6 +118,14 @@ const Operation kOperations[] = {
     {"ListTagsForResource",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseListTagsForResourceRequest, &Engine::ListTagsForResource, e, b);
+     }},
+    {"PrepareQuery",
+     [](Engine& e, absl::string_view b, const DispatchContext&) {
+       return Call(apijson::ParsePrepareQueryRequest, &Engine::PrepareQuery, e, b);
+     }},
+    {"Query",
+     [](Engine& e, absl::string_view b, const DispatchContext&) {
+       return Call(apijson::ParseQueryRequest, &Engine::Query, e, b);
      }},
     {"TagResource",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
@@ -103,6 +139,7 @@ const Operation kOperations[] = {
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseUpdateDatabaseRequest, &Engine::UpdateDatabase, e, b);
      }},
+    TSW_SCHEDULED_QUERY_OPERATION("UpdateScheduledQuery"),
     {"UpdateTable",
      [](Engine& e, absl::string_view b, const DispatchContext&) {
        return Call(apijson::ParseUpdateTableRequest, &Engine::UpdateTable, e, b);
@@ -112,6 +149,8 @@ const Operation kOperations[] = {
        return Call(apijson::ParseWriteRecordsRequest, &Engine::WriteRecords, e, b);
      }},
 };
+
+#undef TSW_SCHEDULED_QUERY_OPERATION
 
 }  // namespace
 
@@ -131,8 +170,7 @@ absl::StatusOr<std::string> Dispatch(Engine& engine, absl::string_view operation
       std::lower_bound(std::begin(kOperations), end, operation,
                        [](const Operation& o, absl::string_view name) { return o.name < name; });
   if (op == end || op->name != operation) {
-    return ValidationError(absl::StrCat("unknown operation \"", operation,
-                                        "\"; Timestream Write has ",
+    return ValidationError(absl::StrCat("unknown operation \"", operation, "\"; tsw answers ",
                                         absl::StrJoin(OperationNames(), ", ")));
   }
   return op->handler(engine, body, context);

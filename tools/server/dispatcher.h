@@ -1,4 +1,4 @@
-// Dispatch: one Timestream Write API call, from operation name and JSON body to JSON
+// Dispatch: one Timestream Write or Query API call, from operation name and JSON body to JSON
 // response, on an Engine. The HTTP server calls it per request; anything else that
 // speaks the wire format (a CLI "call" command, tests) may call it too.
 //
@@ -17,7 +17,9 @@
 namespace tsw {
 namespace server {
 
-// The API's operation names, as in X-Amz-Target ("CreateDatabase", ...), sorted.
+// The operation names of both APIs, as in X-Amz-Target ("CancelQuery", "CreateDatabase",
+// ...), sorted. The six scheduled-query operations are among them and answer with a
+// ValidationException (tsw does not run scheduled queries).
 const std::vector<absl::string_view>& OperationNames();
 
 // How long clients may cache DescribeEndpoints' answer (Amazon answers 1440, a day).

@@ -121,7 +121,7 @@ struct HttpServer::Impl {
     if (!absl::ConsumePrefix(&operation, kTargetPrefix)) {
       return ReplyError(
           ValidationError(absl::StrCat("X-Amz-Target \"", target,
-                                       "\" is not a Timestream Write operation; expected ",
+                                       "\" is not a Timestream operation; expected ",
                                        kTargetPrefix, "<Operation>")),
           res);
     }

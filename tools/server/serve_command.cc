@@ -27,9 +27,10 @@ namespace {
 constexpr char kUsage[] =
     "usage: tsw serve --data DIR [--listen HOST:PORT] [--credentials FILE] [flags]\n"
     "\n"
-    "Serves the Amazon Timestream Write API (AWS JSON 1.0 over HTTP/1.1, SigV4) for the\n"
-    "engine in DIR, until SIGTERM or SIGINT. Point any AWS SDK at it, for example\n"
+    "Serves the Amazon Timestream Write and Query APIs (AWS JSON 1.0 over HTTP/1.1, SigV4)\n"
+    "for the engine in DIR, until SIGTERM or SIGINT. Point any AWS SDK at it, for example\n"
     "  boto3.client(\"timestream-write\", endpoint_url=\"http://127.0.0.1:8080\", ...)\n"
+    "  boto3.client(\"timestream-query\", endpoint_url=\"http://127.0.0.1:8080\", ...)\n"
     "(with --tls-cert/--tls-key: endpoint_url=\"https://...\", verify=\"ca.pem\").\n"
     "\n"
     "  --data DIR                 the engine's directory (created if missing). Required.\n"

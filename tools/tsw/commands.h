@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "tools/tsw/flags.h"
+#include "tsw/engine.h"
 
 namespace tsw::cli {
 
@@ -21,10 +22,15 @@ struct Command {
 
 // Every catalog operation (create-database ... describe-endpoints).
 const std::vector<Command>& CatalogCommands();
-// write, scan, stats, verify.
+// write, scan, query, stats, verify.
 const std::vector<Command>& DataCommands();
 // demo.
 int RunDemo(const std::vector<std::string>& args);
+// query (tools/tsw/query_command.cc).
+int RunQuery(const std::vector<std::string>& args);
+// Runs `sql` on `engine` and prints its answer to stdout as `format` ("table", "csv" or
+// "jsonl"; query_command.cc describes each).
+absl::Status PrintQueryAnswer(Engine& engine, const std::string& sql, const std::string& format);
 
 // Prints `status` as {"__type": ..., "message": ...} to stderr; returns 1 (or 2 for a
 // usage problem, which callers flag with `usage`).

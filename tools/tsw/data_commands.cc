@@ -536,6 +536,10 @@ const std::vector<Command>& DataCommands() {
        "--database D --table T [--start NS] [--end NS] [--measure M]... "
        "[--dimension NAME=VALUE]... [--format jsonl|csv]",
        "Reads rows back, each (series, measure, time) once at its highest Version", Scan},
+      {"query", "[--format table|csv|jsonl] \"SELECT ...\" (or - for stdin)",
+       "Runs a query of the Timestream Query subset; an aligned table (NULL as NULL), RFC "
+       "4180 CSV, or JSON lines of typed values",
+       RunQuery},
       {"stats", "[--database D] [--table T]",
        "Series, points and bytes per tier of each table, as JSON lines", Stats},
       {"verify", "", "Checks every checksum and index of the data directory; exit 1 on a problem",

@@ -26,13 +26,15 @@ namespace {
 
 void PrintHelp() {
   std::printf(
-      "tsw: an embedded time-series store speaking the Amazon Timestream Write API.\n\n"
+      "tsw: an embedded time-series store speaking the Amazon Timestream Write and Query "
+      "APIs.\n\n"
       "usage: tsw <command> [flags]\n\n"
       "  demo [--data DIR]\n"
       "      The main job: a fresh data directory (default ./tsw-demo), a database and\n"
-      "      table, an IoT fleet ingested, the rejections by reason and a sample scan.\n"
+      "      table, an IoT fleet ingested, the rejections by reason, a sample scan and a\n"
+      "      query.\n"
       "  serve --data DIR --listen HOST:PORT [--credentials FILE]\n"
-      "      The Timestream Write wire protocol (AWS JSON 1.0, SigV4) over HTTP.\n\n"
+      "      The Timestream Write and Query wire protocol (AWS JSON 1.0, SigV4) over HTTP.\n\n"
       "Catalog operations (each prints the API's response as JSON; every command also\n"
       "takes --data DIR, and --region R / --account-id A for ARNs):\n");
   for (const Command& c : CatalogCommands()) {
