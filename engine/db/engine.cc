@@ -29,6 +29,7 @@
 #include "engine/catalog/catalog.h"
 #include "engine/catalog/validation.h"
 #include "engine/common/file_util.h"
+#include "engine/query/query_engine.h"
 #include "engine/table/table_store.h"
 
 namespace tsw {
@@ -148,7 +149,53 @@ struct Engine::Impl {
   }
 };
 
+namespace {
+
+// What the query engine reads: a table's learned columns and its scans, through the
+// engine's own lookups (so a missing table is the usual ResourceNotFoundException).
+class EngineQuerySource final : public query::QuerySource {
+ public:
+  EngineQuerySource(Engine* engine, Engine::Impl* impl) : engine_(engine), impl_(impl) {}
+
+  absl::StatusOr<query::TableColumns> Columns(std::string_view database_name,
+                                              std::string_view table_name) override {
+    if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+    auto found = impl_->FindTable(database_name, table_name);
+    if (!found.ok()) return found.status();
+    std::shared_lock lock(found->second->mu);
+    absl::StatusOr<table::TableStore*> store =
+        StoreOf(*found->second, database_name, table_name);
+    if (!store.ok()) return store.status();
+    table::TableStore::SchemaNames names = (*store)->Names();
+    query::TableColumns columns;
+    columns.dimensions = std::move(names.dimensions);
+    columns.measures = std::move(names.measures);
+    columns.attributes = std::move(names.attributes);
+    return columns;
+  }
+
+  absl::Status Scan(const ScanRequest& request,
+                    const std::function<bool(const ScanBatch&)>& visitor) override {
+    return engine_->Scan(request, visitor);
+  }
+
+  int64_t NowNanos() const override { return impl_->clock->NowNanos(); }
+
+ private:
+  Engine* engine_;
+  Engine::Impl* impl_;
+};
+
+}  // namespace
+
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+absl::Status Engine::QueryStream(std::string_view query_string,
+                                 const std::function<bool(const QueryBatch&)>& visitor) {
+  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+  EngineQuerySource source(this, impl_.get());
+  return query::Execute(query_string, source, query::QueryLimits{}, visitor);
+}
 
 Engine::~Engine() { Close().IgnoreError(); }
 

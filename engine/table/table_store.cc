@@ -811,6 +811,23 @@ TableStats TableStore::Stats() const {
   return stats;
 }
 
+TableStore::SchemaNames TableStore::Names() const {
+  SchemaNames names;
+  absl::ReaderMutexLock lock(&mu_);
+  for (size_t i = 0; i < schema_.measures.size(); ++i) {
+    const ingest::NameTable::Entry& e = schema_.measures.at(static_cast<int32_t>(i));
+    names.measures.emplace_back(e.name, e.type);
+  }
+  for (size_t i = 0; i < schema_.attributes.size(); ++i) {
+    const ingest::NameTable::Entry& e = schema_.attributes.at(static_cast<int32_t>(i));
+    names.attributes.emplace_back(e.name, e.type);
+  }
+  for (size_t i = 0; i < schema_.dimensions.size(); ++i) {
+    names.dimensions.push_back(schema_.dimensions.at(static_cast<int32_t>(i)).name);
+  }
+  return names;
+}
+
 absl::Status TableStore::Close() {
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();

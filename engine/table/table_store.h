@@ -52,6 +52,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -125,6 +126,15 @@ class TableStore {
 
   // Every figure except database_name and table_name.
   TableStats Stats() const;
+
+  // The names the table has learned from its writes, in order of addition (the query
+  // engine's columns).
+  struct SchemaNames {
+    std::vector<std::pair<std::string, MeasureValueType>> measures;
+    std::vector<std::pair<std::string, MeasureValueType>> attributes;
+    std::vector<std::string> dimensions;
+  };
+  SchemaNames Names() const;
 
   // Rows the write lock covers per slice of maintenance work.
   static constexpr size_t kMaintenanceSliceRows = 65536;

@@ -1,0 +1,237 @@
+#include "engine/query/aggregates.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "engine/query/evaluator.h"
+#include "tsw/status.h"
+
+namespace tsw::query {
+
+void ResizeVec(Vec& v, size_t n) {
+  v.present.resize(n, 0);
+  switch (PhysicalOf(v.type)) {
+    case Physical::kInt:
+      v.ints.resize(n);
+      break;
+    case Physical::kDouble:
+      v.dbls.resize(n);
+      break;
+    case Physical::kString:
+      v.strs.resize(n);
+      break;
+    case Physical::kNone:
+      break;
+  }
+}
+
+int CompareValues(const Vec& a, size_t a_row, const Vec& b, size_t b_row) {
+  const size_t i = a.Idx(a_row), j = b.Idx(b_row);
+  const Physical pa = PhysicalOf(a.type), pb = PhysicalOf(b.type);
+  if (pa == Physical::kString) {
+    const int c = a.strs[i].compare(b.strs[j]);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  if (pa == Physical::kInt && pb == Physical::kInt) {
+    return a.ints[i] < b.ints[j] ? -1 : (a.ints[i] > b.ints[j] ? 1 : 0);
+  }
+  const double x = a.AsDouble(a_row), y = b.AsDouble(b_row);
+  // NaN sorts above every other double, as the service orders it.
+  if (std::isnan(x) || std::isnan(y)) return std::isnan(x) - std::isnan(y);
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+Accumulator::Accumulator(const AggCall& call)
+    : kind_(call.kind), result_type_(call.result_type), percentile_(call.percentile) {
+  best_ = Vec::Nulls(result_type_, 0);
+  if (kind_ == AggKind::kMaxBy || kind_ == AggKind::kMinBy) {
+    best_key_ = Vec::Nulls(call.args[1]->type, 0);
+  }
+}
+
+void Accumulator::Resize(size_t groups) {
+  count_.resize(groups, 0);
+  switch (kind_) {
+    case AggKind::kSum:
+    case AggKind::kAvg:
+      dsum_.resize(groups, 0);
+      isum_.resize(groups, 0);
+      break;
+    case AggKind::kStddev:
+      dsum_.resize(groups, 0);
+      m2_.resize(groups, 0);
+      break;
+    case AggKind::kMin:
+    case AggKind::kMax:
+      ResizeVec(best_, groups);
+      break;
+    case AggKind::kMaxBy:
+    case AggKind::kMinBy:
+      ResizeVec(best_, groups);
+      ResizeVec(best_key_, groups);
+      break;
+    case AggKind::kApproxPercentile:
+      samples_.resize(groups);
+      break;
+    default:
+      break;
+  }
+}
+
+absl::Status Accumulator::Update(const std::vector<VecPtr>& args, const Sel& sel,
+                                 const uint32_t* gids) {
+  if (kind_ == AggKind::kCountStar) {
+    ForEachRow(sel, [&](size_t r) { ++count_[gids[r]]; });
+    return absl::OkStatus();
+  }
+  const Vec& x = *args[0];
+  switch (kind_) {
+    case AggKind::kCount:
+      ForEachRow(sel, [&](size_t r) { count_[gids[r]] += x.Valid(r); });
+      return absl::OkStatus();
+    case AggKind::kSum:
+      if (result_type_ == ScalarType::kBigint) {
+        bool overflow = false;
+        ForEachRow(sel, [&](size_t r) {
+          if (!x.Valid(r)) return;
+          const uint32_t g = gids[r];
+          ++count_[g];
+          overflow |= __builtin_add_overflow(isum_[g], x.ints[x.Idx(r)], &isum_[g]);
+        });
+        if (overflow) return ValidationError("bigint addition overflow in sum()");
+        return absl::OkStatus();
+      }
+      [[fallthrough]];
+    case AggKind::kAvg:
+      if (x.type == ScalarType::kDouble && !x.constant) {
+        const double* d = x.dbls.data();
+        const uint8_t* p = x.present.data();
+        ForEachRow(sel, [&](size_t r) {
+          const uint32_t g = gids[r];
+          count_[g] += p[r];
+          dsum_[g] += p[r] ? d[r] : 0.0;
+        });
+      } else {
+        ForEachRow(sel, [&](size_t r) {
+          if (!x.Valid(r)) return;
+          ++count_[gids[r]];
+          dsum_[gids[r]] += x.AsDouble(r);
+        });
+      }
+      return absl::OkStatus();
+    case AggKind::kStddev:
+      ForEachRow(sel, [&](size_t r) {
+        if (!x.Valid(r)) return;
+        const uint32_t g = gids[r];
+        const double v = x.AsDouble(r);
+        const double delta = v - dsum_[g];
+        dsum_[g] += delta / static_cast<double>(++count_[g]);
+        m2_[g] += delta * (v - dsum_[g]);
+      });
+      return absl::OkStatus();
+    case AggKind::kMin:
+    case AggKind::kMax:
+      UpdateMinMax(x, x, sel, gids, kind_ == AggKind::kMax);
+      return absl::OkStatus();
+    case AggKind::kMaxBy:
+    case AggKind::kMinBy:
+      UpdateMinMax(x, *args[1], sel, gids, kind_ == AggKind::kMaxBy);
+      return absl::OkStatus();
+    case AggKind::kApproxPercentile:
+      ForEachRow(sel, [&](size_t r) {
+        if (!x.Valid(r)) return;
+        samples_[gids[r]].push_back(x.AsDouble(r));
+        sample_bytes_ += sizeof(double);
+      });
+      return absl::OkStatus();
+    default:
+      return absl::OkStatus();
+  }
+}
+
+// min/max (key == value) and max_by/min_by: keeps, per group, the value at the row with
+// the largest (smallest) non-NULL key; the first such row on ties.
+void Accumulator::UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel,
+                               const uint32_t* gids, bool want_max) {
+  const bool by = kind_ == AggKind::kMaxBy || kind_ == AggKind::kMinBy;
+  Vec& best_key = by ? best_key_ : best_;
+  if (!by && value.type == ScalarType::kDouble && !value.constant) {
+    ForEachRow(sel, [&](size_t r) {
+      if (!value.present[r]) return;
+      const uint32_t g = gids[r];
+      const double v = value.dbls[r];
+      if (!best_.present[g] || (want_max ? v > best_.dbls[g] : v < best_.dbls[g])) {
+        best_.dbls[g] = v;
+        best_.present[g] = 1;
+      }
+    });
+    return;
+  }
+  ForEachRow(sel, [&](size_t r) {
+    if (!key.Valid(r)) return;
+    const uint32_t g = gids[r];
+    if (by ? count_[g] > 0 : best_.present[g] != 0) {
+      const int c = CompareValues(key, r, best_key, g);
+      if (want_max ? c <= 0 : c >= 0) return;
+    }
+    count_[g] = 1;
+    if (by) {
+      best_key.present[g] = 0;
+      AssignValue(key, r, best_key, g);
+      best_.present[g] = 0;
+    }
+    AssignValue(value, r, best_, g);
+  });
+}
+
+Vec Accumulator::Finish(size_t groups) const {
+  Vec out = Vec::Nulls(result_type_, groups);
+  for (size_t g = 0; g < groups; ++g) {
+    const int64_t n = count_[g];
+    switch (kind_) {
+      case AggKind::kCountStar:
+      case AggKind::kCount:
+        out.ints[g] = n;
+        out.present[g] = 1;
+        break;
+      case AggKind::kSum:
+        if (n == 0) break;
+        out.present[g] = 1;
+        if (result_type_ == ScalarType::kBigint) {
+          out.ints[g] = isum_[g];
+        } else {
+          out.dbls[g] = dsum_[g];
+        }
+        break;
+      case AggKind::kAvg:
+        if (n == 0) break;
+        out.present[g] = 1;
+        out.dbls[g] = dsum_[g] / static_cast<double>(n);
+        break;
+      case AggKind::kStddev:
+        if (n < 2) break;
+        out.present[g] = 1;
+        out.dbls[g] = std::sqrt(m2_[g] / static_cast<double>(n - 1));
+        break;
+      case AggKind::kApproxPercentile: {
+        std::vector<double> v = samples_[g];
+        if (v.empty()) break;
+        const size_t k = static_cast<size_t>(std::llround(percentile_ * (v.size() - 1)));
+        std::nth_element(v.begin(), v.begin() + k, v.end());
+        out.present[g] = 1;
+        if (result_type_ == ScalarType::kDouble) {
+          out.dbls[g] = v[k];
+        } else {
+          out.ints[g] = static_cast<int64_t>(v[k]);
+        }
+        break;
+      }
+      default:
+        AssignValue(best_, g, out, g);
+    }
+  }
+  return out;
+}
+
+}  // namespace tsw::query

@@ -1,0 +1,330 @@
+#include "engine/query/executor.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "engine/query/aggregates.h"
+#include "engine/query/output_sink.h"
+
+namespace tsw::query {
+namespace {
+
+// Grouping and aggregation in one pass: a hash table from the group key's bytes to a
+// dense group id, and one Accumulator per aggregate call. Within a chunk, a row whose
+// keys equal the previous row's reuses its group id without hashing; when every key is
+// constant in the chunk (dimensions, measure_name), the chunk is one lookup.
+class GroupTable {
+ public:
+  GroupTable(const Plan& plan, const EvalContext& ctx, MemoryBudget* budget)
+      : plan_(plan), ctx_(ctx), budget_(budget) {
+    for (const auto& k : plan.group_keys) keys_.push_back(Vec::Nulls(k->type, 0));
+    for (const AggCall& a : plan.aggs) accumulators_.emplace_back(a);
+    if (plan.group_keys.empty()) {
+      index_.emplace("", 0);
+      ResizeTo(1);
+    }
+  }
+
+  absl::Status Consume(const Chunk& chunk, const Sel& sel);
+  // The group rows, through HAVING, into `sink`.
+  absl::Status Finish(OutputSink& sink);
+
+ private:
+  absl::StatusOr<uint32_t> GroupOf(const std::vector<VecPtr>& keys, size_t row);
+  void ResizeTo(size_t groups) {
+    for (Accumulator& a : accumulators_) a.Resize(groups);
+    groups_ = groups;
+  }
+
+  const Plan& plan_;
+  const EvalContext& ctx_;
+  MemoryBudget* budget_;
+  std::vector<Vec> keys_;  // Per key, its value for each group.
+  std::vector<Accumulator> accumulators_;
+  absl::flat_hash_map<std::string, uint32_t> index_;
+  size_t groups_ = 0;
+  std::vector<uint32_t> gids_;
+  std::string key_bytes_;
+};
+
+absl::StatusOr<uint32_t> GroupTable::GroupOf(const std::vector<VecPtr>& keys, size_t row) {
+  key_bytes_.clear();
+  for (const VecPtr& k : keys) AppendKeyBytes(*k, row, &key_bytes_);
+  auto [it, inserted] = index_.try_emplace(key_bytes_, static_cast<uint32_t>(groups_));
+  if (!inserted) return it->second;
+  int64_t bytes = static_cast<int64_t>(key_bytes_.size()) * 2 + 64;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    ResizeVec(keys_[k], groups_ + 1);
+    AssignValue(*keys[k], row, keys_[k], groups_);
+  }
+  for (const Accumulator& a : accumulators_) bytes += a.BytesPerGroup();
+  if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
+  ResizeTo(groups_ + 1);
+  return it->second;
+}
+
+absl::Status GroupTable::Consume(const Chunk& chunk, const Sel& sel) {
+  if (sel.count == 0) return absl::OkStatus();
+  std::vector<VecPtr> keys;
+  bool all_constant = true;
+  for (const auto& k : plan_.group_keys) {
+    auto v = Evaluate(*k, chunk, sel, ctx_);
+    if (!v.ok()) return v.status();
+    all_constant = all_constant && (*v)->constant;
+    keys.push_back(std::move(*v));
+  }
+  gids_.resize(chunk.n);
+  if (all_constant) {
+    absl::StatusOr<uint32_t> g = GroupOf(keys, 0);
+    if (!g.ok()) return g.status();
+    ForEachRow(sel, [&](size_t r) { gids_[r] = *g; });
+  } else {
+    size_t previous = SIZE_MAX;
+    for (size_t k = 0; k < sel.count; ++k) {
+      const size_t r = sel[k];
+      bool same = previous != SIZE_MAX;
+      for (size_t i = 0; i < keys.size() && same; ++i) {
+        const Vec& v = *keys[i];
+        if (v.constant) continue;
+        same = v.present[r] == v.present[previous] &&
+               (!v.present[r] || CompareValues(v, r, v, previous) == 0);
+      }
+      if (same) {
+        gids_[r] = gids_[previous];
+      } else {
+        absl::StatusOr<uint32_t> g = GroupOf(keys, r);
+        if (!g.ok()) return g.status();
+        gids_[r] = *g;
+      }
+      previous = r;
+    }
+  }
+  for (size_t a = 0; a < accumulators_.size(); ++a) {
+    std::vector<VecPtr> args;
+    for (const auto& arg : plan_.aggs[a].args) {
+      auto v = Evaluate(*arg, chunk, sel, ctx_);
+      if (!v.ok()) return v.status();
+      args.push_back(std::move(*v));
+    }
+    const int64_t before = accumulators_[a].VariableBytes();
+    if (absl::Status s = accumulators_[a].Update(args, sel, gids_.data()); !s.ok()) return s;
+    if (absl::Status s = budget_->Charge(accumulators_[a].VariableBytes() - before); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GroupTable::Finish(OutputSink& sink) {
+  Chunk chunk;
+  chunk.n = groups_;
+  for (Vec& k : keys_) chunk.cols.push_back(std::make_shared<const Vec>(std::move(k)));
+  for (const Accumulator& a : accumulators_) {
+    chunk.cols.push_back(std::make_shared<const Vec>(a.Finish(groups_)));
+  }
+  std::vector<uint32_t> rows;
+  Sel sel{nullptr, groups_};
+  if (plan_.having != nullptr) {
+    if (absl::Status s = FilterRows(*plan_.having, chunk, sel, ctx_, &rows); !s.ok()) return s;
+    sel = Sel{rows.data(), rows.size()};
+  }
+  absl::StatusOr<bool> more = sink.Consume(chunk, sel);
+  return more.status();
+}
+
+// ---- Inputs.
+
+using ChunkVisitor = std::function<absl::StatusOr<bool>(const Chunk&)>;
+
+ScalarType ScalarOfMeasure(MeasureValueType t) {
+  switch (t) {
+    case MeasureValueType::kDouble:
+      return ScalarType::kDouble;
+    case MeasureValueType::kBigint:
+      return ScalarType::kBigint;
+    case MeasureValueType::kVarchar:
+      return ScalarType::kVarchar;
+    case MeasureValueType::kBoolean:
+      return ScalarType::kBoolean;
+    case MeasureValueType::kTimestamp:
+      return ScalarType::kTimestamp;
+    case MeasureValueType::kMulti:
+      break;
+  }
+  return ScalarType::kUnknown;
+}
+
+VecPtr ConstantString(const std::string* value) {
+  Scalar s;
+  s.type = ScalarType::kVarchar;
+  s.null = value == nullptr;
+  if (value != nullptr) s.s = *value;
+  return std::make_shared<const Vec>(Vec::Constant(s));
+}
+
+VecPtr FromScanColumn(const ScanColumn& c, ScalarType type, int64_t* bytes) {
+  Vec v;
+  v.type = type;
+  size_t n = 0;
+  if (type == ScalarType::kDouble) {
+    v.dbls = c.doubles;
+    n = c.doubles.size();
+    *bytes += static_cast<int64_t>(n) * 8;
+  } else if (type == ScalarType::kVarchar) {
+    v.strs = c.strings;
+    n = c.strings.size();
+    for (const std::string& s : c.strings) *bytes += static_cast<int64_t>(s.size());
+  } else {
+    v.ints = c.ints;
+    n = c.ints.size();
+    *bytes += static_cast<int64_t>(n) * 8;
+  }
+  if (c.present.size() == n) {
+    v.present = c.present;
+  } else {
+    v.present.assign(n, 1);
+  }
+  return std::make_shared<const Vec>(std::move(v));
+}
+
+// The input column `slot` of the rows of `batch`.
+VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch, int64_t* bytes) {
+  const TableColumnSource& source = plan.sources[slot];
+  const ScalarType type = plan.input[slot].type;
+  switch (source.kind) {
+    case TableColumnSource::kDimension:
+      for (const Dimension& d : batch.dimensions) {
+        if (d.name == source.name) return ConstantString(&d.value);
+      }
+      return ConstantString(nullptr);
+    case TableColumnSource::kMeasureName:
+      return ConstantString(&batch.measure_name);
+    case TableColumnSource::kTime: {
+      Vec v;
+      v.type = ScalarType::kTimestamp;
+      v.ints = batch.time_nanos;
+      v.present.assign(batch.time_nanos.size(), 1);
+      *bytes += static_cast<int64_t>(batch.time_nanos.size()) * 8;
+      return std::make_shared<const Vec>(std::move(v));
+    }
+    case TableColumnSource::kMeasureValue:
+      if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
+        return FromScanColumn(batch.columns[0], type, bytes);
+      }
+      break;
+    case TableColumnSource::kAttribute:
+      if (batch.measure_value_type != MeasureValueType::kMulti) break;
+      for (const ScanColumn& c : batch.columns) {
+        if (c.name == source.name && ScalarOfMeasure(c.type) == type) {
+          return FromScanColumn(c, type, bytes);
+        }
+      }
+      break;
+  }
+  return std::make_shared<const Vec>(Vec::Nulls(type, 1, /*constant=*/true));
+}
+
+absl::Status ScanTable(const Plan& plan, QuerySource& source, int64_t* bytes_scanned,
+                       const ChunkVisitor& visit) {
+  if (plan.scan_empty) return absl::OkStatus();
+  absl::Status status;
+  absl::Status scan = source.Scan(plan.scan, [&](const ScanBatch& batch) {
+    Chunk chunk;
+    chunk.n = batch.time_nanos.size();
+    if (chunk.n == 0) return true;
+    chunk.cols.resize(plan.input.size());
+    for (size_t slot = 0; slot < plan.input.size(); ++slot) {
+      if (plan.input_used[slot]) chunk.cols[slot] = SlotVector(plan, slot, batch, bytes_scanned);
+    }
+    absl::StatusOr<bool> more = visit(chunk);
+    if (!more.ok()) {
+      status = more.status();
+      return false;
+    }
+    return *more;
+  });
+  if (!status.ok()) return status;
+  return scan;
+}
+
+absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& ctx,
+                     MemoryBudget* budget, const std::function<bool(const QueryBatch&)>& visitor,
+                     int64_t* bytes_scanned);
+
+// Runs the sub-query to completion (its answer is the state), then feeds it on.
+absl::Status ScanSubquery(const Plan& plan, QuerySource& source, const EvalContext& ctx,
+                          MemoryBudget* budget, int64_t* bytes_scanned, const ChunkVisitor& visit) {
+  std::vector<QueryBatch> batches;
+  absl::Status charge;
+  absl::Status s = RunInto(
+      *plan.subquery, source, ctx, budget,
+      [&](const QueryBatch& batch) {
+        int64_t bytes = 0;
+        for (const QueryColumn& c : batch.columns) {
+          bytes += batch.num_rows * 9;
+          for (const std::string& str : c.strings) bytes += static_cast<int64_t>(str.size());
+        }
+        charge = budget->Charge(bytes);
+        batches.push_back(batch);
+        return charge.ok();
+      },
+      bytes_scanned);
+  if (!s.ok()) return s;
+  if (!charge.ok()) return charge;
+  for (const QueryBatch& batch : batches) {
+    Chunk chunk;
+    chunk.n = static_cast<size_t>(batch.num_rows);
+    for (const QueryColumn& c : batch.columns) {
+      chunk.cols.push_back(std::make_shared<const Vec>(VecFromColumn(c, 0, chunk.n)));
+    }
+    absl::StatusOr<bool> more = visit(chunk);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& ctx,
+                     MemoryBudget* budget, const std::function<bool(const QueryBatch&)>& visitor,
+                     int64_t* bytes_scanned) {
+  OutputSink sink(plan, ctx, budget, visitor);
+  std::unique_ptr<GroupTable> groups;
+  if (plan.aggregate) groups = std::make_unique<GroupTable>(plan, ctx, budget);
+  std::vector<uint32_t> rows;
+  ChunkVisitor visit = [&](const Chunk& chunk) -> absl::StatusOr<bool> {
+    Sel sel{nullptr, chunk.n};
+    if (plan.where != nullptr) {
+      if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
+      sel = Sel{rows.data(), rows.size()};
+    }
+    if (groups != nullptr) {
+      if (absl::Status s = groups->Consume(chunk, sel); !s.ok()) return s;
+      return true;
+    }
+    return sink.Consume(chunk, sel);
+  };
+  absl::Status s = plan.from_table ? ScanTable(plan, source, bytes_scanned, visit)
+                                   : ScanSubquery(plan, source, ctx, budget, bytes_scanned, visit);
+  if (!s.ok()) return s;
+  if (groups != nullptr) {
+    if (absl::Status f = groups->Finish(sink); !f.ok()) return f;
+  }
+  return sink.Finish();
+}
+
+}  // namespace
+
+absl::Status RunPlan(const Plan& plan, QuerySource& source, const EvalContext& ctx,
+                     const QueryLimits& limits,
+                     const std::function<bool(const QueryBatch&)>& visitor,
+                     int64_t* bytes_scanned) {
+  MemoryBudget budget(limits.memory_limit_bytes);
+  int64_t scanned = 0;
+  absl::Status s = RunInto(plan, source, ctx, &budget, visitor, &scanned);
+  if (bytes_scanned != nullptr) *bytes_scanned = scanned;
+  return s;
+}
+
+}  // namespace tsw::query

@@ -1,0 +1,304 @@
+#include "engine/query/output_sink.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/query/aggregates.h"
+#include "tsw/status.h"
+
+namespace tsw::query {
+
+absl::Status MemoryBudget::Charge(int64_t bytes) {
+  used_ += bytes;
+  if (used_ > limit_) {
+    return ValidationError(absl::StrCat(
+        "Query exceeded the memory limit of ", limit_,
+        " bytes (QueryLimits::memory_limit_bytes): its groups, sort buffer or DISTINCT set "
+        "need more; narrow the time range, add a LIMIT or aggregate more coarsely"));
+  }
+  return absl::OkStatus();
+}
+
+void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out) {
+  for (uint32_t r : rows) {
+    const size_t i = v.Idx(r);
+    const bool valid = v.present[i] != 0;
+    out.present.push_back(valid);
+    switch (PhysicalOf(out.type)) {
+      case Physical::kInt:
+        out.ints.push_back(valid ? v.ints[i] : 0);
+        break;
+      case Physical::kDouble:
+        out.doubles.push_back(valid ? v.AsDouble(r) : 0);
+        break;
+      case Physical::kString:
+        out.strings.push_back(valid ? v.strs[i] : std::string());
+        break;
+      case Physical::kNone:
+        break;
+    }
+  }
+}
+
+Vec VecFromColumn(const QueryColumn& c, size_t begin, size_t end) {
+  Vec v;
+  v.type = c.type;
+  v.present.assign(c.present.begin() + begin, c.present.begin() + end);
+  switch (PhysicalOf(c.type)) {
+    case Physical::kInt:
+      v.ints.assign(c.ints.begin() + begin, c.ints.begin() + end);
+      break;
+    case Physical::kDouble:
+      v.dbls.assign(c.doubles.begin() + begin, c.doubles.begin() + end);
+      break;
+    case Physical::kString:
+      v.strs.assign(c.strings.begin() + begin, c.strings.begin() + end);
+      break;
+    case Physical::kNone:
+      break;
+  }
+  return v;
+}
+
+void AppendKeyBytes(const Vec& v, size_t row, std::string* out) {
+  const size_t i = v.Idx(row);
+  if (!v.present[i]) {
+    out->push_back('\0');
+    return;
+  }
+  out->push_back('\1');
+  char bytes[8];
+  switch (PhysicalOf(v.type)) {
+    case Physical::kInt:
+      std::memcpy(bytes, &v.ints[i], 8);
+      out->append(bytes, 8);
+      break;
+    case Physical::kDouble: {
+      double d = v.dbls[i];
+      if (d == 0) d = 0;  // -0 and 0 are one value.
+      if (d != d) d = std::numeric_limits<double>::quiet_NaN();
+      std::memcpy(bytes, &d, 8);
+      out->append(bytes, 8);
+      break;
+    }
+    case Physical::kString: {
+      const uint32_t n = static_cast<uint32_t>(v.strs[i].size());
+      std::memcpy(bytes, &n, 4);
+      out->append(bytes, 4);
+      out->append(v.strs[i]);
+      break;
+    }
+    case Physical::kNone:
+      break;
+  }
+}
+
+namespace {
+
+constexpr size_t kBatchRows = 1024;
+
+QueryColumn NewColumn(const std::string& name, ScalarType type) {
+  QueryColumn c;
+  c.name = name;
+  c.type = type;
+  return c;
+}
+
+// -1, 0, 1 comparing rows a and b of `c` in `key`'s order.
+int CompareRows(const QueryColumn& c, const SortKey& key, size_t a, size_t b) {
+  const bool na = !c.present[a], nb = !c.present[b];
+  if (na || nb) {
+    if (na && nb) return 0;
+    return (na == key.nulls_first) ? -1 : 1;
+  }
+  int cmp = 0;
+  switch (PhysicalOf(c.type)) {
+    case Physical::kInt:
+      cmp = c.ints[a] < c.ints[b] ? -1 : (c.ints[a] > c.ints[b] ? 1 : 0);
+      break;
+    case Physical::kDouble: {
+      const double x = c.doubles[a], y = c.doubles[b];
+      if (x != x || y != y) {
+        cmp = (x != x) - (y != y);
+      } else {
+        cmp = x < y ? -1 : (x > y ? 1 : 0);
+      }
+      break;
+    }
+    case Physical::kString:
+      cmp = c.strings[a].compare(c.strings[b]);
+      cmp = cmp < 0 ? -1 : (cmp > 0 ? 1 : 0);
+      break;
+    case Physical::kNone:
+      break;
+  }
+  return key.descending ? -cmp : cmp;
+}
+
+void Permute(QueryColumn& c, const std::vector<size_t>& order) {
+  QueryColumn out = NewColumn(c.name, c.type);
+  std::vector<uint32_t> rows(order.begin(), order.end());
+  Vec v = VecFromColumn(c, 0, c.present.size());
+  AppendToColumn(v, rows, out);
+  c = std::move(out);
+}
+
+}  // namespace
+
+OutputSink::OutputSink(const Plan& plan, const EvalContext& ctx, MemoryBudget* budget,
+                       std::function<bool(const QueryBatch&)> visitor)
+    : plan_(plan), ctx_(ctx), budget_(budget), visitor_(std::move(visitor)) {
+  for (size_t i = 0; i < plan.columns.size(); ++i) {
+    buffer_.push_back(NewColumn(plan.columns[i].name, plan.outputs[i]->type));
+  }
+  for (const SortKey& key : plan.order) {
+    if (key.output < 0) buffer_.push_back(NewColumn("", key.expr->type));
+  }
+}
+
+absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel) {
+  if (stopped_) return false;
+  if (sel.count == 0) return true;
+  std::vector<VecPtr> values;
+  for (const auto& e : plan_.outputs) {
+    auto v = Evaluate(*e, chunk, sel, ctx_);
+    if (!v.ok()) return v.status();
+    values.push_back(std::move(*v));
+  }
+  for (const SortKey& key : plan_.order) {
+    if (key.output >= 0) continue;
+    auto v = Evaluate(*key.expr, chunk, sel, ctx_);
+    if (!v.ok()) return v.status();
+    values.push_back(std::move(*v));
+  }
+  std::vector<uint32_t> rows;
+  rows.reserve(sel.count);
+  std::string key;
+  ForEachRow(sel, [&](size_t r) {
+    if (plan_.distinct) {
+      key.clear();
+      for (size_t c = 0; c < plan_.outputs.size(); ++c) AppendKeyBytes(*values[c], r, &key);
+      if (!seen_.insert(key).second) return;
+      budget_->Charge(static_cast<int64_t>(key.size()) + 32).IgnoreError();
+    }
+    rows.push_back(static_cast<uint32_t>(r));
+  });
+  if (absl::Status s = budget_->Charge(0); !s.ok()) return s;
+  if (absl::Status s = Append(values, rows); !s.ok()) return s;
+  return !stopped_;
+}
+
+absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
+                                const std::vector<uint32_t>& rows) {
+  std::vector<uint32_t> take = rows;
+  if (!Ordered() && plan_.limit) {
+    const int64_t room = *plan_.limit - emitted_ - static_cast<int64_t>(buffered_);
+    if (room <= 0) {
+      stopped_ = true;
+      return absl::OkStatus();
+    }
+    if (static_cast<int64_t>(take.size()) > room) take.resize(room);
+  }
+  for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], take, buffer_[c]);
+  const size_t first = buffered_;
+  buffered_ += take.size();
+  if (Ordered()) {
+    int64_t bytes = 0;
+    for (size_t r = first; r < buffered_; ++r) bytes += RowBytes(r);
+    buffered_bytes_ += bytes;
+    if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
+    if (plan_.limit && buffered_ > std::max<size_t>(2 * *plan_.limit, 4096)) {
+      SortAndTruncate(static_cast<size_t>(*plan_.limit));
+    }
+    return absl::OkStatus();
+  }
+  if (buffered_ >= kBatchRows && !Flush(buffered_)) stopped_ = true;
+  if (plan_.limit && emitted_ + static_cast<int64_t>(buffered_) >= *plan_.limit) stopped_ = true;
+  return absl::OkStatus();
+}
+
+int64_t OutputSink::RowBytes(size_t row) const {
+  int64_t bytes = 0;
+  for (const QueryColumn& c : buffer_) {
+    bytes += 9;
+    if (PhysicalOf(c.type) == Physical::kString) {
+      bytes += static_cast<int64_t>(c.strings[row].size()) + 24;
+    }
+  }
+  return bytes;
+}
+
+void OutputSink::SortAndTruncate(size_t keep) {
+  std::vector<size_t> order(buffered_);
+  std::iota(order.begin(), order.end(), 0);
+  const size_t outputs = plan_.outputs.size();
+  std::vector<const QueryColumn*> key_columns;
+  size_t hidden = outputs;
+  for (const SortKey& key : plan_.order) {
+    key_columns.push_back(&buffer_[key.output >= 0 ? key.output : hidden++]);
+  }
+  auto less = [&](size_t a, size_t b) {
+    for (size_t k = 0; k < plan_.order.size(); ++k) {
+      const int c = CompareRows(*key_columns[k], plan_.order[k], a, b);
+      if (c != 0) return c < 0;
+    }
+    return a < b;
+  };
+  if (keep < order.size()) {
+    std::partial_sort(order.begin(), order.begin() + keep, order.end(), less);
+    order.resize(keep);
+  } else {
+    std::sort(order.begin(), order.end(), less);
+  }
+  for (QueryColumn& c : buffer_) Permute(c, order);
+  buffered_ = order.size();
+  int64_t bytes = 0;
+  for (size_t r = 0; r < buffered_; ++r) bytes += RowBytes(r);
+  budget_->Release(buffered_bytes_ - bytes);
+  buffered_bytes_ = bytes;
+}
+
+// Hands the first `rows` buffered rows to the visitor, in batches; false if it stopped.
+bool OutputSink::Flush(size_t rows) {
+  const size_t outputs = plan_.outputs.size();
+  for (size_t begin = 0; begin < rows; begin += kBatchRows) {
+    const size_t end = std::min(rows, begin + kBatchRows);
+    QueryBatch batch;
+    batch.num_rows = static_cast<int64_t>(end - begin);
+    for (size_t c = 0; c < outputs; ++c) {
+      const QueryColumn& from = buffer_[c];
+      QueryColumn col = NewColumn(from.name, from.type);
+      col.present.assign(from.present.begin() + begin, from.present.begin() + end);
+      if (!from.ints.empty()) col.ints.assign(from.ints.begin() + begin, from.ints.begin() + end);
+      if (!from.doubles.empty()) {
+        col.doubles.assign(from.doubles.begin() + begin, from.doubles.begin() + end);
+      }
+      if (!from.strings.empty()) {
+        col.strings.assign(from.strings.begin() + begin, from.strings.begin() + end);
+      }
+      batch.columns.push_back(std::move(col));
+    }
+    emitted_ += batch.num_rows;
+    if (!visitor_(batch)) {
+      stopped_ = true;
+      visitor_stopped_ = true;
+      return false;
+    }
+  }
+  for (QueryColumn& c : buffer_) c = NewColumn(c.name, c.type);
+  buffered_ = 0;
+  return true;
+}
+
+absl::Status OutputSink::Finish() {
+  if (Ordered()) {
+    SortAndTruncate(plan_.limit ? static_cast<size_t>(*plan_.limit) : buffered_);
+  }
+  if (buffered_ > 0 && !visitor_stopped_) Flush(buffered_);
+  return absl::OkStatus();
+}
+
+}  // namespace tsw::query

@@ -1,0 +1,73 @@
+// The last stage of a query: evaluates the output expressions over the rows that reach
+// it, removes duplicates (DISTINCT), orders (ORDER BY, bounded by LIMIT), cuts at LIMIT
+// and hands the rows on in QueryBatches.
+#ifndef TSW_ENGINE_QUERY_OUTPUT_SINK_H_
+#define TSW_ENGINE_QUERY_OUTPUT_SINK_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/query/evaluator.h"
+#include "engine/query/plan.h"
+#include "tsw/query.h"
+
+namespace tsw::query {
+
+// Counts the bytes a query holds against its limit.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(int64_t limit) : limit_(limit) {}
+  absl::Status Charge(int64_t bytes);
+  void Release(int64_t bytes) { used_ -= bytes; }
+
+ private:
+  int64_t limit_;
+  int64_t used_ = 0;
+};
+
+class OutputSink {
+ public:
+  OutputSink(const Plan& plan, const EvalContext& ctx, MemoryBudget* budget,
+             std::function<bool(const QueryBatch&)> visitor);
+
+  // Takes the rows `sel` of `chunk` (the plan's input rows, or its group rows).
+  // False once no further rows can change the answer (LIMIT reached, visitor stopped).
+  absl::StatusOr<bool> Consume(const Chunk& chunk, const Sel& sel);
+  // Hands on what is still held.
+  absl::Status Finish();
+
+ private:
+  bool Ordered() const { return !plan_.order.empty(); }
+  absl::Status Append(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows);
+  void SortAndTruncate(size_t keep);
+  bool Flush(size_t rows);
+  int64_t RowBytes(size_t row) const;
+
+  const Plan& plan_;
+  const EvalContext& ctx_;
+  MemoryBudget* budget_;
+  std::function<bool(const QueryBatch&)> visitor_;
+  std::vector<QueryColumn> buffer_;  // Outputs, then the sort keys that are not outputs.
+  size_t buffered_ = 0;
+  int64_t buffered_bytes_ = 0;
+  int64_t emitted_ = 0;
+  bool stopped_ = false;                   // No further rows are wanted.
+  bool visitor_stopped_ = false;           // The visitor returned false.
+  absl::flat_hash_set<std::string> seen_;  // DISTINCT rows as bytes.
+};
+
+// Appends rows `rows` of `v` to `out` (BOOLEAN/TIMESTAMP/BIGINT as ints).
+void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out);
+// Rows [begin, end) of `c` as a vector.
+Vec VecFromColumn(const QueryColumn& c, size_t begin, size_t end);
+// Appends row `row` of `v` as bytes that identify its value (DISTINCT, group keys).
+void AppendKeyBytes(const Vec& v, size_t row, std::string* out);
+
+}  // namespace tsw::query
+
+#endif  // TSW_ENGINE_QUERY_OUTPUT_SINK_H_
