@@ -168,6 +168,22 @@ void Accumulator::UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel,
     });
     return;
   }
+  if (by && PhysicalOf(key.type) == Physical::kInt && !key.constant &&
+      value.type == ScalarType::kDouble && !value.constant) {
+    // max_by(x, time): the latest-value path.
+    ForEachRow(sel, [&](size_t r) {
+      if (!key.present[r]) return;
+      const uint32_t g = gids[r];
+      const int64_t k = key.ints[r];
+      if (count_[g] > 0 && (want_max ? k <= best_key.ints[g] : k >= best_key.ints[g])) return;
+      count_[g] = 1;
+      best_key.ints[g] = k;
+      best_key.present[g] = 1;
+      best_.dbls[g] = value.dbls[r];
+      best_.present[g] = value.present[r];
+    });
+    return;
+  }
   ForEachRow(sel, [&](size_t r) {
     if (!key.Valid(r)) return;
     const uint32_t g = gids[r];

@@ -396,28 +396,74 @@ struct PushdownState {
   std::optional<std::set<std::string>> measure_names;
 };
 
+// `column IN (constants)` or `column = c1 OR column = c2 ...` as the column's slot and the
+// values (VARCHAR constants only); nullopt for anything else.
+absl::StatusOr<std::optional<std::pair<int, std::set<std::string>>>> ValueSet(
+    const Expr& c, const EvalContext& ctx) {
+  std::vector<const Expr*> values;
+  int slot = -1;
+  if (c.kind == ExprKind::kIn && !c.negated && c.args[0]->kind == ExprKind::kColumn) {
+    slot = c.args[0]->slot;
+    for (size_t k = 1; k < c.args.size(); ++k) values.push_back(c.args[k].get());
+  } else if (c.kind == ExprKind::kBinary && c.name == "or") {
+    std::vector<const Expr*> stack = {&c};
+    while (!stack.empty()) {
+      const Expr* e = stack.back();
+      stack.pop_back();
+      if (e->kind == ExprKind::kBinary && e->name == "or") {
+        stack.push_back(e->args[0].get());
+        stack.push_back(e->args[1].get());
+        continue;
+      }
+      if (e->kind != ExprKind::kBinary || e->name != "=") return std::nullopt;
+      const int side = e->args[0]->kind == ExprKind::kColumn ? 0 : 1;
+      const Expr& column = *e->args[side];
+      if (column.kind != ExprKind::kColumn || (slot >= 0 && column.slot != slot)) {
+        return std::nullopt;
+      }
+      slot = column.slot;
+      values.push_back(e->args[1 - side].get());
+    }
+  } else {
+    return std::nullopt;
+  }
+  std::set<std::string> set;
+  for (const Expr* v : values) {
+    if (HasColumn(*v)) return std::nullopt;
+    absl::StatusOr<Scalar> value = EvaluateConstant(*v, ctx);
+    if (!value.ok()) return value.status();
+    if (value->null || value->type != ScalarType::kVarchar) return std::nullopt;
+    set.insert(value->s);
+  }
+  return std::make_pair(slot, std::move(set));
+}
+
 // Pushes `c` into the plan's scan if it is exactly expressible there.
 absl::StatusOr<bool> TryPush(const Expr& c, Plan& plan, PushdownState& state,
                              const EvalContext& ctx) {
-  if (c.kind == ExprKind::kIn && !c.negated && c.args[0]->kind == ExprKind::kColumn &&
-      plan.sources[c.args[0]->slot].kind == TableColumnSource::kMeasureName) {
-    std::set<std::string> names;
-    for (size_t k = 1; k < c.args.size(); ++k) {
-      if (HasColumn(*c.args[k])) return false;
-      absl::StatusOr<Scalar> v = EvaluateConstant(*c.args[k], ctx);
-      if (!v.ok()) return v.status();
-      if (v->null || v->type != ScalarType::kVarchar) return false;
-      names.insert(v->s);
-    }
-    if (state.measure_names) {
-      std::set<std::string> both;
-      for (const std::string& n : names) {
-        if (state.measure_names->count(n)) both.insert(n);
+  absl::StatusOr<std::optional<std::pair<int, std::set<std::string>>>> set = ValueSet(c, ctx);
+  if (!set.ok()) return set.status();
+  if (set->has_value()) {
+    auto& [slot, names] = **set;
+    const TableColumnSource& source = plan.sources[slot];
+    if (source.kind == TableColumnSource::kMeasureName) {
+      if (state.measure_names) {
+        std::set<std::string> both;
+        for (const std::string& n : names) {
+          if (state.measure_names->count(n)) both.insert(n);
+        }
+        names.swap(both);
       }
-      names.swap(both);
+      state.measure_names = std::move(names);
+      return true;
     }
-    state.measure_names = std::move(names);
-    return true;
+    if (source.kind == TableColumnSource::kDimension && plan.scan_dimension.empty()) {
+      plan.scan_dimension = source.name;
+      plan.scan_dimension_values.assign(names.begin(), names.end());
+      if (names.empty()) plan.scan_empty = true;
+      return true;
+    }
+    return false;
   }
   if (c.kind != ExprKind::kBinary || c.name == "and" || c.name == "or" || c.name == "<>" ||
       c.args[0]->type == ScalarType::kUnknown || c.args[1]->type == ScalarType::kUnknown) {

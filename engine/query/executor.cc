@@ -226,11 +226,11 @@ VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch, int64_t
   return std::make_shared<const Vec>(Vec::Nulls(type, 1, /*constant=*/true));
 }
 
-absl::Status ScanTable(const Plan& plan, QuerySource& source, int64_t* bytes_scanned,
-                       const ChunkVisitor& visit) {
-  if (plan.scan_empty) return absl::OkStatus();
+// One scan with `request`; false in `*more` once the visitor wants no further rows.
+absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource& source,
+                      int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more) {
   absl::Status status;
-  absl::Status scan = source.Scan(plan.scan, [&](const ScanBatch& batch) {
+  absl::Status scan = source.Scan(request, [&](const ScanBatch& batch) {
     Chunk chunk;
     chunk.n = batch.time_nanos.size();
     if (chunk.n == 0) return true;
@@ -238,15 +238,34 @@ absl::Status ScanTable(const Plan& plan, QuerySource& source, int64_t* bytes_sca
     for (size_t slot = 0; slot < plan.input.size(); ++slot) {
       if (plan.input_used[slot]) chunk.cols[slot] = SlotVector(plan, slot, batch, bytes_scanned);
     }
-    absl::StatusOr<bool> more = visit(chunk);
-    if (!more.ok()) {
-      status = more.status();
+    absl::StatusOr<bool> wanted = visit(chunk);
+    if (!wanted.ok()) {
+      status = wanted.status();
       return false;
     }
+    *more = *wanted;
     return *more;
   });
   if (!status.ok()) return status;
   return scan;
+}
+
+absl::Status ScanTable(const Plan& plan, QuerySource& source, int64_t* bytes_scanned,
+                       const ChunkVisitor& visit) {
+  if (plan.scan_empty) return absl::OkStatus();
+  bool more = true;
+  if (plan.scan_dimension_values.empty()) {
+    return ScanOnce(plan, plan.scan, source, bytes_scanned, visit, &more);
+  }
+  for (const std::string& value : plan.scan_dimension_values) {
+    ScanRequest request = plan.scan;
+    request.dimension_filters.push_back(Dimension{plan.scan_dimension, value});
+    if (absl::Status s = ScanOnce(plan, request, source, bytes_scanned, visit, &more); !s.ok()) {
+      return s;
+    }
+    if (!more) break;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& ctx,

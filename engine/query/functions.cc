@@ -230,74 +230,151 @@ double RoundHalfAway(double x, int64_t digits) {
   return std::round(scaled) / scale;
 }
 
+enum class TimeFn { kNow, kAgo, kBin, kDateTrunc, kFromMillis, kIdentity, kToMillis, kFromIso };
+
+TimeFn TimeFnOf(const std::string& f) {
+  if (f == "now") return TimeFn::kNow;
+  if (f == "ago") return TimeFn::kAgo;
+  if (f == "bin") return TimeFn::kBin;
+  if (f == "date_trunc") return TimeFn::kDateTrunc;
+  if (f == "from_milliseconds") return TimeFn::kFromMillis;
+  if (f == "to_milliseconds") return TimeFn::kToMillis;
+  if (f == "from_iso8601_timestamp") return TimeFn::kFromIso;
+  return TimeFn::kIdentity;  // from_nanoseconds, to_nanoseconds.
+}
+
+// bin(time, constant width) over a time vector: the hot path of time-bucketed queries.
+std::optional<VecPtr> BinFast(const Expr& e, const Chunk& chunk, const Sel& sel, const Args& a) {
+  const Vec &t = *a.v[0], &w = *a.v[1];
+  if (t.constant || !w.constant || !w.present[0] || w.ints[0] <= 0) return std::nullopt;
+  const int64_t width = w.ints[0];
+  Vec out = Vec::Nulls(e.type, chunk.n);
+  const int64_t* in = t.ints.data();
+  const uint8_t* present = t.present.data();
+  int64_t* result = out.ints.data();
+  uint8_t* out_present = out.present.data();
+  ForEachRow(sel, [&](size_t r) {
+    result[r] = FloorDiv(in[r], width) * width;
+    out_present[r] = present[r];
+  });
+  return std::make_shared<const Vec>(std::move(out));
+}
+
 absl::StatusOr<VecPtr> EvalTimeFunction(const Expr& e, const Chunk& chunk, const Sel& sel,
                                         const Args& a, const EvalContext& ctx) {
-  const std::string& f = e.name;
+  const TimeFn fn = TimeFnOf(e.name);
+  if (fn == TimeFn::kBin) {
+    if (std::optional<VecPtr> fast = BinFast(e, chunk, sel, a)) return *fast;
+  }
   const std::vector<VecPtr>& v = a.v;
   auto ints = [&](size_t k, size_t r) { return v[k]->ints[v[k]->Idx(r)]; };
   return MapRows(e, chunk, sel, a, [&](size_t r, Vec& out) -> absl::StatusOr<bool> {
     int64_t& result = out.ints[out.Idx(r)];
-    if (f == "now") {
-      result = ctx.now_nanos;
-    } else if (f == "ago") {
-      if (__builtin_sub_overflow(ctx.now_nanos, ints(0, r), &result)) {
-        return SyntaxError(e.pos, "ago(): the interval is too large");
+    switch (fn) {
+      case TimeFn::kNow:
+        result = ctx.now_nanos;
+        break;
+      case TimeFn::kAgo:
+        if (__builtin_sub_overflow(ctx.now_nanos, ints(0, r), &result)) {
+          return SyntaxError(e.pos, "ago(): the interval is too large");
+        }
+        break;
+      case TimeFn::kBin: {
+        const int64_t width = ints(1, r);
+        if (width <= 0) return SyntaxError(e.pos, "bin(): the interval must be positive");
+        result = FloorDiv(ints(0, r), width) * width;
+        break;
       }
-    } else if (f == "bin") {
-      const int64_t width = ints(1, r);
-      if (width <= 0) return SyntaxError(e.pos, "bin(): the interval must be positive");
-      result = FloorDiv(ints(0, r), width) * width;
-    } else if (f == "date_trunc") {
-      auto t = DateTrunc(e, v[0]->strs[v[0]->Idx(r)], ints(1, r));
-      if (!t.ok()) return t.status();
-      result = *t;
-    } else if (f == "from_milliseconds") {
-      if (__builtin_mul_overflow(ints(0, r), 1000000, &result)) {
-        return SyntaxError(e.pos, "from_milliseconds(): out of the TIMESTAMP range");
+      case TimeFn::kDateTrunc: {
+        auto t = DateTrunc(e, v[0]->strs[v[0]->Idx(r)], ints(1, r));
+        if (!t.ok()) return t.status();
+        result = *t;
+        break;
       }
-    } else if (f == "from_nanoseconds" || f == "to_nanoseconds") {
-      result = ints(0, r);
-    } else if (f == "to_milliseconds") {
-      result = FloorDiv(ints(0, r), 1000000);
-    } else {  // from_iso8601_timestamp
-      const std::string& text = v[0]->strs[v[0]->Idx(r)];
-      auto t = ParseIso8601(text);
-      if (!t) return SyntaxError(e.pos, absl::StrCat("Invalid format: \"", text, "\""));
-      result = *t;
+      case TimeFn::kFromMillis:
+        if (__builtin_mul_overflow(ints(0, r), 1000000, &result)) {
+          return SyntaxError(e.pos, "from_milliseconds(): out of the TIMESTAMP range");
+        }
+        break;
+      case TimeFn::kIdentity:
+        result = ints(0, r);
+        break;
+      case TimeFn::kToMillis:
+        result = FloorDiv(ints(0, r), 1000000);
+        break;
+      case TimeFn::kFromIso: {
+        const std::string& text = v[0]->strs[v[0]->Idx(r)];
+        auto t = ParseIso8601(text);
+        if (!t) return SyntaxError(e.pos, absl::StrCat("Invalid format: \"", text, "\""));
+        result = *t;
+        break;
+      }
     }
     return true;
   });
 }
 
+enum class NumFn { kRound, kAbs, kFloor, kCeil, kSqrt, kLn, kExp };
+
+NumFn NumFnOf(const std::string& f) {
+  if (f == "round") return NumFn::kRound;
+  if (f == "abs") return NumFn::kAbs;
+  if (f == "floor") return NumFn::kFloor;
+  if (f == "ceil" || f == "ceiling") return NumFn::kCeil;
+  if (f == "sqrt") return NumFn::kSqrt;
+  if (f == "ln") return NumFn::kLn;
+  return NumFn::kExp;
+}
+
+double ApplyDouble(NumFn fn, double d, int64_t digits) {
+  switch (fn) {
+    case NumFn::kRound:
+      return RoundHalfAway(d, digits);
+    case NumFn::kAbs:
+      return std::fabs(d);
+    case NumFn::kFloor:
+      return std::floor(d);
+    case NumFn::kCeil:
+      return std::ceil(d);
+    case NumFn::kSqrt:
+      return std::sqrt(d);
+    case NumFn::kLn:
+      return std::log(d);
+    case NumFn::kExp:
+      return std::exp(d);
+  }
+  return d;
+}
+
 absl::StatusOr<VecPtr> EvalNumericFunction(const Expr& e, const Chunk& chunk, const Sel& sel,
                                            const Args& a) {
-  const std::string& f = e.name;
+  const NumFn fn = NumFnOf(e.name);
   const Vec& x = *a.v[0];
+  const Vec* digits = a.v.size() > 1 ? a.v[1].get() : nullptr;
   return MapRows(e, chunk, sel, a, [&](size_t r, Vec& out) -> absl::StatusOr<bool> {
     const size_t o = out.Idx(r);
     if (e.type == ScalarType::kDouble) {
-      const double d = x.AsDouble(r);
-      double& result = out.dbls[o];
-      if (f == "round") {
-        result = RoundHalfAway(d, a.v.size() > 1 ? a.v[1]->ints[a.v[1]->Idx(r)] : 0);
-      } else if (f == "abs") {
-        result = std::fabs(d);
-      } else if (f == "floor") {
-        result = std::floor(d);
-      } else if (f == "ceil" || f == "ceiling") {
-        result = std::ceil(d);
-      } else if (f == "sqrt") {
-        result = std::sqrt(d);
-      } else if (f == "ln") {
-        result = std::log(d);
-      } else {
-        result = std::exp(d);
-      }
+      out.dbls[o] = ApplyDouble(fn, x.AsDouble(r), digits ? digits->ints[digits->Idx(r)] : 0);
       return true;
     }
     const int64_t i = x.ints[x.Idx(r)];
-    if (f == "abs" && i == INT64_MIN) return SyntaxError(e.pos, "abs(): integer overflow");
-    out.ints[o] = f == "abs" ? (i < 0 ? -i : i) : i;
+    if (fn == NumFn::kAbs && i == INT64_MIN) return SyntaxError(e.pos, "abs(): integer overflow");
+    out.ints[o] = fn == NumFn::kAbs ? (i < 0 ? -i : i) : i;
+    const int64_t d = digits != nullptr ? digits->ints[digits->Idx(r)] : 0;
+    if (fn == NumFn::kRound && d < 0) {  // round(1250, -2) = 1300.
+      if (d < -18) {
+        out.ints[o] = 0;
+        return true;
+      }
+      int64_t scale = 1;
+      for (int64_t k = 0; k < -d; ++k) scale *= 10;
+      const int64_t q = i / scale, rem = i % scale;
+      int64_t rounded = q;
+      if (2 * (rem < 0 ? -rem : rem) >= scale) rounded += i < 0 ? -1 : 1;
+      if (__builtin_mul_overflow(rounded, scale, &out.ints[o])) {
+        return SyntaxError(e.pos, "round(): integer overflow");
+      }
+    }
     return true;
   });
 }

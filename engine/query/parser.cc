@@ -36,6 +36,9 @@ std::optional<std::string> UnsupportedClause(const std::string& word) {
   return std::nullopt;
 }
 
+// Operators one chain (a + b + ...) may hold: the tree is as deep as the chain.
+constexpr int kMaxChain = 1000;
+
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
@@ -311,9 +314,11 @@ absl::Status Parser::ParseLimit(Select& select) {
 
 absl::StatusOr<std::unique_ptr<Expr>> Parser::ParseOr() {
   TSW_ASSIGN_OR_RETURN_EXPR(left, ParseAnd());
+  int chain = 0;
   while (IsWord("or")) {
     auto node = Node(ExprKind::kBinary, Cur().pos, "or");
     ++i_;
+    if (++chain > kMaxChain) return SyntaxError(node->pos, "the expression is nested too deeply");
     TSW_ASSIGN_OR_RETURN_EXPR(right, ParseAnd());
     node->args.push_back(std::move(left));
     node->args.push_back(std::move(right));
@@ -324,9 +329,11 @@ absl::StatusOr<std::unique_ptr<Expr>> Parser::ParseOr() {
 
 absl::StatusOr<std::unique_ptr<Expr>> Parser::ParseAnd() {
   TSW_ASSIGN_OR_RETURN_EXPR(left, ParseNot());
+  int chain = 0;
   while (IsWord("and")) {
     auto node = Node(ExprKind::kBinary, Cur().pos, "and");
     ++i_;
+    if (++chain > kMaxChain) return SyntaxError(node->pos, "the expression is nested too deeply");
     TSW_ASSIGN_OR_RETURN_EXPR(right, ParseNot());
     node->args.push_back(std::move(left));
     node->args.push_back(std::move(right));
@@ -422,9 +429,11 @@ absl::StatusOr<std::unique_ptr<Expr>> Parser::ParsePredicateTail(std::unique_ptr
 
 absl::StatusOr<std::unique_ptr<Expr>> Parser::ParseAdditive() {
   TSW_ASSIGN_OR_RETURN_EXPR(left, ParseMultiplicative());
+  int chain = 0;
   while (IsSymbol("+") || IsSymbol("-") || IsSymbol("||")) {
     auto node = Node(ExprKind::kBinary, Cur().pos, Cur().text);
     ++i_;
+    if (++chain > kMaxChain) return SyntaxError(node->pos, "the expression is nested too deeply");
     TSW_ASSIGN_OR_RETURN_EXPR(right, ParseMultiplicative());
     node->args.push_back(std::move(left));
     node->args.push_back(std::move(right));
@@ -435,9 +444,11 @@ absl::StatusOr<std::unique_ptr<Expr>> Parser::ParseAdditive() {
 
 absl::StatusOr<std::unique_ptr<Expr>> Parser::ParseMultiplicative() {
   TSW_ASSIGN_OR_RETURN_EXPR(left, ParseUnary());
+  int chain = 0;
   while (IsSymbol("*") || IsSymbol("/") || IsSymbol("%")) {
     auto node = Node(ExprKind::kBinary, Cur().pos, Cur().text);
     ++i_;
+    if (++chain > kMaxChain) return SyntaxError(node->pos, "the expression is nested too deeply");
     TSW_ASSIGN_OR_RETURN_EXPR(right, ParseUnary());
     node->args.push_back(std::move(left));
     node->args.push_back(std::move(right));
@@ -666,7 +677,10 @@ absl::StatusOr<std::unique_ptr<Expr>> Parser::ParseIdentifierExpr() {
           t.pos, absl::StrCat(absl::AsciiStrToUpper(t.text), " literals are not supported"));
     }
     if (t.text == "exists") return SyntaxError(t.pos, "EXISTS is not supported");
-    if (ReservedWords().contains(t.text)) return Unexpected();
+    if (ReservedWords().contains(t.text)) {
+      if (UnsupportedClause(t.text)) return Unexpected();
+      return Expect("an expression");
+    }
   }
   auto node = Node(ExprKind::kColumn, t.pos, t.text);
   ++i_;

@@ -63,8 +63,12 @@ struct Plan {
   std::vector<InputColumn> input;
   std::vector<bool> input_used;  // Slots some expression reads.
   bool from_table = false;
-  ScanRequest scan;                        // from_table.
-  bool scan_empty = false;                 // The pushed-down predicates select nothing.
+  ScanRequest scan;         // from_table.
+  bool scan_empty = false;  // The pushed-down predicates select nothing.
+  // A pushed-down `dimension IN (...)`: one scan per value, each with `scan`'s filters
+  // and dimension = value.
+  std::string scan_dimension;
+  std::vector<std::string> scan_dimension_values;
   std::vector<TableColumnSource> sources;  // from_table: per input slot.
   std::unique_ptr<Plan> subquery;          // !from_table.
 

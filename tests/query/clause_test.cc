@@ -115,6 +115,28 @@ TEST_F(ClauseTest, PushesTimeMeasureAndDimensionsIntoTheScan) {
   EXPECT_EQ(r.dimension_filters[0].name, "host");
 }
 
+TEST_F(ClauseTest, DimensionInAndOrBecomeOneScanPerValue) {
+  EngineSource source(engine_.get(), clock_.NowNanos());
+  std::vector<std::string> hosts;
+  absl::Status s = query::Execute(
+      R"(SELECT DISTINCT host FROM "fleet"."metrics"
+         WHERE host IN ('h1', 'h3', 'h1', 'h9') AND measure_name = 'cpu' ORDER BY host)",
+      source, query::QueryLimits{}, [&](const QueryBatch& b) {
+        for (int64_t r = 0; r < b.num_rows; ++r) hosts.push_back(b.columns[0].strings[r]);
+        return true;
+      });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_THAT(hosts, ElementsAre("h1", "h3"));
+  ASSERT_EQ(source.requests.size(), 3u);  // h1, h3, h9.
+  EXPECT_EQ(source.requests[1].dimension_filters.back().value, "h3");
+  EXPECT_THAT(Rows(R"(SELECT count(*) FROM "fleet"."metrics"
+                      WHERE (host = 'h2' OR 'h3' = host) AND measure_name = 'cpu')"),
+              ElementsAre("4"));
+  EXPECT_THAT(Rows(R"(SELECT count(*) FROM "fleet"."metrics"
+                      WHERE (host = 'h2' OR region = 'eu') AND measure_name = 'cpu')"),
+              ElementsAre("6"));
+}
+
 TEST_F(ClauseTest, ContradictoryMeasureNamesScanNothing) {
   EngineSource source(engine_.get(), clock_.NowNanos());
   absl::Status s = query::Execute(

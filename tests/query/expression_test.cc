@@ -48,6 +48,8 @@ TEST_F(ExpressionTest, CaseCoalesceRoundAbs) {
                    "CASE WHEN false THEN 1 END, coalesce(temp, measure_value::double, 7), "
                    "round(2.5), round(-2.5), round(3.14159, 2), abs(-3), abs(-2.5)"),
               ElementsAre("b|2|NULL|7|3|-3|3.14|3|2.5"));
+  EXPECT_THAT(Eval("round(1250, -2), round(-1250, -2), round(1249, -2), round(7, 0)"),
+              ElementsAre("1300|-1300|1200|7"));
 }
 
 TEST_F(ExpressionTest, CaseEvaluatesABranchOnlyForItsRows) {
