@@ -176,7 +176,7 @@ QueryGenerator::Expr QueryGenerator::Scalar(SqlType type, int depth) {
   // Leaves: mostly columns.
   if (depth <= 0 || Chance(0.45)) {
     if (type != SqlType::kTimestamp && Chance(0.12)) return Literal(type);
-    if (type == SqlType::kBigint && features_.to_milliseconds && Chance(0.08)) {
+    if (type == SqlType::kBigint && features_.to_milliseconds && !no_epoch_ints_ && Chance(0.08)) {
       return {"to_milliseconds(time)", "(\"time\" / 1000000)", type};
     }
     return Column(type);
@@ -341,7 +341,9 @@ QueryGenerator::Expr QueryGenerator::Predicate(int depth) {
     return {absl::StrCat("(", a.tsw, " ", op, " ", b.tsw, ")"),
             absl::StrCat("(", a.sqlite, " ", op, " ", b.sqlite, ")"), SqlType::kBoolean};
   }
-  return Comparison();
+  // Parenthesized: a comparison is no operand of another one in Timestream's grammar.
+  Expr c = Comparison();
+  return {absl::StrCat("(", c.tsw, ")"), absl::StrCat("(", c.sqlite, ")"), c.type};
 }
 
 QueryGenerator::Expr QueryGenerator::TimePredicate() {
@@ -476,7 +478,11 @@ QueryGenerator::Expr QueryGenerator::AggregateCall(SqlType* input_type) {
     return {absl::StrCat(f, "(", x.tsw, ")"), absl::StrCat(f, "(", x.sqlite, ")"), type};
   }
   if (features_.stddev) {
+    // Not over epoch milliseconds: with a mean ~1e8 times the spread, any double algorithm
+    // (Welford's too) loses about that factor of precision, beyond the stated tolerance.
+    no_epoch_ints_ = true;
     Expr x = NumericScalar(Uniform(0, 1));
+    no_epoch_ints_ = false;
     return {absl::StrCat("stddev(", x.tsw, ")"), absl::StrCat("stddev(", x.sqlite, ")"),
             SqlType::kDouble};
   }

@@ -140,6 +140,7 @@ class QueryGenerator {
   const TableProfile& profile_;
   GeneratorFeatures features_;
   std::mt19937_64 rng_;
+  bool no_epoch_ints_ = false;  // Set while generating a stddev argument.
 };
 
 }  // namespace tsw::testing
