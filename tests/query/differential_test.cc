@@ -13,7 +13,7 @@
 // Seeded and reproducible. A failure prints the table seed, the query index, both SQL
 // texts, both answers and the table's rows (also written as SQL to the test's undeclared
 // outputs). Environment (bazel test --test_env=NAME=VALUE):
-//   TSW_DIFF_TABLES   tables (default 12)       TSW_DIFF_QUERIES  queries per table (250)
+//   TSW_DIFF_TABLES   tables (default 16)       TSW_DIFF_QUERIES  queries per table (400)
 //   TSW_DIFF_SEED     first table seed (1)      TSW_DIFF_QUERY    run only this query index
 //   TSW_DIFF_SQL      print tsw's answer to this query on the first table, and stop
 #include <signal.h>
@@ -1002,8 +1002,8 @@ GeneratorFeatures SupportedFeatures() {
 }
 
 TEST_F(DifferentialTest, RandomQueriesMatchSqliteOnRandomTables) {
-  const int tables = EnvInt("TSW_DIFF_TABLES", 12);
-  const int queries = EnvInt("TSW_DIFF_QUERIES", 250);
+  const int tables = EnvInt("TSW_DIFF_TABLES", 16);
+  const int queries = EnvInt("TSW_DIFF_QUERIES", 400);
   const int first_seed = EnvInt("TSW_DIFF_SEED", 1);
   const int only_query = EnvInt("TSW_DIFF_QUERY", -1);
   const GeneratorFeatures features = SupportedFeatures();
