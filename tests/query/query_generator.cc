@@ -63,7 +63,36 @@ QueryGenerator::QueryGenerator(const TableProfile& profile, const GeneratorFeatu
                                uint64_t seed)
     : profile_(profile), features_(features), rng_(seed) {}
 
-GeneratedQuery QueryGenerator::Next() { return Chance(0.5) ? RowQuery() : AggregateQuery(); }
+GeneratedQuery QueryGenerator::Next() {
+  if (features_.subquery && Chance(0.1)) return SubQuery();
+  return Chance(0.5) ? RowQuery() : AggregateQuery();
+}
+
+// A row or aggregate query read back through FROM (...) or WITH, optionally filtered on a
+// column being NULL, then ordered and limited outside.
+GeneratedQuery QueryGenerator::SubQuery() {
+  GeneratedQuery inner = Chance(0.5) ? RowQuery(false) : AggregateQuery(false);
+  GeneratedQuery q;
+  q.types = inner.types;
+  std::vector<std::string> aliases;
+  for (size_t i = 0; i < inner.types.size(); ++i) aliases.push_back(absl::StrCat("c", i));
+  const std::string columns = absl::StrJoin(aliases, ", ");
+  if (Chance(0.5)) {
+    q.tsw = absl::StrCat("SELECT ", columns, " FROM (", inner.tsw, ") AS sub");
+    q.sqlite = absl::StrCat("SELECT ", columns, " FROM (", inner.sqlite, ") AS sub");
+  } else {
+    q.tsw = absl::StrCat("WITH sub AS (", inner.tsw, ") SELECT ", columns, " FROM sub");
+    q.sqlite = absl::StrCat("WITH sub AS (", inner.sqlite, ") SELECT ", columns, " FROM sub");
+  }
+  if (Chance(0.4)) {
+    const std::string& c = Pick(aliases);
+    const char* op = Chance(0.5) ? " IS NULL" : " IS NOT NULL";
+    absl::StrAppend(&q.tsw, " WHERE ", c, op);
+    absl::StrAppend(&q.sqlite, " WHERE ", c, op);
+  }
+  AddOrderAndLimit(q, aliases, /*may_limit_without_order=*/true);
+  return q;
+}
 
 std::vector<int> QueryGenerator::ColumnsOf(SqlType type) const {
   std::vector<int> out;
@@ -599,7 +628,7 @@ void QueryGenerator::AddOrderAndLimit(GeneratedQuery& q, const std::vector<std::
   }
 }
 
-GeneratedQuery QueryGenerator::RowQuery() {
+GeneratedQuery QueryGenerator::RowQuery(bool outer) {
   GeneratedQuery q;
   std::string where_tsw, where_sqlite;
   if (Chance(0.8)) {
@@ -607,7 +636,7 @@ GeneratedQuery QueryGenerator::RowQuery() {
     where_tsw = absl::StrCat(" WHERE ", p.tsw);
     where_sqlite = absl::StrCat(" WHERE ", p.sqlite);
   }
-  if (features_.select_star && Chance(0.05)) {
+  if (features_.select_star && outer && Chance(0.05)) {
     q.select_star = true;
     q.tsw = absl::StrCat("SELECT * FROM ", profile_.tsw_table, where_tsw);
     q.sqlite = absl::StrCat("SELECT {cols} FROM ", profile_.sqlite_table, where_sqlite);
@@ -635,11 +664,11 @@ GeneratedQuery QueryGenerator::RowQuery() {
                        where_tsw);
   q.sqlite = absl::StrCat("SELECT ", distinct, absl::StrJoin(s, ", "), " FROM ",
                           profile_.sqlite_table, where_sqlite);
-  AddOrderAndLimit(q, aliases, /*may_limit_without_order=*/true);
+  if (outer) AddOrderAndLimit(q, aliases, /*may_limit_without_order=*/true);
   return q;
 }
 
-GeneratedQuery QueryGenerator::AggregateQuery() {
+GeneratedQuery QueryGenerator::AggregateQuery(bool outer) {
   GeneratedQuery q;
   // Group keys.
   std::vector<Expr> candidates;
@@ -715,7 +744,7 @@ GeneratedQuery QueryGenerator::AggregateQuery() {
     absl::StrAppend(&q.tsw, " HAVING ", p.tsw);
     absl::StrAppend(&q.sqlite, " HAVING ", p.sqlite);
   }
-  AddOrderAndLimit(q, aliases, /*may_limit_without_order=*/true);
+  if (outer) AddOrderAndLimit(q, aliases, /*may_limit_without_order=*/true);
   return q;
 }
 

@@ -70,6 +70,7 @@ struct GeneratorFeatures {
   bool time_arithmetic = true;       // time - 1h in projections.
   bool aggregate_arithmetic = true;  // max(x) - min(x), sum(x) * 2, ...
   bool group_by_ordinal = true;      // GROUP BY 1, 2.
+  bool subquery = true;              // FROM (SELECT ...) and WITH name AS (SELECT ...).
   bool order_by_ordinal = true;      // ORDER BY 2 DESC.
 };
 
@@ -105,8 +106,10 @@ class QueryGenerator {
     SqlType type;
   };
 
-  GeneratedQuery RowQuery();
-  GeneratedQuery AggregateQuery();
+  // With `outer` false, no ORDER BY or LIMIT (the query becomes a sub-query).
+  GeneratedQuery RowQuery(bool outer = true);
+  GeneratedQuery AggregateQuery(bool outer = true);
+  GeneratedQuery SubQuery();
   void AddOrderAndLimit(GeneratedQuery& q, const std::vector<std::string>& aliases,
                         bool may_limit_without_order);
 
