@@ -523,9 +523,12 @@ absl::Status PushDown(Plan& plan, const EvalContext& ctx) {
     if (!*pushed) kept.push_back(std::move(c));
   }
   for (auto& c : kept) {
+    // The position is read before `c` is moved into an argument (the order in which
+    // arguments are initialized is unspecified).
+    const Position pos = c->pos;
     plan.where = plan.where == nullptr
                      ? std::move(c)
-                     : MakeBinary(c->pos, "and", std::move(plan.where), std::move(c));
+                     : MakeBinary(pos, "and", std::move(plan.where), std::move(c));
     plan.where->type = ScalarType::kBoolean;
   }
   if (state.measure_names) {
