@@ -3,6 +3,7 @@
 #include "engine/encoding/bool_runs.h"
 #include "engine/encoding/codec.h"
 #include "engine/encoding/double_alp.h"
+#include "engine/encoding/double_alp_rd.h"
 #include "engine/encoding/double_chimp128.h"
 #include "engine/encoding/double_gorilla.h"
 #include "engine/encoding/double_plain.h"
@@ -46,9 +47,8 @@ absl::Span<const RegisteredCodec<int64_t>> RegisteredCodecs<int64_t>() {
 template <>
 absl::Span<const RegisteredCodec<double>> RegisteredCodecs<double>() {
   static const RegisteredCodec<double> kCodecs[] = {
-      {&DoubleAlpCodec(), kDoubles},
-      {&DoubleChimp128Codec(), kDoubles},
-      {&DoubleGorillaCodec(), kDoubles},
+      {&DoubleAlpCodec(), kDoubles},      {&DoubleAlpRdCodec(), kDoubles},
+      {&DoubleChimp128Codec(), kDoubles}, {&DoubleGorillaCodec(), kDoubles},
       {&DoublePlainCodec(), kDoubles},
   };
   return kCodecs;
