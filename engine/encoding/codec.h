@@ -40,6 +40,7 @@ enum class CodecId : uint8_t {
   kDoubleChimp128 = 0x12,
   kDoubleAlp = 0x13,
   kDoubleAlpRd = 0x14,
+  kDoubleDictionary = 0x15,
   // string columns.
   kStringPlain = 0x20,
   kStringDictionary = 0x21,

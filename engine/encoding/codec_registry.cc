@@ -5,6 +5,7 @@
 #include "engine/encoding/double_alp.h"
 #include "engine/encoding/double_alp_rd.h"
 #include "engine/encoding/double_chimp128.h"
+#include "engine/encoding/double_dictionary.h"
 #include "engine/encoding/double_gorilla.h"
 #include "engine/encoding/double_plain.h"
 #include "engine/encoding/int64_constant.h"
@@ -49,7 +50,7 @@ absl::Span<const RegisteredCodec<double>> RegisteredCodecs<double>() {
   static const RegisteredCodec<double> kCodecs[] = {
       {&DoubleAlpCodec(), kDoubles},      {&DoubleAlpRdCodec(), kDoubles},
       {&DoubleChimp128Codec(), kDoubles}, {&DoubleGorillaCodec(), kDoubles},
-      {&DoublePlainCodec(), kDoubles},
+      {&DoublePlainCodec(), kDoubles},    {&DoubleDictionaryCodec(), kDoubles},
   };
   return kCodecs;
 }
