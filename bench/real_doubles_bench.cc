@@ -11,6 +11,9 @@
 // readings (empty lines, "") are absent rows and not counted. A missing data directory or
 // file is skipped with a message: the exit code is 0 whatever the data.
 //
+// "auto+zstd3" tells the chooser about the Zstd pass (EncodeOptions::zstd_level = 3);
+// "auto,zstd3" does not (the chooser ranks raw sizes), then frames the column the same way.
+//
 // Output: one Markdown table of bits per value (the size of every column and frame,
 // headers included, times 8, over the values), one of the codec the chooser picked per
 // column, and one of decode speed (million values/s, best of --reps runs).
@@ -105,6 +108,7 @@ struct Method {
   std::optional<CodecId> codec;  // Unset: the chooser.
   bool zstd_pass = false;
   bool raw_zstd = false;
+  bool tell_chooser = true;  // With zstd_pass: EncodeOptions::zstd_level is set.
 };
 
 struct Stored {
@@ -125,7 +129,7 @@ bool Store(const Method& m, const std::vector<absl::Span<const double>>& columns
       std::string encoded;
       EncodeOptions options;
       options.codec = m.codec;
-      if (m.zstd_pass) options.zstd_level = 3;
+      if (m.zstd_pass && m.tell_chooser) options.zstd_level = 3;
       if (!EncodeDoubles(c, &encoded, options).ok()) return false;
       absl::StatusOr<ColumnHeader> header = ReadColumnHeader(encoded);
       if (header.ok()) ++s->chosen[std::string(CodecName(header->codec))];
@@ -205,7 +209,9 @@ int Main(int argc, char** argv) {
     return 0;
   }
 
-  std::vector<Method> methods = {{"auto", std::nullopt}, {"auto+zstd3", std::nullopt, true}};
+  std::vector<Method> methods = {{"auto", std::nullopt},
+                                 {"auto+zstd3", std::nullopt, true},
+                                 {"auto,zstd3", std::nullopt, true, false, false}};
   for (const RegisteredCodec<double>& r : RegisteredCodecs<double>()) {
     methods.push_back({r.codec->name, r.codec->id});
   }
