@@ -30,11 +30,29 @@ struct Split {
 // The left parts of `values` (every `stride`-th) counted, most frequent first.
 std::vector<std::pair<uint32_t, uint16_t>> LeftFrequencies(absl::Span<const double> values,
                                                            size_t stride, int right_width) {
-  std::vector<uint32_t> counts(size_t{1} << (64 - right_width), 0);
-  for (size_t i = 0; i < values.size(); i += stride) ++counts[Bits(values[i]) >> right_width];
+  const size_t parts = size_t{1} << (64 - right_width);
+  const size_t counted = (values.size() + stride - 1) / stride;
   std::vector<std::pair<uint32_t, uint16_t>> frequent;
-  for (size_t left = 0; left < counts.size(); ++left) {
-    if (counts[left] != 0) frequent.emplace_back(counts[left], static_cast<uint16_t>(left));
+  if (counted * 8 < parts) {
+    // Few values against many possible parts: sorting them is cheaper than a table.
+    std::vector<uint16_t> lefts;
+    lefts.reserve(counted);
+    for (size_t i = 0; i < values.size(); i += stride) {
+      lefts.push_back(static_cast<uint16_t>(Bits(values[i]) >> right_width));
+    }
+    std::sort(lefts.begin(), lefts.end());
+    for (size_t i = 0; i < lefts.size();) {
+      size_t j = i;
+      while (j < lefts.size() && lefts[j] == lefts[i]) ++j;
+      frequent.emplace_back(static_cast<uint32_t>(j - i), lefts[i]);
+      i = j;
+    }
+  } else {
+    std::vector<uint32_t> counts(parts, 0);
+    for (size_t i = 0; i < values.size(); i += stride) ++counts[Bits(values[i]) >> right_width];
+    for (size_t left = 0; left < parts; ++left) {
+      if (counts[left] != 0) frequent.emplace_back(counts[left], static_cast<uint16_t>(left));
+    }
   }
   // Ties go to the smaller left part, so the choice does not depend on the sort.
   std::sort(frequent.begin(), frequent.end(), [](const auto& a, const auto& b) {
