@@ -39,6 +39,8 @@ enum class CodecId : uint8_t {
   kDoubleGorilla = 0x11,
   kDoubleChimp128 = 0x12,
   kDoubleAlp = 0x13,
+  kDoubleAlpRd = 0x14,
+  kDoubleDictionary = 0x15,
   // string columns.
   kStringPlain = 0x20,
   kStringDictionary = 0x21,

@@ -3,7 +3,9 @@
 #include "engine/encoding/bool_runs.h"
 #include "engine/encoding/codec.h"
 #include "engine/encoding/double_alp.h"
+#include "engine/encoding/double_alp_rd.h"
 #include "engine/encoding/double_chimp128.h"
+#include "engine/encoding/double_dictionary.h"
 #include "engine/encoding/double_gorilla.h"
 #include "engine/encoding/double_plain.h"
 #include "engine/encoding/int64_constant.h"
@@ -46,10 +48,9 @@ absl::Span<const RegisteredCodec<int64_t>> RegisteredCodecs<int64_t>() {
 template <>
 absl::Span<const RegisteredCodec<double>> RegisteredCodecs<double>() {
   static const RegisteredCodec<double> kCodecs[] = {
-      {&DoubleAlpCodec(), kDoubles},
-      {&DoubleChimp128Codec(), kDoubles},
-      {&DoubleGorillaCodec(), kDoubles},
-      {&DoublePlainCodec(), kDoubles},
+      {&DoubleAlpCodec(), kDoubles},      {&DoubleAlpRdCodec(), kDoubles},
+      {&DoubleChimp128Codec(), kDoubles}, {&DoubleGorillaCodec(), kDoubles},
+      {&DoublePlainCodec(), kDoubles},    {&DoubleDictionaryCodec(), kDoubles},
   };
   return kCodecs;
 }

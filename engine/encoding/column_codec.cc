@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/encoding/byte_io.h"
+#include "engine/encoding/zstd_column.h"
 #include "tsw/status.h"
 
 namespace tsw::encoding {
@@ -44,6 +45,19 @@ absl::Status EncodeWith(const Codec<T>& codec, absl::Span<const T> values, std::
   return status;
 }
 
+// The bytes EncodeColumnZstd at `level` makes of `encoded` (raw when Zstd does not help).
+size_t FramedSize(absl::string_view encoded, int level) {
+  std::string framed;
+  ZstdColumnOptions options;
+  options.level = level;
+  if (!EncodeColumnZstd(encoded, options, &framed).ok()) return encoded.size() + 1;
+  return framed.size();
+}
+
+size_t Scale(size_t bytes, size_t values, size_t sampled) {
+  return static_cast<size_t>(static_cast<double>(bytes) * values / sampled);
+}
+
 template <typename T>
 absl::Status EncodeColumn(absl::Span<const T> values, ColumnKind kind, const EncodeOptions& options,
                           std::string* out) {
@@ -66,10 +80,35 @@ absl::Status EncodeColumn(absl::Span<const T> values, ColumnKind kind, const Enc
     return absl::OkStatus();
   }
   std::vector<std::pair<size_t, const Codec<T>*>> ranked;
-  for (const RegisteredCodec<T>& r : RegisteredCodecs<T>()) {
-    if ((r.kinds & KindBit(kind)) == 0) continue;
-    const size_t estimate = r.codec->analyze(values);
-    if (estimate != kNotApplicable) ranked.emplace_back(estimate, r.codec);
+  if (options.zstd_level != 0) {
+    // Rank by the framed size of each candidate's encoding of a sample. When the sample is
+    // the whole column the sizes are exact, and the smallest encoding is the column.
+    std::vector<T> storage;
+    const absl::Span<const T> sample = SampleForAnalysis(values, &storage);
+    const bool whole = sample.size() == values.size();
+    std::string best;
+    size_t best_size = kNotApplicable;
+    for (const RegisteredCodec<T>& r : RegisteredCodecs<T>()) {
+      if ((r.kinds & KindBit(kind)) == 0) continue;
+      std::string encoded;
+      if (!EncodeWith(*r.codec, sample, &encoded).ok()) continue;
+      const size_t framed = FramedSize(encoded, options.zstd_level);
+      if (whole && framed < best_size) {
+        best_size = framed;
+        best = std::move(encoded);
+      }
+      ranked.emplace_back(whole ? framed : Scale(framed, values.size(), sample.size()), r.codec);
+    }
+    if (whole && best_size != kNotApplicable) {
+      out->append(best);
+      return absl::OkStatus();
+    }
+  } else {
+    for (const RegisteredCodec<T>& r : RegisteredCodecs<T>()) {
+      if ((r.kinds & KindBit(kind)) == 0) continue;
+      const size_t estimate = r.codec->analyze(values);
+      if (estimate != kNotApplicable) ranked.emplace_back(estimate, r.codec);
+    }
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

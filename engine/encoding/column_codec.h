@@ -9,8 +9,9 @@
 //
 // Encoding picks, per column, the codec that makes it smallest: each candidate estimates
 // its size (on a sample where that is cheaper), and the smallest estimate that encodes
-// wins. EncodeOptions::codec pins a codec instead, for tests and benchmarks. The bytes
-// are documented in engine/encoding/FORMAT.md; zstd_column.h adds an optional Zstd pass.
+// wins; with EncodeOptions::zstd_level, the size after the caller's Zstd pass. EncodeOptions::codec
+// pins a codec instead, for tests and benchmarks. The bytes are documented in
+// engine/encoding/FORMAT.md; zstd_column.h adds an optional Zstd pass.
 //
 // Callers: the segment writer and reader (engine/magnetic). Thread-safe: no shared state.
 #ifndef TSW_ENGINE_ENCODING_COLUMN_CODEC_H_
@@ -33,6 +34,13 @@ struct EncodeOptions {
   // Encode with this codec instead of choosing one. It must hold the column's value type
   // and be able to encode the values (the constant codec fails on two distinct values).
   std::optional<CodecId> codec;
+  // The Zstd level of the pass the caller applies to the encoded column afterwards
+  // (EncodeColumnZstd, as the segment writer does); 0 when there is none. When nonzero,
+  // the chooser ranks codecs by the size the column will have after that pass: it encodes
+  // a sample with each candidate and compresses it, so a column Zstd shrinks well (plain
+  // doubles that repeat) is not stored larger than Zstd alone would store it. Ignored when
+  // `codec` is set.
+  int zstd_level = 0;
 };
 
 // The header every encoded column starts with.

@@ -4,8 +4,8 @@
 // Input: one byte choosing the value type (int64, double, string, bool, presence mask,
 // or the Zstd frame), then bytes used twice:
 //   1. as an encoded column: decoding must fail cleanly or give values that every codec
-//      of the type (each pinned in turn, then the automatic choice) encodes and decodes
-//      back exactly;
+//      of the type (each pinned in turn, then the automatic choice, without and before a
+//      Zstd pass) encodes and decodes back exactly; doubles also as an ALP_rd payload;
 //   2. as values (derived from the bytes, in shapes the codecs specialise in: runs,
 //      small deltas, short decimals), which must round-trip the same way, bit for bit.
 // Out-of-bounds reads are ASan's to catch.
@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "engine/encoding/byte_io.h"
 #include "engine/encoding/codec.h"
 #include "engine/encoding/column_codec.h"
 #include "engine/encoding/zstd_column.h"
@@ -134,6 +135,9 @@ void CheckRoundTrips(const std::vector<DecodedValue<T>>& decoded) {
     check(options, r.codec->name);
   }
   check(EncodeOptions{}, "automatic choice");
+  EncodeOptions before_zstd;
+  before_zstd.zstd_level = 1;
+  check(before_zstd, "automatic choice before a zstd pass");
 }
 
 // Decoding arbitrary bytes: fails cleanly (leaving *out empty) or gives re-encodable values.
@@ -218,6 +222,17 @@ std::vector<uint8_t> BoolValues(InputReader in) {
   return values;
 }
 
+// Arbitrary bytes as the payload of an ALP_rd column of a count taken from the input, so
+// the decoder sees payloads it could never meet through a random codec id byte.
+void CheckAlpRdPayload(absl::string_view bytes) {
+  InputReader in(bytes);
+  const size_t count = (size_t{in.Byte()} << 8 | in.Byte()) % 4200;
+  std::string column(1, static_cast<char>(CodecId::kDoubleAlpRd));
+  PutVarint64(&column, count);
+  absl::StrAppend(&column, in.rest());
+  CheckDecode<double>(column);
+}
+
 void CheckZstd(absl::string_view bytes) {
   std::string out;
   const absl::Status status = DecodeColumnZstd(bytes, &out);
@@ -258,6 +273,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 1:
       CheckDecode<double>(rest);
+      CheckAlpRdPayload(rest);
       CheckRoundTrips<double>(DoubleValues(tsw::fuzz::InputReader(rest)));
       break;
     case 2:

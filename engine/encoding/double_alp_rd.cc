@@ -1,0 +1,249 @@
+#include "engine/encoding/double_alp_rd.h"
+
+#include <algorithm>
+#include <bit>
+#include <numeric>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/encoding/bit_packing.h"
+#include "engine/encoding/byte_io.h"
+
+namespace tsw::encoding {
+namespace {
+
+constexpr absl::string_view kName = "alp_rd";
+
+constexpr size_t kVector = 1024;
+constexpr int kMaxLeftWidth = 16;      // Left parts and exceptions are uint16.
+constexpr size_t kMaxDictionary = 8;   // Codes take at most 3 bits.
+constexpr size_t kSplitSample = 2048;  // Values scored per candidate cut.
+constexpr size_t kExceptionBits = 32;  // Position (16) and left part (16).
+
+inline uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
+
+struct Split {
+  int right_width = 64 - kMaxLeftWidth;
+  std::vector<uint16_t> dictionary;  // Most frequent left parts first.
+};
+
+// The left parts of `values` (every `stride`-th) counted, most frequent first.
+std::vector<std::pair<uint32_t, uint16_t>> LeftFrequencies(absl::Span<const double> values,
+                                                           size_t stride, int right_width) {
+  const size_t parts = size_t{1} << (64 - right_width);
+  const size_t counted = (values.size() + stride - 1) / stride;
+  std::vector<std::pair<uint32_t, uint16_t>> frequent;
+  if (counted * 8 < parts) {
+    // Few values against many possible parts: sorting them is cheaper than a table.
+    std::vector<uint16_t> lefts;
+    lefts.reserve(counted);
+    for (size_t i = 0; i < values.size(); i += stride) {
+      lefts.push_back(static_cast<uint16_t>(Bits(values[i]) >> right_width));
+    }
+    std::sort(lefts.begin(), lefts.end());
+    for (size_t i = 0; i < lefts.size();) {
+      size_t j = i;
+      while (j < lefts.size() && lefts[j] == lefts[i]) ++j;
+      frequent.emplace_back(static_cast<uint32_t>(j - i), lefts[i]);
+      i = j;
+    }
+  } else {
+    std::vector<uint32_t> counts(parts, 0);
+    for (size_t i = 0; i < values.size(); i += stride) ++counts[Bits(values[i]) >> right_width];
+    for (size_t left = 0; left < parts; ++left) {
+      if (counts[left] != 0) frequent.emplace_back(counts[left], static_cast<uint16_t>(left));
+    }
+  }
+  // Ties go to the smaller left part, so the choice does not depend on the sort.
+  std::sort(frequent.begin(), frequent.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  return frequent;
+}
+
+// Bits per sampled value of cut `right_width` with the best dictionary size, and that size.
+double ScoreCut(const std::vector<std::pair<uint32_t, uint16_t>>& frequent, size_t sampled,
+                int right_width, size_t* dictionary_size) {
+  double best = 1e300;
+  for (size_t k = 1; k <= kMaxDictionary; k *= 2) {
+    size_t covered = 0;
+    for (size_t i = 0; i < std::min(k, frequent.size()); ++i) covered += frequent[i].first;
+    const double bits = static_cast<double>(sampled) * (right_width + BitLength(k - 1)) +
+                        static_cast<double>(sampled - covered) * kExceptionBits;
+    if (bits < best) {
+      best = bits;
+      *dictionary_size = std::min(k, frequent.size());
+    }
+    if (k >= frequent.size()) break;
+  }
+  return best / static_cast<double>(sampled);
+}
+
+// The cut with the fewest bits on a sample, and its dictionary from the whole column.
+Split ChooseSplit(absl::Span<const double> values) {
+  const size_t stride = std::max<size_t>(1, values.size() / kSplitSample);
+  const size_t sampled = (values.size() + stride - 1) / stride;
+  Split split;
+  double best = 1e300;
+  for (int left = 1; left <= kMaxLeftWidth; ++left) {
+    size_t k = 1;
+    const double bits =
+        ScoreCut(LeftFrequencies(values, stride, 64 - left), sampled, 64 - left, &k);
+    if (bits < best) {
+      best = bits;
+      split.right_width = 64 - left;
+      split.dictionary.assign(k, 0);
+    }
+  }
+  const auto frequent = LeftFrequencies(values, 1, split.right_width);
+  split.dictionary.resize(std::min(split.dictionary.size(), frequent.size()));
+  for (size_t i = 0; i < split.dictionary.size(); ++i) split.dictionary[i] = frequent[i].second;
+  return split;
+}
+
+void EncodeVector(const double* v, size_t n, const Split& split, std::string* out) {
+  const int r = split.right_width;
+  const uint64_t right_mask = (uint64_t{1} << r) - 1;
+  const int code_width = BitLength(split.dictionary.size() - 1);
+  uint64_t codes[kVector], rights[kVector];
+  uint16_t positions[kVector], lefts[kVector];
+  size_t exceptions = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t bits = Bits(v[i]);
+    const uint16_t left = static_cast<uint16_t>(bits >> r);
+    rights[i] = bits & right_mask;
+    const auto it = std::find(split.dictionary.begin(), split.dictionary.end(), left);
+    if (it == split.dictionary.end()) {
+      codes[i] = 0;
+      positions[exceptions] = static_cast<uint16_t>(i);
+      lefts[exceptions++] = left;
+    } else {
+      codes[i] = static_cast<uint64_t>(it - split.dictionary.begin());
+    }
+  }
+  PutVarint64(out, exceptions);
+  for (size_t k = 0; k < exceptions; ++k) {
+    out->push_back(static_cast<char>(positions[k] & 0xff));
+    out->push_back(static_cast<char>(positions[k] >> 8));
+  }
+  for (size_t k = 0; k < exceptions; ++k) {
+    out->push_back(static_cast<char>(lefts[k] & 0xff));
+    out->push_back(static_cast<char>(lefts[k] >> 8));
+  }
+  PackBits(codes, n, code_width, out);
+  PackBits(rights, n, r, out);
+}
+
+absl::Status Encode(absl::Span<const double> values, std::string* out) {
+  if (values.empty()) return absl::OkStatus();
+  const Split split = ChooseSplit(values);
+  out->push_back(static_cast<char>(split.right_width));
+  out->push_back(static_cast<char>(split.dictionary.size()));
+  for (uint16_t left : split.dictionary) {
+    out->push_back(static_cast<char>(left & 0xff));
+    out->push_back(static_cast<char>(left >> 8));
+  }
+  for (size_t start = 0; start < values.size(); start += kVector) {
+    EncodeVector(values.data() + start, std::min(kVector, values.size() - start), split, out);
+  }
+  return absl::OkStatus();
+}
+
+size_t Analyze(absl::Span<const double> values) { return AnalyzeBySampleEncoding(values, Encode); }
+
+inline uint16_t Uint16At(absl::string_view bytes, size_t i) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(bytes[2 * i]) |
+                               (static_cast<uint8_t>(bytes[2 * i + 1]) << 8));
+}
+
+absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>* out) {
+  out->clear();
+  if (count == 0) {
+    if (!payload.empty()) return CorruptColumn(kName, "bytes in an empty column");
+    return absl::OkStatus();
+  }
+  ByteReader in(payload);
+  uint8_t right_width, k;
+  absl::string_view dictionary;
+  if (!in.ReadByte(&right_width) || !in.ReadByte(&k))
+    return CorruptColumn(kName, "truncated header");
+  const int r = right_width;
+  if (r < 64 - kMaxLeftWidth || r > 63) {
+    return CorruptColumn(kName, absl::StrCat("right width ", r, " outside 48..63"));
+  }
+  if (k == 0 || k > kMaxDictionary) {
+    return CorruptColumn(kName, absl::StrCat("dictionary of ", k, " entries, not 1..8"));
+  }
+  if (!in.ReadBytes(2 * size_t{k}, &dictionary))
+    return CorruptColumn(kName, "truncated dictionary");
+  const int left_width = 64 - r;
+  uint16_t dict[kMaxDictionary];
+  for (size_t i = 0; i < k; ++i) {
+    dict[i] = Uint16At(dictionary, i);
+    if (dict[i] >> left_width != 0) {
+      return CorruptColumn(
+          kName, absl::StrCat("dictionary entry ", dict[i], " wider than ", left_width, " bits"));
+    }
+  }
+  const int code_width = BitLength(k - 1);
+  // Each vector holds at least its exception count and packed codes and right parts.
+  const size_t full = count / kVector, last = count % kVector;
+  const size_t least = full * (1 + PackedBytes(kVector, code_width) + PackedBytes(kVector, r)) +
+                       (last == 0 ? 0 : 1 + PackedBytes(last, code_width) + PackedBytes(last, r));
+  if (in.remaining() < least) {
+    return CorruptColumn(kName,
+                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
+  }
+  out->resize(count);
+  uint64_t codes[kVector], rights[kVector];
+  for (size_t start = 0, vector = 0; start < count; start += kVector, ++vector) {
+    const size_t n = std::min(kVector, count - start);
+    auto corrupt = [&](absl::string_view what) {
+      out->clear();
+      return CorruptColumn(kName, absl::StrCat("vector ", vector, ": ", what));
+    };
+    uint64_t exceptions;
+    absl::string_view positions, lefts, packed_codes, packed_rights;
+    if (!in.ReadVarint64(&exceptions)) return corrupt("truncated exception count");
+    if (exceptions > n) return corrupt(absl::StrCat(exceptions, " exceptions in ", n, " values"));
+    if (!in.ReadBytes(exceptions * 2, &positions) || !in.ReadBytes(exceptions * 2, &lefts) ||
+        !in.ReadBytes(PackedBytes(n, code_width), &packed_codes) ||
+        !in.ReadBytes(PackedBytes(n, r), &packed_rights)) {
+      return corrupt("truncated");
+    }
+    UnpackBits(reinterpret_cast<const uint8_t*>(packed_codes.data()), n, code_width, codes);
+    UnpackBits(reinterpret_cast<const uint8_t*>(packed_rights.data()), n, r, rights);
+    double* values = out->data() + start;
+    for (size_t i = 0; i < n; ++i) {
+      if (codes[i] >= k) return corrupt(absl::StrCat("code ", codes[i], " beyond the dictionary"));
+      values[i] = std::bit_cast<double>((uint64_t{dict[codes[i]]} << r) | rights[i]);
+    }
+    size_t previous = 0;
+    for (size_t e = 0; e < exceptions; ++e) {
+      const size_t pos = Uint16At(positions, e);
+      const uint16_t left = Uint16At(lefts, e);
+      if (pos >= n || (e > 0 && pos <= previous)) {
+        return corrupt(absl::StrCat("exception position ", pos, " out of order or range"));
+      }
+      if (left >> left_width != 0) {
+        return corrupt(
+            absl::StrCat("exception left part ", left, " wider than ", left_width, " bits"));
+      }
+      previous = pos;
+      values[pos] = std::bit_cast<double>((uint64_t{left} << r) | rights[pos]);
+    }
+  }
+  if (!in.empty()) {
+    out->clear();
+    return CorruptColumn(kName, absl::StrCat(in.remaining(), " trailing bytes"));
+  }
+  return absl::OkStatus();
+}
+
+constexpr Codec<double> kCodec = {CodecId::kDoubleAlpRd, "alp_rd", Analyze, Encode, Decode};
+
+}  // namespace
+
+const Codec<double>& DoubleAlpRdCodec() { return kCodec; }
+
+}  // namespace tsw::encoding

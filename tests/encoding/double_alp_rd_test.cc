@@ -1,0 +1,193 @@
+// ALP_rd (codec 0x14): high-precision doubles round-trip bit for bit whatever their bits,
+// cost less than Chimp128 and plain on coordinate-like values, and malformed payloads are
+// rejected with InternalServerException.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/encoding/byte_io.h"
+#include "engine/encoding/codec.h"
+#include "engine/encoding/column_codec.h"
+#include "gtest/gtest.h"
+#include "tests/encoding/codec_test_util.h"
+#include "tsw/status.h"
+
+namespace tsw::encoding {
+namespace {
+
+using testing::Bits;
+using testing::FromBits;
+using testing::InterestingLengths;
+using testing::SpecialDoubles;
+
+std::string EncodeAlpRd(const std::vector<double>& values) {
+  std::string column;
+  EncodeOptions options;
+  options.codec = CodecId::kDoubleAlpRd;
+  const absl::Status status = EncodeDoubles(values, &column, options);
+  EXPECT_TRUE(status.ok()) << status;
+  return column;
+}
+
+void ExpectAlpRdRoundTrip(const std::vector<double>& values, const std::string& label) {
+  SCOPED_TRACE(label);
+  const std::string column = EncodeAlpRd(values);
+  EXPECT_EQ(ReadColumnHeader(column)->codec, CodecId::kDoubleAlpRd);
+  std::vector<double> decoded;
+  const absl::Status status = DecodeDoubles(column, &decoded);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(Bits(decoded), Bits(values));
+}
+
+// Full-precision values in [-1, 1), like the latitudes in radians of POI-lat.
+std::vector<double> Coordinates(std::mt19937_64& rng, size_t n) {
+  std::uniform_real_distribution<double> d(-1.0, 1.0);
+  std::vector<double> v(n);
+  for (double& x : v) x = d(rng);
+  return v;
+}
+
+TEST(DoubleAlpRd, RoundTripsEverySpecialValueBitForBit) {
+  ExpectAlpRdRoundTrip(SpecialDoubles(), "specials together");
+  for (double v : SpecialDoubles()) {
+    ExpectAlpRdRoundTrip({v}, absl::StrCat("alone: 0x", absl::Hex(std::bit_cast<uint64_t>(v))));
+    ExpectAlpRdRoundTrip(std::vector<double>(1500, v), "repeated");
+  }
+}
+
+TEST(DoubleAlpRd, RoundTripsSpecialsAmongCoordinatesAtEveryLength) {
+  std::mt19937_64 rng(7);
+  const std::vector<double> specials = SpecialDoubles();
+  for (size_t n : InterestingLengths()) {
+    std::vector<double> v = Coordinates(rng, n);
+    for (size_t i = 0; i < n; i += 37) v[i] = specials[(i / 37) % specials.size()];
+    ExpectAlpRdRoundTrip(v, absl::StrCat(n, " values"));
+  }
+}
+
+TEST(DoubleAlpRd, RoundTripsTinyColumns) {
+  std::mt19937_64 rng(8);
+  for (size_t n = 0; n <= 9; ++n) {
+    std::vector<double> v(n);
+    for (double& x : v) x = FromBits(rng());
+    ExpectAlpRdRoundTrip(v, absl::StrCat(n, " random bit patterns"));
+  }
+}
+
+TEST(DoubleAlpRd, RoundTripsBlocksWhereEveryValueIsAnException) {
+  // Every value has its own top 16 bits, so at most 8 per vector match the dictionary.
+  std::mt19937_64 rng(9);
+  std::vector<double> v(3000);
+  for (size_t i = 0; i < v.size(); ++i) {
+    v[i] = FromBits((static_cast<uint64_t>(i * 21) << 48) | (rng() >> 16));
+  }
+  ExpectAlpRdRoundTrip(v, "distinct left parts");
+  std::vector<double> random(5000);
+  for (double& x : random) x = FromBits(rng());
+  ExpectAlpRdRoundTrip(random, "random bit patterns (NaNs, denormals, both signs)");
+}
+
+TEST(DoubleAlpRd, RoundTripsOutliersStoredAsExceptions) {
+  // Most values share a few front bit patterns; every tenth is a random bit pattern whose
+  // front bits the dictionary cannot hold, so it becomes an exception.
+  std::mt19937_64 rng(12);
+  std::vector<double> v = Coordinates(rng, 5000);
+  for (size_t i = 0; i < v.size(); i += 10) v[i] = FromBits(rng());
+  ExpectAlpRdRoundTrip(v, "outliers every 10th value");
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i % 3 != 0) v[i] = FromBits(rng());
+  }
+  ExpectAlpRdRoundTrip(v, "two thirds random bit patterns");
+}
+
+TEST(DoubleAlpRd, CoordinatesCostLessThanChimp128AndPlain) {
+  std::mt19937_64 rng(10);
+  const std::vector<double> v = Coordinates(rng, 4096);
+  const size_t alp_rd = EncodeAlpRd(v).size();
+  std::string chimp;
+  EncodeOptions options;
+  options.codec = CodecId::kDoubleChimp128;
+  ASSERT_TRUE(EncodeDoubles(v, &chimp, options).ok());
+  SCOPED_TRACE(absl::StrCat("alp_rd ", alp_rd, " bytes, chimp128 ", chimp.size()));
+  EXPECT_LT(alp_rd, chimp.size());
+  EXPECT_LT(alp_rd, v.size() * 8 * 60 / 64);  // At least 4 bits per value saved.
+}
+
+// A hand-made column: 2 values, right width 60, dictionary {0, 1, 2} (codes of 2 bits),
+// no exceptions, codes 0 and `code1`, right parts 0.
+std::string HandMadeColumn(uint8_t right_width, uint8_t k, uint8_t code1) {
+  std::string c;
+  c.push_back(static_cast<char>(CodecId::kDoubleAlpRd));
+  c.push_back(2);  // Count.
+  c.push_back(static_cast<char>(right_width));
+  c.push_back(static_cast<char>(k));
+  for (uint8_t i = 0; i < k; ++i) c.append({static_cast<char>(i), 0});
+  c.push_back(0);                                                  // No exceptions.
+  c.push_back(static_cast<char>(code1 << 2));                      // Codes: bit-packed(2, 2).
+  c.append((2 * static_cast<size_t>(right_width) + 7) / 8, '\0');  // Right parts.
+  return c;
+}
+
+void ExpectCorrupt(const std::string& column, const std::string& what) {
+  std::vector<double> out;
+  const absl::Status status = DecodeDoubles(column, &out);
+  EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << what << ": " << status;
+  EXPECT_TRUE(out.empty()) << what;
+}
+
+TEST(DoubleAlpRd, DecodesAHandMadeColumn) {
+  std::vector<double> out;
+  ASSERT_TRUE(DecodeDoubles(HandMadeColumn(60, 3, 2), &out).ok());
+  EXPECT_EQ(Bits(out), (std::vector<uint64_t>{0, uint64_t{2} << 60}));
+}
+
+TEST(DoubleAlpRd, RejectsMalformedPayloads) {
+  ExpectCorrupt(HandMadeColumn(60, 3, 3), "a code beyond the dictionary");
+  ExpectCorrupt(HandMadeColumn(47, 3, 0), "a right width below 48");
+  ExpectCorrupt(HandMadeColumn(64, 3, 0), "a right width of 64");
+  ExpectCorrupt(HandMadeColumn(60, 9, 0), "a dictionary of 9");
+  std::string wide = HandMadeColumn(60, 3, 0);
+  wide[5] = 0x10;  // Dictionary entry 0 = 16, wider than the 4 left bits.
+  ExpectCorrupt(wide, "a dictionary entry wider than the left part");
+  std::string trailing = HandMadeColumn(60, 3, 0) + "x";
+  ExpectCorrupt(trailing, "a trailing byte");
+  std::string zero_k = HandMadeColumn(60, 0, 0);
+  ExpectCorrupt(zero_k, "an empty dictionary");
+
+  // Exceptions: positions must be increasing and inside the vector, left parts narrow.
+  std::string base = HandMadeColumn(60, 3, 0);
+  const size_t exceptions_at = 4 + 2 * 3;
+  auto with_exceptions = [&](std::string positions, std::string lefts) {
+    std::string c = base.substr(0, exceptions_at);
+    c.push_back(static_cast<char>(positions.size() / 2));
+    c += positions + lefts + base.substr(exceptions_at + 1);
+    return c;
+  };
+  std::vector<double> out;
+  ASSERT_TRUE(
+      DecodeDoubles(with_exceptions(std::string("\x01\x00", 2), std::string("\x05\x00", 2)), &out)
+          .ok());
+  EXPECT_EQ(Bits(out)[1], uint64_t{5} << 60);
+  ASSERT_TRUE(DecodeDoubles(with_exceptions(std::string("\x00\x00\x01\x00", 4),
+                                            std::string("\x07\x00\x0f\x00", 4)),
+                            &out)
+                  .ok());
+  EXPECT_EQ(Bits(out), (std::vector<uint64_t>{uint64_t{7} << 60, uint64_t{15} << 60}))
+      << "a vector where every value is an exception";
+  ExpectCorrupt(with_exceptions(std::string("\x02\x00", 2), std::string("\x05\x00", 2)),
+                "an exception past the vector");
+  ExpectCorrupt(
+      with_exceptions(std::string("\x01\x00\x00\x00", 4), std::string("\x05\x00\x05\x00", 4)),
+      "exceptions out of order");
+  ExpectCorrupt(with_exceptions(std::string("\x01\x00", 2), std::string("\x10\x00", 2)),
+                "an exception wider than the left part");
+  ExpectCorrupt(std::string(1, static_cast<char>(CodecId::kDoubleAlpRd)) + "\x80\x08" + "\x30\x01",
+                "a count no payload this small can hold");
+}
+
+}  // namespace
+}  // namespace tsw::encoding
