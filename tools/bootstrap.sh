@@ -8,6 +8,7 @@ PACKAGES=(
   bazel-bootstrap        # Bazel 4.2.3, the build tool (offline)
   clang                  # clang 14: the fuzz build (bazel --config=fuzz, tools/fuzz.sh)
   g++                    # C++20 compiler
+  gnuplot-nox            # gnuplot: `tsw bench --plot` charts (PNG)
   libabsl-dev            # Abseil: Status, flat_hash_map, strings, synchronization
   libbenchmark-dev       # Google Benchmark (bench/)
   libcpp-httplib-dev     # cpp-httplib: the HTTP/1.1 server of `tsw serve`
