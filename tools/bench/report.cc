@@ -100,6 +100,8 @@ void WritePerSecond(const RunSummary& s, json::JsonWriter* w) {
   for (const SecondStats& sec : s.per_second) {
     w->BeginObject();
     w->Member("Second", sec.second);
+    w->Key("LengthSeconds");
+    w->Double(sec.length_seconds);
     w->Member("Requests", sec.requests);
     w->Member("Records", sec.records);
     w->Member("Ingested", sec.ingested);
@@ -192,13 +194,14 @@ absl::Status PlotReport(const std::string& gnuplot, const Report& report,
   {
     std::ofstream data(data_path);
     for (const SecondStats& sec : report.summary.per_second) {
-      data << sec.second + 1 << ' ' << sec.records << ' ' << sec.p99_nanos / 1e6 << '\n';
+      const double end = sec.second + sec.length_seconds;
+      data << end << ' ' << sec.records / sec.length_seconds << ' ' << sec.p99_nanos / 1e6 << '\n';
     }
     std::ofstream script(script_path);
     script << "set terminal pngcairo size 1000,500\n"
            << "set output '" << png_path << "'\n"
            << "set title 'tsw bench: " << report.target << "' noenhanced\n"
-           << "set xlabel 'second of the run'\n"
+           << "set xlabel 'seconds since the start'\n"
            << "set ylabel 'records/s'\nset y2label 'p99 latency (ms)'\n"
            << "set ytics nomirror\nset y2tics\nset yrange [0:*]\nset y2range [0:*]\n"
            << "set key outside bottom center horizontal\n"

@@ -27,7 +27,8 @@ std::string FormatReport(const Report& report);
 
 // The whole report as one JSON object: the run's settings, totals, latency percentiles
 // (microseconds), rejections by reason, failed requests by error, storage per tier, and
-// "PerSecond": [{"Second", "Requests", "Records", "Ingested", "P99Micros"}, ...].
+// "PerSecond": [{"Second", "LengthSeconds" (under 1 for the last), "Requests", "Records",
+// "Ingested", "P99Micros"}, ...].
 std::string ReportToJson(const Report& report);
 
 // The path of the gnuplot executable on $PATH; FailedPrecondition-like ValidationException

@@ -74,6 +74,9 @@ RunSummary RunStats::Summarize(int64_t end_nanos) const {
     s.per_second.push_back(last);
     last = SecondStats{.second = last.second + 1};
   }
+  if (!s.per_second.empty() && end_nanos % 1000000000 != 0) {
+    s.per_second.back().length_seconds = static_cast<double>(end_nanos % 1000000000) / 1e9;
+  }
   return s;
 }
 

@@ -32,6 +32,7 @@ struct RequestOutcome {
 // One second of the run: requests that completed in [second, second + 1).
 struct SecondStats {
   int64_t second = 0;
+  double length_seconds = 1;  // Less for the run's last, partial second.
   int64_t requests = 0;
   int64_t records = 0;  // Sent by those requests.
   int64_t ingested = 0;

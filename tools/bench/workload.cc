@@ -247,11 +247,6 @@ void SeriesGenerator::EmitUpserts(int new_records) {
 
 void SeriesGenerator::GenerateStep() {
   const size_t first = ready_.size();
-  // Held-back points due now, in the order they were held back.
-  auto due = std::stable_partition(delayed_.begin(), delayed_.end(),
-                                   [this](const Delayed& d) { return d.emit_step != step_; });
-  for (auto it = due; it != delayed_.end(); ++it) EmitPoint(it->point);
-  delayed_.erase(due, delayed_.end());
   const int measurements = static_cast<int>(Measurements(options_.kind).size());
   for (int m = 0; m < measurements; ++m) {
     RecordSpec point = NewPoint(m);
@@ -261,6 +256,12 @@ void SeriesGenerator::GenerateStep() {
       EmitPoint(point);
     }
   }
+  // Then the held-back points due now, in the order they were held back: after this
+  // step's points, so even a point held back one step arrives after a later one.
+  auto due = std::stable_partition(delayed_.begin(), delayed_.end(),
+                                   [this](const Delayed& d) { return d.emit_step != step_; });
+  for (auto it = due; it != delayed_.end(); ++it) EmitPoint(it->point);
+  delayed_.erase(due, delayed_.end());
   const size_t new_end = ready_.size();
   EmitUpserts(static_cast<int>(new_end - first));
   // Only now do this step's records become upsert targets: an upsert always follows its
