@@ -83,7 +83,7 @@ TEST(WorkloadTest, RecordBudgetsSplitTheTotalEvenly) {
 
 TEST(WorkloadTest, DevopsHasTheTenCpuTagsAndTenUsageFieldsEveryTenSeconds) {
   const std::vector<std::string> kFields = {
-      "usage_user", "usage_system", "usage_idle",  "usage_nice",  "usage_iowait",
+      "usage_user", "usage_system",  "usage_idle",  "usage_nice",  "usage_iowait",
       "usage_irq",  "usage_softirq", "usage_steal", "usage_guest", "usage_guest_nice"};
   WorkloadOptions o = Options(WorkloadKind::kDevops, false);
   SeriesGenerator gen(o, 5);

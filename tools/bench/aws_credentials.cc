@@ -34,10 +34,12 @@ absl::StatusOr<server::SigningCredentials> LoadCredentialsFileFirst(const std::s
   for (absl::string_view line : absl::StrSplit(*text, '\n')) {
     line = absl::StripAsciiWhitespace(line);
     if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> words = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<std::string> words =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (words.size() < 2 || words.size() > 3) {
       return ValidationError(absl::StrCat(
-          path, ": expected \"ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]\", got '", line, "'"));
+          path, ": expected \"ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]\", got '", line,
+          "'"));
     }
     return server::SigningCredentials{words[0], words[1], words.size() == 3 ? words[2] : ""};
   }
@@ -66,8 +68,8 @@ absl::StatusOr<server::SigningCredentials> ParseSharedCredentials(absl::string_v
   }
   if (!seen_profile) return ValidationError(absl::StrCat("no profile [", profile, "]"));
   if (found.access_key_id.empty() || found.secret_access_key.empty()) {
-    return ValidationError(absl::StrCat("profile [", profile,
-                                        "] lacks aws_access_key_id or aws_secret_access_key"));
+    return ValidationError(
+        absl::StrCat("profile [", profile, "] lacks aws_access_key_id or aws_secret_access_key"));
   }
   return found;
 }
@@ -83,9 +85,9 @@ absl::StatusOr<server::SigningCredentials> DefaultCredentials() {
   if (profile.empty()) profile = "default";
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) {
-    return ValidationError(absl::StrCat(
-        "no credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are unset and ", path,
-        " cannot be read (or pass --credentials FILE)"));
+    return ValidationError(
+        absl::StrCat("no credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are unset and ", path,
+                     " cannot be read (or pass --credentials FILE)"));
   }
   absl::StatusOr<server::SigningCredentials> creds = ParseSharedCredentials(*text, profile);
   if (!creds.ok()) return ValidationError(absl::StrCat(path, ": ", creds.status().message()));

@@ -62,7 +62,8 @@ absl::Status ParseWorkloadFlags(const Flags& flags, RunOptions* o) {
   if (s.ok()) s = GetInt(flags, "seed", 0, std::numeric_limits<int64_t>::max(), &seed);
   if (s.ok()) s = GetInt(flags, "records-per-request", 1, 100, &rpr);
   if (s.ok()) s = GetInt(flags, "clients", 1, 1024, &clients);
-  if (s.ok()) s = GetInt(flags, "records", 1, std::numeric_limits<int64_t>::max(), &o->total_records);
+  if (s.ok())
+    s = GetInt(flags, "records", 1, std::numeric_limits<int64_t>::max(), &o->total_records);
   if (s.ok()) s = GetDouble(flags, "duration", &o->duration_seconds);
   if (!s.ok()) return s;
   w.seed = static_cast<uint64_t>(seed);
@@ -136,10 +137,10 @@ const char* BenchUsage() {
 int RunBenchCommand(const std::vector<std::string>& args) {
   absl::StatusOr<Flags> flags = Flags::Parse(args, {"multi"});
   if (!flags.ok()) return Fail(flags.status());
-  absl::Status s = flags->CheckKnown(
-      {"data", "endpoint", "credentials", "region", "workload", "series", "multi",
-       "records-per-request", "out-of-order", "upserts", "records", "duration", "seed", "start",
-       "clients", "database", "table", "json", "plot"});
+  absl::Status s =
+      flags->CheckKnown({"data", "endpoint", "credentials", "region", "workload", "series", "multi",
+                         "records-per-request", "out-of-order", "upserts", "records", "duration",
+                         "seed", "start", "clients", "database", "table", "json", "plot"});
   RunOptions options;
   if (s.ok()) s = ParseWorkloadFlags(*flags, &options);
   absl::StatusOr<std::optional<int64_t>> start = flags->GetInt("start");

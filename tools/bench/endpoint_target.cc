@@ -1,8 +1,7 @@
 // The endpoint target: Timestream Write's wire protocol (AWS JSON 1.0) over HTTP(S), each
 // request SigV4-signed, one keep-alive connection per writer.
-#include <simdjson.h>
-
 #include <httplib.h>
+#include <simdjson.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -25,13 +24,16 @@ absl::StatusOr<Endpoint> ParseEndpoint(const std::string& url) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos ||
       (url.compare(0, scheme_end, "http") != 0 && url.compare(0, scheme_end, "https") != 0)) {
-    return ValidationError(absl::StrCat("--endpoint '", url, "' must start with http:// or https://"));
+    return ValidationError(
+        absl::StrCat("--endpoint '", url, "' must start with http:// or https://"));
   }
   const size_t host_start = scheme_end + 3;
   const size_t host_end = url.find('/', host_start);
   Endpoint e;
-  e.host_header = url.substr(host_start, host_end == std::string::npos ? host_end : host_end - host_start);
-  if (e.host_header.empty()) return ValidationError(absl::StrCat("--endpoint '", url, "' has no host"));
+  e.host_header =
+      url.substr(host_start, host_end == std::string::npos ? host_end : host_end - host_start);
+  if (e.host_header.empty())
+    return ValidationError(absl::StrCat("--endpoint '", url, "' has no host"));
   e.scheme_host_port = url.substr(0, host_start) + e.host_header;
   return e;
 }
@@ -65,7 +67,9 @@ class EndpointWriter : public Writer {
  public:
   EndpointWriter(const Endpoint& endpoint, const server::SigningCredentials& credentials,
                  const std::string& region)
-      : endpoint_(endpoint), credentials_(credentials), region_(region),
+      : endpoint_(endpoint),
+        credentials_(credentials),
+        region_(region),
         client_(endpoint.scheme_host_port) {
     client_.set_keep_alive(true);
     client_.set_connection_timeout(10);
@@ -112,8 +116,10 @@ class EndpointTarget : public Target {
  public:
   EndpointTarget(std::string url, Endpoint endpoint, server::SigningCredentials credentials,
                  std::string region)
-      : url_(std::move(url)), endpoint_(std::move(endpoint)),
-        credentials_(std::move(credentials)), region_(std::move(region)) {}
+      : url_(std::move(url)),
+        endpoint_(std::move(endpoint)),
+        credentials_(std::move(credentials)),
+        region_(std::move(region)) {}
 
   absl::Status Prepare(const TableSetup& setup) override {
     EndpointWriter writer(endpoint_, credentials_, region_);
@@ -128,12 +134,12 @@ class EndpointTarget : public Target {
     for (const auto& [operation, body] : calls) {
       httplib::Result res = writer.Call(operation, body);
       if (!res) {
-        return InternalError(absl::StrCat(operation, " at ", url_, ": ",
-                                                  httplib::to_string(res.error())));
+        return InternalError(
+            absl::StrCat(operation, " at ", url_, ": ", httplib::to_string(res.error())));
       }
       if (res->status != 200 && !absl::StrContains(res->body, "ConflictException")) {
-        return InternalError(absl::StrCat(operation, " at ", url_, ": HTTP ", res->status, " ",
-                                          res->body));
+        return InternalError(
+            absl::StrCat(operation, " at ", url_, ": HTTP ", res->status, " ", res->body));
       }
     }
     return absl::OkStatus();

@@ -214,8 +214,8 @@ absl::Status PlotReport(const std::string& gnuplot, const Report& report,
   std::remove(data_path.c_str());
   std::remove(script_path.c_str());
   if (status != 0) {
-    return InternalError(absl::StrCat("gnuplot failed (status ", WEXITSTATUS(status),
-                                      ") drawing ", png_path));
+    return InternalError(
+        absl::StrCat("gnuplot failed (status ", WEXITSTATUS(status), ") drawing ", png_path));
   }
   return absl::OkStatus();
 }

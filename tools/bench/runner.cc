@@ -120,7 +120,8 @@ RunPlan PlanRun(const RunOptions& options, std::optional<int64_t> start_millis,
   if (options.total_records > 0) plan.end_millis += kSlackSteps * w.interval_millis;
   plan.table.database = options.database;
   plan.table.table = options.table;
-  const int64_t age_hours = CeilDiv(std::max<int64_t>(now_millis - plan.start_millis, 0), kHourMillis);
+  const int64_t age_hours =
+      CeilDiv(std::max<int64_t>(now_millis - plan.start_millis, 0), kHourMillis);
   plan.table.memory_retention_hours = std::min(age_hours + 24, kMaxMemoryRetentionHours);
   if (age_hours + 1 > kMaxMemoryRetentionHours) {
     plan.table.magnetic_store_writes = true;

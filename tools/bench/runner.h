@@ -33,8 +33,7 @@ struct RunPlan {
   int64_t end_millis = 0;
   TableSetup table;
 };
-RunPlan PlanRun(const RunOptions& options, std::optional<int64_t> start_millis,
-                int64_t now_millis);
+RunPlan PlanRun(const RunOptions& options, std::optional<int64_t> start_millis, int64_t now_millis);
 
 // Writes the workload through `target` (already Prepared) from options.clients threads.
 // Client c writes the series s with s % clients == c, in rounds of one interval's records

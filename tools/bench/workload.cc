@@ -24,31 +24,31 @@ struct Measurement {
 constexpr MeasureValueType kDouble = MeasureValueType::kDouble;
 
 const std::vector<Measurement>& Measurements(WorkloadKind kind) {
-  static const auto* devops = new std::vector<Measurement>{
-      {"cpu",
-       {{"usage_user", 0, 100, 1, 2, kDouble},
-        {"usage_system", 0, 100, 1, 2, kDouble},
-        {"usage_idle", 0, 100, 1, 2, kDouble},
-        {"usage_nice", 0, 100, 1, 2, kDouble},
-        {"usage_iowait", 0, 100, 1, 2, kDouble},
-        {"usage_irq", 0, 100, 1, 2, kDouble},
-        {"usage_softirq", 0, 100, 1, 2, kDouble},
-        {"usage_steal", 0, 100, 1, 2, kDouble},
-        {"usage_guest", 0, 100, 1, 2, kDouble},
-        {"usage_guest_nice", 0, 100, 1, 2, kDouble}}}};
-  static const auto* iot = new std::vector<Measurement>{
-      {"readings",
-       {{"latitude", -90, 90, 0.001, 5, kDouble},
-        {"longitude", -180, 180, 0.001, 5, kDouble},
-        {"elevation", 0, 5000, 10, 1, kDouble},
-        {"velocity", 0, 100, 2, 1, kDouble},
-        {"heading", 0, 360, 5, 1, kDouble},
-        {"grade", 0, 100, 1, 1, kDouble},
-        {"fuel_consumption", 0, 50, 0.5, 2, kDouble}}},
-      {"diagnostics",
-       {{"load", 0, 5000, 50, 0, kDouble},
-        {"fuel_state", 0, 1, 0.01, 2, kDouble},
-        {"status", 0, 5, 1, 0, MeasureValueType::kBigint}}}};
+  static const auto* devops =
+      new std::vector<Measurement>{{"cpu",
+                                    {{"usage_user", 0, 100, 1, 2, kDouble},
+                                     {"usage_system", 0, 100, 1, 2, kDouble},
+                                     {"usage_idle", 0, 100, 1, 2, kDouble},
+                                     {"usage_nice", 0, 100, 1, 2, kDouble},
+                                     {"usage_iowait", 0, 100, 1, 2, kDouble},
+                                     {"usage_irq", 0, 100, 1, 2, kDouble},
+                                     {"usage_softirq", 0, 100, 1, 2, kDouble},
+                                     {"usage_steal", 0, 100, 1, 2, kDouble},
+                                     {"usage_guest", 0, 100, 1, 2, kDouble},
+                                     {"usage_guest_nice", 0, 100, 1, 2, kDouble}}}};
+  static const auto* iot =
+      new std::vector<Measurement>{{"readings",
+                                    {{"latitude", -90, 90, 0.001, 5, kDouble},
+                                     {"longitude", -180, 180, 0.001, 5, kDouble},
+                                     {"elevation", 0, 5000, 10, 1, kDouble},
+                                     {"velocity", 0, 100, 2, 1, kDouble},
+                                     {"heading", 0, 360, 5, 1, kDouble},
+                                     {"grade", 0, 100, 1, 1, kDouble},
+                                     {"fuel_consumption", 0, 50, 0.5, 2, kDouble}}},
+                                   {"diagnostics",
+                                    {{"load", 0, 5000, 50, 0, kDouble},
+                                     {"fuel_state", 0, 1, 0.01, 2, kDouble},
+                                     {"status", 0, 5, 1, 0, MeasureValueType::kBigint}}}};
   return kind == WorkloadKind::kDevops ? *devops : *iot;
 }
 
@@ -158,9 +158,9 @@ void SeriesGenerator::MakeDimensions() {
   };
   auto number = [this](uint64_t n) { return absl::StrCat(Rand() % n); };
   if (options_.kind == WorkloadKind::kDevops) {
-    const std::string region = pick({"us-east-1", "us-west-1", "us-west-2", "eu-west-1",
-                                     "eu-central-1", "ap-southeast-1", "ap-southeast-2",
-                                     "ap-northeast-1", "sa-east-1"});
+    const std::string region =
+        pick({"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1",
+              "ap-southeast-2", "ap-northeast-1", "sa-east-1"});
     dimensions_ = {{"hostname", absl::StrCat("host_", series_index_)},
                    {"region", region},
                    {"datacenter", region + pick({"a", "b", "c"})},

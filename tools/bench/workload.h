@@ -43,12 +43,12 @@ const char* WorkloadKindName(WorkloadKind kind);
 
 struct WorkloadOptions {
   WorkloadKind kind = WorkloadKind::kDevops;
-  int64_t series = 100;          // Hosts (devops) or trucks (iot); >= 1.
-  bool multi = false;            // One MULTI record per point, else one record per field.
-  double out_of_order = 0;       // Fraction of points held back, in [0, 1).
-  double upserts = 0;            // Fraction of records that are Version upserts, [0, 0.9].
+  int64_t series = 100;     // Hosts (devops) or trucks (iot); >= 1.
+  bool multi = false;       // One MULTI record per point, else one record per field.
+  double out_of_order = 0;  // Fraction of points held back, in [0, 1).
+  double upserts = 0;       // Fraction of records that are Version upserts, [0, 0.9].
   uint64_t seed = 1;
-  int64_t start_millis = 0;      // Time of every series' first point.
+  int64_t start_millis = 0;  // Time of every series' first point.
   int64_t interval_millis = 10000;
   // No point at or after this time is generated: a series' stream ends before it.
   int64_t end_millis = std::numeric_limits<int64_t>::max();
