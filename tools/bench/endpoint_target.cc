@@ -39,14 +39,15 @@ absl::StatusOr<Endpoint> ParseEndpoint(const std::string& url) {
 }
 
 // The exception name of an error body's "__type" ("...#ThrottlingException" -> the part
-// after '#'), and the reasons of its RejectedRecords.
-void ParseErrorBody(const std::string& body, RequestOutcome* outcome) {
+// after '#'), and the reasons of its RejectedRecords; "HTTP <status>" for a body
+// without __type.
+void ParseErrorBody(int http_status, const std::string& body, RequestOutcome* outcome) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   std::string_view type;
   if (parser.parse(body).get(doc) != simdjson::SUCCESS ||
       doc["__type"].get_string().get(type) != simdjson::SUCCESS) {
-    outcome->error = "UnparsableErrorBody";
+    outcome->error = absl::StrCat("HTTP ", http_status);
     return;
   }
   if (size_t hash = type.rfind('#'); hash != std::string_view::npos) type = type.substr(hash + 1);
@@ -98,7 +99,7 @@ class EndpointWriter : public Writer {
       outcome->ingested = static_cast<int64_t>(request.records.size());
       return;
     }
-    ParseErrorBody(res->body, outcome);
+    ParseErrorBody(res->status, res->body, outcome);
     if (outcome->error.empty()) {
       outcome->ingested =
           static_cast<int64_t>(request.records.size() - outcome->rejection_reasons.size());
