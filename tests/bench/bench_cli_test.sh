@@ -62,6 +62,17 @@ run iot "$TSW" bench --data "$DIR/iot" --workload iot --multi --upserts 0.2 --ou
 check_json "$DIR/iot.json" 'j["RecordsIngested"] == 2000 and j["RecordsRejected"] == 0'
 check_json "$DIR/iot.json" '1000 < j["Storage"]["Points"] < 2000'  # Upserts replace points.
 
+# An existing table is used as it is: with 1 h of memory retention, day-old records are
+# rejected, and counted by reason.
+"$TSW" create-database --data "$DIR/short" --name bench >/dev/null 2>&1
+"$TSW" create-table --data "$DIR/short" --database bench --name devops \
+  --memory-retention-hours 1 --magnetic-retention-days 1 >/dev/null 2>&1 ||
+  fail "create-table for the short table failed"
+run short "$TSW" bench --data "$DIR/short" "${common[@]}" --json "$DIR/short.json"
+check_json "$DIR/short.json" 'j["RecordsRejected"] == 2000 and j["RecordsIngested"] == 0'
+check_json "$DIR/short.json" 'sum(j["RejectedByReason"].values()) == 2000'
+grep -q 'rejected: 2000' "$DIR/short.out" || fail "no rejection line: $(cat "$DIR/short.out")"
+
 # ---- Against tsw serve, signed; the same seed gives the same table.
 echo "AKBENCH benchsecret" >"$DIR/creds"
 "$TSW" serve --data "$DIR/served" --listen 127.0.0.1:0 --credentials "$DIR/creds" \

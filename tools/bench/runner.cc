@@ -80,6 +80,9 @@ void RunClient(const ClientContext& ctx, int client) {
         if (n == request.records.size()) {
           Send(ctx, writer.get(), request);
           n = 0;
+          // A duration run stops at the next request, not the end of a round (a round
+          // of many series can take long).
+          if (ctx.stop->load(std::memory_order_relaxed)) return;
         }
       }
     }
