@@ -9,6 +9,7 @@ PACKAGES=(
   clang                  # clang 14: the fuzz build (bazel --config=fuzz, tools/fuzz.sh) and
                          # the thread-safety analysis (bazel --config=tsa)
   g++                    # C++20 compiler
+  gnuplot-nox            # gnuplot: `tsw bench --plot` charts (PNG)
   libabsl-dev            # Abseil: Status, flat_hash_map, strings, synchronization
   libbenchmark-dev       # Google Benchmark (bench/)
   libcpp-httplib-dev     # cpp-httplib: the HTTP/1.1 server of `tsw serve`

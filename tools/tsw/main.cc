@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tools/apijson/api_json.h"
+#include "tools/bench/bench_command.h"
 #include "tools/server/serve_command.h"
 #include "tools/tsw/commands.h"
 #include "tsw/status.h"
@@ -34,9 +35,11 @@ void PrintHelp() {
       "      table, an IoT fleet ingested, the rejections by reason, a sample scan and a\n"
       "      query.\n"
       "  serve --data DIR --listen HOST:PORT [--credentials FILE]\n"
-      "      The Timestream Write and Query wire protocol (AWS JSON 1.0, SigV4) over HTTP.\n\n"
+      "      The Timestream Write and Query wire protocol (AWS JSON 1.0, SigV4) over HTTP.\n"
+      "  bench %s\n\n"
       "Catalog operations (each prints the API's response as JSON; every command also\n"
-      "takes --data DIR, and --region R / --account-id A for ARNs):\n");
+      "takes --data DIR, and --region R / --account-id A for ARNs):\n",
+      tsw::bench::BenchUsage());
   for (const Command& c : CatalogCommands()) {
     std::printf("  %-24s %s\n      %s\n", c.name, c.summary, c.usage);
   }
@@ -68,6 +71,7 @@ int main(int argc, char** argv) {
     }
   }
   if (command == "demo") return tsw::cli::RunDemo(args);
+  if (command == "bench") return tsw::bench::RunBenchCommand(args);
   for (const auto* list : {&tsw::cli::CatalogCommands(), &tsw::cli::DataCommands()}) {
     for (const Command& c : *list) {
       if (command == c.name) return c.run(args);
