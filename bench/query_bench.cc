@@ -151,7 +151,7 @@ void Load(Stores& s) {
   options.clock = s.clock.get();
   options.background_maintenance = false;
   options.durability.policy = SyncPolicy::kSyncPeriodically;
-  options.log = [](std::string_view) {};
+  options.report = [](std::string_view) {};
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(s.dir + "/tsw", options);
   if (!engine.ok()) Die(engine.status().ToString());
   s.engine = std::move(*engine);

@@ -632,7 +632,7 @@ class DifferentialTest : public ::testing::Test {
     options.env = t.env.get();
     options.background_maintenance = false;
     options.durability.policy = SyncPolicy::kSyncPeriodically;
-    options.log = [](std::string_view) {};
+    options.report = [](std::string_view) {};
     absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open("/data", options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     t.engine = std::move(*engine);

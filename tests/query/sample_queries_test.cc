@@ -59,7 +59,7 @@ class SampleQueriesTest : public ::testing::Test {
     options.clock = &clock_;
     options.env = &env_;
     options.background_maintenance = false;
-    options.log = [](std::string_view) {};
+    options.report = [](std::string_view) {};
     auto engine = Engine::Open("/data", options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
