@@ -129,7 +129,10 @@ class Engine {
   absl::StatusOr<CancelQueryResponse> CancelQuery(const CancelQueryRequest& request);
   // The streaming form for embedded apps: calls `visitor` with the answer's rows in
   // order as typed column batches, without building rows of text. Returning false stops
-  // early. No table lock is held while `visitor` runs.
+  // early. A query that aggregates or sorts calls `visitor` after its scan, with no lock
+  // held; any other runs it during the scan, under the table's shared lock (as Scan
+  // does), so a visitor that blocks holds up writes to that table. Query (paged) never
+  // holds a lock between pages.
   absl::Status QueryStream(std::string_view query_string,
                            const std::function<bool(const QueryBatch&)>& visitor);
 

@@ -241,7 +241,8 @@ struct QueryService::State {
   }
 
   // REQUIRES: mu held.
-  void Erase(absl::flat_hash_map<std::string, Entry>::iterator it) {
+  void Erase(absl::flat_hash_map<std::string, Entry>::iterator it)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     held_bytes -= it->second.answer->bytes;
     lru.erase(it->second.lru_position);
     answers.erase(it);
