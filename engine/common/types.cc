@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "tsw/clock.h"
+#include "tsw/query.h"
 
 namespace tsw {
 namespace {
@@ -26,6 +27,34 @@ constexpr std::array<std::string_view, 2> kTableStatuses = {"ACTIVE", "DELETING"
 constexpr std::array<std::string_view, 2> kS3EncryptionOptions = {"SSE_S3", "SSE_KMS"};
 
 }  // namespace
+
+std::string_view ScalarTypeName(ScalarType type) {
+  switch (type) {
+    case ScalarType::kVarchar:
+      return "VARCHAR";
+    case ScalarType::kBoolean:
+      return "BOOLEAN";
+    case ScalarType::kBigint:
+      return "BIGINT";
+    case ScalarType::kDouble:
+      return "DOUBLE";
+    case ScalarType::kTimestamp:
+      return "TIMESTAMP";
+    case ScalarType::kDate:
+      return "DATE";
+    case ScalarType::kTime:
+      return "TIME";
+    case ScalarType::kIntervalDayToSecond:
+      return "INTERVAL_DAY_TO_SECOND";
+    case ScalarType::kIntervalYearToMonth:
+      return "INTERVAL_YEAR_TO_MONTH";
+    case ScalarType::kUnknown:
+      return "UNKNOWN";
+    case ScalarType::kInteger:
+      return "INTEGER";
+  }
+  return "UNKNOWN";
+}
 
 std::string_view ToString(MeasureValueType v) { return kMeasureValueTypes[static_cast<int>(v)]; }
 std::string_view ToString(TimeUnit v) { return kTimeUnits[static_cast<int>(v)]; }

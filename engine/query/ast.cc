@@ -81,4 +81,22 @@ std::string Expr::ToString() const {
   return "?";
 }
 
+ScalarType ScalarOf(MeasureValueType t) {
+  switch (t) {
+    case MeasureValueType::kDouble:
+      return ScalarType::kDouble;
+    case MeasureValueType::kBigint:
+      return ScalarType::kBigint;
+    case MeasureValueType::kVarchar:
+      return ScalarType::kVarchar;
+    case MeasureValueType::kBoolean:
+      return ScalarType::kBoolean;
+    case MeasureValueType::kTimestamp:
+      return ScalarType::kTimestamp;
+    case MeasureValueType::kMulti:
+      break;
+  }
+  return ScalarType::kUnknown;
+}
+
 }  // namespace tsw::query

@@ -12,6 +12,7 @@
 
 #include "engine/query/lexer.h"
 #include "tsw/query.h"
+#include "tsw/types.h"
 
 namespace tsw::query {
 
@@ -99,6 +100,9 @@ struct Select {
   std::vector<OrderItem> order_by;
   std::optional<int64_t> limit;
 };
+
+// The type a column of measure values of type `t` has in a query (kUnknown for MULTI).
+ScalarType ScalarOf(MeasureValueType t);
 
 }  // namespace tsw::query
 

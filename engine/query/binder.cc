@@ -543,24 +543,6 @@ absl::Status PushDown(Plan& plan, const EvalContext& ctx) {
 
 namespace {
 
-ScalarType ScalarOf(MeasureValueType t) {
-  switch (t) {
-    case MeasureValueType::kDouble:
-      return ScalarType::kDouble;
-    case MeasureValueType::kBigint:
-      return ScalarType::kBigint;
-    case MeasureValueType::kVarchar:
-      return ScalarType::kVarchar;
-    case MeasureValueType::kBoolean:
-      return ScalarType::kBoolean;
-    case MeasureValueType::kTimestamp:
-      return ScalarType::kTimestamp;
-    case MeasureValueType::kMulti:
-      break;
-  }
-  return ScalarType::kUnknown;
-}
-
 // The flat row model: each dimension, measure_name, time, measure_value::<type> for each
 // scalar type the table has, then each MULTI attribute.
 void TableInput(const TableColumns& table, Plan& plan) {

@@ -138,24 +138,6 @@ absl::Status GroupTable::Finish(OutputSink& sink) {
 
 using ChunkVisitor = std::function<absl::StatusOr<bool>(const Chunk&)>;
 
-ScalarType ScalarOfMeasure(MeasureValueType t) {
-  switch (t) {
-    case MeasureValueType::kDouble:
-      return ScalarType::kDouble;
-    case MeasureValueType::kBigint:
-      return ScalarType::kBigint;
-    case MeasureValueType::kVarchar:
-      return ScalarType::kVarchar;
-    case MeasureValueType::kBoolean:
-      return ScalarType::kBoolean;
-    case MeasureValueType::kTimestamp:
-      return ScalarType::kTimestamp;
-    case MeasureValueType::kMulti:
-      break;
-  }
-  return ScalarType::kUnknown;
-}
-
 VecPtr ConstantString(const std::string* value) {
   Scalar s;
   s.type = ScalarType::kVarchar;
@@ -217,7 +199,7 @@ VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch, int64_t
     case TableColumnSource::kAttribute:
       if (batch.measure_value_type != MeasureValueType::kMulti) break;
       for (const ScanColumn& c : batch.columns) {
-        if (c.name == source.name && ScalarOfMeasure(c.type) == type) {
+        if (c.name == source.name && ScalarOf(c.type) == type) {
           return FromScanColumn(c, type, bytes);
         }
       }

@@ -8,35 +8,6 @@
 #include "engine/query/time_util.h"
 
 namespace tsw {
-
-std::string_view ScalarTypeName(ScalarType type) {
-  switch (type) {
-    case ScalarType::kVarchar:
-      return "VARCHAR";
-    case ScalarType::kBoolean:
-      return "BOOLEAN";
-    case ScalarType::kBigint:
-      return "BIGINT";
-    case ScalarType::kDouble:
-      return "DOUBLE";
-    case ScalarType::kTimestamp:
-      return "TIMESTAMP";
-    case ScalarType::kDate:
-      return "DATE";
-    case ScalarType::kTime:
-      return "TIME";
-    case ScalarType::kIntervalDayToSecond:
-      return "INTERVAL_DAY_TO_SECOND";
-    case ScalarType::kIntervalYearToMonth:
-      return "INTERVAL_YEAR_TO_MONTH";
-    case ScalarType::kUnknown:
-      return "UNKNOWN";
-    case ScalarType::kInteger:
-      return "INTEGER";
-  }
-  return "UNKNOWN";
-}
-
 namespace query {
 
 std::string FormatScalar(ScalarType type, int64_t i, double d, const std::string& s) {

@@ -89,38 +89,10 @@ std::string EmptyJson() { return "{}"; }
 
 namespace {
 
-// The model's ScalarType spellings.
-absl::string_view ScalarTypeWireName(ScalarType type) {
-  switch (type) {
-    case ScalarType::kVarchar:
-      return "VARCHAR";
-    case ScalarType::kBoolean:
-      return "BOOLEAN";
-    case ScalarType::kBigint:
-      return "BIGINT";
-    case ScalarType::kDouble:
-      return "DOUBLE";
-    case ScalarType::kTimestamp:
-      return "TIMESTAMP";
-    case ScalarType::kDate:
-      return "DATE";
-    case ScalarType::kTime:
-      return "TIME";
-    case ScalarType::kIntervalDayToSecond:
-      return "INTERVAL_DAY_TO_SECOND";
-    case ScalarType::kIntervalYearToMonth:
-      return "INTERVAL_YEAR_TO_MONTH";
-    case ScalarType::kUnknown:
-      return "UNKNOWN";
-    case ScalarType::kInteger:
-      return "INTEGER";
-  }
-  return "UNKNOWN";
-}
-
 void WriteColumnType(const ColumnType& type, JsonWriter* w) {
   w->BeginObject();
-  w->Member("ScalarType", ScalarTypeWireName(type.scalar_type));
+  const std::string_view name = ScalarTypeName(type.scalar_type);
+  w->Member("ScalarType", absl::string_view(name.data(), name.size()));
   w->EndObject();
 }
 
