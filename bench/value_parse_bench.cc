@@ -34,7 +34,8 @@ void BM_ParseFiniteDouble(benchmark::State& state, const char* literal) {
   for (auto _ : state) {
     absl::string_view view = View(text);
     benchmark::DoNotOptimize(view);
-    if (ParseFiniteDouble(view, &out) != ParseError::kOk) state.SkipWithError("rejected");
+    if (model::ParseFiniteDouble(view, &out) != model::ParseError::kOk)
+      state.SkipWithError("rejected");
     benchmark::DoNotOptimize(out);
   }
 }
@@ -45,7 +46,7 @@ void BM_ParseInt64(benchmark::State& state, const char* literal) {
   for (auto _ : state) {
     absl::string_view view = View(text);
     benchmark::DoNotOptimize(view);
-    if (ParseInt64(view, &out) != ParseError::kOk) state.SkipWithError("rejected");
+    if (model::ParseInt64(view, &out) != model::ParseError::kOk) state.SkipWithError("rejected");
     benchmark::DoNotOptimize(out);
   }
 }
@@ -60,9 +61,10 @@ void BM_ParseTimeNanosIncremental(benchmark::State& state) {
   const std::vector<std::string> times = RequestTimes();
   int64_t out;
   for (auto _ : state) {
-    IncrementalIntParser parser;
+    model::IncrementalIntParser parser;
     for (const std::string& t : times) {
-      if (ParseTimeNanos(&parser, View(t), TimeUnit::kMilliseconds, &out) != ParseError::kOk) {
+      if (model::ParseTimeNanos(&parser, View(t), TimeUnit::kMilliseconds, &out) !=
+          model::ParseError::kOk) {
         state.SkipWithError("rejected");
       }
       benchmark::DoNotOptimize(out);
@@ -75,9 +77,9 @@ void BM_IncrementalIntParser(benchmark::State& state) {
   const std::vector<std::string> times = RequestTimes();
   int64_t out;
   for (auto _ : state) {
-    IncrementalIntParser parser;
+    model::IncrementalIntParser parser;
     for (const std::string& t : times) {
-      if (parser.Parse(View(t), &out) != ParseError::kOk) state.SkipWithError("rejected");
+      if (parser.Parse(View(t), &out) != model::ParseError::kOk) state.SkipWithError("rejected");
       benchmark::DoNotOptimize(out);
     }
   }

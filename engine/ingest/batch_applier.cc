@@ -42,7 +42,7 @@ void RejectNotHigher(const ParsedRecord& rec, int64_t existing,
 
 }  // namespace
 
-BatchApplier::BatchApplier(TableSchema* schema, memstore::MemStore* store)
+BatchApplier::BatchApplier(model::TableSchema* schema, memstore::MemStore* store)
     : schema_(schema), store_(store) {}
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::FillCells(
@@ -193,7 +193,7 @@ void BatchApplier::LogPending(const ParsedBatch& batch) {
 struct BatchApplier::ApplyCache {
   absl::string_view measure;
   MeasureValueType type = MeasureValueType::kDouble;
-  int32_t measure_id = NameTable::kAbsent;
+  int32_t measure_id = model::NameTable::kAbsent;
   absl::string_view key;
   uint32_t series_id = SeriesRegistry::kAbsent;
   // The column of (series_id, measure_id): Apply adds columns but never removes one, so
@@ -209,8 +209,8 @@ struct BatchApplier::ApplyCache {
 
 // What the checks of one record found, for the phases after them.
 struct BatchApplier::Resolved {
-  int32_t measure_id = NameTable::kAbsent;       // kAbsent: a new measure name.
-  uint32_t series_id = SeriesRegistry::kAbsent;  // kAbsent: a new series (dimensions_).
+  int32_t measure_id = model::NameTable::kAbsent;  // kAbsent: a new measure name.
+  uint32_t series_id = SeriesRegistry::kAbsent;    // kAbsent: a new series (dimensions_).
   // Every attribute is the previous accepted MULTI record's, in its position.
   bool cached_attributes = false;
   absl::string_view key;
@@ -323,13 +323,13 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckSchema(
     const ParsedBatch& batch, const ParsedRecord& rec, absl::Span<const ParsedValue> values,
     const Quotas& quotas, const ApplyCache& cache, Resolved* resolved,
     std::vector<RejectedRecord>* rejected) {
-  NameTable& measures = schema_->measures;
-  if (cache.measure_id != NameTable::kAbsent && rec.type == cache.type &&
+  model::NameTable& measures = schema_->measures;
+  if (cache.measure_id != model::NameTable::kAbsent && rec.type == cache.type &&
       SameView(rec.measure_name, cache.measure)) {
     resolved->measure_id = cache.measure_id;
   } else {
     resolved->measure_id = measures.Find(rec.measure_name);
-    if (resolved->measure_id == NameTable::kAbsent) {
+    if (resolved->measure_id == model::NameTable::kAbsent) {
       if (measures.size() >= static_cast<size_t>(quotas.max_measure_names_per_table)) {
         rejected->push_back({rec.index,
                              absl::StrCat("Measure '", rec.measure_name,
@@ -339,12 +339,13 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckSchema(
         return false;
       }
     } else if (measures.at(resolved->measure_id).type != rec.type) {
-      rejected->push_back({rec.index,
-                           absl::StrCat("Measure '", rec.measure_name, "' has type ",
-                                        Spelling(measures.at(resolved->measure_id).type),
-                                        " in this table; the record's type ", Spelling(rec.type),
-                                        " conflicts with it (a measure keeps its first type)."),
-                           std::nullopt});
+      rejected->push_back(
+          {rec.index,
+           absl::StrCat("Measure '", rec.measure_name, "' has type ",
+                        model::Spelling(measures.at(resolved->measure_id).type),
+                        " in this table; the record's type ", model::Spelling(rec.type),
+                        " conflicts with it (a measure keeps its first type)."),
+           std::nullopt});
       return false;
     }
   }
@@ -360,11 +361,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckSchema(
   resolved->series_id = store_->series().Find(rec.series_hash, resolved->key);
   if (resolved->series_id != SeriesRegistry::kAbsent) return true;
   // A new series (rare in steady state): its dimensions come from its key.
-  NameTable& dimensions = schema_->dimensions;
-  DecodeSeriesKey(resolved->key, &dimensions_);
+  model::NameTable& dimensions = schema_->dimensions;
+  model::DecodeSeriesKey(resolved->key, &dimensions_);
   size_t new_names = 0;
   for (const Dimension& d : dimensions_) {
-    new_names += dimensions.Find(d.name) == NameTable::kAbsent;
+    new_names += dimensions.Find(d.name) == model::NameTable::kAbsent;
   }
   if (dimensions.size() + new_names > static_cast<size_t>(quotas.max_dimensions_per_table)) {
     rejected->push_back(
@@ -384,7 +385,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckSchema(
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckAttributes(
     const ParsedRecord& rec, absl::Span<const ParsedValue> values, bool* cached,
     std::vector<RejectedRecord>* rejected) {
-  NameTable& attributes = schema_->attributes;
+  model::NameTable& attributes = schema_->attributes;
   *cached = values.size() == cached_ids_.size();
   attribute_ids_.resize(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
@@ -398,16 +399,16 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckAttributes(
     } else {
       *cached = false;
       id = attributes.Find(values[i].name);
-      known = id == NameTable::kAbsent ? values[i].type : attributes.at(id).type;
+      known = id == model::NameTable::kAbsent ? values[i].type : attributes.at(id).type;
     }
     attribute_ids_[i] = id;
     if (known != values[i].type) {
-      rejected->push_back(
-          {rec.index,
-           absl::StrCat("MULTI attribute '", values[i].name, "' has type ",
-                        Spelling(attributes.at(id).type), " in this table; the record's type ",
-                        Spelling(values[i].type), " conflicts with it."),
-           std::nullopt});
+      rejected->push_back({rec.index,
+                           absl::StrCat("MULTI attribute '", values[i].name, "' has type ",
+                                        model::Spelling(attributes.at(id).type),
+                                        " in this table; the record's type ",
+                                        model::Spelling(values[i].type), " conflicts with it."),
+                           std::nullopt});
       return false;
     }
   }
@@ -421,7 +422,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::ResolveVersion(
     const ParsedRecord& rec, absl::Span<const ParsedValue> values, const ApplyCache& cache,
     Resolved* resolved, std::vector<RejectedRecord>* rejected, ApplyResult* result) {
   if (resolved->series_id == SeriesRegistry::kAbsent ||
-      resolved->measure_id == NameTable::kAbsent) {
+      resolved->measure_id == model::NameTable::kAbsent) {
     return true;
   }
   MeasureColumn* const column = cache.column != nullptr && resolved->series_id == cache.series_id &&
@@ -448,7 +449,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::ResolveVersion(
   } else {
     present_.assign(column->slot_count(), 0);
     for (size_t i = 0; i < values.size() && same; ++i) {
-      const int slot = attribute_ids_[i] == NameTable::kAbsent
+      const int slot = attribute_ids_[i] == model::NameTable::kAbsent
                            ? -1
                            : column->FindSlot(static_cast<uint32_t>(attribute_ids_[i]), i);
       if (slot < 0) {
@@ -476,7 +477,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::Commit(const ParsedRecord
                                                               Resolved* resolved,
                                                               ApplyResult* result) {
   const bool multi = rec.type == MeasureValueType::kMulti;
-  if (resolved->measure_id == NameTable::kAbsent) {
+  if (resolved->measure_id == model::NameTable::kAbsent) {
     resolved->measure_id = schema_->measures.Add(rec.measure_name, rec.type, sequence);
     result->schema_grew = true;
   }
@@ -484,12 +485,12 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::Commit(const ParsedRecord
   cache->type = rec.type;
   cache->measure_id = resolved->measure_id;
   if (multi && !resolved->cached_attributes) {  // (Else the cache holds these already.)
-    NameTable& attributes = schema_->attributes;
+    model::NameTable& attributes = schema_->attributes;
     attribute_names_.resize(values.size());
     cached_ids_.resize(values.size());
     cached_types_.resize(values.size());
     for (size_t i = 0; i < values.size(); ++i) {
-      if (attribute_ids_[i] == NameTable::kAbsent) {
+      if (attribute_ids_[i] == model::NameTable::kAbsent) {
         attribute_ids_[i] = attributes.Add(values[i].name, values[i].type, sequence);
         result->schema_grew = true;
       }
@@ -499,9 +500,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::Commit(const ParsedRecord
     }
   }
   if (resolved->series_id == SeriesRegistry::kAbsent) {
-    NameTable& dimensions = schema_->dimensions;
+    model::NameTable& dimensions = schema_->dimensions;
     for (const Dimension& d : dimensions_) {  // Decoded by CheckSchema.
-      if (dimensions.Find(d.name) == NameTable::kAbsent) {
+      if (dimensions.Find(d.name) == model::NameTable::kAbsent) {
         dimensions.Add(d.name, MeasureValueType::kVarchar, sequence);
         result->schema_grew = true;
       }
@@ -553,9 +554,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogAccepted(
 }
 
 absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) {
-  NameTable& measures = schema_->measures;
-  NameTable& attributes = schema_->attributes;
-  NameTable& dimensions = schema_->dimensions;
+  model::NameTable& measures = schema_->measures;
+  model::NameTable& attributes = schema_->attributes;
+  model::NameTable& dimensions = schema_->dimensions;
   SeriesRegistry& registry = store_->series();
   slot_series_.clear();
   slot_measures_.clear();
@@ -568,15 +569,15 @@ absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) 
       case BatchDecoder::Kind::kEnd:
         return absl::OkStatus();
       case BatchDecoder::Kind::kSeries: {
-        const uint64_t hash = HashSeriesKey(e.key);
+        const uint64_t hash = model::HashSeriesKey(e.key);
         uint32_t id = registry.Find(hash, e.key);
         if (id == SeriesRegistry::kAbsent) {
           std::vector<Dimension> dims;
-          if (!DecodeSeriesKey(e.key, &dims)) {
+          if (!model::DecodeSeriesKey(e.key, &dims)) {
             return InternalError("WAL batch is malformed: bad series key");
           }
           for (const Dimension& d : dims) {
-            if (dimensions.Find(d.name) == NameTable::kAbsent) {
+            if (dimensions.Find(d.name) == model::NameTable::kAbsent) {
               dimensions.Add(d.name, MeasureValueType::kVarchar, sequence);
             }
           }
@@ -587,14 +588,14 @@ absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) 
       }
       case BatchDecoder::Kind::kMeasure:
       case BatchDecoder::Kind::kAttribute: {
-        NameTable& table = e.kind == BatchDecoder::Kind::kMeasure ? measures : attributes;
+        model::NameTable& table = e.kind == BatchDecoder::Kind::kMeasure ? measures : attributes;
         int32_t id = table.Find(e.name);
-        if (id == NameTable::kAbsent) {
+        if (id == model::NameTable::kAbsent) {
           id = table.Add(e.name, e.type, sequence);
         } else if (table.at(id).type != e.type) {
           return InternalError(absl::StrCat("WAL batch ", sequence, " gives '", e.name, "' type ",
-                                            Spelling(e.type), ", but the schema has ",
-                                            Spelling(table.at(id).type)));
+                                            model::Spelling(e.type), ", but the schema has ",
+                                            model::Spelling(table.at(id).type)));
         }
         (e.kind == BatchDecoder::Kind::kMeasure ? slot_measures_ : slot_attributes_)
             .push_back(static_cast<uint32_t>(id));

@@ -48,7 +48,7 @@ struct ApplyResult {
 class BatchApplier {
  public:
   // `schema` and `store` are the table's and outlive the applier.
-  BatchApplier(TableSchema* schema, memstore::MemStore* store);
+  BatchApplier(model::TableSchema* schema, memstore::MemStore* store);
   BatchApplier(const BatchApplier&) = delete;
   BatchApplier& operator=(const BatchApplier&) = delete;
 
@@ -122,7 +122,7 @@ class BatchApplier {
   void LogAccepted(const ParsedRecord& rec, absl::Span<const ParsedValue> values,
                    const Resolved& resolved);
 
-  TableSchema* const schema_;
+  model::TableSchema* const schema_;
   memstore::MemStore* const store_;
   BatchEncoder encoder_;
   BatchDecoder decoder_;

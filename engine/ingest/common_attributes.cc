@@ -21,11 +21,12 @@ absl::Status CheckCommonAttributes(const Record& common, const Quotas& quotas, P
                                         quotas.max_dimensions_per_record, "."));
   }
   for (const Dimension& d : common.dimensions) {
-    const NameProblem problem = CheckName(View(d.name), quotas.max_dimension_name_bytes);
-    if (problem != NameProblem::kOk) {
+    const model::NameProblem problem =
+        model::CheckName(View(d.name), quotas.max_dimension_name_bytes);
+    if (problem != model::NameProblem::kOk) {
       return ValidationError(absl::StrCat(
-          "CommonAttributes: ", DescribeNameProblem("Dimension name", View(d.name), problem,
-                                                    quotas.max_dimension_name_bytes)));
+          "CommonAttributes: ", model::DescribeNameProblem("Dimension name", View(d.name), problem,
+                                                           quotas.max_dimension_name_bytes)));
     }
     dims.push_back({View(d.name), View(d.value)});
   }
@@ -44,12 +45,13 @@ absl::Status CheckCommonAttributes(const Record& common, const Quotas& quotas, P
   }
   batch->common_offsets.push_back(static_cast<uint32_t>(batch->common_encoded.size()));
   if (common.measure_name) {
-    const NameProblem problem =
-        CheckName(View(*common.measure_name), quotas.max_measure_name_bytes);
-    if (problem != NameProblem::kOk) {
-      return ValidationError(absl::StrCat(
-          "CommonAttributes: ", DescribeNameProblem("MeasureName", View(*common.measure_name),
-                                                    problem, quotas.max_measure_name_bytes)));
+    const model::NameProblem problem =
+        model::CheckName(View(*common.measure_name), quotas.max_measure_name_bytes);
+    if (problem != model::NameProblem::kOk) {
+      return ValidationError(
+          absl::StrCat("CommonAttributes: ",
+                       model::DescribeNameProblem("MeasureName", View(*common.measure_name),
+                                                  problem, quotas.max_measure_name_bytes)));
     }
   }
   if (common.version && *common.version < 1) {
@@ -59,7 +61,7 @@ absl::Status CheckCommonAttributes(const Record& common, const Quotas& quotas, P
   if (common.time) {
     int64_t unused;
     if (common.time->empty() || common.time->size() > kMaxTimeChars ||
-        ParseInt64(View(*common.time), &unused) == ParseError::kSyntax) {
+        model::ParseInt64(View(*common.time), &unused) == model::ParseError::kSyntax) {
       return ValidationError(absl::StrCat(
           "CommonAttributes: Time '", View(*common.time).substr(0, 64), "' is not an integer."));
     }
@@ -84,18 +86,20 @@ absl::Status CheckCommonAttributes(const Record& common, const Quotas& quotas, P
   }
   if (!common.measure_values.empty()) {
     if (common.measure_value_type && *common.measure_value_type != MeasureValueType::kMulti) {
-      return ValidationError(
-          absl::StrCat("CommonAttributes sets MeasureValues with MeasureValueType ",
-                       Spelling(*common.measure_value_type), "; MeasureValues is only for MULTI."));
+      return ValidationError(absl::StrCat(
+          "CommonAttributes sets MeasureValues with MeasureValueType ",
+          model::Spelling(*common.measure_value_type), "; MeasureValues is only for MULTI."));
     }
     std::vector<absl::string_view>& names = batch->names;
     names.clear();
     for (const MeasureValue& mv : common.measure_values) {
-      const NameProblem problem = CheckName(View(mv.name), quotas.max_measure_name_bytes);
-      if (problem != NameProblem::kOk) {
-        return ValidationError(absl::StrCat(
-            "CommonAttributes: ", DescribeNameProblem("MeasureValues name", View(mv.name), problem,
-                                                      quotas.max_measure_name_bytes)));
+      const model::NameProblem problem =
+          model::CheckName(View(mv.name), quotas.max_measure_name_bytes);
+      if (problem != model::NameProblem::kOk) {
+        return ValidationError(
+            absl::StrCat("CommonAttributes: ",
+                         model::DescribeNameProblem("MeasureValues name", View(mv.name), problem,
+                                                    quotas.max_measure_name_bytes)));
       }
       if (mv.type == MeasureValueType::kMulti) {
         return ValidationError(absl::StrCat("CommonAttributes: MeasureValues '", mv.name,

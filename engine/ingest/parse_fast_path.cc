@@ -62,7 +62,7 @@ void Parser::RememberShape(const Record& record, const ParsedRecord& out, TimeUn
   like_.records_after = batch_->records.size();
   like_.type = out.type;
   like_.measure_name = out.measure_name;
-  like_.nanos_per_unit = NanosPerUnit(unit);
+  like_.nanos_per_unit = model::NanosPerUnit(unit);
   like_.default_version = common_ && common_->version ? *common_->version : 1;
   like_.key_begin = out.key_begin;
   like_.key_size = out.key_size;

@@ -78,10 +78,11 @@ bool Parser::CheckOwnDimensions(int32_t index, const std::vector<Dimension>& dim
   own.clear();
   *dimension_bytes = common_bytes_;
   for (const Dimension& d : dimensions) {
-    const NameProblem problem = CheckName(View(d.name), quotas_.max_dimension_name_bytes);
-    if (problem != NameProblem::kOk) {
-      Reject(index, DescribeNameProblem("Dimension name", View(d.name), problem,
-                                        quotas_.max_dimension_name_bytes));
+    const model::NameProblem problem =
+        model::CheckName(View(d.name), quotas_.max_dimension_name_bytes);
+    if (problem != model::NameProblem::kOk) {
+      Reject(index, model::DescribeNameProblem("Dimension name", View(d.name), problem,
+                                               quotas_.max_dimension_name_bytes));
       return false;
     }
     own.push_back({View(d.name), View(d.value)});
@@ -123,10 +124,11 @@ bool Parser::ResolveMeasure(int32_t index, const Record& record, ParsedRecord* o
     return false;
   }
   if (record.measure_name) {
-    const NameProblem problem = CheckName(View(*measure_name), quotas_.max_measure_name_bytes);
-    if (problem != NameProblem::kOk) {
-      Reject(index, DescribeNameProblem("MeasureName", View(*measure_name), problem,
-                                        quotas_.max_measure_name_bytes));
+    const model::NameProblem problem =
+        model::CheckName(View(*measure_name), quotas_.max_measure_name_bytes);
+    if (problem != model::NameProblem::kOk) {
+      Reject(index, model::DescribeNameProblem("MeasureName", View(*measure_name), problem,
+                                               quotas_.max_measure_name_bytes));
       return false;
     }
   }
@@ -149,17 +151,18 @@ bool Parser::ReadRecordTime(int32_t index, const Record& record, TimeUnit unit, 
     Reject(index, "The record has no Time (and CommonAttributes sets none).");
     return false;
   }
-  if (ReadTime(&time_parser_, View(*time), NanosPerUnit(unit), &out->time_nanos)) return true;
+  if (ReadTime(&time_parser_, View(*time), model::NanosPerUnit(unit), &out->time_nanos))
+    return true;
   switch (TimeProblemOf(View(*time), unit)) {
     case TimeProblem::kTooLong:
       Reject(index, absl::StrCat("Time is longer than ", kMaxTimeChars, " characters."));
       return false;
     case TimeProblem::kSyntax:
       Reject(index, absl::StrCat("Time '", View(*time).substr(0, 64),
-                                 "' is not an integer number of ", Spelling(unit), "."));
+                                 "' is not an integer number of ", model::Spelling(unit), "."));
       return false;
     case TimeProblem::kOutOfRange:
-      Reject(index, absl::StrCat("Time ", View(*time).substr(0, 64), " ", Spelling(unit),
+      Reject(index, absl::StrCat("Time ", View(*time).substr(0, 64), " ", model::Spelling(unit),
                                  " is outside the range of 64-bit nanoseconds since the "
                                  "epoch (years 1678 to 2262)."));
       return false;
@@ -214,7 +217,7 @@ bool Parser::ParseValues(int32_t index, const Record& record, TimeUnit unit, Par
                                                            : common_->measure_values;
   if (out->type != MeasureValueType::kMulti) {
     if (!measure_values.empty()) {
-      Reject(index, absl::StrCat("MeasureValueType ", Spelling(out->type),
+      Reject(index, absl::StrCat("MeasureValueType ", model::Spelling(out->type),
                                  " is scalar, but the record has MeasureValues; they are "
                                  "only for MULTI."));
       return false;
@@ -275,10 +278,11 @@ bool Parser::ParseMultiValues(int32_t index, const std::vector<MeasureValue>& me
   ParsedValue* next = batch_->values.Grow(measure_values.size());
   for (const MeasureValue& mv : measure_values) {
     if (!same_names) {
-      const NameProblem problem = CheckName(View(mv.name), quotas_.max_measure_name_bytes);
-      if (problem != NameProblem::kOk) {
-        Reject(index, DescribeNameProblem("MeasureValues name", View(mv.name), problem,
-                                          quotas_.max_measure_name_bytes));
+      const model::NameProblem problem =
+          model::CheckName(View(mv.name), quotas_.max_measure_name_bytes);
+      if (problem != model::NameProblem::kOk) {
+        Reject(index, model::DescribeNameProblem("MeasureValues name", View(mv.name), problem,
+                                                 quotas_.max_measure_name_bytes));
         return false;
       }
     }
@@ -332,31 +336,31 @@ bool Parser::ParseValue(int32_t index, absl::string_view attribute, absl::string
                                " bytes, not ", text.size(), "."));
     return false;
   }
-  ParseError error = ParseError::kOk;
+  model::ParseError error = model::ParseError::kOk;
   const char* expected = "";
   switch (value->type) {
     case MeasureValueType::kDouble: {
-      error = ParseFiniteDoubleBits(text, &value->bits, &value->decimal);
+      error = model::ParseFiniteDoubleBits(text, &value->bits, &value->decimal);
       expected = "a finite decimal number";
       break;
     }
     case MeasureValueType::kBigint: {
       int64_t v = 0;
-      error = ParseInt64(text, &v);
+      error = model::ParseInt64(text, &v);
       value->bits = static_cast<uint64_t>(v);
       expected = "a signed 64-bit integer";
       break;
     }
     case MeasureValueType::kTimestamp: {
       int64_t v = 0;
-      error = ParseTimeNanos(text, unit, &v);
+      error = model::ParseTimeNanos(text, unit, &v);
       value->bits = static_cast<uint64_t>(v);
       expected = "an integer time in the record's TimeUnit, within 64-bit nanoseconds";
       break;
     }
     case MeasureValueType::kBoolean: {
       bool v = false;  // Left unset when the text is not a boolean; bits are read anyway.
-      error = ParseBoolean(text, &v);
+      error = model::ParseBoolean(text, &v);
       value->bits = v ? 1 : 0;
       expected = "true or false";
       break;
@@ -365,14 +369,14 @@ bool Parser::ParseValue(int32_t index, absl::string_view attribute, absl::string
       value->text = text;
       break;
     case MeasureValueType::kMulti:
-      error = ParseError::kSyntax;
+      error = model::ParseError::kSyntax;
       break;
   }
-  if (error == ParseError::kOk) return true;
-  Reject(index,
-         absl::StrCat(what(), " '", text.substr(0, 64), "' is not a valid ", Spelling(value->type),
-                      error == ParseError::kOutOfRange ? " (out of range)" : "", ": expected ",
-                      expected, "."));
+  if (error == model::ParseError::kOk) return true;
+  Reject(index, absl::StrCat(what(), " '", text.substr(0, 64), "' is not a valid ",
+                             model::Spelling(value->type),
+                             error == model::ParseError::kOutOfRange ? " (out of range)" : "",
+                             ": expected ", expected, "."));
   return false;
 }
 

@@ -73,12 +73,12 @@ struct RecordRules {
 // The time rule: a record's Time is at most kMaxTimeChars characters, an integer number
 // of units of `nanos_per_unit` nanoseconds, within int64 nanoseconds since the epoch.
 // True with *nanos set if `text` passes. `parser` keeps the digits of the last time read.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReadTime(IncrementalIntParser* parser,
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReadTime(model::IncrementalIntParser* parser,
                                                   absl::string_view text, int64_t nanos_per_unit,
                                                   int64_t* nanos) {
   int64_t units;
   return ABSL_PREDICT_TRUE(text.size() <= kMaxTimeChars &&
-                           parser->Parse(text, &units) == ParseError::kOk &&
+                           parser->Parse(text, &units) == model::ParseError::kOk &&
                            !__builtin_mul_overflow(units, nanos_per_unit, nanos));
 }
 
@@ -87,8 +87,9 @@ enum class TimeProblem { kTooLong, kSyntax, kOutOfRange };
 inline TimeProblem TimeProblemOf(absl::string_view text, TimeUnit unit) {
   if (text.size() > kMaxTimeChars) return TimeProblem::kTooLong;
   int64_t nanos;
-  return ParseTimeNanos(text, unit, &nanos) == ParseError::kSyntax ? TimeProblem::kSyntax
-                                                                   : TimeProblem::kOutOfRange;
+  return model::ParseTimeNanos(text, unit, &nanos) == model::ParseError::kSyntax
+             ? TimeProblem::kSyntax
+             : TimeProblem::kOutOfRange;
 }
 
 // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) of type `type`,
@@ -100,13 +101,14 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseCommonValue(MeasureValueType type,
   // Tests in the order of how common the types are: a switch here compiles to a chain of
   // comparisons that reaches DOUBLE third.
   if (type == MeasureValueType::kDouble) {
-    if (ParseFiniteDoubleBits(text, &v->bits, &v->decimal) != ParseError::kOk) return false;
+    if (model::ParseFiniteDoubleBits(text, &v->bits, &v->decimal) != model::ParseError::kOk)
+      return false;
     v->text = absl::string_view();
     return true;
   }
   if (type == MeasureValueType::kBigint) {
     int64_t i;
-    if (ParseInt64(text, &i) != ParseError::kOk) return false;
+    if (model::ParseInt64(text, &i) != model::ParseError::kOk) return false;
     v->bits = static_cast<uint64_t>(i);
     v->text = absl::string_view();
     return true;
@@ -118,7 +120,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseCommonValue(MeasureValueType type,
   }
   if (type == MeasureValueType::kBoolean) {
     bool flag;
-    if (ParseBoolean(text, &flag) != ParseError::kOk) return false;
+    if (model::ParseBoolean(text, &flag) != model::ParseError::kOk) return false;
     v->bits = flag ? 1 : 0;
     v->text = absl::string_view();
     return true;
@@ -237,8 +239,8 @@ class Parser {
   const Quotas& quotas_;
   ParsedBatch* batch_;
   RecordRules rules_;
-  size_t common_bytes_ = 0;           // Names and values of the common dimensions.
-  IncrementalIntParser time_parser_;  // Times of consecutive records share leading digits.
+  size_t common_bytes_ = 0;                  // Names and values of the common dimensions.
+  model::IncrementalIntParser time_parser_;  // Times of consecutive records share leading digits.
   // The last MeasureValues whose names passed the checks.
   const std::vector<MeasureValue>* previous_multi_ = nullptr;
   // The last record whose series key was built.
@@ -301,16 +303,16 @@ void Parser::EmitKey(const std::vector<int32_t>& plan, Own own, ParsedRecord* ou
   for (const int32_t step : plan) {
     if (step >= 0) {
       const DimensionView d = own(step);
-      dst = EncodeKeyPiece(dst, d.name);
-      dst = EncodeKeyPiece(dst, d.value);
+      dst = model::EncodeKeyPiece(dst, d.name);
+      dst = model::EncodeKeyPiece(dst, d.value);
     } else {
       const uint32_t from = b.common_offsets[-1 - step], to = b.common_offsets[-step];
-      dst = CopyKeyPiece(dst, b.common_encoded.data() + from, to - from);
+      dst = model::CopyKeyPiece(dst, b.common_encoded.data() + from, to - from);
     }
   }
   out->key_begin = static_cast<uint32_t>(begin);
   out->key_size = static_cast<uint32_t>(size);
-  out->series_hash = HashSeriesKey(b.key(*out));
+  out->series_hash = model::HashSeriesKey(b.key(*out));
 }
 
 }  // namespace tsw::ingest::internal

@@ -20,9 +20,9 @@ void Parser::PrepareRules() {
   rules_.max_value_bytes = static_cast<size_t>(quotas_.max_measure_value_bytes);
   rules_.max_record_bytes = static_cast<size_t>(quotas_.max_record_bytes);
   rules_.max_series_bytes = static_cast<size_t>(quotas_.max_series_dimensions_bytes);
-  rules_.memory_start = WindowStart(now, MemoryWindowNanos(context_.retention));
-  rules_.magnetic_start = WindowStart(now, MagneticWindowNanos(context_.retention));
-  rules_.future_limit = AddSaturating(now, quotas_.max_future_nanos);
+  rules_.memory_start = model::WindowStart(now, model::MemoryWindowNanos(context_.retention));
+  rules_.magnetic_start = model::WindowStart(now, model::MagneticWindowNanos(context_.retention));
+  rules_.future_limit = model::AddSaturating(now, quotas_.max_future_nanos);
 }
 
 void Parser::Reject(int32_t index, std::string reason) {

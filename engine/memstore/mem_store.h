@@ -3,7 +3,7 @@
 //
 // MemStore is a passive container: ingest::BatchApplier decides what goes in (Timestream's
 // Version rules) and scan reads it. Measures and MULTI attributes are named by the ids of
-// the table's schema (ingest::TableSchema). REQUIRES: external synchronization; the
+// the table's schema (model::TableSchema). REQUIRES: external synchronization; the
 // table store guards it with a reader-writer lock.
 #ifndef TSW_ENGINE_MEMSTORE_MEM_STORE_H_
 #define TSW_ENGINE_MEMSTORE_MEM_STORE_H_

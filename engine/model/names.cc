@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 NameProblem CheckName(absl::string_view name, int max_bytes) {
   if (name.empty()) return NameProblem::kEmpty;
@@ -44,4 +44,4 @@ std::string DescribeNameProblem(absl::string_view what, absl::string_view name, 
   return absl::StrCat(what, " '", name, "' is valid.");
 }
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model

@@ -9,7 +9,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 enum class NameProblem { kOk, kEmpty, kTooLong, kReserved, kReservedPrefix, kColon };
 
@@ -19,6 +19,6 @@ NameProblem CheckName(absl::string_view name, int max_bytes);
 std::string DescribeNameProblem(absl::string_view what, absl::string_view name, NameProblem problem,
                                 int max_bytes);
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model
 
 #endif  // TSW_ENGINE_MODEL_NAMES_H_

@@ -1,6 +1,6 @@
 #include "engine/model/retention_window.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 int64_t WindowNanos(int64_t count, int64_t unit) {
   if (count <= 0) return 0;
@@ -27,4 +27,4 @@ int64_t AddSaturating(int64_t a, int64_t b) {
   return out;
 }
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model

@@ -16,7 +16,7 @@
 
 #include "tsw/types.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 inline constexpr int64_t kNanosPerMinute = int64_t{60} * 1000000000;
 inline constexpr int64_t kNanosPerHour = 60 * kNanosPerMinute;
@@ -43,6 +43,6 @@ inline int64_t WindowStart(int64_t now, int64_t window_nanos) {
   return SubtractSaturating(now, window_nanos);
 }
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model
 
 #endif  // TSW_ENGINE_MODEL_RETENTION_WINDOW_H_

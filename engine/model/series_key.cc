@@ -4,7 +4,7 @@
 
 #include "xxhash.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out) {
   out->clear();
@@ -21,4 +21,4 @@ bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out) {
 
 uint64_t HashSeriesKey(absl::string_view key) { return XXH3_64bits(key.data(), key.size()); }
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model

@@ -13,7 +13,7 @@
 #include "engine/common/coding.h"
 #include "tsw/types.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 // The dimensions of `key`, in name order; false if `key` is malformed.
 bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out);
@@ -49,6 +49,6 @@ inline char* EncodeKeyPiece(char* dst, absl::string_view s) {
   return CopyKeyPiece(EncodeVarint64(dst, s.size()), s.data(), s.size());
 }
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model
 
 #endif  // TSW_ENGINE_MODEL_SERIES_KEY_H_

@@ -5,7 +5,7 @@
 #include "tsw/status.h"
 #include "xxhash.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 namespace {
 
 constexpr absl::string_view kMagic = "TSWSCHEM";
@@ -86,4 +86,4 @@ absl::Status TableSchema::Decode(absl::string_view data) {
   return absl::OkStatus();
 }
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model

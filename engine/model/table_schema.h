@@ -19,7 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "tsw/types.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 // Names with a type and a dense id, in order of addition.
 class NameTable {
@@ -58,6 +58,6 @@ class TableSchema {
   absl::Status Decode(absl::string_view data);
 };
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model
 
 #endif  // TSW_ENGINE_MODEL_TABLE_SCHEMA_H_

@@ -7,7 +7,7 @@
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 namespace {
 
 static_assert(std::endian::native == std::endian::little,
@@ -504,4 +504,4 @@ ParseError ParseBoolean(absl::string_view text, bool* out) {
   return ParseError::kSyntax;
 }
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model

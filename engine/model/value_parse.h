@@ -13,7 +13,7 @@
 #include "engine/common/decimal_code.h"
 #include "tsw/types.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 
 enum class ParseError {
   kOk,
@@ -84,6 +84,6 @@ inline absl::string_view Spelling(TimeUnit unit) {
 // Nanoseconds in one `unit`.
 int64_t NanosPerUnit(TimeUnit unit);
 
-}  // namespace tsw::ingest
+}  // namespace tsw::model
 
 #endif  // TSW_ENGINE_MODEL_VALUE_PARSE_H_

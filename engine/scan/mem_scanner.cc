@@ -17,7 +17,7 @@ using memstore::MeasureColumn;
 // Fills and hands out the batches of one column.
 class ColumnScanner {
  public:
-  ColumnScanner(const memstore::MemStore& store, const ingest::TableSchema& schema,
+  ColumnScanner(const memstore::MemStore& store, const model::TableSchema& schema,
                 const ScanPredicate& predicate, const RowBatchVisitor& visitor)
       : store_(store), schema_(schema), predicate_(predicate), visitor_(visitor) {}
 
@@ -57,7 +57,7 @@ class ColumnScanner {
   void Start(const memstore::Series& series, const MeasureColumn& column) {
     started_ = true;
     batch_.dimensions = series.dimensions;
-    const ingest::NameTable::Entry& measure =
+    const model::NameTable::Entry& measure =
         schema_.measures.at(static_cast<int32_t>(column.measure()));
     batch_.measure_name = measure.name;
     batch_.measure_value_type = column.type();
@@ -92,7 +92,7 @@ class ColumnScanner {
   }
 
   const memstore::MemStore& store_;
-  const ingest::TableSchema& schema_;
+  const model::TableSchema& schema_;
   const ScanPredicate& predicate_;
   const RowBatchVisitor& visitor_;
   RowBatch batch_;
@@ -101,7 +101,7 @@ class ColumnScanner {
 
 }  // namespace
 
-absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
+absl::Status ScanMemStore(const memstore::MemStore& store, const model::TableSchema& schema,
                           const ScanRequest& request, const RowBatchVisitor& visitor,
                           const absl::flat_hash_set<uint32_t>* skip_columns) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
@@ -110,7 +110,7 @@ absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSc
   absl::flat_hash_set<uint32_t> measures;
   for (const std::string& name : request.measure_names) {
     const int32_t id = schema.measures.Find(name);
-    if (id != ingest::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
+    if (id != model::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
   }
   if (!request.measure_names.empty() && measures.empty()) return absl::OkStatus();
   ColumnScanner scanner(store, schema, *predicate, visitor);

@@ -23,7 +23,7 @@ namespace tsw::scan {
 
 // ValidationException if max_rows_per_batch < 1. Columns whose ids are in `skip_columns`
 // (if given) are left out: the tiered scan has already merged them with the magnetic tier.
-absl::Status ScanMemStore(const memstore::MemStore& store, const ingest::TableSchema& schema,
+absl::Status ScanMemStore(const memstore::MemStore& store, const model::TableSchema& schema,
                           const ScanRequest& request, const RowBatchVisitor& visitor,
                           const absl::flat_hash_set<uint32_t>* skip_columns = nullptr);
 

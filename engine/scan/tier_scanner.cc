@@ -27,7 +27,7 @@ bool ColumnBefore(const RowColumn& a, const RowColumn& b) {
 // same (series, measure) when that column has rows in the range.
 class TierMerger {
  public:
-  TierMerger(const memstore::MemStore& store, const ingest::TableSchema& schema,
+  TierMerger(const memstore::MemStore& store, const model::TableSchema& schema,
              const ScanRequest& request, const RowBatchVisitor& visitor)
       : store_(store), schema_(schema), request_(request), visitor_(visitor) {}
 
@@ -79,9 +79,9 @@ class TierMerger {
       PutLengthPrefixed(&key_, d.name);
       PutLengthPrefixed(&key_, d.value);
     }
-    const uint32_t series = store_.series().Find(ingest::HashSeriesKey(key_), key_);
+    const uint32_t series = store_.series().Find(model::HashSeriesKey(key_), key_);
     const int32_t measure = schema_.measures.Find(b.measure_name);
-    if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+    if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
       return;
     }
     const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
@@ -301,7 +301,7 @@ class TierMerger {
   }
 
   const memstore::MemStore& store_;
-  const ingest::TableSchema& schema_;
+  const model::TableSchema& schema_;
   const ScanRequest& request_;
   const RowBatchVisitor& visitor_;
 
@@ -324,7 +324,7 @@ class TierMerger {
 
 }  // namespace
 
-absl::Status ScanTiers(const memstore::MemStore& store, const ingest::TableSchema& schema,
+absl::Status ScanTiers(const memstore::MemStore& store, const model::TableSchema& schema,
                        const magnetic::MagneticStore& magnetic, const ScanRequest& request,
                        const RowBatchVisitor& visitor) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);

@@ -34,7 +34,7 @@ namespace tsw::scan {
 
 // ValidationException if max_rows_per_batch < 1; the magnetic store's read errors
 // (InternalServerException naming the file) as they come.
-absl::Status ScanTiers(const memstore::MemStore& store, const ingest::TableSchema& schema,
+absl::Status ScanTiers(const memstore::MemStore& store, const model::TableSchema& schema,
                        const magnetic::MagneticStore& magnetic, const ScanRequest& request,
                        const RowBatchVisitor& visitor);
 

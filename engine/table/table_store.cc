@@ -30,11 +30,11 @@ constexpr absl::string_view kWalDir = "wal";
 constexpr absl::string_view kMagneticDir = "magnetic";
 
 // The retention rule the parser applies to writes (engine/model/retention_window.h).
-using ingest::kNanosPerDay;
-using ingest::kNanosPerHour;
-using ingest::kNanosPerMinute;
-using ingest::SubtractSaturating;
-using ingest::WindowNanos;
+using model::kNanosPerDay;
+using model::kNanosPerHour;
+using model::kNanosPerMinute;
+using model::SubtractSaturating;
+using model::WindowNanos;
 
 // The largest multiple of `step` (> 0) at or below `t`.
 int64_t FloorTo(int64_t t, int64_t step) {
@@ -204,7 +204,7 @@ absl::Status TableStore::Recover() {
   // trimmed); should one be missing all the same, the segments' types are taken.
   for (const auto& [name, type] : magnetic_->MeasureTypes()) {
     const int32_t id = schema_.measures.Find(name);
-    if (id == ingest::NameTable::kAbsent) {
+    if (id == model::NameTable::kAbsent) {
       schema_.measures.Add(name, type, 0);
     } else if (schema_.measures.at(id).type != type) {
       options_.report(absl::StrCat("table store ", dir_, ": measure ", name, " has type ",
@@ -262,9 +262,9 @@ absl::Status TableStore::Recover() {
   if (!evicted_dropped) drop_evicted();
   // Magnetic-store writes made after the last eviction wait for the next one.
   for (const ReplayedLateRow& r : late) {
-    const uint32_t series = store_.series().Find(ingest::HashSeriesKey(r.key), r.key);
+    const uint32_t series = store_.series().Find(model::HashSeriesKey(r.key), r.key);
     const int32_t measure = schema_.measures.Find(r.measure);
-    if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+    if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
       continue;
     }
     const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
@@ -483,7 +483,7 @@ bool TableStore::InMemory(const ingest::ParsedBatch& parsed,
                           const ingest::ParsedRecord& rec) const {
   const uint32_t series = store_.series().Find(rec.series_hash, parsed.key(rec));
   const int32_t measure = schema_.measures.Find(rec.measure_name);
-  if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+  if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
     return false;
   }
   const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
@@ -502,7 +502,7 @@ void TableStore::SelectLateRecords(const ingest::ParsedBatch& parsed,
     const absl::string_view key = parsed.key(rec);
     if (!asked.emplace(key, rec.measure_name, rec.time_nanos).second) continue;
     magnetic::LookupKey& k = keys->emplace_back();
-    ingest::DecodeSeriesKey(key, &k.dimensions);
+    model::DecodeSeriesKey(key, &k.dimensions);
     k.measure_name = std::string(rec.measure_name);
     k.time_nanos = rec.time_nanos;
     records->push_back(&rec);
@@ -578,7 +578,7 @@ void TableStore::TrackLateRows(const ingest::ParsedBatch& parsed,
     if (!rec.magnetic || refused.contains(rec.index)) continue;
     const uint32_t series = store_.series().Find(rec.series_hash, parsed.key(rec));
     const int32_t measure = schema_.measures.Find(rec.measure_name);
-    if (series == memstore::SeriesRegistry::kAbsent || measure == ingest::NameTable::kAbsent) {
+    if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
       continue;
     }
     const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
@@ -877,11 +877,11 @@ TableStore::SchemaNames TableStore::Names() const {
   SchemaNames names;
   ReaderMutexLock lock(&mu_);
   for (size_t i = 0; i < schema_.measures.size(); ++i) {
-    const ingest::NameTable::Entry& e = schema_.measures.at(static_cast<int32_t>(i));
+    const model::NameTable::Entry& e = schema_.measures.at(static_cast<int32_t>(i));
     names.measures.emplace_back(e.name, e.type);
   }
   for (size_t i = 0; i < schema_.attributes.size(); ++i) {
-    const ingest::NameTable::Entry& e = schema_.attributes.at(static_cast<int32_t>(i));
+    const model::NameTable::Entry& e = schema_.attributes.at(static_cast<int32_t>(i));
     names.attributes.emplace_back(e.name, e.type);
   }
   for (size_t i = 0; i < schema_.dimensions.size(); ++i) {

@@ -251,7 +251,7 @@ class TableStore {
   std::unique_ptr<file::DirectoryLock> dir_lock_;
 
   mutable SharedMutex mu_;
-  ingest::TableSchema schema_ ABSL_GUARDED_BY(mu_);
+  model::TableSchema schema_ ABSL_GUARDED_BY(mu_);
   memstore::MemStore store_ ABSL_GUARDED_BY(mu_);
   ingest::BatchApplier applier_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<wal::Log> log_;             // Set once by Open; thread-safe itself.

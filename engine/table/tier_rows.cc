@@ -65,10 +65,10 @@ bool Present(const RowColumn& column, size_t i) {
 
 }  // namespace
 
-size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& schema,
+size_t CollectRows(const memstore::MemStore& store, const model::TableSchema& schema,
                    const MeasureColumn& column, int64_t min_time, int64_t cutoff, RowBatch* out,
                    std::vector<RowId>* expired) {
-  const ingest::NameTable::Entry& measure =
+  const model::NameTable::Entry& measure =
       schema.measures.at(static_cast<int32_t>(column.measure()));
   out->dimensions = store.series().at(column.series()).dimensions;
   out->measure_name = measure.name;
@@ -127,12 +127,12 @@ size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& s
   return visited;
 }
 
-MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema* schema,
+MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, model::TableSchema* schema,
                                  absl::string_view key, uint64_t hash, const RowBatch& row) {
   const bool multi = row.measure_value_type == MeasureValueType::kMulti;
   // Check every type before changing anything.
   int32_t measure = schema->measures.Find(row.measure_name);
-  if (measure != ingest::NameTable::kAbsent &&
+  if (measure != model::NameTable::kAbsent &&
       schema->measures.at(measure).type != row.measure_value_type) {
     return nullptr;
   }
@@ -142,28 +142,28 @@ MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema*
   for (const RowColumn& c : row.columns) {
     if (!multi || !Present(c, 0)) continue;
     const int32_t id = schema->attributes.Find(c.name);
-    if (id != ingest::NameTable::kAbsent && schema->attributes.at(id).type != c.type) {
+    if (id != model::NameTable::kAbsent && schema->attributes.at(id).type != c.type) {
       return nullptr;
     }
   }
   memstore::SeriesRegistry& registry = store->series();
   uint32_t series = registry.Find(hash, key);
   MeasureColumn* column = nullptr;
-  if (series != memstore::SeriesRegistry::kAbsent && measure != ingest::NameTable::kAbsent) {
+  if (series != memstore::SeriesRegistry::kAbsent && measure != model::NameTable::kAbsent) {
     column = store->FindColumn(series, static_cast<uint32_t>(measure));
     if (column != nullptr && column->Locate(row.time_nanos[0]).found) return nullptr;
   }
 
   // Names the schema lacks come from a segment, so their batches are long durable: they are
   // added as if read from the schema file (sequence 0).
-  if (measure == ingest::NameTable::kAbsent) {
+  if (measure == model::NameTable::kAbsent) {
     measure = schema->measures.Add(row.measure_name, row.measure_value_type, 0);
   }
   if (series == memstore::SeriesRegistry::kAbsent) {
     std::vector<Dimension> dimensions;
-    ingest::DecodeSeriesKey(key, &dimensions);
+    model::DecodeSeriesKey(key, &dimensions);
     for (const Dimension& d : dimensions) {
-      if (schema->dimensions.Find(d.name) == ingest::NameTable::kAbsent) {
+      if (schema->dimensions.Find(d.name) == model::NameTable::kAbsent) {
         schema->dimensions.Add(d.name, MeasureValueType::kVarchar, 0);
       }
     }
@@ -180,7 +180,7 @@ MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema*
     for (const RowColumn& c : row.columns) {
       if (!Present(c, 0)) continue;
       int32_t attribute = schema->attributes.Find(c.name);
-      if (attribute == ingest::NameTable::kAbsent) {
+      if (attribute == model::NameTable::kAbsent) {
         attribute = schema->attributes.Add(c.name, c.type, 0);
       }
       int slot = column->FindSlot(static_cast<uint32_t>(attribute), 0);

@@ -27,7 +27,7 @@ using RowId = std::pair<int64_t, int64_t>;
 // Copies the rows of `column` with `min_time` <= time < `cutoff` into *out (cleared first;
 // MULTI attributes without a value in those rows are left out), and appends the rows with
 // time < min_time to *expired. Returns the number of rows with time < cutoff.
-size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& schema,
+size_t CollectRows(const memstore::MemStore& store, const model::TableSchema& schema,
                    const memstore::MeasureColumn& column, int64_t min_time, int64_t cutoff,
                    RowBatch* out, std::vector<RowId>* expired);
 
@@ -36,7 +36,7 @@ size_t CollectRows(const memstore::MemStore& store, const ingest::TableSchema& s
 // slots, and names the schema lacks (as if read from the schema file). Returns the column,
 // or null, changing nothing, when the row's types contradict the schema or the store
 // already holds a row at that time.
-memstore::MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, ingest::TableSchema* schema,
+memstore::MeasureColumn* InsertLookedUpRow(memstore::MemStore* store, model::TableSchema* schema,
                                            absl::string_view key, uint64_t hash,
                                            const RowBatch& row);
 

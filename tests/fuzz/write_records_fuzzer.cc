@@ -37,28 +37,28 @@ namespace tsw::ingest {
 namespace {
 
 // [+-]? digits+, in __int128 so overflow is a comparison.
-ParseError ReferenceInt64(absl::string_view text, int64_t* out) {
+model::ParseError ReferenceInt64(absl::string_view text, int64_t* out) {
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
-  if (i == text.size()) return ParseError::kSyntax;
+  if (i == text.size()) return model::ParseError::kSyntax;
   __int128 v = 0;
   bool overflow = false;
   for (; i < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return ParseError::kSyntax;
+    if (text[i] < '0' || text[i] > '9') return model::ParseError::kSyntax;
     if (!overflow) v = v * 10 + (text[i] - '0');
     if (v > (static_cast<__int128>(1) << 64)) overflow = true;
   }
   if (negative) v = -v;
-  if (overflow || v > INT64_MAX || v < INT64_MIN) return ParseError::kOutOfRange;
+  if (overflow || v > INT64_MAX || v < INT64_MIN) return model::ParseError::kOutOfRange;
   *out = static_cast<int64_t>(v);
-  return ParseError::kOk;
+  return model::ParseError::kOk;
 }
 
 // The documented grammar: [+-]? (digits ['.' digits*] | '.' digits) ([eE] [+-]? digits)?;
 // then strtod's correctly rounded value, refused when infinite or a non-zero underflowing
 // to zero.
-ParseError ReferenceDouble(absl::string_view text, double* out) {
+model::ParseError ReferenceDouble(absl::string_view text, double* out) {
   size_t i = 0;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
   size_t int_digits = 0, frac_digits = 0;
@@ -74,7 +74,7 @@ ParseError ReferenceDouble(absl::string_view text, double* out) {
       ++frac_digits;
     }
   }
-  if (int_digits + frac_digits == 0) return ParseError::kSyntax;
+  if (int_digits + frac_digits == 0) return model::ParseError::kSyntax;
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
@@ -83,23 +83,23 @@ ParseError ReferenceDouble(absl::string_view text, double* out) {
       ++i;
       ++exp_digits;
     }
-    if (exp_digits == 0) return ParseError::kSyntax;
+    if (exp_digits == 0) return model::ParseError::kSyntax;
   }
-  if (i != text.size()) return ParseError::kSyntax;
+  if (i != text.size()) return model::ParseError::kSyntax;
   const std::string copy(text);
   const double v = std::strtod(copy.c_str(), nullptr);
-  if (std::isinf(v) || (v == 0 && nonzero)) return ParseError::kOutOfRange;
+  if (std::isinf(v) || (v == 0 && nonzero)) return model::ParseError::kOutOfRange;
   *out = v;
-  return ParseError::kOk;
+  return model::ParseError::kOk;
 }
 
-const char* Name(ParseError e) {
+const char* Name(model::ParseError e) {
   switch (e) {
-    case ParseError::kOk:
+    case model::ParseError::kOk:
       return "ok";
-    case ParseError::kSyntax:
+    case model::ParseError::kSyntax:
       return "syntax";
-    case ParseError::kOutOfRange:
+    case model::ParseError::kOutOfRange:
       return "out of range";
   }
   return "?";
@@ -107,61 +107,63 @@ const char* Name(ParseError e) {
 
 void CheckValues(absl::string_view text) {
   int64_t expected_int = 0, got_int = 0;
-  const ParseError int_ref = ReferenceInt64(text, &expected_int);
-  const ParseError int_got = ParseInt64(text, &got_int);
-  TSW_FUZZ_CHECK(int_ref == int_got && (int_ref != ParseError::kOk || expected_int == got_int),
-                 absl::StrCat("ParseInt64(\"", text, "\"): ", Name(int_got), " ", got_int,
-                              ", expected ", Name(int_ref), " ", expected_int));
+  const model::ParseError int_ref = ReferenceInt64(text, &expected_int);
+  const model::ParseError int_got = model::ParseInt64(text, &got_int);
+  TSW_FUZZ_CHECK(
+      int_ref == int_got && (int_ref != model::ParseError::kOk || expected_int == got_int),
+      absl::StrCat("ParseInt64(\"", text, "\"): ", Name(int_got), " ", got_int, ", expected ",
+                   Name(int_ref), " ", expected_int));
 
   for (TimeUnit unit : {TimeUnit::kNanoseconds, TimeUnit::kMicroseconds, TimeUnit::kMilliseconds,
                         TimeUnit::kSeconds}) {
     int64_t nanos = 0, product = 0;
-    const ParseError e = ParseTimeNanos(text, unit, &nanos);
-    ParseError expected = int_ref;
-    if (expected == ParseError::kOk &&
-        __builtin_mul_overflow(expected_int, NanosPerUnit(unit), &product)) {
-      expected = ParseError::kOutOfRange;
+    const model::ParseError e = model::ParseTimeNanos(text, unit, &nanos);
+    model::ParseError expected = int_ref;
+    if (expected == model::ParseError::kOk &&
+        __builtin_mul_overflow(expected_int, model::NanosPerUnit(unit), &product)) {
+      expected = model::ParseError::kOutOfRange;
     }
-    TSW_FUZZ_CHECK(e == expected && (e != ParseError::kOk || nanos == product),
-                   absl::StrCat("ParseTimeNanos(\"", text, "\", ", Spelling(unit), "): ", Name(e),
-                                " ", nanos, ", expected ", Name(expected), " ", product));
+    TSW_FUZZ_CHECK(e == expected && (e != model::ParseError::kOk || nanos == product),
+                   absl::StrCat("ParseTimeNanos(\"", text, "\", ", model::Spelling(unit), "): ",
+                                Name(e), " ", nanos, ", expected ", Name(expected), " ", product));
   }
 
   // The incremental parser over the text's lines, as over one request's times, in both
   // time forms it has.
-  IncrementalIntParser incremental, incremental_times;
+  model::IncrementalIntParser incremental, incremental_times;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     int64_t want = 0, got = 0;
-    const ParseError want_e = ParseInt64(line, &want);
-    const ParseError got_e = incremental.Parse(line, &got);
-    TSW_FUZZ_CHECK(want_e == got_e && (want_e != ParseError::kOk || want == got),
+    const model::ParseError want_e = model::ParseInt64(line, &want);
+    const model::ParseError got_e = incremental.Parse(line, &got);
+    TSW_FUZZ_CHECK(want_e == got_e && (want_e != model::ParseError::kOk || want == got),
                    absl::StrCat("IncrementalIntParser(\"", line, "\") = ", got, " (", Name(got_e),
-                                "), ParseInt64 = ", want, " (", Name(want_e), ")"));
+                                "), model::ParseInt64 = ", want, " (", Name(want_e), ")"));
     int64_t want_nanos = 0, got_nanos = 0;
-    const ParseError want_t = ParseTimeNanos(line, TimeUnit::kMilliseconds, &want_nanos);
-    const ParseError got_t =
-        ParseTimeNanos(&incremental_times, line, TimeUnit::kMilliseconds, &got_nanos);
-    TSW_FUZZ_CHECK(want_t == got_t && (want_t != ParseError::kOk || want_nanos == got_nanos),
-                   absl::StrCat("incremental ParseTimeNanos(\"", line, "\") differs"));
+    const model::ParseError want_t =
+        model::ParseTimeNanos(line, TimeUnit::kMilliseconds, &want_nanos);
+    const model::ParseError got_t =
+        model::ParseTimeNanos(&incremental_times, line, TimeUnit::kMilliseconds, &got_nanos);
+    TSW_FUZZ_CHECK(want_t == got_t && (want_t != model::ParseError::kOk || want_nanos == got_nanos),
+                   absl::StrCat("incremental model::ParseTimeNanos(\"", line, "\") differs"));
   }
 
   double expected_double = 0, got_double = 0;
-  const ParseError double_ref = ReferenceDouble(text, &expected_double);
-  const ParseError double_got = ParseFiniteDouble(text, &got_double);
+  const model::ParseError double_ref = ReferenceDouble(text, &expected_double);
+  const model::ParseError double_got = model::ParseFiniteDouble(text, &got_double);
   uint64_t expected_bits = 0, got_bits = 0;
   std::memcpy(&expected_bits, &expected_double, 8);
   std::memcpy(&got_bits, &got_double, 8);
-  TSW_FUZZ_CHECK(
-      double_ref == double_got && (double_ref != ParseError::kOk || expected_bits == got_bits),
-      absl::StrCat("ParseFiniteDouble(\"", text, "\"): ", Name(double_got), " ", got_double,
-                   ", expected ", Name(double_ref), " ", expected_double));
+  TSW_FUZZ_CHECK(double_ref == double_got &&
+                     (double_ref != model::ParseError::kOk || expected_bits == got_bits),
+                 absl::StrCat("ParseFiniteDouble(\"", text, "\"): ", Name(double_got), " ",
+                              got_double, ", expected ", Name(double_ref), " ", expected_double));
   uint64_t bits = 0;
   uint32_t decimal = kNoDecimal;
-  const ParseError bits_e = ParseFiniteDoubleBits(text, &bits, &decimal);
+  const model::ParseError bits_e = model::ParseFiniteDoubleBits(text, &bits, &decimal);
   TSW_FUZZ_CHECK(
-      bits_e == double_got && (bits_e != ParseError::kOk || bits == got_bits),
-      absl::StrCat("ParseFiniteDoubleBits(\"", text, "\") differs from ParseFiniteDouble"));
-  if (bits_e == ParseError::kOk && decimal != kNoDecimal) {
+      bits_e == double_got && (bits_e != model::ParseError::kOk || bits == got_bits),
+      absl::StrCat("ParseFiniteDoubleBits(\"", text, "\") differs from model::ParseFiniteDouble"));
+  if (bits_e == model::ParseError::kOk && decimal != kNoDecimal) {
     uint64_t code_bits = 0;
     TSW_FUZZ_CHECK(DecimalCodeBits(decimal, &code_bits) && code_bits == bits,
                    absl::StrCat("the decimal code of \"", text, "\" stands for another double"));
@@ -169,10 +171,11 @@ void CheckValues(absl::string_view text) {
 
   bool b = false;
   const std::string lower = absl::AsciiStrToLower(text);
-  const ParseError bool_e = ParseBoolean(text, &b);
+  const model::ParseError bool_e = model::ParseBoolean(text, &b);
   const bool is_bool = lower == "true" || lower == "false";
-  TSW_FUZZ_CHECK((bool_e == ParseError::kOk) == is_bool && (!is_bool || b == (lower == "true")),
-                 absl::StrCat("ParseBoolean(\"", text, "\")"));
+  TSW_FUZZ_CHECK(
+      (bool_e == model::ParseError::kOk) == is_bool && (!is_bool || b == (lower == "true")),
+      absl::StrCat("ParseBoolean(\"", text, "\")"));
 }
 
 // Everything ParseRequest produced, as text, for comparing two runs.

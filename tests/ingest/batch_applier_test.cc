@@ -37,7 +37,7 @@ std::vector<RejectedRecord> Apply(ingest::BatchApplier* applier, const WriteReco
 // row. Its first record met a stored row (the Version comparison sized one scratch
 // vector); the next one, a new row, wrote a scratch slot that did not exist (a segfault).
 TEST(BatchApplierTest, StoresANewRowAfterItsFirstRecordMetAStoredRow) {
-  ingest::TableSchema schema;
+  model::TableSchema schema;
   memstore::MemStore store;
   {
     // The stored row, put there by another applier.

@@ -256,7 +256,7 @@ struct BlockRecord {
 struct BlockValue {
   MeasureValueType type;
   uint64_t bits;
-  uint32_t decimal = ingest::kNoDecimal;  // DOUBLE: its decimal code, if it has one.
+  uint32_t decimal = model::kNoDecimal;  // DOUBLE: its decimal code, if it has one.
 };
 
 // Every row the decoder gives for `payload`: "time version bits..." (MULTI: slot:bits).

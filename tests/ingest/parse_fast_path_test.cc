@@ -289,7 +289,7 @@ TEST(ApplyFastPathTest, LogsAndRejectsExactlyWhatTheFullPathDoes) {
   context.retention.memory_store_retention_period_in_hours = 24;
   context.retention.magnetic_store_retention_period_in_days = 30;
   context.magnetic_store_writes = true;
-  TableSchema schema_fast, schema_full, schema_replayed;
+  model::TableSchema schema_fast, schema_full, schema_replayed;
   memstore::MemStore store_fast, store_full, store_replayed;
   BatchApplier fast(&schema_fast, &store_fast), full(&schema_full, &store_full);
   BatchApplier replayer(&schema_replayed, &store_replayed);  // Replays the fast payloads.

@@ -10,7 +10,7 @@
 #include "tsw/options.h"
 #include "tsw/types.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 namespace {
 
 TEST(RetentionWindowTest, WindowIsCountTimesUnit) {
@@ -80,14 +80,14 @@ class WindowEdgeTest : public ::testing::Test {
     r.time = absl::StrCat(nanos);
     r.time_unit = TimeUnit::kNanoseconds;
     req.records = {r};
-    ParsedBatch batch;
-    EXPECT_TRUE(ParseRequest(req, context_, &batch).ok());
+    ingest::ParsedBatch batch;
+    EXPECT_TRUE(ingest::ParseRequest(req, context_, &batch).ok());
     if (batch.records.size() != 1) return "rejected";
     return batch.records[0].magnetic ? "magnetic" : "memory";
   }
 
   Quotas quotas_;
-  ParseContext context_;
+  ingest::ParseContext context_;
 };
 
 TEST_F(WindowEdgeTest, RecordAtTheMemoryWindowsFirstInstantGoesToMemory) {
@@ -121,4 +121,4 @@ TEST_F(WindowEdgeTest, HugePeriodKeepsEveryTimeThatFitsInNanoseconds) {
 }
 
 }  // namespace
-}  // namespace tsw::ingest
+}  // namespace tsw::model

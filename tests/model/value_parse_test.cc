@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
-namespace tsw::ingest {
+namespace tsw::model {
 namespace {
 
 // ---------------------------------------------------------------------------------------
@@ -683,4 +683,4 @@ TEST(ParseBooleanTest, AcceptsTrueAndFalseInAnyCaseOnly) {
 }
 
 }  // namespace
-}  // namespace tsw::ingest
+}  // namespace tsw::model
