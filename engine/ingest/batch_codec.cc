@@ -347,58 +347,8 @@ absl::Status BatchDecoder::ReadBlock() {
 }
 
 absl::Status BatchDecoder::Next(Event* event) {
-  if (block_next_ < block_rows_) {
-    const size_t i = block_next_++;
-    event->kind = Kind::kRow;
-    event->series_slot = run_series_;
-    event->measure_slot = run_measure_;
-    event->time_nanos = block_times_[i];
-    event->version = block_versions_[i];
-    event->values.clear();
-    const size_t columns = block_values_.size() / block_rows_;
-    for (size_t j = 0; j < columns; ++j)
-      event->values.push_back(block_values_[j * block_rows_ + i]);
-    ++records_seen_;
-    return absl::OkStatus();
-  }
-  if (run_rows_left_ > 0) {
-    --run_rows_left_;
-    event->kind = Kind::kRow;
-    event->series_slot = run_series_;
-    event->measure_slot = run_measure_;
-    uint64_t delta, version;
-    if (!GetVarint64(&in_, &delta) || !GetVarint64(&in_, &version)) {
-      return Corrupt("truncated row");
-    }
-    run_last_time_ = static_cast<int64_t>(static_cast<uint64_t>(run_last_time_) +
-                                          static_cast<uint64_t>(ZigZagDecode(delta)));
-    event->time_nanos = run_last_time_;
-    event->version = static_cast<int64_t>(version);
-    if (event->version < 1) return Corrupt("row version below 1");
-    event->values.clear();
-    const MeasureValueType type = measure_types_[run_measure_];
-    if (type != MeasureValueType::kMulti) {
-      event->values.emplace_back();
-      if (!ReadValue(type, &event->values.back())) return Corrupt("bad scalar value");
-    } else {
-      uint64_t count;
-      if (!GetVarint64(&in_, &count) || count == 0 || count > in_.size()) {
-        return Corrupt("bad MULTI attribute count");
-      }
-      for (uint64_t i = 0; i < count; ++i) {
-        DecodedValue value;
-        uint64_t slot;
-        if (!GetVarint64(&in_, &slot) || slot >= attribute_types_.size()) {
-          return Corrupt("undefined attribute slot");
-        }
-        value.attribute_slot = static_cast<uint32_t>(slot);
-        if (!ReadValue(attribute_types_[slot], &value)) return Corrupt("bad attribute value");
-        event->values.push_back(value);
-      }
-    }
-    ++records_seen_;
-    return absl::OkStatus();
-  }
+  if (block_next_ < block_rows_) return NextBlockRow(event);
+  if (run_rows_left_ > 0) return NextRunRow(event);
   if (in_.empty()) {
     if (records_seen_ != record_count_) return Corrupt("record count mismatch");
     event->kind = Kind::kEnd;
@@ -407,61 +357,15 @@ absl::Status BatchDecoder::Next(Event* event) {
   const uint8_t tag = static_cast<uint8_t>(in_[0]);
   in_.remove_prefix(1);
   switch (tag) {
-    case kSeriesTag: {
-      event->kind = Kind::kSeries;
-      uint64_t prefix, suffix;
-      absl::string_view middle;
-      if (!GetVarint64(&in_, &prefix) || !GetVarint64(&in_, &suffix) ||
-          !GetLengthPrefixed(&in_, &middle)) {
-        return Corrupt("truncated series key");
-      }
-      if (prefix > previous_key_.size() || suffix > previous_key_.size() - prefix) {
-        return Corrupt("series key shares more than the previous key has");
-      }
-      key_.assign(previous_key_.data(), prefix);
-      key_.append(middle.data(), middle.size());
-      key_.append(previous_key_.data() + previous_key_.size() - suffix, suffix);
-      key_.swap(previous_key_);
-      event->key = previous_key_;
-      ++series_count_;
-      return absl::OkStatus();
-    }
+    case kSeriesTag:
+      return ReadSeries(event);
     case kMeasureTag:
-    case kAttributeTag: {
-      if (in_.empty()) return Corrupt("truncated definition");
-      const uint8_t type = static_cast<uint8_t>(in_[0]);
-      in_.remove_prefix(1);
-      const uint8_t max_type = static_cast<uint8_t>(
-          tag == kMeasureTag ? MeasureValueType::kMulti : MeasureValueType::kTimestamp);
-      if (type > max_type) return Corrupt("bad value type");
-      if (!GetLengthPrefixed(&in_, &event->name)) return Corrupt("truncated name");
-      event->type = static_cast<MeasureValueType>(type);
-      if (tag == kMeasureTag) {
-        event->kind = Kind::kMeasure;
-        measure_types_.push_back(event->type);
-      } else {
-        event->kind = Kind::kAttribute;
-        attribute_types_.push_back(event->type);
-      }
-      return absl::OkStatus();
-    }
+    case kAttributeTag:
+      return ReadDefinition(tag, event);
     case kRunTag:
-    case kSingleRowRunTag: {
-      uint64_t series, measure;
-      uint32_t rows = 1;
-      if (!GetVarint64(&in_, &series) || !GetVarint64(&in_, &measure) ||
-          (tag == kRunTag && !GetFixed32(&in_, &rows))) {
-        return Corrupt("truncated run header");
-      }
-      if (series >= series_count_ || measure >= measure_types_.size() || rows == 0) {
-        return Corrupt("run names an undefined series or measure");
-      }
-      run_series_ = static_cast<uint32_t>(series);
-      run_measure_ = static_cast<uint32_t>(measure);
-      run_rows_left_ = rows;
-      run_last_time_ = 0;
+    case kSingleRowRunTag:
+      if (absl::Status s = ReadRunHeader(tag); !s.ok()) return s;
       return Next(event);
-    }
     case kBlockTag: {
       if (version_ < 2) return Corrupt("block in a version 1 payload");
       if (absl::Status s = ReadBlock(); !s.ok()) return s;
@@ -470,6 +374,115 @@ absl::Status BatchDecoder::Next(Event* event) {
     default:
       return Corrupt(absl::StrCat("unknown entry tag ", tag));
   }
+}
+
+absl::Status BatchDecoder::NextBlockRow(Event* event) {
+  const size_t i = block_next_++;
+  event->kind = Kind::kRow;
+  event->series_slot = run_series_;
+  event->measure_slot = run_measure_;
+  event->time_nanos = block_times_[i];
+  event->version = block_versions_[i];
+  event->values.clear();
+  const size_t columns = block_values_.size() / block_rows_;
+  for (size_t j = 0; j < columns; ++j) event->values.push_back(block_values_[j * block_rows_ + i]);
+  ++records_seen_;
+  return absl::OkStatus();
+}
+
+absl::Status BatchDecoder::NextRunRow(Event* event) {
+  --run_rows_left_;
+  event->kind = Kind::kRow;
+  event->series_slot = run_series_;
+  event->measure_slot = run_measure_;
+  uint64_t delta, version;
+  if (!GetVarint64(&in_, &delta) || !GetVarint64(&in_, &version)) {
+    return Corrupt("truncated row");
+  }
+  run_last_time_ = static_cast<int64_t>(static_cast<uint64_t>(run_last_time_) +
+                                        static_cast<uint64_t>(ZigZagDecode(delta)));
+  event->time_nanos = run_last_time_;
+  event->version = static_cast<int64_t>(version);
+  if (event->version < 1) return Corrupt("row version below 1");
+  event->values.clear();
+  const MeasureValueType type = measure_types_[run_measure_];
+  if (type != MeasureValueType::kMulti) {
+    event->values.emplace_back();
+    if (!ReadValue(type, &event->values.back())) return Corrupt("bad scalar value");
+  } else {
+    uint64_t count;
+    if (!GetVarint64(&in_, &count) || count == 0 || count > in_.size()) {
+      return Corrupt("bad MULTI attribute count");
+    }
+    for (uint64_t i = 0; i < count; ++i) {
+      DecodedValue value;
+      uint64_t slot;
+      if (!GetVarint64(&in_, &slot) || slot >= attribute_types_.size()) {
+        return Corrupt("undefined attribute slot");
+      }
+      value.attribute_slot = static_cast<uint32_t>(slot);
+      if (!ReadValue(attribute_types_[slot], &value)) return Corrupt("bad attribute value");
+      event->values.push_back(value);
+    }
+  }
+  ++records_seen_;
+  return absl::OkStatus();
+}
+
+absl::Status BatchDecoder::ReadSeries(Event* event) {
+  event->kind = Kind::kSeries;
+  uint64_t prefix, suffix;
+  absl::string_view middle;
+  if (!GetVarint64(&in_, &prefix) || !GetVarint64(&in_, &suffix) ||
+      !GetLengthPrefixed(&in_, &middle)) {
+    return Corrupt("truncated series key");
+  }
+  if (prefix > previous_key_.size() || suffix > previous_key_.size() - prefix) {
+    return Corrupt("series key shares more than the previous key has");
+  }
+  key_.assign(previous_key_.data(), prefix);
+  key_.append(middle.data(), middle.size());
+  key_.append(previous_key_.data() + previous_key_.size() - suffix, suffix);
+  key_.swap(previous_key_);
+  event->key = previous_key_;
+  ++series_count_;
+  return absl::OkStatus();
+}
+
+absl::Status BatchDecoder::ReadDefinition(uint8_t tag, Event* event) {
+  if (in_.empty()) return Corrupt("truncated definition");
+  const uint8_t type = static_cast<uint8_t>(in_[0]);
+  in_.remove_prefix(1);
+  const uint8_t max_type = static_cast<uint8_t>(tag == kMeasureTag ? MeasureValueType::kMulti
+                                                                   : MeasureValueType::kTimestamp);
+  if (type > max_type) return Corrupt("bad value type");
+  if (!GetLengthPrefixed(&in_, &event->name)) return Corrupt("truncated name");
+  event->type = static_cast<MeasureValueType>(type);
+  if (tag == kMeasureTag) {
+    event->kind = Kind::kMeasure;
+    measure_types_.push_back(event->type);
+  } else {
+    event->kind = Kind::kAttribute;
+    attribute_types_.push_back(event->type);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BatchDecoder::ReadRunHeader(uint8_t tag) {
+  uint64_t series, measure;
+  uint32_t rows = 1;
+  if (!GetVarint64(&in_, &series) || !GetVarint64(&in_, &measure) ||
+      (tag == kRunTag && !GetFixed32(&in_, &rows))) {
+    return Corrupt("truncated run header");
+  }
+  if (series >= series_count_ || measure >= measure_types_.size() || rows == 0) {
+    return Corrupt("run names an undefined series or measure");
+  }
+  run_series_ = static_cast<uint32_t>(series);
+  run_measure_ = static_cast<uint32_t>(measure);
+  run_rows_left_ = rows;
+  run_last_time_ = 0;
+  return absl::OkStatus();
 }
 
 }  // namespace tsw::ingest

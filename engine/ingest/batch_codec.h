@@ -323,6 +323,13 @@ class BatchDecoder {
   bool ReadValue(MeasureValueType type, DecodedValue* value);
   // Reads a block (after its tag) into the block_ members.
   absl::Status ReadBlock();
+  // Next's steps: the next row of the current block or run, and the entries between
+  // rows (a series key, a measure or attribute definition, a run's header).
+  absl::Status NextBlockRow(Event* event);
+  absl::Status NextRunRow(Event* event);
+  absl::Status ReadSeries(Event* event);
+  absl::Status ReadDefinition(uint8_t tag, Event* event);
+  absl::Status ReadRunHeader(uint8_t tag);
   // A block's DOUBLE column of `rows` values (version 3 on), into values[0, rows).
   absl::Status ReadDoubleColumn(size_t rows, DecodedValue* values);
 

@@ -168,22 +168,18 @@ absl::StatusOr<std::unique_ptr<TableStore>> TableStore::Open(const std::string& 
   return store;
 }
 
-absl::Status TableStore::Recover() {
+absl::Status TableStore::ReadSchemaFile() {
   const std::string schema_path = file::JoinPath(dir_, kSchemaFile);
-  if (env_.Exists(schema_path)) {
-    absl::StatusOr<std::string> bytes = file::ReadFile(env_, schema_path);
-    if (!bytes.ok()) return bytes.status();
-    if (absl::Status s = schema_.Decode(*bytes); !s.ok()) {
-      return InternalError(absl::StrCat(schema_path, ": ", s.message()));
-    }
+  if (!env_.Exists(schema_path)) return absl::OkStatus();
+  absl::StatusOr<std::string> bytes = file::ReadFile(env_, schema_path);
+  if (!bytes.ok()) return bytes.status();
+  if (absl::Status s = schema_.Decode(*bytes); !s.ok()) {
+    return InternalError(absl::StrCat(schema_path, ": ", s.message()));
   }
-  // Inside Recover, before the store is shared (see there).
-  auto schema_entries = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return schema_.measures.size() + schema_.attributes.size() + schema_.dimensions.size();
-  };
-  const size_t file_entries = schema_entries();
+  return absl::OkStatus();
+}
 
-  // The magnetic tier, and what of the log its last eviction covered.
+absl::Status TableStore::OpenMagnetic(EvictionNote* note) {
   magnetic::MagneticOptions magnetic_options;
   magnetic_options.zstd_level = options_.options->zstd_level;
   magnetic_options.filter_bits_per_key = options_.options->magnetic_filter_bits_per_key;
@@ -194,12 +190,11 @@ absl::Status TableStore::Recover() {
       magnetic::MagneticStore::Open(magnetic_dir, magnetic_options);
   if (!magnetic.ok()) return magnetic.status();
   magnetic_ = std::move(*magnetic);
-  EvictionNote note;
-  if (absl::Status s = EvictionNote::Decode(magnetic_->LastNote(), &note); !s.ok()) {
+  if (absl::Status s = EvictionNote::Decode(magnetic_->LastNote(), note); !s.ok()) {
     return InternalError(absl::StrCat(magnetic_dir, ": ", s.message()));
   }
-  evicted_cutoff_ = note.cutoff;
-  evicted_cutoff_seen_.store(note.cutoff, std::memory_order_relaxed);
+  evicted_cutoff_ = note->cutoff;
+  evicted_cutoff_seen_.store(note->cutoff, std::memory_order_relaxed);
   // The schema file names every measure a segment holds (it is written before the log is
   // trimmed); should one be missing all the same, the segments' types are taken.
   for (const auto& [name, type] : magnetic_->MeasureTypes()) {
@@ -209,10 +204,24 @@ absl::Status TableStore::Recover() {
     } else if (schema_.measures.at(id).type != type) {
       options_.report(absl::StrCat("table store ", dir_, ": measure ", name, " has type ",
                                    std::string(ToString(schema_.measures.at(id).type)), " in ",
-                                   schema_path, " but ", std::string(ToString(type)),
-                                   " in a magnetic segment"));
+                                   file::JoinPath(dir_, kSchemaFile), " but ",
+                                   std::string(ToString(type)), " in a magnetic segment"));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status TableStore::Recover() {
+  if (absl::Status s = ReadSchemaFile(); !s.ok()) return s;
+  auto schema_entries = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return schema_.measures.size() + schema_.attributes.size() + schema_.dimensions.size();
+  };
+  const size_t file_entries = schema_entries();
+
+  // The magnetic tier, and what of the log its last eviction covered.
+  EvictionNote note;
+  if (absl::Status s = OpenMagnetic(&note); !s.ok()) return s;
+  const std::string magnetic_dir = file::JoinPath(dir_, kMagneticDir);
 
   // Replay. Rows older than the cutoff of batches the eviction covered are in segments:
   // they are dropped once the last covered batch is replayed (later batches may hold

@@ -151,6 +151,11 @@ class TableStore {
   // Loads the schema file and replays the log. Runs inside Open, before the store is
   // shared, so it takes no locks.
   absl::Status Recover() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // Recover's first steps (before the store is shared too): the schema file, then the
+  // magnetic tier with the note of its last eviction (and any measure type only the
+  // segments name).
+  absl::Status ReadSchemaFile() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  absl::Status OpenMagnetic(EvictionNote* note) ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // After replay: InternalServerException naming `wal_dir` if the log lacks batches the
   // magnetic store's eviction `note` shows it had (begins after note.sequence + 1 or ends
   // before note.sequence). `first_replayed`: the first replayed sequence, 0 if none.
