@@ -178,8 +178,7 @@ class EngineQuerySource final : public query::QuerySource {
     auto found = impl_->FindTable(database_name, table_name);
     if (!found.ok()) return found.status();
     ReaderMutexLock lock(&found->second->mu);
-    absl::StatusOr<table::TableStore*> store =
-        StoreOf(*found->second, database_name, table_name);
+    absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, database_name, table_name);
     if (!store.ok()) return store.status();
     table::TableStore::SchemaNames names = (*store)->Names();
     query::TableColumns columns;

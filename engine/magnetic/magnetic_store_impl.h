@@ -12,7 +12,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/file_util.h"
-
 #include "engine/common/mutex.h"
 #include "engine/magnetic/chunk_codec.h"
 #include "engine/magnetic/magnetic_store.h"

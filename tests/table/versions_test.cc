@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "gtest/gtest.h"
 #include "engine/wal/log.h"
+#include "gtest/gtest.h"
 #include "tests/table/tier_test_util.h"
 #include "tsw/env.h"
 
@@ -180,11 +180,10 @@ int LoggedBatches(const std::string& table_dir) {
   wal::LogOptions options;
   options.report = [](absl::string_view) {};
   absl::StatusOr<std::unique_ptr<wal::Log>> log =
-      wal::Log::Open(file::JoinPath(table_dir, "wal"), options,
-                     [&](uint64_t, absl::string_view) {
-                       ++batches;
-                       return absl::OkStatus();
-                     });
+      wal::Log::Open(file::JoinPath(table_dir, "wal"), options, [&](uint64_t, absl::string_view) {
+        ++batches;
+        return absl::OkStatus();
+      });
   EXPECT_TRUE(log.ok()) << log.status();
   return batches;
 }

@@ -119,11 +119,10 @@ struct HttpServer::Impl {
                         res);
     }
     if (!absl::ConsumePrefix(&operation, kTargetPrefix)) {
-      return ReplyError(
-          ValidationError(absl::StrCat("X-Amz-Target \"", target,
-                                       "\" is not a Timestream operation; expected ",
-                                       kTargetPrefix, "<Operation>")),
-          res);
+      return ReplyError(ValidationError(absl::StrCat("X-Amz-Target \"", target,
+                                                     "\" is not a Timestream operation; expected ",
+                                                     kTargetPrefix, "<Operation>")),
+                        res);
     }
     DispatchContext context{EndpointAddress(req)};
     absl::StatusOr<std::string> response = handler(operation, body, context);
