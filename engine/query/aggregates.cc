@@ -9,23 +9,6 @@
 
 namespace tsw::query {
 
-void ResizeVec(Vec& v, size_t n) {
-  v.present.resize(n, 0);
-  switch (PhysicalOf(v.type)) {
-    case Physical::kInt:
-      v.ints.resize(n);
-      break;
-    case Physical::kDouble:
-      v.dbls.resize(n);
-      break;
-    case Physical::kString:
-      v.strs.resize(n);
-      break;
-    case Physical::kNone:
-      break;
-  }
-}
-
 int CompareValues(const Vec& a, size_t a_row, const Vec& b, size_t b_row) {
   const size_t i = a.Idx(a_row), j = b.Idx(b_row);
   const Physical pa = PhysicalOf(a.type), pb = PhysicalOf(b.type);
@@ -64,12 +47,12 @@ void Accumulator::Resize(size_t groups) {
       break;
     case AggKind::kMin:
     case AggKind::kMax:
-      ResizeVec(best_, groups);
+      best_.Resize(groups);
       break;
     case AggKind::kMaxBy:
     case AggKind::kMinBy:
-      ResizeVec(best_, groups);
-      ResizeVec(best_key_, groups);
+      best_.Resize(groups);
+      best_key_.Resize(groups);
       break;
     case AggKind::kApproxPercentile:
       samples_.resize(groups);

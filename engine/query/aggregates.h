@@ -50,9 +50,6 @@ class Accumulator {
   int64_t sample_bytes_ = 0;
 };
 
-// Resizes the value arrays of a non-constant `v` to `n` rows (new rows NULL).
-void ResizeVec(Vec& v, size_t n);
-
 // -1, 0 or 1 comparing the (non-NULL) row `a_row` of `a` with row `b_row` of `b`, whose
 // types are the same or both numeric.
 int CompareValues(const Vec& a, size_t a_row, const Vec& b, size_t b_row);

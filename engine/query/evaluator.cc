@@ -194,14 +194,23 @@ void Concat(const Vec& a, const Vec& b, const Sel& sel, Vec& out) {
   });
 }
 
-absl::StatusOr<VecPtr> EvalBinary(const Expr& e, const Chunk& chunk, Sel sel,
-                                  const EvalContext& ctx) {
+// Each argument of `e`, evaluated over the rows of `sel`.
+absl::StatusOr<std::vector<VecPtr>> EvaluateArgs(const Expr& e, const Chunk& chunk, Sel sel,
+                                                 const EvalContext& ctx) {
   std::vector<VecPtr> args;
   for (const auto& arg : e.args) {
     auto v = Evaluate(*arg, chunk, sel, ctx);
     if (!v.ok()) return v.status();
     args.push_back(std::move(*v));
   }
+  return args;
+}
+
+absl::StatusOr<VecPtr> EvalBinary(const Expr& e, const Chunk& chunk, Sel sel,
+                                  const EvalContext& ctx) {
+  absl::StatusOr<std::vector<VecPtr>> evaluated = EvaluateArgs(e, chunk, sel, ctx);
+  if (!evaluated.ok()) return evaluated.status();
+  const std::vector<VecPtr>& args = *evaluated;
   Vec out = NewResult(e.type, chunk, args, &sel);
   const Vec &a = *args[0], &b = *args[1];
   const std::string& op = e.name;
@@ -256,12 +265,9 @@ absl::StatusOr<VecPtr> EvalIsNull(const Expr& e, const Chunk& chunk, Sel sel,
 }
 
 absl::StatusOr<VecPtr> EvalIn(const Expr& e, const Chunk& chunk, Sel sel, const EvalContext& ctx) {
-  std::vector<VecPtr> args;
-  for (const auto& arg : e.args) {
-    auto v = Evaluate(*arg, chunk, sel, ctx);
-    if (!v.ok()) return v.status();
-    args.push_back(std::move(*v));
-  }
+  absl::StatusOr<std::vector<VecPtr>> evaluated = EvaluateArgs(e, chunk, sel, ctx);
+  if (!evaluated.ok()) return evaluated.status();
+  const std::vector<VecPtr>& args = *evaluated;
   Vec out = NewResult(ScalarType::kBoolean, chunk, args, &sel);
   const Vec& value = *args[0];
   ForEachRow(sel, [&](size_t r) {
@@ -304,12 +310,9 @@ bool LikeMatch(absl::string_view s, absl::string_view p) {
 
 absl::StatusOr<VecPtr> EvalLike(const Expr& e, const Chunk& chunk, Sel sel,
                                 const EvalContext& ctx) {
-  std::vector<VecPtr> args;
-  for (const auto& arg : e.args) {
-    auto v = Evaluate(*arg, chunk, sel, ctx);
-    if (!v.ok()) return v.status();
-    args.push_back(std::move(*v));
-  }
+  absl::StatusOr<std::vector<VecPtr>> evaluated = EvaluateArgs(e, chunk, sel, ctx);
+  if (!evaluated.ok()) return evaluated.status();
+  const std::vector<VecPtr>& args = *evaluated;
   Vec out = NewResult(ScalarType::kBoolean, chunk, args, &sel);
   const Vec &value = *args[0], &pattern = *args[1];
   ForEachRow(sel, [&](size_t r) {

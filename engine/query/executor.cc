@@ -56,7 +56,7 @@ absl::StatusOr<uint32_t> GroupTable::GroupOf(const std::vector<VecPtr>& keys, si
   if (!inserted) return it->second;
   int64_t bytes = static_cast<int64_t>(key_bytes_.size()) * 2 + 64;
   for (size_t k = 0; k < keys.size(); ++k) {
-    ResizeVec(keys_[k], groups_ + 1);
+    keys_[k].Resize(groups_ + 1);
     AssignValue(*keys[k], row, keys_[k], groups_);
   }
   for (const Accumulator& a : accumulators_) bytes += a.BytesPerGroup();

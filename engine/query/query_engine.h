@@ -58,8 +58,7 @@ absl::StatusOr<std::vector<SelectColumn>> Prepare(std::string_view query_string,
 // (every batch has the columns Prepare returns). Returning false from `visitor` stops
 // the query early (Execute still returns OK). `bytes_scanned`, if not null, receives the
 // bytes of table data read.
-absl::Status Execute(std::string_view query_string, QuerySource& source,
-                     const QueryLimits& limits,
+absl::Status Execute(std::string_view query_string, QuerySource& source, const QueryLimits& limits,
                      const std::function<bool(const QueryBatch&)>& visitor,
                      int64_t* bytes_scanned = nullptr);
 

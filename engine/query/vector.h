@@ -48,21 +48,25 @@ struct Vec {
     Vec v;
     v.type = type;
     v.constant = constant;
-    v.present.assign(n, 0);
+    v.Resize(n);
+    return v;
+  }
+  // Grows (or shrinks) to `n` rows; new rows are NULL.
+  void Resize(size_t n) {
+    present.resize(n, 0);
     switch (PhysicalOf(type)) {
       case Physical::kInt:
-        v.ints.resize(n);
+        ints.resize(n);
         break;
       case Physical::kDouble:
-        v.dbls.resize(n);
+        dbls.resize(n);
         break;
       case Physical::kString:
-        v.strs.resize(n);
+        strs.resize(n);
         break;
       case Physical::kNone:
         break;
     }
-    return v;
   }
   static Vec Constant(const Scalar& s) {
     Vec v = Nulls(s.type, 1, /*constant=*/true);
