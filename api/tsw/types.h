@@ -251,6 +251,13 @@ struct ScanRequest {
   std::vector<std::string> measure_names;    // Empty: every measure.
   std::vector<Dimension> dimension_filters;  // Each must equal the series' dimension.
   int32_t max_rows_per_batch = 4096;
+  // MULTI attributes to return, by name: a batch of a MULTI measure carries only these
+  // columns (those of them the measure has), so a reader of one attribute decodes one.
+  // Empty: every attribute. Scalar measures are not affected.
+  std::vector<std::string> attributes;
+  // Only the latest row in [start_time_nanos, end_time_nanos) of each (series, measure):
+  // "last point" reads, which need not read older rows of either tier.
+  bool latest_only = false;
 };
 
 // One typed column of a ScanBatch. Exactly one of the value vectors is used, by `type`:
