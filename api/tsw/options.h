@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tsw/clock.h"
 #include "tsw/env.h"
@@ -47,6 +48,43 @@ struct DurabilityOptions {
   int sync_interval_millis = 100;  // kSyncPeriodically only.
 };
 
+// What a forwarder does when its unsent backlog reaches ForwardDestination::backlog_limit_bytes.
+enum class ForwardBacklogPolicy {
+  // Local WriteRecords to the table fail with ThrottlingException until the backlog drains.
+  kThrottleWrites,
+  // The oldest unsent records are given up (counted in ForwardStats::dropped_records and
+  // reported), so local writes never stop.
+  kDropOldest,
+};
+
+// One forwarding rule: every record accepted by the matching local tables is sent, in log
+// order per table, to a Timestream Write endpoint (Amazon Timestream or another tsw
+// serve). Delivery is at-least-once; Version upserts make a resend harmless, so the
+// destination ends with exactly the local table's rows. engine/forward/README.md.
+struct ForwardDestination {
+  // The local tables it applies to; empty matches every database / every table.
+  std::string source_database;
+  std::string source_table;
+  // "https://host[:port]" or "http://host[:port]". Empty: the address is found by calling
+  // DescribeEndpoints at `discovery_endpoint` (default
+  // "https://ingest.timestream.<region>.amazonaws.com"), cached for its CachePeriodInMinutes.
+  std::string endpoint;
+  std::string discovery_endpoint;
+  std::string region = "us-east-1";  // SigV4 signing region (and discovery's default host).
+  // Destination names; empty: the local database's / table's name.
+  std::string database;
+  std::string table;
+  // A file of "ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]" lines (as `tsw serve
+  // --credentials`), first entry used. Empty: the standard AWS sources (environment
+  // variables incl. AWS_SESSION_TOKEN, then the shared credentials file at AWS_PROFILE).
+  std::string credentials_file;
+  // Unsent log bytes kept for this destination before `backlog_policy` applies.
+  int64_t backlog_limit_bytes = int64_t{1} << 30;
+  ForwardBacklogPolicy backlog_policy = ForwardBacklogPolicy::kThrottleWrites;
+  int max_connections = 4;           // Concurrent requests when the backlog grows.
+  int max_records_per_request = 100;  // WriteRecords batch size (the service's maximum).
+};
+
 struct Options {
   // Region and account id used in ARNs: arn:aws:timestream:<region>:<account>:database/...
   std::string region = "us-east-1";
@@ -84,6 +122,10 @@ struct Options {
   // A query whose working state (groups, sort buffer, DISTINCT set) or answer would
   // exceed this many bytes fails with ValidationException saying so.
   int64_t query_memory_limit_bytes = int64_t{256} << 20;
+
+  // Forwarding rules (empty: no forwarding). A table matching several rules is sent to
+  // each destination with its own cursor.
+  std::vector<ForwardDestination> forward;
 
   // Where the engine reports things a person should know (a torn log tail cut, orphan
   // files removed): a diagnostic callback, one line per event. nullptr: one line each to
