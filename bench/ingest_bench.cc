@@ -28,6 +28,7 @@
 #include <rocksdb/write_batch.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -144,6 +145,8 @@ void RunWorkload(benchmark::State& state, const Workload& w, Write write) {
   int64_t cycle = 0;
   int g = 0;
   int64_t records = 0;
+  rusage before;
+  getrusage(RUSAGE_SELF, &before);
   for (auto _ : state) {
     if (g == kRequestsPerCycle) {
       state.PauseTiming();
@@ -159,6 +162,17 @@ void RunWorkload(benchmark::State& state, const Workload& w, Write write) {
     records += static_cast<int64_t>(req.records.size());
   }
   state.SetItemsProcessed(records);
+  // Why a peer's cost depends on the run's length (bench/RESULTS.md, "Run length"): minor
+  // page faults and kernel time per record (the process's, so background threads count)
+  // and the peak resident size. tsw's memory store keeps every point of the run here.
+  rusage after;
+  getrusage(RUSAGE_SELF, &after);
+  auto micros = [](const timeval& t) { return t.tv_sec * 1e6 + t.tv_usec; };
+  const double n = static_cast<double>(std::max<int64_t>(1, records));
+  state.counters["minflt_per_record"] = static_cast<double>(after.ru_minflt - before.ru_minflt) / n;
+  state.counters["sys_ns_per_record"] =
+      (micros(after.ru_stime) - micros(before.ru_stime)) * 1000 / n;
+  state.counters["max_rss_mib"] = static_cast<double>(after.ru_maxrss) / 1024;
 }
 
 std::string TempDir() {
@@ -188,6 +202,7 @@ void BM_WriteRecordsTsw(benchmark::State& state, Workload w) {
       absl::StatusOr<WriteRecordsResponse> r = (*store)->Write(req, table);
       return r.ok() && r->records_ingested.total == static_cast<int32_t>(req.records.size());
     });
+    state.counters["memory_points"] = static_cast<double>((*store)->Stats().memory_points);
     state.counters["memory_bytes_per_point"] =
         static_cast<double>((*store)->Stats().memory_bytes) /
         std::max<int64_t>(1, (*store)->Stats().memory_points);
