@@ -80,6 +80,10 @@ def main():
             order = peers[r % len(peers):] + peers[:r % len(peers)]
             for peer, name in order:
                 results[workload][peer].append(run_one(args.binary, name, args.min_time))
+                # Each run as it ends, so a run cut short still leaves its figures.
+                print("round %d %s %s: %.0f records/s (CPU), %.0f (real)" %
+                      ((r + 1, workload, peer) + results[workload][peer][-1]),
+                      file=sys.stderr, flush=True)
         print("round %d of %d done (load %.1f)" % (r + 1, args.rounds, os.getloadavg()[0]),
               file=sys.stderr)
 
