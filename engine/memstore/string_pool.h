@@ -40,7 +40,9 @@ class StringPool {
    public:
     Reader() = default;
     // REQUIRES: `id` was interned before the Pin.
-    absl::string_view Get(uint32_t id) const { return pages_[id >> kPageBits][id & (kPageIds - 1)]; }
+    absl::string_view Get(uint32_t id) const {
+      return pages_[id >> kPageBits][id & (kPageIds - 1)];
+    }
 
    private:
     friend class StringPool;

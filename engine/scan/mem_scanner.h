@@ -24,10 +24,9 @@ namespace tsw::scan {
 // ValidationException if max_rows_per_batch < 1. `memory` was pinned for `request`.
 // Columns in `skip_columns` (if given) are left out: the tiered scan has already merged
 // them with the magnetic tier.
-absl::Status ScanMemStore(const MemSnapshot& memory, const ScanRequest& request,
-                          const RowBatchVisitor& visitor,
-                          const absl::flat_hash_set<const MemSnapshot::Column*>* skip_columns =
-                              nullptr);
+absl::Status ScanMemStore(
+    const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor,
+    const absl::flat_hash_set<const MemSnapshot::Column*>* skip_columns = nullptr);
 
 }  // namespace tsw::scan
 

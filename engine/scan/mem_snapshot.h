@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "engine/memstore/mem_store.h"
 #include "engine/memstore/measure_column.h"
+#include "engine/memstore/mem_store.h"
 #include "engine/memstore/string_pool.h"
 #include "engine/model/table_schema.h"
 #include "tsw/types.h"
@@ -55,7 +55,7 @@ class MemSnapshot {
     const memstore::Series* series_ = nullptr;  // Only its key and dimensions are read.
     const std::string* measure_name_ = nullptr;
     MeasureValueType type_ = MeasureValueType::kDouble;
-    std::vector<MeasureValueType> slot_types_;  // The pinned chunks' types point here.
+    std::vector<MeasureValueType> slot_types_;         // The pinned chunks' types point here.
     std::vector<const std::string*> attribute_names_;  // MULTI: per slot.
     std::vector<const Chunk*> chunks_;
   };

@@ -30,9 +30,9 @@ class TierMerger {
   TierMerger(const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor)
       : memory_(memory), request_(request), visitor_(visitor) {
     for (const Column& c : memory.columns()) {
-      columns_.emplace(std::make_pair(absl::string_view(c.series_key()),
-                                      absl::string_view(c.measure_name())),
-                       &c);
+      columns_.emplace(
+          std::make_pair(absl::string_view(c.series_key()), absl::string_view(c.measure_name())),
+          &c);
     }
   }
 
@@ -84,8 +84,8 @@ class TierMerger {
       PutLengthPrefixed(&key_, d.name);
       PutLengthPrefixed(&key_, d.value);
     }
-    auto found = columns_.find(std::make_pair(absl::string_view(key_),
-                                              absl::string_view(b.measure_name)));
+    auto found =
+        columns_.find(std::make_pair(absl::string_view(key_), absl::string_view(b.measure_name)));
     if (found == columns_.end()) return;
     const Column* column = found->second;
     if (column->type() != type_) return;
@@ -217,8 +217,8 @@ class TierMerger {
       if (s < 0) {
         AppendAbsent(&out_.columns[o], count);
       } else {
-        AppendChunkSlot(memory_.strings(), column_->multi(), c, static_cast<size_t>(s), row,
-                        count, &out_.columns[o]);
+        AppendChunkSlot(memory_.strings(), column_->multi(), c, static_cast<size_t>(s), row, count,
+                        &out_.columns[o]);
       }
     }
   }

@@ -4,17 +4,17 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <string>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/memstore/measure_column.h"
 #include "engine/memstore/series_registry.h"
 #include "engine/memstore/string_pool.h"
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace tsw::memstore {

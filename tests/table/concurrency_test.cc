@@ -161,10 +161,9 @@ class BlockedScanTest : public TierFixture {
       if (type == MeasureValueType::kMulti) {
         std::vector<std::string> parts;
         for (const MeasureValue& v : r.measure_values) {
-          parts.push_back(absl::StrCat(v.name, "=",
-                                       v.type == MeasureValueType::kDouble
-                                           ? DoubleText(std::stod(v.value))
-                                           : v.value));
+          parts.push_back(absl::StrCat(
+              v.name, "=",
+              v.type == MeasureValueType::kDouble ? DoubleText(std::stod(v.value)) : v.value));
         }
         std::sort(parts.begin(), parts.end());
         value.clear();
@@ -192,17 +191,19 @@ class BlockedScanTest : public TierFixture {
     std::vector<Record> recent;
     const int64_t start = kNowMillis - 50 * 60000;
     for (int i = 0; i < 2400; ++i) {  // Three chunks; one second apart.
-      recent.push_back(Rec({Dim("host", "a")}, "cpu", absl::StrCat(i % 89, ".25"), start + i * 1000));
+      recent.push_back(
+          Rec({Dim("host", "a")}, "cpu", absl::StrCat(i % 89, ".25"), start + i * 1000));
     }
     for (int i = 0; i < 5000; ++i) {
       recent.push_back(Rec({Dim("host", "c")}, "state", absl::StrCat("s-", i), start + i * 100,
                            MeasureValueType::kVarchar));
     }
     for (int i = 0; i < 500; ++i) {
-      recent.push_back(MultiRec({Dim("host", "d")}, "metrics",
-                                {Attr("load", absl::StrCat(i % 7, ".5")),
-                                 Attr("mode", absl::StrCat("m", i % 3), MeasureValueType::kVarchar)},
-                                start + i * 1000));
+      recent.push_back(
+          MultiRec({Dim("host", "d")}, "metrics",
+                   {Attr("load", absl::StrCat(i % 7, ".5")),
+                    Attr("mode", absl::StrCat("m", i % 3), MeasureValueType::kVarchar)},
+                   start + i * 1000));
       recent.push_back(Rec({Dim("host", "d")}, "count", absl::StrCat(i), start + i * 1000,
                            MeasureValueType::kBigint));
     }
@@ -232,7 +233,8 @@ class BlockedScanTest : public TierFixture {
                                {Attr("load", "1.5"), Attr("apps", "3", MeasureValueType::kBigint)},
                                start + 1000, 2));
     // Upserts of rows in segments (copied into memory first).
-    changes.push_back(Rec({Dim("host", "b")}, "cpu", "99", kNowMillis - 5 * 3600000, std::nullopt, 2));
+    changes.push_back(
+        Rec({Dim("host", "b")}, "cpu", "99", kNowMillis - 5 * 3600000, std::nullopt, 2));
     WriteModelled(changes);
     const size_t segments = Stats().segments.size();
     clock_.Advance(2 * kHour);
@@ -257,8 +259,8 @@ class BlockedScanTest : public TierFixture {
         if (first) {
           first = false;
           // A write from inside the visitor: deadlocks if the scan holds the lock.
-          visitor_write = WriteOne(Rec({Dim("host", "a")}, "cpu", "5",
-                                       kNowMillis - 50 * 60000 + 2000, std::nullopt, 3));
+          visitor_write = WriteOne(
+              Rec({Dim("host", "a")}, "cpu", "5", kNowMillis - 50 * 60000 + 2000, std::nullopt, 3));
           entered.Open();
           release.Wait();
         }
