@@ -124,7 +124,11 @@ class Engine {
   // ---- Reading back.
   // Calls `visitor` with batches of the matching rows: within a series and measure in
   // increasing time, each (series, measure, time) once at its highest Version. Returning
-  // false from `visitor` stops the scan early (Scan still returns OK).
+  // false from `visitor` stops the scan early (Scan still returns OK). The rows are the
+  // table as it was when the scan began (whole WriteRecords requests or none), whatever is
+  // written, moved to the magnetic store or compacted while `visitor` runs; `visitor` runs
+  // with no table lock held, so a slow one holds up no writer and no maintenance (a
+  // DeleteTable of the table waits for it).
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor);
 
@@ -142,10 +146,10 @@ class Engine {
   absl::StatusOr<CancelQueryResponse> CancelQuery(const CancelQueryRequest& request);
   // The streaming form for embedded apps: calls `visitor` with the answer's rows in
   // order as typed column batches, without building rows of text. Returning false stops
-  // early. A query that aggregates or sorts calls `visitor` after its scan, with no lock
-  // held; any other runs it during the scan, under the table's shared lock (as Scan
-  // does), so a visitor that blocks holds up writes to that table. Query (paged) never
-  // holds a lock between pages.
+  // early. A query that aggregates or sorts calls `visitor` after its scan; any other runs
+  // it during the scan. Either way no table lock is held (as in Scan): a visitor that
+  // blocks holds up no writes to that table. Query (paged) never holds a lock between
+  // pages.
   absl::Status QueryStream(std::string_view query_string,
                            const std::function<bool(const QueryBatch&)>& visitor);
 

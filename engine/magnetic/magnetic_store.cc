@@ -200,11 +200,14 @@ int64_t MagneticStore::RetentionCutoff() const {
   return impl_->Snapshot()->manifest.retention_cutoff;
 }
 
-absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisitor& visitor) const {
+MagneticStore::Pinned MagneticStore::Pin() const { return impl_->Snapshot(); }
+
+absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
+                                 const Pinned& pinned) const {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
-  std::shared_ptr<const State> state = impl_->Snapshot();
+  std::shared_ptr<const State> state = pinned != nullptr ? pinned : impl_->Snapshot();
   // Times from `first` to `last`, both inclusive (the stream index's convention).
   const int64_t first = std::max(predicate->first_time(), state->manifest.retention_cutoff);
   const int64_t last = predicate->last_time();

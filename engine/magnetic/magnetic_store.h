@@ -123,6 +123,14 @@ class MagneticStore {
   // The manifest_note of the last successful AddSegment ("" if none), also after reopen.
   std::string LastNote() const;
 
+  // The live segments as they are now, held open (a later compaction or retention that
+  // deletes their files does not disturb them) until the last copy is dropped, for a
+  // Scan that must read the store as it was at a chosen moment (the table store pins
+  // both tiers under its lock, then reads with none).
+  struct State;
+  using Pinned = std::shared_ptr<const State>;
+  Pinned Pin() const;
+
   // Calls `visitor` with the rows matching `request` (time range, measure names,
   // dimension filters; database and table names are ignored), merged across segments:
   // each (series, measure, time) once at its highest version. Batches come per
@@ -131,8 +139,10 @@ class MagneticStore {
   // request.max_rows_per_batch rows. Every batch of one stream has the same columns: the
   // union over the stored rows' columns, sorted by name. Only blocks whose time range meets
   // the request are read. Returning false from `visitor` stops the scan (still OK).
-  // ValidationException if request.max_rows_per_batch < 1.
-  absl::Status Scan(const ScanRequest& request, const RowBatchVisitor& visitor) const;
+  // ValidationException if request.max_rows_per_batch < 1. Reads the segments `pinned`
+  // if given, else the live ones.
+  absl::Status Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
+                    const Pinned& pinned = nullptr) const;
 
   // The stored row of one (series, measure, time) at its highest version, as a one-row
   // RowBatch (its columns those of the segment holding it), or nullopt when there is
@@ -170,7 +180,6 @@ class MagneticStore {
   std::vector<std::string> Verify() const;
 
  private:
-  struct State;
   struct Impl;
   explicit MagneticStore(std::unique_ptr<Impl> impl);
 

@@ -52,6 +52,20 @@ MeasureColumn::Chunk::Chunk(size_t capacity, size_t slots, bool multi,
   SetViews();
 }
 
+MeasureColumn::Chunk::Chunk(const Chunk& live, const std::vector<MeasureValueType>* types)
+    : block_(live.block_),
+      types_(types),
+      narrow_(live.narrow_),
+      cells_end_(live.cells_end_),
+      size_(live.size_),
+      capacity_(live.capacity_),
+      slots_(live.slots_),
+      multi_(live.multi_),
+      present_stored_(live.present_stored_),
+      wide_versions_(live.wide_versions_) {
+  SetViews();
+}
+
 void MeasureColumn::Chunk::SetViews() {
   times = RowArray<int64_t>(time_data(), &size_);
   versions = VersionArray(version_data(), wide_versions_, &size_);
@@ -67,7 +81,7 @@ void MeasureColumn::Chunk::SetViews() {
 
 void MeasureColumn::Chunk::Relayout(size_t capacity, size_t slots, bool materialize, bool widen,
                                     uint64_t narrow) {
-  std::unique_ptr<std::byte[]> old = std::move(block_);
+  const ChunkBlock old = std::move(block_);  // Freed here unless a scan pinned it.
   const size_t old_capacity = capacity_, old_slots = slots_;
   const bool old_stored = present_stored_, old_wide = wide_versions_;
   const uint64_t old_narrow = narrow_;
@@ -197,6 +211,7 @@ void MeasureColumn::SetRow(Chunk* c, size_t row, const uint64_t* cells, const ui
 void MeasureColumn::Overwrite(Position p, int64_t version, const uint64_t* cells,
                               const uint8_t* present, const uint32_t* codes) {
   Chunk* c = chunks_[p.chunk].get();
+  Unshare(c);
   c->StoreVersion(p.row, version);
   SetRow(c, p.row, cells, present, codes);
 }
@@ -259,6 +274,7 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
     }
     upper->size_ = static_cast<uint32_t>(moved);
     c->size_ = static_cast<uint32_t>(half);
+    Unshare(c);  // (After the split: only the half it keeps is copied.)
     chunks_.insert(chunks_.begin() + p.chunk + 1, std::move(upper));
     tail_ = chunks_.back().get();
     if (p.row > half) {
@@ -274,6 +290,7 @@ void MeasureColumn::InsertSlow(Position p, int64_t time, int64_t version, const 
   if (const uint64_t misfits = NarrowRow(*c, cells, codes, narrow); misfits != 0) {
     Widen(c, misfits);
   }
+  Unshare(c);
   // Opens row p.row in every array.
   const size_t row = p.row, after = c->size_ - row;
   std::memmove(c->time_data() + row + 1, c->time_data() + row, after * 8);
@@ -348,7 +365,10 @@ size_t MeasureColumn::RemoveBefore(int64_t cutoff,
     const size_t n = c.size();
     size_t kept = 0;
     for (size_t r = 0; r < n; ++r) {
-      if (c.times[r] < cutoff && remove(c.times[r], c.versions[r])) continue;
+      if (c.times[r] < cutoff && remove(c.times[r], c.versions[r])) {
+        if (kept == r) Unshare(&c);  // The chunk's first removal: nothing moved yet.
+        continue;
+      }
       if (kept != r) {
         c.times[kept] = c.times[r];
         c.StoreVersion(kept, c.versions[r]);
@@ -372,6 +392,7 @@ size_t MeasureColumn::RemoveBefore(int64_t cutoff,
 
 void MeasureColumn::Erase(Position p) {
   Chunk* c = chunks_[p.chunk].get();
+  Unshare(c);
   const size_t row = p.row, after = c->size_ - row - 1;
   std::memmove(c->time_data() + row, c->time_data() + row + 1, after * 8);
   const size_t version_bytes = c->version_bytes();
@@ -395,6 +416,7 @@ void MeasureColumn::MapCells(size_t slot, absl::FunctionRef<uint64_t(uint64_t ce
   uint32_t narrow[kMaxNarrowSlots];
   for (auto& chunk : chunks_) {
     Chunk* const c = chunk.get();
+    Unshare(c);
     for (size_t r = 0; r < c->size(); ++r) {
       if (multi() && !c->present[slot][r]) continue;
       const uint64_t cell = map(c->cells[slot][r]);

@@ -12,14 +12,22 @@
 // holding the row's highest Version); chunks are non-empty and their time ranges do not
 // overlap. Appending at the end is the fast path; an older time is inserted in place (a
 // full chunk splits in two). REQUIRES: external synchronization (the table's lock).
+//
+// Pinning (copy-on-write): a scan copies a chunk's layout under the table's shared lock
+// (Chunk's pinning constructor), sharing its heap block, and then reads the rows it pinned
+// with no lock held. A writer changes rows of a block, or lowers a chunk's row count, only
+// once no pin shares the block (it clones it first: Unshare); appends past the row count
+// write bytes no pin reads, so they need no copy. See engine/memstore/README.md.
 #ifndef TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_
 #define TSW_ENGINE_MEMSTORE_MEASURE_COLUMN_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/base/attributes.h"
@@ -71,6 +79,48 @@ inline size_t BitCount(uint64_t x) {
   x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0F;
   return static_cast<size_t>((x * 0x0101010101010101) >> 56);
 }
+
+// The heap block of a chunk's rows, shared by the chunk and the scans that pinned it; the
+// last owner frees it. The count is read by writers only, under the table's exclusive lock,
+// so no new owner can appear while a writer looks; owners leave at any time.
+class ChunkBlock {
+ public:
+  ChunkBlock() = default;
+  // A block of `bytes` uninitialized bytes, 16-byte aligned, with one owner.
+  static ChunkBlock New(size_t bytes) {
+    ChunkBlock b;
+    b.header_ = new (::operator new(kHeaderBytes + bytes)) Header;
+    return b;
+  }
+  ChunkBlock(const ChunkBlock& other) : header_(other.header_) {
+    if (header_ != nullptr) header_->owners.fetch_add(1, std::memory_order_relaxed);
+  }
+  ChunkBlock(ChunkBlock&& other) noexcept : header_(std::exchange(other.header_, nullptr)) {}
+  ChunkBlock& operator=(ChunkBlock other) noexcept {
+    std::swap(header_, other.header_);
+    return *this;
+  }
+  ~ChunkBlock() {
+    // acq_rel: this owner's reads happen before a writer's changes, once it sees it gone
+    // (shared()), and before the free.
+    if (header_ != nullptr && header_->owners.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      header_->~Header();
+      ::operator delete(header_);
+    }
+  }
+
+  std::byte* get() const { return reinterpret_cast<std::byte*>(header_) + kHeaderBytes; }
+  // True while another owner (a scan's pin) holds the block.
+  bool shared() const { return header_->owners.load(std::memory_order_acquire) > 1; }
+
+ private:
+  struct Header {
+    std::atomic<uint32_t> owners{1};
+  };
+  // The header's room: keeps the rows as aligned as operator new's own blocks.
+  static constexpr size_t kHeaderBytes = 16;
+  Header* header_ = nullptr;
+};
 
 class MeasureColumn {
  public:
@@ -215,6 +265,11 @@ class MeasureColumn {
     // column's slot types, which outlive it), the slots in `narrow` stored 4 bytes wide.
     Chunk(size_t capacity, size_t slots, bool multi, const std::vector<MeasureValueType>* types,
           uint64_t narrow);
+    // Pins `live`: a read-only copy of its rows as they are now, sharing its block (the
+    // live chunk's writers then copy before changing them). `types` are `live`'s slot
+    // types, copied by the caller, and must outlive the pin. REQUIRES: the table's lock
+    // (shared) while it is made; none while it is read.
+    Chunk(const Chunk& live, const std::vector<MeasureValueType>* types);
     Chunk(const Chunk&) = delete;
     Chunk& operator=(const Chunk&) = delete;
 
@@ -286,9 +341,7 @@ class MeasureColumn {
     }
     void SetViews();
     int64_t* time_data() { return reinterpret_cast<int64_t*>(block_.get()); }
-    static std::unique_ptr<std::byte[]> NewBlock(size_t bytes) {
-      return std::unique_ptr<std::byte[]>(new std::byte[bytes]);
-    }
+    static ChunkBlock NewBlock(size_t bytes) { return ChunkBlock::New(bytes); }
     size_t cell_width(size_t slot) const { return narrow(slot) ? 4 : 8; }
     // Where a block's cells of `slot` start (slot == slot count: where its cells end), for
     // `capacity` rows and the narrow slots `narrow`: after the times and the slots before.
@@ -318,9 +371,9 @@ class MeasureColumn {
     size_t narrow_slots() const { return BitCount(narrow_); }
 
     // Raw bytes, whose arrays of int64, uint32 and uint8 are created by writing them
-    // (new[] aligns them for any of these: capacities are multiples of 8, so every array
-    // starts 8-byte aligned).
-    std::unique_ptr<std::byte[]> block_;
+    // (ChunkBlock aligns them for any of these: capacities are multiples of 8, so every
+    // array starts 8-byte aligned). Shared with the scans that pinned this chunk.
+    ChunkBlock block_;
     const std::vector<MeasureValueType>* types_ = nullptr;
     uint64_t narrow_ = 0;  // Bit s: slot s's cells take 4 bytes (NarrowCell).
     // Where the cells end in the block (cell_bytes(slots_)), kept for the arrays after them.
@@ -389,7 +442,11 @@ class MeasureColumn {
   int64_t VersionAt(Position p) const { return chunks_[p.chunk]->versions[p.row]; }
   // True if the row at `p` holds exactly these values (doubles compare as numbers).
   bool RowEquals(Position p, const uint64_t* cells, const uint8_t* present) const;
-  void SetVersion(Position p, int64_t version) { chunks_[p.chunk]->StoreVersion(p.row, version); }
+  void SetVersion(Position p, int64_t version) {
+    Chunk* c = chunks_[p.chunk].get();
+    Unshare(c);
+    c->StoreVersion(p.row, version);
+  }
   // REQUIRES: p.found.
   void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present,
                  const uint32_t* codes = nullptr);
@@ -571,6 +628,11 @@ class MeasureColumn {
       }
     }
     return true;
+  }
+  // Gives `c` a block of its own if a scan pinned the one it has: before changing rows
+  // below its row count or lowering that count (copy-on-write).
+  static void Unshare(Chunk* c) {
+    if (c->block_.shared()) c->Relayout(c->capacity_, c->slots_);
   }
   // Stores `misfits` (slots of c) 8 bytes wide from now on, in c and in new chunks.
   void Widen(Chunk* c, uint64_t misfits);

@@ -11,11 +11,11 @@ void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, s
   chunk.versions.AppendTo(row, count, &out->versions);
 }
 
-void AppendChunkSlot(const memstore::StringPool& strings, const memstore::MeasureColumn& column,
+void AppendChunkSlot(const memstore::StringPool::Reader& strings, bool multi,
                      const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
                      size_t count, RowColumn* out) {
   const memstore::MeasureColumn::CellArray cells = chunk.cells[slot];
-  const uint8_t* present = column.multi() ? chunk.present[slot].data() + row : nullptr;
+  const uint8_t* present = multi ? chunk.present[slot].data() + row : nullptr;
   if (present != nullptr) {
     out->present.insert(out->present.end(), present, present + count);
   } else {

@@ -12,17 +12,17 @@
 namespace tsw::scan {
 namespace {
 
-using memstore::MeasureColumn;
+using Column = MemSnapshot::Column;
 
 // Fills and hands out the batches of one column.
 class ColumnScanner {
  public:
-  ColumnScanner(const memstore::MemStore& store, const model::TableSchema& schema,
-                const ScanPredicate& predicate, const RowBatchVisitor& visitor)
-      : store_(store), schema_(schema), predicate_(predicate), visitor_(visitor) {}
+  ColumnScanner(const MemSnapshot& memory, const ScanPredicate& predicate,
+                const RowBatchVisitor& visitor)
+      : memory_(memory), predicate_(predicate), visitor_(visitor) {}
 
   // False once the visitor asked to stop.
-  bool Scan(const memstore::Series& series, const MeasureColumn& column) {
+  bool Scan(const Column& column) {
     const auto& chunks = column.chunks();
     // The first chunk that may hold times >= start.
     auto chunk = std::partition_point(chunks.begin(), chunks.end(), [this](const auto& c) {
@@ -30,7 +30,7 @@ class ColumnScanner {
     });
     started_ = false;
     for (; chunk != chunks.end(); ++chunk) {
-      const MeasureColumn::Chunk& c = **chunk;
+      const MemSnapshot::Chunk& c = **chunk;
       if (c.times.front() >= predicate_.end_time()) break;
       size_t row = std::lower_bound(c.times.begin(), c.times.end(), predicate_.start_time()) -
                    c.times.begin();
@@ -38,7 +38,7 @@ class ColumnScanner {
           std::lower_bound(c.times.begin() + row, c.times.end(), predicate_.end_time()) -
           c.times.begin();
       while (row < end) {
-        if (!started_) Start(series, column);
+        if (!started_) Start(column);
         const size_t room = predicate_.max_rows_per_batch() - batch_.time_nanos.size();
         const size_t take = std::min(room, end - row);
         Append(column, c, row, take);
@@ -54,19 +54,15 @@ class ColumnScanner {
   }
 
  private:
-  void Start(const memstore::Series& series, const MeasureColumn& column) {
+  void Start(const Column& column) {
     started_ = true;
-    batch_.dimensions = series.dimensions;
-    const model::NameTable::Entry& measure =
-        schema_.measures.at(static_cast<int32_t>(column.measure()));
-    batch_.measure_name = measure.name;
+    batch_.dimensions = column.dimensions();
+    batch_.measure_name = column.measure_name();
     batch_.measure_value_type = column.type();
     batch_.columns.resize(column.slot_count());
     for (size_t s = 0; s < column.slot_count(); ++s) {
       RowColumn& out = batch_.columns[s];
-      out.name = column.multi()
-                     ? schema_.attributes.at(static_cast<int32_t>(column.slot_attribute(s))).name
-                     : measure.name;
+      out.name = column.slot_name(s);
       out.type = column.slot_type(s);
     }
     Clear();
@@ -83,16 +79,14 @@ class ColumnScanner {
     }
   }
 
-  void Append(const MeasureColumn& column, const MeasureColumn::Chunk& c, size_t row,
-              size_t count) {
+  void Append(const Column& column, const MemSnapshot::Chunk& c, size_t row, size_t count) {
     AppendChunkTimes(c, row, count, &batch_);
     for (size_t s = 0; s < column.slot_count(); ++s) {
-      AppendChunkSlot(store_.strings(), column, c, s, row, count, &batch_.columns[s]);
+      AppendChunkSlot(memory_.strings(), column.multi(), c, s, row, count, &batch_.columns[s]);
     }
   }
 
-  const memstore::MemStore& store_;
-  const model::TableSchema& schema_;
+  const MemSnapshot& memory_;
   const ScanPredicate& predicate_;
   const RowBatchVisitor& visitor_;
   RowBatch batch_;
@@ -101,30 +95,16 @@ class ColumnScanner {
 
 }  // namespace
 
-absl::Status ScanMemStore(const memstore::MemStore& store, const model::TableSchema& schema,
-                          const ScanRequest& request, const RowBatchVisitor& visitor,
-                          const absl::flat_hash_set<uint32_t>* skip_columns) {
+absl::Status ScanMemStore(const MemSnapshot& memory, const ScanRequest& request,
+                          const RowBatchVisitor& visitor,
+                          const absl::flat_hash_set<const Column*>* skip_columns) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
-  absl::flat_hash_set<uint32_t> measures;
-  for (const std::string& name : request.measure_names) {
-    const int32_t id = schema.measures.Find(name);
-    if (id != model::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
-  }
-  if (!request.measure_names.empty() && measures.empty()) return absl::OkStatus();
-  ColumnScanner scanner(store, schema, *predicate, visitor);
-  const memstore::SeriesRegistry& registry = store.series();
-  for (uint32_t id = 0; id < registry.size(); ++id) {
-    const memstore::Series& series = registry.at(id);
-    if (!predicate->SeriesMatches(series.dimensions)) continue;
-    for (const uint32_t column_id : series.columns) {
-      const MeasureColumn& column = store.column(column_id);
-      if (!request.measure_names.empty() && !measures.contains(column.measure())) continue;
-      if (column.rows() == 0) continue;
-      if (skip_columns != nullptr && skip_columns->contains(column_id)) continue;
-      if (!scanner.Scan(series, column)) return absl::OkStatus();
-    }
+  ColumnScanner scanner(memory, *predicate, visitor);
+  for (const Column& column : memory.columns()) {
+    if (skip_columns != nullptr && skip_columns->contains(&column)) continue;
+    if (!scanner.Scan(column)) return absl::OkStatus();
   }
   return absl::OkStatus();
 }

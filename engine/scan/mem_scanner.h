@@ -5,8 +5,9 @@
 // max_rows_per_batch of them; each (series, measure, time) appears once, at its highest
 // Version (the store keeps only that). Series come in registration order, a series'
 // measures in the order they first arrived. Returning false from the visitor stops the
-// scan. REQUIRES: the caller holds the table's lock (shared) for the whole scan, so the
-// scan sees whole requests or nothing; the visitor must not write to the same table.
+// scan. It reads a MemSnapshot pinned for the same request under the table's lock, and
+// runs with no lock held: the scan sees the store as it was at the pin (whole requests or
+// nothing), and the visitor may block or write to the same table.
 #ifndef TSW_ENGINE_SCAN_MEM_SCANNER_H_
 #define TSW_ENGINE_SCAN_MEM_SCANNER_H_
 
@@ -15,17 +16,17 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "engine/common/row_batch.h"
-#include "engine/memstore/mem_store.h"
-#include "engine/model/table_schema.h"
+#include "engine/scan/mem_snapshot.h"
 #include "tsw/types.h"
 
 namespace tsw::scan {
 
-// ValidationException if max_rows_per_batch < 1. Columns whose ids are in `skip_columns`
-// (if given) are left out: the tiered scan has already merged them with the magnetic tier.
-absl::Status ScanMemStore(const memstore::MemStore& store, const model::TableSchema& schema,
-                          const ScanRequest& request, const RowBatchVisitor& visitor,
-                          const absl::flat_hash_set<uint32_t>* skip_columns = nullptr);
+// ValidationException if max_rows_per_batch < 1. `memory` was pinned for `request`.
+// Columns in `skip_columns` (if given) are left out: the tiered scan has already merged
+// them with the magnetic tier.
+absl::Status ScanMemStore(
+    const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor,
+    const absl::flat_hash_set<const MemSnapshot::Column*>* skip_columns = nullptr);
 
 }  // namespace tsw::scan
 

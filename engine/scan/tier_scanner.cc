@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/common/scan_predicate.h"
-#include "engine/model/series_key.h"
 #include "engine/scan/chunk_copy.h"
 #include "engine/scan/mem_scanner.h"
 #include "tsw/status.h"
@@ -16,7 +16,7 @@
 namespace tsw::scan {
 namespace {
 
-using memstore::MeasureColumn;
+using Column = MemSnapshot::Column;
 
 bool ColumnBefore(const RowColumn& a, const RowColumn& b) {
   if (a.name != b.name) return a.name < b.name;
@@ -27,9 +27,14 @@ bool ColumnBefore(const RowColumn& a, const RowColumn& b) {
 // same (series, measure) when that column has rows in the range.
 class TierMerger {
  public:
-  TierMerger(const memstore::MemStore& store, const model::TableSchema& schema,
-             const ScanRequest& request, const RowBatchVisitor& visitor)
-      : store_(store), schema_(schema), request_(request), visitor_(visitor) {}
+  TierMerger(const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor)
+      : memory_(memory), request_(request), visitor_(visitor) {
+    for (const Column& c : memory.columns()) {
+      columns_.emplace(
+          std::make_pair(absl::string_view(c.series_key()), absl::string_view(c.measure_name())),
+          &c);
+    }
+  }
 
   // The magnetic store's visitor. False once the caller's visitor asked to stop.
   bool OnMagnetic(RowBatch& b) {
@@ -52,7 +57,7 @@ class TierMerger {
   }
 
   // Memory columns already merged into a magnetic stream.
-  const absl::flat_hash_set<uint32_t>& merged() const { return merged_; }
+  const absl::flat_hash_set<const Column*>& merged() const { return merged_; }
 
  private:
   bool InStream(const RowBatch& b) const {
@@ -79,13 +84,11 @@ class TierMerger {
       PutLengthPrefixed(&key_, d.name);
       PutLengthPrefixed(&key_, d.value);
     }
-    const uint32_t series = store_.series().Find(model::HashSeriesKey(key_), key_);
-    const int32_t measure = schema_.measures.Find(b.measure_name);
-    if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
-      return;
-    }
-    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
-    if (column == nullptr || column->rows() == 0 || column->type() != type_) return;
+    auto found =
+        columns_.find(std::make_pair(absl::string_view(key_), absl::string_view(b.measure_name)));
+    if (found == columns_.end()) return;
+    const Column* column = found->second;
+    if (column->type() != type_) return;
     // The first row at or after the start.
     const auto& chunks = column->chunks();
     auto chunk = std::partition_point(chunks.begin(), chunks.end(), [this](const auto& c) {
@@ -99,9 +102,7 @@ class TierMerger {
     column_ = column;
     chunk_ = static_cast<size_t>(chunk - chunks.begin());
     row_ = row;
-    for (uint32_t id : store_.series().at(series).columns) {
-      if (&store_.column(id) == column) merged_.insert(id);
-    }
+    merged_.insert(column);
 
     // The output layout: the union of both tiers' columns, sorted by name.
     out_.dimensions = b.dimensions;
@@ -115,9 +116,7 @@ class TierMerger {
     }
     for (size_t s = 0; s < column->slot_count(); ++s) {
       RowColumn slot;
-      slot.name = column->multi()
-                      ? schema_.attributes.at(static_cast<int32_t>(column->slot_attribute(s))).name
-                      : b.measure_name;
+      slot.name = column->slot_name(s);
       slot.type = column->slot_type(s);
       bool known = false;
       for (const RowColumn& c : out_.columns) known |= c.name == slot.name && c.type == slot.type;
@@ -127,10 +126,7 @@ class TierMerger {
     memory_slots_.assign(out_.columns.size(), -1);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
       for (size_t s = 0; s < column->slot_count(); ++s) {
-        const std::string& name =
-            column->multi()
-                ? schema_.attributes.at(static_cast<int32_t>(column->slot_attribute(s))).name
-                : b.measure_name;
+        const std::string& name = column->slot_name(s);
         if (name == out_.columns[o].name && column->slot_type(s) == out_.columns[o].type) {
           memory_slots_[o] = static_cast<int>(s);
         }
@@ -156,7 +152,7 @@ class TierMerger {
     while (i < n) {
       if (!EmitMemoryBefore(b.time_nanos[i])) return false;
       if (MemoryLeft() && MemoryTime() == b.time_nanos[i]) {
-        const MeasureColumn::Chunk& c = *column_->chunks()[chunk_];
+        const MemSnapshot::Chunk& c = *column_->chunks()[chunk_];
         if (c.versions[row_] >= b.versions[i]) {  // Equal: the memory copy is the newer.
           AppendMemory(c, row_, 1);
         } else {
@@ -202,7 +198,7 @@ class TierMerger {
   bool EmitMemoryBefore(int64_t limit) {
     limit = std::min(limit, request_.end_time_nanos);
     while (chunk_ < column_->chunks().size()) {
-      const MeasureColumn::Chunk& c = *column_->chunks()[chunk_];
+      const MemSnapshot::Chunk& c = *column_->chunks()[chunk_];
       const size_t end =
           std::lower_bound(c.times.begin() + row_, c.times.end(), limit) - c.times.begin();
       if (end == row_) break;
@@ -214,14 +210,14 @@ class TierMerger {
     return true;
   }
 
-  void AppendMemory(const MeasureColumn::Chunk& c, size_t row, size_t count) {
+  void AppendMemory(const MemSnapshot::Chunk& c, size_t row, size_t count) {
     AppendChunkTimes(c, row, count, &out_);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
       const int s = memory_slots_[o];
       if (s < 0) {
         AppendAbsent(&out_.columns[o], count);
       } else {
-        AppendChunkSlot(store_.strings(), *column_, c, static_cast<size_t>(s), row, count,
+        AppendChunkSlot(memory_.strings(), column_->multi(), c, static_cast<size_t>(s), row, count,
                         &out_.columns[o]);
       }
     }
@@ -300,8 +296,9 @@ class TierMerger {
     }
   }
 
-  const memstore::MemStore& store_;
-  const model::TableSchema& schema_;
+  const MemSnapshot& memory_;
+  // The pinned columns by (series key, measure name).
+  absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, const Column*> columns_;
   const ScanRequest& request_;
   const RowBatchVisitor& visitor_;
 
@@ -313,33 +310,36 @@ class TierMerger {
   std::string key_;
 
   // Merging (column_ set): the memory cursor, the output batch and the column maps.
-  const MeasureColumn* column_ = nullptr;
+  const Column* column_ = nullptr;
   size_t chunk_ = 0, row_ = 0;
   RowBatch out_;
   std::vector<int> memory_slots_;      // Per output column: the memory slot, or -1.
   std::vector<int> magnetic_columns_;  // Per output column: the magnetic batch's, or -1.
 
-  absl::flat_hash_set<uint32_t> merged_;
+  absl::flat_hash_set<const Column*> merged_;
 };
 
 }  // namespace
 
-absl::Status ScanTiers(const memstore::MemStore& store, const model::TableSchema& schema,
-                       const magnetic::MagneticStore& magnetic, const ScanRequest& request,
+absl::Status ScanTiers(const MemSnapshot& memory, const magnetic::MagneticStore& magnetic,
+                       const magnetic::MagneticStore::Pinned& segments, const ScanRequest& request,
                        const RowBatchVisitor& visitor) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
-  TierMerger merger(store, schema, request, visitor);
+  TierMerger merger(memory, request, visitor);
   bool stopped = false;
-  absl::Status s = magnetic.Scan(request, [&](RowBatch& b) {
-    if (merger.OnMagnetic(b)) return true;
-    stopped = true;
-    return false;
-  });
+  absl::Status s = magnetic.Scan(
+      request,
+      [&](RowBatch& b) {
+        if (merger.OnMagnetic(b)) return true;
+        stopped = true;
+        return false;
+      },
+      segments);
   if (!s.ok()) return s;
   if (stopped || !merger.FinishStream()) return absl::OkStatus();
-  return ScanMemStore(store, schema, request, visitor, &merger.merged());
+  return ScanMemStore(memory, request, visitor, &merger.merged());
 }
 
 }  // namespace tsw::scan

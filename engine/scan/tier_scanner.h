@@ -16,8 +16,11 @@
 // columns are the union of both tiers' columns, sorted by name (the magnetic store's
 // layout); only the merged stream's current batch is buffered.
 //
-// REQUIRES: the caller holds the table's lock (shared) for the whole scan, so the memory
-// store does not change under it; the visitor must not write to the same table.
+// It reads what the caller pinned under the table's lock (shared), at one moment: the
+// memory store's columns (MemSnapshot) and the magnetic store's segments
+// (MagneticStore::Pin). It runs with no table lock held, so the visitor may block or write
+// to the same table; the scan still sees both tiers as they were at the pin, whatever is
+// written, evicted or compacted meanwhile.
 #ifndef TSW_ENGINE_SCAN_TIER_SCANNER_H_
 #define TSW_ENGINE_SCAN_TIER_SCANNER_H_
 
@@ -26,16 +29,16 @@
 #include "absl/status/status.h"
 #include "engine/common/row_batch.h"
 #include "engine/magnetic/magnetic_store.h"
-#include "engine/memstore/mem_store.h"
-#include "engine/model/table_schema.h"
+#include "engine/scan/mem_snapshot.h"
 #include "tsw/types.h"
 
 namespace tsw::scan {
 
 // ValidationException if max_rows_per_batch < 1; the magnetic store's read errors
-// (InternalServerException naming the file) as they come.
-absl::Status ScanTiers(const memstore::MemStore& store, const model::TableSchema& schema,
-                       const magnetic::MagneticStore& magnetic, const ScanRequest& request,
+// (InternalServerException naming the file) as they come. `memory` was pinned for
+// `request`, `segments` from `magnetic` at the same moment.
+absl::Status ScanTiers(const MemSnapshot& memory, const magnetic::MagneticStore& magnetic,
+                       const magnetic::MagneticStore::Pinned& segments, const ScanRequest& request,
                        const RowBatchVisitor& visitor);
 
 }  // namespace tsw::scan

@@ -614,6 +614,20 @@ absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;
+  ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
+  clamped.start_time_nanos = std::max(request.start_time_nanos, floor);
+  // Both tiers are pinned at one moment under the shared lock, which covers no visitor
+  // call: writers, eviction and compaction go on while the caller consumes the rows.
+  scan::MemSnapshot memory;
+  magnetic::MagneticStore::Pinned segments;
+  {
+    ReaderMutexLock lock(&mu_);
+    if (absl::Status s = Usable(); !s.ok()) return s;
+    if (absl::Status s = memory.Pin(store_, schema_, clamped); !s.ok()) return s;
+    // Segments hold no row at or after the eviction cutoff that memory does not hold too
+    // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
+    if (clamped.start_time_nanos < evicted_cutoff_) segments = magnetic_->Pin();
+  }
   // The engine's RowBatches become the caller's ScanBatches here, and only here, by
   // moving their vectors (row_batch.h).
   ScanBatchExchange exchange;
@@ -622,19 +636,8 @@ absl::Status TableStore::Scan(const ScanRequest& request,
     exchange.Return(rows);
     return go_on;
   };
-  ReaderMutexLock lock(&mu_);
-  if (absl::Status s = Usable(); !s.ok()) return s;
-  // Segments hold no row at or after the eviction cutoff that memory does not hold too
-  // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
-  if (request.start_time_nanos >= evicted_cutoff_ && request.start_time_nanos >= floor) {
-    return scan::ScanMemStore(store_, schema_, request, lend);
-  }
-  if (request.start_time_nanos >= floor) {
-    return scan::ScanTiers(store_, schema_, *magnetic_, request, lend);
-  }
-  ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
-  clamped.start_time_nanos = floor;
-  return scan::ScanTiers(store_, schema_, *magnetic_, clamped, lend);
+  if (segments == nullptr) return scan::ScanMemStore(memory, clamped, lend);
+  return scan::ScanTiers(memory, *magnetic_, segments, clamped, lend);
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {

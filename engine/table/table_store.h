@@ -12,9 +12,10 @@
 // per-thread scratch), then, under the table's write lock, resolves versions and applies
 // the accepted records to the memory store (ingest::BatchApplier) and appends them to the
 // log as one batch, so log order is apply order. It waits for durability after releasing
-// the lock, so concurrent writers share an fsync (group commit). Readers hold the lock
-// shared for a whole scan and so see whole requests or nothing; rows may be visible to a
-// scan a moment before their Write returns, never rows that are not in the log.
+// the lock, so concurrent writers share an fsync (group commit). A scan pins both tiers
+// under the lock, shared, and reads them with no lock held (engine/table/FORMAT.md,
+// "Scans"), so it sees whole requests or nothing; rows may be visible to a scan a moment
+// before their Write returns, never rows that are not in the log.
 //
 // Records older than the highest eviction cutoff so far may have their (series, measure,
 // time) in segments; only for those does a Write look rows up in the magnetic store
@@ -35,15 +36,18 @@
 //
 // Scan merges both tiers (engine/scan/tier_scanner.h) and never returns rows older than the
 // magnetic retention window, as last given to Write or RunMaintenance (and the magnetic
-// store's own persisted cutoff).
+// store's own persisted cutoff). It returns the table as it was when it began: every row
+// that existed then, once, at its value then, whatever is written, evicted, compacted or
+// expired while the visitor runs.
 //
 // Guarantees: under SyncPolicy::kSyncBeforeAck an acknowledged write survives a crash or
 // power loss; after a log failure the store refuses every call with that error (the memory
 // store may hold a batch the log lacks) until it is reopened.
 //
 // Thread-safe: Write, Scan, Stats, Verify and RunMaintenance may run on many threads at once
-// (maintenance passes run one at a time). Close must not race with them. A Scan visitor
-// must not call Write or RunMaintenance on the same store (it holds the lock).
+// (maintenance passes run one at a time). Close must not race with them. A Scan's visitor
+// runs with no lock of the store held: it may block (holding up no writer and no
+// maintenance) and may call Write or RunMaintenance on the same store.
 #ifndef TSW_ENGINE_TABLE_TABLE_STORE_H_
 #define TSW_ENGINE_TABLE_TABLE_STORE_H_
 
@@ -103,7 +107,8 @@ class TableStore {
   absl::StatusOr<WriteRecordsResponse> Write(const WriteRecordsRequest& request,
                                              const Table& table);
 
-  // See Engine::Scan. The request's database and table names are not looked at.
+  // See Engine::Scan. The request's database and table names are not looked at. Pins the
+  // rows under the lock, then calls `visitor` with none held (see above).
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor);
 

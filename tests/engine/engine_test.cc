@@ -1,12 +1,15 @@
 // The engine facade (engine/db): opening a directory, the lock against a second engine,
-// Close, DescribeEndpoints, paginators, and a deleted table's data leaving the disk.
+// Close, DescribeEndpoints, paginators, a deleted table's data leaving the disk, and a
+// streaming query whose visitor blocks holding up no writer and no maintenance.
 #include "tsw/engine.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -181,6 +184,71 @@ TEST_F(EngineTest, DeletedTableDataLeavesTheDisk) {
                          })
                   .ok());
   EXPECT_EQ(rows, 0);
+}
+
+// Opened once, waited for by any number of threads.
+class Latch {
+ public:
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+TEST_F(EngineTest, AStreamingQueryWhoseVisitorBlocksHoldsUpNoWriterNorMaintenance) {
+  std::unique_ptr<Engine> engine = OpenOrDie();
+  ASSERT_TRUE(engine->CreateDatabase({.database_name = "fleet"}).ok());
+  CreateTableRequest create{.database_name = "fleet", .table_name = "telemetry"};
+  create.retention_properties = RetentionProperties{};
+  create.retention_properties->memory_store_retention_period_in_hours = 1;
+  ASSERT_TRUE(engine->CreateTable(create).ok());
+  // More rows than a streamed batch holds: the visitor is called during the scan.
+  for (int i = 0; i < 30; ++i) {
+    WriteRecordsRequest request = OneRecord("telemetry", kNow / 1'000'000 - 100 * i);
+    for (int j = 1; j < 100; ++j) {
+      request.records.push_back(request.records[0]);
+      request.records.back().time = absl::StrCat(kNow / 1'000'000 - 100 * i - j);
+    }
+    ASSERT_TRUE(engine->WriteRecords(request).ok());
+  }
+  Latch entered, release;
+  int64_t rows = 0;
+  std::thread reader([&] {
+    bool first = true;
+    absl::Status s = engine->QueryStream(
+        "SELECT time, measure_value::double FROM fleet.telemetry", [&](const QueryBatch& b) {
+          rows += b.num_rows;
+          if (first) {
+            first = false;
+            entered.Open();
+            release.Wait();  // A slow consumer: deadlocks the test if it blocks the others.
+          }
+          return true;
+        });
+    EXPECT_TRUE(s.ok()) << s;
+  });
+  entered.Wait();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(engine->WriteRecords(OneRecord("telemetry", kNow / 1'000'000 + 1 + i)).ok());
+  }
+  clock_.Advance(3 * 3600 * 1'000'000'000LL);  // Every row leaves the memory window.
+  ASSERT_TRUE(engine->RunMaintenance().ok());
+  absl::StatusOr<TableStats> stats = engine->GetTableStats("fleet", "telemetry");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->memory_points, 0);
+  release.Open();
+  reader.join();
+  EXPECT_EQ(rows, 3000) << "the query answers from the table as it was when it began";
 }
 
 TEST_F(EngineTest, OrphanTableDirectoryIsRemovedAtOpen) {

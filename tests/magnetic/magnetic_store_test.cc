@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -552,6 +553,39 @@ TEST_F(MagneticStoreTest, CompactionPreservesScanResultsAndShrinksTheSegmentCoun
   ExpectMatchesModel(*store);
   EXPECT_EQ(store->LastNote(), "29");
   EXPECT_TRUE(store->Verify().empty());
+}
+
+TEST_F(MagneticStoreTest, APinnedScanReadsTheSegmentsOfItsMomentWhateverFollows) {
+  options_.compaction_min_segments = 2;
+  auto store = OpenStore();
+  std::mt19937_64 rng(8);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<RowBatch> batches = RandomBatches(rng, RandomBatchOptions{.batches = 3});
+    ASSERT_TRUE(store->AddSegment(batches, absl::StrCat(round)).ok());
+  }
+  absl::StatusOr<std::vector<std::string>> before = ScanRows(*store);
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_FALSE(before->empty());
+  const MagneticStore::Pinned pinned = store->Pin();
+  // Newer Versions of the same keys, then retention that deletes segment files, then a
+  // compaction that deletes the rest.
+  std::vector<RowBatch> newer =
+      RandomBatches(rng, RandomBatchOptions{.batches = 6, .max_version = 9});
+  ASSERT_TRUE(store->AddSegment(newer, "newer").ok());
+  ASSERT_TRUE(store->ApplyRetention(RandomBatchOptions{}.base_time + 60'000).ok());
+  ASSERT_TRUE(store->Compact().ok());
+  ASSERT_NE(*ScanRows(*store), *before);
+  std::vector<std::string> rows;
+  absl::Status s = store->Scan(
+      ScanRequest(),
+      [&](RowBatch& b) {
+        for (size_t i = 0; i < b.time_nanos.size(); ++i) rows.push_back(testing::RowString(b, i));
+        return true;
+      },
+      pinned);
+  ASSERT_TRUE(s.ok()) << s;
+  std::sort(rows.begin(), rows.end());
+  EXPECT_EQ(rows, *before);
 }
 
 TEST_F(MagneticStoreTest, ReopenKeepsRowsNoteAndCutoff) {

@@ -1,12 +1,17 @@
 // The memory store's building blocks: series identity under hash collisions, columns
-// staying sorted and unique through out-of-order inserts and chunk splits, interning.
+// staying sorted and unique through out-of-order inserts and chunk splits, interning, and
+// pinned chunks and string pools keeping what they pinned through every kind of change.
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/memstore/measure_column.h"
 #include "engine/memstore/series_registry.h"
 #include "engine/memstore/string_pool.h"
@@ -14,6 +19,38 @@
 
 namespace tsw::memstore {
 namespace {
+
+// The rows of a chunk as text: time, version and each slot's presence and 8-byte cell.
+std::vector<std::string> ChunkRows(const MeasureColumn::Chunk& c, bool multi) {
+  std::vector<std::string> rows;
+  for (size_t r = 0; r < c.size(); ++r) {
+    std::string row = absl::StrCat(c.times[r], "@", c.versions[r]);
+    for (size_t s = 0; s < c.cells.size(); ++s) {
+      absl::StrAppend(&row, multi && !c.present[s][r] ? " -" : " ", c.cells[s][r]);
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Pins every chunk of `column` (the copies live in `pins`, reading `types`); returns what
+// they read now.
+std::vector<std::vector<std::string>> PinAll(const MeasureColumn& column,
+                                             const std::vector<MeasureValueType>* types,
+                                             std::deque<MeasureColumn::Chunk>* pins) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& chunk : column.chunks()) {
+    rows.push_back(ChunkRows(pins->emplace_back(*chunk, types), column.multi()));
+  }
+  return rows;
+}
+
+std::vector<std::vector<std::string>> PinnedRows(const std::deque<MeasureColumn::Chunk>& pins,
+                                                 bool multi) {
+  std::vector<std::vector<std::string>> rows;
+  for (const MeasureColumn::Chunk& c : pins) rows.push_back(ChunkRows(c, multi));
+  return rows;
+}
 
 // Removes the rows before `cutoff` that remove(time, version) picks, then 50 random rows,
 // from `column` and from `model` (time -> row; version_of(row) is its version) alike.
@@ -460,6 +497,103 @@ TEST(MeasureColumnTest, HoldsVersionsInOneByteUntilOneNeedsMore) {
   EXPECT_EQ(wide.MemoryBytes() - narrow.MemoryBytes(), 1024 * 7);
   EXPECT_EQ(wide.VersionAt(wide.Locate(511)), 1);
   EXPECT_EQ(wide.VersionAt(wide.Locate(512)), MeasureColumn::kMaxNarrowVersion + 1);
+}
+
+TEST(MeasureColumnTest, PinnedChunksKeepTheirRowsThroughEveryChange) {
+  MeasureColumn column(0, 0, MeasureValueType::kDouble);
+  const std::vector<MeasureValueType> types = {MeasureValueType::kDouble};
+  auto put = [&](int64_t time, int64_t version, double value) {
+    uint64_t bits;
+    std::memcpy(&bits, &value, 8);
+    column.Upsert(time, version, &bits, nullptr);
+  };
+  for (int64_t t = 0; t < 6000; t += 2) put(t, 1, static_cast<double>(t % 100) / 4);
+  ASSERT_GE(column.chunks().size(), 3u);
+  // Each change below goes to rows every pin made so far reads; each is checked against
+  // all of them.
+  std::deque<MeasureColumn::Chunk> pins;
+  std::vector<std::vector<std::string>> pinned;
+  auto pin = [&] {
+    for (auto& rows : PinAll(column, &types, &pins)) pinned.push_back(std::move(rows));
+  };
+  auto check = [&](const char* change) {
+    EXPECT_EQ(PinnedRows(pins, false), pinned) << "after " << change;
+    pin();
+  };
+  pin();
+  put(100, 2, 7.5);  // Overwrite.
+  check("an overwrite");
+  column.SetVersion(column.Locate(102), 3);
+  check("a new Version");
+  put(104, 300, 1.25);  // Versions widen to 8 bytes.
+  check("a wide Version");
+  put(106, 4, 1.0 / 3);  // No decimal code: the cells widen.
+  check("a wide cell");
+  put(1001, 1, 2.5);  // An insert into a full chunk: it splits.
+  check("a split");
+  put(1003, 1, 2.5);  // An insert into a chunk with room.
+  check("an insert between rows");
+  column.Erase(column.Locate(1001));
+  check("an erase");
+  column.RemoveBefore(3000, [](int64_t time, int64_t) { return time % 4 == 0; });
+  check("a removal");
+  column.RemoveBefore(3000, [](int64_t, int64_t) { return true; });
+  check("a removal of whole chunks");
+  for (int64_t t = 6000; t < 9000; ++t) put(t, 1, 0.5);  // Appends.
+  check("appends");
+  column.MapCells(0, [](uint64_t cell) { return cell ^ 1; });  // As a string-pool rebuild.
+  check("re-numbered cells");
+}
+
+TEST(MeasureColumnTest, APinnedChunkSurvivesBecomingTheTailAgainAfterASplit) {
+  // A split lowers a chunk's row count; once the upper half is gone, appends go to it
+  // again, at rows a pin still reads.
+  MeasureColumn column(0, 0, MeasureValueType::kBigint);
+  const std::vector<MeasureValueType> types = {MeasureValueType::kBigint};
+  auto put = [&](int64_t time, uint64_t value) { column.Upsert(time, 1, &value, nullptr); };
+  for (int64_t t = 0; t < 2 * 1024; t += 2) put(t, static_cast<uint64_t>(t));
+  ASSERT_EQ(column.chunks().size(), 1u);
+  std::deque<MeasureColumn::Chunk> pins;
+  const auto pinned = PinAll(column, &types, &pins);
+  put(2001, 1);  // Into the upper half: the chunk splits.
+  ASSERT_EQ(column.chunks().size(), 2u);
+  while (column.chunks().size() > 1) column.Erase({1, 0, true});
+  for (int64_t t = 5000; t < 5100; ++t) put(t, 9);  // Appends to the lower half.
+  EXPECT_EQ(PinnedRows(pins, false), pinned);
+}
+
+TEST(MeasureColumnTest, PinnedMultiChunksKeepTheirRowsThroughNewAttributesAndAbsences) {
+  MeasureColumn column(0, 0, MeasureValueType::kMulti);
+  column.AddSlot(1, MeasureValueType::kBigint);
+  std::vector<MeasureValueType> types = {MeasureValueType::kBigint};
+  for (int64_t t = 0; t < 100; ++t) {
+    const uint64_t cell = static_cast<uint64_t>(t);
+    const uint8_t present = 1;
+    column.Upsert(t, 1, &cell, &present);
+  }
+  std::deque<MeasureColumn::Chunk> pins;
+  const auto pinned = PinAll(column, &types, &pins);
+  const uint64_t absent[1] = {0};
+  const uint8_t none[1] = {0};
+  column.Upsert(50, 2, absent, none);  // The chunk stores presence bytes from now on.
+  column.AddSlot(2, MeasureValueType::kDouble);
+  const uint64_t two[2] = {7, 0};
+  const uint8_t both[2] = {1, 1};
+  column.Upsert(51, 2, two, both);
+  EXPECT_EQ(PinnedRows(pins, true), pinned);
+}
+
+TEST(StringPoolTest, APinReadsItsStringsAfterMoreInterningAndAfterThePoolIsReplaced) {
+  auto pool = std::make_unique<StringPool>();
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < 3000; ++i) ids.push_back(pool->Intern(absl::StrCat("value-", i)));
+  const StringPool::Reader reader = pool->Pin();
+  for (int i = 3000; i < 9000; ++i) pool->Intern(absl::StrCat("value-", i));  // New pages.
+  StringPool fresh;
+  fresh.Intern("other");
+  *pool = std::move(fresh);  // As MemStore::CompactStrings does.
+  pool.reset();
+  for (int i = 0; i < 3000; ++i) EXPECT_EQ(reader.Get(ids[i]), absl::StrCat("value-", i));
 }
 
 }  // namespace

@@ -3,8 +3,16 @@
 // maintenance thread moves the clock and evicts, and scanners read. Every writer's
 // acknowledged rows must be there at the end, at their Versions, exactly once: a row a
 // writer replaces while an eviction copies it must not be lost when the copy leaves memory.
+//
+// Then scans whose visitor blocks on a latch (no timing: a scan that held a table lock
+// shows up as the test's own timeout) while writers, eviction, string-pool rebuilds,
+// compaction and retention change the table, and the visitor itself writes: everything
+// must complete while the visitor waits, and the scan must still return exactly the rows
+// that existed when it started, at the values they had then.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -119,6 +127,203 @@ TEST_F(TierConcurrencyTest, WritersScannersAndMaintenanceAgree) {
   EXPECT_GE(passes.load(), kPasses);
   std::cout << passes.load() << " maintenance passes, " << scans.load() << " scans, "
             << expected.size() << " rows written\n";
+}
+
+// Opened once, waited for by any number of threads.
+class Latch {
+ public:
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+class BlockedScanTest : public TierFixture {
+ protected:
+  // Writes `records`, each ingested, and tells the model.
+  void WriteModelled(const std::vector<Record>& records) {
+    WriteAll(records);
+    for (const Record& r : records) {
+      const int64_t t = std::stoll(*r.time) * 1000000;
+      const MeasureValueType type = r.measure_value_type.value_or(MeasureValueType::kDouble);
+      std::string value = r.measure_value.value_or("");
+      if (type == MeasureValueType::kDouble) value = DoubleText(std::stod(value));
+      if (type == MeasureValueType::kMulti) {
+        std::vector<std::string> parts;
+        for (const MeasureValue& v : r.measure_values) {
+          parts.push_back(absl::StrCat(
+              v.name, "=",
+              v.type == MeasureValueType::kDouble ? DoubleText(std::stod(v.value)) : v.value));
+        }
+        std::sort(parts.begin(), parts.end());
+        value.clear();
+        for (const std::string& p : parts) absl::StrAppend(&value, value.empty() ? "" : ";", p);
+      }
+      model_.Write(SeriesText(r.dimensions), *r.measure_name, type, t, r.version.value_or(1),
+                   value);
+    }
+  }
+
+  // Rows in segments (three of them) and in memory: long columns of full chunks, 5,000
+  // distinct strings, MULTI rows, small integers.
+  void Populate() {
+    for (int segment = 0; segment < 3; ++segment) {
+      std::vector<Record> old;
+      for (int i = 0; i < 300; ++i) {
+        const int64_t ms = kNowMillis - (5 - segment) * 3600000 + i * 10000;
+        old.push_back(Rec({Dim("host", "a")}, "cpu", absl::StrCat(i % 97, ".5"), ms));
+        old.push_back(Rec({Dim("host", "b")}, "cpu", absl::StrCat(i % 13), ms));
+      }
+      WriteModelled(old);
+      ASSERT_TRUE(Maintain().ok());  // Magnetic-store writes: evicted at once.
+    }
+    ASSERT_EQ(Stats().segments.size(), 3u);
+    std::vector<Record> recent;
+    const int64_t start = kNowMillis - 50 * 60000;
+    for (int i = 0; i < 2400; ++i) {  // Three chunks; one second apart.
+      recent.push_back(
+          Rec({Dim("host", "a")}, "cpu", absl::StrCat(i % 89, ".25"), start + i * 1000));
+    }
+    for (int i = 0; i < 5000; ++i) {
+      recent.push_back(Rec({Dim("host", "c")}, "state", absl::StrCat("s-", i), start + i * 100,
+                           MeasureValueType::kVarchar));
+    }
+    for (int i = 0; i < 500; ++i) {
+      recent.push_back(
+          MultiRec({Dim("host", "d")}, "metrics",
+                   {Attr("load", absl::StrCat(i % 7, ".5")),
+                    Attr("mode", absl::StrCat("m", i % 3), MeasureValueType::kVarchar)},
+                   start + i * 1000));
+      recent.push_back(Rec({Dim("host", "d")}, "count", absl::StrCat(i), start + i * 1000,
+                           MeasureValueType::kBigint));
+    }
+    WriteModelled(recent);
+  }
+
+  // What the main thread does while the scan's visitor waits: every kind of change to
+  // rows the scan has pinned, then maintenance that evicts all of memory (rebuilding the
+  // string pool) and compacts the segments.
+  void ChangeEverything() {
+    std::vector<Record> changes;
+    const int64_t start = kNowMillis - 50 * 60000;
+    for (int i = 0; i < 2400; i += 7) {  // Upserts inside pinned chunks.
+      changes.push_back(Rec({Dim("host", "a")}, "cpu", "-1", start + i * 1000, std::nullopt, 2));
+    }
+    for (int i = 0; i < 2400; i += 5) {  // Inserts between rows: full chunks split.
+      changes.push_back(Rec({Dim("host", "a")}, "cpu", "7", start + i * 1000 + 500));
+    }
+    for (int i = 0; i < 300; ++i) {  // Appends after the pinned rows.
+      changes.push_back(Rec({Dim("host", "a")}, "cpu", "8", kNowMillis - 5 * 60000 + i));
+    }
+    // A Version too wide for a byte, a value too wide for four bytes, a new attribute.
+    changes.push_back(Rec({Dim("host", "a")}, "cpu", "9", start + 3000, std::nullopt, 300));
+    changes.push_back(Rec({Dim("host", "d")}, "count", "1099511627776", start + 2000,
+                          MeasureValueType::kBigint, 2));
+    changes.push_back(MultiRec({Dim("host", "d")}, "metrics",
+                               {Attr("load", "1.5"), Attr("apps", "3", MeasureValueType::kBigint)},
+                               start + 1000, 2));
+    // Upserts of rows in segments (copied into memory first).
+    changes.push_back(
+        Rec({Dim("host", "b")}, "cpu", "99", kNowMillis - 5 * 3600000, std::nullopt, 2));
+    WriteModelled(changes);
+    const size_t segments = Stats().segments.size();
+    clock_.Advance(2 * kHour);
+    ASSERT_TRUE(Maintain().ok());
+    EXPECT_EQ(Stats().memory_points, 0) << "maintenance evicted everything";
+    EXPECT_LT(Stats().segments.size(), segments + 1) << "maintenance compacted";
+  }
+
+  // Scans with `request`, its visitor blocking on the first batch until ChangeEverything
+  // (and a write from inside the visitor) completed; the scan must return `before`.
+  void ScanWhileEverythingChanges(ScanRequest request) {
+    request.max_rows_per_batch = 100;
+    const Contents before = ScanAll(store_.get(), request);
+    ASSERT_GT(before.size(), 1000u);
+    Latch entered, release;
+    Contents seen;
+    absl::Status visitor_write;
+    std::thread scanner([&] {
+      bool first = true;
+      absl::Status s = store_->Scan(request, [&](const ScanBatch& b) {
+        CollectBatch(b, &seen);
+        if (first) {
+          first = false;
+          // A write from inside the visitor: deadlocks if the scan holds the lock.
+          visitor_write = WriteOne(
+              Rec({Dim("host", "a")}, "cpu", "5", kNowMillis - 50 * 60000 + 2000, std::nullopt, 3));
+          entered.Open();
+          release.Wait();
+        }
+        return true;
+      });
+      EXPECT_TRUE(s.ok()) << s;
+    });
+    entered.Wait();
+    ASSERT_TRUE(visitor_write.ok()) << visitor_write;
+    model_.Write("host=a", "cpu", MeasureValueType::kDouble,
+                 (kNowMillis - 50 * 60000 + 2000) * 1000000, 3, DoubleText(5));
+    ChangeEverything();
+    release.Open();
+    scanner.join();
+    EXPECT_EQ(seen, before) << "the scan must see the rows as they were at its start";
+    // And the table holds what was written meanwhile.
+    EXPECT_EQ(ScanAllSorted(), From(model_.rows(), clock_.NowNanos() - 2 * kDay));
+  }
+
+  Model model_;
+};
+
+TEST_F(BlockedScanTest, ScanOfBothTiersBlocksNoWriterAndKeepsItsSnapshot) {
+  Populate();
+  ScanWhileEverythingChanges(ScanRequest());
+}
+
+TEST_F(BlockedScanTest, ScanOfMemoryBlocksNoWriterAndKeepsItsSnapshot) {
+  Populate();
+  ScanRequest recent;
+  recent.start_time_nanos = kNowNanos - 55 * kMinute;  // After the eviction cutoff.
+  ScanWhileEverythingChanges(recent);
+}
+
+TEST_F(BlockedScanTest, ScanKeepsReadingSegmentsThatRetentionDeleted) {
+  Populate();
+  ScanRequest request;
+  request.max_rows_per_batch = 10;
+  const Contents before = ScanAll(store_.get(), request);
+  Latch entered, release;
+  Contents seen;
+  std::thread scanner([&] {
+    bool first = true;
+    absl::Status s = store_->Scan(request, [&](const ScanBatch& b) {
+      CollectBatch(b, &seen);
+      if (first) {
+        first = false;
+        entered.Open();
+        release.Wait();
+      }
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s;
+  });
+  entered.Wait();
+  clock_.Advance(3 * kDay);  // Past the magnetic window: every row expires.
+  ASSERT_TRUE(Maintain().ok());
+  EXPECT_EQ(Stats().segments.size(), 0u);
+  EXPECT_EQ(Stats().memory_points, 0);
+  release.Open();
+  scanner.join();
+  EXPECT_EQ(seen, before);
+  EXPECT_TRUE(ScanAllSorted().empty());
 }
 
 }  // namespace
