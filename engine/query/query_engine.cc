@@ -2,6 +2,7 @@
 
 #include "engine/query/binder.h"
 #include "engine/query/executor.h"
+#include "engine/query/latest_rows.h"
 #include "engine/query/parser.h"
 
 namespace tsw::query {
@@ -24,6 +25,7 @@ absl::Status Execute(std::string_view query_string, QuerySource& source, const Q
   EvalContext ctx{source.NowNanos()};
   absl::StatusOr<std::unique_ptr<Plan>> plan = BuildPlan(**select, source, ctx);
   if (!plan.ok()) return plan.status();
+  if (limits.latest_rows) UseLatestRows(plan->get());
   return RunPlan(**plan, source, ctx, limits, visitor, bytes_scanned);
 }
 

@@ -14,6 +14,7 @@
 #include "engine/ingest/request_parser.h"
 #include "engine/model/retention_window.h"
 #include "engine/model/series_key.h"
+#include "engine/scan/latest_scanner.h"
 #include "engine/scan/mem_scanner.h"
 #include "engine/scan/tier_scanner.h"
 #include "engine/table/rejected_data.h"
@@ -624,6 +625,7 @@ absl::Status TableStore::Scan(const ScanRequest& request,
   };
   ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
+  if (request.latest_only) return ScanLatestRows(request, floor, lend);
   // Segments hold no row at or after the eviction cutoff that memory does not hold too
   // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
   if (request.start_time_nanos >= evicted_cutoff_ && request.start_time_nanos >= floor) {
@@ -635,6 +637,13 @@ absl::Status TableStore::Scan(const ScanRequest& request,
   ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
   clamped.start_time_nanos = floor;
   return scan::ScanTiers(store_, schema_, *magnetic_, clamped, lend);
+}
+
+absl::Status TableStore::ScanLatestRows(const ScanRequest& request, int64_t floor,
+                                        const RowBatchVisitor& visitor) {
+  ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
+  clamped.start_time_nanos = std::max(request.start_time_nanos, floor);
+  return scan::ScanLatest(store_, schema_, magnetic_.get(), evicted_cutoff_, clamped, visitor);
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {
