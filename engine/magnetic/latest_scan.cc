@@ -1,10 +1,10 @@
 // MagneticStore::ScanLatest: the last row in range of each stream, from at most one block
 // per segment holding the stream.
 #include <algorithm>
-#include <map>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "engine/common/scan_predicate.h"
 #include "engine/magnetic/block.h"
@@ -94,8 +94,14 @@ absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamF
   absl::flat_hash_set<std::string> measures(request.measure_names.begin(),
                                             request.measure_names.end());
 
-  // The streams, grouped across segments as Scan groups them (readers oldest first).
-  std::map<StreamKey, std::vector<StreamSource>, StreamKeyLess> groups;
+  // The streams, grouped across segments (readers oldest first) by their footer hash, a
+  // hash collision costing a second group rather than a wrong one. A hash map rather than
+  // Scan's ordered map: comparing series of many dimensions is what an ordered map costs.
+  struct Group {
+    StreamKey key;
+    std::vector<StreamSource> sources;
+  };
+  absl::flat_hash_map<uint64_t, std::vector<Group>> groups;
   for (const std::shared_ptr<const SegmentReader>& reader : state->readers) {
     const SegmentIndex& index = reader->index();
     if (index.max_time < first || index.min_time > last) continue;
@@ -107,13 +113,31 @@ absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamF
       const StreamEntry& stream = index.streams[i];
       if (!series_ok[stream.series]) continue;
       if (!measures.empty() && !measures.contains(stream.measure_name)) continue;
-      groups[StreamKey{&index.series[stream.series], &stream.measure_name, stream.type}].push_back(
-          StreamSource{reader.get(), i});
+      const StreamKey key{&index.series[stream.series], &stream.measure_name, stream.type};
+      std::vector<Group>& same_hash = groups[stream.hash];
+      Group* group = nullptr;
+      for (Group& g : same_hash) {
+        if (g.key.type == key.type && *g.key.measure_name == *key.measure_name &&
+            CompareSeries(*g.key.series, *key.series) == 0) {
+          group = &g;
+        }
+      }
+      if (group == nullptr) {
+        same_hash.push_back(Group{key, {}});
+        group = &same_hash.back();
+      }
+      group->sources.push_back(StreamSource{reader.get(), i});
     }
   }
 
   RowBatch scratch, row;
-  for (const auto& [key, sources] : groups) {
+  std::vector<const Group*> order;
+  for (const auto& [hash, same_hash] : groups) {
+    for (const Group& group : same_hash) order.push_back(&group);
+  }
+  for (const Group* group : order) {
+    const StreamKey& key = group->key;
+    const std::vector<StreamSource>& sources = group->sources;
     if (wanted && !wanted(*key.series, *key.measure_name, key.type)) continue;
     bool found = false;
     if (absl::Status s = LatestOfGroup(sources, first, last, &scratch, &row, &found); !s.ok()) {

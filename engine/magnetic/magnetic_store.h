@@ -141,7 +141,7 @@ class MagneticStore {
 
   // The latest row matching `request` (time range, measure names, dimension filters) of
   // each stream `wanted` accepts, as a one-row batch (the columns of the segment holding
-  // it), in the order of Scan; request.latest_only and max_rows_per_batch are not looked
+  // it), in no particular order; request.latest_only and max_rows_per_batch are not looked
   // at. The row is the one Scan would return last for the stream. Per stream, reads only
   // the one block per segment that can hold its latest row in range (from the footer's
   // block time ranges), newest possible first, and stops once no other segment can hold a

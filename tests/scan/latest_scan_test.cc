@@ -66,8 +66,8 @@ class LatestScanTest : public ::testing::Test {
     auto engine = Engine::Open(dir_, options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
-    ASSERT_TRUE(engine_->CreateDatabase({.database_name = "db"}).ok());
-    CreateTableRequest table{.database_name = "db", .table_name = "t"};
+    ASSERT_TRUE(engine_->CreateDatabase({.database_name = "fleet"}).ok());
+    CreateTableRequest table{.database_name = "fleet", .table_name = "metrics"};
     table.retention_properties = RetentionProperties{1, 30};  // 1 hour in memory.
     table.magnetic_store_write_properties = MagneticStoreWriteProperties{true, std::nullopt};
     ASSERT_TRUE(engine_->CreateTable(table).ok());
@@ -100,14 +100,14 @@ class LatestScanTest : public ::testing::Test {
   // Writes each record on its own (a rejected one does not hold the others back).
   void Write(const std::vector<Record>& records) {
     for (const Record& r : records) {
-      WriteRecordsRequest request{.database_name = "db", .table_name = "t"};
+      WriteRecordsRequest request{.database_name = "fleet", .table_name = "metrics"};
       request.records = {r};
       engine_->WriteRecords(request).IgnoreError();
     }
   }
 
   ScanRequest Request(int64_t start = INT64_MIN, int64_t end = INT64_MAX) {
-    ScanRequest request{.database_name = "db", .table_name = "t"};
+    ScanRequest request{.database_name = "fleet", .table_name = "metrics"};
     request.start_time_nanos = start;
     request.end_time_nanos = end;
     return request;
