@@ -148,6 +148,11 @@ TEST_F(LatestRowsTest, GroupsOfSeveralKeysTakeTheLatestOfThem) {
                           WHERE measure_name = 'cpu' AND time < from_milliseconds(1800001860000))",
                        true),
               ElementsAre("30"));
+  // h1, h2 and h3 tie at 08:30: the greatest host, not the first one read.
+  EXPECT_THAT(BothWays(R"(SELECT max_by(host, time) FROM "fleet"."metrics"
+                          WHERE measure_name = 'cpu' AND time < from_milliseconds(1800001860000))",
+                       true),
+              ElementsAre("h3"));
 }
 
 TEST_F(LatestRowsTest, OtherShapesReadEveryRow) {
