@@ -144,6 +144,22 @@ class MagneticStore {
   absl::Status Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
                     const Pinned& pinned = nullptr) const;
 
+  // Which streams ScanLatest should read: (series dimensions sorted by name, measure name,
+  // type). False skips the stream without reading any of its blocks.
+  using StreamFilter = std::function<bool(const std::vector<Dimension>& series,
+                                          const std::string& measure_name, MeasureValueType type)>;
+
+  // The latest row matching `request` (time range, measure names, dimension filters) of
+  // each stream `wanted` accepts, as a one-row batch (the columns of the segment holding
+  // it), in no particular order; request.latest_only and max_rows_per_batch are not looked
+  // at. The row is the one Scan would return last for the stream. Per stream, reads only
+  // the one block per segment that can hold its latest row in range (from the footer's
+  // block time ranges), newest possible first, and stops once no other segment can hold a
+  // later one (late writes can put a stream's older rows in a newer segment, so the newest
+  // segment is not always the one). Returning false from `visitor` stops the scan.
+  absl::Status ScanLatest(const ScanRequest& request, const StreamFilter& wanted,
+                          const RowBatchVisitor& visitor) const;
+
   // The stored row of one (series, measure, time) at its highest version, as a one-row
   // RowBatch (its columns those of the segment holding it), or nullopt when there is
   // none (or it is older than the retention cutoff). Decodes only blocks whose time range

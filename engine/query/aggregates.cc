@@ -133,8 +133,18 @@ absl::Status Accumulator::Update(const std::vector<VecPtr>& args, const Sel& sel
   }
 }
 
+// True when row `r` of `value` should replace the group's value `g` of `best` on a tie of
+// max_by/min_by keys: the greater value wins, NULL loses to any value. The service leaves
+// the choice open; a rule that ignores the order rows come in gives the same answer
+// whatever the scan order, and from latest-row scans (latest_rows.h) as from full ones.
+static bool WinsTie(const Vec& value, size_t r, const Vec& best, size_t g) {
+  if (!value.Valid(r)) return false;
+  if (!best.present[g]) return true;
+  return CompareValues(value, r, best, g) > 0;
+}
+
 // min/max (key == value) and max_by/min_by: keeps, per group, the value at the row with
-// the largest (smallest) non-NULL key; the first such row on ties.
+// the largest (smallest) non-NULL key; on ties of max_by/min_by keys, WinsTie decides.
 void Accumulator::UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel,
                                const uint32_t* gids, bool want_max) {
   const bool by = kind_ == AggKind::kMaxBy || kind_ == AggKind::kMinBy;
@@ -158,7 +168,9 @@ void Accumulator::UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel,
       if (!key.present[r]) return;
       const uint32_t g = gids[r];
       const int64_t k = key.ints[r];
-      if (count_[g] > 0 && (want_max ? k <= best_key.ints[g] : k >= best_key.ints[g])) return;
+      if (count_[g] > 0 && (want_max ? k <= best_key.ints[g] : k >= best_key.ints[g])) {
+        if (k != best_key.ints[g] || !WinsTie(value, r, best_, g)) return;
+      }
       count_[g] = 1;
       best_key.ints[g] = k;
       best_key.present[g] = 1;
@@ -172,7 +184,8 @@ void Accumulator::UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel,
     const uint32_t g = gids[r];
     if (by ? count_[g] > 0 : best_.present[g] != 0) {
       const int c = CompareValues(key, r, best_key, g);
-      if (want_max ? c <= 0 : c >= 0) return;
+      if (want_max ? c < 0 : c > 0) return;
+      if (c == 0 && (!by || !WinsTie(value, r, best_, g))) return;
     }
     count_[g] = 1;
     if (by) {

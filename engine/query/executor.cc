@@ -232,19 +232,153 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
   return scan;
 }
 
+// Latest-row scans (latest_rows.h) hand out one row per (series, measure). Per batch, the
+// general path builds a chunk of vectors, looks the group up and updates every aggregate,
+// which would cost far more than the row; so these rows are gathered into chunks of many
+// keys instead, with dimensions and measure_name as ordinary (non-constant) columns.
+class LatestRowsGatherer {
+ public:
+  static constexpr size_t kRowsPerChunk = 4096;
+
+  explicit LatestRowsGatherer(const Plan& plan) : plan_(plan) { Reset(); }
+
+  size_t rows() const { return rows_; }
+
+  // Appends every row of `batch`.
+  void Add(const ScanBatch& batch, int64_t* bytes) {
+    const size_t n = batch.time_nanos.size();
+    for (size_t slot = 0; slot < plan_.input.size(); ++slot) {
+      if (!plan_.input_used[slot]) continue;
+      Vec& out = cols_[slot];
+      const TableColumnSource& source = plan_.sources[slot];
+      const ScanColumn* column = nullptr;
+      switch (source.kind) {
+        case TableColumnSource::kDimension: {
+          const std::string* value = nullptr;
+          for (const Dimension& d : batch.dimensions) {
+            if (d.name == source.name) value = &d.value;
+          }
+          for (size_t r = 0; r < n; ++r) AppendString(value, &out);
+          continue;
+        }
+        case TableColumnSource::kMeasureName:
+          for (size_t r = 0; r < n; ++r) AppendString(&batch.measure_name, &out);
+          continue;
+        case TableColumnSource::kTime:
+          out.ints.insert(out.ints.end(), batch.time_nanos.begin(), batch.time_nanos.end());
+          out.present.insert(out.present.end(), n, 1);
+          *bytes += static_cast<int64_t>(n) * 8;
+          continue;
+        case TableColumnSource::kMeasureValue:
+          if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
+            column = &batch.columns[0];
+          }
+          break;
+        case TableColumnSource::kAttribute:
+          if (batch.measure_value_type != MeasureValueType::kMulti) break;
+          for (const ScanColumn& c : batch.columns) {
+            if (c.name == source.name && ScalarOf(c.type) == out.type) column = &c;
+          }
+          break;
+      }
+      for (size_t r = 0; r < n; ++r) AppendValue(column, r, &out, bytes);
+    }
+    rows_ += n;
+  }
+
+  // The rows gathered so far as a chunk; starts over.
+  Chunk Take() {
+    Chunk chunk;
+    chunk.n = rows_;
+    chunk.cols.resize(plan_.input.size());
+    for (size_t slot = 0; slot < plan_.input.size(); ++slot) {
+      if (plan_.input_used[slot])
+        chunk.cols[slot] = std::make_shared<const Vec>(std::move(cols_[slot]));
+    }
+    Reset();
+    return chunk;
+  }
+
+ private:
+  void Reset() {
+    rows_ = 0;
+    cols_.clear();
+    for (const InputColumn& c : plan_.input) cols_.push_back(Vec::Nulls(c.type, 0));
+  }
+
+  static void AppendString(const std::string* value, Vec* out) {
+    out->present.push_back(value != nullptr);
+    out->strs.push_back(value != nullptr ? *value : std::string());
+  }
+
+  // Row `r` of `column` (null: the batch has no such column, so NULL).
+  static void AppendValue(const ScanColumn* column, size_t r, Vec* out, int64_t* bytes) {
+    const bool present = column != nullptr && (column->present.empty() || column->present[r] != 0);
+    out->present.push_back(present);
+    switch (PhysicalOf(out->type)) {
+      case Physical::kDouble:
+        out->dbls.push_back(column != nullptr ? column->doubles[r] : 0.0);
+        *bytes += 8;
+        break;
+      case Physical::kString:
+        out->strs.push_back(column != nullptr ? column->strings[r] : std::string());
+        *bytes += static_cast<int64_t>(out->strs.back().size());
+        break;
+      case Physical::kInt:
+        out->ints.push_back(column != nullptr ? column->ints[r] : 0);
+        *bytes += 8;
+        break;
+      case Physical::kNone:
+        break;
+    }
+  }
+
+  const Plan& plan_;
+  std::vector<Vec> cols_;  // Per input slot (empty for slots no expression reads).
+  size_t rows_ = 0;
+};
+
+// One latest_only scan with `request`, its rows gathered into chunks of many keys.
+absl::Status ScanLatestOnce(const Plan& plan, const ScanRequest& request, QuerySource& source,
+                            int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more) {
+  LatestRowsGatherer gatherer(plan);
+  absl::Status status;
+  auto flush = [&]() {
+    if (gatherer.rows() == 0) return true;
+    absl::StatusOr<bool> wanted = visit(gatherer.Take());
+    if (!wanted.ok()) {
+      status = wanted.status();
+      return false;
+    }
+    *more = *wanted;
+    return *more;
+  };
+  absl::Status scan = source.Scan(request, [&](const ScanBatch& batch) {
+    gatherer.Add(batch, bytes_scanned);
+    return gatherer.rows() < LatestRowsGatherer::kRowsPerChunk || flush();
+  });
+  if (!scan.ok()) return scan;
+  if (!status.ok()) return status;
+  if (*more) flush();
+  return status;
+}
+
 absl::Status ScanTable(const Plan& plan, QuerySource& source, int64_t* bytes_scanned,
                        const ChunkVisitor& visit) {
   if (plan.scan_empty) return absl::OkStatus();
   bool more = true;
   if (plan.scan_dimension_values.empty()) {
-    return ScanOnce(plan, plan.scan, source, bytes_scanned, visit, &more);
+    return plan.scan.latest_only
+               ? ScanLatestOnce(plan, plan.scan, source, bytes_scanned, visit, &more)
+               : ScanOnce(plan, plan.scan, source, bytes_scanned, visit, &more);
   }
   for (const std::string& value : plan.scan_dimension_values) {
     ScanRequest request = plan.scan;
     request.dimension_filters.push_back(Dimension{plan.scan_dimension, value});
-    if (absl::Status s = ScanOnce(plan, request, source, bytes_scanned, visit, &more); !s.ok()) {
-      return s;
-    }
+    absl::Status s = request.latest_only
+                         ? ScanLatestOnce(plan, request, source, bytes_scanned, visit, &more)
+                         : ScanOnce(plan, request, source, bytes_scanned, visit, &more);
+    if (!s.ok()) return s;
     if (!more) break;
   }
   return absl::OkStatus();

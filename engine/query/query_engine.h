@@ -47,6 +47,9 @@ struct QueryLimits {
   // A query whose intermediate state (groups, sort buffer, DISTINCT set) or answer
   // would exceed this many bytes fails with ValidationException saying so.
   int64_t memory_limit_bytes = int64_t{256} << 20;
+  // Answers "last point" queries from latest_only scans (latest_rows.h). The answer is
+  // the same either way; false reads every row (tests compare the two).
+  bool latest_rows = true;
 };
 
 // Parses and binds `query_string` without running it: the answer's columns. Anything

@@ -14,6 +14,7 @@
 #include "engine/ingest/request_parser.h"
 #include "engine/model/retention_window.h"
 #include "engine/model/series_key.h"
+#include "engine/scan/latest_scanner.h"
 #include "engine/scan/mem_scanner.h"
 #include "engine/scan/tier_scanner.h"
 #include "engine/table/rejected_data.h"
@@ -614,6 +615,7 @@ absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;
+  if (request.latest_only) return ScanLatest(request, floor, visitor);
   ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
   clamped.start_time_nanos = std::max(request.start_time_nanos, floor);
   // Both tiers are pinned at one moment under the shared lock, which covers no visitor
@@ -638,6 +640,36 @@ absl::Status TableStore::Scan(const ScanRequest& request,
   };
   if (segments == nullptr) return scan::ScanMemStore(memory, clamped, lend);
   return scan::ScanTiers(memory, *magnetic_, segments, clamped, lend);
+}
+
+absl::Status TableStore::ScanLatest(const ScanRequest& request, int64_t floor,
+                                    const std::function<bool(const ScanBatch&)>& visitor) {
+  // One row per key: the rows are gathered under the shared lock (the answer's size, not
+  // the table's) and handed out after it is released, so no visitor call holds it.
+  std::vector<RowBatch> rows;
+  {
+    ReaderMutexLock lock(&mu_);
+    if (absl::Status s = Usable(); !s.ok()) return s;
+    absl::Status s = ScanLatestRows(request, floor, [&](RowBatch& batch) {
+      rows.push_back(batch);
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
+  ScanBatchExchange exchange;
+  for (RowBatch& batch : rows) {
+    const bool go_on = visitor(exchange.Lend(batch));
+    exchange.Return(batch);
+    if (!go_on) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TableStore::ScanLatestRows(const ScanRequest& request, int64_t floor,
+                                        const RowBatchVisitor& visitor) {
+  ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
+  clamped.start_time_nanos = std::max(request.start_time_nanos, floor);
+  return scan::ScanLatest(store_, schema_, magnetic_.get(), evicted_cutoff_, clamped, visitor);
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {

@@ -254,6 +254,13 @@ class TableStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
   // The oldest time a Scan may return.
   int64_t ScanFloor() const;
+  // Scan of a latest_only request: ScanLatestRows under the shared lock, the visitor
+  // after it.
+  absl::Status ScanLatest(const ScanRequest& request, int64_t floor,
+                          const std::function<bool(const ScanBatch&)>& visitor);
+  // Scan of a latest_only request (engine/scan/latest_scanner.h), from `floor` on.
+  absl::Status ScanLatestRows(const ScanRequest& request, int64_t floor,
+                              const RowBatchVisitor& visitor) ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   const std::string dir_;
   const TableStoreOptions options_;

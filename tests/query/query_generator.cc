@@ -668,7 +668,97 @@ GeneratedQuery QueryGenerator::RowQuery(bool outer) {
   return q;
 }
 
+// The "last point" shape the engine answers from latest-row scans (engine/query/
+// latest_rows.h): max(time) and max_by(x, time) grouped by dimensions and measure_name,
+// filtered on measure_name, a dimension and time (sometimes on anything else, which
+// takes the general path). SQLite has no max_by; its side takes the group's max(time) in a
+// derived table, then the greatest x among the group's rows at that time (NULL only if
+// all are), Timestream's tie rule as tsw implements it (aggregates.cc, WinsTie).
+GeneratedQuery QueryGenerator::LastPointQuery(bool outer) {
+  GeneratedQuery q;
+  std::vector<Expr> candidates;
+  for (const std::string& d : profile_.dimensions) {
+    candidates.push_back({d, SqliteName(d), SqlType::kVarchar});
+  }
+  candidates.push_back({"measure_name", "\"measure_name\"", SqlType::kVarchar});
+  std::shuffle(candidates.begin(), candidates.end(), rng_);
+  const int k = std::min<int>(Uniform(0, 2), candidates.size());
+  std::vector<Expr> keys(candidates.begin(), candidates.begin() + k);
+
+  std::vector<std::string> where_tsw, where_sqlite;
+  if (!profile_.measure_names.empty() && Chance(0.6)) {
+    const std::string m = Quote(Pick(profile_.measure_names));
+    where_tsw.push_back(absl::StrCat("measure_name = ", m));
+    where_sqlite.push_back(absl::StrCat("\"measure_name\" = ", m));
+  }
+  if (!profile_.dimensions.empty() && Chance(0.3)) {
+    const std::string& d = Pick(profile_.dimensions);
+    const Expr v = Literal(SqlType::kVarchar);
+    where_tsw.push_back(absl::StrCat(d, " = ", v.tsw));
+    where_sqlite.push_back(absl::StrCat(SqliteName(d), " = ", v.sqlite));
+  }
+  if (Chance(0.5)) {
+    const Expr p = TimePredicate();
+    where_tsw.push_back(p.tsw);
+    where_sqlite.push_back(p.sqlite);
+  }
+  if (Chance(0.15)) {  // Not a last-point filter: the general path answers.
+    const Expr p = Predicate(1);
+    where_tsw.push_back(absl::StrCat("(", p.tsw, ")"));
+    where_sqlite.push_back(absl::StrCat("(", p.sqlite, ")"));
+  }
+  const std::string w_tsw =
+      where_tsw.empty() ? "" : absl::StrCat(" WHERE ", absl::StrJoin(where_tsw, " AND "));
+  const std::string w_sqlite = where_sqlite.empty() ? "true" : absl::StrJoin(where_sqlite, " AND ");
+
+  std::vector<std::string> t, s, aliases, inner_keys, match;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string alias = absl::StrCat("c", aliases.size());
+    t.push_back(absl::StrCat(keys[i].tsw, " AS ", alias));
+    s.push_back(absl::StrCat("m.k", i, " AS ", alias));
+    inner_keys.push_back(absl::StrCat(keys[i].sqlite, " AS k", i));
+    match.push_back(absl::StrCat(" AND ", keys[i].sqlite, " IS m.k", i));
+    aliases.push_back(alias);
+    q.types.push_back(SqlType::kVarchar);
+  }
+  const int aggregates = Uniform(1, 3);
+  for (int i = 0; i < aggregates; ++i) {
+    const std::string alias = absl::StrCat("c", aliases.size());
+    if (i == 0 || Chance(0.3)) {
+      t.push_back(absl::StrCat("max(time) AS ", alias));
+      s.push_back(absl::StrCat("m.mt AS ", alias));
+      q.types.push_back(SqlType::kTimestamp);
+    } else {
+      const FlatColumn& x = Pick(profile_.columns);
+      t.push_back(absl::StrCat("max_by(", x.name, ", time) AS ", alias));
+      s.push_back(absl::StrCat("(SELECT max(", SqliteName(x.name), ") FROM ", profile_.sqlite_table,
+                               " WHERE (", w_sqlite, ") AND \"time\" = m.mt",
+                               absl::StrJoin(match, ""), ") AS ", alias));
+      q.types.push_back(x.type);
+    }
+    aliases.push_back(alias);
+  }
+  inner_keys.push_back("max(\"time\") AS mt");
+  std::vector<std::string> group_tsw, group_sqlite;
+  for (const Expr& key : keys) {
+    group_tsw.push_back(key.tsw);
+    group_sqlite.push_back(key.sqlite);
+  }
+  q.tsw = absl::StrCat("SELECT ", absl::StrJoin(t, ", "), " FROM ", profile_.tsw_table, w_tsw);
+  q.sqlite = absl::StrCat("SELECT ", absl::StrJoin(s, ", "), " FROM (SELECT ",
+                          absl::StrJoin(inner_keys, ", "), " FROM ", profile_.sqlite_table,
+                          " WHERE ", w_sqlite);
+  if (!keys.empty()) {
+    absl::StrAppend(&q.tsw, " GROUP BY ", absl::StrJoin(group_tsw, ", "));
+    absl::StrAppend(&q.sqlite, " GROUP BY ", absl::StrJoin(group_sqlite, ", "));
+  }
+  absl::StrAppend(&q.sqlite, ") AS m");
+  if (outer) AddOrderAndLimit(q, aliases, /*may_limit_without_order=*/true);
+  return q;
+}
+
 GeneratedQuery QueryGenerator::AggregateQuery(bool outer) {
+  if (features_.last_point && Chance(0.15)) return LastPointQuery(outer);
   GeneratedQuery q;
   // Group keys.
   std::vector<Expr> candidates;

@@ -72,6 +72,7 @@ struct GeneratorFeatures {
   bool group_by_ordinal = true;      // GROUP BY 1, 2.
   bool subquery = true;              // FROM (SELECT ...) and WITH name AS (SELECT ...).
   bool order_by_ordinal = true;      // ORDER BY 2 DESC.
+  bool last_point = true;            // max(time), max_by(x, time) GROUP BY dimensions.
 };
 
 // How the rows of an answer are ordered.
@@ -110,6 +111,7 @@ class QueryGenerator {
   GeneratedQuery RowQuery(bool outer = true);
   GeneratedQuery AggregateQuery(bool outer = true);
   GeneratedQuery SubQuery();
+  GeneratedQuery LastPointQuery(bool outer);
   void AddOrderAndLimit(GeneratedQuery& q, const std::vector<std::string>& aliases,
                         bool may_limit_without_order);
 

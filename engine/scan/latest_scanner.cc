@@ -1,0 +1,191 @@
+#include "engine/scan/latest_scanner.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "engine/common/coding.h"
+#include "engine/common/scan_predicate.h"
+#include "engine/model/series_key.h"
+#include "engine/scan/chunk_copy.h"
+
+namespace tsw::scan {
+namespace {
+
+using memstore::MeasureColumn;
+
+// A memory row: chunk index and row within the column.
+struct MemoryRow {
+  uint32_t series = 0;
+  size_t chunk = 0;
+  size_t row = 0;
+  int64_t time = 0;
+};
+
+class LatestScanner {
+ public:
+  LatestScanner(const memstore::MemStore& store, const model::TableSchema& schema,
+                const ScanPredicate& predicate, const RowBatchVisitor& visitor)
+      : store_(store), schema_(schema), predicate_(predicate), visitor_(visitor) {}
+
+  // The last row in range of `column`; false if it has none.
+  bool LastRow(const MeasureColumn& column, MemoryRow* out) const {
+    const auto& chunks = column.chunks();
+    const int64_t end = predicate_.end_time();
+    auto it = std::partition_point(chunks.begin(), chunks.end(),
+                                   [end](const auto& c) { return c->times.front() < end; });
+    if (it == chunks.begin()) return false;
+    const MeasureColumn::Chunk& c = **(it - 1);
+    const size_t row = std::lower_bound(c.times.begin(), c.times.end(), end) - c.times.begin();
+    if (row == 0) return false;  // Cannot happen: the chunk's first time is before `end`.
+    out->chunk = static_cast<size_t>(it - 1 - chunks.begin());
+    out->row = row - 1;
+    out->time = c.times[row - 1];
+    return out->time >= predicate_.start_time();
+  }
+
+  // Hands out one memory row as a one-row batch. False once the visitor asked to stop.
+  bool EmitMemory(const MeasureColumn& column, const MemoryRow& at) {
+    const memstore::Series& series = store_.series().at(at.series);
+    const model::NameTable::Entry& measure =
+        schema_.measures.at(static_cast<int32_t>(column.measure()));
+    batch_.dimensions = series.dimensions;
+    batch_.measure_name = measure.name;
+    batch_.measure_value_type = column.type();
+    batch_.time_nanos.clear();
+    batch_.versions.clear();
+    batch_.columns.resize(column.slot_count());
+    const MeasureColumn::Chunk& chunk = *column.chunks()[at.chunk];
+    AppendChunkTimes(chunk, at.row, 1, &batch_);
+    for (size_t s = 0; s < column.slot_count(); ++s) {
+      RowColumn& out = batch_.columns[s];
+      out.name = column.multi()
+                     ? schema_.attributes.at(static_cast<int32_t>(column.slot_attribute(s))).name
+                     : measure.name;
+      out.type = column.slot_type(s);
+      out.doubles.clear();
+      out.ints.clear();
+      out.strings.clear();
+      out.present.clear();
+      AppendChunkSlot(store_.strings(), column, chunk, s, at.row, 1, &out);
+    }
+    return visitor_(batch_);
+  }
+
+  // The memory column of a magnetic stream's key, or null.
+  const MeasureColumn* ColumnOf(const std::vector<Dimension>& dimensions,
+                                const std::string& measure_name, MeasureValueType type,
+                                uint32_t* series_id) {
+    key_.clear();
+    for (const Dimension& d : dimensions) {  // Sorted by name: the canonical key.
+      PutLengthPrefixed(&key_, d.name);
+      PutLengthPrefixed(&key_, d.value);
+    }
+    const uint32_t series = store_.series().Find(model::HashSeriesKey(key_), key_);
+    const int32_t measure = schema_.measures.Find(measure_name);
+    if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
+      return nullptr;
+    }
+    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
+    if (column == nullptr || column->type() != type) return nullptr;
+    *series_id = series;
+    return column;
+  }
+
+ private:
+  const memstore::MemStore& store_;
+  const model::TableSchema& schema_;
+  const ScanPredicate& predicate_;
+  const RowBatchVisitor& visitor_;
+  RowBatch batch_;
+  std::string key_;
+};
+
+}  // namespace
+
+absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchema& schema,
+                        const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
+                        const ScanRequest& request, const RowBatchVisitor& visitor) {
+  absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
+  if (!predicate.ok()) return predicate.status();
+  if (predicate->empty()) return absl::OkStatus();
+  absl::flat_hash_set<uint32_t> measures;
+  for (const std::string& name : request.measure_names) {
+    const int32_t id = schema.measures.Find(name);
+    if (id != model::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
+  }
+  const bool read_magnetic = magnetic != nullptr && predicate->start_time() < memory_complete_from;
+  LatestScanner scanner(store, schema, *predicate, visitor);
+
+  // Memory: a row at or after the cutoff is final; an older one waits for the segments'.
+  absl::flat_hash_set<const MeasureColumn*> done;
+  // In registration order, so the answer's order does not depend on hashing.
+  std::vector<std::pair<const MeasureColumn*, MemoryRow>> pending;
+  absl::flat_hash_map<const MeasureColumn*, size_t> pending_index;
+  const memstore::SeriesRegistry& registry = store.series();
+  if (request.measure_names.empty() || !measures.empty()) {
+    for (uint32_t id = 0; id < registry.size(); ++id) {
+      const memstore::Series& series = registry.at(id);
+      if (!predicate->SeriesMatches(series.dimensions)) continue;
+      for (const uint32_t column_id : series.columns) {
+        const MeasureColumn& column = store.column(column_id);
+        if (!request.measure_names.empty() && !measures.contains(column.measure())) continue;
+        if (column.rows() == 0) continue;
+        MemoryRow at;
+        at.series = id;
+        if (!scanner.LastRow(column, &at)) continue;
+        if (!read_magnetic || at.time >= memory_complete_from) {
+          if (!scanner.EmitMemory(column, at)) return absl::OkStatus();
+          done.insert(&column);
+        } else {
+          pending_index.emplace(&column, pending.size());
+          pending.emplace_back(&column, at);
+        }
+      }
+    }
+  }
+  if (!read_magnetic) return absl::OkStatus();
+
+  // The segments, for the keys memory did not settle. Their rows at or after the cutoff
+  // are in memory too, so the range ends there.
+  ScanRequest older = request;
+  older.end_time_nanos = std::min(request.end_time_nanos, memory_complete_from);
+  bool stopped = false;
+  uint32_t series_id = 0;
+  absl::Status s = magnetic->ScanLatest(
+      older,
+      [&](const std::vector<Dimension>& dimensions, const std::string& measure_name,
+          MeasureValueType type) {
+        const MeasureColumn* column = scanner.ColumnOf(dimensions, measure_name, type, &series_id);
+        return column == nullptr || !done.contains(column);
+      },
+      [&](RowBatch& row) {
+        const MeasureColumn* column =
+            scanner.ColumnOf(row.dimensions, row.measure_name, row.measure_value_type, &series_id);
+        auto it = column == nullptr ? pending_index.end() : pending_index.find(column);
+        if (it != pending_index.end()) {
+          std::pair<const MeasureColumn*, MemoryRow>& entry = pending[it->second];
+          pending_index.erase(it);
+          const MemoryRow at = entry.second;
+          entry.first = nullptr;  // Settled here.
+          // Equal times: the memory row is the newest Version of its key.
+          if (at.time >= row.time_nanos[0]) {
+            stopped = !scanner.EmitMemory(*column, at);
+            return !stopped;
+          }
+        }
+        stopped = !visitor(row);
+        return !stopped;
+      });
+  if (!s.ok() || stopped) return s;
+  // Memory rows older than the cutoff whose keys the segments do not hold in range.
+  for (const auto& [column, at] : pending) {
+    if (column != nullptr && !scanner.EmitMemory(*column, at)) break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tsw::scan

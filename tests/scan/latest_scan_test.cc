@@ -1,0 +1,272 @@
+// ScanRequest::latest_only (engine/scan/latest_scanner.h): the latest row in range of each
+// (series, measure), from memory, from the segments, or from both, checked against a full
+// scan reduced to each key's last row.
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/common/file_util.h"
+#include "gtest/gtest.h"
+#include "tsw/engine.h"
+
+namespace tsw::testing {
+namespace {
+
+constexpr int64_t kSecond = 1000000000;
+constexpr int64_t kMinute = 60 * kSecond;
+constexpr int64_t kHour = 60 * kMinute;
+constexpr int64_t kStart = int64_t{1800000000} * kSecond;
+
+// Per (series, measure): its last row as text (time, version, present values by name).
+using Latest = std::map<std::string, std::string>;
+
+std::string KeyOf(const ScanBatch& b) {
+  std::vector<std::string> dims;
+  for (const Dimension& d : b.dimensions) dims.push_back(absl::StrCat(d.name, "=", d.value));
+  return absl::StrCat(absl::StrJoin(dims, ","), "/", b.measure_name);
+}
+
+std::string RowOf(const ScanBatch& b, size_t r) {
+  std::map<std::string, std::string> values;  // Absent values are left out.
+  for (const ScanColumn& c : b.columns) {
+    if (!c.present.empty() && !c.present[r]) continue;
+    switch (c.type) {
+      case MeasureValueType::kDouble:
+        values[c.name] = absl::StrCat(c.doubles[r]);
+        break;
+      case MeasureValueType::kVarchar:
+        values[c.name] = c.strings[r];
+        break;
+      default:
+        values[c.name] = absl::StrCat(c.ints[r]);
+        break;
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : values) parts.push_back(absl::StrCat(name, ":", value));
+  return absl::StrCat(b.time_nanos[r], " v", b.versions[r], " ", absl::StrJoin(parts, " "));
+}
+
+class LatestScanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/latest_scan_test.",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir_).ok());
+    Options options;
+    options.clock = &clock_;
+    options.background_maintenance = false;
+    auto engine = Engine::Open(dir_, options);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+    ASSERT_TRUE(engine_->CreateDatabase({.database_name = "fleet"}).ok());
+    CreateTableRequest table{.database_name = "fleet", .table_name = "metrics"};
+    table.retention_properties = RetentionProperties{1, 30};  // 1 hour in memory.
+    table.magnetic_store_write_properties = MagneticStoreWriteProperties{true, std::nullopt};
+    ASSERT_TRUE(engine_->CreateTable(table).ok());
+  }
+
+  static Record Scalar(const std::string& host, const std::string& measure, double value,
+                       int64_t time, int64_t version = 1) {
+    Record r;
+    r.dimensions = {{"host", host}};
+    r.measure_name = measure;
+    r.measure_value_type = MeasureValueType::kDouble;
+    r.measure_value = absl::StrCat(value);
+    r.time = absl::StrCat(time);
+    r.time_unit = TimeUnit::kNanoseconds;
+    r.version = version;
+    return r;
+  }
+
+  // A MULTI record of `stats`; an empty `note` leaves that attribute out.
+  static Record Multi(const std::string& host, double load, const std::string& note, int64_t time,
+                      int64_t version = 1) {
+    Record r = Scalar(host, "stats", 0, time, version);
+    r.measure_value.reset();
+    r.measure_value_type = MeasureValueType::kMulti;
+    r.measure_values.push_back({"load", absl::StrCat(load), MeasureValueType::kDouble});
+    if (!note.empty()) r.measure_values.push_back({"note", note, MeasureValueType::kVarchar});
+    return r;
+  }
+
+  // Writes each record on its own (a rejected one does not hold the others back).
+  void Write(const std::vector<Record>& records) {
+    for (const Record& r : records) {
+      WriteRecordsRequest request{.database_name = "fleet", .table_name = "metrics"};
+      request.records = {r};
+      engine_->WriteRecords(request).IgnoreError();
+    }
+  }
+
+  ScanRequest Request(int64_t start = INT64_MIN, int64_t end = INT64_MAX) {
+    ScanRequest request{.database_name = "fleet", .table_name = "metrics"};
+    request.start_time_nanos = start;
+    request.end_time_nanos = end;
+    return request;
+  }
+
+  // The latest_only scan of `request`; checks each key comes once, in a one-row batch.
+  Latest ScanLatest(ScanRequest request) {
+    request.latest_only = true;
+    Latest latest;
+    EXPECT_TRUE(engine_
+                    ->Scan(request,
+                           [&](const ScanBatch& b) {
+                             EXPECT_EQ(b.time_nanos.size(), 1u);
+                             EXPECT_TRUE(latest.emplace(KeyOf(b), RowOf(b, 0)).second) << KeyOf(b);
+                             return true;
+                           })
+                    .ok());
+    return latest;
+  }
+
+  // The full scan of `request`, reduced to each key's last row.
+  Latest ScanAllReduced(ScanRequest request) {
+    Latest latest;
+    EXPECT_TRUE(engine_
+                    ->Scan(request,
+                           [&](const ScanBatch& b) {
+                             if (!b.time_nanos.empty()) {
+                               latest[KeyOf(b)] = RowOf(b, b.time_nanos.size() - 1);
+                             }
+                             return true;
+                           })
+                    .ok());
+    return latest;
+  }
+
+  void ExpectSameAsFullScan(int64_t start, int64_t end) {
+    EXPECT_EQ(ScanLatest(Request(start, end)), ScanAllReduced(Request(start, end)))
+        << "range [" << start << ", " << end << ")";
+  }
+
+  std::string dir_;
+  ManualClock clock_{kStart};
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(LatestScanTest, ReturnsTheLastMemoryRowOfEachSeriesAndMeasure) {
+  Write({Scalar("a", "cpu", 1, kStart - 3 * kMinute), Scalar("a", "cpu", 2, kStart - 2 * kMinute),
+         Scalar("a", "mem", 7, kStart - 3 * kMinute), Scalar("b", "cpu", 5, kStart - kMinute),
+         Multi("a", 0.5, "warm", kStart - 2 * kMinute), Multi("a", 0.7, "", kStart - kMinute)});
+  const Latest latest = ScanLatest(Request());
+  EXPECT_EQ(latest, (Latest{{"host=a/cpu", absl::StrCat(kStart - 2 * kMinute, " v1 cpu:2")},
+                            {"host=a/mem", absl::StrCat(kStart - 3 * kMinute, " v1 mem:7")},
+                            {"host=a/stats", absl::StrCat(kStart - kMinute, " v1 load:0.7")},
+                            {"host=b/cpu", absl::StrCat(kStart - kMinute, " v1 cpu:5")}}));
+  // A range ending before a key's latest row gives the one before; a key without a row in
+  // range is left out.
+  const Latest earlier = ScanLatest(Request(INT64_MIN, kStart - 2 * kMinute));
+  EXPECT_EQ(earlier, (Latest{{"host=a/cpu", absl::StrCat(kStart - 3 * kMinute, " v1 cpu:1")},
+                             {"host=a/mem", absl::StrCat(kStart - 3 * kMinute, " v1 mem:7")}}));
+  ScanRequest only_cpu = Request();
+  only_cpu.measure_names = {"cpu"};
+  only_cpu.dimension_filters = {{"host", "b"}};
+  EXPECT_EQ(ScanLatest(only_cpu).size(), 1u);
+}
+
+TEST_F(LatestScanTest, FindsALatestRowThatIsOnlyInSegments) {
+  Write({Scalar("old", "cpu", 1, kStart - 20 * kMinute),
+         Scalar("old", "cpu", 2, kStart - 10 * kMinute),
+         Scalar("new", "cpu", 3, kStart - 10 * kMinute)});
+  clock_.Advance(2 * kHour);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  Write({Scalar("new", "cpu", 4, kStart + kHour + 30 * kMinute)});
+  const Latest latest = ScanLatest(Request());
+  EXPECT_EQ(latest,
+            (Latest{{"host=old/cpu", absl::StrCat(kStart - 10 * kMinute, " v1 cpu:2")},
+                    {"host=new/cpu", absl::StrCat(kStart + kHour + 30 * kMinute, " v1 cpu:4")}}));
+  EXPECT_EQ(ScanLatest(Request(INT64_MIN, kStart - 10 * kMinute)),
+            (Latest{{"host=old/cpu", absl::StrCat(kStart - 20 * kMinute, " v1 cpu:1")}}));
+  ExpectSameAsFullScan(INT64_MIN, INT64_MAX);
+}
+
+TEST_F(LatestScanTest, AnUpsertedLatestRowWinsInEitherTier) {
+  Write(
+      {Scalar("a", "cpu", 1, kStart - 10 * kMinute), Scalar("b", "cpu", 1, kStart - 10 * kMinute)});
+  Write({Scalar("a", "cpu", 9, kStart - 10 * kMinute, 2)});
+  EXPECT_EQ(ScanLatest(Request())["host=a/cpu"], absl::StrCat(kStart - 10 * kMinute, " v2 cpu:9"));
+  clock_.Advance(2 * kHour);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  // An upsert of an evicted row: memory holds the new Version, the segment the old one.
+  Write({Scalar("b", "cpu", 8, kStart - 10 * kMinute, 3)});
+  const Latest latest = ScanLatest(Request());
+  EXPECT_EQ(latest.at("host=a/cpu"), absl::StrCat(kStart - 10 * kMinute, " v2 cpu:9"));
+  EXPECT_EQ(latest.at("host=b/cpu"), absl::StrCat(kStart - 10 * kMinute, " v3 cpu:8"));
+  ExpectSameAsFullScan(INT64_MIN, INT64_MAX);
+}
+
+TEST_F(LatestScanTest, ALateWriteInMemoryDoesNotHideALaterSegmentRow) {
+  Write({Scalar("a", "cpu", 1, kStart - 10 * kMinute)});
+  clock_.Advance(2 * kHour);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  // A magnetic-store write older than the segment's row: memory's only row of the key.
+  Write({Scalar("a", "cpu", 2, kStart - 50 * kMinute)});
+  EXPECT_EQ(ScanLatest(Request()).at("host=a/cpu"),
+            absl::StrCat(kStart - 10 * kMinute, " v1 cpu:1"));
+  EXPECT_EQ(ScanLatest(Request(INT64_MIN, kStart - 10 * kMinute)).at("host=a/cpu"),
+            absl::StrCat(kStart - 50 * kMinute, " v1 cpu:2"));
+  ExpectSameAsFullScan(INT64_MIN, INT64_MAX);
+}
+
+TEST_F(LatestScanTest, MultiRowsKeepTheirAbsentAttributesAbsent) {
+  Write({Multi("a", 0.5, "warm", kStart - 30 * kMinute)});
+  clock_.Advance(2 * kHour);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  Write({Multi("b", 0.5, "warm", kStart + kHour + 10 * kMinute),
+         Multi("b", 0.6, "", kStart + kHour + 20 * kMinute)});
+  const Latest latest = ScanLatest(Request());
+  EXPECT_EQ(latest.at("host=a/stats"),
+            absl::StrCat(kStart - 30 * kMinute, " v1 load:0.5 note:warm"));
+  EXPECT_EQ(latest.at("host=b/stats"), absl::StrCat(kStart + kHour + 20 * kMinute, " v1 load:0.6"));
+}
+
+// Random rows, upserts and late writes over two evictions; every range's latest rows equal
+// the full scan's last rows.
+TEST_F(LatestScanTest, MatchesTheFullScanOnRandomTables) {
+  std::mt19937_64 rng(20261206);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  std::vector<int64_t> times;
+  for (int round = 0; round < 3; ++round) {
+    const int64_t now = clock_.NowNanos();
+    std::vector<Record> records;
+    for (int i = 0; i < 150; ++i) {
+      const std::string host = absl::StrCat("h", uniform(0, 7));
+      // Mostly recent rows, some late ones (older than the memory window).
+      const int64_t time =
+          uniform(0, 3) == 0 ? now - uniform(61, 300) * kMinute : now - uniform(0, 59) * kMinute;
+      const int64_t version = uniform(1, 3);
+      times.push_back(time);
+      if (uniform(0, 2) == 0) {
+        records.push_back(Multi(host, static_cast<double>(uniform(0, 100)),
+                                uniform(0, 1) ? "x" : "", time, version));
+      } else {
+        records.push_back(Scalar(host, uniform(0, 1) ? "cpu" : "mem",
+                                 static_cast<double>(uniform(0, 100)), time, version));
+      }
+    }
+    Write(records);
+    clock_.Advance(45 * kMinute);
+    ASSERT_TRUE(engine_->RunMaintenance().ok());
+  }
+  ExpectSameAsFullScan(INT64_MIN, INT64_MAX);
+  for (int i = 0; i < 60; ++i) {
+    const int64_t a = times[static_cast<size_t>(uniform(0, times.size() - 1))] + uniform(-1, 1);
+    const int64_t b = times[static_cast<size_t>(uniform(0, times.size() - 1))] + uniform(-1, 1);
+    ExpectSameAsFullScan(std::min(a, b), std::max(a, b));
+    ExpectSameAsFullScan(INT64_MIN, a);
+  }
+}
+
+}  // namespace
+}  // namespace tsw::testing
