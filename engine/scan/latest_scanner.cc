@@ -29,7 +29,11 @@ class LatestScanner {
  public:
   LatestScanner(const memstore::MemStore& store, const model::TableSchema& schema,
                 const ScanPredicate& predicate, const RowBatchVisitor& visitor)
-      : store_(store), schema_(schema), predicate_(predicate), visitor_(visitor) {}
+      : store_(store),
+        schema_(schema),
+        predicate_(predicate),
+        visitor_(visitor),
+        strings_(store.strings().Pin()) {}
 
   // The last row in range of `column`; false if it has none.
   bool LastRow(const MeasureColumn& column, MemoryRow* out) const {
@@ -70,7 +74,7 @@ class LatestScanner {
       out.ints.clear();
       out.strings.clear();
       out.present.clear();
-      AppendChunkSlot(store_.strings(), column, chunk, s, at.row, 1, &out);
+      AppendChunkSlot(strings_, column.multi(), chunk, s, at.row, 1, &out);
     }
     return visitor_(batch_);
   }
@@ -100,6 +104,7 @@ class LatestScanner {
   const model::TableSchema& schema_;
   const ScanPredicate& predicate_;
   const RowBatchVisitor& visitor_;
+  const memstore::StringPool::Reader strings_;  // Read under the caller's shared lock.
   RowBatch batch_;
   std::string key_;
 };
