@@ -1,5 +1,6 @@
 #include "engine/query/executor.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -146,33 +147,74 @@ VecPtr ConstantString(const std::string* value) {
   return std::make_shared<const Vec>(Vec::Constant(s));
 }
 
-VecPtr FromScanColumn(const ScanColumn& c, ScalarType type, int64_t* bytes) {
+// `from`, or its rows `rows` in that order when `rows` is not null.
+template <typename T>
+void TakeRows(const std::vector<T>& from, const std::vector<uint32_t>* rows, std::vector<T>* to) {
+  if (rows == nullptr) {
+    *to = from;
+    return;
+  }
+  to->resize(rows->size());
+  for (size_t k = 0; k < rows->size(); ++k) (*to)[k] = from[(*rows)[k]];
+}
+
+VecPtr FromScanColumn(const ScanColumn& c, ScalarType type, const std::vector<uint32_t>* rows) {
   Vec v;
   v.type = type;
-  size_t n = 0;
   if (type == ScalarType::kDouble) {
-    v.dbls = c.doubles;
-    n = c.doubles.size();
-    *bytes += static_cast<int64_t>(n) * 8;
+    TakeRows(c.doubles, rows, &v.dbls);
   } else if (type == ScalarType::kVarchar) {
-    v.strs = c.strings;
-    n = c.strings.size();
-    for (const std::string& s : c.strings) *bytes += static_cast<int64_t>(s.size());
+    TakeRows(c.strings, rows, &v.strs);
   } else {
-    v.ints = c.ints;
-    n = c.ints.size();
-    *bytes += static_cast<int64_t>(n) * 8;
+    TakeRows(c.ints, rows, &v.ints);
   }
-  if (c.present.size() == n) {
-    v.present = c.present;
+  const size_t n = std::max({v.dbls.size(), v.strs.size(), v.ints.size()});
+  if (!c.present.empty()) {
+    TakeRows(c.present, rows, &v.present);
   } else {
     v.present.assign(n, 1);
   }
   return std::make_shared<const Vec>(std::move(v));
 }
 
-// The input column `slot` of the rows of `batch`.
-VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch, int64_t* bytes) {
+// The ScanColumn input slot `slot` reads from `batch`, or null (the slot is not a value
+// column, or the batch lacks it).
+const ScanColumn* ValueColumn(const Plan& plan, size_t slot, const ScanBatch& batch) {
+  const TableColumnSource& source = plan.sources[slot];
+  if (source.kind == TableColumnSource::kMeasureValue) {
+    if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
+      return &batch.columns[0];
+    }
+  } else if (source.kind == TableColumnSource::kAttribute &&
+             batch.measure_value_type == MeasureValueType::kMulti) {
+    for (const ScanColumn& c : batch.columns) {
+      if (c.name == source.name && ScalarOf(c.type) == plan.input[slot].type) return &c;
+    }
+  }
+  return nullptr;
+}
+
+// The bytes of table data `batch` holds for the slots the plan reads.
+int64_t BatchBytes(const Plan& plan, const ScanBatch& batch) {
+  const int64_t n = static_cast<int64_t>(batch.time_nanos.size());
+  int64_t bytes = 0;
+  for (size_t slot = 0; slot < plan.input.size(); ++slot) {
+    if (!plan.input_used[slot]) continue;
+    if (plan.sources[slot].kind == TableColumnSource::kTime) bytes += n * 8;
+    const ScanColumn* c = ValueColumn(plan, slot, batch);
+    if (c == nullptr) continue;
+    if (c->type != MeasureValueType::kVarchar) {
+      bytes += n * 8;
+    } else {
+      for (const std::string& s : c->strings) bytes += static_cast<int64_t>(s.size());
+    }
+  }
+  return bytes;
+}
+
+// The input column `slot` of the rows of `batch`: all of them, or `rows` when not null.
+VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch,
+                  const std::vector<uint32_t>* rows) {
   const TableColumnSource& source = plan.sources[slot];
   const ScalarType type = plan.input[slot].type;
   switch (source.kind) {
@@ -186,39 +228,87 @@ VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch, int64_t
     case TableColumnSource::kTime: {
       Vec v;
       v.type = ScalarType::kTimestamp;
-      v.ints = batch.time_nanos;
-      v.present.assign(batch.time_nanos.size(), 1);
-      *bytes += static_cast<int64_t>(batch.time_nanos.size()) * 8;
+      TakeRows(batch.time_nanos, rows, &v.ints);
+      v.present.assign(v.ints.size(), 1);
       return std::make_shared<const Vec>(std::move(v));
     }
     case TableColumnSource::kMeasureValue:
-      if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
-        return FromScanColumn(batch.columns[0], type, bytes);
-      }
-      break;
     case TableColumnSource::kAttribute:
-      if (batch.measure_value_type != MeasureValueType::kMulti) break;
-      for (const ScanColumn& c : batch.columns) {
-        if (c.name == source.name && ScalarOf(c.type) == type) {
-          return FromScanColumn(c, type, bytes);
-        }
+      if (const ScanColumn* c = ValueColumn(plan, slot, batch); c != nullptr) {
+        return FromScanColumn(*c, type, rows);
       }
       break;
   }
   return std::make_shared<const Vec>(Vec::Nulls(type, 1, /*constant=*/true));
 }
 
+// Late materialization: when the residual WHERE reads fewer columns than the query, a
+// batch's WHERE columns are materialized first and filtered, and the other columns only
+// at the matching rows (none when no row matches). The WHERE then runs again over the
+// matches in RunInto, which keeps one path for every input; it selects them all.
+class LateFilter {
+ public:
+  LateFilter(const Plan& plan, const EvalContext& ctx) : plan_(plan), ctx_(ctx) {
+    if (plan.where == nullptr) return;
+    std::vector<bool> read(plan.input.size(), false);
+    MarkSlots(*plan.where, &read);
+    size_t used = 0;
+    for (size_t slot = 0; slot < read.size(); ++slot) {
+      used += plan.input_used[slot];
+      if (read[slot]) where_slots_.push_back(slot);
+    }
+    enabled_ = where_slots_.size() < used;
+  }
+
+  // Sets *rows to the rows of `batch` to materialize: null for all of them, else the
+  // matching rows (empty: skip the batch).
+  absl::Status Select(const ScanBatch& batch, const std::vector<uint32_t>** rows) {
+    *rows = nullptr;
+    if (!enabled_) return absl::OkStatus();
+    const size_t n = batch.time_nanos.size();
+    Chunk probe;
+    probe.n = n;
+    probe.cols.resize(plan_.input.size());
+    for (size_t slot : where_slots_) probe.cols[slot] = SlotVector(plan_, slot, batch, nullptr);
+    if (absl::Status s = FilterRows(*plan_.where, probe, Sel{nullptr, n}, ctx_, &matches_);
+        !s.ok()) {
+      return s;
+    }
+    // Gathering most rows costs more than copying them all.
+    if (matches_.size() * 2 <= n) *rows = &matches_;
+    return absl::OkStatus();
+  }
+
+ private:
+  static void MarkSlots(const Expr& e, std::vector<bool>* read) {
+    if (e.kind == ExprKind::kColumn && e.slot >= 0) (*read)[e.slot] = true;
+    for (const auto& a : e.args) MarkSlots(*a, read);
+  }
+
+  const Plan& plan_;
+  const EvalContext& ctx_;
+  bool enabled_ = false;
+  std::vector<size_t> where_slots_;
+  std::vector<uint32_t> matches_;
+};
+
 // One scan with `request`; false in `*more` once the visitor wants no further rows.
 absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource& source,
-                      int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more) {
+                      LateFilter& late, int64_t* bytes_scanned, const ChunkVisitor& visit,
+                      bool* more) {
   absl::Status status;
   absl::Status scan = source.Scan(request, [&](const ScanBatch& batch) {
+    if (batch.time_nanos.empty()) return true;
+    *bytes_scanned += BatchBytes(plan, batch);
+    const std::vector<uint32_t>* rows = nullptr;
+    status = late.Select(batch, &rows);
+    if (!status.ok()) return false;
     Chunk chunk;
-    chunk.n = batch.time_nanos.size();
+    chunk.n = rows != nullptr ? rows->size() : batch.time_nanos.size();
     if (chunk.n == 0) return true;
     chunk.cols.resize(plan.input.size());
     for (size_t slot = 0; slot < plan.input.size(); ++slot) {
-      if (plan.input_used[slot]) chunk.cols[slot] = SlotVector(plan, slot, batch, bytes_scanned);
+      if (plan.input_used[slot]) chunk.cols[slot] = SlotVector(plan, slot, batch, rows);
     }
     absl::StatusOr<bool> wanted = visit(chunk);
     if (!wanted.ok()) {
@@ -232,17 +322,19 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
   return scan;
 }
 
-absl::Status ScanTable(const Plan& plan, QuerySource& source, int64_t* bytes_scanned,
-                       const ChunkVisitor& visit) {
+absl::Status ScanTable(const Plan& plan, QuerySource& source, const EvalContext& ctx,
+                       int64_t* bytes_scanned, const ChunkVisitor& visit) {
   if (plan.scan_empty) return absl::OkStatus();
+  LateFilter late(plan, ctx);
   bool more = true;
   if (plan.scan_dimension_values.empty()) {
-    return ScanOnce(plan, plan.scan, source, bytes_scanned, visit, &more);
+    return ScanOnce(plan, plan.scan, source, late, bytes_scanned, visit, &more);
   }
   for (const std::string& value : plan.scan_dimension_values) {
     ScanRequest request = plan.scan;
     request.dimension_filters.push_back(Dimension{plan.scan_dimension, value});
-    if (absl::Status s = ScanOnce(plan, request, source, bytes_scanned, visit, &more); !s.ok()) {
+    if (absl::Status s = ScanOnce(plan, request, source, late, bytes_scanned, visit, &more);
+        !s.ok()) {
       return s;
     }
     if (!more) break;
@@ -306,7 +398,7 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
     }
     return sink.Consume(chunk, sel);
   };
-  absl::Status s = plan.from_table ? ScanTable(plan, source, bytes_scanned, visit)
+  absl::Status s = plan.from_table ? ScanTable(plan, source, ctx, bytes_scanned, visit)
                                    : ScanSubquery(plan, source, ctx, budget, bytes_scanned, visit);
   if (!s.ok()) return s;
   if (groups != nullptr) {

@@ -4,6 +4,23 @@
 
 namespace tsw::scan {
 
+AttributeProjection::AttributeProjection(const model::TableSchema& schema,
+                                         const std::vector<std::string>& names)
+    : all_(names.empty()) {
+  for (const std::string& name : names) {
+    const int32_t id = schema.attributes.Find(name);
+    if (id != model::NameTable::kAbsent) ids_.insert(static_cast<uint32_t>(id));
+  }
+}
+
+void AttributeProjection::SlotsOf(const memstore::MeasureColumn& column,
+                                  std::vector<size_t>* slots) const {
+  slots->clear();
+  for (size_t s = 0; s < column.slot_count(); ++s) {
+    if (all_ || !column.multi() || ids_.contains(column.slot_attribute(s))) slots->push_back(s);
+  }
+}
+
 void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, size_t count,
                       RowBatch* out) {
   out->time_nanos.insert(out->time_nanos.end(), chunk.times.begin() + row,

@@ -18,8 +18,13 @@ using memstore::MeasureColumn;
 class ColumnScanner {
  public:
   ColumnScanner(const memstore::MemStore& store, const model::TableSchema& schema,
-                const ScanPredicate& predicate, const RowBatchVisitor& visitor)
-      : store_(store), schema_(schema), predicate_(predicate), visitor_(visitor) {}
+                const ScanPredicate& predicate, const AttributeProjection& projection,
+                const RowBatchVisitor& visitor)
+      : store_(store),
+        schema_(schema),
+        predicate_(predicate),
+        projection_(projection),
+        visitor_(visitor) {}
 
   // False once the visitor asked to stop.
   bool Scan(const memstore::Series& series, const MeasureColumn& column) {
@@ -61,9 +66,11 @@ class ColumnScanner {
         schema_.measures.at(static_cast<int32_t>(column.measure()));
     batch_.measure_name = measure.name;
     batch_.measure_value_type = column.type();
-    batch_.columns.resize(column.slot_count());
-    for (size_t s = 0; s < column.slot_count(); ++s) {
-      RowColumn& out = batch_.columns[s];
+    projection_.SlotsOf(column, &slots_);
+    batch_.columns.resize(slots_.size());
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const size_t s = slots_[i];
+      RowColumn& out = batch_.columns[i];
       out.name = column.multi()
                      ? schema_.attributes.at(static_cast<int32_t>(column.slot_attribute(s))).name
                      : measure.name;
@@ -86,16 +93,18 @@ class ColumnScanner {
   void Append(const MeasureColumn& column, const MeasureColumn::Chunk& c, size_t row,
               size_t count) {
     AppendChunkTimes(c, row, count, &batch_);
-    for (size_t s = 0; s < column.slot_count(); ++s) {
-      AppendChunkSlot(store_.strings(), column, c, s, row, count, &batch_.columns[s]);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      AppendChunkSlot(store_.strings(), column, c, slots_[i], row, count, &batch_.columns[i]);
     }
   }
 
   const memstore::MemStore& store_;
   const model::TableSchema& schema_;
   const ScanPredicate& predicate_;
+  const AttributeProjection& projection_;
   const RowBatchVisitor& visitor_;
   RowBatch batch_;
+  std::vector<size_t> slots_;  // The current column's slots to copy (the projection).
   bool started_ = false;
 };
 
@@ -113,7 +122,8 @@ absl::Status ScanMemStore(const memstore::MemStore& store, const model::TableSch
     if (id != model::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
   }
   if (!request.measure_names.empty() && measures.empty()) return absl::OkStatus();
-  ColumnScanner scanner(store, schema, *predicate, visitor);
+  const AttributeProjection projection(schema, request.attributes);
+  ColumnScanner scanner(store, schema, *predicate, projection, visitor);
   const memstore::SeriesRegistry& registry = store.series();
   for (uint32_t id = 0; id < registry.size(); ++id) {
     const memstore::Series& series = registry.at(id);

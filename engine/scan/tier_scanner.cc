@@ -29,7 +29,11 @@ class TierMerger {
  public:
   TierMerger(const memstore::MemStore& store, const model::TableSchema& schema,
              const ScanRequest& request, const RowBatchVisitor& visitor)
-      : store_(store), schema_(schema), request_(request), visitor_(visitor) {}
+      : store_(store),
+        schema_(schema),
+        request_(request),
+        visitor_(visitor),
+        projection_(schema, request.attributes) {}
 
   // The magnetic store's visitor. False once the caller's visitor asked to stop.
   bool OnMagnetic(RowBatch& b) {
@@ -113,7 +117,8 @@ class TierMerger {
       added.name = c.name;
       added.type = c.type;
     }
-    for (size_t s = 0; s < column->slot_count(); ++s) {
+    projection_.SlotsOf(*column, &slots_);
+    for (const size_t s : slots_) {
       RowColumn slot;
       slot.name = column->multi()
                       ? schema_.attributes.at(static_cast<int32_t>(column->slot_attribute(s))).name
@@ -126,7 +131,7 @@ class TierMerger {
     std::sort(out_.columns.begin(), out_.columns.end(), ColumnBefore);
     memory_slots_.assign(out_.columns.size(), -1);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
-      for (size_t s = 0; s < column->slot_count(); ++s) {
+      for (const size_t s : slots_) {
         const std::string& name =
             column->multi()
                 ? schema_.attributes.at(static_cast<int32_t>(column->slot_attribute(s))).name
@@ -304,6 +309,8 @@ class TierMerger {
   const model::TableSchema& schema_;
   const ScanRequest& request_;
   const RowBatchVisitor& visitor_;
+  const AttributeProjection projection_;
+  std::vector<size_t> slots_;  // The merged memory column's slots to copy.
 
   // The open magnetic stream.
   bool open_ = false;
