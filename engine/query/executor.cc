@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -260,11 +262,9 @@ class LateFilter {
     enabled_ = where_slots_.size() < used;
   }
 
-  // Sets *rows to the rows of `batch` to materialize: null for all of them, else the
-  // matching rows (empty: skip the batch).
-  absl::Status Select(const ScanBatch& batch, const std::vector<uint32_t>** rows) {
-    *rows = nullptr;
-    if (!enabled_) return absl::OkStatus();
+  // The rows of `batch` the WHERE selects, evaluated over the WHERE's columns only.
+  // REQUIRES: the plan has a WHERE. The result lives until the next call.
+  absl::StatusOr<const std::vector<uint32_t>*> Matches(const ScanBatch& batch) {
     const size_t n = batch.time_nanos.size();
     Chunk probe;
     probe.n = n;
@@ -274,17 +274,27 @@ class LateFilter {
         !s.ok()) {
       return s;
     }
+    return &matches_;
+  }
+
+  // Sets *rows to the rows of `batch` to materialize: null for all of them, else the
+  // matching rows (empty: skip the batch).
+  absl::Status Select(const ScanBatch& batch, const std::vector<uint32_t>** rows) {
+    *rows = nullptr;
+    if (!enabled_) return absl::OkStatus();
+    absl::StatusOr<const std::vector<uint32_t>*> matches = Matches(batch);
+    if (!matches.ok()) return matches.status();
     // Gathering most rows costs more than copying them all.
-    if (matches_.size() * 2 <= n) *rows = &matches_;
+    if ((*matches)->size() * 2 <= batch.time_nanos.size()) *rows = *matches;
     return absl::OkStatus();
   }
 
- private:
   static void MarkSlots(const Expr& e, std::vector<bool>* read) {
     if (e.kind == ExprKind::kColumn && e.slot >= 0) (*read)[e.slot] = true;
     for (const auto& a : e.args) MarkSlots(*a, read);
   }
 
+ private:
   const Plan& plan_;
   const EvalContext& ctx_;
   bool enabled_ = false;
@@ -292,13 +302,23 @@ class LateFilter {
   std::vector<uint32_t> matches_;
 };
 
-// One scan with `request`; false in `*more` once the visitor wants no further rows.
+bool SameSeries(const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](const Dimension& x, const Dimension& y) {
+           return x.name == y.name && x.value == y.value;
+         });
+}
+
+// One scan with `request`, of the series `only_series` alone if not null; false in
+// `*more` once the visitor wants no further rows.
 absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource& source,
-                      LateFilter& late, int64_t* bytes_scanned, const ChunkVisitor& visit,
-                      bool* more) {
+                      LateFilter& late, const std::vector<Dimension>* only_series,
+                      int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more) {
   absl::Status status;
   absl::Status scan = source.Scan(request, [&](const ScanBatch& batch) {
     if (batch.time_nanos.empty()) return true;
+    // Dimension filters also admit series with more dimensions than the filter names.
+    if (only_series != nullptr && !SameSeries(batch.dimensions, *only_series)) return true;
     *bytes_scanned += BatchBytes(plan, batch);
     const std::vector<uint32_t>* rows = nullptr;
     status = late.Select(batch, &rows);
@@ -322,18 +342,163 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
   return scan;
 }
 
+// ---- Late materialization across blocks: two scans.
+//
+// A WHERE over a few of the attributes a query reads (high-cpu-all: `usage_user > 90.0`
+// and all ten fields) is evaluated before the rest is decoded. The first scan reads only
+// the WHERE's attributes and notes, for each run of batches with a matching row, the
+// series, the measure and the times of the first and last match; the second reads every
+// attribute the query needs over those ranges only, so segment blocks and memory rows
+// outside them are neither decoded nor copied. The WHERE runs again over the second
+// scan's rows. A row written between the two scans may be seen or not, as a row written
+// during one scan may.
+
+struct MatchRange {
+  std::vector<Dimension> dimensions;
+  std::string measure_name;
+  int64_t first = 0;  // Times of the first and last matching rows.
+  int64_t last = 0;
+};
+
+// The attributes the plan's WHERE reads, when they are fewer than those the query reads
+// (else empty: one scan reads them all anyway).
+std::vector<std::string> WhereOnlyAttributes(const Plan& plan) {
+  if (plan.where == nullptr || plan.scan.attributes.empty()) return {};
+  std::vector<bool> read(plan.input.size(), false);
+  LateFilter::MarkSlots(*plan.where, &read);
+  std::set<std::string> names;
+  for (size_t slot = 0; slot < read.size(); ++slot) {
+    if (read[slot] && plan.sources[slot].kind == TableColumnSource::kAttribute) {
+      names.insert(plan.sources[slot].name);
+    }
+  }
+  if (names.empty() || names.size() >= plan.scan.attributes.size()) return {};
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+// The first scan: the ranges of `request`'s rows where the WHERE matches.
+absl::Status FindMatches(const Plan& plan, const ScanRequest& request,
+                         std::vector<std::string> attributes, QuerySource& source, LateFilter& late,
+                         MemoryBudget* budget, int64_t* bytes_scanned,
+                         std::vector<MatchRange>* ranges) {
+  ScanRequest first = request;
+  first.attributes = std::move(attributes);
+  absl::Status status;
+  absl::Status scan = source.Scan(first, [&](const ScanBatch& batch) {
+    if (batch.time_nanos.empty()) return true;
+    *bytes_scanned += BatchBytes(plan, batch);
+    absl::StatusOr<const std::vector<uint32_t>*> matches = late.Matches(batch);
+    if (!matches.ok()) {
+      status = matches.status();
+      return false;
+    }
+    if ((*matches)->empty()) return true;
+    const int64_t from = batch.time_nanos[(*matches)->front()];
+    const int64_t to = batch.time_nanos[(*matches)->back()];
+    if (!ranges->empty() && ranges->back().measure_name == batch.measure_name &&
+        SameSeries(ranges->back().dimensions, batch.dimensions)) {
+      ranges->back().last = to;  // The stream's batches come in time order.
+      return true;
+    }
+    int64_t bytes = 64 + static_cast<int64_t>(batch.measure_name.size());
+    for (const Dimension& d : batch.dimensions) {
+      bytes += static_cast<int64_t>(d.name.size() + d.value.size()) + 64;
+    }
+    status = budget->Charge(bytes);
+    if (!status.ok()) return false;
+    ranges->push_back(MatchRange{batch.dimensions, batch.measure_name, from, to});
+    return true;
+  });
+  if (!status.ok()) return status;
+  return scan;
+}
+
+// Sorts `ranges` by (measure, series, time) and merges those of one (series, measure) that
+// overlap, so the second scan reads no row twice: a (series, measure) whose rows are in
+// several streams (one per type, in segments and memory) may have come back more than once.
+void CoalesceRanges(std::vector<MatchRange>* ranges) {
+  // Orders by measure, then series as (name, value) pairs.
+  auto compare = [](const MatchRange& a, const MatchRange& b) {
+    if (int c = a.measure_name.compare(b.measure_name); c != 0) return c;
+    for (size_t i = 0; i < a.dimensions.size() && i < b.dimensions.size(); ++i) {
+      if (int c = a.dimensions[i].name.compare(b.dimensions[i].name); c != 0) return c;
+      if (int c = a.dimensions[i].value.compare(b.dimensions[i].value); c != 0) return c;
+    }
+    return a.dimensions.size() < b.dimensions.size()   ? -1
+           : a.dimensions.size() > b.dimensions.size() ? 1
+                                                       : 0;
+  };
+  std::sort(ranges->begin(), ranges->end(), [&](const MatchRange& a, const MatchRange& b) {
+    const int c = compare(a, b);
+    return c != 0 ? c < 0 : a.first < b.first;
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < ranges->size(); ++i) {
+    MatchRange& r = (*ranges)[i];
+    if (kept > 0) {
+      MatchRange& previous = (*ranges)[kept - 1];
+      if (compare(previous, r) == 0 && r.first <= previous.last) {
+        previous.last = std::max(previous.last, r.last);
+        continue;
+      }
+    }
+    if (kept != i) (*ranges)[kept] = std::move(r);
+    ++kept;
+  }
+  ranges->resize(kept);
+}
+
+// `request`'s rows: in one scan, or in two (above) when the WHERE reads only some of the
+// attributes the query reads.
+absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, QuerySource& source,
+                             LateFilter& late, MemoryBudget* budget, int64_t* bytes_scanned,
+                             const ChunkVisitor& visit, bool* more) {
+  std::vector<std::string> where_attributes = WhereOnlyAttributes(plan);
+  if (where_attributes.empty()) {
+    return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
+  }
+  std::vector<MatchRange> ranges;
+  if (absl::Status s = FindMatches(plan, request, std::move(where_attributes), source, late, budget,
+                                   bytes_scanned, &ranges);
+      !s.ok()) {
+    return s;
+  }
+  CoalesceRanges(&ranges);
+  // Each scan walks every series of both tiers: beyond a few hundred ranges, one scan of
+  // everything is cheaper.
+  constexpr size_t kMaxRangeScans = 256;
+  if (ranges.size() > kMaxRangeScans) {
+    return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
+  }
+  for (const MatchRange& range : ranges) {
+    ScanRequest r = request;
+    r.start_time_nanos = range.first;
+    r.end_time_nanos = range.last + 1;  // last < request.end_time_nanos <= INT64_MAX.
+    r.measure_names = {range.measure_name};
+    r.dimension_filters = range.dimensions;
+    if (absl::Status s =
+            ScanOnce(plan, r, source, late, &range.dimensions, bytes_scanned, visit, more);
+        !s.ok()) {
+      return s;
+    }
+    if (!*more) break;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ScanTable(const Plan& plan, QuerySource& source, const EvalContext& ctx,
-                       int64_t* bytes_scanned, const ChunkVisitor& visit) {
+                       MemoryBudget* budget, int64_t* bytes_scanned, const ChunkVisitor& visit) {
   if (plan.scan_empty) return absl::OkStatus();
   LateFilter late(plan, ctx);
   bool more = true;
   if (plan.scan_dimension_values.empty()) {
-    return ScanOnce(plan, plan.scan, source, late, bytes_scanned, visit, &more);
+    return ScanRequestRows(plan, plan.scan, source, late, budget, bytes_scanned, visit, &more);
   }
   for (const std::string& value : plan.scan_dimension_values) {
     ScanRequest request = plan.scan;
     request.dimension_filters.push_back(Dimension{plan.scan_dimension, value});
-    if (absl::Status s = ScanOnce(plan, request, source, late, bytes_scanned, visit, &more);
+    if (absl::Status s =
+            ScanRequestRows(plan, request, source, late, budget, bytes_scanned, visit, &more);
         !s.ok()) {
       return s;
     }
@@ -398,7 +563,7 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
     }
     return sink.Consume(chunk, sel);
   };
-  absl::Status s = plan.from_table ? ScanTable(plan, source, ctx, bytes_scanned, visit)
+  absl::Status s = plan.from_table ? ScanTable(plan, source, ctx, budget, bytes_scanned, visit)
                                    : ScanSubquery(plan, source, ctx, budget, bytes_scanned, visit);
   if (!s.ok()) return s;
   if (groups != nullptr) {

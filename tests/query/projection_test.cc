@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/query/query_test_util.h"
@@ -60,6 +61,39 @@ TEST_F(ProjectionTest, FiltersOnOneAttributeAndReturnsTheOthersOfTheMatchingRows
   EXPECT_THAT(Rows(R"(SELECT load, note FROM "fleet"."metrics"
                       WHERE host = 'h1' AND (note = 'warm' OR temp < 0.0))"),
               ElementsAre("2|warm"));
+}
+
+TEST_F(ProjectionTest, ReadsEachMatchingRowOnceWhereOneSeriesExtendsAnother) {
+  // h1/eu/az=a has the dimensions of h1/eu and one more: a scan filtered on h1/eu's
+  // dimensions returns both series, but each row must come once.
+  Record r = Multi(
+      "h1", kN,
+      {{"temp", "30.5", MeasureValueType::kDouble}, {"load", "9", MeasureValueType::kBigint}});
+  r.dimensions.push_back({"az", "a"});
+  Write({r});
+  EXPECT_THAT(SortedRows(R"(SELECT host, az, load FROM "fleet"."metrics" WHERE temp > 20.0)"),
+              ElementsAre("h1|NULL|3", "h1|a|9"));
+  EXPECT_THAT(Rows(R"(SELECT count(load) FROM "fleet"."metrics" WHERE temp > 0.0)"),
+              ElementsAre("4"));
+}
+
+TEST_F(ProjectionTest, FiltersMatchingInHundredsOfSeriesGiveTheSameAnswer) {
+  // More matching series than the executor scans one range at a time.
+  std::vector<Record> records;
+  int64_t sum = 0;
+  for (int i = 0; i < 600; ++i) {
+    records.push_back(Multi(absl::StrCat("m", i), kN,
+                            {{"temp", i % 2 ? "50" : "10", MeasureValueType::kDouble},
+                             {"load", absl::StrCat(i), MeasureValueType::kBigint}}));
+    if (i % 2) sum += i;
+    if (records.size() == 100) {
+      Write(std::move(records));
+      records.clear();
+    }
+  }
+  EXPECT_THAT(Rows(R"(SELECT count(load), sum(load) FROM "fleet"."metrics"
+                      WHERE temp > 40.0 AND host LIKE 'm%')"),
+              ElementsAre(absl::StrCat("300|", sum)));
 }
 
 TEST_F(ProjectionTest, SelectStarStillReturnsEveryAttribute) {
