@@ -244,11 +244,22 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
   return CorruptBlock("column of type MULTI");
 }
 
-absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out) const {
+absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out,
+                                    const std::vector<bool>* wanted) const {
   if (absl::Status s = DecodeTimes(rows, &out->time_nanos); !s.ok()) return s;
   if (absl::Status s = DecodeIntChunk(chunks_[2], rows, &out->versions); !s.ok()) return s;
   out->columns.resize(stream.columns.size());
   for (size_t c = 0; c < stream.columns.size(); ++c) {
+    if (wanted != nullptr && !(*wanted)[c]) {
+      RowColumn& skipped = out->columns[c];
+      skipped.name = stream.columns[c].name;
+      skipped.type = stream.columns[c].type;
+      skipped.present.clear();
+      skipped.doubles.clear();
+      skipped.ints.clear();
+      skipped.strings.clear();
+      continue;
+    }
     if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, &out->columns[c]); !s.ok()) {
       return s;
     }

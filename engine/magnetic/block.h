@@ -58,7 +58,11 @@ class BlockReader {
 
   // Every row, in stream shape (see EncodeBlock): sets out->time_nanos, versions and
   // columns (named and typed after `stream`); leaves dimensions and measure fields alone.
-  absl::Status DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out) const;
+  // With `wanted` (one flag per stream column), a column whose flag is false is named and
+  // typed but left empty (no presence, no values): its chunks are skipped undecoded, which
+  // the format allows because each column's presence and values are chunks of their own.
+  absl::Status DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out,
+                         const std::vector<bool>* wanted = nullptr) const;
 
  private:
   absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,

@@ -200,6 +200,21 @@ int64_t MagneticStore::RetentionCutoff() const {
   return impl_->Snapshot()->manifest.retention_cutoff;
 }
 
+namespace {
+
+// A scan's projection: MULTI streams keep only the requested attributes (scalar streams
+// keep their one column), so StreamMerger decodes nothing else.
+void ProjectColumns(const std::vector<std::string>& attributes,
+                    std::map<StreamKey, StreamGroup, StreamKeyLess>* groups) {
+  const absl::flat_hash_set<absl::string_view> wanted(attributes.begin(), attributes.end());
+  for (auto& [key, group] : *groups) {
+    if (key.type != MeasureValueType::kMulti) continue;
+    std::erase_if(group.columns, [&](const ColumnSpec& c) { return !wanted.contains(c.name); });
+  }
+}
+
+}  // namespace
+
 MagneticStore::Pinned MagneticStore::Pin() const { return impl_->Snapshot(); }
 
 absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
@@ -233,6 +248,8 @@ absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisit
       AddColumns(stream.columns, &group.columns);
     }
   }
+
+  if (!request.attributes.empty()) ProjectColumns(request.attributes, &groups);
 
   const size_t max_rows = predicate->max_rows_per_batch();
   RowBatch batch;

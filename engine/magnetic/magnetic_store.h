@@ -137,10 +137,12 @@ class MagneticStore {
   // (series, measure, type) in increasing (series, measure name, type) order, series
   // compared as sorted (name, value) lists; within one, in increasing time, each at most
   // request.max_rows_per_batch rows. Every batch of one stream has the same columns: the
-  // union over the stored rows' columns, sorted by name. Only blocks whose time range meets
-  // the request are read. Returning false from `visitor` stops the scan (still OK).
-  // ValidationException if request.max_rows_per_batch < 1. Reads the segments `pinned`
-  // if given, else the live ones.
+  // union over the stored rows' columns, sorted by name; for a MULTI stream, only those of
+  // them named in request.attributes when it names any (possibly none), and the others'
+  // chunks are not decoded. Only blocks whose time range meets the request are read.
+  // Returning false from `visitor` stops the scan (still OK). ValidationException if
+  // request.max_rows_per_batch < 1. Reads the segments `pinned` if given, else the live
+  // ones.
   absl::Status Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
                     const Pinned& pinned = nullptr) const;
 

@@ -143,15 +143,19 @@ absl::Status SegmentReader::ReadBlock(size_t stream, size_t block, std::string* 
   return absl::OkStatus();
 }
 
-absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out) const {
-  std::string bytes;
+absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out,
+                                        const std::vector<bool>* wanted,
+                                        std::string* scratch) const {
+  std::string own;
+  std::string& bytes = scratch != nullptr ? *scratch : own;
   if (absl::Status s = ReadBlock(stream, block, &bytes); !s.ok()) return s;
   const StreamEntry& s = index_.streams[stream];
   const BlockEntry& entry = s.blocks[block];
   absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
   if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
   if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
-  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), out); !st.ok()) {
+  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), out, wanted);
+      !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
   const std::vector<int64_t>& times = out->time_nanos;

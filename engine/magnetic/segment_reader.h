@@ -63,7 +63,12 @@ class SegmentReader {
 
   // ReadBlock, then decodes every row into *out in stream shape (block.h) and checks it
   // against the index (row count, strictly increasing times within the block's range).
-  absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out) const;
+  // `wanted` (optional, one flag per stream column) leaves the unflagged columns empty
+  // and undecoded (BlockReader::DecodeAll); `scratch` (optional) holds the block's bytes,
+  // so a caller decoding many blocks reuses one buffer.
+  absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out,
+                           const std::vector<bool>* wanted = nullptr,
+                           std::string* scratch = nullptr) const;
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.

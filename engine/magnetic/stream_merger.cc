@@ -37,9 +37,14 @@ StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time
     const StreamEntry& stream = c.source.reader->index().streams[c.source.stream];
     std::tie(c.next_block, c.end_block) = BlockRange(stream, first_, last_);
     c.column_map.resize(stream.columns.size());
+    c.wanted.resize(stream.columns.size());
     for (size_t k = 0; k < stream.columns.size(); ++k) {
-      auto it = std::lower_bound(columns_.begin(), columns_.end(), stream.columns[k], ColumnLess);
-      c.column_map[k] = static_cast<size_t>(it - columns_.begin());
+      const ColumnSpec& spec = stream.columns[k];
+      auto it = std::lower_bound(columns_.begin(), columns_.end(), spec, ColumnLess);
+      const bool found = it != columns_.end() && it->name == spec.name && it->type == spec.type;
+      c.column_map[k] = found ? static_cast<size_t>(it - columns_.begin()) : kNotRead;
+      c.wanted[k] = found;
+      c.all_wanted = c.all_wanted && found;
     }
   }
 }
@@ -51,7 +56,9 @@ absl::Status StreamMerger::Fill(Cursor* c) {
       c->block = RowBatch();
       break;
     }
-    if (absl::Status s = c->source.reader->DecodeBlock(c->source.stream, c->next_block, &c->block);
+    if (absl::Status s =
+            c->source.reader->DecodeBlock(c->source.stream, c->next_block, &c->block,
+                                          c->all_wanted ? nullptr : &c->wanted, &c->scratch);
         !s.ok()) {
       return s;
     }
@@ -86,6 +93,7 @@ void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, RowBatch*
     }
   }
   for (size_t k = 0; k < b.columns.size(); ++k) {
+    if (c.column_map[k] == kNotRead) continue;
     const RowColumn& from = b.columns[k];
     RowColumn& to = out->columns[c.column_map[k]];
     std::copy(from.present.begin() + begin, from.present.begin() + end,

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,8 +27,9 @@ struct StreamSource {
 
 class StreamMerger {
  public:
-  // `sources` hold the same stream, oldest segment first. The output has `columns` (the
-  // union of the sources' columns, sorted by ColumnLess).
+  // `sources` hold the same stream, oldest segment first. The output has `columns` (sorted
+  // by ColumnLess): the union of the sources' columns, or a subset of it (a scan's
+  // projection), in which case a source's other columns are never decoded.
   // Rows with first_time <= time <= last_time are merged (none if first > last).
   StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
                std::vector<ColumnSpec> columns);
@@ -40,6 +42,8 @@ class StreamMerger {
   static bool Overlaps(const StreamEntry& stream, int64_t first_time, int64_t last_time);
 
  private:
+  static constexpr size_t kNotRead = SIZE_MAX;
+
   struct Cursor {
     StreamSource source;
     size_t next_block = 0;           // The next block to load.
@@ -47,7 +51,10 @@ class StreamMerger {
     RowBatch block;                  // The loaded block, in stream shape.
     size_t pos = 0;                  // The head row in `block`.
     size_t limit = 0;                // Rows [pos, limit) are in range.
-    std::vector<size_t> column_map;  // Stream column -> output column.
+    std::vector<size_t> column_map;  // Stream column -> output column, or kNotRead.
+    std::vector<bool> wanted;        // Per stream column: in the output (if any is not).
+    bool all_wanted = true;
+    std::string scratch;  // The loaded block's bytes.
     bool done = false;
   };
 

@@ -785,6 +785,24 @@ absl::Status BindAggregation(const Select& select, std::vector<Item>& items, con
   return BindSortKeys(std::move(*order), group_scope, plan);
 }
 
+// The scan's projection: the MULTI attributes some expression reads (input_used, which
+// the executor also goes by: an unread slot is never materialized), so the tiers copy and
+// decode only those. A query reading no attribute (count(*), dimensions, time) asks for
+// the empty name, which no attribute has (names are 1 to 256 bytes): MULTI rows then come
+// without columns, since an empty list would mean every attribute.
+void ProjectAttributes(Plan& plan) {
+  if (!plan.from_table) return;
+  std::set<std::string> names;
+  for (size_t slot = 0; slot < plan.sources.size(); ++slot) {
+    const TableColumnSource& source = plan.sources[slot];
+    if (source.kind == TableColumnSource::kAttribute && plan.input_used[slot]) {
+      names.insert(source.name);
+    }
+  }
+  if (names.empty()) names.insert("");
+  plan.scan.attributes.assign(names.begin(), names.end());
+}
+
 absl::StatusOr<std::unique_ptr<Plan>> BuildPlanIn(const Select& select, QuerySource& source,
                                                   const EvalContext& ctx, CteScope ctes) {
   auto plan = std::make_unique<Plan>();
@@ -824,6 +842,7 @@ absl::StatusOr<std::unique_ptr<Plan>> BuildPlanIn(const Select& select, QuerySou
     plan->columns[i].type.scalar_type = plan->outputs[i]->type;
   }
   if (absl::Status s = PushDown(*plan, ctx); !s.ok()) return s;
+  ProjectAttributes(*plan);
   return plan;
 }
 

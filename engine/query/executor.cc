@@ -1,6 +1,9 @@
 #include "engine/query/executor.h"
 
+#include <algorithm>
 #include <memory>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -146,33 +149,74 @@ VecPtr ConstantString(const std::string* value) {
   return std::make_shared<const Vec>(Vec::Constant(s));
 }
 
-VecPtr FromScanColumn(const ScanColumn& c, ScalarType type, int64_t* bytes) {
+// `from`, or its rows `rows` in that order when `rows` is not null.
+template <typename T>
+void TakeRows(const std::vector<T>& from, const std::vector<uint32_t>* rows, std::vector<T>* to) {
+  if (rows == nullptr) {
+    *to = from;
+    return;
+  }
+  to->resize(rows->size());
+  for (size_t k = 0; k < rows->size(); ++k) (*to)[k] = from[(*rows)[k]];
+}
+
+VecPtr FromScanColumn(const ScanColumn& c, ScalarType type, const std::vector<uint32_t>* rows) {
   Vec v;
   v.type = type;
-  size_t n = 0;
   if (type == ScalarType::kDouble) {
-    v.dbls = c.doubles;
-    n = c.doubles.size();
-    *bytes += static_cast<int64_t>(n) * 8;
+    TakeRows(c.doubles, rows, &v.dbls);
   } else if (type == ScalarType::kVarchar) {
-    v.strs = c.strings;
-    n = c.strings.size();
-    for (const std::string& s : c.strings) *bytes += static_cast<int64_t>(s.size());
+    TakeRows(c.strings, rows, &v.strs);
   } else {
-    v.ints = c.ints;
-    n = c.ints.size();
-    *bytes += static_cast<int64_t>(n) * 8;
+    TakeRows(c.ints, rows, &v.ints);
   }
-  if (c.present.size() == n) {
-    v.present = c.present;
+  const size_t n = std::max({v.dbls.size(), v.strs.size(), v.ints.size()});
+  if (!c.present.empty()) {
+    TakeRows(c.present, rows, &v.present);
   } else {
     v.present.assign(n, 1);
   }
   return std::make_shared<const Vec>(std::move(v));
 }
 
-// The input column `slot` of the rows of `batch`.
-VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch, int64_t* bytes) {
+// The ScanColumn input slot `slot` reads from `batch`, or null (the slot is not a value
+// column, or the batch lacks it).
+const ScanColumn* ValueColumn(const Plan& plan, size_t slot, const ScanBatch& batch) {
+  const TableColumnSource& source = plan.sources[slot];
+  if (source.kind == TableColumnSource::kMeasureValue) {
+    if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
+      return &batch.columns[0];
+    }
+  } else if (source.kind == TableColumnSource::kAttribute &&
+             batch.measure_value_type == MeasureValueType::kMulti) {
+    for (const ScanColumn& c : batch.columns) {
+      if (c.name == source.name && ScalarOf(c.type) == plan.input[slot].type) return &c;
+    }
+  }
+  return nullptr;
+}
+
+// The bytes of table data `batch` holds for the slots the plan reads.
+int64_t BatchBytes(const Plan& plan, const ScanBatch& batch) {
+  const int64_t n = static_cast<int64_t>(batch.time_nanos.size());
+  int64_t bytes = 0;
+  for (size_t slot = 0; slot < plan.input.size(); ++slot) {
+    if (!plan.input_used[slot]) continue;
+    if (plan.sources[slot].kind == TableColumnSource::kTime) bytes += n * 8;
+    const ScanColumn* c = ValueColumn(plan, slot, batch);
+    if (c == nullptr) continue;
+    if (c->type != MeasureValueType::kVarchar) {
+      bytes += n * 8;
+    } else {
+      for (const std::string& s : c->strings) bytes += static_cast<int64_t>(s.size());
+    }
+  }
+  return bytes;
+}
+
+// The input column `slot` of the rows of `batch`: all of them, or `rows` when not null.
+VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch,
+                  const std::vector<uint32_t>* rows) {
   const TableColumnSource& source = plan.sources[slot];
   const ScalarType type = plan.input[slot].type;
   switch (source.kind) {
@@ -186,39 +230,105 @@ VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch, int64_t
     case TableColumnSource::kTime: {
       Vec v;
       v.type = ScalarType::kTimestamp;
-      v.ints = batch.time_nanos;
-      v.present.assign(batch.time_nanos.size(), 1);
-      *bytes += static_cast<int64_t>(batch.time_nanos.size()) * 8;
+      TakeRows(batch.time_nanos, rows, &v.ints);
+      v.present.assign(v.ints.size(), 1);
       return std::make_shared<const Vec>(std::move(v));
     }
     case TableColumnSource::kMeasureValue:
-      if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
-        return FromScanColumn(batch.columns[0], type, bytes);
-      }
-      break;
     case TableColumnSource::kAttribute:
-      if (batch.measure_value_type != MeasureValueType::kMulti) break;
-      for (const ScanColumn& c : batch.columns) {
-        if (c.name == source.name && ScalarOf(c.type) == type) {
-          return FromScanColumn(c, type, bytes);
-        }
+      if (const ScanColumn* c = ValueColumn(plan, slot, batch); c != nullptr) {
+        return FromScanColumn(*c, type, rows);
       }
       break;
   }
   return std::make_shared<const Vec>(Vec::Nulls(type, 1, /*constant=*/true));
 }
 
-// One scan with `request`; false in `*more` once the visitor wants no further rows.
+// Late materialization: when the residual WHERE reads fewer columns than the query, a
+// batch's WHERE columns are materialized first and filtered, and the other columns only
+// at the matching rows (none when no row matches). The WHERE then runs again over the
+// matches in RunInto, which keeps one path for every input; it selects them all.
+class LateFilter {
+ public:
+  LateFilter(const Plan& plan, const EvalContext& ctx) : plan_(plan), ctx_(ctx) {
+    if (plan.where == nullptr) return;
+    std::vector<bool> read(plan.input.size(), false);
+    MarkSlots(*plan.where, &read);
+    size_t used = 0;
+    for (size_t slot = 0; slot < read.size(); ++slot) {
+      used += plan.input_used[slot];
+      if (read[slot]) where_slots_.push_back(slot);
+    }
+    enabled_ = where_slots_.size() < used;
+  }
+
+  // The rows of `batch` the WHERE selects, evaluated over the WHERE's columns only.
+  // REQUIRES: the plan has a WHERE. The result lives until the next call.
+  absl::StatusOr<const std::vector<uint32_t>*> Matches(const ScanBatch& batch) {
+    const size_t n = batch.time_nanos.size();
+    Chunk probe;
+    probe.n = n;
+    probe.cols.resize(plan_.input.size());
+    for (size_t slot : where_slots_) probe.cols[slot] = SlotVector(plan_, slot, batch, nullptr);
+    if (absl::Status s = FilterRows(*plan_.where, probe, Sel{nullptr, n}, ctx_, &matches_);
+        !s.ok()) {
+      return s;
+    }
+    return &matches_;
+  }
+
+  // Sets *rows to the rows of `batch` to materialize: null for all of them, else the
+  // matching rows (empty: skip the batch).
+  absl::Status Select(const ScanBatch& batch, const std::vector<uint32_t>** rows) {
+    *rows = nullptr;
+    if (!enabled_) return absl::OkStatus();
+    absl::StatusOr<const std::vector<uint32_t>*> matches = Matches(batch);
+    if (!matches.ok()) return matches.status();
+    // Gathering most rows costs more than copying them all.
+    if ((*matches)->size() * 2 <= batch.time_nanos.size()) *rows = *matches;
+    return absl::OkStatus();
+  }
+
+  static void MarkSlots(const Expr& e, std::vector<bool>* read) {
+    if (e.kind == ExprKind::kColumn && e.slot >= 0) (*read)[e.slot] = true;
+    for (const auto& a : e.args) MarkSlots(*a, read);
+  }
+
+ private:
+  const Plan& plan_;
+  const EvalContext& ctx_;
+  bool enabled_ = false;
+  std::vector<size_t> where_slots_;
+  std::vector<uint32_t> matches_;
+};
+
+bool SameSeries(const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](const Dimension& x, const Dimension& y) {
+           return x.name == y.name && x.value == y.value;
+         });
+}
+
+// One scan with `request`, of the series `only_series` alone if not null; false in
+// `*more` once the visitor wants no further rows.
 absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource& source,
+                      LateFilter& late, const std::vector<Dimension>* only_series,
                       int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more) {
   absl::Status status;
   absl::Status scan = source.Scan(request, [&](const ScanBatch& batch) {
+    if (batch.time_nanos.empty()) return true;
+    // Dimension filters also admit series with more dimensions than the filter names.
+    if (only_series != nullptr && !SameSeries(batch.dimensions, *only_series)) return true;
+    *bytes_scanned += BatchBytes(plan, batch);
+    const std::vector<uint32_t>* rows = nullptr;
+    status = late.Select(batch, &rows);
+    if (!status.ok()) return false;
     Chunk chunk;
-    chunk.n = batch.time_nanos.size();
+    chunk.n = rows != nullptr ? rows->size() : batch.time_nanos.size();
     if (chunk.n == 0) return true;
     chunk.cols.resize(plan.input.size());
     for (size_t slot = 0; slot < plan.input.size(); ++slot) {
-      if (plan.input_used[slot]) chunk.cols[slot] = SlotVector(plan, slot, batch, bytes_scanned);
+      if (plan.input_used[slot]) chunk.cols[slot] = SlotVector(plan, slot, batch, rows);
     }
     absl::StatusOr<bool> wanted = visit(chunk);
     if (!wanted.ok()) {
@@ -363,21 +473,168 @@ absl::Status ScanLatestOnce(const Plan& plan, const ScanRequest& request, QueryS
   return status;
 }
 
-absl::Status ScanTable(const Plan& plan, QuerySource& source, int64_t* bytes_scanned,
-                       const ChunkVisitor& visit) {
+// ---- Late materialization across blocks: two scans.
+//
+// A WHERE over a few of the attributes a query reads (high-cpu-all: `usage_user > 90.0`
+// and all ten fields) is evaluated before the rest is decoded. The first scan reads only
+// the WHERE's attributes and notes, for each run of batches with a matching row, the
+// series, the measure and the times of the first and last match; the second reads every
+// attribute the query needs over those ranges only, so segment blocks and memory rows
+// outside them are neither decoded nor copied. The WHERE runs again over the second
+// scan's rows. A row written between the two scans may be seen or not, as a row written
+// during one scan may.
+
+struct MatchRange {
+  std::vector<Dimension> dimensions;
+  std::string measure_name;
+  int64_t first = 0;  // Times of the first and last matching rows.
+  int64_t last = 0;
+};
+
+// The attributes the plan's WHERE reads, when they are fewer than those the query reads
+// (else empty: one scan reads them all anyway).
+std::vector<std::string> WhereOnlyAttributes(const Plan& plan) {
+  if (plan.where == nullptr || plan.scan.attributes.empty()) return {};
+  std::vector<bool> read(plan.input.size(), false);
+  LateFilter::MarkSlots(*plan.where, &read);
+  std::set<std::string> names;
+  for (size_t slot = 0; slot < read.size(); ++slot) {
+    if (read[slot] && plan.sources[slot].kind == TableColumnSource::kAttribute) {
+      names.insert(plan.sources[slot].name);
+    }
+  }
+  if (names.empty() || names.size() >= plan.scan.attributes.size()) return {};
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+// The first scan: the ranges of `request`'s rows where the WHERE matches.
+absl::Status FindMatches(const Plan& plan, const ScanRequest& request,
+                         std::vector<std::string> attributes, QuerySource& source, LateFilter& late,
+                         MemoryBudget* budget, int64_t* bytes_scanned,
+                         std::vector<MatchRange>* ranges) {
+  ScanRequest first = request;
+  first.attributes = std::move(attributes);
+  absl::Status status;
+  absl::Status scan = source.Scan(first, [&](const ScanBatch& batch) {
+    if (batch.time_nanos.empty()) return true;
+    *bytes_scanned += BatchBytes(plan, batch);
+    absl::StatusOr<const std::vector<uint32_t>*> matches = late.Matches(batch);
+    if (!matches.ok()) {
+      status = matches.status();
+      return false;
+    }
+    if ((*matches)->empty()) return true;
+    const int64_t from = batch.time_nanos[(*matches)->front()];
+    const int64_t to = batch.time_nanos[(*matches)->back()];
+    if (!ranges->empty() && ranges->back().measure_name == batch.measure_name &&
+        SameSeries(ranges->back().dimensions, batch.dimensions)) {
+      ranges->back().last = to;  // The stream's batches come in time order.
+      return true;
+    }
+    int64_t bytes = 64 + static_cast<int64_t>(batch.measure_name.size());
+    for (const Dimension& d : batch.dimensions) {
+      bytes += static_cast<int64_t>(d.name.size() + d.value.size()) + 64;
+    }
+    status = budget->Charge(bytes);
+    if (!status.ok()) return false;
+    ranges->push_back(MatchRange{batch.dimensions, batch.measure_name, from, to});
+    return true;
+  });
+  if (!status.ok()) return status;
+  return scan;
+}
+
+// Sorts `ranges` by (measure, series, time) and merges those of one (series, measure) that
+// overlap, so the second scan reads no row twice: a (series, measure) whose rows are in
+// several streams (one per type, in segments and memory) may have come back more than once.
+void CoalesceRanges(std::vector<MatchRange>* ranges) {
+  // Orders by measure, then series as (name, value) pairs.
+  auto compare = [](const MatchRange& a, const MatchRange& b) {
+    if (int c = a.measure_name.compare(b.measure_name); c != 0) return c;
+    for (size_t i = 0; i < a.dimensions.size() && i < b.dimensions.size(); ++i) {
+      if (int c = a.dimensions[i].name.compare(b.dimensions[i].name); c != 0) return c;
+      if (int c = a.dimensions[i].value.compare(b.dimensions[i].value); c != 0) return c;
+    }
+    return a.dimensions.size() < b.dimensions.size()   ? -1
+           : a.dimensions.size() > b.dimensions.size() ? 1
+                                                       : 0;
+  };
+  std::sort(ranges->begin(), ranges->end(), [&](const MatchRange& a, const MatchRange& b) {
+    const int c = compare(a, b);
+    return c != 0 ? c < 0 : a.first < b.first;
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < ranges->size(); ++i) {
+    MatchRange& r = (*ranges)[i];
+    if (kept > 0) {
+      MatchRange& previous = (*ranges)[kept - 1];
+      if (compare(previous, r) == 0 && r.first <= previous.last) {
+        previous.last = std::max(previous.last, r.last);
+        continue;
+      }
+    }
+    if (kept != i) (*ranges)[kept] = std::move(r);
+    ++kept;
+  }
+  ranges->resize(kept);
+}
+
+// `request`'s rows: in one scan, or in two (above) when the WHERE reads only some of the
+// attributes the query reads.
+absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, QuerySource& source,
+                             LateFilter& late, MemoryBudget* budget, int64_t* bytes_scanned,
+                             const ChunkVisitor& visit, bool* more) {
+  std::vector<std::string> where_attributes = WhereOnlyAttributes(plan);
+  if (where_attributes.empty()) {
+    return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
+  }
+  std::vector<MatchRange> ranges;
+  if (absl::Status s = FindMatches(plan, request, std::move(where_attributes), source, late, budget,
+                                   bytes_scanned, &ranges);
+      !s.ok()) {
+    return s;
+  }
+  CoalesceRanges(&ranges);
+  // Each scan walks every series of both tiers: beyond a few hundred ranges, one scan of
+  // everything is cheaper.
+  constexpr size_t kMaxRangeScans = 256;
+  if (ranges.size() > kMaxRangeScans) {
+    return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
+  }
+  for (const MatchRange& range : ranges) {
+    ScanRequest r = request;
+    r.start_time_nanos = range.first;
+    r.end_time_nanos = range.last + 1;  // last < request.end_time_nanos <= INT64_MAX.
+    r.measure_names = {range.measure_name};
+    r.dimension_filters = range.dimensions;
+    if (absl::Status s =
+            ScanOnce(plan, r, source, late, &range.dimensions, bytes_scanned, visit, more);
+        !s.ok()) {
+      return s;
+    }
+    if (!*more) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScanTable(const Plan& plan, QuerySource& source, const EvalContext& ctx,
+                       MemoryBudget* budget, int64_t* bytes_scanned, const ChunkVisitor& visit) {
   if (plan.scan_empty) return absl::OkStatus();
+  LateFilter late(plan, ctx);
   bool more = true;
   if (plan.scan_dimension_values.empty()) {
     return plan.scan.latest_only
                ? ScanLatestOnce(plan, plan.scan, source, bytes_scanned, visit, &more)
-               : ScanOnce(plan, plan.scan, source, bytes_scanned, visit, &more);
+               : ScanRequestRows(plan, plan.scan, source, late, budget, bytes_scanned, visit,
+                                 &more);
   }
   for (const std::string& value : plan.scan_dimension_values) {
     ScanRequest request = plan.scan;
     request.dimension_filters.push_back(Dimension{plan.scan_dimension, value});
-    absl::Status s = request.latest_only
-                         ? ScanLatestOnce(plan, request, source, bytes_scanned, visit, &more)
-                         : ScanOnce(plan, request, source, bytes_scanned, visit, &more);
+    absl::Status s =
+        request.latest_only
+            ? ScanLatestOnce(plan, request, source, bytes_scanned, visit, &more)
+            : ScanRequestRows(plan, request, source, late, budget, bytes_scanned, visit, &more);
     if (!s.ok()) return s;
     if (!more) break;
   }
@@ -440,7 +697,7 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
     }
     return sink.Consume(chunk, sel);
   };
-  absl::Status s = plan.from_table ? ScanTable(plan, source, bytes_scanned, visit)
+  absl::Status s = plan.from_table ? ScanTable(plan, source, ctx, budget, bytes_scanned, visit)
                                    : ScanSubquery(plan, source, ctx, budget, bytes_scanned, visit);
   if (!s.ok()) return s;
   if (groups != nullptr) {

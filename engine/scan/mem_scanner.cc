@@ -18,8 +18,8 @@ using Column = MemSnapshot::Column;
 class ColumnScanner {
  public:
   ColumnScanner(const MemSnapshot& memory, const ScanPredicate& predicate,
-                const RowBatchVisitor& visitor)
-      : memory_(memory), predicate_(predicate), visitor_(visitor) {}
+                const AttributeProjection& projection, const RowBatchVisitor& visitor)
+      : memory_(memory), predicate_(predicate), projection_(projection), visitor_(visitor) {}
 
   // False once the visitor asked to stop.
   bool Scan(const Column& column) {
@@ -59,9 +59,11 @@ class ColumnScanner {
     batch_.dimensions = column.dimensions();
     batch_.measure_name = column.measure_name();
     batch_.measure_value_type = column.type();
-    batch_.columns.resize(column.slot_count());
-    for (size_t s = 0; s < column.slot_count(); ++s) {
-      RowColumn& out = batch_.columns[s];
+    projection_.SlotsOf(column, &slots_);
+    batch_.columns.resize(slots_.size());
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const size_t s = slots_[i];
+      RowColumn& out = batch_.columns[i];
       out.name = column.slot_name(s);
       out.type = column.slot_type(s);
     }
@@ -81,15 +83,18 @@ class ColumnScanner {
 
   void Append(const Column& column, const MemSnapshot::Chunk& c, size_t row, size_t count) {
     AppendChunkTimes(c, row, count, &batch_);
-    for (size_t s = 0; s < column.slot_count(); ++s) {
-      AppendChunkSlot(memory_.strings(), column.multi(), c, s, row, count, &batch_.columns[s]);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      AppendChunkSlot(memory_.strings(), column.multi(), c, slots_[i], row, count,
+                      &batch_.columns[i]);
     }
   }
 
   const MemSnapshot& memory_;
   const ScanPredicate& predicate_;
+  const AttributeProjection& projection_;
   const RowBatchVisitor& visitor_;
   RowBatch batch_;
+  std::vector<size_t> slots_;  // The current column's slots to copy (the projection).
   bool started_ = false;
 };
 
@@ -101,7 +106,8 @@ absl::Status ScanMemStore(const MemSnapshot& memory, const ScanRequest& request,
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
-  ColumnScanner scanner(memory, *predicate, visitor);
+  const AttributeProjection projection(request.attributes);
+  ColumnScanner scanner(memory, *predicate, projection, visitor);
   for (const Column& column : memory.columns()) {
     if (skip_columns != nullptr && skip_columns->contains(&column)) continue;
     if (!scanner.Scan(column)) return absl::OkStatus();

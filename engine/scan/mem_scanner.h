@@ -1,7 +1,8 @@
 // Reads a table's memory store for Scan: the rows in [start, end) of the series matching
 // the dimension filters and of the requested measures, as RowBatches.
 //
-// Each batch holds rows of one (series, measure) in increasing time, at most
+// Each batch holds rows of one (series, measure) in increasing time (of a MULTI measure,
+// only the attributes named in request.attributes when it names any), at most
 // max_rows_per_batch of them; each (series, measure, time) appears once, at its highest
 // Version (the store keeps only that). Series come in registration order, a series'
 // measures in the order they first arrived. Returning false from the visitor stops the

@@ -28,7 +28,7 @@ bool ColumnBefore(const RowColumn& a, const RowColumn& b) {
 class TierMerger {
  public:
   TierMerger(const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor)
-      : memory_(memory), request_(request), visitor_(visitor) {
+      : memory_(memory), request_(request), visitor_(visitor), projection_(request.attributes) {
     for (const Column& c : memory.columns()) {
       columns_.emplace(
           std::make_pair(absl::string_view(c.series_key()), absl::string_view(c.measure_name())),
@@ -114,7 +114,8 @@ class TierMerger {
       added.name = c.name;
       added.type = c.type;
     }
-    for (size_t s = 0; s < column->slot_count(); ++s) {
+    projection_.SlotsOf(*column, &slots_);
+    for (const size_t s : slots_) {
       RowColumn slot;
       slot.name = column->slot_name(s);
       slot.type = column->slot_type(s);
@@ -125,7 +126,7 @@ class TierMerger {
     std::sort(out_.columns.begin(), out_.columns.end(), ColumnBefore);
     memory_slots_.assign(out_.columns.size(), -1);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
-      for (size_t s = 0; s < column->slot_count(); ++s) {
+      for (const size_t s : slots_) {
         const std::string& name = column->slot_name(s);
         if (name == out_.columns[o].name && column->slot_type(s) == out_.columns[o].type) {
           memory_slots_[o] = static_cast<int>(s);
@@ -301,6 +302,8 @@ class TierMerger {
   absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, const Column*> columns_;
   const ScanRequest& request_;
   const RowBatchVisitor& visitor_;
+  const AttributeProjection projection_;
+  std::vector<size_t> slots_;  // The merged memory column's slots to copy.
 
   // The open magnetic stream.
   bool open_ = false;

@@ -14,7 +14,9 @@
 // magnetic store produced it, and a memory column without magnetic rows as the memory
 // scanner does, so a scan of data in one tier equals that tier's own scan. A merged stream's
 // columns are the union of both tiers' columns, sorted by name (the magnetic store's
-// layout); only the merged stream's current batch is buffered.
+// layout); only the merged stream's current batch is buffered. A MULTI measure's columns
+// are only those named in request.attributes when it names any (both tiers copy and
+// decode nothing else).
 //
 // It reads what the caller pinned under the table's lock (shared), at one moment: the
 // memory store's columns (MemSnapshot) and the magnetic store's segments
