@@ -71,7 +71,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (static_cast<uint32_t>(XXH3_64bits(header.data(), 12)) != DecodeFixed32(header.data() + 12)) {
     return corrupt("header checksum mismatch");
   }
-  if (version != kSegmentFormatVersion) {
+  if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion) {
     return corrupt(absl::StrCat("unsupported format version ", version));
   }
 
@@ -99,7 +99,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum_) {
     return corrupt("footer checksum mismatch");
   }
-  if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, &index_); !s.ok()) {
+  if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, version, &index_); !s.ok()) {
     return Corruption("", s);
   }
   if (expected.has_value() && (expected->points != index_.points ||
@@ -143,6 +143,22 @@ absl::Status SegmentReader::ReadBlock(size_t stream, size_t block, std::string* 
   return absl::OkStatus();
 }
 
+absl::Status SegmentReader::ReadDictionary(size_t stream, size_t block,
+                                           GroupDictionary* out) const {
+  const StreamEntry& s = index_.streams[stream];
+  const DictionaryEntry& entry = s.dictionaries[s.blocks[block].dictionary - 1];
+  std::string bytes;
+  if (absl::Status st = PRead(entry.offset, entry.length, &bytes); !st.ok()) return st;
+  if (XXH3_64bits(bytes.data(), bytes.size()) != entry.checksum) {
+    return tsw::InternalError(absl::StrCat("segment file ", path_, ": dictionary of ",
+                                           BlockName(stream, block), ": checksum mismatch"));
+  }
+  if (absl::Status st = DecodeGroupDictionary(bytes, s.columns, out); !st.ok()) {
+    return Corruption(absl::StrCat("dictionary of ", BlockName(stream, block)), st);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out) const {
   std::string bytes;
   if (absl::Status s = ReadBlock(stream, block, &bytes); !s.ok()) return s;
@@ -151,7 +167,13 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
   absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
   if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
   if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
-  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), out); !st.ok()) {
+  GroupDictionary dictionary;
+  if (entry.dictionary != 0) {
+    if (absl::Status st = ReadDictionary(stream, block, &dictionary); !st.ok()) return st;
+  }
+  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), out,
+                                          entry.dictionary != 0 ? &dictionary : nullptr);
+      !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
   const std::vector<int64_t>& times = out->time_nanos;
@@ -182,8 +204,15 @@ absl::StatusOr<std::optional<RowBatch>> SegmentReader::FindRow(size_t stream, si
   auto it = std::lower_bound(times.begin(), times.end(), time);
   if (it == times.end() || *it != time) return std::nullopt;
   size_t row = static_cast<size_t>(it - times.begin());
+  // The dictionary is read only once the row is known to be here.
+  GroupDictionary dictionary;
+  if (entry.dictionary != 0) {
+    if (absl::Status st = ReadDictionary(stream, block, &dictionary); !st.ok()) return st;
+  }
   RowBatch all;
-  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all); !st.ok()) {
+  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all,
+                                          entry.dictionary != 0 ? &dictionary : nullptr);
+      !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
   return std::optional<RowBatch>(CopyRow(all, row));

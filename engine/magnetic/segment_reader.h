@@ -76,6 +76,9 @@ class SegmentReader {
   SegmentReader(std::unique_ptr<File> file, std::shared_ptr<ReadCounters> counters);
   absl::Status Load(const std::optional<SegmentSummary>& expected);
   absl::Status PRead(uint64_t offset, uint64_t length, std::string* out) const;
+  // Reads, verifies and decodes the group dictionary block `block` of `stream` names.
+  // REQUIRES: the block names one.
+  absl::Status ReadDictionary(size_t stream, size_t block, GroupDictionary* out) const;
   std::string BlockName(size_t stream, size_t block) const;
 
   const std::unique_ptr<File> file_;

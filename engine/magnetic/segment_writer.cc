@@ -1,6 +1,7 @@
 #include "engine/magnetic/segment_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -115,7 +116,7 @@ absl::Status SegmentWriter::BeginStream(const std::vector<Dimension>& series,
                                         const std::string& measure_name, MeasureValueType type,
                                         std::vector<ColumnSpec> columns) {
   if (finished_ || failed_) return BadInput("BeginStream on a closed writer");
-  if (absl::Status s = FlushBlock(); !s.ok()) return s;
+  if (absl::Status s = FlushGroup(); !s.ok()) return s;
   EndStream();
   for (size_t i = 1; i < series.size(); ++i) {
     if (!(series[i - 1].name < series[i].name)) {
@@ -209,7 +210,8 @@ absl::Status SegmentWriter::AddRows(const RowBatch& batch, size_t begin, size_t 
     last_time_ = batch.time_nanos[i];
   }
 
-  const size_t max_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  const size_t max_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1)) *
+                          static_cast<size_t>(std::max(options_.dictionary_group_blocks, 1));
   while (begin < end) {
     size_t take = std::min(end - begin, max_rows - pending_.time_nanos.size());
     size_t stop = begin + take;
@@ -234,33 +236,139 @@ absl::Status SegmentWriter::AddRows(const RowBatch& batch, size_t begin, size_t 
     }
     begin = stop;
     if (pending_.time_nanos.size() >= max_rows) {
-      if (absl::Status s = FlushBlock(); !s.ok()) return s;
+      if (absl::Status s = FlushGroup(); !s.ok()) return s;
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status SegmentWriter::FlushBlock() {
-  if (!in_stream_ || pending_.time_nanos.empty()) return absl::OkStatus();
+GroupDictionary SegmentWriter::CandidateDictionary() const {
+  GroupDictionary dictionary;
   const size_t rows = pending_.time_nanos.size();
-  std::string block;
-  if (absl::Status s = EncodeBlock(pending_, 0, rows, stream_.hash, options_.block, &block,
-                                   &index_.bytes_by_kind);
-      !s.ok()) {
+  const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  if (options_.dictionary_group_blocks <= 1 || rows <= block_rows) return dictionary;
+  const size_t max_entries = options_.dictionary_max_entries > 0
+                                 ? static_cast<size_t>(options_.dictionary_max_entries)
+                                 : 4 * block_rows;
+  dictionary.columns.resize(pending_.columns.size());
+  for (size_t c = 0; c < pending_.columns.size(); ++c) {
+    const RowColumn& column = pending_.columns[c];
+    if (column.type != MeasureValueType::kDouble) continue;
+    std::vector<uint64_t> keys;
+    keys.reserve(rows);
+    for (size_t i = 0; i < rows; ++i) {
+      if (column.present[i]) keys.push_back(DictionaryOrderKey(column.doubles[i]));
+    }
+    const size_t present = keys.size();
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    // Values that never repeat cost more as codes plus entries than alone.
+    if (keys.size() > max_entries || keys.size() == present) continue;
+    std::vector<double>& entries = dictionary.columns[c];
+    entries.reserve(keys.size());
+    for (uint64_t k : keys) {
+      entries.push_back(std::bit_cast<double>((k >> 63) != 0 ? k & ~(uint64_t{1} << 63) : ~k));
+    }
+  }
+  return dictionary;
+}
+
+absl::Status SegmentWriter::EncodeGroup(const GroupDictionary* dictionary,
+                                        std::vector<std::string>* blocks,
+                                        std::vector<bool>* uses_dictionary, ByteKindCounts* counts,
+                                        std::vector<int64_t>* saved) const {
+  const size_t rows = pending_.time_nanos.size();
+  const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  saved->assign(pending_.columns.size(), 0);
+  for (size_t begin = 0; begin < rows; begin += block_rows) {
+    const size_t end = std::min(rows, begin + block_rows);
+    std::vector<int64_t> block_saved(pending_.columns.size(), 0);
+    std::string block;
+    if (absl::Status s = EncodeBlock(pending_, begin, end, stream_.hash, options_.block, &block,
+                                     counts, dictionary, &block_saved);
+        !s.ok()) {
+      return s;
+    }
+    bool uses = false;
+    for (size_t c = 0; c < block_saved.size(); ++c) {
+      (*saved)[c] += block_saved[c];
+      uses = uses || block_saved[c] > 0;
+    }
+    blocks->push_back(std::move(block));
+    uses_dictionary->push_back(uses);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::FlushGroup() {
+  if (!in_stream_ || pending_.time_nanos.empty()) return absl::OkStatus();
+  GroupDictionary dictionary = CandidateDictionary();
+  std::vector<std::string> blocks;
+  std::vector<bool> uses;
+  ByteKindCounts counts{};
+  std::vector<int64_t> saved;
+  absl::Status s = EncodeGroup(dictionary.empty() ? nullptr : &dictionary, &blocks, &uses,
+                               &counts, &saved);
+  // A column keeps its entries only when its blocks saved more than the entries cost.
+  std::string dictionary_bytes;
+  ByteKindCounts dictionary_counts{};
+  if (s.ok() && !dictionary.empty()) {
+    bool pruned = false;
+    for (size_t c = 0; c < dictionary.columns.size(); ++c) {
+      if (dictionary.columns[c].empty()) continue;
+      std::string chunk;
+      s = AppendDoubleDictionaryChunk(dictionary.columns[c], options_.block.zstd_level, &chunk);
+      if (!s.ok()) break;
+      if (saved[c] <= static_cast<int64_t>(chunk.size()) + 4) {
+        dictionary.columns[c].clear();
+        pruned = true;
+      }
+    }
+    if (s.ok() && pruned) {
+      blocks.clear();
+      uses.clear();
+      counts = ByteKindCounts{};
+      s = EncodeGroup(dictionary.empty() ? nullptr : &dictionary, &blocks, &uses, &counts, &saved);
+    }
+    if (s.ok() && !dictionary.empty()) {
+      s = EncodeGroupDictionary(dictionary, options_.block.zstd_level, &dictionary_bytes,
+                                &dictionary_counts);
+    }
+  }
+  if (!s.ok()) {
     failed_ = true;
     return s;
   }
-  BlockEntry entry;
-  entry.offset = offset_;
-  entry.length = block.size();
-  entry.checksum = XXH3_64bits(block.data(), block.size());
-  entry.rows = static_cast<int64_t>(rows);
-  entry.min_time = pending_.time_nanos.front();
-  entry.max_time = pending_.time_nanos.back();
-  stream_.blocks.push_back(entry);
-  points_ += entry.rows;
-  min_time_ = std::min(min_time_, entry.min_time);
-  max_time_ = std::max(max_time_, entry.max_time);
+  if (!dictionary_bytes.empty()) {
+    DictionaryEntry entry;
+    entry.offset = offset_;
+    entry.length = dictionary_bytes.size();
+    entry.checksum = XXH3_64bits(dictionary_bytes.data(), dictionary_bytes.size());
+    stream_.dictionaries.push_back(entry);
+    for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += dictionary_counts[k];
+    if (absl::Status st = Append(dictionary_bytes); !st.ok()) return st;
+  }
+  for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += counts[k];
+  const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const size_t begin = b * block_rows;
+    const size_t end = std::min(pending_.time_nanos.size(), begin + block_rows);
+    BlockEntry entry;
+    entry.offset = offset_;
+    entry.length = blocks[b].size();
+    entry.checksum = XXH3_64bits(blocks[b].data(), blocks[b].size());
+    entry.rows = static_cast<int64_t>(end - begin);
+    entry.min_time = pending_.time_nanos[begin];
+    entry.max_time = pending_.time_nanos[end - 1];
+    entry.dictionary = uses[b] && !dictionary_bytes.empty()
+                           ? static_cast<uint32_t>(stream_.dictionaries.size())
+                           : 0;
+    stream_.blocks.push_back(entry);
+    points_ += entry.rows;
+    min_time_ = std::min(min_time_, entry.min_time);
+    max_time_ = std::max(max_time_, entry.max_time);
+    if (absl::Status st = Append(blocks[b]); !st.ok()) return st;
+  }
   pending_.time_nanos.clear();
   pending_.versions.clear();
   for (RowColumn& column : pending_.columns) {
@@ -269,7 +377,7 @@ absl::Status SegmentWriter::FlushBlock() {
     column.ints.clear();
     column.strings.clear();
   }
-  return Append(block);
+  return absl::OkStatus();
 }
 
 void SegmentWriter::EndStream() {
@@ -287,7 +395,7 @@ void SegmentWriter::EndStream() {
 
 absl::StatusOr<SegmentSummary> SegmentWriter::Finish() {
   if (finished_ || failed_) return BadInput("Finish on a closed writer");
-  if (absl::Status s = FlushBlock(); !s.ok()) return s;
+  if (absl::Status s = FlushGroup(); !s.ok()) return s;
   EndStream();
   std::string footer = EncodeFooter(index_);
   uint64_t footer_offset = offset_;
