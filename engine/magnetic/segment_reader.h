@@ -69,6 +69,11 @@ class SegmentReader {
   // or nullopt; consults the block's key filter before decoding anything.
   absl::StatusOr<std::optional<RowBatch>> FindRow(size_t stream, size_t block, int64_t time) const;
 
+  // Reads, verifies and decodes the group dictionary that block `block` of `stream` names,
+  // for BlockReader::DecodeAll (a block whose DOUBLE chunks hold codes cannot be decoded
+  // without it). REQUIRES: the block names one (BlockEntry::dictionary != 0).
+  absl::Status ReadDictionary(size_t stream, size_t block, GroupDictionary* out) const;
+
   // A status naming this file, `what` and the problem.
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
 
@@ -76,9 +81,6 @@ class SegmentReader {
   SegmentReader(std::unique_ptr<File> file, std::shared_ptr<ReadCounters> counters);
   absl::Status Load(const std::optional<SegmentSummary>& expected);
   absl::Status PRead(uint64_t offset, uint64_t length, std::string* out) const;
-  // Reads, verifies and decodes the group dictionary block `block` of `stream` names.
-  // REQUIRES: the block names one.
-  absl::Status ReadDictionary(size_t stream, size_t block, GroupDictionary* out) const;
   std::string BlockName(size_t stream, size_t block) const;
 
   const std::unique_ptr<File> file_;
