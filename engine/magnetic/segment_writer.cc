@@ -339,18 +339,22 @@ absl::Status SegmentWriter::FlushGroup() {
     failed_ = true;
     return s;
   }
-  if (!dictionary_bytes.empty()) {
-    DictionaryEntry entry;
-    entry.offset = offset_;
-    entry.length = dictionary_bytes.size();
-    entry.checksum = XXH3_64bits(dictionary_bytes.data(), dictionary_bytes.size());
-    stream_.dictionaries.push_back(entry);
-    for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += dictionary_counts[k];
-    if (absl::Status st = Append(dictionary_bytes); !st.ok()) return st;
-  }
+  bool named = false;  // The group's dictionary is written and named.
   for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += counts[k];
   const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
   for (size_t b = 0; b < blocks.size(); ++b) {
+    // The dictionary lies right before the first block that names it (FORMAT.md).
+    if (uses[b] && !dictionary_bytes.empty()) {
+      DictionaryEntry entry;
+      entry.offset = offset_;
+      entry.length = dictionary_bytes.size();
+      entry.checksum = XXH3_64bits(dictionary_bytes.data(), dictionary_bytes.size());
+      stream_.dictionaries.push_back(entry);
+      for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += dictionary_counts[k];
+      if (absl::Status st = Append(dictionary_bytes); !st.ok()) return st;
+      dictionary_bytes.clear();
+      named = true;
+    }
     const size_t begin = b * block_rows;
     const size_t end = std::min(pending_.time_nanos.size(), begin + block_rows);
     BlockEntry entry;
@@ -360,9 +364,7 @@ absl::Status SegmentWriter::FlushGroup() {
     entry.rows = static_cast<int64_t>(end - begin);
     entry.min_time = pending_.time_nanos[begin];
     entry.max_time = pending_.time_nanos[end - 1];
-    entry.dictionary = uses[b] && !dictionary_bytes.empty()
-                           ? static_cast<uint32_t>(stream_.dictionaries.size())
-                           : 0;
+    entry.dictionary = uses[b] && named ? static_cast<uint32_t>(stream_.dictionaries.size()) : 0;
     stream_.blocks.push_back(entry);
     points_ += entry.rows;
     min_time_ = std::min(min_time_, entry.min_time);

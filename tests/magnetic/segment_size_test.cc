@@ -108,7 +108,8 @@ void ExpectNoLargerThanReferences(const std::string& name, const std::vector<dou
   size_t reference = 0, row = 0;
   for (size_t b = 0; b < stream.blocks.size(); ++b) {
     RowBatch block;
-    ASSERT_TRUE(reader->DecodeBlock(0, b, &block).ok());
+    absl::Status decoded = reader->DecodeBlock(0, b, &block);
+    ASSERT_TRUE(decoded.ok()) << decoded;
     const auto expected = absl::MakeConstSpan(values).subspan(row, block.time_nanos.size());
     for (size_t i = 0; i < expected.size(); ++i) {
       ASSERT_EQ(std::bit_cast<uint64_t>(block.columns[0].doubles[i]),
