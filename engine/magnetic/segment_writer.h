@@ -90,10 +90,18 @@ class SegmentWriter {
   // Encodes the pending rows as blocks of max_rows_per_block, with a group dictionary where
   // it makes them smaller, and appends them.
   absl::Status FlushGroup();
-  GroupDictionary CandidateDictionary() const;
-  absl::Status EncodeGroup(const GroupDictionary* dictionary, std::vector<std::string>* blocks,
-                           std::vector<bool>* uses_dictionary, ByteKindCounts* counts,
-                           std::vector<int64_t>* saved) const;
+  // FlushGroup's steps over pending rows [begin, end): the group, halved while a column
+  // has too many distinct values for one dictionary; the dictionary each DOUBLE column
+  // could share (*too_many when one had too many values); the blocks encoded with it
+  // (*saved: bytes each column saved by codes); their bytes appended.
+  absl::Status FlushRows(size_t begin, size_t end);
+  GroupDictionary CandidateDictionary(size_t begin, size_t end, bool* too_many) const;
+  absl::Status EncodeGroup(size_t begin, size_t end, const GroupDictionary* dictionary,
+                           std::vector<std::string>* blocks, std::vector<bool>* uses_dictionary,
+                           ByteKindCounts* counts, std::vector<int64_t>* saved) const;
+  absl::Status AppendGroup(size_t begin, size_t end, const std::vector<std::string>& blocks,
+                           const std::vector<bool>& uses, std::string dictionary_bytes,
+                           const ByteKindCounts& counts, const ByteKindCounts& dictionary_counts);
   void EndStream();
 
   Env& env_;
