@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "benchmark/benchmark.h"
@@ -504,13 +504,19 @@ MagneticStore& LoadedReal(int i) {
 }
 
 // Writing the series as a segment; bits_per_value counts every byte of the file.
+// state.range(1): MagneticOptions::dictionary_group_blocks (1: no group dictionaries).
 void BM_RealWrite_Magnetic(benchmark::State& state) {
   const RowBatch& b = RealSeries(static_cast<int>(state.range(0)));
   if (b.time_nanos.empty()) return state.SkipWithError("no data (TSW_REAL_DOUBLES)");
   int64_t bytes = 0, value_bytes = 0;
+  MagneticOptions options;
+  options.dictionary_group_blocks = static_cast<int32_t>(state.range(1));
   for (auto _ : state) {
     state.PauseTiming();
-    std::unique_ptr<MagneticStore> store = OpenMagnetic(BenchDir("real_write"));
+    absl::StatusOr<std::unique_ptr<MagneticStore>> opened =
+        MagneticStore::Open(BenchDir("real_write"), options);
+    Check(opened.status());
+    std::unique_ptr<MagneticStore> store = *std::move(opened);
     state.ResumeTiming();
     Check(store->AddSegment({b}, ""));
     MagneticStats stats = store->Stats();
@@ -527,7 +533,8 @@ void BM_RealWrite_Magnetic(benchmark::State& state) {
 }
 BENCHMARK(BM_RealWrite_Magnetic)
     ->Name("BM_RealWrite/magnetic")
-    ->DenseRange(0, 4)
+    ->ArgNames({"series", "group_blocks"})
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {1, 16}})
     ->Unit(benchmark::kMillisecond);
 
 // Point lookups of stored times (late-write Version checks, latest-point reads).

@@ -166,8 +166,10 @@ size_t SegmentBytes(const std::vector<double>& values, size_t rows, int group_bl
     batch.time_nanos.push_back(static_cast<int64_t>(i));
     batch.versions.push_back(1);
   }
-  if (!(*writer)->BeginStream({{"s", "1"}}, "v", MeasureValueType::kDouble,
-                              {{"v", MeasureValueType::kDouble}}).ok() ||
+  if (!(*writer)
+           ->BeginStream({{"s", "1"}}, "v", MeasureValueType::kDouble,
+                         {{"v", MeasureValueType::kDouble}})
+           .ok() ||
       !(*writer)->AddRows(batch, 0, values.size()).ok()) {
     return 0;
   }

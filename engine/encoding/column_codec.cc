@@ -191,8 +191,8 @@ absl::Status DecodeDoubles(absl::string_view column, std::vector<double>* out) {
 
 absl::Status EncodeDoubleCodes(absl::Span<const int64_t> codes, std::string* out) {
   if (codes.size() > kMaxColumnValues) {
-    return Internal(absl::StrCat("a column of ", codes.size(), " double codes is above the limit of ",
-                                 kMaxColumnValues));
+    return Internal(absl::StrCat("a column of ", codes.size(),
+                                 " double codes is above the limit of ", kMaxColumnValues));
   }
   for (int64_t code : codes) {
     if (code < 0) return Internal(absl::StrCat("double code ", code, " is negative"));
@@ -213,8 +213,8 @@ absl::Status DecodeDoubles(absl::string_view column, const std::vector<double>* 
   if (dictionary == nullptr) return CorruptColumn(kName, "codes without a dictionary");
   ByteReader in(column.substr(header->header_bytes));
   if (in.remaining() < MinPackedIntsBytes(header->count)) {
-    return CorruptColumn(kName, absl::StrCat(in.remaining(), " bytes cannot hold ", header->count,
-                                             " codes"));
+    return CorruptColumn(
+        kName, absl::StrCat(in.remaining(), " bytes cannot hold ", header->count, " codes"));
   }
   std::vector<int64_t> codes(header->count);
   if (absl::Status s = DecodePackedInts(&in, absl::MakeSpan(codes), kName); !s.ok()) return s;

@@ -60,9 +60,9 @@ absl::Status AppendDoubles(absl::Span<const double> values, const std::vector<do
   std::vector<int64_t> codes(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     const uint64_t key = DictionaryOrderKey(values[i]);
-    auto it = std::lower_bound(
-        entries->begin(), entries->end(), key,
-        [](double entry, uint64_t k) { return DictionaryOrderKey(entry) < k; });
+    auto it = std::lower_bound(entries->begin(), entries->end(), key, [](double entry, uint64_t k) {
+      return DictionaryOrderKey(entry) < k;
+    });
     if (it == entries->end() || DictionaryOrderKey(*it) != key) return absl::OkStatus();
     codes[i] = it - entries->begin();
   }
@@ -173,9 +173,9 @@ absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_
     switch (column.type) {
       case MeasureValueType::kDouble: {
         std::vector<double> storage;
-        const std::vector<double>* entries =
-            dictionary != nullptr && c < dictionary->columns.size() ? &dictionary->columns[c]
-                                                                    : nullptr;
+        const std::vector<double>* entries = dictionary != nullptr && c < dictionary->columns.size()
+                                                 ? &dictionary->columns[c]
+                                                 : nullptr;
         int64_t saved_here = 0;
         s = AppendDoubles(
             Dense(absl::MakeConstSpan(column.doubles).subspan(begin, n), bits, count, &storage),
@@ -322,7 +322,7 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
 }
 
 absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out,
-                                     const GroupDictionary* dictionary) const {
+                                    const GroupDictionary* dictionary) const {
   if (absl::Status s = DecodeTimes(rows, &out->time_nanos); !s.ok()) return s;
   if (absl::Status s = DecodeIntChunk(chunks_[2], rows, &out->versions); !s.ok()) return s;
   out->columns.resize(stream.columns.size());

@@ -85,10 +85,10 @@ struct StreamEntry {
   uint32_t series = 0;  // Index into SegmentIndex::series.
   std::string measure_name;
   MeasureValueType type = MeasureValueType::kDouble;
-  std::vector<ColumnSpec> columns;  // Scalar: one, named after the measure, of its type.
-  std::vector<BlockEntry> blocks;   // Increasing, disjoint time ranges.
+  std::vector<ColumnSpec> columns;            // Scalar: one, named after the measure, of its type.
+  std::vector<BlockEntry> blocks;             // Increasing, disjoint time ranges.
   std::vector<DictionaryEntry> dictionaries;  // In file order; version 2 on.
-  uint64_t hash = 0;                // StreamHash(series dimensions, measure_name); not stored.
+  uint64_t hash = 0;  // StreamHash(series dimensions, measure_name); not stored.
 };
 
 struct SegmentIndex {

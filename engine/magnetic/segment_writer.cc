@@ -242,8 +242,7 @@ absl::Status SegmentWriter::AddRows(const RowBatch& batch, size_t begin, size_t 
   return absl::OkStatus();
 }
 
-GroupDictionary SegmentWriter::CandidateDictionary(size_t begin, size_t end,
-                                                   bool* too_many) const {
+GroupDictionary SegmentWriter::CandidateDictionary(size_t begin, size_t end, bool* too_many) const {
   GroupDictionary dictionary;
   *too_many = false;
   const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
@@ -278,8 +277,7 @@ GroupDictionary SegmentWriter::CandidateDictionary(size_t begin, size_t end,
   return dictionary;
 }
 
-absl::Status SegmentWriter::EncodeGroup(size_t begin, size_t end,
-                                        const GroupDictionary* dictionary,
+absl::Status SegmentWriter::EncodeGroup(size_t begin, size_t end, const GroupDictionary* dictionary,
                                         std::vector<std::string>* blocks,
                                         std::vector<bool>* uses_dictionary, ByteKindCounts* counts,
                                         std::vector<int64_t>* saved) const {
@@ -384,8 +382,8 @@ absl::Status SegmentWriter::FlushRows(size_t begin, size_t end) {
 
 absl::Status SegmentWriter::AppendGroup(size_t begin, size_t end,
                                         const std::vector<std::string>& blocks,
-                                        const std::vector<bool>& uses,
-                                        std::string dictionary_bytes, const ByteKindCounts& counts,
+                                        const std::vector<bool>& uses, std::string dictionary_bytes,
+                                        const ByteKindCounts& counts,
                                         const ByteKindCounts& dictionary_counts) {
   const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
   bool named = false;  // The group's dictionary is written and named.

@@ -3,8 +3,8 @@
 // every block, and a lookup, must read back as those rows.
 #include <bit>
 #include <cmath>
-#include <optional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +26,15 @@ RowBatch GoldenDoubles() {
   b.measure_name = "temp";
   b.measure_value_type = MeasureValueType::kDouble;
   RowColumn c{.name = "temp", .type = MeasureValueType::kDouble};
-  const double values[] = {21.5, 21.5, -0.0, std::numeric_limits<double>::quiet_NaN(),
-                           std::numeric_limits<double>::infinity(), 21.25, 1e-300, 21.5, 3.0,
+  const double values[] = {21.5,
+                           21.5,
+                           -0.0,
+                           std::numeric_limits<double>::quiet_NaN(),
+                           std::numeric_limits<double>::infinity(),
+                           21.25,
+                           1e-300,
+                           21.5,
+                           3.0,
                            -7.125};
   for (int i = 0; i < 10; ++i) {
     b.time_nanos.push_back(1'000'000'000LL * (i + 1));

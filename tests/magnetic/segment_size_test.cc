@@ -64,8 +64,9 @@ std::shared_ptr<const SegmentReader> WriteSegment(const std::string& path,
   auto writer = SegmentWriter::Create(path, options);
   EXPECT_TRUE(writer.ok()) << writer.status();
   if (!writer.ok()) return nullptr;
-  EXPECT_TRUE((*writer)->BeginStream({{"s", "1"}}, "v", MeasureValueType::kDouble,
-                                     {{"v", MeasureValueType::kDouble}})
+  EXPECT_TRUE((*writer)
+                  ->BeginStream({{"s", "1"}}, "v", MeasureValueType::kDouble,
+                                {{"v", MeasureValueType::kDouble}})
                   .ok());
   RowBatch batch = DoubleBatch(values);
   absl::Status added = (*writer)->AddRows(batch, 0, values.size());
@@ -198,9 +199,8 @@ std::vector<std::pair<std::string, std::vector<double>>> Families() {
     return std::round((walk + 0.3 * noise(rng)) * 10) / 10;
   });
   add("noisy_2_decimals", [&](size_t) { return std::round((1013 + 2 * noise(rng)) * 100) / 100; });
-  add("wind_float_printed", [&](size_t) {
-    return static_cast<double>(static_cast<float>(std::abs(3 * noise(rng))));
-  });
+  add("wind_float_printed",
+      [&](size_t) { return static_cast<double>(static_cast<float>(std::abs(3 * noise(rng)))); });
   add("high_precision", [&](size_t) { return 47.3 + unit(rng); });
   add("random_bits", [&](size_t) {
     double d;
