@@ -192,10 +192,12 @@ std::string EncodeFooter(const SegmentIndex& index) {
       PutLengthPrefixed(&out, column.name);
       out.push_back(static_cast<char>(MeasureTypeCode(column.type)));
     }
-    PutVarint64(&out, stream.dictionaries.size());
-    for (const DictionaryEntry& dictionary : stream.dictionaries) {
-      PutVarint64(&out, dictionary.length);
-      PutFixed64(&out, dictionary.checksum);
+    if (index.version >= 2) {
+      PutVarint64(&out, stream.dictionaries.size());
+      for (const DictionaryEntry& dictionary : stream.dictionaries) {
+        PutVarint64(&out, dictionary.length);
+        PutFixed64(&out, dictionary.checksum);
+      }
     }
     PutVarint64(&out, stream.blocks.size());
     for (const BlockEntry& block : stream.blocks) {
@@ -205,7 +207,7 @@ std::string EncodeFooter(const SegmentIndex& index) {
       PutSignedVarint64(&out, block.min_time);
       PutVarint64(&out,
                   static_cast<uint64_t>(block.max_time) - static_cast<uint64_t>(block.min_time));
-      PutVarint64(&out, block.dictionary);
+      if (index.version >= 2) PutVarint64(&out, block.dictionary);
     }
   }
   const size_t stored_kinds = static_cast<size_t>(ByteKind::kIndex);
@@ -432,6 +434,7 @@ absl::Status DecodeByteKinds(uint64_t file_size, ByteReader* in, SegmentIndex* i
 absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_t file_size,
                           uint32_t version, SegmentIndex* index) {
   *index = SegmentIndex();
+  index->version = version;
   ByteReader in(footer);
   if (absl::Status s = DecodeSeriesTable(footer.size(), &in, index); !s.ok()) return s;
   if (absl::Status s = DecodeStreamTable(blocks_end, version, &in, index); !s.ok()) return s;

@@ -95,6 +95,9 @@ struct SegmentIndex {
   std::vector<std::vector<Dimension>> series;  // Each sorted by name; the list by CompareSeries.
   std::vector<StreamEntry> streams;
   ByteKindCounts bytes_by_kind{};  // Stored in the footer, except kIndex (derived on load).
+  // The format version of the footer (the file's header); EncodeFooter writes this one.
+  // Version 1 has no dictionaries.
+  uint32_t version = kSegmentFormatVersion;
   // Derived on load.
   int64_t min_time = 0;
   int64_t max_time = 0;
@@ -114,7 +117,8 @@ uint64_t StreamHash(const std::vector<Dimension>& series, absl::string_view meas
 uint64_t RowKeyHash(uint64_t stream_hash, int64_t time_nanos);
 
 // The footer bytes of `index` (FORMAT.md, "Footer"). Block offsets and the derived fields
-// are not stored. REQUIRES: the index obeys the orders described at the top of this file.
+// are not stored. REQUIRES: the index obeys the orders described at the top of this file,
+// and has no dictionaries when its version is 1.
 std::string EncodeFooter(const SegmentIndex& index);
 
 // Parses a footer of format `version` of a file whose blocks (and dictionaries) tile

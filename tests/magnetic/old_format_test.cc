@@ -3,6 +3,8 @@
 // every block, and a lookup, must read back as those rows.
 #include <bit>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "engine/common/coding.h"
 #include "engine/magnetic/segment_reader.h"
 #include "engine/magnetic/segment_writer.h"
 #include "gtest/gtest.h"
@@ -101,6 +104,13 @@ TEST(OldFormatTest, ReadsAVersion1SegmentBlockByBlockAndByLookup) {
   auto reader = SegmentReader::Open(*Env::Default(), path, std::nullopt, nullptr);
   ASSERT_TRUE(reader.ok()) << reader.status();
   const SegmentIndex& index = (*reader)->index();
+  EXPECT_EQ(index.version, 1u);
+  {  // Its footer re-encodes in version 1's form, byte for byte.
+    std::ifstream in(path, std::ios::binary);
+    const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const uint64_t footer_offset = DecodeFixed64(file.data() + file.size() - 32);
+    EXPECT_EQ(EncodeFooter(index), file.substr(footer_offset, file.size() - 32 - footer_offset));
+  }
   ASSERT_EQ(index.streams.size(), 2u);
   const RowBatch expected[] = {GoldenMulti(), GoldenDoubles()};
   for (size_t s = 0; s < 2; ++s) {
