@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/common/mutex.h"
 #include "engine/common/row_batch.h"
 #include "engine/magnetic/block.h"
 #include "engine/magnetic/segment_format.h"
@@ -69,10 +70,14 @@ class SegmentReader {
   // or nullopt; consults the block's key filter before decoding anything.
   absl::StatusOr<std::optional<RowBatch>> FindRow(size_t stream, size_t block, int64_t time) const;
 
-  // Reads, verifies and decodes the group dictionary that block `block` of `stream` names,
+  // The group dictionary that block `block` of `stream` names, read, verified and decoded,
   // for BlockReader::DecodeAll (a block whose DOUBLE chunks hold codes cannot be decoded
-  // without it). REQUIRES: the block names one (BlockEntry::dictionary != 0).
-  absl::Status ReadDictionary(size_t stream, size_t block, GroupDictionary* out) const;
+  // without it). Recently used dictionaries are kept decoded (up to
+  // kDictionaryCacheEntries values per reader), so lookups and narrow scans in one group
+  // decode its dictionary once. REQUIRES: the block names one (BlockEntry::dictionary != 0).
+  absl::StatusOr<std::shared_ptr<const GroupDictionary>> ReadDictionary(size_t stream,
+                                                                        size_t block) const;
+  static constexpr size_t kDictionaryCacheEntries = 1 << 15;
 
   // A status naming this file, `what` and the problem.
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
@@ -89,6 +94,12 @@ class SegmentReader {
   uint64_t file_size_ = 0;
   uint64_t footer_checksum_ = 0;
   SegmentIndex index_;
+
+  // Decoded dictionaries by file offset, most recently used last; their entries total at
+  // most kDictionaryCacheEntries (one larger dictionary may stand alone).
+  mutable Mutex cache_mu_;
+  mutable std::vector<std::pair<uint64_t, std::shared_ptr<const GroupDictionary>>> cache_
+      ABSL_GUARDED_BY(cache_mu_);
 };
 
 }  // namespace tsw::magnetic
