@@ -9,12 +9,12 @@
 namespace tsw::magnetic {
 namespace {
 
-// Encoded columns smaller than this are never worth a Zstd frame.
-constexpr size_t kMinCompressSize = 64;
-
+// Every column gets the pass the chooser ranked it by (a size threshold here would store
+// raw the column it chose for its compressed size); EncodeColumnZstd keeps it raw when
+// Zstd does not make it smaller.
 absl::Status Frame(const std::string& encoded, int zstd_level, std::string* out) {
   encoding::ZstdColumnOptions options;
-  options.level = encoded.size() < kMinCompressSize ? 0 : zstd_level;
+  options.level = zstd_level;
   return encoding::EncodeColumnZstd(encoded, options, out);
 }
 

@@ -35,7 +35,7 @@ inline uint64_t DictionaryOrderKey(double v) {
 }
 
 // Each Append*Chunk appends the chunk for `values` to *out; zstd_level 0 stores the
-// encoded column uncompressed, and so does any level for columns too small to gain.
+// encoded column uncompressed, and so does any level when Zstd does not shrink it.
 // Fails (InternalServerException) for more than MaxChunkValues() values or a boolean
 // other than 0 or 1.
 absl::Status AppendTimeChunk(absl::Span<const int64_t> values, int zstd_level, std::string* out);
