@@ -77,7 +77,9 @@ class SegmentReader {
   // decode its dictionary once. REQUIRES: the block names one (BlockEntry::dictionary != 0).
   absl::StatusOr<std::shared_ptr<const GroupDictionary>> ReadDictionary(size_t stream,
                                                                         size_t block) const;
-  static constexpr size_t kDictionaryCacheEntries = 1 << 15;
+  // 1 MiB of doubles: every dictionary of a 64 MiB segment of high-cardinality columns
+  // (bench/RESULTS.md, "Real data"), at most 1/64 of the segment's size.
+  static constexpr size_t kDictionaryCacheEntries = 1 << 17;
 
   // A status naming this file, `what` and the problem.
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
