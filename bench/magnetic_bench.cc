@@ -16,14 +16,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "benchmark/benchmark.h"
 #include "engine/magnetic/magnetic_store.h"
 
@@ -443,6 +446,135 @@ void BM_BytesByKind_Magnetic(benchmark::State& state) {
   state.counters["total"] = static_cast<double>(stats.bytes);
 }
 BENCHMARK(BM_BytesByKind_Magnetic)->Name("BM_BytesByKind/magnetic")->Iterations(1);
+
+// ---------------------------------------------------------------------------- real data
+
+// The five public series of ../shared/data/real-doubles (bench/real_doubles_bench.cc), each
+// one DOUBLE stream (series=<file>, measure "value") at 1 s, stored in one segment: the
+// segment-level bits per value (every byte of the file), the encode cost of writing it,
+// and point lookups and narrow scans over it. Skipped when the data is missing.
+constexpr const char* kRealSeries[] = {"City-temp", "Air-pressure", "Basel-wind", "Stocks-DE",
+                                       "POI-lat"};
+
+std::string RealDataDir() {
+  if (const char* dir = std::getenv("TSW_REAL_DOUBLES")) return dir;
+  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  std::filesystem::path dir =
+      workspace != nullptr ? std::filesystem::path(workspace) : std::filesystem::current_path();
+  for (int up = 0; up < 4 && !dir.empty() && dir != dir.parent_path(); ++up) {
+    std::filesystem::path candidate = dir.parent_path() / "shared/data/real-doubles";
+    std::error_code ec;
+    if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
+    dir = dir.parent_path();
+  }
+  return "/work/shared/data/real-doubles";
+}
+
+// Series `i` as one batch, or an empty batch when its file is missing.
+const RowBatch& RealSeries(int i) {
+  static std::map<int, RowBatch>* cache = new std::map<int, RowBatch>;
+  auto it = cache->find(i);
+  if (it != cache->end()) return it->second;
+  RowBatch b;
+  b.dimensions = {{"series", kRealSeries[i]}};
+  b.measure_name = "value";
+  b.measure_value_type = MeasureValueType::kDouble;
+  b.columns.push_back({.name = "value", .type = MeasureValueType::kDouble});
+  std::ifstream in(absl::StrCat(RealDataDir(), "/", kRealSeries[i], ".csv"));
+  std::string line;
+  while (std::getline(in, line)) {
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    double v;
+    if (text.empty() || text == "\"\"" || !absl::SimpleAtod(text, &v)) continue;
+    b.time_nanos.push_back(kStart + static_cast<int64_t>(b.time_nanos.size()) * kSecond);
+    b.versions.push_back(1);
+    b.columns[0].doubles.push_back(v);
+  }
+  return cache->emplace(i, std::move(b)).first->second;
+}
+
+MagneticStore& LoadedReal(int i) {
+  static std::map<int, MagneticStore*>* stores = new std::map<int, MagneticStore*>;
+  MagneticStore*& store = (*stores)[i];
+  if (store == nullptr) {
+    store = OpenMagnetic(BenchDir(absl::StrCat("real_", i))).release();
+    Check(store->AddSegment({RealSeries(i)}, ""));
+  }
+  return *store;
+}
+
+// Writing the series as a segment; bits_per_value counts every byte of the file.
+// state.range(1): MagneticOptions::dictionary_group_blocks (1: no group dictionaries).
+void BM_RealWrite_Magnetic(benchmark::State& state) {
+  const RowBatch& b = RealSeries(static_cast<int>(state.range(0)));
+  if (b.time_nanos.empty()) return state.SkipWithError("no data (TSW_REAL_DOUBLES)");
+  int64_t bytes = 0, value_bytes = 0;
+  MagneticOptions options;
+  options.dictionary_group_blocks = static_cast<int32_t>(state.range(1));
+  for (auto _ : state) {
+    state.PauseTiming();
+    absl::StatusOr<std::unique_ptr<MagneticStore>> opened =
+        MagneticStore::Open(BenchDir("real_write"), options);
+    Check(opened.status());
+    std::unique_ptr<MagneticStore> store = *std::move(opened);
+    state.ResumeTiming();
+    Check(store->AddSegment({b}, ""));
+    MagneticStats stats = store->Stats();
+    bytes = stats.bytes;
+    for (const auto& [kind, kind_bytes] : stats.bytes_by_column_kind) {
+      if (kind == "double") value_bytes = kind_bytes;
+    }
+  }
+  const double n = static_cast<double>(b.time_nanos.size());
+  state.SetItemsProcessed(state.iterations() * b.time_nanos.size());
+  state.counters["bits_per_value"] = 8.0 * bytes / n;
+  state.counters["value_bits_per_value"] = 8.0 * value_bytes / n;
+  state.SetLabel(kRealSeries[state.range(0)]);
+}
+BENCHMARK(BM_RealWrite_Magnetic)
+    ->Name("BM_RealWrite/magnetic")
+    ->ArgNames({"series", "group_blocks"})
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {1, 16}})
+    ->Unit(benchmark::kMillisecond);
+
+// Point lookups of stored times (late-write Version checks, latest-point reads).
+void BM_RealLookup_Magnetic(benchmark::State& state) {
+  const RowBatch& b = RealSeries(static_cast<int>(state.range(0)));
+  if (b.time_nanos.empty()) return state.SkipWithError("no data (TSW_REAL_DOUBLES)");
+  MagneticStore& store = LoadedReal(static_cast<int>(state.range(0)));
+  std::mt19937_64 rng(7);
+  for (auto _ : state) {
+    int64_t t = b.time_nanos[rng() % b.time_nanos.size()];
+    absl::StatusOr<std::optional<RowBatch>> row =
+        store.Lookup({.dimensions = b.dimensions, .measure_name = "value", .time_nanos = t});
+    Check(row.status());
+    if (!row->has_value()) Die("real lookup missed");
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(kRealSeries[state.range(0)]);
+}
+BENCHMARK(BM_RealLookup_Magnetic)->Name("BM_RealLookup/magnetic")->DenseRange(0, 4);
+
+// Scans of 100 consecutive points at a random place.
+void BM_RealScanSlice_Magnetic(benchmark::State& state) {
+  const RowBatch& b = RealSeries(static_cast<int>(state.range(0)));
+  if (b.time_nanos.empty()) return state.SkipWithError("no data (TSW_REAL_DOUBLES)");
+  MagneticStore& store = LoadedReal(static_cast<int>(state.range(0)));
+  std::mt19937_64 rng(7);
+  for (auto _ : state) {
+    int64_t start = b.time_nanos[rng() % (b.time_nanos.size() - 100)];
+    int64_t rows = 0;
+    Check(store.Scan({.start_time_nanos = start, .end_time_nanos = start + 100 * kSecond},
+                     [&](const RowBatch& r) {
+                       rows += static_cast<int64_t>(r.time_nanos.size());
+                       return true;
+                     }));
+    if (rows != 100) Die(absl::StrCat("real slice has ", rows, " rows"));
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+  state.SetLabel(kRealSeries[state.range(0)]);
+}
+BENCHMARK(BM_RealScanSlice_Magnetic)->Name("BM_RealScanSlice/magnetic")->DenseRange(0, 4);
 
 }  // namespace
 }  // namespace tsw::magnetic

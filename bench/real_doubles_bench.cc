@@ -40,6 +40,8 @@
 #include "engine/encoding/codec.h"
 #include "engine/encoding/column_codec.h"
 #include "engine/encoding/zstd_column.h"
+#include "engine/magnetic/segment_reader.h"
+#include "engine/magnetic/segment_writer.h"
 
 namespace tsw::encoding {
 namespace {
@@ -145,6 +147,50 @@ bool Store(const Method& m, const std::vector<absl::Span<const double>>& columns
   return true;
 }
 
+// The bytes of DOUBLE values (value chunks and group dictionaries) in a segment that
+// holds the series as one stream, as the engine writes it (blocks of `rows`, default
+// options otherwise; `group_blocks` 1 turns group dictionaries off). Checks every value
+// read back; returns 0 on any failure.
+size_t SegmentBytes(const std::vector<double>& values, size_t rows, int group_blocks) {
+  const std::string path = "/tmp/real_doubles_bench.seg";
+  std::filesystem::remove(path);
+  magnetic::SegmentWriterOptions options;
+  options.max_rows_per_block = static_cast<int32_t>(rows == 0 ? values.size() : rows);
+  options.dictionary_group_blocks = group_blocks;
+  auto writer = magnetic::SegmentWriter::Create(path, options);
+  if (!writer.ok()) return 0;
+  RowBatch batch;
+  batch.columns.push_back({.name = "v", .type = MeasureValueType::kDouble});
+  batch.columns[0].doubles = values;
+  for (size_t i = 0; i < values.size(); ++i) {
+    batch.time_nanos.push_back(static_cast<int64_t>(i));
+    batch.versions.push_back(1);
+  }
+  if (!(*writer)
+           ->BeginStream({{"s", "1"}}, "v", MeasureValueType::kDouble,
+                         {{"v", MeasureValueType::kDouble}})
+           .ok() ||
+      !(*writer)->AddRows(batch, 0, values.size()).ok()) {
+    return 0;
+  }
+  absl::StatusOr<magnetic::SegmentSummary> summary = (*writer)->Finish();
+  if (!summary.ok()) return 0;
+  auto reader = magnetic::SegmentReader::Open(*Env::Default(), path, *summary, nullptr);
+  if (!reader.ok()) return 0;
+  const magnetic::StreamEntry& stream = (*reader)->index().streams[0];
+  size_t row = 0;
+  for (size_t b = 0; b < stream.blocks.size(); ++b) {
+    RowBatch block;
+    if (!(*reader)->DecodeBlock(0, b, &block).ok()) return 0;
+    for (double v : block.columns[0].doubles) {
+      if (std::bit_cast<uint64_t>(v) != std::bit_cast<uint64_t>(values[row++])) return 0;
+    }
+  }
+  std::filesystem::remove(path);
+  return static_cast<size_t>(
+      (*reader)->index().bytes_by_kind[static_cast<size_t>(magnetic::ByteKind::kDouble)]);
+}
+
 // Decodes every column, checks the bits, and returns million values per second (best run).
 double DecodeSpeed(const Method& m, const Stored& s,
                    const std::vector<absl::Span<const double>>& columns, int reps) {
@@ -226,7 +272,8 @@ int Main(int argc, char** argv) {
     rule += "---|";
   }
   std::printf("bits per value (published, full data sets: ALP / Chimp128 / Gorilla / Zstd-3)\n\n");
-  std::printf("%s published |\n%s---|\n", header.c_str(), rule.c_str());
+  std::printf("%s segment (groups of 1 / 16) | published |\n%s---|---|\n", header.c_str(),
+              rule.c_str());
   std::string chosen_table, speed_table = header + "\n" + rule + "\n";
   for (const Series& series : kSeries) {
     const std::string path = (std::filesystem::path(dir) / series.file).string();
@@ -255,8 +302,10 @@ int Main(int argc, char** argv) {
         chosen_table += " |\n";
       }
     }
-    std::printf("%s %.2f / %.2f / %.2f / %.2f |\n", line.c_str(), series.alp, series.chimp128,
-                series.gorilla, series.zstd3);
+    const size_t alone = SegmentBytes(values, rows, 1), grouped = SegmentBytes(values, rows, 16);
+    std::printf("%s %.2f / %.2f | %.2f / %.2f / %.2f / %.2f |\n", line.c_str(),
+                8.0 * alone / values.size(), 8.0 * grouped / values.size(), series.alp,
+                series.chimp128, series.gorilla, series.zstd3);
     speed_table += speeds + "\n";
   }
   std::printf("\ncodecs the chooser picked (columns)\n\n| series | auto |\n|---|---|\n%s",

@@ -41,6 +41,10 @@ enum class CodecId : uint8_t {
   kDoubleAlp = 0x13,
   kDoubleAlpRd = 0x14,
   kDoubleDictionary = 0x15,
+  // Codes into a dictionary stored outside the column (a segment's group dictionary,
+  // engine/magnetic/FORMAT.md); not a registered codec: column_codec.h's EncodeDoubleCodes
+  // and DecodeDoubles(column, dictionary, out) handle it.
+  kDoubleCodes = 0x16,
   // string columns.
   kStringPlain = 0x20,
   kStringDictionary = 0x21,

@@ -95,6 +95,7 @@ absl::string_view CodecName(CodecId id) {
   if (const auto* c = FindCodec<double>(id)) return c->name;
   if (const auto* c = FindCodec<absl::string_view>(id)) return c->name;
   if (const auto* c = FindCodec<uint8_t>(id)) return c->name;
+  if (id == CodecId::kDoubleCodes) return "double_codes";
   return "unknown";
 }
 

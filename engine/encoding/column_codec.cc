@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/encoding/byte_io.h"
+#include "engine/encoding/packed_ints.h"
 #include "engine/encoding/zstd_column.h"
 #include "tsw/status.h"
 
@@ -186,6 +187,48 @@ absl::Status EncodeDoubles(absl::Span<const double> values, std::string* out,
 }
 absl::Status DecodeDoubles(absl::string_view column, std::vector<double>* out) {
   return DecodeColumn<double>(column, ColumnKind::kDoubles, out);
+}
+
+absl::Status EncodeDoubleCodes(absl::Span<const int64_t> codes, std::string* out) {
+  if (codes.size() > kMaxColumnValues) {
+    return Internal(absl::StrCat("a column of ", codes.size(),
+                                 " double codes is above the limit of ", kMaxColumnValues));
+  }
+  for (int64_t code : codes) {
+    if (code < 0) return Internal(absl::StrCat("double code ", code, " is negative"));
+  }
+  out->push_back(static_cast<char>(CodecId::kDoubleCodes));
+  PutVarint64(out, codes.size());
+  EncodePackedInts(codes, out);
+  return absl::OkStatus();
+}
+
+absl::Status DecodeDoubles(absl::string_view column, const std::vector<double>* dictionary,
+                           std::vector<double>* out) {
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  if (header->codec != CodecId::kDoubleCodes) return DecodeDoubles(column, out);
+  constexpr absl::string_view kName = "double_codes";
+  out->clear();
+  if (dictionary == nullptr) return CorruptColumn(kName, "codes without a dictionary");
+  ByteReader in(column.substr(header->header_bytes));
+  if (in.remaining() < MinPackedIntsBytes(header->count)) {
+    return CorruptColumn(
+        kName, absl::StrCat(in.remaining(), " bytes cannot hold ", header->count, " codes"));
+  }
+  std::vector<int64_t> codes(header->count);
+  if (absl::Status s = DecodePackedInts(&in, absl::MakeSpan(codes), kName); !s.ok()) return s;
+  if (!in.empty()) return CorruptColumn(kName, absl::StrCat(in.remaining(), " trailing bytes"));
+  out->resize(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (static_cast<uint64_t>(codes[i]) >= dictionary->size()) {
+      out->clear();
+      return CorruptColumn(kName, absl::StrCat("code ", codes[i], " of value ", i, " beyond ",
+                                               dictionary->size(), " entries"));
+    }
+    (*out)[i] = (*dictionary)[static_cast<size_t>(codes[i])];
+  }
+  return absl::OkStatus();
 }
 
 absl::Status EncodeStrings(absl::Span<const absl::string_view> values, std::string* out,

@@ -77,6 +77,18 @@ absl::Status EncodeDoubles(absl::Span<const double> values, std::string* out,
                            const EncodeOptions& options = {});
 absl::Status DecodeDoubles(absl::string_view column, std::vector<double>* out);
 
+// A double column whose values are held elsewhere, in a dictionary of distinct values the
+// caller stores once for several columns (engine/magnetic's group dictionaries): each
+// value is its code, an index into that dictionary (codec kDoubleCodes; FORMAT.md,
+// "Double codes"). Fails (InternalServerException) for a negative code or more than
+// kMaxColumnValues codes.
+absl::Status EncodeDoubleCodes(absl::Span<const int64_t> codes, std::string* out);
+// DecodeDoubles, and for a column of codes the entries of `dictionary` they name. Fails
+// (InternalServerException) on a column of codes when `dictionary` is null or a code is
+// not below its size.
+absl::Status DecodeDoubles(absl::string_view column, const std::vector<double>* dictionary,
+                           std::vector<double>* out);
+
 // VARCHAR values. Besides kMaxColumnValues, the strings may total at most kMaxColumnBytes.
 absl::Status EncodeStrings(absl::Span<const absl::string_view> values, std::string* out,
                            const EncodeOptions& options = {});

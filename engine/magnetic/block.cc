@@ -1,5 +1,6 @@
 #include "engine/magnetic/block.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -50,11 +51,78 @@ void Scatter(std::vector<T>&& dense, const std::vector<uint8_t>& present, size_t
   }
 }
 
+// The chunk of a DOUBLE column's present values: codes into `entries` when that is
+// smaller than the column alone (adding the bytes saved to *saved), else the column.
+absl::Status AppendDoubles(absl::Span<const double> values, const std::vector<double>* entries,
+                           int level, std::string* chunk, int64_t* saved) {
+  if (absl::Status s = AppendDoubleChunk(values, level, chunk); !s.ok()) return s;
+  if (entries == nullptr || entries->empty()) return absl::OkStatus();
+  std::vector<int64_t> codes(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const uint64_t key = DictionaryOrderKey(values[i]);
+    auto it = std::lower_bound(entries->begin(), entries->end(), key, [](double entry, uint64_t k) {
+      return DictionaryOrderKey(entry) < k;
+    });
+    if (it == entries->end() || DictionaryOrderKey(*it) != key) return absl::OkStatus();
+    codes[i] = it - entries->begin();
+  }
+  std::string coded;
+  if (absl::Status s = AppendDoubleCodesChunk(codes, level, &coded); !s.ok()) return s;
+  if (coded.size() < chunk->size()) {
+    *saved += static_cast<int64_t>(chunk->size() - coded.size());
+    *chunk = std::move(coded);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+bool GroupDictionary::empty() const {
+  for (const std::vector<double>& entries : columns) {
+    if (!entries.empty()) return false;
+  }
+  return true;
+}
+
+absl::Status EncodeGroupDictionary(const GroupDictionary& dictionary, int zstd_level,
+                                   std::string* out, ByteKindCounts* counts) {
+  std::string chunk;
+  for (const std::vector<double>& entries : dictionary.columns) {
+    chunk.clear();
+    if (!entries.empty()) {
+      if (absl::Status s = AppendDoubleDictionaryChunk(entries, zstd_level, &chunk); !s.ok()) {
+        return s;
+      }
+    }
+    AppendChunk(chunk, ByteKind::kDouble, out, counts);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeGroupDictionary(absl::string_view bytes, const std::vector<ColumnSpec>& columns,
+                                   GroupDictionary* out) {
+  out->columns.assign(columns.size(), {});
+  ByteReader in(bytes);
+  bool any = false;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    absl::string_view chunk;
+    if (!in.ReadLengthPrefixed(&chunk)) return CorruptBlock("truncated dictionary");
+    if (chunk.empty()) continue;
+    if (columns[c].type != MeasureValueType::kDouble) {
+      return CorruptBlock("dictionary entries for a column that is not DOUBLE");
+    }
+    if (absl::Status s = DecodeDoubleDictionaryChunk(chunk, &out->columns[c]); !s.ok()) return s;
+    any = true;
+  }
+  if (!in.empty()) return CorruptBlock("trailing bytes in a dictionary");
+  if (!any) return CorruptBlock("a dictionary without entries");
+  return absl::OkStatus();
+}
 
 absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
                          const BlockEncodeOptions& options, std::string* out,
-                         ByteKindCounts* counts) {
+                         ByteKindCounts* counts, const GroupDictionary* dictionary,
+                         std::vector<int64_t>* saved) {
   const size_t n = end - begin;
   const int level = options.zstd_level;
   std::string chunk;
@@ -85,7 +153,8 @@ absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_
   }
   AppendChunk(chunk, ByteKind::kVersion, out, counts);
 
-  for (const RowColumn& column : rows.columns) {
+  for (size_t c = 0; c < rows.columns.size(); ++c) {
+    const RowColumn& column = rows.columns[c];
     absl::Span<const uint8_t> present = absl::MakeConstSpan(column.present).subspan(begin, n);
     std::vector<uint8_t> bits(present.begin(), present.end());
     size_t count = 0;
@@ -104,9 +173,14 @@ absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_
     switch (column.type) {
       case MeasureValueType::kDouble: {
         std::vector<double> storage;
-        s = AppendDoubleChunk(
+        const std::vector<double>* entries = dictionary != nullptr && c < dictionary->columns.size()
+                                                 ? &dictionary->columns[c]
+                                                 : nullptr;
+        int64_t saved_here = 0;
+        s = AppendDoubles(
             Dense(absl::MakeConstSpan(column.doubles).subspan(begin, n), bits, count, &storage),
-            level, &chunk);
+            entries, level, &chunk, &saved_here);
+        if (saved != nullptr && c < saved->size()) (*saved)[c] += saved_here;
         break;
       }
       case MeasureValueType::kBigint:
@@ -193,6 +267,7 @@ absl::Status BlockReader::DecodeTimes(size_t rows, std::vector<int64_t>* out) co
 }
 
 absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
+                                       const std::vector<double>* dictionary,
                                        RowColumn* out) const {
   out->name = spec.name;
   out->type = spec.type;
@@ -214,7 +289,9 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
   switch (spec.type) {
     case MeasureValueType::kDouble: {
       std::vector<double> dense;
-      if (absl::Status s = DecodeDoubleChunk(values, count, &dense); !s.ok()) return s;
+      if (absl::Status s = DecodeDoubleChunk(values, count, &dense, dictionary); !s.ok()) {
+        return s;
+      }
       Scatter(std::move(dense), out->present, rows, &out->doubles);
       return absl::OkStatus();
     }
@@ -245,6 +322,7 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
 }
 
 absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out,
+                                    const GroupDictionary* dictionary,
                                     const std::vector<bool>* wanted) const {
   if (absl::Status s = DecodeTimes(rows, &out->time_nanos); !s.ok()) return s;
   if (absl::Status s = DecodeIntChunk(chunks_[2], rows, &out->versions); !s.ok()) return s;
@@ -260,7 +338,12 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
       skipped.strings.clear();
       continue;
     }
-    if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, &out->columns[c]); !s.ok()) {
+    const std::vector<double>* entries =
+        dictionary != nullptr && c < dictionary->columns.size() && !dictionary->columns[c].empty()
+            ? &dictionary->columns[c]
+            : nullptr;
+    if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, entries, &out->columns[c]);
+        !s.ok()) {
       return s;
     }
   }

@@ -30,14 +30,36 @@ struct BlockEncodeOptions {
   int filter_bits_per_key = 0;  // 0: no key filter (an empty chunk).
 };
 
+// A block group's dictionary (FORMAT.md, "Dictionaries"): for each of the stream's
+// columns, its entries, distinct and sorted by DictionaryOrderKey, or none (empty). Only
+// DOUBLE columns have entries.
+struct GroupDictionary {
+  std::vector<std::vector<double>> columns;
+  // True when no column has entries.
+  bool empty() const;
+};
+
+// Appends the dictionary region of `dictionary` (one chunk per column) to *out, counting
+// entries as double bytes.
+absl::Status EncodeGroupDictionary(const GroupDictionary& dictionary, int zstd_level,
+                                   std::string* out, ByteKindCounts* counts);
+
+// Replaces *out with the dictionary region `bytes` of a stream with `columns`; fails unless
+// it holds exactly one chunk per column, entries only for DOUBLE columns, and at least one.
+absl::Status DecodeGroupDictionary(absl::string_view bytes, const std::vector<ColumnSpec>& columns,
+                                   GroupDictionary* out);
+
 // Appends the block holding rows [begin, end) of `rows` to *out and adds the stored bytes
-// of each kind to *counts. Fails only when a codec refuses the values (more than
+// of each kind to *counts. With a `dictionary`, a DOUBLE column that has entries there
+// is stored as codes into them when that is smaller, and (*saved)[c], when `saved` is set,
+// grows by the bytes column c saved so. Fails only when a codec refuses the values (more than
 // MaxChunkValues() rows, a boolean other than 0 or 1). `rows` is in "stream shape": its columns are
 // exactly the stream's columns in order, each with `present` and value vectors as long as
 // time_nanos (values at absent rows are ignored). REQUIRES: begin < end <= rows.time_nanos.size().
 absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_t stream_hash,
                          const BlockEncodeOptions& options, std::string* out,
-                         ByteKindCounts* counts);
+                         ByteKindCounts* counts, const GroupDictionary* dictionary = nullptr,
+                         std::vector<int64_t>* saved = nullptr);
 
 // Row `row` of `rows` (in stream shape) as a one-row batch with the same columns; the
 // dimension and measure fields are left empty. REQUIRES: row < rows.time_nanos.size().
@@ -58,15 +80,17 @@ class BlockReader {
 
   // Every row, in stream shape (see EncodeBlock): sets out->time_nanos, versions and
   // columns (named and typed after `stream`); leaves dimensions and measure fields alone.
+  // `dictionary` is the block's group dictionary (its index entry names it), or null.
   // With `wanted` (one flag per stream column), a column whose flag is false is named and
   // typed but left empty (no presence, no values): its chunks are skipped undecoded, which
   // the format allows because each column's presence and values are chunks of their own.
   absl::Status DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out,
+                         const GroupDictionary* dictionary = nullptr,
                          const std::vector<bool>* wanted = nullptr) const;
 
  private:
   absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
-                            RowColumn* out) const;
+                            const std::vector<double>* dictionary, RowColumn* out) const;
 
   std::vector<absl::string_view> chunks_;
 };

@@ -9,19 +9,23 @@
 namespace tsw::magnetic {
 namespace {
 
-// Encoded columns smaller than this are never worth a Zstd frame.
-constexpr size_t kMinCompressSize = 64;
-
+// Every column gets the pass the chooser ranked it by (a size threshold here would store
+// raw the column it chose for its compressed size); EncodeColumnZstd keeps it raw when
+// Zstd does not make it smaller.
 absl::Status Frame(const std::string& encoded, int zstd_level, std::string* out) {
   encoding::ZstdColumnOptions options;
-  options.level = encoded.size() < kMinCompressSize ? 0 : zstd_level;
+  options.level = zstd_level;
   return encoding::EncodeColumnZstd(encoded, options, out);
 }
 
 template <typename T, typename EncodeFn>
 absl::Status Append(absl::Span<const T> values, int zstd_level, std::string* out, EncodeFn encode) {
+  // The chooser ranks codecs by their size after the frame's Zstd pass, so a column is
+  // never stored larger than Zstd alone would store it.
+  encoding::EncodeOptions options;
+  options.zstd_level = zstd_level;
   std::string encoded;
-  if (absl::Status s = encode(values, &encoded, encoding::EncodeOptions{}); !s.ok()) return s;
+  if (absl::Status s = encode(values, &encoded, options); !s.ok()) return s;
   return Frame(encoded, zstd_level, out);
 }
 
@@ -66,6 +70,18 @@ absl::Status AppendDoubleChunk(absl::Span<const double> values, int zstd_level, 
       });
 }
 
+absl::Status AppendDoubleCodesChunk(absl::Span<const int64_t> codes, int zstd_level,
+                                    std::string* out) {
+  std::string encoded;
+  if (absl::Status s = encoding::EncodeDoubleCodes(codes, &encoded); !s.ok()) return s;
+  return Frame(encoded, zstd_level, out);
+}
+
+absl::Status AppendDoubleDictionaryChunk(absl::Span<const double> entries, int zstd_level,
+                                         std::string* out) {
+  return AppendDoubleChunk(entries, zstd_level, out);
+}
+
 absl::Status AppendStringChunk(absl::Span<const std::string> values, int zstd_level,
                                std::string* out) {
   return Append<std::string>(
@@ -100,8 +116,29 @@ absl::Status DecodeIntChunk(absl::string_view chunk, size_t count, std::vector<i
   return Decode(chunk, count, out, "integer", encoding::DecodeInt64s);
 }
 
-absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vector<double>* out) {
-  return Decode(chunk, count, out, "double", encoding::DecodeDoubles);
+absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vector<double>* out,
+                               const std::vector<double>* dictionary) {
+  return Decode(chunk, count, out, "double",
+                [dictionary](absl::string_view column, std::vector<double>* values) {
+                  return encoding::DecodeDoubles(column, dictionary, values);
+                });
+}
+
+absl::Status DecodeDoubleDictionaryChunk(absl::string_view chunk, std::vector<double>* out) {
+  std::string encoded;
+  if (absl::Status s = encoding::DecodeColumnZstd(chunk, &encoded); !s.ok()) return s;
+  absl::StatusOr<encoding::ColumnHeader> header = encoding::ReadColumnHeader(encoded);
+  if (!header.ok()) return header.status();
+  if (header->count == 0) return tsw::InternalError("corrupt dictionary: no entries");
+  if (absl::Status s = encoding::DecodeDoubles(encoded, out); !s.ok()) return s;
+  // Entries are distinct and sorted by DictionaryOrderKey, so a code names one value.
+  for (size_t i = 1; i < out->size(); ++i) {
+    if (DictionaryOrderKey((*out)[i - 1]) >= DictionaryOrderKey((*out)[i])) {
+      out->clear();
+      return tsw::InternalError("corrupt dictionary: entries not strictly increasing");
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DecodeStringChunk(absl::string_view chunk, size_t count,

@@ -12,6 +12,7 @@
 #ifndef TSW_ENGINE_MAGNETIC_CHUNK_CODEC_H_
 #define TSW_ENGINE_MAGNETIC_CHUNK_CODEC_H_
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,13 +27,28 @@ namespace tsw::magnetic {
 // The most values one chunk may hold (engine/encoding's limit per column).
 size_t MaxChunkValues();
 
+// The order of a group dictionary's entries: numeric, -0.0 before 0.0, NaNs by their bits
+// at the ends; distinct bit patterns have distinct keys.
+inline uint64_t DictionaryOrderKey(double v) {
+  const uint64_t bits = std::bit_cast<uint64_t>(v);
+  return (bits >> 63) != 0 ? ~bits : bits | (uint64_t{1} << 63);
+}
+
 // Each Append*Chunk appends the chunk for `values` to *out; zstd_level 0 stores the
-// encoded column uncompressed, and so does any level for columns too small to gain.
+// encoded column uncompressed, and so does any level when Zstd does not shrink it.
 // Fails (InternalServerException) for more than MaxChunkValues() values or a boolean
 // other than 0 or 1.
 absl::Status AppendTimeChunk(absl::Span<const int64_t> values, int zstd_level, std::string* out);
 absl::Status AppendIntChunk(absl::Span<const int64_t> values, int zstd_level, std::string* out);
 absl::Status AppendDoubleChunk(absl::Span<const double> values, int zstd_level, std::string* out);
+// A double chunk of codes into a group dictionary (FORMAT.md, "Dictionaries"); fails for a
+// negative code.
+absl::Status AppendDoubleCodesChunk(absl::Span<const int64_t> codes, int zstd_level,
+                                    std::string* out);
+// A group dictionary's chunk for one column: `entries` distinct and sorted by
+// DictionaryOrderKey (not checked here; DecodeDoubleDictionaryChunk checks it).
+absl::Status AppendDoubleDictionaryChunk(absl::Span<const double> entries, int zstd_level,
+                                         std::string* out);
 absl::Status AppendStringChunk(absl::Span<const std::string> values, int zstd_level,
                                std::string* out);
 absl::Status AppendBoolChunk(absl::Span<const uint8_t> values, int zstd_level, std::string* out);
@@ -43,7 +59,12 @@ absl::Status AppendPresenceChunk(absl::Span<const uint8_t> present, int zstd_lev
 // which must hold `count` values.
 absl::Status DecodeTimeChunk(absl::string_view chunk, size_t count, std::vector<int64_t>* out);
 absl::Status DecodeIntChunk(absl::string_view chunk, size_t count, std::vector<int64_t>* out);
-absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vector<double>* out);
+// A double chunk may hold codes into `dictionary` (the block's group dictionary for the
+// column); without one (nullptr) such a chunk is corrupt.
+absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vector<double>* out,
+                               const std::vector<double>* dictionary = nullptr);
+// A group dictionary's chunk: at least one entry, strictly increasing by DictionaryOrderKey.
+absl::Status DecodeDoubleDictionaryChunk(absl::string_view chunk, std::vector<double>* out);
 absl::Status DecodeStringChunk(absl::string_view chunk, size_t count,
                                std::vector<std::string>* out);
 absl::Status DecodeBoolChunk(absl::string_view chunk, size_t count, std::vector<uint8_t>* out);

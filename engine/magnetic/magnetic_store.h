@@ -59,6 +59,11 @@ struct MagneticOptions {
   int64_t target_segment_bytes = 64 << 20;
   // Rows per block, the unit that is read and decoded (>= 1).
   int32_t max_rows_per_block = 4096;
+  // Consecutive blocks of a stream whose DOUBLE columns may share a group dictionary of
+  // their distinct values (FORMAT.md, "Dictionaries"), stored once and used where it makes
+  // the segment smaller; 1 or less: none. A lookup in such a block also reads and decodes
+  // the dictionary, which holds at most 4 x max_rows_per_block entries per column.
+  int32_t dictionary_group_blocks = 16;
   // Compaction merges a run of adjacent small segments once it holds this many (>= 2);
   // segments with rows below the retention cutoff are rewritten regardless.
   int32_t compaction_min_segments = 4;

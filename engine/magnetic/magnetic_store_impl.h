@@ -91,6 +91,7 @@ struct MagneticStore::Impl {
     w.block.filter_bits_per_key = std::clamp(options.filter_bits_per_key, 0, 64);
     w.max_rows_per_block =
         std::clamp(options.max_rows_per_block, 1, static_cast<int32_t>(MaxChunkValues()));
+    w.dictionary_group_blocks = std::clamp(options.dictionary_group_blocks, 1, 1024);
     return w;
   }
 

@@ -192,6 +192,13 @@ std::string EncodeFooter(const SegmentIndex& index) {
       PutLengthPrefixed(&out, column.name);
       out.push_back(static_cast<char>(MeasureTypeCode(column.type)));
     }
+    if (index.version >= 2) {
+      PutVarint64(&out, stream.dictionaries.size());
+      for (const DictionaryEntry& dictionary : stream.dictionaries) {
+        PutVarint64(&out, dictionary.length);
+        PutFixed64(&out, dictionary.checksum);
+      }
+    }
     PutVarint64(&out, stream.blocks.size());
     for (const BlockEntry& block : stream.blocks) {
       PutVarint64(&out, block.length);
@@ -200,6 +207,7 @@ std::string EncodeFooter(const SegmentIndex& index) {
       PutSignedVarint64(&out, block.min_time);
       PutVarint64(&out,
                   static_cast<uint64_t>(block.max_time) - static_cast<uint64_t>(block.min_time));
+      if (index.version >= 2) PutVarint64(&out, block.dictionary);
     }
   }
   const size_t stored_kinds = static_cast<size_t>(ByteKind::kIndex);
@@ -282,10 +290,52 @@ absl::Status DecodeStreamKey(uint64_t num_series, ByteReader* in, StreamEntry* s
   return absl::OkStatus();
 }
 
+// One stream's dictionary entries (version 2 on): each at least one byte; their offsets
+// are set as the blocks that use them are placed.
+absl::Status DecodeDictionaryEntries(ByteReader* in, StreamEntry* stream) {
+  uint64_t num_dictionaries;
+  if (!in->ReadCount(in->remaining(), &num_dictionaries)) return BadFooter("dictionary count");
+  stream->dictionaries.resize(num_dictionaries);
+  for (DictionaryEntry& dictionary : stream->dictionaries) {
+    if (!in->ReadVarint64(&dictionary.length) || !in->ReadFixed64(&dictionary.checksum) ||
+        dictionary.length == 0) {
+      return BadFooter("dictionary entry");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A block's dictionary reference (version 2 on): none, the latest dictionary placed, or
+// the next one, which then lies where the block would start (*offset moves past it).
+absl::Status PlaceBlockDictionary(uint64_t blocks_end, ByteReader* in, StreamEntry* stream,
+                                  uint32_t* placed, uint64_t* offset, BlockEntry* block) {
+  uint64_t ref;
+  if (!in->ReadCount(stream->dictionaries.size(), &ref)) return BadFooter("block dictionary");
+  if (ref != 0 && ref != *placed && ref != *placed + 1) {
+    return BadFooter("block names a dictionary out of order");
+  }
+  block->dictionary = static_cast<uint32_t>(ref);
+  if (ref == *placed + 1) {
+    DictionaryEntry& dictionary = stream->dictionaries[ref - 1];
+    if (dictionary.length > blocks_end - *offset) {
+      return BadFooter("dictionary beyond the data region");
+    }
+    dictionary.offset = *offset;
+    *offset += dictionary.length;
+    *placed = static_cast<uint32_t>(ref);
+  }
+  return absl::OkStatus();
+}
+
 // One stream's block entries: at least one, apart in time, each inside the data region
-// where the previous block ended (*offset, moved past them). Adds their rows to *points.
-absl::Status DecodeBlockEntries(uint64_t blocks_end, ByteReader* in, StreamEntry* stream,
-                                uint64_t* offset, int64_t* points) {
+// where the previous block (or its dictionary) ended (*offset, moved past them). Adds
+// their rows to *points.
+absl::Status DecodeBlockEntries(uint64_t blocks_end, uint32_t version, ByteReader* in,
+                                StreamEntry* stream, uint64_t* offset, int64_t* points) {
+  if (version >= 2) {
+    if (absl::Status s = DecodeDictionaryEntries(in, stream); !s.ok()) return s;
+  }
+  uint32_t placed = 0;
   uint64_t num_blocks;
   if (!in->ReadCount(in->remaining(), &num_blocks) || num_blocks == 0) {
     return BadFooter("block count");
@@ -299,6 +349,12 @@ absl::Status DecodeBlockEntries(uint64_t blocks_end, ByteReader* in, StreamEntry
         !in->ReadCount(kMaxBlockRows, &rows) || rows == 0 ||
         !in->ReadSignedVarint64(&block.min_time) || !in->ReadVarint64(&span)) {
       return BadFooter("block entry");
+    }
+    if (version >= 2) {
+      if (absl::Status s = PlaceBlockDictionary(blocks_end, in, stream, &placed, offset, &block);
+          !s.ok()) {
+        return s;
+      }
     }
     block.rows = static_cast<int64_t>(rows);
     // max_time = min_time + span must not overflow, and `rows` distinct times need a
@@ -318,12 +374,14 @@ absl::Status DecodeBlockEntries(uint64_t blocks_end, ByteReader* in, StreamEntry
     *offset += block.length;
     *points += block.rows;
   }
+  if (placed != stream->dictionaries.size()) return BadFooter("a dictionary no block uses");
   return absl::OkStatus();
 }
 
 // The stream table: streams sorted, their blocks filling the data region exactly; sets the
 // index's time range (0 to 0 without streams) and point count.
-absl::Status DecodeStreamTable(uint64_t blocks_end, ByteReader* in, SegmentIndex* index) {
+absl::Status DecodeStreamTable(uint64_t blocks_end, uint32_t version, ByteReader* in,
+                               SegmentIndex* index) {
   const uint64_t num_series = index->series.size();
   uint64_t num_streams;
   if (!in->ReadCount(std::min<uint64_t>(kMaxCount, in->remaining()), &num_streams)) {
@@ -339,7 +397,8 @@ absl::Status DecodeStreamTable(uint64_t blocks_end, ByteReader* in, SegmentIndex
     if (i > 0 && CompareStreams(index->streams[i - 1], stream) >= 0) {
       return BadFooter("streams not sorted");
     }
-    if (absl::Status s = DecodeBlockEntries(blocks_end, in, &stream, &offset, &index->points);
+    if (absl::Status s =
+            DecodeBlockEntries(blocks_end, version, in, &stream, &offset, &index->points);
         !s.ok()) {
       return s;
     }
@@ -373,11 +432,12 @@ absl::Status DecodeByteKinds(uint64_t file_size, ByteReader* in, SegmentIndex* i
 }  // namespace
 
 absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_t file_size,
-                          SegmentIndex* index) {
+                          uint32_t version, SegmentIndex* index) {
   *index = SegmentIndex();
+  index->version = version;
   ByteReader in(footer);
   if (absl::Status s = DecodeSeriesTable(footer.size(), &in, index); !s.ok()) return s;
-  if (absl::Status s = DecodeStreamTable(blocks_end, &in, index); !s.ok()) return s;
+  if (absl::Status s = DecodeStreamTable(blocks_end, version, &in, index); !s.ok()) return s;
   if (absl::Status s = DecodeByteKinds(file_size, &in, index); !s.ok()) return s;
   if (!in.empty()) return BadFooter("trailing bytes");
   if (index->streams.empty()) {

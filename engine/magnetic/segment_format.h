@@ -21,7 +21,9 @@
 
 namespace tsw::magnetic {
 
-inline constexpr uint32_t kSegmentFormatVersion = 1;
+// The version the writer writes. Version 1 (no dictionaries) is still read.
+inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kOldestSegmentFormatVersion = 1;
 inline constexpr char kSegmentHeaderMagic[8] = {'T', 'S', 'W', 'S', 'E', 'G', 'H', 'D'};
 inline constexpr char kSegmentTrailerMagic[8] = {'T', 'S', 'W', 'S', 'E', 'G', 'E', 'N'};
 inline constexpr size_t kSegmentHeaderSize = 16;   // magic, version, header check.
@@ -67,21 +69,35 @@ struct BlockEntry {
   int64_t rows = 0;       // >= 1.
   int64_t min_time = 0;   // Of the block's first row.
   int64_t max_time = 0;   // Of its last row.
+  // 0: no dictionary; d + 1: StreamEntry::dictionaries[d] holds the block's group
+  // dictionary (FORMAT.md, "Dictionaries").
+  uint32_t dictionary = 0;
+};
+
+// A group dictionary's bytes, stored right before the first block that uses it.
+struct DictionaryEntry {
+  uint64_t offset = 0;  // In the file, like a block's.
+  uint64_t length = 0;
+  uint64_t checksum = 0;  // XXH3_64bits of its bytes.
 };
 
 struct StreamEntry {
   uint32_t series = 0;  // Index into SegmentIndex::series.
   std::string measure_name;
   MeasureValueType type = MeasureValueType::kDouble;
-  std::vector<ColumnSpec> columns;  // Scalar: one, named after the measure, of its type.
-  std::vector<BlockEntry> blocks;   // Increasing, disjoint time ranges.
-  uint64_t hash = 0;                // StreamHash(series dimensions, measure_name); not stored.
+  std::vector<ColumnSpec> columns;            // Scalar: one, named after the measure, of its type.
+  std::vector<BlockEntry> blocks;             // Increasing, disjoint time ranges.
+  std::vector<DictionaryEntry> dictionaries;  // In file order; version 2 on.
+  uint64_t hash = 0;  // StreamHash(series dimensions, measure_name); not stored.
 };
 
 struct SegmentIndex {
   std::vector<std::vector<Dimension>> series;  // Each sorted by name; the list by CompareSeries.
   std::vector<StreamEntry> streams;
   ByteKindCounts bytes_by_kind{};  // Stored in the footer, except kIndex (derived on load).
+  // The format version of the footer (the file's header); EncodeFooter writes this one.
+  // Version 1 has no dictionaries.
+  uint32_t version = kSegmentFormatVersion;
   // Derived on load.
   int64_t min_time = 0;
   int64_t max_time = 0;
@@ -101,15 +117,17 @@ uint64_t StreamHash(const std::vector<Dimension>& series, absl::string_view meas
 uint64_t RowKeyHash(uint64_t stream_hash, int64_t time_nanos);
 
 // The footer bytes of `index` (FORMAT.md, "Footer"). Block offsets and the derived fields
-// are not stored. REQUIRES: the index obeys the orders described at the top of this file.
+// are not stored. REQUIRES: the index obeys the orders described at the top of this file,
+// and has no dictionaries when its version is 1.
 std::string EncodeFooter(const SegmentIndex& index);
 
-// Parses a footer of a file whose blocks tile [kSegmentHeaderSize, blocks_end) and whose
-// size is `file_size`, filling *index with offsets, stream hashes and derived fields.
+// Parses a footer of format `version` of a file whose blocks (and dictionaries) tile
+// [kSegmentHeaderSize, blocks_end) and whose size is `file_size`, filling *index with
+// offsets, stream hashes and derived fields.
 // Checks every order, count, type and bound the format promises; the error message names
 // the first violation (the caller adds the file name).
 absl::Status DecodeFooter(absl::string_view footer, uint64_t blocks_end, uint64_t file_size,
-                          SegmentIndex* index);
+                          uint32_t version, SegmentIndex* index);
 
 // "000042.seg"
 std::string SegmentFileName(uint64_t file_id);

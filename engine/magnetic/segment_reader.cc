@@ -71,7 +71,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (static_cast<uint32_t>(XXH3_64bits(header.data(), 12)) != DecodeFixed32(header.data() + 12)) {
     return corrupt("header checksum mismatch");
   }
-  if (version != kSegmentFormatVersion) {
+  if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion) {
     return corrupt(absl::StrCat("unsupported format version ", version));
   }
 
@@ -99,7 +99,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum_) {
     return corrupt("footer checksum mismatch");
   }
-  if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, &index_); !s.ok()) {
+  if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, version, &index_); !s.ok()) {
     return Corruption("", s);
   }
   if (expected.has_value() && (expected->points != index_.points ||
@@ -143,6 +143,49 @@ absl::Status SegmentReader::ReadBlock(size_t stream, size_t block, std::string* 
   return absl::OkStatus();
 }
 
+namespace {
+
+size_t Entries(const GroupDictionary& dictionary) {
+  size_t n = 0;
+  for (const std::vector<double>& column : dictionary.columns) n += column.size();
+  return n;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictionary(
+    size_t stream, size_t block) const {
+  const StreamEntry& s = index_.streams[stream];
+  const DictionaryEntry& entry = s.dictionaries[s.blocks[block].dictionary - 1];
+  {
+    MutexLock lock(&cache_mu_);
+    for (size_t i = 0; i < cache_.size(); ++i) {
+      if (cache_[i].first != entry.offset) continue;
+      std::rotate(cache_.begin() + i, cache_.begin() + i + 1, cache_.end());
+      return cache_.back().second;
+    }
+  }
+  std::string bytes;
+  if (absl::Status st = PRead(entry.offset, entry.length, &bytes); !st.ok()) return st;
+  if (XXH3_64bits(bytes.data(), bytes.size()) != entry.checksum) {
+    return tsw::InternalError(absl::StrCat("segment file ", path_, ": dictionary of ",
+                                           BlockName(stream, block), ": checksum mismatch"));
+  }
+  auto dictionary = std::make_shared<GroupDictionary>();
+  if (absl::Status st = DecodeGroupDictionary(bytes, s.columns, dictionary.get()); !st.ok()) {
+    return Corruption(absl::StrCat("dictionary of ", BlockName(stream, block)), st);
+  }
+  MutexLock lock(&cache_mu_);
+  cache_.emplace_back(entry.offset, dictionary);
+  size_t total = 0;
+  for (const auto& [offset, cached] : cache_) total += Entries(*cached);
+  while (cache_.size() > 1 && total > kDictionaryCacheEntries) {
+    total -= Entries(*cache_.front().second);
+    cache_.erase(cache_.begin());
+  }
+  return std::shared_ptr<const GroupDictionary>(std::move(dictionary));
+}
+
 absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out,
                                         const std::vector<bool>* wanted,
                                         std::string* scratch) const {
@@ -154,7 +197,14 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
   absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
   if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
   if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
-  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), out, wanted);
+  std::shared_ptr<const GroupDictionary> dictionary;
+  if (entry.dictionary != 0) {
+    absl::StatusOr<std::shared_ptr<const GroupDictionary>> read = ReadDictionary(stream, block);
+    if (!read.ok()) return read.status();
+    dictionary = *std::move(read);
+  }
+  if (absl::Status st =
+          reader->DecodeAll(s, static_cast<size_t>(entry.rows), out, dictionary.get(), wanted);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
@@ -186,8 +236,17 @@ absl::StatusOr<std::optional<RowBatch>> SegmentReader::FindRow(size_t stream, si
   auto it = std::lower_bound(times.begin(), times.end(), time);
   if (it == times.end() || *it != time) return std::nullopt;
   size_t row = static_cast<size_t>(it - times.begin());
+  // The dictionary is read only once the row is known to be here.
+  std::shared_ptr<const GroupDictionary> dictionary;
+  if (entry.dictionary != 0) {
+    absl::StatusOr<std::shared_ptr<const GroupDictionary>> read = ReadDictionary(stream, block);
+    if (!read.ok()) return read.status();
+    dictionary = *std::move(read);
+  }
   RowBatch all;
-  if (absl::Status st = reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all); !st.ok()) {
+  if (absl::Status st =
+          reader->DecodeAll(s, static_cast<size_t>(entry.rows), &all, dictionary.get());
+      !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
   return std::optional<RowBatch>(CopyRow(all, row));

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/common/mutex.h"
 #include "engine/common/row_batch.h"
 #include "engine/magnetic/block.h"
 #include "engine/magnetic/segment_format.h"
@@ -74,6 +75,17 @@ class SegmentReader {
   // or nullopt; consults the block's key filter before decoding anything.
   absl::StatusOr<std::optional<RowBatch>> FindRow(size_t stream, size_t block, int64_t time) const;
 
+  // The group dictionary that block `block` of `stream` names, read, verified and decoded,
+  // for BlockReader::DecodeAll (a block whose DOUBLE chunks hold codes cannot be decoded
+  // without it). Recently used dictionaries are kept decoded (up to
+  // kDictionaryCacheEntries values per reader), so lookups and narrow scans in one group
+  // decode its dictionary once. REQUIRES: the block names one (BlockEntry::dictionary != 0).
+  absl::StatusOr<std::shared_ptr<const GroupDictionary>> ReadDictionary(size_t stream,
+                                                                        size_t block) const;
+  // 1 MiB of doubles: every dictionary of a 64 MiB segment of high-cardinality columns
+  // (bench/RESULTS.md, "Real data"), at most 1/64 of the segment's size.
+  static constexpr size_t kDictionaryCacheEntries = 1 << 17;
+
   // A status naming this file, `what` and the problem.
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
 
@@ -89,6 +101,12 @@ class SegmentReader {
   uint64_t file_size_ = 0;
   uint64_t footer_checksum_ = 0;
   SegmentIndex index_;
+
+  // Decoded dictionaries by file offset, most recently used last; their entries total at
+  // most kDictionaryCacheEntries (one larger dictionary may stand alone).
+  mutable Mutex cache_mu_;
+  mutable std::vector<std::pair<uint64_t, std::shared_ptr<const GroupDictionary>>> cache_
+      ABSL_GUARDED_BY(cache_mu_);
 };
 
 }  // namespace tsw::magnetic

@@ -1,6 +1,7 @@
 #include "engine/magnetic/segment_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -115,7 +116,7 @@ absl::Status SegmentWriter::BeginStream(const std::vector<Dimension>& series,
                                         const std::string& measure_name, MeasureValueType type,
                                         std::vector<ColumnSpec> columns) {
   if (finished_ || failed_) return BadInput("BeginStream on a closed writer");
-  if (absl::Status s = FlushBlock(); !s.ok()) return s;
+  if (absl::Status s = FlushGroup(); !s.ok()) return s;
   EndStream();
   for (size_t i = 1; i < series.size(); ++i) {
     if (!(series[i - 1].name < series[i].name)) {
@@ -209,7 +210,8 @@ absl::Status SegmentWriter::AddRows(const RowBatch& batch, size_t begin, size_t 
     last_time_ = batch.time_nanos[i];
   }
 
-  const size_t max_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  const size_t max_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1)) *
+                          static_cast<size_t>(std::max(options_.dictionary_group_blocks, 1));
   while (begin < end) {
     size_t take = std::min(end - begin, max_rows - pending_.time_nanos.size());
     size_t stop = begin + take;
@@ -234,33 +236,82 @@ absl::Status SegmentWriter::AddRows(const RowBatch& batch, size_t begin, size_t 
     }
     begin = stop;
     if (pending_.time_nanos.size() >= max_rows) {
-      if (absl::Status s = FlushBlock(); !s.ok()) return s;
+      if (absl::Status s = FlushGroup(); !s.ok()) return s;
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status SegmentWriter::FlushBlock() {
+GroupDictionary SegmentWriter::CandidateDictionary(size_t begin, size_t end, bool* too_many) const {
+  GroupDictionary dictionary;
+  *too_many = false;
+  const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  if (options_.dictionary_group_blocks <= 1 || end - begin <= block_rows) return dictionary;
+  const size_t max_entries = options_.dictionary_max_entries > 0
+                                 ? static_cast<size_t>(options_.dictionary_max_entries)
+                                 : 4 * block_rows;
+  dictionary.columns.resize(pending_.columns.size());
+  for (size_t c = 0; c < pending_.columns.size(); ++c) {
+    const RowColumn& column = pending_.columns[c];
+    if (column.type != MeasureValueType::kDouble) continue;
+    std::vector<uint64_t> keys;
+    keys.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      if (column.present[i]) keys.push_back(DictionaryOrderKey(column.doubles[i]));
+    }
+    const size_t present = keys.size();
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    // Values that never repeat cost more as codes plus entries than alone.
+    if (keys.size() == present) continue;
+    if (keys.size() > max_entries) {
+      *too_many = true;
+      continue;
+    }
+    std::vector<double>& entries = dictionary.columns[c];
+    entries.reserve(keys.size());
+    for (uint64_t k : keys) {
+      entries.push_back(std::bit_cast<double>((k >> 63) != 0 ? k & ~(uint64_t{1} << 63) : ~k));
+    }
+  }
+  return dictionary;
+}
+
+absl::Status SegmentWriter::EncodeGroup(size_t begin, size_t end, const GroupDictionary* dictionary,
+                                        std::vector<std::string>* blocks,
+                                        std::vector<bool>* uses_dictionary, ByteKindCounts* counts,
+                                        std::vector<int64_t>* saved) const {
+  const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  blocks->clear();
+  uses_dictionary->clear();
+  *counts = ByteKindCounts{};
+  saved->assign(pending_.columns.size(), 0);
+  for (size_t first = begin; first < end; first += block_rows) {
+    const size_t last = std::min(end, first + block_rows);
+    std::vector<int64_t> block_saved(pending_.columns.size(), 0);
+    std::string block;
+    if (absl::Status s = EncodeBlock(pending_, first, last, stream_.hash, options_.block, &block,
+                                     counts, dictionary, &block_saved);
+        !s.ok()) {
+      return s;
+    }
+    bool uses = false;
+    for (size_t c = 0; c < block_saved.size(); ++c) {
+      (*saved)[c] += block_saved[c];
+      uses = uses || block_saved[c] > 0;
+    }
+    blocks->push_back(std::move(block));
+    uses_dictionary->push_back(uses);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::FlushGroup() {
   if (!in_stream_ || pending_.time_nanos.empty()) return absl::OkStatus();
-  const size_t rows = pending_.time_nanos.size();
-  std::string block;
-  if (absl::Status s = EncodeBlock(pending_, 0, rows, stream_.hash, options_.block, &block,
-                                   &index_.bytes_by_kind);
-      !s.ok()) {
+  if (absl::Status s = FlushRows(0, pending_.time_nanos.size()); !s.ok()) {
     failed_ = true;
     return s;
   }
-  BlockEntry entry;
-  entry.offset = offset_;
-  entry.length = block.size();
-  entry.checksum = XXH3_64bits(block.data(), block.size());
-  entry.rows = static_cast<int64_t>(rows);
-  entry.min_time = pending_.time_nanos.front();
-  entry.max_time = pending_.time_nanos.back();
-  stream_.blocks.push_back(entry);
-  points_ += entry.rows;
-  min_time_ = std::min(min_time_, entry.min_time);
-  max_time_ = std::max(max_time_, entry.max_time);
   pending_.time_nanos.clear();
   pending_.versions.clear();
   for (RowColumn& column : pending_.columns) {
@@ -269,7 +320,104 @@ absl::Status SegmentWriter::FlushBlock() {
     column.ints.clear();
     column.strings.clear();
   }
-  return Append(block);
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::FlushRows(size_t begin, size_t end) {
+  const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  bool too_many;
+  GroupDictionary dictionary = CandidateDictionary(begin, end, &too_many);
+  const size_t num_blocks = (end - begin + block_rows - 1) / block_rows;
+  // A column with too many distinct values for one dictionary may have few enough in
+  // half the group: halve it while it has four blocks or more.
+  if (too_many && num_blocks >= 4) {
+    const size_t middle = begin + (num_blocks / 2) * block_rows;
+    if (absl::Status s = FlushRows(begin, middle); !s.ok()) return s;
+    return FlushRows(middle, end);
+  }
+  std::vector<std::string> blocks;
+  std::vector<bool> uses;
+  ByteKindCounts counts{};
+  std::vector<int64_t> saved;
+  const GroupDictionary* candidate = dictionary.empty() ? nullptr : &dictionary;
+  if (absl::Status s = EncodeGroup(begin, end, candidate, &blocks, &uses, &counts, &saved);
+      !s.ok()) {
+    return s;
+  }
+  // A column keeps its entries only when its blocks saved more than the entries cost.
+  std::string dictionary_bytes;
+  ByteKindCounts dictionary_counts{};
+  if (candidate != nullptr) {
+    bool pruned = false;
+    for (size_t c = 0; c < dictionary.columns.size(); ++c) {
+      if (dictionary.columns[c].empty()) continue;
+      std::string chunk;
+      if (absl::Status s =
+              AppendDoubleDictionaryChunk(dictionary.columns[c], options_.block.zstd_level, &chunk);
+          !s.ok()) {
+        return s;
+      }
+      if (saved[c] <= static_cast<int64_t>(chunk.size()) + 4) {
+        dictionary.columns[c].clear();
+        pruned = true;
+      }
+    }
+    candidate = dictionary.empty() ? nullptr : &dictionary;
+    if (pruned) {
+      if (absl::Status s = EncodeGroup(begin, end, candidate, &blocks, &uses, &counts, &saved);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (candidate != nullptr) {
+      if (absl::Status s = EncodeGroupDictionary(dictionary, options_.block.zstd_level,
+                                                 &dictionary_bytes, &dictionary_counts);
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return AppendGroup(begin, end, blocks, uses, dictionary_bytes, counts, dictionary_counts);
+}
+
+absl::Status SegmentWriter::AppendGroup(size_t begin, size_t end,
+                                        const std::vector<std::string>& blocks,
+                                        const std::vector<bool>& uses, std::string dictionary_bytes,
+                                        const ByteKindCounts& counts,
+                                        const ByteKindCounts& dictionary_counts) {
+  const size_t block_rows = static_cast<size_t>(std::max(options_.max_rows_per_block, 1));
+  bool named = false;  // The group's dictionary is written and named.
+  for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += counts[k];
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    // The dictionary lies right before the first block that names it (FORMAT.md).
+    if (uses[b] && !dictionary_bytes.empty()) {
+      DictionaryEntry entry;
+      entry.offset = offset_;
+      entry.length = dictionary_bytes.size();
+      entry.checksum = XXH3_64bits(dictionary_bytes.data(), dictionary_bytes.size());
+      stream_.dictionaries.push_back(entry);
+      for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += dictionary_counts[k];
+      if (absl::Status st = Append(dictionary_bytes); !st.ok()) return st;
+      dictionary_bytes.clear();
+      named = true;
+    }
+    const size_t first = begin + b * block_rows;
+    const size_t last = std::min(end, first + block_rows);
+    BlockEntry entry;
+    entry.offset = offset_;
+    entry.length = blocks[b].size();
+    entry.checksum = XXH3_64bits(blocks[b].data(), blocks[b].size());
+    entry.rows = static_cast<int64_t>(last - first);
+    entry.min_time = pending_.time_nanos[first];
+    entry.max_time = pending_.time_nanos[last - 1];
+    entry.dictionary = uses[b] && named ? static_cast<uint32_t>(stream_.dictionaries.size()) : 0;
+    stream_.blocks.push_back(entry);
+    points_ += entry.rows;
+    min_time_ = std::min(min_time_, entry.min_time);
+    max_time_ = std::max(max_time_, entry.max_time);
+    if (absl::Status st = Append(blocks[b]); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 void SegmentWriter::EndStream() {
@@ -287,7 +435,7 @@ void SegmentWriter::EndStream() {
 
 absl::StatusOr<SegmentSummary> SegmentWriter::Finish() {
   if (finished_ || failed_) return BadInput("Finish on a closed writer");
-  if (absl::Status s = FlushBlock(); !s.ok()) return s;
+  if (absl::Status s = FlushGroup(); !s.ok()) return s;
   EndStream();
   std::string footer = EncodeFooter(index_);
   uint64_t footer_offset = offset_;

@@ -24,6 +24,13 @@ namespace tsw::magnetic {
 struct SegmentWriterOptions {
   BlockEncodeOptions block;
   int32_t max_rows_per_block = 4096;  // >= 1.
+  // Up to this many consecutive blocks of a stream are encoded together and may share a
+  // group dictionary (FORMAT.md, "Dictionaries"); 1 or less: no dictionaries. The writer
+  // holds that many blocks' rows of the current stream in memory.
+  int32_t dictionary_group_blocks = 16;
+  // The most entries a column's group dictionary may hold, which bounds what a lookup in
+  // one block decodes besides the block; 0: 4 x max_rows_per_block.
+  int32_t dictionary_max_entries = 0;
   // The file system; not owned. nullptr: Env::Default().
   Env* env = nullptr;
 };
@@ -80,7 +87,21 @@ class SegmentWriter {
   SegmentWriter(Env& env, std::unique_ptr<File> file, const SegmentWriterOptions& options);
   absl::Status Append(absl::string_view bytes);
   absl::Status FlushBuffer();
-  absl::Status FlushBlock();
+  // Encodes the pending rows as blocks of max_rows_per_block, with a group dictionary where
+  // it makes them smaller, and appends them.
+  absl::Status FlushGroup();
+  // FlushGroup's steps over pending rows [begin, end): the group, halved while a column
+  // has too many distinct values for one dictionary; the dictionary each DOUBLE column
+  // could share (*too_many when one had too many values); the blocks encoded with it
+  // (*saved: bytes each column saved by codes); their bytes appended.
+  absl::Status FlushRows(size_t begin, size_t end);
+  GroupDictionary CandidateDictionary(size_t begin, size_t end, bool* too_many) const;
+  absl::Status EncodeGroup(size_t begin, size_t end, const GroupDictionary* dictionary,
+                           std::vector<std::string>* blocks, std::vector<bool>* uses_dictionary,
+                           ByteKindCounts* counts, std::vector<int64_t>* saved) const;
+  absl::Status AppendGroup(size_t begin, size_t end, const std::vector<std::string>& blocks,
+                           const std::vector<bool>& uses, std::string dictionary_bytes,
+                           const ByteKindCounts& counts, const ByteKindCounts& dictionary_counts);
   void EndStream();
 
   Env& env_;
@@ -95,7 +116,7 @@ class SegmentWriter {
   SegmentIndex index_;
   bool in_stream_ = false;
   StreamEntry stream_;  // The current stream (in_stream_).
-  RowBatch pending_;    // Its rows not yet in a block, in stream shape.
+  RowBatch pending_;    // Its rows not yet in a block (at most one group), in stream shape.
   bool has_last_time_ = false;
   int64_t last_time_ = 0;
   int64_t points_ = 0;

@@ -314,7 +314,8 @@ void CheckFooter(InputReader in) {
   const uint64_t file_size = blocks_end + in.rest().size() + kSegmentTrailerSize;
   in.U32();
   SegmentIndex index;
-  const absl::Status status = DecodeFooter(in.rest(), blocks_end, file_size, &index);
+  const absl::Status status =
+      DecodeFooter(in.rest(), blocks_end, file_size, kSegmentFormatVersion, &index);
   if (!status.ok()) {
     CheckError(status, "DecodeFooter");
     return;

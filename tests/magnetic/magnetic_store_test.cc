@@ -89,6 +89,58 @@ TEST_F(MagneticStoreTest, RoundTripsRandomBatchesOfEveryType) {
   EXPECT_TRUE(store->Verify().empty());
 }
 
+// Readings from a small set of values, in blocks of 16 rows: their DOUBLE columns share
+// group dictionaries; scans, lookups, upserts, compaction and Verify see them exactly.
+TEST_F(MagneticStoreTest, RoundTripsColumnsThatShareGroupDictionaries) {
+  options_.max_rows_per_block = 16;
+  options_.compaction_min_segments = 2;
+  std::mt19937_64 rng(5);
+  auto readings = [&](int64_t first, int64_t version) {
+    std::vector<RowBatch> batches;
+    for (const char* host : {"h1", "h2"}) {
+      std::vector<int64_t> times, versions;
+      std::vector<double> values;
+      for (int64_t t = first; t < first + 600; ++t) {
+        times.push_back(t * 1000);
+        versions.push_back(version);
+        const uint64_t r = rng() % 40;
+        values.push_back(r == 0 ? std::nan("0x7") : r == 1 ? -0.0 : static_cast<double>(r) * 0.3);
+      }
+      batches.push_back(DoubleBatch({{"host", host}}, "cpu", times, versions, values));
+    }
+    return batches;
+  };
+  std::vector<std::vector<RowBatch>> writes = {readings(0, 1), readings(300, 2), readings(900, 1)};
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  for (const auto& batches : writes) {
+    ASSERT_TRUE(store->AddSegment(batches, "").ok());
+    model_.Add(batches);
+  }
+  ExpectMatchesModel(*store);
+  ASSERT_TRUE(store->Compact().ok());
+  ExpectMatchesModel(*store);
+  EXPECT_TRUE(store->Verify().empty());
+  for (int64_t t : {0, 299, 300, 777, 1499}) {
+    LookupKey key{.dimensions = kHost, .measure_name = "cpu", .time_nanos = t * 1000};
+    absl::StatusOr<std::optional<RowBatch>> row = store->Lookup(key);
+    ASSERT_TRUE(row.ok()) << row.status();
+    ASSERT_TRUE(row->has_value());
+    EXPECT_EQ(testing::RowString(**row, 0), model_.Find(key));
+  }
+  // The same rows without dictionaries take more room.
+  const int64_t with_dictionaries = store->Stats().bytes;
+  store.reset();
+  dir_ += "_alone";
+  std::filesystem::remove_all(dir_);
+  options_.dictionary_group_blocks = 1;
+  store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  for (const auto& batches : writes) ASSERT_TRUE(store->AddSegment(batches, "").ok());
+  ASSERT_TRUE(store->Compact().ok());
+  EXPECT_LT(with_dictionaries, store->Stats().bytes);
+}
+
 TEST_F(MagneticStoreTest, KeepsNanNegativeZeroAndEmptyStringsExactly) {
   auto store = OpenStore();
   RowBatch doubles = DoubleBatch(kHost, "cpu", {1, 2, 3, 4}, {1, 1, 1, 1},
