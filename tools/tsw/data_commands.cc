@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/common/json_writer.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tools/tsw/commands.h"
 #include "tsw/engine.h"
 

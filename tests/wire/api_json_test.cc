@@ -1,4 +1,4 @@
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 
 #include <chrono>
 #include <limits>

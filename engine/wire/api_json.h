@@ -17,8 +17,8 @@
 // empty, are left out, as the AWS SDKs do.
 //
 // All functions are thread-safe (parsing uses a per-thread parser).
-#ifndef TSW_TOOLS_APIJSON_API_JSON_H_
-#define TSW_TOOLS_APIJSON_API_JSON_H_
+#ifndef TSW_ENGINE_WIRE_API_JSON_H_
+#define TSW_ENGINE_WIRE_API_JSON_H_
 
 #include <cstddef>
 #include <string>
@@ -137,4 +137,4 @@ void AppendScanRowsJson(const ScanBatch& batch, std::string* out);
 }  // namespace apijson
 }  // namespace tsw
 
-#endif  // TSW_TOOLS_APIJSON_API_JSON_H_
+#endif  // TSW_ENGINE_WIRE_API_JSON_H_
