@@ -16,21 +16,20 @@ RECORDS=${RECORDS:-200000}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
 work=$(mktemp -d /tmp/forward-bench.XXXXXX)
-pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for f in "$work"/*.pid; do [[ -e $f ]] && kill "$(cat "$f")" 2>/dev/null; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 echo "AKIDBENCH bench-secret" >"$work/creds"
 
-# Starts `tsw serve --data DIR ...` on a free port; prints the port.
+# Starts `tsw serve --data DIR ...` on a free port (its pid in DIR.pid); prints the port.
 serve() {
   local dir=$1
   shift
   "$TSW" serve --data "$dir" --listen 127.0.0.1:0 "$@" >"$dir.log" 2>&1 &
-  pids+=($!)
+  echo $! >"$dir.pid"
   for _ in $(seq 300); do
     if grep -q "listening on" "$dir.log" 2>/dev/null; then
       grep -o 'listening on http://127.0.0.1:[0-9]*' "$dir.log" | grep -o '[0-9]*$'
@@ -74,12 +73,12 @@ for round in $(seq "$ROUNDS"); do
     else
       port=$(serve "$dir")
     fi
-    rate=$("$TSW" bench --endpoint "http://127.0.0.1:$port" --database fwd --table cpu \
+    rate=$("$TSW" bench --endpoint "http://127.0.0.1:$port" --credentials "$work/creds" \
+      --database fwd --table cpu \
       --duration "$DURATION" --clients 4 --seed "$round" | grep -E '^  rate:')
     echo "round $round forwarding $mode: $rate (load $(cut -d' ' -f1 /proc/loadavg))"
-    kill "${pids[-1]}"
-    wait "${pids[-1]}" 2>/dev/null || true
-    unset 'pids[-1]'
+    kill "$(cat "$dir.pid")"
+    rm "$dir.pid"
   done
 done
 echo "== load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
