@@ -16,9 +16,16 @@ RECORDS=${RECORDS:-200000}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
 work=$(mktemp -d /tmp/forward-bench.XXXXXX)
+# Stops the server whose pid is in $1 and waits for it to exit.
+stop() {
+  local pid
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$1"
+}
 cleanup() {
-  for f in "$work"/*.pid; do [[ -e $f ]] && kill "$(cat "$f")" 2>/dev/null; done
-  wait 2>/dev/null || true
+  for f in "$work"/*.pid; do [[ -e $f ]] && stop "$f"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -77,8 +84,7 @@ for round in $(seq "$ROUNDS"); do
       --database fwd --table cpu \
       --duration "$DURATION" --clients 4 --seed "$round" | grep -E '^  rate:')
     echo "round $round forwarding $mode: $rate (load $(cut -d' ' -f1 /proc/loadavg))"
-    kill "$(cat "$dir.pid")"
-    rm "$dir.pid"
+    stop "$dir.pid"
   done
 done
 echo "== load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
