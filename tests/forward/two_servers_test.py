@@ -14,6 +14,7 @@ moments (the seed is printed either way).
 """
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -254,7 +255,12 @@ def main():
     drained = tsw("forward", "--data", local.data_dir, "--to", remote.url, "--credentials",
                   creds, "--timeout-seconds", "120")
     print(drained.stdout.decode().strip().splitlines()[-1], flush=True)
-    stats = tsw("stats", "--data", local.data_dir).stdout.decode()
+    # `tsw stats` with the same rule shows the table's forwarding state: nothing pending.
+    stats = tsw("stats", "--data", local.data_dir, *forward_flags).stdout.decode()
+    forwarding = json.loads(stats.splitlines()[0]).get("Forwarding")
+    if not forwarding or forwarding[0]["PendingRecords"] != 0 or \
+            forwarding[0]["Destination"].split("/")[2] != remote.url.split("/")[2]:
+        raise AssertionError("tsw stats shows no drained forwarding: %s" % stats)
     remote.stop()
 
     local_rows, remote_rows = scan(local.data_dir), scan(remote.data_dir)
