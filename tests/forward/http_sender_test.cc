@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,7 +50,8 @@ std::filesystem::path TempDir(const std::string& name) {
 // to answer with another address.
 class Destination {
  public:
-  explicit Destination(bool check_signatures, const std::string& name = "dest", int port = 0) {
+  explicit Destination(bool check_signatures, const std::string& name = "dest", int port = 0,
+                       std::optional<server::TlsFiles> tls = std::nullopt) {
     dir_ = TempDir(name);
     Options options;
     options.background_maintenance = false;
@@ -66,10 +68,12 @@ class Destination {
     // Shutdown waits for idle keep-alive connections (the sender's pool) to time out.
     http.keep_alive_timeout_seconds = 1;
     http.port = port;
+    http.tls = std::move(tls);
     if (check_signatures) {
       http.credentials =
           server::CredentialMap{{kGoodKey.access_key_id, kGoodKey.secret_access_key}};
     }
+    tls_ = http.tls.has_value();
     server_ = std::make_unique<server::HttpServer>(
         http, [this](absl::string_view operation, absl::string_view body,
                      const server::DispatchContext& context) {
@@ -79,7 +83,8 @@ class Destination {
     thread_ = std::thread([this] { EXPECT_TRUE(server_->Serve().ok()); });
     // Serving before the test goes on: a Shutdown() that comes before Serve() starts
     // leaves the bound socket open (accepting connections nobody answers).
-    httplib::Client probe("127.0.0.1", server_->port());
+    httplib::Client probe(url());
+    probe.enable_server_certificate_verification(false);
     for (int i = 0; i < 1000 && !probe.Get("/"); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -95,7 +100,9 @@ class Destination {
     if (thread_.joinable()) thread_.join();
   }
 
-  std::string url() const { return absl::StrCat("http://", server_->address()); }
+  std::string url() const {
+    return absl::StrCat(tls_ ? "https://" : "http://", server_->address());
+  }
   std::string address() const { return server_->address(); }
   int port() const { return server_->port(); }
 
@@ -147,6 +154,7 @@ class Destination {
   }
 
   std::filesystem::path dir_;
+  bool tls_ = false;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<server::HttpServer> server_;
   std::thread thread_;
@@ -315,6 +323,49 @@ TEST(HttpSenderTest, RefusesEndpointsThatAreNotHttpUrls) {
   HttpSenderOptions options;
   options.discovery_endpoint = "nowhere";
   EXPECT_EQ(KindOf(HttpSender::Create(options).status()), ErrorKind::kValidation);
+}
+
+// A CA and a certificate it signed for 127.0.0.1, made with the openssl command now (as
+// tests/server/boto3_test.py does), in `dir`. Returns false when openssl fails.
+bool MakeTestPki(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const std::string d = dir.string();
+  const std::string commands =
+      "cd '" + d +
+      "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+      "-keyout ca.key -out ca.pem -days 2 -subj '/CN=tsw test CA' && "
+      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+      "-keyout server.key -out server.csr -subj /CN=localhost && "
+      "printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > server.ext && "
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+      "-extfile server.ext -out server.pem";
+  return std::system((commands + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+TEST(HttpSenderTest, SpeaksHttpsAndRefusesACertificateItCannotVerify) {
+  const std::filesystem::path pki = TempDir("pki");
+  ASSERT_TRUE(MakeTestPki(pki));
+  Destination dest(/*check_signatures=*/true, "tls", 0,
+                   server::TlsFiles{(pki / "server.pem").string(), (pki / "server.key").string()});
+  ASSERT_THAT(dest.url(), ::testing::StartsWith("https://"));
+  HttpSenderOptions options;
+  options.endpoint = dest.url();
+  options.credentials = kGoodKey;
+  options.ca_file = (pki / "ca.pem").string();
+  absl::StatusOr<std::unique_ptr<HttpSender>> trusting = HttpSender::Create(options);
+  ASSERT_TRUE(trusting.ok());
+  const SendOutcome accepted = (*trusting)->Send(Request(3));
+  EXPECT_EQ(accepted.kind, Kind::kAccepted) << accepted.error;
+  EXPECT_EQ(dest.Rows(), 3);
+
+  // Without the test CA the certificate does not verify: a failure, not a retry.
+  options.ca_file = (pki / "server.pem").string();  // Not the CA that signed it.
+  absl::StatusOr<std::unique_ptr<HttpSender>> doubting = HttpSender::Create(options);
+  ASSERT_TRUE(doubting.ok());
+  const SendOutcome refused = (*doubting)->Send(Request(3, 5000));
+  EXPECT_EQ(refused.kind, Kind::kFailed) << refused.error;
+  EXPECT_THAT(refused.error, HasSubstr("SSL"));
+  EXPECT_EQ(dest.Rows(), 3);
 }
 
 // ---- Endpoint discovery.
