@@ -235,6 +235,10 @@ void Forwarder::Run() {
       if (!Wait(options_.idle_poll_millis, true)) break;
       continue;
     }
+    {
+      MutexLock lock(&mu_);
+      if (stop_) break;  // Stop does not wait for the backlog to drain.
+    }
     if (!SendOne()) break;
   }
   PersistCursor(true);
@@ -523,6 +527,10 @@ absl::StatusOr<std::unique_ptr<TableForwarders>> TableForwarders::Start(
     fo.clock = clock;
     fo.report = report;
     fo.sender = std::move(sender);
+    // Under kSyncPeriodically batches turn durable with no write to announce it.
+    fo.idle_poll_millis = options.durability.policy == SyncPolicy::kSyncPeriodically
+                              ? std::max(1, options.durability.sync_interval_millis)
+                              : 1000;
     absl::StatusOr<std::unique_ptr<Forwarder>> f = Forwarder::Start(std::move(fo), store);
     if (!f.ok()) {
       group->Stop();
