@@ -235,6 +235,10 @@ void Forwarder::Run() {
       if (!Wait(options_.idle_poll_millis, true)) break;
       continue;
     }
+    {
+      MutexLock lock(&mu_);
+      if (stop_) break;  // Stop does not wait for the backlog to drain.
+    }
     if (!SendOne()) break;
   }
   PersistCursor(true);
@@ -281,17 +285,18 @@ absl::StatusOr<bool> Forwarder::EnforceBacklog(uint64_t durable) {
   if (d.backlog_policy == ForwardBacklogPolicy::kThrottleWrites) {
     const bool over = pending > d.backlog_limit_bytes;
     if (over != throttled_.load(std::memory_order_relaxed)) {
+      std::string message = absl::StrCat(
+          "Table ", options_.source_database, ".", options_.source_table,
+          " is not accepting writes: its backlog of unsent records for ", name_, " (", pending,
+          " bytes of log) is over the limit of ", d.backlog_limit_bytes,
+          " bytes. Writes resume once the destination catches up.");
       {
         MutexLock lock(&mu_);
-        throttle_message_ = absl::StrCat(
-            "Table ", options_.source_database, ".", options_.source_table,
-            " is not accepting writes: its backlog of unsent records for ", name_, " (", pending,
-            " bytes of log) is over the limit of ", d.backlog_limit_bytes,
-            " bytes. Writes resume once the destination catches up.");
+        throttle_message_ = message;
       }
       throttled_.store(over, std::memory_order_relaxed);
       Report(over
-                 ? absl::StrCat("forwarding: ", throttle_message_)
+                 ? absl::StrCat("forwarding: ", message)
                  : absl::StrCat("forwarding ", options_.source_database, ".", options_.source_table,
                                 " to ", name_, ": backlog under its limit again; writes accepted"));
     }
@@ -523,6 +528,10 @@ absl::StatusOr<std::unique_ptr<TableForwarders>> TableForwarders::Start(
     fo.clock = clock;
     fo.report = report;
     fo.sender = std::move(sender);
+    // Under kSyncPeriodically batches turn durable with no write to announce it.
+    fo.idle_poll_millis = options.durability.policy == SyncPolicy::kSyncPeriodically
+                              ? std::max(1, options.durability.sync_interval_millis)
+                              : 1000;
     absl::StatusOr<std::unique_ptr<Forwarder>> f = Forwarder::Start(std::move(fo), store);
     if (!f.ok()) {
       group->Stop();

@@ -68,8 +68,9 @@ struct ForwarderOptions {
   // The wait after kFailed (a request the destination refused whole).
   int64_t failed_backoff_millis = 5 * 60 * 1000;
   // With nothing to send, the thread re-reads the log's durable end this often even
-  // without Notify (under kSyncPeriodically batches become durable with no write).
-  int64_t idle_poll_millis = 200;
+  // without Notify (under kSyncPeriodically batches become durable with no write; the
+  // engine passes the sync interval then).
+  int64_t idle_poll_millis = 1000;
   int64_t cursor_persist_millis = 100;
 };
 

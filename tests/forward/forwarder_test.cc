@@ -3,6 +3,7 @@
 // file systems (tests/common/fault_env.h). No sleep synchronizes: WaitFor polls a condition
 // and its deadline only guards against a hang.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -79,8 +80,12 @@ SendOutcome Retry() {
 // Writes every request to a destination engine, as a tsw serve would take it.
 class EngineSender final : public forward::Sender {
  public:
-  explicit EngineSender(Engine* dest) : dest_(dest) {}
+  // `retry_every`: answer every n-th request kRetry instead (0: never), so the forwarder
+  // lags behind the writers and a power cut finds requests in flight.
+  explicit EngineSender(Engine* dest, int retry_every = 0)
+      : dest_(dest), retry_every_(retry_every) {}
   SendOutcome Send(const WriteRecordsRequest& request) override {
+    if (retry_every_ > 0 && calls_.fetch_add(1) % retry_every_ == 0) return Retry();
     absl::StatusOr<WriteRecordsResponse> r = dest_->WriteRecords(request);
     SendOutcome o;
     if (r.ok()) return o;
@@ -95,6 +100,8 @@ class EngineSender final : public forward::Sender {
 
  private:
   Engine* dest_;
+  const int retry_every_;
+  std::atomic<int> calls_{0};
 };
 
 Record Point(const std::string& device, int64_t time_ms, const std::string& value,
@@ -452,8 +459,9 @@ TEST_F(ForwarderTest, LogTrimmingWaitsForTheCursor) {
 
 TEST_F(ForwarderTest, PowerCutsLoseNothingTheDestinationHasAndResendHarmlessly) {
   auto dest = OpenDest();
-  auto sender = std::make_shared<EngineSender>(dest.get());
+  auto sender = std::make_shared<EngineSender>(dest.get(), /*retry_every=*/3);
   Options o = LocalOptions(sender);
+  o.forward[0].max_records_per_request = 10;  // Many requests: the cut finds some unsent.
   o.durability.policy = SyncPolicy::kSyncPeriodically;
   o.durability.sync_interval_millis = 2;
   const int64_t t0 = Now() - 100000;
@@ -471,6 +479,8 @@ TEST_F(ForwarderTest, PowerCutsLoseNothingTheDestinationHasAndResendHarmlessly) 
       if (t > 10) records.push_back(Point("d0", t0 + (t - 9) / 3 * 3, "5", 1 + t));
       (void)Write(*e, records);  // Acknowledged or not, the tables must end equal.
     }
+    // The cut comes while the forwarder is behind (every third request is retried).
+    ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records > 0; }));
     env_.CutPower({testing::CutMode::kRandom, epoch});
     e.reset();  // Its files are dead: nothing it does now reaches the disk.
     env_.PowerOn();
