@@ -30,9 +30,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "benchmark/benchmark.h"
+#include "engine/wire/sigv4.h"
 #include "tools/server/dispatcher.h"
 #include "tools/server/http_server.h"
-#include "tools/server/sigv4.h"
 #include "tsw/engine.h"
 
 namespace tsw {

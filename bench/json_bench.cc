@@ -1,7 +1,7 @@
 // JSON parsing: parse + convert a 100-record WriteRecords body into a WriteRecordsRequest,
 // the HTTP endpoint's hot path, with each candidate library on the same generated body.
 //
-//   BM_ParseWriteRecords/simdjson   tools/apijson (simdjson DOM; what the server uses)
+//   BM_ParseWriteRecords/simdjson   engine/wire (simdjson DOM; what the server uses)
 //   BM_ParseWriteRecords/rapidjson  RapidJSON Document (DOM), same checks
 //   BM_ParseWriteRecords/nlohmann   nlohmann::json, same checks
 //
@@ -12,9 +12,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "engine/wire/api_json.h"
 #include "nlohmann/json.hpp"
 #include "rapidjson/document.h"
-#include "tools/apijson/api_json.h"
 #include "tsw/types.h"
 
 namespace tsw {

@@ -17,7 +17,7 @@ PACKAGES=(
   libgmock-dev           # GoogleMock (tests/)
   libgtest-dev           # GoogleTest (tests/)
   librocksdb-dev         # RocksDB, a peer in the benchmarks
-  libsimdjson-dev        # simdjson: request JSON parsing (tools/apijson)
+  libsimdjson-dev        # simdjson: request JSON parsing (engine/wire)
   libsqlite3-dev         # SQLite, a peer in the benchmarks
   libssl-dev             # OpenSSL libcrypto: SHA-256/HMAC for SigV4 (tools/server)
   libxxhash-dev          # xxHash: checksums and series hashing

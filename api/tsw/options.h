@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "tsw/env.h"
 
 namespace tsw {
+
+namespace forward {
+class Sender;  // engine/forward/sender.h
+}  // namespace forward
 
 // Service quotas. Defaults are Amazon Timestream's; an embedded application may lift any.
 struct Quotas {
@@ -81,8 +86,11 @@ struct ForwardDestination {
   // Unsent log bytes kept for this destination before `backlog_policy` applies.
   int64_t backlog_limit_bytes = int64_t{1} << 30;
   ForwardBacklogPolicy backlog_policy = ForwardBacklogPolicy::kThrottleWrites;
-  int max_connections = 4;           // Concurrent requests when the backlog grows.
+  int max_connections = 4;            // Concurrent requests when the backlog grows.
   int max_records_per_request = 100;  // WriteRecords batch size (the service's maximum).
+  // A transport of your own (a test's fake, another protocol; engine/forward/sender.h),
+  // shared by every table the rule matches. nullptr: the HTTP transport to `endpoint`.
+  std::shared_ptr<forward::Sender> sender;
 };
 
 struct Options {

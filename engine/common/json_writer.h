@@ -1,5 +1,5 @@
 // JsonWriter: appends compact JSON text to a string, one token at a time. Shared by the
-// HTTP endpoint's wire format (tools/apijson), the CLI, and the engine's rejected-data
+// HTTP endpoint's wire format (engine/wire), the CLI, and the engine's rejected-data
 // reports (engine/table), so every JSON text tsw writes escapes strings the same way.
 //
 // The writer places commas itself; callers only nest Begin/End calls correctly and call

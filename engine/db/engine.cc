@@ -28,6 +28,7 @@
 #include "engine/catalog/validation.h"
 #include "engine/common/file_util.h"
 #include "engine/common/mutex.h"
+#include "engine/forward/forwarder.h"
 #include "engine/query/query_engine.h"
 #include "engine/query/query_service.h"
 #include "engine/table/table_store.h"
@@ -46,6 +47,10 @@ struct TableHandle {
 
   // Data calls hold it shared while they use the store; Close and DeleteTable hold it
   // exclusively to close it.
+  // The table's forwarders (Options::forward), or null. Stopped before the store closes;
+  // declared first so that it is destroyed after the store, whose hooks call into it.
+  std::unique_ptr<forward::TableForwarders> forwarders;
+
   SharedMutex mu;
   bool deleted ABSL_GUARDED_BY(mu) = false;
   std::unique_ptr<table::TableStore> store ABSL_GUARDED_BY(mu);
@@ -100,16 +105,34 @@ struct Engine::Impl {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::shared_ptr<TableHandle>> OpenTableHandle(uint64_t id) {
+  absl::StatusOr<std::shared_ptr<TableHandle>> OpenTableHandle(uint64_t id, const Table& table) {
     auto handle = std::make_shared<TableHandle>();
     handle->dir = TableDir(id);
     table::TableStoreOptions store_options{&options, clock, report};
     absl::StatusOr<std::unique_ptr<table::TableStore>> store =
         table::TableStore::Open(handle->dir, store_options);
     if (!store.ok()) return store.status();
+    if (!options.forward.empty()) {
+      // Before the store is shared: its log must not be trimmed past what the forwarders
+      // have not sent, from the first maintenance pass on.
+      absl::StatusOr<std::unique_ptr<forward::TableForwarders>> forwarders =
+          forward::TableForwarders::Start(options, table.database_name, table.table_name,
+                                          handle->dir, clock, report, store->get());
+      if (!forwarders.ok()) {
+        (*store)->Close().IgnoreError();
+        return forwarders.status();
+      }
+      handle->forwarders = std::move(*forwarders);
+      (*store)->SetForwardHooks(handle->forwarders->Hooks());
+    }
     MutexLock lock(&handle->mu);  // Not shared yet: never contended, for the analysis.
     handle->store = std::move(*store);
     return handle;
+  }
+
+  // Stops the forwarders of `handle` (before its store closes).
+  static void StopForwarders(TableHandle& handle) {
+    if (handle.forwarders != nullptr) handle.forwarders->Stop();
   }
 
   // The live handle of `database`.`table`, or ResourceNotFoundException.
@@ -274,7 +297,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(std::string_view directory,
   std::string tables_dir = file::JoinPath(impl->dir, "tables");
   if (absl::Status s = file::CreateDirs(env, tables_dir); !s.ok()) return s;
   for (const catalog::TableInfo& info : impl->catalog->AllTables()) {
-    absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl->OpenTableHandle(info.table_id);
+    absl::StatusOr<std::shared_ptr<TableHandle>> handle =
+        impl->OpenTableHandle(info.table_id, info.table);
     if (!handle.ok() && KindOf(handle.status()) == ErrorKind::kInternalServer) {
       // Damaged data (the message names the file) takes this table out, not the engine.
       impl->report(absl::StrCat("table ", info.table.database_name, ".", info.table.table_name,
@@ -326,6 +350,7 @@ absl::Status Engine::Close() {
   if (impl_->maintenance_thread.joinable()) impl_->maintenance_thread.join();
   absl::Status result;
   MutexLock lock(&impl_->tables_mu);
+  for (auto& [id, handle] : impl_->tables) Impl::StopForwarders(*handle);
   for (auto& [id, handle] : impl_->tables) {
     MutexLock table_lock(&handle->mu);
     if (handle->store != nullptr) result.Update(handle->store->Close());
@@ -348,7 +373,8 @@ absl::StatusOr<CreateTableResponse> Engine::CreateTable(const CreateTableRequest
   absl::StatusOr<catalog::TableInfo> info =
       impl_->catalog->LookupTable(r.database_name, r.table_name);
   if (!info.ok()) return info.status();
-  absl::StatusOr<std::shared_ptr<TableHandle>> handle = impl_->OpenTableHandle(info->table_id);
+  absl::StatusOr<std::shared_ptr<TableHandle>> handle =
+      impl_->OpenTableHandle(info->table_id, info->table);
   if (!handle.ok()) {
     // The table's files could not be made (a full disk, say): take the table out of the
     // catalog again, so the call changes nothing. Should that fail too, the table stays
@@ -391,6 +417,7 @@ absl::Status Engine::DeleteTable(const DeleteTableRequest& r) {
   // that the next Open removes.
   std::string dir = impl_->TableDir(*id);
   if (handle != nullptr) {
+    Impl::StopForwarders(*handle);
     MutexLock table_lock(&handle->mu);
     handle->deleted = true;
     if (handle->store != nullptr) handle->store->Close().IgnoreError();  // Data goes next.
@@ -476,7 +503,10 @@ absl::StatusOr<WriteRecordsResponse> Engine::WriteRecords(const WriteRecordsRequ
   ReaderMutexLock lock(&found->second->mu);
   absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
   if (!store.ok()) return store.status();
-  return (*store)->Write(r, found->first.table);
+  absl::StatusOr<WriteRecordsResponse> response = (*store)->Write(r, found->first.table);
+  // Even a partly rejected request logged its accepted records.
+  if (found->second->forwarders != nullptr) found->second->forwarders->Notify();
+  return response;
 }
 
 absl::Status Engine::Scan(const ScanRequest& r,
@@ -525,6 +555,7 @@ absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,
   absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, database_name, table_name);
   if (!store.ok()) return store.status();
   TableStats stats = (*store)->Stats();
+  if (found->second->forwarders != nullptr) stats.forwarding = found->second->forwarders->Stats();
   stats.database_name = std::string(database_name);
   stats.table_name = std::string(table_name);
   return stats;

@@ -379,6 +379,9 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   context.retention = table.retention_properties;
   context.magnetic_store_writes =
       table.magnetic_store_write_properties.enable_magnetic_store_writes;
+  if (hooks_.write_gate) {
+    if (absl::Status s = hooks_.write_gate(); !s.ok()) return s;
+  }
   if (absl::Status s = ingest::ParseRequest(request, context, &parsed); !s.ok()) return s;
   NoteRetention(table);
   int64_t oldest = INT64_MAX, newest = INT64_MIN;
@@ -691,6 +694,12 @@ absl::Status TableStore::RunMaintenance(const Table& table) {
   if (absl::Status s = Evict(table, now, memory_window, magnetic_cutoff, window_shrank); !s.ok()) {
     return s;
   }
+  if (hooks_.log_hold && wanted_trim_ > 0) {
+    // An earlier eviction's trim a forwarder held back: as far as the hold allows now.
+    if (absl::Status s = log_->TrimBefore(std::min(wanted_trim_, hooks_.log_hold())); !s.ok()) {
+      return s;
+    }
+  }
   // Magnetic retention moves in steps of 1/24 of the window (at least a minute): Compact
   // rewrites a segment partly past the cutoff each time the cutoff moves, so a cutoff that
   // moved on every pass would rewrite the oldest segment every pass. Scans apply the exact
@@ -895,8 +904,13 @@ absl::Status TableStore::TrimEvictedLog(const Eviction& eviction) {
     MutexLock lock(&mu_);
     trim = wal_coverage_.TrimPoint(eviction.cutoff, eviction.covered);
   }
+  wanted_trim_ = std::max(wanted_trim_, trim);
+  // Batches a forwarder has not sent stay, whatever the segments hold (engine/forward).
+  if (hooks_.log_hold) trim = std::min(trim, hooks_.log_hold());
   return trim > 0 ? log_->TrimBefore(trim) : absl::OkStatus();
 }
+
+std::string TableStore::WalDir() const { return file::JoinPath(dir_, kWalDir); }
 
 std::vector<std::string> TableStore::Verify() const { return magnetic_->Verify(); }
 

@@ -151,6 +151,21 @@ class TableStore {
   // Syncs and closes the log. Idempotent; later Write/Scan fail with ValidationException.
   absl::Status Close();
 
+  // ---- For forwarders (engine/forward), which read the log files themselves.
+  struct ForwardHooks {
+    // The first log sequence a forwarder has not sent: trimming keeps it and every later
+    // batch. Called by maintenance; must be cheap and thread-safe.
+    std::function<uint64_t()> log_hold;
+    // OK, or the error every Write fails with (ThrottlingException while a forwarding
+    // backlog is over its limit). Called by every Write; cheap and thread-safe.
+    std::function<absl::Status()> write_gate;
+  };
+  // REQUIRES: before the store is shared (no call in progress or to come concurrently).
+  void SetForwardHooks(ForwardHooks hooks) { hooks_ = std::move(hooks); }
+  // The log's directory and its last fsync'ed batch (wal::Log::DurableSequence).
+  std::string WalDir() const;
+  uint64_t DurableSequence() const { return log_->DurableSequence(); }
+
  private:
   TableStore(std::string dir, const TableStoreOptions& options);
   // Loads the schema file and replays the log. Runs inside Open, before the store is
@@ -320,6 +335,10 @@ class TableStore {
   std::vector<Seed> seeds_ ABSL_GUARDED_BY(mu_);
   // The memory window of the last maintenance pass (to see it shrink), in ns.
   int64_t last_memory_window_ ABSL_GUARDED_BY(maintenance_mu_) = -1;
+  ForwardHooks hooks_;  // Set before the store is shared; constant after.
+  // The trim point the evictions reached, which a forwarder's hold may have kept the log
+  // from: later passes trim up to it as the hold moves.
+  uint64_t wanted_trim_ ABSL_GUARDED_BY(maintenance_mu_) = 0;
   // The magnetic window last given to Write or RunMaintenance, in ns; -1: not yet known.
   std::atomic<int64_t> magnetic_window_nanos_{-1};
 };

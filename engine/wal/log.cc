@@ -89,6 +89,7 @@ class LogImpl final : public Log {
   absl::Status Close() override;
   int64_t SizeBytes() const override;
   uint64_t NextSequence() const override;
+  uint64_t DurableSequence() const override;
   int64_t SyncCount() const override;
 
  private:
@@ -742,6 +743,11 @@ int64_t LogImpl::SizeBytes() const {
 uint64_t LogImpl::NextSequence() const {
   MutexLock lock(&mu_);
   return next_seq_;
+}
+
+uint64_t LogImpl::DurableSequence() const {
+  MutexLock lock(&mu_);
+  return synced_seq_;
 }
 
 int64_t LogImpl::SyncCount() const {

@@ -135,6 +135,12 @@ class Log {
   // The sequence the next AppendNoSync will return.
   virtual uint64_t NextSequence() const = 0;
 
+  // The last batch known fsync'ed (every batch through it is), whatever the policy: under
+  // kSyncPeriodically it trails the acknowledged batches by up to a sync interval. A batch
+  // through it never changes or moves, so a reader of the files (LogReader) may forward it:
+  // a later batch may still be lost to a power cut and its sequence reused.
+  virtual uint64_t DurableSequence() const { return 0; }
+
   // fdatasync calls made on log data so far (group commit leaders, rotations, Close). For
   // tests and statistics: N writers sharing one fsync count 1.
   virtual int64_t SyncCount() const { return 0; }

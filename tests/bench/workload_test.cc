@@ -9,9 +9,9 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/wire/api_json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tools/apijson/api_json.h"
 
 namespace tsw::bench {
 namespace {

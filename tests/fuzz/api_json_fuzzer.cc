@@ -1,4 +1,4 @@
-// Fuzz target: the HTTP endpoint's request decoding, for every operation (tools/apijson).
+// Fuzz target: the HTTP endpoint's request decoding, for every operation (engine/wire).
 //
 // Input: one byte choosing the operation (its value modulo 15, in the order of kOperations
 // below), then the JSON body as the server receives it. Checks: a body the parser accepts
@@ -13,8 +13,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "engine/wire/api_json.h"
 #include "tests/fuzz/fuzz_util.h"
-#include "tools/apijson/api_json.h"
 #include "tsw/status.h"
 
 namespace tsw::apijson {

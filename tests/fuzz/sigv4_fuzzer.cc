@@ -1,4 +1,4 @@
-// Fuzz target: SigV4 header and date parsing (tools/server/sigv4).
+// Fuzz target: SigV4 header and date parsing (engine/wire/sigv4).
 //
 // Input: one byte choosing the check, then:
 //   0: an Authorization header value, and a credentials file's text. What parses must
@@ -24,8 +24,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "engine/wire/sigv4.h"
 #include "tests/fuzz/fuzz_util.h"
-#include "tools/server/sigv4.h"
 #include "tsw/clock.h"
 
 namespace tsw::server {

@@ -7,7 +7,7 @@
 //         finite doubles (strtod on the grammar the parser documents; the decimal code,
 //         when one is given, must stand for the same bits), booleans;
 //   odd:  two bytes of context (magnetic writes, memory retention), then a WriteRecords
-//         JSON body (tools/apijson parses it; what it rejects is not the parser's input).
+//         JSON body (engine/wire parses it; what it rejects is not the parser's input).
 //         ParseRequest with the shape fast path on and off must give the same result,
 //         every record is either accepted or rejected exactly once, in request order, and
 //         each accepted record is inside the write window.
@@ -29,8 +29,8 @@
 #include "absl/strings/string_view.h"
 #include "engine/ingest/request_parser.h"
 #include "engine/model/value_parse.h"
+#include "engine/wire/api_json.h"
 #include "tests/fuzz/fuzz_util.h"
-#include "tools/apijson/api_json.h"
 #include "tsw/options.h"
 
 namespace tsw::ingest {

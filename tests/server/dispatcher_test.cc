@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/wire/api_json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tools/apijson/api_json.h"
 #include "tsw/engine.h"
 #include "tsw/status.h"
 

@@ -7,9 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/wire/api_json.h"
 #include "gtest/gtest.h"
 #include "tests/common/fault_env.h"
-#include "tools/apijson/api_json.h"
 #include "tools/server/dispatcher.h"
 #include "tsw/engine.h"
 #include "tsw/status.h"

@@ -17,9 +17,9 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "engine/common/mutex.h"
+#include "engine/wire/sigv4.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tools/server/sigv4.h"
 #include "tsw/status.h"
 
 namespace tsw {

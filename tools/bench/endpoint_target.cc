@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tools/bench/target.h"
 #include "tsw/status.h"
 

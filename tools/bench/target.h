@@ -11,8 +11,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "engine/wire/sigv4.h"
 #include "tools/bench/run_stats.h"
-#include "tools/server/sigv4.h"
 #include "tsw/engine.h"
 #include "tsw/types.h"
 

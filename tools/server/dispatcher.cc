@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tsw/status.h"
 
 namespace tsw {

@@ -13,7 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "engine/common/mutex.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tsw/status.h"
 
 namespace tsw {

@@ -32,8 +32,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/wire/sigv4.h"
 #include "tools/server/dispatch_context.h"
-#include "tools/server/sigv4.h"
 #include "tools/server/tls.h"
 #include "tsw/clock.h"
 

@@ -12,10 +12,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
+#include "engine/wire/sigv4.h"
 #include "tools/server/dispatcher.h"
+#include "tools/server/forward_flags.h"
 #include "tools/server/http_server.h"
-#include "tools/server/sigv4.h"
 #include "tools/server/tls.h"
 #include "tsw/engine.h"
 #include "tsw/status.h"
@@ -24,7 +25,7 @@ namespace tsw {
 namespace server {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kUsageHead[] =
     "usage: tsw serve --data DIR [--listen HOST:PORT] [--credentials FILE] [flags]\n"
     "\n"
     "Serves the Amazon Timestream Write and Query APIs (AWS JSON 1.0 over HTTP/1.1, SigV4)\n"
@@ -49,10 +50,18 @@ constexpr char kUsage[] =
     "                             periodic: after the OS has them, fsync every 100 ms\n"
     "  --max-body-bytes N         larger request bodies get 413 (default 4194304)\n"
     "  --threads N                connections served at once (default 64)\n"
-    "  --read-timeout-seconds N   drop a request that stalls this long (default 10)\n";
+    "  --read-timeout-seconds N   drop a request that stalls this long (default 10)\n"
+    "\n"
+    "Forwarding (every accepted record also sent to another Timestream Write endpoint,\n"
+    "durably, in order per table; `tsw stats` shows how far behind it is):\n";
+
+const std::string& Usage() {
+  static const std::string* usage = new std::string(std::string(kUsageHead) + kForwardFlagsUsage);
+  return *usage;
+}
 
 int UsageError(const std::string& message) {
-  std::fprintf(stderr, "tsw serve: %s\n\n%s", message.c_str(), kUsage);
+  std::fprintf(stderr, "tsw serve: %s\n\n%s", message.c_str(), Usage().c_str());
   return 2;
 }
 
@@ -69,6 +78,7 @@ struct ServeFlags {
   std::string tls_cert_file, tls_key_file;
   Options engine_options;
   HttpServerOptions server_options;
+  ForwardFlags forward;
 };
 
 // Splits "HOST:PORT", "[V6]:PORT" or ":PORT".
@@ -103,7 +113,11 @@ std::string ParseFlags(int argc, char** argv, ServeFlags* flags, bool* help) {
       value = argv[++i];
     }
     auto positive = [&](int* out) { return absl::SimpleAtoi(value, out) && *out > 0; };
-    if (name == "--data") {
+    if (ForwardFlags::IsForwardFlag(name)) {
+      if (absl::Status set = flags->forward.Set(name, value); !set.ok()) {
+        return std::string(set.message());
+      }
+    } else if (name == "--data") {
       flags->data = value;
     } else if (name == "--listen") {
       if (!ParseListen(value, &flags->host, &flags->port)) {
@@ -145,6 +159,9 @@ std::string ParseFlags(int argc, char** argv, ServeFlags* flags, bool* help) {
   if (flags->tls_cert_file.empty() != flags->tls_key_file.empty()) {
     return "--tls-cert and --tls-key go together: give both for HTTPS, or neither";
   }
+  absl::StatusOr<std::optional<ForwardDestination>> forward = flags->forward.Destination();
+  if (!forward.ok()) return std::string(forward.status().message());
+  if (forward->has_value()) flags->engine_options.forward.push_back(std::move(**forward));
   return "";
 }
 
@@ -155,7 +172,7 @@ int RunServeCommand(int argc, char** argv) {
   bool help = false;
   const std::string usage_error = ParseFlags(argc, argv, &flags, &help);
   if (help) {
-    std::fputs(kUsage, stdout);
+    std::fputs(Usage().c_str(), stdout);
     return 0;
   }
   if (!usage_error.empty()) return UsageError(usage_error);
@@ -222,6 +239,15 @@ int RunServeCommand(int argc, char** argv) {
                                  " key(s) from ", flags.credentials_file)
                         .c_str()
                   : "not checked");
+  for (const ForwardDestination& rule : flags.engine_options.forward) {
+    std::printf("tsw serve: forwarding every table to %s\n",
+                rule.endpoint.empty()
+                    ? absl::StrCat("region ", rule.region, " (endpoint from DescribeEndpoints",
+                                   rule.discovery_endpoint.empty() ? "" : " at ",
+                                   rule.discovery_endpoint, ")")
+                          .c_str()
+                    : rule.endpoint.c_str());
+  }
   std::fflush(stdout);
 
   std::atomic<bool> stop_watcher{false};

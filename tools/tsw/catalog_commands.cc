@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tools/tsw/commands.h"
 #include "tsw/engine.h"
 

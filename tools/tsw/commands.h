@@ -4,10 +4,12 @@
 #ifndef TSW_TOOLS_TSW_COMMANDS_H_
 #define TSW_TOOLS_TSW_COMMANDS_H_
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/common/json_writer.h"
 #include "tools/tsw/flags.h"
 #include "tsw/engine.h"
 
@@ -31,6 +33,17 @@ int RunQuery(const std::vector<std::string>& args);
 // Runs `sql` on `engine` and prints its answer to stdout as `format` ("table", "csv" or
 // "jsonl"; query_command.cc describes each).
 absl::Status PrintQueryAnswer(Engine& engine, const std::string& sql, const std::string& format);
+
+// forward (tools/tsw/forward_command.cc): forwards until nothing is pending.
+int RunForward(const std::vector<std::string>& args);
+// The --forward-* flag names (without "--"); `tsw forward` takes them without "forward-".
+const std::set<std::string>& ForwardFlagNames();
+// Adds the forwarding rule the flags describe (if any) to `options`. `short_names`: the
+// flags are spelled --to, --credentials... (tsw forward) rather than --forward-to...
+absl::Status AddForwardFlags(const Flags& flags, bool short_names, Options* options);
+// "Forwarding": [{Destination, Forwarded, PendingRecords, PendingBytes, SecondsBehind,
+// Retried, Rejected, Dropped, LastError}], when the table is forwarded.
+void WriteForwardStats(const TableStats& stats, json::JsonWriter& w);
 
 // Prints `status` as {"__type": ..., "message": ...} to stderr; returns 1 (or 2 for a
 // usage problem, which callers flag with `usage`).

@@ -14,11 +14,12 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/common/json_writer.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tools/tsw/commands.h"
 #include "tsw/engine.h"
 
@@ -186,6 +187,7 @@ std::string TableStatsToJson(const TableStats& stats) {
   w.EndArray();
   w.EndObject();
   w.Member("WalBytes", stats.wal_bytes);
+  WriteForwardStats(stats, w);
   w.EndObject();
   return w.Release();
 }
@@ -478,10 +480,18 @@ int Scan(const std::vector<std::string>& args) {
 int Stats(const std::vector<std::string>& args) {
   absl::StatusOr<Flags> flags = Flags::Parse(args, {});
   if (!flags.ok()) return ReportError(flags.status());
-  if (absl::Status s = flags->CheckKnown({"data", "database", "table"}); !s.ok()) {
+  std::set<std::string> known = {"data", "database", "table"};
+  known.insert(ForwardFlagNames().begin(), ForwardFlagNames().end());
+  if (absl::Status s = flags->CheckKnown(known); !s.ok()) return ReportError(s);
+  // With --forward-* flags the rule's state is shown (and forwarding runs meanwhile).
+  Options options;
+  options.background_maintenance = false;
+  if (absl::Status s = AddForwardFlags(*flags, /*short_names=*/false, &options); !s.ok()) {
     return ReportError(s);
   }
-  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenForData(*flags);
+  absl::StatusOr<std::string> dir = flags->Require("data");
+  if (!dir.ok()) return ReportError(dir.status());
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(*dir, std::move(options));
   if (!engine.ok()) return ReportError(engine.status());
   std::vector<std::string> lines;
   ListTablesRequest list;
@@ -540,8 +550,18 @@ const std::vector<Command>& DataCommands() {
        "Runs a query of the Timestream Query subset; an aligned table (NULL as NULL), RFC "
        "4180 CSV, or JSON lines of typed values",
        RunQuery},
-      {"stats", "[--database D] [--table T]",
-       "Series, points and bytes per tier of each table, as JSON lines", Stats},
+      {"stats", "[--database D] [--table T] [--forward-to URL|REGION --forward-...]",
+       "Series, points and bytes per tier of each table, as JSON lines; with the rule of "
+       "--forward-* flags, its Forwarding: forwarded, pending (records, bytes, seconds "
+       "behind), retried, rejected, dropped, last error",
+       Stats},
+      {"forward",
+       "--to URL|REGION [--credentials FILE] [--database D] [--table T] [--region R] "
+       "[--discovery URL] [--connections N] [--timeout-seconds N]",
+       "Forwards every table's records not yet sent to a Timestream Write endpoint (the "
+       "same cursor as tsw serve --forward-to), printing progress; exits 0 once nothing "
+       "is pending",
+       RunForward},
       {"verify", "", "Checks every checksum and index of the data directory; exit 1 on a problem",
        Verify},
   };

@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "engine/common/file_util.h"
 #include "engine/common/json_writer.h"
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tools/tsw/commands.h"
 #include "tsw/engine.h"
 

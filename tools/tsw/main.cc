@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 #include "tools/bench/bench_command.h"
 #include "tools/server/serve_command.h"
 #include "tools/tsw/commands.h"

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/wire/api_json.h"
+#include "engine/wire/shape_writers.h"
 #include "simdjson.h"
-#include "tools/apijson/api_json.h"
-#include "tools/apijson/shape_writers.h"
 #include "tsw/status.h"
 
 namespace tsw {

@@ -12,8 +12,8 @@
 //
 // Thread-safety: the free functions are pure; a SigV4Verifier is immutable after
 // construction, so one may serve many threads at once.
-#ifndef TSW_TOOLS_SERVER_SIGV4_H_
-#define TSW_TOOLS_SERVER_SIGV4_H_
+#ifndef TSW_ENGINE_WIRE_SIGV4_H_
+#define TSW_ENGINE_WIRE_SIGV4_H_
 
 #include <string>
 #include <utility>
@@ -131,4 +131,4 @@ class SigV4Verifier {
 }  // namespace server
 }  // namespace tsw
 
-#endif  // TSW_TOOLS_SERVER_SIGV4_H_
+#endif  // TSW_ENGINE_WIRE_SIGV4_H_

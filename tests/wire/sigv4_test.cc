@@ -1,6 +1,6 @@
 // Known answers computed by botocore 1.29 (botocore.auth.SigV4Auth, service "timestream",
 // region us-east-1, at 2024-01-02T03:04:05Z) for the same requests.
-#include "tools/server/sigv4.h"
+#include "engine/wire/sigv4.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "tools/server/sigv4.h"
+#include "engine/wire/sigv4.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

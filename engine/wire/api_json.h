@@ -17,8 +17,8 @@
 // empty, are left out, as the AWS SDKs do.
 //
 // All functions are thread-safe (parsing uses a per-thread parser).
-#ifndef TSW_TOOLS_APIJSON_API_JSON_H_
-#define TSW_TOOLS_APIJSON_API_JSON_H_
+#ifndef TSW_ENGINE_WIRE_API_JSON_H_
+#define TSW_ENGINE_WIRE_API_JSON_H_
 
 #include <cstddef>
 #include <string>
@@ -107,6 +107,25 @@ std::string EmptyJson();
 std::string ToJson(const Database& database);
 std::string ToJson(const Table& table);
 
+// --------------------------------------------------------------- responses from JSON
+// What a client reads back (engine/forward's HTTP sender).
+
+// DescribeEndpoints' answer: {"Endpoints": [{"Address", "CachePeriodInMinutes"}, ...]}.
+// ValidationException when the body has no Endpoints list or an entry lacks a member.
+absl::StatusOr<DescribeEndpointsResponse> ParseDescribeEndpointsResponse(absl::string_view json);
+
+// The error an HTTP error response stands for (the inverse of ErrorToJson): a status of
+// the kind named by the body's "__type" (or, without one, by `error_type_header`, the
+// x-amzn-ErrorType header), decorations such as "prefix#" and ":suffix" removed, with
+// the body's "message" (or "Message"), and for a RejectedRecordsException its
+// RejectedRecords (RecordIndex -1 when missing). An exception tsw has no kind for
+// (UnrecognizedClientException...) and a body that is not such JSON take the kind of
+// `http_status` (429 Throttling, 5xx InternalServer, 401/403 AccessDenied, 404
+// ResourceNotFound, 409 Conflict, 421 InvalidEndpoint, other ValidationException), with the
+// exception's name, or "HTTP <status>: <start of the body>", in the message. Never OK.
+absl::Status ParseErrorResponse(int http_status, absl::string_view body,
+                                absl::string_view error_type_header = {});
+
 // --------------------------------------------------------------------------- errors
 
 // The error body of a non-OK status: {"__type": "<ExceptionName>", "message": "..."},
@@ -137,4 +156,4 @@ void AppendScanRowsJson(const ScanBatch& batch, std::string* out);
 }  // namespace apijson
 }  // namespace tsw
 
-#endif  // TSW_TOOLS_APIJSON_API_JSON_H_
+#endif  // TSW_ENGINE_WIRE_API_JSON_H_

@@ -1,5 +1,5 @@
 // Where tsw bench --endpoint finds credentials: its own file and the AWS shared file.
-#include "tools/bench/aws_credentials.h"
+#include "engine/wire/aws_credentials.h"
 
 #include <cstdlib>
 #include <fstream>

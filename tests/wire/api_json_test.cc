@@ -1,4 +1,4 @@
-#include "tools/apijson/api_json.h"
+#include "engine/wire/api_json.h"
 
 #include <chrono>
 #include <limits>
@@ -575,6 +575,65 @@ TEST(JsonWriterTest, PlacesCommasBetweenNestedValues) {
   w.Null();
   w.EndObject();
   EXPECT_EQ(w.str(), R"({"a":[{},[],-1],"b":true,"c":null})");
+}
+
+TEST(ParseErrorResponseTest, ReadsBackWhatErrorToJsonWrote) {
+  const absl::Status rejected = RejectedRecordsError(
+      "One or more records have been rejected.",
+      {{3, "A record with a higher version exists.", 7}, {5, "Bad measure value.", std::nullopt}});
+  const absl::Status read = ParseErrorResponse(400, ErrorToJson(rejected));
+  EXPECT_EQ(KindOf(read), ErrorKind::kRejectedRecords);
+  EXPECT_EQ(read.message(), "One or more records have been rejected.");
+  const std::vector<RejectedRecord> records = RejectedRecordsOf(read);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].record_index, 3);
+  EXPECT_EQ(records[0].reason, "A record with a higher version exists.");
+  EXPECT_EQ(records[0].existing_version, 7);
+  EXPECT_EQ(records[1].record_index, 5);
+  EXPECT_FALSE(records[1].existing_version.has_value());
+  for (ErrorKind kind : {ErrorKind::kThrottling, ErrorKind::kValidation, ErrorKind::kAccessDenied,
+                         ErrorKind::kResourceNotFound}) {
+    const absl::Status error = MakeError(kind, "said so");
+    const absl::Status back = ParseErrorResponse(HttpStatusOf(kind), ErrorToJson(error));
+    EXPECT_EQ(KindOf(back), kind);
+    EXPECT_EQ(back.message(), "said so");
+  }
+}
+
+TEST(ParseErrorResponseTest, StripsTypeDecorationsAndFallsBackOnTheHttpStatus) {
+  EXPECT_EQ(KindOf(ParseErrorResponse(
+                400, R"({"__type":"com.amazonaws.timestream#ThrottlingException"})")),
+            ErrorKind::kThrottling);
+  EXPECT_EQ(KindOf(ParseErrorResponse(400, "{}", "ValidationException:http://internal")),
+            ErrorKind::kValidation);
+  const absl::Status unknown =
+      ParseErrorResponse(403, R"({"__type":"UnrecognizedClientException","Message":"bad token"})");
+  EXPECT_EQ(KindOf(unknown), ErrorKind::kAccessDenied);
+  EXPECT_EQ(unknown.message(), "UnrecognizedClientException: bad token");
+  const absl::Status html = ParseErrorResponse(503, "<html>Service Unavailable</html>");
+  EXPECT_EQ(KindOf(html), ErrorKind::kInternalServer);
+  EXPECT_THAT(html.message(), HasSubstr("HTTP 503: <html>Service Unavailable"));
+  EXPECT_EQ(KindOf(ParseErrorResponse(429, "")), ErrorKind::kThrottling);
+  EXPECT_EQ(KindOf(ParseErrorResponse(404, "")), ErrorKind::kResourceNotFound);
+}
+
+TEST(ParseDescribeEndpointsResponseTest, ReadsTheEndpointsAndRefusesOtherShapes) {
+  absl::StatusOr<DescribeEndpointsResponse> response = ParseDescribeEndpointsResponse(
+      R"({"Endpoints":[{"Address":"ingest-cell2.timestream.us-east-1.amazonaws.com",)"
+      R"("CachePeriodInMinutes":1440}]})");
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_EQ(response->endpoints.size(), 1u);
+  EXPECT_EQ(response->endpoints[0].address, "ingest-cell2.timestream.us-east-1.amazonaws.com");
+  EXPECT_EQ(response->endpoints[0].cache_period_in_minutes, 1440);
+  DescribeEndpointsResponse written;
+  written.endpoints.push_back({"127.0.0.1:8080", 5});
+  response = ParseDescribeEndpointsResponse(ToJson(written));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->endpoints[0].address, "127.0.0.1:8080");
+  EXPECT_EQ(KindOf(ParseDescribeEndpointsResponse("{}").status()), ErrorKind::kValidation);
+  EXPECT_EQ(KindOf(ParseDescribeEndpointsResponse(R"({"Endpoints":[{"Address":"a"}]})").status()),
+            ErrorKind::kValidation);
+  EXPECT_EQ(KindOf(ParseDescribeEndpointsResponse("not json").status()), ErrorKind::kValidation);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Writers for the shapes that both requests and responses contain. Internal to
-// //tools/apijson.
-#ifndef TSW_TOOLS_APIJSON_SHAPE_WRITERS_H_
-#define TSW_TOOLS_APIJSON_SHAPE_WRITERS_H_
+// //engine/wire.
+#ifndef TSW_ENGINE_WIRE_SHAPE_WRITERS_H_
+#define TSW_ENGINE_WIRE_SHAPE_WRITERS_H_
 
 #include <string_view>
 
@@ -28,4 +28,4 @@ void WriteTags(const std::vector<Tag>& tags, JsonWriter* w);
 }  // namespace apijson
 }  // namespace tsw
 
-#endif  // TSW_TOOLS_APIJSON_SHAPE_WRITERS_H_
+#endif  // TSW_ENGINE_WIRE_SHAPE_WRITERS_H_

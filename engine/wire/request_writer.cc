@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "engine/common/json_writer.h"
-#include "tools/apijson/api_json.h"
-#include "tools/apijson/shape_writers.h"
+#include "engine/wire/api_json.h"
+#include "engine/wire/shape_writers.h"
 
 namespace tsw {
 namespace apijson {

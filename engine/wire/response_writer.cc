@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/json_writer.h"
-#include "tools/apijson/api_json.h"
-#include "tools/apijson/shape_writers.h"
+#include "engine/wire/api_json.h"
+#include "engine/wire/shape_writers.h"
 
 namespace tsw {
 namespace apijson {

@@ -1,12 +1,12 @@
 // Where `tsw bench --endpoint` finds the credentials it signs requests with.
-#ifndef TSW_TOOLS_BENCH_AWS_CREDENTIALS_H_
-#define TSW_TOOLS_BENCH_AWS_CREDENTIALS_H_
+#ifndef TSW_ENGINE_WIRE_AWS_CREDENTIALS_H_
+#define TSW_ENGINE_WIRE_AWS_CREDENTIALS_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "tools/server/sigv4.h"
+#include "engine/wire/sigv4.h"
 
 namespace tsw::bench {
 
@@ -28,4 +28,4 @@ absl::StatusOr<server::SigningCredentials> DefaultCredentials();
 
 }  // namespace tsw::bench
 
-#endif  // TSW_TOOLS_BENCH_AWS_CREDENTIALS_H_
+#endif  // TSW_ENGINE_WIRE_AWS_CREDENTIALS_H_

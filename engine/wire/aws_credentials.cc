@@ -1,4 +1,4 @@
-#include "tools/bench/aws_credentials.h"
+#include "engine/wire/aws_credentials.h"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Forwarding throughput over loopback (issue 15's bar), in one run on one machine:
+#   1. the destination's own ingest rate: bench/http_ingest_bench against a `tsw serve`
+#      that checks signatures (signed 100-record requests, 1 and 4 client connections);
+#   2. the forwarding rate: `tsw forward` sending a directory of RECORDS records (written
+#      in process by `tsw bench`) to that same server until nothing is pending;
+#   3. local WriteRecords throughput of a `tsw serve` with forwarding off and on
+#      (`tsw bench --endpoint`, 4 clients, DURATION s each), interleaved ROUNDS times.
+# Usage: bench/forward_bench.sh   (after bazel build -c opt //tools/tsw //bench:http_ingest_bench)
+# Env: RECORDS (default 200000), DURATION (10), ROUNDS (2), BAZEL_BIN (bazel-bin).
+set -euo pipefail
+BIN=${BAZEL_BIN:-bazel-bin}
+TSW=$BIN/tools/tsw/tsw
+HTTP_BENCH=$BIN/bench/http_ingest_bench
+RECORDS=${RECORDS:-200000}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-2}
+work=$(mktemp -d /tmp/forward-bench.XXXXXX)
+# Stops the server whose pid is in $1 and waits for it to exit.
+stop() {
+  local pid
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$1"
+}
+cleanup() {
+  for f in "$work"/*.pid; do [[ -e $f ]] && stop "$f"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+echo "AKIDBENCH bench-secret" >"$work/creds"
+
+# Starts `tsw serve --data DIR ...` on a free port (its pid in DIR.pid); prints the port.
+serve() {
+  local dir=$1
+  shift
+  "$TSW" serve --data "$dir" --listen 127.0.0.1:0 "$@" >"$dir.log" 2>&1 &
+  echo $! >"$dir.pid"
+  for _ in $(seq 300); do
+    if grep -q "listening on" "$dir.log" 2>/dev/null; then
+      grep -o 'listening on http://127.0.0.1:[0-9]*' "$dir.log" | grep -o '[0-9]*$'
+      return
+    fi
+    sleep 0.05
+  done
+  echo "tsw serve $dir did not start" >&2
+  cat "$dir.log" >&2
+  exit 1
+}
+
+echo "== $(date -u +%FT%TZ) $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+remote_port=$(serve "$work/remote" --credentials "$work/creds")
+remote=http://127.0.0.1:$remote_port
+# The destination table (tsw bench creates it), and a first write to warm the server.
+"$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd --table cpu \
+  --records 1000 >/dev/null
+
+echo "== 1. the destination's own ingest rate (http_ingest_bench --endpoint)"
+"$HTTP_BENCH" --endpoint="127.0.0.1:$remote_port" \
+  --benchmark_filter='BM_HttpWriteRecords/signed:1/real_time/threads:(1|4)$' \
+  --benchmark_min_time=3 2>&1 | grep -E 'BM_|records' || true
+
+echo "== 2. forwarding $RECORDS records to it (tsw forward until nothing is pending)"
+"$TSW" bench --data "$work/local" --database fwd --table cpu --records "$RECORDS" \
+  --seed 7 | grep -E 'rate|records:'
+start=$(date +%s.%N)
+"$TSW" forward --data "$work/local" --to "$remote" --credentials "$work/creds" | tail -n 1
+end=$(date +%s.%N)
+awk -v n="$RECORDS" -v s="$start" -v e="$end" \
+  'BEGIN { printf "forwarding: %d records in %.2f s = %.0f records/s\n", n, e - s, n / (e - s) }'
+
+echo "== 3. local WriteRecords through tsw serve, forwarding off and on ($ROUNDS rounds)"
+for round in $(seq "$ROUNDS"); do
+  for mode in off on; do
+    dir="$work/serve-$mode-$round"
+    if [[ $mode == on ]]; then
+      port=$(serve "$dir" --forward-to "$remote" --forward-credentials "$work/creds")
+    else
+      port=$(serve "$dir")
+    fi
+    rate=$("$TSW" bench --endpoint "http://127.0.0.1:$port" --credentials "$work/creds" \
+      --database fwd --table cpu \
+      --duration "$DURATION" --clients 4 --seed "$round" | grep -E '^  rate:')
+    echo "round $round forwarding $mode: $rate (load $(cut -d' ' -f1 /proc/loadavg))"
+    stop "$dir.pid"
+  done
+done
+echo "== load at end: $(cut -d' ' -f1-3 /proc/loadavg)"

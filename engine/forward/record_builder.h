@@ -1,0 +1,58 @@
+// Turning logged batches back into WriteRecords requests, for the forwarder.
+//
+// BatchRecords decodes one WAL payload (engine/ingest/FORMAT.md) into the Records it
+// holds, in log order, each with its dimensions, measure name and type, value(s), time in
+// nanoseconds and Version: what the table accepted, as a client would send it again.
+// BuildRequest groups a run of them into one request: the time unit is the coarsest that
+// represents every time (and TIMESTAMP value) of the request exactly, and a member every
+// record shares (dimensions, measure name, measure value type, Version) moves to
+// CommonAttributes, so a request of one series' points carries its dimensions once.
+//
+// Pure functions of their inputs; thread-compatible.
+#ifndef TSW_ENGINE_FORWARD_RECORD_BUILDER_H_
+#define TSW_ENGINE_FORWARD_RECORD_BUILDER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/ingest/batch_codec.h"
+#include "tsw/types.h"
+
+namespace tsw::forward {
+
+// One logged record. `record` has every member but time and time_unit; TIMESTAMP values
+// are nanoseconds in decimal until BuildRequest rewrites them in the request's unit.
+struct LoggedRecord {
+  Record record;
+  int64_t time_nanos = 0;
+};
+
+// Decodes `payload` and appends its records to *out. InternalServerException describing
+// the damage if the payload is malformed (nothing is appended then).
+class BatchRecords {
+ public:
+  absl::Status Decode(absl::string_view payload, std::vector<LoggedRecord>* out);
+
+ private:
+  ingest::BatchDecoder decoder_;
+  ingest::BatchDecoder::Event event_;
+  std::vector<std::vector<Dimension>> series_;
+  std::vector<std::pair<std::string, MeasureValueType>> measures_, attributes_;
+};
+
+// The request for `records` (in order, at least one) to `database`.`table`, and in
+// *full the same records each with every member set (CommonAttributes merged in), for the
+// dead-letter report.
+WriteRecordsRequest BuildRequest(const std::vector<const LoggedRecord*>& records,
+                                 const std::string& database, const std::string& table,
+                                 std::vector<Record>* full);
+
+// One record as the API's JSON object ({"Dimensions": [...], "MeasureName": ...}).
+std::string RecordJson(const Record& record);
+
+}  // namespace tsw::forward
+
+#endif  // TSW_ENGINE_FORWARD_RECORD_BUILDER_H_

@@ -1,0 +1,498 @@
+// The forwarder through the public API: an Engine whose Options::forward sends to a fake
+// Sender (scripted outcomes) or to a second in-process Engine, both on in-memory
+// file systems (tests/common/fault_env.h). No sleep synchronizes: WaitFor polls a condition
+// and its deadline only guards against a hang.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/forward/sender.h"
+#include "gtest/gtest.h"
+#include "tests/common/fault_env.h"
+#include "tsw/clock.h"
+#include "tsw/engine.h"
+#include "tsw/status.h"
+
+namespace tsw {
+namespace {
+
+using forward::SendOutcome;
+
+constexpr int64_t kMs = 1000000;
+
+// Polls `done` until it holds; fails the test after a minute (a hang, not a timing).
+template <typename F>
+bool WaitFor(F done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+// Answers each request with the next scripted outcome, then with `otherwise`.
+class ScriptedSender final : public forward::Sender {
+ public:
+  SendOutcome Send(const WriteRecordsRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    requests_.push_back(request);
+    if (!script_.empty()) {
+      SendOutcome o = script_.front();
+      script_.pop_front();
+      return o;
+    }
+    return otherwise_;
+  }
+  void Script(SendOutcome o) {
+    std::lock_guard<std::mutex> lock(mu_);
+    script_.push_back(std::move(o));
+  }
+  void Otherwise(SendOutcome o) {
+    std::lock_guard<std::mutex> lock(mu_);
+    otherwise_ = std::move(o);
+  }
+  std::vector<WriteRecordsRequest> requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<SendOutcome> script_;
+  SendOutcome otherwise_;
+  std::vector<WriteRecordsRequest> requests_;
+};
+
+SendOutcome Retry() {
+  return SendOutcome{SendOutcome::Kind::kRetry, {}, "ThrottlingException: slow down"};
+}
+
+// Writes every request to a destination engine, as a tsw serve would take it.
+class EngineSender final : public forward::Sender {
+ public:
+  // `retry_every`: answer every n-th request kRetry instead (0: never), so the forwarder
+  // lags behind the writers and a power cut finds requests in flight.
+  explicit EngineSender(Engine* dest, int retry_every = 0)
+      : dest_(dest), retry_every_(retry_every) {}
+  SendOutcome Send(const WriteRecordsRequest& request) override {
+    if (retry_every_ > 0 && calls_.fetch_add(1) % retry_every_ == 0) return Retry();
+    absl::StatusOr<WriteRecordsResponse> r = dest_->WriteRecords(request);
+    SendOutcome o;
+    if (r.ok()) return o;
+    if (KindOf(r.status()) == ErrorKind::kRejectedRecords) {
+      o.rejected = RejectedRecordsOf(r.status());
+      return o;
+    }
+    o.kind = SendOutcome::Kind::kFailed;
+    o.error = r.status().ToString();
+    return o;
+  }
+
+ private:
+  Engine* dest_;
+  const int retry_every_;
+  std::atomic<int> calls_{0};
+};
+
+Record Point(const std::string& device, int64_t time_ms, const std::string& value,
+             std::optional<int64_t> version = std::nullopt) {
+  Record r;
+  r.dimensions = {{"device", device}};
+  r.measure_name = "temp";
+  r.measure_value = value;
+  r.measure_value_type = MeasureValueType::kDouble;
+  r.time = absl::StrCat(time_ms);
+  r.time_unit = TimeUnit::kMilliseconds;
+  r.version = version;
+  return r;
+}
+
+// Every row of db.t, one line each, sorted: what "equal tables" compares.
+std::vector<std::string> Dump(Engine& engine) {
+  std::vector<std::string> rows;
+  absl::Status s =
+      engine.Scan({.database_name = "fleet", .table_name = "sensors"}, [&](const ScanBatch& b) {
+        std::string series;
+        for (const Dimension& d : b.dimensions) absl::StrAppend(&series, d.name, "=", d.value, ",");
+        for (size_t i = 0; i < b.time_nanos.size(); ++i) {
+          std::string row =
+              absl::StrCat(series, b.measure_name, "@", b.time_nanos[i], " v", b.versions[i]);
+          for (const ScanColumn& c : b.columns) {
+            if (!c.present.empty() && !c.present[i]) continue;
+            absl::StrAppend(&row, " ", c.name, "=");
+            if (!c.doubles.empty()) absl::StrAppend(&row, c.doubles[i]);
+            if (!c.ints.empty()) absl::StrAppend(&row, c.ints[i]);
+            if (!c.strings.empty()) absl::StrAppend(&row, c.strings[i]);
+          }
+          rows.push_back(row);
+        }
+        return true;
+      });
+  EXPECT_TRUE(s.ok()) << s;
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+class ForwarderTest : public ::testing::Test {
+ protected:
+  Options LocalOptions(std::shared_ptr<forward::Sender> sender) {
+    Options o;
+    o.env = &env_;
+    o.clock = &clock_;
+    o.background_maintenance = false;
+    o.report = [this](std::string_view line) {
+      std::lock_guard<std::mutex> lock(report_mu_);
+      reports_.emplace_back(line);
+    };
+    ForwardDestination d;
+    d.endpoint = "http://dest:8080";
+    d.sender = std::move(sender);
+    o.forward.push_back(d);
+    return o;
+  }
+  std::unique_ptr<Engine> Open(const Options& o) {
+    auto e = Engine::Open("/local", o);
+    EXPECT_TRUE(e.ok()) << e.status();
+    return e.ok() ? std::move(*e) : nullptr;
+  }
+  void CreateTable(Engine& e, int64_t memory_hours = 6) {
+    (void)e.CreateDatabase({.database_name = "fleet"});
+    auto t = e.CreateTable({.database_name = "fleet",
+                            .table_name = "sensors",
+                            .retention_properties = RetentionProperties{memory_hours, 73000}});
+    ASSERT_TRUE(t.ok() || KindOf(t.status()) == ErrorKind::kConflict) << t.status();
+  }
+  std::unique_ptr<Engine> OpenDest() {
+    Options o;
+    o.env = &dest_env_;
+    o.clock = &clock_;
+    o.background_maintenance = false;
+    auto e = Engine::Open("/dest", o);
+    EXPECT_TRUE(e.ok()) << e.status();
+    if (e.ok()) CreateTable(**e);
+    return e.ok() ? std::move(*e) : nullptr;
+  }
+  static TableStats::ForwardStats Forwarding(Engine& e) {
+    auto stats = e.GetTableStats("fleet", "sensors");
+    EXPECT_TRUE(stats.ok()) << stats.status();
+    EXPECT_EQ(stats->forwarding.size(), 1u);
+    return stats->forwarding.empty() ? TableStats::ForwardStats{} : stats->forwarding[0];
+  }
+  bool Reported(absl::string_view what) {
+    std::lock_guard<std::mutex> lock(report_mu_);
+    for (const std::string& r : reports_) {
+      if (absl::StrContains(r, what)) return true;
+    }
+    return false;
+  }
+  absl::Status Write(Engine& e, std::vector<Record> records) {
+    return e
+        .WriteRecords(
+            {.database_name = "fleet", .table_name = "sensors", .records = std::move(records)})
+        .status();
+  }
+  int64_t Now() const { return clock_.NowNanos() / kMs; }
+
+  testing::FaultEnv env_, dest_env_;
+  ManualClock clock_{int64_t{1700000000000} * kMs};
+  std::mutex report_mu_;
+  std::vector<std::string> reports_;
+};
+
+TEST_F(ForwarderTest, SendsEveryRecordInLogOrderInRequestsOfAtMostTheLimit) {
+  auto sender = std::make_shared<ScriptedSender>();
+  Options o = LocalOptions(sender);
+  o.forward[0].max_records_per_request = 40;
+  o.forward[0].database = "remote_db";
+  auto e = Open(o);
+  CreateTable(*e);
+  const int64_t t0 = Now() - 1000;
+  for (int w = 0; w < 3; ++w) {
+    std::vector<Record> records;
+    for (int i = 0; i < (w < 2 ? 100 : 50); ++i) {
+      records.push_back(Point("d1", t0 + w * 100 + i, absl::StrCat(i, ".5")));
+    }
+    ASSERT_TRUE(Write(*e, records).ok());
+  }
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 250; }));
+  std::vector<int64_t> times;
+  for (const WriteRecordsRequest& r : sender->requests()) {
+    EXPECT_LE(r.records.size(), 40u);
+    EXPECT_EQ(r.database_name, "remote_db");
+    EXPECT_EQ(r.table_name, "sensors");
+    // One series, one measure: everything but time and value is common.
+    ASSERT_TRUE(r.common_attributes.has_value());
+    ASSERT_EQ(r.common_attributes->dimensions.size(), 1u);
+    EXPECT_EQ(r.common_attributes->dimensions[0].value, "d1");
+    EXPECT_EQ(r.common_attributes->measure_name, "temp");
+    EXPECT_EQ(r.common_attributes->time_unit, TimeUnit::kMilliseconds);
+    EXPECT_EQ(r.common_attributes->version, 1);
+    for (const Record& rec : r.records) {
+      EXPECT_TRUE(rec.dimensions.empty());
+      times.push_back(std::stoll(*rec.time));
+    }
+  }
+  ASSERT_EQ(times.size(), 250u);
+  for (size_t i = 0; i < times.size(); ++i) EXPECT_EQ(times[i], t0 + static_cast<int64_t>(i));
+  TableStats::ForwardStats s = Forwarding(*e);
+  EXPECT_EQ(s.pending_records, 0);
+  EXPECT_EQ(s.pending_bytes, 0);
+  EXPECT_EQ(s.destination, "http://dest:8080/remote_db/sensors");
+}
+
+TEST_F(ForwarderTest, DestinationEndsWithExactlyTheLocalRows) {
+  auto dest = OpenDest();
+  auto e = Open(LocalOptions(std::make_shared<EngineSender>(dest.get())));
+  CreateTable(*e);
+  const int64_t t0 = Now() - 10000;
+  std::vector<Record> mixed;
+  for (int i = 0; i < 30; ++i) mixed.push_back(Point(absl::StrCat("d", i % 4), t0 + i, "0.1"));
+  Record big = Point("d9", t0, "-42");
+  big.measure_name = "count";
+  big.measure_value_type = MeasureValueType::kBigint;
+  Record text = Point("d9", t0, "hello, \"world\"");
+  text.measure_name = "label";
+  text.measure_value_type = MeasureValueType::kVarchar;
+  Record flag = Point("d9", t0, "true");
+  flag.measure_name = "on";
+  flag.measure_value_type = MeasureValueType::kBoolean;
+  Record stamp = Point("d9", t0 + 1, absl::StrCat(t0 - 5));
+  stamp.measure_name = "seen";
+  stamp.measure_value_type = MeasureValueType::kTimestamp;
+  Record multi = Point("d9", t0 + 7, "");
+  multi.measure_name = "env";
+  multi.measure_value.reset();
+  multi.measure_value_type = MeasureValueType::kMulti;
+  multi.measure_values = {{"hum", "41.25", MeasureValueType::kDouble},
+                          {"door", "open", MeasureValueType::kVarchar},
+                          {"at", absl::StrCat(t0), MeasureValueType::kTimestamp}};
+  mixed.insert(mixed.end(), {big, text, flag, stamp, multi});
+  ASSERT_TRUE(Write(*e, mixed).ok());
+  // Upserts (a higher Version replaces), an idempotent rewrite, and a rejected record.
+  ASSERT_TRUE(Write(*e, {Point("d0", t0, "7.75", 2), Point("d1", t0 + 1, "0.1")}).ok());
+  absl::Status rejected = Write(*e, {Point("d0", t0, "9", 1), Point("d2", t0 + 99, "3")});
+  EXPECT_EQ(KindOf(rejected), ErrorKind::kRejectedRecords);
+  ASSERT_TRUE(
+      WaitFor([&] { return Forwarding(*e).pending_records == 0 && Dump(*dest) == Dump(*e); }));
+  EXPECT_EQ(Dump(*dest).size(), 36u);
+  EXPECT_EQ(Forwarding(*e).rejected_records, 0);
+}
+
+TEST_F(ForwarderTest, ResumesAtTheCursorAfterCloseAndOpen) {
+  auto first = std::make_shared<ScriptedSender>();
+  auto e = Open(LocalOptions(first));
+  CreateTable(*e);
+  const int64_t t0 = Now() - 1000;
+  std::vector<Record> records;
+  for (int i = 0; i < 120; ++i) records.push_back(Point("d1", t0 + i, "1"));
+  ASSERT_TRUE(Write(*e, std::vector<Record>(records.begin(), records.begin() + 100)).ok());
+  ASSERT_TRUE(Write(*e, std::vector<Record>(records.begin() + 100, records.end())).ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 120; }));
+  ASSERT_TRUE(e->Close().ok());
+  e.reset();
+
+  auto second = std::make_shared<ScriptedSender>();
+  e = Open(LocalOptions(second));
+  ASSERT_TRUE(Write(*e, {Point("d1", t0 + 500, "2")}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 1; }));
+  std::vector<WriteRecordsRequest> sent = second->requests();
+  ASSERT_EQ(sent.size(), 1u);  // Nothing resent: the cursor was written at Close.
+  ASSERT_EQ(sent[0].records.size(), 1u);
+  EXPECT_EQ(*sent[0].records[0].time, absl::StrCat(t0 + 500));
+}
+
+TEST_F(ForwarderTest, RetriesWithBackoffUntilAccepted) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->Script(Retry());
+  sender->Script(Retry());
+  auto e = Open(LocalOptions(sender));
+  CreateTable(*e);
+  ASSERT_TRUE(Write(*e, {Point("d1", Now(), "1"), Point("d2", Now(), "2")}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 2; }));
+  TableStats::ForwardStats s = Forwarding(*e);
+  EXPECT_EQ(s.retried_requests, 2);
+  EXPECT_EQ(s.last_error, "");
+  std::vector<WriteRecordsRequest> sent = sender->requests();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0].records.size(), sent[2].records.size());
+  // Two series: dimensions stay per record.
+  EXPECT_TRUE(sent[0].common_attributes->dimensions.empty());
+  EXPECT_EQ(sent[0].records[1].dimensions[0].value, "d2");
+}
+
+TEST_F(ForwarderTest, RefusedRequestIsReportedAndWaitsForALongBackoff) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->Otherwise({SendOutcome::Kind::kFailed, {}, "AccessDeniedException: bad key"});
+  auto e = Open(LocalOptions(sender));
+  CreateTable(*e);
+  ASSERT_TRUE(Write(*e, {Point("d1", Now(), "1")}).ok());
+  ASSERT_TRUE(
+      WaitFor([&] { return Forwarding(*e).last_error == "AccessDeniedException: bad key"; }));
+  EXPECT_TRUE(Reported("refused a request (AccessDeniedException: bad key)"));
+  // Local writes go on; the refused request is not retried in a tight loop.
+  ASSERT_TRUE(Write(*e, {Point("d1", Now() + 1, "1")}).ok());
+  EXPECT_EQ(sender->requests().size(), 1u);
+  ASSERT_TRUE(e->Close().ok());  // Stops the backoff wait.
+  e.reset();
+  auto ok = std::make_shared<ScriptedSender>();
+  e = Open(LocalOptions(ok));
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 2; }));
+}
+
+TEST_F(ForwarderTest, RejectedRecordsGoToTheDeadLetterReportAndAreNotResent) {
+  auto sender = std::make_shared<ScriptedSender>();
+  SendOutcome partly;
+  partly.rejected = {RejectedRecord{1, "The record is older than the memory store", 3}};
+  sender->Script(partly);
+  auto e = Open(LocalOptions(sender));
+  CreateTable(*e);
+  ASSERT_TRUE(
+      Write(*e, {Point("d1", Now(), "1"), Point("d1", Now() + 1, "2"), Point("d1", Now() + 2, "3")})
+          .ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).rejected_records == 1; }));
+  TableStats::ForwardStats s = Forwarding(*e);
+  EXPECT_EQ(s.forwarded_records, 2);
+  EXPECT_EQ(s.pending_records, 0);
+  EXPECT_EQ(sender->requests().size(), 1u);
+  // The report: <table dir>/forward/<id>.rejected.jsonl, one line per record.
+  std::string found;
+  const std::vector<std::string> tables = *env_.ListDir("/local/tables");
+  for (const std::string& table : tables) {
+    const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
+    const std::vector<std::string> names = *env_.ListDir(dir);
+    for (const std::string& name : names) {
+      if (absl::EndsWith(name, ".rejected.jsonl")) {
+        auto f = env_.OpenFile(absl::StrCat(dir, "/", name), OpenMode::kRead);
+        ASSERT_TRUE(f.ok());
+        found.resize(static_cast<size_t>(*(*f)->Size()));
+        ASSERT_TRUE((*f)->Read(0, found.size(), found.data()).ok());
+      }
+    }
+  }
+  EXPECT_EQ(std::count(found.begin(), found.end(), '\n'), 1) << found;
+  EXPECT_TRUE(absl::StrContains(found, "\"reason\":\"The record is older than the memory store\""));
+  EXPECT_TRUE(absl::StrContains(found, "\"existing_version\":3"));
+  EXPECT_TRUE(absl::StrContains(found, absl::StrCat("\"Time\":\"", Now() + 1, "\"")));
+  EXPECT_TRUE(absl::StrContains(found, "\"MeasureValue\":\"2\"")) << found;
+}
+
+TEST_F(ForwarderTest, ThrottlesLocalWritesWhileTheBacklogIsOverItsLimit) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->Otherwise(Retry());
+  Options o = LocalOptions(sender);
+  o.forward[0].backlog_limit_bytes = 1;
+  auto e = Open(o);
+  CreateTable(*e);
+  ASSERT_TRUE(Write(*e, {Point("d1", Now(), "1")}).ok());
+  absl::Status refused;
+  ASSERT_TRUE(WaitFor([&] {
+    refused = Write(*e, {Point("d1", Now(), "1")});
+    return !refused.ok();
+  }));
+  EXPECT_EQ(KindOf(refused), ErrorKind::kThrottling) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.message(), "over the limit of 1 bytes")) << refused;
+  EXPECT_GT(Forwarding(*e).pending_bytes, 1);
+  sender->Otherwise(SendOutcome{});
+  ASSERT_TRUE(WaitFor([&] { return Write(*e, {Point("d1", Now(), "1")}).ok(); }));
+  EXPECT_TRUE(Reported("writes accepted"));
+}
+
+TEST_F(ForwarderTest, DropOldestGivesUpTheOldestUnsentRecords) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->Otherwise(Retry());
+  Options o = LocalOptions(sender);
+  o.forward[0].backlog_limit_bytes = 400;
+  o.forward[0].backlog_policy = ForwardBacklogPolicy::kDropOldest;
+  auto e = Open(o);
+  CreateTable(*e);
+  const int64_t t0 = Now() - 100000;
+  for (int w = 0; w < 20; ++w) {
+    std::vector<Record> records;
+    for (int i = 0; i < 10; ++i) records.push_back(Point("d1", t0 + w * 10 + i, "1"));
+    ASSERT_TRUE(Write(*e, records).ok());  // Never throttled.
+  }
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).dropped_records > 0; }));
+  sender->Otherwise(SendOutcome{});
+  ASSERT_TRUE(Write(*e, {Point("d1", Now(), "2")}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).pending_records == 0; }));
+  TableStats::ForwardStats s = Forwarding(*e);
+  EXPECT_EQ(s.dropped_records + s.forwarded_records, 201);
+  EXPECT_LE(s.pending_bytes, 400);
+  EXPECT_TRUE(Reported("dropped"));
+  // What was sent is the newest records, in order, ending with the last write.
+  std::vector<WriteRecordsRequest> sent = sender->requests();
+  EXPECT_EQ(*sent.back().records.back().time, absl::StrCat(Now()));
+}
+
+TEST_F(ForwarderTest, LogTrimmingWaitsForTheCursor) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->Otherwise(Retry());
+  auto e = Open(LocalOptions(sender));
+  CreateTable(*e, /*memory_hours=*/1);
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(Write(*e, {Point("d1", Now() + i, "1")}).ok());
+  // Three hours on, maintenance moves every row to a segment and would drop the log.
+  clock_.Advance(int64_t{3} * 3600 * 1000 * kMs);
+  ASSERT_TRUE(e->RunMaintenance().ok());
+  auto stats = e->GetTableStats("fleet", "sensors");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->memory_points, 0);
+  EXPECT_EQ(stats->magnetic_points, 50);
+  sender->Otherwise(SendOutcome{});
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 50; }));
+  EXPECT_FALSE(Reported("never sent"));
+  // Once sent, the next pass trims what the eviction had allowed.
+  ASSERT_TRUE(WaitFor([&] {
+    (void)e->RunMaintenance();
+    return e->GetTableStats("fleet", "sensors")->wal_bytes < stats->wal_bytes;
+  }));
+}
+
+TEST_F(ForwarderTest, PowerCutsLoseNothingTheDestinationHasAndResendHarmlessly) {
+  auto dest = OpenDest();
+  auto sender = std::make_shared<EngineSender>(dest.get(), /*retry_every=*/3);
+  Options o = LocalOptions(sender);
+  o.forward[0].max_records_per_request = 10;  // Many requests: the cut finds some unsent.
+  o.durability.policy = SyncPolicy::kSyncPeriodically;
+  o.durability.sync_interval_millis = 2;
+  const int64_t t0 = Now() - 100000;
+  int64_t t = 0;
+  for (uint64_t epoch = 0; epoch < 8; ++epoch) {
+    auto e = Open(o);
+    ASSERT_NE(e, nullptr);
+    CreateTable(*e);
+    for (int w = 0; w < 20; ++w) {
+      std::vector<Record> records;
+      for (int i = 0; i < 7; ++i, ++t) {
+        records.push_back(Point(absl::StrCat("d", t % 3), t0 + t, absl::StrCat(t % 11)));
+      }
+      // An upsert of an earlier point (higher Version) in most requests.
+      if (t > 10) records.push_back(Point("d0", t0 + (t - 9) / 3 * 3, "5", 1 + t));
+      (void)Write(*e, records);  // Acknowledged or not, the tables must end equal.
+    }
+    // The cut comes while the forwarder is behind (every third request is retried).
+    ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records > 0; }));
+    env_.CutPower({testing::CutMode::kRandom, epoch});
+    e.reset();  // Its files are dead: nothing it does now reaches the disk.
+    env_.PowerOn();
+  }
+  auto e = Open(o);
+  ASSERT_TRUE(WaitFor([&] {
+    return Forwarding(*e).pending_records == 0 && Dump(*dest) == Dump(*e);
+  })) << absl::StrJoin(Dump(*e), "\n")
+      << "\n---\n"
+      << absl::StrJoin(Dump(*dest), "\n");
+  EXPECT_GT(Dump(*e).size(), 0u);
+}
+
+}  // namespace
+}  // namespace tsw
