@@ -2,7 +2,7 @@
 // a destination without its own ForwardDestination::sender cannot be served, and
 // Engine::Open says so rather than starting a forwarder that could never deliver.
 #include "absl/strings/str_cat.h"
-#include "engine/forward/forwarder.h"
+#include "engine/forward/default_sender.h"
 #include "tsw/status.h"
 
 namespace tsw::forward {
