@@ -37,6 +37,12 @@ namespace tsw {
 namespace {
 
 struct TableHandle {
+  // The forwarders' threads use the store: they stop before it goes (Open failing midway
+  // destroys handles that Close never saw).
+  ~TableHandle() {
+    if (forwarders != nullptr) forwarders->Stop();
+  }
+
   // Members up to mu are set before the handle is shared and constant after.
   //
   // Why the table's data could not be opened (a corrupt segment, say), or OK. A damaged
@@ -49,6 +55,7 @@ struct TableHandle {
   // exclusively to close it.
   // The table's forwarders (Options::forward), or null. Stopped before the store closes;
   // declared first so that it is destroyed after the store, whose hooks call into it.
+  // Set before the handle is shared; constant after.
   std::unique_ptr<forward::TableForwarders> forwarders;
 
   SharedMutex mu;

@@ -1,6 +1,9 @@
 // MakeDefaultSender: a destination without its own ForwardDestination::sender is served by
 // the HTTP transport (engine/forward/http_sender.h).
-#include "engine/forward/forwarder.h"
+#include "engine/forward/default_sender.h"
+
+#include <memory>
+
 #include "engine/forward/http_sender.h"
 
 namespace tsw::forward {

@@ -285,11 +285,11 @@ absl::StatusOr<bool> Forwarder::EnforceBacklog(uint64_t durable) {
   if (d.backlog_policy == ForwardBacklogPolicy::kThrottleWrites) {
     const bool over = pending > d.backlog_limit_bytes;
     if (over != throttled_.load(std::memory_order_relaxed)) {
-      std::string message = absl::StrCat(
-          "Table ", options_.source_database, ".", options_.source_table,
-          " is not accepting writes: its backlog of unsent records for ", name_, " (", pending,
-          " bytes of log) is over the limit of ", d.backlog_limit_bytes,
-          " bytes. Writes resume once the destination catches up.");
+      std::string message =
+          absl::StrCat("Table ", options_.source_database, ".", options_.source_table,
+                       " is not accepting writes: its backlog of unsent records for ", name_, " (",
+                       pending, " bytes of log) is over the limit of ", d.backlog_limit_bytes,
+                       " bytes. Writes resume once the destination catches up.");
       {
         MutexLock lock(&mu_);
         throttle_message_ = message;

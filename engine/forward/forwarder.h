@@ -41,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/mutex.h"
+#include "engine/forward/default_sender.h"
 #include "engine/forward/record_builder.h"
 #include "engine/forward/sender.h"
 #include "engine/table/table_store.h"
@@ -213,10 +214,6 @@ class TableForwarders {
  private:
   std::vector<std::unique_ptr<Forwarder>> forwarders_;
 };
-
-// The transport for a destination without its own ForwardDestination::sender: the HTTP
-// sender (engine/forward/http_sender.h). Defined by //engine/forward:default_sender.
-absl::StatusOr<std::shared_ptr<Sender>> MakeDefaultSender(const ForwardDestination& destination);
 
 }  // namespace tsw::forward
 

@@ -311,6 +311,35 @@ TEST_F(ForwarderTest, ResumesAtTheCursorAfterCloseAndOpen) {
   EXPECT_EQ(*sent[0].records[0].time, absl::StrCat(t0 + 500));
 }
 
+TEST_F(ForwarderTest, DamagedCursorIsReportedAndEverythingIsResent) {
+  auto first = std::make_shared<ScriptedSender>();
+  auto e = Open(LocalOptions(first));
+  CreateTable(*e);
+  ASSERT_TRUE(Write(*e, {Point("d1", Now(), "1"), Point("d1", Now() + 1, "2")}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 2; }));
+  ASSERT_TRUE(e->Close().ok());
+  e.reset();
+  int damaged = 0;
+  const std::vector<std::string> tables = *env_.ListDir("/local/tables");
+  for (const std::string& table : tables) {
+    const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
+    const std::vector<std::string> names = *env_.ListDir(dir);
+    for (const std::string& name : names) {
+      if (!absl::EndsWith(name, ".cursor")) continue;
+      auto f = env_.OpenFile(absl::StrCat(dir, "/", name), OpenMode::kReadWrite);
+      ASSERT_TRUE(f.ok());
+      ASSERT_TRUE((*f)->Write(20, "9").ok());  // One digit of the sequence.
+      ++damaged;
+    }
+  }
+  ASSERT_EQ(damaged, 1);
+  auto second = std::make_shared<ScriptedSender>();
+  e = Open(LocalOptions(second));
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 2; }));
+  EXPECT_TRUE(Reported("is damaged (checksum mismatch)"));
+  EXPECT_TRUE(Reported("resending from the oldest batch the log holds"));
+}
+
 TEST_F(ForwarderTest, RetriesWithBackoffUntilAccepted) {
   auto sender = std::make_shared<ScriptedSender>();
   sender->Script(Retry());
@@ -440,13 +469,17 @@ TEST_F(ForwarderTest, LogTrimmingWaitsForTheCursor) {
   auto e = Open(LocalOptions(sender));
   CreateTable(*e, /*memory_hours=*/1);
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(Write(*e, {Point("d1", Now() + i, "1")}).ok());
-  // Three hours on, maintenance moves every row to a segment and would drop the log.
+  // Seen pending (its age counts from then), three hours on, maintenance moves every row
+  // to a segment and would drop the log.
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).pending_records == 50; }));
   clock_.Advance(int64_t{3} * 3600 * 1000 * kMs);
   ASSERT_TRUE(e->RunMaintenance().ok());
   auto stats = e->GetTableStats("fleet", "sensors");
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->memory_points, 0);
   EXPECT_EQ(stats->magnetic_points, 50);
+  EXPECT_GE(Forwarding(*e).seconds_behind, 3 * 3600);
+  EXPECT_EQ(Forwarding(*e).last_error, "ThrottlingException: slow down");
   sender->Otherwise(SendOutcome{});
   ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 50; }));
   EXPECT_FALSE(Reported("never sent"));
@@ -464,6 +497,10 @@ TEST_F(ForwarderTest, PowerCutsLoseNothingTheDestinationHasAndResendHarmlessly) 
   o.forward[0].max_records_per_request = 10;  // Many requests: the cut finds some unsent.
   o.durability.policy = SyncPolicy::kSyncPeriodically;
   o.durability.sync_interval_millis = 2;
+  // The log then writes through a mapping, whose bytes FaultEnv reads at each sync with
+  // no lock the appender takes (a race ThreadSanitizer reports in FaultEnv, not in what is
+  // tested here): plain writes instead.
+  env_.SetMapSupported(false);
   const int64_t t0 = Now() - 100000;
   int64_t t = 0;
   for (uint64_t epoch = 0; epoch < 8; ++epoch) {
