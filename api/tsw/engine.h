@@ -55,15 +55,15 @@ struct TableStats {
   std::vector<std::pair<std::string, int64_t>> bytes_by_column_kind;
   // One per forwarding destination this table matches (Options::forward).
   struct ForwardStats {
-    std::string destination;       // Endpoint URL (or discovery URL) / database / table.
+    std::string destination;        // Endpoint URL (or discovery URL) / database / table.
     int64_t forwarded_records = 0;  // Accepted by the destination.
     int64_t pending_records = 0;    // In the log, not yet accepted.
     int64_t pending_bytes = 0;
-    double seconds_behind = 0;  // Age of the oldest pending record's write (0 if none).
-    int64_t retried_requests = 0;   // Throttling, 5xx, timeouts, network errors.
-    int64_t rejected_records = 0;   // RejectedRecords, written to the dead-letter report.
-    int64_t dropped_records = 0;    // Given up by ForwardBacklogPolicy::kDropOldest.
-    std::string last_error;         // The latest failure, empty once a request succeeds.
+    double seconds_behind = 0;     // Age of the oldest pending record's write (0 if none).
+    int64_t retried_requests = 0;  // Throttling, 5xx, timeouts, network errors.
+    int64_t rejected_records = 0;  // RejectedRecords, written to the dead-letter report.
+    int64_t dropped_records = 0;   // Given up by ForwardBacklogPolicy::kDropOldest.
+    std::string last_error;        // The latest failure, empty once a request succeeds.
   };
   std::vector<ForwardStats> forwarding;
 };
