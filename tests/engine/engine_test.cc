@@ -18,9 +18,12 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/file_util.h"
 #include "gtest/gtest.h"
+#include "tests/common/latch.h"
 
 namespace tsw {
 namespace {
+
+using ::tsw::testing::Latch;
 
 constexpr int64_t kNow = 1'800'000'000LL * 1'000'000'000LL;
 
@@ -185,25 +188,6 @@ TEST_F(EngineTest, DeletedTableDataLeavesTheDisk) {
                   .ok());
   EXPECT_EQ(rows, 0);
 }
-
-// Opened once, waited for by any number of threads.
-class Latch {
- public:
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
 
 TEST_F(EngineTest, AStreamingQueryWhoseVisitorBlocksHoldsUpNoWriterNorMaintenance) {
   std::unique_ptr<Engine> engine = OpenOrDie();

@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/common/latch.h"
 #include "tests/table/tier_test_util.h"
 
 namespace tsw::testing {
@@ -128,25 +129,6 @@ TEST_F(TierConcurrencyTest, WritersScannersAndMaintenanceAgree) {
   std::cout << passes.load() << " maintenance passes, " << scans.load() << " scans, "
             << expected.size() << " rows written\n";
 }
-
-// Opened once, waited for by any number of threads.
-class Latch {
- public:
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
 
 class BlockedScanTest : public TierFixture {
  protected:
