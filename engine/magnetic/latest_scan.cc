@@ -102,33 +102,26 @@ absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamF
     std::vector<StreamSource> sources;
   };
   absl::flat_hash_map<uint64_t, std::vector<Group>> groups;
-  for (const std::shared_ptr<const SegmentReader>& reader : state->readers) {
-    const SegmentIndex& index = reader->index();
-    if (index.max_time < first || index.min_time > last) continue;
-    std::vector<bool> series_ok(index.series.size());
-    for (size_t s = 0; s < index.series.size(); ++s) {
-      series_ok[s] = predicate->SeriesMatches(index.series[s]);
-    }
-    for (size_t i = 0; i < index.streams.size(); ++i) {
-      const StreamEntry& stream = index.streams[i];
-      if (!series_ok[stream.series]) continue;
-      if (!measures.empty() && !measures.contains(stream.measure_name)) continue;
-      const StreamKey key{&index.series[stream.series], &stream.measure_name, stream.type};
-      std::vector<Group>& same_hash = groups[stream.hash];
-      Group* group = nullptr;
-      for (Group& g : same_hash) {
-        if (g.key.type == key.type && *g.key.measure_name == *key.measure_name &&
-            CompareSeries(*g.key.series, *key.series) == 0) {
-          group = &g;
+  ForEachMatchingStream(
+      *state, *predicate, first, last, measures,
+      [&](const std::shared_ptr<const SegmentReader>& reader, size_t i) {
+        const SegmentIndex& index = reader->index();
+        const StreamEntry& stream = index.streams[i];
+        const StreamKey key{&index.series[stream.series], &stream.measure_name, stream.type};
+        std::vector<Group>& same_hash = groups[stream.hash];
+        Group* group = nullptr;
+        for (Group& g : same_hash) {
+          if (g.key.type == key.type && *g.key.measure_name == *key.measure_name &&
+              CompareSeries(*g.key.series, *key.series) == 0) {
+            group = &g;
+          }
         }
-      }
-      if (group == nullptr) {
-        same_hash.push_back(Group{key, {}});
-        group = &same_hash.back();
-      }
-      group->sources.push_back(StreamSource{reader.get(), i});
-    }
-  }
+        if (group == nullptr) {
+          same_hash.push_back(Group{key, {}});
+          group = &same_hash.back();
+        }
+        group->sources.push_back(StreamSource{reader.get(), i});
+      });
 
   RowBatch scratch, row;
   std::vector<const Group*> order;

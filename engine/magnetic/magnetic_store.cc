@@ -231,23 +231,17 @@ absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisit
                                             request.measure_names.end());
 
   std::map<StreamKey, StreamGroup, StreamKeyLess> groups;
-  for (const std::shared_ptr<const SegmentReader>& reader : state->readers) {
-    const SegmentIndex& index = reader->index();
-    std::vector<bool> series_ok(index.series.size());
-    for (size_t s = 0; s < index.series.size(); ++s) {
-      series_ok[s] = predicate->SeriesMatches(index.series[s]);
-    }
-    for (size_t i = 0; i < index.streams.size(); ++i) {
-      const StreamEntry& stream = index.streams[i];
-      if (!series_ok[stream.series]) continue;
-      if (!measures.empty() && !measures.contains(stream.measure_name)) continue;
-      if (!StreamMerger::Overlaps(stream, first, last)) continue;
-      StreamGroup& group =
-          groups[StreamKey{&index.series[stream.series], &stream.measure_name, stream.type}];
-      group.sources.push_back(StreamSource{reader.get(), i});
-      AddColumns(stream.columns, &group.columns);
-    }
-  }
+  ForEachMatchingStream(
+      *state, *predicate, first, last, measures,
+      [&](const std::shared_ptr<const SegmentReader>& reader, size_t i) {
+        const SegmentIndex& index = reader->index();
+        const StreamEntry& stream = index.streams[i];
+        if (!StreamMerger::Overlaps(stream, first, last)) return;
+        StreamGroup& group =
+            groups[StreamKey{&index.series[stream.series], &stream.measure_name, stream.type}];
+        group.sources.push_back(StreamSource{reader.get(), i});
+        AddColumns(stream.columns, &group.columns);
+      });
 
   if (!request.attributes.empty()) ProjectColumns(request.attributes, &groups);
 

@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/file_util.h"
 #include "engine/common/mutex.h"
+#include "engine/common/scan_predicate.h"
 #include "engine/magnetic/chunk_codec.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/magnetic/manifest.h"
@@ -59,6 +61,30 @@ struct MagneticStore::State {
   Manifest manifest;
   std::vector<std::shared_ptr<const SegmentReader>> readers;  // Parallel to segments.
 };
+
+// Calls fn(reader, stream index) for each stream of `state`'s segments (oldest first) in a
+// segment whose time range meets [first, last], of a series `predicate` matches, and of a
+// measure in `measures` (empty: any). Scan and ScanLatest select their streams so.
+template <typename Fn>
+void ForEachMatchingStream(const MagneticStore::State& state, const ScanPredicate& predicate,
+                           int64_t first, int64_t last,
+                           const absl::flat_hash_set<std::string>& measures, Fn fn) {
+  std::vector<bool> series_ok;
+  for (const std::shared_ptr<const SegmentReader>& reader : state.readers) {
+    const SegmentIndex& index = reader->index();
+    if (index.max_time < first || index.min_time > last) continue;
+    series_ok.assign(index.series.size(), false);
+    for (size_t s = 0; s < index.series.size(); ++s) {
+      series_ok[s] = predicate.SeriesMatches(index.series[s]);
+    }
+    for (size_t i = 0; i < index.streams.size(); ++i) {
+      const StreamEntry& stream = index.streams[i];
+      if (!series_ok[stream.series]) continue;
+      if (!measures.empty() && !measures.contains(stream.measure_name)) continue;
+      fn(reader, i);
+    }
+  }
+}
 
 struct MagneticStore::Impl {
   std::string dir;

@@ -86,4 +86,14 @@ absl::Status TableSchema::Decode(absl::string_view data) {
   return absl::OkStatus();
 }
 
+absl::flat_hash_set<uint32_t> MeasureIds(const TableSchema& schema,
+                                         const std::vector<std::string>& names) {
+  absl::flat_hash_set<uint32_t> ids;
+  for (const std::string& name : names) {
+    const int32_t id = schema.measures.Find(name);
+    if (id != NameTable::kAbsent) ids.insert(static_cast<uint32_t>(id));
+  }
+  return ids;
+}
+
 }  // namespace tsw::model

@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "tsw/types.h"
@@ -57,6 +59,11 @@ class TableSchema {
   // describing the damage if `data` is not an intact schema file.
   absl::Status Decode(absl::string_view data);
 };
+
+// The ids of those of `names` that `schema` has as measures; names it lacks are left out
+// (a scan's ScanRequest::measure_names).
+absl::flat_hash_set<uint32_t> MeasureIds(const TableSchema& schema,
+                                         const std::vector<std::string>& names);
 
 }  // namespace tsw::model
 

@@ -117,11 +117,7 @@ absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchem
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
-  absl::flat_hash_set<uint32_t> measures;
-  for (const std::string& name : request.measure_names) {
-    const int32_t id = schema.measures.Find(name);
-    if (id != model::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
-  }
+  const absl::flat_hash_set<uint32_t> measures = model::MeasureIds(schema, request.measure_names);
   const bool read_magnetic = magnetic != nullptr && predicate->start_time() < memory_complete_from;
   LatestScanner scanner(store, schema, *predicate, visitor);
 

@@ -14,11 +14,7 @@ absl::Status MemSnapshot::Pin(const memstore::MemStore& store, const model::Tabl
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
-  absl::flat_hash_set<uint32_t> measures;
-  for (const std::string& name : request.measure_names) {
-    const int32_t id = schema.measures.Find(name);
-    if (id != model::NameTable::kAbsent) measures.insert(static_cast<uint32_t>(id));
-  }
+  const absl::flat_hash_set<uint32_t> measures = model::MeasureIds(schema, request.measure_names);
   if (!request.measure_names.empty() && measures.empty()) return absl::OkStatus();
   const int64_t start = predicate->start_time(), end = predicate->end_time();
   const memstore::SeriesRegistry& registry = store.series();
