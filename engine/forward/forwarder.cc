@@ -460,7 +460,10 @@ bool Forwarder::SendOne() {
         stats_.last_error.clear();
       }
       Advance(n);
-      PersistCursor(queue_.empty());
+      // On the timer only: Run persists as soon as it finds nothing more to send (caught
+      // up), and Stop persists too. Forcing it here whenever the queue ran dry (it holds
+      // at most one request's records) synced the cursor after every request.
+      PersistCursor(false);
       return true;
     }
     SetError(outcome.error);
