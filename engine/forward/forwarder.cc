@@ -127,6 +127,12 @@ absl::StatusOr<std::unique_ptr<Forwarder>> Forwarder::Start(ForwarderOptions opt
     return text.status();
   }
   if (absl::Status s = f->Open(had_cursor); !s.ok()) return s;
+  // The backlog the log already holds is counted before Start returns, so the table's
+  // stats are right from the first GetTableStats (not "0 pending" until the thread has
+  // looked). A log that cannot be read is the thread's to report, as later.
+  if (absl::Status s = f->Count(f->store_->DurableSequence()); !s.ok()) {
+    f->SetError(std::string(s.message()));
+  }
   f->hold_.store(f->cursor_.sequence, std::memory_order_release);
   f->written_ = f->cursor_;
   f->thread_ = std::thread([raw = f.get()] { raw->Run(); });

@@ -311,6 +311,26 @@ TEST_F(ForwarderTest, ResumesAtTheCursorAfterCloseAndOpen) {
   EXPECT_EQ(*sent[0].records[0].time, absl::StrCat(t0 + 500));
 }
 
+// A backlog already in the log is in the stats as soon as Open returns (tsw forward and
+// tsw stats read them once, right after opening), not only once the thread has looked.
+TEST_F(ForwarderTest, BacklogInTheLogIsCountedWhenOpenReturns) {
+  auto down = std::make_shared<ScriptedSender>();
+  down->Otherwise(Retry());
+  auto e = Open(LocalOptions(down));
+  CreateTable(*e);
+  std::vector<Record> records;
+  for (int i = 0; i < 30; ++i) records.push_back(Point("d1", Now() - 1000 + i, "1"));
+  ASSERT_TRUE(Write(*e, records).ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).pending_records == 30; }));
+  ASSERT_TRUE(e->Close().ok());
+  e.reset();
+
+  auto still_down = std::make_shared<ScriptedSender>();
+  still_down->Otherwise(Retry());
+  e = Open(LocalOptions(still_down));
+  EXPECT_EQ(Forwarding(*e).pending_records, 30);  // No wait: counted during Open.
+}
+
 TEST_F(ForwarderTest, DamagedCursorIsReportedAndEverythingIsResent) {
   auto first = std::make_shared<ScriptedSender>();
   auto e = Open(LocalOptions(first));

@@ -123,11 +123,9 @@ int RunForward(const std::vector<std::string>& args) {
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(*dir, std::move(options));
   if (!engine.ok()) return ReportError(engine.status());
 
-  // The forwarders count their backlog on their own threads, so a table reads "0 pending"
-  // until its forwarder has looked at the log: done means 0 pending for a whole second.
+  // Each forwarder has counted the log's backlog when Open returns: done is 0 pending.
   const auto start = std::chrono::steady_clock::now();
   auto last_print = start - std::chrono::hours(1);
-  std::optional<std::chrono::steady_clock::time_point> zero_since;
   int exit_code = 0;
   for (;;) {
     absl::StatusOr<Progress> progress = Measure(**engine);
@@ -142,12 +140,7 @@ int RunForward(const std::vector<std::string>& args) {
                                                          " (is forwarding built into this tsw?)")));
       break;
     }
-    if (progress->pending > 0) {
-      zero_since.reset();
-    } else if (!zero_since.has_value()) {
-      zero_since = now;
-    }
-    const bool done = zero_since.has_value() && now - *zero_since >= std::chrono::seconds(1);
+    const bool done = progress->pending == 0;
     if (done || now - last_print >= std::chrono::seconds(2)) {
       PrintProgress(*progress);
       last_print = now;
