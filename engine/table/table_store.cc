@@ -369,20 +369,26 @@ size_t PayloadBound(const ingest::ParsedBatch& parsed) {
 
 }  // namespace
 
-absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest& request,
-                                                       const Table& table) {
-  // Per-thread scratch: steady-state writes allocate nothing for parsing.
-  thread_local ingest::ParsedBatch parsed;
+ingest::ParseContext TableStore::ParseContextFor(const Table& table) const {
   ingest::ParseContext context;
   context.quotas = &options_.options->quotas;
   context.now_nanos = options_.clock->NowNanos();
   context.retention = table.retention_properties;
   context.magnetic_store_writes =
       table.magnetic_store_write_properties.enable_magnetic_store_writes;
-  if (hooks_.write_gate) {
+  return context;
+}
+
+absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest& request,
+                                                       const Table& table) {
+  if (hooks_.write_gate) {  // A forwarder's backlog over its limit (engine/forward).
     if (absl::Status s = hooks_.write_gate(); !s.ok()) return s;
   }
-  if (absl::Status s = ingest::ParseRequest(request, context, &parsed); !s.ok()) return s;
+  // Per-thread scratch: steady-state writes allocate nothing for parsing.
+  thread_local ingest::ParsedBatch parsed;
+  if (absl::Status s = ingest::ParseRequest(request, ParseContextFor(table), &parsed); !s.ok()) {
+    return s;
+  }
   NoteRetention(table);
   int64_t oldest = INT64_MAX, newest = INT64_MIN;
   for (const ingest::ParsedRecord& rec : parsed.records) {
@@ -618,9 +624,24 @@ absl::Status TableStore::Scan(const ScanRequest& request,
                               const std::function<bool(const ScanBatch&)>& visitor) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;
-  if (request.latest_only) return ScanLatest(request, floor, visitor);
   ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
   clamped.start_time_nanos = std::max(request.start_time_nanos, floor);
+  // The engine's RowBatches become the caller's ScanBatches here, and only here, by
+  // moving their vectors (row_batch.h).
+  ScanBatchExchange exchange;
+  const RowBatchVisitor lend = [&](RowBatch& rows) {
+    const bool go_on = visitor(exchange.Lend(rows));
+    exchange.Return(rows);
+    return go_on;
+  };
+  if (request.latest_only) {
+    std::vector<RowBatch> rows;
+    if (absl::Status s = GatherLatestRows(clamped, &rows); !s.ok()) return s;
+    for (RowBatch& batch : rows) {
+      if (!lend(batch)) break;
+    }
+    return absl::OkStatus();
+  }
   // Both tiers are pinned at one moment under the shared lock, which covers no visitor
   // call: writers, eviction and compaction go on while the caller consumes the rows.
   scan::MemSnapshot memory;
@@ -633,46 +654,20 @@ absl::Status TableStore::Scan(const ScanRequest& request,
     // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
     if (clamped.start_time_nanos < evicted_cutoff_) segments = magnetic_->Pin();
   }
-  // The engine's RowBatches become the caller's ScanBatches here, and only here, by
-  // moving their vectors (row_batch.h).
-  ScanBatchExchange exchange;
-  const RowBatchVisitor lend = [&](RowBatch& rows) {
-    const bool go_on = visitor(exchange.Lend(rows));
-    exchange.Return(rows);
-    return go_on;
-  };
   if (segments == nullptr) return scan::ScanMemStore(memory, clamped, lend);
   return scan::ScanTiers(memory, *magnetic_, segments, clamped, lend);
 }
 
-absl::Status TableStore::ScanLatest(const ScanRequest& request, int64_t floor,
-                                    const std::function<bool(const ScanBatch&)>& visitor) {
-  // One row per key: the rows are gathered under the shared lock (the answer's size, not
-  // the table's) and handed out after it is released, so no visitor call holds it.
-  std::vector<RowBatch> rows;
-  {
-    ReaderMutexLock lock(&mu_);
-    if (absl::Status s = Usable(); !s.ok()) return s;
-    absl::Status s = ScanLatestRows(request, floor, [&](RowBatch& batch) {
-      rows.push_back(batch);
-      return true;
-    });
-    if (!s.ok()) return s;
-  }
-  ScanBatchExchange exchange;
-  for (RowBatch& batch : rows) {
-    const bool go_on = visitor(exchange.Lend(batch));
-    exchange.Return(batch);
-    if (!go_on) break;
-  }
-  return absl::OkStatus();
-}
-
-absl::Status TableStore::ScanLatestRows(const ScanRequest& request, int64_t floor,
-                                        const RowBatchVisitor& visitor) {
-  ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
-  clamped.start_time_nanos = std::max(request.start_time_nanos, floor);
-  return scan::ScanLatest(store_, schema_, magnetic_.get(), evicted_cutoff_, clamped, visitor);
+absl::Status TableStore::GatherLatestRows(const ScanRequest& request, std::vector<RowBatch>* rows) {
+  // One row per key: gathered under the shared lock (the answer's size, not the table's)
+  // and handed out after it is released, so no visitor call holds it.
+  ReaderMutexLock lock(&mu_);
+  if (absl::Status s = Usable(); !s.ok()) return s;
+  return scan::ScanLatest(store_, schema_, magnetic_.get(), evicted_cutoff_, request,
+                          [&](RowBatch& batch) {
+                            rows->push_back(batch);
+                            return true;
+                          });
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {

@@ -68,6 +68,7 @@
 #include "engine/common/mutex.h"
 #include "engine/common/row_batch.h"
 #include "engine/ingest/batch_applier.h"
+#include "engine/ingest/request_parser.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/memstore/mem_store.h"
 #include "engine/model/table_schema.h"
@@ -269,13 +270,12 @@ class TableStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) ABSL_LOCKS_EXCLUDED(mu_);
   // The oldest time a Scan may return.
   int64_t ScanFloor() const;
-  // Scan of a latest_only request: ScanLatestRows under the shared lock, the visitor
-  // after it.
-  absl::Status ScanLatest(const ScanRequest& request, int64_t floor,
-                          const std::function<bool(const ScanBatch&)>& visitor);
-  // Scan of a latest_only request (engine/scan/latest_scanner.h), from `floor` on.
-  absl::Status ScanLatestRows(const ScanRequest& request, int64_t floor,
-                              const RowBatchVisitor& visitor) ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The rows of a latest_only request (already clamped to the scan floor), one per key,
+  // read under the shared lock (engine/scan/latest_scanner.h).
+  absl::Status GatherLatestRows(const ScanRequest& request, std::vector<RowBatch>* rows)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The parser's view of `table` and of now.
+  ingest::ParseContext ParseContextFor(const Table& table) const;
 
   const std::string dir_;
   const TableStoreOptions options_;
