@@ -165,6 +165,28 @@ std::string ParseFlags(int argc, char** argv, ServeFlags* flags, bool* help) {
   return "";
 }
 
+// The lines `tsw serve` prints once it listens: where, which data, how requests are
+// checked, and where each table is forwarded.
+void PrintBanner(const ServeFlags& flags, const std::string& address) {
+  std::printf("tsw serve: listening on %s://%s (data %s; signatures %s)\n",
+              flags.server_options.tls.has_value() ? "https" : "http", address.c_str(),
+              flags.data.c_str(),
+              flags.server_options.credentials.has_value()
+                  ? absl::StrCat("verified against ", flags.server_options.credentials->size(),
+                                 " key(s) from ", flags.credentials_file)
+                        .c_str()
+                  : "not checked");
+  for (const ForwardDestination& rule : flags.engine_options.forward) {
+    std::printf("tsw serve: forwarding every table to %s\n",
+                rule.endpoint.empty()
+                    ? absl::StrCat("region ", rule.region, " (endpoint from DescribeEndpoints",
+                                   rule.discovery_endpoint.empty() ? "" : " at ",
+                                   rule.discovery_endpoint, ")")
+                          .c_str()
+                    : rule.endpoint.c_str());
+  }
+}
+
 }  // namespace
 
 int RunServeCommand(int argc, char** argv) {
@@ -231,23 +253,7 @@ int RunServeCommand(int argc, char** argv) {
     restore_signals();
     return Failure(bound);
   }
-  std::printf("tsw serve: listening on %s://%s (data %s; signatures %s)\n",
-              flags.server_options.tls.has_value() ? "https" : "http", server.address().c_str(),
-              flags.data.c_str(),
-              flags.server_options.credentials.has_value()
-                  ? absl::StrCat("verified against ", flags.server_options.credentials->size(),
-                                 " key(s) from ", flags.credentials_file)
-                        .c_str()
-                  : "not checked");
-  for (const ForwardDestination& rule : flags.engine_options.forward) {
-    std::printf("tsw serve: forwarding every table to %s\n",
-                rule.endpoint.empty()
-                    ? absl::StrCat("region ", rule.region, " (endpoint from DescribeEndpoints",
-                                   rule.discovery_endpoint.empty() ? "" : " at ",
-                                   rule.discovery_endpoint, ")")
-                          .c_str()
-                    : rule.endpoint.c_str());
-  }
+  PrintBanner(flags, server.address());
   std::fflush(stdout);
 
   std::atomic<bool> stop_watcher{false};
