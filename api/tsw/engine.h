@@ -57,7 +57,9 @@ struct TableStats {
   struct ForwardStats {
     std::string destination;        // Endpoint URL (or discovery URL) / database / table.
     int64_t forwarded_records = 0;  // Accepted by the destination.
-    int64_t pending_records = 0;    // In the log, not yet accepted.
+    // In the log, not yet accepted. The forwarder's thread counts a write when it reads the
+    // write from the log, a moment after the write returns.
+    int64_t pending_records = 0;
     int64_t pending_bytes = 0;
     double seconds_behind = 0;     // Age of the oldest pending record's write (0 if none).
     int64_t retried_requests = 0;  // Throttling, 5xx, timeouts, network errors.
