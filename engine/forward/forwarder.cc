@@ -298,7 +298,11 @@ void Forwarder::RunShard(int shard) {
     {
       MutexLock lock(&mu_);
       std::deque<Queued>& queue = queues_[static_cast<size_t>(shard)];
-      while (!stop_ && queue.empty()) shard_cv_.Wait(&mu_);
+      // A partial request only once the dispatcher has read all it could: records of one
+      // batch arrive on every shard, and a request per batch per shard is many small ones.
+      while (!stop_ && (queue.empty() || (reading_ && queue.size() < RequestRecords()))) {
+        shard_cv_.Wait(&mu_);
+      }
       if (stop_) return;
       const size_t n = std::min(queue.size(), RequestRecords());
       records.clear();
@@ -444,6 +448,20 @@ bool Forwarder::Reshard() {
 }
 
 absl::Status Forwarder::Fill(uint64_t durable) {
+  {
+    MutexLock lock(&mu_);
+    reading_ = true;
+  }
+  absl::Status s = FillWindow(durable);
+  {
+    MutexLock lock(&mu_);
+    reading_ = false;
+  }
+  shard_cv_.SignalAll();
+  return s;
+}
+
+absl::Status Forwarder::FillWindow(uint64_t durable) {
   // Room for a few requests per shard, so each has its next one ready as one is answered.
   const size_t limit = RequestRecords() * static_cast<size_t>(max_shards_) * 4;
   wal::LogBatch& b = batch_;

@@ -160,6 +160,7 @@ class Forwarder {
   // Reads batches, handing their records to the shards, until the window is full or the
   // durable end.
   absl::Status Fill(uint64_t durable);
+  absl::Status FillWindow(uint64_t durable);
   // Moves the cursor over the accepted prefix of the window.
   void Advance();
   // Sends `records` (one request's worth of a shard) until accepted, stopping or reset
@@ -213,8 +214,11 @@ class Forwarder {
   uint64_t window_base_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t window_done_ ABSL_GUARDED_BY(mu_) = 0;                 // Entries of window_ done.
   std::vector<std::deque<Queued>> queues_ ABSL_GUARDED_BY(mu_);  // One per shard.
-  int busy_ ABSL_GUARDED_BY(mu_) = 0;        // Shards holding a request (sending or backing off).
-  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by ResetShards.
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;
+  // The dispatcher is reading durable batches (Fill): a shard waits for a full request
+  // rather than sending the first records of a batch alone.
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;  // Shards holding a request (sending or backing off).
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;    // Bumped by ResetShards.
   uint64_t rng_ ABSL_GUARDED_BY(mu_) = 0x9e3779b97f4a7c15ULL;
   TableStats::ForwardStats stats_ ABSL_GUARDED_BY(mu_);
   // Monotonic since Start: records and frame bytes counted durable, and passed by the

@@ -101,7 +101,7 @@ absl::Status BatchRecords::Decode(absl::string_view payload, std::vector<LoggedR
       case BatchDecoder::Kind::kEnd:
         return absl::OkStatus();
       case BatchDecoder::Kind::kSeries:
-        series_.emplace_back();
+        series_.emplace_back().reserve(4);  // Most series have a few dimensions.
         if (!model::DecodeSeriesKey(e.key, &series_.back())) {
           return fail(InternalError("WAL batch is malformed: bad series key"));
         }
