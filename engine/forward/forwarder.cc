@@ -545,7 +545,7 @@ void Forwarder::PersistCursor(bool force) {
   hold_.store(written_.sequence, std::memory_order_release);
 }
 
-void Forwarder::WriteDeadLetters(const std::vector<Record>& full, const SendOutcome& outcome) {
+void Forwarder::WriteDeadLetters(const WriteRecordsRequest& request, const SendOutcome& outcome) {
   std::string lines;
   const int64_t now = options_.clock->NowNanos();
   for (const RejectedRecord& r : outcome.rejected) {
@@ -556,9 +556,9 @@ void Forwarder::WriteDeadLetters(const std::vector<Record>& full, const SendOutc
     w.Member("destination", name_);
     w.Member("reason", r.reason);
     if (r.existing_version) w.Member("existing_version", *r.existing_version);
-    if (r.record_index >= 0 && static_cast<size_t>(r.record_index) < full.size()) {
+    if (r.record_index >= 0 && static_cast<size_t>(r.record_index) < request.records.size()) {
       lines += ",\"record\":";
-      lines += RecordJson(full[static_cast<size_t>(r.record_index)]);
+      lines += RecordJson(FullRecord(request, static_cast<size_t>(r.record_index)));
     }
     lines += "}\n";
   }
@@ -582,16 +582,15 @@ void Forwarder::WriteDeadLetters(const std::vector<Record>& full, const SendOutc
 }
 
 bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records) {
-  std::vector<const LoggedRecord*> logged;
+  std::vector<LoggedRecord*> logged;
   logged.reserve(records.size());
-  for (const Queued& q : records) logged.push_back(&q.record);
-  std::vector<Record> full;
-  const WriteRecordsRequest request = BuildRequest(logged, database_, table_, &full);
+  for (Queued& q : records) logged.push_back(&q.record);
+  const WriteRecordsRequest request = BuildRequest(logged, database_, table_);
   int64_t backoff = options_.retry_initial_millis;
   while (true) {
     SendOutcome outcome = options_.sender->Send(request);
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
-      if (!outcome.rejected.empty()) WriteDeadLetters(full, outcome);
+      if (!outcome.rejected.empty()) WriteDeadLetters(request, outcome);
       MutexLock lock(&mu_);
       // After a drop (ResetShards) these records were dropped or are sent again.
       if (epoch != epoch_) return false;

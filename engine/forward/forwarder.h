@@ -167,7 +167,7 @@ class Forwarder {
   // (epoch_ no longer `epoch`). True if accepted (their window_ entries are done then).
   bool SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records);
   void PersistCursor(bool force);
-  void WriteDeadLetters(const std::vector<Record>& full, const SendOutcome& outcome);
+  void WriteDeadLetters(const WriteRecordsRequest& request, const SendOutcome& outcome);
   // Waits up to `millis` or until Stop (or, if `wake_on_notify`, Notify). Returns false
   // once stopping.
   bool Wait(int64_t millis, bool wake_on_notify);
