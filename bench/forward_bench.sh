@@ -8,6 +8,9 @@
 #      pending. The rate is tsw forward's own ("records forwarded in X s after opening":
 #      its forwarders' counters, from the end of opening the directory, i.e. after the
 #      log's replay, to 0 pending), set against step 1's rate at the same connections;
+#      and against the destination taking the very same records (tsw bench --endpoint
+#      --seed 7 --clients C: devops records carry 10 dimensions each, http_ingest_bench's
+#      2 common ones, so their requests cost both ends far more per record);
 #   3. local WriteRecords throughput of a `tsw serve` with forwarding off and on
 #      (`tsw bench --endpoint`, 4 clients, DURATION s each), interleaved ROUNDS times.
 # Usage: bench/forward_bench.sh   (after bazel build -c opt //tools/tsw //bench:http_ingest_bench)
@@ -65,6 +68,13 @@ echo "== 1. the destination's own ingest rate (http_ingest_bench --endpoint)"
 "$HTTP_BENCH" --endpoint="127.0.0.1:$remote_port" \
   --benchmark_filter='BM_HttpWriteRecords/signed:1/real_time/threads:(1|4)$' \
   --benchmark_min_time=3 2>&1 | grep -E 'BM_|records' || true
+
+echo "== 1b. the destination's rate on the records step 2 forwards (tsw bench --endpoint --seed 7)"
+for conns in 1 4; do
+  rate=$("$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd \
+    --table "direct_c$conns" --records "$RECORDS" --seed 7 --clients "$conns" | grep -E '^  rate:')
+  echo "clients $conns: $rate"
+done
 
 echo "== 2. forwarding $RECORDS records to it (tsw forward until nothing is pending)"
 "$TSW" bench --data "$work/local" --database fwd --table cpu --records "$RECORDS" \
