@@ -2,8 +2,15 @@
 # Forwarding throughput over loopback (issue 15's bar), in one run on one machine:
 #   1. the destination's own ingest rate: bench/http_ingest_bench against a `tsw serve`
 #      that checks signatures (signed 100-record requests, 1 and 4 client connections);
-#   2. the forwarding rate: `tsw forward` sending a directory of RECORDS records (written
-#      in process by `tsw bench`) to that same server until nothing is pending;
+#   2. the forwarding rate: `tsw forward --connections C` (C = 1, and 4: the default
+#      max_connections) sending a directory of RECORDS records (written in process by
+#      `tsw bench`) to that same server, each C to a table of its own, until nothing is
+#      pending. The rate is tsw forward's own ("records forwarded in X s after opening":
+#      its forwarders' counters, from the end of opening the directory, i.e. after the
+#      log's replay, to 0 pending), set against step 1's rate at the same connections;
+#      and against the destination taking the very same records (tsw bench --endpoint
+#      --seed 7 --clients C: devops records carry 10 dimensions each, http_ingest_bench's
+#      2 common ones, so their requests cost both ends far more per record);
 #   3. local WriteRecords throughput of a `tsw serve` with forwarding off and on
 #      (`tsw bench --endpoint`, 4 clients, DURATION s each), interleaved ROUNDS times.
 # Usage: bench/forward_bench.sh   (after bazel build -c opt //tools/tsw //bench:http_ingest_bench)
@@ -62,14 +69,28 @@ echo "== 1. the destination's own ingest rate (http_ingest_bench --endpoint)"
   --benchmark_filter='BM_HttpWriteRecords/signed:1/real_time/threads:(1|4)$' \
   --benchmark_min_time=3 2>&1 | grep -E 'BM_|records' || true
 
+echo "== 1b. the destination's rate on the records step 2 forwards (tsw bench --endpoint --seed 7)"
+for conns in 1 4; do
+  rate=$("$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd \
+    --table "direct_c$conns" --records "$RECORDS" --seed 7 --clients "$conns" | grep -E '^  rate:')
+  echo "clients $conns: $rate"
+done
+
 echo "== 2. forwarding $RECORDS records to it (tsw forward until nothing is pending)"
 "$TSW" bench --data "$work/local" --database fwd --table cpu --records "$RECORDS" \
   --seed 7 | grep -E 'rate|records:'
-start=$(date +%s.%N)
-"$TSW" forward --data "$work/local" --to "$remote" --credentials "$work/creds" | tail -n 1
-end=$(date +%s.%N)
-awk -v n="$RECORDS" -v s="$start" -v e="$end" \
-  'BEGIN { printf "forwarding: %d records in %.2f s = %.0f records/s\n", n, e - s, n / (e - s) }'
+for conns in 1 4; do
+  # A destination table per run, so each starts from a cursor of its own at the first batch.
+  "$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd \
+    --table "cpu_c$conns" --records 100 >/dev/null
+  start=$(date +%s.%N)
+  rate=$("$TSW" forward --data "$work/local" --to "$remote" --credentials "$work/creds" \
+    --table "cpu_c$conns" --connections "$conns" | tail -n 1)
+  end=$(date +%s.%N)
+  echo "connections $conns: $rate"
+  awk -v n="$RECORDS" -v s="$start" -v e="$end" \
+    'BEGIN { printf "  (with startup: %d records in %.2f s = %.0f records/s)\n", n, e - s, n / (e - s) }'
+done
 
 echo "== 3. local WriteRecords through tsw serve, forwarding off and on ($ROUNDS rounds)"
 for round in $(seq "$ROUNDS"); do

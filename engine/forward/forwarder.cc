@@ -25,6 +25,18 @@ int64_t SteadyMillis() {
       .count();
 }
 
+// The shard key: a series (dimensions, in their stored order) and measure name. Records of
+// one key always go to one shard, so they reach the destination in log order.
+uint64_t SeriesHash(const Record& r) {
+  const absl::string_view measure = r.measure_name ? absl::string_view(*r.measure_name) : "";
+  uint64_t h = XXH3_64bits(measure.data(), measure.size());
+  for (const Dimension& d : r.dimensions) {
+    h = XXH3_64bits_withSeed(d.name.data(), d.name.size(), h);
+    h = XXH3_64bits_withSeed(d.value.data(), d.value.size(), h ^ 0x9e3779b97f4a7c15ULL);
+  }
+  return h;
+}
+
 std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -101,10 +113,12 @@ Forwarder::Forwarder(ForwarderOptions options, table::TableStore* store)
                                                       : options_.destination.database),
       table_(options_.destination.table.empty() ? options_.source_table
                                                 : options_.destination.table),
+      max_shards_(std::max(1, options_.destination.max_connections)),
       reader_(*options_.env, store->WalDir()),
       counter_(*options_.env, store->WalDir()) {
   MutexLock lock(&mu_);
   stats_.destination = name_;
+  queues_.resize(static_cast<size_t>(max_shards_));
 }
 
 absl::StatusOr<std::unique_ptr<Forwarder>> Forwarder::Start(ForwarderOptions options,
@@ -135,6 +149,9 @@ absl::StatusOr<std::unique_ptr<Forwarder>> Forwarder::Start(ForwarderOptions opt
   }
   f->hold_.store(f->cursor_.sequence, std::memory_order_release);
   f->written_ = f->cursor_;
+  for (int i = 0; i < f->max_shards_; ++i) {
+    f->shard_threads_.emplace_back([raw = f.get(), i] { raw->RunShard(i); });
+  }
   f->thread_ = std::thread([raw = f.get()] { raw->Run(); });
   return f;
 }
@@ -169,10 +186,15 @@ absl::Status Forwarder::Open(bool had_cursor) {
 
 Forwarder::~Forwarder() { Stop(); }
 
+// On the write path (every WriteRecords): while the dispatcher is busy, two atomic
+// operations and no lock. The sequentially consistent pair (wake_ then waiting_ here,
+// waiting_ then wake_ in Wait) means that either Wait sees wake_ set or this sees it
+// waiting and signals under mu_, which Wait holds until it sleeps.
 void Forwarder::Notify() {
-  if (wake_.exchange(true, std::memory_order_acq_rel)) return;
+  if (wake_.exchange(true)) return;
+  if (!waiting_.load()) return;
   MutexLock lock(&mu_);
-  if (waiting_) cv_.Signal();
+  cv_.Signal();
 }
 
 void Forwarder::Stop() {
@@ -181,18 +203,36 @@ void Forwarder::Stop() {
     stop_ = true;
   }
   cv_.SignalAll();
-  if (thread_.joinable()) thread_.join();
+  shard_cv_.SignalAll();
+  for (std::thread& t : shard_threads_) {
+    if (t.joinable()) t.join();
+  }
+  if (!thread_.joinable()) return;
+  thread_.join();
+  // Every thread is gone: the cursor moves over what the shards had accepted last.
+  Advance();
+  PersistCursor(true);
 }
 
 bool Forwarder::Wait(int64_t millis, bool wake_on_notify) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(millis);
   MutexLock lock(&mu_);
-  waiting_ = true;
-  while (!stop_ && !(wake_on_notify && wake_.load(std::memory_order_acquire))) {
+  waiting_.store(true);
+  while (!stop_ && !(wake_on_notify && wake_.load())) {
     if (cv_.WaitWithDeadline(&mu_, deadline)) break;
   }
-  waiting_ = false;
+  waiting_.store(false);
   return !stop_;
+}
+
+size_t Forwarder::RequestRecords() const {
+  return static_cast<size_t>(std::max(1, options_.destination.max_records_per_request));
+}
+
+uint64_t Forwarder::NextRandom() {
+  MutexLock lock(&mu_);
+  rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;  // xorshift64
+  return rng_;
 }
 
 void Forwarder::Report(absl::string_view line) const { options_.report(line); }
@@ -211,7 +251,7 @@ absl::Status Forwarder::WriteGate() const {
 TableStats::ForwardStats Forwarder::Stats() const {
   MutexLock lock(&mu_);
   TableStats::ForwardStats s = stats_;
-  s.pending_records = counted_records_ - passed_records_;
+  s.pending_records = counted_records_ - passed_records_ - window_done_;
   s.pending_bytes = counted_bytes_ - passed_bytes_;
   s.seconds_behind = 0;
   if (s.pending_records > 0 && !seen_.empty()) {
@@ -223,11 +263,12 @@ TableStats::ForwardStats Forwarder::Stats() const {
 
 void Forwarder::Run() {
   while (true) {
-    wake_.store(false, std::memory_order_release);
+    wake_.store(false);
     const uint64_t durable = store_->DurableSequence();
+    Advance();
     absl::Status s = Count(durable);
     if (s.ok()) s = EnforceBacklog(durable).status();
-    if (s.ok()) s = Fill(durable);
+    if (s.ok() && Reshard()) s = Fill(durable);
     if (!s.ok()) {
       // The log cannot be read (damage, I/O): nothing can be sent; say so and wait long.
       SetError(std::string(s.message()));
@@ -236,18 +277,49 @@ void Forwarder::Run() {
       if (!Wait(options_.failed_backoff_millis, false)) break;
       continue;
     }
-    if (queue_.empty()) {
-      PersistCursor(true);
-      if (!Wait(options_.idle_poll_millis, true)) break;
-      continue;
-    }
+    bool idle;
     {
       MutexLock lock(&mu_);
       if (stop_) break;  // Stop does not wait for the backlog to drain.
+      idle = window_.empty();
     }
-    if (!SendOne()) break;
+    // Caught up: written at once. Sending: on the timer (every request's acknowledgement
+    // wakes this thread), not after every request.
+    PersistCursor(idle);
+    // Woken by a write (Notify), a shard's acknowledgement (Notify too), or the poll.
+    if (!Wait(options_.idle_poll_millis, true)) break;
   }
-  PersistCursor(true);
+}
+
+void Forwarder::RunShard(int shard) {
+  std::vector<Queued> records;
+  while (true) {
+    uint64_t epoch;
+    {
+      MutexLock lock(&mu_);
+      std::deque<Queued>& queue = queues_[static_cast<size_t>(shard)];
+      // A partial request only once the dispatcher has read all it could: records of one
+      // batch arrive on every shard, and a request per batch per shard is many small ones.
+      while (!stop_ && (queue.empty() || (reading_ && queue.size() < RequestRecords()))) {
+        shard_cv_.Wait(&mu_);
+      }
+      if (stop_) return;
+      const size_t n = std::min(queue.size(), RequestRecords());
+      records.clear();
+      for (size_t i = 0; i < n; ++i) {
+        records.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+      epoch = epoch_;
+      ++busy_;
+    }
+    SendUntilAccepted(epoch, records);
+    {
+      MutexLock lock(&mu_);
+      --busy_;
+    }
+    Notify();  // The cursor may move; a reshard may wait for this.
+  }
 }
 
 absl::Status Forwarder::Count(uint64_t durable) {
@@ -310,7 +382,6 @@ absl::StatusOr<bool> Forwarder::EnforceBacklog(uint64_t durable) {
   }
   if (pending <= d.backlog_limit_bytes) return false;
   // kDropOldest: move the cursor past whole batches from its own until under the limit.
-  queue_.clear();
   uint64_t first_held = 0;
   if (absl::Status s = reader_.Seek(cursor_.sequence, cursor_.hint, &first_held); !s.ok()) {
     return s;
@@ -331,11 +402,13 @@ absl::StatusOr<bool> Forwarder::EnforceBacklog(uint64_t durable) {
     dropped_bytes += b.frame_bytes;
   }
   cursor_ = Cursor{reader_.next_sequence(), 0, reader_.position()};
+  // Records of the dropped batches a shard had already had accepted are forwarded ones.
+  const int64_t accepted = ResetShards(cursor_.sequence);
   {
     MutexLock lock(&mu_);
     passed_records_ += dropped;
     passed_bytes_ += dropped_bytes;
-    stats_.dropped_records += dropped;
+    stats_.dropped_records += dropped - accepted;
     while (!seen_.empty() && seen_.front().first < cursor_.sequence) seen_.pop_front();
   }
   Report(absl::StrCat("forwarding ", options_.source_database, ".", options_.source_table, " to ",
@@ -345,11 +418,59 @@ absl::StatusOr<bool> Forwarder::EnforceBacklog(uint64_t durable) {
   return true;
 }
 
+int64_t Forwarder::ResetShards(uint64_t before_sequence) {
+  int64_t accepted = 0;
+  {
+    MutexLock lock(&mu_);
+    for (const InFlight& p : window_) accepted += p.done && p.sequence < before_sequence;
+    window_base_ += window_.size();
+    window_.clear();
+    window_done_ = 0;
+    for (std::deque<Queued>& q : queues_) q.clear();
+    ++epoch_;
+  }
+  shard_cv_.SignalAll();  // Shards backing off give their requests up.
+  return accepted;
+}
+
+bool Forwarder::Reshard() {
+  MutexLock lock(&mu_);
+  const int64_t pending = counted_records_ - passed_records_;
+  const int want = static_cast<int>(
+      std::clamp<int64_t>(pending / static_cast<int64_t>(RequestRecords()), 1, max_shards_));
+  if (want == shards_) return true;
+  // A series must not have records on two shards at once: the count changes only when
+  // nothing is queued or in flight. Growing waits for that (reading nothing meanwhile);
+  // shrinking goes on at the current count until the forwarder drains by itself.
+  if (!window_.empty() || busy_ > 0) return want < shards_;
+  shards_ = want;
+  return true;
+}
+
 absl::Status Forwarder::Fill(uint64_t durable) {
-  const size_t want =
-      static_cast<size_t>(std::max(1, options_.destination.max_records_per_request));
+  {
+    MutexLock lock(&mu_);
+    reading_ = true;
+  }
+  absl::Status s = FillWindow(durable);
+  {
+    MutexLock lock(&mu_);
+    reading_ = false;
+  }
+  shard_cv_.SignalAll();
+  return s;
+}
+
+absl::Status Forwarder::FillWindow(uint64_t durable) {
+  // Room for a few requests per shard, so each has its next one ready as one is answered.
+  const size_t limit = RequestRecords() * static_cast<size_t>(max_shards_) * 4;
   wal::LogBatch& b = batch_;
-  while (queue_.size() < want) {
+  std::vector<size_t> shard_of;
+  while (true) {
+    {
+      MutexLock lock(&mu_);
+      if (window_.size() >= limit) break;
+    }
     absl::StatusOr<bool> got = reader_.Next(durable, wal::LogReader::ReadMode::kWhole, &b);
     if (!got.ok()) return got.status();
     if (!*got) break;
@@ -359,36 +480,51 @@ absl::Status Forwarder::Fill(uint64_t durable) {
           absl::StrCat("batch ", b.sequence, " of ", store_->WalDir(), ": ", s.message()));
     }
     const uint32_t skip = b.sequence == cursor_.sequence ? cursor_.record : 0;
-    for (uint32_t i = skip; i < scratch_.size(); ++i) {
-      queue_.push_back(Pending{std::move(scratch_[i]), b.sequence, i,
-                               static_cast<uint32_t>(scratch_.size()), b.frame_bytes, b.position});
+    const uint32_t n = static_cast<uint32_t>(scratch_.size());
+    shard_of.assign(n, 0);
+    if (shards_ > 1) {
+      for (uint32_t i = skip; i < n; ++i) {
+        shard_of[i] = SeriesHash(scratch_[i].record) % static_cast<uint64_t>(shards_);
+      }
     }
-    if (scratch_.size() <= skip) {
-      // A batch with no record left to send (or none at all): the cursor passes it now.
-      Advance(0);
-      MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
+    if (n <= skip) {
+      // A batch with no record left to send (or none at all): passed now, and by the
+      // cursor once the records before it are accepted.
+      if (window_.empty()) cursor_ = Cursor{reader_.next_sequence(), 0, reader_.position()};
       passed_bytes_ += b.frame_bytes;
+      continue;
     }
+    for (uint32_t i = skip; i < n; ++i) {
+      const uint64_t ordinal = window_base_ + window_.size();
+      window_.push_back(InFlight{b.sequence, i, n, b.frame_bytes, b.position, false});
+      queues_[shard_of[i]].push_back(Queued{std::move(scratch_[i]), ordinal});
+    }
+    shard_cv_.SignalAll();
   }
   return absl::OkStatus();
 }
 
-void Forwarder::Advance(size_t n) {
-  int64_t bytes = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Pending& p = queue_.front();
+void Forwarder::Advance() {
+  MutexLock lock(&mu_);
+  int64_t n = 0, bytes = 0;
+  while (!window_.empty() && window_.front().done) {
+    const InFlight& p = window_.front();
     if (p.index + 1 == p.batch_records) bytes += p.frame_bytes;  // Its batch is passed.
-    queue_.pop_front();
+    window_.pop_front();
+    ++window_base_;
+    ++n;
   }
-  if (!queue_.empty()) {
-    const Pending& p = queue_.front();
+  if (n == 0) return;
+  if (!window_.empty()) {
+    const InFlight& p = window_.front();
     cursor_ = Cursor{p.sequence, p.index, p.position};
   } else {
     cursor_ = Cursor{reader_.next_sequence(), 0, reader_.position()};
   }
-  MutexLock lock(&mu_);
-  passed_records_ += static_cast<int64_t>(n);
+  passed_records_ += n;
   passed_bytes_ += bytes;
+  window_done_ -= n;
   while (!seen_.empty() && seen_.front().first < cursor_.sequence) seen_.pop_front();
 }
 
@@ -409,7 +545,7 @@ void Forwarder::PersistCursor(bool force) {
   hold_.store(written_.sequence, std::memory_order_release);
 }
 
-void Forwarder::WriteDeadLetters(const std::vector<Record>& full, const SendOutcome& outcome) {
+void Forwarder::WriteDeadLetters(const WriteRecordsRequest& request, const SendOutcome& outcome) {
   std::string lines;
   const int64_t now = options_.clock->NowNanos();
   for (const RejectedRecord& r : outcome.rejected) {
@@ -420,13 +556,14 @@ void Forwarder::WriteDeadLetters(const std::vector<Record>& full, const SendOutc
     w.Member("destination", name_);
     w.Member("reason", r.reason);
     if (r.existing_version) w.Member("existing_version", *r.existing_version);
-    if (r.record_index >= 0 && static_cast<size_t>(r.record_index) < full.size()) {
+    if (r.record_index >= 0 && static_cast<size_t>(r.record_index) < request.records.size()) {
       lines += ",\"record\":";
-      lines += RecordJson(full[static_cast<size_t>(r.record_index)]);
+      lines += RecordJson(FullRecord(request, static_cast<size_t>(r.record_index)));
     }
     lines += "}\n";
   }
   absl::Status s;
+  MutexLock lock(&dead_letter_mu_);  // Shards append whole lines, one after another.
   absl::StatusOr<std::unique_ptr<File>> f =
       options_.env->OpenFile(dead_letter_path_, OpenMode::kCreate);
   if (f.ok()) {
@@ -444,43 +581,32 @@ void Forwarder::WriteDeadLetters(const std::vector<Record>& full, const SendOutc
              : absl::StrCat("writing them to ", dead_letter_path_, " failed: ", s.message())));
 }
 
-bool Forwarder::SendOne() {
-  const size_t n =
-      std::min(queue_.size(),
-               static_cast<size_t>(std::max(1, options_.destination.max_records_per_request)));
-  std::vector<const LoggedRecord*> records;
-  records.reserve(n);
-  for (size_t i = 0; i < n; ++i) records.push_back(&queue_[i].record);
-  std::vector<Record> full;
-  const WriteRecordsRequest request = BuildRequest(records, database_, table_, &full);
+bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records) {
+  std::vector<LoggedRecord*> logged;
+  logged.reserve(records.size());
+  for (Queued& q : records) logged.push_back(&q.record);
+  const WriteRecordsRequest request = BuildRequest(logged, database_, table_);
   int64_t backoff = options_.retry_initial_millis;
   while (true) {
     SendOutcome outcome = options_.sender->Send(request);
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
-      if (!outcome.rejected.empty()) WriteDeadLetters(full, outcome);
-      {
-        MutexLock lock(&mu_);
-        const int64_t rejected = static_cast<int64_t>(outcome.rejected.size());
-        stats_.rejected_records += rejected;
-        stats_.forwarded_records += static_cast<int64_t>(n) - rejected;
-        stats_.last_error.clear();
-      }
-      Advance(n);
-      // On the timer only: Run persists as soon as it finds nothing more to send (caught
-      // up), and Stop persists too. Forcing it here whenever the queue ran dry (it holds
-      // at most one request's records) synced the cursor after every request.
-      PersistCursor(false);
+      if (!outcome.rejected.empty()) WriteDeadLetters(request, outcome);
+      MutexLock lock(&mu_);
+      // After a drop (ResetShards) these records were dropped or are sent again.
+      if (epoch != epoch_) return false;
+      const int64_t rejected = static_cast<int64_t>(outcome.rejected.size());
+      stats_.rejected_records += rejected;
+      stats_.forwarded_records += static_cast<int64_t>(records.size()) - rejected;
+      stats_.last_error.clear();
+      for (const Queued& q : records) window_[q.ordinal - window_base_].done = true;
+      window_done_ += static_cast<int64_t>(records.size());
       return true;
     }
     SetError(outcome.error);
     int64_t wait;
     if (outcome.kind == SendOutcome::Kind::kRetry) {
-      {
-        MutexLock lock(&mu_);
-        ++stats_.retried_requests;
-      }
-      rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;  // xorshift64
-      wait = backoff / 2 + static_cast<int64_t>(rng_ % static_cast<uint64_t>(backoff / 2 + 1));
+      const uint64_t r = NextRandom();
+      wait = backoff / 2 + static_cast<int64_t>(r % static_cast<uint64_t>(backoff / 2 + 1));
       backoff = std::min(backoff * 2, options_.retry_max_millis);
     } else {
       Report(absl::StrCat("forwarding ", options_.source_database, ".", options_.source_table,
@@ -488,98 +614,15 @@ bool Forwarder::SendOne() {
                           "); retrying in ", options_.failed_backoff_millis / 1000, " s"));
       wait = options_.failed_backoff_millis;
     }
-    if (!Wait(wait, false)) return false;
-    // The backlog grows while the destination is away: its policy applies meanwhile.
-    const uint64_t durable = store_->DurableSequence();
-    absl::Status s = Count(durable);
-    absl::StatusOr<bool> dropped = s.ok() ? EnforceBacklog(durable) : s;
-    if (!dropped.ok()) {
-      SetError(std::string(dropped.status().message()));
-    } else if (*dropped) {
-      return true;  // The queue was reset: the next request starts at the new cursor.
+    // The dispatcher applies the backlog policy meanwhile (a drop resets the shards).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
+    MutexLock lock(&mu_);
+    if (outcome.kind == SendOutcome::Kind::kRetry) ++stats_.retried_requests;
+    while (!stop_ && epoch == epoch_) {
+      if (shard_cv_.WaitWithDeadline(&mu_, deadline)) break;
     }
+    if (stop_ || epoch != epoch_) return false;
   }
-}
-
-// ---------------------------------------------------------------------- TableForwarders
-
-namespace {
-
-bool Matches(const ForwardDestination& d, const std::string& database, const std::string& table) {
-  return (d.source_database.empty() || d.source_database == database) &&
-         (d.source_table.empty() || d.source_table == table);
-}
-
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<TableForwarders>> TableForwarders::Start(
-    const Options& options, const std::string& database, const std::string& table,
-    const std::string& table_dir, const Clock* clock, std::function<void(absl::string_view)> report,
-    table::TableStore* store) {
-  auto group = std::make_unique<TableForwarders>();
-  for (const ForwardDestination& d : options.forward) {
-    if (!Matches(d, database, table)) continue;
-    std::shared_ptr<Sender> sender = d.sender;
-    if (sender == nullptr) {
-      absl::StatusOr<std::shared_ptr<Sender>> made = MakeDefaultSender(d);
-      if (!made.ok()) {
-        group->Stop();
-        return made.status();
-      }
-      sender = std::move(*made);
-    }
-    ForwarderOptions fo;
-    fo.destination = d;
-    fo.source_database = database;
-    fo.source_table = table;
-    fo.table_dir = table_dir;
-    fo.env = options.env;
-    fo.clock = clock;
-    fo.report = report;
-    fo.sender = std::move(sender);
-    // Under kSyncPeriodically batches turn durable with no write to announce it.
-    fo.idle_poll_millis = options.durability.policy == SyncPolicy::kSyncPeriodically
-                              ? std::max(1, options.durability.sync_interval_millis)
-                              : 1000;
-    absl::StatusOr<std::unique_ptr<Forwarder>> f = Forwarder::Start(std::move(fo), store);
-    if (!f.ok()) {
-      group->Stop();
-      return f.status();
-    }
-    group->forwarders_.push_back(std::move(*f));
-  }
-  return group;
-}
-
-table::TableStore::ForwardHooks TableForwarders::Hooks() {
-  table::TableStore::ForwardHooks hooks;
-  if (forwarders_.empty()) return hooks;
-  hooks.log_hold = [this] {
-    uint64_t hold = UINT64_MAX;
-    for (const auto& f : forwarders_) hold = std::min(hold, f->LogHold());
-    return hold;
-  };
-  hooks.write_gate = [this] {
-    for (const auto& f : forwarders_) {
-      if (absl::Status s = f->WriteGate(); !s.ok()) return s;
-    }
-    return absl::OkStatus();
-  };
-  return hooks;
-}
-
-void TableForwarders::Notify() {
-  for (const auto& f : forwarders_) f->Notify();
-}
-
-void TableForwarders::Stop() {
-  for (const auto& f : forwarders_) f->Stop();
-}
-
-std::vector<TableStats::ForwardStats> TableForwarders::Stats() const {
-  std::vector<TableStats::ForwardStats> stats;
-  for (const auto& f : forwarders_) stats.push_back(f->Stats());
-  return stats;
 }
 
 }  // namespace tsw::forward

@@ -1,21 +1,28 @@
 // The forwarder: sends every record one table accepts to one Timestream Write destination,
 // in log order, durably. engine/forward/README.md gives the design; in short:
 //
-// - A background thread reads the table's write-ahead log files (wal::LogReader) from a
-//   durable cursor (batch sequence + record index), up to the log's last fsync'ed batch
-//   (never a batch a power cut could still take back), decodes the batches into Records
-//   (record_builder.h) and sends them through a Sender, one request at a time in log
-//   order, each of up to max_records_per_request records.
-// - After the destination accepts, the cursor moves past the request's records and is
-//   written atomically (temporary, sync, rename, directory sync) at most every
-//   kCursorPersistMillis and whenever the forwarder catches up or stops. A crash resends
-//   from the last written cursor: at-least-once, with an exactly-once effect because every
-//   record carries its Version (a resend of the same value at the same Version is
-//   accepted as a no-op).
+// - A background thread (the dispatcher) reads the table's write-ahead log files
+//   (wal::LogReader) from a durable cursor (batch sequence + record index), up to the log's
+//   last fsync'ed batch (never a batch a power cut could still take back), and decodes the
+//   batches into Records (record_builder.h).
+// - Records go to shards by a hash of their series (dimensions + measure name), like
+//   Prometheus' remote_write: each shard has its own thread, sends its records in log
+//   order, one request of up to max_records_per_request at a time, on its own keep-alive
+//   connection (the sender's pool). So one series' records (an upsert and the value it
+//   replaces) reach the destination in log order while other series' requests are in
+//   flight beside them. The number of shards grows with the backlog (one per
+//   max_records_per_request records pending, up to max_connections) and changes only when
+//   nothing is in flight, so a series never has records on two shards at once.
+// - The cursor moves over the prefix of the log every shard has had accepted (a shard
+//   stuck in retries holds it), and is written atomically (temporary, sync, rename,
+//   directory sync) at most every cursor_persist_millis and whenever the forwarder catches
+//   up or stops. A crash resends from the last written cursor: at-least-once, with an
+//   exactly-once effect because every record carries its Version (a resend of the same
+//   value at the same Version is accepted as a no-op).
 // - The table keeps its log from the written cursor on (TableStore::ForwardHooks::log_hold)
 //   up to backlog_limit_bytes; past it the destination's ForwardBacklogPolicy applies.
-// - kRetry outcomes back off exponentially with jitter (capped); kFailed ones are
-//   reported and retried after a long backoff; rejected records go to the dead-letter
+// - kRetry outcomes back off exponentially with jitter (capped), per shard; kFailed ones
+//   are reported and retried after a long backoff; rejected records go to the dead-letter
 //   report and are never resent. Local writes never wait for any of it.
 //
 // Files, in `<table dir>/forward/` (`<id>`: 16 hex digits of a hash of the destination's
@@ -100,7 +107,7 @@ class Forwarder {
 
   // New batches may be in the log (a write returned): wake the thread if it waits for them.
   void Notify();
-  // Stops the thread after the request in flight (a Send is not interrupted), writes the
+  // Stops the threads after the requests in flight (a Send is not interrupted), writes the
   // cursor where the destination acknowledged. Idempotent.
   void Stop();
 
@@ -119,37 +126,55 @@ class Forwarder {
  private:
   Forwarder(ForwarderOptions options, table::TableStore* store);
 
-  // A record read from the log, not yet accepted.
-  struct Pending {
+  // A record read from the log, handed to a shard, not yet accepted. `ordinal` numbers
+  // the records the dispatcher has read (its place in window_).
+  struct Queued {
     LoggedRecord record;
+    uint64_t ordinal = 0;
+  };
+  // A record between the cursor and the reader, in log order.
+  struct InFlight {
     uint64_t sequence = 0;
     uint32_t index = 0;          // In its batch.
     uint32_t batch_records = 0;  // Records of its batch.
     int64_t frame_bytes = 0;
     wal::LogPosition position;  // Its batch's frame.
+    bool done = false;          // Accepted (or rejected to the dead letters).
   };
 
   void Run();
+  // A shard's thread: sends what the dispatcher queued for shard `shard`.
+  void RunShard(int shard);
   // Positions the readers at the cursor; reports a cursor the log no longer holds.
   absl::Status Open(bool had_cursor);
   // Counts the durable batches after what the counter has seen (pending figures).
   absl::Status Count(uint64_t durable);
-  // Applies the backlog policy; true if records were dropped (the send queue is reset).
+  // Applies the backlog policy; true if records were dropped (the shards are reset).
   absl::StatusOr<bool> EnforceBacklog(uint64_t durable);
-  // Reads batches into queue_ until it holds a request's worth or the durable end.
+  // Forgets every record queued or in flight (after a drop): a shard's request in flight
+  // is abandoned, its answer ignored. Returns how many of them had been accepted.
+  int64_t ResetShards(uint64_t before_sequence);
+  // Changes the number of shards to what the backlog asks for, when nothing is in flight.
+  // Returns false while a change waits for the shards to drain (read nothing meanwhile).
+  bool Reshard();
+  // Reads batches, handing their records to the shards, until the window is full or the
+  // durable end.
   absl::Status Fill(uint64_t durable);
-  // Sends the first request's worth of queue_ until accepted (or stopping). Returns false
-  // when stopping.
-  bool SendOne();
-  // The records accepted: moves the cursor past the first `n` of queue_.
-  void Advance(size_t n);
+  absl::Status FillWindow(uint64_t durable);
+  // Moves the cursor over the accepted prefix of the window.
+  void Advance();
+  // Sends `records` (one request's worth of a shard) until accepted, stopping or reset
+  // (epoch_ no longer `epoch`). True if accepted (their window_ entries are done then).
+  bool SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records);
   void PersistCursor(bool force);
-  void WriteDeadLetters(const std::vector<Record>& full, const SendOutcome& outcome);
+  void WriteDeadLetters(const WriteRecordsRequest& request, const SendOutcome& outcome);
   // Waits up to `millis` or until Stop (or, if `wake_on_notify`, Notify). Returns false
   // once stopping.
   bool Wait(int64_t millis, bool wake_on_notify);
   void SetError(const std::string& error);
   void Report(absl::string_view line) const;
+  size_t RequestRecords() const;
+  uint64_t NextRandom();
 
   const ForwarderOptions options_;
   table::TableStore* const store_;
@@ -159,30 +184,46 @@ class Forwarder {
   const std::string dead_letter_path_;
   const std::string database_;  // The destination's names.
   const std::string table_;
+  const int max_shards_;  // max_connections, at least 1.
 
-  // ---- Only the thread touches these (and Open before it starts).
-  wal::LogReader reader_;   // At the end of queue_.
+  // ---- Only the dispatcher thread touches these (and Open before it starts, Stop after).
+  wal::LogReader reader_;   // At the end of window_.
   wal::LogReader counter_;  // At the end of what Count has seen.
   BatchRecords decoder_;
-  std::deque<Pending> queue_;
   Cursor cursor_;             // Accepted so far (maybe not yet written).
   Cursor written_;            // The last cursor written.
   int64_t last_persist_ = 0;  // steady-clock ms.
-  uint64_t rng_ = 0x9e3779b97f4a7c15ULL;
   std::vector<LoggedRecord> scratch_;
   wal::LogBatch batch_;
+  int shards_ = 1;  // Shards records are hashed to now.
 
   std::atomic<uint64_t> hold_{UINT64_MAX};
   std::atomic<bool> throttled_{false};
   std::atomic<bool> wake_{false};
+  // Whether the dispatcher waits (or is about to) for wake_: Notify takes mu_ only then,
+  // so a write does not contend with the dispatcher while it is busy.
+  std::atomic<bool> waiting_{false};
 
   mutable Mutex mu_;
-  CondVar cv_;  // stop_ or wake_ set.
+  CondVar cv_;        // The dispatcher's: stop_ or wake_ set.
+  CondVar shard_cv_;  // The shards': stop_, a queue filled, or epoch_ changed.
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  bool waiting_ ABSL_GUARDED_BY(mu_) = false;
+  // The records from the cursor on that the dispatcher has read: window_[i] has ordinal
+  // window_base_ + i.
+  std::deque<InFlight> window_ ABSL_GUARDED_BY(mu_);
+  uint64_t window_base_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t window_done_ ABSL_GUARDED_BY(mu_) = 0;                 // Entries of window_ done.
+  std::vector<std::deque<Queued>> queues_ ABSL_GUARDED_BY(mu_);  // One per shard.
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;
+  // The dispatcher is reading durable batches (Fill): a shard waits for a full request
+  // rather than sending the first records of a batch alone.
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;  // Shards holding a request (sending or backing off).
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;    // Bumped by ResetShards.
+  uint64_t rng_ ABSL_GUARDED_BY(mu_) = 0x9e3779b97f4a7c15ULL;
   TableStats::ForwardStats stats_ ABSL_GUARDED_BY(mu_);
   // Monotonic since Start: records and frame bytes counted durable, and passed by the
-  // cursor (sent, rejected or dropped); pending = counted - passed.
+  // cursor (sent, rejected or dropped); pending records = counted - passed - window_done_
+  // (accepted ones the cursor has not passed yet), pending bytes = counted - passed.
   int64_t counted_records_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t counted_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t passed_records_ ABSL_GUARDED_BY(mu_) = 0;
@@ -192,7 +233,11 @@ class Forwarder {
   std::deque<std::pair<uint64_t, int64_t>> seen_ ABSL_GUARDED_BY(mu_);
   std::string throttle_message_ ABSL_GUARDED_BY(mu_);
 
+  Mutex dead_letter_mu_;  // Shards append to the report one at a time.
+
   std::thread thread_;
+  std::vector<std::thread> shard_threads_;
+  std::atomic<bool> joined_{false};
 };
 
 // The forwarders of one table (one per matching destination), as the engine holds them.

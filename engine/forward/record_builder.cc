@@ -58,7 +58,7 @@ constexpr Unit kUnits[] = {{TimeUnit::kSeconds, 1000000000},
                            {TimeUnit::kNanoseconds, 1}};
 
 // The coarsest unit every time and TIMESTAMP value of `records` is a whole number of.
-Unit CoarsestUnit(const std::vector<const LoggedRecord*>& records) {
+Unit CoarsestUnit(const std::vector<LoggedRecord*>& records) {
   for (const Unit& u : kUnits) {
     bool fits = true;
     for (const LoggedRecord* r : records) {
@@ -101,7 +101,7 @@ absl::Status BatchRecords::Decode(absl::string_view payload, std::vector<LoggedR
       case BatchDecoder::Kind::kEnd:
         return absl::OkStatus();
       case BatchDecoder::Kind::kSeries:
-        series_.emplace_back();
+        series_.emplace_back().reserve(4);  // Most series have a few dimensions.
         if (!model::DecodeSeriesKey(e.key, &series_.back())) {
           return fail(InternalError("WAL batch is malformed: bad series key"));
         }
@@ -140,14 +140,13 @@ absl::Status BatchRecords::Decode(absl::string_view payload, std::vector<LoggedR
   }
 }
 
-WriteRecordsRequest BuildRequest(const std::vector<const LoggedRecord*>& records,
-                                 const std::string& database, const std::string& table,
-                                 std::vector<Record>* full) {
+WriteRecordsRequest BuildRequest(const std::vector<LoggedRecord*>& records,
+                                 const std::string& database, const std::string& table) {
   const Unit unit = CoarsestUnit(records);
-  full->clear();
-  full->reserve(records.size());
-  for (const LoggedRecord* r : records) {
-    Record& f = full->emplace_back(r->record);
+  WriteRecordsRequest request;
+  request.records.reserve(records.size());
+  for (LoggedRecord* r : records) {
+    Record& f = request.records.emplace_back(std::move(r->record));
     f.time = absl::StrCat(r->time_nanos / unit.divisor);
     f.time_unit = unit.unit;
     if (f.measure_value_type == MeasureValueType::kTimestamp) {
@@ -157,10 +156,8 @@ WriteRecordsRequest BuildRequest(const std::vector<const LoggedRecord*>& records
       if (mv.type == MeasureValueType::kTimestamp) mv.value = InUnit(mv.value, unit.divisor);
     }
   }
-  WriteRecordsRequest request;
   request.database_name = database;
   request.table_name = table;
-  request.records = *full;
   const Record& first = request.records.front();
   bool same_dimensions = !first.dimensions.empty(), same_name = true, same_type = true,
        same_version = true;
@@ -185,6 +182,19 @@ WriteRecordsRequest BuildRequest(const std::vector<const LoggedRecord*>& records
   }
   request.common_attributes = std::move(common);
   return request;
+}
+
+Record FullRecord(const WriteRecordsRequest& request, size_t i) {
+  Record f = request.records[i];
+  if (!request.common_attributes) return f;
+  const Record& c = *request.common_attributes;
+  // BuildRequest moves a member to CommonAttributes only when every record has it equal.
+  if (f.dimensions.empty()) f.dimensions = c.dimensions;
+  if (!f.measure_name) f.measure_name = c.measure_name;
+  if (!f.measure_value_type) f.measure_value_type = c.measure_value_type;
+  if (!f.time_unit) f.time_unit = c.time_unit;
+  if (!f.version) f.version = c.version;
+  return f;
 }
 
 std::string RecordJson(const Record& record) {

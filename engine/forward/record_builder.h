@@ -43,12 +43,14 @@ class BatchRecords {
   std::vector<std::pair<std::string, MeasureValueType>> measures_, attributes_;
 };
 
-// The request for `records` (in order, at least one) to `database`.`table`, and in
-// *full the same records each with every member set (CommonAttributes merged in), for the
-// dead-letter report.
-WriteRecordsRequest BuildRequest(const std::vector<const LoggedRecord*>& records,
-                                 const std::string& database, const std::string& table,
-                                 std::vector<Record>* full);
+// The request for `records` (in order, at least one) to `database`.`table`. Their
+// Records are moved into it (they are left valid but unspecified).
+WriteRecordsRequest BuildRequest(const std::vector<LoggedRecord*>& records,
+                                 const std::string& database, const std::string& table);
+
+// Record `i` of `request` with every member set (CommonAttributes merged in), as the
+// dead-letter report shows it.
+Record FullRecord(const WriteRecordsRequest& request, size_t i);
 
 // One record as the API's JSON object ({"Dimensions": [...], "MeasureName": ...}).
 std::string RecordJson(const Record& record);
