@@ -324,7 +324,11 @@ TEST_F(ForwarderTest, SendsEveryRecordInLogOrderInRequestsOfAtMostTheLimit) {
     }
     ASSERT_TRUE(Write(*e, records).ok());
   }
-  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 250; }));
+  // The cursor (and with it pending_bytes) moves a moment after the last acceptance.
+  ASSERT_TRUE(WaitFor([&] {
+    TableStats::ForwardStats f = Forwarding(*e);
+    return f.forwarded_records == 250 && f.pending_bytes == 0;
+  }));
   std::vector<int64_t> times;
   for (const WriteRecordsRequest& r : sender->requests()) {
     EXPECT_LE(r.records.size(), 40u);
