@@ -624,7 +624,6 @@ void LogImpl::UnmapActiveLocked() {
   map_ = nullptr;
   map_offset_ = 0;
   map_bytes_ = 0;
-  map_window_end_ = 0;
 }
 
 absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
@@ -766,7 +765,13 @@ absl::Status LogImpl::TrimBefore(uint64_t sequence) {
       free_files_.clear();
       free_files_bytes_ = 0;
     }
-    if (absl::Status s = RetireActiveIfCoveredLocked(sequence); !s.ok()) return s;
+    if (absl::Status s = RetireActiveIfCoveredLocked(sequence); !s.ok()) {
+      for (const FreeFile& f : unwanted) {  // Still on disk: still tracked.
+        free_files_.push_back(f);
+        free_files_bytes_ += f.size;
+      }
+      return s;
+    }
     if (!idle && free_files_.size() < static_cast<size_t>(std::max(0, options_.recycle_files))) {
       keep = static_cast<size_t>(options_.recycle_files) - free_files_.size();
     }
