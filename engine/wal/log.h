@@ -124,7 +124,9 @@ class Log {
   // file being appended to is first closed (synced) and a new, empty one started, so it
   // goes too; otherwise the file being appended to is never deleted.
   // Files go oldest first, each removal made durable before the next, so a crash leaves
-  // the remaining files contiguous.
+  // the remaining files contiguous. Up to LogOptions::recycle_files of them are kept for
+  // reuse by later rotations instead of deleted, unless the trim covers every batch
+  // written (then kept files are deleted too).
   virtual absl::Status TrimBefore(uint64_t sequence) = 0;
 
   // fsyncs everything written so far.
