@@ -87,6 +87,9 @@ class LogImpl final : public Log {
   // Keeps up to LogOptions::recycle_files of the free files `numbers` (left by trims
   // before the log was last closed) for reuse and deletes the others.
   absl::Status AdoptFreeFiles(const std::vector<uint64_t>& numbers);
+  // Recover's cut of the last file after its last intact frame (scan.valid_end), made
+  // durable and reported (FORMAT.md, "Reading (Open)").
+  absl::Status CutTail(File& file, const ScanResult& scan);
   void StartSyncer();
 
   absl::Status Reserve(size_t payload_bytes) override;
@@ -320,17 +323,7 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
             ") and later log files follow it: acknowledged batches would be lost; "
             "refusing to open the log"));
       }
-      if (absl::Status s = handle->Truncate(static_cast<uint64_t>(scan->valid_end)); !s.ok()) {
-        return s;
-      }
-      if (absl::Status s = handle->Sync(); !s.ok()) return s;
-      // In a recycled file the bytes after the last frame are mostly its earlier use's,
-      // not news; a torn frame among them cannot be told apart, so neither is reported.
-      if (!scan->recycled) {
-        Report(absl::StrCat("wal: cut torn tail of ", path, " at offset ", scan->valid_end,
-                            ": removed ", scan->file_size - scan->valid_end, " bytes (",
-                            scan->problem, ")"));
-      }
+      if (absl::Status s = CutTail(*handle, *scan); !s.ok()) return s;
     } else if (last) {
       // What was replayed may still be only in the page cache (a process crash under
       // kSyncPeriodically); make it durable before anything builds on it.
@@ -373,6 +366,19 @@ absl::Status LogImpl::AdoptFreeFiles(const std::vector<uint64_t>& numbers) {
     } else if (absl::Status s = file::RemoveFile(env_, path); !s.ok()) {
       return s;
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LogImpl::CutTail(File& file, const ScanResult& scan) {
+  if (absl::Status s = file.Truncate(static_cast<uint64_t>(scan.valid_end)); !s.ok()) return s;
+  if (absl::Status s = file.Sync(); !s.ok()) return s;
+  // In a recycled file the bytes after the last frame are mostly its earlier use's, not
+  // news; a torn frame among them cannot be told apart, so neither is reported.
+  if (!scan.recycled) {
+    Report(absl::StrCat("wal: cut torn tail of ", file.path(), " at offset ", scan.valid_end,
+                        ": removed ", scan.file_size - scan.valid_end, " bytes (", scan.problem,
+                        ")"));
   }
   return absl::OkStatus();
 }
