@@ -38,6 +38,12 @@ struct FileInfo {
   int64_t size = 0;             // Bytes, all of them whole frames after the header.
 };
 
+// A trimmed log file kept for reuse under format::FreeLogFileName(number).
+struct FreeFile {
+  uint64_t number = 0;
+  int64_t size = 0;
+};
+
 // The active file is extended with zeros this many bytes at a time, ahead of the frames
 // written over them. Appending to a file makes the kernel allocate page cache and
 // reserve blocks page by page; writing into bytes the file already has does not, and
@@ -78,6 +84,12 @@ class LogImpl final : public Log {
   // Open's work after listing the directory: scan `numbers` (sorted log file numbers) in
   // order, replay, repair the last file, and set up the active file.
   absl::Status Recover(const std::vector<uint64_t>& numbers, const ReplayFn& replay);
+  // Keeps up to LogOptions::recycle_files of the free files `numbers` (left by trims
+  // before the log was last closed) for reuse and deletes the others.
+  absl::Status AdoptFreeFiles(const std::vector<uint64_t>& numbers);
+  // Recover's cut of the last file after its last intact frame (scan.valid_end), made
+  // durable and reported (FORMAT.md, "Reading (Open)").
+  absl::Status CutTail(File& file, const ScanResult& scan);
   void StartSyncer();
 
   absl::Status Reserve(size_t payload_bytes) override;
@@ -126,11 +138,23 @@ class LogImpl final : public Log {
   // pending repair has been done (RepairLocked).
   absl::Status ReadyToAppendLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Extends the active file's zeros to cover `needed` bytes (rotating first if the file
-  // would outgrow max_file_bytes and holds a frame).
+  // would outgrow max_file_bytes and holds a frame), and maps the step they are in.
   absl::Status MakeRoomLocked(int64_t frame_bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Maps [page of active_.size, active_prefilled_) of the active file in place of the
-  // previous mapping.
-  void MapActiveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Maps [page of active_.size, the end of the kPrefillBytes step holding byte
+  // `needed` - 1, or active_prefilled_ if sooner) of the active file in place of the
+  // previous mapping. A recycled file is mapped a step at a time like a new one.
+  void MapActiveLocked(int64_t needed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Creates log file `number` for batches from `first_sequence` on: a free file reused
+  // if there is one (setting *prefilled to its size), else a new one (*prefilled: its
+  // header's size). `*renamed` as for CreateLogFile.
+  absl::StatusOr<FileHandle> NewActiveFileLocked(uint64_t number, uint64_t first_sequence,
+                                                 bool* renamed, int64_t* prefilled)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // TrimBefore's file work, outside mu_: each of `doomed` (oldest first) is kept for
+  // reuse if `keep` allows (renamed to its free name), else deleted; each change made
+  // durable before the next. On failure the files not yet handled are tracked again.
+  absl::Status DisposeTrimmed(const std::vector<FileInfo>& doomed, size_t keep)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // When every batch written so far has sequence < `sequence` (TrimBefore's argument),
   // rotates the active file so that TrimBefore can delete it too: once a table's rows
   // are all in segments, its log shrinks to one empty file instead of keeping up to
@@ -153,8 +177,12 @@ class LogImpl final : public Log {
   std::deque<FileInfo> old_files_ ABSL_GUARDED_BY(mu_);  // Oldest first; all fsync'ed, complete.
   int64_t old_files_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   FileInfo active_ ABSL_GUARDED_BY(mu_);
-  // The active file's size on disk: active_.size, then zeros up to here (kPrefillBytes).
+  // The active file's size on disk: active_.size, then zeros up to here (kPrefillBytes),
+  // or in a recycled file its earlier use's bytes, which frames overwrite as they do zeros.
   int64_t active_prefilled_ ABSL_GUARDED_BY(mu_) = 0;
+  // Trimmed files kept for reuse, oldest first, and their bytes.
+  std::deque<FreeFile> free_files_ ABSL_GUARDED_BY(mu_);
+  int64_t free_files_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   FileHandle active_file_ ABSL_GUARDED_BY(mu_);  // Null once closed.
   // The active file's prefilled zeros from the page of active_.size on, [map_offset_,
   // active_prefilled_), mapped shared and writable at map_ (or null): frames inside are
@@ -176,6 +204,10 @@ class LogImpl final : public Log {
   char* map_ ABSL_GUARDED_BY(mu_) = nullptr;  // map_region_->data(), or null.
   int64_t map_offset_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t map_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // The end of the window MapActiveLocked last tried to map (0 after an unmap): a frame
+  // that ends past it moves the mapping on, one that does not keeps it (even if mapping
+  // failed: frames then go by pwritev until the next step).
+  int64_t map_window_end_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t synced_seq_ ABSL_GUARDED_BY(mu_) = 0;  // Every batch through this one is fsync'ed.
   // The active file's bytes through the end of batch synced_seq_ (or its header), all
@@ -280,20 +312,18 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
                        " but the log file before it ends before sequence ", expected,
                        ": batches are missing; refusing to open the log"));
     }
-    if (!scan->problem.empty()) {
+    if (!scan->problem.empty() && !last && scan->recycled) {
+      // A recycled file's earlier use behind its last frame, left by a rotation whose cut
+      // never reached the disk. Not a loss by itself: the next file must start at
+      // scan->next_sequence (checked above), so a batch lost here is still found.
+    } else if (!scan->problem.empty()) {
       if (!last) {
         return tsw::InternalError(absl::StrCat(
             "wal: ", path, " is damaged at offset ", scan->valid_end, " (", scan->problem,
             ") and later log files follow it: acknowledged batches would be lost; "
             "refusing to open the log"));
       }
-      if (absl::Status s = handle->Truncate(static_cast<uint64_t>(scan->valid_end)); !s.ok()) {
-        return s;
-      }
-      if (absl::Status s = handle->Sync(); !s.ok()) return s;
-      Report(absl::StrCat("wal: cut torn tail of ", path, " at offset ", scan->valid_end,
-                          ": removed ", scan->file_size - scan->valid_end, " bytes (",
-                          scan->problem, ")"));
+      if (absl::Status s = CutTail(*handle, *scan); !s.ok()) return s;
     } else if (last) {
       // What was replayed may still be only in the page cache (a process crash under
       // kSyncPeriodically); make it durable before anything builds on it.
@@ -318,6 +348,38 @@ absl::Status LogImpl::Recover(const std::vector<uint64_t>& numbers, const Replay
   }
   synced_seq_ = next_seq_ - 1;
   synced_size_ = active_.size;
+  return absl::OkStatus();
+}
+
+absl::Status LogImpl::AdoptFreeFiles(const std::vector<uint64_t>& numbers) {
+  MutexLock lock(&mu_);  // Not shared yet: never contended, for the analysis.
+  for (const uint64_t number : numbers) {
+    const std::string path = file::JoinPath(dir_, format::FreeLogFileName(number));
+    absl::StatusOr<uint64_t> size = absl::InternalError("not kept");
+    if (free_files_.size() < static_cast<size_t>(std::max(0, options_.recycle_files))) {
+      absl::StatusOr<std::unique_ptr<File>> opened = env_.OpenFile(path, OpenMode::kRead);
+      size = opened.ok() ? (*opened)->Size() : opened.status();
+    }
+    if (size.ok()) {
+      free_files_.push_back(FreeFile{number, static_cast<int64_t>(*size)});
+      free_files_bytes_ += static_cast<int64_t>(*size);
+    } else if (absl::Status s = file::RemoveFile(env_, path); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LogImpl::CutTail(File& file, const ScanResult& scan) {
+  if (absl::Status s = file.Truncate(static_cast<uint64_t>(scan.valid_end)); !s.ok()) return s;
+  if (absl::Status s = file.Sync(); !s.ok()) return s;
+  // In a recycled file the bytes after the last frame are mostly its earlier use's, not
+  // news; a torn frame among them cannot be told apart, so neither is reported.
+  if (!scan.recycled) {
+    Report(absl::StrCat("wal: cut torn tail of ", file.path(), " at offset ", scan.valid_end,
+                        ": removed ", scan.file_size - scan.valid_end, " bytes (", scan.problem,
+                        ")"));
+  }
   return absl::OkStatus();
 }
 
@@ -406,19 +468,21 @@ absl::Status LogImpl::MakeRoomLocked(int64_t frame_bytes) {
       active_.size > static_cast<int64_t>(kFileHeaderSize)) {
     if (absl::Status s = RotateLocked(next_seq_); !s.ok()) return s;
   }
-  if (active_.size + frame_bytes <= active_prefilled_) return absl::OkStatus();
-  // Ahead of the frame, in kPrefillBytes steps up to the file size limit (or the frame's
-  // end if that is further). A failure leaves the frames as they were.
   const int64_t needed = active_.size + frame_bytes;
-  const int64_t target =
-      std::max(needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
-                                options_.max_file_bytes));
-  if (absl::Status s = WriteZerosAt(*active_file_, active_prefilled_, target); !s.ok()) {
-    // The zeros written before are still good.
-    return TakeBackLocked(active_prefilled_, s);
+  if (needed <= map_window_end_) return absl::OkStatus();
+  if (needed > active_prefilled_) {
+    // Ahead of the frame, in kPrefillBytes steps up to the file size limit (or the
+    // frame's end if that is further). A failure leaves the frames as they were.
+    const int64_t target =
+        std::max(needed, std::min((needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes,
+                                  options_.max_file_bytes));
+    if (absl::Status s = WriteZerosAt(*active_file_, active_prefilled_, target); !s.ok()) {
+      // The zeros written before are still good.
+      return TakeBackLocked(active_prefilled_, s);
+    }
+    active_prefilled_ = target;
   }
-  active_prefilled_ = target;
-  MapActiveLocked();
+  MapActiveLocked(needed);
   return absl::OkStatus();
 }
 
@@ -534,15 +598,18 @@ absl::Status LogImpl::RepairLocked() {
   return absl::OkStatus();
 }
 
-void LogImpl::MapActiveLocked() {
+void LogImpl::MapActiveLocked(int64_t needed) {
   UnmapActiveLocked();
+  const int64_t end =
+      std::min(active_prefilled_, (needed + kPrefillBytes - 1) / kPrefillBytes * kPrefillBytes);
+  map_window_end_ = end;
   // With an fdatasync before every acknowledgement, each sync write-protects the mapped
   // pages it cleans and the next copy faults them back, which makes the mapping slower
   // than pwritev (bench/RESULTS.md, "Figures moved out of code comments"). Only a log
   // synced now and then is mapped.
   if (options_.durability.policy != SyncPolicy::kSyncPeriodically) return;
   const int64_t offset = active_.size & ~int64_t{4095};
-  const size_t bytes = static_cast<size_t>(active_prefilled_ - offset);
+  const size_t bytes = static_cast<size_t>(end - offset);
   // MapWritable faults the zeros in writable now, where a failure is an error return,
   // rather than page by page inside the copies, where it would be a SIGBUS. (A page that a
   // sync writes back faults once more at its next copy; its blocks are allocated by then.)
@@ -557,6 +624,7 @@ void LogImpl::MapActiveLocked() {
 }
 
 void LogImpl::UnmapActiveLocked() {
+  map_window_end_ = 0;
   if (map_ == nullptr) return;
   map_region_.reset();
   map_ = nullptr;
@@ -584,7 +652,9 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   }
   const uint64_t number = active_.number + 1;
   bool renamed;
-  absl::StatusOr<FileHandle> created = CreateLogFile(env_, dir_, number, first_sequence, &renamed);
+  int64_t prefilled = kFileHeaderSize;
+  absl::StatusOr<FileHandle> created =
+      NewActiveFileLocked(number, first_sequence, &renamed, &prefilled);
   if (!created.ok()) {
     // Once the new file may exist under its name, appending to the old one would leave a
     // sequence gap between the two for Open to find.
@@ -594,10 +664,30 @@ absl::Status LogImpl::RotateLocked(uint64_t first_sequence) {
   old_files_.push_back(active_);
   old_files_bytes_ += active_.size;
   active_ = FileInfo{number, first_sequence, static_cast<int64_t>(kFileHeaderSize)};
-  active_prefilled_ = active_.size;
+  active_prefilled_ = prefilled;
   active_file_ = *std::move(created);
   synced_size_ = active_.size;
   return absl::OkStatus();
+}
+
+absl::StatusOr<FileHandle> LogImpl::NewActiveFileLocked(uint64_t number, uint64_t first_sequence,
+                                                        bool* renamed, int64_t* prefilled) {
+  *prefilled = kFileHeaderSize;
+  if (!free_files_.empty()) {
+    const FreeFile reuse = free_files_.front();
+    free_files_.pop_front();
+    free_files_bytes_ -= reuse.size;
+    const std::string free_path = file::JoinPath(dir_, format::FreeLogFileName(reuse.number));
+    absl::StatusOr<FileHandle> reused =
+        ReuseLogFile(env_, dir_, free_path, number, first_sequence, renamed, prefilled);
+    if (reused.ok() || *renamed) return reused;
+    // Still a free file (maybe with its new header): not worth a second attempt.
+    Report(absl::StrCat("wal: cannot reuse ", free_path, " (", reused.status().message(),
+                        "); creating a new log file instead"));
+    env_.RemoveFile(free_path).IgnoreError();  // Else the next Open adopts or removes it.
+    *prefilled = kFileHeaderSize;
+  }
+  return CreateLogFile(env_, dir_, number, first_sequence, renamed);
 }
 
 absl::Status LogImpl::SyncThroughLocked(uint64_t sequence) {
@@ -667,10 +757,30 @@ absl::Status LogImpl::Sync() {
 absl::Status LogImpl::TrimBefore(uint64_t sequence) {
   MutexLock trim_lock(&trim_mu_);
   std::vector<FileInfo> doomed;
+  std::vector<FreeFile> unwanted;  // Free files to delete: the log is idle.
+  size_t keep = 0;                 // Of `doomed`, how many to keep for reuse.
   {
     MutexLock lock(&mu_);
     if (closed_) return ClosedError("trim");
-    if (absl::Status s = RetireActiveIfCoveredLocked(sequence); !s.ok()) return s;
+    // Every batch written is covered: a table whose rows are all in segments gives the
+    // log's space back (issue 14) rather than keeping files for writes that may not come.
+    // (Before the retiring rotation, which would reuse one.)
+    const bool idle = sequence >= next_seq_;
+    if (idle) {
+      unwanted.assign(free_files_.begin(), free_files_.end());
+      free_files_.clear();
+      free_files_bytes_ = 0;
+    }
+    if (absl::Status s = RetireActiveIfCoveredLocked(sequence); !s.ok()) {
+      for (const FreeFile& f : unwanted) {  // Still on disk: still tracked.
+        free_files_.push_back(f);
+        free_files_bytes_ += f.size;
+      }
+      return s;
+    }
+    if (!idle && free_files_.size() < static_cast<size_t>(std::max(0, options_.recycle_files))) {
+      keep = static_cast<size_t>(options_.recycle_files) - free_files_.size();
+    }
     while (!old_files_.empty()) {
       // A file holds [its first sequence, the next file's first sequence).
       const uint64_t next_first =
@@ -681,11 +791,28 @@ absl::Status LogImpl::TrimBefore(uint64_t sequence) {
       old_files_.pop_front();
     }
   }
-  // Unlink and directory fsync outside mu_: appenders need not wait for them.
+  for (const FreeFile& f : unwanted) {
+    // Nothing depends on a free file: one left behind is adopted or removed by Open.
+    env_.RemoveFile(file::JoinPath(dir_, format::FreeLogFileName(f.number))).IgnoreError();
+  }
+  return DisposeTrimmed(doomed, keep);
+}
+
+absl::Status LogImpl::DisposeTrimmed(const std::vector<FileInfo>& doomed, size_t keep) {
+  // Unlink or rename and directory fsync outside mu_: appenders need not wait for them.
+  // The newest doomed files are kept: they are the largest (rotated full).
   for (size_t i = 0; i < doomed.size(); ++i) {
     const std::string path = PathOf(doomed[i].number);
-    absl::Status s = file::RemoveFile(env_, path);
+    const bool reuse = doomed.size() - i <= keep;
+    absl::Status s =
+        reuse ? env_.Rename(path, file::JoinPath(dir_, format::FreeLogFileName(doomed[i].number)))
+              : file::RemoveFile(env_, path);
     if (s.ok()) s = env_.SyncDir(dir_);
+    if (s.ok() && reuse) {
+      MutexLock lock(&mu_);
+      free_files_.push_back(FreeFile{doomed[i].number, doomed[i].size});
+      free_files_bytes_ += doomed[i].size;
+    }
     if (!s.ok()) {
       // Keep tracking what may still be on disk, so the log stays contiguous.
       MutexLock lock(&mu_);
@@ -737,7 +864,7 @@ absl::Status LogImpl::Close() {
 
 int64_t LogImpl::SizeBytes() const {
   MutexLock lock(&mu_);
-  return old_files_bytes_ + active_prefilled_;
+  return old_files_bytes_ + active_prefilled_ + free_files_bytes_;
 }
 
 uint64_t LogImpl::NextSequence() const {
@@ -775,11 +902,13 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir, const Log
   if (!names.ok()) return names.status();
 
   auto log = std::make_unique<LogImpl>(env, dir, options);
-  std::vector<uint64_t> numbers;
+  std::vector<uint64_t> numbers, free_numbers;
   for (const std::string& name : *names) {
     uint64_t number;
     if (format::ParseLogFileName(name, &number)) {
       numbers.push_back(number);
+    } else if (format::ParseFreeLogFileName(name, &number)) {
+      free_numbers.push_back(number);
     } else if (format::IsTempLogFileName(name)) {
       // A log file that was being created when the process stopped; never renamed into
       // place, so it holds no batch.
@@ -790,6 +919,8 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const std::string& dir, const Log
   }
   std::sort(numbers.begin(), numbers.end());
   if (absl::Status s = log->Recover(numbers, replay); !s.ok()) return s;
+  std::sort(free_numbers.begin(), free_numbers.end());
+  if (absl::Status s = log->AdoptFreeFiles(free_numbers); !s.ok()) return s;
   log->StartSyncer();
   return std::unique_ptr<Log>(std::move(log));
 }

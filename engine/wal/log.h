@@ -58,6 +58,12 @@ struct LogOptions {
   DurabilityOptions durability;
   // Start a new log file once the current one reaches this size.
   int64_t max_file_bytes = 64 << 20;
+  // Trimmed log files kept for reuse by later rotations, at most this many (RocksDB's
+  // recycle_log_file_num): a reused file's blocks are overwritten in place instead of a
+  // new file being zero-filled 128 KiB at a time. They count in SizeBytes. A trim that
+  // covers every batch written deletes them too, so an idle log gives its space back.
+  // 0: delete trimmed files.
+  int recycle_files = 1;
   // Receives one line per notable event (a torn tail cut, a leftover temporary removed, a
   // background fsync failure). Should be set; if empty, lines go to stderr. May be called
   // with the log's lock held: it must not call back into the Log.
@@ -118,7 +124,9 @@ class Log {
   // file being appended to is first closed (synced) and a new, empty one started, so it
   // goes too; otherwise the file being appended to is never deleted.
   // Files go oldest first, each removal made durable before the next, so a crash leaves
-  // the remaining files contiguous.
+  // the remaining files contiguous. Up to LogOptions::recycle_files of them are kept for
+  // reuse by later rotations instead of deleted, unless the trim covers every batch
+  // written (then kept files are deleted too).
   virtual absl::Status TrimBefore(uint64_t sequence) = 0;
 
   // fsyncs everything written so far.
@@ -129,7 +137,8 @@ class Log {
   // The destructor closes the log too, reporting a failure through LogOptions::log.
   virtual absl::Status Close() = 0;
 
-  // Bytes of log files on disk, the active file's preallocated zeros included.
+  // Bytes of log files on disk, the active file's preallocated zeros and the files kept
+  // for reuse included.
   virtual int64_t SizeBytes() const = 0;
 
   // The sequence the next AppendNoSync will return.

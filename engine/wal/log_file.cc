@@ -87,6 +87,28 @@ absl::StatusOr<FileHandle> CreateLogFile(Env& env, const std::string& dir, uint6
   return handle;
 }
 
+absl::StatusOr<FileHandle> ReuseLogFile(Env& env, const std::string& dir,
+                                        const std::string& free_path, uint64_t number,
+                                        uint64_t first_sequence, bool* renamed, int64_t* size) {
+  *renamed = false;
+  const std::string path = file::JoinPath(dir, format::LogFileName(number));
+  absl::StatusOr<std::unique_ptr<File>> opened = env.OpenFile(free_path, OpenMode::kReadWrite);
+  if (!opened.ok()) return opened.status();
+  FileHandle handle = *std::move(opened);
+  absl::StatusOr<uint64_t> bytes = handle->Size();
+  if (!bytes.ok()) return bytes.status();
+  *size = std::max<int64_t>(static_cast<int64_t>(*bytes), kFileHeaderSize);
+  char header[kFileHeaderSize];
+  format::EncodeFileHeader(first_sequence, header, format::kRecycledFormatVersion);
+  absl::Status s = handle->Write(0, absl::string_view(header, sizeof(header)));
+  if (s.ok()) s = handle->Sync();
+  if (s.ok()) s = env.Rename(free_path, path);
+  if (!s.ok()) return s;
+  *renamed = true;
+  if (absl::Status synced = env.SyncDir(dir); !synced.ok()) return synced;
+  return handle;
+}
+
 absl::StatusOr<ScanResult> ScanLogFile(
     const File& file, const std::function<absl::Status(uint64_t, absl::string_view)>& replay) {
   ScanResult result;
@@ -105,15 +127,17 @@ absl::StatusOr<ScanResult> ScanLogFile(
   format::FileHeader header = format::DecodeFileHeader(header_bytes);
   if (header.intact && header.problem != nullptr) {
     // Whole and checksummed, so not damage: a file this code must not guess about.
-    return tsw::InternalError(absl::StrCat(
-        "wal: ", path, ": ", header.problem, " (version ", header.version, ", first sequence ",
-        header.first_sequence, "); this build reads version ", format::kFormatVersion));
+    return tsw::InternalError(
+        absl::StrCat("wal: ", path, ": ", header.problem, " (version ", header.version,
+                     ", first sequence ", header.first_sequence, "); this build reads versions ",
+                     format::kFormatVersion, " and ", format::kRecycledFormatVersion));
   }
   if (header.problem != nullptr) {
     result.problem = header.problem;
     return result;
   }
   result.header_ok = true;
+  result.recycled = header.version == format::kRecycledFormatVersion;
   result.first_sequence = header.first_sequence;
   result.next_sequence = header.first_sequence;
 
@@ -156,7 +180,7 @@ absl::StatusOr<ScanResult> ScanLogFile(
     ++result.next_sequence;
   }
   result.valid_end = offset;
-  if (!result.problem.empty()) {
+  if (!result.problem.empty() && !result.recycled) {
     // The appender's preallocated zeros (a frame is never all zeros: its checksum covers
     // a sequence of at least 1), not a torn batch.
     absl::StatusOr<bool> zeros = AllZeros(&reader, offset, result.file_size);

@@ -28,11 +28,26 @@ using FileHandle = std::shared_ptr<File>;
 absl::StatusOr<FileHandle> CreateLogFile(Env& env, const std::string& dir, uint64_t number,
                                          uint64_t first_sequence, bool* renamed);
 
+// Turns the trimmed log file kept as `free_path` (format::FreeLogFileName) into log file
+// `number` whose first batch will be `first_sequence`, keeping its blocks: writes a
+// recycled-file header (version 2) over the old one, fdatasyncs, renames the file into
+// place and fsyncs the directory. The old frames stay behind the header: Open and
+// ScanLogFile tell them from new ones by their sequences (FORMAT.md, "Recycled files").
+// A crash before the rename leaves the free file (Open keeps it for reuse), after it a
+// log file holding no batch yet. On failure `*renamed` says whether the file may already
+// exist under its final name. Returns the file opened read-write and its size.
+absl::StatusOr<FileHandle> ReuseLogFile(Env& env, const std::string& dir,
+                                        const std::string& free_path, uint64_t number,
+                                        uint64_t first_sequence, bool* renamed, int64_t* size);
+
 // What ScanLogFile found in one file.
 struct ScanResult {
   int64_t file_size = 0;
   // The header is intact; first_sequence is the sequence it names.
   bool header_ok = false;
+  // The header says the file is recycled: bytes after the last intact frame may be its
+  // earlier use's (`problem` then describes them, and they are not checked for zeros).
+  bool recycled = false;
   uint64_t first_sequence = 0;
   // Offset just past the last whole batch (the header's end if there is none), and the
   // sequence the next batch would carry.

@@ -52,9 +52,19 @@ bool IsTempLogFileName(absl::string_view name) {
   return AllDigits(name.substr(0, name.size() - kSuffix.size()));
 }
 
-void EncodeFileHeader(uint64_t first_sequence, char out[kFileHeaderSize]) {
+std::string FreeLogFileName(uint64_t number) { return absl::StrFormat("%06u.log.free", number); }
+
+bool ParseFreeLogFileName(absl::string_view name, uint64_t* number) {
+  constexpr absl::string_view kSuffix = ".free";
+  if (name.size() <= kSuffix.size() || name.substr(name.size() - kSuffix.size()) != kSuffix) {
+    return false;
+  }
+  return ParseLogFileName(name.substr(0, name.size() - kSuffix.size()), number);
+}
+
+void EncodeFileHeader(uint64_t first_sequence, char out[kFileHeaderSize], uint32_t version) {
   std::memcpy(out, kMagic, 4);
-  EncodeFixed32(out + 4, kFormatVersion);
+  EncodeFixed32(out + 4, version);
   EncodeFixed64(out + 8, first_sequence);
   EncodeFixed64(out + 16, XXH3_64bits(out, 16));
 }
@@ -77,7 +87,7 @@ FileHeader DecodeFileHeader(absl::string_view bytes) {
   header.intact = true;
   header.version = DecodeFixed32(p + 4);
   header.first_sequence = DecodeFixed64(p + 8);
-  if (header.version != kFormatVersion) {
+  if (header.version != kFormatVersion && header.version != kRecycledFormatVersion) {
     header.problem = "unsupported log format version";
   } else if (header.first_sequence == 0) {
     header.problem = "file header names sequence 0";

@@ -16,6 +16,9 @@ namespace tsw::wal::format {
 // File header: magic "TSWL", version (u32), first sequence (u64), XXH3 of bytes 0..15 (u64).
 inline constexpr char kMagic[4] = {'T', 'S', 'W', 'L'};
 inline constexpr uint32_t kFormatVersion = 1;
+// The same layout in a recycled file (FORMAT.md, "Recycled files"): the bytes after the
+// last intact frame may be frames of the file's earlier use, not damage.
+inline constexpr uint32_t kRecycledFormatVersion = 2;
 inline constexpr size_t kFileHeaderSize = 24;
 
 // Frame header: payload length (u32), sequence (u64), checksum (u64); then the payload.
@@ -32,8 +35,14 @@ std::string TempLogFileName(uint64_t number);
 bool ParseLogFileName(absl::string_view name, uint64_t* number);
 // True for names TempLogFileName produces ("<digits>.log.tmp").
 bool IsTempLogFileName(absl::string_view name);
+// "000042.log.free": log file 42 once trimmed, kept for reuse instead of deleted.
+std::string FreeLogFileName(uint64_t number);
+// True, with *number set, for exactly the names FreeLogFileName produces.
+bool ParseFreeLogFileName(absl::string_view name, uint64_t* number);
 
-void EncodeFileHeader(uint64_t first_sequence, char out[kFileHeaderSize]);
+// `version`: kFormatVersion for a new file, kRecycledFormatVersion for a reused one.
+void EncodeFileHeader(uint64_t first_sequence, char out[kFileHeaderSize],
+                      uint32_t version = kFormatVersion);
 
 struct FileHeader {
   // nullptr when the header is intact and of a version this code reads; else the problem.

@@ -329,7 +329,7 @@ TEST(LogRecoveryTest, FailsOpenOnAFormatVersionItDoesNotRead) {
   WriteBatches(dir, 2, 50);
   const std::string path = file::JoinPath(dir, "000001.log");
   std::string bytes = ReadBytes(path);
-  bytes[4] = 2;  // Version 2, with a checksum that matches: a real file of another version.
+  bytes[4] = 3;  // Version 3, with a checksum that matches: a real file of another version.
   const uint64_t checksum = XXH3_64bits(bytes.data(), 16);
   for (int i = 0; i < 8; ++i) bytes[16 + i] = static_cast<char>(checksum >> (8 * i));
   WriteBytes(path, bytes);
@@ -337,7 +337,7 @@ TEST(LogRecoveryTest, FailsOpenOnAFormatVersionItDoesNotRead) {
   Replayed replayed;
   auto log = OpenRecording(dir, TestOptions(&reports), &replayed);
   ASSERT_FALSE(log.ok());
-  EXPECT_THAT(log.status().message(), HasSubstr("version 2"));
+  EXPECT_THAT(log.status().message(), HasSubstr("version 3"));
   EXPECT_EQ(FileSize(path), static_cast<int64_t>(bytes.size()));  // Left untouched.
 }
 
