@@ -518,14 +518,44 @@ std::vector<std::string> WhereOnlyAttributes(const Plan& plan) {
   return std::vector<std::string>(names.begin(), names.end());
 }
 
-// The first scan: the ranges of `request`'s rows where the WHERE matches.
+// How much of the first scan's rows the ranges cover so far. Once most of the rows read
+// lie in a range (matches spread over the whole time range, as high-cpu-all's), the second
+// scan would read nearly everything again, range by range: one scan of everything is
+// cheaper, and the first scan stops there.
+class RangeCoverage {
+ public:
+  static constexpr int64_t kProbeRows = int64_t{1} << 16;
+
+  // A batch of `rows` rows with the WHERE matching at `matches` (ascending); `extends`
+  // when the batch continues the series of the last range.
+  void Add(size_t rows, const std::vector<uint32_t>& matches, bool extends) {
+    seen_ += static_cast<int64_t>(rows);
+    if (matches.empty()) {
+      pending_ += static_cast<int64_t>(rows);  // Covered if a later batch extends the range.
+      return;
+    }
+    covered_ += (extends ? pending_ + matches.back() : matches.back() - matches.front()) + 1;
+    pending_ = static_cast<int64_t>(rows) - matches.back() - 1;
+  }
+  void NewSeries() { pending_ = 0; }
+  // Whether the ranges cover three quarters of the rows read, after enough rows to tell.
+  bool Dense() const { return seen_ >= kProbeRows && covered_ * 4 >= seen_ * 3; }
+
+ private:
+  int64_t seen_ = 0, covered_ = 0, pending_ = 0;
+};
+
+// The first scan: the ranges of `request`'s rows where the WHERE matches. Sets *dense and
+// stops early when they would cover most rows (RangeCoverage).
 absl::Status FindMatches(const Plan& plan, const ScanRequest& request,
                          std::vector<std::string> attributes, QuerySource& source, LateFilter& late,
                          MemoryBudget* budget, int64_t* bytes_scanned,
-                         std::vector<MatchRange>* ranges) {
+                         std::vector<MatchRange>* ranges, bool* dense) {
   ScanRequest first = request;
   first.attributes = std::move(attributes);
   absl::Status status;
+  RangeCoverage coverage;
+  *dense = false;
   absl::Status scan = source.Scan(first, [&](const ScanBatch& batch) {
     if (batch.time_nanos.empty()) return true;
     *bytes_scanned += BatchBytes(plan, batch);
@@ -534,11 +564,18 @@ absl::Status FindMatches(const Plan& plan, const ScanRequest& request,
       status = matches.status();
       return false;
     }
+    const bool extends = !ranges->empty() && ranges->back().measure_name == batch.measure_name &&
+                         SameSeries(ranges->back().dimensions, batch.dimensions);
+    if (!extends) coverage.NewSeries();
+    coverage.Add(batch.time_nanos.size(), **matches, extends);
+    if (coverage.Dense()) {
+      *dense = true;
+      return false;
+    }
     if ((*matches)->empty()) return true;
     const int64_t from = batch.time_nanos[(*matches)->front()];
     const int64_t to = batch.time_nanos[(*matches)->back()];
-    if (!ranges->empty() && ranges->back().measure_name == batch.measure_name &&
-        SameSeries(ranges->back().dimensions, batch.dimensions)) {
+    if (extends) {
       ranges->back().last = to;  // The stream's batches come in time order.
       return true;
     }
@@ -600,8 +637,9 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
     return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
   }
   std::vector<MatchRange> ranges;
+  bool dense = false;
   if (absl::Status s = FindMatches(plan, request, std::move(where_attributes), source, late, budget,
-                                   bytes_scanned, &ranges);
+                                   bytes_scanned, &ranges, &dense);
       !s.ok()) {
     return s;
   }
@@ -609,7 +647,7 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
   // Each scan walks every series of both tiers: beyond a few hundred ranges, one scan of
   // everything is cheaper.
   constexpr size_t kMaxRangeScans = 256;
-  if (ranges.size() > kMaxRangeScans) {
+  if (dense || ranges.size() > kMaxRangeScans) {
     return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
   }
   for (const MatchRange& range : ranges) {
