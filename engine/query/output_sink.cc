@@ -353,7 +353,23 @@ bool OutputSink::FlushWhole() {
   batch.num_rows = static_cast<int64_t>(buffered_);
   for (size_t c = 0; c < outputs; ++c) {
     batch.columns.push_back(std::move(buffer_[c]));
-    buffer_[c] = NewColumn(batch.columns.back().name, batch.columns.back().type);
+    // The next batch is likely full too: room for it up front, not grown step by step.
+    QueryColumn& next = buffer_[c] =
+        NewColumn(batch.columns.back().name, batch.columns.back().type);
+    next.present.reserve(kBatchRows);
+    switch (PhysicalOf(next.type)) {
+      case Physical::kInt:
+        next.ints.reserve(kBatchRows);
+        break;
+      case Physical::kDouble:
+        next.doubles.reserve(kBatchRows);
+        break;
+      case Physical::kString:
+        next.strings.reserve(kBatchRows);
+        break;
+      case Physical::kNone:
+        break;
+    }
   }
   for (size_t c = outputs; c < buffer_.size(); ++c) {
     buffer_[c] = NewColumn(buffer_[c].name, buffer_[c].type);
