@@ -16,7 +16,27 @@ absl::StatusOr<ScanPredicate> ScanPredicate::Make(const ScanRequest& request) {
   return ScanPredicate(request);
 }
 
+bool ScanPredicate::FiltersSortedByName(const std::vector<Dimension>& filters) {
+  return std::adjacent_find(filters.begin(), filters.end(),
+                            [](const Dimension& a, const Dimension& b) {
+                              return a.name >= b.name;
+                            }) == filters.end();
+}
+
 bool ScanPredicate::SeriesMatches(const std::vector<Dimension>& series_dimensions) const {
+  if (filters_sorted_) {
+    // One pass over both, as both are sorted by name (a scan of one whole series names
+    // each of its dimensions, and runs this for every series of every tier).
+    auto it = series_dimensions.begin();
+    for (const Dimension& filter : *filters_) {
+      while (it != series_dimensions.end() && it->name < filter.name) ++it;
+      if (it == series_dimensions.end() || it->name != filter.name || it->value != filter.value) {
+        return false;
+      }
+      ++it;
+    }
+    return true;
+  }
   for (const Dimension& filter : *filters_) {
     auto it =
         std::lower_bound(series_dimensions.begin(), series_dimensions.end(), filter.name,

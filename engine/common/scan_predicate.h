@@ -45,11 +45,16 @@ class ScanPredicate {
       : start_(request.start_time_nanos),
         end_(request.end_time_nanos),
         filters_(&request.dimension_filters),
+        filters_sorted_(FiltersSortedByName(request.dimension_filters)),
         max_rows_per_batch_(static_cast<size_t>(request.max_rows_per_batch)) {}
+
+  // Names strictly increasing (so also unique).
+  static bool FiltersSortedByName(const std::vector<Dimension>& filters);
 
   int64_t start_;
   int64_t end_;
   const std::vector<Dimension>* filters_;  // The request's; not owned.
+  bool filters_sorted_;
   size_t max_rows_per_batch_;
 };
 

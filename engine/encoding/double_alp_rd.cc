@@ -177,7 +177,7 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
   if (!in.ReadBytes(2 * size_t{k}, &dictionary))
     return CorruptColumn(kName, "truncated dictionary");
   const int left_width = 64 - r;
-  uint16_t dict[kMaxDictionary];
+  uint16_t dict[kMaxDictionary] = {};
   for (size_t i = 0; i < k; ++i) {
     dict[i] = Uint16At(dictionary, i);
     if (dict[i] >> left_width != 0) {
@@ -214,10 +214,15 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
     UnpackBits(reinterpret_cast<const uint8_t*>(packed_codes.data()), n, code_width, codes);
     UnpackBits(reinterpret_cast<const uint8_t*>(packed_rights.data()), n, r, rights);
     double* values = out->data() + start;
+    // No branch in the loop: codes take at most 3 bits, so the masked index stays inside
+    // `dict` (zero past k), and a code past k is caught after it.
+    uint64_t largest = 0;
     for (size_t i = 0; i < n; ++i) {
-      if (codes[i] >= k) return corrupt(absl::StrCat("code ", codes[i], " beyond the dictionary"));
-      values[i] = std::bit_cast<double>((uint64_t{dict[codes[i]]} << r) | rights[i]);
+      largest = std::max(largest, codes[i]);
+      values[i] =
+          std::bit_cast<double>((uint64_t{dict[codes[i] & (kMaxDictionary - 1)]} << r) | rights[i]);
     }
+    if (largest >= k) return corrupt(absl::StrCat("code ", largest, " beyond the dictionary"));
     size_t previous = 0;
     for (size_t e = 0; e < exceptions; ++e) {
       const size_t pos = Uint16At(positions, e);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/query/aggregates.h"
 #include "engine/query/output_sink.h"
+#include "engine/query/time_windows.h"
 
 namespace tsw::query {
 namespace {
@@ -31,6 +33,15 @@ class GroupTable {
   }
 
   absl::Status Consume(const Chunk& chunk, const Sel& sel);
+  // How many groups so far have a value of the integer (TIMESTAMP) key `key` that
+  // `counts` accepts. REQUIRES: before Finish.
+  template <typename Predicate>
+  size_t CountGroups(size_t key, const Predicate& counts) const {
+    const Vec& values = keys_[key];
+    size_t n = 0;
+    for (size_t g = 0; g < groups_; ++g) n += values.present[g] && counts(values.ints[g]);
+    return n;
+  }
   // The group rows, through HAVING, into `sink`.
   absl::Status Finish(OutputSink& sink);
 
@@ -507,14 +518,44 @@ std::vector<std::string> WhereOnlyAttributes(const Plan& plan) {
   return std::vector<std::string>(names.begin(), names.end());
 }
 
-// The first scan: the ranges of `request`'s rows where the WHERE matches.
+// How much of the first scan's rows the ranges cover so far. Once most of the rows read
+// lie in a range (matches spread over the whole time range, as high-cpu-all's), the second
+// scan would read nearly everything again, range by range: one scan of everything is
+// cheaper, and the first scan stops there.
+class RangeCoverage {
+ public:
+  static constexpr int64_t kProbeRows = int64_t{1} << 16;
+
+  // A batch of `rows` rows with the WHERE matching at `matches` (ascending); `extends`
+  // when the batch continues the series of the last range.
+  void Add(size_t rows, const std::vector<uint32_t>& matches, bool extends) {
+    seen_ += static_cast<int64_t>(rows);
+    if (matches.empty()) {
+      pending_ += static_cast<int64_t>(rows);  // Covered if a later batch extends the range.
+      return;
+    }
+    covered_ += (extends ? pending_ + matches.back() : matches.back() - matches.front()) + 1;
+    pending_ = static_cast<int64_t>(rows) - matches.back() - 1;
+  }
+  void NewSeries() { pending_ = 0; }
+  // Whether the ranges cover three quarters of the rows read, after enough rows to tell.
+  bool Dense() const { return seen_ >= kProbeRows && covered_ * 4 >= seen_ * 3; }
+
+ private:
+  int64_t seen_ = 0, covered_ = 0, pending_ = 0;
+};
+
+// The first scan: the ranges of `request`'s rows where the WHERE matches. Sets *dense and
+// stops early when they would cover most rows (RangeCoverage).
 absl::Status FindMatches(const Plan& plan, const ScanRequest& request,
                          std::vector<std::string> attributes, QuerySource& source, LateFilter& late,
                          MemoryBudget* budget, int64_t* bytes_scanned,
-                         std::vector<MatchRange>* ranges) {
+                         std::vector<MatchRange>* ranges, bool* dense) {
   ScanRequest first = request;
   first.attributes = std::move(attributes);
   absl::Status status;
+  RangeCoverage coverage;
+  *dense = false;
   absl::Status scan = source.Scan(first, [&](const ScanBatch& batch) {
     if (batch.time_nanos.empty()) return true;
     *bytes_scanned += BatchBytes(plan, batch);
@@ -523,11 +564,18 @@ absl::Status FindMatches(const Plan& plan, const ScanRequest& request,
       status = matches.status();
       return false;
     }
+    const bool extends = !ranges->empty() && ranges->back().measure_name == batch.measure_name &&
+                         SameSeries(ranges->back().dimensions, batch.dimensions);
+    if (!extends) coverage.NewSeries();
+    coverage.Add(batch.time_nanos.size(), **matches, extends);
+    if (coverage.Dense()) {
+      *dense = true;
+      return false;
+    }
     if ((*matches)->empty()) return true;
     const int64_t from = batch.time_nanos[(*matches)->front()];
     const int64_t to = batch.time_nanos[(*matches)->back()];
-    if (!ranges->empty() && ranges->back().measure_name == batch.measure_name &&
-        SameSeries(ranges->back().dimensions, batch.dimensions)) {
+    if (extends) {
       ranges->back().last = to;  // The stream's batches come in time order.
       return true;
     }
@@ -589,8 +637,9 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
     return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
   }
   std::vector<MatchRange> ranges;
+  bool dense = false;
   if (absl::Status s = FindMatches(plan, request, std::move(where_attributes), source, late, budget,
-                                   bytes_scanned, &ranges);
+                                   bytes_scanned, &ranges, &dense);
       !s.ok()) {
     return s;
   }
@@ -598,7 +647,7 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
   // Each scan walks every series of both tiers: beyond a few hundred ranges, one scan of
   // everything is cheaper.
   constexpr size_t kMaxRangeScans = 256;
-  if (ranges.size() > kMaxRangeScans) {
+  if (dense || ranges.size() > kMaxRangeScans) {
     return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
   }
   for (const MatchRange& range : ranges) {
@@ -617,19 +666,20 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
   return absl::OkStatus();
 }
 
-absl::Status ScanTable(const Plan& plan, QuerySource& source, const EvalContext& ctx,
-                       MemoryBudget* budget, int64_t* bytes_scanned, const ChunkVisitor& visit) {
+// The plan's table rows, read with `scan` (the plan's, or a time window of it).
+absl::Status ScanTable(const Plan& plan, const ScanRequest& scan, QuerySource& source,
+                       const EvalContext& ctx, MemoryBudget* budget, int64_t* bytes_scanned,
+                       const ChunkVisitor& visit) {
   if (plan.scan_empty) return absl::OkStatus();
   LateFilter late(plan, ctx);
   bool more = true;
   if (plan.scan_dimension_values.empty()) {
-    return plan.scan.latest_only
-               ? ScanLatestOnce(plan, plan.scan, source, bytes_scanned, visit, &more)
-               : ScanRequestRows(plan, plan.scan, source, late, budget, bytes_scanned, visit,
-                                 &more);
+    return scan.latest_only
+               ? ScanLatestOnce(plan, scan, source, bytes_scanned, visit, &more)
+               : ScanRequestRows(plan, scan, source, late, budget, bytes_scanned, visit, &more);
   }
   for (const std::string& value : plan.scan_dimension_values) {
-    ScanRequest request = plan.scan;
+    ScanRequest request = scan;
     request.dimension_filters.push_back(Dimension{plan.scan_dimension, value});
     absl::Status s =
         request.latest_only
@@ -642,16 +692,17 @@ absl::Status ScanTable(const Plan& plan, QuerySource& source, const EvalContext&
 }
 
 absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& ctx,
-                     MemoryBudget* budget, const std::function<bool(const QueryBatch&)>& visitor,
-                     int64_t* bytes_scanned);
+                     MemoryBudget* budget, bool time_windows,
+                     const std::function<bool(const QueryBatch&)>& visitor, int64_t* bytes_scanned);
 
 // Runs the sub-query to completion (its answer is the state), then feeds it on.
 absl::Status ScanSubquery(const Plan& plan, QuerySource& source, const EvalContext& ctx,
-                          MemoryBudget* budget, int64_t* bytes_scanned, const ChunkVisitor& visit) {
+                          MemoryBudget* budget, bool time_windows, int64_t* bytes_scanned,
+                          const ChunkVisitor& visit) {
   std::vector<QueryBatch> batches;
   absl::Status charge;
   absl::Status s = RunInto(
-      *plan.subquery, source, ctx, budget,
+      *plan.subquery, source, ctx, budget, time_windows,
       [&](const QueryBatch& batch) {
         int64_t bytes = 0;
         for (const QueryColumn& c : batch.columns) {
@@ -678,8 +729,28 @@ absl::Status ScanSubquery(const Plan& plan, QuerySource& source, const EvalConte
   return absl::OkStatus();
 }
 
+// ORDER BY a time bin ... LIMIT n (time_windows.h): the table's rows into `groups` one
+// time window at a time from the end the order starts at, until n groups are complete.
+absl::Status ScanTimeWindows(const Plan& plan, const TimeOrderedLimit& order, QuerySource& source,
+                             const EvalContext& ctx, MemoryBudget* budget, int64_t* bytes_scanned,
+                             const ChunkVisitor& visit, const GroupTable& groups) {
+  TimeWindows windows(order, plan.scan.start_time_nanos, plan.scan.end_time_nanos);
+  ScanRequest window = plan.scan;
+  while (windows.Next(&window.start_time_nanos, &window.end_time_nanos)) {
+    if (absl::Status s = ScanTable(plan, window, source, ctx, budget, bytes_scanned, visit);
+        !s.ok()) {
+      return s;
+    }
+    const size_t complete =
+        groups.CountGroups(order.key, [&](int64_t key) { return windows.Complete(key); });
+    if (complete >= static_cast<uint64_t>(order.limit)) break;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& ctx,
-                     MemoryBudget* budget, const std::function<bool(const QueryBatch&)>& visitor,
+                     MemoryBudget* budget, bool time_windows,
+                     const std::function<bool(const QueryBatch&)>& visitor,
                      int64_t* bytes_scanned) {
   OutputSink sink(plan, ctx, budget, visitor);
   std::unique_ptr<GroupTable> groups;
@@ -697,8 +768,14 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
     }
     return sink.Consume(chunk, sel);
   };
-  absl::Status s = plan.from_table ? ScanTable(plan, source, ctx, budget, bytes_scanned, visit)
-                                   : ScanSubquery(plan, source, ctx, budget, bytes_scanned, visit);
+  std::optional<TimeOrderedLimit> by_time;
+  if (groups != nullptr && time_windows) by_time = TimeOrderedLimitOf(plan);
+  absl::Status s =
+      by_time.has_value()
+          ? ScanTimeWindows(plan, *by_time, source, ctx, budget, bytes_scanned, visit, *groups)
+      : plan.from_table
+          ? ScanTable(plan, plan.scan, source, ctx, budget, bytes_scanned, visit)
+          : ScanSubquery(plan, source, ctx, budget, time_windows, bytes_scanned, visit);
   if (!s.ok()) return s;
   if (groups != nullptr) {
     if (absl::Status f = groups->Finish(sink); !f.ok()) return f;
@@ -714,7 +791,7 @@ absl::Status RunPlan(const Plan& plan, QuerySource& source, const EvalContext& c
                      int64_t* bytes_scanned) {
   MemoryBudget budget(limits.memory_limit_bytes);
   int64_t scanned = 0;
-  absl::Status s = RunInto(plan, source, ctx, &budget, visitor, &scanned);
+  absl::Status s = RunInto(plan, source, ctx, &budget, limits.time_windows, visitor, &scanned);
   if (bytes_scanned != nullptr) *bytes_scanned = scanned;
   return s;
 }

@@ -22,25 +22,62 @@ absl::Status MemoryBudget::Charge(int64_t bytes) {
   return absl::OkStatus();
 }
 
-void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out) {
-  for (uint32_t r : rows) {
-    const size_t i = v.Idx(r);
-    const bool valid = v.present[i] != 0;
-    out.present.push_back(valid);
-    switch (PhysicalOf(out.type)) {
+void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out) {
+  // One loop per type over the rows, and a constant vector (dimensions, measure_name) as
+  // one value repeated: an answer of many rows and columns is built here.
+  const Physical physical = PhysicalOf(out.type);
+  if (v.constant) {
+    const bool valid = v.present[0] != 0;
+    out.present.insert(out.present.end(), n, valid);
+    switch (physical) {
       case Physical::kInt:
-        out.ints.push_back(valid ? v.ints[i] : 0);
+        out.ints.insert(out.ints.end(), n, valid ? v.ints[0] : 0);
         break;
       case Physical::kDouble:
-        out.doubles.push_back(valid ? v.AsDouble(r) : 0);
+        out.doubles.insert(out.doubles.end(), n, valid ? v.AsDouble(0) : 0);
         break;
       case Physical::kString:
-        out.strings.push_back(valid ? v.strs[i] : std::string());
+        out.strings.insert(out.strings.end(), n, valid ? v.strs[0] : std::string());
         break;
       case Physical::kNone:
         break;
     }
+    return;
   }
+  const size_t base = out.present.size();
+  out.present.resize(base + n);
+  uint8_t* present = out.present.data() + base;
+  for (size_t k = 0; k < n; ++k) present[k] = v.present[rows[k]] != 0;
+  switch (physical) {
+    case Physical::kInt: {
+      out.ints.resize(base + n);
+      int64_t* to = out.ints.data() + base;
+      for (size_t k = 0; k < n; ++k) to[k] = present[k] ? v.ints[rows[k]] : 0;
+      break;
+    }
+    case Physical::kDouble: {
+      out.doubles.resize(base + n);
+      double* to = out.doubles.data() + base;
+      if (v.type == ScalarType::kDouble) {
+        for (size_t k = 0; k < n; ++k) to[k] = present[k] ? v.dbls[rows[k]] : 0;
+      } else {
+        for (size_t k = 0; k < n; ++k) to[k] = present[k] ? v.AsDouble(rows[k]) : 0;
+      }
+      break;
+    }
+    case Physical::kString:
+      out.strings.reserve(base + n);
+      for (size_t k = 0; k < n; ++k) {
+        out.strings.push_back(present[k] ? v.strs[rows[k]] : std::string());
+      }
+      break;
+    case Physical::kNone:
+      break;
+  }
+}
+
+void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out) {
+  AppendToColumn(v, rows.data(), rows.size(), out);
 }
 
 Vec VecFromColumn(const QueryColumn& c, size_t begin, size_t end) {
@@ -193,31 +230,46 @@ absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel) {
 
 absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
                                 const std::vector<uint32_t>& rows) {
-  std::vector<uint32_t> take = rows;
-  if (!Ordered() && plan_.limit) {
-    const int64_t room = *plan_.limit - emitted_ - static_cast<int64_t>(buffered_);
-    if (room <= 0) {
-      stopped_ = true;
-      return absl::OkStatus();
+  if (!Ordered()) {
+    size_t n = rows.size();
+    if (plan_.limit) {
+      const int64_t room = *plan_.limit - emitted_ - static_cast<int64_t>(buffered_);
+      if (room <= 0) {
+        stopped_ = true;
+        return absl::OkStatus();
+      }
+      n = std::min(n, static_cast<size_t>(room));
     }
-    if (static_cast<int64_t>(take.size()) > room) take.resize(room);
-  }
-  for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], take, buffer_[c]);
-  const size_t first = buffered_;
-  buffered_ += take.size();
-  if (Ordered()) {
-    int64_t bytes = 0;
-    for (size_t r = first; r < buffered_; ++r) bytes += RowBytes(r);
-    buffered_bytes_ += bytes;
-    if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
-    if (plan_.limit && buffered_ > std::max<size_t>(2 * *plan_.limit, 4096)) {
-      SortAndTruncate(static_cast<size_t>(*plan_.limit));
-    }
+    AppendInBatches(values, rows.data(), n);
     return absl::OkStatus();
   }
-  if (buffered_ >= kBatchRows && !Flush(buffered_)) stopped_ = true;
-  if (plan_.limit && emitted_ + static_cast<int64_t>(buffered_) >= *plan_.limit) stopped_ = true;
+  for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], rows, buffer_[c]);
+  const size_t first = buffered_;
+  buffered_ += rows.size();
+  int64_t bytes = 0;
+  for (size_t r = first; r < buffered_; ++r) bytes += RowBytes(r);
+  buffered_bytes_ += bytes;
+  if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
+  if (plan_.limit && buffered_ > std::max<size_t>(2 * *plan_.limit, 4096)) {
+    SortAndTruncate(static_cast<size_t>(*plan_.limit));
+  }
   return absl::OkStatus();
+}
+
+// Without ORDER BY the buffer fills up to exactly kBatchRows, then moves out whole as one
+// QueryBatch (FlushWhole), so no row is copied twice.
+void OutputSink::AppendInBatches(const std::vector<VecPtr>& values, const uint32_t* rows,
+                                 size_t count) {
+  for (size_t done = 0; done < count && !stopped_;) {
+    const size_t n = std::min(count - done, kBatchRows - buffered_);
+    for (size_t c = 0; c < buffer_.size(); ++c) {
+      AppendToColumn(*values[c], rows + done, n, buffer_[c]);
+    }
+    buffered_ += n;
+    done += n;
+    if (buffered_ >= kBatchRows && !Flush(buffered_)) stopped_ = true;
+  }
+  if (plan_.limit && emitted_ + static_cast<int64_t>(buffered_) >= *plan_.limit) stopped_ = true;
 }
 
 int64_t OutputSink::RowBytes(size_t row) const {
@@ -264,6 +316,7 @@ void OutputSink::SortAndTruncate(size_t keep) {
 // Hands the first `rows` buffered rows to the visitor, in batches; false if it stopped.
 bool OutputSink::Flush(size_t rows) {
   const size_t outputs = plan_.outputs.size();
+  if (rows == buffered_ && rows <= kBatchRows) return FlushWhole();
   for (size_t begin = 0; begin < rows; begin += kBatchRows) {
     const size_t end = std::min(rows, begin + kBatchRows);
     QueryBatch batch;
@@ -290,6 +343,44 @@ bool OutputSink::Flush(size_t rows) {
   }
   for (QueryColumn& c : buffer_) c = NewColumn(c.name, c.type);
   buffered_ = 0;
+  return true;
+}
+
+// Flush of every buffered row (at most kBatchRows) as one batch: the columns move out.
+bool OutputSink::FlushWhole() {
+  const size_t outputs = plan_.outputs.size();
+  QueryBatch batch;
+  batch.num_rows = static_cast<int64_t>(buffered_);
+  for (size_t c = 0; c < outputs; ++c) {
+    batch.columns.push_back(std::move(buffer_[c]));
+    // The next batch is likely full too: room for it up front, not grown step by step.
+    QueryColumn& next = buffer_[c] =
+        NewColumn(batch.columns.back().name, batch.columns.back().type);
+    next.present.reserve(kBatchRows);
+    switch (PhysicalOf(next.type)) {
+      case Physical::kInt:
+        next.ints.reserve(kBatchRows);
+        break;
+      case Physical::kDouble:
+        next.doubles.reserve(kBatchRows);
+        break;
+      case Physical::kString:
+        next.strings.reserve(kBatchRows);
+        break;
+      case Physical::kNone:
+        break;
+    }
+  }
+  for (size_t c = outputs; c < buffer_.size(); ++c) {
+    buffer_[c] = NewColumn(buffer_[c].name, buffer_[c].type);
+  }
+  buffered_ = 0;
+  emitted_ += batch.num_rows;
+  if (!visitor_(batch)) {
+    stopped_ = true;
+    visitor_stopped_ = true;
+    return false;
+  }
   return true;
 }
 

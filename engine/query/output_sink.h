@@ -44,8 +44,10 @@ class OutputSink {
  private:
   bool Ordered() const { return !plan_.order.empty(); }
   absl::Status Append(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows);
+  void AppendInBatches(const std::vector<VecPtr>& values, const uint32_t* rows, size_t count);
   void SortAndTruncate(size_t keep);
   bool Flush(size_t rows);
+  bool FlushWhole();
   int64_t RowBytes(size_t row) const;
 
   const Plan& plan_;
@@ -63,6 +65,7 @@ class OutputSink {
 
 // Appends rows `rows` of `v` to `out` (BOOLEAN/TIMESTAMP/BIGINT as ints).
 void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out);
+void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out);
 // Rows [begin, end) of `c` as a vector.
 Vec VecFromColumn(const QueryColumn& c, size_t begin, size_t end);
 // Appends row `row` of `v` as bytes that identify its value (DISTINCT, group keys).

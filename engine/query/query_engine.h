@@ -50,6 +50,10 @@ struct QueryLimits {
   // Answers "last point" queries from latest_only scans (latest_rows.h). The answer is
   // the same either way; false reads every row (tests compare the two).
   bool latest_rows = true;
+  // Reads ORDER BY <time bin> ... LIMIT n over time windows from the end the order starts
+  // at, stopping once n groups are complete (time_windows.h). The answer is the same
+  // either way; false reads the whole time range (tests compare the two).
+  bool time_windows = true;
 };
 
 // Parses and binds `query_string` without running it: the answer's columns. Anything

@@ -1,5 +1,6 @@
 #include "engine/common/scan_predicate.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -105,6 +106,42 @@ TEST(ScanPredicateTest, FilterNeedsEveryDimensionWithAnEqualValue) {
   EXPECT_FALSE(p->SeriesMatches({{"host", "b"}, {"region", "eu"}}));  // host differs.
   EXPECT_FALSE(p->SeriesMatches({}));  // A series without dimensions.
   EXPECT_FALSE(p->SeriesMatches({{"hostname", "a"}, {"region", "eu"}}));  // Name prefix only.
+}
+
+TEST(ScanPredicateTest, FiltersSortedByNameOrNotMatchTheSameSeries) {
+  const std::vector<std::vector<Dimension>> series = {
+      {{"az", "1"}, {"host", "a"}, {"region", "eu"}},
+      {{"host", "a"}, {"region", "eu"}},
+      {{"host", "a"}, {"region", "us"}},
+      {{"az", "1"}, {"host", "a"}},
+      {{"host", "a"}, {"hostname", "a"}, {"region", "eu"}},
+      {{"region", "eu"}},
+      {{"a", "x"}, {"b", "x"}, {"host", "a"}, {"z", "x"}},
+      {}};
+  const std::vector<std::vector<Dimension>> filters = {
+      {{"host", "a"}, {"region", "eu"}},               // Sorted.
+      {{"region", "eu"}, {"host", "a"}},               // Not sorted.
+      {{"az", "1"}, {"host", "a"}, {"region", "eu"}},  // A whole series, sorted.
+      {{"host", "a"}, {"host", "a"}},                  // A name twice.
+      {{"host", "a"}, {"host", "b"}},
+      {{"a", "x"}, {"z", "x"}},
+      {{"zz", ""}}};
+  // Reference: every filter has a dimension of its name and value in the series.
+  for (const auto& f : filters) {
+    ScanRequest request;
+    request.dimension_filters = f;
+    absl::StatusOr<ScanPredicate> p = ScanPredicate::Make(request);
+    ASSERT_TRUE(p.ok());
+    for (const auto& s : series) {
+      bool want = true;
+      for (const Dimension& d : f) {
+        want = want && std::any_of(s.begin(), s.end(), [&](const Dimension& x) {
+                 return x.name == d.name && x.value == d.value;
+               });
+      }
+      EXPECT_EQ(p->SeriesMatches(s), want) << f.size() << " filters, series of " << s.size();
+    }
+  }
 }
 
 TEST(ScanPredicateTest, FilterOnEmptyValueNeedsTheDimension) {

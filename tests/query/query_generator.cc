@@ -757,8 +757,85 @@ GeneratedQuery QueryGenerator::LastPointQuery(bool outer) {
   return q;
 }
 
+// GROUP BY a time bin (or time) [and a dimension], ORDER BY that bin first, LIMIT n, with
+// a time bound on the side the order starts from: the shape the executor reads in time
+// windows from that end (engine/query/time_windows.h), so their edges are checked here.
+GeneratedQuery QueryGenerator::TimeBinLimitQuery() {
+  GeneratedQuery q;
+  const SqlType ts = SqlType::kTimestamp;
+  const bool descending = Chance(0.6);
+  std::vector<Expr> keys;
+  if (Chance(0.15)) {
+    keys.push_back({"time", "\"time\"", ts});
+  } else {
+    const Bin& bin = kBins[Uniform(0, 6)];
+    keys.push_back(
+        {absl::StrCat("bin(time, ", bin.tsw, ")"), SqliteFloor("\"time\"", bin.nanos), ts});
+  }
+  if (Chance(0.4)) {  // Several groups per bin: ties on the first sort key.
+    const std::string& d = Pick(profile_.dimensions);
+    keys.push_back({d, SqliteName(d), SqlType::kVarchar});
+  }
+  std::vector<std::string> t, s, aliases;
+  auto add = [&](const Expr& e) {
+    const std::string alias = absl::StrCat("c", aliases.size());
+    t.push_back(absl::StrCat(e.tsw, " AS ", alias));
+    s.push_back(absl::StrCat(e.sqlite, " AS ", alias));
+    aliases.push_back(alias);
+    q.types.push_back(e.type);
+  };
+  for (const Expr& k : keys) add(k);
+  const int aggregates = Uniform(1, 2);
+  for (int i = 0; i < aggregates; ++i) add(Aggregate(Uniform(0, 1)));
+  // The bound the reading starts from, sometimes the other one, sometimes a residual filter.
+  Expr literal = Literal(ts);
+  const char* op = descending ? (Chance(0.5) ? "<" : "<=") : (Chance(0.5) ? ">=" : ">");
+  std::string where_tsw = absl::StrCat("time ", op, " ", literal.tsw);
+  std::string where_sqlite = absl::StrCat("\"time\" ", op, " ", literal.sqlite);
+  if (Chance(0.3)) {
+    Expr other = Literal(ts);
+    const char* other_op = descending ? ">=" : "<";
+    absl::StrAppend(&where_tsw, " AND time ", other_op, " ", other.tsw);
+    absl::StrAppend(&where_sqlite, " AND \"time\" ", other_op, " ", other.sqlite);
+  }
+  if (Chance(0.5)) {
+    Expr p = Predicate(Uniform(0, 2));
+    absl::StrAppend(&where_tsw, " AND (", p.tsw, ")");
+    absl::StrAppend(&where_sqlite, " AND (", p.sqlite, ")");
+  }
+  std::vector<std::string> gt, gs;
+  for (const Expr& k : keys) {
+    gt.push_back(k.tsw);
+    gs.push_back(k.sqlite);
+  }
+  q.tsw = absl::StrCat("SELECT ", absl::StrJoin(t, ", "), " FROM ", profile_.tsw_table, " WHERE ",
+                       where_tsw, " GROUP BY ", absl::StrJoin(gt, ", "));
+  q.sqlite = absl::StrCat("SELECT ", absl::StrJoin(s, ", "), " FROM ", profile_.sqlite_table,
+                          " WHERE ", where_sqlite, " GROUP BY ", absl::StrJoin(gs, ", "));
+  // The bin first, then every other column: a total order, so LIMIT's rows are determined.
+  std::vector<int> rest;
+  for (int c = 1; c < static_cast<int>(aliases.size()); ++c) rest.push_back(c);
+  std::shuffle(rest.begin(), rest.end(), rng_);
+  rest.insert(rest.begin(), 0);
+  std::vector<std::string> ot, os;
+  for (int c : rest) {
+    OrderKey key;
+    key.column = c;
+    key.descending = c == 0 ? descending : Chance(0.5);
+    ot.push_back(absl::StrCat(aliases[c], key.descending ? " DESC" : ""));
+    os.push_back(absl::StrCat(aliases[c], key.descending ? " DESC" : " ASC", " NULLS LAST"));
+    q.order.push_back(key);
+  }
+  q.total_order = true;
+  q.limit = Uniform(1, 12);
+  absl::StrAppend(&q.tsw, " ORDER BY ", absl::StrJoin(ot, ", "), " LIMIT ", q.limit);
+  absl::StrAppend(&q.sqlite, " ORDER BY ", absl::StrJoin(os, ", "), " LIMIT ", q.limit);
+  return q;
+}
+
 GeneratedQuery QueryGenerator::AggregateQuery(bool outer) {
   if (features_.last_point && Chance(0.15)) return LastPointQuery(outer);
+  if (outer && features_.time_bin_limit && Chance(0.15)) return TimeBinLimitQuery();
   GeneratedQuery q;
   // Group keys.
   std::vector<Expr> candidates;

@@ -73,6 +73,7 @@ struct GeneratorFeatures {
   bool subquery = true;              // FROM (SELECT ...) and WITH name AS (SELECT ...).
   bool order_by_ordinal = true;      // ORDER BY 2 DESC.
   bool last_point = true;            // max(time), max_by(x, time) GROUP BY dimensions.
+  bool time_bin_limit = true;        // GROUP BY bin(time, X) ORDER BY it LIMIT n, time-bounded.
 };
 
 // How the rows of an answer are ordered.
@@ -112,6 +113,7 @@ class QueryGenerator {
   GeneratedQuery AggregateQuery(bool outer = true);
   GeneratedQuery SubQuery();
   GeneratedQuery LastPointQuery(bool outer);
+  GeneratedQuery TimeBinLimitQuery();
   void AddOrderAndLimit(GeneratedQuery& q, const std::vector<std::string>& aliases,
                         bool may_limit_without_order);
 
