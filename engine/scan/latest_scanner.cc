@@ -7,9 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "engine/common/coding.h"
 #include "engine/common/scan_predicate.h"
-#include "engine/model/series_key.h"
 #include "engine/scan/chunk_copy.h"
 
 namespace tsw::scan {
@@ -80,22 +78,18 @@ class LatestScanner {
   }
 
   // The memory column of a magnetic stream's key, or null.
-  const MeasureColumn* ColumnOf(const std::vector<Dimension>& dimensions,
-                                const std::string& measure_name, MeasureValueType type,
-                                uint32_t* series_id) {
-    key_.clear();
-    for (const Dimension& d : dimensions) {  // Sorted by name: the canonical key.
-      PutLengthPrefixed(&key_, d.name);
-      PutLengthPrefixed(&key_, d.value);
+  const MeasureColumn* ColumnOf(const magnetic::MagneticStore::LatestKey& key) {
+    const uint32_t series = store_.series().Find(
+        key.series_hash, absl::string_view(key.series_key.data(), key.series_key.size()));
+    if (series == memstore::SeriesRegistry::kAbsent) return nullptr;
+    if (!have_measure_ || *key.measure_name != measure_name_) {
+      measure_name_ = *key.measure_name;  // Most streams share a few measures.
+      measure_ = schema_.measures.Find(measure_name_);
+      have_measure_ = true;
     }
-    const uint32_t series = store_.series().Find(model::HashSeriesKey(key_), key_);
-    const int32_t measure = schema_.measures.Find(measure_name);
-    if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
-      return nullptr;
-    }
-    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
-    if (column == nullptr || column->type() != type) return nullptr;
-    *series_id = series;
+    if (measure_ == model::NameTable::kAbsent) return nullptr;
+    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure_));
+    if (column == nullptr || column->type() != key.type) return nullptr;
     return column;
   }
 
@@ -106,7 +100,9 @@ class LatestScanner {
   const RowBatchVisitor& visitor_;
   const memstore::StringPool::Reader strings_;  // Read under the caller's shared lock.
   RowBatch batch_;
-  std::string key_;
+  bool have_measure_ = false;
+  std::string measure_name_;
+  int32_t measure_ = model::NameTable::kAbsent;
 };
 
 }  // namespace
@@ -155,17 +151,16 @@ absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchem
   ScanRequest older = request;
   older.end_time_nanos = std::min(request.end_time_nanos, memory_complete_from);
   bool stopped = false;
-  uint32_t series_id = 0;
+  // The column of the stream `wanted` accepted last: its row, if any, comes next.
+  const MeasureColumn* wanted_column = nullptr;
   absl::Status s = magnetic->ScanLatest(
       older,
-      [&](const std::vector<Dimension>& dimensions, const std::string& measure_name,
-          MeasureValueType type) {
-        const MeasureColumn* column = scanner.ColumnOf(dimensions, measure_name, type, &series_id);
-        return column == nullptr || !done.contains(column);
+      [&](const magnetic::MagneticStore::LatestKey& key) {
+        wanted_column = scanner.ColumnOf(key);
+        return wanted_column == nullptr || !done.contains(wanted_column);
       },
       [&](RowBatch& row) {
-        const MeasureColumn* column =
-            scanner.ColumnOf(row.dimensions, row.measure_name, row.measure_value_type, &series_id);
+        const MeasureColumn* column = wanted_column;
         auto it = column == nullptr ? pending_index.end() : pending_index.find(column);
         if (it != pending_index.end()) {
           std::pair<const MeasureColumn*, MemoryRow>& entry = pending[it->second];
