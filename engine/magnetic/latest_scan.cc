@@ -1,15 +1,20 @@
 // MagneticStore::ScanLatest: the last row in range of each stream, from at most one block
 // per segment holding the stream.
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "engine/common/coding.h"
 #include "engine/common/scan_predicate.h"
 #include "engine/magnetic/block.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/magnetic/magnetic_store_impl.h"
+#include "engine/model/series_key.h"
 
 namespace tsw::magnetic {
 namespace {
@@ -80,6 +85,64 @@ absl::Status LatestOfGroup(const std::vector<StreamSource>& sources, int64_t fir
   return absl::OkStatus();
 }
 
+// One stream across segments, with what the filter needs of its key.
+struct LatestGroup {
+  StreamKey key;
+  std::string series_key;  // Canonical (engine/model/series_key.h).
+  uint64_t series_hash = 0;
+  std::vector<StreamSource> sources;  // Oldest segment first.
+};
+
+}  // namespace
+
+// Every stream of a State's segments, grouped across segments.
+struct LatestDirectory {
+  std::vector<LatestGroup> groups;  // In the order first met (oldest segment first).
+};
+
+namespace {
+
+// Groups the streams by their footer hash, a hash collision costing a second group rather
+// than a wrong one. A hash map rather than Scan's ordered map: comparing series of many
+// dimensions is what an ordered map costs.
+std::shared_ptr<const LatestDirectory> BuildDirectory(const MagneticStore::State& state) {
+  auto directory = std::make_shared<LatestDirectory>();
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+  for (const std::shared_ptr<const SegmentReader>& reader : state.readers) {
+    const SegmentIndex& index = reader->index();
+    for (size_t i = 0; i < index.streams.size(); ++i) {
+      const StreamEntry& stream = index.streams[i];
+      const StreamKey key{&index.series[stream.series], &stream.measure_name, stream.type};
+      std::vector<size_t>& same_hash = by_hash[stream.hash];
+      LatestGroup* group = nullptr;
+      for (size_t g : same_hash) {
+        LatestGroup& candidate = directory->groups[g];
+        if (candidate.key.type == key.type && *candidate.key.measure_name == *key.measure_name &&
+            CompareSeries(*candidate.key.series, *key.series) == 0) {
+          group = &candidate;
+        }
+      }
+      if (group == nullptr) {
+        same_hash.push_back(directory->groups.size());
+        group = &directory->groups.emplace_back();
+        group->key = key;
+        for (const Dimension& d : *key.series) {  // Sorted by name: the canonical key.
+          PutLengthPrefixed(&group->series_key, d.name);
+          PutLengthPrefixed(&group->series_key, d.value);
+        }
+        group->series_hash = model::HashSeriesKey(group->series_key);
+      }
+      group->sources.push_back(StreamSource{reader.get(), i});
+    }
+  }
+  return directory;
+}
+
+const LatestDirectory& DirectoryOf(const MagneticStore::State& state) {
+  std::call_once(state.latest_once, [&state] { state.latest = BuildDirectory(state); });
+  return *state.latest;
+}
+
 }  // namespace
 
 absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamFilter& wanted,
@@ -93,47 +156,18 @@ absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamF
   if (first > last) return absl::OkStatus();
   absl::flat_hash_set<std::string> measures(request.measure_names.begin(),
                                             request.measure_names.end());
-
-  // The streams, grouped across segments (readers oldest first) by their footer hash, a
-  // hash collision costing a second group rather than a wrong one. A hash map rather than
-  // Scan's ordered map: comparing series of many dimensions is what an ordered map costs.
-  struct Group {
-    StreamKey key;
-    std::vector<StreamSource> sources;
-  };
-  absl::flat_hash_map<uint64_t, std::vector<Group>> groups;
-  ForEachMatchingStream(
-      *state, *predicate, first, last, measures,
-      [&](const std::shared_ptr<const SegmentReader>& reader, size_t i) {
-        const SegmentIndex& index = reader->index();
-        const StreamEntry& stream = index.streams[i];
-        const StreamKey key{&index.series[stream.series], &stream.measure_name, stream.type};
-        std::vector<Group>& same_hash = groups[stream.hash];
-        Group* group = nullptr;
-        for (Group& g : same_hash) {
-          if (g.key.type == key.type && *g.key.measure_name == *key.measure_name &&
-              CompareSeries(*g.key.series, *key.series) == 0) {
-            group = &g;
-          }
-        }
-        if (group == nullptr) {
-          same_hash.push_back(Group{key, {}});
-          group = &same_hash.back();
-        }
-        group->sources.push_back(StreamSource{reader.get(), i});
-      });
-
   RowBatch scratch, row;
-  std::vector<const Group*> order;
-  for (const auto& [hash, same_hash] : groups) {
-    for (const Group& group : same_hash) order.push_back(&group);
-  }
-  for (const Group* group : order) {
-    const StreamKey& key = group->key;
-    const std::vector<StreamSource>& sources = group->sources;
-    if (wanted && !wanted(*key.series, *key.measure_name, key.type)) continue;
+  for (const LatestGroup& group : DirectoryOf(*state).groups) {
+    const StreamKey& key = group.key;
+    if (!measures.empty() && !measures.contains(*key.measure_name)) continue;
+    if (!predicate->SeriesMatches(*key.series)) continue;
+    if (wanted && !wanted(LatestKey{key.series, group.series_key, group.series_hash,
+                                    key.measure_name, key.type})) {
+      continue;
+    }
     bool found = false;
-    if (absl::Status s = LatestOfGroup(sources, first, last, &scratch, &row, &found); !s.ok()) {
+    if (absl::Status s = LatestOfGroup(group.sources, first, last, &scratch, &row, &found);
+        !s.ok()) {
       return s;
     }
     if (!found) continue;

@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -151,10 +152,19 @@ class MagneticStore {
   absl::Status Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
                     const Pinned& pinned = nullptr) const;
 
-  // Which streams ScanLatest should read: (series dimensions sorted by name, measure name,
-  // type). False skips the stream without reading any of its blocks.
-  using StreamFilter = std::function<bool(const std::vector<Dimension>& series,
-                                          const std::string& measure_name, MeasureValueType type)>;
+  // A stream as ScanLatest's filter sees it: its series (dimensions sorted by name), the
+  // series' canonical key (engine/model/series_key.h) and that key's HashSeriesKey, its
+  // measure name and type. The pointers live as long as the segments (the scan).
+  struct LatestKey {
+    const std::vector<Dimension>* series = nullptr;
+    std::string_view series_key;
+    uint64_t series_hash = 0;
+    const std::string* measure_name = nullptr;
+    MeasureValueType type = MeasureValueType::kDouble;
+  };
+  // Which streams ScanLatest should read. False skips the stream without reading any of
+  // its blocks.
+  using StreamFilter = std::function<bool(const LatestKey& key)>;
 
   // The latest row matching `request` (time range, measure names, dimension filters) of
   // each stream `wanted` accepts, as a one-row batch (the columns of the segment holding
@@ -163,7 +173,10 @@ class MagneticStore {
   // the one block per segment that can hold its latest row in range (from the footer's
   // block time ranges), newest possible first, and stops once no other segment can hold a
   // later one (late writes can put a stream's older rows in a newer segment, so the newest
-  // segment is not always the one). Returning false from `visitor` stops the scan.
+  // segment is not always the one). A stream's row, if it has one in range, is visited
+  // right after `wanted` accepted that stream, before `wanted` sees the next one.
+  // Returning false from `visitor` stops the scan. The streams' grouping across segments
+  // is computed once per set of live segments and kept with it.
   absl::Status ScanLatest(const ScanRequest& request, const StreamFilter& wanted,
                           const RowBatchVisitor& visitor) const;
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -56,10 +57,17 @@ inline void AddColumns(const std::vector<ColumnSpec>& from, std::vector<ColumnSp
   }
 }
 
+// ScanLatest's view of a State: its streams grouped across segments (latest_scan.cc).
+struct LatestDirectory;
+
 // The live segments, immutable once published; readers hold it while they work.
 struct MagneticStore::State {
   Manifest manifest;
   std::vector<std::shared_ptr<const SegmentReader>> readers;  // Parallel to segments.
+  // Built by the first ScanLatest of this state and kept for the next ones: what every
+  // latest-row query would otherwise group again. Derived from `readers` alone.
+  mutable std::once_flag latest_once;
+  mutable std::shared_ptr<const LatestDirectory> latest;
 };
 
 // Calls fn(reader, stream index) for each stream of `state`'s segments (oldest first) in a

@@ -47,8 +47,15 @@ class GroupTable {
 
  private:
   absl::StatusOr<uint32_t> GroupOf(const std::vector<VecPtr>& keys, size_t row);
+  // Makes room for `groups` groups. The keys' and accumulators' vectors grow by doubling,
+  // not one group at a time (a query with a group per row resized them all on every
+  // row); the slots beyond groups_ are fresh (NULL keys, empty accumulators) until used.
   void ResizeTo(size_t groups) {
-    for (Accumulator& a : accumulators_) a.Resize(groups);
+    if (groups > capacity_) {
+      capacity_ = std::max({groups, capacity_ * 2, size_t{16}});
+      for (Vec& k : keys_) k.Resize(capacity_);
+      for (Accumulator& a : accumulators_) a.Resize(capacity_);
+    }
     groups_ = groups;
   }
 
@@ -59,6 +66,7 @@ class GroupTable {
   std::vector<Accumulator> accumulators_;
   absl::flat_hash_map<std::string, uint32_t> index_;
   size_t groups_ = 0;
+  size_t capacity_ = 0;  // Groups the keys' and accumulators' vectors hold.
   std::vector<uint32_t> gids_;
   std::string key_bytes_;
 };
@@ -69,13 +77,11 @@ absl::StatusOr<uint32_t> GroupTable::GroupOf(const std::vector<VecPtr>& keys, si
   auto [it, inserted] = index_.try_emplace(key_bytes_, static_cast<uint32_t>(groups_));
   if (!inserted) return it->second;
   int64_t bytes = static_cast<int64_t>(key_bytes_.size()) * 2 + 64;
-  for (size_t k = 0; k < keys.size(); ++k) {
-    keys_[k].Resize(groups_ + 1);
-    AssignValue(*keys[k], row, keys_[k], groups_);
-  }
   for (const Accumulator& a : accumulators_) bytes += a.BytesPerGroup();
   if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
+  const size_t group = groups_;
   ResizeTo(groups_ + 1);
+  for (size_t k = 0; k < keys.size(); ++k) AssignValue(*keys[k], row, keys_[k], group);
   return it->second;
 }
 
@@ -134,7 +140,10 @@ absl::Status GroupTable::Consume(const Chunk& chunk, const Sel& sel) {
 absl::Status GroupTable::Finish(OutputSink& sink) {
   Chunk chunk;
   chunk.n = groups_;
-  for (Vec& k : keys_) chunk.cols.push_back(std::make_shared<const Vec>(std::move(k)));
+  for (Vec& k : keys_) {
+    k.Resize(groups_);  // Drops the spare capacity's slots.
+    chunk.cols.push_back(std::make_shared<const Vec>(std::move(k)));
+  }
   for (const Accumulator& a : accumulators_) {
     chunk.cols.push_back(std::make_shared<const Vec>(a.Finish(groups_)));
   }
@@ -375,10 +384,7 @@ class LatestRowsGatherer {
       const ScanColumn* column = nullptr;
       switch (source.kind) {
         case TableColumnSource::kDimension: {
-          const std::string* value = nullptr;
-          for (const Dimension& d : batch.dimensions) {
-            if (d.name == source.name) value = &d.value;
-          }
+          const std::string* value = FindDimension(batch.dimensions, source.name, &hints_[slot]);
           for (size_t r = 0; r < n; ++r) AppendString(value, &out);
           continue;
         }
@@ -397,9 +403,7 @@ class LatestRowsGatherer {
           break;
         case TableColumnSource::kAttribute:
           if (batch.measure_value_type != MeasureValueType::kMulti) break;
-          for (const ScanColumn& c : batch.columns) {
-            if (c.name == source.name && ScalarOf(c.type) == out.type) column = &c;
-          }
+          column = FindAttribute(batch.columns, source.name, out.type, &hints_[slot]);
           break;
       }
       for (size_t r = 0; r < n; ++r) AppendValue(column, r, &out, bytes);
@@ -425,6 +429,40 @@ class LatestRowsGatherer {
     rows_ = 0;
     cols_.clear();
     for (const InputColumn& c : plan_.input) cols_.push_back(Vec::Nulls(c.type, 0));
+    hints_.assign(plan_.input.size(), 0);
+  }
+
+  // The value of dimension `name`, or null. Consecutive batches mostly have the same
+  // dimensions in the same order (one row per key, many keys): `*hint` is where the
+  // previous batch had it, tried first.
+  static const std::string* FindDimension(const std::vector<Dimension>& dimensions,
+                                          const std::string& name, size_t* hint) {
+    if (*hint < dimensions.size() && dimensions[*hint].name == name) {
+      return &dimensions[*hint].value;
+    }
+    for (size_t i = 0; i < dimensions.size(); ++i) {
+      if (dimensions[i].name == name) {
+        *hint = i;
+        return &dimensions[i].value;
+      }
+    }
+    return nullptr;
+  }
+
+  // The attribute column `name` of type `type`, or null; `*hint` as above.
+  static const ScanColumn* FindAttribute(const std::vector<ScanColumn>& columns,
+                                         const std::string& name, ScalarType type, size_t* hint) {
+    if (*hint < columns.size() && columns[*hint].name == name &&
+        ScalarOf(columns[*hint].type) == type) {
+      return &columns[*hint];
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i].name == name && ScalarOf(columns[i].type) == type) {
+        *hint = i;
+        return &columns[i];
+      }
+    }
+    return nullptr;
   }
 
   static void AppendString(const std::string* value, Vec* out) {
@@ -455,7 +493,8 @@ class LatestRowsGatherer {
   }
 
   const Plan& plan_;
-  std::vector<Vec> cols_;  // Per input slot (empty for slots no expression reads).
+  std::vector<Vec> cols_;      // Per input slot (empty for slots no expression reads).
+  std::vector<size_t> hints_;  // Per input slot: where the last batch had its column.
   size_t rows_ = 0;
 };
 

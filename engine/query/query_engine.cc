@@ -1,9 +1,8 @@
 #include "engine/query/query_engine.h"
 
-#include "engine/query/binder.h"
 #include "engine/query/executor.h"
-#include "engine/query/latest_rows.h"
 #include "engine/query/parse_cache.h"
+#include "engine/query/plan_cache.h"
 
 namespace tsw::query {
 namespace {
@@ -14,14 +13,19 @@ ParseCache& SharedParseCache() {
   return *cache;
 }
 
+// Shared too: an entry is checked against the source it is used with (plan_cache.h).
+PlanCache& SharedPlanCache() {
+  static PlanCache* const cache = new PlanCache(256);
+  return *cache;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<SelectColumn>> Prepare(std::string_view query_string,
                                                   QuerySource& source) {
-  absl::StatusOr<std::shared_ptr<const Select>> select = SharedParseCache().Parse(query_string);
-  if (!select.ok()) return select.status();
   EvalContext ctx{source.NowNanos()};
-  absl::StatusOr<std::unique_ptr<Plan>> plan = BuildPlan(**select, source, ctx);
+  absl::StatusOr<std::shared_ptr<const Plan>> plan =
+      SharedPlanCache().Get(query_string, source, ctx, /*latest_rows=*/true, SharedParseCache());
   if (!plan.ok()) return plan.status();
   return (*plan)->columns;
 }
@@ -29,12 +33,10 @@ absl::StatusOr<std::vector<SelectColumn>> Prepare(std::string_view query_string,
 absl::Status Execute(std::string_view query_string, QuerySource& source, const QueryLimits& limits,
                      const std::function<bool(const QueryBatch&)>& visitor,
                      int64_t* bytes_scanned) {
-  absl::StatusOr<std::shared_ptr<const Select>> select = SharedParseCache().Parse(query_string);
-  if (!select.ok()) return select.status();
   EvalContext ctx{source.NowNanos()};
-  absl::StatusOr<std::unique_ptr<Plan>> plan = BuildPlan(**select, source, ctx);
+  absl::StatusOr<std::shared_ptr<const Plan>> plan =
+      SharedPlanCache().Get(query_string, source, ctx, limits.latest_rows, SharedParseCache());
   if (!plan.ok()) return plan.status();
-  if (limits.latest_rows) UseLatestRows(plan->get());
   return RunPlan(**plan, source, ctx, limits, visitor, bytes_scanned);
 }
 

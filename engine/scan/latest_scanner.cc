@@ -7,9 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "engine/common/coding.h"
 #include "engine/common/scan_predicate.h"
-#include "engine/model/series_key.h"
 #include "engine/scan/chunk_copy.h"
 
 namespace tsw::scan {
@@ -27,23 +25,35 @@ struct MemoryRow {
 
 class LatestScanner {
  public:
+  // Rows go to `visitor`, or into `gather` when it is not null.
   LatestScanner(const memstore::MemStore& store, const model::TableSchema& schema,
-                const ScanPredicate& predicate, const RowBatchVisitor& visitor)
+                const ScanPredicate& predicate, const RowBatchVisitor* visitor,
+                LatestRowSet* gather)
       : store_(store),
         schema_(schema),
         predicate_(predicate),
         visitor_(visitor),
+        gather_(gather),
         strings_(store.strings().Pin()) {}
 
   // The last row in range of `column`; false if it has none.
   bool LastRow(const MeasureColumn& column, MemoryRow* out) const {
     const auto& chunks = column.chunks();
     const int64_t end = predicate_.end_time();
-    auto it = std::partition_point(chunks.begin(), chunks.end(),
-                                   [end](const auto& c) { return c->times.front() < end; });
+    // Most ranges end after the column's last row: then the last chunk and its last row,
+    // without a search (whose every probe is a cache miss on a chunk of its own).
+    if (chunks.empty()) return false;
+    auto it = chunks.end();
+    if (chunks.back()->times.front() >= end) {
+      it = std::partition_point(chunks.begin(), chunks.end(),
+                                [end](const auto& c) { return c->times.front() < end; });
+    }
     if (it == chunks.begin()) return false;
     const MeasureColumn::Chunk& c = **(it - 1);
-    const size_t row = std::lower_bound(c.times.begin(), c.times.end(), end) - c.times.begin();
+    const size_t row =
+        c.times.back() < end
+            ? c.times.size()
+            : std::lower_bound(c.times.begin(), c.times.end(), end) - c.times.begin();
     if (row == 0) return false;  // Cannot happen: the chunk's first time is before `end`.
     out->chunk = static_cast<size_t>(it - 1 - chunks.begin());
     out->row = row - 1;
@@ -56,6 +66,10 @@ class LatestScanner {
     const memstore::Series& series = store_.series().at(at.series);
     const model::NameTable::Entry& measure =
         schema_.measures.at(static_cast<int32_t>(column.measure()));
+    if (gather_ != nullptr) {
+      GatherMemory(column, at, series, measure.name);
+      return true;
+    }
     batch_.dimensions = series.dimensions;
     batch_.measure_name = measure.name;
     batch_.measure_value_type = column.type();
@@ -76,26 +90,53 @@ class LatestScanner {
       out.present.clear();
       AppendChunkSlot(strings_, column.multi(), chunk, s, at.row, 1, &out);
     }
-    return visitor_(batch_);
+    return (*visitor_)(batch_);
+  }
+
+  // EmitMemory's row into gather_, read straight from the chunk.
+  void GatherMemory(const MeasureColumn& column, const MemoryRow& at,
+                    const memstore::Series& series, const std::string& measure_name) {
+    const MeasureColumn::Chunk& chunk = *column.chunks()[at.chunk];
+    gather_->BeginRow(&series.dimensions, measure_name, column.type(), chunk.times[at.row],
+                      chunk.versions[at.row]);
+    for (size_t s = 0; s < column.slot_count(); ++s) {
+      const std::string& name =
+          column.multi()
+              ? schema_.attributes.at(static_cast<int32_t>(column.slot_attribute(s))).name
+              : measure_name;
+      const MeasureValueType type = column.slot_type(s);
+      const bool present = !column.multi() || chunk.present[s][at.row] != 0;
+      const uint64_t bits = chunk.cells[s][at.row];
+      absl::string_view text;
+      if (type == MeasureValueType::kVarchar && present) {
+        text = strings_.Get(static_cast<uint32_t>(bits));
+      }
+      gather_->AddCell(name, type, present, bits, text);
+    }
+  }
+
+  // Hands out a segment row. False once the visitor asked to stop.
+  bool EmitSegment(RowBatch& row) {
+    if (gather_ != nullptr) {
+      gather_->Add(row, nullptr);
+      return true;
+    }
+    return (*visitor_)(row);
   }
 
   // The memory column of a magnetic stream's key, or null.
-  const MeasureColumn* ColumnOf(const std::vector<Dimension>& dimensions,
-                                const std::string& measure_name, MeasureValueType type,
-                                uint32_t* series_id) {
-    key_.clear();
-    for (const Dimension& d : dimensions) {  // Sorted by name: the canonical key.
-      PutLengthPrefixed(&key_, d.name);
-      PutLengthPrefixed(&key_, d.value);
+  const MeasureColumn* ColumnOf(const magnetic::MagneticStore::LatestKey& key) {
+    const uint32_t series = store_.series().Find(
+        key.series_hash, absl::string_view(key.series_key.data(), key.series_key.size()));
+    if (series == memstore::SeriesRegistry::kAbsent) return nullptr;
+    if (!have_measure_ || *key.measure_name != measure_name_) {
+      measure_name_ = *key.measure_name;  // Most streams share a few measures.
+      measure_ = schema_.measures.Find(measure_name_);
+      have_measure_ = true;
     }
-    const uint32_t series = store_.series().Find(model::HashSeriesKey(key_), key_);
-    const int32_t measure = schema_.measures.Find(measure_name);
-    if (series == memstore::SeriesRegistry::kAbsent || measure == model::NameTable::kAbsent) {
-      return nullptr;
-    }
-    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure));
-    if (column == nullptr || column->type() != type) return nullptr;
-    *series_id = series;
+    if (measure_ == model::NameTable::kAbsent) return nullptr;
+    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure_));
+    if (column == nullptr || column->type() != key.type) return nullptr;
     return column;
   }
 
@@ -103,23 +144,26 @@ class LatestScanner {
   const memstore::MemStore& store_;
   const model::TableSchema& schema_;
   const ScanPredicate& predicate_;
-  const RowBatchVisitor& visitor_;
+  const RowBatchVisitor* visitor_;
+  LatestRowSet* gather_;
   const memstore::StringPool::Reader strings_;  // Read under the caller's shared lock.
   RowBatch batch_;
-  std::string key_;
+  bool have_measure_ = false;
+  std::string measure_name_;
+  int32_t measure_ = model::NameTable::kAbsent;
 };
 
-}  // namespace
-
-absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchema& schema,
-                        const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
-                        const ScanRequest& request, const RowBatchVisitor& visitor) {
+// ScanLatest's rows to `visitor`, or GatherLatest's into `gather` when it is not null.
+absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableSchema& schema,
+                            const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
+                            const ScanRequest& request, const RowBatchVisitor* visitor,
+                            LatestRowSet* gather) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
   const absl::flat_hash_set<uint32_t> measures = model::MeasureIds(schema, request.measure_names);
   const bool read_magnetic = magnetic != nullptr && predicate->start_time() < memory_complete_from;
-  LatestScanner scanner(store, schema, *predicate, visitor);
+  LatestScanner scanner(store, schema, *predicate, visitor, gather);
 
   // Memory: a row at or after the cutoff is final; an older one waits for the segments'.
   absl::flat_hash_set<const MeasureColumn*> done;
@@ -155,17 +199,16 @@ absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchem
   ScanRequest older = request;
   older.end_time_nanos = std::min(request.end_time_nanos, memory_complete_from);
   bool stopped = false;
-  uint32_t series_id = 0;
+  // The column of the stream `wanted` accepted last: its row, if any, comes next.
+  const MeasureColumn* wanted_column = nullptr;
   absl::Status s = magnetic->ScanLatest(
       older,
-      [&](const std::vector<Dimension>& dimensions, const std::string& measure_name,
-          MeasureValueType type) {
-        const MeasureColumn* column = scanner.ColumnOf(dimensions, measure_name, type, &series_id);
-        return column == nullptr || !done.contains(column);
+      [&](const magnetic::MagneticStore::LatestKey& key) {
+        wanted_column = scanner.ColumnOf(key);
+        return wanted_column == nullptr || !done.contains(wanted_column);
       },
       [&](RowBatch& row) {
-        const MeasureColumn* column =
-            scanner.ColumnOf(row.dimensions, row.measure_name, row.measure_value_type, &series_id);
+        const MeasureColumn* column = wanted_column;
         auto it = column == nullptr ? pending_index.end() : pending_index.find(column);
         if (it != pending_index.end()) {
           std::pair<const MeasureColumn*, MemoryRow>& entry = pending[it->second];
@@ -178,7 +221,7 @@ absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchem
             return !stopped;
           }
         }
-        stopped = !visitor(row);
+        stopped = !scanner.EmitSegment(row);
         return !stopped;
       });
   if (!s.ok() || stopped) return s;
@@ -187,6 +230,20 @@ absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchem
     if (column != nullptr && !scanner.EmitMemory(*column, at)) break;
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchema& schema,
+                        const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
+                        const ScanRequest& request, const RowBatchVisitor& visitor) {
+  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, &visitor, nullptr);
+}
+
+absl::Status GatherLatest(const memstore::MemStore& store, const model::TableSchema& schema,
+                          const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
+                          const ScanRequest& request, LatestRowSet* rows) {
+  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, nullptr, rows);
 }
 
 }  // namespace tsw::scan

@@ -22,6 +22,7 @@
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/memstore/mem_store.h"
 #include "engine/model/table_schema.h"
+#include "engine/scan/latest_row_set.h"
 #include "tsw/types.h"
 
 namespace tsw::scan {
@@ -31,6 +32,13 @@ namespace tsw::scan {
 absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchema& schema,
                         const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
                         const ScanRequest& request, const RowBatchVisitor& visitor);
+
+// The same rows (in the same order) appended to *rows instead of visited, for a caller
+// that hands them out after releasing its lock. REQUIRES: as ScanLatest, for this call;
+// *rows is read afterwards without the lock (latest_row_set.h says why that is safe).
+absl::Status GatherLatest(const memstore::MemStore& store, const model::TableSchema& schema,
+                          const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
+                          const ScanRequest& request, LatestRowSet* rows);
 
 }  // namespace tsw::scan
 

@@ -635,9 +635,11 @@ absl::Status TableStore::Scan(const ScanRequest& request,
     return go_on;
   };
   if (request.latest_only) {
-    std::vector<RowBatch> rows;
+    scan::LatestRowSet rows;
     if (absl::Status s = GatherLatestRows(clamped, &rows); !s.ok()) return s;
-    for (RowBatch& batch : rows) {
+    RowBatch batch;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      rows.Get(i, &batch);
       if (!lend(batch)) break;
     }
     return absl::OkStatus();
@@ -658,16 +660,12 @@ absl::Status TableStore::Scan(const ScanRequest& request,
   return scan::ScanTiers(memory, *magnetic_, segments, clamped, lend);
 }
 
-absl::Status TableStore::GatherLatestRows(const ScanRequest& request, std::vector<RowBatch>* rows) {
+absl::Status TableStore::GatherLatestRows(const ScanRequest& request, scan::LatestRowSet* rows) {
   // One row per key: gathered under the shared lock (the answer's size, not the table's)
   // and handed out after it is released, so no visitor call holds it.
   ReaderMutexLock lock(&mu_);
   if (absl::Status s = Usable(); !s.ok()) return s;
-  return scan::ScanLatest(store_, schema_, magnetic_.get(), evicted_cutoff_, request,
-                          [&](RowBatch& batch) {
-                            rows->push_back(batch);
-                            return true;
-                          });
+  return scan::GatherLatest(store_, schema_, magnetic_.get(), evicted_cutoff_, request, rows);
 }
 
 absl::Status TableStore::RunMaintenance(const Table& table) {

@@ -72,6 +72,7 @@
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/memstore/mem_store.h"
 #include "engine/model/table_schema.h"
+#include "engine/scan/latest_row_set.h"
 #include "engine/table/wal_coverage.h"
 #include "engine/wal/log.h"
 #include "tsw/clock.h"
@@ -272,7 +273,7 @@ class TableStore {
   int64_t ScanFloor() const;
   // The rows of a latest_only request (already clamped to the scan floor), one per key,
   // read under the shared lock (engine/scan/latest_scanner.h).
-  absl::Status GatherLatestRows(const ScanRequest& request, std::vector<RowBatch>* rows)
+  absl::Status GatherLatestRows(const ScanRequest& request, scan::LatestRowSet* rows)
       ABSL_LOCKS_EXCLUDED(mu_);
   // The parser's view of `table` and of now.
   ingest::ParseContext ParseContextFor(const Table& table) const;

@@ -155,6 +155,51 @@ TEST_F(LatestRowsTest, GroupsOfSeveralKeysTakeTheLatestOfThem) {
               ElementsAre("h3"));
 }
 
+TEST_F(LatestRowsTest, AKeyWhoseRowsAreAllInSegments) {
+  // h1's status is only in segments (07:10), h2's only in memory (08:30).
+  const std::string sql = R"(SELECT host, max(time), max_by(measure_value::varchar, time)
+                             FROM "fleet"."metrics" WHERE measure_name = 'status'
+                             GROUP BY host ORDER BY host)";
+  EXPECT_THAT(BothWays(sql, true), ElementsAre("h1|2027-01-15 07:10:00.000000000|up",
+                                               "h2|2027-01-15 08:30:00.000000000|down"));
+  // Two hours on, maintenance moves every row to segments: memory settles no key.
+  clock_.Advance(120 * kMinuteNanos);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  const std::string cpu = R"(SELECT host, max(time) AS t, max_by(measure_value::double, time) AS v
+                             FROM "fleet"."metrics" WHERE measure_name = 'cpu'
+                             GROUP BY host ORDER BY host)";
+  const std::vector<std::string> from_segments = {"h1|2027-01-15 08:31:00.000000000|40",
+                                                  "h2|2027-01-15 08:30:00.000000000|15",
+                                                  "h3|2027-01-15 08:30:00.000000000|3"};
+  EXPECT_EQ(BothWays(cpu, true), from_segments);
+  // A new row of h2 settles h2 from memory; h1 and h3 still come from the segments.
+  Write({Scalar("h2", "eu", "cpu", MeasureValueType::kDouble, "16", kN + 140 * kMinuteNanos)});
+  EXPECT_THAT(
+      BothWays(cpu, true),
+      ElementsAre(from_segments[0], "h2|2027-01-15 10:50:00.000000000|16", from_segments[2]));
+}
+
+TEST_F(LatestRowsTest, AnUpsertedLatestRowIsItsNewVersion) {
+  const auto D = MeasureValueType::kDouble;
+  // In memory: h2's latest cpu row (08:30) again at Version 2.
+  Write({Scalar("h2", "eu", "cpu", D, "17", kN, 2)});
+  // In segments: h1's only status row (07:10), again at Version 2, now in memory too
+  // (written at 08:00, inside the hour of memory retention).
+  clock_.Advance(-60 * kMinuteNanos);
+  Write({Scalar("h1", "eu", "status", MeasureValueType::kVarchar, "down", kB, 2)});
+  clock_.Advance(60 * kMinuteNanos);
+  EXPECT_THAT(BothWays(R"(SELECT host, max_by(measure_value::double, time) FROM "fleet"."metrics"
+                          WHERE measure_name = 'cpu' GROUP BY host ORDER BY host)",
+                       true),
+              ElementsAre("h1|40", "h2|17", "h3|3"));
+  EXPECT_THAT(BothWays(R"(SELECT host, max(time), max_by(measure_value::varchar, time)
+                          FROM "fleet"."metrics" WHERE measure_name = 'status'
+                          GROUP BY host ORDER BY host)",
+                       true),
+              ElementsAre("h1|2027-01-15 07:10:00.000000000|down",
+                          "h2|2027-01-15 08:30:00.000000000|down"));
+}
+
 TEST_F(LatestRowsTest, OtherShapesReadEveryRow) {
   for (const char* sql : {
            R"(SELECT host, min(time) FROM "fleet"."metrics" GROUP BY host)",

@@ -1,0 +1,131 @@
+#include "engine/query/plan_cache.h"
+
+#include <utility>
+
+#include "engine/query/binder.h"
+#include "engine/query/latest_rows.h"
+
+namespace tsw::query {
+namespace {
+
+bool ExprReadsNow(const Expr* e) {
+  if (e == nullptr) return false;
+  if (e->kind == ExprKind::kFunction && (e->name == "now" || e->name == "ago")) return true;
+  for (const auto& arg : e->args) {
+    if (ExprReadsNow(arg.get())) return true;
+  }
+  return false;
+}
+
+bool SameColumns(const TableColumns& a, const TableColumns& b) {
+  return a.dimensions == b.dimensions && a.measures == b.measures && a.attributes == b.attributes;
+}
+
+// Forwards to `source`, noting every Columns() answer for the cache entry.
+class RecordingSource final : public QuerySource {
+ public:
+  explicit RecordingSource(QuerySource& source) : source_(source) {}
+
+  absl::StatusOr<TableColumns> Columns(std::string_view database, std::string_view table) override {
+    absl::StatusOr<TableColumns> columns = source_.Columns(database, table);
+    PlanCache::Lookup lookup;
+    lookup.database = std::string(database);
+    lookup.table = std::string(table);
+    lookup.found = columns.ok();
+    if (columns.ok()) lookup.columns = *columns;
+    lookups_.push_back(std::move(lookup));
+    return columns;
+  }
+  absl::Status Scan(const ScanRequest& request,
+                    const std::function<bool(const ScanBatch&)>& visitor) override {
+    return source_.Scan(request, visitor);
+  }
+  int64_t NowNanos() const override { return source_.NowNanos(); }
+
+  std::vector<PlanCache::Lookup> TakeLookups() { return std::move(lookups_); }
+
+ private:
+  QuerySource& source_;
+  std::vector<PlanCache::Lookup> lookups_;
+};
+
+// True when `entry` holds the plan `source` and `ctx` would bind now.
+bool StillValid(const PlanCache::Entry& entry, QuerySource& source, const EvalContext& ctx) {
+  if (entry.reads_now && entry.now_nanos != ctx.now_nanos) return false;
+  for (const PlanCache::Lookup& lookup : entry.lookups) {
+    absl::StatusOr<TableColumns> columns = source.Columns(lookup.database, lookup.table);
+    if (columns.ok() != lookup.found) return false;
+    if (columns.ok() && !SameColumns(*columns, lookup.columns)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ReadsNow(const Select& select) {
+  for (const CommonTable& with : select.with) {
+    if (with.query != nullptr && ReadsNow(*with.query)) return true;
+  }
+  if (select.from.subquery != nullptr && ReadsNow(*select.from.subquery)) return true;
+  for (const SelectItem& item : select.items) {
+    if (ExprReadsNow(item.expr.get())) return true;
+  }
+  for (const auto& key : select.group_by) {
+    if (ExprReadsNow(key.get())) return true;
+  }
+  for (const OrderItem& item : select.order_by) {
+    if (ExprReadsNow(item.expr.get())) return true;
+  }
+  return ExprReadsNow(select.where.get()) || ExprReadsNow(select.having.get());
+}
+
+absl::StatusOr<std::shared_ptr<const Plan>> PlanCache::Get(std::string_view text,
+                                                           QuerySource& source,
+                                                           const EvalContext& ctx, bool latest_rows,
+                                                           ParseCache& parses) {
+  std::string key;
+  key.reserve(text.size() + 1);
+  key.push_back(latest_rows ? '1' : '0');
+  key.append(text);
+  std::shared_ptr<const Entry> cached;
+  {
+    MutexLock lock(&mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) cached = it->second;
+  }
+  // Checked outside the lock: Columns() takes the table's lock.
+  if (cached != nullptr && StillValid(*cached, source, ctx)) return cached->plan;
+
+  absl::StatusOr<std::shared_ptr<const Select>> select = parses.Parse(text);
+  if (!select.ok()) return select.status();
+  RecordingSource recording(source);
+  absl::StatusOr<std::unique_ptr<Plan>> plan = BuildPlan(**select, recording, ctx);
+  if (!plan.ok()) return plan.status();
+  if (latest_rows) UseLatestRows(plan->get());
+  auto entry = std::make_shared<Entry>();
+  entry->plan = std::move(*plan);
+  entry->lookups = recording.TakeLookups();
+  entry->reads_now = ReadsNow(**select);
+  entry->now_nanos = ctx.now_nanos;
+  std::shared_ptr<const Plan> result = entry->plan;
+  if (capacity_ == 0 || text.size() > ParseCache::kMaxTextBytes) return result;
+  MutexLock lock(&mu_);
+  auto [it, inserted] = entries_.try_emplace(key, entry);
+  if (!inserted) {
+    it->second = std::move(entry);  // The stale entry goes; the key keeps its place.
+    return result;
+  }
+  order_.push_back(std::move(key));
+  if (order_.size() > capacity_) {
+    entries_.erase(order_.front());
+    order_.pop_front();
+  }
+  return result;
+}
+
+size_t PlanCache::size() const {
+  MutexLock lock(&mu_);
+  return entries_.size();
+}
+
+}  // namespace tsw::query
