@@ -70,13 +70,7 @@ class LatestRowsTest : public QueryTest {
     limits.latest_rows = latest_rows;
     std::vector<std::string> rows;
     absl::Status s = query::Execute(sql, source, limits, [&](const QueryBatch& batch) {
-      for (int64_t r = 0; r < batch.num_rows; ++r) {
-        std::vector<std::string> values;
-        for (const QueryColumn& c : batch.columns) {
-          values.push_back(query::FormatValue(c, static_cast<size_t>(r)).value_or("NULL"));
-        }
-        rows.push_back(absl::StrJoin(values, "|"));
-      }
+      AppendRows(batch, &rows);
       return true;
     });
     EXPECT_TRUE(s.ok()) << sql << ": " << s;

@@ -36,6 +36,17 @@ inline constexpr int64_t kMinuteNanos = 60 * kSecondNanos;
 inline constexpr int64_t kB = kNow - 50 * kMinuteNanos;
 inline constexpr int64_t kN = kNow + 30 * kMinuteNanos;
 
+// Appends each row of `batch` as text: its values joined by "|", NULL as "NULL".
+inline void AppendRows(const QueryBatch& batch, std::vector<std::string>* rows) {
+  for (int64_t r = 0; r < batch.num_rows; ++r) {
+    std::vector<std::string> values;
+    for (const QueryColumn& c : batch.columns) {
+      values.push_back(query::FormatValue(c, static_cast<size_t>(r)).value_or("NULL"));
+    }
+    rows->push_back(absl::StrJoin(values, "|"));
+  }
+}
+
 // An answer as text: column names, then each row's values joined by "|", NULL as "NULL".
 struct Answer {
   std::vector<std::string> columns;  // "name:TYPE"
@@ -133,13 +144,7 @@ class QueryTest : public ::testing::Test {
         }
         first = false;
       }
-      for (int64_t r = 0; r < batch.num_rows; ++r) {
-        std::vector<std::string> values;
-        for (const QueryColumn& c : batch.columns) {
-          values.push_back(query::FormatValue(c, static_cast<size_t>(r)).value_or("NULL"));
-        }
-        answer.rows.push_back(absl::StrJoin(values, "|"));
-      }
+      AppendRows(batch, &answer.rows);
       return true;
     });
     if (!s.ok()) return s;
