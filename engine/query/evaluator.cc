@@ -113,15 +113,6 @@ inline int Compare3(const Vec& a, const Vec& b, size_t r) {
   return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-bool CompareResult(absl::string_view op, int c) {
-  if (op == "=") return c == 0;
-  if (op == "<>") return c != 0;
-  if (op == "<") return c < 0;
-  if (op == "<=") return c <= 0;
-  if (op == ">") return c > 0;
-  return c >= 0;
-}
-
 template <typename T, typename Cmp>
 void CompareLoop(const T* x, bool xc, const T* y, bool yc, const Vec& a, const Vec& b,
                  const Sel& sel, Vec& out, Cmp cmp) {
