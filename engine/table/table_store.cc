@@ -432,20 +432,7 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
       const uint64_t expected = log_->NextSequence();
       absl::StatusOr<uint64_t> appended = log_->AppendNoSync(payload);
       if (!appended.ok()) {
-        // The memory store holds a batch the log lacks (Reserve made room, so this is a
-        // device error or a file system that allocates on overwrite). Keep it and append
-        // it before anything else; until then calls on the table fail.
-        unlogged_.emplace(Unlogged{});
-        unlogged_->payload = std::string(payload);
-        unlogged_->sequence = expected;
-        unlogged_->newest = newest;
-        unlogged_->oldest = oldest;
-        unlogged_->error = file::ForClient(file::Annotate(
-            appended.status(),
-            absl::StrCat("Table store ", dir_, " cannot write a batch to its log (",
-                         appended.status().message(), "); calls on the table fail until it can")));
-        has_unlogged_.store(true, std::memory_order_release);
-        return unlogged_->error;
+        return KeepUnloggedLocked(payload, expected, oldest, newest, appended.status());
       }
       sequence = *appended;
       wal_coverage_.Add(sequence, newest);
@@ -480,6 +467,24 @@ absl::StatusOr<WriteRecordsResponse> TableStore::Write(const WriteRecordsRequest
   response.records_ingested.magnetic_store = result.magnetic_store;
   response.records_ingested.total = result.memory_store + result.magnetic_store;
   return response;
+}
+
+absl::Status TableStore::KeepUnloggedLocked(absl::string_view payload, uint64_t sequence,
+                                            int64_t oldest, int64_t newest,
+                                            const absl::Status& error) {
+  // The memory store holds a batch the log lacks (Reserve made room, so this is a device
+  // error or a file system that allocates on overwrite). Keep it and append it before
+  // anything else; until then calls on the table fail.
+  unlogged_.emplace(Unlogged{});
+  unlogged_->payload = std::string(payload);
+  unlogged_->sequence = sequence;
+  unlogged_->newest = newest;
+  unlogged_->oldest = oldest;
+  unlogged_->error = file::ForClient(file::Annotate(
+      error, absl::StrCat("Table store ", dir_, " cannot write a batch to its log (",
+                          error.message(), "); calls on the table fail until it can")));
+  has_unlogged_.store(true, std::memory_order_release);
+  return unlogged_->error;
 }
 
 absl::Status TableStore::PersistSchema(uint64_t durable) {

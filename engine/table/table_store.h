@@ -187,6 +187,11 @@ class TableStore {
   // Appends the batch the memory store holds but the log lacks (unlogged_), if any.
   // Fails with the append's error while it cannot.
   absl::Status CatchUpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Keeps `payload`, applied to the memory store at `sequence` but refused by the log with
+  // `error`, for CatchUpLocked; returns the error callers get until it is appended.
+  absl::Status KeepUnloggedLocked(absl::string_view payload, uint64_t sequence, int64_t oldest,
+                                  int64_t newest, const absl::Status& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // CatchUpLocked under the write lock when a batch is unlogged; for readers.
   absl::Status CatchUp() ABSL_LOCKS_EXCLUDED(mu_);
   // Writes the schema entries whose batches are durable (sequence <= `durable`).
