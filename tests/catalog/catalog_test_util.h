@@ -11,6 +11,7 @@
 #include "engine/catalog/catalog.h"
 #include "engine/common/file_util.h"
 #include "gtest/gtest.h"
+#include "tests/common/test_dir.h"
 #include "tsw/clock.h"
 #include "tsw/status.h"
 
@@ -41,14 +42,7 @@ absl::Status StatusOf(const absl::StatusOr<T>& s) {
   return s.status();
 }
 
-// A new empty directory for one test.
-inline std::string FreshTestDir(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string base = tmp != nullptr ? tmp : "/tmp";
-  std::string dir = file::JoinPath(base, name);
-  EXPECT_TRUE(file::RemoveTree(*Env::Default(), dir).ok());
-  return dir;
-}
+using ::tsw::testing::FreshTestDir;
 
 inline int64_t Seconds(int64_t s) { return s * 1000000000LL; }
 

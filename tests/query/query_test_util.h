@@ -26,6 +26,7 @@
 #include "engine/common/file_util.h"
 #include "engine/query/query_engine.h"
 #include "gtest/gtest.h"
+#include "tests/common/test_dir.h"
 #include "tsw/engine.h"
 
 namespace tsw::testing {
@@ -56,10 +57,7 @@ struct Answer {
 class QueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/query_test.",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir_).ok());
+    dir_ = FreshDirForThisTest("query_test");
     options_.clock = &clock_;
     options_.background_maintenance = false;
     auto engine = Engine::Open(dir_, options_);

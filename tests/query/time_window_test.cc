@@ -70,10 +70,7 @@ class CountingSource final : public query::QuerySource {
 class TimeWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/time_window_test.",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir_).ok());
+    dir_ = FreshDirForThisTest("time_window_test");
     Options options;
     options.clock = &clock_;
     options.background_maintenance = false;

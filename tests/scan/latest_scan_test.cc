@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/common/file_util.h"
 #include "gtest/gtest.h"
+#include "tests/common/test_dir.h"
 #include "tsw/engine.h"
 
 namespace tsw::testing {
@@ -56,10 +57,7 @@ std::string RowOf(const ScanBatch& b, size_t r) {
 class LatestScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/latest_scan_test.",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_TRUE(file::RemoveTree(*Env::Default(), dir_).ok());
+    dir_ = FreshDirForThisTest("latest_scan_test");
     Options options;
     options.clock = &clock_;
     options.background_maintenance = false;
