@@ -5,7 +5,9 @@
 # executions and any crash file, then last:
 #   fuzz: T targets, E executions, C crashes
 # Exits non-zero when a target crashed (or failed to run); the crash inputs are kept in
-# the work directory the output names. See tests/fuzz/README.md.
+# the work directory the output names, and the end of the target's log and the input (as
+# base64) are printed, for a machine whose files are gone after the run (CI). See
+# tests/fuzz/README.md.
 #
 # Environment: FUZZ_TARGETS="codec wal" runs only those; FUZZ_JOBS=2 runs two at once;
 # FUZZ_WORK=DIR keeps everything (corpora, logs) in DIR.
@@ -34,6 +36,11 @@ if ! bazel build --config=fuzz "${labels[@]}" >"$build_log" 2>&1; then
 fi
 rm -f "$build_log"
 bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)/tests/fuzz
+
+# Symbolized stacks in the reports (llvm-symbolizer comes with clang).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && command -v llvm-symbolizer >/dev/null; then
+  export ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer)
+fi
 
 work=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/tsw-fuzz.XXXXXX")}
 mkdir -p "$work"
@@ -79,6 +86,15 @@ for i in "${!targets[@]}"; do
     line="$line; FAILED (exit $status): ${found:-no crash file}; log $work/$t/log"
   fi
   echo "$line"
+  if [ "$status" -ne 0 ]; then
+    # The work directory is gone with a CI machine: show the report and the input here.
+    echo "fuzz: $t: the end of its log:"
+    { grep -v '^#[0-9]' "$work/$t/log" 2>/dev/null || true; } | tail -60 | sed 's/^/  /'
+    if [ -n "${found:-}" ]; then
+      echo "fuzz: $t: the input ($(stat -c %s "$found") bytes; first 4 KiB, base64):"
+      head -c 4096 "$found" | base64 | sed 's/^/  /'
+    fi
+  fi
 done
 
 if [ "$crashes" -eq 0 ] && [ -z "${FUZZ_WORK:-}" ]; then rm -rf "$work"; fi
