@@ -7,10 +7,9 @@ uint32_t SeriesRegistry::Add(uint64_t hash, absl::string_view key,
   const uint32_t id = static_cast<uint32_t>(series_.size());
   auto series = std::make_unique<Series>();
   series->key.assign(key.data(), key.size());
-  series->id = id;
   series->hash = hash;
   series->dimensions = std::move(dimensions);
-  if (!by_hash_.emplace(hash, series.get()).second) collided_.emplace(series->key, id);
+  if (!by_hash_.emplace(hash, id).second) collided_.emplace(series->key, id);
   series_.push_back(std::move(series));
   return id;
 }

@@ -3,11 +3,7 @@
 // A series is looked up by the XXH3 hash of its canonical key (ingest::AppendSeriesKey:
 // the dimensions sorted by name) and confirmed by comparing the whole key, so two
 // dimension sets whose hashes collide are still two series: the first owns the hash slot,
-// later ones live in a side table keyed by the full key. Ids are never reused. The hash
-// index holds each series' address (the Series knows its id), so a lookup goes from the
-// index slot straight to the series it then compares, with no load of series_ between:
-// with thousands of series each record's lookup is a chain of cache misses, one link
-// shorter this way. Series never move (each is its own heap object).
+// later ones live in a side table keyed by the full key. Ids are never reused.
 // REQUIRES: external synchronization (the table's lock).
 #ifndef TSW_ENGINE_MEMSTORE_SERIES_REGISTRY_H_
 #define TSW_ENGINE_MEMSTORE_SERIES_REGISTRY_H_
@@ -27,7 +23,6 @@ class MeasureColumn;
 
 struct Series {
   std::string key;                    // Canonical key.
-  uint32_t id = 0;                    // Its SeriesRegistry id.
   uint64_t hash = 0;                  // Of `key`.
   std::vector<Dimension> dimensions;  // Sorted by name.
   std::vector<uint32_t> columns;      // MemStore column ids of this series, creation order.
@@ -48,7 +43,7 @@ class SeriesRegistry {
   uint32_t Find(uint64_t hash, absl::string_view key) const {
     auto it = by_hash_.find(hash);
     if (it == by_hash_.end()) return kAbsent;
-    if (it->second->key == key) return it->second->id;
+    if (series_[it->second]->key == key) return it->second;
     if (collided_.empty()) return kAbsent;
     auto c = collided_.find(key);
     return c == collided_.end() ? kAbsent : c->second;
@@ -60,7 +55,7 @@ class SeriesRegistry {
   void PrefetchHash(uint64_t hash) const { by_hash_.prefetch(hash); }
   const Series* ProbeHash(uint64_t hash) const {
     auto it = by_hash_.find(hash);
-    return it == by_hash_.end() ? nullptr : it->second;
+    return it == by_hash_.end() ? nullptr : series_[it->second].get();
   }
 
   // Registers a new series. REQUIRES: Find(hash, key) == kAbsent.
@@ -75,8 +70,7 @@ class SeriesRegistry {
 
  private:
   std::vector<std::unique_ptr<Series>> series_;
-  // The series that owns each hash (its first), by address: see the top of this file.
-  absl::flat_hash_map<uint64_t, Series*> by_hash_;
+  absl::flat_hash_map<uint64_t, uint32_t> by_hash_;
   absl::flat_hash_map<std::string, uint32_t> collided_;
 };
 
