@@ -88,6 +88,30 @@ TEST(SeriesRegistryTest, KeepsSeriesWithCollidingHashesApart) {
   EXPECT_EQ(registry.size(), 3u);
 }
 
+// Every lookup, and the write path's prefetch probe (ProbeHash), lands on the series'
+// own id and key.
+TEST(SeriesRegistryTest, FindsEachOfManySeriesUnderItsOwnIdAndKey) {
+  SeriesRegistry registry;
+  constexpr uint64_t kSeries = 5000;
+  auto hash_of = [](uint64_t i) { return i * 0x9E3779B97F4A7C15 + 7; };
+  for (uint64_t i = 0; i < kSeries; ++i) {
+    ASSERT_EQ(registry.Add(hash_of(i), absl::StrCat("host=h", i), {}), i);
+  }
+  for (uint64_t i = 0; i < kSeries; ++i) {
+    const std::string key = absl::StrCat("host=h", i);
+    ASSERT_EQ(registry.Find(hash_of(i), key), i);
+    EXPECT_EQ(registry.at(static_cast<uint32_t>(i)).key, key);
+    const Series* probed = registry.ProbeHash(hash_of(i));
+    ASSERT_NE(probed, nullptr);
+    EXPECT_EQ(probed, &registry.at(static_cast<uint32_t>(i)));
+    // The right hash with another series' key is no match.
+    EXPECT_EQ(registry.Find(hash_of(i), absl::StrCat("host=h", (i + 1) % kSeries)),
+              SeriesRegistry::kAbsent);
+  }
+  EXPECT_EQ(registry.ProbeHash(hash_of(kSeries)), nullptr);
+  EXPECT_EQ(registry.collisions(), 0u);
+}
+
 TEST(StringPoolTest, InternsEachStringOnceAndKeepsViewsValid) {
   StringPool pool;
   std::vector<uint32_t> ids;
