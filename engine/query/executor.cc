@@ -51,6 +51,7 @@ class GroupTable {
   void Reserve(size_t groups) {
     if (groups <= capacity_) return;
     capacity_ = groups;
+    index_.reserve(groups);
     for (Vec& k : keys_) k.Resize(capacity_);
     for (Accumulator& a : accumulators_) a.Resize(capacity_);
   }
