@@ -223,6 +223,22 @@ class EngineQuerySource final : public query::QuerySource {
     return engine_->Scan(request, visitor);
   }
 
+  // As Engine::Scan's lookups, then the table's own column-wise latest-rows read (no
+  // ScanBatch per key).
+  absl::Status ScanLatestColumns(const ScanRequest& request,
+                                 const std::vector<LatestColumnSpec>& specs,
+                                 LatestColumns* out) override {
+    if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+    auto found = impl_->FindTable(request.database_name, request.table_name);
+    if (!found.ok()) return found.status();
+    ReaderMutexLock lock(&found->second->mu);
+    absl::StatusOr<table::TableStore*> store =
+        StoreOf(*found->second, request.database_name, request.table_name);
+    if (!store.ok()) return store.status();
+    (*store)->NoteRetention(found->first.table);
+    return (*store)->ScanLatestColumns(request, specs, out);
+  }
+
   int64_t NowNanos() const override { return impl_->clock->NowNanos(); }
 
  private:

@@ -12,6 +12,7 @@
 #include "engine/query/aggregates.h"
 #include "engine/query/output_sink.h"
 #include "engine/query/time_windows.h"
+#include "tsw/status.h"
 
 namespace tsw::query {
 namespace {
@@ -44,6 +45,16 @@ class GroupTable {
   }
   // The group rows, through HAVING, into `sink`.
   absl::Status Finish(OutputSink& sink);
+  // Room for `groups` groups in all, ahead of a chunk that may make about that many (a
+  // latest-rows chunk makes at most one per key, often exactly): the keys' and
+  // accumulators' vectors grow once instead of doubling their way there.
+  void Reserve(size_t groups) {
+    if (groups <= capacity_) return;
+    capacity_ = groups;
+    index_.reserve(groups);
+    for (Vec& k : keys_) k.Resize(capacity_);
+    for (Accumulator& a : accumulators_) a.Resize(capacity_);
+  }
 
  private:
   absl::StatusOr<uint32_t> GroupOf(const std::vector<VecPtr>& keys, size_t row);
@@ -362,165 +373,85 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
   return scan;
 }
 
-// Latest-row scans (latest_rows.h) hand out one row per (series, measure). Per batch, the
-// general path builds a chunk of vectors, looks the group up and updates every aggregate,
-// which would cost far more than the row; so these rows are gathered into chunks of many
-// keys instead, with dimensions and measure_name as ordinary (non-constant) columns.
-class LatestRowsGatherer {
- public:
-  static constexpr size_t kRowsPerChunk = 4096;
+// Latest-row scans (latest_rows.h) read one row per (series, measure). As a ScanBatch per
+// key, each would cost a chunk of vectors, a group lookup and every aggregate's update,
+// far more than the row; so the source hands them out as columns of many keys
+// (QuerySource::ScanLatestColumns, only the columns the plan reads), which become one
+// chunk with dimensions and measure_name as ordinary (non-constant) columns.
 
-  explicit LatestRowsGatherer(const Plan& plan) : plan_(plan) { Reset(); }
-
-  size_t rows() const { return rows_; }
-
-  // Appends every row of `batch`.
-  void Add(const ScanBatch& batch, int64_t* bytes) {
-    const size_t n = batch.time_nanos.size();
-    for (size_t slot = 0; slot < plan_.input.size(); ++slot) {
-      if (!plan_.input_used[slot]) continue;
-      Vec& out = cols_[slot];
-      const TableColumnSource& source = plan_.sources[slot];
-      const ScanColumn* column = nullptr;
-      switch (source.kind) {
-        case TableColumnSource::kDimension: {
-          const std::string* value = FindDimension(batch.dimensions, source.name, &hints_[slot]);
-          for (size_t r = 0; r < n; ++r) AppendString(value, &out);
-          continue;
-        }
-        case TableColumnSource::kMeasureName:
-          for (size_t r = 0; r < n; ++r) AppendString(&batch.measure_name, &out);
-          continue;
-        case TableColumnSource::kTime:
-          out.ints.insert(out.ints.end(), batch.time_nanos.begin(), batch.time_nanos.end());
-          out.present.insert(out.present.end(), n, 1);
-          *bytes += static_cast<int64_t>(n) * 8;
-          continue;
-        case TableColumnSource::kMeasureValue:
-          if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
-            column = &batch.columns[0];
-          }
-          break;
-        case TableColumnSource::kAttribute:
-          if (batch.measure_value_type != MeasureValueType::kMulti) break;
-          column = FindAttribute(batch.columns, source.name, out.type, &hints_[slot]);
-          break;
+// Column `from` of a latest-rows read as the vector of input slot `slot`; null if its
+// values are not in the array the slot's type uses (a source breaking its contract).
+std::shared_ptr<Vec> LatestVector(const Plan& plan, size_t slot, size_t rows, ScanColumn&& from,
+                                  int64_t* bytes) {
+  auto v = std::make_shared<Vec>();
+  v->type = plan.input[slot].type;
+  size_t values = 0;
+  switch (PhysicalOf(v->type)) {
+    case Physical::kInt:
+      v->ints = std::move(from.ints);
+      values = v->ints.size();
+      break;
+    case Physical::kDouble:
+      v->dbls = std::move(from.doubles);
+      values = v->dbls.size();
+      break;
+    case Physical::kString:
+      v->strs = std::move(from.strings);
+      values = v->strs.size();
+      break;
+    case Physical::kNone:
+      values = rows;
+      break;
+  }
+  v->present = std::move(from.present);
+  if (values != rows || v->present.size() != rows) return nullptr;
+  switch (plan.sources[slot].kind) {
+    case TableColumnSource::kDimension:
+    case TableColumnSource::kMeasureName:
+      break;  // Not counted as scanned, as in a batch (a constant of the series).
+    case TableColumnSource::kTime:
+      *bytes += static_cast<int64_t>(rows) * 8;
+      break;
+    case TableColumnSource::kMeasureValue:
+    case TableColumnSource::kAttribute:
+      if (PhysicalOf(v->type) != Physical::kString) {
+        *bytes += static_cast<int64_t>(rows) * 8;
+      } else {
+        for (const std::string& str : v->strs) *bytes += static_cast<int64_t>(str.size());
       }
-      for (size_t r = 0; r < n; ++r) AppendValue(column, r, &out, bytes);
-    }
-    rows_ += n;
+      break;
   }
+  return v;
+}
 
-  // The rows gathered so far as a chunk; starts over.
-  Chunk Take() {
-    Chunk chunk;
-    chunk.n = rows_;
-    chunk.cols.resize(plan_.input.size());
-    for (size_t slot = 0; slot < plan_.input.size(); ++slot) {
-      if (plan_.input_used[slot])
-        chunk.cols[slot] = std::make_shared<const Vec>(std::move(cols_[slot]));
-    }
-    Reset();
-    return chunk;
-  }
-
- private:
-  void Reset() {
-    rows_ = 0;
-    cols_.clear();
-    for (const InputColumn& c : plan_.input) cols_.push_back(Vec::Nulls(c.type, 0));
-    hints_.assign(plan_.input.size(), 0);
-  }
-
-  // The value of dimension `name`, or null. Consecutive batches mostly have the same
-  // dimensions in the same order (one row per key, many keys): `*hint` is where the
-  // previous batch had it, tried first.
-  static const std::string* FindDimension(const std::vector<Dimension>& dimensions,
-                                          const std::string& name, size_t* hint) {
-    if (*hint < dimensions.size() && dimensions[*hint].name == name) {
-      return &dimensions[*hint].value;
-    }
-    for (size_t i = 0; i < dimensions.size(); ++i) {
-      if (dimensions[i].name == name) {
-        *hint = i;
-        return &dimensions[i].value;
-      }
-    }
-    return nullptr;
-  }
-
-  // The attribute column `name` of type `type`, or null; `*hint` as above.
-  static const ScanColumn* FindAttribute(const std::vector<ScanColumn>& columns,
-                                         const std::string& name, ScalarType type, size_t* hint) {
-    if (*hint < columns.size() && columns[*hint].name == name &&
-        ScalarOf(columns[*hint].type) == type) {
-      return &columns[*hint];
-    }
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (columns[i].name == name && ScalarOf(columns[i].type) == type) {
-        *hint = i;
-        return &columns[i];
-      }
-    }
-    return nullptr;
-  }
-
-  static void AppendString(const std::string* value, Vec* out) {
-    out->present.push_back(value != nullptr);
-    out->strs.push_back(value != nullptr ? *value : std::string());
-  }
-
-  // Row `r` of `column` (null: the batch has no such column, so NULL).
-  static void AppendValue(const ScanColumn* column, size_t r, Vec* out, int64_t* bytes) {
-    const bool present = column != nullptr && (column->present.empty() || column->present[r] != 0);
-    out->present.push_back(present);
-    switch (PhysicalOf(out->type)) {
-      case Physical::kDouble:
-        out->dbls.push_back(column != nullptr ? column->doubles[r] : 0.0);
-        *bytes += 8;
-        break;
-      case Physical::kString:
-        out->strs.push_back(column != nullptr ? column->strings[r] : std::string());
-        *bytes += static_cast<int64_t>(out->strs.back().size());
-        break;
-      case Physical::kInt:
-        out->ints.push_back(column != nullptr ? column->ints[r] : 0);
-        *bytes += 8;
-        break;
-      case Physical::kNone:
-        break;
-    }
-  }
-
-  const Plan& plan_;
-  std::vector<Vec> cols_;      // Per input slot (empty for slots no expression reads).
-  std::vector<size_t> hints_;  // Per input slot: where the last batch had its column.
-  size_t rows_ = 0;
-};
-
-// One latest_only scan with `request`, its rows gathered into chunks of many keys.
+// One latest_only scan with `request`, its rows as one chunk of many keys.
 absl::Status ScanLatestOnce(const Plan& plan, const ScanRequest& request, QuerySource& source,
                             int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more) {
-  LatestRowsGatherer gatherer(plan);
-  absl::Status status;
-  auto flush = [&]() {
-    if (gatherer.rows() == 0) return true;
-    absl::StatusOr<bool> wanted = visit(gatherer.Take());
-    if (!wanted.ok()) {
-      status = wanted.status();
-      return false;
+  LatestColumns rows;
+  if (absl::Status s = source.ScanLatestColumns(request, plan.latest_columns, &rows); !s.ok()) {
+    return s;
+  }
+  if (rows.rows == 0) return absl::OkStatus();
+  if (rows.columns.size() != plan.latest_columns.size()) {
+    return InternalError("a latest-rows read returned the wrong number of columns");
+  }
+  Chunk chunk;
+  chunk.n = rows.rows;
+  chunk.cols.resize(plan.input.size());
+  for (size_t c = 0; c < plan.latest_columns.size(); ++c) {
+    const size_t slot = plan.latest_slots[c];
+    std::shared_ptr<Vec> v =
+        LatestVector(plan, slot, rows.rows, std::move(rows.columns[c]), bytes_scanned);
+    if (v == nullptr) {
+      return InternalError(absl::StrCat("a latest-rows read returned column ", c,
+                                        " with the wrong number of values"));
     }
-    *more = *wanted;
-    return *more;
-  };
-  absl::Status scan = source.Scan(request, [&](const ScanBatch& batch) {
-    gatherer.Add(batch, bytes_scanned);
-    return gatherer.rows() < LatestRowsGatherer::kRowsPerChunk || flush();
-  });
-  if (!scan.ok()) return scan;
-  if (!status.ok()) return status;
-  if (*more) flush();
-  return status;
+    chunk.cols[slot] = std::move(v);
+  }
+  absl::StatusOr<bool> wanted = visit(chunk);
+  if (!wanted.ok()) return wanted.status();
+  *more = *wanted;
+  return absl::OkStatus();
 }
 
 // ---- Late materialization across blocks: two scans.
@@ -787,6 +718,10 @@ absl::Status ScanTimeWindows(const Plan& plan, const TimeOrderedLimit& order, Qu
   return absl::OkStatus();
 }
 
+// At most this many groups are made room for ahead of a latest-rows chunk (its keys may
+// fall in far fewer groups).
+constexpr size_t kMaxLatestGroupsReserved = 4096;
+
 absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& ctx,
                      MemoryBudget* budget, bool time_windows,
                      const std::function<bool(const QueryBatch&)>& visitor,
@@ -796,6 +731,9 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
   if (plan.aggregate) groups = std::make_unique<GroupTable>(plan, ctx, budget);
   std::vector<uint32_t> rows;
   ChunkVisitor visit = [&](const Chunk& chunk) -> absl::StatusOr<bool> {
+    if (groups != nullptr && plan.scan.latest_only) {
+      groups->Reserve(std::min(chunk.n, kMaxLatestGroupsReserved));
+    }
     Sel sel{nullptr, chunk.n};
     if (plan.where != nullptr) {
       if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;

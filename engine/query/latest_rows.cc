@@ -58,7 +58,36 @@ bool AnswerableFromLatestRows(const Plan& plan) {
 
 void UseLatestRows(Plan* plan) {
   for (Plan* p = plan; p != nullptr; p = p->subquery.get()) {
-    if (AnswerableFromLatestRows(*p)) p->scan.latest_only = true;
+    if (!AnswerableFromLatestRows(*p)) continue;
+    p->scan.latest_only = true;
+    p->latest_columns.clear();
+    p->latest_slots.clear();
+    for (size_t slot = 0; slot < p->input.size(); ++slot) {
+      if (!p->input_used[slot]) continue;
+      const TableColumnSource& source = p->sources[slot];
+      LatestColumnSpec spec;
+      spec.name = source.name;
+      spec.type = source.value_type;
+      switch (source.kind) {
+        case TableColumnSource::kDimension:
+          spec.kind = LatestColumnSpec::kDimension;
+          break;
+        case TableColumnSource::kMeasureName:
+          spec.kind = LatestColumnSpec::kMeasureName;
+          break;
+        case TableColumnSource::kTime:
+          spec.kind = LatestColumnSpec::kTime;
+          break;
+        case TableColumnSource::kMeasureValue:
+          spec.kind = LatestColumnSpec::kMeasureValue;
+          break;
+        case TableColumnSource::kAttribute:
+          spec.kind = LatestColumnSpec::kAttribute;
+          break;
+      }
+      p->latest_columns.push_back(std::move(spec));
+      p->latest_slots.push_back(slot);
+    }
   }
 }
 

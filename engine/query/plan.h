@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/common/latest_columns.h"
 #include "engine/query/ast.h"
 #include "tsw/query.h"
 #include "tsw/types.h"
@@ -70,7 +71,11 @@ struct Plan {
   std::string scan_dimension;
   std::vector<std::string> scan_dimension_values;
   std::vector<TableColumnSource> sources;  // from_table: per input slot.
-  std::unique_ptr<Plan> subquery;          // !from_table.
+  // scan.latest_only: what to read of each key's latest row, one spec per input slot an
+  // expression reads, and that slot (latest_rows.h).
+  std::vector<LatestColumnSpec> latest_columns;
+  std::vector<size_t> latest_slots;
+  std::unique_ptr<Plan> subquery;  // !from_table.
 
   std::unique_ptr<Expr> where;  // Residual filter over the input; may be null.
 

@@ -40,6 +40,11 @@ class RecordingSource final : public QuerySource {
                     const std::function<bool(const ScanBatch&)>& visitor) override {
     return source_.Scan(request, visitor);
   }
+  absl::Status ScanLatestColumns(const ScanRequest& request,
+                                 const std::vector<LatestColumnSpec>& specs,
+                                 LatestColumns* out) override {
+    return source_.ScanLatestColumns(request, specs, out);
+  }
   int64_t NowNanos() const override { return source_.NowNanos(); }
 
   std::vector<PlanCache::Lookup> TakeLookups() { return std::move(lookups_); }

@@ -21,6 +21,21 @@ PlanCache& SharedPlanCache() {
 
 }  // namespace
 
+absl::Status QuerySource::ScanLatestColumns(const ScanRequest& request,
+                                            const std::vector<LatestColumnSpec>& specs,
+                                            LatestColumns* out) {
+  StartLatestColumns(specs, out);
+  std::vector<size_t> hints(specs.size(), 0);
+  ScanRequest latest = request;
+  latest.latest_only = true;
+  return Scan(latest, [&](const ScanBatch& batch) {
+    for (size_t r = 0; r < batch.time_nanos.size(); ++r) {
+      AppendLatestRow(batch, r, specs, &hints, out);
+    }
+    return true;
+  });
+}
+
 absl::StatusOr<std::vector<SelectColumn>> Prepare(std::string_view query_string,
                                                   QuerySource& source) {
   EvalContext ctx{source.NowNanos()};

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/common/latest_columns.h"
 #include "tsw/query.h"
 #include "tsw/types.h"
 
@@ -39,6 +40,13 @@ class QuerySource {
   // As Engine::Scan.
   virtual absl::Status Scan(const ScanRequest& request,
                             const std::function<bool(const ScanBatch&)>& visitor) = 0;
+  // The rows Scan hands out for `request` with latest_only set (one per key, in Scan's
+  // order) as columns: one per spec in *out (engine/common/latest_columns.h), only the
+  // values the specs ask for. Errors as Scan's. This default gathers them from Scan; a
+  // source that can read them without a ScanBatch per key overrides it.
+  virtual absl::Status ScanLatestColumns(const ScanRequest& request,
+                                         const std::vector<LatestColumnSpec>& specs,
+                                         LatestColumns* out);
   // "now()" for the query, nanoseconds since the epoch.
   virtual int64_t NowNanos() const = 0;
 };

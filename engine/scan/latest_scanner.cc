@@ -1,6 +1,7 @@
 #include "engine/scan/latest_scanner.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,15 +26,16 @@ struct MemoryRow {
 
 class LatestScanner {
  public:
-  // Rows go to `visitor`, or into `gather` when it is not null.
+  // Rows go to `visitor`, or into `gather` or `columns`, whichever is not null.
   LatestScanner(const memstore::MemStore& store, const model::TableSchema& schema,
                 const ScanPredicate& predicate, const RowBatchVisitor* visitor,
-                LatestRowSet* gather)
+                LatestRowSet* gather, LatestColumnsBuilder* columns)
       : store_(store),
         schema_(schema),
         predicate_(predicate),
         visitor_(visitor),
         gather_(gather),
+        columns_(columns),
         strings_(store.strings().Pin()) {}
 
   // The last row in range of `column`; false if it has none.
@@ -61,11 +63,21 @@ class LatestScanner {
     return out->time >= predicate_.start_time();
   }
 
+  // Room for `rows` more rows in the output, when it is gathered.
+  void Reserve(size_t rows) {
+    if (columns_ != nullptr) columns_->Reserve(rows);
+  }
+
   // Hands out one memory row as a one-row batch. False once the visitor asked to stop.
   bool EmitMemory(const MeasureColumn& column, const MemoryRow& at) {
     const memstore::Series& series = store_.series().at(at.series);
     const model::NameTable::Entry& measure =
         schema_.measures.at(static_cast<int32_t>(column.measure()));
+    if (columns_ != nullptr) {
+      columns_->AddMemory(series, measure.name, column, *column.chunks()[at.chunk], at.row,
+                          strings_);
+      return true;
+    }
     if (gather_ != nullptr) {
       GatherMemory(column, at, series, measure.name);
       return true;
@@ -117,6 +129,10 @@ class LatestScanner {
 
   // Hands out a segment row. False once the visitor asked to stop.
   bool EmitSegment(RowBatch& row) {
+    if (columns_ != nullptr) {
+      columns_->AddSegment(row);
+      return true;
+    }
     if (gather_ != nullptr) {
       gather_->Add(row, nullptr);
       return true;
@@ -146,6 +162,7 @@ class LatestScanner {
   const ScanPredicate& predicate_;
   const RowBatchVisitor* visitor_;
   LatestRowSet* gather_;
+  LatestColumnsBuilder* columns_;
   const memstore::StringPool::Reader strings_;  // Read under the caller's shared lock.
   RowBatch batch_;
   bool have_measure_ = false;
@@ -153,46 +170,64 @@ class LatestScanner {
   int32_t measure_ = model::NameTable::kAbsent;
 };
 
-// ScanLatest's rows to `visitor`, or GatherLatest's into `gather` when it is not null.
+// The last row in range of each memory column of a series `predicate` matches, of a
+// measure in `measures` (null: every measure), in registration order: into *settled when
+// at or after `final_from` (no older tier can hold a later row), else into *pending.
+void FindMemoryRows(const memstore::MemStore& store, const ScanPredicate& predicate,
+                    const absl::flat_hash_set<uint32_t>* measures, int64_t final_from,
+                    const LatestScanner& scanner,
+                    std::vector<std::pair<const MeasureColumn*, MemoryRow>>* settled,
+                    std::vector<std::pair<const MeasureColumn*, MemoryRow>>* pending) {
+  const memstore::SeriesRegistry& registry = store.series();
+  for (uint32_t id = 0; id < registry.size(); ++id) {
+    const memstore::Series& series = registry.at(id);
+    if (!predicate.SeriesMatches(series.dimensions)) continue;
+    for (const uint32_t column_id : series.columns) {
+      const MeasureColumn& column = store.column(column_id);
+      if (measures != nullptr && !measures->contains(column.measure())) continue;
+      if (column.rows() == 0) continue;
+      MemoryRow at;
+      at.series = id;
+      if (!scanner.LastRow(column, &at)) continue;
+      (at.time >= final_from ? settled : pending)->emplace_back(&column, at);
+    }
+  }
+}
+
+// ScanLatest's rows to `visitor`, GatherLatest's into `gather` or GatherLatestColumns'
+// into `columns` (the one not null).
 absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableSchema& schema,
                             const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
                             const ScanRequest& request, const RowBatchVisitor* visitor,
-                            LatestRowSet* gather) {
+                            LatestRowSet* gather, LatestColumnsBuilder* columns) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
   const absl::flat_hash_set<uint32_t> measures = model::MeasureIds(schema, request.measure_names);
   const bool read_magnetic = magnetic != nullptr && predicate->start_time() < memory_complete_from;
-  LatestScanner scanner(store, schema, *predicate, visitor, gather);
+  LatestScanner scanner(store, schema, *predicate, visitor, gather, columns);
 
   // Memory: a row at or after the cutoff is final; an older one waits for the segments'.
-  absl::flat_hash_set<const MeasureColumn*> done;
-  // In registration order, so the answer's order does not depend on hashing.
+  // Both in registration order, so the answer's order does not depend on hashing.
+  std::vector<std::pair<const MeasureColumn*, MemoryRow>> settled;
   std::vector<std::pair<const MeasureColumn*, MemoryRow>> pending;
-  absl::flat_hash_map<const MeasureColumn*, size_t> pending_index;
-  const memstore::SeriesRegistry& registry = store.series();
   if (request.measure_names.empty() || !measures.empty()) {
-    for (uint32_t id = 0; id < registry.size(); ++id) {
-      const memstore::Series& series = registry.at(id);
-      if (!predicate->SeriesMatches(series.dimensions)) continue;
-      for (const uint32_t column_id : series.columns) {
-        const MeasureColumn& column = store.column(column_id);
-        if (!request.measure_names.empty() && !measures.contains(column.measure())) continue;
-        if (column.rows() == 0) continue;
-        MemoryRow at;
-        at.series = id;
-        if (!scanner.LastRow(column, &at)) continue;
-        if (!read_magnetic || at.time >= memory_complete_from) {
-          if (!scanner.EmitMemory(column, at)) return absl::OkStatus();
-          done.insert(&column);
-        } else {
-          pending_index.emplace(&column, pending.size());
-          pending.emplace_back(&column, at);
-        }
-      }
-    }
+    const int64_t final_from = read_magnetic ? memory_complete_from : INT64_MIN;
+    FindMemoryRows(store, *predicate, request.measure_names.empty() ? nullptr : &measures,
+                   final_from, scanner, &settled, &pending);
+  }
+  // Every memory row is known before any is handed out: the output grows once.
+  scanner.Reserve(settled.size() + pending.size());
+  absl::flat_hash_set<const MeasureColumn*> done;
+  if (read_magnetic) done.reserve(settled.size());
+  for (const auto& [column, at] : settled) {
+    if (!scanner.EmitMemory(*column, at)) return absl::OkStatus();
+    if (read_magnetic) done.insert(column);
   }
   if (!read_magnetic) return absl::OkStatus();
+  absl::flat_hash_map<const MeasureColumn*, size_t> pending_index;
+  pending_index.reserve(pending.size());
+  for (size_t i = 0; i < pending.size(); ++i) pending_index.emplace(pending[i].first, i);
 
   // The segments, for the keys memory did not settle. Their rows at or after the cutoff
   // are in memory too, so the range ends there.
@@ -237,13 +272,24 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
 absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchema& schema,
                         const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
                         const ScanRequest& request, const RowBatchVisitor& visitor) {
-  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, &visitor, nullptr);
+  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, &visitor, nullptr,
+                        nullptr);
 }
 
 absl::Status GatherLatest(const memstore::MemStore& store, const model::TableSchema& schema,
                           const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
                           const ScanRequest& request, LatestRowSet* rows) {
-  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, nullptr, rows);
+  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, nullptr, rows,
+                        nullptr);
+}
+
+absl::Status GatherLatestColumns(const memstore::MemStore& store, const model::TableSchema& schema,
+                                 const magnetic::MagneticStore* magnetic,
+                                 int64_t memory_complete_from, const ScanRequest& request,
+                                 const std::vector<LatestColumnSpec>& specs, LatestColumns* out) {
+  LatestColumnsBuilder builder(schema, specs, out);
+  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, nullptr, nullptr,
+                        &builder);
 }
 
 }  // namespace tsw::scan

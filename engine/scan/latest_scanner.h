@@ -16,12 +16,15 @@
 #define TSW_ENGINE_SCAN_LATEST_SCANNER_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "engine/common/latest_columns.h"
 #include "engine/common/row_batch.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/memstore/mem_store.h"
 #include "engine/model/table_schema.h"
+#include "engine/scan/latest_columns_builder.h"
 #include "engine/scan/latest_row_set.h"
 #include "tsw/types.h"
 
@@ -39,6 +42,14 @@ absl::Status ScanLatest(const memstore::MemStore& store, const model::TableSchem
 absl::Status GatherLatest(const memstore::MemStore& store, const model::TableSchema& schema,
                           const magnetic::MagneticStore* magnetic, int64_t memory_complete_from,
                           const ScanRequest& request, LatestRowSet* rows);
+
+// The same rows (in the same order) as columns: *out gets one column per spec
+// (latest_columns.h says what each holds), only those values read. REQUIRES: as
+// GatherLatest.
+absl::Status GatherLatestColumns(const memstore::MemStore& store, const model::TableSchema& schema,
+                                 const magnetic::MagneticStore* magnetic,
+                                 int64_t memory_complete_from, const ScanRequest& request,
+                                 const std::vector<LatestColumnSpec>& specs, LatestColumns* out);
 
 }  // namespace tsw::scan
 

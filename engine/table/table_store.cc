@@ -665,6 +665,20 @@ absl::Status TableStore::Scan(const ScanRequest& request,
   return scan::ScanTiers(memory, *magnetic_, segments, clamped, lend);
 }
 
+absl::Status TableStore::ScanLatestColumns(const ScanRequest& request,
+                                           const std::vector<LatestColumnSpec>& specs,
+                                           LatestColumns* out) {
+  const int64_t floor = ScanFloor();
+  if (absl::Status s = CatchUp(); !s.ok()) return s;
+  ScanRequest clamped = request;  // As Scan: rows older than the magnetic window are gone.
+  clamped.start_time_nanos = std::max(request.start_time_nanos, floor);
+  clamped.latest_only = true;
+  ReaderMutexLock lock(&mu_);
+  if (absl::Status s = Usable(); !s.ok()) return s;
+  return scan::GatherLatestColumns(store_, schema_, magnetic_.get(), evicted_cutoff_, clamped,
+                                   specs, out);
+}
+
 absl::Status TableStore::GatherLatestRows(const ScanRequest& request, scan::LatestRowSet* rows) {
   // One row per key: gathered under the shared lock (the answer's size, not the table's)
   // and handed out after it is released, so no visitor call holds it.

@@ -65,6 +65,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/file_util.h"
+#include "engine/common/latest_columns.h"
 #include "engine/common/mutex.h"
 #include "engine/common/row_batch.h"
 #include "engine/ingest/batch_applier.h"
@@ -113,6 +114,13 @@ class TableStore {
   // rows under the lock, then calls `visitor` with none held (see above).
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor);
+
+  // The rows Scan would hand out for `request` with latest_only set, as columns: one per
+  // spec, in *out (engine/common/latest_columns.h), read under the shared lock. Errors as
+  // Scan's.
+  absl::Status ScanLatestColumns(const ScanRequest& request,
+                                 const std::vector<LatestColumnSpec>& specs, LatestColumns* out)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Tells the store `table`'s magnetic window, which scans hide rows past. Write and
   // RunMaintenance tell it too; the engine calls this before each Scan, because a store
