@@ -1,6 +1,7 @@
 // SegmentReader: an open, verified segment file (FORMAT.md, "Segment file") whose footer
-// index is held in memory; blocks are read with File::Read, checked against their XXH3
-// checksum, and decoded on demand.
+// index is held in memory; blocks are read through a read-only mapping of the file where
+// the Env maps files (File::MapReadOnly), else with File::Read, checked against their XXH3
+// checksum on every read, and decoded on demand.
 //
 // Every error names the file (and the stream and block where there is one) and is an
 // InternalServerException. Thread-safe: all methods are const and read at offsets; the file
