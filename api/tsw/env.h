@@ -74,6 +74,14 @@ class File {
   // multiple of 4096 and the range lies inside the file. Returns absl Unimplemented where
   // the Env or the kernel cannot: callers then write with Write.
   virtual absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset, size_t n) = 0;
+
+  // Maps the whole file read-only, for a reader of an immutable file (a segment) that
+  // would otherwise copy its bytes out with Read. The region must only be read; it shows
+  // the file as it is, so the file must not shrink while mapped. Returns absl
+  // Unimplemented where the Env cannot (the default): callers then read with Read.
+  virtual absl::StatusOr<std::unique_ptr<MappedRegion>> MapReadOnly() const {
+    return absl::UnimplementedError("this Env does not map files");
+  }
 };
 
 // How OpenFile opens a file. Every mode but kRead opens for reading and writing.

@@ -139,6 +139,19 @@ class PosixFile final : public File {
     return std::unique_ptr<MappedRegion>(new PosixMappedRegion(static_cast<char*>(base), n));
   }
 
+  absl::StatusOr<std::unique_ptr<MappedRegion>> MapReadOnly() const override {
+    absl::StatusOr<uint64_t> size = Size();
+    if (!size.ok()) return size.status();
+    if (*size == 0) return absl::UnimplementedError(absl::StrCat("cannot map empty ", path_));
+    const size_t n = static_cast<size_t>(*size);
+    void* const base = ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd_, 0);
+    if (base == MAP_FAILED) {
+      return absl::UnimplementedError(
+          absl::StrCat("cannot map ", path_, ": ", EnvError("mmap", path_, errno).message()));
+    }
+    return std::unique_ptr<MappedRegion>(new PosixMappedRegion(static_cast<char*>(base), n));
+  }
+
  private:
   const std::string path_;
   const int fd_;

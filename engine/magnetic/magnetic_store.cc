@@ -247,8 +247,9 @@ absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisit
 
   const size_t max_rows = predicate->max_rows_per_batch();
   RowBatch batch;
+  std::string scratch;  // Every stream's block bytes, in turn.
   for (auto& [key, group] : groups) {
-    StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns));
+    StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns), &scratch);
     batch.dimensions = *key.series;
     batch.measure_name = *key.measure_name;
     batch.measure_value_type = key.type;

@@ -23,6 +23,11 @@ absl::StatusOr<std::shared_ptr<const SegmentReader>> SegmentReader::Open(
   }
   std::shared_ptr<SegmentReader> reader(new SegmentReader(*std::move(file), std::move(counters)));
   if (absl::Status s = reader->Load(expected); !s.ok()) return s;
+  // Map only after Load checked the size; an Env that cannot map reads with Read.
+  absl::StatusOr<std::unique_ptr<MappedRegion>> mapping = reader->file_->MapReadOnly();
+  if (mapping.ok() && (*mapping)->size() == reader->file_size_) {
+    reader->mapping_ = *std::move(mapping);
+  }
   return std::shared_ptr<const SegmentReader>(std::move(reader));
 }
 
@@ -133,14 +138,29 @@ std::pair<size_t, size_t> SegmentReader::FindStreams(const std::vector<Dimension
 }
 
 absl::Status SegmentReader::ReadBlock(size_t stream, size_t block, std::string* bytes) const {
+  absl::StatusOr<absl::string_view> read = BlockBytes(stream, block, bytes);
+  if (!read.ok()) return read.status();
+  if (read->data() != bytes->data()) bytes->assign(read->data(), read->size());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::string_view> SegmentReader::BlockBytes(size_t stream, size_t block,
+                                                            std::string* scratch) const {
   const BlockEntry& entry = index_.streams[stream].blocks[block];
-  if (absl::Status s = PRead(entry.offset, entry.length, bytes); !s.ok()) return s;
+  absl::string_view bytes;
+  if (mapping_ != nullptr) {
+    // DecodeFooter checked every block lies inside the file.
+    bytes = absl::string_view(mapping_->data() + entry.offset, entry.length);
+  } else {
+    if (absl::Status s = PRead(entry.offset, entry.length, scratch); !s.ok()) return s;
+    bytes = *scratch;
+  }
   if (counters_ != nullptr) counters_->blocks_read.fetch_add(1, std::memory_order_relaxed);
-  if (XXH3_64bits(bytes->data(), bytes->size()) != entry.checksum) {
+  if (XXH3_64bits(bytes.data(), bytes.size()) != entry.checksum) {
     return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", BlockName(stream, block),
                                            ": checksum mismatch"));
   }
-  return absl::OkStatus();
+  return bytes;
 }
 
 namespace {
@@ -190,11 +210,12 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
                                         const std::vector<bool>* wanted,
                                         std::string* scratch) const {
   std::string own;
-  std::string& bytes = scratch != nullptr ? *scratch : own;
-  if (absl::Status s = ReadBlock(stream, block, &bytes); !s.ok()) return s;
+  absl::StatusOr<absl::string_view> bytes =
+      BlockBytes(stream, block, scratch != nullptr ? scratch : &own);
+  if (!bytes.ok()) return bytes.status();
   const StreamEntry& s = index_.streams[stream];
   const BlockEntry& entry = s.blocks[block];
-  absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
+  absl::StatusOr<BlockReader> reader = BlockReader::Parse(*bytes, s.columns.size());
   if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
   if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);
   std::shared_ptr<const GroupDictionary> dictionary;
@@ -223,9 +244,10 @@ absl::StatusOr<std::optional<RowBatch>> SegmentReader::FindRow(size_t stream, si
   const StreamEntry& s = index_.streams[stream];
   const BlockEntry& entry = s.blocks[block];
   if (time < entry.min_time || time > entry.max_time) return std::nullopt;
-  std::string bytes;
-  if (absl::Status st = ReadBlock(stream, block, &bytes); !st.ok()) return st;
-  absl::StatusOr<BlockReader> reader = BlockReader::Parse(bytes, s.columns.size());
+  std::string scratch;
+  absl::StatusOr<absl::string_view> bytes = BlockBytes(stream, block, &scratch);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<BlockReader> reader = BlockReader::Parse(*bytes, s.columns.size());
   if (!reader.ok()) return Corruption(BlockName(stream, block), reader.status());
   if (!reader->MayContain(RowKeyHash(s.hash, time))) return std::nullopt;
   if (counters_ != nullptr) counters_->blocks_decoded.fetch_add(1, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 // SegmentReader: an open, verified segment file (FORMAT.md, "Segment file") whose footer
-// index is held in memory; blocks are read with File::Read, checked against their XXH3
-// checksum, and decoded on demand.
+// index is held in memory; blocks are read through a read-only mapping of the file where
+// the Env maps files (File::MapReadOnly), else with File::Read, checked against their XXH3
+// checksum on every read, and decoded on demand.
 //
 // Every error names the file (and the stream and block where there is one) and is an
 // InternalServerException. Thread-safe: all methods are const and read at offsets; the file
@@ -62,6 +63,15 @@ class SegmentReader {
   // Reads block `block` of stream `stream` into *bytes and verifies its checksum.
   absl::Status ReadBlock(size_t stream, size_t block, std::string* bytes) const;
 
+  // The verified bytes of block `block` of `stream`: a view into the mapped file where
+  // the Env maps files (no copy), else read into *scratch. Valid while the reader and
+  // *scratch live and *scratch is not reused.
+  absl::StatusOr<absl::string_view> BlockBytes(size_t stream, size_t block,
+                                               std::string* scratch) const;
+
+  // Whether blocks are read through a read-only mapping of the file (File::MapReadOnly).
+  bool mapped() const { return mapping_ != nullptr; }
+
   // ReadBlock, then decodes every row into *out in stream shape (block.h) and checks it
   // against the index (row count, strictly increasing times within the block's range).
   // `wanted` (optional, one flag per stream column) leaves the unflagged columns empty
@@ -101,6 +111,10 @@ class SegmentReader {
   uint64_t file_size_ = 0;
   uint64_t footer_checksum_ = 0;
   SegmentIndex index_;
+  // The whole file mapped read-only once Load has checked it, or null (Read is used).
+  // Segment files are never changed once written, so the mapping stays valid; a file cut
+  // short by someone else while mapped would fault (SIGBUS) where Read would report it.
+  std::unique_ptr<MappedRegion> mapping_;
 
   // Decoded dictionaries by file offset, most recently used last; their entries total at
   // most kDictionaryCacheEntries (one larger dictionary may stand alone).

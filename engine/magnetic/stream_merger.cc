@@ -28,8 +28,11 @@ bool StreamMerger::Overlaps(const StreamEntry& stream, int64_t first_time, int64
 }
 
 StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
-                           std::vector<ColumnSpec> columns)
-    : first_(first_time), last_(last_time), columns_(std::move(columns)) {
+                           std::vector<ColumnSpec> columns, std::string* scratch)
+    : first_(first_time),
+      last_(last_time),
+      columns_(std::move(columns)),
+      scratch_(scratch != nullptr ? scratch : &own_scratch_) {
   cursors_.resize(sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
     Cursor& c = cursors_[i];
@@ -58,7 +61,7 @@ absl::Status StreamMerger::Fill(Cursor* c) {
     }
     if (absl::Status s =
             c->source.reader->DecodeBlock(c->source.stream, c->next_block, &c->block,
-                                          c->all_wanted ? nullptr : &c->wanted, &c->scratch);
+                                          c->all_wanted ? nullptr : &c->wanted, scratch_);
         !s.ok()) {
       return s;
     }
@@ -109,6 +112,40 @@ void StreamMerger::CopyRows(const Cursor& c, size_t begin, size_t end, RowBatch*
         break;
       default:
         std::copy(from.ints.begin() + begin, from.ints.begin() + end, to.ints.begin() + old_rows);
+        break;
+    }
+  }
+}
+
+void StreamMerger::SwapBlock(Cursor* c, RowBatch* out) const {
+  RowBatch& b = c->block;
+  const size_t n = b.time_nanos.size();
+  out->time_nanos.swap(b.time_nanos);
+  out->versions.swap(b.versions);
+  std::vector<bool> filled(out->columns.size(), false);
+  for (size_t k = 0; k < b.columns.size(); ++k) {
+    if (c->column_map[k] == kNotRead) continue;
+    RowColumn& from = b.columns[k];
+    RowColumn& to = out->columns[c->column_map[k]];
+    to.present.swap(from.present);
+    to.doubles.swap(from.doubles);
+    to.ints.swap(from.ints);
+    to.strings.swap(from.strings);
+    filled[c->column_map[k]] = true;
+  }
+  for (size_t i = 0; i < out->columns.size(); ++i) {
+    if (filled[i]) continue;
+    RowColumn& column = out->columns[i];  // Not in this source: every row absent.
+    column.present.assign(n, 0);
+    switch (column.type) {
+      case MeasureValueType::kDouble:
+        column.doubles.assign(n, 0.0);
+        break;
+      case MeasureValueType::kVarchar:
+        column.strings.assign(n, std::string());
+        break;
+      default:
+        column.ints.assign(n, 0);
         break;
     }
   }
@@ -168,6 +205,17 @@ absl::StatusOr<bool> StreamMerger::Next(size_t max_rows, RowBatch* out) {
                                        t.begin())
                  : winner->limit;
       size_t n = std::min(stop - winner->pos, max_rows - out->time_nanos.size());
+      // A large block wholly in range, before any other source's next row, moves out
+      // whole: the copy was a tenth of a wide scan's time. (Small blocks are still
+      // copied, so batches stay near max_rows long.)
+      const size_t block_rows = winner->block.time_nanos.size();
+      if (out->time_nanos.empty() && winner->pos == 0 && n == block_rows &&
+          winner->limit == block_rows && block_rows * 2 >= max_rows) {
+        SwapBlock(winner, out);
+        winner->pos = n;
+        if (absl::Status s = Fill(winner); !s.ok()) return s;
+        break;
+      }
       CopyRows(*winner, winner->pos, winner->pos + n, out);
       winner->pos += n;
       if (absl::Status s = Fill(winner); !s.ok()) return s;

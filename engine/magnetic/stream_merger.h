@@ -31,8 +31,11 @@ class StreamMerger {
   // by ColumnLess): the union of the sources' columns, or a subset of it (a scan's
   // projection), in which case a source's other columns are never decoded.
   // Rows with first_time <= time <= last_time are merged (none if first > last).
+  // `scratch` (optional) holds the block bytes being decoded; a caller running many
+  // mergers in turn (a scan, one per stream) passes one buffer, so each stream does not
+  // allocate and zero its own. It must outlive the merger.
   StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
-               std::vector<ColumnSpec> columns);
+               std::vector<ColumnSpec> columns, std::string* scratch = nullptr);
 
   // Replaces the rows of *out (its time_nanos, versions and columns) with the next at most
   // `max_rows` rows. Returns false, with no rows, once every row was returned.
@@ -54,7 +57,6 @@ class StreamMerger {
     std::vector<size_t> column_map;  // Stream column -> output column, or kNotRead.
     std::vector<bool> wanted;        // Per stream column: in the output (if any is not).
     bool all_wanted = true;
-    std::string scratch;  // The loaded block's bytes.
     bool done = false;
   };
 
@@ -62,11 +64,16 @@ class StreamMerger {
   absl::Status Fill(Cursor* cursor);
   // Appends rows [begin, end) of the cursor's block to *out.
   void CopyRows(const Cursor& cursor, size_t begin, size_t end, RowBatch* out) const;
+  // Hands the cursor's whole block to the empty *out by swapping vectors instead of
+  // copying rows. REQUIRES: out has no rows, cursor.pos == 0, cursor.limit == block rows.
+  void SwapBlock(Cursor* cursor, RowBatch* out) const;
 
   const int64_t first_;
   const int64_t last_;
   const std::vector<ColumnSpec> columns_;
   std::vector<Cursor> cursors_;
+  std::string own_scratch_;  // Used when the caller passes no scratch.
+  std::string* const scratch_;
   bool started_ = false;
 };
 

@@ -138,7 +138,7 @@ class TierMerger {
 
   // Merges one magnetic batch with the memory rows up to its last time. Runs of rows
   // from one tier (the usual shape: segments hold the older rows) are copied in bulk.
-  bool MergeBatch(const RowBatch& b) {
+  bool MergeBatch(RowBatch& b) {
     magnetic_columns_.assign(out_.columns.size(), -1);
     for (size_t o = 0; o < out_.columns.size(); ++o) {
       for (size_t c = 0; c < b.columns.size(); ++c) {
@@ -169,12 +169,42 @@ class TierMerger {
                                                        MemoryTime()) -
                                           b.time_nanos.begin()
                                     : n;
+      if (i == 0 && j == n && TakeWhole(b)) return Flush();
       while (i < j) {
         const size_t take = std::min(j - i, Room());
         AppendMagnetic(b, i, take);
         i += take;
         if (!FlushIfFull()) return false;
       }
+    }
+    return true;
+  }
+
+  // Moves the whole batch `b` into the empty output by swapping vectors, when its columns
+  // are the output's in order and none is absent: the usual shape of a merged stream's
+  // older rows (all in segments), whose copy was a tenth of a wide scan's time. Only a
+  // batch at least half of max_rows long, so batches do not shrink. False: not taken.
+  bool TakeWhole(RowBatch& b) {
+    const size_t n = b.time_nanos.size();
+    if (!out_.time_nanos.empty() || n > Room() ||
+        n * 2 < static_cast<size_t>(request_.max_rows_per_batch) ||
+        b.columns.size() != out_.columns.size()) {
+      return false;
+    }
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      if (magnetic_columns_[o] != static_cast<int>(o) || b.columns[o].present.size() != n) {
+        return false;
+      }
+    }
+    out_.time_nanos.swap(b.time_nanos);
+    out_.versions.swap(b.versions);
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      RowColumn& to = out_.columns[o];
+      RowColumn& from = b.columns[o];
+      to.present.swap(from.present);
+      to.doubles.swap(from.doubles);
+      to.ints.swap(from.ints);
+      to.strings.swap(from.strings);
     }
     return true;
   }

@@ -217,6 +217,19 @@ TEST_F(PosixEnvTest, MapOutsideTheFileIsUnimplemented) {
   EXPECT_TRUE(absl::IsUnimplemented(region.status())) << region.status();
 }
 
+TEST_F(PosixEnvTest, MapReadOnlyShowsTheWholeFileAndRefusesAnEmptyOne) {
+  ASSERT_TRUE(file::WriteFileAtomically(env_, Path("r"), "segment bytes").ok());
+  std::unique_ptr<File> file = Open(Path("r"), OpenMode::kRead);
+  ASSERT_NE(file, nullptr);
+  absl::StatusOr<std::unique_ptr<MappedRegion>> region = file->MapReadOnly();
+  ASSERT_TRUE(region.ok()) << region.status();
+  EXPECT_EQ(std::string((*region)->data(), (*region)->size()), "segment bytes");
+  region->reset();
+  std::unique_ptr<File> empty = Open(Path("e"), OpenMode::kCreate);
+  ASSERT_NE(empty, nullptr);
+  EXPECT_TRUE(absl::IsUnimplemented(empty->MapReadOnly().status()));
+}
+
 TEST_F(PosixEnvTest, DirectoriesListCreateAndRemove) {
   ASSERT_TRUE(file::CreateDirs(env_, Path("a/b/c")).ok());
   EXPECT_TRUE(env_.IsDirectory(Path("a/b/c")));

@@ -89,6 +89,35 @@ TEST_F(MagneticStoreTest, RoundTripsRandomBatchesOfEveryType) {
   EXPECT_TRUE(store->Verify().empty());
 }
 
+// A scan hands a block wholly in range and ahead of every other segment's rows to its
+// batch whole (its vectors moved, not copied) when the block fills at least half a batch.
+// Segments in time slots of their own (so whole blocks come up) and overlapping ones,
+// with MULTI attributes missing from some segments (columns a block must fill as absent),
+// scanned in batch sizes around the block size and over partial time ranges.
+TEST_F(MagneticStoreTest, BlocksMovedWholeIntoBatchesKeepEveryRowAndColumn) {
+  options_.max_rows_per_block = 8;
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 8; ++round) {
+    RandomBatchOptions o;
+    o.max_rows = 60;
+    o.time_slots = 64;
+    // Even rounds: a time span of their own; odd rounds overlap the one before.
+    o.base_time = 1'000'000'000'000 + (round / 2) * 1'000'000;
+    std::vector<RowBatch> batches = RandomBatches(rng, o);
+    ASSERT_TRUE(store->AddSegment(batches, "").ok());
+    model_.Add(batches);
+  }
+  for (int32_t batch_rows : {1, 4, 8, 9, 12, 16, 17, 4096}) {
+    SCOPED_TRACE(absl::StrCat("max_rows_per_batch ", batch_rows));
+    ExpectMatchesModel(*store, {.max_rows_per_batch = batch_rows});
+    ExpectMatchesModel(*store, {.start_time_nanos = 1'000'000'020'000,
+                                .end_time_nanos = 1'000'002'040'000,
+                                .max_rows_per_batch = batch_rows});
+  }
+}
+
 // Readings from a small set of values, in blocks of 16 rows: their DOUBLE columns share
 // group dictionaries; scans, lookups, upserts, compaction and Verify see them exactly.
 TEST_F(MagneticStoreTest, RoundTripsColumnsThatShareGroupDictionaries) {

@@ -11,6 +11,7 @@
 #include "engine/magnetic/segment_reader.h"
 #include "engine/magnetic/segment_writer.h"
 #include "gtest/gtest.h"
+#include "tsw/status.h"
 
 namespace tsw::magnetic {
 namespace {
@@ -80,6 +81,49 @@ TEST(SegmentTest, WritesStreamsAndReadsEveryBlockBack) {
   EXPECT_EQ(values, rows.columns[0].ints);
   EXPECT_EQ((*reader)->FindStreams(kB, "m"), std::make_pair(size_t{1}, size_t{2}));
   EXPECT_EQ((*reader)->FindStreams(kB, "x"), std::make_pair(size_t{2}, size_t{2}));
+}
+
+// On the POSIX Env a reader maps its file and hands out views of the mapped blocks: the
+// bytes are the file's, and a byte changed in place after Open is still caught by the
+// block's checksum (the mapping shows the file as it is now).
+TEST(SegmentTest, AMappedReaderReadsTheFilesBytesAndChecksThem) {
+  const std::string path = TestPath();
+  SegmentWriterOptions options;
+  options.max_rows_per_block = 3;
+  auto writer = SegmentWriter::Create(path, options);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->BeginStream(kA, "m", MeasureValueType::kBigint, IntColumn("m")).ok());
+  ASSERT_TRUE((*writer)->AddRows(Ints("m", {1, 2, 3, 4, 5}), 0, 5).ok());
+  absl::StatusOr<SegmentSummary> summary = (*writer)->Finish();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  auto reader = SegmentReader::Open(*Env::Default(), path, *summary, nullptr);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_TRUE((*reader)->mapped());
+  const BlockEntry& entry = (*reader)->index().streams[0].blocks[1];
+  std::string file_bytes(entry.length, '\0');
+  {
+    std::ifstream in(path, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(entry.offset));
+    in.read(file_bytes.data(), static_cast<std::streamsize>(entry.length));
+  }
+  std::string scratch;
+  absl::StatusOr<absl::string_view> bytes = (*reader)->BlockBytes(0, 1, &scratch);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_EQ(*bytes, file_bytes);
+  EXPECT_TRUE(scratch.empty()) << "a mapped block is not copied";
+  RowBatch block;
+  ASSERT_TRUE((*reader)->DecodeBlock(0, 1, &block).ok());
+  EXPECT_EQ(block.time_nanos, (std::vector<int64_t>{4, 5}));
+
+  {
+    std::fstream out(path, std::ios::binary | std::ios::in | std::ios::out);
+    out.seekp(static_cast<std::streamoff>(entry.offset + entry.length - 1));
+    out.put(static_cast<char>(file_bytes.back() ^ 0x10));
+  }
+  absl::Status damaged = (*reader)->DecodeBlock(0, 1, &block);
+  EXPECT_EQ(KindOf(damaged), ErrorKind::kInternalServer) << damaged;
+  EXPECT_TRUE(absl::StrContains(damaged.message(), "checksum mismatch")) << damaged;
+  EXPECT_TRUE((*reader)->DecodeBlock(0, 0, &block).ok());  // The other blocks are intact.
 }
 
 TEST(SegmentTest, WriterRefusesStreamsOutOfOrderAndTimesThatDoNotIncrease) {
