@@ -100,6 +100,22 @@ std::string InUnit(const std::string& nanos, int64_t divisor) {
 
 }  // namespace
 
+absl::Status BatchRecords::FindSeries(absl::string_view key) {
+  if (auto it = known_.find(key); it != known_.end()) {
+    series_.push_back(it->second);
+    return absl::OkStatus();
+  }
+  auto dims = std::make_shared<std::vector<Dimension>>();
+  dims->reserve(4);  // Most series have a few dimensions.
+  if (!model::DecodeSeriesKey(key, dims.get())) {
+    return InternalError("WAL batch is malformed: bad series key");
+  }
+  Series& s = series_.emplace_back(Series{std::move(dims), XXH3_64bits(key.data(), key.size())});
+  if (known_.size() >= kMaxKnownSeries) known_.clear();
+  known_.emplace(std::string(key.data(), key.size()), s);
+  return absl::OkStatus();
+}
+
 absl::Status BatchRecords::Decode(absl::string_view payload, std::vector<LoggedRecord>* out) {
   const size_t first = out->size();
   auto fail = [&](absl::Status s) {
@@ -117,16 +133,9 @@ absl::Status BatchRecords::Decode(absl::string_view payload, std::vector<LoggedR
     switch (e.kind) {
       case BatchDecoder::Kind::kEnd:
         return absl::OkStatus();
-      case BatchDecoder::Kind::kSeries: {
-        // Decoded once per batch; the series' records share it.
-        auto dims = std::make_shared<std::vector<Dimension>>();
-        dims->reserve(4);  // Most series have a few dimensions.
-        if (!model::DecodeSeriesKey(e.key, dims.get())) {
-          return fail(InternalError("WAL batch is malformed: bad series key"));
-        }
-        series_.push_back(Series{std::move(dims), XXH3_64bits(e.key.data(), e.key.size())});
+      case BatchDecoder::Kind::kSeries:
+        if (absl::Status s = FindSeries(e.key); !s.ok()) return fail(s);
         break;
-      }
       case BatchDecoder::Kind::kMeasure:
         measures_.push_back(Measure{std::string(e.name.data(), e.name.size()), e.type,
                                     XXH3_64bits(e.name.data(), e.name.size())});

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/ingest/batch_codec.h"
@@ -54,9 +55,16 @@ class BatchRecords {
     MeasureValueType type;
     uint64_t hash = 0;  // XXH3 of the name.
   };
+  // The series of one batch, or decoded from its key.
+  absl::Status FindSeries(absl::string_view key);
+
   ingest::BatchDecoder decoder_;
   ingest::BatchDecoder::Event event_;
-  std::vector<Series> series_;
+  std::vector<Series> series_;  // This batch's, by slot.
+  // Series seen in earlier batches by key, so a series is decoded once, not once a batch
+  // (cleared when it reaches kMaxKnownSeries).
+  absl::flat_hash_map<std::string, Series> known_;
+  static constexpr size_t kMaxKnownSeries = 100000;
   std::vector<Measure> measures_;
   std::vector<std::pair<std::string, MeasureValueType>> attributes_;
 };
