@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -27,8 +28,7 @@ void AssignValueText(const DecodedValue& v, std::string* out) {
     case MeasureValueType::kDouble: {
       double d;
       std::memcpy(&d, &v.bits, sizeof d);
-      const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, d);
-      out->assign(buf, r.ptr);
+      out->assign(buf, WriteDoubleText(d, buf));
       return;
     }
     case MeasureValueType::kBigint:
@@ -99,6 +99,31 @@ std::string InUnit(const std::string& nanos, int64_t divisor) {
 }
 
 }  // namespace
+
+char* WriteDoubleText(double value, char* buf) {
+  // k / 100 as a decimal is exactly the rational k/100, which both a parser and the
+  // division below round to the nearest double: the text parses back to `value` whenever
+  // the division gives it back bit for bit (so -0.0 and NaN take the general path).
+  if (std::fabs(value) < 0x1p40) {
+    const int64_t k = std::llround(value * 100);
+    const double back = static_cast<double>(k) / 100;
+    if (std::memcmp(&back, &value, sizeof value) == 0) {
+      char* p = buf;
+      if (k < 0) *p++ = '-';
+      const uint64_t magnitude =
+          k < 0 ? uint64_t{0} - static_cast<uint64_t>(k) : static_cast<uint64_t>(k);
+      p = std::to_chars(p, buf + 32, magnitude / 100).ptr;
+      const unsigned cents = static_cast<unsigned>(magnitude % 100);
+      if (cents != 0) {
+        *p++ = '.';
+        *p++ = static_cast<char>('0' + cents / 10);
+        if (cents % 10 != 0) *p++ = static_cast<char>('0' + cents % 10);
+      }
+      return p;
+    }
+  }
+  return std::to_chars(buf, buf + 32, value).ptr;
+}
 
 absl::Status BatchRecords::FindSeries(absl::string_view key) {
   if (auto it = known_.find(key); it != known_.end()) {

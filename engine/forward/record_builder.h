@@ -69,6 +69,13 @@ class BatchRecords {
   std::vector<std::pair<std::string, MeasureValueType>> attributes_;
 };
 
+// Writes `value` as text that parses back to the same bits into buf[0, 32) and returns
+// the end: a whole number of hundredths below 2^40 in magnitude (the common sensor
+// reading) as "[-]I[.F[F]]" directly, anything else as std::to_chars' shortest text.
+// Both are the shortest such text; they differ only in spelling (to_chars may pick
+// "1e+05" where this writes "100000").
+char* WriteDoubleText(double value, char* buf);
+
 // The request for `records` (in order, at least one) to `database`.`table`. Their
 // Records are moved into it (they are left valid but unspecified).
 WriteRecordsRequest BuildRequest(const std::vector<LoggedRecord*>& records,
