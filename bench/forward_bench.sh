@@ -11,6 +11,8 @@
 #      and against the destination taking the very same records (tsw bench --endpoint
 #      --seed 7 --clients C: devops records carry 10 dimensions each, http_ingest_bench's
 #      2 common ones, so their requests cost both ends far more per record);
+#   2b. the same for exactly the records http_ingest_bench sends (its --fill writes them
+#      into a local tsw serve first), the like-for-like pairing with step 1;
 #   3. local WriteRecords throughput of a `tsw serve` with forwarding off and on
 #      (`tsw bench --endpoint`, 4 clients, DURATION s each), interleaved ROUNDS times.
 # Usage: bench/forward_bench.sh   (after bazel build -c opt //tools/tsw //bench:http_ingest_bench)
@@ -90,6 +92,20 @@ for conns in 1 4; do
   echo "connections $conns: $rate"
   awk -v n="$RECORDS" -v s="$start" -v e="$end" \
     'BEGIN { printf "  (with startup: %d records in %.2f s = %.0f records/s)\n", n, e - s, n / (e - s) }'
+done
+
+echo "== 2b. forwarding the very records http_ingest_bench sends ($RECORDS, written by --fill)"
+# Written through a tsw serve of their own (no forwarding), so the local log holds them as
+# any client's writes; then forwarded like step 2, to be set against step 1's rate.
+fill_port=$(serve "$work/hlocal")
+"$HTTP_BENCH" --endpoint="127.0.0.1:$fill_port" --fill=$((RECORDS / 100))
+stop "$work/hlocal.pid"
+for conns in 1 4; do
+  "$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd \
+    --table "hcpu_c$conns" --records 100 >/dev/null
+  rate=$("$TSW" forward --data "$work/hlocal" --to "$remote" --credentials "$work/creds" \
+    --database fwd --table "hcpu_c$conns" --connections "$conns" | tail -n 1)
+  echo "http_ingest_bench records, connections $conns: $rate"
 done
 
 echo "== 3. local WriteRecords through tsw serve, forwarding off and on ($ROUNDS rounds)"

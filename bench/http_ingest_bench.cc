@@ -12,6 +12,8 @@
 //   --durability=sync|periodic   the engine's SyncPolicy (default sync: fsync before ack)
 //   --endpoint=HOST:PORT         measure an external `tsw serve` instead (with credentials
 //                                AKIDBENCH / bench-secret when it checks signatures)
+//   --fill=N                     no benchmark: write the first N bodies (N * 100 records,
+//                                signed) to the --endpoint server and exit
 // Each record is a new (series, time): 100 series (host h<run>-00..99, two common
 // dimensions), one DOUBLE measure, times counting up from five hours ago.
 #include <httplib.h>
@@ -151,6 +153,47 @@ std::string MakeBody(int64_t batch) {
   return body;
 }
 
+// Sends one WriteRecords body (signed if `sign`); the error, or "" if the server took it.
+std::string Post(httplib::Client& client, const std::string& host_header, bool sign,
+                 const std::string& body) {
+  server::SigV4Request request;
+  request.headers = {{"Host", host_header}, {"X-Amz-Target", "Timestream_20181101.WriteRecords"}};
+  request.body = body;
+  if (sign) {
+    server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(), &request);
+  }
+  httplib::Headers headers(request.headers.begin(), request.headers.end());
+  httplib::Result res = client.Post("/", headers, body, kJson);
+  if (res && res->status == 200) return "";
+  return res ? absl::StrCat("HTTP ", res->status, ": ", res->body.substr(0, 300))
+             : absl::StrCat("request failed: ", httplib::to_string(res.error()));
+}
+
+// --fill=N: writes the N bodies the benchmark would send first (100 records each) to the
+// --endpoint server, signed, one after another, and exits: so bench/forward_bench.sh can
+// forward exactly the records this benchmark sends.
+int Fill(int64_t batches) {
+  if (g_external.empty()) {
+    std::fprintf(stderr, "--fill needs --endpoint=HOST:PORT\n");
+    return 2;
+  }
+  Endpoint& ep = GetEndpoint();
+  httplib::Client client(ep.host, ep.checked_port);
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  client.set_read_timeout(60, 0);
+  const std::string host_header = absl::StrCat(ep.host, ":", ep.checked_port);
+  for (int64_t b = 0; b < batches; ++b) {
+    const std::string error = Post(client, host_header, /*sign=*/true, MakeBody(b));
+    if (!error.empty()) {
+      std::fprintf(stderr, "batch %lld: %s\n", static_cast<long long>(b), error.c_str());
+      return 1;
+    }
+  }
+  std::printf("wrote %lld records\n", static_cast<long long>(batches * 100));
+  return 0;
+}
+
 void BM_HttpWriteRecords(benchmark::State& state) {
   const bool sign = state.range(0) != 0;
   Endpoint& ep = GetEndpoint();
@@ -162,21 +205,10 @@ void BM_HttpWriteRecords(benchmark::State& state) {
   absl::Duration slowest;
   const std::string host_header = absl::StrCat(ep.host, ":", port);
   for (auto _ : state) {
-    const std::string body = MakeBody(g_next_batch.fetch_add(1));
-    server::SigV4Request request;
-    request.headers = {{"Host", host_header}, {"X-Amz-Target", "Timestream_20181101.WriteRecords"}};
-    request.body = body;
-    if (sign) {
-      server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(), &request);
-    }
-    httplib::Headers headers(request.headers.begin(), request.headers.end());
     const absl::Time sent = absl::Now();
-    httplib::Result res = client.Post("/", headers, body, kJson);
+    const std::string error = Post(client, host_header, sign, MakeBody(g_next_batch.fetch_add(1)));
     slowest = std::max(slowest, absl::Now() - sent);
-    if (!res || res->status != 200) {
-      const std::string error =
-          res ? absl::StrCat("HTTP ", res->status, ": ", res->body.substr(0, 300))
-              : absl::StrCat("request failed: ", httplib::to_string(res.error()));
+    if (!error.empty()) {
       state.SkipWithError(error.c_str());
       break;
     }
@@ -200,6 +232,7 @@ BENCHMARK(BM_HttpWriteRecords)
 
 int main(int argc, char** argv) {
   std::vector<char*> rest;
+  int64_t fill = 0;
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--durability=periodic") == 0) {
       tsw::g_policy = tsw::SyncPolicy::kSyncPeriodically;
@@ -207,10 +240,13 @@ int main(int argc, char** argv) {
       tsw::g_policy = tsw::SyncPolicy::kSyncBeforeAck;
     } else if (std::strncmp(argv[i], "--endpoint=", 11) == 0) {
       tsw::g_external = argv[i] + 11;
+    } else if (std::strncmp(argv[i], "--fill=", 7) == 0) {
+      fill = std::atoll(argv[i] + 7);
     } else {
       rest.push_back(argv[i]);
     }
   }
+  if (fill > 0) return tsw::Fill(fill);
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
   benchmark::RunSpecifiedBenchmarks();

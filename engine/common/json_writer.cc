@@ -2,17 +2,69 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
 namespace tsw::json {
 
+namespace {
+
+// Whether any of the 8 bytes at `p` must be escaped (a control character, '"' or '\\').
+// Exact as a yes/no (the classic "has a zero byte" bit tricks, Hacker's Delight 6-1);
+// bytes of 0x80 and above (UTF-8) never count.
+bool AnyToEscape(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t x;
+  std::memcpy(&x, p, sizeof x);
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (x - kOnes * 0x20) & ~x & kHigh;
+  return (below_space | has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\'))) != 0;
+}
+
+// Whether no byte of `value` must be escaped.
+bool NothingToEscape(absl::string_view value) {
+  size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    if (AnyToEscape(value.data() + i)) return false;
+  }
+  for (; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// Names and most values are short and need no escape: such a string goes out in one
+// append (`before`, the quoted text, `after`; a 0 is no character), not one per piece.
+constexpr size_t kShortString = 64;
+bool AppendShortClean(char before, absl::string_view value, char after, std::string* out) {
+  if (value.size() > kShortString || !NothingToEscape(value)) return false;
+  char buf[kShortString + 4];
+  char* p = buf;
+  if (before != 0) *p++ = before;
+  *p++ = '"';
+  std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  *p++ = '"';
+  if (after != 0) *p++ = after;
+  out->append(buf, static_cast<size_t>(p - buf));
+  return true;
+}
+
+}  // namespace
+
 void AppendJsonString(absl::string_view value, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (AppendShortClean(0, value, 0, out)) return;
   out->push_back('"');
   size_t run_start = 0;
   for (size_t i = 0; i < value.size(); ++i) {
+    // Most names and values need no escape: skip them 8 bytes a step.
+    while (i + 8 <= value.size() && !AnyToEscape(value.data() + i)) i += 8;
+    if (i >= value.size()) break;
     const unsigned char c = static_cast<unsigned char>(value[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(value.data() + run_start, i - run_start);
@@ -86,13 +138,19 @@ void JsonWriter::EndArray() {
 }
 
 void JsonWriter::Key(absl::string_view key) {
-  BeforeValue();
-  AppendJsonString(key, out_);
-  out_->push_back(':');
+  if (!AppendShortClean(need_comma_ ? ',' : 0, key, ':', out_)) {
+    BeforeValue();
+    AppendJsonString(key, out_);
+    out_->push_back(':');
+  }
   need_comma_ = false;
 }
 
 void JsonWriter::String(absl::string_view value) {
+  if (AppendShortClean(need_comma_ ? ',' : 0, value, 0, out_)) {
+    need_comma_ = true;
+    return;
+  }
   BeforeValue();
   AppendJsonString(value, out_);
 }

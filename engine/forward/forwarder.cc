@@ -25,18 +25,6 @@ int64_t SteadyMillis() {
       .count();
 }
 
-// The shard key: a series (dimensions, in their stored order) and measure name. Records of
-// one key always go to one shard, so they reach the destination in log order.
-uint64_t SeriesHash(const Record& r) {
-  const absl::string_view measure = r.measure_name ? absl::string_view(*r.measure_name) : "";
-  uint64_t h = XXH3_64bits(measure.data(), measure.size());
-  for (const Dimension& d : r.dimensions) {
-    h = XXH3_64bits_withSeed(d.name.data(), d.name.size(), h);
-    h = XXH3_64bits_withSeed(d.value.data(), d.value.size(), h ^ 0x9e3779b97f4a7c15ULL);
-  }
-  return h;
-}
-
 std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -484,7 +472,9 @@ absl::Status Forwarder::FillWindow(uint64_t durable) {
     shard_of.assign(n, 0);
     if (shards_ > 1) {
       for (uint32_t i = skip; i < n; ++i) {
-        shard_of[i] = SeriesHash(scratch_[i].record) % static_cast<uint64_t>(shards_);
+        // The shard key: a series and measure. Records of one key always go to one shard,
+        // so they reach the destination in log order.
+        shard_of[i] = scratch_[i].shard_hash % static_cast<uint64_t>(shards_);
       }
     }
     MutexLock lock(&mu_);

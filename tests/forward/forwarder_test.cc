@@ -88,6 +88,10 @@ class EngineSender final : public forward::Sender {
       : dest_(dest), retry_every_(retry_every) {}
   SendOutcome Send(const WriteRecordsRequest& request) override {
     if (retry_every_ > 0 && calls_.fetch_add(1) % retry_every_ == 0) return Retry();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      requests_.push_back(request);
+    }
     absl::StatusOr<WriteRecordsResponse> r = dest_->WriteRecords(request);
     SendOutcome o;
     if (r.ok()) return o;
@@ -99,11 +103,18 @@ class EngineSender final : public forward::Sender {
     o.error = r.status().ToString();
     return o;
   }
+  // The requests sent to the destination (not those answered kRetry unsent).
+  std::vector<WriteRecordsRequest> requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
 
  private:
   Engine* dest_;
   const int retry_every_;
   std::atomic<int> calls_{0};
+  mutable std::mutex mu_;
+  std::vector<WriteRecordsRequest> requests_;
 };
 
 // The device, time and Version of record `i` of `r`, CommonAttributes merged in.
@@ -112,11 +123,17 @@ std::string Device(const WriteRecordsRequest& r, size_t i) {
   if (!rec.dimensions.empty()) return rec.dimensions[0].value;
   return r.common_attributes->dimensions[0].value;
 }
+// Record `i`'s Time, its own or the common one.
+std::string TimeOf(const WriteRecordsRequest& r, size_t i) {
+  const Record& rec = r.records[i];
+  if (rec.time) return *rec.time;
+  return r.common_attributes && r.common_attributes->time ? *r.common_attributes->time : "";
+}
 std::string TimeAndVersion(const WriteRecordsRequest& r, size_t i) {
   const Record& rec = r.records[i];
   std::optional<int64_t> version = rec.version;
   if (!version && r.common_attributes) version = r.common_attributes->version;
-  return absl::StrCat(*rec.time, "v", version.value_or(1));
+  return absl::StrCat(TimeOf(r, i), "v", version.value_or(1));
 }
 
 // The time of record `i` of `r` in milliseconds (a request's unit is its coarsest exact one).
@@ -125,7 +142,7 @@ int64_t TimeMillis(const WriteRecordsRequest& r, size_t i) {
   TimeUnit unit = rec.time_unit.value_or(r.common_attributes && r.common_attributes->time_unit
                                              ? *r.common_attributes->time_unit
                                              : TimeUnit::kMilliseconds);
-  const int64_t t = std::stoll(*rec.time);
+  const int64_t t = std::stoll(TimeOf(r, i));
   switch (unit) {
     case TimeUnit::kSeconds:
       return t * 1000;
@@ -341,9 +358,9 @@ TEST_F(ForwarderTest, SendsEveryRecordInLogOrderInRequestsOfAtMostTheLimit) {
     EXPECT_EQ(r.common_attributes->measure_name, "temp");
     EXPECT_EQ(r.common_attributes->time_unit, TimeUnit::kMilliseconds);
     EXPECT_EQ(r.common_attributes->version, 1);
-    for (const Record& rec : r.records) {
-      EXPECT_TRUE(rec.dimensions.empty());
-      times.push_back(std::stoll(*rec.time));
+    for (size_t i = 0; i < r.records.size(); ++i) {
+      EXPECT_TRUE(r.records[i].dimensions.empty());
+      times.push_back(std::stoll(TimeOf(r, i)));
     }
   }
   ASSERT_EQ(times.size(), 250u);
@@ -390,6 +407,82 @@ TEST_F(ForwarderTest, DestinationEndsWithExactlyTheLocalRows) {
       WaitFor([&] { return Forwarding(*e).pending_records == 0 && Dump(*dest) == Dump(*e); }));
   EXPECT_EQ(Dump(*dest).size(), 36u);
   EXPECT_EQ(Forwarding(*e).rejected_records, 0);
+}
+
+Record SitePoint(const std::string& device, std::optional<std::string> site, int64_t time_ms,
+                 const std::string& value, std::optional<int64_t> version = std::nullopt) {
+  Record r = Point(device, time_ms, value, version);
+  r.dimensions.push_back({"region", "eu-west-1"});
+  if (site) r.dimensions.push_back({"site", *site});
+  return r;
+}
+
+// Requests carry in CommonAttributes what their records share (dimensions every record has;
+// the measure name, type, Time and Version most have, a record with another keeping its
+// own, which overrides), and the destination ends with exactly the local rows.
+TEST_F(ForwarderTest, RequestsHoistWhatRecordsShareAndTheDestinationGetsExactlyTheRows) {
+  auto dest = OpenDest();
+  auto sender = std::make_shared<EngineSender>(dest.get());
+  auto e = Open(LocalOptions(sender));
+  CreateTable(*e);
+  const int64_t t0 = Now() - 10000;
+  std::vector<Record> first;
+  // Six devices at one site and one elsewhere (no site), all in one region, at one time.
+  for (int i = 0; i < 6; ++i) {
+    first.push_back(SitePoint(absl::StrCat("d", i), "s1", t0, absl::StrCat(i, ".5")));
+  }
+  first.push_back(SitePoint("d9", std::nullopt, t0, "9.5"));
+  Record count = SitePoint("d1", "s1", t0, "12");  // Its own measure name and type.
+  count.measure_name = "count";
+  count.measure_value_type = MeasureValueType::kBigint;
+  first.push_back(count);
+  first.push_back(SitePoint("d2", "s1", t0 + 5, "2.75"));  // Its own Time.
+  Record multi = SitePoint("d3", "s1", t0, "");
+  multi.measure_name = "env";
+  multi.measure_value.reset();
+  multi.measure_value_type = MeasureValueType::kMulti;
+  multi.measure_values = {{"hum", "41.25", MeasureValueType::kDouble},
+                          {"door", "open \"now\"", MeasureValueType::kVarchar}};
+  first.push_back(multi);
+  ASSERT_TRUE(Write(*e, first).ok());
+  // Upserts: Versions 2 and 3 among Version 1 records, one series twice in a request.
+  ASSERT_TRUE(Write(*e, {SitePoint("d0", "s1", t0, "7.75", 2), SitePoint("d0", "s1", t0, "8.5", 3),
+                         SitePoint("d4", "s1", t0 + 1, "1"), SitePoint("d5", "s1", t0 + 1, "1"),
+                         SitePoint("d9", std::nullopt, t0 + 1, "1")})
+                  .ok());
+  ASSERT_TRUE(
+      WaitFor([&] { return Forwarding(*e).pending_records == 0 && Dump(*dest) == Dump(*e); }));
+  EXPECT_EQ(Dump(*dest).size(), 13u);
+  EXPECT_EQ(Forwarding(*e).rejected_records, 0);
+  const std::vector<std::string> rows = Dump(*dest);
+  // The upserts arrived in order: Version 3 is what the destination holds.
+  const std::string d0 = absl::StrCat("device=d0,region=eu-west-1,site=s1,temp@", t0 * kMs, " v");
+  EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
+                          [&](const std::string& row) { return absl::StartsWith(row, d0 + "3 "); }),
+            1)
+      << absl::StrJoin(rows, "\n");
+  // What the requests looked like: the region common, the site per record, overrides.
+  bool region_common = false, name_override = false, time_override = false;
+  for (const WriteRecordsRequest& r : sender->requests()) {
+    ASSERT_TRUE(r.common_attributes.has_value());
+    const Record& c = *r.common_attributes;
+    for (const Dimension& d : c.dimensions) {
+      region_common = region_common || d.name == "region";
+      EXPECT_NE(d.name, "site");  // d9 has none.
+    }
+    for (const Record& rec : r.records) {
+      for (const Dimension& d : rec.dimensions) {
+        if (region_common) {
+          EXPECT_NE(d.name, "region");
+        }
+      }
+      name_override = name_override || (rec.measure_name && c.measure_name);
+      time_override = time_override || (rec.time && c.time);
+    }
+  }
+  EXPECT_TRUE(region_common);
+  EXPECT_TRUE(name_override);
+  EXPECT_TRUE(time_override);
 }
 
 TEST_F(ForwarderTest, ResumesAtTheCursorAfterCloseAndOpen) {
