@@ -140,6 +140,11 @@ class PosixFile final : public File {
   }
 
   absl::StatusOr<std::unique_ptr<MappedRegion>> MapReadOnly() const override {
+    // A 32-bit process (an armhf device) has too little address space to map every segment
+    // of a store whole: it reads them, as LevelDB does there.
+    if constexpr (sizeof(void*) < 8) {
+      return absl::UnimplementedError("no read-only mappings in a 32-bit address space");
+    }
     absl::StatusOr<uint64_t> size = Size();
     if (!size.ok()) return size.status();
     if (*size == 0) return absl::UnimplementedError(absl::StrCat("cannot map empty ", path_));

@@ -113,7 +113,8 @@ class SegmentReader {
   SegmentIndex index_;
   // The whole file mapped read-only once Load has checked it, or null (Read is used).
   // Segment files are never changed once written, so the mapping stays valid; a file cut
-  // short by someone else while mapped would fault (SIGBUS) where Read would report it.
+  // short by someone else while mapped would fault (SIGBUS) where Read would report it,
+  // and so would a read error of the device under the mapping (Read returns EIO).
   std::unique_ptr<MappedRegion> mapping_;
 
   // Decoded dictionaries by file offset, most recently used last; their entries total at
