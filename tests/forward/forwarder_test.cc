@@ -505,7 +505,7 @@ TEST_F(ForwarderTest, ResumesAtTheCursorAfterCloseAndOpen) {
   std::vector<WriteRecordsRequest> sent = second->requests();
   ASSERT_EQ(sent.size(), 1u);  // Nothing resent: the cursor was written at Close.
   ASSERT_EQ(sent[0].records.size(), 1u);
-  EXPECT_EQ(*sent[0].records[0].time, absl::StrCat(t0 + 500));
+  EXPECT_EQ(TimeOf(sent[0], 0), absl::StrCat(t0 + 500));
 }
 
 // A backlog already in the log is in the stats as soon as Open returns (tsw forward and
