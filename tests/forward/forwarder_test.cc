@@ -79,6 +79,20 @@ SendOutcome Retry() {
   return SendOutcome{SendOutcome::Kind::kRetry, {}, "ThrottlingException: slow down"};
 }
 
+// What a Sender reports for a destination's answer: accepted, some records rejected, or
+// failed.
+SendOutcome OutcomeOf(const absl::StatusOr<WriteRecordsResponse>& r) {
+  SendOutcome o;
+  if (r.ok()) return o;
+  if (KindOf(r.status()) == ErrorKind::kRejectedRecords) {
+    o.rejected = RejectedRecordsOf(r.status());
+    return o;
+  }
+  o.kind = SendOutcome::Kind::kFailed;
+  o.error = r.status().ToString();
+  return o;
+}
+
 // Writes every request to a destination engine, as a tsw serve would take it.
 class EngineSender final : public forward::Sender {
  public:
@@ -93,15 +107,7 @@ class EngineSender final : public forward::Sender {
       requests_.push_back(request);
     }
     absl::StatusOr<WriteRecordsResponse> r = dest_->WriteRecords(request);
-    SendOutcome o;
-    if (r.ok()) return o;
-    if (KindOf(r.status()) == ErrorKind::kRejectedRecords) {
-      o.rejected = RejectedRecordsOf(r.status());
-      return o;
-    }
-    o.kind = SendOutcome::Kind::kFailed;
-    o.error = r.status().ToString();
-    return o;
+    return OutcomeOf(r);
   }
   // The requests sent to the destination (not those answered kRetry unsent).
   std::vector<WriteRecordsRequest> requests() const {
@@ -197,15 +203,7 @@ class ConcurrentEngineSender final : public forward::Sender {
       }
     }
     --in_flight_;
-    SendOutcome o;
-    if (r.ok()) return o;
-    if (KindOf(r.status()) == ErrorKind::kRejectedRecords) {
-      o.rejected = RejectedRecordsOf(r.status());
-      return o;
-    }
-    o.kind = SendOutcome::Kind::kFailed;
-    o.error = r.status().ToString();
-    return o;
+    return OutcomeOf(r);
   }
   std::map<std::string, std::vector<std::string>> arrived() const {
     std::lock_guard<std::mutex> lock(mu_);
