@@ -10,15 +10,13 @@
 #define TSW_ENGINE_QUERY_PARSE_CACHE_H_
 
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "engine/common/mutex.h"
 #include "engine/query/ast.h"
+#include "engine/query/fifo_cache.h"
 
 namespace tsw::query {
 
@@ -26,18 +24,15 @@ class ParseCache {
  public:
   static constexpr size_t kMaxTextBytes = 16 << 10;
 
-  explicit ParseCache(size_t capacity) : capacity_(capacity) {}
+  explicit ParseCache(size_t capacity) : entries_(capacity) {}
 
   // The parsed form of `text`: the cached one, or Parse(text) (cached if it parsed).
   absl::StatusOr<std::shared_ptr<const Select>> Parse(std::string_view text);
 
-  size_t size() const;
+  size_t size() const { return entries_.size(); }
 
  private:
-  const size_t capacity_;
-  mutable Mutex mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const Select>> entries_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // Oldest first.
+  FifoCache<Select> entries_;
 };
 
 }  // namespace tsw::query

@@ -92,12 +92,7 @@ absl::StatusOr<std::shared_ptr<const Plan>> PlanCache::Get(std::string_view text
   key.reserve(text.size() + 1);
   key.push_back(latest_rows ? '1' : '0');
   key.append(text);
-  std::shared_ptr<const Entry> cached;
-  {
-    MutexLock lock(&mu_);
-    auto it = entries_.find(key);
-    if (it != entries_.end()) cached = it->second;
-  }
+  const std::shared_ptr<const Entry> cached = entries_.Find(key);
   // Checked outside the lock: Columns() takes the table's lock.
   if (cached != nullptr && StillValid(*cached, source, ctx)) return cached->plan;
 
@@ -113,24 +108,10 @@ absl::StatusOr<std::shared_ptr<const Plan>> PlanCache::Get(std::string_view text
   entry->reads_now = ReadsNow(**select);
   entry->now_nanos = ctx.now_nanos;
   std::shared_ptr<const Plan> result = entry->plan;
-  if (capacity_ == 0 || text.size() > ParseCache::kMaxTextBytes) return result;
-  MutexLock lock(&mu_);
-  auto [it, inserted] = entries_.try_emplace(key, entry);
-  if (!inserted) {
-    it->second = std::move(entry);  // The stale entry goes; the key keeps its place.
-    return result;
-  }
-  order_.push_back(std::move(key));
-  if (order_.size() > capacity_) {
-    entries_.erase(order_.front());
-    order_.pop_front();
-  }
+  if (text.size() > ParseCache::kMaxTextBytes) return result;
+  // A stale entry under the key goes; the key keeps its place.
+  entries_.Insert(std::move(key), std::move(entry), /*replace=*/true);
   return result;
-}
-
-size_t PlanCache::size() const {
-  MutexLock lock(&mu_);
-  return entries_.size();
 }
 
 }  // namespace tsw::query

@@ -19,17 +19,15 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "engine/common/mutex.h"
 #include "engine/query/ast.h"
 #include "engine/query/evaluator.h"
+#include "engine/query/fifo_cache.h"
 #include "engine/query/parse_cache.h"
 #include "engine/query/plan.h"
 #include "engine/query/query_engine.h"
@@ -42,7 +40,7 @@ bool ReadsNow(const Select& select);
 
 class PlanCache {
  public:
-  explicit PlanCache(size_t capacity) : capacity_(capacity) {}
+  explicit PlanCache(size_t capacity) : entries_(capacity) {}
 
   // The plan of `text` over `source` at `ctx`: the cached one if still valid (above),
   // else parsed through `parses` and bound anew (with UseLatestRows when `latest_rows`),
@@ -51,7 +49,7 @@ class PlanCache {
                                                   const EvalContext& ctx, bool latest_rows,
                                                   ParseCache& parses);
 
-  size_t size() const;
+  size_t size() const { return entries_.size(); }
 
   // One Columns() lookup the binder made, and its answer.
   struct Lookup {
@@ -68,11 +66,8 @@ class PlanCache {
   };
 
  private:
-  const size_t capacity_;
-  mutable Mutex mu_;
   // Keyed by latest_rows ('1' or '0') and the text.
-  absl::flat_hash_map<std::string, std::shared_ptr<const Entry>> entries_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // Oldest first.
+  FifoCache<Entry> entries_;
 };
 
 }  // namespace tsw::query
