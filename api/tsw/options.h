@@ -88,6 +88,12 @@ struct ForwardDestination {
   ForwardBacklogPolicy backlog_policy = ForwardBacklogPolicy::kThrottleWrites;
   int max_connections = 4;            // Concurrent requests when the backlog grows.
   int max_records_per_request = 100;  // WriteRecords batch size (the service's maximum).
+  // The forwarder's threads (its log reader and one per connection) run this much nicer
+  // than the thread that started them (Linux: per thread, capped at 19), so that on a
+  // busy device local writes keep the CPU and the backlog is sent with what is left. A
+  // nice thread is never starved: once writes pause, it has the CPU. 0: the same
+  // priority. Where threads have no priority of their own, ignored.
+  int thread_nice = 10;
   // A transport of your own (a test's fake, another protocol; engine/forward/sender.h),
   // shared by every table the rule matches. nullptr: the HTTP transport to `endpoint`.
   std::shared_ptr<forward::Sender> sender;

@@ -142,6 +142,9 @@ class Forwarder {
     bool done = false;          // Accepted (or rejected to the dead letters).
   };
 
+  // Names the calling thread and lowers its priority by destination.thread_nice (reported
+  // if that fails; forwarding goes on at the priority it has).
+  void LowerPriority(const char* thread_name) const;
   void Run();
   // A shard's thread: sends what the dispatcher queued for shard `shard`.
   void RunShard(int shard);

@@ -4,8 +4,12 @@
 // and its deadline only guards against a hang.
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,12 +21,18 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "engine/forward/sender.h"
 #include "gtest/gtest.h"
 #include "tests/common/fault_env.h"
 #include "tsw/clock.h"
 #include "tsw/engine.h"
 #include "tsw/status.h"
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
 
 namespace tsw {
 namespace {
@@ -828,6 +838,88 @@ TEST_F(ForwarderTest, KeepsEachSeriesInLogOrderWithRequestsInFlightTogether) {
   EXPECT_GE(sender->peak(), 2);
   EXPECT_EQ(Forwarding(*e).rejected_records, 0);
   EXPECT_EQ(sender->arrived(), expected);
+  EXPECT_EQ(Dump(*dest), Dump(*e));
+}
+
+#if defined(__linux__)
+// The nice value of each of this process's threads whose name starts with `prefix`
+// (/proc/self/task/<tid>/comm and stat, whose 19th field is the nice value).
+std::vector<int> NiceOfThreads(const std::string& prefix) {
+  std::vector<int> nices;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (!absl::StartsWith(name, prefix)) continue;
+    std::ifstream stat_file(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), {});
+    // The fields after the name in parentheses: state is the 3rd, nice the 19th.
+    std::vector<std::string> fields = absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+    if (fields.size() > 16) nices.push_back(std::stoi(fields[16]));
+  }
+  return nices;
+}
+
+// The forwarder's reader and its senders run thread_nice nicer than the thread that
+// opened the engine (so a busy writer keeps the CPU), and 0 keeps them at its priority.
+TEST_F(ForwarderTest, ForwarderThreadsRunAtTheConfiguredLowerPriority) {
+  errno = 0;
+  const int base = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  ASSERT_EQ(errno, 0);
+  for (const int nice : {0, 7, 30}) {
+    SCOPED_TRACE(nice);
+    Options o = LocalOptions(std::make_shared<ScriptedSender>());
+    o.forward[0].thread_nice = nice;
+    o.forward[0].max_connections = 3;
+    auto e = Open(o);
+    CreateTable(*e);
+    ASSERT_TRUE(Write(*e, {Point("d1", Now() - 10 - nice, "1.5")}).ok());
+    ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records >= 1; }));
+    // A reader and one sender per connection; each names itself before it lowers its
+    // priority, so wait for the names, then for the values.
+    const int want = std::min(19, base + nice);
+    ASSERT_TRUE(WaitFor([&] {
+      std::vector<int> nices = NiceOfThreads("tsw-fwd-");
+      return nices.size() == 4 &&
+             std::all_of(nices.begin(), nices.end(), [&](int n) { return n == want; });
+    })) << absl::StrJoin(NiceOfThreads("tsw-fwd-"), ",");
+    e.reset();
+    EXPECT_TRUE(NiceOfThreads("tsw-fwd-").empty());
+  }
+}
+#endif
+
+// A writer that keeps a core busy while it writes does not keep the (nicer) forwarder
+// from finishing: once the writes pause, everything reaches the destination.
+TEST_F(ForwarderTest, NiceForwarderCatchesUpWhenABusyWriterPauses) {
+  auto dest = OpenDest();
+  auto sender = std::make_shared<ConcurrentEngineSender>(dest.get());
+  Options o = LocalOptions(sender);
+  o.forward[0].thread_nice = 19;
+  o.forward[0].max_records_per_request = 50;
+  auto e = Open(o);
+  CreateTable(*e);
+  const int64_t t0 = Now() - 100000;
+  constexpr int kWriters = 2, kWrites = 40, kPerWrite = 100;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kWrites; ++i) {
+        std::vector<Record> records;
+        for (int k = 0; k < kPerWrite; ++k) {
+          records.push_back(
+              Point(absl::StrCat("w", w, "-", k % 7), t0 + i * kPerWrite + k, absl::StrCat(k)));
+        }
+        EXPECT_TRUE(Write(*e, records).ok());
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  ASSERT_TRUE(WaitFor([&] {
+    TableStats::ForwardStats f = Forwarding(*e);
+    return f.forwarded_records == kWriters * kWrites * kPerWrite && f.pending_records == 0;
+  }));
+  EXPECT_EQ(Forwarding(*e).rejected_records, 0);
   EXPECT_EQ(Dump(*dest), Dump(*e));
 }
 

@@ -25,7 +25,9 @@ const char kForwardFlagsUsage[] =
     "  --forward-backlog-bytes N  unsent log bytes kept per table (default 1 GiB), then\n"
     "  --forward-policy P         throttle: local writes get ThrottlingException (default);\n"
     "                             drop: the oldest unsent records are given up, counted\n"
-    "  --forward-connections N    concurrent requests when the backlog grows (default 4)\n";
+    "  --forward-connections N    concurrent requests when the backlog grows (default 4)\n"
+    "  --forward-nice N           the forwarder's threads run N nicer than the server's\n"
+    "                             (0-19; default 10: local writes first)\n";
 
 bool ForwardFlags::IsForwardFlag(const std::string& name) {
   static const std::set<std::string>* names = new std::set<std::string>{"--forward-to",
@@ -36,7 +38,8 @@ bool ForwardFlags::IsForwardFlag(const std::string& name) {
                                                                         "--forward-table",
                                                                         "--forward-backlog-bytes",
                                                                         "--forward-policy",
-                                                                        "--forward-connections"};
+                                                                        "--forward-connections",
+                                                                        "--forward-nice"};
   return names->count(name) > 0;
 }
 
@@ -79,6 +82,11 @@ absl::Status ForwardFlags::Set(const std::string& name, const std::string& value
     if (!absl::SimpleAtoi(value, &destination_.max_connections) ||
         destination_.max_connections <= 0) {
       return ValidationError(absl::StrCat(name, " wants a positive number, not '", value, "'"));
+    }
+  } else if (name == "--forward-nice") {
+    if (!absl::SimpleAtoi(value, &destination_.thread_nice) || destination_.thread_nice < 0 ||
+        destination_.thread_nice > 19) {
+      return ValidationError(absl::StrCat(name, " wants a number from 0 to 19, not '", value, "'"));
     }
   } else {
     return ValidationError(absl::StrCat("unknown flag ", name));

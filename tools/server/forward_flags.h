@@ -14,6 +14,7 @@
 //   --forward-backlog-bytes N     unsent log bytes kept before the policy applies
 //   --forward-policy throttle|drop
 //   --forward-connections N       concurrent requests when the backlog grows
+//   --forward-nice N              the forwarder's threads run N nicer (default 10)
 #ifndef TSW_TOOLS_SERVER_FORWARD_FLAGS_H_
 #define TSW_TOOLS_SERVER_FORWARD_FLAGS_H_
 

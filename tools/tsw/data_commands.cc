@@ -557,7 +557,7 @@ const std::vector<Command>& DataCommands() {
        Stats},
       {"forward",
        "--to URL|REGION [--credentials FILE] [--database D] [--table T] [--region R] "
-       "[--discovery URL] [--connections N] [--timeout-seconds N]",
+       "[--discovery URL] [--connections N] [--nice N] [--timeout-seconds N]",
        "Forwards every table's records not yet sent to a Timestream Write endpoint (the "
        "same cursor as tsw serve --forward-to), printing progress; exits 0 once nothing "
        "is pending",

@@ -19,14 +19,19 @@ namespace tsw::cli {
 
 const std::set<std::string>& ForwardFlagNames() {
   static const std::set<std::string>* names = new std::set<std::string>{
-      "forward-to",         "forward-discovery", "forward-region",        "forward-credentials",
-      "forward-database",   "forward-table",     "forward-backlog-bytes", "forward-policy",
-      "forward-connections"};
+      "forward-to",          "forward-discovery", "forward-region",        "forward-credentials",
+      "forward-database",    "forward-table",     "forward-backlog-bytes", "forward-policy",
+      "forward-connections", "forward-nice"};
   return *names;
 }
 
 absl::Status AddForwardFlags(const Flags& flags, bool short_names, Options* options) {
   server::ForwardFlags forward;
+  // `tsw forward` has nothing else to do: its threads keep the command's priority unless
+  // --nice says otherwise (nice(1) the command to lower everything).
+  if (short_names && !flags.Get("nice")) {
+    if (absl::Status s = forward.Set("--forward-nice", "0"); !s.ok()) return s;
+  }
   for (const std::string& name : ForwardFlagNames()) {
     // `tsw forward` says --to, --credentials...; the others --forward-to...
     const std::string given = short_names ? name.substr(std::string("forward-").size()) : name;
