@@ -13,10 +13,15 @@
 #      2 common ones, so their requests cost both ends far more per record);
 #   2b. the same for exactly the records http_ingest_bench sends (its --fill writes them
 #      into a local tsw serve first), the like-for-like pairing with step 1;
-#   3. local WriteRecords throughput of a `tsw serve` with forwarding off and on
-#      (`tsw bench --endpoint`, 4 clients, DURATION s each), interleaved ROUNDS times.
+#   3. local WriteRecords throughput of a `tsw serve` with forwarding off, on with the
+#      forwarder's threads at the server's priority (--forward-nice 0, "on0") and on at
+#      the default --forward-nice 10 ("on"): `tsw bench --endpoint`, 4 clients, DURATION s
+#      each, interleaved ROUNDS times. The destination is a `tsw serve` on the same cores,
+#      standing for a remote machine: once as it is ("same machine"), once under
+#      `nice -n 19` ("remote" stand-in: it takes only the CPU the local server leaves).
 # Usage: bench/forward_bench.sh   (after bazel build -c opt //tools/tsw //bench:http_ingest_bench)
-# Env: RECORDS (default 200000), DURATION (10), ROUNDS (2), BAZEL_BIN (bazel-bin).
+# Env: RECORDS (default 200000), DURATION (10), ROUNDS (2), BAZEL_BIN (bazel-bin),
+#      STEPS (default "1 2 3": which steps run; 2 includes 2b).
 set -euo pipefail
 BIN=${BAZEL_BIN:-bazel-bin}
 TSW=$BIN/tools/tsw/tsw
@@ -24,6 +29,7 @@ HTTP_BENCH=$BIN/bench/http_ingest_bench
 RECORDS=${RECORDS:-200000}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
+STEPS=" ${STEPS:-1 2 3} "
 work=$(mktemp -d /tmp/forward-bench.XXXXXX)
 # Stops the server whose pid is in $1 and waits for it to exit.
 stop() {
@@ -41,10 +47,11 @@ trap cleanup EXIT
 echo "AKIDBENCH bench-secret" >"$work/creds"
 
 # Starts `tsw serve --data DIR ...` on a free port (its pid in DIR.pid); prints the port.
+# NICE (default 0) runs it under nice -n NICE.
 serve() {
   local dir=$1
   shift
-  "$TSW" serve --data "$dir" --listen 127.0.0.1:0 "$@" >"$dir.log" 2>&1 &
+  nice -n "${NICE:-0}" "$TSW" serve --data "$dir" --listen 127.0.0.1:0 "$@" >"$dir.log" 2>&1 &
   echo $! >"$dir.pid"
   for _ in $(seq 300); do
     if grep -q "listening on" "$dir.log" 2>/dev/null; then
@@ -66,6 +73,7 @@ remote=http://127.0.0.1:$remote_port
 "$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd --table cpu \
   --records 1000 >/dev/null
 
+if [[ $STEPS == *" 1 "* ]]; then
 echo "== 1. the destination's own ingest rate (http_ingest_bench --endpoint)"
 "$HTTP_BENCH" --endpoint="127.0.0.1:$remote_port" \
   --benchmark_filter='BM_HttpWriteRecords/signed:1/real_time/threads:(1|4)$' \
@@ -78,6 +86,9 @@ for conns in 1 4; do
   echo "clients $conns: $rate"
 done
 
+fi
+
+if [[ $STEPS == *" 2 "* ]]; then
 echo "== 2. forwarding $RECORDS records to it (tsw forward until nothing is pending)"
 "$TSW" bench --data "$work/local" --database fwd --table cpu --records "$RECORDS" \
   --seed 7 | grep -E 'rate|records:'
@@ -108,20 +119,33 @@ for conns in 1 4; do
   echo "http_ingest_bench records, connections $conns: $rate"
 done
 
-echo "== 3. local WriteRecords through tsw serve, forwarding off and on ($ROUNDS rounds)"
+fi
+
+if [[ $STEPS == *" 3 "* ]]; then
+# The "remote" stand-in: a second destination that yields the CPU to everything else.
+remote19_port=$(NICE=19 serve "$work/remote19" --credentials "$work/creds")
+"$TSW" bench --endpoint "http://127.0.0.1:$remote19_port" --credentials "$work/creds" \
+  --database fwd --table cpu --records 1000 >/dev/null
+echo "== 3. local WriteRecords through tsw serve, forwarding off / on0 / on ($ROUNDS rounds)"
 for round in $(seq "$ROUNDS"); do
-  for mode in off on; do
-    dir="$work/serve-$mode-$round"
-    if [[ $mode == on ]]; then
-      port=$(serve "$dir" --forward-to "$remote" --forward-credentials "$work/creds")
-    else
-      port=$(serve "$dir")
-    fi
-    rate=$("$TSW" bench --endpoint "http://127.0.0.1:$port" --credentials "$work/creds" \
-      --database fwd --table cpu \
-      --duration "$DURATION" --clients 4 --seed "$round" | grep -E '^  rate:')
-    echo "round $round forwarding $mode: $rate (load $(cut -d' ' -f1 /proc/loadavg))"
-    stop "$dir.pid"
+  for dest in same remote; do
+    [[ $dest == same ]] && dport=$remote_port || dport=$remote19_port
+    for mode in off on0 on; do
+      dir="$work/serve-$dest-$mode-$round"
+      case $mode in
+        off) port=$(serve "$dir") ;;
+        on0) port=$(serve "$dir" --forward-to "http://127.0.0.1:$dport" \
+          --forward-credentials "$work/creds" --forward-nice 0) ;;
+        on) port=$(serve "$dir" --forward-to "http://127.0.0.1:$dport" \
+          --forward-credentials "$work/creds") ;;
+      esac
+      rate=$("$TSW" bench --endpoint "http://127.0.0.1:$port" --credentials "$work/creds" \
+        --database fwd --table cpu \
+        --duration "$DURATION" --clients 4 --seed "$round" | grep -E '^  rate:')
+      echo "round $round destination $dest forwarding $mode: $rate (load $(cut -d' ' -f1 /proc/loadavg))"
+      stop "$dir.pid"
+    done
   done
 done
+fi
 echo "== load at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,6 +7,9 @@
 //   forward_write_bench [--rounds=R] [--seconds=S] [--threads=T] [--records=N]
 //                       [--durability=sync|periodic] [--modes=off,on]
 //
+// Modes: off; on (the forwarder's threads at ForwardDestination::thread_nice's default);
+// onN (at thread_nice N, e.g. on0: the writers' own priority).
+//
 // Rounds alternate off, on, off, on... (R of each), each on a fresh table in a fresh
 // temporary directory: T writer threads, each sending 100-record requests (100 series of
 // its own, one DOUBLE measure, times counting up) for S seconds, or N records in all with
@@ -24,11 +27,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -92,7 +97,8 @@ struct RoundResult {
   double drain_s = 0;  // After the writers: until the forwarder had it all accepted.
 };
 
-RoundResult RunRound(const Config& config, bool forward, int round) {
+// `nice` < 0: ForwardDestination's default.
+RoundResult RunRound(const Config& config, bool forward, int nice, int round) {
   const std::string dir = (std::filesystem::temp_directory_path() /
                            absl::StrCat("tsw-forward-write-", ::getpid(), "-", round))
                               .string();
@@ -104,6 +110,7 @@ RoundResult RunRound(const Config& config, bool forward, int round) {
     ForwardDestination d;
     d.endpoint = "http://instant:1";
     d.sender = sender;
+    if (nice >= 0) d.thread_nice = nice;
     options.forward.push_back(d);
   }
   auto engine = Engine::Open(dir, options);
@@ -210,14 +217,19 @@ int main(int argc, char** argv) {
                  "[--records=N] [--durability=sync|periodic] [--modes=off,on]\n");
     return 2;
   }
-  std::vector<double> rate[2], cpu[2];
+  std::map<std::string, std::vector<double>> rate, cpu;
   int round = 0;
   for (int r = 0; r < config.rounds; ++r) {
     for (const std::string& mode : config.modes) {
-      const bool on = mode == "on";
-      tsw::RoundResult res = tsw::RunRound(config, on, round++);
-      rate[on].push_back(res.rate);
-      cpu[on].push_back(res.cpu_us);
+      const bool on = absl::StartsWith(mode, "on");
+      int nice = -1;
+      if (on && mode.size() > 2 && !absl::SimpleAtoi(mode.substr(2), &nice)) {
+        std::fprintf(stderr, "bad mode %s\n", mode.c_str());
+        return 2;
+      }
+      tsw::RoundResult res = tsw::RunRound(config, on, nice, round++);
+      rate[mode].push_back(res.rate);
+      cpu[mode].push_back(res.cpu_us);
       std::printf("round %d forwarding %-3s %9.0f records/s  %6.2f CPU us/record", r + 1,
                   mode.c_str(), res.rate, res.cpu_us);
       if (on) std::printf("  drain %.3f s", res.drain_s);
@@ -225,13 +237,15 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
   }
-  if (!rate[0].empty() && !rate[1].empty()) {
-    const double off = tsw::Median(rate[0]), on = tsw::Median(rate[1]);
-    std::printf(
-        "median: off %.0f records/s %.2f CPU us/record, on %.0f records/s %.2f CPU "
-        "us/record: rate %+.1f%%, CPU %+.1f%%\n",
-        off, tsw::Median(cpu[0]), on, tsw::Median(cpu[1]), (on / off - 1) * 100,
-        (tsw::Median(cpu[1]) / tsw::Median(cpu[0]) - 1) * 100);
+  if (rate.count("off") == 0) return 0;
+  const double off = tsw::Median(rate["off"]), off_cpu = tsw::Median(cpu["off"]);
+  std::printf("median: off %.0f records/s %.2f CPU us/record\n", off, off_cpu);
+  for (const std::string& mode : config.modes) {
+    if (mode == "off" || rate[mode].empty()) continue;
+    const double on = tsw::Median(rate[mode]), on_cpu = tsw::Median(cpu[mode]);
+    std::printf("median: %s %.0f records/s %.2f CPU us/record: rate %+.1f%%, CPU %+.1f%%\n",
+                mode.c_str(), on, on_cpu, (on / off - 1) * 100, (on_cpu / off_cpu - 1) * 100);
+    rate[mode].clear();  // A mode given twice prints once.
   }
   return 0;
 }
