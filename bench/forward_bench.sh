@@ -15,8 +15,9 @@
 #      into a local tsw serve first), the like-for-like pairing with step 1;
 #   3. local WriteRecords throughput of a `tsw serve` with forwarding off, on with the
 #      forwarder's threads at the server's priority (--forward-nice 0, "on0") and on at
-#      the default --forward-nice 10 ("on"): `tsw bench --endpoint`, 4 clients, DURATION s
-#      each, interleaved ROUNDS times. The destination is a `tsw serve` on the same cores,
+#      the default --forward-nice 10 ("on") and at 19 ("on19"): `tsw bench --endpoint`, 4
+#      clients, DURATION s each, interleaved ROUNDS times, with the CPU seconds the local
+#      server's forwarder threads, its other threads and the destination used meanwhile. The destination is a `tsw serve` on the same cores,
 #      standing for a remote machine: once as it is ("same machine"), once under
 #      `nice -n 19` ("remote" stand-in: it takes only the CPU the local server leaves).
 # Usage: bench/forward_bench.sh   (after bazel build -c opt //tools/tsw //bench:http_ingest_bench)
@@ -122,15 +123,17 @@ done
 fi
 
 if [[ $STEPS == *" 3 "* ]]; then
+# user + system clock ticks of the process or thread whose stat file is $1.
+ticks() { awk '{ print $14 + $15 }' "$1"; }
 # The "remote" stand-in: a second destination that yields the CPU to everything else.
 remote19_port=$(NICE=19 serve "$work/remote19" --credentials "$work/creds")
 "$TSW" bench --endpoint "http://127.0.0.1:$remote19_port" --credentials "$work/creds" \
   --database fwd --table cpu --records 1000 >/dev/null
-echo "== 3. local WriteRecords through tsw serve, forwarding off / on0 / on ($ROUNDS rounds)"
+echo "== 3. local WriteRecords through tsw serve, forwarding off / on0 / on / on19 ($ROUNDS rounds)"
 for round in $(seq "$ROUNDS"); do
   for dest in same remote; do
     [[ $dest == same ]] && dport=$remote_port || dport=$remote19_port
-    for mode in off on0 on; do
+    for mode in off on0 on on19; do
       dir="$work/serve-$dest-$mode-$round"
       case $mode in
         off) port=$(serve "$dir") ;;
@@ -138,11 +141,25 @@ for round in $(seq "$ROUNDS"); do
           --forward-credentials "$work/creds" --forward-nice 0) ;;
         on) port=$(serve "$dir" --forward-to "http://127.0.0.1:$dport" \
           --forward-credentials "$work/creds") ;;
+        on19) port=$(serve "$dir" --forward-to "http://127.0.0.1:$dport" \
+          --forward-credentials "$work/creds" --forward-nice 19) ;;
       esac
+      [[ $dest == same ]] && dpid=$(cat "$work/remote.pid") || dpid=$(cat "$work/remote19.pid")
+      d0=$(ticks "/proc/$dpid/stat")
       rate=$("$TSW" bench --endpoint "http://127.0.0.1:$port" --credentials "$work/creds" \
         --database fwd --table cpu \
         --duration "$DURATION" --clients 4 --seed "$round" | grep -E '^  rate:')
-      echo "round $round destination $dest forwarding $mode: $rate (load $(cut -d' ' -f1 /proc/loadavg))"
+      # CPU seconds while the writers ran: the local server's forwarder threads, its other
+      # threads, and the destination.
+      pid=$(cat "$dir.pid")
+      fwd=0 other=0
+      for task in /proc/"$pid"/task/*; do
+        t=$(ticks "$task/stat")
+        if grep -q '^tsw-fwd' "$task/comm"; then fwd=$((fwd + t)); else other=$((other + t)); fi
+      done
+      cpu=$(awk -v f="$fwd" -v o="$other" -v d=$(($(ticks "/proc/$dpid/stat") - d0)) \
+        -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "CPU s: local %.1f, forwarder %.1f, destination %.1f", o / hz, f / hz, d / hz }')
+      echo "round $round destination $dest forwarding $mode: $rate; $cpu (load $(cut -d' ' -f1 /proc/loadavg))"
       stop "$dir.pid"
     done
   done

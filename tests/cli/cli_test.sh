@@ -165,6 +165,15 @@ expect_ok '^\{\}$' "$TSW" delete-table --data "$DIR" --database fleet --name sen
 expect_ok '^\{\}$' "$TSW" delete-database --data "$DIR" --name fleet
 expect_error ResourceNotFoundException "$TSW" describe-database --data "$DIR" --name fleet
 
+# The forwarder's niceness is 0 to 19, for tsw serve and tsw forward alike; a bad value
+# stops the command before anything is opened.
+expect_error ValidationException "$TSW" serve --data "$DIR-fwd" --forward-to http://127.0.0.1:1 \
+  --forward-nice 20
+expect_error ValidationException "$TSW" serve --data "$DIR-fwd" --forward-to http://127.0.0.1:1 \
+  --forward-nice -1
+expect_error ValidationException "$TSW" forward --data "$DIR-fwd" --to http://127.0.0.1:1 --nice x
+[ -e "$DIR-fwd" ] && fail "a bad --forward-nice created $DIR-fwd"
+
 # The demo runs in a fresh directory and reports its ingest.
 demo_out="$(cd "${TEST_TMPDIR:-/tmp}" && "$TSW" demo --data "$DIR-demo")" || fail "demo failed"
 grep -q 'records/s' <<<"$demo_out" || fail "demo did not report records/s: $demo_out"
