@@ -165,12 +165,17 @@ expect_ok '^\{\}$' "$TSW" delete-table --data "$DIR" --database fleet --name sen
 expect_ok '^\{\}$' "$TSW" delete-database --data "$DIR" --name fleet
 expect_error ResourceNotFoundException "$TSW" describe-database --data "$DIR" --name fleet
 
-# The forwarder's niceness is 0 to 19, for tsw serve and tsw forward alike; a bad value
-# stops the command before anything is opened.
-expect_error ValidationException "$TSW" serve --data "$DIR-fwd" --forward-to http://127.0.0.1:1 \
-  --forward-nice 20
-expect_error ValidationException "$TSW" serve --data "$DIR-fwd" --forward-to http://127.0.0.1:1 \
-  --forward-nice -1
+# The forwarder's niceness is 0 to 19; a bad value stops the command before anything is
+# opened: tsw serve's flag errors are usage errors (exit 2, the problem and the usage).
+for bad in 20 -1; do
+  "$TSW" serve --data "$DIR-fwd" --forward-to http://127.0.0.1:1 --forward-nice "$bad" \
+    >/dev/null 2>/tmp/tsw_cli_err_$$
+  rc=$?
+  [ "$rc" -eq 2 ] || fail "tsw serve --forward-nice $bad exited $rc, wanted 2"
+  no_sanitizer_report serve --forward-nice "$bad"
+  grep -q -- "--forward-nice wants a number from 0 to 19, not '$bad'" /tmp/tsw_cli_err_$$ ||
+    fail "tsw serve --forward-nice $bad: $(cat /tmp/tsw_cli_err_$$)"
+done
 expect_error ValidationException "$TSW" forward --data "$DIR-fwd" --to http://127.0.0.1:1 --nice x
 [ -e "$DIR-fwd" ] && fail "a bad --forward-nice created $DIR-fwd"
 
