@@ -9,7 +9,6 @@
 #if defined(__linux__)
 #include <pthread.h>
 #include <sys/resource.h>
-#include <unistd.h>
 #endif
 
 #include "absl/strings/numbers.h"
@@ -41,17 +40,18 @@ std::string Hex64(uint64_t v) {
 
 // Names the calling thread (for `top -H` and /proc/<pid>/task/*/comm) and makes it `nice`
 // nicer than it was (inherited from the thread that started it), capped at 19. Linux
-// gives each thread a nice value of its own (setpriority on its thread id); elsewhere
+// gives each thread a nice value of its own (setpriority of the calling thread); elsewhere
 // this does nothing. Returns what failed, or an empty string.
 std::string LowerThisThreadsPriority(const char* name, int nice) {
 #if defined(__linux__)
   pthread_setname_np(pthread_self(), name);
   if (nice <= 0) return "";
-  const pid_t tid = gettid();
+  // PRIO_PROCESS with id 0 is the calling thread on Linux (the kernel takes `current`),
+  // the same as its thread id.
   errno = 0;
-  const int now = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  const int now = getpriority(PRIO_PROCESS, 0);
   if (now == -1 && errno != 0) return std::strerror(errno);
-  if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(19, now + nice)) != 0) {
+  if (setpriority(PRIO_PROCESS, 0, std::min(19, now + nice)) != 0) {
     return std::strerror(errno);
   }
 #else
