@@ -9,6 +9,7 @@
 #define TSW_ENGINE_MEMSTORE_SERIES_REGISTRY_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,15 +22,40 @@ namespace tsw::memstore {
 
 class MeasureColumn;
 
-struct Series {
+// Laid out for the write path: a write's look-up and append read only the first cache
+// line (the first column and, for keys of up to kKeyHeadBytes, a copy of the key), so a
+// record of one of many series waits on one line of its Series instead of the Series and
+// then the key's heap block (bench/RESULTS.md, "branch ing4"). The rest is read by scans,
+// maintenance and new series.
+struct alignas(64) Series {
+  static constexpr size_t kKeyHeadBytes = 48;
+  static constexpr uint32_t kLongKey = UINT32_MAX;
+
+  // ---- The first line.
+  // The first column, inline: a series with one measure needs no column-map lookup.
+  MeasureColumn* first_column = nullptr;
+  uint32_t first_measure = UINT32_MAX;
+  // key's size if it is at most kKeyHeadBytes (its bytes are key_head's first ones),
+  // else kLongKey. Set once, by SeriesRegistry::Add, with key.
+  uint32_t key_head_size = kLongKey;
+  char key_head[kKeyHeadBytes];
+
+  // ---- The rest.
   std::string key;                    // Canonical key.
   uint64_t hash = 0;                  // Of `key`.
   std::vector<Dimension> dimensions;  // Sorted by name.
   std::vector<uint32_t> columns;      // MemStore column ids of this series, creation order.
-  // The first column, inline: a series with one measure needs no column-map lookup.
-  uint32_t first_measure = UINT32_MAX;
-  MeasureColumn* first_column = nullptr;
+
+  // key == k, reading the first line only when key is short.
+  bool KeyEquals(absl::string_view k) const {
+    if (key_head_size != kLongKey) {
+      return k.size() == key_head_size && std::memcmp(key_head, k.data(), k.size()) == 0;
+    }
+    return key == k;
+  }
 };
+static_assert(sizeof(MeasureColumn*) + 2 * sizeof(uint32_t) + Series::kKeyHeadBytes == 64,
+              "the write path's fields fill the first line");
 
 class SeriesRegistry {
  public:
@@ -43,7 +69,7 @@ class SeriesRegistry {
   uint32_t Find(uint64_t hash, absl::string_view key) const {
     auto it = by_hash_.find(hash);
     if (it == by_hash_.end()) return kAbsent;
-    if (series_[it->second]->key == key) return it->second;
+    if (series_[it->second]->KeyEquals(key)) return it->second;
     if (collided_.empty()) return kAbsent;
     auto c = collided_.find(key);
     return c == collided_.end() ? kAbsent : c->second;
