@@ -46,12 +46,23 @@ struct alignas(64) Series {
   std::vector<Dimension> dimensions;  // Sorted by name.
   std::vector<uint32_t> columns;      // MemStore column ids of this series, creation order.
 
-  // key == k, reading the first line only when key is short.
+  // key == k, reading the first line only when key is short: then a word at a time,
+  // inline (a memcmp call cost about as much again per record at 10,000 series).
   bool KeyEquals(absl::string_view k) const {
-    if (key_head_size != kLongKey) {
-      return k.size() == key_head_size && std::memcmp(key_head, k.data(), k.size()) == 0;
-    }
-    return key == k;
+    if (key_head_size == kLongKey) return key == k;
+    const size_t n = k.size();
+    if (n != key_head_size) return false;
+    if (n < 8) return std::memcmp(key_head, k.data(), n) == 0;
+    uint64_t diff = 0;
+    for (size_t i = 0; i + 8 < n; i += 8) diff |= Word(key_head + i) ^ Word(k.data() + i);
+    return (diff | (Word(key_head + n - 8) ^ Word(k.data() + n - 8))) == 0;
+  }
+
+ private:
+  static uint64_t Word(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
   }
 };
 static_assert(sizeof(MeasureColumn*) + 2 * sizeof(uint32_t) + Series::kKeyHeadBytes == 64,
