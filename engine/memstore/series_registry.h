@@ -1,7 +1,7 @@
 // The series of one table: each distinct dimension set gets a dense 32-bit id.
 //
-// A series is looked up by the XXH3 hash of its canonical key (ingest::AppendSeriesKey:
-// the dimensions sorted by name) and confirmed by comparing the whole key, so two
+// A series is looked up by the hash of its canonical key (model::HashSeriesKey; the key
+// holds the dimensions sorted by name) and confirmed by comparing the whole key, so two
 // dimension sets whose hashes collide are still two series: the first owns the hash slot,
 // later ones live in a side table keyed by the full key. Ids are never reused.
 // REQUIRES: external synchronization (the table's lock).
