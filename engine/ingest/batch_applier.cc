@@ -195,6 +195,7 @@ struct BatchApplier::ApplyCache {
   MeasureValueType type = MeasureValueType::kDouble;
   int32_t measure_id = model::NameTable::kAbsent;
   absl::string_view key;
+  uint64_t series_hash = 0;  // Of `key`: a record of another series differs here first.
   uint32_t series_id = SeriesRegistry::kAbsent;
   // The column of (series_id, measure_id): Apply adds columns but never removes one, so
   // the pointer stays valid for the request.
@@ -354,7 +355,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool BatchApplier::CheckSchema(
     return false;
   }
   resolved->key = batch.key(rec);
-  if (cache.series_id != SeriesRegistry::kAbsent && SameView(resolved->key, cache.key)) {
+  if (cache.series_id != SeriesRegistry::kAbsent && rec.series_hash == cache.series_hash &&
+      SameView(resolved->key, cache.key)) {
     resolved->series_id = cache.series_id;
     return true;
   }
@@ -512,6 +514,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::Commit(const ParsedRecord
     dimensions_.clear();
   }
   cache->key = resolved->key;
+  cache->series_hash = rec.series_hash;
   cache->series_id = resolved->series_id;
   MeasureColumn* column = resolved->column;
   if (column == nullptr) {

@@ -174,34 +174,88 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Parser::ParseLikePrevious(int32_t index
   return true;
 }
 
-// The series key of `dims`, whose names are like_.record's in the same order: the
-// previous key's layout with the values swapped in. The layout is worked out once per
-// run of such records.
-void Parser::BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out) {
-  std::vector<int32_t>& plan = batch_->like_key_plan;
-  if (!like_.plan_valid) {
-    // The record's dimensions in name order (a handful: insertion sort).
-    uint8_t order[kMaxPlannedDimensions];
-    for (size_t i = 0; i < dims.size(); ++i) {
-      size_t j = i;
-      while (j > 0 && View(dims[i].name) < View(dims[order[j - 1]].name)) {
-        order[j] = order[j - 1];
-        --j;
-      }
-      order[j] = static_cast<uint8_t>(i);
-    }
-    // No overlap with the common names: the previous record had these names.
-    MergeKeyPlan(
-        dims.size(), [&](size_t k) { return View(dims[order[k]].name); },
-        [&](size_t k) { return static_cast<int32_t>(order[k]); }, &plan);
-    like_.plan_valid = true;
+// Up to 32 constant key bytes with two overlapping 16-byte copies, inline (the bytes
+// between a run's own dimension values: common dimensions, own names); longer, memcpy.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* CopyConstant(char* dst, const char* src, size_t n) {
+  if (n - 16 <= 16) {
+    char head[16], tail[16];
+    std::memcpy(head, src, 16);
+    std::memcpy(tail, src + n - 16, 16);
+    std::memcpy(dst, head, 16);
+    std::memcpy(dst + n - 16, tail, 16);
+    return dst + n;
   }
-  EmitKey(
-      plan,
-      [&dims](int32_t i) {
-        return DimensionView{View(dims[i].name), View(dims[i].value)};
-      },
-      out);
+  return model::CopyKeyPiece(dst, src, n);
+}
+
+// The series key of `dims`, whose names are like_.record's in the same order: the
+// run's constant bytes with the values put between them, and its hash from the values
+// alone (the constant part's share is worked out with the plan). Once per record of a
+// run of many series: a key built the generic way (EmitKey) and hashed whole cost
+// about three times as many instructions (bench/RESULTS.md, "branch ing4").
+void Parser::BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out) {
+  if (!like_.plan_valid) PlanKeyLike(dims);
+  ParsedBatch& b = *batch_;
+  const std::string& constant = b.like_key_constant;
+  const size_t holes = like_.hole_count;
+  size_t size = constant.size();
+  for (size_t k = 0; k < holes; ++k) {
+    size += LengthPrefixedSize(View(dims[like_.holes[k].dimension].value));
+  }
+  const size_t begin = b.keys.size();
+  char* dst = b.keys.Grow(size);
+  uint64_t sum = like_.common_hash_sum;
+  size_t from = 0;
+  for (size_t k = 0; k < holes; ++k) {
+    const auto& hole = like_.holes[k];
+    dst = CopyConstant(dst, constant.data() + from, hole.constant_end - from);
+    from = hole.constant_end;
+    const absl::string_view value = View(dims[hole.dimension].value);
+    dst = model::EncodeKeyPiece(dst, value);
+    sum += model::SeriesHashDimension(hole.name_hash, value);
+  }
+  CopyConstant(dst, constant.data() + from, constant.size() - from);
+  out->key_begin = static_cast<uint32_t>(begin);
+  out->key_size = static_cast<uint32_t>(size);
+  out->series_hash = model::SeriesHashFinish(sum);
+}
+
+// The key layout of `dims` (see BuildKeyLike), once per run of records with its names.
+void Parser::PlanKeyLike(const std::vector<Dimension>& dims) {
+  std::vector<int32_t>& plan = batch_->like_key_plan;
+  // The record's dimensions in name order (a handful: insertion sort).
+  uint8_t order[kMaxPlannedDimensions];
+  for (size_t i = 0; i < dims.size(); ++i) {
+    size_t j = i;
+    while (j > 0 && View(dims[i].name) < View(dims[order[j - 1]].name)) {
+      order[j] = order[j - 1];
+      --j;
+    }
+    order[j] = static_cast<uint8_t>(i);
+  }
+  // No overlap with the common names: the previous record had these names.
+  MergeKeyPlan(
+      dims.size(), [&](size_t k) { return View(dims[order[k]].name); },
+      [&](size_t k) { return static_cast<int32_t>(order[k]); }, &plan);
+  ParsedBatch& b = *batch_;
+  std::string& constant = b.like_key_constant;
+  constant.clear();
+  like_.hole_count = 0;
+  like_.common_hash_sum = 0;
+  for (const int32_t step : plan) {
+    if (step >= 0) {
+      const absl::string_view name = View(dims[step].name);
+      PutLengthPrefixed(&constant, name);
+      like_.holes[like_.hole_count++] = {static_cast<uint32_t>(constant.size()),
+                                         static_cast<uint32_t>(step), model::SeriesHashName(name)};
+    } else {
+      const uint32_t from = b.common_offsets[-1 - step], to = b.common_offsets[-step];
+      constant.append(b.common_encoded, from, to - from);
+      const DimensionView& d = b.common_dimensions[-1 - step];
+      like_.common_hash_sum += model::SeriesHashDimension(model::SeriesHashName(d.name), d.value);
+    }
+  }
+  like_.plan_valid = true;
 }
 
 // ---- Runs of one series: records that repeat the previous one's shape exactly.

@@ -220,6 +220,7 @@ class Parser {
   template <size_t kWord, bool kMulti>
   size_t ParseSameSeriesRunOf(size_t begin);
   void BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out);
+  void PlanKeyLike(const std::vector<Dimension>& dims);
 
   // ---- Series keys, for both paths.
   // The layout of a series key: the record's own dimensions, given in name order by
@@ -266,6 +267,18 @@ class Parser {
     // ParsedBatch::like_key_plan holds the key layout of `record`'s dimension names.
     // Reset with the shape.
     bool plan_valid = false;
+    // With the plan: the key as ParsedBatch::like_key_constant's bytes with a record's
+    // own dimension values between them. Value holes[k] (of the record's dimension
+    // holes[k].dimension, named by the constant bytes before it) goes after the
+    // constant's first holes[k].constant_end bytes.
+    struct Hole {
+      uint32_t constant_end = 0;
+      uint32_t dimension = 0;
+      uint64_t name_hash = 0;  // model::SeriesHashName of the dimension's name.
+    };
+    Hole holes[kMaxPlannedDimensions];
+    size_t hole_count = 0;
+    uint64_t common_hash_sum = 0;  // The common dimensions' share of the series hash.
   } like_;
 };
 

@@ -85,6 +85,9 @@ struct ParsedBatch {
   std::vector<absl::string_view> names;
   std::vector<int32_t> key_plan;       // A series key's layout (the parser's BuildKey)...
   std::vector<int32_t> like_key_plan;  // ...and that of a run of records with one layout.
+  // That layout's bytes other than the record's own dimension values (the parser's
+  // BuildKeyLike).
+  std::string like_key_constant;
 
   void Clear();
   absl::string_view key(const ParsedRecord& r) const {

@@ -7,6 +7,10 @@ uint32_t SeriesRegistry::Add(uint64_t hash, absl::string_view key,
   const uint32_t id = static_cast<uint32_t>(series_.size());
   auto series = std::make_unique<Series>();
   series->key.assign(key.data(), key.size());
+  if (key.size() <= Series::kKeyHeadBytes) {
+    std::memcpy(series->key_head, key.data(), key.size());
+    series->key_head_size = static_cast<uint32_t>(key.size());
+  }
   series->hash = hash;
   series->dimensions = std::move(dimensions);
   if (!by_hash_.emplace(hash, id).second) collided_.emplace(series->key, id);

@@ -19,6 +19,21 @@ bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out) {
   return true;
 }
 
-uint64_t HashSeriesKey(absl::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+uint64_t SeriesHashName(absl::string_view name) { return XXH3_64bits(name.data(), name.size()); }
+
+uint64_t SeriesHashDimension(uint64_t name_hash, absl::string_view value) {
+  return XXH3_64bits_withSeed(value.data(), value.size(), name_hash);
+}
+
+uint64_t HashSeriesKey(absl::string_view key) {
+  uint64_t sum = 0;
+  absl::string_view name, value;
+  while (GetLengthPrefixed(&key, &name) && GetLengthPrefixed(&key, &value)) {
+    sum += SeriesHashDimension(SeriesHashName(name), value);
+  }
+  // A malformed key (a corrupt one a reader checks for) still hashes all of its bytes.
+  if (!key.empty()) sum += XXH3_64bits(key.data(), key.size());
+  return SeriesHashFinish(sum);
+}
 
 }  // namespace tsw::model

@@ -18,8 +18,25 @@ namespace tsw::model {
 // The dimensions of `key`, in name order; false if `key` is malformed.
 bool DecodeSeriesKey(absl::string_view key, std::vector<Dimension>* out);
 
-// XXH3-64 of a key: the series hash in memory.
+// The series hash in memory (never stored): built from one hash per dimension, added
+// up, so that a parser can hash a record's dimensions where they are, with the common
+// dimensions' share and each name's hash worked out once per request, instead of
+// hashing a key it built (bench/RESULTS.md, "branch ing4"). For a key holding dimensions
+// (n_i, v_i): SeriesHashFinish(sum of SeriesHashDimension(SeriesHashName(n_i), v_i)),
+// the sum wrapping around.
 uint64_t HashSeriesKey(absl::string_view key);
+uint64_t SeriesHashName(absl::string_view name);
+uint64_t SeriesHashDimension(uint64_t name_hash, absl::string_view value);
+// The sum's bits mixed once more (MurmurHash3's 64-bit finalizer), so that no bit of
+// the hash the registry's index takes depends on few input bits.
+inline uint64_t SeriesHashFinish(uint64_t sum) {
+  sum ^= sum >> 33;
+  sum *= 0xff51afd7ed558ccdULL;
+  sum ^= sum >> 33;
+  sum *= 0xc4ceb9fe1a85ec53ULL;
+  sum ^= sum >> 33;
+  return sum;
+}
 
 // memcpy for the pieces of a key being built (names, values, whole encoded dimensions):
 // those of 4 to 16 bytes with two overlapping word copies, inline, instead of a call.

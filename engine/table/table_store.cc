@@ -121,12 +121,11 @@ void PrefetchRows(const ingest::ParsedBatch& parsed, const memstore::MemStore& s
     if (rec.like_previous) continue;
     const memstore::Series* s = registry.ProbeHash(rec.series_hash);
     if (s == nullptr) continue;
-    __builtin_prefetch(&s->key);
-    __builtin_prefetch(&s->first_column);
+    __builtin_prefetch(s);  // The first line: the first column and a short key.
     series.push_back(s);
   }
   for (const memstore::Series* s : series) {
-    __builtin_prefetch(s->key.data());
+    if (s->key_head_size == memstore::Series::kLongKey) __builtin_prefetch(s->key.data());
     const MeasureColumn* c = s->first_column;
     if (c != nullptr) {
       __builtin_prefetch(c);

@@ -112,6 +112,36 @@ TEST(SeriesRegistryTest, FindsEachOfManySeriesUnderItsOwnIdAndKey) {
   EXPECT_EQ(registry.collisions(), 0u);
 }
 
+// Keys around the length the Series keeps a copy of in its first line (48 bytes): each
+// matches itself only, whether a key one byte shorter or longer, or one differing in a
+// single byte anywhere, is asked for under its hash.
+TEST(SeriesRegistryTest, MatchesKeysOnlyExactlyAtEveryLengthAroundTheInlineCopy) {
+  SeriesRegistry registry;
+  std::vector<std::string> keys;
+  for (size_t n = 1; n <= 64; ++n) {
+    std::string key;
+    for (size_t i = 0; i < n; ++i) key.push_back(static_cast<char>('a' + (i * 7 + n) % 26));
+    keys.push_back(key);
+    ASSERT_EQ(registry.Add(n, key, {}), n - 1);
+  }
+  for (size_t n = 1; n <= 64; ++n) {
+    const std::string& key = keys[n - 1];
+    EXPECT_EQ(registry.Find(n, key), n - 1) << n;
+    EXPECT_EQ(registry.at(static_cast<uint32_t>(n - 1)).key, key);
+    for (size_t p = 0; p < n; ++p) {  // One byte differs, wherever it is.
+      std::string other = key;
+      other[p] = '#';
+      EXPECT_EQ(registry.Find(n, other), SeriesRegistry::kAbsent) << n << " " << p;
+    }
+    EXPECT_EQ(registry.Find(n, key + "a"), SeriesRegistry::kAbsent) << n;
+    EXPECT_EQ(registry.Find(n, key.substr(0, n - 1)), SeriesRegistry::kAbsent) << n;
+    // A longer key sharing the hash (a collision) is its own series.
+    const uint32_t longer = registry.Add(n, key + "z", {});
+    EXPECT_EQ(registry.Find(n, key + "z"), longer) << n;
+    EXPECT_EQ(registry.Find(n, key), n - 1) << n;
+  }
+}
+
 TEST(StringPoolTest, InternsEachStringOnceAndKeepsViewsValid) {
   StringPool pool;
   std::vector<uint32_t> ids;
