@@ -210,10 +210,6 @@ class MeasureColumn {
         : data_(data), narrow_(narrow), type_(type), size_(size) {}
     size_t size() const { return *size_; }
     bool narrow() const { return narrow_; }
-    // Where cell `i` is stored (for prefetching).
-    const void* address(size_t i) const {
-      return static_cast<const char*>(data_) + (narrow_ ? 4 : 8) * i;
-    }
     uint64_t operator[](size_t i) const {
       return narrow_ ? WideCell(type_, static_cast<const uint32_t*>(data_)[i])
                      : static_cast<const uint64_t*>(data_)[i];

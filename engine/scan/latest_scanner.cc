@@ -68,16 +68,6 @@ class LatestScanner {
     if (columns_ != nullptr) columns_->Reserve(rows);
   }
 
-  // Starts loading the cells of a memory row EmitMemory will read soon, when the rows go
-  // to columns_: the chunks of many keys are far apart in memory, a cache miss per cell.
-  void Prefetch(const MeasureColumn& column, const MemoryRow& at) const {
-    if (columns_ == nullptr) return;
-    const MeasureColumn::Chunk& chunk = *column.chunks()[at.chunk];
-    for (size_t s = 0; s < column.slot_count(); ++s) {
-      __builtin_prefetch(chunk.cells[s].address(at.row));
-    }
-  }
-
   // Hands out one memory row as a one-row batch. False once the visitor asked to stop.
   bool EmitMemory(const MeasureColumn& column, const MemoryRow& at) {
     const memstore::Series& series = store_.series().at(at.series);
@@ -230,16 +220,7 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   scanner.Reserve(settled.size() + pending.size());
   absl::flat_hash_set<const MeasureColumn*> done;
   if (read_magnetic) done.reserve(settled.size());
-  // A few rows ahead: their cells load while this row's are copied.
-  constexpr size_t kPrefetchAhead = 4;
-  for (size_t i = 0; i < settled.size() && i < kPrefetchAhead; ++i) {
-    scanner.Prefetch(*settled[i].first, settled[i].second);
-  }
-  for (size_t i = 0; i < settled.size(); ++i) {
-    const auto& [column, at] = settled[i];
-    if (i + kPrefetchAhead < settled.size()) {
-      scanner.Prefetch(*settled[i + kPrefetchAhead].first, settled[i + kPrefetchAhead].second);
-    }
+  for (const auto& [column, at] : settled) {
     if (!scanner.EmitMemory(*column, at)) return absl::OkStatus();
     if (read_magnetic) done.insert(column);
   }
