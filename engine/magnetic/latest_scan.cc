@@ -157,9 +157,18 @@ absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamF
   absl::flat_hash_set<std::string> measures(request.measure_names.begin(),
                                             request.measure_names.end());
   RowBatch scratch, row;
+  // Most streams share a few measures: the last name's answer, by comparison, not a hash.
+  const std::string* last_measure = nullptr;
+  bool last_measure_wanted = false;
   for (const LatestGroup& group : DirectoryOf(*state).groups) {
     const StreamKey& key = group.key;
-    if (!measures.empty() && !measures.contains(*key.measure_name)) continue;
+    if (!measures.empty()) {
+      if (last_measure == nullptr || *key.measure_name != *last_measure) {
+        last_measure = key.measure_name;
+        last_measure_wanted = measures.contains(*last_measure);
+      }
+      if (!last_measure_wanted) continue;
+    }
     if (!predicate->SeriesMatches(*key.series)) continue;
     if (wanted && !wanted(LatestKey{key.series, group.series_key, group.series_hash,
                                     key.measure_name, key.type})) {

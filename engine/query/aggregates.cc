@@ -161,21 +161,45 @@ void Accumulator::UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel,
     });
     return;
   }
+  if (!by && PhysicalOf(value.type) == Physical::kInt && value.type == result_type_ &&
+      !value.constant) {
+    // min/max of an integer-like column (max(time)).
+    ForEachRow(sel, [&](size_t r) {
+      if (!value.present[r]) return;
+      const uint32_t g = gids[r];
+      const int64_t v = value.ints[r];
+      if (!best_.present[g] || (want_max ? v > best_.ints[g] : v < best_.ints[g])) {
+        best_.ints[g] = v;
+        best_.present[g] = 1;
+      }
+    });
+    return;
+  }
   if (by && PhysicalOf(key.type) == Physical::kInt && !key.constant &&
       value.type == ScalarType::kDouble && !value.constant) {
-    // max_by(x, time): the latest-value path.
+    // max_by(x, time): the latest-value path, over raw arrays (stores through vectors
+    // make the compiler reload every vector's data pointer on each row).
+    const uint8_t* key_present = key.present.data();
+    const int64_t* keys = key.ints.data();
+    const uint8_t* value_present = value.present.data();
+    const double* values = value.dbls.data();
+    int64_t* count = count_.data();
+    int64_t* best_keys = best_key.ints.data();
+    uint8_t* best_key_present = best_key.present.data();
+    double* best_values = best_.dbls.data();
+    uint8_t* best_present = best_.present.data();
     ForEachRow(sel, [&](size_t r) {
-      if (!key.present[r]) return;
+      if (!key_present[r]) return;
       const uint32_t g = gids[r];
-      const int64_t k = key.ints[r];
-      if (count_[g] > 0 && (want_max ? k <= best_key.ints[g] : k >= best_key.ints[g])) {
-        if (k != best_key.ints[g] || !WinsTie(value, r, best_, g)) return;
+      const int64_t k = keys[r];
+      if (count[g] > 0 && (want_max ? k <= best_keys[g] : k >= best_keys[g])) {
+        if (k != best_keys[g] || !WinsTie(value, r, best_, g)) return;
       }
-      count_[g] = 1;
-      best_key.ints[g] = k;
-      best_key.present[g] = 1;
-      best_.dbls[g] = value.dbls[r];
-      best_.present[g] = value.present[r];
+      count[g] = 1;
+      best_keys[g] = k;
+      best_key_present[g] = 1;
+      best_values[g] = values[r];
+      best_present[g] = value_present[r];
     });
     return;
   }
@@ -198,6 +222,15 @@ void Accumulator::UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel,
 }
 
 Vec Accumulator::Finish(size_t groups) const {
+  switch (kind_) {
+    case AggKind::kMin:
+    case AggKind::kMax:
+    case AggKind::kMaxBy:
+    case AggKind::kMinBy:
+      return FinishBest(groups);
+    default:
+      break;
+  }
   Vec out = Vec::Nulls(result_type_, groups);
   for (size_t g = 0; g < groups; ++g) {
     const int64_t n = count_[g];
@@ -240,8 +273,36 @@ Vec Accumulator::Finish(size_t groups) const {
         break;
       }
       default:
-        AssignValue(best_, g, out, g);
+        break;
     }
+  }
+  return out;
+}
+
+Vec Accumulator::FinishBest(size_t groups) const {
+  // best_ holds the answer already, in the result's type: copied array by array, with
+  // NULL groups' values zeroed as Vec::Nulls leaves them.
+  Vec out;
+  out.type = best_.type;
+  const uint8_t* present = best_.present.data();
+  out.present.assign(present, present + groups);
+  switch (PhysicalOf(out.type)) {
+    case Physical::kInt:
+      out.ints.resize(groups);
+      for (size_t g = 0; g < groups; ++g) out.ints[g] = present[g] ? best_.ints[g] : 0;
+      break;
+    case Physical::kDouble:
+      out.dbls.resize(groups);
+      for (size_t g = 0; g < groups; ++g) out.dbls[g] = present[g] ? best_.dbls[g] : 0;
+      break;
+    case Physical::kString:
+      out.strs.resize(groups);
+      for (size_t g = 0; g < groups; ++g) {
+        if (present[g]) out.strs[g] = best_.strs[g];
+      }
+      break;
+    case Physical::kNone:
+      break;
   }
   return out;
 }

@@ -34,6 +34,8 @@ class Accumulator {
   int64_t VariableBytes() const { return sample_bytes_; }
 
  private:
+  // Finish of min, max, max_by and min_by.
+  Vec FinishBest(size_t groups) const;
   void UpdateMinMax(const Vec& value, const Vec& key, const Sel& sel, const uint32_t* gids,
                     bool want_max);
 

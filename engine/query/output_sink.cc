@@ -175,12 +175,107 @@ int CompareRows(const QueryColumn& c, const SortKey& key, size_t a, size_t b) {
   return key.descending ? -cmp : cmp;
 }
 
-void Permute(QueryColumn& c, const std::vector<size_t>& order) {
-  QueryColumn out = NewColumn(c.name, c.type);
-  std::vector<uint32_t> rows(order.begin(), order.end());
-  Vec v = VecFromColumn(c, 0, c.present.size());
-  AppendToColumn(v, rows, out);
-  c = std::move(out);
+// Reorders `c` to rows `order` (a permutation of its rows, maybe cut short) in one pass
+// per array; the strings move rather than copy.
+void Permute(QueryColumn& c, const std::vector<uint32_t>& order) {
+  const size_t n = order.size();
+  std::vector<uint8_t> present(n);
+  for (size_t k = 0; k < n; ++k) present[k] = c.present[order[k]];
+  c.present = std::move(present);
+  switch (PhysicalOf(c.type)) {
+    case Physical::kInt: {
+      std::vector<int64_t> ints(n);
+      for (size_t k = 0; k < n; ++k) ints[k] = c.ints[order[k]];
+      c.ints = std::move(ints);
+      break;
+    }
+    case Physical::kDouble: {
+      std::vector<double> doubles(n);
+      for (size_t k = 0; k < n; ++k) doubles[k] = c.doubles[order[k]];
+      c.doubles = std::move(doubles);
+      break;
+    }
+    case Physical::kString: {
+      std::vector<std::string> strings(n);
+      for (size_t k = 0; k < n; ++k) strings[k] = std::move(c.strings[order[k]]);
+      c.strings = std::move(strings);
+      break;
+    }
+    case Physical::kNone:
+      break;
+  }
+}
+
+// Orders `order` by `less` and cuts it to `keep` rows; false when it was already in
+// order and whole (nothing to permute).
+template <typename Less>
+bool SortOrder(std::vector<uint32_t>& order, size_t keep, const Less& less) {
+  // Groups often come in the order asked for (a time scan's bins, ORDER BY time): one
+  // pass over them instead of a sort and a permutation of every column.
+  if (keep >= order.size() && std::is_sorted(order.begin(), order.end(), less)) return false;
+  if (keep < order.size()) {
+    std::partial_sort(order.begin(), order.begin() + keep, order.end(), less);
+    order.resize(keep);
+  } else {
+    std::sort(order.begin(), order.end(), less);
+  }
+  return true;
+}
+
+// The first 8 bytes of `s` (zeros past its end) as a big-endian integer: unequal
+// prefixes order as the strings do, byte by byte unsigned, as std::string compares.
+uint64_t StringPrefix(const std::string& s) {
+  unsigned char bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::memcpy(bytes, s.data(), std::min<size_t>(s.size(), 8));
+  uint64_t prefix = 0;
+  for (unsigned char b : bytes) prefix = prefix << 8 | b;
+  return prefix;
+}
+
+// SortOrder by the one key column `c`, compared by its values' type without a switch per
+// comparison (CompareRows' order: NULLs by nulls_first alone, NaN above every double,
+// ties by row).
+bool SortOrderByOneKey(const QueryColumn& c, const SortKey& key, std::vector<uint32_t>& order,
+                       size_t keep) {
+  const uint8_t* present = c.present.data();
+  const bool nulls_first = key.nulls_first, descending = key.descending;
+  auto by = [&](auto value_less) {
+    return SortOrder(order, keep, [&](uint32_t a, uint32_t b) {
+      const bool na = !present[a], nb = !present[b];
+      if (na || nb) return na && nb ? a < b : na == nulls_first;
+      if (value_less(a, b)) return !descending;
+      if (value_less(b, a)) return descending;
+      return a < b;
+    });
+  };
+  switch (PhysicalOf(c.type)) {
+    case Physical::kInt: {
+      const int64_t* v = c.ints.data();
+      return by([v](uint32_t a, uint32_t b) { return v[a] < v[b]; });
+    }
+    case Physical::kDouble: {
+      const double* v = c.doubles.data();
+      return by([v](uint32_t a, uint32_t b) {
+        const double x = v[a], y = v[b];
+        return x != x || y != y ? (x != x) < (y != y) : x < y;
+      });
+    }
+    case Physical::kString: {
+      // Each string's first 8 bytes as a big-endian integer (zero-padded) order most
+      // pairs with one integer comparison; equal prefixes fall back to the strings.
+      const std::string* v = c.strings.data();
+      std::vector<uint64_t> prefixes(c.strings.size());
+      for (size_t r = 0; r < prefixes.size(); ++r) {
+        if (present[r]) prefixes[r] = StringPrefix(v[r]);
+      }
+      const uint64_t* p = prefixes.data();
+      return by(
+          [v, p](uint32_t a, uint32_t b) { return p[a] != p[b] ? p[a] < p[b] : v[a] < v[b]; });
+    }
+    case Physical::kNone:
+      break;
+  }
+  return by([](uint32_t, uint32_t) { return false; });
 }
 
 }  // namespace
@@ -284,7 +379,7 @@ int64_t OutputSink::RowBytes(size_t row) const {
 }
 
 void OutputSink::SortAndTruncate(size_t keep) {
-  std::vector<size_t> order(buffered_);
+  std::vector<uint32_t> order(buffered_);
   std::iota(order.begin(), order.end(), 0);
   const size_t outputs = plan_.outputs.size();
   std::vector<const QueryColumn*> key_columns;
@@ -292,23 +387,21 @@ void OutputSink::SortAndTruncate(size_t keep) {
   for (const SortKey& key : plan_.order) {
     key_columns.push_back(&buffer_[key.output >= 0 ? key.output : hidden++]);
   }
-  auto less = [&](size_t a, size_t b) {
-    for (size_t k = 0; k < plan_.order.size(); ++k) {
-      const int c = CompareRows(*key_columns[k], plan_.order[k], a, b);
-      if (c != 0) return c < 0;
-    }
-    return a < b;
-  };
-  // Groups often come in the order asked for (a time scan's bins, ORDER BY time): one
-  // pass over them instead of a sort and a permutation of every column.
-  if (keep >= order.size() && std::is_sorted(order.begin(), order.end(), less)) return;
-  if (keep < order.size()) {
-    std::partial_sort(order.begin(), order.begin() + keep, order.end(), less);
-    order.resize(keep);
+  bool moved = false;
+  if (plan_.order.size() == 1) {
+    moved = SortOrderByOneKey(*key_columns[0], plan_.order[0], order, keep);
   } else {
-    std::sort(order.begin(), order.end(), less);
+    moved = SortOrder(order, keep, [&](uint32_t a, uint32_t b) {
+      for (size_t k = 0; k < plan_.order.size(); ++k) {
+        const int c = CompareRows(*key_columns[k], plan_.order[k], a, b);
+        if (c != 0) return c < 0;
+      }
+      return a < b;
+    });
   }
+  if (!moved) return;
   for (QueryColumn& c : buffer_) Permute(c, order);
+  if (order.size() == buffered_) return;  // The same rows: the same bytes.
   buffered_ = order.size();
   int64_t bytes = 0;
   for (size_t r = 0; r < buffered_; ++r) bytes += RowBytes(r);
@@ -356,9 +449,11 @@ bool OutputSink::FlushWhole() {
   batch.num_rows = static_cast<int64_t>(buffered_);
   for (size_t c = 0; c < outputs; ++c) {
     batch.columns.push_back(std::move(buffer_[c]));
-    // The next batch is likely full too: room for it up front, not grown step by step.
+    // The next batch is likely full too: room for it up front, not grown step by step
+    // (none when finishing: there is no next batch).
     QueryColumn& next = buffer_[c] =
         NewColumn(batch.columns.back().name, batch.columns.back().type);
+    if (finishing_) continue;
     next.present.reserve(kBatchRows);
     switch (PhysicalOf(next.type)) {
       case Physical::kInt:
@@ -388,6 +483,7 @@ bool OutputSink::FlushWhole() {
 }
 
 absl::Status OutputSink::Finish() {
+  finishing_ = true;
   if (Ordered()) {
     SortAndTruncate(plan_.limit ? static_cast<size_t>(*plan_.limit) : buffered_);
   }

@@ -60,6 +60,7 @@ class OutputSink {
   int64_t emitted_ = 0;
   bool stopped_ = false;                   // No further rows are wanted.
   bool visitor_stopped_ = false;           // The visitor returned false.
+  bool finishing_ = false;                 // In Finish: no batch follows the next.
   absl::flat_hash_set<std::string> seen_;  // DISTINCT rows as bytes.
 };
 

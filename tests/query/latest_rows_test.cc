@@ -237,6 +237,26 @@ TEST_F(LatestRowsTest, NullAttributesInTheLatestRow) {
            true);
 }
 
+TEST_F(LatestRowsTest, TwoSeriesSharingAHostnameAreOneGroup) {
+  const auto D = MeasureValueType::kDouble;
+  // h2 gets a second series (region us) whose latest row is later than eu's; h3 one
+  // (region eu) whose latest row is earlier than its own series'.
+  Write({Scalar("h2", "us", "cpu", D, "99", kN + 5 * kMinuteNanos),
+         Scalar("h3", "eu", "cpu", D, "98", kN - kMinuteNanos)});
+  EXPECT_THAT(
+      BothWays(R"(SELECT host, max(time), max_by(measure_value::double, time)
+                  FROM "fleet"."metrics" WHERE measure_name = 'cpu'
+                  GROUP BY host ORDER BY host DESC)",
+               true),
+      ElementsAre("h3|2027-01-15 08:30:00.000000000|3", "h2|2027-01-15 08:35:00.000000000|99",
+                  "h1|2027-01-15 08:31:00.000000000|40"));
+  EXPECT_THAT(BothWays(R"(SELECT host, region, max_by(measure_value::double, time)
+                          FROM "fleet"."metrics" WHERE measure_name = 'cpu'
+                          GROUP BY host, region ORDER BY host, region NULLS FIRST)",
+                       true),
+              ElementsAre("h1|eu|40", "h2|eu|15", "h2|us|99", "h3|NULL|3", "h3|eu|98"));
+}
+
 TEST_F(LatestRowsTest, ACachedPlanIsReboundWhenADimensionAppears) {
   const std::string sql = R"(SELECT host, region, max(time), max_by(measure_value::double, time)
                              FROM "fleet"."metrics" WHERE measure_name = 'cpu'
