@@ -191,7 +191,9 @@ void TakeRows(const std::vector<T>& from, const std::vector<uint32_t>* rows, std
   for (size_t k = 0; k < rows->size(); ++k) (*to)[k] = from[(*rows)[k]];
 }
 
-VecPtr FromScanColumn(const ScanColumn& c, ScalarType type, const std::vector<uint32_t>* rows) {
+// A ScanBatch's column, or a RowBatch's (the tiers' own, which a RowFilter sees).
+template <typename Column>
+VecPtr FromScanColumn(const Column& c, ScalarType type, const std::vector<uint32_t>* rows) {
   Vec v;
   v.type = type;
   if (type == ScalarType::kDouble) {
@@ -212,7 +214,9 @@ VecPtr FromScanColumn(const ScanColumn& c, ScalarType type, const std::vector<ui
 
 // The ScanColumn input slot `slot` reads from `batch`, or null (the slot is not a value
 // column, or the batch lacks it).
-const ScanColumn* ValueColumn(const Plan& plan, size_t slot, const ScanBatch& batch) {
+template <typename Batch>
+const typename decltype(Batch::columns)::value_type* ValueColumn(const Plan& plan, size_t slot,
+                                                                 const Batch& batch) {
   const TableColumnSource& source = plan.sources[slot];
   if (source.kind == TableColumnSource::kMeasureValue) {
     if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
@@ -220,7 +224,7 @@ const ScanColumn* ValueColumn(const Plan& plan, size_t slot, const ScanBatch& ba
     }
   } else if (source.kind == TableColumnSource::kAttribute &&
              batch.measure_value_type == MeasureValueType::kMulti) {
-    for (const ScanColumn& c : batch.columns) {
+    for (const auto& c : batch.columns) {
       if (c.name == source.name && ScalarOf(c.type) == plan.input[slot].type) return &c;
     }
   }
@@ -246,7 +250,8 @@ int64_t BatchBytes(const Plan& plan, const ScanBatch& batch) {
 }
 
 // The input column `slot` of the rows of `batch`: all of them, or `rows` when not null.
-VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch,
+template <typename Batch>
+VecPtr SlotVector(const Plan& plan, size_t slot, const Batch& batch,
                   const std::vector<uint32_t>* rows) {
   const TableColumnSource& source = plan.sources[slot];
   const ScalarType type = plan.input[slot].type;
@@ -267,7 +272,7 @@ VecPtr SlotVector(const Plan& plan, size_t slot, const ScanBatch& batch,
     }
     case TableColumnSource::kMeasureValue:
     case TableColumnSource::kAttribute:
-      if (const ScanColumn* c = ValueColumn(plan, slot, batch); c != nullptr) {
+      if (const auto* c = ValueColumn(plan, slot, batch); c != nullptr) {
         return FromScanColumn(*c, type, rows);
       }
       break;
@@ -295,7 +300,9 @@ class LateFilter {
 
   // The rows of `batch` the WHERE selects, evaluated over the WHERE's columns only.
   // REQUIRES: the plan has a WHERE. The result lives until the next call.
-  absl::StatusOr<const std::vector<uint32_t>*> Matches(const ScanBatch& batch) {
+  // A ScanBatch, or a RowBatch with the WHERE's attributes (RowFilter).
+  template <typename Batch>
+  absl::StatusOr<const std::vector<uint32_t>*> Matches(const Batch& batch) {
     const size_t n = batch.time_nanos.size();
     Chunk probe;
     probe.n = n;
@@ -320,6 +327,16 @@ class LateFilter {
     return absl::OkStatus();
   }
 
+  // Whether the WHERE reads only MULTI attributes and time, which a RowFilter's batches
+  // hold (they may lack dimensions and measure_name).
+  bool ReadsOnlyAttributesAndTime() const {
+    for (size_t slot : where_slots_) {
+      const TableColumnSource::Kind kind = plan_.sources[slot].kind;
+      if (kind != TableColumnSource::kAttribute && kind != TableColumnSource::kTime) return false;
+    }
+    return !where_slots_.empty();
+  }
+
   static void MarkSlots(const Expr& e, std::vector<bool>* read) {
     if (e.kind == ExprKind::kColumn && e.slot >= 0) (*read)[e.slot] = true;
     for (const auto& a : e.args) MarkSlots(*a, read);
@@ -342,11 +359,13 @@ bool SameSeries(const std::vector<Dimension>& a, const std::vector<Dimension>& b
 
 // One scan with `request`, of the series `only_series` alone if not null; false in
 // `*more` once the visitor wants no further rows.
+// With `filter`, through QuerySource::ScanFiltered (its UnimplementedError as it comes).
 absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource& source,
                       LateFilter& late, const std::vector<Dimension>* only_series,
-                      int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more) {
+                      int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more,
+                      const RowFilter* filter = nullptr) {
   absl::Status status;
-  absl::Status scan = source.Scan(request, [&](const ScanBatch& batch) {
+  const std::function<bool(const ScanBatch&)> on_batch = [&](const ScanBatch& batch) {
     if (batch.time_nanos.empty()) return true;
     // Dimension filters also admit series with more dimensions than the filter names.
     if (only_series != nullptr && !SameSeries(batch.dimensions, *only_series)) return true;
@@ -368,7 +387,9 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
     }
     *more = *wanted;
     return *more;
-  });
+  };
+  absl::Status scan = filter != nullptr ? source.ScanFiltered(request, *filter, on_batch)
+                                        : source.Scan(request, on_batch);
   if (!status.ok()) return status;
   return scan;
 }
@@ -605,6 +626,27 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
   std::vector<std::string> where_attributes = WhereOnlyAttributes(plan);
   if (where_attributes.empty()) {
     return ScanOnce(plan, request, source, late, nullptr, bytes_scanned, visit, more);
+  }
+  if (late.ReadsOnlyAttributesAndTime()) {
+    // One scan, the WHERE evaluated inside the tiers: a segment block's or memory chunk's
+    // other attributes are decoded or copied only at rows where it holds.
+    LateFilter probe = late;
+    RowFilter filter;
+    filter.attributes = where_attributes;
+    filter.select = [&probe](const RowBatch& batch, std::vector<uint32_t>* rows) {
+      absl::StatusOr<const std::vector<uint32_t>*> matches = probe.Matches(batch);
+      if (!matches.ok()) return false;  // Every row; the WHERE's own run reports the error.
+      *rows = **matches;
+      return true;
+    };
+    bool batches = false;
+    const ChunkVisitor counted = [&](const Chunk& chunk) {
+      batches = true;
+      return visit(chunk);
+    };
+    absl::Status s =
+        ScanOnce(plan, request, source, late, nullptr, bytes_scanned, counted, more, &filter);
+    if (!absl::IsUnimplemented(s) || batches) return s;
   }
   std::vector<MatchRange> ranges;
   bool dense = false;
