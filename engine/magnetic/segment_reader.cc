@@ -238,8 +238,8 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
     }
   }
   const size_t rows = static_cast<size_t>(entry.rows);
-  if (absl::Status st = reader->DecodeAll(s, rows, out, dictionary.get(),
-                                          filter != nullptr ? &first : wanted);
+  if (absl::Status st =
+          reader->DecodeAll(s, rows, out, dictionary.get(), filter != nullptr ? &first : wanted);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }

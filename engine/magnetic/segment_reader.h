@@ -84,8 +84,7 @@ class SegmentReader {
   // makes sure leaving rows out is safe (no other source holds rows in the block's range).
   absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out,
                            const std::vector<bool>* wanted = nullptr,
-                           std::string* scratch = nullptr,
-                           const RowFilter* filter = nullptr) const;
+                           std::string* scratch = nullptr, const RowFilter* filter = nullptr) const;
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.

@@ -232,13 +232,14 @@ const typename decltype(Batch::columns)::value_type* ValueColumn(const Plan& pla
 }
 
 // The bytes of table data `batch` holds for the slots the plan reads.
-int64_t BatchBytes(const Plan& plan, const ScanBatch& batch) {
+template <typename Batch>
+int64_t BatchBytes(const Plan& plan, const Batch& batch) {
   const int64_t n = static_cast<int64_t>(batch.time_nanos.size());
   int64_t bytes = 0;
   for (size_t slot = 0; slot < plan.input.size(); ++slot) {
     if (!plan.input_used[slot]) continue;
     if (plan.sources[slot].kind == TableColumnSource::kTime) bytes += n * 8;
-    const ScanColumn* c = ValueColumn(plan, slot, batch);
+    const auto* c = ValueColumn(plan, slot, batch);
     if (c == nullptr) continue;
     if (c->type != MeasureValueType::kVarchar) {
       bytes += n * 8;
@@ -618,6 +619,25 @@ void CoalesceRanges(std::vector<MatchRange>* ranges) {
   ranges->resize(kept);
 }
 
+// The bytes of the WHERE's attributes in a RowFilter's batch (the columns read there, as
+// the first of two scans counted them; the rows handed on are counted again whole).
+int64_t FilterBytes(const std::vector<std::string>& attributes, const RowBatch& batch) {
+  const size_t n = batch.time_nanos.size();
+  int64_t bytes = 0;
+  for (const RowColumn& c : batch.columns) {
+    if (c.present.size() != n ||
+        std::find(attributes.begin(), attributes.end(), c.name) == attributes.end()) {
+      continue;
+    }
+    if (c.type != MeasureValueType::kVarchar) {
+      bytes += static_cast<int64_t>(n) * 8;
+    } else {
+      for (const std::string& s : c.strings) bytes += static_cast<int64_t>(s.size());
+    }
+  }
+  return bytes;
+}
+
 // `request`'s rows: in one scan, or in two (above) when the WHERE reads only some of the
 // attributes the query reads.
 absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, QuerySource& source,
@@ -633,7 +653,8 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
     LateFilter probe = late;
     RowFilter filter;
     filter.attributes = where_attributes;
-    filter.select = [&probe](const RowBatch& batch, std::vector<uint32_t>* rows) {
+    filter.select = [&](const RowBatch& batch, std::vector<uint32_t>* rows) {
+      *bytes_scanned += FilterBytes(where_attributes, batch);
       absl::StatusOr<const std::vector<uint32_t>*> matches = probe.Matches(batch);
       if (!matches.ok()) return false;  // Every row; the WHERE's own run reports the error.
       *rows = **matches;

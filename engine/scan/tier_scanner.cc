@@ -363,7 +363,7 @@ class TierMerger {
   const ScanRequest& request_;
   const RowBatchVisitor& visitor_;
   const AttributeProjection projection_;
-  std::vector<size_t> slots_;  // The merged memory column's slots to copy.
+  std::vector<size_t> slots_;         // The merged memory column's slots to copy.
   const RowFilter* const filter_;     // Optional.
   std::vector<size_t> filter_slots_;  // The merged memory column's slots the filter reads.
   RowBatch probe_;                    // The filter's input.
@@ -397,9 +397,8 @@ absl::Status ScanTiers(const MemSnapshot& memory, const magnetic::MagneticStore&
   TierMerger merger(memory, request, visitor, filter);
   const magnetic::MagneticStore::HeldElsewhere in_memory =
       [&merger](const std::vector<Dimension>& series, const std::string& measure,
-                MeasureValueType type, int64_t* first, int64_t* last) {
-        merger.MemoryTimes(series, measure, type, first, last);
-      };
+                MeasureValueType type, int64_t* first,
+                int64_t* last) { merger.MemoryTimes(series, measure, type, first, last); };
   bool stopped = false;
   absl::Status s = magnetic.Scan(
       request,
