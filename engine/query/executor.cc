@@ -619,6 +619,81 @@ void CoalesceRanges(std::vector<MatchRange>* ranges) {
   ranges->resize(kept);
 }
 
+// A WHERE that is one DOUBLE attribute compared with a DOUBLE constant (high-cpu-all's
+// `usage_user > 90.0`), run by the RowFilter as one loop over the column instead of
+// through vectors: the same result (NULL, an absent value, is not selected; the
+// comparison is the evaluator's, IEEE on doubles).
+class DoubleComparison {
+ public:
+  // Null unless the plan's WHERE has that shape.
+  static std::optional<DoubleComparison> Of(const Plan& plan) {
+    const Expr* e = plan.where.get();
+    if (e == nullptr || e->kind != ExprKind::kBinary || e->args.size() != 2) return std::nullopt;
+    const Expr& column = *e->args[0];
+    const Expr& constant = *e->args[1];
+    if (column.kind != ExprKind::kColumn || column.slot < 0 ||
+        constant.kind != ExprKind::kLiteral || constant.literal.null ||
+        constant.literal.type != ScalarType::kDouble || column.type != ScalarType::kDouble) {
+      return std::nullopt;
+    }
+    const TableColumnSource& source = plan.sources[column.slot];
+    if (source.kind != TableColumnSource::kAttribute ||
+        plan.input[column.slot].type != ScalarType::kDouble) {
+      return std::nullopt;
+    }
+    const std::string& op = e->name;
+    const Op kind = op == "<"    ? Op::kLess
+                    : op == "<=" ? Op::kLessEqual
+                    : op == ">"  ? Op::kGreater
+                    : op == ">=" ? Op::kGreaterEqual
+                                 : Op::kNone;
+    if (kind == Op::kNone) return std::nullopt;
+    return DoubleComparison(source.name, kind, constant.literal.d);
+  }
+
+  // The rows of `batch` where the comparison holds.
+  void Select(const RowBatch& batch, std::vector<uint32_t>* rows) const {
+    rows->clear();
+    if (batch.measure_value_type != MeasureValueType::kMulti) return;
+    for (const RowColumn& c : batch.columns) {
+      if (c.name != name_ || c.type != MeasureValueType::kDouble) continue;
+      const size_t n = std::min(c.doubles.size(), c.present.size());
+      switch (op_) {
+        case Op::kLess:
+          return Loop(c, n, rows, [this](double x) { return x < value_; });
+        case Op::kLessEqual:
+          return Loop(c, n, rows, [this](double x) { return x <= value_; });
+        case Op::kGreater:
+          return Loop(c, n, rows, [this](double x) { return x > value_; });
+        case Op::kGreaterEqual:
+          return Loop(c, n, rows, [this](double x) { return x >= value_; });
+        case Op::kNone:
+          return;
+      }
+    }
+  }
+
+ private:
+  enum class Op { kNone, kLess, kLessEqual, kGreater, kGreaterEqual };
+  DoubleComparison(std::string name, Op op, double value)
+      : name_(std::move(name)), op_(op), value_(value) {}
+
+  template <typename Holds>
+  static void Loop(const RowColumn& c, size_t n, std::vector<uint32_t>* rows, const Holds& holds) {
+    rows->resize(n);
+    size_t kept = 0;
+    for (size_t r = 0; r < n; ++r) {  // Branch-free: most rows fail a selective WHERE.
+      (*rows)[kept] = static_cast<uint32_t>(r);
+      kept += (c.present[r] != 0) & holds(c.doubles[r]);
+    }
+    rows->resize(kept);
+  }
+
+  std::string name_;
+  Op op_;
+  double value_;
+};
+
 // The bytes of the WHERE's attributes in a RowFilter's batch (the columns read there, as
 // the first of two scans counted them; the rows handed on are counted again whole).
 int64_t FilterBytes(const std::vector<std::string>& attributes, const RowBatch& batch) {
@@ -653,8 +728,13 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
     LateFilter probe = late;
     RowFilter filter;
     filter.attributes = where_attributes;
+    const std::optional<DoubleComparison> comparison = DoubleComparison::Of(plan);
     filter.select = [&](const RowBatch& batch, std::vector<uint32_t>* rows) {
       *bytes_scanned += FilterBytes(where_attributes, batch);
+      if (comparison.has_value()) {
+        comparison->Select(batch, rows);
+        return true;
+      }
       absl::StatusOr<const std::vector<uint32_t>*> matches = probe.Matches(batch);
       if (!matches.ok()) return false;  // Every row; the WHERE's own run reports the error.
       *rows = **matches;

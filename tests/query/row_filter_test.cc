@@ -170,6 +170,20 @@ TEST_F(RowFilterTest, MatchesAtTheFirstAndLastRowOfEachTier) {
               ::testing::UnorderedElementsAre(kFirstOld, kNow - kStep, kNow, kEndNew - kStep));
 }
 
+TEST_F(RowFilterTest, ComparisonsWithADoubleConstant) {
+  // One attribute against a DOUBLE constant takes the filter's own loop; NULLs fail.
+  EXPECT_EQ(CheckedRows("x > 75.0"),
+            Expected([](const Row& r) { return r.x.has_value() && *r.x > 75.0; }));
+  EXPECT_EQ(CheckedRows("x >= 75.0"),
+            Expected([](const Row& r) { return r.x.has_value() && *r.x >= 75.0; }));
+  EXPECT_EQ(CheckedRows("x < 10.0"),
+            Expected([](const Row& r) { return r.x.has_value() && *r.x < 10.0; }));
+  EXPECT_EQ(CheckedRows("x <= 10.0"),
+            Expected([](const Row& r) { return r.x.has_value() && *r.x <= 10.0; }));
+  EXPECT_EQ(CheckedRows("x = 10.0"),
+            Expected([](const Row& r) { return r.x.has_value() && *r.x == 10.0; }));
+}
+
 TEST_F(RowFilterTest, NoRowMatches) {
   EXPECT_TRUE(CheckedRows("x > 1000").empty());
   EXPECT_TRUE(CheckedRows("x < 0 AND y > 3").empty());
