@@ -48,6 +48,43 @@ struct RowBatch {
 // scanner refills it for the next call. Returning false stops the scan.
 using RowBatchVisitor = std::function<bool(RowBatch&)>;
 
+// A scan's row filter: a query's WHERE over a few MULTI attributes, handed to the tiers so
+// that they decode or copy a row's other columns only where the WHERE may hold. A scanner
+// given one may leave out the rows `select` rejects, and may hand them out as well (the
+// caller evaluates its WHERE again on what it gets), so a scanner applies it only where
+// leaving rows out cannot change which version of a row wins (a segment block no other
+// source overlaps, memory rows with no magnetic twin).
+//
+// `select` gets a batch with the rows' times and measure_value_type and, of the stream's
+// columns, at least those named in `attributes` (others may be empty); dimensions and
+// measure_name may be empty. It sets *rows to the rows (ascending) that may pass, or
+// returns false to keep them all (the WHERE failed on them: the caller's own evaluation
+// then reports that). It is called on the scanning thread, during the scan.
+struct RowFilter {
+  std::vector<std::string> attributes;
+  std::function<bool(const RowBatch& batch, std::vector<uint32_t>* rows)> select;
+};
+
+// Keeps rows `rows` (ascending, each < the row count) of `batch`'s times, versions and
+// columns; a column with no values (an undecoded one) stays empty.
+inline void KeepRows(const std::vector<uint32_t>& rows, RowBatch* batch) {
+  auto keep = [&rows](auto& values) {
+    if (values.empty()) return;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      if (rows[k] != k) values[k] = std::move(values[rows[k]]);
+    }
+    values.resize(rows.size());
+  };
+  keep(batch->time_nanos);
+  keep(batch->versions);
+  for (RowColumn& c : batch->columns) {
+    keep(c.present);
+    keep(c.doubles);
+    keep(c.ints);
+    keep(c.strings);
+  }
+}
+
 // Lends a RowBatch's contents to a public ScanBatch for the length of one visitor call:
 // Lend moves every vector of `rows` into the exchange's ScanBatch, Return moves them
 // back, so `rows` keeps its buffers (and their capacity) for the next batch. Costs a

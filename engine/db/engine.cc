@@ -223,6 +223,20 @@ class EngineQuerySource final : public query::QuerySource {
     return engine_->Scan(request, visitor);
   }
 
+  // As Engine::Scan, with the filter handed to the table's tiers.
+  absl::Status ScanFiltered(const ScanRequest& request, const RowFilter& filter,
+                            const std::function<bool(const ScanBatch&)>& visitor) override {
+    if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
+    auto found = impl_->FindTable(request.database_name, request.table_name);
+    if (!found.ok()) return found.status();
+    ReaderMutexLock lock(&found->second->mu);
+    absl::StatusOr<table::TableStore*> store =
+        StoreOf(*found->second, request.database_name, request.table_name);
+    if (!store.ok()) return store.status();
+    (*store)->NoteRetention(found->first.table);
+    return (*store)->Scan(request, visitor, &filter);
+  }
+
   // As Engine::Scan's lookups, then the table's own column-wise latest-rows read (no
   // ScanBatch per key).
   absl::Status ScanLatestColumns(const ScanRequest& request,

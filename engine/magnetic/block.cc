@@ -328,16 +328,24 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
   if (absl::Status s = DecodeIntChunk(chunks_[2], rows, &out->versions); !s.ok()) return s;
   out->columns.resize(stream.columns.size());
   for (size_t c = 0; c < stream.columns.size(); ++c) {
-    if (wanted != nullptr && !(*wanted)[c]) {
-      RowColumn& skipped = out->columns[c];
-      skipped.name = stream.columns[c].name;
-      skipped.type = stream.columns[c].type;
-      skipped.present.clear();
-      skipped.doubles.clear();
-      skipped.ints.clear();
-      skipped.strings.clear();
-      continue;
-    }
+    RowColumn& column = out->columns[c];
+    column.name = stream.columns[c].name;
+    column.type = stream.columns[c].type;
+    column.present.clear();
+    column.doubles.clear();
+    column.ints.clear();
+    column.strings.clear();
+  }
+  if (wanted != nullptr) return DecodeColumns(stream, rows, out, dictionary, *wanted);
+  return DecodeColumns(stream, rows, out, dictionary,
+                       std::vector<bool>(stream.columns.size(), true));
+}
+
+absl::Status BlockReader::DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
+                                        const GroupDictionary* dictionary,
+                                        const std::vector<bool>& which) const {
+  for (size_t c = 0; c < stream.columns.size() && c < which.size(); ++c) {
+    if (!which[c]) continue;
     const std::vector<double>* entries =
         dictionary != nullptr && c < dictionary->columns.size() && !dictionary->columns[c].empty()
             ? &dictionary->columns[c]

@@ -218,7 +218,8 @@ void ProjectColumns(const std::vector<std::string>& attributes,
 MagneticStore::Pinned MagneticStore::Pin() const { return impl_->Snapshot(); }
 
 absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
-                                 const Pinned& pinned) const {
+                                 const Pinned& pinned, const RowFilter* filter,
+                                 const HeldElsewhere* held_elsewhere) const {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
@@ -250,6 +251,13 @@ absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisit
   std::string scratch;  // Every stream's block bytes, in turn.
   for (auto& [key, group] : groups) {
     StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns), &scratch);
+    if (filter != nullptr && key.type == MeasureValueType::kMulti) {
+      int64_t foreign_first = 0, foreign_last = -1;
+      if (held_elsewhere != nullptr) {
+        (*held_elsewhere)(*key.series, *key.measure_name, key.type, &foreign_first, &foreign_last);
+      }
+      merger.SetFilter(filter, foreign_first, foreign_last);
+    }
     batch.dimensions = *key.series;
     batch.measure_name = *key.measure_name;
     batch.measure_value_type = key.type;

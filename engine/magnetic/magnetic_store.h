@@ -149,8 +149,17 @@ class MagneticStore {
   // Returning false from `visitor` stops the scan (still OK). ValidationException if
   // request.max_rows_per_batch < 1. Reads the segments `pinned` if given, else the live
   // ones.
+  //
+  // With `filter` (row_batch.h), a block of a MULTI stream may hand out only the rows the
+  // filter keeps (StreamMerger::SetFilter) when no other segment's block of the stream
+  // overlaps it and, if `held_elsewhere` is given, it misses the times it names for the
+  // stream (rows of the stream another tier holds: the memory store's).
+  using HeldElsewhere =
+      std::function<void(const std::vector<Dimension>& series, const std::string& measure_name,
+                         MeasureValueType type, int64_t* first, int64_t* last)>;
   absl::Status Scan(const ScanRequest& request, const RowBatchVisitor& visitor,
-                    const Pinned& pinned = nullptr) const;
+                    const Pinned& pinned = nullptr, const RowFilter* filter = nullptr,
+                    const HeldElsewhere* held_elsewhere = nullptr) const;
 
   // A stream as ScanLatest's filter sees it: its series (dimensions sorted by name), the
   // series' canonical key (engine/model/series_key.h) and that key's HashSeriesKey, its

@@ -207,8 +207,8 @@ absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictio
 }
 
 absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out,
-                                        const std::vector<bool>* wanted,
-                                        std::string* scratch) const {
+                                        const std::vector<bool>* wanted, std::string* scratch,
+                                        const RowFilter* filter) const {
   std::string own;
   absl::StatusOr<absl::string_view> bytes =
       BlockBytes(stream, block, scratch != nullptr ? scratch : &own);
@@ -224,8 +224,22 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
     if (!read.ok()) return read.status();
     dictionary = *std::move(read);
   }
+  // A filtered decode: the filter's columns first, the others (`rest`) once rows are kept.
+  std::vector<bool> first, rest;
+  if (filter != nullptr) {
+    first.resize(s.columns.size());
+    rest.resize(s.columns.size());
+    for (size_t c = 0; c < s.columns.size(); ++c) {
+      const bool w = wanted == nullptr || (*wanted)[c];
+      const bool read = std::find(filter->attributes.begin(), filter->attributes.end(),
+                                  s.columns[c].name) != filter->attributes.end();
+      first[c] = w && read;
+      rest[c] = w && !read;
+    }
+  }
+  const size_t rows = static_cast<size_t>(entry.rows);
   if (absl::Status st =
-          reader->DecodeAll(s, static_cast<size_t>(entry.rows), out, dictionary.get(), wanted);
+          reader->DecodeAll(s, rows, out, dictionary.get(), filter != nullptr ? &first : wanted);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
@@ -236,6 +250,18 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
     return Corruption(BlockName(stream, block),
                       tsw::InternalError("times disagree with the index"));
   }
+  if (filter == nullptr) return absl::OkStatus();
+  out->measure_value_type = s.type;
+  std::vector<uint32_t> keep;
+  const bool selected = filter->select(*out, &keep);
+  if (selected && keep.empty()) {
+    KeepRows(keep, out);  // No row passes: the other columns stay undecoded.
+    return absl::OkStatus();
+  }
+  if (absl::Status st = reader->DecodeColumns(s, rows, out, dictionary.get(), rest); !st.ok()) {
+    return Corruption(BlockName(stream, block), st);
+  }
+  if (selected && keep.size() < rows) KeepRows(keep, out);
   return absl::OkStatus();
 }
 

@@ -77,9 +77,14 @@ class SegmentReader {
   // `wanted` (optional, one flag per stream column) leaves the unflagged columns empty
   // and undecoded (BlockReader::DecodeAll); `scratch` (optional) holds the block's bytes,
   // so a caller decoding many blocks reuses one buffer.
+  //
+  // With `filter` (row_batch.h), the columns it reads are decoded first and its `select`
+  // called on them (after the check against the index); *out then holds only the rows it
+  // keeps, and the block's other columns are decoded only when it keeps some. The caller
+  // makes sure leaving rows out is safe (no other source holds rows in the block's range).
   absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out,
                            const std::vector<bool>* wanted = nullptr,
-                           std::string* scratch = nullptr) const;
+                           std::string* scratch = nullptr, const RowFilter* filter = nullptr) const;
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.

@@ -52,6 +52,21 @@ StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time
   }
 }
 
+bool StreamMerger::Filterable(const Cursor& c) const {
+  if (filter_ == nullptr) return false;
+  const BlockEntry& block = c.source.reader->index().streams[c.source.stream].blocks[c.next_block];
+  if (foreign_first_ <= foreign_last_ && block.min_time <= foreign_last_ &&
+      foreign_first_ <= block.max_time) {
+    return false;
+  }
+  for (const Cursor& other : cursors_) {
+    if (&other == &c) continue;
+    const StreamEntry& stream = other.source.reader->index().streams[other.source.stream];
+    if (Overlaps(stream, block.min_time, block.max_time)) return false;
+  }
+  return true;
+}
+
 absl::Status StreamMerger::Fill(Cursor* c) {
   while (!c->done && c->pos >= c->limit) {
     if (c->next_block >= c->end_block) {
@@ -59,9 +74,9 @@ absl::Status StreamMerger::Fill(Cursor* c) {
       c->block = RowBatch();
       break;
     }
-    if (absl::Status s =
-            c->source.reader->DecodeBlock(c->source.stream, c->next_block, &c->block,
-                                          c->all_wanted ? nullptr : &c->wanted, scratch_);
+    if (absl::Status s = c->source.reader->DecodeBlock(
+            c->source.stream, c->next_block, &c->block, c->all_wanted ? nullptr : &c->wanted,
+            scratch_, Filterable(*c) ? filter_ : nullptr);
         !s.ok()) {
       return s;
     }

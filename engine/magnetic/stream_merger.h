@@ -37,6 +37,17 @@ class StreamMerger {
   StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
                std::vector<ColumnSpec> columns, std::string* scratch = nullptr);
 
+  // Lets blocks be decoded through `filter` (row_batch.h; it must outlive the merger): a
+  // block no other source of this merger overlaps, and whose time range misses
+  // [foreign_first, foreign_last] (rows of the stream held elsewhere, such as the memory
+  // tier; none when foreign_first > foreign_last), hands out only the rows the filter
+  // keeps. Other blocks hand out every row.
+  void SetFilter(const RowFilter* filter, int64_t foreign_first, int64_t foreign_last) {
+    filter_ = filter;
+    foreign_first_ = foreign_first;
+    foreign_last_ = foreign_last;
+  }
+
   // Replaces the rows of *out (its time_nanos, versions and columns) with the next at most
   // `max_rows` rows. Returns false, with no rows, once every row was returned.
   absl::StatusOr<bool> Next(size_t max_rows, RowBatch* out);
@@ -60,6 +71,8 @@ class StreamMerger {
     bool done = false;
   };
 
+  // Whether the cursor's next block may be filtered (SetFilter).
+  bool Filterable(const Cursor& cursor) const;
   // Loads blocks until the cursor has a head row or is done.
   absl::Status Fill(Cursor* cursor);
   // Appends rows [begin, end) of the cursor's block to *out.
@@ -75,6 +88,8 @@ class StreamMerger {
   std::string own_scratch_;  // Used when the caller passes no scratch.
   std::string* const scratch_;
   bool started_ = false;
+  const RowFilter* filter_ = nullptr;
+  int64_t foreign_first_ = 0, foreign_last_ = -1;
 };
 
 }  // namespace tsw::magnetic

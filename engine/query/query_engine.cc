@@ -36,6 +36,11 @@ absl::Status QuerySource::ScanLatestColumns(const ScanRequest& request,
   });
 }
 
+absl::Status QuerySource::ScanFiltered(const ScanRequest&, const RowFilter&,
+                                       const std::function<bool(const ScanBatch&)>&) {
+  return absl::UnimplementedError("this source does not filter rows in its scans");
+}
+
 absl::StatusOr<std::vector<SelectColumn>> Prepare(std::string_view query_string,
                                                   QuerySource& source) {
   EvalContext ctx{source.NowNanos()};

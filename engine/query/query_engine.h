@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/common/latest_columns.h"
+#include "engine/common/row_batch.h"
 #include "tsw/query.h"
 #include "tsw/types.h"
 
@@ -47,6 +48,13 @@ class QuerySource {
   virtual absl::Status ScanLatestColumns(const ScanRequest& request,
                                          const std::vector<LatestColumnSpec>& specs,
                                          LatestColumns* out);
+  // As Scan, with a hint: the source may leave out rows `filter` rejects (RowFilter,
+  // engine/common/row_batch.h), so that a WHERE over a few attributes has the others
+  // decoded and copied only where it may hold; the caller evaluates its WHERE again on
+  // what it gets. This default answers UnimplementedError without calling `visitor` (the
+  // executor then reads the rows another way); a source that can filter overrides it.
+  virtual absl::Status ScanFiltered(const ScanRequest& request, const RowFilter& filter,
+                                    const std::function<bool(const ScanBatch&)>& visitor);
   // "now()" for the query, nanoseconds since the epoch.
   virtual int64_t NowNanos() const = 0;
 };

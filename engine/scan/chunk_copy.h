@@ -53,6 +53,59 @@ void AppendChunkSlot(const memstore::StringPool::Reader& strings, bool multi,
                      const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
                      size_t count, RowColumn* out);
 
+// The slots of `column` a RowFilter reads (those named in filter.attributes), in slot
+// order, into *slots.
+inline void FilterSlotsOf(const MemSnapshot::Column& column, const RowFilter& filter,
+                          std::vector<size_t>* slots) {
+  slots->clear();
+  if (!column.multi()) return;
+  for (size_t s = 0; s < column.slot_count(); ++s) {
+    for (const std::string& name : filter.attributes) {
+      if (column.slot_name(s) == name) {
+        slots->push_back(s);
+        break;
+      }
+    }
+  }
+}
+
+// Rows [row, row + count) of `chunk` (of `column`) that `filter` keeps, in order, as runs:
+// append(first_row, rows) for each run of consecutive kept rows; one run of them all when
+// select keeps every row. Only the filter's `filter_slots` are copied to run it (into
+// `probe`, with `keep`: scratch the caller reuses). REQUIRES: the rows have no twin in
+// another tier (row_batch.h's RowFilter contract).
+template <typename AppendRun>
+void ForEachKeptRun(const MemSnapshot& memory, const MemSnapshot::Column& column,
+                    const memstore::MeasureColumn::Chunk& chunk,
+                    const std::vector<size_t>& filter_slots, const RowFilter& filter, size_t row,
+                    size_t count, RowBatch* probe, std::vector<uint32_t>* keep,
+                    const AppendRun& append) {
+  probe->measure_value_type = column.type();
+  probe->time_nanos.assign(chunk.times.begin() + row, chunk.times.begin() + row + count);
+  probe->columns.resize(filter_slots.size());
+  for (size_t i = 0; i < filter_slots.size(); ++i) {
+    RowColumn& c = probe->columns[i];
+    c.name = column.slot_name(filter_slots[i]);
+    c.type = column.slot_type(filter_slots[i]);
+    c.present.clear();
+    c.doubles.clear();
+    c.ints.clear();
+    c.strings.clear();
+    AppendChunkSlot(memory.strings(), column.multi(), chunk, filter_slots[i], row, count, &c);
+  }
+  keep->clear();
+  if (!filter.select(*probe, keep) || keep->size() == count) {
+    append(row, count);
+    return;
+  }
+  for (size_t k = 0; k < keep->size();) {
+    size_t end = k + 1;
+    while (end < keep->size() && (*keep)[end] == (*keep)[end - 1] + 1) ++end;
+    append(row + (*keep)[k], end - k);
+    k = end;
+  }
+}
+
 }  // namespace tsw::scan
 
 #endif  // TSW_ENGINE_SCAN_CHUNK_COPY_H_

@@ -18,8 +18,13 @@ using Column = MemSnapshot::Column;
 class ColumnScanner {
  public:
   ColumnScanner(const MemSnapshot& memory, const ScanPredicate& predicate,
-                const AttributeProjection& projection, const RowBatchVisitor& visitor)
-      : memory_(memory), predicate_(predicate), projection_(projection), visitor_(visitor) {}
+                const AttributeProjection& projection, const RowBatchVisitor& visitor,
+                const RowFilter* filter)
+      : memory_(memory),
+        predicate_(predicate),
+        projection_(projection),
+        visitor_(visitor),
+        filter_(filter) {}
 
   // False once the visitor asked to stop.
   bool Scan(const Column& column) {
@@ -60,6 +65,7 @@ class ColumnScanner {
     batch_.measure_name = column.measure_name();
     batch_.measure_value_type = column.type();
     projection_.SlotsOf(column, &slots_);
+    if (filter_ != nullptr) FilterSlotsOf(column, *filter_, &filter_slots_);
     batch_.columns.resize(slots_.size());
     for (size_t i = 0; i < slots_.size(); ++i) {
       const size_t s = slots_[i];
@@ -81,7 +87,14 @@ class ColumnScanner {
     }
   }
 
+  // The rows a filter keeps (a memory column not merged with segments has no twin there).
   void Append(const Column& column, const MemSnapshot::Chunk& c, size_t row, size_t count) {
+    if (filter_ == nullptr || !column.multi()) return AppendRows(column, c, row, count);
+    ForEachKeptRun(memory_, column, c, filter_slots_, *filter_, row, count, &probe_, &keep_,
+                   [&](size_t first, size_t rows) { AppendRows(column, c, first, rows); });
+  }
+
+  void AppendRows(const Column& column, const MemSnapshot::Chunk& c, size_t row, size_t count) {
     AppendChunkTimes(c, row, count, &batch_);
     for (size_t i = 0; i < slots_.size(); ++i) {
       AppendChunkSlot(memory_.strings(), column.multi(), c, slots_[i], row, count,
@@ -96,18 +109,23 @@ class ColumnScanner {
   RowBatch batch_;
   std::vector<size_t> slots_;  // The current column's slots to copy (the projection).
   bool started_ = false;
+  const RowFilter* const filter_;     // Optional.
+  std::vector<size_t> filter_slots_;  // The current column's slots the filter reads.
+  RowBatch probe_;                    // The filter's input.
+  std::vector<uint32_t> keep_;
 };
 
 }  // namespace
 
 absl::Status ScanMemStore(const MemSnapshot& memory, const ScanRequest& request,
                           const RowBatchVisitor& visitor,
-                          const absl::flat_hash_set<const Column*>* skip_columns) {
+                          const absl::flat_hash_set<const Column*>* skip_columns,
+                          const RowFilter* filter) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
   const AttributeProjection projection(request.attributes);
-  ColumnScanner scanner(memory, *predicate, projection, visitor);
+  ColumnScanner scanner(memory, *predicate, projection, visitor, filter);
   for (const Column& column : memory.columns()) {
     if (skip_columns != nullptr && skip_columns->contains(&column)) continue;
     if (!scanner.Scan(column)) return absl::OkStatus();

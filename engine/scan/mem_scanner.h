@@ -24,10 +24,12 @@ namespace tsw::scan {
 
 // ValidationException if max_rows_per_batch < 1. `memory` was pinned for `request`.
 // Columns in `skip_columns` (if given) are left out: the tiered scan has already merged
-// them with the magnetic tier.
+// them with the magnetic tier. With `filter` (row_batch.h), a MULTI column hands out only
+// the rows the filter keeps.
 absl::Status ScanMemStore(
     const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor,
-    const absl::flat_hash_set<const MemSnapshot::Column*>* skip_columns = nullptr);
+    const absl::flat_hash_set<const MemSnapshot::Column*>* skip_columns = nullptr,
+    const RowFilter* filter = nullptr);
 
 }  // namespace tsw::scan
 

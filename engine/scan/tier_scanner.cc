@@ -27,8 +27,13 @@ bool ColumnBefore(const RowColumn& a, const RowColumn& b) {
 // same (series, measure) when that column has rows in the range.
 class TierMerger {
  public:
-  TierMerger(const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor)
-      : memory_(memory), request_(request), visitor_(visitor), projection_(request.attributes) {
+  TierMerger(const MemSnapshot& memory, const ScanRequest& request, const RowBatchVisitor& visitor,
+             const RowFilter* filter)
+      : memory_(memory),
+        request_(request),
+        visitor_(visitor),
+        projection_(request.attributes),
+        filter_(filter) {
     for (const Column& c : memory.columns()) {
       columns_.emplace(
           std::make_pair(absl::string_view(c.series_key()), absl::string_view(c.measure_name())),
@@ -54,6 +59,22 @@ class TierMerger {
     const bool go_on = EmitMemoryBefore(request_.end_time_nanos) && Flush();
     column_ = nullptr;
     return go_on;
+  }
+
+  // The times [*first, *last] of the memory column of a stream, left alone when memory
+  // has none (MagneticStore::HeldElsewhere: its blocks there are not filtered).
+  void MemoryTimes(const std::vector<Dimension>& series, const std::string& measure,
+                   MeasureValueType type, int64_t* first, int64_t* last) const {
+    std::string key;
+    for (const Dimension& d : series) {
+      PutLengthPrefixed(&key, d.name);
+      PutLengthPrefixed(&key, d.value);
+    }
+    auto found = columns_.find(std::make_pair(absl::string_view(key), absl::string_view(measure)));
+    if (found == columns_.end() || found->second->type() != type) return;
+    const auto& chunks = found->second->chunks();
+    *first = chunks.front()->times.front();
+    *last = chunks.back()->times.back();
   }
 
   // Memory columns already merged into a magnetic stream.
@@ -103,6 +124,7 @@ class TierMerger {
     chunk_ = static_cast<size_t>(chunk - chunks.begin());
     row_ = row;
     merged_.insert(column);
+    if (filter_ != nullptr) FilterSlotsOf(*column, *filter_, &filter_slots_);
 
     // The output layout: the union of both tiers' columns, sorted by name.
     out_.dimensions = b.dimensions;
@@ -234,7 +256,7 @@ class TierMerger {
           std::lower_bound(c.times.begin() + row_, c.times.end(), limit) - c.times.begin();
       if (end == row_) break;
       const size_t take = std::min(end - row_, Room());
-      AppendMemory(c, row_, take);
+      AppendMemoryKept(c, row_, take);
       Advance(take);
       if (!FlushIfFull()) return false;
     }
@@ -252,6 +274,14 @@ class TierMerger {
                         &out_.columns[o]);
       }
     }
+  }
+
+  // The rows of AppendMemory's that the filter keeps. Only for rows with no magnetic twin
+  // (EmitMemoryBefore's: a magnetic row of the same time is merged one by one instead).
+  void AppendMemoryKept(const MemSnapshot::Chunk& c, size_t row, size_t count) {
+    if (filter_ == nullptr || !column_->multi()) return AppendMemory(c, row, count);
+    ForEachKeptRun(memory_, *column_, c, filter_slots_, *filter_, row, count, &probe_, &keep_,
+                   [&](size_t first, size_t rows) { AppendMemory(c, first, rows); });
   }
 
   void AppendMagnetic(const RowBatch& b, size_t i, size_t count) {
@@ -333,7 +363,11 @@ class TierMerger {
   const ScanRequest& request_;
   const RowBatchVisitor& visitor_;
   const AttributeProjection projection_;
-  std::vector<size_t> slots_;  // The merged memory column's slots to copy.
+  std::vector<size_t> slots_;         // The merged memory column's slots to copy.
+  const RowFilter* const filter_;     // Optional.
+  std::vector<size_t> filter_slots_;  // The merged memory column's slots the filter reads.
+  RowBatch probe_;                    // The filter's input.
+  std::vector<uint32_t> keep_;
 
   // The open magnetic stream.
   bool open_ = false;
@@ -356,11 +390,15 @@ class TierMerger {
 
 absl::Status ScanTiers(const MemSnapshot& memory, const magnetic::MagneticStore& magnetic,
                        const magnetic::MagneticStore::Pinned& segments, const ScanRequest& request,
-                       const RowBatchVisitor& visitor) {
+                       const RowBatchVisitor& visitor, const RowFilter* filter) {
   absl::StatusOr<ScanPredicate> predicate = ScanPredicate::Make(request);
   if (!predicate.ok()) return predicate.status();
   if (predicate->empty()) return absl::OkStatus();
-  TierMerger merger(memory, request, visitor);
+  TierMerger merger(memory, request, visitor, filter);
+  const magnetic::MagneticStore::HeldElsewhere in_memory =
+      [&merger](const std::vector<Dimension>& series, const std::string& measure,
+                MeasureValueType type, int64_t* first,
+                int64_t* last) { merger.MemoryTimes(series, measure, type, first, last); };
   bool stopped = false;
   absl::Status s = magnetic.Scan(
       request,
@@ -369,10 +407,10 @@ absl::Status ScanTiers(const MemSnapshot& memory, const magnetic::MagneticStore&
         stopped = true;
         return false;
       },
-      segments);
+      segments, filter, &in_memory);
   if (!s.ok()) return s;
   if (stopped || !merger.FinishStream()) return absl::OkStatus();
-  return ScanMemStore(memory, request, visitor, &merger.merged());
+  return ScanMemStore(memory, request, visitor, &merger.merged(), filter);
 }
 
 }  // namespace tsw::scan

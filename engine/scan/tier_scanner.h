@@ -39,9 +39,11 @@ namespace tsw::scan {
 // ValidationException if max_rows_per_batch < 1; the magnetic store's read errors
 // (InternalServerException naming the file) as they come. `memory` was pinned for
 // `request`, `segments` from `magnetic` at the same moment.
+// With `filter` (row_batch.h), segment blocks and memory rows may hand out only the rows
+// it keeps, where leaving the others out cannot change which version of a row wins.
 absl::Status ScanTiers(const MemSnapshot& memory, const magnetic::MagneticStore& magnetic,
                        const magnetic::MagneticStore::Pinned& segments, const ScanRequest& request,
-                       const RowBatchVisitor& visitor);
+                       const RowBatchVisitor& visitor, const RowFilter* filter = nullptr);
 
 }  // namespace tsw::scan
 

@@ -625,7 +625,8 @@ int64_t TableStore::ScanFloor() const {
 }
 
 absl::Status TableStore::Scan(const ScanRequest& request,
-                              const std::function<bool(const ScanBatch&)>& visitor) {
+                              const std::function<bool(const ScanBatch&)>& visitor,
+                              const RowFilter* filter) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;
   ScanRequest clamped = request;  // Rows older than the magnetic window are gone.
@@ -660,8 +661,8 @@ absl::Status TableStore::Scan(const ScanRequest& request,
     // (engine/table/FORMAT.md): a scan of recent rows reads memory only.
     if (clamped.start_time_nanos < evicted_cutoff_) segments = magnetic_->Pin();
   }
-  if (segments == nullptr) return scan::ScanMemStore(memory, clamped, lend);
-  return scan::ScanTiers(memory, *magnetic_, segments, clamped, lend);
+  if (segments == nullptr) return scan::ScanMemStore(memory, clamped, lend, nullptr, filter);
+  return scan::ScanTiers(memory, *magnetic_, segments, clamped, lend, filter);
 }
 
 absl::Status TableStore::ScanLatestColumns(const ScanRequest& request,

@@ -112,8 +112,10 @@ class TableStore {
 
   // See Engine::Scan. The request's database and table names are not looked at. Pins the
   // rows under the lock, then calls `visitor` with none held (see above).
+  // With `filter` (engine/common/row_batch.h), the tiers may leave out rows it rejects.
   absl::Status Scan(const ScanRequest& request,
-                    const std::function<bool(const ScanBatch&)>& visitor);
+                    const std::function<bool(const ScanBatch&)>& visitor,
+                    const RowFilter* filter = nullptr);
 
   // The rows Scan would hand out for `request` with latest_only set, as columns: one per
   // spec, in *out (engine/common/latest_columns.h), read under the shared lock. Errors as
