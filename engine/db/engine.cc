@@ -20,6 +20,7 @@
 #include <iostream>
 #include <map>
 #include <thread>
+#include <type_traits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
@@ -51,13 +52,13 @@ struct TableHandle {
   absl::Status damaged;
   std::string dir;
 
-  // Data calls hold it shared while they use the store; Close and DeleteTable hold it
-  // exclusively to close it.
   // The table's forwarders (Options::forward), or null. Stopped before the store closes;
   // declared first so that it is destroyed after the store, whose hooks call into it.
   // Set before the handle is shared; constant after.
   std::unique_ptr<forward::TableForwarders> forwarders;
 
+  // Data calls hold it shared while they use the store; Close and DeleteTable hold it
+  // exclusively to close it.
   SharedMutex mu;
   bool deleted ABSL_GUARDED_BY(mu) = false;
   std::unique_ptr<table::TableStore> store ABSL_GUARDED_BY(mu);
@@ -155,6 +156,24 @@ struct Engine::Impl {
     return std::make_pair(std::move(*info), it->second);
   }
 
+  // fn(store, info, handle) on `database`.`table_name`, after the checks every data call
+  // makes (the engine is open, the table exists, its store opened), under the handle's
+  // shared lock: a DeleteTable or Close waits for the call to end. Returns fn's result
+  // or the failed check's error.
+  template <typename Fn>
+  auto WithStore(std::string_view database, std::string_view table_name, Fn&& fn)
+      -> std::invoke_result_t<Fn&, table::TableStore&, const catalog::TableInfo&,
+                              const TableHandle&> {
+    if (absl::Status s = CheckOpen(); !s.ok()) return s;
+    auto found = FindTable(database, table_name);
+    if (!found.ok()) return found.status();
+    TableHandle& handle = *found->second;
+    ReaderMutexLock lock(&handle.mu);
+    absl::StatusOr<table::TableStore*> store = StoreOf(handle, database, table_name);
+    if (!store.ok()) return store.status();
+    return fn(**store, found->first, handle);
+  }
+
   absl::Status MaintainAll() {
     std::vector<std::pair<catalog::TableInfo, std::shared_ptr<TableHandle>>> work;
     {
@@ -204,18 +223,16 @@ class EngineQuerySource final : public query::QuerySource {
 
   absl::StatusOr<query::TableColumns> Columns(std::string_view database_name,
                                               std::string_view table_name) override {
-    if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
-    auto found = impl_->FindTable(database_name, table_name);
-    if (!found.ok()) return found.status();
-    ReaderMutexLock lock(&found->second->mu);
-    absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, database_name, table_name);
-    if (!store.ok()) return store.status();
-    table::TableStore::SchemaNames names = (*store)->Names();
-    query::TableColumns columns;
-    columns.dimensions = std::move(names.dimensions);
-    columns.measures = std::move(names.measures);
-    columns.attributes = std::move(names.attributes);
-    return columns;
+    return impl_->WithStore(database_name, table_name,
+                            [](table::TableStore& store, const catalog::TableInfo&,
+                               const TableHandle&) -> absl::StatusOr<query::TableColumns> {
+                              table::TableStore::SchemaNames names = store.Names();
+                              query::TableColumns columns;
+                              columns.dimensions = std::move(names.dimensions);
+                              columns.measures = std::move(names.measures);
+                              columns.attributes = std::move(names.attributes);
+                              return columns;
+                            });
   }
 
   absl::Status Scan(const ScanRequest& request,
@@ -226,15 +243,12 @@ class EngineQuerySource final : public query::QuerySource {
   // As Engine::Scan, with the filter handed to the table's tiers.
   absl::Status ScanFiltered(const ScanRequest& request, const RowFilter& filter,
                             const std::function<bool(const ScanBatch&)>& visitor) override {
-    if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
-    auto found = impl_->FindTable(request.database_name, request.table_name);
-    if (!found.ok()) return found.status();
-    ReaderMutexLock lock(&found->second->mu);
-    absl::StatusOr<table::TableStore*> store =
-        StoreOf(*found->second, request.database_name, request.table_name);
-    if (!store.ok()) return store.status();
-    (*store)->NoteRetention(found->first.table);
-    return (*store)->Scan(request, visitor, &filter);
+    return impl_->WithStore(
+        request.database_name, request.table_name,
+        [&](table::TableStore& store, const catalog::TableInfo& info, const TableHandle&) {
+          store.NoteRetention(info.table);
+          return store.Scan(request, visitor, &filter);
+        });
   }
 
   // As Engine::Scan's lookups, then the table's own column-wise latest-rows read (no
@@ -242,15 +256,12 @@ class EngineQuerySource final : public query::QuerySource {
   absl::Status ScanLatestColumns(const ScanRequest& request,
                                  const std::vector<LatestColumnSpec>& specs,
                                  LatestColumns* out) override {
-    if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
-    auto found = impl_->FindTable(request.database_name, request.table_name);
-    if (!found.ok()) return found.status();
-    ReaderMutexLock lock(&found->second->mu);
-    absl::StatusOr<table::TableStore*> store =
-        StoreOf(*found->second, request.database_name, request.table_name);
-    if (!store.ok()) return store.status();
-    (*store)->NoteRetention(found->first.table);
-    return (*store)->ScanLatestColumns(request, specs, out);
+    return impl_->WithStore(
+        request.database_name, request.table_name,
+        [&](table::TableStore& store, const catalog::TableInfo& info, const TableHandle&) {
+          store.NoteRetention(info.table);
+          return store.ScanLatestColumns(request, specs, out);
+        });
   }
 
   int64_t NowNanos() const override { return impl_->clock->NowNanos(); }
@@ -534,28 +545,24 @@ absl::StatusOr<UpdateTableResponse> Engine::UpdateTable(const UpdateTableRequest
 }
 
 absl::StatusOr<WriteRecordsResponse> Engine::WriteRecords(const WriteRecordsRequest& r) {
-  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
-  auto found = impl_->FindTable(r.database_name, r.table_name);
-  if (!found.ok()) return found.status();
-  ReaderMutexLock lock(&found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
-  if (!store.ok()) return store.status();
-  absl::StatusOr<WriteRecordsResponse> response = (*store)->Write(r, found->first.table);
-  // Even a partly rejected request logged its accepted records.
-  if (found->second->forwarders != nullptr) found->second->forwarders->Notify();
-  return response;
+  return impl_->WithStore(
+      r.database_name, r.table_name,
+      [&r](table::TableStore& store, const catalog::TableInfo& info, const TableHandle& handle) {
+        absl::StatusOr<WriteRecordsResponse> response = store.Write(r, info.table);
+        // Even a partly rejected request logged its accepted records.
+        if (handle.forwarders != nullptr) handle.forwarders->Notify();
+        return response;
+      });
 }
 
 absl::Status Engine::Scan(const ScanRequest& r,
                           const std::function<bool(const ScanBatch&)>& visitor) {
-  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
-  auto found = impl_->FindTable(r.database_name, r.table_name);
-  if (!found.ok()) return found.status();
-  ReaderMutexLock lock(&found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, r.database_name, r.table_name);
-  if (!store.ok()) return store.status();
-  (*store)->NoteRetention(found->first.table);
-  return (*store)->Scan(r, visitor);
+  return impl_->WithStore(
+      r.database_name, r.table_name,
+      [&](table::TableStore& store, const catalog::TableInfo& info, const TableHandle&) {
+        store.NoteRetention(info.table);
+        return store.Scan(r, visitor);
+      });
 }
 
 absl::Status Engine::RunMaintenance() {
@@ -585,17 +592,16 @@ absl::StatusOr<std::vector<std::string>> Engine::Verify() {
 
 absl::StatusOr<TableStats> Engine::GetTableStats(std::string_view database_name,
                                                  std::string_view table_name) {
-  if (absl::Status s = impl_->CheckOpen(); !s.ok()) return s;
-  auto found = impl_->FindTable(database_name, table_name);
-  if (!found.ok()) return found.status();
-  ReaderMutexLock lock(&found->second->mu);
-  absl::StatusOr<table::TableStore*> store = StoreOf(*found->second, database_name, table_name);
-  if (!store.ok()) return store.status();
-  TableStats stats = (*store)->Stats();
-  if (found->second->forwarders != nullptr) stats.forwarding = found->second->forwarders->Stats();
-  stats.database_name = std::string(database_name);
-  stats.table_name = std::string(table_name);
-  return stats;
+  return impl_->WithStore(database_name, table_name,
+                          [&](table::TableStore& store, const catalog::TableInfo&,
+                              const TableHandle& handle) -> absl::StatusOr<TableStats> {
+                            TableStats stats = store.Stats();
+                            if (handle.forwarders != nullptr)
+                              stats.forwarding = handle.forwarders->Stats();
+                            stats.database_name = std::string(database_name);
+                            stats.table_name = std::string(table_name);
+                            return stats;
+                          });
 }
 
 Paginator<ListDatabasesRequest, ListDatabasesResponse> Engine::ListDatabasesPages(

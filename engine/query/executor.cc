@@ -534,7 +534,7 @@ class DoubleComparison {
     size_t kept = 0;
     for (size_t r = 0; r < n; ++r) {  // Branch-free: most rows fail a selective WHERE.
       (*rows)[kept] = static_cast<uint32_t>(r);
-      kept += (c.present[r] != 0) & holds(c.doubles[r]);
+      kept += static_cast<size_t>(c.present[r] != 0) & static_cast<size_t>(holds(c.doubles[r]));
     }
     rows->resize(kept);
   }
