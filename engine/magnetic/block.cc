@@ -336,16 +336,14 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
     column.ints.clear();
     column.strings.clear();
   }
-  if (wanted != nullptr) return DecodeColumns(stream, rows, out, dictionary, *wanted);
-  return DecodeColumns(stream, rows, out, dictionary,
-                       std::vector<bool>(stream.columns.size(), true));
+  return DecodeColumns(stream, rows, out, dictionary, wanted);
 }
 
 absl::Status BlockReader::DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
                                         const GroupDictionary* dictionary,
-                                        const std::vector<bool>& which) const {
-  for (size_t c = 0; c < stream.columns.size() && c < which.size(); ++c) {
-    if (!which[c]) continue;
+                                        const std::vector<bool>* which) const {
+  for (size_t c = 0; c < stream.columns.size(); ++c) {
+    if (which != nullptr && (c >= which->size() || !(*which)[c])) continue;
     const std::vector<double>* entries =
         dictionary != nullptr && c < dictionary->columns.size() && !dictionary->columns[c].empty()
             ? &dictionary->columns[c]

@@ -88,12 +88,13 @@ class BlockReader {
                          const GroupDictionary* dictionary = nullptr,
                          const std::vector<bool>* wanted = nullptr) const;
 
-  // Decodes the columns whose flag in `which` is set into out->columns (which DecodeAll
-  // has sized and named), leaving the others as they are: the second step of a filtered
-  // decode (SegmentReader::DecodeBlock).
+  // Decodes the columns whose flag in `which` is set (every column if `which` is null)
+  // into out->columns (which DecodeAll has sized and named), leaving the others as they
+  // are: DecodeAll's own step, and the second step of a filtered decode
+  // (SegmentReader::DecodeBlock).
   absl::Status DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
                              const GroupDictionary* dictionary,
-                             const std::vector<bool>& which) const;
+                             const std::vector<bool>* which) const;
 
  private:
   absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,

@@ -258,7 +258,7 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
     KeepRows(keep, out);  // No row passes: the other columns stay undecoded.
     return absl::OkStatus();
   }
-  if (absl::Status st = reader->DecodeColumns(s, rows, out, dictionary.get(), rest); !st.ok()) {
+  if (absl::Status st = reader->DecodeColumns(s, rows, out, dictionary.get(), &rest); !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
   if (selected && keep.size() < rows) KeepRows(keep, out);
