@@ -37,6 +37,22 @@ inline constexpr int64_t kMinuteNanos = 60 * kSecondNanos;
 inline constexpr int64_t kB = kNow - 50 * kMinuteNanos;
 inline constexpr int64_t kN = kNow + 30 * kMinuteNanos;
 
+// Opens an engine on `dir` with `options` (on `clock`, background maintenance off) and
+// creates fleet.metrics in it (1 hour in memory, 30 days magnetic): the set-up of the
+// query tests' fixtures, which then write their own rows.
+inline void OpenFleetMetrics(const std::string& dir, Options options, const Clock* clock,
+                             std::unique_ptr<Engine>* engine) {
+  options.clock = clock;
+  options.background_maintenance = false;
+  auto opened = Engine::Open(dir, options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  *engine = std::move(*opened);
+  ASSERT_TRUE((*engine)->CreateDatabase({.database_name = "fleet"}).ok());
+  CreateTableRequest table{.database_name = "fleet", .table_name = "metrics"};
+  table.retention_properties = RetentionProperties{1, 30};
+  ASSERT_TRUE((*engine)->CreateTable(table).ok());
+}
+
 // Appends each row of `batch` as text: its values joined by "|", NULL as "NULL".
 inline void AppendRows(const QueryBatch& batch, std::vector<std::string>* rows) {
   for (int64_t r = 0; r < batch.num_rows; ++r) {
@@ -60,13 +76,7 @@ class QueryTest : public ::testing::Test {
     dir_ = FreshDirForThisTest("query_test");
     options_.clock = &clock_;
     options_.background_maintenance = false;
-    auto engine = Engine::Open(dir_, options_);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
-    ASSERT_TRUE(engine_->CreateDatabase({.database_name = "fleet"}).ok());
-    CreateTableRequest table{.database_name = "fleet", .table_name = "metrics"};
-    table.retention_properties = RetentionProperties{1, 30};
-    ASSERT_TRUE(engine_->CreateTable(table).ok());
+    ASSERT_NO_FATAL_FAILURE(OpenFleetMetrics(dir_, options_, &clock_, &engine_));
     WriteOld();
     clock_.Advance(60 * kMinuteNanos);
     ASSERT_TRUE(engine_->RunMaintenance().ok());

@@ -71,16 +71,7 @@ class TimeWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = FreshDirForThisTest("time_window_test");
-    Options options;
-    options.clock = &clock_;
-    options.background_maintenance = false;
-    auto engine = Engine::Open(dir_, options);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
-    ASSERT_TRUE(engine_->CreateDatabase({.database_name = "fleet"}).ok());
-    CreateTableRequest table{.database_name = "fleet", .table_name = "metrics"};
-    table.retention_properties = RetentionProperties{1, 30};
-    ASSERT_TRUE(engine_->CreateTable(table).ok());
+    ASSERT_NO_FATAL_FAILURE(OpenFleetMetrics(dir_, Options(), &clock_, &engine_));
     WriteRows(kNow - 55 * kMinuteNanos, kNow);
     clock_.Advance(60 * kMinuteNanos);
     ASSERT_TRUE(engine_->RunMaintenance().ok());
