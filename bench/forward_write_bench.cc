@@ -49,6 +49,11 @@ class InstantSender final : public forward::Sender {
     records_.fetch_add(static_cast<int64_t>(request.records.size()), std::memory_order_relaxed);
     return {};
   }
+  // The forwarder sends JSON bodies; an instant destination does not parse them.
+  forward::SendOutcome SendJson(const std::string& body, size_t record_count) override {
+    records_.fetch_add(static_cast<int64_t>(record_count), std::memory_order_relaxed);
+    return {};
+  }
   int64_t records() const { return records_.load(); }
 
  private:

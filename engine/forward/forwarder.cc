@@ -17,6 +17,8 @@
 #include "absl/strings/strip.h"
 #include "engine/common/file_util.h"
 #include "engine/common/json_writer.h"
+#include "engine/forward/record_builder.h"
+#include "engine/wire/api_json.h"
 #include "tsw/status.h"
 #include "xxhash.h"
 
@@ -131,6 +133,7 @@ Forwarder::Forwarder(ForwarderOptions options, table::TableStore* store)
                                                       : options_.destination.database),
       table_(options_.destination.table.empty() ? options_.source_table
                                                 : options_.destination.table),
+      request_prefix_(RequestPrefix(database_, table_)),
       max_shards_(std::max(1, options_.destination.max_connections)),
       reader_(*options_.env, store->WalDir()),
       counter_(*options_.env, store->WalDir()) {
@@ -320,6 +323,7 @@ void Forwarder::Run() {
 void Forwarder::RunShard(int shard) {
   LowerPriority(absl::StrCat("tsw-fwd-send", shard).substr(0, 15).c_str());
   std::vector<Queued> records;
+  std::string body;  // Reused: a request's JSON allocates only when it outgrows the last.
   while (true) {
     uint64_t epoch;
     {
@@ -340,7 +344,8 @@ void Forwarder::RunShard(int shard) {
       epoch = epoch_;
       ++busy_;
     }
-    SendUntilAccepted(epoch, records);
+    SendUntilAccepted(epoch, records, &body);
+    records.clear();  // Outside mu_: releasing the batches' tables is not the shards' business.
     {
       MutexLock lock(&mu_);
       --busy_;
@@ -574,7 +579,11 @@ void Forwarder::PersistCursor(bool force) {
   hold_.store(written_.sequence, std::memory_order_release);
 }
 
-void Forwarder::WriteDeadLetters(const WriteRecordsRequest& request, const SendOutcome& outcome) {
+void Forwarder::WriteDeadLetters(const std::string& body, const SendOutcome& outcome) {
+  // Rare: the request is parsed back from the body sent, for the rejected records' JSON.
+  const absl::StatusOr<WriteRecordsRequest> parsed = apijson::ParseWriteRecordsRequest(body);
+  static const WriteRecordsRequest kNone;
+  const WriteRecordsRequest& request = parsed.ok() ? *parsed : kNone;
   std::string lines;
   const int64_t now = options_.clock->NowNanos();
   for (const RejectedRecord& r : outcome.rejected) {
@@ -610,16 +619,16 @@ void Forwarder::WriteDeadLetters(const WriteRecordsRequest& request, const SendO
              : absl::StrCat("writing them to ", dead_letter_path_, " failed: ", s.message())));
 }
 
-bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records) {
-  std::vector<LoggedRecord*> logged;
+bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records, std::string* body) {
+  std::vector<const LogRecord*> logged;
   logged.reserve(records.size());
-  for (Queued& q : records) logged.push_back(&q.record);
-  const WriteRecordsRequest request = BuildRequest(logged, database_, table_);
+  for (const Queued& q : records) logged.push_back(&q.record);
+  WriteRequestJson(logged, request_prefix_, body);
   int64_t backoff = options_.retry_initial_millis;
   while (true) {
-    SendOutcome outcome = options_.sender->Send(request);
+    SendOutcome outcome = options_.sender->SendJson(*body, records.size());
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
-      if (!outcome.rejected.empty()) WriteDeadLetters(request, outcome);
+      if (!outcome.rejected.empty()) WriteDeadLetters(*body, outcome);
       MutexLock lock(&mu_);
       // After a drop (ResetShards) these records were dropped or are sent again.
       if (epoch != epoch_) return false;

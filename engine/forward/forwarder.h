@@ -49,7 +49,7 @@
 #include "absl/strings/string_view.h"
 #include "engine/common/mutex.h"
 #include "engine/forward/default_sender.h"
-#include "engine/forward/record_builder.h"
+#include "engine/forward/json_request.h"
 #include "engine/forward/sender.h"
 #include "engine/table/table_store.h"
 #include "engine/wal/log_reader.h"
@@ -129,7 +129,7 @@ class Forwarder {
   // A record read from the log, handed to a shard, not yet accepted. `ordinal` numbers
   // the records the dispatcher has read (its place in window_).
   struct Queued {
-    LoggedRecord record;
+    LogRecord record;
     uint64_t ordinal = 0;
   };
   // A record between the cursor and the reader, in log order.
@@ -168,9 +168,11 @@ class Forwarder {
   void Advance();
   // Sends `records` (one request's worth of a shard) until accepted, stopping or reset
   // (epoch_ no longer `epoch`). True if accepted (their window_ entries are done then).
-  bool SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records);
+  // `body` is the shard's buffer for the request's JSON.
+  bool SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records, std::string* body);
   void PersistCursor(bool force);
-  void WriteDeadLetters(const WriteRecordsRequest& request, const SendOutcome& outcome);
+  // `body`: the request the destination answered with `outcome`.
+  void WriteDeadLetters(const std::string& body, const SendOutcome& outcome);
   // Waits up to `millis` or until Stop (or, if `wake_on_notify`, Notify). Returns false
   // once stopping.
   bool Wait(int64_t millis, bool wake_on_notify);
@@ -187,16 +189,17 @@ class Forwarder {
   const std::string dead_letter_path_;
   const std::string database_;  // The destination's names.
   const std::string table_;
-  const int max_shards_;  // max_connections, at least 1.
+  const std::string request_prefix_;  // RequestPrefix(database_, table_).
+  const int max_shards_;              // max_connections, at least 1.
 
   // ---- Only the dispatcher thread touches these (and Open before it starts, Stop after).
   wal::LogReader reader_;   // At the end of window_.
   wal::LogReader counter_;  // At the end of what Count has seen.
-  BatchRecords decoder_;
+  LogDecoder decoder_;
   Cursor cursor_;             // Accepted so far (maybe not yet written).
   Cursor written_;            // The last cursor written.
   int64_t last_persist_ = 0;  // steady-clock ms.
-  std::vector<LoggedRecord> scratch_;
+  std::vector<LogRecord> scratch_;
   wal::LogBatch batch_;
   int shards_ = 1;  // Shards records are hashed to now.
 

@@ -203,7 +203,7 @@ struct HttpSender::Impl {
   void ForgetDiscovered(int64_t target_generation);
   // After an access error: whether reloaded credentials differ (so a resend may pass).
   bool ReloadCredentials(const server::SigningCredentials& used);
-  SendOutcome SendOnce(const WriteRecordsRequest& request, const std::string& body,
+  SendOutcome SendOnce(size_t record_count, const std::string& body,
                        const server::SigningCredentials& signing, bool* access_refused);
 };
 
@@ -309,7 +309,7 @@ bool HttpSender::Impl::ReloadCredentials(const server::SigningCredentials& used)
   return changed;
 }
 
-SendOutcome HttpSender::Impl::SendOnce(const WriteRecordsRequest& request, const std::string& body,
+SendOutcome HttpSender::Impl::SendOnce(size_t record_count, const std::string& body,
                                        const server::SigningCredentials& signing,
                                        bool* access_refused) {
   Target target;
@@ -323,7 +323,7 @@ SendOutcome HttpSender::Impl::SendOnce(const WriteRecordsRequest& request, const
     outcome.error = absl::StrCat(httplib::to_string(result.error()), " (", target.base_url, ")");
     return outcome;
   }
-  outcome = Classify(*result, request.records.size());
+  outcome = Classify(*result, record_count);
   if (result->status == 421) {
     // InvalidEndpointException: the discovered address is no longer this table's.
     ForgetDiscovered(target_generation);
@@ -368,13 +368,16 @@ absl::StatusOr<std::unique_ptr<HttpSender>> HttpSender::Create(HttpSenderOptions
 }
 
 SendOutcome HttpSender::Send(const WriteRecordsRequest& request) {
-  const std::string body = apijson::ToJson(request);
+  return SendJson(apijson::ToJson(request), request.records.size());
+}
+
+SendOutcome HttpSender::SendJson(const std::string& body, size_t record_count) {
   const server::SigningCredentials signing = impl_->Credentials();
   bool access_refused = false;
-  SendOutcome outcome = impl_->SendOnce(request, body, signing, &access_refused);
+  SendOutcome outcome = impl_->SendOnce(record_count, body, signing, &access_refused);
   if (access_refused && impl_->ReloadCredentials(signing)) {
     access_refused = false;
-    outcome = impl_->SendOnce(request, body, impl_->Credentials(), &access_refused);
+    outcome = impl_->SendOnce(record_count, body, impl_->Credentials(), &access_refused);
   }
   return outcome;
 }

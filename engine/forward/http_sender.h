@@ -86,6 +86,7 @@ class HttpSender final : public Sender {
   ~HttpSender() override;
 
   SendOutcome Send(const WriteRecordsRequest& request) override;
+  SendOutcome SendJson(const std::string& body, size_t record_count) override;
 
   // The endpoint requests go to now ("scheme://host:port"): the configured one, or the
   // one discovered last ("" before the first discovery).

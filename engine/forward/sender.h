@@ -32,6 +32,12 @@ class Sender {
   // Sends one WriteRecords request (database and table names already the destination's).
   // Thread-safe: a forwarder may call it from several threads at once.
   virtual SendOutcome Send(const WriteRecordsRequest& request) = 0;
+  // Sends one WriteRecords request given as its JSON body (the API's shape), of
+  // `record_count` records: what the forwarder builds straight from the log
+  // (engine/forward/json_request.h), so a transport that sends JSON need not build it
+  // again. The default parses `body` (apijson) and calls Send; a body that does not parse
+  // is kFailed with the parser's error. Thread-safe like Send.
+  virtual SendOutcome SendJson(const std::string& body, size_t record_count);
 };
 
 }  // namespace tsw::forward

@@ -1,0 +1,110 @@
+// The forwarder's record path: WAL payloads decoded into compact records, and runs of them
+// written as a WriteRecords request's JSON body directly, with no Record struct per record
+// and no separate serializing pass.
+//
+// LogDecoder::Decode reads one WAL payload (engine/ingest/FORMAT.md) into LogRecords: a few
+// words each (slots into a table the batch's records share, the time, the Version, the
+// shard hash), so decoding allocates per batch, never per record. A series' dimensions are
+// decoded, and each dimension's JSON object escaped, once when the series is first seen
+// (kept by key across batches, up to kMaxKnownSeries series).
+//
+// WriteRequestJson writes the request for a run of them with the semantics of
+// BuildRequest + apijson::ToJson (record_builder.h; tests/forward/json_request_test
+// compares the two on random batches): the coarsest time unit that represents every time
+// and TIMESTAMP value exactly; the dimensions every record has, and the measure name,
+// measure value type, Time and Version most records have, in CommonAttributes; the
+// records in log order.
+//
+// Thread-compatible. LogRecords (and the BatchTable they share) are immutable once
+// decoded and may be read from any thread.
+#ifndef TSW_ENGINE_FORWARD_JSON_REQUEST_H_
+#define TSW_ENGINE_FORWARD_JSON_REQUEST_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/ingest/batch_codec.h"
+#include "tsw/types.h"
+
+namespace tsw::forward {
+
+// A series as requests need it: its dimensions (name order) and each one's JSON object
+// ({"Name":"..","Value":".."}), escaped once.
+struct SeriesJson {
+  std::vector<Dimension> dimensions;
+  std::vector<std::string> dimension_json;
+  std::string all_json;  // "Dimensions":[...] with every dimension (empty if none).
+  uint64_t hash = 0;     // XXH3 of the key.
+};
+
+// What the records of one batch share, owned together.
+struct BatchTable {
+  struct Measure {
+    std::string name;
+    std::string name_json;  // The name as a JSON string, quoted and escaped.
+    MeasureValueType type = MeasureValueType::kDouble;
+  };
+  struct Value {
+    uint32_t attribute = 0;  // MULTI: slot in attribute_json.
+    MeasureValueType type = MeasureValueType::kDouble;
+    uint64_t bits = 0;  // DOUBLE bits, BIGINT/TIMESTAMP (ns) as int64, BOOLEAN 0/1.
+    uint32_t text_offset = 0, text_size = 0;  // VARCHAR: bytes in `texts`.
+  };
+  std::vector<std::shared_ptr<const SeriesJson>> series;  // By payload slot.
+  std::vector<Measure> measures;                          // By payload slot.
+  std::vector<std::string> attribute_json;                // By slot: {"Name":"<name>","Value":
+  std::vector<Value> values;                              // Every record's, in order.
+  std::string texts;
+};
+
+// One logged record: record `values[first_value, +value_count)` of `batch`.
+struct LogRecord {
+  std::shared_ptr<const BatchTable> batch;
+  uint32_t series = 0, measure = 0;  // Slots in batch.
+  uint32_t first_value = 0, value_count = 0;
+  int64_t time_nanos = 0;
+  int64_t version = 0;  // 1 for a record written without one.
+  // XXH3 of the series key mixed with XXH3 of the measure name: equal for the records of
+  // one (series, measure), which therefore go to one shard.
+  uint64_t shard_hash = 0;
+
+  const SeriesJson& series_json() const { return *batch->series[series]; }
+  const BatchTable::Measure& measure_def() const { return batch->measures[measure]; }
+};
+
+class LogDecoder {
+ public:
+  // Decodes `payload` and appends its records to *out, in log order.
+  // InternalServerException describing the damage if the payload is malformed (nothing is
+  // appended then).
+  absl::Status Decode(absl::string_view payload, std::vector<LogRecord>* out);
+
+  static constexpr size_t kMaxKnownSeries = 100000;
+
+ private:
+  absl::Status FindSeries(absl::string_view key, BatchTable* table);
+
+  ingest::BatchDecoder decoder_;
+  ingest::BatchDecoder::Event event_;
+  std::vector<uint64_t> measure_hashes_;  // This batch's, by slot.
+  // Series seen in earlier batches by key (cleared when it reaches kMaxKnownSeries).
+  absl::flat_hash_map<std::string, std::shared_ptr<const SeriesJson>> known_;
+};
+
+// `{"DatabaseName":"<database>","TableName":"<table>",`: what every request's body to
+// that table starts with.
+std::string RequestPrefix(absl::string_view database, absl::string_view table);
+
+// Replaces *body with the WriteRecords request for `records` (in order, at least one),
+// after `prefix` (RequestPrefix).
+void WriteRequestJson(const std::vector<const LogRecord*>& records, absl::string_view prefix,
+                      std::string* body);
+
+}  // namespace tsw::forward
+
+#endif  // TSW_ENGINE_FORWARD_JSON_REQUEST_H_

@@ -1,0 +1,294 @@
+// The forwarder's record path (LogDecoder + WriteRequestJson) against the reference path
+// (BatchRecords + BuildRequest + apijson::ToJson) on random WAL batches: the same body,
+// byte for byte, and the body parses back to the reference request.
+#include "engine/forward/json_request.h"
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/common/coding.h"
+#include "engine/forward/record_builder.h"
+#include "engine/ingest/batch_codec.h"
+#include "engine/model/series_key.h"
+#include "engine/wire/api_json.h"
+#include "gtest/gtest.h"
+
+namespace tsw::forward {
+namespace {
+
+struct TestSeries {
+  std::vector<Dimension> dimensions;  // Name order.
+  std::string key;
+};
+
+std::string KeyOf(const std::vector<Dimension>& dims) {
+  std::string key(1024, '\0');
+  char* p = key.data();
+  for (const Dimension& d : dims) {
+    p = model::EncodeKeyPiece(p, d.name);
+    p = model::EncodeKeyPiece(p, d.value);
+  }
+  key.resize(static_cast<size_t>(p - key.data()));
+  return key;
+}
+
+std::vector<TestSeries> MakeSeries() {
+  const std::vector<std::vector<Dimension>> sets = {
+      {{"az", "us-east-1a"}, {"host", "h1"}, {"region", "us-east-1"}},
+      {{"az", "us-east-1a"}, {"host", "h2"}, {"region", "us-east-1"}},
+      {{"az", "us-east-1b"}, {"host", "h3"}, {"region", "us-east-1"}},
+      {{"host", "h4"}, {"region", "us-east-1"}},
+      {{"a\"b", "q\"uo\\te\n"}, {"host", "h\x01\x1f"}, {"region", "us-east-1"}},
+      {{"host", "h\xc3\xa9\xe2\x82\xac"}, {"region", "eu\t"}},
+      {{"region", "us-east-1"}},
+      {},
+  };
+  std::vector<TestSeries> out;
+  for (const auto& dims : sets) out.push_back(TestSeries{dims, KeyOf(dims)});
+  return out;
+}
+
+struct TestMeasure {
+  std::string name;
+  MeasureValueType type;
+};
+
+const std::vector<TestMeasure>& Measures() {
+  static const std::vector<TestMeasure> m = {
+      {"cpu", MeasureValueType::kDouble},      {"mem", MeasureValueType::kBigint},
+      {"up", MeasureValueType::kBoolean},      {"state", MeasureValueType::kVarchar},
+      {"seen", MeasureValueType::kTimestamp},  {"metrics", MeasureValueType::kMulti},
+      {"t\"e\\mp", MeasureValueType::kDouble},
+  };
+  return m;
+}
+
+const std::vector<TestMeasure>& Attributes() {
+  static const std::vector<TestMeasure> a = {
+      {"x", MeasureValueType::kDouble},   {"n", MeasureValueType::kBigint},
+      {"s", MeasureValueType::kVarchar},  {"at", MeasureValueType::kTimestamp},
+      {"ok", MeasureValueType::kBoolean}, {"q\"", MeasureValueType::kDouble},
+  };
+  return a;
+}
+
+class Generator {
+ public:
+  explicit Generator(uint64_t seed) : rng_(seed) {}
+
+  uint64_t Value(MeasureValueType type, std::string* text) {
+    text->clear();
+    switch (type) {
+      case MeasureValueType::kDouble: {
+        static const double kDoubles[] = {-0.0,
+                                          0.0,
+                                          1e300,
+                                          -1e-300,
+                                          5e-324,
+                                          12.34,
+                                          0.1,
+                                          100000.0,
+                                          std::numeric_limits<double>::max(),
+                                          std::numeric_limits<double>::min(),
+                                          1.0 / 3};
+        double d;
+        if (Pick(3) == 0) {
+          uint64_t bits;
+          do bits = rng_();
+          while ((bits & 0x7ff0000000000000ULL) == 0x7ff0000000000000ULL);
+          return bits;
+        }
+        d = Pick(2) == 0 ? kDoubles[Pick(std::size(kDoubles))]
+                         : static_cast<double>(static_cast<int64_t>(Pick(2000000)) - 1000000) / 100;
+        uint64_t bits;
+        std::memcpy(&bits, &d, sizeof d);
+        return bits;
+      }
+      case MeasureValueType::kBigint: {
+        static const int64_t kInts[] = {std::numeric_limits<int64_t>::min(),
+                                        std::numeric_limits<int64_t>::max(), 0, -1, 42};
+        return static_cast<uint64_t>(Pick(2) == 0 ? kInts[Pick(std::size(kInts))]
+                                                  : static_cast<int64_t>(rng_()));
+      }
+      case MeasureValueType::kTimestamp:
+        return static_cast<uint64_t>(Time());
+      case MeasureValueType::kBoolean:
+        return Pick(2);
+      case MeasureValueType::kVarchar: {
+        static const char* kTexts[] = {"ok",
+                                       "",
+                                       "with \"quotes\" and \\",
+                                       "line\nbreak\x02",
+                                       "\xe2\x9c\x93 unicode",
+                                       "a longer value of some length"};
+        *text = kTexts[Pick(std::size(kTexts))];
+        return 0;
+      }
+      case MeasureValueType::kMulti:
+        break;
+    }
+    return 0;
+  }
+
+  // Times of a few shared values and of every unit's granularity.
+  int64_t Time() {
+    static const int64_t kBase = 1700000000LL * 1000000000;
+    static const int64_t kSteps[] = {1000000000, 1000000, 1000, 1};
+    if (Pick(2) == 0) return kBase + static_cast<int64_t>(Pick(3)) * 1000000000;
+    const int64_t step = kSteps[Pick(std::size(kSteps))];
+    return kBase + static_cast<int64_t>(Pick(1000)) * step * (Pick(8) == 0 ? -1 : 1);
+  }
+
+  // One payload of up to `max_records` records.
+  std::string Batch(const std::vector<TestSeries>& series, size_t max_records) {
+    encoder_.Begin();
+    const size_t n = 1 + Pick(max_records);
+    std::string text;
+    std::vector<std::string> texts;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t si = static_cast<uint32_t>(Pick(series.size()));
+      const uint32_t mi = static_cast<uint32_t>(Pick(Measures().size()));
+      const TestMeasure& m = Measures()[mi];
+      const uint32_t s = encoder_.SeriesSlot(si, series[si].key);
+      const uint32_t ms = encoder_.MeasureSlot(mi, m.type, m.name);
+      const int64_t version = Pick(4) == 0 ? static_cast<int64_t>(1 + Pick(5)) : 1;
+      if (m.type != MeasureValueType::kMulti) {
+        encoder_.Row(s, ms, Time(), version);
+        const uint64_t bits = Value(m.type, &text);
+        encoder_.Value(m.type, bits, text);
+        continue;
+      }
+      // MULTI: a random subset of the attributes (the others NULL; never all of them, which
+      // ingest refuses), defined before the row.
+      std::vector<uint32_t> ids, slots;
+      const uint32_t always = static_cast<uint32_t>(Pick(Attributes().size()));
+      for (uint32_t a = 0; a < Attributes().size(); ++a) {
+        if (a != always && Pick(3) == 0) continue;
+        ids.push_back(a);
+        slots.push_back(encoder_.AttributeSlot(a, Attributes()[a].type, Attributes()[a].name));
+      }
+      encoder_.Row(s, ms, Time(), version);
+      encoder_.MultiCount(static_cast<uint32_t>(ids.size()));
+      for (size_t k = 0; k < ids.size(); ++k) {
+        const MeasureValueType type = Attributes()[ids[k]].type;
+        const uint64_t bits = Value(type, &text);
+        encoder_.Attribute(slots[k], type, bits, text);
+      }
+    }
+    const absl::string_view payload = encoder_.Finish();
+    return std::string(payload.data(), payload.size());
+  }
+
+  uint64_t Pick(uint64_t n) { return rng_() % n; }
+
+ private:
+  std::mt19937_64 rng_;
+  ingest::BatchEncoder encoder_;
+};
+
+// Decodes `payloads` both ways and compares the requests of random runs of records
+// (as shards form them: a record's shard by its hash, runs of up to 100 per shard).
+void ExpectSameRequests(const std::vector<std::string>& payloads, Generator* gen) {
+  BatchRecords reference_decoder;
+  LogDecoder decoder;
+  std::vector<LoggedRecord> reference;
+  std::vector<LogRecord> records;
+  for (const std::string& p : payloads) {
+    const absl::Status rs = reference_decoder.Decode(p, &reference);
+    ASSERT_TRUE(rs.ok()) << rs;
+    ASSERT_TRUE(decoder.Decode(p, &records).ok());
+  }
+  ASSERT_EQ(records.size(), reference.size());
+  const size_t shards = 1 + gen->Pick(4);
+  std::vector<std::vector<size_t>> queues(shards);
+  for (size_t i = 0; i < records.size(); ++i) {
+    ASSERT_EQ(records[i].shard_hash, reference[i].shard_hash) << i;
+    queues[records[i].shard_hash % shards].push_back(i);
+  }
+  const std::string prefix = RequestPrefix("db\"1", "table");
+  std::string body;
+  for (const std::vector<size_t>& queue : queues) {
+    for (size_t start = 0; start < queue.size();) {
+      const size_t n = std::min(queue.size() - start, 1 + gen->Pick(100));
+      std::vector<const LogRecord*> run;
+      std::vector<LoggedRecord*> reference_run;
+      for (size_t k = start; k < start + n; ++k) {
+        run.push_back(&records[queue[k]]);
+        reference_run.push_back(&reference[queue[k]]);
+      }
+      start += n;
+      WriteRequestJson(run, prefix, &body);
+      const std::string expected = apijson::ToJson(BuildRequest(reference_run, "db\"1", "table"));
+      ASSERT_EQ(body, expected);
+      absl::StatusOr<WriteRecordsRequest> parsed = apijson::ParseWriteRecordsRequest(body);
+      ASSERT_TRUE(parsed.ok()) << parsed.status() << "\n" << body;
+      ASSERT_EQ(parsed->records.size(), n);
+      EXPECT_EQ(apijson::ToJson(*parsed), expected);
+    }
+  }
+}
+
+TEST(JsonRequestTest, RandomBatchesGiveTheReferenceRequestsByteForByte) {
+  const std::vector<TestSeries> series = MakeSeries();
+  Generator gen(20261206);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::string> payloads;
+    const size_t batches = 1 + gen.Pick(5);
+    for (size_t b = 0; b < batches; ++b) payloads.push_back(gen.Batch(series, 150));
+    ExpectSameRequests(payloads, &gen);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(JsonRequestTest, OneSeriesOneMeasureGoesAllIntoCommonAttributes) {
+  const std::vector<TestSeries> series = MakeSeries();
+  ingest::BatchEncoder encoder;
+  encoder.Begin();
+  const uint32_t s = encoder.SeriesSlot(0, series[0].key);
+  const uint32_t m = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
+  for (int i = 0; i < 3; ++i) {
+    encoder.Row(s, m, int64_t{1700000000} * 1000000000 + i * 1000000000LL, 1);
+    const double d = i == 0 ? -0.0 : 1.5 * i;
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof d);
+    encoder.Value(MeasureValueType::kDouble, bits, "");
+  }
+  const absl::string_view payload = encoder.Finish();
+  LogDecoder decoder;
+  std::vector<LogRecord> records;
+  ASSERT_TRUE(decoder.Decode(payload, &records).ok());
+  std::vector<const LogRecord*> run;
+  for (const LogRecord& r : records) run.push_back(&r);
+  std::string body;
+  WriteRequestJson(run, RequestPrefix("db", "t"), &body);
+  EXPECT_EQ(body,
+            "{\"DatabaseName\":\"db\",\"TableName\":\"t\",\"CommonAttributes\":{\"Dimensions\":["
+            "{\"Name\":\"az\",\"Value\":\"us-east-1a\"},{\"Name\":\"host\",\"Value\":\"h1\"},"
+            "{\"Name\":\"region\",\"Value\":\"us-east-1\"}],\"MeasureName\":\"cpu\","
+            "\"MeasureValueType\":\"DOUBLE\",\"TimeUnit\":\"SECONDS\",\"Version\":1},"
+            "\"Records\":[{\"MeasureValue\":\"-0\",\"Time\":\"1700000000\"},"
+            "{\"MeasureValue\":\"1.5\",\"Time\":\"1700000001\"},"
+            "{\"MeasureValue\":\"3\",\"Time\":\"1700000002\"}]}");
+}
+
+TEST(JsonRequestTest, MalformedPayloadIsAnInternalErrorAndAppendsNothing) {
+  const std::vector<TestSeries> series = MakeSeries();
+  Generator gen(5);
+  const std::string good = gen.Batch(series, 20);
+  LogDecoder decoder;
+  std::vector<LogRecord> records;
+  ASSERT_TRUE(decoder.Decode(good, &records).ok());
+  const size_t before = records.size();
+  for (size_t cut = 1; cut < good.size(); cut += 3) {
+    const absl::Status s = decoder.Decode(absl::string_view(good).substr(0, cut), &records);
+    ASSERT_FALSE(s.ok()) << cut;
+    EXPECT_EQ(records.size(), before);
+  }
+}
+
+}  // namespace
+}  // namespace tsw::forward
