@@ -1,5 +1,6 @@
 #include "engine/forward/json_request.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string_view>
@@ -16,20 +17,6 @@ namespace {
 
 using ingest::BatchDecoder;
 using ingest::DecodedValue;
-
-void Append(std::string* out, std::string_view s) { out->append(s.data(), s.size()); }
-
-void AppendInt(std::string* out, int64_t v) {
-  char buf[24];
-  out->append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
-
-// `"<text>"` for text that needs no escaping (numbers, type and unit names).
-void AppendQuoted(std::string* out, std::string_view text) {
-  out->push_back('"');
-  Append(out, text);
-  out->push_back('"');
-}
 
 }  // namespace
 
@@ -207,27 +194,15 @@ const LogRecord* Hoisted(const std::vector<const LogRecord*>& records, Get get, 
   return holders >= 2 || records.size() == 1 ? candidate : nullptr;
 }
 
-bool SameDimensions(const SeriesJson& a, const SeriesJson& b) {
-  if (&a == &b) return true;
-  if (a.dimensions.size() != b.dimensions.size()) return false;
-  for (size_t i = 0; i < a.dimensions.size(); ++i) {
-    if (a.dimensions[i].name != b.dimensions[i].name ||
-        a.dimensions[i].value != b.dimensions[i].value) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Which dimensions of the first record's series every record has (same name and value).
-std::vector<bool> SharedDimensions(const std::vector<const LogRecord*>& records) {
+std::vector<uint8_t> SharedDimensions(const std::vector<const LogRecord*>& records) {
   const SeriesJson& first = records.front()->series_json();
-  std::vector<bool> shared(first.dimensions.size(), true);
+  std::vector<uint8_t> shared(first.dimensions.size(), 1);
   size_t n_shared = first.dimensions.size();
   const SeriesJson* last = &first;  // Already compared: runs of one series are common.
   for (size_t r = 1; r < records.size() && n_shared > 0; ++r) {
     const SeriesJson& s = records[r]->series_json();
-    if (&s == last || SameDimensions(s, first)) continue;
+    if (&s == last) continue;
     last = &s;
     for (size_t i = 0; i < first.dimensions.size(); ++i) {
       if (!shared[i]) continue;
@@ -239,7 +214,7 @@ std::vector<bool> SharedDimensions(const std::vector<const LogRecord*>& records)
         }
       }
       if (!found) {
-        shared[i] = false;
+        shared[i] = 0;
         --n_shared;
       }
     }
@@ -250,7 +225,7 @@ std::vector<bool> SharedDimensions(const std::vector<const LogRecord*>& records)
 // The members CommonAttributes holds: each a record holding the common value, or null.
 struct Common {
   const SeriesJson* first_series = nullptr;
-  std::vector<bool> shared;  // Of first_series' dimensions.
+  std::vector<uint8_t> shared;  // Of first_series' dimensions.
   size_t n_shared = 0;
   const LogRecord* name = nullptr;
   const LogRecord* type = nullptr;
@@ -259,158 +234,220 @@ struct Common {
   Unit unit;
 };
 
-void AppendValue(const BatchTable& t, const BatchTable::Value& v, int64_t divisor,
-                 std::string* out) {
+// Writes into a std::string through a raw cursor: the writer makes room once a record
+// (Room, with a bound of what the record can take) and then stores bytes without a
+// capacity check each; the string's bytes past the cursor are scratch until Finish.
+class Out {
+ public:
+  explicit Out(std::string* s) : s_(s) {
+    s_->resize(std::max(s_->capacity(), size_t{4096}));
+    p_ = s_->data();
+    end_ = p_ + s_->size();
+  }
+  void Room(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
+  }
+  void Put(char c) { *p_++ = c; }
+  void Put(std::string_view v) {
+    std::memcpy(p_, v.data(), v.size());
+    p_ += v.size();
+  }
+  void Quoted(std::string_view v) {
+    Put('"');
+    Put(v);
+    Put('"');
+  }
+  void Int(int64_t v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
+  // `"Key":` after a comma unless it is the object's first member.
+  void Key(bool* first, std::string_view key) {
+    if (!*first) Put(',');
+    *first = false;
+    Put('"');
+    Put(key);
+    Put("\":");
+  }
+  // A VARCHAR value: through the shared escaper (text of any length).
+  void Escaped(absl::string_view v) {
+    s_->resize(static_cast<size_t>(p_ - s_->data()));
+    json::AppendJsonString(v, s_);
+    const size_t at = s_->size();
+    s_->resize(std::max(s_->capacity(), at + 4096));
+    p_ = s_->data() + at;
+    end_ = s_->data() + s_->size();
+  }
+  void Finish() { s_->resize(static_cast<size_t>(p_ - s_->data())); }
+
+ private:
+  void Grow(size_t n) {
+    const size_t at = static_cast<size_t>(p_ - s_->data());
+    s_->resize(std::max(2 * s_->size(), at + n + 4096));
+    p_ = s_->data() + at;
+    end_ = s_->data() + s_->size();
+  }
+
+  std::string* s_;
+  char* p_;
+  char* end_;
+};
+
+// A value's text, at most 64 bytes but for VARCHAR.
+void PutValue(const BatchTable& t, const BatchTable::Value& v, int64_t divisor, Out* out) {
   char buf[32];
   switch (v.type) {
     case MeasureValueType::kDouble: {
       double d;
       std::memcpy(&d, &v.bits, sizeof d);
-      AppendQuoted(out, std::string_view(buf, WriteDoubleText(d, buf) - buf));
+      out->Quoted(std::string_view(buf, WriteDoubleText(d, buf) - buf));
       return;
     }
     case MeasureValueType::kBigint:
     case MeasureValueType::kTimestamp: {
       int64_t n = static_cast<int64_t>(v.bits);
       if (v.type == MeasureValueType::kTimestamp) n /= divisor;
-      AppendQuoted(out, std::string_view(buf, std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+      out->Put('"');
+      out->Int(n);
+      out->Put('"');
       return;
     }
     case MeasureValueType::kBoolean:
-      Append(out, v.bits != 0 ? "\"true\"" : "\"false\"");
+      out->Put(v.bits != 0 ? "\"true\"" : "\"false\"");
       return;
     case MeasureValueType::kVarchar:
-      json::AppendJsonString(absl::string_view(t.texts.data() + v.text_offset, v.text_size), out);
+      out->Escaped(absl::string_view(t.texts.data() + v.text_offset, v.text_size));
       return;
     case MeasureValueType::kMulti:
       break;
   }
-  Append(out, "\"\"");
+  out->Put("\"\"");
 }
 
-// Appends `"Key":` after a comma unless it is the object's first member.
-void AppendKey(std::string* out, bool* first, std::string_view key) {
-  if (!*first) out->push_back(',');
-  *first = false;
-  out->push_back('"');
-  Append(out, key);
-  Append(out, "\":");
-}
-
-void AppendCommon(const Common& c, std::string* out) {
-  Append(out, "\"CommonAttributes\":{");
+void PutCommon(const Common& c, Out* out) {
+  size_t room = 256 + c.first_series->all_json.size();
+  if (c.name != nullptr) room += c.name->measure_def().name_json.size();
+  out->Room(room);
+  out->Put("\"CommonAttributes\":{");
   bool first = true;
   if (c.n_shared > 0) {
-    AppendKey(out, &first, "Dimensions");
-    out->push_back('[');
+    out->Key(&first, "Dimensions");
+    out->Put('[');
     bool first_dim = true;
     for (size_t i = 0; i < c.shared.size(); ++i) {
       if (!c.shared[i]) continue;
-      if (!first_dim) out->push_back(',');
+      if (!first_dim) out->Put(',');
       first_dim = false;
-      Append(out, c.first_series->dimension_json[i]);
+      out->Put(c.first_series->dimension_json[i]);
     }
-    out->push_back(']');
+    out->Put(']');
   }
   if (c.name != nullptr) {
-    AppendKey(out, &first, "MeasureName");
-    Append(out, c.name->measure_def().name_json);
+    out->Key(&first, "MeasureName");
+    out->Put(c.name->measure_def().name_json);
   }
   if (c.type != nullptr) {
-    AppendKey(out, &first, "MeasureValueType");
-    AppendQuoted(out, ToString(c.type->measure_def().type));
+    out->Key(&first, "MeasureValueType");
+    out->Quoted(ToString(c.type->measure_def().type));
   }
   if (c.time != nullptr) {
-    AppendKey(out, &first, "Time");
-    out->push_back('"');
-    AppendInt(out, c.time->time_nanos / c.unit.divisor);
-    out->push_back('"');
+    out->Key(&first, "Time");
+    out->Put('"');
+    out->Int(c.time->time_nanos / c.unit.divisor);
+    out->Put('"');
   }
-  AppendKey(out, &first, "TimeUnit");
-  AppendQuoted(out, ToString(c.unit.unit));
+  out->Key(&first, "TimeUnit");
+  out->Quoted(ToString(c.unit.unit));
   if (c.version != nullptr) {
-    AppendKey(out, &first, "Version");
-    AppendInt(out, c.version->version);
+    out->Key(&first, "Version");
+    out->Int(c.version->version);
   }
-  out->push_back('}');
+  out->Put('}');
 }
 
 // The record's own dimensions (those not in CommonAttributes) as `"Dimensions":[...]`,
 // or nothing when it has none of its own.
-void AppendOwnDimensions(const SeriesJson& s, const Common& c, std::string* out, bool* first) {
+void PutOwnDimensions(const SeriesJson& s, const Common& c, Out* out, bool* first) {
   if (c.n_shared == 0) {
     if (s.all_json.empty()) return;
-    if (!*first) out->push_back(',');
     *first = false;
-    Append(out, s.all_json);
+    out->Put(s.all_json);
     return;
   }
   if (s.dimensions.size() == c.n_shared) return;  // Every dimension is a common one.
+  // Both in name order, and every record has every common dimension: one merge walk.
+  const std::vector<Dimension>& common = c.first_series->dimensions;
+  size_t j = 0;
+  while (j < common.size() && !c.shared[j]) ++j;
   bool first_dim = true;
   for (size_t i = 0; i < s.dimensions.size(); ++i) {
-    bool is_common = false;
-    for (size_t j = 0; j < c.shared.size(); ++j) {
-      if (c.shared[j] && c.first_series->dimensions[j].name == s.dimensions[i].name) {
-        is_common = true;
-        break;
-      }
+    if (j < common.size() && common[j].name == s.dimensions[i].name) {
+      for (++j; j < common.size() && !c.shared[j];) ++j;
+      continue;
     }
-    if (is_common) continue;
     if (first_dim) {
-      AppendKey(out, first, "Dimensions");
-      out->push_back('[');
+      out->Key(first, "Dimensions");
+      out->Put('[');
       first_dim = false;
     } else {
-      out->push_back(',');
+      out->Put(',');
     }
-    Append(out, s.dimension_json[i]);
+    out->Put(s.dimension_json[i]);
   }
-  if (!first_dim) out->push_back(']');
+  if (!first_dim) out->Put(']');
 }
 
-void AppendRecord(const LogRecord& r, const Common& c, std::string* out) {
+void PutRecord(const LogRecord& r, const Common& c, bool first_record, Out* out) {
   const BatchTable& t = *r.batch;
   const BatchTable::Measure& m = t.measures[r.measure];
-  out->push_back('{');
-  bool first = true;
-  AppendOwnDimensions(*t.series[r.series], c, out, &first);
-  if (c.name == nullptr || c.name->measure_def().name != m.name) {
-    AppendKey(out, &first, "MeasureName");
-    Append(out, m.name_json);
-  }
+  const SeriesJson& s = *t.series[r.series];
   const BatchTable::Value* values = t.values.data() + r.first_value;
+  // Every member but VARCHAR values (which make their own room) fits in this.
+  size_t room = 256 + s.all_json.size() + m.name_json.size();
+  for (uint32_t i = 0; i < r.value_count; ++i) {
+    room += 96 +
+            (m.type == MeasureValueType::kMulti ? t.attribute_json[values[i].attribute].size() : 0);
+  }
+  out->Room(room);
+  if (!first_record) out->Put(',');
+  out->Put('{');
+  bool first = true;
+  PutOwnDimensions(s, c, out, &first);
+  if (c.name == nullptr ||
+      (&c.name->measure_def().name != &m.name && c.name->measure_def().name != m.name)) {
+    out->Key(&first, "MeasureName");
+    out->Put(m.name_json);
+  }
   if (m.type != MeasureValueType::kMulti) {
-    AppendKey(out, &first, "MeasureValue");
-    AppendValue(t, values[0], c.unit.divisor, out);
+    out->Key(&first, "MeasureValue");
+    PutValue(t, values[0], c.unit.divisor, out);
   }
   if (c.type == nullptr || c.type->measure_def().type != m.type) {
-    AppendKey(out, &first, "MeasureValueType");
-    AppendQuoted(out, ToString(m.type));
+    out->Key(&first, "MeasureValueType");
+    out->Quoted(ToString(m.type));
   }
   if (c.time == nullptr || c.time->time_nanos != r.time_nanos) {
-    AppendKey(out, &first, "Time");
-    out->push_back('"');
-    AppendInt(out, r.time_nanos / c.unit.divisor);
-    out->push_back('"');
+    out->Key(&first, "Time");
+    out->Put('"');
+    out->Int(r.time_nanos / c.unit.divisor);
+    out->Put('"');
   }
   if (c.version == nullptr || c.version->version != r.version) {
-    AppendKey(out, &first, "Version");
-    AppendInt(out, r.version);
+    out->Key(&first, "Version");
+    out->Int(r.version);
   }
   if (m.type == MeasureValueType::kMulti && r.value_count > 0) {
-    AppendKey(out, &first, "MeasureValues");
-    out->push_back('[');
+    out->Key(&first, "MeasureValues");
+    out->Put('[');
     for (uint32_t i = 0; i < r.value_count; ++i) {
-      if (i > 0) out->push_back(',');
-      Append(out, t.attribute_json[values[i].attribute]);
-      AppendValue(t, values[i], c.unit.divisor, out);
-      Append(out, ",\"Type\":");
-      AppendQuoted(out, ToString(values[i].type));
-      out->push_back('}');
+      if (i > 0) out->Put(',');
+      out->Put(t.attribute_json[values[i].attribute]);
+      PutValue(t, values[i], c.unit.divisor, out);
+      out->Room(64);  // After a VARCHAR's own room.
+      out->Put(",\"Type\":");
+      out->Quoted(ToString(values[i].type));
+      out->Put('}');
     }
-    out->push_back(']');
+    out->Put(']');
   }
-  out->push_back('}');
+  out->Put('}');
 }
 
 }  // namespace
@@ -424,7 +461,8 @@ void WriteRequestJson(const std::vector<const LogRecord*>& records, absl::string
   for (bool b : c.shared) c.n_shared += b;
   c.name = Hoisted(
       records, [](const LogRecord& r) -> const std::string& { return r.measure_def().name; },
-      [](const std::string& a, const std::string& b) { return a == b; });
+      // The same batch's measure is the same string: no comparison of its bytes.
+      [](const std::string& a, const std::string& b) { return &a == &b || a == b; });
   c.type = Hoisted(
       records, [](const LogRecord& r) { return r.measure_def().type; },
       [](MeasureValueType a, MeasureValueType b) { return a == b; });
@@ -436,15 +474,16 @@ void WriteRequestJson(const std::vector<const LogRecord*>& records, absl::string
       [](int64_t a, int64_t b) { return a == b; });
 
   body->clear();
-  body->reserve(prefix.size() + 256 + 96 * records.size());
-  body->append(prefix.data(), prefix.size());
-  AppendCommon(c, body);
-  Append(body, ",\"Records\":[");
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (i > 0) body->push_back(',');
-    AppendRecord(*records[i], c, body);
-  }
-  Append(body, "]}");
+  Out out(body);
+  out.Room(prefix.size() + 64);
+  out.Put(std::string_view(prefix.data(), prefix.size()));
+  PutCommon(c, &out);
+  out.Room(64);
+  out.Put(",\"Records\":[");
+  for (size_t i = 0; i < records.size(); ++i) PutRecord(*records[i], c, i == 0, &out);
+  out.Room(8);
+  out.Put("]}");
+  out.Finish();
 }
 
 }  // namespace tsw::forward
