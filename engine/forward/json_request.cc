@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -234,16 +235,13 @@ struct Common {
   Unit unit;
 };
 
-// Writes into a std::string through a raw cursor: the writer makes room once a record
-// (Room, with a bound of what the record can take) and then stores bytes without a
-// capacity check each; the string's bytes past the cursor are scratch until Finish.
+// Writes a body through a raw cursor into a buffer of the calling thread's (a shard's),
+// reused from request to request: room is made once a record (Room, with a bound of what
+// the record can take), then bytes are stored without a capacity check each, and never
+// zero-filled first (as growing a std::string would); Finish copies the body out once.
 class Out {
  public:
-  explicit Out(std::string* s) : s_(s) {
-    s_->resize(std::max(s_->capacity(), size_t{4096}));
-    p_ = s_->data();
-    end_ = p_ + s_->size();
-  }
+  Out() : buffer_(ThreadBuffer()), p_(buffer_.data.get()), end_(p_ + buffer_.capacity) {}
   void Room(size_t n) {
     if (static_cast<size_t>(end_ - p_) < n) Grow(n);
   }
@@ -268,24 +266,37 @@ class Out {
   }
   // A VARCHAR value: through the shared escaper (text of any length).
   void Escaped(absl::string_view v) {
-    s_->resize(static_cast<size_t>(p_ - s_->data()));
-    json::AppendJsonString(v, s_);
-    const size_t at = s_->size();
-    s_->resize(std::max(s_->capacity(), at + 4096));
-    p_ = s_->data() + at;
-    end_ = s_->data() + s_->size();
+    buffer_.escaped.clear();
+    json::AppendJsonString(v, &buffer_.escaped);
+    Room(buffer_.escaped.size());
+    Put(buffer_.escaped);
   }
-  void Finish() { s_->resize(static_cast<size_t>(p_ - s_->data())); }
+  void Finish(std::string* body) {
+    body->assign(buffer_.data.get(), static_cast<size_t>(p_ - buffer_.data.get()));
+  }
 
  private:
+  struct Buffer {
+    std::unique_ptr<char[]> data;
+    size_t capacity = 0;
+    std::string escaped;
+  };
+  static Buffer& ThreadBuffer() {
+    thread_local Buffer buffer;
+    return buffer;
+  }
   void Grow(size_t n) {
-    const size_t at = static_cast<size_t>(p_ - s_->data());
-    s_->resize(std::max(2 * s_->size(), at + n + 4096));
-    p_ = s_->data() + at;
-    end_ = s_->data() + s_->size();
+    const size_t at = static_cast<size_t>(p_ - buffer_.data.get());
+    const size_t capacity = std::max(2 * buffer_.capacity, at + n + 4096);
+    std::unique_ptr<char[]> data(new char[capacity]);  // Not value-initialized.
+    if (at > 0) std::memcpy(data.get(), buffer_.data.get(), at);
+    buffer_.data = std::move(data);
+    buffer_.capacity = capacity;
+    p_ = buffer_.data.get() + at;
+    end_ = buffer_.data.get() + capacity;
   }
 
-  std::string* s_;
+  Buffer& buffer_;
   char* p_;
   char* end_;
 };
@@ -473,8 +484,7 @@ void WriteRequestJson(const std::vector<const LogRecord*>& records, absl::string
       records, [](const LogRecord& r) { return r.version; },
       [](int64_t a, int64_t b) { return a == b; });
 
-  body->clear();
-  Out out(body);
+  Out out;
   out.Room(prefix.size() + 64);
   out.Put(std::string_view(prefix.data(), prefix.size()));
   PutCommon(c, &out);
@@ -483,7 +493,7 @@ void WriteRequestJson(const std::vector<const LogRecord*>& records, absl::string
   for (size_t i = 0; i < records.size(); ++i) PutRecord(*records[i], c, i == 0, &out);
   out.Room(8);
   out.Put("]}");
-  out.Finish();
+  out.Finish(body);
 }
 
 }  // namespace tsw::forward
