@@ -22,6 +22,11 @@ using ingest::DecodedValue;
 }  // namespace
 
 absl::Status LogDecoder::FindSeries(absl::string_view key, BatchTable* table) {
+  if (const size_t slot = table->series.size();
+      slot < previous_.size() && previous_[slot]->key == key) {
+    table->series.push_back(previous_[slot]);
+    return absl::OkStatus();
+  }
   if (auto it = known_.find(key); it != known_.end()) {
     table->series.push_back(it->second);
     return absl::OkStatus();
@@ -30,6 +35,7 @@ absl::Status LogDecoder::FindSeries(absl::string_view key, BatchTable* table) {
   if (!model::DecodeSeriesKey(key, &s->dimensions)) {
     return InternalError("WAL batch is malformed: bad series key");
   }
+  s->key.assign(key.data(), key.size());
   s->hash = XXH3_64bits(key.data(), key.size());
   s->dimension_json.reserve(s->dimensions.size());
   for (const Dimension& d : s->dimensions) {
@@ -73,6 +79,7 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
     if (absl::Status s = decoder_.Next(&e); !s.ok()) return fail(s);
     switch (e.kind) {
       case BatchDecoder::Kind::kEnd:
+        previous_ = table->series;
         return absl::OkStatus();
       case BatchDecoder::Kind::kSeries:
         if (absl::Status s = FindSeries(e.key, table.get()); !s.ok()) return fail(s);

@@ -39,6 +39,7 @@ struct SeriesJson {
   std::vector<Dimension> dimensions;
   std::vector<std::string> dimension_json;
   std::string all_json;  // "Dimensions":[...] with every dimension (empty if none).
+  std::string key;       // The canonical series key.
   uint64_t hash = 0;     // XXH3 of the key.
 };
 
@@ -92,6 +93,9 @@ class LogDecoder {
   ingest::BatchDecoder decoder_;
   ingest::BatchDecoder::Event event_;
   std::vector<uint64_t> measure_hashes_;  // This batch's, by slot.
+  // The previous batch's series by slot: a writer sending the same series in the same
+  // order batch after batch finds each by one comparison of its key, not a hash lookup.
+  std::vector<std::shared_ptr<const SeriesJson>> previous_;
   // Series seen in earlier batches by key (cleared when it reaches kMaxKnownSeries).
   absl::flat_hash_map<std::string, std::shared_ptr<const SeriesJson>> known_;
 };
