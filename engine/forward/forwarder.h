@@ -4,7 +4,8 @@
 // - A background thread (the dispatcher) reads the table's write-ahead log files
 //   (wal::LogReader) from a durable cursor (batch sequence + record index), up to the log's
 //   last fsync'ed batch (never a batch a power cut could still take back), and decodes the
-//   batches into Records (record_builder.h).
+//   batches into compact LogRecords (json_request.h); each shard writes its request's JSON
+//   straight from them and sends it with Sender::SendJson.
 // - Records go to shards by a hash of their series (dimensions + measure name), like
 //   Prometheus' remote_write: each shard has its own thread, sends its records in log
 //   order, one request of up to max_records_per_request at a time, on its own keep-alive
