@@ -85,6 +85,10 @@ class BitReader {
 
   uint64_t ReadBit() { return Read(1); }
 
+  // Moves to bit `bit` of the stream (a decoder that read a prefix by other means hands
+  // the rest to the reader). REQUIRES: bit <= the stream's bit count.
+  void Seek(uint64_t bit) { pos_ = bit; }
+
   bool overrun() const { return overrun_; }
   uint64_t bits_remaining() const { return bits_ - pos_; }
   // True when only zero padding (fewer than 8 bits) is left.
