@@ -244,13 +244,17 @@ void Load(Stores& s) {
   Exec(s.db, "ANALYZE");
   absl::StatusOr<TableStats> stats = s.engine->GetTableStats("devops", "cpu");
   if (!stats.ok()) Die(stats.status().ToString());
-  std::fprintf(stderr,
-               "query_bench: %d hosts, %lld readings (%lld points); tsw: %lld in memory, %lld in "
-               "%zu magnetic segments\n",
-               g_hosts, static_cast<long long>(s.readings),
-               static_cast<long long>(s.readings * kNumFields),
-               static_cast<long long>(stats->memory_points),
-               static_cast<long long>(stats->magnetic_points), stats->segments.size());
+  std::fprintf(
+      stderr,
+      "query_bench: %d hosts, %lld readings (%lld points); tsw: %lld in memory, %lld in "
+      "%zu magnetic segments of %lld bytes\n",
+      g_hosts, static_cast<long long>(s.readings), static_cast<long long>(s.readings * kNumFields),
+      static_cast<long long>(stats->memory_points), static_cast<long long>(stats->magnetic_points),
+      stats->segments.size(), static_cast<long long>(stats->magnetic_bytes));
+  for (const auto& [kind, bytes] : stats->bytes_by_column_kind) {
+    std::fprintf(stderr, "query_bench: magnetic %s columns: %lld bytes\n", kind.c_str(),
+                 static_cast<long long>(bytes));
+  }
 }
 
 // ---------------------------------------------------------------- queries

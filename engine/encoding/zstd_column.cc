@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
 #include <string_view>
 
@@ -74,7 +75,10 @@ absl::Status EncodeColumnZstd(absl::string_view encoded, const ZstdColumnOptions
     out->resize(start);
     return Internal(absl::StrCat("zstd compression failed: ", ZSTD_getErrorName(written)));
   }
-  if (options.store_raw_if_not_smaller && written >= encoded.size()) {
+  const uint64_t saving_needed =
+      static_cast<uint64_t>(encoded.size()) * std::max(options.min_saving_percent, 0) / 100;
+  if (options.store_raw_if_not_smaller &&
+      written + std::max<uint64_t>(saving_needed, 1) > encoded.size()) {
     out->resize(start);
     AppendRaw(encoded, out);
     return absl::OkStatus();
@@ -93,8 +97,8 @@ absl::Status ZstdFrameKindOf(absl::string_view framed, ZstdFrameKind* kind) {
   return absl::OkStatus();
 }
 
-absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
-  out->clear();
+absl::StatusOr<absl::string_view> DecodeColumnZstdView(absl::string_view framed,
+                                                       std::string* scratch) {
   ZstdFrameKind kind;
   absl::Status status = ZstdFrameKindOf(framed, &kind);
   if (!status.ok()) return status;
@@ -111,8 +115,7 @@ absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
       return CorruptColumn(kName,
                            absl::StrCat("raw frame holds ", body.size(), " bytes, not ", size));
     }
-    out->assign(body.data(), body.size());
-    return absl::OkStatus();
+    return body;
   }
   // The Zstd frame must declare the same size, so a corrupt length cannot make us
   // allocate more than the frame would produce.
@@ -127,13 +130,23 @@ absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
   }
   ZSTD_DCtx* ctx = ThreadDCtx();
   if (ctx == nullptr) return Internal("zstd: cannot create a decompression context");
-  out->resize(size);
-  const size_t got = ZSTD_decompressDCtx(ctx, out->data(), size, body.data(), body.size());
+  scratch->resize(size);
+  const size_t got = ZSTD_decompressDCtx(ctx, scratch->data(), size, body.data(), body.size());
   if (ZSTD_isError(got) || got != size) {
-    out->clear();
+    scratch->clear();
     return CorruptColumn(
         kName, absl::StrCat("zstd: ", ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short output"));
   }
+  return absl::string_view(*scratch);
+}
+
+absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
+  absl::StatusOr<absl::string_view> column = DecodeColumnZstdView(framed, out);
+  if (!column.ok()) {
+    out->clear();
+    return column.status();
+  }
+  if (column->data() != out->data()) out->assign(column->data(), column->size());
   return absl::OkStatus();
 }
 

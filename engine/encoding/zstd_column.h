@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace tsw::encoding {
@@ -21,8 +22,13 @@ struct ZstdColumnOptions {
   // the bytes raw (tsw::Options::zstd_level has the same meaning). Default 3.
   int level = 3;
   // When Zstd's output is not smaller than the input, store the input raw instead. Raw
-  // columns decode with a copy. Default true.
+  // columns are read in place, without a decompression pass. Default true.
   bool store_raw_if_not_smaller = true;
+  // With store_raw_if_not_smaller, also store raw when Zstd saves less than this share of
+  // the input, in percent: decompressing costs every read (a column read in place costs
+  // nothing), so a frame must earn it. Default 10 (bench/RESULTS.md, "(branch qhca3)":
+  // Chimp128 and ALP-RD columns of random-walk doubles gain a few percent from Zstd).
+  int min_saving_percent = 10;
 };
 
 // Frame kinds (first byte). Stored on disk: never renumber.
@@ -39,6 +45,12 @@ absl::Status EncodeColumnZstd(absl::string_view encoded, const ZstdColumnOptions
 // Replaces *out with the bytes framed in exactly `framed`. Malformed frames (unknown kind,
 // length mismatch, corrupt Zstd data, trailing bytes) yield InternalServerException.
 absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out);
+
+// DecodeColumnZstd without the copy of a raw frame: the encoded column, as a view into
+// `framed` (a raw frame) or into *scratch (a Zstd frame, decompressed there). The view
+// lives as long as both. Errors as DecodeColumnZstd's.
+absl::StatusOr<absl::string_view> DecodeColumnZstdView(absl::string_view framed,
+                                                       std::string* scratch);
 
 // The frame kind of `framed`, for statistics; InternalServerException when empty or unknown.
 absl::Status ZstdFrameKindOf(absl::string_view framed, ZstdFrameKind* kind);

@@ -29,12 +29,20 @@ absl::Status Append(absl::Span<const T> values, int zstd_level, std::string* out
   return Frame(encoded, zstd_level, out);
 }
 
+// The encoded column of `chunk`: a view into the chunk itself when its frame is raw (no
+// copy), else into this thread's buffer for decompressed columns, which the next call on
+// the thread reuses (no allocation per chunk once it has grown).
+absl::StatusOr<absl::string_view> Unframe(absl::string_view chunk) {
+  thread_local std::string scratch;
+  return encoding::DecodeColumnZstdView(chunk, &scratch);
+}
+
 template <typename V, typename DecodeFn>
 absl::Status Decode(absl::string_view chunk, size_t count, std::vector<V>* out,
                     absl::string_view what, DecodeFn decode) {
-  std::string encoded;
-  if (absl::Status s = encoding::DecodeColumnZstd(chunk, &encoded); !s.ok()) return s;
-  if (absl::Status s = decode(encoded, out); !s.ok()) return s;
+  absl::StatusOr<absl::string_view> encoded = Unframe(chunk);
+  if (!encoded.ok()) return encoded.status();
+  if (absl::Status s = decode(*encoded, out); !s.ok()) return s;
   if (out->size() != count) {
     return tsw::InternalError(absl::StrCat("corrupt ", what, " column: ", out->size(),
                                            " values where ", count, " belong"));
@@ -125,12 +133,12 @@ absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vecto
 }
 
 absl::Status DecodeDoubleDictionaryChunk(absl::string_view chunk, std::vector<double>* out) {
-  std::string encoded;
-  if (absl::Status s = encoding::DecodeColumnZstd(chunk, &encoded); !s.ok()) return s;
-  absl::StatusOr<encoding::ColumnHeader> header = encoding::ReadColumnHeader(encoded);
+  absl::StatusOr<absl::string_view> encoded = Unframe(chunk);
+  if (!encoded.ok()) return encoded.status();
+  absl::StatusOr<encoding::ColumnHeader> header = encoding::ReadColumnHeader(*encoded);
   if (!header.ok()) return header.status();
   if (header->count == 0) return tsw::InternalError("corrupt dictionary: no entries");
-  if (absl::Status s = encoding::DecodeDoubles(encoded, out); !s.ok()) return s;
+  if (absl::Status s = encoding::DecodeDoubles(*encoded, out); !s.ok()) return s;
   // Entries are distinct and sorted by DictionaryOrderKey, so a code names one value.
   for (size_t i = 1; i < out->size(); ++i) {
     if (DictionaryOrderKey((*out)[i - 1]) >= DictionaryOrderKey((*out)[i])) {
