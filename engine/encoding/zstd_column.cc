@@ -2,7 +2,6 @@
 
 #include <zstd.h>
 
-#include <algorithm>
 #include <memory>
 #include <string_view>
 
@@ -75,10 +74,7 @@ absl::Status EncodeColumnZstd(absl::string_view encoded, const ZstdColumnOptions
     out->resize(start);
     return Internal(absl::StrCat("zstd compression failed: ", ZSTD_getErrorName(written)));
   }
-  const uint64_t saving_needed =
-      static_cast<uint64_t>(encoded.size()) * std::max(options.min_saving_percent, 0) / 100;
-  if (options.store_raw_if_not_smaller &&
-      written + std::max<uint64_t>(saving_needed, 1) > encoded.size()) {
+  if (options.store_raw_if_not_smaller && written >= encoded.size()) {
     out->resize(start);
     AppendRaw(encoded, out);
     return absl::OkStatus();

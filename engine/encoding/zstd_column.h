@@ -24,11 +24,6 @@ struct ZstdColumnOptions {
   // When Zstd's output is not smaller than the input, store the input raw instead. Raw
   // columns are read in place, without a decompression pass. Default true.
   bool store_raw_if_not_smaller = true;
-  // With store_raw_if_not_smaller, also store raw when Zstd saves less than this share of
-  // the input, in percent: decompressing costs every read (a column read in place costs
-  // nothing), so a frame must earn it. Default 10 (bench/RESULTS.md, "(branch qhca3)":
-  // Chimp128 and ALP-RD columns of random-walk doubles gain a few percent from Zstd).
-  int min_saving_percent = 10;
 };
 
 // Frame kinds (first byte). Stored on disk: never renumber.
