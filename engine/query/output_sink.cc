@@ -232,11 +232,10 @@ uint64_t StringPrefix(const std::string& s) {
   return prefix;
 }
 
-// One sort key's values: a buffered QueryColumn's or an evaluated Vec's arrays (`rows`
-// long, indexed by row).
+// One sort key's values: a buffered QueryColumn's or an evaluated Vec's arrays, indexed
+// by row.
 struct KeyArrays {
   Physical physical = Physical::kNone;
-  size_t rows = 0;
   const uint8_t* present = nullptr;
   const int64_t* ints = nullptr;
   const double* doubles = nullptr;
@@ -244,8 +243,42 @@ struct KeyArrays {
 };
 
 KeyArrays KeyArraysOf(const QueryColumn& c) {
-  return {PhysicalOf(c.type), c.present.size(), c.present.data(),
-          c.ints.data(),      c.doubles.data(), c.strings.data()};
+  return {PhysicalOf(c.type), c.present.data(), c.ints.data(), c.doubles.data(), c.strings.data()};
+}
+
+// SortOrderByOneKey for strings. Each row is sorted as (its string's first 8 bytes as a
+// big-endian integer, zero-padded; the row): most pairs order by one integer comparison
+// on the pair itself, not through the row to two arrays, and equal prefixes fall back to
+// the strings.
+bool SortOrderByStrings(const KeyArrays& c, const SortKey& key, std::vector<uint32_t>& order,
+                        size_t keep) {
+  const uint8_t* present = c.present;
+  const std::string* v = c.strings;
+  const bool nulls_first = key.nulls_first, descending = key.descending;
+  using Keyed = std::pair<uint64_t, uint32_t>;
+  std::vector<Keyed> keyed(order.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint32_t r = order[k];
+    keyed[k] = {present[r] ? StringPrefix(v[r]) : 0, r};
+  }
+  const auto less = [&](const Keyed& x, const Keyed& y) {
+    const bool nx = !present[x.second], ny = !present[y.second];
+    if (nx || ny) return nx && ny ? x.second < y.second : nx == nulls_first;
+    if (x.first != y.first) return (x.first < y.first) != descending;
+    const int cmp = v[x.second].compare(v[y.second]);
+    if (cmp != 0) return (cmp < 0) != descending;
+    return x.second < y.second;
+  };
+  if (keep >= keyed.size() && std::is_sorted(keyed.begin(), keyed.end(), less)) return false;
+  if (keep < keyed.size()) {
+    std::partial_sort(keyed.begin(), keyed.begin() + keep, keyed.end(), less);
+    keyed.resize(keep);
+  } else {
+    std::sort(keyed.begin(), keyed.end(), less);
+  }
+  order.resize(keyed.size());
+  for (size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
+  return true;
 }
 
 // SortOrder by the one key `c`, compared by its values' type without a switch per
@@ -276,18 +309,8 @@ bool SortOrderByOneKey(const KeyArrays& c, const SortKey& key, std::vector<uint3
         return x != x || y != y ? (x != x) < (y != y) : x < y;
       });
     }
-    case Physical::kString: {
-      // Each string's first 8 bytes as a big-endian integer (zero-padded) order most
-      // pairs with one integer comparison; equal prefixes fall back to the strings.
-      const std::string* v = c.strings;
-      std::vector<uint64_t> prefixes(c.rows);
-      for (size_t r = 0; r < prefixes.size(); ++r) {
-        if (present[r]) prefixes[r] = StringPrefix(v[r]);
-      }
-      const uint64_t* p = prefixes.data();
-      return by(
-          [v, p](uint32_t a, uint32_t b) { return p[a] != p[b] ? p[a] < p[b] : v[a] < v[b]; });
-    }
+    case Physical::kString:
+      return SortOrderByStrings(c, key, order, keep);
     case Physical::kNone:
       break;
   }
@@ -399,8 +422,8 @@ bool OutputSink::SortRows(const std::vector<VecPtr>& values, const std::vector<u
   // A constant key leaves the rows as they are; another type than the buffer's is
   // converted as it is appended, so its order is left to SortAndTruncate.
   if (v.constant || v.type != buffer_[column].type) return false;
-  const KeyArrays arrays{PhysicalOf(v.type), v.present.size(), v.present.data(),
-                         v.ints.data(),      v.dbls.data(),    v.strs.data()};
+  const KeyArrays arrays{PhysicalOf(v.type), v.present.data(), v.ints.data(), v.dbls.data(),
+                         v.strs.data()};
   *sorted = rows;
   SortOrderByOneKey(arrays, key, *sorted, sorted->size());
   return true;
