@@ -287,6 +287,10 @@ TEST_F(LatestRowsTest, GroupsOfOneRowInEveryOrder) {
       InOrder("SELECT host, max_by(measure_value::double, time) AS v" + cpu +
               "GROUP BY host HAVING max_by(measure_value::double, time) > 10 ORDER BY host"),
       ElementsAre("h1|40", "h2|15"));
+  // A scan per host (the IN list): the first chunk held, then consumed with the second.
+  EXPECT_THAT(InOrder("SELECT host, max_by(measure_value::double, time)" + cpu +
+                      "AND host IN ('h3', 'h1') GROUP BY host ORDER BY host"),
+              ElementsAre("h1|40", "h3|3"));
   // A NULL key (h3 has no region) as one of the groups, first or last.
   const std::string by_region =
       "SELECT region, max_by(host, time), max(time)" + cpu + "AND host <> 'h1' GROUP BY region ";
