@@ -711,10 +711,6 @@ absl::Status ScanTimeWindows(const Plan& plan, const TimeOrderedLimit& order, Qu
   return absl::OkStatus();
 }
 
-// At most this many groups are made room for ahead of a latest-rows chunk (its keys may
-// fall in far fewer groups).
-constexpr size_t kMaxLatestGroupsReserved = 4096;
-
 absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& ctx,
                      MemoryBudget* budget, bool time_windows,
                      const std::function<bool(const QueryBatch&)>& visitor,
@@ -724,9 +720,6 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
   if (plan.aggregate) groups = std::make_unique<GroupTable>(plan, ctx, budget);
   std::vector<uint32_t> rows;
   ChunkVisitor visit = [&](const Chunk& chunk) -> absl::StatusOr<bool> {
-    if (groups != nullptr && plan.scan.latest_only) {
-      groups->Reserve(std::min(chunk.n, kMaxLatestGroupsReserved));
-    }
     Sel sel{nullptr, chunk.n};
     if (plan.where != nullptr) {
       if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;

@@ -104,8 +104,124 @@ absl::StatusOr<uint32_t> GroupTable::GroupOfOneKey(const std::vector<VecPtr>& ke
   return NewGroup(keys, row, key_bytes);
 }
 
+// At most this many groups are made room for ahead of a latest-rows chunk (its keys may
+// fall in far fewer groups).
+constexpr size_t kMaxLatestGroupsReserved = 4096;
+
+bool GroupTable::MayHold() const {
+  if (!plan_.scan.latest_only || held_once_ || groups_ != 0) return false;
+  if (index_kind_ != IndexKind::kOneString && index_kind_ != IndexKind::kOneInt) return false;
+  for (const AggCall& a : plan_.aggs) {
+    // latest_rows.h's aggregates, over columns.
+    if (a.kind != AggKind::kMax && a.kind != AggKind::kMaxBy) return false;
+    if (a.args.size() != (a.kind == AggKind::kMax ? 1u : 2u)) return false;
+    for (const auto& arg : a.args) {
+      if (arg == nullptr || arg->kind != ExprKind::kColumn) return false;
+    }
+  }
+  return true;
+}
+
 absl::Status GroupTable::Consume(const Chunk& chunk, const Sel& sel) {
   if (sel.count == 0) return absl::OkStatus();
+  if (MayHold()) {
+    held_once_ = true;
+    held_ = chunk;
+    held_all_ = sel.idx == nullptr;
+    if (!held_all_) held_rows_.assign(sel.idx, sel.idx + sel.count);
+    held_.n = held_all_ ? sel.count : chunk.n;
+    return absl::OkStatus();
+  }
+  if (absl::Status s = ConsumeHeld(); !s.ok()) return s;
+  return ConsumeNow(chunk, sel);
+}
+
+absl::Status GroupTable::ConsumeHeld() {
+  if (held_.n == 0) return absl::OkStatus();
+  Chunk chunk = std::move(held_);
+  held_ = Chunk();
+  const Sel sel = held_all_ ? Sel{nullptr, chunk.n} : Sel{held_rows_.data(), held_rows_.size()};
+  return ConsumeNow(chunk, sel);
+}
+
+bool GroupTable::DistinctKeys(const Vec& key, const Sel& sel, size_t* key_bytes) {
+  if (key.constant) return sel.count <= 1;
+  bool null_seen = false;
+  bool distinct = true;
+  size_t bytes = 0;
+  if (index_kind_ == IndexKind::kOneString) {
+    distinct_strings_.clear();
+    distinct_strings_.reserve(sel.count);
+    for (size_t k = 0; k < sel.count && distinct; ++k) {
+      const size_t r = sel[k];
+      if (!key.present[r]) {
+        distinct = !null_seen;
+        null_seen = true;
+        bytes += 1;
+        continue;
+      }
+      distinct = distinct_strings_.insert(absl::string_view(key.strs[r])).second;
+      bytes += 5 + key.strs[r].size();
+    }
+  } else {
+    distinct_ints_.clear();
+    distinct_ints_.reserve(sel.count);
+    for (size_t k = 0; k < sel.count && distinct; ++k) {
+      const size_t r = sel[k];
+      if (!key.present[r]) {
+        distinct = !null_seen;
+        null_seen = true;
+        bytes += 1;
+        continue;
+      }
+      distinct = distinct_ints_.insert(key.ints[r]).second;
+      bytes += 9;
+    }
+  }
+  *key_bytes += bytes;
+  return distinct;
+}
+
+absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
+  const Sel sel = held_all_ ? Sel{nullptr, held_.n} : Sel{held_rows_.data(), held_rows_.size()};
+  absl::StatusOr<VecPtr> key = Evaluate(*plan_.group_keys[0], held_, sel, ctx_);
+  if (!key.ok()) return key.status();
+  const Physical physical =
+      index_kind_ == IndexKind::kOneString ? Physical::kString : Physical::kInt;
+  if (PhysicalOf((*key)->type) != physical) return false;
+  size_t key_bytes = 0;
+  if (!DistinctKeys(**key, sel, &key_bytes)) return false;
+  // A group of one row: max(x) is x, max_by(x, k) is x where k is not NULL (no row with a
+  // NULL k, which would make it NULL, is taken here).
+  Chunk groups;
+  groups.n = held_.n;
+  groups.cols.reserve(1 + plan_.aggs.size());
+  groups.cols.push_back(std::move(*key));
+  for (const AggCall& a : plan_.aggs) {
+    const VecPtr& value = held_.cols[a.args[0]->slot];
+    if (value == nullptr || value->constant || value->type != a.result_type) return false;
+    if (a.kind == AggKind::kMaxBy) {
+      const VecPtr& by = held_.cols[a.args[1]->slot];
+      if (by == nullptr || by->constant) return false;
+      bool all_present = true;
+      ForEachRow(sel, [&](size_t r) { all_present = all_present && by->present[r] != 0; });
+      if (!all_present) return false;
+    }
+    groups.cols.push_back(value);
+  }
+  // The memory NewGroup would have charged for these groups.
+  int64_t bytes = static_cast<int64_t>(key_bytes) * 2 + 64 * static_cast<int64_t>(sel.count);
+  for (const Accumulator& a : accumulators_) {
+    bytes += a.BytesPerGroup() * static_cast<int64_t>(sel.count);
+  }
+  if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
+  held_ = Chunk();
+  if (absl::Status s = Emit(groups, sel, sink); !s.ok()) return s;
+  return true;
+}
+
+absl::Status GroupTable::ConsumeNow(const Chunk& chunk, const Sel& sel) {
+  if (plan_.scan.latest_only) Reserve(std::min(chunk.n, kMaxLatestGroupsReserved));
   std::vector<VecPtr> keys;
   keys.reserve(plan_.group_keys.size());
   bool all_constant = true;
@@ -159,6 +275,12 @@ absl::Status GroupTable::Consume(const Chunk& chunk, const Sel& sel) {
 }
 
 absl::Status GroupTable::Finish(OutputSink& sink) {
+  if (held_.n != 0) {
+    absl::StatusOr<bool> done = FinishRowsAsGroups(sink);
+    if (!done.ok()) return done.status();
+    if (*done) return absl::OkStatus();
+    if (absl::Status s = ConsumeHeld(); !s.ok()) return s;
+  }
   Chunk chunk;
   chunk.n = groups_;
   chunk.cols.reserve(keys_.size() + accumulators_.size());
@@ -169,13 +291,16 @@ absl::Status GroupTable::Finish(OutputSink& sink) {
   for (Accumulator& a : accumulators_) {
     chunk.cols.push_back(std::make_shared<const Vec>(a.Finish(groups_)));
   }
+  return Emit(chunk, Sel{nullptr, groups_}, sink);
+}
+
+absl::Status GroupTable::Emit(const Chunk& groups, Sel sel, OutputSink& sink) {
   std::vector<uint32_t> rows;
-  Sel sel{nullptr, groups_};
   if (plan_.having != nullptr) {
-    if (absl::Status s = FilterRows(*plan_.having, chunk, sel, ctx_, &rows); !s.ok()) return s;
+    if (absl::Status s = FilterRows(*plan_.having, groups, sel, ctx_, &rows); !s.ok()) return s;
     sel = Sel{rows.data(), rows.size()};
   }
-  absl::StatusOr<bool> more = sink.Consume(chunk, sel);
+  absl::StatusOr<bool> more = sink.Consume(groups, sel);
   return more.status();
 }
 

@@ -8,6 +8,13 @@
 // the previous row's reuses its group id without a lookup; when every key is constant in
 // the chunk (dimensions, measure_name of a scan batch), the chunk is one lookup.
 //
+// Latest rows (latest_rows.h) arrive as one chunk of one row per (series, measure), and
+// grouped by one dimension (lastpoint: GROUP BY hostname) most groups are one row, whose
+// max(time) and max_by(x, time) are that row's time and x. Such a chunk is held until
+// Finish; if its rows' keys are then all distinct, the groups are the rows themselves:
+// the chunk's own vectors go to the output, with no index, key copies or accumulators.
+// Otherwise (a key shared by several rows, or another chunk) it is consumed as any.
+//
 // Thread-compatible; lives for one run of a plan.
 #ifndef TSW_ENGINE_QUERY_GROUP_TABLE_H_
 #define TSW_ENGINE_QUERY_GROUP_TABLE_H_
@@ -18,8 +25,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "engine/query/aggregates.h"
 #include "engine/query/evaluator.h"
 #include "engine/query/output_sink.h"
@@ -36,7 +45,8 @@ class GroupTable {
   // Adds the rows `sel` of `chunk` (the plan's input rows) to their groups.
   absl::Status Consume(const Chunk& chunk, const Sel& sel);
   // How many groups so far have a value of the integer (TIMESTAMP) key `key` that
-  // `counts` accepts. REQUIRES: before Finish.
+  // `counts` accepts. REQUIRES: before Finish; a plan that is not latest_only (a held
+  // chunk's rows are not counted).
   template <typename Predicate>
   size_t CountGroups(size_t key, const Predicate& counts) const {
     const Vec& values = keys_[key];
@@ -54,6 +64,21 @@ class GroupTable {
  private:
   // How the index is keyed (the header comment).
   enum class IndexKind { kBytes, kOneString, kOneInt };
+
+  // The rows of a chunk into their groups (Consume without the hold).
+  absl::Status ConsumeNow(const Chunk& chunk, const Sel& sel);
+  // True when a chunk's rows may be held for FinishRowsAsGroups (the header comment).
+  bool MayHold() const;
+  // Consumes the held chunk, if any.
+  absl::Status ConsumeHeld();
+  // The held chunk's rows as groups of one into `sink`, through HAVING; false (nothing
+  // sent) when some key is not unique or a vector is not as expected.
+  absl::StatusOr<bool> FinishRowsAsGroups(OutputSink& sink);
+  // The group rows `sel` of `groups` (keys, then aggregates) through HAVING into `sink`.
+  absl::Status Emit(const Chunk& groups, Sel sel, OutputSink& sink);
+  // True when the key's values at `sel`'s rows are distinct (NULL is one value); adds
+  // their key bytes (as NewGroup charges them) to *key_bytes.
+  bool DistinctKeys(const Vec& key, const Sel& sel, size_t* key_bytes);
 
   // The group of row `row` of `keys` (the group keys' values), made if new.
   absl::StatusOr<uint32_t> GroupOf(const std::vector<VecPtr>& keys, size_t row);
@@ -80,6 +105,12 @@ class GroupTable {
   size_t capacity_ = 0;  // Groups the keys' and accumulators' vectors hold.
   std::vector<uint32_t> gids_;
   std::string key_bytes_;
+  Chunk held_;                       // A held latest-rows chunk (n == 0: none).
+  std::vector<uint32_t> held_rows_;  // Its selection, when not all rows.
+  bool held_all_ = true;             // The selection is every row of held_.
+  bool held_once_ = false;           // A chunk was held: later ones are not.
+  absl::flat_hash_set<absl::string_view> distinct_strings_;  // DistinctKeys' scratch.
+  absl::flat_hash_set<int64_t> distinct_ints_;
 };
 
 }  // namespace tsw::query

@@ -232,12 +232,61 @@ uint64_t StringPrefix(const std::string& s) {
   return prefix;
 }
 
-// SortOrder by the one key column `c`, compared by its values' type without a switch per
+// One sort key's values: a buffered QueryColumn's or an evaluated Vec's arrays, indexed
+// by row.
+struct KeyArrays {
+  Physical physical = Physical::kNone;
+  const uint8_t* present = nullptr;
+  const int64_t* ints = nullptr;
+  const double* doubles = nullptr;
+  const std::string* strings = nullptr;
+};
+
+KeyArrays KeyArraysOf(const QueryColumn& c) {
+  return {PhysicalOf(c.type), c.present.data(), c.ints.data(), c.doubles.data(), c.strings.data()};
+}
+
+// SortOrderByOneKey for strings. Each row is sorted as (its string's first 8 bytes as a
+// big-endian integer, zero-padded; the row): most pairs order by one integer comparison
+// on the pair itself, not through the row to two arrays, and equal prefixes fall back to
+// the strings.
+bool SortOrderByStrings(const KeyArrays& c, const SortKey& key, std::vector<uint32_t>& order,
+                        size_t keep) {
+  const uint8_t* present = c.present;
+  const std::string* v = c.strings;
+  const bool nulls_first = key.nulls_first, descending = key.descending;
+  using Keyed = std::pair<uint64_t, uint32_t>;
+  std::vector<Keyed> keyed(order.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint32_t r = order[k];
+    keyed[k] = {present[r] ? StringPrefix(v[r]) : 0, r};
+  }
+  const auto less = [&](const Keyed& x, const Keyed& y) {
+    const bool nx = !present[x.second], ny = !present[y.second];
+    if (nx || ny) return nx && ny ? x.second < y.second : nx == nulls_first;
+    if (x.first != y.first) return (x.first < y.first) != descending;
+    const int cmp = v[x.second].compare(v[y.second]);
+    if (cmp != 0) return (cmp < 0) != descending;
+    return x.second < y.second;
+  };
+  if (keep >= keyed.size() && std::is_sorted(keyed.begin(), keyed.end(), less)) return false;
+  if (keep < keyed.size()) {
+    std::partial_sort(keyed.begin(), keyed.begin() + keep, keyed.end(), less);
+    keyed.resize(keep);
+  } else {
+    std::sort(keyed.begin(), keyed.end(), less);
+  }
+  order.resize(keyed.size());
+  for (size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
+  return true;
+}
+
+// SortOrder by the one key `c`, compared by its values' type without a switch per
 // comparison (CompareRows' order: NULLs by nulls_first alone, NaN above every double,
 // ties by row).
-bool SortOrderByOneKey(const QueryColumn& c, const SortKey& key, std::vector<uint32_t>& order,
+bool SortOrderByOneKey(const KeyArrays& c, const SortKey& key, std::vector<uint32_t>& order,
                        size_t keep) {
-  const uint8_t* present = c.present.data();
+  const uint8_t* present = c.present;
   const bool nulls_first = key.nulls_first, descending = key.descending;
   auto by = [&](auto value_less) {
     return SortOrder(order, keep, [&](uint32_t a, uint32_t b) {
@@ -248,30 +297,20 @@ bool SortOrderByOneKey(const QueryColumn& c, const SortKey& key, std::vector<uin
       return a < b;
     });
   };
-  switch (PhysicalOf(c.type)) {
+  switch (c.physical) {
     case Physical::kInt: {
-      const int64_t* v = c.ints.data();
+      const int64_t* v = c.ints;
       return by([v](uint32_t a, uint32_t b) { return v[a] < v[b]; });
     }
     case Physical::kDouble: {
-      const double* v = c.doubles.data();
+      const double* v = c.doubles;
       return by([v](uint32_t a, uint32_t b) {
         const double x = v[a], y = v[b];
         return x != x || y != y ? (x != x) < (y != y) : x < y;
       });
     }
-    case Physical::kString: {
-      // Each string's first 8 bytes as a big-endian integer (zero-padded) order most
-      // pairs with one integer comparison; equal prefixes fall back to the strings.
-      const std::string* v = c.strings.data();
-      std::vector<uint64_t> prefixes(c.strings.size());
-      for (size_t r = 0; r < prefixes.size(); ++r) {
-        if (present[r]) prefixes[r] = StringPrefix(v[r]);
-      }
-      const uint64_t* p = prefixes.data();
-      return by(
-          [v, p](uint32_t a, uint32_t b) { return p[a] != p[b] ? p[a] < p[b] : v[a] < v[b]; });
-    }
+    case Physical::kString:
+      return SortOrderByStrings(c, key, order, keep);
     case Physical::kNone:
       break;
   }
@@ -338,7 +377,14 @@ absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
     AppendInBatches(values, rows.data(), n);
     return absl::OkStatus();
   }
-  for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], rows, buffer_[c]);
+  std::vector<uint32_t> sorted;
+  const bool first_rows = buffered_ == 0;
+  if (first_rows && SortRows(values, rows, &sorted)) {
+    for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], sorted, buffer_[c]);
+  } else {
+    for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], rows, buffer_[c]);
+  }
+  in_order_ = first_rows && !sorted.empty();
   const size_t first = buffered_;
   buffered_ += rows.size();
   int64_t bytes = 0;
@@ -367,6 +413,22 @@ void OutputSink::AppendInBatches(const std::vector<VecPtr>& values, const uint32
   if (plan_.limit && emitted_ + static_cast<int64_t>(buffered_) >= *plan_.limit) stopped_ = true;
 }
 
+bool OutputSink::SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
+                          std::vector<uint32_t>* sorted) const {
+  if (plan_.order.size() != 1 || rows.size() < 2) return false;
+  const SortKey& key = plan_.order[0];
+  const size_t column = key.output >= 0 ? static_cast<size_t>(key.output) : plan_.outputs.size();
+  const Vec& v = *values[column];
+  // A constant key leaves the rows as they are; another type than the buffer's is
+  // converted as it is appended, so its order is left to SortAndTruncate.
+  if (v.constant || v.type != buffer_[column].type) return false;
+  const KeyArrays arrays{PhysicalOf(v.type), v.present.data(), v.ints.data(), v.dbls.data(),
+                         v.strs.data()};
+  *sorted = rows;
+  SortOrderByOneKey(arrays, key, *sorted, sorted->size());
+  return true;
+}
+
 int64_t OutputSink::RowBytes(size_t row) const {
   int64_t bytes = 0;
   for (const QueryColumn& c : buffer_) {
@@ -379,6 +441,7 @@ int64_t OutputSink::RowBytes(size_t row) const {
 }
 
 void OutputSink::SortAndTruncate(size_t keep) {
+  if (in_order_ && keep >= buffered_) return;
   std::vector<uint32_t> order(buffered_);
   std::iota(order.begin(), order.end(), 0);
   const size_t outputs = plan_.outputs.size();
@@ -389,7 +452,7 @@ void OutputSink::SortAndTruncate(size_t keep) {
   }
   bool moved = false;
   if (plan_.order.size() == 1) {
-    moved = SortOrderByOneKey(*key_columns[0], plan_.order[0], order, keep);
+    moved = SortOrderByOneKey(KeyArraysOf(*key_columns[0]), plan_.order[0], order, keep);
   } else {
     moved = SortOrder(order, keep, [&](uint32_t a, uint32_t b) {
       for (size_t k = 0; k < plan_.order.size(); ++k) {
@@ -399,6 +462,7 @@ void OutputSink::SortAndTruncate(size_t keep) {
       return a < b;
     });
   }
+  in_order_ = true;
   if (!moved) return;
   for (QueryColumn& c : buffer_) Permute(c, order);
   if (order.size() == buffered_) return;  // The same rows: the same bytes.

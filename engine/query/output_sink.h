@@ -45,6 +45,10 @@ class OutputSink {
   bool Ordered() const { return !plan_.order.empty(); }
   absl::Status Append(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows);
   void AppendInBatches(const std::vector<VecPtr>& values, const uint32_t* rows, size_t count);
+  // ORDER BY one key, rows into an empty buffer: `rows` in the key's order into *sorted
+  // (the buffered rows then need no sort, in_order_); false if not done.
+  bool SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
+                std::vector<uint32_t>* sorted) const;
   void SortAndTruncate(size_t keep);
   bool Flush(size_t rows);
   bool FlushWhole();
@@ -61,6 +65,7 @@ class OutputSink {
   bool stopped_ = false;                   // No further rows are wanted.
   bool visitor_stopped_ = false;           // The visitor returned false.
   bool finishing_ = false;                 // In Finish: no batch follows the next.
+  bool in_order_ = false;                  // The buffered rows are in the ORDER BY's order.
   absl::flat_hash_set<std::string> seen_;  // DISTINCT rows as bytes.
 };
 

@@ -98,6 +98,16 @@ class LatestRowsTest : public QueryTest {
     EXPECT_EQ(c, b) << sql;
     return engine;
   }
+
+  // BothWays, and the three answers in the same order (for an ORDER BY with no ties).
+  std::vector<std::string> InOrder(const std::string& sql) {
+    int latest = 0, general_latest = 0;
+    std::vector<std::string> general = Execute(sql, false, &general_latest);
+    EXPECT_EQ(Execute(sql, true, &latest), general) << sql;
+    EXPECT_GT(latest, 0) << sql;
+    EXPECT_EQ(Rows(sql), general) << sql;
+    return general;
+  }
 };
 
 TEST_F(LatestRowsTest, LastPointPerHostFromBothTiers) {
@@ -255,6 +265,65 @@ TEST_F(LatestRowsTest, TwoSeriesSharingAHostnameAreOneGroup) {
                           GROUP BY host, region ORDER BY host, region NULLS FIRST)",
                        true),
               ElementsAre("h1|eu|40", "h2|eu|15", "h2|us|99", "h3|NULL|3", "h3|eu|98"));
+}
+
+// A group key unique per latest row makes each row its own group (group_table.h): the
+// answers in every order the output sorts them in, as the general path's.
+TEST_F(LatestRowsTest, GroupsOfOneRowInEveryOrder) {
+  const std::string cpu = R"( FROM "fleet"."metrics" WHERE measure_name = 'cpu' )";
+  EXPECT_THAT(
+      InOrder("SELECT host, max(time), max_by(measure_value::double, time) AS v" + cpu +
+              "GROUP BY host ORDER BY v DESC"),
+      ElementsAre("h1|2027-01-15 08:31:00.000000000|40", "h2|2027-01-15 08:30:00.000000000|15",
+                  "h3|2027-01-15 08:30:00.000000000|3"));
+  EXPECT_THAT(InOrder("SELECT host, max_by(measure_value::double, time)" + cpu +
+                      "GROUP BY host ORDER BY host DESC LIMIT 2"),
+              ElementsAre("h3|3", "h2|15"));
+  // The sort key is not an output.
+  EXPECT_THAT(InOrder("SELECT max_by(measure_value::double, time)" + cpu +
+                      "GROUP BY host ORDER BY host DESC"),
+              ElementsAre("3", "15", "40"));
+  EXPECT_THAT(
+      InOrder("SELECT host, max_by(measure_value::double, time) AS v" + cpu +
+              "GROUP BY host HAVING max_by(measure_value::double, time) > 10 ORDER BY host"),
+      ElementsAre("h1|40", "h2|15"));
+  // A scan per host (the IN list): the first chunk held, then consumed with the second.
+  EXPECT_THAT(InOrder("SELECT host, max_by(measure_value::double, time)" + cpu +
+                      "AND host IN ('h3', 'h1') GROUP BY host ORDER BY host"),
+              ElementsAre("h1|40", "h3|3"));
+  // A NULL key (h3 has no region) as one of the groups, first or last.
+  const std::string by_region =
+      "SELECT region, max_by(host, time), max(time)" + cpu + "AND host <> 'h1' GROUP BY region ";
+  EXPECT_THAT(
+      InOrder(by_region + "ORDER BY region NULLS FIRST"),
+      ElementsAre("NULL|h3|2027-01-15 08:30:00.000000000", "eu|h2|2027-01-15 08:30:00.000000000"));
+  EXPECT_THAT(
+      InOrder(by_region + "ORDER BY region DESC"),
+      ElementsAre("eu|h2|2027-01-15 08:30:00.000000000", "NULL|h3|2027-01-15 08:30:00.000000000"));
+  EXPECT_THAT(
+      InOrder(by_region + "ORDER BY region DESC NULLS FIRST"),
+      ElementsAre("NULL|h3|2027-01-15 08:30:00.000000000", "eu|h2|2027-01-15 08:30:00.000000000"));
+  // A key computed from a dimension, and one that is unique over a subset only.
+  EXPECT_THAT(InOrder("SELECT host = 'h2' AS k, max_by(host, time)" + cpu +
+                      "AND host <> 'h1' GROUP BY host = 'h2' ORDER BY k"),
+              ElementsAre("false|h3", "true|h2"));
+  EXPECT_THAT(InOrder("SELECT host = 'h2' AS k, max_by(host, time)" + cpu +
+                      "GROUP BY host = 'h2' ORDER BY k"),
+              ElementsAre("false|h1", "true|h2"));
+}
+
+TEST_F(LatestRowsTest, TwoNullKeysAreOneGroup) {
+  // h4, like h3, has no region; its cpu row is later than h3's.
+  Write({Scalar("h4", "", "cpu", MeasureValueType::kDouble, "44", kN + 2 * kMinuteNanos)});
+  EXPECT_THAT(
+      InOrder(R"(SELECT region, max_by(host, time), max(time) FROM "fleet"."metrics"
+                         WHERE measure_name = 'cpu' AND host <> 'h1' GROUP BY region
+                         ORDER BY region)"),
+      ElementsAre("eu|h2|2027-01-15 08:30:00.000000000", "NULL|h4|2027-01-15 08:32:00.000000000"));
+  // The same key from a series in memory and one in both tiers.
+  EXPECT_THAT(InOrder(R"(SELECT region, max_by(measure_value::double, time) FROM "fleet"."metrics"
+                         WHERE measure_name = 'cpu' GROUP BY region ORDER BY region)"),
+              ElementsAre("eu|40", "NULL|44"));
 }
 
 TEST_F(LatestRowsTest, ACachedPlanIsReboundWhenADimensionAppears) {
