@@ -108,9 +108,8 @@ class BatchApplier {
   struct Resolved;    // What the checks of one record found.
   size_t ApplyLikePrevious(const ParsedBatch& batch, size_t r, ApplyCache* cache,
                            std::vector<RejectedRecord>* rejected, ApplyResult* result);
-  bool CheckSchema(const ParsedBatch& batch, const ParsedRecord& rec,
-                   absl::Span<const ParsedValue> values, const Quotas& quotas,
-                   const ApplyCache& cache, Resolved* resolved,
+  bool CheckSchema(const ParsedBatch& batch, size_t rec_slot, absl::Span<const ParsedValue> values,
+                   const Quotas& quotas, const ApplyCache& cache, Resolved* resolved,
                    std::vector<RejectedRecord>* rejected);
   bool CheckAttributes(const ParsedRecord& rec, absl::Span<const ParsedValue> values, bool* cached,
                        std::vector<RejectedRecord>* rejected);

@@ -168,7 +168,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Parser::ParseLikePrevious(int32_t index
     like_.series_hash = out.series_hash;
     like_.fixed_bytes = fixed_bytes;
   }
-  out.like_previous = same_series && same_types && like_.records_after == slot;
+  out.same_shape = same_types && like_.records_after == slot;
+  out.like_previous = same_series && out.same_shape;
   like_.record = &record;
   like_.records_after = b.records.size();
   return true;

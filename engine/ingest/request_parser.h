@@ -62,6 +62,10 @@ struct ParsedRecord {
   // same order as the record before it in ParsedBatch::records: the applier may reuse what
   // it resolved for that one.
   bool like_previous = false;
+  // Measure name and type, and (MULTI) attribute names and types in the same order, as
+  // the record before it in ParsedBatch::records; its series may differ (like_previous
+  // implies it). The applier then skips the schema checks that record passed.
+  bool same_shape = false;
   uint64_t series_hash = 0;
   uint32_t key_begin = 0, key_size = 0;         // Canonical series key, in ParsedBatch::keys.
   uint32_t values_begin = 0, values_count = 0;  // In ParsedBatch::values.

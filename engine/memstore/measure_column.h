@@ -418,6 +418,13 @@ class MeasureColumn {
     }
     return -1;
   }
+  // True if the column's slots hold exactly `attributes[0..n)`, in that order.
+  bool SlotsAre(const uint32_t* attributes, size_t n) const {
+    if (n != slot_attributes_.size()) return false;
+    uint32_t diff = 0;  // A handful of slots: inline, no memcmp call.
+    for (size_t i = 0; i < n; ++i) diff |= slot_attributes_[i] ^ attributes[i];
+    return diff == 0;
+  }
   // Adds a MULTI attribute slot, absent in every existing row. Returns its index.
   size_t AddSlot(uint32_t attribute, MeasureValueType type);
 

@@ -276,10 +276,10 @@ std::vector<std::string> Meaning(absl::string_view payload) {
   return lines;
 }
 
-// The applier's fast paths for like_previous records must store and log exactly what the
-// full path does: the same rows in the store, payloads that replay to the same rows,
-// the same rejections and counts, request after request on a growing table (so rows
-// already stored, Version upserts, type conflicts and out-of-order times all occur).
+// The applier's fast paths for like_previous and same_shape records must store and log
+// exactly what the full path does: the same rows in the store, payloads that replay to the same
+// rows, the same rejections and counts, request after request on a growing table (so rows already
+// stored, Version upserts, type conflicts and out-of-order times all occur).
 TEST(ApplyFastPathTest, LogsAndRejectsExactlyWhatTheFullPathDoes) {
   Quotas quotas;
   quotas.max_measure_names_per_table = 3;  // Some records meet the per-table quota.
@@ -295,18 +295,21 @@ TEST(ApplyFastPathTest, LogsAndRejectsExactlyWhatTheFullPathDoes) {
   BatchApplier replayer(&schema_replayed, &store_replayed);  // Replays the fast payloads.
   std::mt19937_64 rng(11);
   ParsedBatch batch;
-  int like_previous = 0, stored = 0;
+  int like_previous = 0, same_shape = 0, stored = 0;
   for (int round = 0; round < 2000; ++round) {
     // One table takes scalar and MULTI requests: "metrics" is MULTI, "cpu" scalar.
     const WriteRecordsRequest req = RandomRequest(rng, round % 2 == 1);
     if (!ParseRequest(req, context, &batch).ok()) continue;
-    for (const ParsedRecord& r : batch.records) like_previous += r.like_previous;
+    for (const ParsedRecord& r : batch.records) {
+      like_previous += r.like_previous;
+      same_shape += r.same_shape && !r.like_previous;
+    }
     std::vector<RejectedRecord> rejected_fast, rejected_full;
     absl::string_view payload;
     ApplyResult result_fast, result_full;
     fast.Apply(batch, quotas, round + 1, &rejected_fast, &payload, &result_fast);
     const std::string payload_fast(payload);
-    for (ParsedRecord& r : batch.records) r.like_previous = false;
+    for (ParsedRecord& r : batch.records) r.like_previous = r.same_shape = false;
     full.Apply(batch, quotas, round + 1, &rejected_full, &payload, &result_full);
     // The same rows, definitions and values, whatever the layout (the fast path writes
     // blocks).
@@ -331,6 +334,7 @@ TEST(ApplyFastPathTest, LogsAndRejectsExactlyWhatTheFullPathDoes) {
     }
   }
   EXPECT_GT(like_previous, 20000);
+  EXPECT_GT(same_shape, 2000);  // Records of another series than the one before.
   EXPECT_GT(stored, 8000);
 }
 

@@ -203,6 +203,23 @@ TEST(MeasureColumnTest, BackfillsANewMultiAttributeAsAbsent) {
   EXPECT_TRUE(column.RowEquals(column.Locate(10), first, only_first));
 }
 
+// SlotsAre lets the applier skip a FindSlot per attribute: it must hold only for the
+// exact attributes, in slot order.
+TEST(MeasureColumnTest, SlotsAreOnlyTheExactAttributesInSlotOrder) {
+  MeasureColumn column(0, 0, MeasureValueType::kMulti);
+  EXPECT_TRUE(column.SlotsAre(nullptr, 0));
+  column.AddSlot(7, MeasureValueType::kDouble);
+  column.AddSlot(9, MeasureValueType::kBigint);
+  column.AddSlot(4, MeasureValueType::kDouble);
+  const uint32_t same[3] = {7, 9, 4}, swapped[3] = {7, 4, 9}, other[3] = {7, 9, 5};
+  EXPECT_TRUE(column.SlotsAre(same, 3));
+  EXPECT_FALSE(column.SlotsAre(swapped, 3));
+  EXPECT_FALSE(column.SlotsAre(other, 3));
+  EXPECT_FALSE(column.SlotsAre(same, 2));  // Fewer attributes than slots.
+  const uint32_t more[4] = {7, 9, 4, 1};
+  EXPECT_FALSE(column.SlotsAre(more, 4));
+}
+
 // Chunks whose rows all have every attribute store no presence bytes; the first absent
 // value (appended, inserted, overwritten, or in a chunk being split) must keep every row's
 // presence exact.
