@@ -80,7 +80,9 @@ void ExpectSameAsReference(const std::string& column, size_t payload_offset, siz
   const bool ok =
       ReferenceDecode(absl::string_view(column).substr(payload_offset), count, &reference);
   ASSERT_EQ(status.ok(), ok) << label << ": " << status;
-  if (ok) EXPECT_EQ(testing::Bits(mine), testing::Bits(reference)) << label;
+  if (ok) {
+    EXPECT_EQ(testing::Bits(mine), testing::Bits(reference)) << label;
+  }
 }
 
 // Random walks with the step sizes of the query benchmark's fields: every control code
