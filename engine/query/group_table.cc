@@ -54,11 +54,17 @@ void GroupTable::Reserve(size_t groups) {
   for (Accumulator& a : accumulators_) a.Resize(capacity_);
 }
 
+int64_t GroupTable::GroupBytes(size_t key_bytes, size_t groups) const {
+  // Each key byte is held twice (the index and the key column), plus a fixed share per
+  // group, plus each accumulator's.
+  int64_t per_group = 64;
+  for (const Accumulator& a : accumulators_) per_group += a.BytesPerGroup();
+  return static_cast<int64_t>(key_bytes) * 2 + per_group * static_cast<int64_t>(groups);
+}
+
 absl::StatusOr<uint32_t> GroupTable::NewGroup(const std::vector<VecPtr>& keys, size_t row,
                                               size_t key_bytes) {
-  int64_t bytes = static_cast<int64_t>(key_bytes) * 2 + 64;
-  for (const Accumulator& a : accumulators_) bytes += a.BytesPerGroup();
-  if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
+  if (absl::Status s = budget_->Charge(GroupBytes(key_bytes, 1)); !s.ok()) return s;
   const size_t group = groups_;
   ResizeTo(groups_ + 1);
   for (size_t k = 0; k < keys.size(); ++k) AssignValue(*keys[k], row, keys_[k], group);
@@ -146,40 +152,35 @@ absl::Status GroupTable::ConsumeHeld() {
 
 bool GroupTable::DistinctKeys(const Vec& key, const Sel& sel, size_t* key_bytes) {
   if (key.constant) return sel.count <= 1;
-  bool null_seen = false;
-  bool distinct = true;
-  size_t bytes = 0;
+  // One pass over the rows with `set` (cleared first); `insert(r)` adds row r's value and
+  // returns whether it was new and its key bytes as NewGroup counts them.
+  auto distinct_in = [&](auto& set, auto insert) {
+    set.clear();
+    set.reserve(sel.count);
+    bool null_seen = false;
+    for (size_t k = 0; k < sel.count; ++k) {
+      const size_t r = sel[k];
+      if (!key.present[r]) {
+        if (null_seen) return false;
+        null_seen = true;
+        *key_bytes += 1;
+        continue;
+      }
+      const auto [added, bytes] = insert(set, r);
+      if (!added) return false;
+      *key_bytes += bytes;
+    }
+    return true;
+  };
   if (index_kind_ == IndexKind::kOneString) {
-    distinct_strings_.clear();
-    distinct_strings_.reserve(sel.count);
-    for (size_t k = 0; k < sel.count && distinct; ++k) {
-      const size_t r = sel[k];
-      if (!key.present[r]) {
-        distinct = !null_seen;
-        null_seen = true;
-        bytes += 1;
-        continue;
-      }
-      distinct = distinct_strings_.insert(absl::string_view(key.strs[r])).second;
-      bytes += 5 + key.strs[r].size();
-    }
-  } else {
-    distinct_ints_.clear();
-    distinct_ints_.reserve(sel.count);
-    for (size_t k = 0; k < sel.count && distinct; ++k) {
-      const size_t r = sel[k];
-      if (!key.present[r]) {
-        distinct = !null_seen;
-        null_seen = true;
-        bytes += 1;
-        continue;
-      }
-      distinct = distinct_ints_.insert(key.ints[r]).second;
-      bytes += 9;
-    }
+    return distinct_in(distinct_strings_, [&](auto& set, size_t r) {
+      return std::pair<bool, size_t>(set.insert(absl::string_view(key.strs[r])).second,
+                                     5 + key.strs[r].size());
+    });
   }
-  *key_bytes += bytes;
-  return distinct;
+  return distinct_in(distinct_ints_, [&](auto& set, size_t r) {
+    return std::pair<bool, size_t>(set.insert(key.ints[r]).second, 9);
+  });
 }
 
 absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
@@ -210,11 +211,7 @@ absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
     groups.cols.push_back(value);
   }
   // The memory NewGroup would have charged for these groups.
-  int64_t bytes = static_cast<int64_t>(key_bytes) * 2 + 64 * static_cast<int64_t>(sel.count);
-  for (const Accumulator& a : accumulators_) {
-    bytes += a.BytesPerGroup() * static_cast<int64_t>(sel.count);
-  }
-  if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
+  if (absl::Status s = budget_->Charge(GroupBytes(key_bytes, sel.count)); !s.ok()) return s;
   held_ = Chunk();
   if (absl::Status s = Emit(groups, sel, sink); !s.ok()) return s;
   return true;

@@ -77,9 +77,11 @@ class GroupTable {
   // The group rows `sel` of `groups` (keys, then aggregates) through HAVING into `sink`.
   absl::Status Emit(const Chunk& groups, Sel sel, OutputSink& sink);
   // True when the key's values at `sel`'s rows are distinct (NULL is one value); adds
-  // their key bytes (as NewGroup charges them) to *key_bytes.
+  // their key bytes (as NewGroup charges them) to *key_bytes (a partial sum when false).
   bool DistinctKeys(const Vec& key, const Sel& sel, size_t* key_bytes);
 
+  // The memory charged for `groups` new groups holding `key_bytes` key bytes in all.
+  int64_t GroupBytes(size_t key_bytes, size_t groups) const;
   // The group of row `row` of `keys` (the group keys' values), made if new.
   absl::StatusOr<uint32_t> GroupOf(const std::vector<VecPtr>& keys, size_t row);
   // GroupOf for an index of one key (kOneString, kOneInt).
