@@ -9,7 +9,7 @@
 // (kept by key across batches, up to kMaxKnownSeries series).
 //
 // WriteRequestJson writes the request for a run of them with the semantics of
-// BuildRequest + apijson::ToJson (record_builder.h; tests/forward/json_request_test
+// BuildRequest + apijson::ToJson (tests/forward/reference_request.h; json_request_test
 // compares the two on random batches): the coarsest time unit that represents every time
 // and TIMESTAMP value exactly; the dimensions every record has, and the measure name,
 // measure value type, Time and Version most records have, in CommonAttributes; the

@@ -1,6 +1,6 @@
 // The forwarder's record path (LogDecoder + WriteRequestJson) against the reference path
-// (BatchRecords + BuildRequest + apijson::ToJson) on random WAL batches: the same body,
-// byte for byte, and the body parses back to the reference request.
+// (reference_request.h's BatchRecords + BuildRequest + apijson::ToJson) on random WAL batches: the
+// same body, byte for byte, and the body parses back to the reference request.
 #include "engine/forward/json_request.h"
 
 #include <cstdint>
@@ -16,6 +16,7 @@
 #include "engine/model/series_key.h"
 #include "engine/wire/api_json.h"
 #include "gtest/gtest.h"
+#include "tests/forward/reference_request.h"
 
 namespace tsw::forward {
 namespace {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/forward/reference_request.h"
 
 namespace tsw::forward {
 namespace {
