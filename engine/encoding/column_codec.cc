@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/encoding/byte_io.h"
+#include "engine/encoding/double_chimp128.h"
 #include "engine/encoding/packed_ints.h"
 #include "engine/encoding/zstd_column.h"
 #include "tsw/status.h"
@@ -228,6 +229,23 @@ absl::Status DecodeDoubles(absl::string_view column, const std::vector<double>* 
     }
     (*out)[i] = (*dictionary)[static_cast<size_t>(codes[i])];
   }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeDoublesPrefix(absl::string_view column, const std::vector<double>* dictionary,
+                                 size_t prefix, std::vector<double>* out) {
+  out->clear();
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  if (prefix > header->count) {
+    return CorruptColumn("double",
+                         absl::StrCat("a prefix of ", prefix, " of ", header->count, " values"));
+  }
+  if (header->codec == CodecId::kDoubleChimp128) {
+    return DecodeChimp128Prefix(column.substr(header->header_bytes), header->count, prefix, out);
+  }
+  if (absl::Status s = DecodeDoubles(column, dictionary, out); !s.ok()) return s;
+  out->resize(prefix);
   return absl::OkStatus();
 }
 

@@ -89,6 +89,14 @@ absl::Status EncodeDoubleCodes(absl::Span<const int64_t> codes, std::string* out
 absl::Status DecodeDoubles(absl::string_view column, const std::vector<double>* dictionary,
                            std::vector<double>* out);
 
+// The first `prefix` values of a double column (DecodeDoubles with `dictionary` otherwise),
+// for a reader that needs only rows [0, prefix). Chimp128 (sequential) stops decoding
+// there and does not read or check the bits after (DecodeChimp128Prefix); other codecs
+// decode the whole column and drop the rest. Fails (InternalServerException) as
+// DecodeDoubles does, and for a prefix above the column's value count.
+absl::Status DecodeDoublesPrefix(absl::string_view column, const std::vector<double>* dictionary,
+                                 size_t prefix, std::vector<double>* out);
+
 // VARCHAR values. Besides kMaxColumnValues, the strings may total at most kMaxColumnBytes.
 absl::Status EncodeStrings(absl::Span<const absl::string_view> values, std::string* out,
                            const EncodeOptions& options = {});

@@ -180,8 +180,13 @@ absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[k
   return absl::OkStatus();
 }
 
-absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>* out) {
+// DecodeChimp128Prefix, but *out may hold values on failure.
+absl::Status DecodePrefix(absl::string_view payload, size_t count, size_t prefix,
+                          std::vector<double>* out) {
   out->clear();
+  if (prefix > count) {
+    return CorruptColumn(kName, absl::StrCat("a prefix of ", prefix, " of ", count, " values"));
+  }
   if (count == 0) {
     if (!payload.empty()) return CorruptColumn(kName, "an empty column has a payload");
     return absl::OkStatus();
@@ -191,7 +196,8 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
     return CorruptColumn(kName,
                          absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
-  out->resize(count);
+  if (prefix == 0) return absl::OkStatus();
+  out->resize(prefix);
   double* dst = out->data();
   uint64_t ring[kRing];
   BitReader r(payload);
@@ -200,11 +206,11 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
   int stored_lead = kNoLead;
   uint64_t pos = 64;
   size_t next = 1;
-  if (absl::Status s = DecodeFast(payload, count, ring, &stored_lead, &pos, &next, dst); !s.ok()) {
+  if (absl::Status s = DecodeFast(payload, prefix, ring, &stored_lead, &pos, &next, dst); !s.ok()) {
     return s;
   }
   r.Seek(pos);
-  for (uint64_t i = next; i < count; ++i) {
+  for (uint64_t i = next; i < prefix; ++i) {
     const uint64_t control = r.Read(2);
     uint64_t v;
     if (control == kSame || control == kIndexed) {
@@ -235,8 +241,15 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
     ring[i % kRing] = v;
     dst[i] = std::bit_cast<double>(v);
   }
-  if (!r.AtPaddedEnd()) return CorruptColumn(kName, "trailing bits after the last value");
+  // The bits after a prefix are not read, so only a whole decode can check the end.
+  if (prefix == count && !r.AtPaddedEnd()) {
+    return CorruptColumn(kName, "trailing bits after the last value");
+  }
   return absl::OkStatus();
+}
+
+absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>* out) {
+  return DecodePrefix(payload, count, count, out);
 }
 
 constexpr Codec<double> kCodec = {CodecId::kDoubleChimp128, "chimp128", Analyze, Encode, Decode};
@@ -244,5 +257,12 @@ constexpr Codec<double> kCodec = {CodecId::kDoubleChimp128, "chimp128", Analyze,
 }  // namespace
 
 const Codec<double>& DoubleChimp128Codec() { return kCodec; }
+
+absl::Status DecodeChimp128Prefix(absl::string_view payload, size_t count, size_t prefix,
+                                  std::vector<double>* out) {
+  absl::Status s = DecodePrefix(payload, count, prefix, out);
+  if (!s.ok()) out->clear();
+  return s;
+}
 
 }  // namespace tsw::encoding

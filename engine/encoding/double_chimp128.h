@@ -7,11 +7,25 @@
 #ifndef TSW_ENGINE_ENCODING_DOUBLE_CHIMP128_H_
 #define TSW_ENGINE_ENCODING_DOUBLE_CHIMP128_H_
 
+#include <cstddef>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "engine/encoding/codec.h"
 
 namespace tsw::encoding {
 
 const Codec<double>& DoubleChimp128Codec();
+
+// The first `prefix` of the `count` values of a Chimp128 payload into *out (the codec's
+// decode is this with prefix == count). A sequential codec can stop there: a reader that
+// needs rows [0, prefix) only decodes no further. The values decoded get every check a
+// whole decode makes; the bits after them are not read, so a payload corrupt only there
+// decodes (a whole decode rejects it; segment blocks are checksummed before this).
+// Fails (CorruptColumn) for prefix > count; on failure *out is empty.
+absl::Status DecodeChimp128Prefix(absl::string_view payload, size_t count, size_t prefix,
+                                  std::vector<double>* out);
 
 }  // namespace tsw::encoding
 

@@ -267,7 +267,7 @@ absl::Status BlockReader::DecodeTimes(size_t rows, std::vector<int64_t>* out) co
 }
 
 absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
-                                       const std::vector<double>* dictionary,
+                                       size_t limit, const std::vector<double>* dictionary,
                                        RowColumn* out) const {
   out->name = spec.name;
   out->type = spec.type;
@@ -286,6 +286,33 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
   }
 
   absl::string_view values = chunks_[4 + 2 * column];
+  if (limit < rows && spec.type == MeasureValueType::kDouble) {
+    // Rows [0, limit) only: the values of the present rows among them.
+    out->present.resize(limit);
+    size_t wanted = 0;
+    for (uint8_t p : out->present) wanted += p;
+    std::vector<double> dense;
+    if (absl::Status s = DecodeDoubleChunkPrefix(values, count, wanted, &dense, dictionary);
+        !s.ok()) {
+      return s;
+    }
+    Scatter(std::move(dense), out->present, limit, &out->doubles);
+    return absl::OkStatus();
+  }
+  if (absl::Status s = DecodeValues(spec, values, count, rows, dictionary, out); !s.ok()) {
+    return s;
+  }
+  if (limit < rows) {  // Other types decode whole, then are cut to `limit` rows.
+    out->present.resize(limit);
+    out->ints.resize(std::min(out->ints.size(), limit));
+    out->strings.resize(std::min(out->strings.size(), limit));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BlockReader::DecodeValues(const ColumnSpec& spec, absl::string_view values,
+                                       size_t count, size_t rows,
+                                       const std::vector<double>* dictionary, RowColumn* out) {
   switch (spec.type) {
     case MeasureValueType::kDouble: {
       std::vector<double> dense;
@@ -341,14 +368,15 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
 
 absl::Status BlockReader::DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
                                         const GroupDictionary* dictionary,
-                                        const std::vector<bool>* which) const {
+                                        const std::vector<bool>* which, size_t limit) const {
   for (size_t c = 0; c < stream.columns.size(); ++c) {
     if (which != nullptr && (c >= which->size() || !(*which)[c])) continue;
     const std::vector<double>* entries =
         dictionary != nullptr && c < dictionary->columns.size() && !dictionary->columns[c].empty()
             ? &dictionary->columns[c]
             : nullptr;
-    if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, entries, &out->columns[c]);
+    if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, std::min(limit, rows), entries,
+                                      &out->columns[c]);
         !s.ok()) {
       return s;
     }

@@ -132,6 +132,27 @@ absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vecto
                 });
 }
 
+absl::Status DecodeDoubleChunkPrefix(absl::string_view chunk, size_t count, size_t prefix,
+                                     std::vector<double>* out,
+                                     const std::vector<double>* dictionary) {
+  absl::StatusOr<absl::string_view> encoded = Unframe(chunk);
+  if (!encoded.ok()) return encoded.status();
+  absl::StatusOr<encoding::ColumnHeader> header = encoding::ReadColumnHeader(*encoded);
+  if (!header.ok()) return header.status();
+  if (header->count != count) {
+    return tsw::InternalError(
+        absl::StrCat("corrupt double column: ", header->count, " values where ", count, " belong"));
+  }
+  if (absl::Status s = encoding::DecodeDoublesPrefix(*encoded, dictionary, prefix, out); !s.ok()) {
+    return s;
+  }
+  if (out->size() != prefix) {  // A codec bug, not bad input.
+    return tsw::InternalError(
+        absl::StrCat("corrupt double column: ", out->size(), " values where ", prefix, " belong"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DecodeDoubleDictionaryChunk(absl::string_view chunk, std::vector<double>* out) {
   absl::StatusOr<absl::string_view> encoded = Unframe(chunk);
   if (!encoded.ok()) return encoded.status();

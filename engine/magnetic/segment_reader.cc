@@ -171,6 +171,18 @@ size_t Entries(const GroupDictionary& dictionary) {
   return n;
 }
 
+// Drops from `keep` (ascending rows of `times`) the rows whose time lies outside
+// [first_time, last_time].
+void KeepInRange(const std::vector<int64_t>& times, int64_t first_time, int64_t last_time,
+                 std::vector<uint32_t>* keep) {
+  auto begin = std::partition_point(keep->begin(), keep->end(),
+                                    [&](uint32_t r) { return times[r] < first_time; });
+  auto end =
+      std::partition_point(begin, keep->end(), [&](uint32_t r) { return times[r] <= last_time; });
+  keep->erase(end, keep->end());
+  keep->erase(keep->begin(), begin);
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictionary(
@@ -208,7 +220,8 @@ absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictio
 
 absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out,
                                         const std::vector<bool>* wanted, std::string* scratch,
-                                        const RowFilter* filter) const {
+                                        const RowFilter* filter, int64_t first_time,
+                                        int64_t last_time) const {
   std::string own;
   absl::StatusOr<absl::string_view> bytes =
       BlockBytes(stream, block, scratch != nullptr ? scratch : &own);
@@ -253,15 +266,25 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
   if (filter == nullptr) return absl::OkStatus();
   out->measure_value_type = s.type;
   std::vector<uint32_t> keep;
-  const bool selected = filter->select(*out, &keep);
-  if (selected && keep.empty()) {
+  if (!filter->select(*out, &keep)) {
+    // The filter failed on these rows: all of them, whole.
+    if (absl::Status st = reader->DecodeColumns(s, rows, out, dictionary.get(), &rest); !st.ok()) {
+      return Corruption(BlockName(stream, block), st);
+    }
+    return absl::OkStatus();
+  }
+  KeepInRange(times, first_time, last_time, &keep);
+  if (keep.empty()) {
     KeepRows(keep, out);  // No row passes: the other columns stay undecoded.
     return absl::OkStatus();
   }
-  if (absl::Status st = reader->DecodeColumns(s, rows, out, dictionary.get(), &rest); !st.ok()) {
+  // No row after the last kept one is decoded: a sequential codec (Chimp128) stops there.
+  if (absl::Status st =
+          reader->DecodeColumns(s, rows, out, dictionary.get(), &rest, keep.back() + size_t{1});
+      !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
-  if (selected && keep.size() < rows) KeepRows(keep, out);
+  if (keep.size() < rows) KeepRows(keep, out);
   return absl::OkStatus();
 }
 

@@ -80,11 +80,14 @@ class SegmentReader {
   //
   // With `filter` (row_batch.h), the columns it reads are decoded first and its `select`
   // called on them (after the check against the index); *out then holds only the rows it
-  // keeps, and the block's other columns are decoded only when it keeps some. The caller
-  // makes sure leaving rows out is safe (no other source holds rows in the block's range).
+  // keeps with a time in [first_time, last_time], and the block's other columns are
+  // decoded only when it keeps some, and no further than the last row kept (a sequential
+  // codec stops there). The caller makes sure leaving rows out is safe (no other source
+  // holds rows in the block's range). Without a filter the time range is not used.
   absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out,
                            const std::vector<bool>* wanted = nullptr,
-                           std::string* scratch = nullptr, const RowFilter* filter = nullptr) const;
+                           std::string* scratch = nullptr, const RowFilter* filter = nullptr,
+                           int64_t first_time = INT64_MIN, int64_t last_time = INT64_MAX) const;
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.

@@ -76,7 +76,7 @@ absl::Status StreamMerger::Fill(Cursor* c) {
     }
     if (absl::Status s = c->source.reader->DecodeBlock(
             c->source.stream, c->next_block, &c->block, c->all_wanted ? nullptr : &c->wanted,
-            scratch_, Filterable(*c) ? filter_ : nullptr);
+            scratch_, Filterable(*c) ? filter_ : nullptr, first_, last_);
         !s.ok()) {
       return s;
     }

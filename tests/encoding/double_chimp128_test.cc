@@ -2,6 +2,8 @@
 // through the bounds-checked BitReader. Both must decode exactly what the plain BitReader
 // loop decodes (the reference below, the codec's format spelled field by field) and reject
 // exactly what it rejects, wherever a column is damaged.
+#include "engine/encoding/double_chimp128.h"
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -138,6 +140,67 @@ TEST(DoubleChimp128, EveryTruncationFailsLikeTheReference) {
                           absl::StrCat("size ", size));
     if (HasFailure()) return;
   }
+}
+
+// A prefix decode (a filtered segment read that needs rows up to its last kept row only)
+// gives exactly the first values of a whole decode, whatever the codec; Chimp128 through
+// its own decoder, which stops there.
+TEST(DoubleChimp128, EveryPrefixIsTheStartOfTheWholeColumn) {
+  std::mt19937_64 rng(11);
+  for (size_t n : {size_t{1}, size_t{2}, size_t{17}, size_t{130}, size_t{1000}}) {
+    const std::vector<double> values = Walk(rng, n);
+    for (CodecId codec : {CodecId::kDoubleChimp128, CodecId::kDoubleGorilla, CodecId::kDoubleAlpRd,
+                          CodecId::kDoublePlain}) {
+      std::string column;
+      EncodeOptions options;
+      options.codec = codec;
+      ASSERT_TRUE(EncodeDoubles(values, &column, options).ok());
+      absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+      ASSERT_TRUE(header.ok());
+      for (size_t prefix = 0; prefix <= n; prefix += (prefix < 140 ? 1 : 97)) {
+        std::vector<double> got;
+        ASSERT_TRUE(DecodeDoublesPrefix(column, nullptr, prefix, &got).ok()) << n << " " << prefix;
+        const std::vector<double> want(values.begin(), values.begin() + prefix);
+        EXPECT_EQ(testing::Bits(got), testing::Bits(want)) << n << " " << prefix;
+        if (codec != CodecId::kDoubleChimp128) continue;
+        std::vector<double> direct;
+        ASSERT_TRUE(DecodeChimp128Prefix(absl::string_view(column).substr(header->header_bytes), n,
+                                         prefix, &direct)
+                        .ok());
+        EXPECT_EQ(testing::Bits(direct), testing::Bits(want)) << n << " " << prefix;
+      }
+      std::vector<double> got = {1.0};
+      EXPECT_FALSE(DecodeDoublesPrefix(column, nullptr, n + 1, &got).ok()) << n;
+      EXPECT_TRUE(got.empty());
+    }
+  }
+}
+
+// A prefix decode checks the values it decodes as a whole decode does: a column damaged
+// inside the prefix fails, and the whole decode still rejects damage after it.
+TEST(DoubleChimp128, APrefixDecodeRejectsDamageInsideThePrefix) {
+  std::mt19937_64 rng(13);
+  const std::vector<double> values = Walk(rng, 600);
+  size_t offset = 0;
+  const std::string column = Encode(values, &offset);
+  const absl::string_view payload = absl::string_view(column).substr(offset);
+  // The payload cut to a sixth (about 100 values' bits, still enough bytes for 600 values
+  // by the size check): decoding 500 values runs into the cut and fails; 10 decode.
+  const std::string cut(payload.substr(0, payload.size() / 6));
+  std::vector<double> out;
+  EXPECT_FALSE(DecodeChimp128Prefix(cut, 600, 500, &out).ok());
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(DecodeChimp128Prefix(cut, 600, 10, &out).ok());
+  EXPECT_EQ(testing::Bits(out),
+            testing::Bits(std::vector<double>(values.begin(), values.begin() + 10)));
+  // Too few bytes for the column's count fails whatever the prefix.
+  EXPECT_FALSE(DecodeChimp128Prefix(payload.substr(0, 8), 600, 1, &out).ok());
+  std::vector<double> whole;
+  EXPECT_TRUE(DecodeChimp128Prefix(payload, 600, 600, &whole).ok());
+  EXPECT_EQ(testing::Bits(whole), testing::Bits(values));
+  const std::string padded = std::string(payload) + std::string(1, '\xff');
+  EXPECT_FALSE(DecodeChimp128Prefix(padded, 600, 600, &whole).ok()) << "trailing bytes";
+  EXPECT_TRUE(DecodeChimp128Prefix(padded, 600, 599, &whole).ok()) << "not read by a prefix";
 }
 
 }  // namespace

@@ -140,9 +140,26 @@ void CheckRoundTrips(const std::vector<DecodedValue<T>>& decoded) {
   check(before_zstd, "automatic choice before a zstd pass");
 }
 
+// A prefix decode (DecodeDoublesPrefix, a filtered segment read's) never reads outside the
+// column, and of a column that decodes whole gives exactly its first values.
+void CheckPrefixDecode(absl::string_view column) {
+  std::vector<double> whole;
+  const bool ok = DecodeDoubles(column, &whole).ok();
+  for (size_t prefix : {size_t{0}, size_t{1}, whole.size() / 2, whole.size()}) {
+    std::vector<double> part;
+    const absl::Status status = DecodeDoublesPrefix(column, nullptr, prefix, &part);
+    if (!ok) continue;
+    TSW_FUZZ_CHECK(status.ok(),
+                   absl::StrCat("a prefix of a column that decodes failed: ", status.message()));
+    TSW_FUZZ_CHECK(SameValues(part, std::vector<double>(whole.begin(), whole.begin() + prefix)),
+                   "a prefix decode differs from the whole decode's first values");
+  }
+}
+
 // Decoding arbitrary bytes: fails cleanly (leaving *out empty) or gives re-encodable values.
 template <typename T>
 void CheckDecode(absl::string_view column) {
+  if constexpr (std::is_same_v<T, double>) CheckPrefixDecode(column);
   std::vector<DecodedValue<T>> values;
   const absl::Status status = Column<T>::Decode(column, &values);
   if (!status.ok()) {

@@ -335,6 +335,81 @@ TEST_F(MagneticStoreTest, AFilteredScanReadsBlocksOverlappingRowsHeldElsewhereWh
               ::testing::ElementsAre("1:10:0", "2:90:1", "3:10:2"));
 }
 
+// A MULTI batch of kHost's measure "m" at times 0..n-1: "x" (the filter's, DOUBLE) is
+// 100 at the rows in `hot` and 0 elsewhere, "z" (DOUBLE, a random walk of full-precision
+// values, which Chimp128 or ALP-RD store) and "y" (BIGINT, the row) are read at kept rows.
+RowBatch WalkBatch(size_t n, const std::vector<size_t>& hot) {
+  RowBatch b = MultiBatch({}, {}, {});
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> step(-1.0, 1.0);
+  double z = 50;
+  b.columns.push_back({.name = "z", .type = MeasureValueType::kDouble});
+  for (size_t i = 0; i < n; ++i) {
+    b.time_nanos.push_back(static_cast<int64_t>(i));
+    b.versions.push_back(1);
+    const bool on = std::find(hot.begin(), hot.end(), i) != hot.end();
+    b.columns[0].doubles.push_back(on ? 100.0 : 0.0);
+    b.columns[1].ints.push_back(static_cast<int64_t>(i));
+    z += step(rng);
+    b.columns[2].doubles.push_back(z);
+    for (RowColumn& c : b.columns) c.present.push_back(1);
+  }
+  return b;
+}
+
+// "time:x:y:z" of every row a filtered scan of [first, end) hands out, and the same rows of
+// `all` (the batch written) whose x passes, for comparison.
+std::vector<std::string> FilteredWalk(const MagneticStore& store, int64_t first, int64_t end) {
+  std::vector<std::string> rows;
+  ScanRequest request;
+  request.start_time_nanos = first;
+  request.end_time_nanos = end;
+  const RowFilter filter = XAbove50();
+  absl::Status s = store.Scan(
+      request,
+      [&](const RowBatch& b) {
+        for (size_t r = 0; r < b.time_nanos.size(); ++r) {
+          if (b.columns[0].doubles[r] <= 50) continue;  // The query's own WHERE.
+          rows.push_back(absl::StrCat(b.time_nanos[r], ":", b.columns[0].doubles[r], ":",
+                                      b.columns[1].ints[r], ":", b.columns[2].doubles[r]));
+        }
+        return true;
+      },
+      nullptr, &filter);
+  EXPECT_TRUE(s.ok()) << s;
+  return rows;
+}
+
+std::vector<std::string> ExpectedWalk(const RowBatch& all, int64_t first, int64_t end) {
+  std::vector<std::string> rows;
+  for (size_t r = 0; r < all.time_nanos.size(); ++r) {
+    const int64_t t = all.time_nanos[r];
+    if (t < first || t >= end || all.columns[0].doubles[r] <= 50) continue;
+    rows.push_back(absl::StrCat(t, ":", all.columns[0].doubles[r], ":", all.columns[1].ints[r], ":",
+                                all.columns[2].doubles[r]));
+  }
+  return rows;
+}
+
+TEST_F(MagneticStoreTest, AFilteredScanDecodesRowsUpToTheLastKeptOneInItsTimeRange) {
+  // Blocks of 300 rows (rows 0-299, 300-599, 600-899, 900-999). The filter passes at
+  // block edges, the first and last rows of the stream, and runs in the middle; the scans
+  // start and end mid-block, at block edges, and keep no row.
+  options_.max_rows_per_block = 300;
+  auto store = OpenStore();
+  const std::vector<size_t> hot = {0, 1, 150, 151, 152, 299, 300, 450, 599, 600, 750, 899, 999};
+  const RowBatch all = WalkBatch(1000, hot);
+  ASSERT_TRUE(store->AddSegment({all}, "").ok());
+  const std::vector<std::pair<int64_t, int64_t>> ranges = {
+      {0, 1000},  {0, 1},      {1, 2},      {0, 151},   {151, 451}, {152, 299},
+      {153, 299}, {299, 301},  {300, 600},  {301, 599}, {451, 599}, {600, 601},
+      {601, 899}, {998, 1000}, {999, 1000}, {153, 155}, {400, 401}, {1000, 2000}};
+  for (const auto& [first, end] : ranges) {
+    EXPECT_EQ(FilteredWalk(*store, first, end), ExpectedWalk(all, first, end))
+        << "[" << first << ", " << end << ")";
+  }
+}
+
 TEST_F(MagneticStoreTest, HigherVersionWinsAcrossSegmentsInEitherOrder) {
   auto store = OpenStore();
   ASSERT_TRUE(store->AddSegment({DoubleBatch(kHost, "cpu", {1, 2}, {5, 1}, {1.0, 2.0})}, "").ok());
