@@ -516,6 +516,51 @@ TEST_F(ForwarderTest, ResumesAtTheCursorAfterCloseAndOpen) {
   EXPECT_EQ(TimeOf(sent[0], 0), absl::StrCat(t0 + 500));
 }
 
+// The cursor is written at most every cursor_persist_millis, also when caught up: a
+// forwarder that keeps up catches up after nearly every write. Once writes stop it is
+// still written (a timer, not the next write or Close), so a power cut after that
+// resends nothing.
+TEST_F(ForwarderTest, ACaughtUpCursorIsWrittenWithoutAnotherWriteOrClose) {
+  auto first = std::make_shared<ScriptedSender>();
+  auto e = Open(LocalOptions(first));
+  CreateTable(*e);
+  const int64_t t0 = Now() - 1000;
+  for (int w = 0; w < 3; ++w) {
+    std::vector<Record> records;
+    for (int i = 0; i < 10; ++i) records.push_back(Point("d1", t0 + w * 10 + i, "1"));
+    ASSERT_TRUE(Write(*e, records).ok());
+  }
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 30; }));
+  // Three batches (sequences 1 to 3) sent: the cursor names the next, batch 4.
+  ASSERT_TRUE(WaitFor([&] {
+    for (const std::string& table : *env_.ListDir("/local/tables")) {
+      const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
+      for (const std::string& name : *env_.ListDir(dir)) {
+        if (!absl::EndsWith(name, ".cursor")) continue;
+        auto f = env_.OpenFile(absl::StrCat(dir, "/", name), OpenMode::kRead);
+        if (!f.ok()) return false;
+        std::string text(256, '\0');
+        auto n = (*f)->Read(0, text.size(), text.data());
+        if (!n.ok()) return false;
+        text.resize(*n);
+        if (absl::StrContains(text, " sequence=4 record=0 ")) return true;
+      }
+    }
+    return false;
+  }));
+  env_.CutPower({testing::CutMode::kWorstCase});
+  e.reset();
+  env_.PowerOn();
+
+  auto second = std::make_shared<ScriptedSender>();
+  e = Open(LocalOptions(second));
+  ASSERT_TRUE(Write(*e, {Point("d1", t0 + 500, "2")}).ok());
+  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 1; }));
+  std::vector<WriteRecordsRequest> sent = second->requests();
+  ASSERT_EQ(sent.size(), 1u);  // Nothing resent.
+  ASSERT_EQ(sent[0].records.size(), 1u);
+}
+
 // A backlog already in the log is in the stats as soon as Open returns (tsw forward and
 // tsw stats read them once, right after opening), not only once the thread has looked.
 TEST_F(ForwarderTest, BacklogInTheLogIsCountedWhenOpenReturns) {
