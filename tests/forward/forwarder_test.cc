@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "engine/common/file_util.h"
 #include "engine/forward/sender.h"
 #include "gtest/gtest.h"
 #include "tests/common/fault_env.h"
@@ -533,17 +534,15 @@ TEST_F(ForwarderTest, ACaughtUpCursorIsWrittenWithoutAnotherWriteOrClose) {
   ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 30; }));
   // Three batches (sequences 1 to 3) sent: the cursor names the next, batch 4.
   ASSERT_TRUE(WaitFor([&] {
-    for (const std::string& table : *env_.ListDir("/local/tables")) {
+    // (Copies: a range-for over *ListDir() would walk a destroyed StatusOr's vector.)
+    const std::vector<std::string> tables = *env_.ListDir("/local/tables");
+    for (const std::string& table : tables) {
       const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
-      for (const std::string& name : *env_.ListDir(dir)) {
+      const std::vector<std::string> names = *env_.ListDir(dir);
+      for (const std::string& name : names) {
         if (!absl::EndsWith(name, ".cursor")) continue;
-        auto f = env_.OpenFile(absl::StrCat(dir, "/", name), OpenMode::kRead);
-        if (!f.ok()) return false;
-        std::string text(256, '\0');
-        auto n = (*f)->Read(0, text.size(), text.data());
-        if (!n.ok()) return false;
-        text.resize(*n);
-        if (absl::StrContains(text, " sequence=4 record=0 ")) return true;
+        absl::StatusOr<std::string> text = file::ReadFile(env_, absl::StrCat(dir, "/", name));
+        if (text.ok() && absl::StrContains(*text, " sequence=4 record=0 ")) return true;
       }
     }
     return false;
