@@ -140,6 +140,7 @@ Forwarder::Forwarder(ForwarderOptions options, table::TableStore* store)
   MutexLock lock(&mu_);
   stats_.destination = name_;
   queues_.resize(static_cast<size_t>(max_shards_));
+  queue_cvs_ = std::make_unique<CondVar[]>(static_cast<size_t>(max_shards_));
 }
 
 absl::StatusOr<std::unique_ptr<Forwarder>> Forwarder::Start(ForwarderOptions options,
@@ -218,6 +219,11 @@ void Forwarder::Notify() {
   cv_.Signal();
 }
 
+void Forwarder::NotifyAcknowledged() {
+  acknowledged_.store(true);
+  Notify();
+}
+
 void Forwarder::Stop() {
   {
     MutexLock lock(&mu_);
@@ -225,6 +231,7 @@ void Forwarder::Stop() {
   }
   cv_.SignalAll();
   shard_cv_.SignalAll();
+  for (int i = 0; i < max_shards_; ++i) queue_cvs_[i].SignalAll();
   for (std::thread& t : shard_threads_) {
     if (t.joinable()) t.join();
   }
@@ -238,7 +245,9 @@ void Forwarder::Stop() {
 bool Forwarder::Wait(int64_t millis, bool wake_on_notify) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(millis);
   MutexLock lock(&mu_);
-  waiting_.store(true);
+  // Only a wait that Notify ends tells writers to signal: a writer during any other wait
+  // (the coalescing pause, a backoff) costs one atomic exchange and no system call.
+  if (wake_on_notify) waiting_.store(true);
   while (!stop_ && !(wake_on_notify && wake_.load())) {
     if (cv_.WaitWithDeadline(&mu_, deadline)) break;
   }
@@ -312,12 +321,32 @@ void Forwarder::Run() {
       if (stop_) break;  // Stop does not wait for the backlog to drain.
       idle = window_.empty();
     }
-    // Caught up: written at once. Sending: on the timer (every request's acknowledgement
-    // wakes this thread), not after every request.
-    PersistCursor(idle);
-    // Woken by a write (Notify), a shard's acknowledgement (Notify too), or the poll.
-    if (!Wait(options_.idle_poll_millis, true)) break;
+    // At most every cursor_persist_millis, caught up or not: a forwarder that keeps up
+    // with a busy writer catches up after nearly every write, and a cursor written each
+    // time (fdatasync, rename, directory fsync) queued behind the writers' own syncs.
+    PersistCursor(false);
+    // Woken by a write (Notify), a shard's acknowledgement, the poll, or the cursor's timer
+    // (a cursor not yet written is written within cursor_persist_millis, also when no
+    // write or acknowledgement follows).
+    if (!Wait(NextWaitMillis(), true)) break;
+    // Woken by a write while caught up: pause a moment so the writes of the next few
+    // milliseconds are read, queued and sent together instead of one wake-up (and one
+    // request, and one acknowledgement) per write. An acknowledgement is not paused for:
+    // with a backlog the shards' next requests are read at once.
+    const bool acknowledged = acknowledged_.exchange(false);
+    if (idle && !acknowledged && options_.notify_coalesce_millis > 0) {
+      if (!Wait(options_.notify_coalesce_millis, false)) break;
+    }
   }
+}
+
+int64_t Forwarder::NextWaitMillis() const {
+  int64_t wait = options_.idle_poll_millis;
+  if (cursor_.sequence != written_.sequence || cursor_.record != written_.record) {
+    const int64_t due = last_persist_ + options_.cursor_persist_millis - SteadyMillis();
+    wait = std::min(wait, std::max<int64_t>(1, due));
+  }
+  return wait;
 }
 
 void Forwarder::RunShard(int shard) {
@@ -332,7 +361,7 @@ void Forwarder::RunShard(int shard) {
       // A partial request only once the dispatcher has read all it could: records of one
       // batch arrive on every shard, and a request per batch per shard is many small ones.
       while (!stop_ && (queue.empty() || (reading_ && queue.size() < RequestRecords()))) {
-        shard_cv_.Wait(&mu_);
+        queue_cvs_[shard].Wait(&mu_);
       }
       if (stop_) return;
       const size_t n = std::min(queue.size(), RequestRecords());
@@ -350,7 +379,7 @@ void Forwarder::RunShard(int shard) {
       MutexLock lock(&mu_);
       --busy_;
     }
-    Notify();  // The cursor may move; a reshard may wait for this.
+    NotifyAcknowledged();  // The cursor may move; a reshard may wait for this.
   }
 }
 
@@ -462,6 +491,7 @@ int64_t Forwarder::ResetShards(uint64_t before_sequence) {
     ++epoch_;
   }
   shard_cv_.SignalAll();  // Shards backing off give their requests up.
+  for (int i = 0; i < max_shards_; ++i) queue_cvs_[i].SignalAll();
   return accepted;
 }
 
@@ -485,11 +515,18 @@ absl::Status Forwarder::Fill(uint64_t durable) {
     reading_ = true;
   }
   absl::Status s = FillWindow(durable);
+  // Reading is over: a shard with records sends them now, a partial request included.
+  // Only those are woken (an empty shard would look and sleep again: a futex round trip
+  // per shard per read).
+  std::vector<int> wake;
   {
     MutexLock lock(&mu_);
     reading_ = false;
+    for (int i = 0; i < max_shards_; ++i) {
+      if (!queues_[static_cast<size_t>(i)].empty()) wake.push_back(i);
+    }
   }
-  shard_cv_.SignalAll();
+  for (int i : wake) queue_cvs_[i].Signal();
   return s;
 }
 
@@ -529,12 +566,16 @@ absl::Status Forwarder::FillWindow(uint64_t durable) {
       passed_bytes_ += b.frame_bytes;
       continue;
     }
+    // While reading, a shard waits for a full request: woken only when its queue fills
+    // one (not once per batch).
+    const size_t full = RequestRecords();
     for (uint32_t i = skip; i < n; ++i) {
       const uint64_t ordinal = window_base_ + window_.size();
       window_.push_back(InFlight{b.sequence, i, n, b.frame_bytes, b.position, false});
-      queues_[shard_of[i]].push_back(Queued{std::move(scratch_[i]), ordinal});
+      std::deque<Queued>& queue = queues_[shard_of[i]];
+      queue.push_back(Queued{std::move(scratch_[i]), ordinal});
+      if (queue.size() == full) queue_cvs_[shard_of[i]].Signal();
     }
-    shard_cv_.SignalAll();
   }
   return absl::OkStatus();
 }

@@ -80,7 +80,13 @@ struct ForwarderOptions {
   // without Notify (under kSyncPeriodically batches become durable with no write; the
   // engine passes the sync interval then).
   int64_t idle_poll_millis = 1000;
+  // The cursor file is written at most this often (and on Stop): a crash or power cut
+  // resends at most the records the destination accepted in the last
+  // cursor_persist_millis (plus the write's own duration), harmlessly (README).
   int64_t cursor_persist_millis = 100;
+  // Woken by a write while caught up, the dispatcher waits this long before reading, so
+  // a busy writer's writes are read and sent a few at a time (0: at once).
+  int64_t notify_coalesce_millis = 2;
 };
 
 // The cursor: the next record to send is record `record` of batch `sequence`; `hint`
@@ -177,6 +183,10 @@ class Forwarder {
   // Waits up to `millis` or until Stop (or, if `wake_on_notify`, Notify). Returns false
   // once stopping.
   bool Wait(int64_t millis, bool wake_on_notify);
+  // The dispatcher's next wait: the idle poll, or less when the cursor is due for writing.
+  int64_t NextWaitMillis() const;
+  // A shard's request was answered: Notify, and no coalescing pause for it.
+  void NotifyAcknowledged();
   void SetError(const std::string& error);
   void Report(absl::string_view line) const;
   size_t RequestRecords() const;
@@ -210,10 +220,13 @@ class Forwarder {
   // Whether the dispatcher waits (or is about to) for wake_: Notify takes mu_ only then,
   // so a write does not contend with the dispatcher while it is busy.
   std::atomic<bool> waiting_{false};
+  std::atomic<bool> acknowledged_{false};  // Set by NotifyAcknowledged, read by Run.
 
   mutable Mutex mu_;
   CondVar cv_;        // The dispatcher's: stop_ or wake_ set.
-  CondVar shard_cv_;  // The shards': stop_, a queue filled, or epoch_ changed.
+  CondVar shard_cv_;  // The shards' backoff: stop_ or epoch_ changed.
+  // queue_cvs_[i]: shard i's queue has records to send (or stop_, or epoch_ changed).
+  std::unique_ptr<CondVar[]> queue_cvs_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   // The records from the cursor on that the dispatcher has read: window_[i] has ordinal
   // window_base_ + i.
