@@ -177,10 +177,10 @@ absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamF
     if (!names.empty()) {
       if (last_measure == nullptr || *key.measure_name != *last_measure) {
         last_measure = key.measure_name;
-        last_measure_wanted = names.size() > kSearchedNames
-                                  ? measures.contains(*last_measure)
-                                  : std::find(names.begin(), names.end(), *last_measure) !=
-                                        names.end();
+        last_measure_wanted =
+            names.size() > kSearchedNames
+                ? measures.contains(*last_measure)
+                : std::find(names.begin(), names.end(), *last_measure) != names.end();
       }
       if (!last_measure_wanted) continue;
     }
