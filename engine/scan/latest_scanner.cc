@@ -232,7 +232,8 @@ void FindMemoryRows(const memstore::MemStore& store, const ScanPredicate& predic
 struct LatestScratch {
   std::vector<std::pair<const MeasureColumn*, MemoryRow>> settled;
   std::vector<std::pair<const MeasureColumn*, MemoryRow>> pending;
-  // Per MemStore column id: kUnseen, kSettled, or kPendingBase + index into `pending`.
+  // Per MemStore column id: kUnseen, kSettled, or kPendingBase + index into `pending`;
+  // all kUnseen between calls.
   std::vector<uint32_t> state;
   bool in_use = false;
 };
@@ -257,7 +258,21 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   scratch.in_use = true;
   struct Release {
     LatestScratch* scratch;
-    ~Release() { scratch->in_use = false; }
+    ~Release() {
+      scratch->in_use = false;
+      // Back to all kUnseen, touching only the keys this scan marked.
+      std::vector<uint32_t>& state = scratch->state;
+      for (const auto* rows : {&scratch->settled, &scratch->pending}) {
+        for (const auto& entry : *rows) {
+          if (entry.second.column < state.size()) state[entry.second.column] = kUnseen;
+        }
+      }
+      // A thread keeps the row vectors of a scan of up to 4096 keys, not of the largest it
+      // ran; `state` (4 bytes a column of the largest table scanned) stays.
+      constexpr size_t kKept = 4096;
+      if (scratch->settled.capacity() > kKept) decltype(scratch->settled)().swap(scratch->settled);
+      if (scratch->pending.capacity() > kKept) decltype(scratch->pending)().swap(scratch->pending);
+    }
   } release{&scratch};
 
   // Memory: a row at or after the cutoff is final; an older one waits for the segments'.
@@ -278,7 +293,9 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   }
   if (!read_magnetic) return absl::OkStatus();
   std::vector<uint32_t>& state = scratch.state;
-  state.assign(store.column_count(), kUnseen);
+  // All kUnseen between scans (Release resets what a scan marks): grown, never cleared, so
+  // a scan of a few keys of a large table does not pay for every column.
+  if (state.size() < store.column_count()) state.resize(store.column_count(), kUnseen);
   for (const auto& entry : settled) state[entry.second.column] = kSettled;
   for (size_t i = 0; i < pending.size(); ++i) {
     state[pending[i].second.column] = kPendingBase + static_cast<uint32_t>(i);
