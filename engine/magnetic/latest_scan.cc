@@ -1,9 +1,11 @@
 // MagneticStore::ScanLatest: the last row in range of each stream, from at most one block
 // per segment holding the stream.
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -98,6 +100,8 @@ struct LatestGroup {
 // Every stream of a State's segments, grouped across segments.
 struct LatestDirectory {
   std::vector<LatestGroup> groups;  // In the order first met (oldest segment first).
+  // LatestKey::memo of each group (atomics do not move, so not in LatestGroup).
+  std::unique_ptr<std::atomic<uint64_t>[]> memos;
 };
 
 namespace {
@@ -135,6 +139,8 @@ std::shared_ptr<const LatestDirectory> BuildDirectory(const MagneticStore::State
       group->sources.push_back(StreamSource{reader.get(), i});
     }
   }
+  directory->memos = std::make_unique<std::atomic<uint64_t>[]>(directory->groups.size());
+  for (size_t g = 0; g < directory->groups.size(); ++g) directory->memos[g].store(0);
   return directory;
 }
 
@@ -154,24 +160,33 @@ absl::Status MagneticStore::ScanLatest(const ScanRequest& request, const StreamF
   const int64_t first = std::max(predicate->first_time(), state->manifest.retention_cutoff);
   const int64_t last = predicate->last_time();
   if (first > last) return absl::OkStatus();
-  absl::flat_hash_set<std::string> measures(request.measure_names.begin(),
-                                            request.measure_names.end());
+  // The wanted measures (none: all): a few names are compared, many hashed, so that the
+  // usual one or two cost no allocation per scan.
+  const std::vector<std::string>& names = request.measure_names;
+  constexpr size_t kSearchedNames = 8;
+  absl::flat_hash_set<std::string_view> measures;
+  if (names.size() > kSearchedNames) measures.insert(names.begin(), names.end());
   RowBatch scratch, row;
   // Most streams share a few measures: the last name's answer, by comparison, not a hash.
   const std::string* last_measure = nullptr;
   bool last_measure_wanted = false;
-  for (const LatestGroup& group : DirectoryOf(*state).groups) {
+  const LatestDirectory& directory = DirectoryOf(*state);
+  for (size_t g = 0; g < directory.groups.size(); ++g) {
+    const LatestGroup& group = directory.groups[g];
     const StreamKey& key = group.key;
-    if (!measures.empty()) {
+    if (!names.empty()) {
       if (last_measure == nullptr || *key.measure_name != *last_measure) {
         last_measure = key.measure_name;
-        last_measure_wanted = measures.contains(*last_measure);
+        last_measure_wanted =
+            names.size() > kSearchedNames
+                ? measures.contains(*last_measure)
+                : std::find(names.begin(), names.end(), *last_measure) != names.end();
       }
       if (!last_measure_wanted) continue;
     }
     if (!predicate->SeriesMatches(*key.series)) continue;
     if (wanted && !wanted(LatestKey{key.series, group.series_key, group.series_hash,
-                                    key.measure_name, key.type})) {
+                                    key.measure_name, key.type, &directory.memos[g]})) {
       continue;
     }
     bool found = false;

@@ -30,6 +30,7 @@
 #ifndef TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_H_
 #define TSW_ENGINE_MAGNETIC_MAGNETIC_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -170,6 +171,12 @@ class MagneticStore {
     uint64_t series_hash = 0;
     const std::string* measure_name = nullptr;
     MeasureValueType type = MeasureValueType::kDouble;
+    // A word kept with the stream's grouping for as long as the same segments are live
+    // (zero at first), for the filter to remember what it learnt of the key from one
+    // scan to the next (engine/scan/latest_scanner.cc: the key's memory series), so that
+    // it need not compare the key again. ScanLatest never reads it; concurrent scans share
+    // it, hence atomic.
+    std::atomic<uint64_t>* memo = nullptr;
   };
   // Which streams ScanLatest should read. False skips the stream without reading any of
   // its blocks.

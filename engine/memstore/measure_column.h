@@ -286,6 +286,28 @@ class MeasureColumn {
 
     bool narrow(size_t slot) const { return slot < kMaxNarrowSlots && (narrow_ >> slot & 1) != 0; }
 
+    // Row `row`'s cell (8 bytes, as cells[s][row]) of each slot s in `wanted` (a bit per
+    // slot; slots from 64 on cannot be asked for) into out[s]; other entries are left
+    // alone. Walks the slots' arrays once, where cells[s] works each one's offset out
+    // anew: for a row read across many slots (a latest-rows read).
+    void ReadRowCells(size_t row, uint64_t wanted, uint64_t* out) const {
+      const char* array = static_cast<const char*>(cell_bytes(0));
+      const size_t capacity = capacity_;
+      for (size_t s = 0; s < slots_ && s < kMaxNarrowSlots && (wanted >> s) != 0; ++s) {
+        const bool is_narrow = (narrow_ >> s & 1) != 0;
+        if ((wanted >> s & 1) != 0) {
+          if (is_narrow) {
+            uint32_t n;
+            std::memcpy(&n, array + 4 * row, 4);
+            out[s] = WideCell((*types_)[s], n);
+          } else {
+            std::memcpy(&out[s], array + 8 * row, 8);
+          }
+        }
+        array += (is_narrow ? 4 : 8) * capacity;
+      }
+    }
+
    private:
     friend class MeasureColumn;
     friend class CellArrays;

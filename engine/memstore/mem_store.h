@@ -38,6 +38,14 @@ class MemStore {
     auto it = column_index_.find(ColumnKey(series, measure));
     return it == column_index_.end() ? nullptr : columns_[it->second].get();
   }
+  // The id of the column of (series, measure) (for column()), or UINT32_MAX.
+  uint32_t FindColumnId(uint32_t series, uint32_t measure) const {
+    const Series& s = series_.at(series);
+    if (s.first_measure == measure) return s.columns.front();  // first_column's id.
+    if (s.columns.size() <= 1) return UINT32_MAX;
+    auto it = column_index_.find(ColumnKey(series, measure));
+    return it == column_index_.end() ? UINT32_MAX : it->second;
+  }
   // Creates the column of (series, measure). REQUIRES: FindColumn(...) == null.
   MeasureColumn* AddColumn(uint32_t series, uint32_t measure, MeasureValueType type);
 

@@ -1,6 +1,15 @@
 #include "engine/memstore/series_registry.h"
 
+#include <atomic>
+#include <cstdint>
+
 namespace tsw::memstore {
+
+SeriesRegistry::SeriesRegistry() {
+  static std::atomic<uint64_t> next{1};
+  const uint64_t n = next.fetch_add(1, std::memory_order_relaxed);
+  instance_ = n <= UINT32_MAX ? static_cast<uint32_t>(n) : 0;  // Never reused.
+}
 
 uint32_t SeriesRegistry::Add(uint64_t hash, absl::string_view key,
                              std::vector<Dimension> dimensions) {

@@ -72,7 +72,7 @@ class SeriesRegistry {
  public:
   static constexpr uint32_t kAbsent = UINT32_MAX;
 
-  SeriesRegistry() = default;
+  SeriesRegistry();
   SeriesRegistry(const SeriesRegistry&) = delete;
   SeriesRegistry& operator=(const SeriesRegistry&) = delete;
 
@@ -101,6 +101,11 @@ class SeriesRegistry {
   const Series& at(uint32_t id) const { return *series_[id]; }
   Series& at(uint32_t id) { return *series_[id]; }
   size_t size() const { return series_.size(); }
+  // Different for every registry the process makes, and nonzero for its first 2^32 - 1
+  // (0 after: none to remember). With a series id it names one series for good, as ids
+  // are never reused or removed: a reader may keep the pair to skip Find the next time
+  // (engine/scan/latest_scanner.cc).
+  uint32_t instance() const { return instance_; }
   // Series whose hash equals an earlier series' (tests and stats).
   size_t collisions() const { return collided_.size(); }
   int64_t MemoryBytes() const;
@@ -109,6 +114,7 @@ class SeriesRegistry {
   std::vector<std::unique_ptr<Series>> series_;
   absl::flat_hash_map<uint64_t, uint32_t> by_hash_;
   absl::flat_hash_map<std::string, uint32_t> collided_;
+  uint32_t instance_ = 0;
 };
 
 }  // namespace tsw::memstore

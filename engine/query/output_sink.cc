@@ -257,25 +257,36 @@ bool SortOrderByStrings(const KeyArrays& c, const SortKey& key, std::vector<uint
   const bool nulls_first = key.nulls_first, descending = key.descending;
   using Keyed = std::pair<uint64_t, uint32_t>;
   std::vector<Keyed> keyed(order.size());
+  bool any_null = false;
   for (size_t k = 0; k < order.size(); ++k) {
     const uint32_t r = order[k];
+    any_null |= !present[r];
     keyed[k] = {present[r] ? StringPrefix(v[r]) : 0, r};
   }
-  const auto less = [&](const Keyed& x, const Keyed& y) {
-    const bool nx = !present[x.second], ny = !present[y.second];
-    if (nx || ny) return nx && ny ? x.second < y.second : nx == nulls_first;
+  const auto sort = [&](auto less) {
+    if (keep >= keyed.size() && std::is_sorted(keyed.begin(), keyed.end(), less)) return false;
+    if (keep < keyed.size()) {
+      std::partial_sort(keyed.begin(), keyed.begin() + keep, keyed.end(), less);
+      keyed.resize(keep);
+    } else {
+      std::sort(keyed.begin(), keyed.end(), less);
+    }
+    return true;
+  };
+  const auto value_less = [&](const Keyed& x, const Keyed& y) {
     if (x.first != y.first) return (x.first < y.first) != descending;
     const int cmp = v[x.second].compare(v[y.second]);
     if (cmp != 0) return (cmp < 0) != descending;
     return x.second < y.second;
   };
-  if (keep >= keyed.size() && std::is_sorted(keyed.begin(), keyed.end(), less)) return false;
-  if (keep < keyed.size()) {
-    std::partial_sort(keyed.begin(), keyed.begin() + keep, keyed.end(), less);
-    keyed.resize(keep);
-  } else {
-    std::sort(keyed.begin(), keyed.end(), less);
-  }
+  // Without NULLs (a GROUP BY key mostly) the comparison need not look at presence.
+  const auto null_less = [&](const Keyed& x, const Keyed& y) {
+    const bool nx = !present[x.second], ny = !present[y.second];
+    if (nx || ny) return nx && ny ? x.second < y.second : nx == nulls_first;
+    return value_less(x, y);
+  };
+  const bool sorted = any_null ? sort(null_less) : sort(value_less);
+  if (!sorted) return false;
   order.resize(keyed.size());
   for (size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
   return true;

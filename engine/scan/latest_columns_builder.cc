@@ -1,5 +1,7 @@
 #include "engine/scan/latest_columns_builder.h"
 
+#include <cstring>
+
 namespace tsw::scan {
 
 LatestColumnsBuilder::LatestColumnsBuilder(const model::TableSchema& schema,
@@ -15,49 +17,131 @@ LatestColumnsBuilder::LatestColumnsBuilder(const model::TableSchema& schema,
   }
 }
 
-void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
-                                     const std::string& measure_name,
-                                     const memstore::MeasureColumn& column,
-                                     const memstore::MeasureColumn::Chunk& chunk, size_t row,
-                                     const memstore::StringPool::Reader& strings) {
+bool LatestColumnsBuilder::SameShape(const memstore::MeasureColumn& column) const {
+  if (&column == shape_column_) return true;
+  if (shape_column_ == nullptr || column.multi() != shape_multi_ || column.type() != shape_type_ ||
+      !column.SlotsAre(shape_attributes_.data(), shape_attributes_.size())) {
+    return false;
+  }
+  for (size_t s = 0; s < shape_types_.size(); ++s) {
+    if (column.slot_type(s) != shape_types_[s]) return false;
+  }
+  return true;
+}
+
+void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
+  shape_column_ = &column;
+  shape_multi_ = column.multi();
+  shape_type_ = column.type();
+  const size_t slots = column.slot_count();
+  shape_attributes_.resize(slots);
+  shape_types_.resize(slots);
+  for (size_t s = 0; s < slots; ++s) {
+    shape_attributes_[s] = column.slot_attribute(s);
+    shape_types_[s] = column.slot_type(s);
+  }
+  row_cells_.assign(slots, 0);
+  wanted_slots_ = 0;
+  per_cell_ = false;
+  cells_.assign(specs_.size(), MemoryCell());
   for (size_t c = 0; c < specs_.size(); ++c) {
     const LatestColumnSpec& spec = specs_[c];
-    ScanColumn* to = &out_->columns[c];
+    MemoryCell& cell = cells_[c];
     int slot = -1;  // The value's slot in the column, for kMeasureValue and kAttribute.
     switch (spec.kind) {
-      case LatestColumnSpec::kDimension: {
-        const std::string* value = FindLatestDimension(series.dimensions, spec.name, &hints_[c]);
-        AppendLatestValue(to, value != nullptr, 0, value != nullptr ? *value : absl::string_view());
+      case LatestColumnSpec::kDimension:
+        cell.op = MemoryCell::kDimension;
         continue;
-      }
       case LatestColumnSpec::kMeasureName:
-        AppendLatestValue(to, true, 0, measure_name);
+        cell.op = MemoryCell::kMeasureName;
         continue;
       case LatestColumnSpec::kTime:
-        AppendLatestValue(to, true, static_cast<uint64_t>(chunk.times[row]), {});
+        cell.op = MemoryCell::kTime;
         continue;
       case LatestColumnSpec::kMeasureValue:
         if (!column.multi() && column.type() == spec.type) slot = 0;
         break;
       case LatestColumnSpec::kAttribute:
         if (column.multi() && attribute_ids_[c] != model::NameTable::kAbsent) {
-          slot = column.FindSlot(static_cast<uint32_t>(attribute_ids_[c]), hints_[c]);
+          slot = column.FindSlot(static_cast<uint32_t>(attribute_ids_[c]), 0);
         }
-        if (slot >= 0) hints_[c] = static_cast<size_t>(slot);
         if (slot >= 0 && column.slot_type(static_cast<size_t>(slot)) != spec.type) slot = -1;
         break;
     }
-    const size_t s = static_cast<size_t>(slot);
-    // A scalar column has no presence: its every row has its value.
-    if (slot < 0 || (column.multi() && chunk.present[s][row] == 0)) {
-      AppendLatestValue(to, false, 0, {});
-      continue;
+    if (slot < 0) continue;  // kNull.
+    cell.slot = static_cast<uint32_t>(slot);
+    cell.op = spec.type == MeasureValueType::kDouble    ? MemoryCell::kDouble
+              : spec.type == MeasureValueType::kVarchar ? MemoryCell::kString
+                                                        : MemoryCell::kInt;
+    if (cell.slot < 64) {
+      wanted_slots_ |= uint64_t{1} << cell.slot;
+    } else {
+      per_cell_ = true;
     }
-    const uint64_t bits = chunk.cells[s][row];
-    AppendLatestValue(to, true, bits,
-                      spec.type == MeasureValueType::kVarchar
-                          ? strings.Get(static_cast<uint32_t>(bits))
-                          : absl::string_view());
+  }
+}
+
+void LatestColumnsBuilder::AppendCell(const MemoryCell& cell,
+                                      const memstore::MeasureColumn::Chunk& chunk, size_t row,
+                                      const uint64_t* cells,
+                                      const memstore::StringPool::Reader& strings,
+                                      ScanColumn* to) const {
+  // A scalar column has no presence: its every row has its value.
+  if (cell.op == MemoryCell::kNull || (shape_multi_ && chunk.present[cell.slot][row] == 0)) {
+    AppendLatestValue(to, false, 0, {});
+    return;
+  }
+  const uint64_t bits = cells != nullptr ? cells[cell.slot] : chunk.cells[cell.slot][row];
+  to->present.push_back(1);
+  switch (cell.op) {
+    case MemoryCell::kDouble: {
+      double d;
+      std::memcpy(&d, &bits, sizeof(d));
+      to->doubles.push_back(d);
+      break;
+    }
+    case MemoryCell::kString:
+      to->strings.emplace_back(strings.Get(static_cast<uint32_t>(bits)));
+      break;
+    default:
+      to->ints.push_back(static_cast<int64_t>(bits));
+      break;
+  }
+}
+
+void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
+                                     const std::string& measure_name,
+                                     const memstore::MeasureColumn& column,
+                                     const memstore::MeasureColumn::Chunk& chunk, size_t row,
+                                     const memstore::StringPool::Reader& strings) {
+  if (!SameShape(column)) Resolve(column);
+  // The row's wanted cells in one walk over the slots (not one offset sum per cell).
+  const uint64_t* cells = nullptr;
+  if (!per_cell_) {
+    chunk.ReadRowCells(row, wanted_slots_, row_cells_.data());
+    cells = row_cells_.data();
+  }
+  for (size_t c = 0; c < cells_.size(); ++c) {
+    const MemoryCell& cell = cells_[c];
+    ScanColumn* to = &out_->columns[c];
+    switch (cell.op) {
+      case MemoryCell::kDimension: {
+        const std::string* value =
+            FindLatestDimension(series.dimensions, specs_[c].name, &hints_[c]);
+        AppendLatestValue(to, value != nullptr, 0, value != nullptr ? *value : absl::string_view());
+        break;
+      }
+      case MemoryCell::kMeasureName:
+        AppendLatestValue(to, true, 0, measure_name);
+        break;
+      case MemoryCell::kTime:
+        to->present.push_back(1);
+        to->ints.push_back(chunk.times[row]);
+        break;
+      default:
+        AppendCell(cell, chunk, row, cells, strings, to);
+        break;
+    }
   }
   ++out_->rows;
 }

@@ -4,8 +4,11 @@
 // is copied: a query reading one dimension and ten attributes of a row with ten
 // dimensions copies eleven values, not twenty.
 //
-// Wanted attributes are resolved to the schema's attribute ids once, so a memory row's
-// slot is found by id (at the previous row's slot first), not by name.
+// Wanted attributes are resolved to the schema's attribute ids once, and the wanted
+// columns to what each copies from a memory row (its dimension, the time, a slot's cell
+// of some type, or nothing) once per column shape (slots and their types): the rows of
+// one measure's columns mostly share one, so a memory row is copied cell by cell without
+// looking a slot up or checking its type.
 //
 // Thread-compatible; reads the memory store under the caller's shared table lock.
 #ifndef TSW_ENGINE_SCAN_LATEST_COLUMNS_BUILDER_H_
@@ -44,11 +47,38 @@ class LatestColumnsBuilder {
   void AddSegment(const RowBatch& row);
 
  private:
+  // What spec c copies from a memory row of the current shape.
+  struct MemoryCell {
+    enum Op : uint8_t { kDimension, kMeasureName, kTime, kNull, kDouble, kInt, kString };
+    Op op = kNull;
+    uint32_t slot = 0;  // kDouble, kInt, kString.
+  };
+  // True if `column` has the shape cells_ were resolved for.
+  bool SameShape(const memstore::MeasureColumn& column) const;
+  void Resolve(const memstore::MeasureColumn& column);
+  // Appends the value of `cell` from row `row` of `chunk`; `cells` holds the row's cells
+  // of the slots in wanted_slots_.
+  void AppendCell(const MemoryCell& cell, const memstore::MeasureColumn::Chunk& chunk, size_t row,
+                  const uint64_t* cells, const memstore::StringPool::Reader& strings,
+                  ScanColumn* to) const;
+
   const std::vector<LatestColumnSpec>& specs_;
   LatestColumns* out_;
   std::vector<int32_t> attribute_ids_;  // Per spec: kAttribute's id in the schema, or absent.
   std::vector<size_t> hints_;           // Per spec: where the last memory row had it.
   std::vector<size_t> segment_hints_;   // The same for segment rows (their own order).
+
+  // The shape cells_ answer: the column last resolved, and what any other column must
+  // match to share them.
+  const memstore::MeasureColumn* shape_column_ = nullptr;
+  bool shape_multi_ = false;
+  MeasureValueType shape_type_ = MeasureValueType::kDouble;
+  std::vector<uint32_t> shape_attributes_;
+  std::vector<MeasureValueType> shape_types_;
+  std::vector<MemoryCell> cells_;    // Per spec.
+  uint64_t wanted_slots_ = 0;        // A bit per slot some cell reads.
+  bool per_cell_ = false;            // A cell reads a slot from 64 on: cells[s][row] each.
+  std::vector<uint64_t> row_cells_;  // Per slot: a row's cells, read once per row.
 };
 
 }  // namespace tsw::scan

@@ -19,6 +19,7 @@ using memstore::MeasureColumn;
 // A memory row: chunk index and row within the column.
 struct MemoryRow {
   uint32_t series = 0;
+  uint32_t column = 0;  // MemStore column id.
   size_t chunk = 0;
   size_t row = 0;
   int64_t time = 0;
@@ -140,21 +141,22 @@ class LatestScanner {
     return (*visitor_)(row);
   }
 
-  // The memory column of a magnetic stream's key, or null.
-  const MeasureColumn* ColumnOf(const magnetic::MagneticStore::LatestKey& key) {
-    const uint32_t series = store_.series().Find(
-        key.series_hash, absl::string_view(key.series_key.data(), key.series_key.size()));
-    if (series == memstore::SeriesRegistry::kAbsent) return nullptr;
+  // The id of the memory column of a magnetic stream's key, or kNoColumn.
+  uint32_t ColumnOf(const magnetic::MagneticStore::LatestKey& key) {
+    const uint32_t series = SeriesOf(key);
+    if (series == memstore::SeriesRegistry::kAbsent) return kNoColumn;
     if (!have_measure_ || *key.measure_name != measure_name_) {
       measure_name_ = *key.measure_name;  // Most streams share a few measures.
       measure_ = schema_.measures.Find(measure_name_);
       have_measure_ = true;
     }
-    if (measure_ == model::NameTable::kAbsent) return nullptr;
-    const MeasureColumn* column = store_.FindColumn(series, static_cast<uint32_t>(measure_));
-    if (column == nullptr || column->type() != key.type) return nullptr;
-    return column;
+    if (measure_ == model::NameTable::kAbsent) return kNoColumn;
+    const uint32_t id = store_.FindColumnId(series, static_cast<uint32_t>(measure_));
+    if (id == kNoColumn || store_.column(id).type() != key.type) return kNoColumn;
+    return id;
   }
+
+  static constexpr uint32_t kNoColumn = UINT32_MAX;
 
  private:
   const memstore::MemStore& store_;
@@ -164,6 +166,33 @@ class LatestScanner {
   LatestRowSet* gather_;
   LatestColumnsBuilder* columns_;
   const memstore::StringPool::Reader strings_;  // Read under the caller's shared lock.
+  // The memory series of a magnetic stream's key, or kAbsent. A stream's memo (its
+  // LatestKey::memo, kept as long as its segments) remembers the answer, with the
+  // registry's instance(): the series' id (bit 31 set), or the registry's size when the
+  // key had none (valid until a series is added). Series ids are never reused, so a
+  // remembered id needs no key comparison; a scan of a table whose memory settles
+  // every key then reads no segment key at all.
+  uint32_t SeriesOf(const magnetic::MagneticStore::LatestKey& key) const {
+    const memstore::SeriesRegistry& registry = store_.series();
+    const uint64_t instance = registry.instance();
+    constexpr uint64_t kHeld = uint64_t{1} << 31;
+    constexpr uint64_t kLow = kHeld - 1;
+    if (key.memo != nullptr && instance != 0) {
+      const uint64_t memo = key.memo->load(std::memory_order_relaxed);
+      if (memo >> 32 == instance) {
+        if ((memo & kHeld) != 0) return static_cast<uint32_t>(memo & kLow);
+        if ((memo & kLow) == registry.size()) return memstore::SeriesRegistry::kAbsent;
+      }
+    }
+    const uint32_t id = registry.Find(
+        key.series_hash, absl::string_view(key.series_key.data(), key.series_key.size()));
+    if (key.memo != nullptr && instance != 0 && registry.size() < kHeld) {
+      const uint64_t low = id == memstore::SeriesRegistry::kAbsent ? registry.size() : kHeld | id;
+      key.memo->store(instance << 32 | low, std::memory_order_relaxed);
+    }
+    return id;
+  }
+
   RowBatch batch_;
   bool have_measure_ = false;
   std::string measure_name_;
@@ -188,11 +217,27 @@ void FindMemoryRows(const memstore::MemStore& store, const ScanPredicate& predic
       if (column.rows() == 0) continue;
       MemoryRow at;
       at.series = id;
+      at.column = column_id;
       if (!scanner.LastRow(column, &at)) continue;
       (at.time >= final_from ? settled : pending)->emplace_back(&column, at);
     }
   }
 }
+
+// Per-call vectors of ScanLatestInto, kept by the thread between calls so that a scan
+// allocates none of them once warm (a latest-rows query reads about a hundred keys; the
+// allocations were a good part of its cost). Nothing of one call's answer survives into
+// the next: every vector is emptied first. A nested call on the same thread (a visitor
+// scanning again) takes fresh vectors.
+struct LatestScratch {
+  std::vector<std::pair<const MeasureColumn*, MemoryRow>> settled;
+  std::vector<std::pair<const MeasureColumn*, MemoryRow>> pending;
+  // Per MemStore column id: kUnseen, kSettled, or kPendingBase + index into `pending`;
+  // all kUnseen between calls.
+  std::vector<uint32_t> state;
+  bool in_use = false;
+};
+constexpr uint32_t kUnseen = 0, kSettled = 1, kPendingBase = 2;
 
 // ScanLatest's rows to `visitor`, GatherLatest's into `gather` or GatherLatestColumns'
 // into `columns` (the one not null).
@@ -207,10 +252,35 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   const bool read_magnetic = magnetic != nullptr && predicate->start_time() < memory_complete_from;
   LatestScanner scanner(store, schema, *predicate, visitor, gather, columns);
 
+  thread_local LatestScratch thread_scratch;
+  LatestScratch own_scratch;
+  LatestScratch& scratch = thread_scratch.in_use ? own_scratch : thread_scratch;
+  scratch.in_use = true;
+  struct Release {
+    LatestScratch* scratch;
+    ~Release() {
+      scratch->in_use = false;
+      // Back to all kUnseen, touching only the keys this scan marked.
+      std::vector<uint32_t>& state = scratch->state;
+      for (const auto* rows : {&scratch->settled, &scratch->pending}) {
+        for (const auto& entry : *rows) {
+          if (entry.second.column < state.size()) state[entry.second.column] = kUnseen;
+        }
+      }
+      // A thread keeps the row vectors of a scan of up to 4096 keys, not of the largest it
+      // ran; `state` (4 bytes a column of the largest table scanned) stays.
+      constexpr size_t kKept = 4096;
+      if (scratch->settled.capacity() > kKept) decltype(scratch->settled)().swap(scratch->settled);
+      if (scratch->pending.capacity() > kKept) decltype(scratch->pending)().swap(scratch->pending);
+    }
+  } release{&scratch};
+
   // Memory: a row at or after the cutoff is final; an older one waits for the segments'.
   // Both in registration order, so the answer's order does not depend on hashing.
-  std::vector<std::pair<const MeasureColumn*, MemoryRow>> settled;
-  std::vector<std::pair<const MeasureColumn*, MemoryRow>> pending;
+  std::vector<std::pair<const MeasureColumn*, MemoryRow>>& settled = scratch.settled;
+  std::vector<std::pair<const MeasureColumn*, MemoryRow>>& pending = scratch.pending;
+  settled.clear();
+  pending.clear();
   if (request.measure_names.empty() || !measures.empty()) {
     const int64_t final_from = read_magnetic ? memory_complete_from : INT64_MIN;
     FindMemoryRows(store, *predicate, request.measure_names.empty() ? nullptr : &measures,
@@ -218,16 +288,18 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   }
   // Every memory row is known before any is handed out: the output grows once.
   scanner.Reserve(settled.size() + pending.size());
-  absl::flat_hash_set<const MeasureColumn*> done;
-  if (read_magnetic) done.reserve(settled.size());
   for (const auto& [column, at] : settled) {
     if (!scanner.EmitMemory(*column, at)) return absl::OkStatus();
-    if (read_magnetic) done.insert(column);
   }
   if (!read_magnetic) return absl::OkStatus();
-  absl::flat_hash_map<const MeasureColumn*, size_t> pending_index;
-  pending_index.reserve(pending.size());
-  for (size_t i = 0; i < pending.size(); ++i) pending_index.emplace(pending[i].first, i);
+  std::vector<uint32_t>& state = scratch.state;
+  // All kUnseen between scans (Release resets what a scan marks): grown, never cleared, so
+  // a scan of a few keys of a large table does not pay for every column.
+  if (state.size() < store.column_count()) state.resize(store.column_count(), kUnseen);
+  for (const auto& entry : settled) state[entry.second.column] = kSettled;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    state[pending[i].second.column] = kPendingBase + static_cast<uint32_t>(i);
+  }
 
   // The segments, for the keys memory did not settle. Their rows at or after the cutoff
   // are in memory too, so the range ends there.
@@ -235,19 +307,19 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   older.end_time_nanos = std::min(request.end_time_nanos, memory_complete_from);
   bool stopped = false;
   // The column of the stream `wanted` accepted last: its row, if any, comes next.
-  const MeasureColumn* wanted_column = nullptr;
+  uint32_t wanted_column = LatestScanner::kNoColumn;
   absl::Status s = magnetic->ScanLatest(
       older,
       [&](const magnetic::MagneticStore::LatestKey& key) {
         wanted_column = scanner.ColumnOf(key);
-        return wanted_column == nullptr || !done.contains(wanted_column);
+        return wanted_column == LatestScanner::kNoColumn || state[wanted_column] != kSettled;
       },
       [&](RowBatch& row) {
-        const MeasureColumn* column = wanted_column;
-        auto it = column == nullptr ? pending_index.end() : pending_index.find(column);
-        if (it != pending_index.end()) {
-          std::pair<const MeasureColumn*, MemoryRow>& entry = pending[it->second];
-          pending_index.erase(it);
+        const uint32_t id = wanted_column;
+        if (id != LatestScanner::kNoColumn && state[id] >= kPendingBase) {
+          std::pair<const MeasureColumn*, MemoryRow>& entry = pending[state[id] - kPendingBase];
+          state[id] = kUnseen;
+          const MeasureColumn* column = entry.first;
           const MemoryRow at = entry.second;
           entry.first = nullptr;  // Settled here.
           // Equal times: the memory row is the newest Version of its key.

@@ -7,7 +7,10 @@
 // the (series, measure) keys without such a row are looked up in the magnetic tier
 // (MagneticStore::ScanLatest, over [start, min(end, memory_complete_from))); a memory row
 // older than the cutoff (a late write) then competes with the segments' latest, the
-// memory copy winning an equal time (it is the newest Version of its key).
+// memory copy winning an equal time (it is the newest Version of its key). Which keys
+// memory settled is known by memory column id; a segment stream's key is matched to its
+// memory series once per set of live segments (MagneticStore::LatestKey::memo), not
+// compared again on every scan.
 //
 // The result is, per key, the row a full scan would return last: one-row batches; a
 // scalar measure's batch has its one column, a MULTI measure's the columns of the tier
