@@ -1,5 +1,5 @@
 // The request's loop and the fast paths: a record shaped like the previous accepted one
-// (ParseLikePrevious) and runs of one series (ParseSameSeriesRunOf). See parser.h for
+// (ParseLikePrevious) and runs of one shape (ParseRunOf). See parser.h for
 // the rules they share with the full path (parse_full.cc).
 //
 // Run lives here, not in request_parser.cc, so that ParseLikePrevious is inlined into its
@@ -32,7 +32,14 @@ absl::Status Parser::Run() {
     const Record& record = request_.records[i];
     if (like_.valid && context_.shape_fast_path &&
         ParseLikePrevious(static_cast<int32_t>(i), record)) {
-      if (batch_->records.back().like_previous) i += ParseSameSeriesRun(i + 1);
+      // A record of the series before it, or of another series with the same dimension
+      // names (a device of the same kind, as when each request holds many series).
+      const ParsedRecord& last = batch_->records.back();
+      if (last.like_previous) {
+        i += ParseRun(i + 1, true);
+      } else if (last.same_shape) {
+        i += ParseRun(i + 1, false);
+      }
       continue;
     }
     if (absl::Status s = ParseRecord(static_cast<int32_t>(i), record); !s.ok()) return s;
@@ -259,20 +266,25 @@ void Parser::PlanKeyLike(const std::vector<Dimension>& dims) {
   like_.plan_valid = true;
 }
 
-// ---- Runs of one series: records that repeat the previous one's shape exactly.
+// ---- Runs of one shape: records that repeat the previous one's shape exactly.
 //
 // Once ParseLikePrevious has accepted a record as like_previous, the records after it
 // usually repeat it: the same dimensions (and, for MULTI, attribute names and types),
-// only time and values new. ParseSameSeriesRun takes such records from `begin` on in
-// one loop that keeps the shape's facts in locals and writes straight into room made
-// for the rest of the request, instead of a ParseLikePrevious call each. It accepts
-// exactly the records that ParseLikePrevious would accept as like_previous, with the
-// same results (they repeat like_.record, so whatever held for it holds for them), and
-// stops at the first other one, for Run to take it the usual way. Returns the number of
-// records taken.
-size_t Parser::ParseSameSeriesRun(size_t begin) {
-  // The run's names and dimension values are compared with like_.record's; when all of
-  // those have sizes in one word class, without a test of the size class each.
+// only time and values new. Once it has accepted one as same_shape of another series,
+// the records after it usually repeat its shape with other dimension values (a request
+// of many devices of one kind, one record each). ParseRun takes such records from `begin`
+// on in one loop that keeps the shape's facts in locals and writes straight into room
+// made for the rest of the request, instead of a ParseLikePrevious call each. It accepts
+// exactly the records that ParseLikePrevious would accept as like_previous (`same_series`)
+// or as same_shape of another series (not `same_series`: a record whose dimensions equal
+// the one's before it ends the run, for ParseLikePrevious to take as like_previous), with
+// the same results (they repeat like_.record, so whatever held for it holds for them),
+// and stops at the first other one, for Run to take it the usual way. Returns the number
+// of records taken.
+size_t Parser::ParseRun(size_t begin, bool same_series) {
+  // The run's names (and, for one series, dimension values) are compared with
+  // like_.record's; when all of those have sizes in one word class, without a test of
+  // the size class each.
   const Record& like = *like_.record;
   bool narrow = true, wide = true;  // Sizes 4 to 8, 8 to 16.
   auto classify = [&narrow, &wide](const std::string& s) {
@@ -281,24 +293,32 @@ size_t Parser::ParseSameSeriesRun(size_t begin) {
   };
   for (const Dimension& d : like.dimensions) {
     classify(d.name);
-    classify(d.value);
+    if (same_series) classify(d.value);
   }
   for (const MeasureValue& mv : like.measure_values) classify(mv.name);
-  if (like_.type != MeasureValueType::kMulti) {
-    if (narrow) return ParseSameSeriesRunOf<4, false>(begin);
-    if (wide) return ParseSameSeriesRunOf<8, false>(begin);
-    return ParseSameSeriesRunOf<0, false>(begin);
+  if (!same_series) {
+    if (like_.type != MeasureValueType::kMulti) {
+      return narrow ? ParseRunOf<4, false, false>(begin) : ParseRunOf<0, false, false>(begin);
+    }
+    if (narrow) return ParseRunOf<4, true, false>(begin);
+    if (wide) return ParseRunOf<8, true, false>(begin);
+    return ParseRunOf<0, true, false>(begin);
   }
-  if (narrow) return ParseSameSeriesRunOf<4, true>(begin);
-  if (wide) return ParseSameSeriesRunOf<8, true>(begin);
-  return ParseSameSeriesRunOf<0, true>(begin);
+  if (like_.type != MeasureValueType::kMulti) {
+    if (narrow) return ParseRunOf<4, false, true>(begin);
+    if (wide) return ParseRunOf<8, false, true>(begin);
+    return ParseRunOf<0, false, true>(begin);
+  }
+  if (narrow) return ParseRunOf<4, true, true>(begin);
+  if (wide) return ParseRunOf<8, true, true>(begin);
+  return ParseRunOf<0, true, true>(begin);
 }
 
 // Out of line: called once per run, it gets registers of its own for the loop's state.
 // Over 100 lines: the loop is the hot path of a run, and split into calls its state
 // would go to the stack around each; its steps are marked.
-template <size_t kWord, bool kMulti>
-ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseSameSeriesRunOf(size_t begin) {
+template <size_t kWord, bool kMulti, bool kSameSeries>
+ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
   ParsedBatch& b = *batch_;
   const Record* const records = request_.records.data();
   const size_t end = request_.records.size();
@@ -310,14 +330,16 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseSameSeriesRunOf(size_t begin) {
   const MeasureValueType type = like_.type;
   const int64_t default_version = like_.default_version;
   const int64_t nanos_per_unit = like_.nanos_per_unit;
-  const size_t fixed_bytes = like_.fixed_bytes;
+  size_t fixed_bytes = like_.fixed_bytes;  // Per record for many series.
+  const size_t name_bytes = like_.name_bytes, common_bytes = common_bytes_;
   const size_t max_value = rules_.max_value_bytes, max_record = rules_.max_record_bytes;
   const int64_t memory_start = rules_.memory_start, future_limit = rules_.future_limit;
+  const size_t max_series = rules_.max_series_bytes;
   ParsedRecord* out = b.records.MakeRoom(end - begin);
   ParsedValue* v = b.values.MakeRoom((end - begin) * m);
   size_t i = begin;
   for (; i < end; ++i) {
-    // The same shape and series.
+    // The same shape, and series or dimension names.
     const Record& record = records[i];
     // SetsOwnShape(record), spelled out: called here, it cost the loop registers (more
     // spills per record).
@@ -329,13 +351,27 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseSameSeriesRunOf(size_t begin) {
     }
     const Dimension* d = record.dimensions.data();
     const Dimension* const dims_end = d + dims;
-    for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d) {
-      if (!SameStringOfWords<kWord>(d->name, like_d->name) ||
-          !SameStringOfWords<kWord>(d->value, like_d->value)) {
-        break;
+    if constexpr (kSameSeries) {
+      for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d) {
+        if (!SameStringOfWords<kWord>(d->name, like_d->name) ||
+            !SameStringOfWords<kWord>(d->value, like_d->value)) {
+          break;
+        }
       }
+      if (d != dims_end) break;
+    } else {
+      // The names of like_.record, the values not all those of the record before.
+      size_t dimension_bytes = common_bytes;
+      bool same_values = true;
+      const Dimension* before = records[i - 1].dimensions.data();
+      for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d, ++before) {
+        if (!SameStringOfWords<kWord>(d->name, like_d->name)) break;
+        dimension_bytes += d->name.size() + d->value.size();
+        same_values &= SameString(d->value, before->value);
+      }
+      if (d != dims_end || same_values || dimension_bytes > max_series) break;
+      fixed_bytes = dimension_bytes + name_bytes;
     }
-    if (d != dims_end) break;
     // Version and time.
     const int64_t version = record.version ? *record.version : default_version;
     int64_t nanos;
@@ -386,6 +422,11 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseSameSeriesRunOf(size_t begin) {
       if (!ParseCommonValue(type, View(*record.measure_value), v)) break;
       ++v;
     }
+    if constexpr (!kSameSeries) {
+      BuildKeyLike(record.dimensions, out);
+      out->same_shape = true;
+      out->like_previous = false;
+    }
     ++out;
   }
   const size_t taken = i - begin;
@@ -394,6 +435,13 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseSameSeriesRunOf(size_t begin) {
     b.values.Extend(taken * m);
     like_.record = &records[i - 1];
     like_.records_after = b.records.size();
+    if constexpr (!kSameSeries) {
+      const ParsedRecord& last = b.records.back();
+      like_.key_begin = last.key_begin;
+      like_.key_size = last.key_size;
+      like_.series_hash = last.series_hash;
+      like_.fixed_bytes = fixed_bytes;
+    }
   }
   return taken;
 }

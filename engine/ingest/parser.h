@@ -5,8 +5,8 @@
 //   - the full path (parse_full.cc, ParseRecord): any record; words every rejection;
 //   - the shape fast path (parse_fast_path.cc, ParseLikePrevious): a record shaped like
 //     the previous accepted one, checked against what ParseRecord resolved for that one;
-//   - the run loop (parse_fast_path.cc, ParseSameSeriesRunOf): records repeating the
-//     previous one's series and shape exactly.
+//   - the run loop (parse_fast_path.cc, ParseRunOf): records repeating the previous
+//     one's shape exactly, and its series or its dimension names.
 // The fast paths take only records they accept; anything else goes back to the full
 // path untouched. The per-record rules (Version, time text and window, value sizes and
 // values, record and series sizes) are the RecordRules below, ReadTime and
@@ -216,9 +216,9 @@ class Parser {
   void RememberShape(const Record& record, const ParsedRecord& out, TimeUnit unit,
                      size_t dimension_bytes);
   bool ParseLikePrevious(int32_t index, const Record& record);
-  size_t ParseSameSeriesRun(size_t begin);
-  template <size_t kWord, bool kMulti>
-  size_t ParseSameSeriesRunOf(size_t begin);
+  size_t ParseRun(size_t begin, bool same_series);
+  template <size_t kWord, bool kMulti, bool kSameSeries>
+  size_t ParseRunOf(size_t begin);
   void BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out);
   void PlanKeyLike(const std::vector<Dimension>& dims);
 

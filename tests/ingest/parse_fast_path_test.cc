@@ -97,10 +97,13 @@ WriteRecordsRequest RandomRequest(std::mt19937_64& rng, bool multi) {
   const char* const* const names = kNameSets[std::max(0, pick(4) - 1)];
   const int n = 1 + pick(100);
   int host = pick(3);
+  // A third of the requests hold many series, another host in most records (the parser's
+  // run loop of many series), now and then the one before again.
+  const bool many_series = pick(3) == 0;
   int64_t time = kNowMillis - 3600 * 1000 + pick(1000);
   for (int i = 0; i < n; ++i) {
     Record r;
-    if (pick(10) == 0) host = pick(3);
+    if (many_series ? pick(8) != 0 : pick(10) == 0) host = pick(many_series ? 1000 : 3);
     r.dimensions = {{names[0], absl::StrCat(names[1], host)}};
     // The same sizes, another value or name.
     if (pick(60) == 0) r.dimensions[0].value[0] = 'X';
