@@ -329,6 +329,19 @@ class ForwarderTest : public ::testing::Test {
   }
   int64_t Now() const { return clock_.NowNanos() / kMs; }
 
+  // Opens the engine again on a fresh sender, writes one record at `time` and expects
+  // only that record sent: nothing before it resent from the cursor on.
+  void ExpectNothingResentAfterReopen(int64_t time) {
+    auto sender = std::make_shared<ScriptedSender>();
+    std::unique_ptr<Engine> e = Open(LocalOptions(sender));
+    ASSERT_TRUE(Write(*e, {Point("d1", time, "2")}).ok());
+    ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 1; }));
+    std::vector<WriteRecordsRequest> sent = sender->requests();
+    ASSERT_EQ(sent.size(), 1u);
+    ASSERT_EQ(sent[0].records.size(), 1u);
+    EXPECT_EQ(TimeOf(sent[0], 0), absl::StrCat(time));
+  }
+
   testing::FaultEnv env_, dest_env_;
   ManualClock clock_{int64_t{1700000000000} * kMs};
   std::mutex report_mu_;
@@ -506,15 +519,7 @@ TEST_F(ForwarderTest, ResumesAtTheCursorAfterCloseAndOpen) {
   ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 120; }));
   ASSERT_TRUE(e->Close().ok());
   e.reset();
-
-  auto second = std::make_shared<ScriptedSender>();
-  e = Open(LocalOptions(second));
-  ASSERT_TRUE(Write(*e, {Point("d1", t0 + 500, "2")}).ok());
-  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 1; }));
-  std::vector<WriteRecordsRequest> sent = second->requests();
-  ASSERT_EQ(sent.size(), 1u);  // Nothing resent: the cursor was written at Close.
-  ASSERT_EQ(sent[0].records.size(), 1u);
-  EXPECT_EQ(TimeOf(sent[0], 0), absl::StrCat(t0 + 500));
+  ExpectNothingResentAfterReopen(t0 + 500);  // The cursor was written at Close.
 }
 
 // The cursor is written at most every cursor_persist_millis, also when caught up: a
@@ -550,14 +555,7 @@ TEST_F(ForwarderTest, ACaughtUpCursorIsWrittenWithoutAnotherWriteOrClose) {
   env_.CutPower({testing::CutMode::kWorstCase});
   e.reset();
   env_.PowerOn();
-
-  auto second = std::make_shared<ScriptedSender>();
-  e = Open(LocalOptions(second));
-  ASSERT_TRUE(Write(*e, {Point("d1", t0 + 500, "2")}).ok());
-  ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 1; }));
-  std::vector<WriteRecordsRequest> sent = second->requests();
-  ASSERT_EQ(sent.size(), 1u);  // Nothing resent.
-  ASSERT_EQ(sent[0].records.size(), 1u);
+  ExpectNothingResentAfterReopen(t0 + 500);
 }
 
 // A backlog already in the log is in the stats as soon as Open returns (tsw forward and

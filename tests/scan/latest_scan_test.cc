@@ -58,12 +58,7 @@ class LatestScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = FreshDirForThisTest("latest_scan_test");
-    Options options;
-    options.clock = &clock_;
-    options.background_maintenance = false;
-    auto engine = Engine::Open(dir_, options);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    ASSERT_NO_FATAL_FAILURE(OpenEngine());
     ASSERT_TRUE(engine_->CreateDatabase({.database_name = "fleet"}).ok());
     CreateTableRequest table{.database_name = "fleet", .table_name = "metrics"};
     table.retention_properties = RetentionProperties{1, 30};  // 1 hour in memory.
@@ -108,6 +103,10 @@ class LatestScanTest : public ::testing::Test {
   // what the log replays, the segments what was evicted.
   void Reopen() {
     engine_.reset();
+    ASSERT_NO_FATAL_FAILURE(OpenEngine());
+  }
+
+  void OpenEngine() {
     Options options;
     options.clock = &clock_;
     options.background_maintenance = false;
