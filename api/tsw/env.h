@@ -105,6 +105,13 @@ class Env {
 
   // The POSIX file system. Process-wide; never destroyed.
   static Env* Default();
+  // The POSIX file system with no memory mapping: File::MapWritable and MapReadOnly are
+  // Unimplemented, so the log is written with Write and segments are read with Read
+  // (blocks copied out, so scans cost more). For storage whose reads can fail (SD cards,
+  // USB sticks): a read error of a mapped page is a SIGBUS that ends the process, while
+  // Read returns it as an error (EIO), which the engine reports for that one read.
+  // Process-wide; never destroyed.
+  static Env* DefaultWithoutMapping();
 
   virtual absl::StatusOr<std::unique_ptr<File>> OpenFile(const std::string& path,
                                                          OpenMode mode) = 0;

@@ -113,6 +113,7 @@ struct Options {
 
   // The file system every file of the data directory is read and written through. Not
   // owned; must outlive the Engine. nullptr: Env::Default(), the POSIX file system.
+  // Env::DefaultWithoutMapping() for storage whose reads can fail (tsw/env.h).
   Env* env = nullptr;
 
   Quotas quotas;

@@ -1,5 +1,5 @@
-// Env::Default(): the POSIX file system. The only file in engine/ that calls the file
-// system directly (tests/common/no_raw_file_io_test.sh checks that).
+// Env::Default() and Env::DefaultWithoutMapping(): the POSIX file system. The only file in
+// engine/ that calls the file system directly (tests/common/no_raw_file_io_test.sh checks that).
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +42,9 @@ class PosixMappedRegion final : public MappedRegion {
 
 class PosixFile final : public File {
  public:
-  PosixFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  // `map`: whether MapWritable and MapReadOnly map (else Unimplemented: callers use
+  // Write and Read).
+  PosixFile(std::string path, int fd, bool map) : path_(std::move(path)), fd_(fd), map_(map) {}
   ~PosixFile() override { ::close(fd_); }
 
   const std::string& path() const override { return path_; }
@@ -121,6 +123,7 @@ class PosixFile final : public File {
   }
 
   absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset, size_t n) override {
+    if (!map_) return absl::UnimplementedError("this Env does not map files");
     void* const base =
         ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, static_cast<off_t>(offset));
     if (base == MAP_FAILED) {
@@ -145,6 +148,7 @@ class PosixFile final : public File {
     if constexpr (sizeof(void*) < 8) {
       return absl::UnimplementedError("no read-only mappings in a 32-bit address space");
     }
+    if (!map_) return absl::UnimplementedError("this Env does not map files");
     absl::StatusOr<uint64_t> size = Size();
     if (!size.ok()) return size.status();
     if (*size == 0) return absl::UnimplementedError(absl::StrCat("cannot map empty ", path_));
@@ -160,6 +164,7 @@ class PosixFile final : public File {
  private:
   const std::string path_;
   const int fd_;
+  const bool map_;
 };
 
 class PosixFileLock final : public FileLock {
@@ -176,6 +181,8 @@ class PosixFileLock final : public FileLock {
 
 class PosixEnv final : public Env {
  public:
+  explicit PosixEnv(bool map) : map_(map) {}
+
   absl::StatusOr<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override {
     int flags = O_CLOEXEC;
     switch (mode) {
@@ -205,7 +212,7 @@ class PosixEnv final : public Env {
           mode == OpenMode::kRead || mode == OpenMode::kReadWrite ? "cannot open" : "cannot create",
           path, err);
     }
-    return std::unique_ptr<File>(new PosixFile(path, fd));
+    return std::unique_ptr<File>(new PosixFile(path, fd, map_));
   }
 
   bool Exists(const std::string& path) override {
@@ -287,12 +294,20 @@ class PosixEnv final : public Env {
     }
     return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
+
+ private:
+  const bool map_;
 };
 
 }  // namespace
 
 Env* Env::Default() {
-  static Env* const env = new PosixEnv();
+  static Env* const env = new PosixEnv(/*map=*/true);
+  return env;
+}
+
+Env* Env::DefaultWithoutMapping() {
+  static Env* const env = new PosixEnv(/*map=*/false);
   return env;
 }
 

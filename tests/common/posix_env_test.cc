@@ -230,6 +230,22 @@ TEST_F(PosixEnvTest, MapReadOnlyShowsTheWholeFileAndRefusesAnEmptyOne) {
   EXPECT_TRUE(absl::IsUnimplemented(empty->MapReadOnly().status()));
 }
 
+TEST_F(PosixEnvTest, WithoutMappingNoFileMapsAndReadsAndWritesWork) {
+  Env& env = *Env::DefaultWithoutMapping();
+  absl::StatusOr<std::unique_ptr<File>> file = env.OpenFile(Path("n"), OpenMode::kCreate);
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_TRUE((*file)->Write(0, std::string(2 * 4096, 'x')).ok());
+  EXPECT_TRUE(absl::IsUnimplemented((*file)->MapWritable(0, 4096).status()));
+  EXPECT_TRUE(absl::IsUnimplemented((*file)->MapReadOnly().status()));
+  char buf[4];
+  ASSERT_EQ(*(*file)->Read(4096, 4, buf), 4u);
+  EXPECT_EQ(std::string(buf, 4), "xxxx");
+  // The same file through Env::Default() maps.
+  std::unique_ptr<File> mapped = Open(Path("n"), OpenMode::kRead);
+  ASSERT_NE(mapped, nullptr);
+  EXPECT_TRUE(mapped->MapReadOnly().ok());
+}
+
 TEST_F(PosixEnvTest, DirectoriesListCreateAndRemove) {
   ASSERT_TRUE(file::CreateDirs(env_, Path("a/b/c")).ok());
   EXPECT_TRUE(env_.IsDirectory(Path("a/b/c")));

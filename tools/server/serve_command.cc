@@ -19,6 +19,7 @@
 #include "tools/server/http_server.h"
 #include "tools/server/tls.h"
 #include "tsw/engine.h"
+#include "tsw/env.h"
 #include "tsw/status.h"
 
 namespace tsw {
@@ -48,6 +49,10 @@ constexpr char kUsageHead[] =
     "  --account-id A             account id in ARNs (default 000000000000)\n"
     "  --durability sync|periodic sync: acknowledge writes after fsync (default);\n"
     "                             periodic: after the OS has them, fsync every 100 ms\n"
+    "  --file-access mapped|read  mapped: the log and segments memory-mapped (default);\n"
+    "                             read: every file through pread/pwrite, for storage\n"
+    "                             whose reads can fail (SD cards): a read error is then\n"
+    "                             an error answer, not a SIGBUS ending the server\n"
     "  --max-body-bytes N         larger request bodies get 413 (default 4194304)\n"
     "  --threads N                connections served at once (default 64)\n"
     "  --read-timeout-seconds N   drop a request that stalls this long (default 10)\n"
@@ -140,6 +145,14 @@ std::string ParseFlags(int argc, char** argv, ServeFlags* flags, bool* help) {
         flags->engine_options.durability.policy = SyncPolicy::kSyncPeriodically;
       } else {
         return absl::StrCat("--durability is sync or periodic, not '", value, "'");
+      }
+    } else if (name == "--file-access") {
+      if (value == "mapped") {
+        flags->engine_options.env = nullptr;
+      } else if (value == "read") {
+        flags->engine_options.env = Env::DefaultWithoutMapping();
+      } else {
+        return absl::StrCat("--file-access is mapped or read, not '", value, "'");
       }
     } else if (name == "--max-body-bytes") {
       int n = 0;
