@@ -329,6 +329,22 @@ class ForwarderTest : public ::testing::Test {
   }
   int64_t Now() const { return clock_.NowNanos() / kMs; }
 
+  // The paths of every table's forwarding files whose names end in `suffix` (".cursor",
+  // ".rejected.jsonl").
+  std::vector<std::string> ForwardFiles(absl::string_view suffix) {
+    std::vector<std::string> paths;
+    // (Copies: a range-for over *ListDir() would walk a destroyed StatusOr's vector.)
+    const std::vector<std::string> tables = *env_.ListDir("/local/tables");
+    for (const std::string& table : tables) {
+      const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
+      const std::vector<std::string> names = *env_.ListDir(dir);
+      for (const std::string& name : names) {
+        if (absl::EndsWith(name, suffix)) paths.push_back(absl::StrCat(dir, "/", name));
+      }
+    }
+    return paths;
+  }
+
   // Opens the engine again on a fresh sender, writes one record at `time` and expects
   // only that record sent: nothing before it resent from the cursor on.
   void ExpectNothingResentAfterReopen(int64_t time) {
@@ -539,16 +555,9 @@ TEST_F(ForwarderTest, ACaughtUpCursorIsWrittenWithoutAnotherWriteOrClose) {
   ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 30; }));
   // Three batches (sequences 1 to 3) sent: the cursor names the next, batch 4.
   ASSERT_TRUE(WaitFor([&] {
-    // (Copies: a range-for over *ListDir() would walk a destroyed StatusOr's vector.)
-    const std::vector<std::string> tables = *env_.ListDir("/local/tables");
-    for (const std::string& table : tables) {
-      const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
-      const std::vector<std::string> names = *env_.ListDir(dir);
-      for (const std::string& name : names) {
-        if (!absl::EndsWith(name, ".cursor")) continue;
-        absl::StatusOr<std::string> text = file::ReadFile(env_, absl::StrCat(dir, "/", name));
-        if (text.ok() && absl::StrContains(*text, " sequence=4 record=0 ")) return true;
-      }
+    for (const std::string& path : ForwardFiles(".cursor")) {
+      absl::StatusOr<std::string> text = file::ReadFile(env_, path);
+      if (text.ok() && absl::StrContains(*text, " sequence=4 record=0 ")) return true;
     }
     return false;
   }));
@@ -586,20 +595,11 @@ TEST_F(ForwarderTest, DamagedCursorIsReportedAndEverythingIsResent) {
   ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 2; }));
   ASSERT_TRUE(e->Close().ok());
   e.reset();
-  int damaged = 0;
-  const std::vector<std::string> tables = *env_.ListDir("/local/tables");
-  for (const std::string& table : tables) {
-    const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
-    const std::vector<std::string> names = *env_.ListDir(dir);
-    for (const std::string& name : names) {
-      if (!absl::EndsWith(name, ".cursor")) continue;
-      auto f = env_.OpenFile(absl::StrCat(dir, "/", name), OpenMode::kReadWrite);
-      ASSERT_TRUE(f.ok());
-      ASSERT_TRUE((*f)->Write(20, "9").ok());  // One digit of the sequence.
-      ++damaged;
-    }
-  }
-  ASSERT_EQ(damaged, 1);
+  const std::vector<std::string> cursors = ForwardFiles(".cursor");
+  ASSERT_EQ(cursors.size(), 1u);
+  auto f = env_.OpenFile(cursors[0], OpenMode::kReadWrite);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Write(20, "9").ok());  // One digit of the sequence.
   auto second = std::make_shared<ScriptedSender>();
   e = Open(LocalOptions(second));
   ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 2; }));
@@ -662,18 +662,11 @@ TEST_F(ForwarderTest, RejectedRecordsGoToTheDeadLetterReportAndAreNotResent) {
   EXPECT_EQ(sender->requests().size(), 1u);
   // The report: <table dir>/forward/<id>.rejected.jsonl, one line per record.
   std::string found;
-  const std::vector<std::string> tables = *env_.ListDir("/local/tables");
-  for (const std::string& table : tables) {
-    const std::string dir = absl::StrCat("/local/tables/", table, "/forward");
-    const std::vector<std::string> names = *env_.ListDir(dir);
-    for (const std::string& name : names) {
-      if (absl::EndsWith(name, ".rejected.jsonl")) {
-        auto f = env_.OpenFile(absl::StrCat(dir, "/", name), OpenMode::kRead);
-        ASSERT_TRUE(f.ok());
-        found.resize(static_cast<size_t>(*(*f)->Size()));
-        ASSERT_TRUE((*f)->Read(0, found.size(), found.data()).ok());
-      }
-    }
+  for (const std::string& path : ForwardFiles(".rejected.jsonl")) {
+    auto f = env_.OpenFile(path, OpenMode::kRead);
+    ASSERT_TRUE(f.ok());
+    found.resize(static_cast<size_t>(*(*f)->Size()));
+    ASSERT_TRUE((*f)->Read(0, found.size(), found.data()).ok());
   }
   EXPECT_EQ(std::count(found.begin(), found.end(), '\n'), 1) << found;
   EXPECT_TRUE(absl::StrContains(found, "\"reason\":\"The record is older than the memory store\""));
