@@ -518,15 +518,11 @@ absl::Status Forwarder::Fill(uint64_t durable) {
   // Reading is over: a shard with records sends them now, a partial request included.
   // Only those are woken (an empty shard would look and sleep again: a futex round trip
   // per shard per read).
-  std::vector<int> wake;
-  {
-    MutexLock lock(&mu_);
-    reading_ = false;
-    for (int i = 0; i < max_shards_; ++i) {
-      if (!queues_[static_cast<size_t>(i)].empty()) wake.push_back(i);
-    }
+  MutexLock lock(&mu_);
+  reading_ = false;
+  for (int i = 0; i < max_shards_; ++i) {
+    if (!queues_[static_cast<size_t>(i)].empty()) queue_cvs_[i].Signal();
   }
-  for (int i : wake) queue_cvs_[i].Signal();
   return s;
 }
 
