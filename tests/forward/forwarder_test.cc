@@ -919,7 +919,10 @@ TEST_F(ForwarderTest, ForwarderThreadsRunAtTheConfiguredLowerPriority) {
              std::all_of(nices.begin(), nices.end(), [&](int n) { return n == want; });
     })) << absl::StrJoin(NiceOfThreads("tsw-fwd-"), ",");
     e.reset();
-    EXPECT_TRUE(NiceOfThreads("tsw-fwd-").empty());
+    // Closing joins them; the kernel drops a joined thread from /proc/self/task a moment
+    // after pthread_join returns (its tid is cleared before the task is released).
+    EXPECT_TRUE(WaitFor([] { return NiceOfThreads("tsw-fwd-").empty(); }))
+        << absl::StrJoin(NiceOfThreads("tsw-fwd-"), ",");
   }
 }
 #endif
