@@ -177,6 +177,11 @@ for bad in 20 -1; do
     fail "tsw serve --forward-nice $bad: $(cat /tmp/tsw_cli_err_$$)"
 done
 expect_error ValidationException "$TSW" forward --data "$DIR-fwd" --to http://127.0.0.1:1 --nice x
+"$TSW" serve --data "$DIR-fwd" --file-access mmap >/dev/null 2>/tmp/tsw_cli_err_$$
+rc=$?
+[ "$rc" -eq 2 ] || fail "tsw serve --file-access mmap exited $rc, wanted 2"
+grep -q -- "--file-access is mapped or read, not 'mmap'" /tmp/tsw_cli_err_$$ ||
+  fail "tsw serve --file-access mmap: $(cat /tmp/tsw_cli_err_$$)"
 [ -e "$DIR-fwd" ] && fail "a bad --forward-nice created $DIR-fwd"
 
 # The demo runs in a fresh directory and reports its ingest.
