@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tsw {
@@ -111,6 +112,66 @@ struct CancelQueryResponse {
 // ---- The streaming form (Engine::QueryStream): the answer as typed column batches,
 // without building rows of text.
 
+// A VARCHAR column's rows: `column[row]` is row's string, as in a vector of strings, but
+// each row holds a 32-bit code into values() instead of a string of its own, and rows
+// appended with the value of the row before share its code: a dimension or measure_name,
+// the same for many rows of an answer, is stored once per run, not copied into each row.
+class StringColumn {
+ public:
+  class const_iterator {
+   public:
+    const_iterator(const StringColumn* column, size_t row) : column_(column), row_(row) {}
+    const std::string& operator*() const { return (*column_)[row_]; }
+    const_iterator& operator++() {
+      ++row_;
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return row_ == o.row_; }
+    bool operator!=(const const_iterator& o) const { return row_ != o.row_; }
+
+   private:
+    const StringColumn* column_;
+    size_t row_;
+  };
+
+  // Rows.
+  size_t size() const { return codes_.size(); }
+  bool empty() const { return codes_.empty(); }
+  const std::string& operator[](size_t row) const { return values_[codes_[row]]; }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, codes_.size()}; }
+
+  // The distinct strings of runs of rows, and each row's index into them.
+  const std::vector<std::string>& values() const { return values_; }
+  const std::vector<uint32_t>& codes() const { return codes_; }
+
+  void reserve(size_t rows) { codes_.reserve(rows); }
+  void clear() {
+    codes_.clear();
+    values_.clear();
+  }
+  void push_back(const std::string& value) { append(value, 1); }
+  // Appends `rows` rows of `value`.
+  void append(const std::string& value, size_t rows) {
+    if (values_.empty() || values_.back() != value) values_.push_back(value);
+    codes_.insert(codes_.end(), rows, static_cast<uint32_t>(values_.size() - 1));
+  }
+  // Appends rows [begin, end) of `from`.
+  void append(const StringColumn& from, size_t begin, size_t end) {
+    for (size_t row = begin; row < end; ++row) push_back(from[row]);
+  }
+  // Reorders the rows to `order` (row k becomes row order[k]; it may hold fewer rows).
+  void permute(const std::vector<uint32_t>& order) {
+    std::vector<uint32_t> codes(order.size());
+    for (size_t k = 0; k < order.size(); ++k) codes[k] = codes_[order[k]];
+    codes_ = std::move(codes);
+  }
+
+ private:
+  std::vector<std::string> values_;
+  std::vector<uint32_t> codes_;
+};
+
 // One column of a QueryBatch. Exactly one value vector is used, by `type`:
 // DOUBLE -> doubles; BIGINT, TIMESTAMP (nanoseconds since the epoch),
 // INTERVAL_DAY_TO_SECOND (nanoseconds) -> ints; BOOLEAN -> ints (0 or 1);
@@ -120,7 +181,7 @@ struct QueryColumn {
   ScalarType type = ScalarType::kUnknown;
   std::vector<double> doubles;
   std::vector<int64_t> ints;
-  std::vector<std::string> strings;
+  StringColumn strings;
   std::vector<uint8_t> present;
 };
 

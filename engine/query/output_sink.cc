@@ -22,6 +22,15 @@ absl::Status MemoryBudget::Charge(int64_t bytes) {
   return absl::OkStatus();
 }
 
+namespace {
+
+const std::string& EmptyString() {
+  static const std::string* const empty = new std::string();
+  return *empty;
+}
+
+}  // namespace
+
 void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out) {
   // One loop per type over the rows, and a constant vector (dimensions, measure_name) as
   // one value repeated: an answer of many rows and columns is built here.
@@ -37,7 +46,7 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
         out.doubles.insert(out.doubles.end(), n, valid ? v.AsDouble(0) : 0);
         break;
       case Physical::kString:
-        out.strings.insert(out.strings.end(), n, valid ? v.strs[0] : std::string());
+        out.strings.append(valid ? v.strs[0] : EmptyString(), n);  // One value, n codes.
         break;
       case Physical::kNone:
         break;
@@ -68,7 +77,7 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
     case Physical::kString:
       out.strings.reserve(base + n);
       for (size_t k = 0; k < n; ++k) {
-        out.strings.push_back(present[k] ? v.strs[rows[k]] : std::string());
+        out.strings.push_back(present[k] ? v.strs[rows[k]] : EmptyString());
       }
       break;
     case Physical::kNone:
@@ -92,7 +101,8 @@ Vec VecFromColumn(const QueryColumn& c, size_t begin, size_t end) {
       v.dbls.assign(c.doubles.begin() + begin, c.doubles.begin() + end);
       break;
     case Physical::kString:
-      v.strs.assign(c.strings.begin() + begin, c.strings.begin() + end);
+      v.strs.reserve(end - begin);
+      for (size_t row = begin; row < end; ++row) v.strs.push_back(c.strings[row]);
       break;
     case Physical::kNone:
       break;
@@ -195,12 +205,9 @@ void Permute(QueryColumn& c, const std::vector<uint32_t>& order) {
       c.doubles = std::move(doubles);
       break;
     }
-    case Physical::kString: {
-      std::vector<std::string> strings(n);
-      for (size_t k = 0; k < n; ++k) strings[k] = std::move(c.strings[order[k]]);
-      c.strings = std::move(strings);
+    case Physical::kString:
+      c.strings.permute(order);
       break;
-    }
     case Physical::kNone:
       break;
   }
@@ -233,17 +240,23 @@ uint64_t StringPrefix(const std::string& s) {
 }
 
 // One sort key's values: a buffered QueryColumn's or an evaluated Vec's arrays, indexed
-// by row.
+// by row (a QueryColumn's strings through its codes).
 struct KeyArrays {
   Physical physical = Physical::kNone;
   const uint8_t* present = nullptr;
   const int64_t* ints = nullptr;
   const double* doubles = nullptr;
   const std::string* strings = nullptr;
+  const uint32_t* codes = nullptr;  // Null: strings[row] is row's.
+
+  const std::string& String(uint32_t row) const {
+    return codes != nullptr ? strings[codes[row]] : strings[row];
+  }
 };
 
 KeyArrays KeyArraysOf(const QueryColumn& c) {
-  return {PhysicalOf(c.type), c.present.data(), c.ints.data(), c.doubles.data(), c.strings.data()};
+  return {PhysicalOf(c.type), c.present.data(),          c.ints.data(),
+          c.doubles.data(),   c.strings.values().data(), c.strings.codes().data()};
 }
 
 // SortOrderByOneKey for strings. Each row is sorted as (its string's first 8 bytes as a
@@ -253,7 +266,6 @@ KeyArrays KeyArraysOf(const QueryColumn& c) {
 bool SortOrderByStrings(const KeyArrays& c, const SortKey& key, std::vector<uint32_t>& order,
                         size_t keep) {
   const uint8_t* present = c.present;
-  const std::string* v = c.strings;
   const bool nulls_first = key.nulls_first, descending = key.descending;
   using Keyed = std::pair<uint64_t, uint32_t>;
   std::vector<Keyed> keyed(order.size());
@@ -261,7 +273,7 @@ bool SortOrderByStrings(const KeyArrays& c, const SortKey& key, std::vector<uint
   for (size_t k = 0; k < order.size(); ++k) {
     const uint32_t r = order[k];
     any_null |= !present[r];
-    keyed[k] = {present[r] ? StringPrefix(v[r]) : 0, r};
+    keyed[k] = {present[r] ? StringPrefix(c.String(r)) : 0, r};
   }
   const auto sort = [&](auto less) {
     if (keep >= keyed.size() && std::is_sorted(keyed.begin(), keyed.end(), less)) return false;
@@ -275,7 +287,7 @@ bool SortOrderByStrings(const KeyArrays& c, const SortKey& key, std::vector<uint
   };
   const auto value_less = [&](const Keyed& x, const Keyed& y) {
     if (x.first != y.first) return (x.first < y.first) != descending;
-    const int cmp = v[x.second].compare(v[y.second]);
+    const int cmp = c.String(x.second).compare(c.String(y.second));
     if (cmp != 0) return (cmp < 0) != descending;
     return x.second < y.second;
   };
@@ -500,9 +512,7 @@ bool OutputSink::Flush(size_t rows) {
       if (!from.doubles.empty()) {
         col.doubles.assign(from.doubles.begin() + begin, from.doubles.begin() + end);
       }
-      if (!from.strings.empty()) {
-        col.strings.assign(from.strings.begin() + begin, from.strings.begin() + end);
-      }
+      if (!from.strings.empty()) col.strings.append(from.strings, begin, end);
       batch.columns.push_back(std::move(col));
     }
     emitted_ += batch.num_rows;

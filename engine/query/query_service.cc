@@ -99,8 +99,9 @@ int64_t BatchBytes(const QueryBatch& batch) {
     bytes += static_cast<int64_t>(c.doubles.size() * sizeof(double));
     bytes += static_cast<int64_t>(c.ints.size() * sizeof(int64_t));
     bytes += static_cast<int64_t>(c.present.size());
-    bytes += static_cast<int64_t>(c.strings.size() * sizeof(std::string));
-    for (const std::string& s : c.strings) {
+    bytes += static_cast<int64_t>(c.strings.size() * sizeof(uint32_t));
+    bytes += static_cast<int64_t>(c.strings.values().size() * sizeof(std::string));
+    for (const std::string& s : c.strings.values()) {
       if (s.size() >= sizeof(std::string)) bytes += static_cast<int64_t>(s.size()) + 1;
     }
   }

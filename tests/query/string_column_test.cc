@@ -1,0 +1,79 @@
+// StringColumn (api/tsw/query.h), a QueryColumn's VARCHAR rows: each row reads back the
+// string appended for it, whether appended alone, as a run of one value, or as a slice of
+// another column; a run of equal values is stored once; a permutation (maybe cut short)
+// reorders rows, not values.
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tsw/query.h"
+
+namespace tsw {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<std::string> Rows(const StringColumn& c) {
+  std::vector<std::string> rows;
+  for (const std::string& s : c) rows.push_back(s);
+  EXPECT_EQ(rows.size(), c.size());
+  for (size_t r = 0; r < c.size(); ++r) EXPECT_EQ(c[r], rows[r]);
+  return rows;
+}
+
+TEST(StringColumnTest, RowsReadBackAsAppended) {
+  StringColumn c;
+  EXPECT_TRUE(c.empty());
+  c.append("host_1", 3);
+  c.push_back("host_1");
+  c.push_back("");
+  c.append("a string longer than any short-string buffer", 2);
+  c.push_back("host_2");
+  c.push_back("host_1");
+  c.append("host_3", 0);
+  EXPECT_FALSE(c.empty());
+  EXPECT_THAT(Rows(c),
+              ElementsAre("host_1", "host_1", "host_1", "host_1", "",
+                          "a string longer than any short-string buffer",
+                          "a string longer than any short-string buffer", "host_2", "host_1"));
+  // Equal neighbours share a value; a value seen earlier but not just before is stored again.
+  EXPECT_THAT(c.values(), ElementsAre("host_1", "", "a string longer than any short-string buffer",
+                                      "host_2", "host_1", "host_3"));
+  EXPECT_THAT(c.codes(), ElementsAre(0, 0, 0, 0, 1, 2, 2, 3, 4));
+  c.clear();
+  EXPECT_TRUE(c.empty());
+  EXPECT_TRUE(c.values().empty());
+  c.push_back("x");
+  EXPECT_THAT(Rows(c), ElementsAre("x"));
+}
+
+TEST(StringColumnTest, PermuteReordersAndCutsRows) {
+  StringColumn c;
+  c.append("b", 2);
+  c.push_back("a");
+  c.push_back("c");
+  c.permute({3, 2, 0, 1});
+  EXPECT_THAT(Rows(c), ElementsAre("c", "a", "b", "b"));
+  c.permute({1, 0});
+  EXPECT_THAT(Rows(c), ElementsAre("a", "c"));
+  c.push_back("c");  // After a permutation, appends still read back as appended.
+  c.push_back("d");
+  EXPECT_THAT(Rows(c), ElementsAre("a", "c", "c", "d"));
+}
+
+TEST(StringColumnTest, AppendsSlicesOfAnotherColumn) {
+  StringColumn from;
+  from.append("us-west-1", 3);
+  from.push_back("eu-central-1");
+  from.append("us-west-1", 2);
+  StringColumn to;
+  to.push_back("first");
+  to.append(from, 2, 5);
+  to.append(from, 0, 0);
+  EXPECT_THAT(Rows(to), ElementsAre("first", "us-west-1", "eu-central-1", "us-west-1"));
+  EXPECT_THAT(to.values(), ElementsAre("first", "us-west-1", "eu-central-1", "us-west-1"));
+}
+
+}  // namespace
+}  // namespace tsw
