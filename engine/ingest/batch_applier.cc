@@ -176,13 +176,49 @@ void BatchApplier::LogRun(uint32_t series_slot, uint32_t measure_slot, const Par
 
 void BatchApplier::LogPending(const ParsedBatch& batch) {
   if (pending_count_ == 0) return;
+  const uint32_t* const series = pending_series_slots_.data();
   if (pending_count_ == 1) {
     const ParsedRecord& rec = batch.records[pending_first_];
-    LogRow(pending_series_slot_, pending_measure_slot_, rec, batch.values_of(rec));
+    LogRow(series[0], pending_measure_slot_, rec, batch.values_of(rec));
+  } else if (std::all_of(series + 1, series + pending_count_,
+                         [first = series[0]](uint32_t s) { return s == first; })) {
+    LogRun(series[0], pending_measure_slot_, batch, pending_first_, pending_count_);
   } else {
-    LogRun(pending_series_slot_, pending_measure_slot_, batch, pending_first_, pending_count_);
+    const ParsedRecord& first = batch.records[pending_first_];
+    encoder_.SeriesRows(series, pending_measure_slot_, &first, pending_count_,
+                        batch.values.data() + first.values_begin, first.values_count,
+                        first.type == MeasureValueType::kMulti ? attribute_slots_.data() : nullptr);
   }
   pending_count_ = 0;
+  pending_series_slots_.clear();
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogOrPend(const ParsedBatch& batch, size_t r,
+                                                                 const MeasureColumn& column,
+                                                                 uint32_t series_slot,
+                                                                 uint32_t measure_slot) {
+  const ParsedRecord* const records = batch.records.data();
+  const ParsedRecord& rec = records[r];
+  const bool block_row = BlockRow(batch, rec, column);
+  // Right after the pending rows, of their measure (so of their type and, MULTI, with the
+  // attribute slots they are logged with: LogAccepted logs them before those change), and
+  // its values right after the previous record's.
+  if (block_row && pending_count_ > 0 && pending_first_ + pending_count_ == r &&
+      measure_slot == pending_measure_slot_ && rec.values_count == records[r - 1].values_count &&
+      rec.values_begin == records[r - 1].values_begin + rec.values_count) {
+    ++pending_count_;
+    pending_series_slots_.push_back(series_slot);
+    return;
+  }
+  LogPending(batch);
+  if (block_row) {
+    pending_first_ = r;
+    pending_count_ = 1;
+    pending_measure_slot_ = measure_slot;
+    pending_series_slots_.push_back(series_slot);
+  } else {
+    LogRow(series_slot, measure_slot, rec, batch.values_of(rec));
+  }
 }
 
 // Apply's caches. Consecutive records usually share their series or measure
@@ -230,6 +266,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
   cached_types_.clear();
   logged_attribute_ids_.clear();  // Attribute slots are per payload.
   pending_count_ = 0;
+  pending_series_slots_.clear();
   const size_t count = batch.records.size();
   for (size_t r = 0; r < count; ++r) {
     const ParsedRecord& rec = batch.records[r];
@@ -237,13 +274,12 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
       r = ApplyLikePrevious(batch, r, &cache, rejected, result);
       continue;
     }
-    LogPending(batch);  // Whatever this record logs goes after it, as records go.
     const absl::Span<const ParsedValue> values = batch.values_of(rec);
     Resolved resolved;
     if (!CheckSchema(batch, r, values, quotas, cache, &resolved, rejected)) continue;
     if (!ResolveVersion(rec, values, cache, &resolved, rejected, result)) continue;
     Commit(rec, values, sequence, &cache, &resolved, result);
-    LogAccepted(rec, values, resolved);
+    LogAccepted(batch, r, resolved);
     cache.last_stored = r;
   }
   LogPending(batch);
@@ -299,20 +335,14 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t BatchApplier::ApplyLikePrevious(
   const ParsedRecord* const records = batch.records.data();
   if (pending_count_ > 0 && pending_first_ + pending_count_ == r &&
       rec.values_begin == records[r - 1].values_begin + rec.values_count) {
-    ++pending_count_;  // Like the previous record, so a block row too.
+    // Like the previous record (its series and measure), so a block row too.
+    ++pending_count_;
+    pending_series_slots_.push_back(pending_series_slots_.back());
   } else {
-    LogPending(batch);
     const uint32_t series_slot = encoder_.SeriesSlot(cache->series_id, batch.key(rec));
     const uint32_t measure_slot =
         encoder_.MeasureSlot(static_cast<uint32_t>(cache->measure_id), rec.type, rec.measure_name);
-    if (BlockRow(batch, rec, *column)) {
-      pending_first_ = r;
-      pending_count_ = 1;
-      pending_series_slot_ = series_slot;
-      pending_measure_slot_ = measure_slot;
-    } else {
-      LogRow(series_slot, measure_slot, rec, values);
-    }
+    LogOrPend(batch, r, *column, series_slot, measure_slot);
   }
   cache->last_stored = r;
   return r;
@@ -551,14 +581,19 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::Commit(const ParsedRecord
   (rec.magnetic ? result->magnetic_store : result->memory_store)++;
 }
 
-// Logs an accepted record. Definitions first: they may not interrupt a row.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogAccepted(
-    const ParsedRecord& rec, absl::Span<const ParsedValue> values, const Resolved& resolved) {
+// Logs an accepted record (record r). Definitions first: they may not interrupt a row,
+// and go before the pending rows' block, which is written when it ends.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogAccepted(const ParsedBatch& batch,
+                                                                   size_t r,
+                                                                   const Resolved& resolved) {
+  const ParsedRecord& rec = batch.records[r];
+  const absl::Span<const ParsedValue> values = batch.values_of(rec);
   const uint32_t series_slot = encoder_.SeriesSlot(resolved.series_id, resolved.key);
   const uint32_t measure_slot =
       encoder_.MeasureSlot(resolved.measure_id, rec.type, rec.measure_name);
   // The previous logged MULTI record usually had the same attributes: same slots.
   if (rec.type == MeasureValueType::kMulti && !(logged_attribute_ids_ == attribute_ids_)) {
+    LogPending(batch);  // Logged with the slots they were stored with.
     attribute_slots_.resize(values.size());
     for (size_t i = 0; i < values.size(); ++i) {
       attribute_slots_[i] = encoder_.AttributeSlot(static_cast<uint32_t>(attribute_ids_[i]),
@@ -566,7 +601,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void BatchApplier::LogAccepted(
     }
     logged_attribute_ids_ = attribute_ids_;
   }
-  LogRow(series_slot, measure_slot, rec, values);
+  LogOrPend(batch, r, *resolved.column, series_slot, measure_slot);
 }
 
 absl::Status BatchApplier::Replay(absl::string_view payload, uint64_t sequence) {

@@ -80,9 +80,14 @@ class BatchApplier {
   // (MULTI) a value for every slot of the column.
   static bool BlockRow(const ParsedBatch& batch, const ParsedRecord& rec,
                        const memstore::MeasureColumn& column);
-  // Logs the pending rows (below): one row, or a block. Every other log entry must wait
-  // for it, so the payload keeps the records' order.
+  // Logs the pending rows (below): one row, or a block (of one series, or of many).
+  // Every other row logged must wait for it, so the payload keeps the records' order.
   void LogPending(const ParsedBatch& batch);
+  // Logs record `r` (stored into `column`, its payload slots given): joins the pending
+  // rows when it can be a block row right after them, of the same measure; else logs
+  // them and starts pending rows of its own (or logs its row, if it cannot be a block row).
+  void LogOrPend(const ParsedBatch& batch, size_t r, const memstore::MeasureColumn& column,
+                 uint32_t series_slot, uint32_t measure_slot);
   // Appends records r .. r+n-1 of such a run to `column` (no Version rule applies to an
   // append).
   void AppendRun(const ParsedBatch& batch, size_t r, size_t n, memstore::MeasureColumn* column);
@@ -118,8 +123,7 @@ class BatchApplier {
                       std::vector<RejectedRecord>* rejected, ApplyResult* result);
   void Commit(const ParsedRecord& rec, absl::Span<const ParsedValue> values, uint64_t sequence,
               ApplyCache* cache, Resolved* resolved, ApplyResult* result);
-  void LogAccepted(const ParsedRecord& rec, absl::Span<const ParsedValue> values,
-                   const Resolved& resolved);
+  void LogAccepted(const ParsedBatch& batch, size_t r, const Resolved& resolved);
 
   model::TableSchema* const schema_;
   memstore::MemStore* const store_;
@@ -129,10 +133,12 @@ class BatchApplier {
   std::vector<int32_t> attribute_ids_;  // Per value of the current record; kAbsent if new.
   std::vector<uint64_t> cells_;
   std::vector<uint32_t> codes_;  // Decimal codes of cells_'s DOUBLEs (MeasureColumn).
-  // Records pending_first_ .. + pending_count_ - 1 were stored row by row into one
-  // column and are not logged yet (LogPending), with the payload slots given.
+  // Records pending_first_ .. + pending_count_ - 1 were stored row by row, each into a
+  // column of one measure (with the same attributes, MULTI), and are not logged yet
+  // (LogPending): the payload's measure slot, and each record's series slot.
   size_t pending_first_ = 0, pending_count_ = 0;
-  uint32_t pending_series_slot_ = 0, pending_measure_slot_ = 0;
+  uint32_t pending_measure_slot_ = 0;
+  std::vector<uint32_t> pending_series_slots_;
   std::vector<uint8_t> present_;
   // Apply's per-request attribute cache: the attribute names of the last accepted MULTI
   // record (views into the request), their ids and schema types.

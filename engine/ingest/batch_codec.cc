@@ -276,9 +276,11 @@ absl::Status BatchDecoder::ReadDoubleColumn(size_t rows, DecodedValue* values) {
   return absl::OkStatus();
 }
 
-absl::Status BatchDecoder::ReadBlock() {
-  uint64_t series, measure, rows;
-  if (!GetVarint64(&in_, &series) || !GetVarint64(&in_, &measure) || !GetVarint64(&in_, &rows)) {
+absl::Status BatchDecoder::ReadBlock(uint8_t tag) {
+  const bool many_series = tag == kSeriesBlockTag;
+  uint64_t series = 0, measure, rows;
+  if ((!many_series && !GetVarint64(&in_, &series)) || !GetVarint64(&in_, &measure) ||
+      !GetVarint64(&in_, &rows)) {
     return Corrupt("truncated block header");
   }
   // Every row takes at least a byte per column: counts beyond the bytes left are damage
@@ -300,6 +302,16 @@ absl::Status BatchDecoder::ReadBlock() {
         return Corrupt("undefined attribute slot");
       }
       block_slots_.push_back(static_cast<uint32_t>(slot));
+    }
+  }
+  block_series_.clear();
+  if (many_series) {
+    block_series_.resize(rows);
+    for (uint32_t& slot : block_series_) {
+      uint64_t v;
+      if (!GetVarint64(&in_, &v)) return Corrupt("truncated block series");
+      if (v >= series_count_) return Corrupt("block row names an undefined series");
+      slot = static_cast<uint32_t>(v);
     }
   }
   block_times_.resize(rows);
@@ -366,9 +378,13 @@ absl::Status BatchDecoder::Next(Event* event) {
     case kSingleRowRunTag:
       if (absl::Status s = ReadRunHeader(tag); !s.ok()) return s;
       return Next(event);
-    case kBlockTag: {
+    case kBlockTag:
+    case kSeriesBlockTag: {
       if (version_ < 2) return Corrupt("block in a version 1 payload");
-      if (absl::Status s = ReadBlock(); !s.ok()) return s;
+      if (tag == kSeriesBlockTag && version_ < 4) {
+        return Corrupt(absl::StrCat("block of many series in a version ", version_, " payload"));
+      }
+      if (absl::Status s = ReadBlock(tag); !s.ok()) return s;
       return Next(event);
     }
     default:
@@ -379,7 +395,7 @@ absl::Status BatchDecoder::Next(Event* event) {
 absl::Status BatchDecoder::NextBlockRow(Event* event) {
   const size_t i = block_next_++;
   event->kind = Kind::kRow;
-  event->series_slot = run_series_;
+  event->series_slot = block_series_.empty() ? run_series_ : block_series_[i];
   event->measure_slot = run_measure_;
   event->time_nanos = block_times_[i];
   event->version = block_versions_[i];

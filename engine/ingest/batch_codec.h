@@ -27,8 +27,9 @@
 namespace tsw::ingest {
 
 // Version 2 added blocks; version 3 gave a block's DOUBLE columns a width byte and decimal
-// codes. This build reads versions 1 to 3 and writes 3.
-inline constexpr uint8_t kBatchFormatVersion = 3;
+// codes; version 4 added blocks of many series. This build reads versions 1 to 4 and
+// writes 4.
+inline constexpr uint8_t kBatchFormatVersion = 4;
 
 // The tag of each payload entry (FORMAT.md).
 enum BatchTag : uint8_t {
@@ -38,6 +39,7 @@ enum BatchTag : uint8_t {
   kRunTag = 4,
   kSingleRowRunTag = 5,  // A run of one row: no row count.
   kBlockTag = 6,         // Rows column by column (version 2).
+  kSeriesBlockTag = 7,   // A block whose rows' series differ (version 4).
 };
 
 class BatchEncoder {
@@ -102,16 +104,47 @@ class BatchEncoder {
   template <typename Record, typename Value>
   void Rows(uint32_t series_slot, uint32_t measure_slot, const Record* records, size_t n,
             const Value* values, size_t m, const uint32_t* slots) {
+    Block(series_slot, nullptr, measure_slot, records, n, values, m, slots);
+  }
+  // The same for `n` records of one measure whose series may differ (record i's is payload
+  // slot series_slots[i]): one block with a column of series slots (version 4), so records
+  // of many series, one row each, share the block's header and tight column loops instead
+  // of a run header and row each.
+  template <typename Record, typename Value>
+  void SeriesRows(const uint32_t* series_slots, uint32_t measure_slot, const Record* records,
+                  size_t n, const Value* values, size_t m, const uint32_t* slots) {
+    Block(0, series_slots, measure_slot, records, n, values, m, slots);
+  }
+  // Completes the payload and returns it; valid until the next Begin.
+  absl::string_view Finish();
+  // Records in the payload (so far).
+  uint32_t records() const { return records_; }
+
+ private:
+  // Rows' and SeriesRows' block: series_slots null for a block of one series (tag
+  // kBlockTag, series_slot in the header), else a column of them (kSeriesBlockTag).
+  template <typename Record, typename Value>
+  void Block(uint32_t series_slot, const uint32_t* series_slots, uint32_t measure_slot,
+             const Record* records, size_t n, const Value* values, size_t m,
+             const uint32_t* slots) {
     CloseRun();
-    // Header and slots, times and versions, values (a DOUBLE column's width byte included).
-    char* dst = Room(32 + 11 * m + 21 * n + 10 * n * m);
-    *dst++ = static_cast<char>(kBlockTag);
-    dst = EncodeVarint64(dst, series_slot);
+    // Header and slots, series slots, times and versions, values (a DOUBLE column's width
+    // byte included).
+    char* dst = Room(32 + 11 * m + 26 * n + 10 * n * m);
+    if (series_slots == nullptr) {
+      *dst++ = static_cast<char>(kBlockTag);
+      dst = EncodeVarint64(dst, series_slot);
+    } else {
+      *dst++ = static_cast<char>(kSeriesBlockTag);
+    }
     dst = EncodeVarint64(dst, measure_slot);
     dst = EncodeVarint64(dst, n);
     if (slots != nullptr) {
       dst = EncodeVarint64(dst, m);
       for (size_t j = 0; j < m; ++j) dst = EncodeVarint64(dst, slots[j]);
+    }
+    if (series_slots != nullptr) {
+      for (size_t i = 0; i < n; ++i) dst = EncodeVarint64(dst, series_slots[i]);
     }
     int64_t last = 0;  // Deltas wrap like a run's.
     bool one_version = true;
@@ -146,12 +179,6 @@ class BatchEncoder {
     pos_ = dst - buffer_.get();
     records_ += static_cast<uint32_t>(n);
   }
-  // Completes the payload and returns it; valid until the next Begin.
-  absl::string_view Finish();
-  // Records in the payload (so far).
-  uint32_t records() const { return records_; }
-
- private:
   // A row's header (the run's, when it starts one, then time delta and version) with room
   // for `value_room` more bytes after it; returns where its value goes. The caller sets
   // pos_ past what it writes there.
@@ -321,8 +348,8 @@ class BatchDecoder {
  private:
   absl::Status Corrupt(absl::string_view what) const;
   bool ReadValue(MeasureValueType type, DecodedValue* value);
-  // Reads a block (after its tag) into the block_ members.
-  absl::Status ReadBlock();
+  // Reads a block (after its tag, kBlockTag or kSeriesBlockTag) into the block_ members.
+  absl::Status ReadBlock(uint8_t tag);
   // Next's steps: the next row of the current block or run, and the entries between
   // rows (a series key, a measure or attribute definition, a run's header).
   absl::Status NextBlockRow(Event* event);
@@ -347,6 +374,7 @@ class BatchDecoder {
   uint32_t block_rows_ = 0, block_next_ = 0;
   std::vector<int64_t> block_times_, block_versions_;
   std::vector<uint32_t> block_slots_;
+  std::vector<uint32_t> block_series_;      // Each row's series slot (kSeriesBlockTag), else empty.
   std::vector<DecodedValue> block_values_;  // Column after column: [column * rows + row].
 };
 

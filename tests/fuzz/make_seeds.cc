@@ -258,6 +258,21 @@ std::vector<std::string> SamplePayloads() {
   }
   encoder.Rows(a, m, rows.data(), rows.size(), values.data(), 2, slots);
   payloads.emplace_back(encoder.Finish());
+  // Blocks of many series (version 4): a DOUBLE one and a MULTI one, rows of two series.
+  encoder.Begin();
+  const uint32_t both[6] = {encoder.SeriesSlot(0, key_a), encoder.SeriesSlot(1, key_b), 0, 1, 1, 0};
+  cpu = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
+  m = encoder.MeasureSlot(2, MeasureValueType::kMulti, "metrics");
+  const uint32_t many_slots[2] = {encoder.AttributeSlot(0, MeasureValueType::kBigint, "x"),
+                                  encoder.AttributeSlot(2, MeasureValueType::kDouble, "y")};
+  std::vector<Val> doubles;
+  for (int i = 0; i < 6; ++i) {
+    const uint32_t code = PackDecimal(52345 + i, 2, false);
+    doubles.push_back({MeasureValueType::kDouble, code, DecimalBits(code), ""});
+  }
+  encoder.SeriesRows(both, cpu, rows.data(), rows.size(), doubles.data(), 1, nullptr);
+  encoder.SeriesRows(both, m, rows.data(), rows.size(), values.data(), 2, many_slots);
+  payloads.emplace_back(encoder.Finish());
   return payloads;
 }
 

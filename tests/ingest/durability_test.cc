@@ -359,9 +359,82 @@ TEST(BatchDecoderTest, ReadsVersionOnePayloadsAndNoBlockInThem) {
   std::string with_block = v1.substr(0, 22) + "\x06" + v1.substr(23);
   DecodedRows(with_block, &status);
   EXPECT_FALSE(status.ok());
-  std::string v4 = v1;
-  v4[0] = 4;
-  DecodedRows(v4, &status);
+  std::string v5 = v1;
+  v5[0] = 5;
+  DecodedRows(v5, &status);
+  EXPECT_FALSE(status.ok());
+}
+
+TEST(BatchDecoderTest, ReadsBlocksOfManySeriesAsTheirRowsEachOfItsSeries) {
+  ingest::BatchEncoder encoder;
+  encoder.Begin();
+  const uint32_t series[] = {encoder.SeriesSlot(7, "\x04host\x01a"),
+                             encoder.SeriesSlot(3, "\x04host\x01b"),
+                             encoder.SeriesSlot(9,
+                                                "\x04host\x02"
+                                                "cc")};
+  const uint32_t scalar = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
+  const uint32_t multi = encoder.MeasureSlot(1, MeasureValueType::kMulti, "metrics");
+  const uint32_t slots[] = {encoder.AttributeSlot(0, MeasureValueType::kDouble, "x"),
+                            encoder.AttributeSlot(1, MeasureValueType::kBigint, "n")};
+  // Times that go backwards and wrap, versions that differ, series in no order.
+  const BlockRecord records[] = {{INT64_MAX, 1}, {INT64_MIN, 2}, {-5, 1}, {7, 1}};
+  const uint32_t row_series[] = {series[2], series[0], series[2], series[1]};
+  // DOUBLEs with decimal codes (1.0 and 2.0), so the column is logged as codes.
+  const BlockValue scalars[] = {{MeasureValueType::kDouble, 0x3ff0000000000000u, 1u << 5},
+                                {MeasureValueType::kDouble, 0x4000000000000000u, 2u << 5},
+                                {MeasureValueType::kDouble, 0x3ff0000000000000u, 1u << 5},
+                                {MeasureValueType::kDouble, 0x4000000000000000u, 2u << 5}};
+  std::vector<BlockValue> values;
+  for (int i = 0; i < 3; ++i) {
+    values.push_back({MeasureValueType::kDouble, 0x3ff0000000000000u + i});  // No code.
+    values.push_back({MeasureValueType::kBigint, static_cast<uint64_t>(-1000 * i)});
+  }
+  encoder.SeriesRows(row_series, scalar, records, 4, scalars, 1, nullptr);
+  encoder.SeriesRows(row_series + 1, multi, records + 1, 3, values.data(), 2, slots);
+  encoder.Row(series[1], scalar, 9, 2);  // A run after blocks.
+  encoder.Value(MeasureValueType::kDouble, 0x4000000000000000u, "");
+  const std::string payload(encoder.Finish());
+  ASSERT_EQ(payload[0], 4);
+  ASSERT_EQ(encoder.records(), 8u);
+  absl::Status status;
+  const std::vector<std::string> rows = DecodedRows(payload, &status);
+  ASSERT_TRUE(status.ok()) << status;
+  const std::vector<std::string> expected = {
+      "2/0 9223372036854775807 1 0:4607182418800017408",
+      "0/0 -9223372036854775808 2 0:4611686018427387904",
+      "2/0 -5 1 0:4607182418800017408",
+      "1/0 7 1 0:4611686018427387904",
+      "0/1 -9223372036854775808 2 0:4607182418800017408 1:0",
+      "2/1 -5 1 0:4607182418800017409 1:18446744073709550616",
+      "1/1 7 1 0:4607182418800017410 1:18446744073709549616",
+      "1/0 9 2 0:4611686018427387904"};
+  EXPECT_EQ(rows, expected);
+  for (size_t cut = 0; cut < payload.size(); ++cut) {
+    DecodedRows(absl::string_view(payload.data(), cut), &status);
+    EXPECT_FALSE(status.ok()) << "cut at " << cut;
+  }
+  for (size_t at = 5; at < payload.size(); ++at) {
+    std::string damaged = payload;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x5a);
+    DecodedRows(damaged, &status);
+  }
+  // The same bytes labelled version 3, which has no blocks of many series: damage.
+  std::string v3 = payload;
+  v3[0] = 3;
+  DecodedRows(v3, &status);
+  EXPECT_FALSE(status.ok());
+  // A row naming a series slot not defined (3 of 0..2): damage.
+  encoder.Begin();
+  encoder.SeriesSlot(7, "\x04host\x01a");
+  encoder.SeriesSlot(3, "\x04host\x01b");
+  encoder.SeriesSlot(9,
+                     "\x04host\x02"
+                     "cc");
+  encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
+  const uint32_t undefined[] = {0, 3};
+  encoder.SeriesRows(undefined, 0, records, 2, scalars, 1, nullptr);
+  DecodedRows(std::string(encoder.Finish()), &status);
   EXPECT_FALSE(status.ok());
 }
 
