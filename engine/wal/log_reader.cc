@@ -179,10 +179,14 @@ absl::StatusOr<bool> LogReader::Next(uint64_t durable, ReadMode mode, LogBatch* 
     }
   }
   const size_t want = whole ? length : std::min<size_t>(length, kPayloadHeaderBytes);
-  const char* frame = buffer_.get() + (offset_ - buffer_offset_);
+  // Payload bytes the buffer holds (after a second read the file may have been cut below
+  // the header this frame's first read saw: none then, and the frame is cut short).
+  const size_t from = static_cast<size_t>(offset_ - buffer_offset_);
   const size_t have =
-      buffer_size_ - static_cast<size_t>(offset_ - buffer_offset_) - kFrameHeaderSize;
-  batch->payload = absl::string_view(frame + kFrameHeaderSize, std::min(want, have));
+      buffer_size_ > from + kFrameHeaderSize ? buffer_size_ - from - kFrameHeaderSize : 0;
+  const char* frame = buffer_.get() + from;
+  batch->payload =
+      absl::string_view(have > 0 ? frame + kFrameHeaderSize : nullptr, std::min(want, have));
   if (have < want || (whole && !format::FrameChecksumMatches(frame, batch->payload))) {
     return InternalError(absl::StrCat("write-ahead log file ", PathOf(file_number_),
                                       ": durable batch ", next_sequence_, " at offset ", offset_,

@@ -25,6 +25,7 @@ using testing::PayloadFor;
 using testing::Replayed;
 using testing::SizeFor;
 using testing::TestOptions;
+using testing::TruncateFile;
 
 // Batch i's payload: sizes from empty to a few KiB, and one far over the read-ahead.
 std::string Payload(uint64_t i) {
@@ -125,6 +126,34 @@ TEST(LogReaderTest, ADamagedPayloadFailsItsChecksumAfterAnEarlierReadAhead) {
   got = reader.Next(3, LogReader::ReadMode::kWhole, &batch);
   ASSERT_FALSE(got.ok());
   EXPECT_NE(got.status().message().find("fails its checksum"), std::string::npos) << got.status();
+}
+
+TEST(LogReaderTest, AFrameCutShortAfterItsHeaderWasReadIsAnErrorNotAReadPastTheBuffer) {
+  const std::string dir = NewTestDir("cut");
+  std::vector<std::string> reports;
+  const size_t big = 4 * LogReader::kReadAheadMin;  // Only its header is in the first read.
+  {
+    Replayed replayed;
+    auto log = OpenRecording(dir, TestOptions(&reports, 1 << 20), &replayed);
+    ASSERT_TRUE(log.ok()) << log.status();
+    ASSERT_TRUE((*log)->Append(PayloadFor(1, 100)).ok());
+    ASSERT_TRUE((*log)->Append(PayloadFor(2, big)).ok());
+    ASSERT_TRUE((*log)->Close().ok());
+  }
+  LogReader reader(*Env::Default(), dir);
+  uint64_t first_held = 0;
+  ASSERT_TRUE(reader.Seek(1, {}, &first_held).ok());
+  LogBatch batch;
+  absl::StatusOr<bool> got = reader.Next(2, LogReader::ReadMode::kWhole, &batch);
+  ASSERT_TRUE(got.ok() && *got) << got.status();
+  // Cut (by damage, not by the log) into batch 2's header: the reader holds the header
+  // from its first read; the second, for the payload, finds less than the header.
+  const std::vector<std::string> files = LogFileNames(dir);
+  ASSERT_EQ(files.size(), 1u);
+  TruncateFile(file::JoinPath(dir, files[0]), reader.position().offset + 10);
+  got = reader.Next(2, LogReader::ReadMode::kWhole, &batch);
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("is cut short"), std::string::npos) << got.status();
 }
 
 }  // namespace
