@@ -21,14 +21,36 @@ using ingest::DecodedValue;
 
 }  // namespace
 
-absl::Status LogDecoder::FindSeries(absl::string_view key, BatchTable* table) {
-  if (const size_t slot = table->series.size();
-      slot < previous_.size() && previous_[slot]->key == key) {
-    table->series.push_back(previous_[slot]);
-    return absl::OkStatus();
+absl::Status LogDecoder::AddSeries(absl::string_view key) {
+  const size_t slot = slots_.size();
+  if (slot == 0) {
+    // The recent batch this one follows, found by its first series.
+    template_ = nullptr;
+    for (const std::shared_ptr<const SeriesList>& list : recent_) {
+      if (!list->empty() && list->front()->key == key) {
+        template_ = list;
+        break;
+      }
+    }
   }
+  if (building_ == nullptr) {
+    if (template_ != nullptr && slot < template_->size() && (*template_)[slot]->key == key) {
+      slots_.push_back((*template_)[slot].get());
+      return absl::OkStatus();
+    }
+    // Leaving the template: the batch gets its own list, starting with the shared slots.
+    building_ = std::make_shared<SeriesList>();
+    if (template_ != nullptr) {
+      building_->assign(template_->begin(), template_->begin() + static_cast<ptrdiff_t>(slot));
+    }
+  }
+  return FindSeries(key);
+}
+
+absl::Status LogDecoder::FindSeries(absl::string_view key) {
   if (auto it = known_.find(key); it != known_.end()) {
-    table->series.push_back(it->second);
+    slots_.push_back(it->second.get());
+    building_->push_back(it->second);
     return absl::OkStatus();
   }
   auto s = std::make_shared<SeriesJson>();
@@ -57,8 +79,48 @@ absl::Status LogDecoder::FindSeries(absl::string_view key, BatchTable* table) {
   }
   if (known_.size() >= kMaxKnownSeries) known_.clear();
   known_.emplace(std::string(key.data(), key.size()), s);
-  table->series.push_back(std::move(s));
+  slots_.push_back(s.get());
+  building_->push_back(std::move(s));
   return absl::OkStatus();
+}
+
+std::shared_ptr<const SeriesList> LogDecoder::FinishSeries() {
+  std::shared_ptr<const SeriesList> list;
+  if (building_ == nullptr && template_ != nullptr && slots_.size() == template_->size()) {
+    list = template_;  // The same series as a recent batch: shared.
+  } else {
+    // Another recent batch may have exactly these (the template was only the most recent
+    // with the same first series): compared by address, the series being found already.
+    for (const std::shared_ptr<const SeriesList>& other : recent_) {
+      if (other->size() == slots_.size() &&
+          std::equal(slots_.begin(), slots_.end(), other->begin(),
+                     [](const SeriesJson* a, const auto& b) { return a == b.get(); })) {
+        list = other;
+        break;
+      }
+    }
+    if (list == nullptr && building_ != nullptr) {
+      list = std::move(building_);
+    } else if (list == nullptr) {
+      // A prefix of the template (or no series at all).
+      auto own = std::make_shared<SeriesList>();
+      if (template_ != nullptr) {
+        own->assign(template_->begin(), template_->begin() + static_cast<ptrdiff_t>(slots_.size()));
+      }
+      list = std::move(own);
+    }
+  }
+  building_ = nullptr;
+  template_ = nullptr;
+  // Most recent first; a list already there moves to the front.
+  auto at = std::find(recent_.begin(), recent_.end(), list);
+  if (at == recent_.end()) {
+    if (recent_.size() < kRecentLists) recent_.emplace_back();
+    at = recent_.end() - 1;
+  }
+  std::rotate(recent_.begin(), at, at + 1);
+  recent_.front() = list;
+  return list;
 }
 
 absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord>* out) {
@@ -72,6 +134,9 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
   auto table = std::make_shared<BatchTable>();
   std::shared_ptr<const BatchTable> shared = table;
   measure_hashes_.clear();
+  slots_.clear();
+  template_ = nullptr;
+  building_ = nullptr;
   out->reserve(first + decoder_.record_count());
   table->values.reserve(decoder_.record_count());
   BatchDecoder::Event& e = event_;
@@ -79,10 +144,10 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
     if (absl::Status s = decoder_.Next(&e); !s.ok()) return fail(s);
     switch (e.kind) {
       case BatchDecoder::Kind::kEnd:
-        previous_ = table->series;
+        table->series = FinishSeries();
         return absl::OkStatus();
       case BatchDecoder::Kind::kSeries:
-        if (absl::Status s = FindSeries(e.key, table.get()); !s.ok()) return fail(s);
+        if (absl::Status s = AddSeries(e.key); !s.ok()) return fail(s);
         break;
       case BatchDecoder::Kind::kMeasure: {
         BatchTable::Measure& m = table->measures.emplace_back();
@@ -99,7 +164,7 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
         break;
       }
       case BatchDecoder::Kind::kRow: {
-        if (e.series_slot >= table->series.size() || e.measure_slot >= table->measures.size()) {
+        if (e.series_slot >= slots_.size() || e.measure_slot >= table->measures.size()) {
           return fail(InternalError("WAL batch is malformed: a row names an undefined slot"));
         }
         const bool multi = table->measures[e.measure_slot].type == MeasureValueType::kMulti;
@@ -112,8 +177,8 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
         r.measure = e.measure_slot;
         r.time_nanos = e.time_nanos;
         r.version = e.version;
-        r.shard_hash = table->series[e.series_slot]->hash ^
-                       (measure_hashes_[e.measure_slot] * 0x9e3779b97f4a7c15ULL);
+        r.shard_hash =
+            slots_[e.series_slot]->hash ^ (measure_hashes_[e.measure_slot] * 0x9e3779b97f4a7c15ULL);
         r.first_value = static_cast<uint32_t>(table->values.size());
         const size_t n = multi ? e.values.size() : 1;
         r.value_count = static_cast<uint32_t>(n);
@@ -415,7 +480,7 @@ void PutOwnDimensions(const SeriesJson& s, const Common& c, Out* out, bool* firs
 void PutRecord(const LogRecord& r, const Common& c, bool first_record, Out* out) {
   const BatchTable& t = *r.batch;
   const BatchTable::Measure& m = t.measures[r.measure];
-  const SeriesJson& s = *t.series[r.series];
+  const SeriesJson& s = *(*t.series)[r.series];
   const BatchTable::Value* values = t.values.data() + r.first_value;
   // Every member but VARCHAR values (which make their own room) fits in this.
   size_t room = 256 + s.all_json.size() + m.name_json.size();

@@ -6,7 +6,10 @@
 // words each (slots into a table the batch's records share, the time, the Version, the
 // shard hash), so decoding allocates per batch, never per record. A series' dimensions are
 // decoded, and each dimension's JSON object escaped, once when the series is first seen
-// (kept by key across batches, up to kMaxKnownSeries series).
+// (kept by key across batches, up to kMaxKnownSeries series). A batch whose series are
+// those of one of the last kRecentLists batches, in the same order (a writer sending the
+// same series request after request, several writers taking turns), shares that batch's
+// SeriesList: one key comparison per series, no lookup and no reference count per series.
 //
 // WriteRequestJson writes the request for a run of them with the semantics of
 // BuildRequest + apijson::ToJson (tests/forward/reference_request.h; json_request_test
@@ -43,6 +46,10 @@ struct SeriesJson {
   uint64_t hash = 0;     // XXH3 of the key.
 };
 
+// A batch's series by payload slot. Immutable once decoded; a batch defining the same
+// series in the same order as a recent one shares that batch's list.
+using SeriesList = std::vector<std::shared_ptr<const SeriesJson>>;
+
 // What the records of one batch share, owned together.
 struct BatchTable {
   struct Measure {
@@ -56,10 +63,10 @@ struct BatchTable {
     uint64_t bits = 0;  // DOUBLE bits, BIGINT/TIMESTAMP (ns) as int64, BOOLEAN 0/1.
     uint32_t text_offset = 0, text_size = 0;  // VARCHAR: bytes in `texts`.
   };
-  std::vector<std::shared_ptr<const SeriesJson>> series;  // By payload slot.
-  std::vector<Measure> measures;                          // By payload slot.
-  std::vector<std::string> attribute_json;                // By slot: {"Name":"<name>","Value":
-  std::vector<Value> values;                              // Every record's, in order.
+  std::shared_ptr<const SeriesList> series;  // Never null.
+  std::vector<Measure> measures;             // By payload slot.
+  std::vector<std::string> attribute_json;   // By slot: {"Name":"<name>","Value":
+  std::vector<Value> values;                 // Every record's, in order.
   std::string texts;
 };
 
@@ -74,7 +81,7 @@ struct LogRecord {
   // one (series, measure), which therefore go to one shard.
   uint64_t shard_hash = 0;
 
-  const SeriesJson& series_json() const { return *batch->series[series]; }
+  const SeriesJson& series_json() const { return *(*batch->series)[series]; }
   const BatchTable::Measure& measure_def() const { return batch->measures[measure]; }
 };
 
@@ -86,16 +93,25 @@ class LogDecoder {
   absl::Status Decode(absl::string_view payload, std::vector<LogRecord>* out);
 
   static constexpr size_t kMaxKnownSeries = 100000;
+  static constexpr size_t kRecentLists = 8;
 
  private:
-  absl::Status FindSeries(absl::string_view key, BatchTable* table);
+  // Slot `slots_.size()`'s series, of key `key`: from the template if it has it there
+  // (sharing it), else from `known_` or decoded (building_ then holds the batch's list).
+  absl::Status AddSeries(absl::string_view key);
+  absl::Status FindSeries(absl::string_view key);
+  // The batch's list, once its series are all seen; remembered among the recent ones.
+  std::shared_ptr<const SeriesList> FinishSeries();
 
   ingest::BatchDecoder decoder_;
   ingest::BatchDecoder::Event event_;
   std::vector<uint64_t> measure_hashes_;  // This batch's, by slot.
-  // The previous batch's series by slot: a writer sending the same series in the same
-  // order batch after batch finds each by one comparison of its key, not a hash lookup.
-  std::vector<std::shared_ptr<const SeriesJson>> previous_;
+  // The series lists of the last kRecentLists batches (most recent first), and the one
+  // this batch follows so far (its first slots_.size() series are this batch's), if any.
+  std::vector<std::shared_ptr<const SeriesList>> recent_;
+  std::shared_ptr<const SeriesList> template_;
+  std::shared_ptr<SeriesList> building_;  // Once the batch leaves its template.
+  std::vector<const SeriesJson*> slots_;  // This batch's series by slot (owned above).
   // Series seen in earlier batches by key (cleared when it reaches kMaxKnownSeries).
   absl::flat_hash_map<std::string, std::shared_ptr<const SeriesJson>> known_;
 };

@@ -43,6 +43,7 @@ absl::Status LogReader::OpenNumber(uint64_t number, uint64_t* first_sequence) {
         absl::StrCat("write-ahead log file ", PathOf(number), ": ", header.problem));
   }
   *first_sequence = header.first_sequence;
+  DropBuffer();
   file_ = std::move(*file);
   file_number_ = number;
   offset_ = static_cast<int64_t>(kFileHeaderSize);
@@ -51,6 +52,7 @@ absl::Status LogReader::OpenNumber(uint64_t number, uint64_t* first_sequence) {
 
 absl::Status LogReader::Seek(uint64_t sequence, const LogPosition& hint, uint64_t* first_held) {
   *first_held = 0;
+  DropBuffer();
   format::FrameHeader header;
   char raw[kFrameHeaderSize];
   uint64_t first = 0;
@@ -101,11 +103,57 @@ absl::Status LogReader::Seek(uint64_t sequence, const LogPosition& hint, uint64_
   return absl::OkStatus();
 }
 
+absl::Status LogReader::ReadAhead(int64_t offset, size_t bytes, uint64_t durable) {
+  // Sized by what the previous read served: a reader keeping up with a writer reads about
+  // what arrived since, one catching up reads larger pieces.
+  if (buffer_durable_ != 0 && offset >= buffer_offset_) {
+    const size_t served = static_cast<size_t>(offset - buffer_offset_);
+    read_ahead_ = std::clamp(2 * served, kReadAheadMin, kReadAheadMax);
+  }
+  bytes = std::max(bytes, read_ahead_);
+  DropBuffer();
+  if (bytes > buffer_capacity_ || buffer_capacity_ > 4 * std::max(bytes, kReadAheadMax)) {
+    buffer_.reset(new char[bytes]);  // Not zeroed: only bytes Read filled are used.
+    buffer_capacity_ = bytes;
+  }
+  absl::StatusOr<size_t> n = file_->Read(static_cast<uint64_t>(offset), bytes, buffer_.get());
+  if (!n.ok()) return n.status();
+  buffer_offset_ = offset;
+  buffer_size_ = *n;
+  buffer_durable_ = durable;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> LogReader::LoadFrame(uint64_t durable, bool whole, uint32_t* length) {
+  // The buffer's bytes from offset_ on, if they may be used for next_sequence_.
+  auto held = [&]() -> size_t {
+    if (next_sequence_ > buffer_durable_ || offset_ < buffer_offset_) return 0;
+    const size_t from = static_cast<size_t>(offset_ - buffer_offset_);
+    return from < buffer_size_ ? buffer_size_ - from : 0;
+  };
+  if (held() < kFrameHeaderSize) {
+    if (absl::Status s = ReadAhead(offset_, kFrameHeaderSize, durable); !s.ok()) return s;
+  }
+  const size_t have = held();
+  if (have < kFrameHeaderSize) return false;  // The file's end.
+  const format::FrameHeader header =
+      format::DecodeFrameHeader(buffer_.get() + (offset_ - buffer_offset_));
+  if (header.sequence != next_sequence_ || header.length > format::kMaxPayloadBytes) return false;
+  const size_t need =
+      kFrameHeaderSize +
+      (whole ? header.length : std::min<size_t>(header.length, kPayloadHeaderBytes));
+  if (have < need) {
+    if (absl::Status s = ReadAhead(offset_, need, durable); !s.ok()) return s;
+  }
+  *length = header.length;
+  return true;
+}
+
 absl::StatusOr<bool> LogReader::Next(uint64_t durable, ReadMode mode, LogBatch* batch) {
   if (file_ == nullptr || next_sequence_ == 0 || next_sequence_ > durable) return false;
-  format::FrameHeader header;
-  char raw[kFrameHeaderSize];
-  absl::StatusOr<bool> at = FrameAt(*file_, offset_, next_sequence_, &header, raw);
+  const bool whole = mode == ReadMode::kWhole;
+  uint32_t length = 0;
+  absl::StatusOr<bool> at = LoadFrame(durable, whole, &length);
   if (!at.ok()) return at.status();
   if (!*at) {
     // Past this file's frames: a durable batch is then the next file's first.
@@ -122,7 +170,7 @@ absl::StatusOr<bool> LogReader::Next(uint64_t durable, ReadMode mode, LogBatch* 
                                         next_sequence_, " after ", PathOf(previous), " offset ",
                                         end, ": ", s.message()));
     }
-    at = FrameAt(*file_, offset_, next_sequence_, &header, raw);
+    at = LoadFrame(durable, whole, &length);
     if (!at.ok()) return at.status();
     if (!*at) {
       return InternalError(absl::StrCat("write-ahead log file ", PathOf(file_number_),
@@ -130,22 +178,23 @@ absl::StatusOr<bool> LogReader::Next(uint64_t durable, ReadMode mode, LogBatch* 
                                         " at offset ", offset_));
     }
   }
-  const size_t want = mode == ReadMode::kWhole
-                          ? header.length
-                          : std::min<size_t>(header.length, kPayloadHeaderBytes);
-  batch->payload.resize(want);
-  absl::StatusOr<size_t> n =
-      file_->Read(static_cast<uint64_t>(offset_) + kFrameHeaderSize, want, batch->payload.data());
-  if (!n.ok()) return n.status();
-  if (*n < want ||
-      (mode == ReadMode::kWhole && !format::FrameChecksumMatches(raw, batch->payload))) {
+  const size_t want = whole ? length : std::min<size_t>(length, kPayloadHeaderBytes);
+  // Payload bytes the buffer holds (after a second read the file may have been cut below
+  // the header this frame's first read saw: none then, and the frame is cut short).
+  const size_t from = static_cast<size_t>(offset_ - buffer_offset_);
+  const size_t have =
+      buffer_size_ > from + kFrameHeaderSize ? buffer_size_ - from - kFrameHeaderSize : 0;
+  const char* frame = buffer_.get() + from;
+  batch->payload =
+      absl::string_view(have > 0 ? frame + kFrameHeaderSize : nullptr, std::min(want, have));
+  if (have < want || (whole && !format::FrameChecksumMatches(frame, batch->payload))) {
     return InternalError(absl::StrCat("write-ahead log file ", PathOf(file_number_),
                                       ": durable batch ", next_sequence_, " at offset ", offset_,
-                                      *n < want ? " is cut short" : " fails its checksum"));
+                                      have < want ? " is cut short" : " fails its checksum"));
   }
   batch->sequence = next_sequence_;
   batch->position = {file_number_, offset_};
-  batch->frame_bytes = static_cast<int64_t>(kFrameHeaderSize + header.length);
+  batch->frame_bytes = static_cast<int64_t>(kFrameHeaderSize + length);
   offset_ += batch->frame_bytes;
   ++next_sequence_;
   return true;

@@ -7,6 +7,12 @@
 // again elsewhere, synced ones never). Every frame it returns whole is checked against
 // its checksum and sequence; damage is an InternalServerException naming file and offset.
 //
+// Reads ahead: one Read fetches the frames of many batches (kReadAheadMin to
+// kReadAheadMax bytes, sized by what the previous read served), not a header and a
+// payload per batch. A frame is served from those bytes only if its batch was durable
+// when they were read (bytes past the durable end may be unwritten, or rewritten after a
+// failed sync); its checksum is verified each time it is returned whole.
+//
 // Not thread-safe; one reader per consumer. Uses only the Env.
 #ifndef TSW_ENGINE_WAL_LOG_READER_H_
 #define TSW_ENGINE_WAL_LOG_READER_H_
@@ -18,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tsw/env.h"
 
 namespace tsw::wal {
@@ -33,8 +40,9 @@ struct LogBatch {
   LogPosition position;
   int64_t frame_bytes = 0;  // Frame header and payload.
   // The payload, or with ReadMode::kRecordCount only its first bytes (the batch header,
-  // whose record count engine/ingest's BatchDecoder reads); unchecked then.
-  std::string payload;
+  // whose record count engine/ingest's BatchDecoder reads); unchecked then. Points into
+  // the reader's buffer: valid until the reader's next Seek or Next.
+  absl::string_view payload;
 };
 
 class LogReader {
@@ -43,6 +51,8 @@ class LogReader {
   // Bytes of a payload ReadMode::kRecordCount reads: the batch format's version byte and
   // record count (engine/ingest/FORMAT.md).
   static constexpr size_t kPayloadHeaderBytes = 5;
+  static constexpr size_t kReadAheadMin = size_t{16} << 10;
+  static constexpr size_t kReadAheadMax = size_t{256} << 10;
 
   LogReader(Env& env, std::string dir) : env_(env), dir_(std::move(dir)) {}
 
@@ -65,6 +75,18 @@ class LogReader {
   // Opens file `number` and checks its header; sets *first_sequence.
   absl::Status OpenNumber(uint64_t number, uint64_t* first_sequence);
   std::string PathOf(uint64_t number) const;
+  // Makes the frame of next_sequence_ at offset_ available in the buffer: its header and
+  // its payload (`whole`) or the payload's first kPayloadHeaderBytes, fewer only where
+  // the file ends; reads from the file unless the buffer holds them and was read once
+  // next_sequence_ was durable. False (not an error) if no frame of that sequence is
+  // there; else *length is the payload's length.
+  absl::StatusOr<bool> LoadFrame(uint64_t durable, bool whole, uint32_t* length);
+  // Replaces the buffer with at least `bytes` of file_ from `offset` (fewer at its end).
+  absl::Status ReadAhead(int64_t offset, size_t bytes, uint64_t durable);
+  void DropBuffer() {
+    buffer_size_ = 0;
+    buffer_durable_ = 0;
+  }
 
   Env& env_;
   const std::string dir_;
@@ -72,6 +94,14 @@ class LogReader {
   uint64_t file_number_ = 0;
   int64_t offset_ = 0;
   uint64_t next_sequence_ = 0;
+  // Bytes [buffer_offset_, buffer_offset_ + buffer_size_) of file_, read when the
+  // batches up to buffer_durable_ were durable (0: none).
+  std::unique_ptr<char[]> buffer_;
+  size_t buffer_capacity_ = 0;
+  size_t buffer_size_ = 0;
+  int64_t buffer_offset_ = 0;
+  uint64_t buffer_durable_ = 0;
+  size_t read_ahead_ = kReadAheadMin;
 };
 
 }  // namespace tsw::wal

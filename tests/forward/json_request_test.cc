@@ -276,6 +276,47 @@ TEST(JsonRequestTest, OneSeriesOneMeasureGoesAllIntoCommonAttributes) {
             "{\"MeasureValue\":\"3\",\"Time\":\"1700000002\"}]}");
 }
 
+// Batches from writers taking turns, each with its series in its own order, decode to the
+// right series and share their writer's list; batches that follow a list part way (one
+// diverging, one shorter, one longer) get their own, with the right series in every slot.
+TEST(JsonRequestTest, BatchesOfRecentSeriesListsShareThemAndDivergingOnesDoNot) {
+  const std::vector<TestSeries> series = MakeSeries();
+  const std::vector<std::vector<uint32_t>> orders = {
+      {0, 1, 2, 3}, {4, 5, 6}, {7, 3, 1}, {0, 1, 5, 3}, {0, 1}, {4, 5, 6, 2}, {2}};
+  auto batch = [&](const std::vector<uint32_t>& order) {
+    ingest::BatchEncoder encoder;
+    encoder.Begin();
+    const uint32_t m = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
+    for (uint32_t si : order) {
+      const uint32_t s = encoder.SeriesSlot(si, series[si].key);
+      encoder.Row(s, m, int64_t{1700000000} * 1000000000, 1);
+      encoder.Value(MeasureValueType::kDouble, 0, "");
+    }
+    return std::string(encoder.Finish());
+  };
+  LogDecoder decoder;
+  std::vector<const SeriesList*> first_list(orders.size(), nullptr);
+  // Writers 0-2 take turns three times, then the partial followers, then writer 1 again.
+  const std::vector<size_t> sequence = {0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 4, 5, 6, 1, 0};
+  for (size_t w : sequence) {
+    std::vector<LogRecord> records;
+    ASSERT_TRUE(decoder.Decode(batch(orders[w]), &records).ok());
+    ASSERT_EQ(records.size(), orders[w].size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      EXPECT_EQ(records[i].series_json().key, series[orders[w][i]].key) << w << " " << i;
+      EXPECT_EQ(records[i].series_json().dimensions.size(), series[orders[w][i]].dimensions.size());
+    }
+    const SeriesList* list = records[0].batch->series.get();
+    EXPECT_EQ(list->size(), orders[w].size());
+    if (first_list[w] == nullptr) {
+      for (const SeriesList* other : first_list) EXPECT_NE(other, list) << w;
+      first_list[w] = list;
+    } else {
+      EXPECT_EQ(list, first_list[w]) << w;  // Shared with the writer's earlier batches.
+    }
+  }
+}
+
 TEST(JsonRequestTest, MalformedPayloadIsAnInternalErrorAndAppendsNothing) {
   const std::vector<TestSeries> series = MakeSeries();
   Generator gen(5);
