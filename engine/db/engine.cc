@@ -235,6 +235,17 @@ class EngineQuerySource final : public query::QuerySource {
                             });
   }
 
+  // As Columns(), compared under the table's lock instead of copied out.
+  absl::StatusOr<bool> HasColumns(std::string_view database_name, std::string_view table_name,
+                                  const query::TableColumns& columns) override {
+    return impl_->WithStore(database_name, table_name,
+                            [&](table::TableStore& store, const catalog::TableInfo&,
+                                const TableHandle&) -> absl::StatusOr<bool> {
+                              return store.NamesAre(columns.dimensions, columns.measures,
+                                                    columns.attributes);
+                            });
+  }
+
   absl::Status Scan(const ScanRequest& request,
                     const std::function<bool(const ScanBatch&)>& visitor) override {
     return engine_->Scan(request, visitor);

@@ -30,7 +30,7 @@ class Accumulator {
   // The aggregate's value for groups [0, groups).
   Vec Finish(size_t groups) const;
   // Bytes of state per group (for the memory limit), and the variable part so far.
-  int64_t BytesPerGroup() const { return 48; }
+  static constexpr int64_t kBytesPerGroup = 48;
   int64_t VariableBytes() const { return sample_bytes_; }
 
  private:

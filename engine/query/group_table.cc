@@ -13,8 +13,6 @@ GroupTable::GroupTable(const Plan& plan, const EvalContext& ctx, MemoryBudget* b
     : plan_(plan), ctx_(ctx), budget_(budget) {
   keys_.reserve(plan.group_keys.size());
   for (const auto& k : plan.group_keys) keys_.push_back(Vec::Nulls(k->type, 0));
-  accumulators_.reserve(plan.aggs.size());
-  for (const AggCall& a : plan.aggs) accumulators_.emplace_back(a);
   if (plan.group_keys.size() == 1) {
     switch (PhysicalOf(plan.group_keys[0]->type)) {
       case Physical::kString:
@@ -33,7 +31,15 @@ GroupTable::GroupTable(const Plan& plan, const EvalContext& ctx, MemoryBudget* b
   }
 }
 
+void GroupTable::MakeAccumulators() {
+  if (!accumulators_.empty() || plan_.aggs.empty()) return;
+  accumulators_.reserve(plan_.aggs.size());
+  for (const AggCall& a : plan_.aggs) accumulators_.emplace_back(a);
+  for (Accumulator& a : accumulators_) a.Resize(capacity_);
+}
+
 void GroupTable::ResizeTo(size_t groups) {
+  MakeAccumulators();
   if (groups > capacity_) {
     capacity_ = std::max({groups, capacity_ * 2, size_t{16}});
     for (Vec& k : keys_) k.Resize(capacity_);
@@ -43,6 +49,7 @@ void GroupTable::ResizeTo(size_t groups) {
 }
 
 void GroupTable::Reserve(size_t groups) {
+  MakeAccumulators();
   if (groups <= capacity_) return;
   capacity_ = groups;
   if (index_kind_ == IndexKind::kOneInt) {
@@ -57,8 +64,8 @@ void GroupTable::Reserve(size_t groups) {
 int64_t GroupTable::GroupBytes(size_t key_bytes, size_t groups) const {
   // Each key byte is held twice (the index and the key column), plus a fixed share per
   // group, plus each accumulator's.
-  int64_t per_group = 64;
-  for (const Accumulator& a : accumulators_) per_group += a.BytesPerGroup();
+  const int64_t per_group =
+      64 + Accumulator::kBytesPerGroup * static_cast<int64_t>(plan_.aggs.size());
   return static_cast<int64_t>(key_bytes) * 2 + per_group * static_cast<int64_t>(groups);
 }
 
@@ -218,6 +225,7 @@ absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
 }
 
 absl::Status GroupTable::ConsumeNow(const Chunk& chunk, const Sel& sel) {
+  MakeAccumulators();
   if (plan_.scan.latest_only) Reserve(std::min(chunk.n, kMaxLatestGroupsReserved));
   std::vector<VecPtr> keys;
   keys.reserve(plan_.group_keys.size());
@@ -278,6 +286,7 @@ absl::Status GroupTable::Finish(OutputSink& sink) {
     if (*done) return absl::OkStatus();
     if (absl::Status s = ConsumeHeld(); !s.ok()) return s;
   }
+  MakeAccumulators();  // None yet when no row came.
   Chunk chunk;
   chunk.n = groups_;
   chunk.cols.reserve(keys_.size() + accumulators_.size());

@@ -89,6 +89,9 @@ class GroupTable {
   // A new group (numbered groups_) for row `row` of `keys`, whose key takes `key_bytes`
   // bytes as AppendKeyBytes writes it (the memory charge).
   absl::StatusOr<uint32_t> NewGroup(const std::vector<VecPtr>& keys, size_t row, size_t key_bytes);
+  // The accumulators, made on first use: a latest-rows chunk whose rows are their own
+  // groups (FinishRowsAsGroups) never needs them. Sized to capacity_.
+  void MakeAccumulators();
   // Makes room for `groups` groups. The keys' and accumulators' vectors grow by doubling,
   // not one group at a time (a query with a group per row resized them all on every
   // row); the slots beyond groups_ are fresh (NULL keys, empty accumulators) until used.
@@ -98,8 +101,8 @@ class GroupTable {
   const EvalContext& ctx_;
   MemoryBudget* budget_;
   IndexKind index_kind_ = IndexKind::kBytes;
-  std::vector<Vec> keys_;  // Per key, its value for each group.
-  std::vector<Accumulator> accumulators_;
+  std::vector<Vec> keys_;                             // Per key, its value for each group.
+  std::vector<Accumulator> accumulators_;             // Empty until MakeAccumulators.
   absl::flat_hash_map<std::string, uint32_t> index_;  // kBytes, kOneString.
   absl::flat_hash_map<int64_t, uint32_t> int_index_;  // kOneInt.
   uint32_t null_group_ = UINT32_MAX;                  // kOneString, kOneInt: the NULL key's.

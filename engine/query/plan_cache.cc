@@ -17,10 +17,6 @@ bool ExprReadsNow(const Expr* e) {
   return false;
 }
 
-bool SameColumns(const TableColumns& a, const TableColumns& b) {
-  return a.dimensions == b.dimensions && a.measures == b.measures && a.attributes == b.attributes;
-}
-
 // Forwards to `source`, noting every Columns() answer for the cache entry.
 class RecordingSource final : public QuerySource {
  public:
@@ -58,9 +54,10 @@ class RecordingSource final : public QuerySource {
 bool StillValid(const PlanCache::Entry& entry, QuerySource& source, const EvalContext& ctx) {
   if (entry.reads_now && entry.now_nanos != ctx.now_nanos) return false;
   for (const PlanCache::Lookup& lookup : entry.lookups) {
-    absl::StatusOr<TableColumns> columns = source.Columns(lookup.database, lookup.table);
-    if (columns.ok() != lookup.found) return false;
-    if (columns.ok() && !SameColumns(*columns, lookup.columns)) return false;
+    // Compared in place by the source (no copy of the table's names per run).
+    absl::StatusOr<bool> same = source.HasColumns(lookup.database, lookup.table, lookup.columns);
+    if (same.ok() != lookup.found) return false;
+    if (same.ok() && !*same) return false;
   }
   return true;
 }

@@ -6,7 +6,9 @@
 // QueryLimits::latest_rows, and of now() when the query calls now() or ago() (the binder
 // folds them into pushed-down time bounds). So an entry keeps the answers of its
 // Columns() lookups and is used only when every one of them is the same again (same
-// success or failure, same columns in the same order): a table that learned a dimension,
+// success or failure, same columns in the same order; asked of the source as
+// QuerySource::HasColumns, which the engine answers by comparing the table's names in
+// place rather than copying them out on every run): a table that learned a dimension,
 // an attribute or a measure since, or was dropped or created, rebuilds the plan. A query
 // that reads now() is reused only at the same now(). The runtime context (now() in
 // expressions evaluated per row) is passed to the executor per run, never cached.

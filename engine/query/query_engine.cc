@@ -21,6 +21,14 @@ PlanCache& SharedPlanCache() {
 
 }  // namespace
 
+absl::StatusOr<bool> QuerySource::HasColumns(std::string_view database_name,
+                                             std::string_view table_name,
+                                             const TableColumns& columns) {
+  absl::StatusOr<TableColumns> now = Columns(database_name, table_name);
+  if (!now.ok()) return now.status();
+  return *now == columns;
+}
+
 absl::Status QuerySource::ScanLatestColumns(const ScanRequest& request,
                                             const std::vector<LatestColumnSpec>& specs,
                                             LatestColumns* out) {

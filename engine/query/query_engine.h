@@ -29,6 +29,11 @@ struct TableColumns {
   std::vector<std::pair<std::string, MeasureValueType>> measures;
   // MULTI attributes (table-wide) with their type.
   std::vector<std::pair<std::string, MeasureValueType>> attributes;
+
+  bool operator==(const TableColumns& other) const {
+    return dimensions == other.dimensions && measures == other.measures &&
+           attributes == other.attributes;
+  }
 };
 
 class QuerySource {
@@ -38,6 +43,12 @@ class QuerySource {
   // not exist.
   virtual absl::StatusOr<TableColumns> Columns(std::string_view database_name,
                                                std::string_view table_name) = 0;
+  // Whether Columns(database_name, table_name) would answer `columns` now: true, false
+  // (other columns), or the error Columns() would return. The plan cache asks this on
+  // every run of a cached query. This default calls Columns() and compares; a source
+  // that can compare the table's names in place, without copying them, overrides it.
+  virtual absl::StatusOr<bool> HasColumns(std::string_view database_name,
+                                          std::string_view table_name, const TableColumns& columns);
   // As Engine::Scan.
   virtual absl::Status Scan(const ScanRequest& request,
                             const std::function<bool(const ScanBatch&)>& visitor) = 0;

@@ -960,6 +960,37 @@ TableStore::SchemaNames TableStore::Names() const {
   return names;
 }
 
+namespace {
+
+// True when `table` holds exactly `names`, in order, with their types.
+bool TypedNamesAre(const model::NameTable& table,
+                   const std::vector<std::pair<std::string, MeasureValueType>>& names) {
+  if (table.size() != names.size()) return false;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const model::NameTable::Entry& e = table.at(static_cast<int32_t>(i));
+    if (e.type != names[i].second || e.name != names[i].first) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool TableStore::NamesAre(
+    const std::vector<std::string>& dimensions,
+    const std::vector<std::pair<std::string, MeasureValueType>>& measures,
+    const std::vector<std::pair<std::string, MeasureValueType>>& attributes) const {
+  ReaderMutexLock lock(&mu_);
+  if (!TypedNamesAre(schema_.measures, measures) ||
+      !TypedNamesAre(schema_.attributes, attributes) ||
+      schema_.dimensions.size() != dimensions.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < dimensions.size(); ++i) {
+    if (schema_.dimensions.at(static_cast<int32_t>(i)).name != dimensions[i]) return false;
+  }
+  return true;
+}
+
 absl::Status TableStore::Close() {
   MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();

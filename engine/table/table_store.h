@@ -154,6 +154,11 @@ class TableStore {
     std::vector<std::string> dimensions;
   };
   SchemaNames Names() const;
+  // True when Names() would answer exactly these names (and types), compared in place
+  // under the shared lock, without copying them.
+  bool NamesAre(const std::vector<std::string>& dimensions,
+                const std::vector<std::pair<std::string, MeasureValueType>>& measures,
+                const std::vector<std::pair<std::string, MeasureValueType>>& attributes) const;
 
   // Rows the write lock covers per slice of maintenance work.
   static constexpr size_t kMaintenanceSliceRows = 65536;

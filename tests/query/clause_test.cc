@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/query/aggregates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/query/query_test_util.h"
@@ -92,6 +93,38 @@ TEST_F(ClauseTest, MemoryLimitFailsTheQueryClearly) {
                                   limits, [](const QueryBatch&) { return true; });
   EXPECT_EQ(KindOf(s), ErrorKind::kValidation);
   EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("memory limit of 100 bytes"));
+}
+
+// Each group is charged its aggregates' state (Accumulator::kBytesPerGroup each), whether
+// its rows are grouped (latest_rows off) or are their own groups (latest rows, where no
+// accumulator is made): one aggregate more raises the smallest memory limit the query
+// runs within by that much per group, on both paths.
+TEST_F(ClauseTest, EachGroupIsChargedItsAggregatesState) {
+  const std::string one = R"(SELECT host, max(time) FROM "fleet"."metrics"
+                             WHERE measure_name = 'cpu' GROUP BY host)";
+  const std::string two = R"(SELECT host, max(time), max_by(measure_value::double, time)
+                             FROM "fleet"."metrics" WHERE measure_name = 'cpu' GROUP BY host)";
+  const int64_t groups = static_cast<int64_t>(Rows(one).size());
+  ASSERT_GT(groups, 1);
+  // The smallest memory limit `sql` runs within.
+  auto peak = [&](const std::string& sql, bool latest_rows) {
+    EngineSource source(engine_.get(), clock_.NowNanos());
+    query::QueryLimits limits;
+    limits.latest_rows = latest_rows;
+    int64_t low = 0, high = 1 << 20;  // Fails at low, runs at high.
+    while (high - low > 1) {
+      limits.memory_limit_bytes = low + (high - low) / 2;
+      const bool ran =
+          query::Execute(sql, source, limits, [](const QueryBatch&) { return true; }).ok();
+      (ran ? high : low) = limits.memory_limit_bytes;
+    }
+    return high;
+  };
+  for (const bool latest_rows : {true, false}) {
+    SCOPED_TRACE(latest_rows);
+    EXPECT_EQ(peak(two, latest_rows) - peak(one, latest_rows),
+              query::Accumulator::kBytesPerGroup * groups);
+  }
 }
 
 TEST_F(ClauseTest, PushesTimeMeasureAndDimensionsIntoTheScan) {

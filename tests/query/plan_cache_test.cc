@@ -175,6 +175,40 @@ TEST_F(PlanCacheTest, ATableDroppedAndCreatedAgainIsBoundAgain) {
               ElementsAre("n1|1"));
 }
 
+// The same names, other types: the engine's in-place comparison (HasColumns) checks the
+// types of measures and attributes too, not only their names.
+TEST_F(PlanCacheTest, ATableCreatedAgainWithOtherTypesIsBoundAgain) {
+  auto recreate = [&](MeasureValueType cpu, MeasureValueType fan) {
+    (void)engine_->DeleteTable({.database_name = "fleet", .table_name = "typed"});
+    ASSERT_TRUE(engine_->CreateTable({.database_name = "fleet", .table_name = "typed"}).ok());
+    Record s = Scalar("h1", "", "cpu", cpu, "3", kN);
+    s.dimensions.front().name = "node";
+    Record m;
+    m.dimensions = s.dimensions;
+    m.measure_name = "stats";
+    m.measure_value_type = MeasureValueType::kMulti;
+    m.measure_values = {{"fan", "7", fan}};
+    m.time = absl::StrCat(kN);
+    m.time_unit = TimeUnit::kNanoseconds;
+    WriteRecordsRequest request{.database_name = "fleet", .table_name = "typed"};
+    request.records = {s, m};
+    auto written = engine_->WriteRecords(request);
+    ASSERT_TRUE(written.ok()) << written.status().message();
+  };
+  const std::string by_cpu = R"(SELECT measure_value::double FROM "fleet"."typed"
+                                WHERE measure_name = 'cpu')";
+  const std::string fan = R"(SELECT fan FROM "fleet"."typed" WHERE measure_name = 'stats')";
+  ASSERT_NO_FATAL_FAILURE(recreate(MeasureValueType::kDouble, MeasureValueType::kBigint));
+  EXPECT_THAT(Rows(by_cpu), ElementsAre("3"));
+  EXPECT_THAT(Run(fan)->columns, ElementsAre("fan:BIGINT"));
+  ASSERT_NO_FATAL_FAILURE(recreate(MeasureValueType::kBigint, MeasureValueType::kDouble));
+  EXPECT_EQ(KindOf(Run(by_cpu).status()), ErrorKind::kValidation);
+  absl::StatusOr<Answer> after = Run(fan);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_THAT(after->columns, ElementsAre("fan:DOUBLE"));
+  EXPECT_THAT(after->rows, ElementsAre("7"));
+}
+
 TEST_F(PlanCacheTest, NowMovesBetweenRunsOfOneQuery) {
   // The clock is at 09:00; h1's cpu rows are at 07:10, 07:11, 08:30 and 08:31.
   const std::string sql = R"(SELECT count(*), to_milliseconds(now()) FROM "fleet"."metrics"
