@@ -10,6 +10,7 @@
 #include "engine/memstore/mem_store.h"
 #include "engine/model/table_schema.h"
 #include "gtest/gtest.h"
+#include "tests/ingest/store_rows.h"
 #include "tests/table/table_test_util.h"
 #include "tsw/options.h"
 #include "tsw/types.h"
@@ -34,29 +35,6 @@ std::vector<RejectedRecord> Apply(ingest::BatchApplier* applier, const WriteReco
   applier->Apply(batch, quotas, /*sequence=*/1, &rejected, &payload, result);
   if (logged != nullptr) *logged = std::string(payload);
   return rejected;
-}
-
-// Every row of every column of `store`: series, measure, time, version, then each slot's
-// attribute id, presence and cell.
-std::vector<std::vector<int64_t>> Rows(const memstore::MemStore& store) {
-  std::vector<std::vector<int64_t>> rows;
-  for (size_t id = 0; id < store.column_count(); ++id) {
-    const memstore::MeasureColumn& column = store.column(static_cast<uint32_t>(id));
-    for (const auto& chunk : column.chunks()) {
-      for (size_t r = 0; r < chunk->size(); ++r) {
-        std::vector<int64_t> row = {column.series(), column.measure(), chunk->times[r],
-                                    chunk->versions[r]};
-        for (size_t s = 0; s < column.slot_count(); ++s) {
-          const bool present = !column.multi() || chunk->present[s][r] != 0;
-          row.push_back(column.slot_attribute(s));
-          row.push_back(present);
-          row.push_back(present ? static_cast<int64_t>(chunk->cells[s][r]) : 0);
-        }
-        rows.push_back(std::move(row));
-      }
-    }
-  }
-  return rows;
 }
 
 // Records of many series, one row each, are logged as blocks of many series: a few bytes a
@@ -99,7 +77,7 @@ TEST(BatchApplierTest, LogsRecordsOfManySeriesAsBlocksThatReplayToTheSameRows) {
   // 0, version, 8 bytes of value or a MULTI count, slots and values) and its series' definition.
   EXPECT_LT(payload.size(), 95u * 20);
   ASSERT_TRUE(replayer.Replay(payload, 1).ok());
-  EXPECT_EQ(Rows(replayed_store), Rows(store));
+  EXPECT_EQ(StoreRows(replayed_store), StoreRows(store));
   EXPECT_EQ(replayed_store.Points(), store.Points());
   EXPECT_EQ(store.Points(), 60 + 7 + 1 + 20 + 5);
 }

@@ -279,6 +279,22 @@ std::vector<std::string> DecodedRows(absl::string_view payload, absl::Status* st
   return rows;
 }
 
+// Every truncation of `payload` is an error, never a crash or a wrong row count; a flipped
+// byte is an error or other rows, never a crash (the WAL checksum is what catches damage;
+// the decoder must only stay within the payload).
+void ExpectCutsFailAndFlipsDoNotCrash(const std::string& payload) {
+  absl::Status status;
+  for (size_t cut = 0; cut < payload.size(); ++cut) {
+    DecodedRows(absl::string_view(payload.data(), cut), &status);
+    EXPECT_FALSE(status.ok()) << "cut at " << cut;
+  }
+  for (size_t at = 5; at < payload.size(); ++at) {
+    std::string damaged = payload;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x5a);
+    DecodedRows(damaged, &status);
+  }
+}
+
 TEST(BatchDecoderTest, ReadsBlocksAsTheRowsTheyHold) {
   ingest::BatchEncoder encoder;
   encoder.Begin();
@@ -321,18 +337,7 @@ TEST(BatchDecoderTest, ReadsBlocksAsTheRowsTheyHold) {
       "0/1 7 1 0:4607182418800017408 1:0 2:0",
       "0/0 9 2 0:5"};
   EXPECT_EQ(rows, expected);
-  // Every truncation is an error, never a crash or a wrong row count.
-  for (size_t cut = 0; cut < payload.size(); ++cut) {
-    DecodedRows(absl::string_view(payload.data(), cut), &status);
-    EXPECT_FALSE(status.ok()) << "cut at " << cut;
-  }
-  // A flipped byte is an error or other rows, never a crash (the WAL checksum is what
-  // catches damage; the decoder must only stay within the payload).
-  for (size_t at = 5; at < payload.size(); ++at) {
-    std::string damaged = payload;
-    damaged[at] = static_cast<char>(damaged[at] ^ 0x5a);
-    DecodedRows(damaged, &status);
-  }
+  ExpectCutsFailAndFlipsDoNotCrash(payload);
 }
 
 TEST(BatchDecoderTest, ReadsVersionOnePayloadsAndNoBlockInThem) {
@@ -410,15 +415,7 @@ TEST(BatchDecoderTest, ReadsBlocksOfManySeriesAsTheirRowsEachOfItsSeries) {
       "1/1 7 1 0:4607182418800017410 1:18446744073709549616",
       "1/0 9 2 0:4611686018427387904"};
   EXPECT_EQ(rows, expected);
-  for (size_t cut = 0; cut < payload.size(); ++cut) {
-    DecodedRows(absl::string_view(payload.data(), cut), &status);
-    EXPECT_FALSE(status.ok()) << "cut at " << cut;
-  }
-  for (size_t at = 5; at < payload.size(); ++at) {
-    std::string damaged = payload;
-    damaged[at] = static_cast<char>(damaged[at] ^ 0x5a);
-    DecodedRows(damaged, &status);
-  }
+  ExpectCutsFailAndFlipsDoNotCrash(payload);
   // The same bytes labelled version 3, which has no blocks of many series: damage.
   std::string v3 = payload;
   v3[0] = 3;

@@ -15,6 +15,7 @@
 #include "engine/memstore/mem_store.h"
 #include "engine/model/table_schema.h"
 #include "gtest/gtest.h"
+#include "tests/ingest/store_rows.h"
 #include "tsw/options.h"
 #include "tsw/types.h"
 
@@ -215,29 +216,6 @@ TEST(ParseFastPathTest, GivesExactlyWhatTheFullPathGives) {
   EXPECT_GT(accepted, total / 2);
 }
 
-// Every row of every column of `store`, in column and time order: time, version, then
-// each slot's attribute id, presence and cell.
-std::vector<std::vector<int64_t>> Rows(const memstore::MemStore& store) {
-  std::vector<std::vector<int64_t>> rows;
-  for (size_t id = 0; id < store.column_count(); ++id) {
-    const memstore::MeasureColumn& column = store.column(static_cast<uint32_t>(id));
-    for (const auto& chunk : column.chunks()) {
-      for (size_t r = 0; r < chunk->size(); ++r) {
-        std::vector<int64_t> row = {column.series(), column.measure(), chunk->times[r],
-                                    chunk->versions[r]};
-        for (size_t s = 0; s < column.slot_count(); ++s) {
-          const bool present = !column.multi() || chunk->present[s][r] != 0;
-          row.push_back(column.slot_attribute(s));
-          row.push_back(present);
-          row.push_back(present ? static_cast<int64_t>(chunk->cells[s][r]) : 0);
-        }
-        rows.push_back(std::move(row));
-      }
-    }
-  }
-  return rows;
-}
-
 // What a payload says, one line per definition or row, with slots resolved to names and
 // keys: payloads that mean the same read the same, however their rows are laid out.
 std::vector<std::string> Meaning(absl::string_view payload) {
@@ -332,8 +310,10 @@ TEST(ApplyFastPathTest, LogsAndRejectsExactlyWhatTheFullPathDoes) {
     EXPECT_EQ(result_fast.schema_grew, result_full.schema_grew);
     stored += static_cast<int>(result_fast.logged);
     if (round % 100 == 99) {
-      ASSERT_EQ(Rows(store_fast), Rows(store_full)) << "round " << round;
-      ASSERT_EQ(Rows(store_replayed), Rows(store_fast)) << "round " << round;
+      ASSERT_EQ(testing::StoreRows(store_fast), testing::StoreRows(store_full))
+          << "round " << round;
+      ASSERT_EQ(testing::StoreRows(store_replayed), testing::StoreRows(store_fast))
+          << "round " << round;
     }
   }
   EXPECT_GT(like_previous, 20000);
