@@ -7,7 +7,9 @@
 #ifndef TSW_API_QUERY_H_
 #define TSW_API_QUERY_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -118,20 +120,35 @@ struct CancelQueryResponse {
 // the same for many rows of an answer, is stored once per run, not copied into each row.
 class StringColumn {
  public:
+  // A forward iterator over the rows' strings, so standard algorithms and containers
+  // take a column as they took a std::vector<std::string>.
   class const_iterator {
    public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::string;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::string*;
+    using reference = const std::string&;
+
+    const_iterator() = default;
     const_iterator(const StringColumn* column, size_t row) : column_(column), row_(row) {}
     const std::string& operator*() const { return (*column_)[row_]; }
+    const std::string* operator->() const { return &(*column_)[row_]; }
     const_iterator& operator++() {
       ++row_;
       return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++row_;
+      return before;
     }
     bool operator==(const const_iterator& o) const { return row_ == o.row_; }
     bool operator!=(const const_iterator& o) const { return row_ != o.row_; }
 
    private:
-    const StringColumn* column_;
-    size_t row_;
+    const StringColumn* column_ = nullptr;
+    size_t row_ = 0;
   };
 
   // Rows.

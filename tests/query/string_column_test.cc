@@ -2,6 +2,8 @@
 // string appended for it, whether appended alone, as a run of one value, or as a slice of
 // another column; a run of equal values is stored once; a permutation (maybe cut short)
 // reorders rows, not values.
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -73,6 +75,23 @@ TEST(StringColumnTest, AppendsSlicesOfAnotherColumn) {
   to.append(from, 0, 0);
   EXPECT_THAT(Rows(to), ElementsAre("first", "us-west-1", "eu-central-1", "us-west-1"));
   EXPECT_THAT(to.values(), ElementsAre("first", "us-west-1", "eu-central-1", "us-west-1"));
+}
+
+// A column goes where a std::vector<std::string> of its rows went: into a vector's
+// range constructor, std::find and std::count, std::distance.
+TEST(StringColumnTest, IteratesAsAForwardRangeOfItsRows) {
+  StringColumn c;
+  c.append("h1", 2);
+  c.push_back("h2");
+  c.push_back("h1");
+  const std::vector<std::string> rows(c.begin(), c.end());
+  EXPECT_THAT(rows, ElementsAre("h1", "h1", "h2", "h1"));
+  EXPECT_EQ(std::count(c.begin(), c.end(), "h1"), 3);
+  EXPECT_EQ(std::distance(c.begin(), std::find(c.begin(), c.end(), "h2")), 2);
+  EXPECT_EQ(c.begin()->size(), 2u);
+  StringColumn::const_iterator it = c.begin();
+  EXPECT_EQ(*it++, "h1");
+  EXPECT_EQ(std::distance(it, c.end()), 3);
 }
 
 }  // namespace
