@@ -74,13 +74,22 @@ TEST(LogReaderTest, ReadsEveryDurableBatchAcrossFilesInBothModes) {
   }
 }
 
+// Opens a log in `dir` (1 MiB files) and appends batches 1-3 of 100 bytes each.
+void OpenWithThreeBatches(const std::string& dir, std::vector<std::string>* reports,
+                          Replayed* replayed, std::unique_ptr<Log>* log) {
+  absl::StatusOr<std::unique_ptr<Log>> opened =
+      OpenRecording(dir, TestOptions(reports, 1 << 20), replayed);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  *log = *std::move(opened);
+  for (uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE((*log)->Append(PayloadFor(i, 100)).ok());
+}
+
 TEST(LogReaderTest, ABatchMadeDurableAfterTheReadAheadIsReadAgainFromTheFile) {
   const std::string dir = NewTestDir("later");
   std::vector<std::string> reports;
   Replayed replayed;
-  auto log = OpenRecording(dir, TestOptions(&reports, 1 << 20), &replayed);
-  ASSERT_TRUE(log.ok()) << log.status();
-  for (uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE((*log)->Append(PayloadFor(i, 100)).ok());
+  std::unique_ptr<Log> log;
+  ASSERT_NO_FATAL_FAILURE(OpenWithThreeBatches(dir, &reports, &replayed, &log));
   LogReader reader(*Env::Default(), dir);
   uint64_t first_held = 0;
   ASSERT_TRUE(reader.Seek(1, {}, &first_held).ok());
@@ -90,8 +99,8 @@ TEST(LogReaderTest, ABatchMadeDurableAfterTheReadAheadIsReadAgainFromTheFile) {
   ASSERT_TRUE(got.ok() && *got) << got.status();
   EXPECT_EQ(batch.payload, PayloadFor(1, 100));
   // Batch 4 is written where the reader's buffer holds zeros.
-  ASSERT_TRUE((*log)->Append(PayloadFor(4, 100)).ok());
-  ASSERT_EQ((*log)->DurableSequence(), 4u);
+  ASSERT_TRUE(log->Append(PayloadFor(4, 100)).ok());
+  ASSERT_EQ(log->DurableSequence(), 4u);
   for (uint64_t i = 2; i <= 4; ++i) {
     got = reader.Next(4, LogReader::ReadMode::kWhole, &batch);
     ASSERT_TRUE(got.ok()) << got.status();
@@ -108,9 +117,8 @@ TEST(LogReaderTest, ADamagedPayloadFailsItsChecksumAfterAnEarlierReadAhead) {
   const std::string dir = NewTestDir("damaged");
   std::vector<std::string> reports;
   Replayed replayed;
-  auto log = OpenRecording(dir, TestOptions(&reports, 1 << 20), &replayed);
-  ASSERT_TRUE(log.ok()) << log.status();
-  for (uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE((*log)->Append(PayloadFor(i, 100)).ok());
+  std::unique_ptr<Log> log;
+  ASSERT_NO_FATAL_FAILURE(OpenWithThreeBatches(dir, &reports, &replayed, &log));
   LogReader reader(*Env::Default(), dir);
   uint64_t first_held = 0;
   ASSERT_TRUE(reader.Seek(2, {}, &first_held).ok());
