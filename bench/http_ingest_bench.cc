@@ -153,6 +153,9 @@ std::string MakeBody(int64_t batch) {
   return body;
 }
 
+// The clients' signing keys: derived once a day, as the AWS SDKs and HttpSender do.
+server::SigningKeyCache g_signing_keys;
+
 // Sends one WriteRecords body (signed if `sign`); the error, or "" if the server took it.
 std::string Post(httplib::Client& client, const std::string& host_header, bool sign,
                  const std::string& body) {
@@ -160,7 +163,8 @@ std::string Post(httplib::Client& client, const std::string& host_header, bool s
   request.headers = {{"Host", host_header}, {"X-Amz-Target", "Timestream_20181101.WriteRecords"}};
   request.body = body;
   if (sign) {
-    server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(), &request);
+    server::SignRequest({kKeyId, kSecret, ""}, "us-east-1", "timestream", absl::Now(), &request,
+                        &g_signing_keys);
   }
   httplib::Headers headers(request.headers.begin(), request.headers.end());
   httplib::Result res = client.Post("/", headers, body, kJson);

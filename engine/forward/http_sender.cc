@@ -112,6 +112,9 @@ struct HttpSender::Impl {
   int64_t generation ABSL_GUARDED_BY(mu) = 0;
   std::vector<std::unique_ptr<httplib::Client>> idle ABSL_GUARDED_BY(mu);
   server::SigningCredentials credentials ABSL_GUARDED_BY(mu);
+  // Keyed by secret, date, region and service: reloaded credentials or a new day derive
+  // a new key. Locks itself (Post runs on several threads at once).
+  mutable server::SigningKeyCache signing_keys;
 
   struct Connection {
     std::unique_ptr<httplib::Client> client;
@@ -172,7 +175,7 @@ struct HttpSender::Impl {
                        {"X-Amz-Target", absl::StrCat(kTargetPrefix, operation)}};
     request.body = body;
     server::SignRequest(signing, options.region, "timestream", absl::FromUnixNanos(NowNanos(clock)),
-                        &request);
+                        &request, &signing_keys);
     httplib::Headers headers(request.headers.begin(), request.headers.end());
     return client.Post("/", headers, body, kJsonContentType);
   }

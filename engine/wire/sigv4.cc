@@ -2,12 +2,13 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <fstream>
+#include <initializer_list>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -108,21 +109,65 @@ bool ParseAmzDate(absl::string_view text, absl::Time* out) {
 
 absl::Status Denied(std::string_view message) { return AccessDeniedError(message); }
 
+constexpr size_t kSha256Size = 32;   // Bytes of a digest.
+constexpr size_t kSha256Block = 64;  // Bytes of a block (HMAC's key size).
+
+absl::string_view AsView(const unsigned char* data, size_t size) {
+  return absl::string_view(reinterpret_cast<const char*>(data), size);
+}
+
+// SHA-256 of the concatenated `parts` into `out`, through an EVP_MD fetched once and a
+// context kept per thread: OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm
+// up (and HMAC() builds a MAC context) on every call, which cost more than hashing a
+// short string itself. False only when OpenSSL fails (out of memory).
+bool Sha256(std::initializer_list<absl::string_view> parts, unsigned char out[kSha256Size]) {
+  static const EVP_MD* const md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+  }();
+  struct ContextFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextFree> context(EVP_MD_CTX_new());
+  unsigned int length = 0;
+  bool ok = context != nullptr && EVP_DigestInit_ex(context.get(), md, nullptr) == 1;
+  for (absl::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(context.get(), part.data(), part.size()) == 1;
+  }
+  return ok && EVP_DigestFinal_ex(context.get(), out, &length) == 1 && length == kSha256Size;
+}
+
 }  // namespace
 
 std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  unsigned char digest[kSha256Size];
+  if (!Sha256({data}, digest)) return "";  // Matches no hash; signs nothing that verifies.
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 std::string HmacSha256(absl::string_view key, absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
-  return std::string(reinterpret_cast<const char*>(digest), length);
+  // RFC 2104: H((K ^ opad) || H((K ^ ipad) || data)), K the key (hashed if longer than a
+  // block) padded with zeros to a block.
+  unsigned char block_key[kSha256Block] = {};
+  bool ok = true;
+  if (key.size() > kSha256Block) {
+    ok = Sha256({key}, block_key);
+  } else {
+    std::memcpy(block_key, key.data(), key.size());
+  }
+  unsigned char pad[kSha256Block];
+  for (size_t i = 0; i < kSha256Block; ++i) pad[i] = block_key[i] ^ 0x36;
+  unsigned char inner[kSha256Size];
+  ok = ok && Sha256({AsView(pad, sizeof(pad)), data}, inner);
+  for (size_t i = 0; i < kSha256Block; ++i) pad[i] = block_key[i] ^ 0x5c;
+  unsigned char digest[kSha256Size];
+  ok = ok && Sha256({AsView(pad, sizeof(pad)), AsView(inner, sizeof(inner))}, digest);
+  OPENSSL_cleanse(block_key, sizeof(block_key));
+  OPENSSL_cleanse(pad, sizeof(pad));
+  OPENSSL_cleanse(inner, sizeof(inner));
+  if (!ok) return "";
+  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
 }
 
 std::string UriEncode(absl::string_view text, bool keep_slash) {
@@ -183,12 +228,42 @@ std::string StringToSign(absl::string_view amz_date, absl::string_view credentia
 std::string SigningKey(absl::string_view secret_access_key, absl::string_view date,
                        absl::string_view region, absl::string_view service) {
   std::string key = HmacSha256(absl::StrCat("AWS4", secret_access_key), date);
-  key = HmacSha256(key, region);
-  key = HmacSha256(key, service);
-  return HmacSha256(key, "aws4_request");
+  if (!key.empty()) key = HmacSha256(key, region);
+  if (!key.empty()) key = HmacSha256(key, service);
+  if (!key.empty()) key = HmacSha256(key, "aws4_request");
+  return key;
+}
+
+std::string SigningKeyCache::Get(absl::string_view secret_access_key, absl::string_view date,
+                                 absl::string_view region, absl::string_view service) {
+  {
+    MutexLock lock(&mu_);
+    for (const Entry& e : entries_) {
+      if (e.date == date && e.region == region && e.service == service &&
+          e.secret_access_key == secret_access_key) {
+        return e.key;
+      }
+    }
+  }
+  // Derived outside the lock; two threads missing at once both derive the same key.
+  Entry entry{std::string(secret_access_key), std::string(date), std::string(region),
+              std::string(service), SigningKey(secret_access_key, date, region, service)};
+  std::string key = entry.key;
+  MutexLock lock(&mu_);
+  ++derivations_;
+  if (key.empty()) return key;  // OpenSSL failed: derived again next time.
+  if (entries_.size() >= kEntries) entries_.erase(entries_.begin());
+  entries_.push_back(std::move(entry));
+  return key;
+}
+
+int64_t SigningKeyCache::derivations() const {
+  MutexLock lock(&mu_);
+  return derivations_;
 }
 
 std::string Signature(absl::string_view signing_key, absl::string_view string_to_sign) {
+  if (signing_key.empty()) return "";  // Its derivation failed.
   return absl::BytesToHexString(HmacSha256(signing_key, string_to_sign));
 }
 
@@ -235,7 +310,8 @@ absl::StatusOr<Authorization> ParseAuthorization(absl::string_view value) {
 }
 
 void SignRequest(const SigningCredentials& credentials, absl::string_view region,
-                 absl::string_view service, absl::Time now, SigV4Request* request) {
+                 absl::string_view service, absl::Time now, SigV4Request* request,
+                 SigningKeyCache* keys) {
   const std::string amz_date = FormatAmzDate(now);
   request->headers.emplace_back("X-Amz-Date", amz_date);
   if (!credentials.session_token.empty()) {
@@ -254,8 +330,10 @@ void SignRequest(const SigningCredentials& credentials, absl::string_view region
   const std::string scope = CredentialScope(amz_date, region, service);
   const std::string canonical =
       CanonicalRequest(*request, signed_headers, Sha256Hex(request->body));
+  const absl::string_view date = absl::string_view(amz_date).substr(0, 8);
   const std::string signature =
-      Signature(SigningKey(credentials.secret_access_key, amz_date.substr(0, 8), region, service),
+      Signature(keys != nullptr ? keys->Get(credentials.secret_access_key, date, region, service)
+                                : SigningKey(credentials.secret_access_key, date, region, service),
                 StringToSign(amz_date, scope, canonical));
   request->headers.emplace_back(
       "Authorization", absl::StrCat(kAlgorithm, " Credential=", credentials.access_key_id, "/",
@@ -370,9 +448,9 @@ absl::Status SigV4Verifier::Verify(const SigV4Request& request) const {
   const std::string canonical = CanonicalRequest(request, signed_headers, payload_hash);
   const std::string scope = CredentialScope(*amz_date, auth->region, auth->service);
   const std::string string_to_sign = StringToSign(*amz_date, scope, canonical);
-  const std::string expected = Signature(
-      SigningKey(secret->second, auth->date, auth->region, auth->service), string_to_sign);
-  if (expected.size() != auth->signature.size() ||
+  const std::string expected =
+      Signature(keys_.Get(secret->second, auth->date, auth->region, auth->service), string_to_sign);
+  if (expected.empty() || expected.size() != auth->signature.size() ||
       CRYPTO_memcmp(expected.data(), auth->signature.data(), expected.size()) != 0) {
     return Denied(absl::StrCat(
         "The request signature we calculated does not match the signature you provided. "

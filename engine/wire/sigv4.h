@@ -10,8 +10,9 @@
 // the signature hex(HMAC(signing key, string to sign)). Only the Authorization header form
 // is accepted (not presigned query strings).
 //
-// Thread-safety: the free functions are pure; a SigV4Verifier is immutable after
-// construction, so one may serve many threads at once.
+// Thread-safety: the free functions are pure (SignRequest but for the SigningKeyCache it
+// may be given); a SigningKeyCache locks itself; a SigV4Verifier is immutable after
+// construction but for its key cache, so one may serve many threads at once.
 #ifndef TSW_ENGINE_WIRE_SIGV4_H_
 #define TSW_ENGINE_WIRE_SIGV4_H_
 
@@ -24,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "engine/common/mutex.h"
 #include "tsw/clock.h"
 
 namespace tsw {
@@ -40,7 +42,8 @@ struct SigV4Request {
 
 // ---- The algorithm's steps (exposed for known-answer tests).
 
-// Lowercase hex SHA-256 of `data`.
+// Lowercase hex SHA-256 of `data`. (This and the functions below return "" if OpenSSL
+// fails, out of memory: a value nothing matches, so such a request is refused.)
 std::string Sha256Hex(absl::string_view data);
 // Raw (32-byte) HMAC-SHA256 of `data` under `key`.
 std::string HmacSha256(absl::string_view key, absl::string_view data);
@@ -61,6 +64,30 @@ std::string StringToSign(absl::string_view amz_date, absl::string_view credentia
 // The raw signing key; `date` is "YYYYMMDD".
 std::string SigningKey(absl::string_view secret_access_key, absl::string_view date,
                        absl::string_view region, absl::string_view service);
+// SigningKey's results for the last few (secret, date, region, service)s, as the AWS
+// SDKs keep them: the four HMACs run once a day per credentials, region and service
+// rather than once a request. An entry answers only a call with all four equal, so a
+// changed secret, a new day, or another region or service always derives afresh.
+// Thread-safe.
+class SigningKeyCache {
+ public:
+  static constexpr size_t kEntries = 4;
+
+  // SigningKey(secret_access_key, date, region, service), derived or remembered.
+  std::string Get(absl::string_view secret_access_key, absl::string_view date,
+                  absl::string_view region, absl::string_view service);
+  // How many keys Get derived (for tests).
+  int64_t derivations() const;
+
+ private:
+  struct Entry {
+    std::string secret_access_key, date, region, service, key;
+  };
+  mutable Mutex mu_;
+  std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);  // Most recently derived last.
+  int64_t derivations_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 // Lowercase hex HMAC-SHA256 of `string_to_sign` under `signing_key`.
 std::string Signature(absl::string_view signing_key, absl::string_view string_to_sign);
 
@@ -90,9 +117,10 @@ struct SigningCredentials {
 
 // Adds X-Amz-Date (and X-Amz-Security-Token) and Authorization to `request->headers`,
 // signing every header then present, as botocore does. REQUIRES: `request` has a Host
-// header and no Authorization header.
+// header and no Authorization header. `keys` (may be null) supplies the signing key.
 void SignRequest(const SigningCredentials& credentials, absl::string_view region,
-                 absl::string_view service, absl::Time now, SigV4Request* request);
+                 absl::string_view service, absl::Time now, SigV4Request* request,
+                 SigningKeyCache* keys = nullptr);
 
 // ---- Server side.
 
@@ -126,6 +154,9 @@ class SigV4Verifier {
   std::string service_;
   const Clock* clock_;
   absl::Duration max_skew_;
+  // Keys of signatures already checked: the secret is the known one, the date that of
+  // an X-Amz-Date within the skew, so one day's requests share a derivation.
+  mutable SigningKeyCache keys_;
 };
 
 }  // namespace server

@@ -3,6 +3,7 @@
 #include "engine/wire/sigv4.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
@@ -59,6 +60,21 @@ std::vector<std::string> ListDatabasesSignedHeaders() {
 TEST(SigV4Test, HashesTheBodyAsBotocoreDoes) {
   EXPECT_EQ(Sha256Hex(kBody), "0a9793f0cb4cfe51f4394490db0ae59b07fd7d5dab3022bca1b33ee15f67dacf");
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(SigV4Test, ComputesHmacSha256AsRfc4231) {
+  // Test cases 2 (a key shorter than a block) and 6 (longer: hashed first).
+  EXPECT_EQ(absl::BytesToHexString(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(
+      absl::BytesToHexString(HmacSha256(std::string(131, '\xaa'),
+                                        "Test Using Larger Than Block-Size Key - Hash Key First")),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // A key of exactly a block is used as it is; one byte more is hashed (Python's hmac).
+  EXPECT_EQ(absl::BytesToHexString(HmacSha256(std::string(64, 'k'), "m")),
+            "3b7a8d453e76edb519238a515105a57508d0f169f480ebeee120a9e7803289fa");
+  EXPECT_EQ(absl::BytesToHexString(HmacSha256(std::string(65, 'k'), "m")),
+            "c2d7d4c2256ddb097409ec0c67e1d58fa1a007fc6932cac0d892a525d08af7cc");
 }
 
 TEST(SigV4Test, BuildsBotocoresCanonicalRequest) {
@@ -127,6 +143,66 @@ TEST(SigV4Test, ParsesTheAuthorizationHeader) {
   EXPECT_FALSE(ParseAuthorization("AWS4-HMAC-SHA256 Credential=AK/2024/us/ts, Signature=x").ok());
 }
 
+// ---------------------------------------------------------------------- signing keys
+
+TEST(SigningKeyCacheTest, DerivesAKeyOnceAndGivesWhatSigningKeyGives) {
+  SigningKeyCache keys;
+  const std::string expected = SigningKey(kSecret, "20240102", "us-east-1", "timestream");
+  EXPECT_EQ(keys.Get(kSecret, "20240102", "us-east-1", "timestream"), expected);
+  EXPECT_EQ(keys.Get(kSecret, "20240102", "us-east-1", "timestream"), expected);
+  EXPECT_EQ(keys.derivations(), 1);
+}
+
+TEST(SigningKeyCacheTest, NeverReusesAKeyForAnotherSecretDayRegionOrService) {
+  SigningKeyCache keys;
+  struct Scope {
+    std::string secret, date, region, service;
+  };
+  const std::vector<Scope> scopes = {
+      {kSecret, "20240102", "us-east-1", "timestream"},
+      {"rotated-secret", "20240102", "us-east-1", "timestream"},  // Credentials reloaded.
+      {kSecret, "20240103", "us-east-1", "timestream"},           // Past midnight UTC.
+      {kSecret, "20240102", "eu-west-1", "timestream"},
+      {kSecret, "20240102", "us-east-1", "s3"},
+      // The fields are compared one by one, not run together.
+      {kSecret, "20240102", "us-east-1t", "imestream"},
+      {kSecret + std::string("2"), "0240102", "us-east-1", "timestream"},
+  };
+  int64_t derivations = 0;
+  for (int pass = 0; pass < 2; ++pass) {  // The second pass evicts and derives again.
+    for (const Scope& s : scopes) {
+      EXPECT_EQ(keys.Get(s.secret, s.date, s.region, s.service),
+                SigningKey(s.secret, s.date, s.region, s.service))
+          << s.secret << " " << s.date << " " << s.region << " " << s.service;
+      EXPECT_EQ(keys.derivations(), ++derivations);
+      // Asked again at once: remembered.
+      EXPECT_EQ(keys.Get(s.secret, s.date, s.region, s.service),
+                SigningKey(s.secret, s.date, s.region, s.service));
+      EXPECT_EQ(keys.derivations(), derivations);
+    }
+  }
+}
+
+TEST(SigningKeyCacheTest, SignRequestWithACacheSignsAsWithout) {
+  SigningKeyCache keys;
+  for (int64_t at : {kSignedAtNanos, kSignedAtNanos + int64_t{24} * 3600 * 1000000000}) {
+    for (const char* secret : {kSecret, "rotated-secret"}) {
+      for (const char* region : {"us-east-1", "eu-west-1"}) {
+        SigV4Request with, without;
+        with.headers = without.headers = {{"Host", "127.0.0.1:8080"},
+                                          {"X-Amz-Target", "Timestream_20181101.WriteRecords"}};
+        with.body = without.body = kBody;
+        SignRequest({kAccessKey, secret, ""}, region, "timestream", absl::FromUnixNanos(at), &with,
+                    &keys);
+        SignRequest({kAccessKey, secret, ""}, region, "timestream", absl::FromUnixNanos(at),
+                    &without);
+        EXPECT_EQ(with.headers, without.headers) << secret << " " << region << " " << at;
+      }
+    }
+  }
+  EXPECT_EQ(keys.derivations(), 8);
+}
+
 // ---------------------------------------------------------------------- the verifier
 
 class SigV4VerifierTest : public ::testing::Test {
@@ -158,6 +234,39 @@ TEST_F(SigV4VerifierTest, AcceptsARequestSignedBySignRequest) {
   SignRequest({"OTHERKEY", "other-secret", "token"}, "eu-west-1", "timestream",
               absl::FromUnixNanos(clock_.NowNanos()), &request);
   EXPECT_TRUE(Verifier().Verify(request).ok()) << Verifier().Verify(request);
+}
+
+TEST_F(SigV4VerifierTest, ChecksEachRequestUnderItsOwnKeysSecretRegionAndDay) {
+  // One verifier for all: what it remembers of one request's key must not pass another.
+  const SigV4Verifier verifier = Verifier();
+  const auto signed_by = [&](const SigningCredentials& credentials, const std::string& region,
+                             int64_t at_nanos) {
+    SigV4Request request;
+    request.headers = {{"Host", "localhost:1"}, {"X-Amz-Target", "Timestream_20181101.X"}};
+    request.body = "{}";
+    SignRequest(credentials, region, "timestream", absl::FromUnixNanos(at_nanos), &request);
+    return request;
+  };
+  const int64_t now = clock_.NowNanos();
+  EXPECT_TRUE(verifier.Verify(signed_by({kAccessKey, kSecret, ""}, "us-east-1", now)).ok());
+  EXPECT_TRUE(verifier.Verify(signed_by({"OTHERKEY", "other-secret", ""}, "us-east-1", now)).ok());
+  // OTHERKEY's request signed with AKIDEXAMPLE's secret: a forgery, whatever was checked before.
+  ExpectDenied(verifier.Verify(signed_by({"OTHERKEY", kSecret, ""}, "us-east-1", now)),
+               "does not match the signature you provided");
+  ExpectDenied(verifier.Verify(signed_by({kAccessKey, "other-secret", ""}, "us-east-1", now)),
+               "does not match the signature you provided");
+  EXPECT_TRUE(verifier.Verify(signed_by({kAccessKey, kSecret, ""}, "eu-west-1", now)).ok());
+  // Across midnight UTC (2024-01-03T00:00:30Z against 2024-01-02T23:59:50Z).
+  const int64_t midnight = (kSignedAtNanos / 86400000000000LL + 1) * 86400000000000LL;
+  clock_.Set(midnight - 10LL * 1000000000);
+  EXPECT_TRUE(
+      verifier
+          .Verify(signed_by({kAccessKey, kSecret, ""}, "us-east-1", midnight - 10LL * 1000000000))
+          .ok());
+  EXPECT_TRUE(
+      verifier
+          .Verify(signed_by({kAccessKey, kSecret, ""}, "us-east-1", midnight + 30LL * 1000000000))
+          .ok());
 }
 
 TEST_F(SigV4VerifierTest, RefusesAnUnsignedRequest) {

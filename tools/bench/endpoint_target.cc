@@ -87,7 +87,7 @@ class EndpointWriter : public Writer {
     request.headers = {{"Host", endpoint_.host_header},
                        {"X-Amz-Target", "Timestream_20181101." + operation}};
     request.body = body;
-    server::SignRequest(credentials_, region_, "timestream", absl::Now(), &request);
+    server::SignRequest(credentials_, region_, "timestream", absl::Now(), &request, &keys_);
     httplib::Headers headers(request.headers.begin(), request.headers.end());
     return client_.Post("/", headers, body, kJson);
   }
@@ -114,6 +114,7 @@ class EndpointWriter : public Writer {
   const server::SigningCredentials credentials_;
   const std::string region_;
   httplib::Client client_;
+  server::SigningKeyCache keys_;  // This writer's signing keys, derived once a day.
 };
 
 class EndpointTarget : public Target {
