@@ -242,6 +242,10 @@ struct BatchApplier::ApplyCache {
   // While it is the one just before, a like_previous record has its measure, series,
   // column, attribute ids, value slots and payload slots in the caches.
   size_t last_stored = SIZE_MAX;
+  // Where that record rewrote a row in place, if it did (found: true): a rewrite moves no
+  // row, so while it is the last record stored the next one of its column, at a later
+  // time, is searched for from there (LocateAfter).
+  MeasureColumn::Position rewritten;
 };
 
 // What the checks of one record found, for the phases after them.
@@ -281,6 +285,7 @@ void BatchApplier::Apply(const ParsedBatch& batch, const Quotas& quotas, uint64_
     Commit(rec, values, sequence, &cache, &resolved, result);
     LogAccepted(batch, r, resolved);
     cache.last_stored = r;
+    cache.rewritten = resolved.position.found ? resolved.position : MeasureColumn::Position();
   }
   LogPending(batch);
   *payload = encoder_.Finish();
@@ -306,20 +311,26 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t BatchApplier::ApplyLikePrevious(
         batch, r, n);
     result->memory_store += static_cast<int32_t>(n);
     cache->last_stored = r + n - 1;
+    cache->rewritten = MeasureColumn::Position();
     return cache->last_stored;
   }
-  const MeasureColumn::Position position = column->Locate(rec.time_nanos);
+  // Rewrites of recent points usually come in time order: after one, the next is a few
+  // rows on.
+  const MeasureColumn::Position position =
+      cache->rewritten.found && rec.time_nanos > batch.records[r - 1].time_nanos
+          ? column->LocateAfter(rec.time_nanos, cache->rewritten)
+          : column->Locate(rec.time_nanos);
   if (position.found) {
-    // The Version rules. The cells go in the previous record's layout: its FillCells
-    // sized cells_ and present_ for this column and zeroed the slots these values do not
-    // fill.
-    const bool multi = rec.type == MeasureValueType::kMulti;
-    const StringPool& pool = store_->strings();
-    for (size_t i = 0; i < values.size(); ++i) {
-      cells_[multi ? value_slots_[i] : 0] = CellToCompare(values[i], pool);
-    }
     const int64_t existing = column->VersionAt(position);
     if (rec.version <= existing) {
+      // The Version rules. The cells go in the previous record's layout: its FillCells
+      // sized cells_ and present_ for this column and zeroed the slots these values do
+      // not fill.
+      const bool multi = rec.type == MeasureValueType::kMulti;
+      const StringPool& pool = store_->strings();
+      for (size_t i = 0; i < values.size(); ++i) {
+        cells_[multi ? value_slots_[i] : 0] = CellToCompare(values[i], pool);
+      }
       if (column->RowEquals(position, cells_.data(), present_.data())) {
         result->memory_store++;  // An idempotent re-send.
       } else {
@@ -345,6 +356,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t BatchApplier::ApplyLikePrevious(
     LogOrPend(batch, r, *column, series_slot, measure_slot);
   }
   cache->last_stored = r;
+  cache->rewritten = position;  // (found: false if it inserted a row.)
   return r;
 }
 

@@ -208,8 +208,8 @@ void MeasureColumn::SetRow(Chunk* c, size_t row, const uint64_t* cells, const ui
   }
 }
 
-void MeasureColumn::Overwrite(Position p, int64_t version, const uint64_t* cells,
-                              const uint8_t* present, const uint32_t* codes) {
+void MeasureColumn::OverwriteSlow(Position p, int64_t version, const uint64_t* cells,
+                                  const uint8_t* present, const uint32_t* codes) {
   Chunk* c = chunks_[p.chunk].get();
   Unshare(c);
   c->StoreVersion(p.row, version);

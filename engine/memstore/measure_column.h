@@ -138,6 +138,8 @@ class MeasureColumn {
   // per-array header. Readers see the arrays through the views below, which stay valid
   // until the chunk is next modified (their size is the chunk's live size).
   static constexpr int64_t kMaxNarrowVersion = 255;
+  // How many rows past the one it is given LocateAfter reads before a binary search.
+  static constexpr size_t kLocateAfterRows = 16;
   template <typename T>
   class RowArray {
    public:
@@ -465,6 +467,25 @@ class MeasureColumn {
     }
     return LocateInside(time);
   }
+  // Locate for a time above that of the row at `after` (a found Position of this column,
+  // unchanged since): rewrites of a few recent points in time order (a request's upserts)
+  // look a few rows past the one before, in its chunk, before any binary search.
+  Position LocateAfter(int64_t time, Position after) const {
+    if (time > last_time_ || after.chunk >= chunks_.size()) return Locate(time);
+    const Chunk& c = *chunks_[after.chunk];
+    const int64_t* const times = c.times.data();
+    const size_t end = std::min<size_t>(c.size(), size_t{after.row} + 1 + kLocateAfterRows);
+    for (size_t row = after.row + 1; row < end; ++row) {
+      if (times[row] >= time) {
+        Position p;
+        p.chunk = after.chunk;
+        p.row = static_cast<uint32_t>(row);
+        p.found = times[row] == time;
+        return p;
+      }
+    }
+    return LocateInside(time);
+  }
   // True if a row at `time` goes after every row held: an append, with no Version rule
   // to apply.
   bool Appends(int64_t time) const { return chunks_.empty() || time > last_time_; }
@@ -478,7 +499,10 @@ class MeasureColumn {
   }
   // REQUIRES: p.found.
   void Overwrite(Position p, int64_t version, const uint64_t* cells, const uint8_t* present,
-                 const uint32_t* codes = nullptr);
+                 const uint32_t* codes = nullptr) {
+    if (!TryOverwrite(p, version, cells, present, codes))
+      OverwriteSlow(p, version, cells, present, codes);
+  }
   // REQUIRES: p == Locate(time) and !p.found.
   ABSL_ATTRIBUTE_ALWAYS_INLINE void Insert(Position p, int64_t time, int64_t version,
                                            const uint64_t* cells, const uint8_t* present,
@@ -621,8 +645,8 @@ class MeasureColumn {
   }
   // Sets narrow[s] to the narrow form of cells[s] for each of c's narrow slots; returns
   // the mask of those whose cell has none.
-  uint64_t NarrowRow(const Chunk& c, const uint64_t* cells, const uint32_t* codes,
-                     uint32_t* narrow) const {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE uint64_t NarrowRow(const Chunk& c, const uint64_t* cells,
+                                                  const uint32_t* codes, uint32_t* narrow) const {
     uint64_t misfits = 0;
     const size_t slots = std::min(slot_attributes_.size(), kMaxNarrowSlots);
     for (size_t s = 0; s < slots; ++s) {
@@ -658,6 +682,36 @@ class MeasureColumn {
     }
     return true;
   }
+  // Overwrite's usual case, inline: the chunk's block not pinned, the Version fitting its
+  // width, every cell fitting its slot's width and (MULTI) presence bytes stored or not
+  // needed. Checks all of that before it writes anything (a rewritten row must never be
+  // left half old, half new); false, with nothing changed, when any fails.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool TryOverwrite(Position p, int64_t version, const uint64_t* cells,
+                                                 const uint8_t* present, const uint32_t* codes) {
+    Chunk* const c = chunks_[p.chunk].get();
+    const size_t slots = slot_attributes_.size();
+    if (!c->VersionFits(version) || c->block_.shared() ||
+        (multi() && !c->present_stored_ && !AllPresent(present, slots))) {
+      return false;
+    }
+    uint32_t narrow[kMaxNarrowSlots];
+    if (NarrowRow(*c, cells, codes, narrow) != 0) return false;
+    const size_t row = p.row;
+    c->PutRow(row, cells, narrow);
+    if (c->wide_versions_) {
+      c->wide_versions()[row] = version;
+    } else {
+      c->narrow_versions()[row] = static_cast<uint8_t>(version);
+    }
+    if (c->present_stored_) {
+      const size_t capacity = c->capacity_;
+      uint8_t* pres = c->present_data(0) + row;
+      for (size_t s = 0; s < slots; ++s) pres[s * capacity] = present[s];
+    }
+    return true;
+  }
+  void OverwriteSlow(Position p, int64_t version, const uint64_t* cells, const uint8_t* present,
+                     const uint32_t* codes);
   // Gives `c` a block of its own if a scan pinned the one it has: before changing rows
   // below its row count or lowering that count (copy-on-write).
   static void Unshare(Chunk* c) {

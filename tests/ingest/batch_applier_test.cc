@@ -114,5 +114,62 @@ TEST(BatchApplierTest, StoresANewRowAfterItsFirstRecordMetAStoredRow) {
   EXPECT_EQ(store.Points(), 2);
 }
 
+// A request's rewrites of earlier points of one series, in time order (each searched for
+// from the row the one before rewrote), store exactly what the same records store one
+// request each: rows a few apart and many apart, across a chunk boundary, the column's
+// last row, an idempotent re-send, a rejected lower Version, a step back in time and a new
+// row.
+TEST(BatchApplierTest, RewritesPointsInTimeOrderAsTheSameRecordsOneByOneDo) {
+  const int64_t t0 = kNowMillis - 100000;
+  // The measure in CommonAttributes, as clients send it: the parser marks the records of
+  // a request like_previous, and the applier takes them as a run of one column.
+  Record common;
+  common.measure_name = "metrics";
+  common.measure_value_type = MeasureValueType::kMulti;
+  auto rec = [t0](int64_t point, int64_t version, int64_t value) {
+    Record r = MultiRec({Dim("host", "a")}, "",
+                        {{"x", absl::StrCat(value, ".5"), MeasureValueType::kDouble},
+                         {"n", absl::StrCat(value), MeasureValueType::kBigint}},
+                        t0 + point, version);
+    r.measure_name.reset();
+    r.measure_value_type.reset();
+    return r;
+  };
+  std::vector<WriteRecordsRequest> appends;
+  for (int64_t r = 0; r < 15; ++r) {  // Points 0 to 1499: more than one chunk.
+    std::vector<Record> records;
+    for (int64_t p = 100 * r; p < 100 * (r + 1); ++p) records.push_back(rec(p, 1, p));
+    appends.push_back(Req(std::move(records), common));
+  }
+  std::vector<Record> rewrites;
+  for (int64_t p = 990; p < 1100; p += 9) rewrites.push_back(rec(p, 2, p + 7));
+  rewrites.push_back(rec(1101, 1, 1101));  // The same value again: idempotent.
+  rewrites.push_back(rec(1102, 1, 5));     // Another value, not a higher Version.
+  for (int64_t p = 1103; p < 1499; p += 40) rewrites.push_back(rec(p, 3, p + 1));
+  rewrites.push_back(rec(1300, 4, 77));  // Back in time: no search from the row before.
+  rewrites.push_back(rec(1499, 2, 8));   // The last row.
+  rewrites.push_back(rec(1600, 2, 9));   // A new row.
+  model::TableSchema schema, one_by_one_schema;
+  memstore::MemStore store, one_by_one_store;
+  ingest::BatchApplier applier(&schema, &store), one_by_one(&one_by_one_schema, &one_by_one_store);
+  ingest::ApplyResult result, single;
+  for (const WriteRecordsRequest& request : appends) {
+    ASSERT_TRUE(Apply(&applier, request, &result).empty());
+    ASSERT_TRUE(Apply(&one_by_one, request, &single).empty());
+  }
+  const std::vector<RejectedRecord> rejected = Apply(&applier, Req(rewrites, common), &result);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].record_index, 14);
+  EXPECT_EQ(result.memory_store, static_cast<int32_t>(rewrites.size()) - 1);
+  int rejected_one_by_one = 0;
+  for (const Record& record : rewrites) {
+    rejected_one_by_one +=
+        static_cast<int>(Apply(&one_by_one, Req({record}, common), &single).size());
+  }
+  EXPECT_EQ(rejected_one_by_one, 1);
+  EXPECT_EQ(StoreRows(store), StoreRows(one_by_one_store));
+  EXPECT_EQ(store.Points(), 1501);  // 1,500 appended, one new.
+}
+
 }  // namespace
 }  // namespace tsw::testing

@@ -570,6 +570,31 @@ TEST(MeasureColumnTest, HoldsVersionsInOneByteUntilOneNeedsMore) {
   EXPECT_EQ(wide.VersionAt(wide.Locate(512)), MeasureColumn::kMaxNarrowVersion + 1);
 }
 
+// LocateAfter gives what Locate gives for any time after the row it starts from: a few
+// rows on, past its reach, past its chunk's end, in a gap between chunks, on the last row
+// and after it.
+TEST(MeasureColumnTest, LocateAfterAFoundRowFindsWhatLocateFinds) {
+  MeasureColumn column(0, 0, MeasureValueType::kBigint);
+  for (int64_t t = 0; t < 6000; t += 3) {
+    const uint64_t value = static_cast<uint64_t>(t);
+    column.Upsert(t, 1, &value, nullptr);
+  }
+  const uint64_t value = 1;
+  column.Upsert(1000, 1, &value, nullptr);  // A split: chunks of different sizes.
+  ASSERT_GE(column.chunks().size(), 3u);
+  auto same = [](MeasureColumn::Position a, MeasureColumn::Position b) {
+    return a.chunk == b.chunk && a.row == b.row && a.found == b.found;
+  };
+  for (int64_t from = 0; from < 6000; from += 7) {
+    const MeasureColumn::Position after = column.Locate(from);
+    if (!after.found) continue;
+    for (int64_t time = from + 1; time < 6010; time += 1 + (time - from) / 8) {
+      ASSERT_TRUE(same(column.LocateAfter(time, after), column.Locate(time)))
+          << "from " << from << " to " << time;
+    }
+  }
+}
+
 TEST(MeasureColumnTest, PinnedChunksKeepTheirRowsThroughEveryChange) {
   MeasureColumn column(0, 0, MeasureValueType::kDouble);
   const std::vector<MeasureValueType> types = {MeasureValueType::kDouble};
