@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/encoding/byte_io.h"
+#include "engine/encoding/double_alp_rd.h"
 #include "engine/encoding/double_chimp128.h"
 #include "engine/encoding/packed_ints.h"
 #include "engine/encoding/zstd_column.h"
@@ -246,6 +247,34 @@ absl::Status DecodeDoublesPrefix(absl::string_view column, const std::vector<dou
   }
   if (absl::Status s = DecodeDoubles(column, dictionary, out); !s.ok()) return s;
   out->resize(prefix);
+  return absl::OkStatus();
+}
+
+absl::Status DecodeDoublesAt(absl::string_view column, const std::vector<double>* dictionary,
+                             absl::Span<const uint32_t> rows, std::vector<double>* out) {
+  out->clear();
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  if (!rows.empty() && rows.back() >= header->count) {
+    return CorruptColumn("double",
+                         absl::StrCat("row ", rows.back(), " of ", header->count, " values"));
+  }
+  if (rows.empty()) return absl::OkStatus();
+  if (header->codec == CodecId::kDoubleAlpRd) {
+    return DecodeAlpRdAt(column.substr(header->header_bytes), header->count, rows, out);
+  }
+  std::vector<double> all;
+  if (header->codec == CodecId::kDoubleChimp128) {
+    if (absl::Status s = DecodeChimp128Prefix(column.substr(header->header_bytes), header->count,
+                                              size_t{rows.back()} + 1, &all);
+        !s.ok()) {
+      return s;
+    }
+  } else if (absl::Status s = DecodeDoubles(column, dictionary, &all); !s.ok()) {
+    return s;
+  }
+  out->resize(rows.size());
+  for (size_t j = 0; j < rows.size(); ++j) (*out)[j] = all[rows[j]];
   return absl::OkStatus();
 }
 
