@@ -263,15 +263,25 @@ absl::Status DecodeDoublesAt(absl::string_view column, const std::vector<double>
   if (header->codec == CodecId::kDoubleAlpRd) {
     return DecodeAlpRdAt(column.substr(header->header_bytes), header->count, rows, out);
   }
+  // Rows [first, last] together (a filter's column over a time range) are decoded into
+  // *out and cut there; others into `all` and gathered.
+  const size_t first = rows.front(), last = rows.back();
+  const bool contiguous = last - first + 1 == rows.size();
   std::vector<double> all;
+  std::vector<double>* into = contiguous ? out : &all;
   if (header->codec == CodecId::kDoubleChimp128) {
     if (absl::Status s = DecodeChimp128Prefix(column.substr(header->header_bytes), header->count,
-                                              size_t{rows.back()} + 1, &all);
+                                              last + 1, into);
         !s.ok()) {
       return s;
     }
-  } else if (absl::Status s = DecodeDoubles(column, dictionary, &all); !s.ok()) {
+  } else if (absl::Status s = DecodeDoubles(column, dictionary, into); !s.ok()) {
     return s;
+  }
+  if (contiguous) {
+    out->resize(last + 1);
+    out->erase(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(first));
+    return absl::OkStatus();
   }
   out->resize(rows.size());
   for (size_t j = 0; j < rows.size(); ++j) (*out)[j] = all[rows[j]];

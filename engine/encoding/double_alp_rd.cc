@@ -334,6 +334,10 @@ absl::Status DecodeAt(absl::string_view payload, size_t count, absl::Span<const 
   Header h;
   if (absl::Status s = ReadHeader(&in, payload.size(), count, &h); !s.ok()) return s;
   out->resize(rows.size());
+  // Rows [first, first + rows.size()) together (a filter's column over a time range): the
+  // vectors they cover whole are unpacked straight into *out.
+  const size_t first = rows.empty() ? 0 : rows.front();
+  const bool contiguous = !rows.empty() && rows.back() - first + 1 == rows.size();
   double values[kVector];
   size_t next = 0;
   for (size_t start = 0, vector = 0; start < count && next < rows.size();
@@ -342,6 +346,19 @@ absl::Status DecodeAt(absl::string_view payload, size_t count, absl::Span<const 
     if (absl::Status s = ReadVector(&in, h, std::min(kVector, count - start), vector, &v);
         !s.ok()) {
       return s;
+    }
+    if (contiguous) {
+      if (start + v.n <= first) continue;  // Before the rows: stepped over, not unpacked.
+      const size_t end = std::min(rows.size(), start + v.n - first);
+      if (start >= first && end - next == v.n) {
+        if (absl::Status s = UnpackVector(h, v, vector, out->data() + next); !s.ok()) return s;
+      } else {
+        if (absl::Status s = UnpackVector(h, v, vector, values); !s.ok()) return s;
+        std::copy(values + (first + next - start), values + (first + end - start),
+                  out->data() + next);
+      }
+      next = end;
+      continue;
     }
     size_t end = next;
     while (end < rows.size() && rows[end] < start + v.n) ++end;

@@ -202,6 +202,15 @@ std::vector<std::vector<uint32_t>> RowSets(std::mt19937_64& rng, size_t n) {
     for (size_t i = step / 2; i < n; i += step) rows.push_back(static_cast<uint32_t>(i));
     sets.push_back(rows);
   }
+  // Ranges (a filter's column over a time range): inside a vector, across vector edges,
+  // whole vectors, to the end.
+  for (const auto& [first, end] : std::vector<std::pair<size_t, size_t>>{
+           {3, 9}, {500, 2100}, {1024, 2048}, {1020, 1030}, {n / 2, n}, {1, n}}) {
+    if (first >= std::min(end, n)) continue;
+    std::vector<uint32_t> rows;
+    for (size_t i = first; i < std::min(end, n); ++i) rows.push_back(static_cast<uint32_t>(i));
+    sets.push_back(rows);
+  }
   std::vector<uint32_t> runs;  // Runs of 1-30 rows with gaps of 1-300, like a WHERE's.
   for (size_t i = rng() % 50; i < n; i += 1 + rng() % 300) {
     for (size_t end = std::min(n, i + 1 + rng() % 30); i < end; ++i) {
