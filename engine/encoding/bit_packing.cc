@@ -113,4 +113,16 @@ void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out) {
   kUnpack[width](in, n, out);
 }
 
+uint64_t UnpackOne(const uint8_t* in, size_t n, int width, size_t i) {
+  if (width == 0) return 0;
+  const size_t bytes = PackedBytes(n, width);
+  const uint64_t bit = static_cast<uint64_t>(i) * width;
+  const size_t byte = bit >> 3;
+  if (byte + 9 > bytes) return ExtractSafe(in, bytes, i, width);
+  const int shift = static_cast<int>(bit & 7);
+  uint64_t v = Load64(in + byte) >> shift;
+  if (shift + width > 64) v |= static_cast<uint64_t>(in[byte + 8]) << (64 - shift);
+  return width == 64 ? v : v & ((uint64_t{1} << width) - 1);
+}
+
 }  // namespace tsw::encoding

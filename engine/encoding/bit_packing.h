@@ -21,6 +21,11 @@ void PackBits(const uint64_t* values, size_t n, int width, std::string* out);
 // past in[PackedBytes(n, width) - 1] is read.
 void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out);
 
+// Value i of the n values of `width` bits packed at `in` (random access: UnpackBits' out[i]).
+// REQUIRES: i < n, 0 <= width <= 64 and `in` holds at least PackedBytes(n, width) bytes; no
+// byte past in[PackedBytes(n, width) - 1] is read.
+uint64_t UnpackOne(const uint8_t* in, size_t n, int width, size_t i);
+
 }  // namespace tsw::encoding
 
 #endif  // TSW_ENGINE_ENCODING_BIT_PACKING_H_

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/encoding/byte_io.h"
+#include "engine/encoding/double_alp_rd.h"
 #include "engine/encoding/double_chimp128.h"
 #include "engine/encoding/packed_ints.h"
 #include "engine/encoding/zstd_column.h"
@@ -246,6 +247,44 @@ absl::Status DecodeDoublesPrefix(absl::string_view column, const std::vector<dou
   }
   if (absl::Status s = DecodeDoubles(column, dictionary, out); !s.ok()) return s;
   out->resize(prefix);
+  return absl::OkStatus();
+}
+
+absl::Status DecodeDoublesAt(absl::string_view column, const std::vector<double>* dictionary,
+                             absl::Span<const uint32_t> rows, std::vector<double>* out) {
+  out->clear();
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  if (!rows.empty() && rows.back() >= header->count) {
+    return CorruptColumn("double",
+                         absl::StrCat("row ", rows.back(), " of ", header->count, " values"));
+  }
+  if (rows.empty()) return absl::OkStatus();
+  if (header->codec == CodecId::kDoubleAlpRd) {
+    return DecodeAlpRdAt(column.substr(header->header_bytes), header->count, rows, out);
+  }
+  // Rows [first, last] together (a filter's column over a time range) are decoded into
+  // *out and cut there; others into `all` and gathered.
+  const size_t first = rows.front(), last = rows.back();
+  const bool contiguous = last - first + 1 == rows.size();
+  std::vector<double> all;
+  std::vector<double>* into = contiguous ? out : &all;
+  if (header->codec == CodecId::kDoubleChimp128) {
+    if (absl::Status s = DecodeChimp128Prefix(column.substr(header->header_bytes), header->count,
+                                              last + 1, into);
+        !s.ok()) {
+      return s;
+    }
+  } else if (absl::Status s = DecodeDoubles(column, dictionary, into); !s.ok()) {
+    return s;
+  }
+  if (contiguous) {
+    out->resize(last + 1);
+    out->erase(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(first));
+    return absl::OkStatus();
+  }
+  out->resize(rows.size());
+  for (size_t j = 0; j < rows.size(); ++j) (*out)[j] = all[rows[j]];
   return absl::OkStatus();
 }
 

@@ -156,6 +156,146 @@ inline uint16_t Uint16At(absl::string_view bytes, size_t i) {
                                (static_cast<uint8_t>(bytes[2 * i + 1]) << 8));
 }
 
+// A payload's header: the cut, the dictionary of left parts and the codes' width.
+struct Header {
+  int r = 0;
+  size_t k = 0;
+  uint16_t dict[kMaxDictionary] = {};
+  int code_width = 0;
+};
+
+// Reads and checks the header of a payload of `count` > 0 values, and that the bytes after
+// it can hold every vector's exception count, codes and right parts.
+absl::Status ReadHeader(ByteReader* in, size_t payload_size, size_t count, Header* h) {
+  uint8_t right_width, k;
+  absl::string_view dictionary;
+  if (!in->ReadByte(&right_width) || !in->ReadByte(&k)) {
+    return CorruptColumn(kName, "truncated header");
+  }
+  h->r = right_width;
+  if (h->r < 64 - kMaxLeftWidth || h->r > 63) {
+    return CorruptColumn(kName, absl::StrCat("right width ", h->r, " outside 48..63"));
+  }
+  if (k == 0 || k > kMaxDictionary) {
+    return CorruptColumn(kName, absl::StrCat("dictionary of ", k, " entries, not 1..8"));
+  }
+  h->k = k;
+  if (!in->ReadBytes(2 * size_t{k}, &dictionary)) {
+    return CorruptColumn(kName, "truncated dictionary");
+  }
+  const int left_width = 64 - h->r;
+  for (size_t i = 0; i < k; ++i) {
+    h->dict[i] = Uint16At(dictionary, i);
+    if (h->dict[i] >> left_width != 0) {
+      return CorruptColumn(kName, absl::StrCat("dictionary entry ", h->dict[i], " wider than ",
+                                               left_width, " bits"));
+    }
+  }
+  h->code_width = BitLength(k - 1);
+  // Each vector holds at least its exception count and packed codes and right parts.
+  const size_t full = count / kVector, last = count % kVector;
+  const size_t least =
+      full * (1 + PackedBytes(kVector, h->code_width) + PackedBytes(kVector, h->r)) +
+      (last == 0 ? 0 : 1 + PackedBytes(last, h->code_width) + PackedBytes(last, h->r));
+  if (in->remaining() < least) {
+    return CorruptColumn(kName,
+                         absl::StrCat(payload_size, " bytes cannot hold ", count, " values"));
+  }
+  return absl::OkStatus();
+}
+
+// One vector's parts, as views into the payload.
+struct Vector {
+  size_t n = 0;
+  uint64_t exceptions = 0;
+  absl::string_view positions, lefts, codes, rights;
+};
+
+absl::Status CorruptVector(size_t vector, absl::string_view what) {
+  return CorruptColumn(kName, absl::StrCat("vector ", vector, ": ", what));
+}
+
+// Reads the parts of vector `index` (n values) without unpacking them.
+absl::Status ReadVector(ByteReader* in, const Header& h, size_t n, size_t index, Vector* v) {
+  v->n = n;
+  if (!in->ReadVarint64(&v->exceptions)) return CorruptVector(index, "truncated exception count");
+  if (v->exceptions > n) {
+    return CorruptVector(index, absl::StrCat(v->exceptions, " exceptions in ", n, " values"));
+  }
+  if (!in->ReadBytes(v->exceptions * 2, &v->positions) ||
+      !in->ReadBytes(v->exceptions * 2, &v->lefts) ||
+      !in->ReadBytes(PackedBytes(n, h.code_width), &v->codes) ||
+      !in->ReadBytes(PackedBytes(n, h.r), &v->rights)) {
+    return CorruptVector(index, "truncated");
+  }
+  return absl::OkStatus();
+}
+
+// Checks a vector's exceptions: positions strictly increasing inside it, left parts in width.
+absl::Status CheckExceptions(const Header& h, const Vector& v, size_t index) {
+  size_t previous = 0;
+  for (size_t e = 0; e < v.exceptions; ++e) {
+    const size_t pos = Uint16At(v.positions, e);
+    const uint16_t left = Uint16At(v.lefts, e);
+    if (pos >= v.n || (e > 0 && pos <= previous)) {
+      return CorruptVector(index,
+                           absl::StrCat("exception position ", pos, " out of order or range"));
+    }
+    if (left >> (64 - h.r) != 0) {
+      return CorruptVector(
+          index, absl::StrCat("exception left part ", left, " wider than ", 64 - h.r, " bits"));
+    }
+    previous = pos;
+  }
+  return absl::OkStatus();
+}
+
+// Unpacks all n values of a vector into values[0..n).
+absl::Status UnpackVector(const Header& h, const Vector& v, size_t index, double* values) {
+  if (absl::Status s = CheckExceptions(h, v, index); !s.ok()) return s;
+  uint64_t codes[kVector], rights[kVector];
+  UnpackBits(reinterpret_cast<const uint8_t*>(v.codes.data()), v.n, h.code_width, codes);
+  UnpackBits(reinterpret_cast<const uint8_t*>(v.rights.data()), v.n, h.r, rights);
+  // No branch in the loop: codes take at most 3 bits, so the masked index stays inside
+  // `dict` (zero past k), and a code past k is caught after it.
+  uint64_t largest = 0;
+  for (size_t i = 0; i < v.n; ++i) {
+    largest = std::max(largest, codes[i]);
+    values[i] = std::bit_cast<double>((uint64_t{h.dict[codes[i] & (kMaxDictionary - 1)]} << h.r) |
+                                      rights[i]);
+  }
+  if (largest >= h.k) {
+    return CorruptVector(index, absl::StrCat("code ", largest, " beyond the dictionary"));
+  }
+  for (size_t e = 0; e < v.exceptions; ++e) {
+    const size_t pos = Uint16At(v.positions, e);
+    values[pos] = std::bit_cast<double>((uint64_t{Uint16At(v.lefts, e)} << h.r) | rights[pos]);
+  }
+  return absl::OkStatus();
+}
+
+// The values at vector positions rows[0..m) (ascending) into out[0..m), each unpacked
+// alone: the bits of the other values are not read.
+absl::Status UnpackRows(const Header& h, const Vector& v, size_t index, const uint32_t* rows,
+                        size_t m, size_t start, double* out) {
+  if (absl::Status s = CheckExceptions(h, v, index); !s.ok()) return s;
+  const auto* codes = reinterpret_cast<const uint8_t*>(v.codes.data());
+  const auto* rights = reinterpret_cast<const uint8_t*>(v.rights.data());
+  size_t e = 0;
+  for (size_t j = 0; j < m; ++j) {
+    const size_t i = rows[j] - start;
+    const uint64_t code = UnpackOne(codes, v.n, h.code_width, i);
+    if (code >= h.k) {
+      return CorruptVector(index, absl::StrCat("code ", code, " beyond the dictionary"));
+    }
+    uint64_t left = h.dict[code];
+    while (e < v.exceptions && Uint16At(v.positions, e) < i) ++e;
+    if (e < v.exceptions && Uint16At(v.positions, e) == i) left = Uint16At(v.lefts, e);
+    out[j] = std::bit_cast<double>((left << h.r) | UnpackOne(rights, v.n, h.r, i));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>* out) {
   out->clear();
   if (count == 0) {
@@ -163,79 +303,16 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
     return absl::OkStatus();
   }
   ByteReader in(payload);
-  uint8_t right_width, k;
-  absl::string_view dictionary;
-  if (!in.ReadByte(&right_width) || !in.ReadByte(&k))
-    return CorruptColumn(kName, "truncated header");
-  const int r = right_width;
-  if (r < 64 - kMaxLeftWidth || r > 63) {
-    return CorruptColumn(kName, absl::StrCat("right width ", r, " outside 48..63"));
-  }
-  if (k == 0 || k > kMaxDictionary) {
-    return CorruptColumn(kName, absl::StrCat("dictionary of ", k, " entries, not 1..8"));
-  }
-  if (!in.ReadBytes(2 * size_t{k}, &dictionary))
-    return CorruptColumn(kName, "truncated dictionary");
-  const int left_width = 64 - r;
-  uint16_t dict[kMaxDictionary] = {};
-  for (size_t i = 0; i < k; ++i) {
-    dict[i] = Uint16At(dictionary, i);
-    if (dict[i] >> left_width != 0) {
-      return CorruptColumn(
-          kName, absl::StrCat("dictionary entry ", dict[i], " wider than ", left_width, " bits"));
-    }
-  }
-  const int code_width = BitLength(k - 1);
-  // Each vector holds at least its exception count and packed codes and right parts.
-  const size_t full = count / kVector, last = count % kVector;
-  const size_t least = full * (1 + PackedBytes(kVector, code_width) + PackedBytes(kVector, r)) +
-                       (last == 0 ? 0 : 1 + PackedBytes(last, code_width) + PackedBytes(last, r));
-  if (in.remaining() < least) {
-    return CorruptColumn(kName,
-                         absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
-  }
+  Header h;
+  if (absl::Status s = ReadHeader(&in, payload.size(), count, &h); !s.ok()) return s;
   out->resize(count);
-  uint64_t codes[kVector], rights[kVector];
   for (size_t start = 0, vector = 0; start < count; start += kVector, ++vector) {
-    const size_t n = std::min(kVector, count - start);
-    auto corrupt = [&](absl::string_view what) {
+    Vector v;
+    absl::Status s = ReadVector(&in, h, std::min(kVector, count - start), vector, &v);
+    if (s.ok()) s = UnpackVector(h, v, vector, out->data() + start);
+    if (!s.ok()) {
       out->clear();
-      return CorruptColumn(kName, absl::StrCat("vector ", vector, ": ", what));
-    };
-    uint64_t exceptions;
-    absl::string_view positions, lefts, packed_codes, packed_rights;
-    if (!in.ReadVarint64(&exceptions)) return corrupt("truncated exception count");
-    if (exceptions > n) return corrupt(absl::StrCat(exceptions, " exceptions in ", n, " values"));
-    if (!in.ReadBytes(exceptions * 2, &positions) || !in.ReadBytes(exceptions * 2, &lefts) ||
-        !in.ReadBytes(PackedBytes(n, code_width), &packed_codes) ||
-        !in.ReadBytes(PackedBytes(n, r), &packed_rights)) {
-      return corrupt("truncated");
-    }
-    UnpackBits(reinterpret_cast<const uint8_t*>(packed_codes.data()), n, code_width, codes);
-    UnpackBits(reinterpret_cast<const uint8_t*>(packed_rights.data()), n, r, rights);
-    double* values = out->data() + start;
-    // No branch in the loop: codes take at most 3 bits, so the masked index stays inside
-    // `dict` (zero past k), and a code past k is caught after it.
-    uint64_t largest = 0;
-    for (size_t i = 0; i < n; ++i) {
-      largest = std::max(largest, codes[i]);
-      values[i] =
-          std::bit_cast<double>((uint64_t{dict[codes[i] & (kMaxDictionary - 1)]} << r) | rights[i]);
-    }
-    if (largest >= k) return corrupt(absl::StrCat("code ", largest, " beyond the dictionary"));
-    size_t previous = 0;
-    for (size_t e = 0; e < exceptions; ++e) {
-      const size_t pos = Uint16At(positions, e);
-      const uint16_t left = Uint16At(lefts, e);
-      if (pos >= n || (e > 0 && pos <= previous)) {
-        return corrupt(absl::StrCat("exception position ", pos, " out of order or range"));
-      }
-      if (left >> left_width != 0) {
-        return corrupt(
-            absl::StrCat("exception left part ", left, " wider than ", left_width, " bits"));
-      }
-      previous = pos;
-      values[pos] = std::bit_cast<double>((uint64_t{left} << r) | rights[pos]);
+      return s;
     }
   }
   if (!in.empty()) {
@@ -245,10 +322,71 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>
   return absl::OkStatus();
 }
 
+// DecodeAlpRdAt, but *out may hold values on failure.
+absl::Status DecodeAt(absl::string_view payload, size_t count, absl::Span<const uint32_t> rows,
+                      std::vector<double>* out) {
+  out->clear();
+  if (!rows.empty() && rows.back() >= count) {
+    return CorruptColumn(kName, absl::StrCat("row ", rows.back(), " of ", count, " values"));
+  }
+  if (count == 0) return Decode(payload, count, out);
+  ByteReader in(payload);
+  Header h;
+  if (absl::Status s = ReadHeader(&in, payload.size(), count, &h); !s.ok()) return s;
+  out->resize(rows.size());
+  // Rows [first, first + rows.size()) together (a filter's column over a time range): the
+  // vectors they cover whole are unpacked straight into *out.
+  const size_t first = rows.empty() ? 0 : rows.front();
+  const bool contiguous = !rows.empty() && rows.back() - first + 1 == rows.size();
+  double values[kVector];
+  size_t next = 0;
+  for (size_t start = 0, vector = 0; start < count && next < rows.size();
+       start += kVector, ++vector) {
+    Vector v;
+    if (absl::Status s = ReadVector(&in, h, std::min(kVector, count - start), vector, &v);
+        !s.ok()) {
+      return s;
+    }
+    if (contiguous) {
+      if (start + v.n <= first) continue;  // Before the rows: stepped over, not unpacked.
+      const size_t end = std::min(rows.size(), start + v.n - first);
+      if (start >= first && end - next == v.n) {
+        if (absl::Status s = UnpackVector(h, v, vector, out->data() + next); !s.ok()) return s;
+      } else {
+        if (absl::Status s = UnpackVector(h, v, vector, values); !s.ok()) return s;
+        std::copy(values + (first + next - start), values + (first + end - start),
+                  out->data() + next);
+      }
+      next = end;
+      continue;
+    }
+    size_t end = next;
+    while (end < rows.size() && rows[end] < start + v.n) ++end;
+    if (end == next) continue;  // No wanted row here: stepped over, not unpacked.
+    if ((end - next) * 4 < v.n) {
+      absl::Status s =
+          UnpackRows(h, v, vector, rows.data() + next, end - next, start, out->data() + next);
+      if (!s.ok()) return s;
+    } else {
+      if (absl::Status s = UnpackVector(h, v, vector, values); !s.ok()) return s;
+      for (size_t j = next; j < end; ++j) (*out)[j] = values[rows[j] - start];
+    }
+    next = end;
+  }
+  return absl::OkStatus();
+}
+
 constexpr Codec<double> kCodec = {CodecId::kDoubleAlpRd, "alp_rd", Analyze, Encode, Decode};
 
 }  // namespace
 
 const Codec<double>& DoubleAlpRdCodec() { return kCodec; }
+
+absl::Status DecodeAlpRdAt(absl::string_view payload, size_t count, absl::Span<const uint32_t> rows,
+                           std::vector<double>* out) {
+  absl::Status s = DecodeAt(payload, count, rows, out);
+  if (!s.ok()) out->clear();
+  return s;
+}
 
 }  // namespace tsw::encoding

@@ -51,6 +51,21 @@ void Scatter(std::vector<T>&& dense, const std::vector<uint8_t>& present, size_t
   }
 }
 
+// Keeps rows `at` (ascending) of a column's presence and values.
+void Gather(const std::vector<uint32_t>& at, RowColumn* column) {
+  auto gather = [&at](auto& values) {
+    if (values.empty()) return;
+    for (size_t j = 0; j < at.size(); ++j) {
+      if (at[j] != j) values[j] = std::move(values[at[j]]);  // Never a self-move.
+    }
+    values.resize(at.size());
+  };
+  gather(column->present);
+  gather(column->doubles);
+  gather(column->ints);
+  gather(column->strings);
+}
+
 // The chunk of a DOUBLE column's present values: codes into `entries` when that is
 // smaller than the column alone (adding the bytes saved to *saved), else the column.
 absl::Status AppendDoubles(absl::Span<const double> values, const std::vector<double>* entries,
@@ -267,7 +282,8 @@ absl::Status BlockReader::DecodeTimes(size_t rows, std::vector<int64_t>* out) co
 }
 
 absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
-                                       size_t limit, const std::vector<double>* dictionary,
+                                       const std::vector<uint32_t>* at,
+                                       const std::vector<double>* dictionary,
                                        RowColumn* out) const {
   out->name = spec.name;
   out->type = spec.type;
@@ -286,27 +302,37 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
   }
 
   absl::string_view values = chunks_[4 + 2 * column];
-  if (limit < rows && spec.type == MeasureValueType::kDouble) {
-    // Rows [0, limit) only: the values of the present rows among them.
-    out->present.resize(limit);
-    size_t wanted = 0;
-    for (uint8_t p : out->present) wanted += p;
-    std::vector<double> dense;
-    if (absl::Status s = DecodeDoubleChunkPrefix(values, count, wanted, &dense, dictionary);
-        !s.ok()) {
+  if (at == nullptr) return DecodeValues(spec, values, count, rows, dictionary, out);
+  if (spec.type != MeasureValueType::kDouble) {
+    // Other types decode whole, then are gathered at the rows.
+    if (absl::Status s = DecodeValues(spec, values, count, rows, dictionary, out); !s.ok()) {
       return s;
     }
-    Scatter(std::move(dense), out->present, limit, &out->doubles);
+    Gather(*at, out);
     return absl::OkStatus();
   }
-  if (absl::Status s = DecodeValues(spec, values, count, rows, dictionary, out); !s.ok()) {
+  // The values of the present rows among `at`: their places among the present values.
+  std::vector<uint8_t> present(at->size());
+  std::vector<uint32_t> dense;
+  dense.reserve(at->size());
+  if (presence.empty()) {
+    present.assign(at->size(), 1);
+    dense = *at;
+  } else {
+    uint32_t before = 0;  // Present rows before row `next`.
+    size_t next = 0;
+    for (size_t j = 0; j < at->size(); ++j) {
+      for (const size_t row = (*at)[j]; next < row; ++next) before += out->present[next];
+      present[j] = out->present[(*at)[j]];
+      if (present[j]) dense.push_back(before);
+    }
+  }
+  std::vector<double> got;
+  if (absl::Status s = DecodeDoubleChunkAt(values, count, dense, &got, dictionary); !s.ok()) {
     return s;
   }
-  if (limit < rows) {  // Other types decode whole, then are cut to `limit` rows.
-    out->present.resize(limit);
-    out->ints.resize(std::min(out->ints.size(), limit));
-    out->strings.resize(std::min(out->strings.size(), limit));
-  }
+  out->present = std::move(present);
+  Scatter(std::move(got), out->present, at->size(), &out->doubles);
   return absl::OkStatus();
 }
 
@@ -368,15 +394,15 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
 
 absl::Status BlockReader::DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
                                         const GroupDictionary* dictionary,
-                                        const std::vector<bool>* which, size_t limit) const {
+                                        const std::vector<bool>* which,
+                                        const std::vector<uint32_t>* at) const {
   for (size_t c = 0; c < stream.columns.size(); ++c) {
     if (which != nullptr && (c >= which->size() || !(*which)[c])) continue;
     const std::vector<double>* entries =
         dictionary != nullptr && c < dictionary->columns.size() && !dictionary->columns[c].empty()
             ? &dictionary->columns[c]
             : nullptr;
-    if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, std::min(limit, rows), entries,
-                                      &out->columns[c]);
+    if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, at, entries, &out->columns[c]);
         !s.ok()) {
       return s;
     }

@@ -90,17 +90,19 @@ class BlockReader {
 
   // Decodes the columns whose flag in `which` is set (every column if `which` is null)
   // into out->columns (which DecodeAll has sized and named), leaving the others as they
-  // are: DecodeAll's own step, and the second step of a filtered decode
-  // (SegmentReader::DecodeBlock). With `limit` below `rows`, only rows [0, limit) are
-  // decoded: those columns' presence and values are `limit` long (a Chimp128 column is
-  // decoded no further, others whole and cut), for a filtered read keeping no later row.
+  // are: DecodeAll's own step, and the steps of a filtered decode
+  // (SegmentReader::DecodeBlock). With `at` (ascending rows, each below `rows`), only those
+  // rows are decoded: those columns' presence and values are at->size() long, entry j
+  // holding row (*at)[j] (encoding::DecodeDoublesAt decodes a double column only as far as
+  // its codec needs; other types decode whole and are gathered).
   absl::Status DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
                              const GroupDictionary* dictionary, const std::vector<bool>* which,
-                             size_t limit = SIZE_MAX) const;
+                             const std::vector<uint32_t>* at = nullptr) const;
 
  private:
-  absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows, size_t limit,
-                            const std::vector<double>* dictionary, RowColumn* out) const;
+  absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
+                            const std::vector<uint32_t>* at, const std::vector<double>* dictionary,
+                            RowColumn* out) const;
   // The `count` present values of chunk `values` spread over `rows` rows of *out (whose
   // presence is set).
   static absl::Status DecodeValues(const ColumnSpec& spec, absl::string_view values, size_t count,

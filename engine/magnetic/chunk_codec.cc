@@ -132,9 +132,9 @@ absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vecto
                 });
 }
 
-absl::Status DecodeDoubleChunkPrefix(absl::string_view chunk, size_t count, size_t prefix,
-                                     std::vector<double>* out,
-                                     const std::vector<double>* dictionary) {
+absl::Status DecodeDoubleChunkAt(absl::string_view chunk, size_t count,
+                                 absl::Span<const uint32_t> rows, std::vector<double>* out,
+                                 const std::vector<double>* dictionary) {
   absl::StatusOr<absl::string_view> encoded = Unframe(chunk);
   if (!encoded.ok()) return encoded.status();
   absl::StatusOr<encoding::ColumnHeader> header = encoding::ReadColumnHeader(*encoded);
@@ -143,12 +143,12 @@ absl::Status DecodeDoubleChunkPrefix(absl::string_view chunk, size_t count, size
     return tsw::InternalError(
         absl::StrCat("corrupt double column: ", header->count, " values where ", count, " belong"));
   }
-  if (absl::Status s = encoding::DecodeDoublesPrefix(*encoded, dictionary, prefix, out); !s.ok()) {
+  if (absl::Status s = encoding::DecodeDoublesAt(*encoded, dictionary, rows, out); !s.ok()) {
     return s;
   }
-  if (out->size() != prefix) {  // A codec bug, not bad input.
-    return tsw::InternalError(
-        absl::StrCat("corrupt double column: ", out->size(), " values where ", prefix, " belong"));
+  if (out->size() != rows.size()) {  // A codec bug, not bad input.
+    return tsw::InternalError(absl::StrCat("corrupt double column: ", out->size(), " values where ",
+                                           rows.size(), " belong"));
   }
   return absl::OkStatus();
 }

@@ -63,11 +63,12 @@ absl::Status DecodeIntChunk(absl::string_view chunk, size_t count, std::vector<i
 // column); without one (nullptr) such a chunk is corrupt.
 absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vector<double>* out,
                                const std::vector<double>* dictionary = nullptr);
-// The first `prefix` of the `count` values of a double chunk (DecodeDoubleChunk otherwise):
-// a Chimp128 column is decoded no further (encoding::DecodeDoublesPrefix).
-absl::Status DecodeDoubleChunkPrefix(absl::string_view chunk, size_t count, size_t prefix,
-                                     std::vector<double>* out,
-                                     const std::vector<double>* dictionary = nullptr);
+// The values at `rows` (ascending, each < count) of the `count` values of a double chunk
+// (DecodeDoubleChunk otherwise), rows.size() long: only what encoding::DecodeDoublesAt
+// needs of the column is decoded (a Zstd frame is still decompressed whole).
+absl::Status DecodeDoubleChunkAt(absl::string_view chunk, size_t count,
+                                 absl::Span<const uint32_t> rows, std::vector<double>* out,
+                                 const std::vector<double>* dictionary = nullptr);
 // A group dictionary's chunk: at least one entry, strictly increasing by DictionaryOrderKey.
 absl::Status DecodeDoubleDictionaryChunk(absl::string_view chunk, std::vector<double>* out);
 absl::Status DecodeStringChunk(absl::string_view chunk, size_t count,

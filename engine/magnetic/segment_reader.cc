@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
@@ -171,18 +172,6 @@ size_t Entries(const GroupDictionary& dictionary) {
   return n;
 }
 
-// Drops from `keep` (ascending rows of `times`) the rows whose time lies outside
-// [first_time, last_time].
-void KeepInRange(const std::vector<int64_t>& times, int64_t first_time, int64_t last_time,
-                 std::vector<uint32_t>* keep) {
-  auto begin = std::partition_point(keep->begin(), keep->end(),
-                                    [&](uint32_t r) { return times[r] < first_time; });
-  auto end =
-      std::partition_point(begin, keep->end(), [&](uint32_t r) { return times[r] <= last_time; });
-  keep->erase(end, keep->end());
-  keep->erase(keep->begin(), begin);
-}
-
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictionary(
@@ -237,22 +226,12 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
     if (!read.ok()) return read.status();
     dictionary = *std::move(read);
   }
-  // A filtered decode: the filter's columns first, the others (`rest`) once rows are kept.
-  std::vector<bool> first, rest;
-  if (filter != nullptr) {
-    first.resize(s.columns.size());
-    rest.resize(s.columns.size());
-    for (size_t c = 0; c < s.columns.size(); ++c) {
-      const bool w = wanted == nullptr || (*wanted)[c];
-      const bool read = std::find(filter->attributes.begin(), filter->attributes.end(),
-                                  s.columns[c].name) != filter->attributes.end();
-      first[c] = w && read;
-      rest[c] = w && !read;
-    }
-  }
   const size_t rows = static_cast<size_t>(entry.rows);
+  // A filtered decode names the columns and decodes only the times and versions here.
+  std::vector<bool> none;
+  if (filter != nullptr) none.assign(s.columns.size(), false);
   if (absl::Status st =
-          reader->DecodeAll(s, rows, out, dictionary.get(), filter != nullptr ? &first : wanted);
+          reader->DecodeAll(s, rows, out, dictionary.get(), filter != nullptr ? &none : wanted);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
@@ -264,28 +243,55 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
                       tsw::InternalError("times disagree with the index"));
   }
   if (filter == nullptr) return absl::OkStatus();
-  out->measure_value_type = s.type;
-  std::vector<uint32_t> keep;
-  if (!filter->select(*out, &keep)) {
-    // The filter failed on these rows: all of them, whole.
-    if (absl::Status st = reader->DecodeColumns(s, rows, out, dictionary.get(), &rest); !st.ok()) {
-      return Corruption(BlockName(stream, block), st);
-    }
-    return absl::OkStatus();
-  }
-  KeepInRange(times, first_time, last_time, &keep);
-  if (keep.empty()) {
-    KeepRows(keep, out);  // No row passes: the other columns stay undecoded.
-    return absl::OkStatus();
-  }
-  // No row after the last kept one is decoded: a sequential codec (Chimp128) stops there.
-  if (absl::Status st =
-          reader->DecodeColumns(s, rows, out, dictionary.get(), &rest, keep.back() + size_t{1});
+  if (absl::Status st = DecodeFiltered(*reader, s, rows, dictionary.get(), wanted, *filter,
+                                       first_time, last_time, out);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
-  if (keep.size() < rows) KeepRows(keep, out);
   return absl::OkStatus();
+}
+
+absl::Status SegmentReader::DecodeFiltered(const BlockReader& reader, const StreamEntry& s,
+                                           size_t rows, const GroupDictionary* dictionary,
+                                           const std::vector<bool>* wanted, const RowFilter& filter,
+                                           int64_t first_time, int64_t last_time, RowBatch* out) {
+  // The filter's columns first (`first`), the others (`rest`) at the rows it keeps.
+  std::vector<bool> first(s.columns.size()), rest(s.columns.size());
+  for (size_t c = 0; c < s.columns.size(); ++c) {
+    const bool w = wanted == nullptr || (*wanted)[c];
+    const bool read = std::find(filter.attributes.begin(), filter.attributes.end(),
+                                s.columns[c].name) != filter.attributes.end();
+    first[c] = w && read;
+    rest[c] = w && !read;
+  }
+  // Only the rows in [first_time, last_time] are decoded: `in_range` of the block's.
+  std::vector<int64_t>& times = out->time_nanos;
+  const size_t lo =
+      static_cast<size_t>(std::lower_bound(times.begin(), times.end(), first_time) - times.begin());
+  const size_t hi = static_cast<size_t>(
+      std::upper_bound(times.begin() + lo, times.end(), last_time) - times.begin());
+  std::vector<uint32_t> in_range(hi - lo);
+  std::iota(in_range.begin(), in_range.end(), static_cast<uint32_t>(lo));
+  times.erase(times.begin() + hi, times.end());
+  times.erase(times.begin(), times.begin() + lo);
+  out->versions.erase(out->versions.begin() + hi, out->versions.end());
+  out->versions.erase(out->versions.begin(), out->versions.begin() + lo);
+  out->measure_value_type = s.type;
+  if (in_range.empty()) return absl::OkStatus();
+  if (absl::Status st = reader.DecodeColumns(s, rows, out, dictionary, &first, &in_range);
+      !st.ok()) {
+    return st;
+  }
+  std::vector<uint32_t> keep;
+  if (!filter.select(*out, &keep)) {
+    // The filter failed on these rows: all of them, whole.
+    return reader.DecodeColumns(s, rows, out, dictionary, &rest, &in_range);
+  }
+  if (keep.size() < in_range.size()) KeepRows(keep, out);
+  if (keep.empty()) return absl::OkStatus();  // The other columns stay undecoded.
+  // The other columns at the kept rows only (a codec decodes only as far as it needs).
+  for (uint32_t& row : keep) row += static_cast<uint32_t>(lo);
+  return reader.DecodeColumns(s, rows, out, dictionary, &rest, &keep);
 }
 
 absl::StatusOr<std::optional<RowBatch>> SegmentReader::FindRow(size_t stream, size_t block,

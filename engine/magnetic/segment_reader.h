@@ -78,12 +78,13 @@ class SegmentReader {
   // and undecoded (BlockReader::DecodeAll); `scratch` (optional) holds the block's bytes,
   // so a caller decoding many blocks reuses one buffer.
   //
-  // With `filter` (row_batch.h), the columns it reads are decoded first and its `select`
-  // called on them (after the check against the index); *out then holds only the rows it
-  // keeps with a time in [first_time, last_time], and the block's other columns are
-  // decoded only when it keeps some, and no further than the last row kept (a sequential
-  // codec stops there). The caller makes sure leaving rows out is safe (no other source
-  // holds rows in the block's range). Without a filter the time range is not used.
+  // With `filter` (row_batch.h), only the rows with a time in [first_time, last_time] are
+  // decoded (after the times' check against the index): the columns the filter reads
+  // first, and its `select` called on them; *out then holds only the rows it keeps (all
+  // rows in the range if `select` fails), and the block's other columns are decoded only
+  // at those rows (encoding::DecodeDoublesAt: a sequential codec stops at the last one,
+  // ALP-RD unpacks only those values). The caller makes sure leaving rows out is safe (no other
+  // source holds rows in the block's range). Without a filter the time range is not used.
   absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out,
                            const std::vector<bool>* wanted = nullptr,
                            std::string* scratch = nullptr, const RowFilter* filter = nullptr,
@@ -108,6 +109,13 @@ class SegmentReader {
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
 
  private:
+  // DecodeBlock's steps after the times with a filter (see there); *out holds the block's
+  // times and versions and its columns named, typed and empty.
+  static absl::Status DecodeFiltered(const BlockReader& reader, const StreamEntry& s, size_t rows,
+                                     const GroupDictionary* dictionary,
+                                     const std::vector<bool>* wanted, const RowFilter& filter,
+                                     int64_t first_time, int64_t last_time, RowBatch* out);
+
   SegmentReader(std::unique_ptr<File> file, std::shared_ptr<ReadCounters> counters);
   absl::Status Load(const std::optional<SegmentSummary>& expected);
   absl::Status PRead(uint64_t offset, uint64_t length, std::string* out) const;

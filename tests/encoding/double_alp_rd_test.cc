@@ -189,5 +189,109 @@ TEST(DoubleAlpRd, RejectsMalformedPayloads) {
                 "a count no payload this small can hold");
 }
 
+// Row subsets a filtered segment read asks for: none, single rows at vector edges, runs
+// across vector boundaries, every k-th row (some vectors unpacked whole, some value by
+// value), and all of them.
+std::vector<std::vector<uint32_t>> RowSets(std::mt19937_64& rng, size_t n) {
+  std::vector<std::vector<uint32_t>> sets = {{}};
+  for (size_t row : {size_t{0}, size_t{1}, size_t{1023}, size_t{1024}, size_t{1025}, n - 1}) {
+    if (row < n) sets.push_back({static_cast<uint32_t>(row)});
+  }
+  for (size_t step : {size_t{1}, size_t{2}, size_t{7}, size_t{40}, size_t{500}}) {
+    std::vector<uint32_t> rows;
+    for (size_t i = step / 2; i < n; i += step) rows.push_back(static_cast<uint32_t>(i));
+    sets.push_back(rows);
+  }
+  // Ranges (a filter's column over a time range): inside a vector, across vector edges,
+  // whole vectors, to the end.
+  for (const auto& [first, end] : std::vector<std::pair<size_t, size_t>>{
+           {3, 9}, {500, 2100}, {1024, 2048}, {1020, 1030}, {n / 2, n}, {1, n}}) {
+    if (first >= std::min(end, n)) continue;
+    std::vector<uint32_t> rows;
+    for (size_t i = first; i < std::min(end, n); ++i) rows.push_back(static_cast<uint32_t>(i));
+    sets.push_back(rows);
+  }
+  std::vector<uint32_t> runs;  // Runs of 1-30 rows with gaps of 1-300, like a WHERE's.
+  for (size_t i = rng() % 50; i < n; i += 1 + rng() % 300) {
+    for (size_t end = std::min(n, i + 1 + rng() % 30); i < end; ++i) {
+      runs.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  sets.push_back(runs);
+  return sets;
+}
+
+// DecodeDoublesAt gives exactly the whole decode's values at the rows asked for, for
+// ALP-RD (vectors stepped over, unpacked whole, or value by value, exceptions among them)
+// and the codecs that decode a prefix or the whole column.
+TEST(DoubleAlpRd, DecodingAtRowsGivesTheWholeDecodeAtThoseRows) {
+  std::mt19937_64 rng(21);
+  for (size_t n : {size_t{1}, size_t{9}, size_t{1024}, size_t{1025}, size_t{3000}, size_t{4096}}) {
+    std::vector<double> values = Coordinates(rng, n);
+    for (size_t i = 3; i < n; i += 11) values[i] = FromBits(rng());  // Exceptions.
+    for (CodecId codec : {CodecId::kDoubleAlpRd, CodecId::kDoubleChimp128, CodecId::kDoubleGorilla,
+                          CodecId::kDoublePlain}) {
+      std::string column;
+      EncodeOptions options;
+      options.codec = codec;
+      ASSERT_TRUE(EncodeDoubles(values, &column, options).ok());
+      ASSERT_EQ(ReadColumnHeader(column)->codec, codec);
+      for (const std::vector<uint32_t>& rows : RowSets(rng, n)) {
+        SCOPED_TRACE(absl::StrCat(n, " values, codec ", static_cast<int>(codec), ", ", rows.size(),
+                                  " rows from ", rows.empty() ? 0 : rows[0]));
+        std::vector<double> got = {1.0};
+        const absl::Status status = DecodeDoublesAt(column, nullptr, rows, &got);
+        ASSERT_TRUE(status.ok()) << status;
+        std::vector<double> want;
+        for (uint32_t row : rows) want.push_back(values[row]);
+        EXPECT_EQ(Bits(got), Bits(want));
+      }
+      std::vector<double> got = {1.0};
+      const std::vector<uint32_t> past = {0, static_cast<uint32_t>(n)};
+      EXPECT_EQ(KindOf(DecodeDoublesAt(column, nullptr, past, &got)), ErrorKind::kInternalServer);
+      EXPECT_TRUE(got.empty());
+    }
+  }
+}
+
+// What a decode at rows reads gets a whole decode's checks: the header, the visited
+// vector's exceptions and the codes of the values it returns.
+TEST(DoubleAlpRd, DecodingAtRowsRejectsDamageInWhatItReads) {
+  auto at = [](const std::string& column, std::vector<uint32_t> rows) {
+    std::vector<double> out = {1.0};
+    const absl::Status status = DecodeDoublesAt(column, nullptr, rows, &out);
+    if (!status.ok()) {
+      EXPECT_TRUE(out.empty());
+    }
+    return status;
+  };
+  EXPECT_EQ(KindOf(at(HandMadeColumn(60, 3, 3), {1})), ErrorKind::kInternalServer)
+      << "a code beyond the dictionary at the row read";
+  EXPECT_TRUE(at(HandMadeColumn(60, 3, 2), {1}).ok());
+  EXPECT_EQ(KindOf(at(HandMadeColumn(47, 3, 0), {0})), ErrorKind::kInternalServer);
+  EXPECT_EQ(KindOf(at(HandMadeColumn(60, 0, 0), {0})), ErrorKind::kInternalServer);
+  std::string wide = HandMadeColumn(60, 3, 0);
+  wide[5] = 0x10;
+  EXPECT_EQ(KindOf(at(wide, {1})), ErrorKind::kInternalServer) << "a dictionary entry too wide";
+  const std::string column = HandMadeColumn(60, 3, 0);
+  EXPECT_EQ(KindOf(at(column.substr(0, column.size() - 1), {0})), ErrorKind::kInternalServer)
+      << "a truncated vector";
+  // Exceptions out of order fail though the row read is not one of them.
+  const size_t exceptions_at = 4 + 2 * 3;
+  std::string disordered = column.substr(0, exceptions_at);
+  disordered.push_back(2);
+  disordered += std::string("\x01\x00\x00\x00\x05\x00\x05\x00", 8);
+  disordered += column.substr(exceptions_at + 1);
+  EXPECT_EQ(KindOf(at(disordered, {0})), ErrorKind::kInternalServer);
+  // An exception at the row read gives its own left part.
+  std::string excepted = column.substr(0, exceptions_at);
+  excepted.push_back(1);
+  excepted += std::string("\x01\x00\x05\x00", 4);
+  excepted += column.substr(exceptions_at + 1);
+  std::vector<double> out;
+  ASSERT_TRUE(DecodeDoublesAt(excepted, nullptr, std::vector<uint32_t>{1}, &out).ok());
+  EXPECT_EQ(Bits(out), (std::vector<uint64_t>{uint64_t{5} << 60}));
+}
+
 }  // namespace
 }  // namespace tsw::encoding

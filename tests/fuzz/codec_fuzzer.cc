@@ -160,10 +160,41 @@ void CheckPrefixDecode(absl::string_view column) {
   }
 }
 
+// A decode at rows (DecodeDoublesAt, a filtered segment read's) never reads outside the
+// column, and of a column that decodes whole gives exactly its values at those rows.
+void CheckAtDecode(absl::string_view column) {
+  std::vector<double> whole;
+  const bool ok = DecodeDoubles(column, &whole).ok();
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok() || header->count == 0) return;
+  const size_t n = ok ? whole.size() : static_cast<size_t>(header->count);
+  std::vector<std::vector<uint32_t>> sets = {{0}, {static_cast<uint32_t>(n - 1)}, {}};
+  if (ok) {
+    for (size_t i = 0; i < n; i += 1 + i % 5) sets.back().push_back(static_cast<uint32_t>(i));
+  }
+  for (const std::vector<uint32_t>& rows : sets) {
+    std::vector<double> got;
+    const absl::Status status = DecodeDoublesAt(column, nullptr, rows, &got);
+    if (!status.ok()) {
+      TSW_FUZZ_CHECK(got.empty(), "a failed decode at rows left values behind");
+      TSW_FUZZ_CHECK(!ok, absl::StrCat("a decode at rows of a column that decodes failed: ",
+                                       status.message()));
+      continue;
+    }
+    if (!ok) continue;
+    std::vector<double> want;
+    for (uint32_t row : rows) want.push_back(whole[row]);
+    TSW_FUZZ_CHECK(SameValues(got, want), "a decode at rows differs from the whole decode's");
+  }
+}
+
 // Decoding arbitrary bytes: fails cleanly (leaving *out empty) or gives re-encodable values.
 template <typename T>
 void CheckDecode(absl::string_view column) {
-  if constexpr (std::is_same_v<T, double>) CheckPrefixDecode(column);
+  if constexpr (std::is_same_v<T, double>) {
+    CheckPrefixDecode(column);
+    CheckAtDecode(column);
+  }
   std::vector<DecodedValue<T>> values;
   const absl::Status status = Column<T>::Decode(column, &values);
   if (!status.ok()) {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -407,6 +408,106 @@ TEST_F(MagneticStoreTest, AFilteredScanDecodesRowsUpToTheLastKeptOneInItsTimeRan
   for (const auto& [first, end] : ranges) {
     EXPECT_EQ(FilteredWalk(*store, first, end), ExpectedWalk(all, first, end))
         << "[" << first << ", " << end << ")";
+  }
+}
+
+// A MULTI batch of kHost's measure "m" at times 0..n-1 with NULLs: "x" (the filter's) is
+// 100 at the rows in `hot`, 0 elsewhere and NULL at every 13th other row; "y" (BIGINT) is
+// the row; "w" (full-precision values in [-1, 1), which ALP-RD stores) is NULL at every
+// 5th row; "z" (a random walk, Chimp128's or ALP-RD's) is always there; "v" (VARCHAR) is
+// NULL at every 3rd row.
+RowBatch WideWalkBatch(size_t n, const std::vector<size_t>& hot) {
+  RowBatch b = MultiBatch({}, {}, {});
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  b.columns.push_back({.name = "w", .type = MeasureValueType::kDouble});
+  b.columns.push_back({.name = "z", .type = MeasureValueType::kDouble});
+  b.columns.push_back({.name = "v", .type = MeasureValueType::kVarchar});
+  double z = 50;
+  for (size_t i = 0; i < n; ++i) {
+    b.time_nanos.push_back(static_cast<int64_t>(i));
+    b.versions.push_back(1);
+    const bool on = std::binary_search(hot.begin(), hot.end(), i);
+    b.columns[0].doubles.push_back(on ? 100.0 : 0.0);
+    b.columns[0].present.push_back(on || i % 13 != 0);
+    b.columns[1].ints.push_back(static_cast<int64_t>(i));
+    b.columns[1].present.push_back(1);
+    b.columns[2].doubles.push_back(unit(rng));
+    b.columns[2].present.push_back(i % 5 != 2);
+    z += unit(rng);
+    b.columns[3].doubles.push_back(z);
+    b.columns[3].present.push_back(1);
+    b.columns[4].strings.push_back(absl::StrCat("s", i % 7));
+    b.columns[4].present.push_back(i % 3 != 0);
+    for (RowColumn& c : b.columns) {  // An absent row holds the type's zero value.
+      if (c.present.back() != 0) continue;
+      if (!c.doubles.empty()) c.doubles.back() = 0.0;
+      if (!c.strings.empty()) c.strings.back().clear();
+    }
+  }
+  return b;
+}
+
+// Row `r` of `b`'s columns x, y, w, z and v (looked up by name), the doubles' bits exact.
+std::string WideRow(const RowBatch& b, size_t r) {
+  std::string row = absl::StrCat(b.time_nanos[r]);
+  for (absl::string_view name : {"x", "y", "w", "z", "v"}) {
+    for (const RowColumn& c : b.columns) {
+      if (c.name != name) continue;
+      if (!c.present[r]) {
+        absl::StrAppend(&row, ":null");
+      } else if (c.type == MeasureValueType::kDouble) {
+        absl::StrAppend(&row, ":", absl::Hex(std::bit_cast<uint64_t>(c.doubles[r])));
+      } else if (c.type == MeasureValueType::kVarchar) {
+        absl::StrAppend(&row, ":", c.strings[r]);
+      } else {
+        absl::StrAppend(&row, ":", c.ints[r]);
+      }
+    }
+  }
+  return row;
+}
+
+TEST_F(MagneticStoreTest, AFilteredScanDecodesTheOtherColumnsAtTheKeptRowsOnly) {
+  // Blocks of 3,000 rows (three ALP-RD vectors and a part), so a scan's range steps over
+  // vectors, unpacks some whole and some value by value; NULLs in every column but "y"
+  // and "z" shift the rows' places among the stored values.
+  options_.max_rows_per_block = 3000;
+  auto store = OpenStore();
+  std::mt19937_64 rng(5);
+  std::vector<size_t> hot = {0, 1, 1023, 1024, 1025, 2047, 2999, 3000, 4096, 6999};
+  for (size_t i = rng() % 100; i < 7000; i += 50 + rng() % 400) {
+    for (size_t end = std::min<size_t>(7000, i + 1 + rng() % 25); i < end; ++i) hot.push_back(i);
+  }
+  std::sort(hot.begin(), hot.end());
+  hot.erase(std::unique(hot.begin(), hot.end()), hot.end());
+  const RowBatch all = WideWalkBatch(7000, hot);
+  ASSERT_TRUE(store->AddSegment({all}, "").ok());
+  const RowFilter filter = XAbove50();
+  const std::vector<std::pair<int64_t, int64_t>> ranges = {
+      {0, 7000},    {0, 1},       {1, 1024},    {1024, 1025}, {1025, 2048}, {1500, 5000},
+      {2048, 3001}, {2999, 3000}, {3000, 6000}, {4000, 4097}, {6999, 7000}, {100, 101}};
+  for (const auto& [first, end] : ranges) {
+    std::vector<std::string> got, want;
+    ScanRequest request;
+    request.start_time_nanos = first;
+    request.end_time_nanos = end;
+    absl::Status s = store->Scan(
+        request,
+        [&](const RowBatch& b) {
+          for (size_t r = 0; r < b.time_nanos.size(); ++r) {
+            for (const RowColumn& c : b.columns) {  // The query's own WHERE.
+              if (c.name == "x" && c.present[r] && c.doubles[r] > 50) got.push_back(WideRow(b, r));
+            }
+          }
+          return true;
+        },
+        nullptr, &filter);
+    ASSERT_TRUE(s.ok()) << s;
+    for (size_t r = static_cast<size_t>(first); r < static_cast<size_t>(end); ++r) {
+      if (std::binary_search(hot.begin(), hot.end(), r)) want.push_back(WideRow(all, r));
+    }
+    EXPECT_EQ(got, want) << "[" << first << ", " << end << ")";
   }
 }
 
