@@ -1,5 +1,6 @@
 #include "engine/scan/latest_columns_builder.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tsw::scan {
@@ -23,10 +24,7 @@ bool LatestColumnsBuilder::SameShape(const memstore::MeasureColumn& column) cons
       !column.SlotsAre(shape_attributes_.data(), shape_attributes_.size())) {
     return false;
   }
-  for (size_t s = 0; s < shape_types_.size(); ++s) {
-    if (column.slot_type(s) != shape_types_[s]) return false;
-  }
-  return true;
+  return column.SlotTypesAre(shape_types_.data(), shape_types_.size());
 }
 
 void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
@@ -81,30 +79,30 @@ void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
   }
 }
 
-void LatestColumnsBuilder::AppendCell(const MemoryCell& cell,
-                                      const memstore::MeasureColumn::Chunk& chunk, size_t row,
-                                      const uint64_t* cells,
-                                      const memstore::StringPool::Reader& strings,
-                                      ScanColumn* to) const {
-  // A scalar column has no presence: its every row has its value.
-  if (cell.op == MemoryCell::kNull || (shape_multi_ && chunk.present[cell.slot][row] == 0)) {
-    AppendLatestValue(to, false, 0, {});
+void LatestColumnsBuilder::StoreCell(const MemoryCell& cell,
+                                     const memstore::MeasureColumn::Chunk& chunk, size_t row,
+                                     const uint64_t* cells, bool all_present,
+                                     const memstore::StringPool::Reader& strings, size_t at,
+                                     ScanColumn* to) const {
+  // The row's place holds NULL already (SizeColumns): an absent cell is left as it is. A
+  // scalar column has no presence: its every row has its value.
+  if (cell.op == MemoryCell::kNull ||
+      (shape_multi_ && !all_present && chunk.present[cell.slot][row] == 0)) {
     return;
   }
   const uint64_t bits = cells != nullptr ? cells[cell.slot] : chunk.cells[cell.slot][row];
-  to->present.push_back(1);
+  to->present[at] = 1;
   switch (cell.op) {
-    case MemoryCell::kDouble: {
-      double d;
-      std::memcpy(&d, &bits, sizeof(d));
-      to->doubles.push_back(d);
+    case MemoryCell::kDouble:
+      std::memcpy(&to->doubles[at], &bits, sizeof(bits));
+      break;
+    case MemoryCell::kString: {
+      const absl::string_view text = strings.Get(static_cast<uint32_t>(bits));
+      to->strings[at].assign(text.data(), text.size());
       break;
     }
-    case MemoryCell::kString:
-      to->strings.emplace_back(strings.Get(static_cast<uint32_t>(bits)));
-      break;
     default:
-      to->ints.push_back(static_cast<int64_t>(bits));
+      to->ints[at] = static_cast<int64_t>(bits);
       break;
   }
 }
@@ -121,51 +119,70 @@ void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
     chunk.ReadRowCells(row, wanted_slots_, row_cells_.data());
     cells = row_cells_.data();
   }
+  const size_t at = out_->rows;
+  if (at >= sized_) SizeColumns(std::max(at + 1, 2 * at));
+  const bool all_present = chunk.all_present();
+  ScanColumn* columns = out_->columns.data();
   for (size_t c = 0; c < cells_.size(); ++c) {
     const MemoryCell& cell = cells_[c];
-    ScanColumn* to = &out_->columns[c];
+    ScanColumn* to = &columns[c];
     switch (cell.op) {
       case MemoryCell::kDimension: {
         const std::string* value =
             FindLatestDimension(series.dimensions, specs_[c].name, &hints_[c]);
-        AppendLatestValue(to, value != nullptr, 0, value != nullptr ? *value : absl::string_view());
+        if (value != nullptr) {
+          to->present[at] = 1;
+          to->strings[at] = *value;
+        }
         break;
       }
       case MemoryCell::kMeasureName:
-        AppendLatestValue(to, true, 0, measure_name);
+        to->present[at] = 1;
+        to->strings[at] = measure_name;
         break;
       case MemoryCell::kTime:
-        to->present.push_back(1);
-        to->ints.push_back(chunk.times[row]);
+        to->present[at] = 1;
+        to->ints[at] = chunk.times[row];
         break;
       default:
-        AppendCell(cell, chunk, row, cells, strings, to);
+        StoreCell(cell, chunk, row, cells, all_present, strings, at, to);
         break;
     }
   }
-  ++out_->rows;
+  out_->rows = at + 1;
+}
+
+void LatestColumnsBuilder::SizeColumns(size_t rows) {
+  for (ScanColumn& column : out_->columns) {
+    column.present.resize(rows, 0);
+    switch (column.type) {
+      case MeasureValueType::kDouble:
+        column.doubles.resize(rows, 0);
+        break;
+      case MeasureValueType::kVarchar:
+        column.strings.resize(rows);
+        break;
+      default:
+        column.ints.resize(rows, 0);
+        break;
+    }
+  }
+  sized_ = rows;
 }
 
 void LatestColumnsBuilder::Reserve(size_t rows) {
-  const size_t n = out_->rows + rows;
-  for (ScanColumn& column : out_->columns) {
-    column.present.reserve(n);
-    switch (column.type) {
-      case MeasureValueType::kDouble:
-        column.doubles.reserve(n);
-        break;
-      case MeasureValueType::kVarchar:
-        column.strings.reserve(n);
-        break;
-      default:
-        column.ints.reserve(n);
-        break;
-    }
-  }
+  if (out_->rows + rows > sized_) SizeColumns(out_->rows + rows);
 }
 
 void LatestColumnsBuilder::AddSegment(const RowBatch& row) {
+  // AppendLatestRow appends: first the columns are cut to the rows so far.
+  if (sized_ != out_->rows) SizeColumns(out_->rows);
   AppendLatestRow(row, 0, specs_, &segment_hints_, out_);
+  sized_ = out_->rows;
+}
+
+void LatestColumnsBuilder::Finish() {
+  if (sized_ != out_->rows) SizeColumns(out_->rows);
 }
 
 }  // namespace tsw::scan
