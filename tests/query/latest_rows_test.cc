@@ -189,6 +189,22 @@ TEST_F(LatestRowsTest, AKeyWhoseRowsAreAllInSegments) {
       ElementsAre(from_segments[0], "h2|2027-01-15 10:50:00.000000000|16", from_segments[2]));
 }
 
+// A segment row read while memory rows wait for the segments' pass: h2's status settled
+// by memory, h1's only in segments, h4's only row in memory but older than the eviction
+// cutoff (written late), so it comes after the segments'.
+TEST_F(LatestRowsTest, ASegmentRowAmongMemoryRows) {
+  clock_.Advance(-60 * kMinuteNanos);
+  Write({Scalar("h4", "eu", "status", MeasureValueType::kVarchar, "late", kB + 5 * kMinuteNanos)});
+  clock_.Advance(60 * kMinuteNanos);
+  EXPECT_THAT(
+      BothWays(R"(SELECT host, max(time), max_by(measure_value::varchar, time)
+                          FROM "fleet"."metrics" WHERE measure_name = 'status'
+                          GROUP BY host ORDER BY host)",
+               true),
+      ElementsAre("h1|2027-01-15 07:10:00.000000000|up", "h2|2027-01-15 08:30:00.000000000|down",
+                  "h4|2027-01-15 07:15:00.000000000|late"));
+}
+
 TEST_F(LatestRowsTest, AnUpsertedLatestRowIsItsNewVersion) {
   const auto D = MeasureValueType::kDouble;
   // In memory: h2's latest cpu row (08:30) again at Version 2.
