@@ -42,6 +42,8 @@ void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
   wanted_slots_ = 0;
   per_cell_ = false;
   cells_.assign(specs_.size(), MemoryCell());
+  numeric_cells_.clear();
+  other_cells_.clear();
   for (size_t c = 0; c < specs_.size(); ++c) {
     const LatestColumnSpec& spec = specs_[c];
     MemoryCell& cell = cells_[c];
@@ -71,10 +73,22 @@ void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
     cell.op = spec.type == MeasureValueType::kDouble    ? MemoryCell::kDouble
               : spec.type == MeasureValueType::kVarchar ? MemoryCell::kString
                                                         : MemoryCell::kInt;
+    if (cell.slot < 64 && cell.op != MemoryCell::kString) {
+      numeric_cells_.push_back(
+          {cell.slot, static_cast<uint32_t>(c), cell.op == MemoryCell::kDouble});
+    }
     if (cell.slot < 64) {
       wanted_slots_ |= uint64_t{1} << cell.slot;
     } else {
       per_cell_ = true;
+    }
+  }
+  // Every cell not in numeric_cells_.
+  for (size_t c = 0, n = 0; c < cells_.size(); ++c) {
+    if (n < numeric_cells_.size() && numeric_cells_[n].column == c) {
+      ++n;
+    } else {
+      other_cells_.push_back(static_cast<uint32_t>(c));
     }
   }
 }
@@ -123,7 +137,24 @@ void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
   if (at >= sized_) SizeColumns(std::max(at + 1, 2 * at));
   const bool all_present = chunk.all_present();
   ScanColumn* columns = out_->columns.data();
-  for (size_t c = 0; c < cells_.size(); ++c) {
+  // Where every wanted cell is present (the usual case), the DOUBLE and BIGINT-like cells
+  // are stored in one tight loop, the others by kind below; else all of them by kind.
+  const bool numeric_first = cells != nullptr && (!shape_multi_ || all_present);
+  if (numeric_first) {
+    for (const NumericCell& n : numeric_cells_) {
+      ScanColumn* to = &columns[n.column];
+      to->present[at] = 1;
+      const uint64_t bits = cells[n.slot];
+      if (n.is_double) {
+        std::memcpy(to->doubles.data() + at, &bits, sizeof(bits));
+      } else {
+        to->ints[at] = static_cast<int64_t>(bits);
+      }
+    }
+  }
+  const size_t count = numeric_first ? other_cells_.size() : cells_.size();
+  for (size_t k = 0; k < count; ++k) {
+    const size_t c = numeric_first ? other_cells_[k] : k;
     const MemoryCell& cell = cells_[c];
     ScanColumn* to = &columns[c];
     switch (cell.op) {

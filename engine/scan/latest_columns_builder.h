@@ -86,10 +86,19 @@ class LatestColumnsBuilder {
   MeasureValueType shape_type_ = MeasureValueType::kDouble;
   std::vector<uint32_t> shape_attributes_;
   std::vector<MeasureValueType> shape_types_;
-  std::vector<MemoryCell> cells_;    // Per spec.
-  uint64_t wanted_slots_ = 0;        // A bit per slot some cell reads.
-  bool per_cell_ = false;            // A cell reads a slot from 64 on: cells[s][row] each.
-  std::vector<uint64_t> row_cells_;  // Per slot: a row's cells, read once per row.
+  std::vector<MemoryCell> cells_;  // Per spec.
+  // The cells of cells_ that copy a DOUBLE or BIGINT-like cell of a slot below 64, in
+  // spec order: stored straight from row_cells_ when the row has every slot.
+  struct NumericCell {
+    uint32_t slot = 0;
+    uint32_t column = 0;  // The spec's index.
+    bool is_double = false;
+  };
+  std::vector<NumericCell> numeric_cells_;
+  std::vector<uint32_t> other_cells_;  // The specs of every other cell, in order.
+  uint64_t wanted_slots_ = 0;          // A bit per slot some cell reads.
+  bool per_cell_ = false;              // A cell reads a slot from 64 on: cells[s][row] each.
+  std::vector<uint64_t> row_cells_;    // Per slot: a row's cells, read once per row.
   // Rows every column is sized to: rows [out_->rows, sized_) are NULL, for AddMemory to
   // fill in place. Equal to out_->rows after an AddSegment (which appends).
   size_t sized_ = 0;
