@@ -7,6 +7,7 @@
 #ifndef TSW_API_QUERY_H_
 #define TSW_API_QUERY_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -163,6 +164,12 @@ class StringColumn {
   const std::vector<uint32_t>& codes() const { return codes_; }
 
   void reserve(size_t rows) { codes_.reserve(rows); }
+  // Room for `runs` more distinct strings (runs of rows with one value) than held,
+  // growing by doubling at least (many small appends stay linear).
+  void reserve_values(size_t runs) {
+    const size_t need = values_.size() + runs;
+    if (need > values_.capacity()) values_.reserve(std::max(need, 2 * values_.capacity()));
+  }
   void clear() {
     codes_.clear();
     values_.clear();

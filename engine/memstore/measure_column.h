@@ -287,6 +287,9 @@ class MeasureColumn {
     SlotArrays<uint8_t> present;
 
     bool narrow(size_t slot) const { return slot < kMaxNarrowSlots && (narrow_ >> slot & 1) != 0; }
+    // True while the block holds no presence bytes: every row has every slot, and
+    // present[s][row] is 1 for each (a reader of many cells of a row may skip them).
+    bool all_present() const { return !present_stored_; }
 
     // Row `row`'s cell (8 bytes, as cells[s][row]) of each slot s in `wanted` (a bit per
     // slot; slots from 64 on cannot be asked for) into out[s]; other entries are left
@@ -448,6 +451,11 @@ class MeasureColumn {
     uint32_t diff = 0;  // A handful of slots: inline, no memcmp call.
     for (size_t i = 0; i < n; ++i) diff |= slot_attributes_[i] ^ attributes[i];
     return diff == 0;
+  }
+  // True if the column's slots have exactly the types `types[0..n)`, in that order.
+  bool SlotTypesAre(const MeasureValueType* types, size_t n) const {
+    return n == slot_types_.size() &&
+           (n == 0 || std::memcmp(slot_types_.data(), types, n * sizeof(MeasureValueType)) == 0);
   }
   // Adds a MULTI attribute slot, absent in every existing row. Returns its index.
   size_t AddSlot(uint32_t attribute, MeasureValueType type);

@@ -157,37 +157,39 @@ absl::Status GroupTable::ConsumeHeld() {
   return ConsumeNow(chunk, sel);
 }
 
-bool GroupTable::DistinctKeys(const Vec& key, const Sel& sel, size_t* key_bytes) {
+const SortKey* GroupTable::OrderByTheKey() const {
+  if (plan_.order.size() != 1 || plan_.group_keys.size() != 1) return nullptr;
+  const SortKey& key = plan_.order[0];
+  const Expr* e =
+      key.output >= 0 ? plan_.outputs[static_cast<size_t>(key.output)].get() : key.expr.get();
+  // Group row slot 0 is the one key's value (the group row is keys, then aggregates).
+  return e != nullptr && e->kind == ExprKind::kColumn && e->slot == 0 ? &key : nullptr;
+}
+
+bool GroupTable::DistinctKeys(const Vec& key, const Sel& sel, const SortKey* order_by,
+                              std::vector<uint32_t>* order, size_t* key_bytes) const {
   if (key.constant) return sel.count <= 1;
-  // One pass over the rows with `set` (cleared first); `insert(r)` adds row r's value and
-  // returns whether it was new and its key bytes as NewGroup counts them.
-  auto distinct_in = [&](auto& set, auto insert) {
-    set.clear();
-    set.reserve(sel.count);
-    bool null_seen = false;
-    for (size_t k = 0; k < sel.count; ++k) {
-      const size_t r = sel[k];
-      if (!key.present[r]) {
-        if (null_seen) return false;
-        null_seen = true;
-        *key_bytes += 1;
-        continue;
+  order->resize(sel.count);
+  for (size_t k = 0; k < sel.count; ++k) (*order)[k] = static_cast<uint32_t>(sel[k]);
+  // Sorted, equal keys are neighbours (NULLs too): one comparison a row, no hash set.
+  SortByOneValue(key, order_by != nullptr && order_by->descending,
+                 order_by != nullptr && order_by->nulls_first, order);
+  const bool strings = index_kind_ == IndexKind::kOneString;
+  const uint32_t* rows = order->data();
+  for (size_t k = 0; k < sel.count; ++k) {
+    const uint32_t r = rows[k];
+    const bool present = key.present[r] != 0;
+    if (k > 0) {
+      const uint32_t p = rows[k - 1];
+      if (present == (key.present[p] != 0) &&
+          (!present || (strings ? key.strs[r] == key.strs[p] : key.ints[r] == key.ints[p]))) {
+        return false;
       }
-      const auto [added, bytes] = insert(set, r);
-      if (!added) return false;
-      *key_bytes += bytes;
     }
-    return true;
-  };
-  if (index_kind_ == IndexKind::kOneString) {
-    return distinct_in(distinct_strings_, [&](auto& set, size_t r) {
-      return std::pair<bool, size_t>(set.insert(absl::string_view(key.strs[r])).second,
-                                     5 + key.strs[r].size());
-    });
+    // The key bytes NewGroup would charge (AppendKeyBytes' and the index's).
+    *key_bytes += !present ? 1 : strings ? 5 + key.strs[r].size() : 9;
   }
-  return distinct_in(distinct_ints_, [&](auto& set, size_t r) {
-    return std::pair<bool, size_t>(set.insert(key.ints[r]).second, 9);
-  });
+  return true;
 }
 
 absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
@@ -198,7 +200,9 @@ absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
       index_kind_ == IndexKind::kOneString ? Physical::kString : Physical::kInt;
   if (PhysicalOf((*key)->type) != physical) return false;
   size_t key_bytes = 0;
-  if (!DistinctKeys(**key, sel, &key_bytes)) return false;
+  const SortKey* order_by = OrderByTheKey();
+  std::vector<uint32_t> order;
+  if (!DistinctKeys(**key, sel, order_by, &order, &key_bytes)) return false;
   // A group of one row: max(x) is x, max_by(x, k) is x where k is not NULL (no row with a
   // NULL k, which would make it NULL, is taken here).
   Chunk groups;
@@ -220,7 +224,10 @@ absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
   // The memory NewGroup would have charged for these groups.
   if (absl::Status s = budget_->Charge(GroupBytes(key_bytes, sel.count)); !s.ok()) return s;
   held_ = Chunk();
-  if (absl::Status s = Emit(groups, sel, sink); !s.ok()) return s;
+  // Ordered by the key, the groups reach the sink in the answer's order (it then checks
+  // the order instead of sorting); else in the rows' own.
+  const Sel emitted = order_by != nullptr ? Sel{order.data(), order.size()} : sel;
+  if (absl::Status s = Emit(groups, emitted, sink); !s.ok()) return s;
   return true;
 }
 

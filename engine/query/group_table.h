@@ -11,8 +11,9 @@
 // Latest rows (latest_rows.h) arrive as one chunk of one row per (series, measure), and
 // grouped by one dimension (lastpoint: GROUP BY hostname) most groups are one row, whose
 // max(time) and max_by(x, time) are that row's time and x. Such a chunk is held until
-// Finish; if its rows' keys are then all distinct, the groups are the rows themselves:
-// the chunk's own vectors go to the output, with no index, key copies or accumulators.
+// Finish; if its rows' keys are then all distinct (the rows sorted by key, each unlike the
+// next), the groups are the rows themselves: the chunk's own vectors go to the output,
+// with no index, key copies or accumulators, in the key's order when the ORDER BY is it.
 // Otherwise (a key shared by several rows, or another chunk) it is consumed as any.
 //
 // Thread-compatible; lives for one run of a plan.
@@ -25,7 +26,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -76,9 +76,14 @@ class GroupTable {
   absl::StatusOr<bool> FinishRowsAsGroups(OutputSink& sink);
   // The group rows `sel` of `groups` (keys, then aggregates) through HAVING into `sink`.
   absl::Status Emit(const Chunk& groups, Sel sel, OutputSink& sink);
-  // True when the key's values at `sel`'s rows are distinct (NULL is one value); adds
-  // their key bytes (as NewGroup charges them) to *key_bytes (a partial sum when false).
-  bool DistinctKeys(const Vec& key, const Sel& sel, size_t* key_bytes);
+  // The plan's ORDER BY when it is one key and that key is the one group key, else null.
+  const SortKey* OrderByTheKey() const;
+  // True when the key's values at `sel`'s rows are distinct (NULL is one value). *order
+  // gets those rows sorted by the key (in `order_by`'s direction and NULL placement, if
+  // not null); adds their key bytes (as NewGroup charges them) to *key_bytes (a partial
+  // sum when false).
+  bool DistinctKeys(const Vec& key, const Sel& sel, const SortKey* order_by,
+                    std::vector<uint32_t>* order, size_t* key_bytes) const;
 
   // The memory charged for `groups` new groups holding `key_bytes` key bytes in all.
   int64_t GroupBytes(size_t key_bytes, size_t groups) const;
@@ -114,8 +119,6 @@ class GroupTable {
   std::vector<uint32_t> held_rows_;  // Its selection, when not all rows.
   bool held_all_ = true;             // The selection is every row of held_.
   bool held_once_ = false;           // A chunk was held: later ones are not.
-  absl::flat_hash_set<absl::string_view> distinct_strings_;  // DistinctKeys' scratch.
-  absl::flat_hash_set<int64_t> distinct_ints_;
 };
 
 }  // namespace tsw::query

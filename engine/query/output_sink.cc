@@ -74,12 +74,23 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
       }
       break;
     }
-    case Physical::kString:
+    case Physical::kString: {
+      // Room for the new runs' strings up front (an answer's key column, a string a row,
+      // otherwise moves its strings each time it doubles).
+      const std::string* previous = out.strings.empty() ? nullptr : &out.strings[base - 1];
+      size_t runs = 0;
+      for (size_t k = 0; k < n; ++k) {
+        const std::string* value = present[k] ? &v.strs[rows[k]] : &EmptyString();
+        runs += previous == nullptr || *previous != *value;
+        previous = value;
+      }
       out.strings.reserve(base + n);
+      out.strings.reserve_values(runs);
       for (size_t k = 0; k < n; ++k) {
         out.strings.push_back(present[k] ? v.strs[rows[k]] : EmptyString());
       }
       break;
+    }
     case Physical::kNone:
       break;
   }
@@ -267,6 +278,19 @@ bool SortOrderByStrings(const KeyArrays& c, const SortKey& key, std::vector<uint
                         size_t keep) {
   const uint8_t* present = c.present;
   const bool nulls_first = key.nulls_first, descending = key.descending;
+  if (keep >= order.size()) {
+    // Rows often come sorted (groups ordered by their key, group_table.h): checked on
+    // the strings themselves first, without the keyed copy below. The same order as
+    // null_less and value_less.
+    const auto row_less = [&](uint32_t a, uint32_t b) {
+      const bool na = !present[a], nb = !present[b];
+      if (na || nb) return na && nb ? a < b : na == nulls_first;
+      const int cmp = c.String(a).compare(c.String(b));
+      if (cmp != 0) return (cmp < 0) != descending;
+      return a < b;
+    };
+    if (std::is_sorted(order.begin(), order.end(), row_less)) return false;
+  }
   using Keyed = std::pair<uint64_t, uint32_t>;
   std::vector<Keyed> keyed(order.size());
   bool any_null = false;
@@ -342,6 +366,15 @@ bool SortOrderByOneKey(const KeyArrays& c, const SortKey& key, std::vector<uint3
 
 }  // namespace
 
+void SortByOneValue(const Vec& v, bool descending, bool nulls_first, std::vector<uint32_t>* order) {
+  SortKey key;
+  key.descending = descending;
+  key.nulls_first = nulls_first;
+  const KeyArrays arrays{PhysicalOf(v.type), v.present.data(), v.ints.data(), v.dbls.data(),
+                         v.strs.data()};
+  SortOrderByOneKey(arrays, key, *order, order->size());
+}
+
 OutputSink::OutputSink(const Plan& plan, const EvalContext& ctx, MemoryBudget* budget,
                        std::function<bool(const QueryBatch&)> visitor)
     : plan_(plan), ctx_(ctx), budget_(budget), visitor_(std::move(visitor)) {
@@ -410,8 +443,7 @@ absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
   in_order_ = first_rows && !sorted.empty();
   const size_t first = buffered_;
   buffered_ += rows.size();
-  int64_t bytes = 0;
-  for (size_t r = first; r < buffered_; ++r) bytes += RowBytes(r);
+  const int64_t bytes = RowsBytes(first, buffered_);
   buffered_bytes_ += bytes;
   if (absl::Status s = budget_->Charge(bytes); !s.ok()) return s;
   if (plan_.limit && buffered_ > std::max<size_t>(2 * *plan_.limit, 4096)) {
@@ -452,13 +484,15 @@ bool OutputSink::SortRows(const std::vector<VecPtr>& values, const std::vector<u
   return true;
 }
 
-int64_t OutputSink::RowBytes(size_t row) const {
+int64_t OutputSink::RowsBytes(size_t begin, size_t end) const {
   int64_t bytes = 0;
   for (const QueryColumn& c : buffer_) {
-    bytes += 9;
-    if (PhysicalOf(c.type) == Physical::kString) {
-      bytes += static_cast<int64_t>(c.strings[row].size()) + 24;
-    }
+    bytes += 9 * static_cast<int64_t>(end - begin);
+    if (PhysicalOf(c.type) != Physical::kString) continue;
+    const std::vector<std::string>& values = c.strings.values();
+    const uint32_t* codes = c.strings.codes().data();
+    for (size_t r = begin; r < end; ++r)
+      bytes += static_cast<int64_t>(values[codes[r]].size()) + 24;
   }
   return bytes;
 }
@@ -490,8 +524,7 @@ void OutputSink::SortAndTruncate(size_t keep) {
   for (QueryColumn& c : buffer_) Permute(c, order);
   if (order.size() == buffered_) return;  // The same rows: the same bytes.
   buffered_ = order.size();
-  int64_t bytes = 0;
-  for (size_t r = 0; r < buffered_; ++r) bytes += RowBytes(r);
+  const int64_t bytes = RowsBytes(0, buffered_);
   budget_->Release(buffered_bytes_ - bytes);
   buffered_bytes_ = bytes;
 }
@@ -504,6 +537,7 @@ bool OutputSink::Flush(size_t rows) {
     const size_t end = std::min(rows, begin + kBatchRows);
     QueryBatch batch;
     batch.num_rows = static_cast<int64_t>(end - begin);
+    batch.columns.reserve(outputs);
     for (size_t c = 0; c < outputs; ++c) {
       const QueryColumn& from = buffer_[c];
       QueryColumn col = NewColumn(from.name, from.type);
@@ -532,6 +566,7 @@ bool OutputSink::FlushWhole() {
   const size_t outputs = plan_.outputs.size();
   QueryBatch batch;
   batch.num_rows = static_cast<int64_t>(buffered_);
+  batch.columns.reserve(outputs);
   for (size_t c = 0; c < outputs; ++c) {
     batch.columns.push_back(std::move(buffer_[c]));
     // The next batch is likely full too: room for it up front, not grown step by step

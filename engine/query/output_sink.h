@@ -52,7 +52,9 @@ class OutputSink {
   void SortAndTruncate(size_t keep);
   bool Flush(size_t rows);
   bool FlushWhole();
-  int64_t RowBytes(size_t row) const;
+  // The memory charged for buffered rows [begin, end): 9 bytes a cell, and a string's
+  // size and 24 more for each VARCHAR cell.
+  int64_t RowsBytes(size_t begin, size_t end) const;
 
   const Plan& plan_;
   const EvalContext& ctx_;
@@ -76,6 +78,10 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
 Vec VecFromColumn(const QueryColumn& c, size_t begin, size_t end);
 // Appends row `row` of `v` as bytes that identify its value (DISTINCT, group keys).
 void AppendKeyBytes(const Vec& v, size_t row, std::string* out);
+// Orders `order` (rows of `v`, which is not constant) by `v`'s values as the sink orders
+// one ORDER BY key: `descending`, NULLs first or last by `nulls_first` alone, NaN above
+// every double, ties by row. Equal values end up adjacent.
+void SortByOneValue(const Vec& v, bool descending, bool nulls_first, std::vector<uint32_t>* order);
 
 }  // namespace tsw::query
 

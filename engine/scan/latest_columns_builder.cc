@@ -1,5 +1,6 @@
 #include "engine/scan/latest_columns_builder.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tsw::scan {
@@ -23,10 +24,7 @@ bool LatestColumnsBuilder::SameShape(const memstore::MeasureColumn& column) cons
       !column.SlotsAre(shape_attributes_.data(), shape_attributes_.size())) {
     return false;
   }
-  for (size_t s = 0; s < shape_types_.size(); ++s) {
-    if (column.slot_type(s) != shape_types_[s]) return false;
-  }
-  return true;
+  return column.SlotTypesAre(shape_types_.data(), shape_types_.size());
 }
 
 void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
@@ -44,6 +42,8 @@ void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
   wanted_slots_ = 0;
   per_cell_ = false;
   cells_.assign(specs_.size(), MemoryCell());
+  numeric_cells_.clear();
+  other_cells_.clear();
   for (size_t c = 0; c < specs_.size(); ++c) {
     const LatestColumnSpec& spec = specs_[c];
     MemoryCell& cell = cells_[c];
@@ -73,38 +73,50 @@ void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
     cell.op = spec.type == MeasureValueType::kDouble    ? MemoryCell::kDouble
               : spec.type == MeasureValueType::kVarchar ? MemoryCell::kString
                                                         : MemoryCell::kInt;
+    if (cell.slot < 64 && cell.op != MemoryCell::kString) {
+      numeric_cells_.push_back(
+          {cell.slot, static_cast<uint32_t>(c), cell.op == MemoryCell::kDouble});
+    }
     if (cell.slot < 64) {
       wanted_slots_ |= uint64_t{1} << cell.slot;
     } else {
       per_cell_ = true;
     }
   }
+  // Every cell not in numeric_cells_.
+  for (size_t c = 0, n = 0; c < cells_.size(); ++c) {
+    if (n < numeric_cells_.size() && numeric_cells_[n].column == c) {
+      ++n;
+    } else {
+      other_cells_.push_back(static_cast<uint32_t>(c));
+    }
+  }
 }
 
-void LatestColumnsBuilder::AppendCell(const MemoryCell& cell,
-                                      const memstore::MeasureColumn::Chunk& chunk, size_t row,
-                                      const uint64_t* cells,
-                                      const memstore::StringPool::Reader& strings,
-                                      ScanColumn* to) const {
-  // A scalar column has no presence: its every row has its value.
-  if (cell.op == MemoryCell::kNull || (shape_multi_ && chunk.present[cell.slot][row] == 0)) {
-    AppendLatestValue(to, false, 0, {});
+void LatestColumnsBuilder::StoreCell(const MemoryCell& cell,
+                                     const memstore::MeasureColumn::Chunk& chunk, size_t row,
+                                     const uint64_t* cells, bool all_present,
+                                     const memstore::StringPool::Reader& strings, size_t at,
+                                     ScanColumn* to) const {
+  // The row's place holds NULL already (SizeColumns): an absent cell is left as it is. A
+  // scalar column has no presence: its every row has its value.
+  if (cell.op == MemoryCell::kNull ||
+      (shape_multi_ && !all_present && chunk.present[cell.slot][row] == 0)) {
     return;
   }
   const uint64_t bits = cells != nullptr ? cells[cell.slot] : chunk.cells[cell.slot][row];
-  to->present.push_back(1);
+  to->present[at] = 1;
   switch (cell.op) {
-    case MemoryCell::kDouble: {
-      double d;
-      std::memcpy(&d, &bits, sizeof(d));
-      to->doubles.push_back(d);
+    case MemoryCell::kDouble:
+      std::memcpy(&to->doubles[at], &bits, sizeof(bits));
+      break;
+    case MemoryCell::kString: {
+      const absl::string_view text = strings.Get(static_cast<uint32_t>(bits));
+      to->strings[at].assign(text.data(), text.size());
       break;
     }
-    case MemoryCell::kString:
-      to->strings.emplace_back(strings.Get(static_cast<uint32_t>(bits)));
-      break;
     default:
-      to->ints.push_back(static_cast<int64_t>(bits));
+      to->ints[at] = static_cast<int64_t>(bits);
       break;
   }
 }
@@ -121,51 +133,87 @@ void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
     chunk.ReadRowCells(row, wanted_slots_, row_cells_.data());
     cells = row_cells_.data();
   }
-  for (size_t c = 0; c < cells_.size(); ++c) {
+  const size_t at = out_->rows;
+  if (at >= sized_) SizeColumns(std::max(at + 1, 2 * at));
+  const bool all_present = chunk.all_present();
+  ScanColumn* columns = out_->columns.data();
+  // Where every wanted cell is present (the usual case), the DOUBLE and BIGINT-like cells
+  // are stored in one tight loop, the others by kind below; else all of them by kind.
+  const bool numeric_first = cells != nullptr && (!shape_multi_ || all_present);
+  if (numeric_first) {
+    for (const NumericCell& n : numeric_cells_) {
+      ScanColumn* to = &columns[n.column];
+      to->present[at] = 1;
+      const uint64_t bits = cells[n.slot];
+      if (n.is_double) {
+        std::memcpy(to->doubles.data() + at, &bits, sizeof(bits));
+      } else {
+        to->ints[at] = static_cast<int64_t>(bits);
+      }
+    }
+  }
+  const size_t count = numeric_first ? other_cells_.size() : cells_.size();
+  for (size_t k = 0; k < count; ++k) {
+    const size_t c = numeric_first ? other_cells_[k] : k;
     const MemoryCell& cell = cells_[c];
-    ScanColumn* to = &out_->columns[c];
+    ScanColumn* to = &columns[c];
     switch (cell.op) {
       case MemoryCell::kDimension: {
         const std::string* value =
             FindLatestDimension(series.dimensions, specs_[c].name, &hints_[c]);
-        AppendLatestValue(to, value != nullptr, 0, value != nullptr ? *value : absl::string_view());
+        if (value != nullptr) {
+          to->present[at] = 1;
+          to->strings[at] = *value;
+        }
         break;
       }
       case MemoryCell::kMeasureName:
-        AppendLatestValue(to, true, 0, measure_name);
+        to->present[at] = 1;
+        to->strings[at] = measure_name;
         break;
       case MemoryCell::kTime:
-        to->present.push_back(1);
-        to->ints.push_back(chunk.times[row]);
+        to->present[at] = 1;
+        to->ints[at] = chunk.times[row];
         break;
       default:
-        AppendCell(cell, chunk, row, cells, strings, to);
+        StoreCell(cell, chunk, row, cells, all_present, strings, at, to);
         break;
     }
   }
-  ++out_->rows;
+  out_->rows = at + 1;
+}
+
+void LatestColumnsBuilder::SizeColumns(size_t rows) {
+  for (ScanColumn& column : out_->columns) {
+    column.present.resize(rows, 0);
+    switch (column.type) {
+      case MeasureValueType::kDouble:
+        column.doubles.resize(rows, 0);
+        break;
+      case MeasureValueType::kVarchar:
+        column.strings.resize(rows);
+        break;
+      default:
+        column.ints.resize(rows, 0);
+        break;
+    }
+  }
+  sized_ = rows;
 }
 
 void LatestColumnsBuilder::Reserve(size_t rows) {
-  const size_t n = out_->rows + rows;
-  for (ScanColumn& column : out_->columns) {
-    column.present.reserve(n);
-    switch (column.type) {
-      case MeasureValueType::kDouble:
-        column.doubles.reserve(n);
-        break;
-      case MeasureValueType::kVarchar:
-        column.strings.reserve(n);
-        break;
-      default:
-        column.ints.reserve(n);
-        break;
-    }
-  }
+  if (out_->rows + rows > sized_) SizeColumns(out_->rows + rows);
 }
 
 void LatestColumnsBuilder::AddSegment(const RowBatch& row) {
+  // AppendLatestRow appends: first the columns are cut to the rows so far.
+  if (sized_ != out_->rows) SizeColumns(out_->rows);
   AppendLatestRow(row, 0, specs_, &segment_hints_, out_);
+  sized_ = out_->rows;
+}
+
+void LatestColumnsBuilder::Finish() {
+  if (sized_ != out_->rows) SizeColumns(out_->rows);
 }
 
 }  // namespace tsw::scan

@@ -10,6 +10,11 @@
 // one measure's columns mostly share one, so a memory row is copied cell by cell without
 // looking a slot up or checking its type.
 //
+// Memory rows are written in place: the columns are sized ahead (Reserve) to more rows
+// than written, their values NULL (0, empty), and each memory row stores its cells at
+// index `rows` with no growth check per cell. Finish cuts them back to `rows`; until
+// then LatestColumns' "every array is `rows` long" does not hold.
+//
 // Thread-compatible; reads the memory store under the caller's shared table lock.
 #ifndef TSW_ENGINE_SCAN_LATEST_COLUMNS_BUILDER_H_
 #define TSW_ENGINE_SCAN_LATEST_COLUMNS_BUILDER_H_
@@ -46,6 +51,9 @@ class LatestColumnsBuilder {
   // Row 0 of `row`, a segment's one-row batch.
   void AddSegment(const RowBatch& row);
 
+  // Cuts every column to the rows added. REQUIRES: called once, after the last Add.
+  void Finish();
+
  private:
   // What spec c copies from a memory row of the current shape.
   struct MemoryCell {
@@ -56,11 +64,14 @@ class LatestColumnsBuilder {
   // True if `column` has the shape cells_ were resolved for.
   bool SameShape(const memstore::MeasureColumn& column) const;
   void Resolve(const memstore::MeasureColumn& column);
-  // Appends the value of `cell` from row `row` of `chunk`; `cells` holds the row's cells
-  // of the slots in wanted_slots_.
-  void AppendCell(const MemoryCell& cell, const memstore::MeasureColumn::Chunk& chunk, size_t row,
-                  const uint64_t* cells, const memstore::StringPool::Reader& strings,
-                  ScanColumn* to) const;
+  // Stores the value of `cell` from row `row` of `chunk` at row `at` of `to`; `cells`
+  // holds the row's cells of the slots in wanted_slots_ (null: read each from the chunk);
+  // `all_present`: the chunk's rows have every slot.
+  void StoreCell(const MemoryCell& cell, const memstore::MeasureColumn::Chunk& chunk, size_t row,
+                 const uint64_t* cells, bool all_present,
+                 const memstore::StringPool::Reader& strings, size_t at, ScanColumn* to) const;
+  // Sizes every column to `rows` rows (new ones NULL).
+  void SizeColumns(size_t rows);
 
   const std::vector<LatestColumnSpec>& specs_;
   LatestColumns* out_;
@@ -75,10 +86,22 @@ class LatestColumnsBuilder {
   MeasureValueType shape_type_ = MeasureValueType::kDouble;
   std::vector<uint32_t> shape_attributes_;
   std::vector<MeasureValueType> shape_types_;
-  std::vector<MemoryCell> cells_;    // Per spec.
-  uint64_t wanted_slots_ = 0;        // A bit per slot some cell reads.
-  bool per_cell_ = false;            // A cell reads a slot from 64 on: cells[s][row] each.
-  std::vector<uint64_t> row_cells_;  // Per slot: a row's cells, read once per row.
+  std::vector<MemoryCell> cells_;  // Per spec.
+  // The cells of cells_ that copy a DOUBLE or BIGINT-like cell of a slot below 64, in
+  // spec order: stored straight from row_cells_ when the row has every slot.
+  struct NumericCell {
+    uint32_t slot = 0;
+    uint32_t column = 0;  // The spec's index.
+    bool is_double = false;
+  };
+  std::vector<NumericCell> numeric_cells_;
+  std::vector<uint32_t> other_cells_;  // The specs of every other cell, in order.
+  uint64_t wanted_slots_ = 0;          // A bit per slot some cell reads.
+  bool per_cell_ = false;              // A cell reads a slot from 64 on: cells[s][row] each.
+  std::vector<uint64_t> row_cells_;    // Per slot: a row's cells, read once per row.
+  // Rows every column is sized to: rows [out_->rows, sized_) are NULL, for AddMemory to
+  // fill in place. Equal to out_->rows after an AddSegment (which appends).
+  size_t sized_ = 0;
 };
 
 }  // namespace tsw::scan

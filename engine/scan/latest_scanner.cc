@@ -360,8 +360,10 @@ absl::Status GatherLatestColumns(const memstore::MemStore& store, const model::T
                                  int64_t memory_complete_from, const ScanRequest& request,
                                  const std::vector<LatestColumnSpec>& specs, LatestColumns* out) {
   LatestColumnsBuilder builder(schema, specs, out);
-  return ScanLatestInto(store, schema, magnetic, memory_complete_from, request, nullptr, nullptr,
-                        &builder);
+  absl::Status s = ScanLatestInto(store, schema, magnetic, memory_complete_from, request, nullptr,
+                                  nullptr, &builder);
+  builder.Finish();
+  return s;
 }
 
 }  // namespace tsw::scan

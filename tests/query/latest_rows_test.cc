@@ -189,6 +189,22 @@ TEST_F(LatestRowsTest, AKeyWhoseRowsAreAllInSegments) {
       ElementsAre(from_segments[0], "h2|2027-01-15 10:50:00.000000000|16", from_segments[2]));
 }
 
+// A segment row read while memory rows wait for the segments' pass: h2's status settled
+// by memory, h1's only in segments, h4's only row in memory but older than the eviction
+// cutoff (written late), so it comes after the segments'.
+TEST_F(LatestRowsTest, ASegmentRowAmongMemoryRows) {
+  clock_.Advance(-60 * kMinuteNanos);
+  Write({Scalar("h4", "eu", "status", MeasureValueType::kVarchar, "late", kB + 5 * kMinuteNanos)});
+  clock_.Advance(60 * kMinuteNanos);
+  EXPECT_THAT(
+      BothWays(R"(SELECT host, max(time), max_by(measure_value::varchar, time)
+                          FROM "fleet"."metrics" WHERE measure_name = 'status'
+                          GROUP BY host ORDER BY host)",
+               true),
+      ElementsAre("h1|2027-01-15 07:10:00.000000000|up", "h2|2027-01-15 08:30:00.000000000|down",
+                  "h4|2027-01-15 07:15:00.000000000|late"));
+}
+
 TEST_F(LatestRowsTest, AnUpsertedLatestRowIsItsNewVersion) {
   const auto D = MeasureValueType::kDouble;
   // In memory: h2's latest cpu row (08:30) again at Version 2.
@@ -310,6 +326,39 @@ TEST_F(LatestRowsTest, GroupsOfOneRowInEveryOrder) {
   EXPECT_THAT(InOrder("SELECT host = 'h2' AS k, max_by(host, time)" + cpu +
                       "GROUP BY host = 'h2' ORDER BY k"),
               ElementsAre("false|h1", "true|h2"));
+}
+
+// Groups of one row are found by sorting the keys (each unlike the next): many keys whose
+// first 16 bytes are equal, in both orders, then with one key shared by two series.
+TEST_F(LatestRowsTest, ManyKeysSharingALongPrefix) {
+  const auto D = MeasureValueType::kDouble;
+  std::vector<Record> records;
+  for (int i = 0; i < 40; ++i) {
+    records.push_back(Scalar(absl::StrCat("rack-0001-host-", i % 2 == 0 ? "a" : "b", 90 - i), "eu",
+                             "disk", D, absl::StrCat(i), kN + i * kMinuteNanos / 60));
+  }
+  Write(records);
+  const std::string sql = R"(SELECT host, max(time), max_by(measure_value::double, time)
+                             FROM "fleet"."metrics" WHERE measure_name = 'disk' GROUP BY host
+                             ORDER BY host)";
+  const std::vector<std::string> ascending = InOrder(sql);
+  ASSERT_EQ(ascending.size(), 40u);
+  EXPECT_EQ(ascending.front(), "rack-0001-host-a52|2027-01-15 08:30:38.000000000|38");
+  EXPECT_EQ(ascending.back(), "rack-0001-host-b89|2027-01-15 08:30:01.000000000|1");
+  std::vector<std::string> descending = InOrder(sql + " DESC");
+  std::reverse(descending.begin(), descending.end());
+  EXPECT_EQ(descending, ascending);
+  // rack-0001-host-a70 (i = 20) gains a later row in a second series: one group of two
+  // keys, its latest row the new one.
+  Write({Scalar("rack-0001-host-a70", "us", "disk", D, "99", kN + kMinuteNanos)});
+  const std::vector<std::string> shared = InOrder(sql);
+  ASSERT_EQ(shared.size(), 40u);
+  EXPECT_EQ(std::count(shared.begin(), shared.end(),
+                       "rack-0001-host-a70|2027-01-15 08:31:00.000000000|99"),
+            1);
+  std::vector<std::string> shared_descending = InOrder(sql + " DESC");
+  std::reverse(shared_descending.begin(), shared_descending.end());
+  EXPECT_EQ(shared_descending, shared);
 }
 
 TEST_F(LatestRowsTest, TwoNullKeysAreOneGroup) {
