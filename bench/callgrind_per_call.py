@@ -6,7 +6,8 @@
 For each PATTERN (a substring of a function's name), sums the calls to every function
 whose name contains it and the instructions those calls cost (inclusive), and prints
 "calls=N per_call=I" on one line, in the order given. The file must be written with
---compress-strings=no.
+--compress-strings=no; --dump-instr=yes and --dump-line=no are read too (the cost
+lines' position columns are counted from the file's "positions:" line).
 """
 import collections
 import sys
@@ -17,15 +18,18 @@ def main():
     calls = collections.Counter()
     cost = collections.Counter()
     callee = None
+    positions = 1  # "positions: line" unless the file says otherwise.
     with open(path, errors="replace") as f:
         lines = f.read().split("\n")
     for i, line in enumerate(lines):
-        if line.startswith("cfn="):
+        if line.startswith("positions:"):
+            positions = len(line.split()[1:])
+        elif line.startswith("cfn="):
             callee = line[4:]
         elif line.startswith("calls=") and callee is not None:
             n = int(line.split("=", 1)[1].split()[0])
             fields = lines[i + 1].split()
-            ir = int(fields[1]) if len(fields) > 1 else 0
+            ir = int(fields[positions]) if len(fields) > positions else 0
             for p in patterns:
                 if p in callee:
                     calls[p] += n
