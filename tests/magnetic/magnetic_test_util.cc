@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <set>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
 
 namespace tsw::magnetic::testing {
 namespace {
@@ -330,6 +332,20 @@ absl::StatusOr<std::vector<std::string>> ScanRows(const MagneticStore& store,
   if (!problem.empty()) return absl::InternalError(absl::StrCat("scan invariant: ", problem));
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string FreshTestDir(absl::string_view prefix) {
+  std::string dir = absl::StrCat(::testing::TempDir(), "/", prefix,
+                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+std::unique_ptr<MagneticStore> OpenStoreOrFail(const std::string& dir,
+                                               const MagneticOptions& options) {
+  absl::StatusOr<std::unique_ptr<MagneticStore>> store = MagneticStore::Open(dir, options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
 }
 
 }  // namespace tsw::magnetic::testing

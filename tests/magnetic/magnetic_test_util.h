@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "engine/magnetic/magnetic_store.h"
 #include "tsw/types.h"
 
@@ -62,6 +64,14 @@ class Model {
 // once, vectors of equal length, at most max_rows_per_batch rows, consistent columns).
 absl::StatusOr<std::vector<std::string>> ScanRows(const MagneticStore& store,
                                                   const ScanRequest& request = {});
+
+// An empty directory for the running test: `prefix` and the test's name under the
+// test's temporary directory, removed first if a run before left it.
+std::string FreshTestDir(absl::string_view prefix);
+
+// MagneticStore::Open(dir, options); a failure fails the test and gives nullptr.
+std::unique_ptr<MagneticStore> OpenStoreOrFail(const std::string& dir,
+                                               const MagneticOptions& options);
 
 }  // namespace tsw::magnetic::testing
 
