@@ -251,7 +251,7 @@ class TableStore {
                      int64_t magnetic_cutoff, bool window_shrank)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
   // What one eviction carries from step to step, and the rows of one segment it writes
-  // (both defined in table_store.cc).
+  // (both defined in table_maintenance.cc).
   struct Eviction;
   struct EvictionSegment;
   // 1. Decide: whether to evict now. Evict in slabs, so segments are not tiny: once the
