@@ -378,6 +378,7 @@ MagneticStats MagneticStore::Stats() const {
   stats.retention_cutoff_nanos = state->manifest.retention_cutoff;
   stats.blocks_read = impl_->counters->blocks_read.load();
   stats.blocks_decoded = impl_->counters->blocks_decoded.load();
+  stats.blocks_skipped = impl_->counters->blocks_skipped.load();
   return stats;
 }
 
