@@ -1,5 +1,6 @@
 #include "engine/query/value_bounds.h"
 
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -15,6 +16,25 @@ std::optional<ValueBound::Op> OpOf(const std::string& name, bool flipped) {
   return std::nullopt;
 }
 
+// A numeric literal, or one under a unary minus (`-2.5` parses as one), as a bound's
+// constant; false for anything else.
+bool ConstantOf(const Expr& e, ValueBound* bound) {
+  const bool negated = e.kind == ExprKind::kUnary && e.name == "-" && e.args.size() == 1;
+  const Expr& literal = negated ? *e.args[0] : e;
+  if (literal.kind != ExprKind::kLiteral || literal.literal.null) return false;
+  if (literal.literal.type == ScalarType::kBigint) {
+    if (negated && literal.literal.i == INT64_MIN) return false;  // -INT64_MIN overflows.
+    bound->integer = true;
+    bound->i = negated ? -literal.literal.i : literal.literal.i;
+    return true;
+  }
+  if (literal.literal.type == ScalarType::kDouble) {
+    bound->d = negated ? -literal.literal.d : literal.literal.d;
+    return true;
+  }
+  return false;
+}
+
 // `e` as a bound, if it is `attribute op constant` or `constant op attribute`.
 std::optional<ValueBound> BoundOf(const Plan& plan, const Expr& e) {
   if (e.kind != ExprKind::kBinary || e.args.size() != 2) return std::nullopt;
@@ -23,8 +43,7 @@ std::optional<ValueBound> BoundOf(const Plan& plan, const Expr& e) {
   const Expr& constant = *e.args[flipped ? 0 : 1];
   const std::optional<ValueBound::Op> op = OpOf(e.name, flipped);
   if (!op.has_value() || column.kind != ExprKind::kColumn || column.slot < 0 ||
-      static_cast<size_t>(column.slot) >= plan.sources.size() ||
-      constant.kind != ExprKind::kLiteral || constant.literal.null) {
+      static_cast<size_t>(column.slot) >= plan.sources.size()) {
     return std::nullopt;
   }
   const TableColumnSource& source = plan.sources[column.slot];
@@ -38,14 +57,7 @@ std::optional<ValueBound> BoundOf(const Plan& plan, const Expr& e) {
   bound.attribute = source.name;
   bound.type = type;
   bound.op = *op;
-  if (constant.literal.type == ScalarType::kBigint) {
-    bound.integer = true;
-    bound.i = constant.literal.i;
-  } else if (constant.literal.type == ScalarType::kDouble) {
-    bound.d = constant.literal.d;
-  } else {
-    return std::nullopt;
-  }
+  if (!ConstantOf(constant, &bound)) return std::nullopt;
   return bound;
 }
 
