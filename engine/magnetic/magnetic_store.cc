@@ -419,6 +419,8 @@ std::vector<std::string> MagneticStore::Verify() const {
       for (size_t b = 0; b < index.streams[s].blocks.size(); ++b) {
         if (absl::Status st = (*reader)->DecodeBlock(s, b, &rows); !st.ok()) {
           problems.push_back(std::string(st.message()));
+        } else if (absl::Status st = (*reader)->CheckSummaries(s, b, rows); !st.ok()) {
+          problems.push_back(std::string(st.message()));
         }
       }
     }

@@ -302,8 +302,8 @@ bool SegmentReader::MayMatch(size_t stream, size_t block,
     if (!HasValueSummary(bound.type)) continue;
     auto it = std::lower_bound(s.columns.begin(), s.columns.end(),
                                ColumnSpec{bound.attribute, bound.type}, ColumnLess);
-    const bool has_column = it != s.columns.end() && it->name == bound.attribute &&
-                            it->type == bound.type;
+    const bool has_column =
+        it != s.columns.end() && it->name == bound.attribute && it->type == bound.type;
     const ValueSummary* summary =
         has_column ? BlockSummary(s, block, static_cast<size_t>(it - s.columns.begin())) : nullptr;
     if (has_column && summary == nullptr) continue;  // Not known (cannot happen in version 3).
@@ -313,6 +313,23 @@ bool SegmentReader::MayMatch(size_t stream, size_t block,
     }
   }
   return true;
+}
+
+absl::Status SegmentReader::CheckSummaries(size_t stream, size_t block,
+                                           const RowBatch& decoded) const {
+  const StreamEntry& s = index_.streams[stream];
+  for (size_t c = 0; c < s.columns.size() && c < decoded.columns.size(); ++c) {
+    const ValueSummary* stored = BlockSummary(s, block, c);
+    if (stored == nullptr) continue;
+    const RowColumn& column = decoded.columns[c];
+    if (!SameValueSummary(s.columns[c].type, *stored,
+                          SummarizeValues(column, 0, decoded.time_nanos.size()))) {
+      return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", BlockName(stream, block),
+                                             ": value summary of column ", s.columns[c].name,
+                                             " disagrees with its values"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<RowBatch>> SegmentReader::FindRow(size_t stream, size_t block,

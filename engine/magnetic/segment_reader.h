@@ -97,6 +97,10 @@ class SegmentReader {
   // value that can meet it; counted in ReadCounters::blocks_skipped. True otherwise, and
   // always for a scalar stream or a segment before version 3. Reads nothing.
   bool MayMatch(size_t stream, size_t block, const std::vector<ValueBound>& bounds) const;
+  // Whether the value summaries of block `block` of `stream` are those of `decoded`, its
+  // rows as DecodeBlock gives them without a filter or `wanted` (for Verify: a summary
+  // that claims less than the block holds would make filtered scans miss rows).
+  absl::Status CheckSummaries(size_t stream, size_t block, const RowBatch& decoded) const;
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.

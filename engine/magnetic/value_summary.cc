@@ -78,6 +78,16 @@ ValueSummary SummarizeValues(const RowColumn& column, size_t begin, size_t end) 
   return s;
 }
 
+bool SameValueSummary(MeasureValueType type, const ValueSummary& a, const ValueSummary& b) {
+  if (a.has_values != b.has_values || a.has_nan != b.has_nan) return false;
+  if (!a.has_values) return true;
+  if (type == MeasureValueType::kDouble) {
+    return std::bit_cast<uint64_t>(a.min_double) == std::bit_cast<uint64_t>(b.min_double) &&
+           std::bit_cast<uint64_t>(a.max_double) == std::bit_cast<uint64_t>(b.max_double);
+  }
+  return a.min_int == b.min_int && a.max_int == b.max_int;
+}
+
 void EncodeValueSummary(MeasureValueType type, const ValueSummary& summary, std::string* out) {
   const uint8_t flags = (summary.has_values ? kHasValues : 0) | (summary.has_nan ? kHasNan : 0);
   out->push_back(static_cast<char>(flags));
@@ -87,8 +97,8 @@ void EncodeValueSummary(MeasureValueType type, const ValueSummary& summary, std:
     PutFixed64(out, std::bit_cast<uint64_t>(summary.max_double));
   } else {
     PutSignedVarint64(out, summary.min_int);
-    PutVarint64(out, static_cast<uint64_t>(summary.max_int) -
-                         static_cast<uint64_t>(summary.min_int));
+    PutVarint64(out,
+                static_cast<uint64_t>(summary.max_int) - static_cast<uint64_t>(summary.min_int));
   }
 }
 
@@ -125,10 +135,10 @@ bool SummaryMayMeet(MeasureValueType type, const ValueSummary& summary, const Va
     return RangeMayMeet(summary.min_int, summary.max_int, bound.op, bound.i);
   }
   // As doubles; int64 -> double rounding keeps the order, so the range's ends stay ends.
-  const double lo = type == MeasureValueType::kBigint ? static_cast<double>(summary.min_int)
-                                                      : summary.min_double;
-  const double hi = type == MeasureValueType::kBigint ? static_cast<double>(summary.max_int)
-                                                      : summary.max_double;
+  const double lo =
+      type == MeasureValueType::kBigint ? static_cast<double>(summary.min_int) : summary.min_double;
+  const double hi =
+      type == MeasureValueType::kBigint ? static_cast<double>(summary.max_int) : summary.max_double;
   const double c = bound.integer ? static_cast<double>(bound.i) : bound.d;
   if (std::isnan(c)) return true;
   return RangeMayMeet(lo, hi, bound.op, c);

@@ -39,6 +39,9 @@ bool HasValueSummary(MeasureValueType type);
 // HasValueSummary(column.type).
 ValueSummary SummarizeValues(const RowColumn& column, size_t begin, size_t end);
 
+// Whether `a` and `b` summarize the same values of a column of `type` (doubles bit for bit).
+bool SameValueSummary(MeasureValueType type, const ValueSummary& a, const ValueSummary& b);
+
 // Appends the stored form of `summary` of a column of `type` (FORMAT.md). REQUIRES:
 // HasValueSummary(type).
 void EncodeValueSummary(MeasureValueType type, const ValueSummary& summary, std::string* out);

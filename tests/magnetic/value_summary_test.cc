@@ -4,6 +4,8 @@
 // at its boundary and never for a NaN or a NaN constant, and a filtered scan with bounds
 // hands out exactly the rows the same scan without them does, over random data, bounds
 // and segments, while leaving blocks unread.
+#include "engine/magnetic/value_summary.h"
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -21,9 +23,9 @@
 #include "engine/magnetic/magnetic_store.h"
 #include "engine/magnetic/segment_reader.h"
 #include "engine/magnetic/segment_writer.h"
-#include "engine/magnetic/value_summary.h"
 #include "gtest/gtest.h"
 #include "tests/magnetic/magnetic_test_util.h"
+#include "xxhash.h"
 
 namespace tsw::magnetic {
 namespace {
@@ -139,6 +141,55 @@ TEST(ValueSummaryTest, SummariesAreWrittenAndReadBack) {
   }
 }
 
+// A footer whose summary claims less than its block holds passes the footer checksum
+// (re-made here) but not CheckSummaries, which Verify runs on every block.
+TEST(ValueSummaryTest, CheckSummariesFindsASummaryThatDisagreesWithItsBlock) {
+  const std::string dir = testing::FreshTestDir("value_summary_");
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/000001.seg";
+  RowBatch batch;
+  batch.dimensions = kHost;
+  batch.measure_name = "m";
+  batch.measure_value_type = MeasureValueType::kMulti;
+  batch.time_nanos = {1, 2, 3};
+  batch.versions = {1, 1, 1};
+  batch.columns = {{.name = "a", .type = MeasureValueType::kDouble, .doubles = {5, 95, 50}}};
+  auto writer = SegmentWriter::Create(path, SegmentWriterOptions());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(
+      (*writer)
+          ->BeginStream(kHost, "m", MeasureValueType::kMulti, {{"a", MeasureValueType::kDouble}})
+          .ok());
+  ASSERT_TRUE((*writer)->AddRows(batch, 0, 3).ok());
+  ASSERT_TRUE((*writer)->Finish().ok());
+  std::string file;
+  {
+    std::ifstream in(path, std::ios::binary);
+    file.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  for (bool tampered : {false, true}) {
+    const uint64_t footer_offset = DecodeFixed64(file.data() + file.size() - 32);
+    SegmentIndex index;
+    ASSERT_TRUE(DecodeFooter(file.substr(footer_offset, file.size() - 32 - footer_offset),
+                             footer_offset, file.size(), 3, &index)
+                    .ok());
+    if (tampered) index.streams[0].summaries[0].max_double = 90;  // 95 is there.
+    const std::string footer = EncodeFooter(index);
+    std::string changed = file.substr(0, footer_offset) + footer;
+    PutFixed64(&changed, footer_offset);
+    PutFixed64(&changed, footer.size());
+    PutFixed64(&changed, XXH3_64bits(footer.data(), footer.size()));
+    changed += file.substr(file.size() - 8);
+    const std::string changed_path = absl::StrCat(dir, "/00000", tampered ? 3 : 2, ".seg");
+    std::ofstream(changed_path, std::ios::binary) << changed;
+    auto reader = SegmentReader::Open(*Env::Default(), changed_path, std::nullopt, nullptr);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    RowBatch rows;
+    ASSERT_TRUE((*reader)->DecodeBlock(0, 0, &rows).ok());
+    EXPECT_EQ((*reader)->CheckSummaries(0, 0, rows).ok(), !tampered);
+  }
+}
+
 ValueBound Bound(ValueBound::Op op, double c) {
   return {.attribute = "a", .type = MeasureValueType::kDouble, .op = op, .d = c};
 }
@@ -237,9 +288,8 @@ bool Meets(const RowColumn& column, size_t row, const ValueBound& bound) {
         return v == bound.i;
     }
   }
-  const double x = column.type == MeasureValueType::kBigint
-                       ? static_cast<double>(column.ints[row])
-                       : column.doubles[row];
+  const double x = column.type == MeasureValueType::kBigint ? static_cast<double>(column.ints[row])
+                                                            : column.doubles[row];
   const double c = bound.integer ? static_cast<double>(bound.i) : bound.d;
   // Same-type doubles: IEEE. A double against an integer: three-way, NaN "equal".
   const int three_way = x < c ? -1 : (x > c ? 1 : 0);
@@ -418,8 +468,10 @@ TEST(ValueSummaryTest, ASkippedBlockIsNeitherReadNorDecoded) {
   }
   b.columns = {x};
   ASSERT_TRUE(store->AddSegment({b}, "").ok());
-  const std::vector<ValueBound> bounds = {
-      {.attribute = "x", .type = MeasureValueType::kDouble, .op = ValueBound::Op::kGreater, .d = 89.5}};
+  const std::vector<ValueBound> bounds = {{.attribute = "x",
+                                           .type = MeasureValueType::kDouble,
+                                           .op = ValueBound::Op::kGreater,
+                                           .d = 89.5}};
   const MagneticStats before = store->Stats();
   const std::vector<std::string> rows = ScanFiltered(*store, FilterOf(bounds, true), 0, INT64_MAX);
   const MagneticStats after = store->Stats();
@@ -428,8 +480,10 @@ TEST(ValueSummaryTest, ASkippedBlockIsNeitherReadNorDecoded) {
   EXPECT_EQ(after.blocks_decoded - before.blocks_decoded, 1);
   EXPECT_EQ(after.blocks_skipped - before.blocks_skipped, 9);
   // x > 89: the ninth block's greatest value is 89, so it is left out too; x >= 89 reads it.
-  const std::vector<ValueBound> above_89 = {
-      {.attribute = "x", .type = MeasureValueType::kDouble, .op = ValueBound::Op::kGreater, .d = 89}};
+  const std::vector<ValueBound> above_89 = {{.attribute = "x",
+                                             .type = MeasureValueType::kDouble,
+                                             .op = ValueBound::Op::kGreater,
+                                             .d = 89}};
   EXPECT_EQ(ScanFiltered(*store, FilterOf(above_89, true), 0, INT64_MAX).size(), 10u);
   EXPECT_EQ(store->Stats().blocks_skipped - after.blocks_skipped, 9);
   const std::vector<ValueBound> from_89 = {{.attribute = "x",

@@ -38,8 +38,8 @@ class Source : public QuerySource {
 
 std::string Text(const ValueBound& b) {
   static const char* const kOps[] = {"<", "<=", ">", ">=", "="};
-  return absl::StrCat(b.attribute, b.type == MeasureValueType::kBigint ? ":bigint" : ":double",
-                      " ", kOps[static_cast<int>(b.op)], " ",
+  return absl::StrCat(b.attribute, b.type == MeasureValueType::kBigint ? ":bigint" : ":double", " ",
+                      kOps[static_cast<int>(b.op)], " ",
                       b.integer ? absl::StrCat(b.i) : absl::StrCat(b.d, "d"));
 }
 
