@@ -48,6 +48,23 @@ struct RowBatch {
 // scanner refills it for the next call. Returning false stops the scan.
 using RowBatchVisitor = std::function<bool(RowBatch&)>;
 
+// `value op constant` over a MULTI attribute: the row's value in the column named
+// `attribute` of type `type` (DOUBLE or BIGINT). A row whose stream has no such column, or
+// where it is absent (NULL), does not meet it. Compared as the query evaluator compares:
+// a BIGINT value with an integer constant exactly; anything else as two doubles under IEEE
+// rules (a BIGINT value converted to double first), except that a NaN value, or a NaN
+// constant, may meet any bound (the evaluator's mixed integer/double comparison takes NaN
+// as equal to every number).
+struct ValueBound {
+  enum class Op { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual };
+  std::string attribute;
+  MeasureValueType type = MeasureValueType::kDouble;
+  Op op = Op::kEqual;
+  bool integer = false;  // The constant is `i`; else it is `d`.
+  int64_t i = 0;
+  double d = 0;
+};
+
 // A scan's row filter: a query's WHERE over a few MULTI attributes, handed to the tiers so
 // that they decode or copy a row's other columns only where the WHERE may hold. A scanner
 // given one may leave out the rows `select` rejects, and may hand them out as well (the
@@ -60,9 +77,14 @@ using RowBatchVisitor = std::function<bool(RowBatch&)>;
 // measure_name may be empty. It sets *rows to the rows (ascending) that may pass, or
 // returns false to keep them all (the WHERE failed on them: the caller's own evaluation
 // then reports that). It is called on the scanning thread, during the scan.
+//
+// `bounds` (may be empty) are conditions every row `select` keeps meets, so a scanner may
+// leave out a whole block of a MULTI stream whose stored value summaries show that no row
+// meets one of them (ValueBound), without reading it.
 struct RowFilter {
   std::vector<std::string> attributes;
   std::function<bool(const RowBatch& batch, std::vector<uint32_t>* rows)> select;
+  std::vector<ValueBound> bounds;
 };
 
 // Keeps rows `rows` (ascending, each < the row count) of `batch`'s times, versions and

@@ -378,6 +378,7 @@ MagneticStats MagneticStore::Stats() const {
   stats.retention_cutoff_nanos = state->manifest.retention_cutoff;
   stats.blocks_read = impl_->counters->blocks_read.load();
   stats.blocks_decoded = impl_->counters->blocks_decoded.load();
+  stats.blocks_skipped = impl_->counters->blocks_skipped.load();
   return stats;
 }
 
@@ -417,6 +418,8 @@ std::vector<std::string> MagneticStore::Verify() const {
     for (size_t s = 0; s < index.streams.size(); ++s) {
       for (size_t b = 0; b < index.streams[s].blocks.size(); ++b) {
         if (absl::Status st = (*reader)->DecodeBlock(s, b, &rows); !st.ok()) {
+          problems.push_back(std::string(st.message()));
+        } else if (absl::Status st = (*reader)->CheckSummaries(s, b, rows); !st.ok()) {
           problems.push_back(std::string(st.message()));
         }
       }

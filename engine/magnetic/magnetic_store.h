@@ -99,6 +99,9 @@ struct MagneticStats {
   // columns, or just the times where a Lookup's key filter admitted the key).
   int64_t blocks_read = 0;
   int64_t blocks_decoded = 0;
+  // Since Open: blocks a filtered Scan left unread, their value summaries ruling out the
+  // filter's bounds (SegmentReader::MayMatch).
+  int64_t blocks_skipped = 0;
 };
 
 class MagneticStore {

@@ -130,6 +130,19 @@ uint64_t RowKeyHash(uint64_t stream_hash, int64_t time_nanos) {
   return XXH3_64bits_withSeed(bytes.data(), bytes.size(), stream_hash);
 }
 
+size_t SummarizedColumns(const StreamEntry& stream) {
+  size_t n = 0;
+  for (const ColumnSpec& column : stream.columns) n += HasValueSummary(column.type) ? 1 : 0;
+  return n;
+}
+
+const ValueSummary* BlockSummary(const StreamEntry& stream, size_t block, size_t column) {
+  if (stream.summaries.empty() || !HasValueSummary(stream.columns[column].type)) return nullptr;
+  size_t slot = 0;
+  for (size_t c = 0; c < column; ++c) slot += HasValueSummary(stream.columns[c].type) ? 1 : 0;
+  return &stream.summaries[block * SummarizedColumns(stream) + slot];
+}
+
 std::string SegmentFileName(uint64_t file_id) {
   return absl::StrFormat("%06d%s", file_id, kSegmentSuffix);
 }
@@ -200,7 +213,8 @@ std::string EncodeFooter(const SegmentIndex& index) {
       }
     }
     PutVarint64(&out, stream.blocks.size());
-    for (const BlockEntry& block : stream.blocks) {
+    for (size_t b = 0; b < stream.blocks.size(); ++b) {
+      const BlockEntry& block = stream.blocks[b];
       PutVarint64(&out, block.length);
       PutFixed64(&out, block.checksum);
       PutVarint64(&out, static_cast<uint64_t>(block.rows));
@@ -208,6 +222,11 @@ std::string EncodeFooter(const SegmentIndex& index) {
       PutVarint64(&out,
                   static_cast<uint64_t>(block.max_time) - static_cast<uint64_t>(block.min_time));
       if (index.version >= 2) PutVarint64(&out, block.dictionary);
+      if (index.version < 3) continue;
+      const ValueSummary* summary = stream.summaries.data() + b * SummarizedColumns(stream);
+      for (const ColumnSpec& column : stream.columns) {
+        if (HasValueSummary(column.type)) EncodeValueSummary(column.type, *summary++, &out);
+      }
     }
   }
   const size_t stored_kinds = static_cast<size_t>(ByteKind::kIndex);
@@ -341,6 +360,14 @@ absl::Status DecodeBlockEntries(uint64_t blocks_end, uint32_t version, ByteReade
     return BadFooter("block count");
   }
   stream->blocks.resize(num_blocks);
+  // From version 3 on, each block's entry holds at least a byte per summarized column.
+  const size_t summarized = SummarizedColumns(*stream);
+  if (version >= 3) {
+    if (summarized > 0 && num_blocks > in->remaining() / summarized) {
+      return BadFooter("block count");
+    }
+    stream->summaries.resize(num_blocks * summarized);
+  }
   for (uint64_t b = 0; b < num_blocks; ++b) {
     BlockEntry& block = stream->blocks[b];
     uint64_t rows;
@@ -354,6 +381,13 @@ absl::Status DecodeBlockEntries(uint64_t blocks_end, uint32_t version, ByteReade
       if (absl::Status s = PlaceBlockDictionary(blocks_end, in, stream, &placed, offset, &block);
           !s.ok()) {
         return s;
+      }
+    }
+    ValueSummary* summary = stream->summaries.data() + b * summarized;
+    for (size_t c = 0; version >= 3 && c < stream->columns.size(); ++c) {
+      const MeasureValueType type = stream->columns[c].type;
+      if (HasValueSummary(type) && !DecodeValueSummary(type, in, summary++)) {
+        return BadFooter("block value summary");
       }
     }
     block.rows = static_cast<int64_t>(rows);

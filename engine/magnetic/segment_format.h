@@ -17,12 +17,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "engine/magnetic/value_summary.h"
 #include "tsw/types.h"
 
 namespace tsw::magnetic {
 
-// The version the writer writes. Version 1 (no dictionaries) is still read.
-inline constexpr uint32_t kSegmentFormatVersion = 2;
+// The version the writer writes. Versions 1 (no dictionaries) and 2 (no value summaries)
+// are still read.
+inline constexpr uint32_t kSegmentFormatVersion = 3;
 inline constexpr uint32_t kOldestSegmentFormatVersion = 1;
 inline constexpr char kSegmentHeaderMagic[8] = {'T', 'S', 'W', 'S', 'E', 'G', 'H', 'D'};
 inline constexpr char kSegmentTrailerMagic[8] = {'T', 'S', 'W', 'S', 'E', 'G', 'E', 'N'};
@@ -88,6 +90,10 @@ struct StreamEntry {
   std::vector<ColumnSpec> columns;            // Scalar: one, named after the measure, of its type.
   std::vector<BlockEntry> blocks;             // Increasing, disjoint time ranges.
   std::vector<DictionaryEntry> dictionaries;  // In file order; version 2 on.
+  // Version 3 on: each block's value summaries of the columns that have them
+  // (HasValueSummary), block by block and in column order within a block (BlockSummary
+  // finds one). Empty before version 3: nothing is known of the values.
+  std::vector<ValueSummary> summaries;
   uint64_t hash = 0;  // StreamHash(series dimensions, measure_name); not stored.
 };
 
@@ -96,13 +102,19 @@ struct SegmentIndex {
   std::vector<StreamEntry> streams;
   ByteKindCounts bytes_by_kind{};  // Stored in the footer, except kIndex (derived on load).
   // The format version of the footer (the file's header); EncodeFooter writes this one.
-  // Version 1 has no dictionaries.
+  // Version 1 has no dictionaries, version 2 no value summaries.
   uint32_t version = kSegmentFormatVersion;
   // Derived on load.
   int64_t min_time = 0;
   int64_t max_time = 0;
   int64_t points = 0;
 };
+
+// How many columns of `stream` have value summaries (HasValueSummary of their type).
+size_t SummarizedColumns(const StreamEntry& stream);
+// The value summary of column `column` in block `block` of `stream`, or null when there is
+// none (a segment before version 3, a column of another type).
+const ValueSummary* BlockSummary(const StreamEntry& stream, size_t block, size_t column);
 
 // Three-way comparison of two series (dimension lists sorted by name): lexicographic over
 // (name, value) pairs, a proper prefix first.
@@ -118,7 +130,8 @@ uint64_t RowKeyHash(uint64_t stream_hash, int64_t time_nanos);
 
 // The footer bytes of `index` (FORMAT.md, "Footer"). Block offsets and the derived fields
 // are not stored. REQUIRES: the index obeys the orders described at the top of this file,
-// and has no dictionaries when its version is 1.
+// has no dictionaries when its version is 1, and from version 3 on a summary per block and
+// column.
 std::string EncodeFooter(const SegmentIndex& index);
 
 // Parses a footer of format `version` of a file whose blocks (and dictionaries) tile

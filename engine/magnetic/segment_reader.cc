@@ -294,6 +294,44 @@ absl::Status SegmentReader::DecodeFiltered(const BlockReader& reader, const Stre
   return reader.DecodeColumns(s, rows, out, dictionary, &rest, &keep);
 }
 
+bool SegmentReader::MayMatch(size_t stream, size_t block,
+                             const std::vector<ValueBound>& bounds) const {
+  const StreamEntry& s = index_.streams[stream];
+  if (s.type != MeasureValueType::kMulti || index_.version < 3) return true;
+  for (const ValueBound& bound : bounds) {
+    if (!HasValueSummary(bound.type)) continue;
+    auto it = std::lower_bound(s.columns.begin(), s.columns.end(),
+                               ColumnSpec{bound.attribute, bound.type}, ColumnLess);
+    const bool has_column =
+        it != s.columns.end() && it->name == bound.attribute && it->type == bound.type;
+    const ValueSummary* summary =
+        has_column ? BlockSummary(s, block, static_cast<size_t>(it - s.columns.begin())) : nullptr;
+    if (has_column && summary == nullptr) continue;  // Not known (cannot happen in version 3).
+    if (!has_column || !SummaryMayMeet(bound.type, *summary, bound)) {
+      if (counters_ != nullptr) counters_->blocks_skipped.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status SegmentReader::CheckSummaries(size_t stream, size_t block,
+                                           const RowBatch& decoded) const {
+  const StreamEntry& s = index_.streams[stream];
+  for (size_t c = 0; c < s.columns.size() && c < decoded.columns.size(); ++c) {
+    const ValueSummary* stored = BlockSummary(s, block, c);
+    if (stored == nullptr) continue;
+    const RowColumn& column = decoded.columns[c];
+    if (!SameValueSummary(s.columns[c].type, *stored,
+                          SummarizeValues(column, 0, decoded.time_nanos.size()))) {
+      return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", BlockName(stream, block),
+                                             ": value summary of column ", s.columns[c].name,
+                                             " disagrees with its values"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<RowBatch>> SegmentReader::FindRow(size_t stream, size_t block,
                                                                int64_t time) const {
   const StreamEntry& s = index_.streams[stream];

@@ -34,6 +34,7 @@ namespace tsw::magnetic {
 struct ReadCounters {
   std::atomic<int64_t> blocks_read{0};     // Read from disk and checksummed.
   std::atomic<int64_t> blocks_decoded{0};  // Decoded: fully, or a Lookup's time column.
+  std::atomic<int64_t> blocks_skipped{0};  // Left unread by a filtered scan (MayMatch).
 };
 
 class SegmentReader {
@@ -89,6 +90,17 @@ class SegmentReader {
                            const std::vector<bool>* wanted = nullptr,
                            std::string* scratch = nullptr, const RowFilter* filter = nullptr,
                            int64_t first_time = INT64_MIN, int64_t last_time = INT64_MAX) const;
+
+  // False when `bounds` (row_batch.h, ValueBound) rule out every row of block `block` of
+  // `stream` by its value summaries: for some bound, the MULTI stream has no column of
+  // its attribute and type (NULL in every row), or the block's summary of it shows no
+  // value that can meet it; counted in ReadCounters::blocks_skipped. True otherwise, and
+  // always for a scalar stream or a segment before version 3. Reads nothing.
+  bool MayMatch(size_t stream, size_t block, const std::vector<ValueBound>& bounds) const;
+  // Whether the value summaries of block `block` of `stream` are those of `decoded`, its
+  // rows as DecodeBlock gives them without a filter or `wanted` (for Verify: a summary
+  // that claims less than the block holds would make filtered scans miss rows).
+  absl::Status CheckSummaries(size_t stream, size_t block, const RowBatch& decoded) const;
 
   // The row at `time` of block `block` of stream `stream`, in stream shape with one row,
   // or nullopt; consults the block's key filter before decoding anything.

@@ -412,6 +412,11 @@ absl::Status SegmentWriter::AppendGroup(size_t begin, size_t end,
     entry.max_time = pending_.time_nanos[last - 1];
     entry.dictionary = uses[b] && named ? static_cast<uint32_t>(stream_.dictionaries.size()) : 0;
     stream_.blocks.push_back(entry);
+    for (const RowColumn& column : pending_.columns) {
+      if (HasValueSummary(column.type)) {
+        stream_.summaries.push_back(SummarizeValues(column, first, last));
+      }
+    }
     points_ += entry.rows;
     min_time_ = std::min(min_time_, entry.min_time);
     max_time_ = std::max(max_time_, entry.max_time);

@@ -74,9 +74,17 @@ absl::Status StreamMerger::Fill(Cursor* c) {
       c->block = RowBatch();
       break;
     }
+    const bool filtered = Filterable(*c);
+    // A block whose value summaries rule the filter's bounds out holds no row the filter
+    // keeps: it is neither read nor decoded.
+    if (filtered && !filter_->bounds.empty() &&
+        !c->source.reader->MayMatch(c->source.stream, c->next_block, filter_->bounds)) {
+      ++c->next_block;
+      continue;
+    }
     if (absl::Status s = c->source.reader->DecodeBlock(
             c->source.stream, c->next_block, &c->block, c->all_wanted ? nullptr : &c->wanted,
-            scratch_, Filterable(*c) ? filter_ : nullptr, first_, last_);
+            scratch_, filtered ? filter_ : nullptr, first_, last_);
         !s.ok()) {
       return s;
     }

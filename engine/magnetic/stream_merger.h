@@ -41,7 +41,8 @@ class StreamMerger {
   // block no other source of this merger overlaps, and whose time range misses
   // [foreign_first, foreign_last] (rows of the stream held elsewhere, such as the memory
   // tier; none when foreign_first > foreign_last), hands out only the rows the filter
-  // keeps. Other blocks hand out every row.
+  // keeps, and is not read at all when its value summaries rule out the filter's bounds
+  // (SegmentReader::MayMatch). Other blocks hand out every row.
   void SetFilter(const RowFilter* filter, int64_t foreign_first, int64_t foreign_last) {
     filter_ = filter;
     foreign_first_ = foreign_first;

@@ -13,6 +13,7 @@
 #include "engine/query/group_table.h"
 #include "engine/query/output_sink.h"
 #include "engine/query/time_windows.h"
+#include "engine/query/value_bounds.h"
 #include "tsw/status.h"
 
 namespace tsw::query {
@@ -578,6 +579,7 @@ absl::Status ScanRequestRows(const Plan& plan, const ScanRequest& request, Query
     LateFilter probe = late;
     RowFilter filter;
     filter.attributes = where_attributes;
+    filter.bounds = WhereValueBounds(plan);
     const std::optional<DoubleComparison> comparison = DoubleComparison::Of(plan);
     filter.select = [&](const RowBatch& batch, std::vector<uint32_t>* rows) {
       *bytes_scanned += FilterBytes(where_attributes, batch);

@@ -195,6 +195,44 @@ TEST_F(RowFilterTest, WhereOverSeveralAttributesAndTime) {
             }));
 }
 
+// The WHERE's comparisons of one attribute with a constant, AND-ed at its top, let the
+// magnetic tier leave out blocks whose value summaries rule them out ("none" holds x from
+// 0 to 49 only); an OR, a NOT or a comparison inside them must leave out nothing.
+TEST_F(RowFilterTest, OnlyTheWheresTopConjunctsLeaveBlocksOut) {
+  auto has_x = [](const Row& r, auto pred) { return r.x.has_value() && pred(*r.x); };
+  EXPECT_EQ(CheckedRows("x > 90 OR x < 5"), Expected([&](const Row& r) {
+              return has_x(r, [](double x) { return x > 90 || x < 5; });
+            }));
+  EXPECT_EQ(CheckedRows("y > 100 OR x < 5"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x < 5; }); }));
+  EXPECT_EQ(CheckedRows("NOT (x <= 90)"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x > 90; }); }));
+  EXPECT_EQ(CheckedRows("NOT (x > 50)"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x <= 50; }); }));
+  EXPECT_EQ(CheckedRows("NOT (x BETWEEN 5 AND 100)"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x < 5; }); }));
+  EXPECT_EQ(CheckedRows("x BETWEEN 40 AND 60"), Expected([&](const Row& r) {
+              return has_x(r, [](double x) { return x >= 40 && x <= 60; });
+            }));
+  EXPECT_EQ(CheckedRows("90 < x"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x > 90; }); }));
+  EXPECT_EQ(CheckedRows("49 <= x"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x >= 49; }); }));
+  EXPECT_EQ(CheckedRows("x = 49"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x == 49; }); }));
+  EXPECT_EQ(CheckedRows("x > 49 AND y >= 0"),
+            Expected([&](const Row& r) { return has_x(r, [](double x) { return x > 49; }); }));
+  EXPECT_EQ(CheckedRows("y >= 6 AND x < 50.5"), Expected([&](const Row& r) {
+              return r.y >= 6 && has_x(r, [](double x) { return x < 50.5; });
+            }));
+  EXPECT_EQ(CheckedRows("y > 5.5 AND x > 0"), Expected([&](const Row& r) {
+              return r.y > 5 && has_x(r, [](double x) { return x > 0; });
+            }));
+  EXPECT_EQ(CheckedRows("x * 2 > 180 OR x < 1"), Expected([&](const Row& r) {
+              return has_x(r, [](double x) { return x > 90 || x < 1; });
+            }));
+}
+
 TEST_F(RowFilterTest, AnErrorInTheWhereIsReported) {
   // y is 0 on some rows of every series: the division fails whichever way rows are read.
   absl::StatusOr<std::vector<std::string>> rows = SortedRows("10 / y > 1 AND x > 0");
