@@ -129,7 +129,7 @@ bool DecodeValueSummary(MeasureValueType type, ByteReader* in, ValueSummary* sum
 }
 
 bool SummaryMayMeet(MeasureValueType type, const ValueSummary& summary, const ValueBound& bound) {
-  if (summary.has_nan) return true;       // A NaN may meet any bound.
+  if (summary.has_nan) return true;       // Cautious: summaries never decide on NaN.
   if (!summary.has_values) return false;  // NULL in every row.
   if (type == MeasureValueType::kBigint && bound.integer) {
     return RangeMayMeet(summary.min_int, summary.max_int, bound.op, bound.i);

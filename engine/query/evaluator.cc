@@ -98,19 +98,14 @@ absl::Status Arithmetic(const Expr& e, const Vec& a, const Vec& b, const Sel& se
   return status;
 }
 
-// -1, 0 or 1 comparing row `r` of `a` and `b` (both valid).
-inline int Compare3(const Vec& a, const Vec& b, size_t r) {
+// Whether row `r` of `a` equals row `r` of `b` (both valid). A number compared with a
+// number of the other type is compared as a double, so a NaN equals nothing, as in the
+// typed loops below.
+inline bool Equal(const Vec& a, const Vec& b, size_t r) {
   const Physical pa = PhysicalOf(a.type), pb = PhysicalOf(b.type);
-  if (pa == Physical::kString) {
-    const int c = a.strs[a.Idx(r)].compare(b.strs[b.Idx(r)]);
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
-  }
-  if (pa == Physical::kInt && pb == Physical::kInt) {
-    const int64_t x = a.ints[a.Idx(r)], y = b.ints[b.Idx(r)];
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-  const double x = a.AsDouble(r), y = b.AsDouble(r);
-  return x < y ? -1 : (x > y ? 1 : 0);
+  if (pa == Physical::kString) return a.strs[a.Idx(r)] == b.strs[b.Idx(r)];
+  if (pa == Physical::kInt && pb == Physical::kInt) return a.ints[a.Idx(r)] == b.ints[b.Idx(r)];
+  return a.AsDouble(r) == b.AsDouble(r);
 }
 
 template <typename T, typename Cmp>
@@ -123,7 +118,7 @@ void CompareLoop(const T* x, bool xc, const T* y, bool yc, const Vec& a, const V
   });
 }
 
-// A typed loop for the common cases (same physical type), Compare3 otherwise.
+// A typed loop for the common cases (same physical type), doubles otherwise.
 template <typename Cmp>
 void CompareTyped(const Vec& a, const Vec& b, const Sel& sel, Vec& out, Cmp cmp) {
   const Physical pa = PhysicalOf(a.type), pb = PhysicalOf(b.type);
@@ -134,9 +129,11 @@ void CompareTyped(const Vec& a, const Vec& b, const Sel& sel, Vec& out, Cmp cmp)
   } else if (pa == Physical::kString && pb == Physical::kString) {
     CompareLoop(a.strs.data(), a.constant, b.strs.data(), b.constant, a, b, sel, out, cmp);
   } else {
+    // An integer beside a double: both as doubles, so a NaN is unordered (every
+    // comparison but <> false), as in the double loop above.
     ForEachRow(sel, [&](size_t r) {
       if (!a.Valid(r) || !b.Valid(r)) return;
-      out.ints[r] = cmp(Compare3(a, b, r), 0);
+      out.ints[r] = cmp(a.AsDouble(r), b.AsDouble(r));
       out.present[r] = 1;
     });
   }
@@ -268,7 +265,7 @@ absl::StatusOr<VecPtr> EvalIn(const Expr& e, const Chunk& chunk, Sel sel, const 
       if (!args[k]->Valid(r)) {
         saw_null = true;
       } else {
-        found = Compare3(value, *args[k], r) == 0;
+        found = Equal(value, *args[k], r);
       }
     }
     if (!found && saw_null) return;

@@ -234,8 +234,8 @@ TEST(ValueSummaryTest, ABoundIsRuledOutExactlyAtItsBoundary) {
 TEST(ValueSummaryTest, NaNAndNullsDecideAsTheEvaluatorWould) {
   using Op = ValueBound::Op;
   const MeasureValueType kDouble = MeasureValueType::kDouble;
-  // A block with a NaN is never ruled out: the evaluator's mixed comparison takes NaN as
-  // equal to an integer constant.
+  // A block with a NaN is never ruled out (a NaN meets no comparison, so this is only
+  // cautious: summaries never decide on NaN).
   ValueSummary with_nan = Doubles(10, 20);
   with_nan.has_nan = true;
   const ValueSummary only_nan{.has_nan = true};
@@ -291,20 +291,18 @@ bool Meets(const RowColumn& column, size_t row, const ValueBound& bound) {
   const double x = column.type == MeasureValueType::kBigint ? static_cast<double>(column.ints[row])
                                                             : column.doubles[row];
   const double c = bound.integer ? static_cast<double>(bound.i) : bound.d;
-  // Same-type doubles: IEEE. A double against an integer: three-way, NaN "equal".
-  const int three_way = x < c ? -1 : (x > c ? 1 : 0);
-  const bool ieee = column.type == MeasureValueType::kDouble && !bound.integer;
+  // As doubles, IEEE: a NaN meets no comparison (engine/query/evaluator.cc).
   switch (bound.op) {
     case ValueBound::Op::kLess:
-      return ieee ? x < c : three_way < 0;
+      return x < c;
     case ValueBound::Op::kLessEqual:
-      return ieee ? x <= c : three_way <= 0;
+      return x <= c;
     case ValueBound::Op::kGreater:
-      return ieee ? x > c : three_way > 0;
+      return x > c;
     case ValueBound::Op::kGreaterEqual:
-      return ieee ? x >= c : three_way >= 0;
+      return x >= c;
     case ValueBound::Op::kEqual:
-      return ieee ? x == c : three_way == 0;
+      return x == c;
   }
   return false;
 }

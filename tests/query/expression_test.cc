@@ -42,6 +42,15 @@ TEST_F(ExpressionTest, ComparisonsBetweenInLikeIsNull) {
               ElementsAre("true|false|true|true|true|NULL|true|true|true|true|true|true|true"));
 }
 
+// A NaN (0e0 / 0) is unordered beside an integer as beside a double: every comparison but
+// <> is false, and IN finds it nowhere. Value summaries rely on this (magnetic/value_summary.h).
+TEST_F(ExpressionTest, NaNComparesUnorderedWithIntegersAndDoubles) {
+  EXPECT_THAT(Eval("0e0 / 0 >= 90, 0e0 / 0 <= 90, 0e0 / 0 = 0, 0e0 / 0 <> 0, 0e0 / 0 < 90.0, "
+                   "0e0 / 0 >= 90.0, 0e0 / 0 IN (0, 1), 0e0 / 0 NOT IN (0, 1.5), "
+                   "0e0 / 0 BETWEEN 0 AND 100, 2 IN (1, 2.0)"),
+              ElementsAre("false|false|false|true|false|false|false|true|false|true"));
+}
+
 TEST_F(ExpressionTest, CaseCoalesceRoundAbs) {
   EXPECT_THAT(Eval("CASE WHEN 1 > 2 THEN 'a' WHEN 2 > 1 THEN 'b' ELSE 'c' END, "
                    "CASE host WHEN 'h1' THEN 1 WHEN 'h2' THEN 2 END, "
