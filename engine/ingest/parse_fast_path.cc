@@ -337,8 +337,18 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
   const size_t max_series = rules_.max_series_bytes;
   ParsedRecord* out = b.records.MakeRoom(end - begin);
   ParsedValue* v = b.values.MakeRoom((end - begin) * m);
+  // The first records' blocks now, the loop's prefetches cover the rest.
+  for (size_t j = begin; j < end && j < begin + kPrefetchRecordsAhead; ++j) {
+    PrefetchRecord<kMulti>(records[j]);
+  }
   size_t i = begin;
   for (; i < end; ++i) {
+    if (i + kPrefetchRecordsAhead < end) {
+      PrefetchRecord<kMulti>(records[i + kPrefetchRecordsAhead]);
+      if (i + 2 * kPrefetchRecordsAhead < end) {
+        PrefetchBytes(&records[i + 2 * kPrefetchRecordsAhead], sizeof(Record));
+      }
+    }
     // The same shape, and series or dimension names.
     const Record& record = records[i];
     // SetsOwnShape(record), spelled out: called here, it cost the loop registers (more

@@ -162,6 +162,36 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameStringOfWords(const std::string& a,
   }
 }
 
+// How many records ahead of the one it parses the run loop starts loading a record's
+// heap blocks (PrefetchRecord): a few records' time covers a load from memory. The
+// Record itself, whose fields say where those blocks are, is loaded as far again ahead.
+inline constexpr size_t kPrefetchRecordsAhead = 8;
+
+// Starts loading the cache lines of [p, p + bytes), bytes >= 1.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void PrefetchBytes(const void* data, size_t bytes) {
+  const char* const p = static_cast<const char*>(data);
+  for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
+  __builtin_prefetch(p + bytes - 1);  // The last line, when p is not at a line's start.
+}
+
+// Starts loading the heap blocks the run loop reads of `record`: its dimensions and, for
+// MULTI, its measure values (each record's are an allocation of their own, which a
+// hardware prefetcher does not follow from the records array). Without it, a request not
+// in cache (one that waited, or many requests in turn) stalls on them once per record.
+// A prefetch changes no result and never faults.
+template <bool kMulti>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void PrefetchRecord(const Record& record) {
+  if (!record.dimensions.empty()) {
+    PrefetchBytes(record.dimensions.data(), record.dimensions.size() * sizeof(Dimension));
+  }
+  if constexpr (kMulti) {
+    if (!record.measure_values.empty()) {
+      PrefetchBytes(record.measure_values.data(),
+                    record.measure_values.size() * sizeof(MeasureValue));
+    }
+  }
+}
+
 enum class Dimensions { kSame, kSameNames, kOther };
 // How `a` compares with `b`: equal, equal names (in order) with other values, or neither.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline Dimensions CompareDimensions(const std::vector<Dimension>& a,

@@ -216,6 +216,65 @@ TEST(ParseFastPathTest, GivesExactlyWhatTheFullPathGives) {
   EXPECT_GT(accepted, total / 2);
 }
 
+// The run loop loads the blocks of records ahead of the one it parses (a fixed distance
+// ahead, and each Record twice that far): every request length around those distances,
+// records of one series and of many, MULTI and DOUBLE, with a run that ends early (a
+// record of another shape), must give what the full path gives. The records' array is
+// exactly as long as the request (shrink_to_fit), so that under --config=asan a look past
+// its last record is a heap-buffer-overflow.
+TEST(ParseFastPathTest, RunsOfEveryLengthAroundThePrefetchDistanceGiveTheFullPathsRecords) {
+  Quotas quotas;
+  ParseContext context;
+  context.quotas = &quotas;
+  context.now_nanos = kNowMillis * 1000000;
+  context.retention.memory_store_retention_period_in_hours = 24;
+  context.retention.magnetic_store_retention_period_in_days = 30;
+  ParsedBatch fast, full;
+  for (const bool multi : {false, true}) {
+    for (const bool many_series : {false, true}) {
+      for (int n = 1; n <= 40; ++n) {
+        for (const int odd_one : {-1, n / 2}) {  // The record of another shape, if any.
+          WriteRecordsRequest req;
+          req.database_name = "database";
+          req.table_name = "table";
+          Record common;
+          common.dimensions = {{"region", "eu-west-1"}};
+          common.measure_name = multi ? "metrics" : "cpu";
+          common.measure_value_type = multi ? MeasureValueType::kMulti : MeasureValueType::kDouble;
+          req.common_attributes = common;
+          for (int i = 0; i < n; ++i) {
+            Record r;
+            r.dimensions = {{"host", absl::StrCat("host-", many_series ? i : 7)}};
+            r.time = absl::StrCat(kNowMillis - 1000 * (n - i));
+            const std::string value = absl::StrCat(i * 1.25);
+            if (multi) {
+              r.measure_values = {{"user", value, MeasureValueType::kDouble},
+                                  {"system", absl::StrCat(i), MeasureValueType::kBigint},
+                                  {"idle", value, MeasureValueType::kDouble}};
+              r.measure_values.shrink_to_fit();
+            } else {
+              r.measure_value = value;
+            }
+            if (i == odd_one) r.dimensions.push_back({"rack", "r1"});
+            r.dimensions.shrink_to_fit();
+            req.records.push_back(std::move(r));
+          }
+          req.records.shrink_to_fit();
+          context.shape_fast_path = true;
+          const absl::Status fast_status = ParseRequest(req, context, &fast);
+          context.shape_fast_path = false;
+          const absl::Status full_status = ParseRequest(req, context, &full);
+          ASSERT_TRUE(fast_status.ok()) << fast_status;
+          ASSERT_EQ(fast.records.size(), static_cast<size_t>(n));
+          ASSERT_EQ(Describe(fast, fast_status), Describe(full, full_status))
+              << "multi " << multi << " many_series " << many_series << " n " << n << " odd_one "
+              << odd_one;
+        }
+      }
+    }
+  }
+}
+
 // What a payload says, one line per definition or row, with slots resolved to names and
 // keys: payloads that mean the same read the same, however their rows are laid out.
 std::vector<std::string> Meaning(absl::string_view payload) {
