@@ -183,6 +183,25 @@ absl::Status DecodeInt64s(absl::string_view column, std::vector<int64_t>* out) {
   return DecodeColumn<int64_t>(column, ColumnKind::kInt64s, out);
 }
 
+absl::Status DecodeInt64sInto(absl::string_view column, absl::Span<int64_t> out) {
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  if (header->count != out.size()) {
+    return CorruptColumn("int64",
+                         absl::StrCat(header->count, " values where ", out.size(), " belong"));
+  }
+  const Codec<int64_t>* codec = FindCodec<int64_t>(header->codec);
+  if (codec == nullptr || codec->decode_to == nullptr) {
+    std::vector<int64_t> values;
+    if (absl::Status s = DecodeColumn<int64_t>(column, ColumnKind::kInt64s, &values); !s.ok()) {
+      return s;
+    }
+    std::copy(values.begin(), values.end(), out.begin());
+    return absl::OkStatus();
+  }
+  return codec->decode_to(column.substr(header->header_bytes), out);
+}
+
 absl::Status EncodeDoubles(absl::Span<const double> values, std::string* out,
                            const EncodeOptions& options) {
   return EncodeColumn(values, ColumnKind::kDoubles, options, out);

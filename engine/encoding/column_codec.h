@@ -72,6 +72,12 @@ absl::Status EncodeInt64s(absl::Span<const int64_t> values, std::string* out,
                           const EncodeOptions& options = {});
 absl::Status DecodeInt64s(absl::string_view column, std::vector<int64_t>* out);
 
+// DecodeTimestamps or DecodeInt64s into caller memory, for a caller that decodes into a
+// buffer it has not zero-filled (std::vector's resize would fill what the codec then
+// overwrites): `column` must hold exactly out.size() values, else InternalServerException;
+// on any failure `out` holds anything.
+absl::Status DecodeInt64sInto(absl::string_view column, absl::Span<int64_t> out);
+
 // DOUBLE values.
 absl::Status EncodeDoubles(absl::Span<const double> values, std::string* out,
                            const EncodeOptions& options = {});
