@@ -413,8 +413,9 @@ absl::Status BlockReader::DecodeTimesInRange(const StreamEntry& stream, size_t r
   const size_t hi = static_cast<size_t>(
       std::upper_bound(decoded.begin() + lo, decoded.end(), last_time) - decoded.begin());
   out->time_nanos.assign(decoded.begin() + lo, decoded.begin() + hi);
-  if (absl::Status s = DecodeInt64ChunkInto(chunks_[2], decoded); !s.ok()) return s;
-  out->versions.assign(decoded.begin() + lo, decoded.begin() + hi);
+  if (absl::Status s = DecodeInt64ChunkRange(chunks_[2], rows, lo, hi, &out->versions); !s.ok()) {
+    return s;
+  }
   *first_row = lo;
   out->columns.resize(stream.columns.size());
   for (size_t c = 0; c < stream.columns.size(); ++c) {

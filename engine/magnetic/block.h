@@ -97,8 +97,8 @@ class BlockReader {
   // out->time_nanos and out->versions, the first of them being row *first_row of the
   // block; the columns are named and typed after `stream`, and empty. The whole time
   // column is still decoded and checked (CheckBlockTimes against the index's `min_time`
-  // and `max_time`), into a buffer that is not zero-filled first, as are the versions;
-  // only the range is copied out.
+  // and `max_time`), into a buffer that is not zero-filled first, and only the range is
+  // copied out; of the versions only the range is decoded when they are constant.
   absl::Status DecodeTimesInRange(const StreamEntry& stream, size_t rows, int64_t min_time,
                                   int64_t max_time, int64_t first_time, int64_t last_time,
                                   RowBatch* out, size_t* first_row) const;

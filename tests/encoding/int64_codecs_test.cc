@@ -4,6 +4,8 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -59,6 +61,16 @@ void ExpectRoundTrip(const std::vector<int64_t>& values, const std::string& labe
     status = DecodeInt64sInto(column, absl::MakeSpan(into));
     ASSERT_TRUE(status.ok()) << status;
     EXPECT_EQ(into, values);
+    // Ranges: empty, one value, the ends, the middle, the whole.
+    const size_t n = values.size();
+    for (const auto& [begin, end] : std::vector<std::pair<size_t, size_t>>{
+             {0, 0}, {0, n}, {n / 3, n - n / 3}, {0, n / 2}, {n / 2, n}, {n - n / 4, n}}) {
+      std::vector<int64_t> range = {42};
+      status = DecodeInt64sRange(column, n, begin, end, &range);
+      ASSERT_TRUE(status.ok()) << status;
+      EXPECT_EQ(range, std::vector<int64_t>(values.begin() + begin, values.begin() + end))
+          << "[" << begin << ", " << end << ")";
+    }
   }
 }
 
@@ -180,6 +192,15 @@ TEST(Int64Codecs, DecodingIntoCallerMemoryRejectsAWrongCountAndDamage) {
       const absl::Status status = DecodeInt64sInto(column, absl::MakeSpan(into));
       EXPECT_FALSE(status.ok()) << n;
       EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << n;
+    }
+    std::vector<int64_t> range;
+    const size_t n = column_values.size();
+    for (const auto& [count, begin, end] : std::vector<std::tuple<size_t, size_t, size_t>>{
+             {n - 1, 0, 1}, {n + 1, 0, 1}, {n, 2, 1}, {n, 0, n + 1}, {n, n, n + 1}}) {
+      const absl::Status status = DecodeInt64sRange(column, count, begin, end, &range);
+      EXPECT_FALSE(status.ok()) << count << " " << begin << " " << end;
+      EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer);
+      EXPECT_TRUE(range.empty());
     }
     // Cut short or lengthened, as DecodeInt64s rejects it.
     for (const std::string& bad : {column.substr(0, column.size() - 1), column + "x"}) {
