@@ -97,6 +97,11 @@ struct Codec {
   // hold `count` values, except by codecs whose payload size does not grow with count.
   absl::Status (*decode)(absl::string_view payload, size_t count,
                          std::vector<DecodedValue<T>>* out);
+  // decode() into caller memory: `out` holds exactly the payload's value count, and is
+  // written without being cleared first (a caller's buffer need not be zero-filled).
+  // Errors as decode()'s; on one, `out` holds anything. Null for codecs that have only
+  // decode() (DecodeInt64sInto then decodes into a vector and copies).
+  absl::Status (*decode_to)(absl::string_view payload, absl::Span<DecodedValue<T>> out) = nullptr;
 };
 
 // A set of ColumnKinds as bits (1 << kind).

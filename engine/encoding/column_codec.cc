@@ -1,6 +1,7 @@
 #include "engine/encoding/column_codec.h"
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -181,6 +182,48 @@ absl::Status EncodeInt64s(absl::Span<const int64_t> values, std::string* out,
 }
 absl::Status DecodeInt64s(absl::string_view column, std::vector<int64_t>* out) {
   return DecodeColumn<int64_t>(column, ColumnKind::kInt64s, out);
+}
+
+absl::Status DecodeInt64sInto(absl::string_view column, absl::Span<int64_t> out) {
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  if (header->count != out.size()) {
+    return CorruptColumn("int64",
+                         absl::StrCat(header->count, " values where ", out.size(), " belong"));
+  }
+  const Codec<int64_t>* codec = FindCodec<int64_t>(header->codec);
+  if (codec == nullptr || codec->decode_to == nullptr) {
+    std::vector<int64_t> values;
+    if (absl::Status s = DecodeColumn<int64_t>(column, ColumnKind::kInt64s, &values); !s.ok()) {
+      return s;
+    }
+    std::copy(values.begin(), values.end(), out.begin());
+    return absl::OkStatus();
+  }
+  return codec->decode_to(column.substr(header->header_bytes), out);
+}
+
+absl::Status DecodeInt64sRange(absl::string_view column, size_t count, size_t begin, size_t end,
+                               std::vector<int64_t>* out) {
+  out->clear();
+  absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
+  if (!header.ok()) return header.status();
+  if (header->count != count || begin > end || end > count) {
+    return CorruptColumn("int64", absl::StrCat("rows [", begin, ", ", end, ") of ", header->count,
+                                               " values where ", count, " belong"));
+  }
+  if (header->codec == CodecId::kInt64Constant && begin < end) {
+    // One value, whatever the count (the payload does not depend on it but for an empty
+    // column): decoded as a column of the range's length.
+    return FindCodec<int64_t>(header->codec)
+        ->decode(column.substr(header->header_bytes), end - begin, out);
+  }
+  std::unique_ptr<int64_t[]> buffer(new int64_t[count]);  // Not zero-filled.
+  if (absl::Status s = DecodeInt64sInto(column, absl::MakeSpan(buffer.get(), count)); !s.ok()) {
+    return s;
+  }
+  out->assign(buffer.get() + begin, buffer.get() + end);
+  return absl::OkStatus();
 }
 
 absl::Status EncodeDoubles(absl::Span<const double> values, std::string* out,

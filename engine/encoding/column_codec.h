@@ -72,6 +72,20 @@ absl::Status EncodeInt64s(absl::Span<const int64_t> values, std::string* out,
                           const EncodeOptions& options = {});
 absl::Status DecodeInt64s(absl::string_view column, std::vector<int64_t>* out);
 
+// DecodeTimestamps or DecodeInt64s into caller memory, for a caller that decodes into a
+// buffer it has not zero-filled (std::vector's resize would fill what the codec then
+// overwrites): `column` must hold exactly out.size() values, else InternalServerException;
+// on any failure `out` holds anything.
+absl::Status DecodeInt64sInto(absl::string_view column, absl::Span<int64_t> out);
+
+// Values [begin, end) of an int64 column of `count` values into *out (replaced): a
+// constant column's are filled in without decoding the rest; other codecs decode the
+// whole column (into a buffer that is not zero-filled) and copy the range. Fails
+// (InternalServerException) as DecodeInt64s does, when the column does not hold `count`
+// values, and unless begin <= end <= count.
+absl::Status DecodeInt64sRange(absl::string_view column, size_t count, size_t begin, size_t end,
+                               std::vector<int64_t>* out);
+
 // DOUBLE values.
 absl::Status EncodeDoubles(absl::Span<const double> values, std::string* out,
                            const EncodeOptions& options = {});

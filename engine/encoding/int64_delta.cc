@@ -23,17 +23,21 @@ absl::Status Encode(absl::Span<const int64_t> values, std::string* out) {
 
 size_t Analyze(absl::Span<const int64_t> values) { return AnalyzeBySampleEncoding(values, Encode); }
 
-absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
-  ByteReader in(payload);
-  const size_t n = count;
-  if (in.remaining() < MinPackedIntsBytes(n > 0 ? n - 1 : 0)) {
+absl::Status TooShort(absl::string_view payload, size_t n) {
+  if (payload.size() < MinPackedIntsBytes(n > 0 ? n - 1 : 0)) {
     return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", n, " values"));
   }
-  out->resize(n);
+  return absl::OkStatus();
+}
+
+absl::Status DecodeTo(absl::string_view payload, absl::Span<int64_t> out) {
+  const size_t n = out.size();
+  if (absl::Status s = TooShort(payload, n); !s.ok()) return s;
+  ByteReader in(payload);
   if (n > 0) {
     uint64_t first;
     if (!in.ReadVarint64(&first)) return CorruptColumn(kName, "truncated first value");
-    int64_t* v = out->data();
+    int64_t* v = out.data();
     v[0] = ZigZagDecode(first);
     absl::Status status = DecodePackedInts(&in, absl::MakeSpan(v + 1, n - 1), kName);
     if (!status.ok()) return status;
@@ -45,7 +49,14 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t
   return absl::OkStatus();
 }
 
-constexpr Codec<int64_t> kCodec = {CodecId::kInt64Delta, "delta", Analyze, Encode, Decode};
+absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
+  if (absl::Status s = TooShort(payload, count); !s.ok()) return s;
+  out->resize(count);
+  return DecodeTo(payload, absl::MakeSpan(*out));
+}
+
+constexpr Codec<int64_t> kCodec = {
+    CodecId::kInt64Delta, "delta", Analyze, Encode, Decode, DecodeTo};
 
 }  // namespace
 

@@ -28,14 +28,18 @@ absl::Status Encode(absl::Span<const int64_t> values, std::string* out) {
 
 size_t Analyze(absl::Span<const int64_t> values) { return AnalyzeBySampleEncoding(values, Encode); }
 
-absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
-  ByteReader in(payload);
-  const size_t n = count;
-  if (in.remaining() < MinPackedIntsBytes(n > 1 ? n - 2 : 0)) {
+absl::Status TooShort(absl::string_view payload, size_t n) {
+  if (payload.size() < MinPackedIntsBytes(n > 1 ? n - 2 : 0)) {
     return CorruptColumn(kName, absl::StrCat(payload.size(), " bytes cannot hold ", n, " values"));
   }
-  out->resize(n);
-  int64_t* v = out->data();
+  return absl::OkStatus();
+}
+
+absl::Status DecodeTo(absl::string_view payload, absl::Span<int64_t> out) {
+  const size_t n = out.size();
+  if (absl::Status s = TooShort(payload, n); !s.ok()) return s;
+  ByteReader in(payload);
+  int64_t* v = out.data();
   if (n >= 1) {
     uint64_t first;
     if (!in.ReadVarint64(&first)) return CorruptColumn(kName, "truncated first value");
@@ -59,8 +63,14 @@ absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t
   return absl::OkStatus();
 }
 
-constexpr Codec<int64_t> kCodec = {CodecId::kInt64DeltaOfDelta, "delta_of_delta", Analyze, Encode,
-                                   Decode};
+absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
+  if (absl::Status s = TooShort(payload, count); !s.ok()) return s;
+  out->resize(count);
+  return DecodeTo(payload, absl::MakeSpan(*out));
+}
+
+constexpr Codec<int64_t> kCodec = {
+    CodecId::kInt64DeltaOfDelta, "delta_of_delta", Analyze, Encode, Decode, DecodeTo};
 
 }  // namespace
 

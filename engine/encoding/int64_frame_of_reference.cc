@@ -16,20 +16,31 @@ absl::Status Encode(absl::Span<const int64_t> values, std::string* out) {
 
 size_t Analyze(absl::Span<const int64_t> values) { return AnalyzeBySampleEncoding(values, Encode); }
 
-absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
-  ByteReader in(payload);
-  if (in.remaining() < MinPackedIntsBytes(count)) {
+absl::Status TooShort(absl::string_view payload, size_t count) {
+  if (payload.size() < MinPackedIntsBytes(count)) {
     return CorruptColumn(kName,
                          absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
-  out->resize(count);
-  absl::Status status = DecodePackedInts(&in, absl::MakeSpan(*out), kName);
+  return absl::OkStatus();
+}
+
+absl::Status DecodeTo(absl::string_view payload, absl::Span<int64_t> out) {
+  if (absl::Status s = TooShort(payload, out.size()); !s.ok()) return s;
+  ByteReader in(payload);
+  absl::Status status = DecodePackedInts(&in, out, kName);
   if (!status.ok()) return status;
   if (!in.empty()) return CorruptColumn(kName, absl::StrCat(in.remaining(), " trailing bytes"));
   return absl::OkStatus();
 }
 
-constexpr Codec<int64_t> kCodec = {CodecId::kInt64FrameOfReference, "for", Analyze, Encode, Decode};
+absl::Status Decode(absl::string_view payload, size_t count, std::vector<int64_t>* out) {
+  if (absl::Status s = TooShort(payload, count); !s.ok()) return s;
+  out->resize(count);
+  return DecodeTo(payload, absl::MakeSpan(*out));
+}
+
+constexpr Codec<int64_t> kCodec = {
+    CodecId::kInt64FrameOfReference, "for", Analyze, Encode, Decode, DecodeTo};
 
 }  // namespace
 

@@ -126,14 +126,17 @@ absl::StatusOr<absl::string_view> DecodeColumnZstdView(absl::string_view framed,
   }
   ZSTD_DCtx* ctx = ThreadDCtx();
   if (ctx == nullptr) return Internal("zstd: cannot create a decompression context");
-  scratch->resize(size);
+  // The buffer only grows: a smaller column reuses its front, so bytes are zero-filled
+  // only when it grows (resize's fill, which decompression then overwrites, cost as much
+  // as a small column's decompression when column sizes alternate).
+  if (scratch->size() < size) scratch->resize(size);
   const size_t got = ZSTD_decompressDCtx(ctx, scratch->data(), size, body.data(), body.size());
   if (ZSTD_isError(got) || got != size) {
     scratch->clear();
     return CorruptColumn(
         kName, absl::StrCat("zstd: ", ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short output"));
   }
-  return absl::string_view(*scratch);
+  return absl::string_view(scratch->data(), size);
 }
 
 absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
@@ -142,7 +145,11 @@ absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out) {
     out->clear();
     return column.status();
   }
-  if (column->data() != out->data()) out->assign(column->data(), column->size());
+  if (column->data() != out->data()) {
+    out->assign(column->data(), column->size());
+  } else {
+    out->resize(column->size());  // Decompressed into *out, which may be longer.
+  }
   return absl::OkStatus();
 }
 

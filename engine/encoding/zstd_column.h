@@ -42,8 +42,10 @@ absl::Status EncodeColumnZstd(absl::string_view encoded, const ZstdColumnOptions
 absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out);
 
 // DecodeColumnZstd without the copy of a raw frame: the encoded column, as a view into
-// `framed` (a raw frame) or into *scratch (a Zstd frame, decompressed there). The view
-// lives as long as both. Errors as DecodeColumnZstd's.
+// `framed` (a raw frame) or into *scratch (a Zstd frame, decompressed at its front). The
+// view lives as long as both. *scratch never shrinks here, so a caller decoding many
+// columns into one buffer zero-fills it only as it grows; its bytes past the view are
+// left over from earlier columns. Errors as DecodeColumnZstd's.
 absl::StatusOr<absl::string_view> DecodeColumnZstdView(absl::string_view framed,
                                                        std::string* scratch);
 

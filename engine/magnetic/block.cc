@@ -1,6 +1,7 @@
 #include "engine/magnetic/block.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -258,6 +259,12 @@ RowBatch CopyRow(const RowBatch& rows, size_t row) {
   return one;
 }
 
+absl::Status CheckBlockTimes(absl::Span<const int64_t> times, int64_t min_time, int64_t max_time) {
+  bool ok = !times.empty() && times.front() == min_time && times.back() == max_time;
+  for (size_t i = 1; ok && i < times.size(); ++i) ok = times[i - 1] < times[i];
+  return ok ? absl::OkStatus() : tsw::InternalError("times disagree with the index");
+}
+
 absl::StatusOr<BlockReader> BlockReader::Parse(absl::string_view block, size_t num_columns) {
   BlockReader reader;
   const size_t expected = 3 + 2 * num_columns;
@@ -390,6 +397,37 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
     column.strings.clear();
   }
   return DecodeColumns(stream, rows, out, dictionary, wanted);
+}
+
+absl::Status BlockReader::DecodeTimesInRange(const StreamEntry& stream, size_t rows,
+                                             int64_t min_time, int64_t max_time, int64_t first_time,
+                                             int64_t last_time, RowBatch* out,
+                                             size_t* first_row) const {
+  // Default-initialized (not zero-filled): the decoders write every value.
+  std::unique_ptr<int64_t[]> buffer(new int64_t[rows]);
+  const absl::Span<int64_t> decoded(buffer.get(), rows);
+  if (absl::Status s = DecodeInt64ChunkInto(chunks_[1], decoded); !s.ok()) return s;
+  if (absl::Status s = CheckBlockTimes(decoded, min_time, max_time); !s.ok()) return s;
+  const size_t lo = static_cast<size_t>(
+      std::lower_bound(decoded.begin(), decoded.end(), first_time) - decoded.begin());
+  const size_t hi = static_cast<size_t>(
+      std::upper_bound(decoded.begin() + lo, decoded.end(), last_time) - decoded.begin());
+  out->time_nanos.assign(decoded.begin() + lo, decoded.begin() + hi);
+  if (absl::Status s = DecodeInt64ChunkRange(chunks_[2], rows, lo, hi, &out->versions); !s.ok()) {
+    return s;
+  }
+  *first_row = lo;
+  out->columns.resize(stream.columns.size());
+  for (size_t c = 0; c < stream.columns.size(); ++c) {
+    RowColumn& named = out->columns[c];
+    named.name = stream.columns[c].name;
+    named.type = stream.columns[c].type;
+    named.present.clear();
+    named.doubles.clear();
+    named.ints.clear();
+    named.strings.clear();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status BlockReader::DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,

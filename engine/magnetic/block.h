@@ -65,6 +65,10 @@ absl::Status EncodeBlock(const RowBatch& rows, size_t begin, size_t end, uint64_
 // dimension and measure fields are left empty. REQUIRES: row < rows.time_nanos.size().
 RowBatch CopyRow(const RowBatch& rows, size_t row);
 
+// OK when `times` (a block's) run strictly increasing from `min_time` to `max_time`, its
+// index entry's range; else InternalServerException ("times disagree with the index").
+absl::Status CheckBlockTimes(absl::Span<const int64_t> times, int64_t min_time, int64_t max_time);
+
 // The chunks of one block, over bytes it does not own (they must outlive the reader).
 class BlockReader {
  public:
@@ -87,6 +91,17 @@ class BlockReader {
   absl::Status DecodeAll(const StreamEntry& stream, size_t rows, RowBatch* out,
                          const GroupDictionary* dictionary = nullptr,
                          const std::vector<bool>* wanted = nullptr) const;
+
+  // DecodeAll's first step for a filtered read (SegmentReader::DecodeBlock): only the rows
+  // with a time in [first_time, last_time] get their time and version, into
+  // out->time_nanos and out->versions, the first of them being row *first_row of the
+  // block; the columns are named and typed after `stream`, and empty. The whole time
+  // column is still decoded and checked (CheckBlockTimes against the index's `min_time`
+  // and `max_time`), into a buffer that is not zero-filled first, and only the range is
+  // copied out; of the versions only the range is decoded when they are constant.
+  absl::Status DecodeTimesInRange(const StreamEntry& stream, size_t rows, int64_t min_time,
+                                  int64_t max_time, int64_t first_time, int64_t last_time,
+                                  RowBatch* out, size_t* first_row) const;
 
   // Decodes the columns whose flag in `which` is set (every column if `which` is null)
   // into out->columns (which DecodeAll has sized and named), leaving the others as they

@@ -124,6 +124,19 @@ absl::Status DecodeIntChunk(absl::string_view chunk, size_t count, std::vector<i
   return Decode(chunk, count, out, "integer", encoding::DecodeInt64s);
 }
 
+absl::Status DecodeInt64ChunkInto(absl::string_view chunk, absl::Span<int64_t> out) {
+  absl::StatusOr<absl::string_view> encoded = Unframe(chunk);
+  if (!encoded.ok()) return encoded.status();
+  return encoding::DecodeInt64sInto(*encoded, out);
+}
+
+absl::Status DecodeInt64ChunkRange(absl::string_view chunk, size_t count, size_t begin, size_t end,
+                                   std::vector<int64_t>* out) {
+  absl::StatusOr<absl::string_view> encoded = Unframe(chunk);
+  if (!encoded.ok()) return encoded.status();
+  return encoding::DecodeInt64sRange(*encoded, count, begin, end, out);
+}
+
 absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vector<double>* out,
                                const std::vector<double>* dictionary) {
   return Decode(chunk, count, out, "double",

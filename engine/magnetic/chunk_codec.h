@@ -59,6 +59,13 @@ absl::Status AppendPresenceChunk(absl::Span<const uint8_t> present, int zstd_lev
 // which must hold `count` values.
 absl::Status DecodeTimeChunk(absl::string_view chunk, size_t count, std::vector<int64_t>* out);
 absl::Status DecodeIntChunk(absl::string_view chunk, size_t count, std::vector<int64_t>* out);
+// DecodeTimeChunk or DecodeIntChunk into caller memory that need not be zero-filled: the
+// chunk must hold exactly out.size() values. On failure `out` holds anything.
+absl::Status DecodeInt64ChunkInto(absl::string_view chunk, absl::Span<int64_t> out);
+// Values [begin, end) of a time or integer chunk of `count` values into *out
+// (encoding::DecodeInt64sRange: a constant chunk's range is filled, no more).
+absl::Status DecodeInt64ChunkRange(absl::string_view chunk, size_t count, size_t begin, size_t end,
+                                   std::vector<int64_t>* out);
 // A double chunk may hold codes into `dictionary` (the block's group dictionary for the
 // column); without one (nullptr) such a chunk is corrupt.
 absl::Status DecodeDoubleChunk(absl::string_view chunk, size_t count, std::vector<double>* out,

@@ -227,24 +227,22 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
     dictionary = *std::move(read);
   }
   const size_t rows = static_cast<size_t>(entry.rows);
-  // A filtered decode names the columns and decodes only the times and versions here.
-  std::vector<bool> none;
-  if (filter != nullptr) none.assign(s.columns.size(), false);
-  if (absl::Status st =
-          reader->DecodeAll(s, rows, out, dictionary.get(), filter != nullptr ? &none : wanted);
+  if (filter == nullptr) {
+    absl::Status st = reader->DecodeAll(s, rows, out, dictionary.get(), wanted);
+    if (st.ok()) st = CheckBlockTimes(out->time_nanos, entry.min_time, entry.max_time);
+    if (!st.ok()) return Corruption(BlockName(stream, block), st);
+    return absl::OkStatus();
+  }
+  // A filtered decode names the columns and decodes only the range's times and versions
+  // here (the whole time column is checked against the index).
+  size_t first_row = 0;
+  if (absl::Status st = reader->DecodeTimesInRange(s, rows, entry.min_time, entry.max_time,
+                                                   first_time, last_time, out, &first_row);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
-  const std::vector<int64_t>& times = out->time_nanos;
-  bool ok = times.front() == entry.min_time && times.back() == entry.max_time;
-  for (size_t i = 1; ok && i < times.size(); ++i) ok = times[i - 1] < times[i];
-  if (!ok) {
-    return Corruption(BlockName(stream, block),
-                      tsw::InternalError("times disagree with the index"));
-  }
-  if (filter == nullptr) return absl::OkStatus();
-  if (absl::Status st = DecodeFiltered(*reader, s, rows, dictionary.get(), wanted, *filter,
-                                       first_time, last_time, out);
+  if (absl::Status st =
+          DecodeFiltered(*reader, s, rows, dictionary.get(), wanted, *filter, first_row, out);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
@@ -254,7 +252,7 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
 absl::Status SegmentReader::DecodeFiltered(const BlockReader& reader, const StreamEntry& s,
                                            size_t rows, const GroupDictionary* dictionary,
                                            const std::vector<bool>* wanted, const RowFilter& filter,
-                                           int64_t first_time, int64_t last_time, RowBatch* out) {
+                                           size_t first_row, RowBatch* out) {
   // The filter's columns first (`first`), the others (`rest`) at the rows it keeps.
   std::vector<bool> first(s.columns.size()), rest(s.columns.size());
   for (size_t c = 0; c < s.columns.size(); ++c) {
@@ -264,18 +262,11 @@ absl::Status SegmentReader::DecodeFiltered(const BlockReader& reader, const Stre
     first[c] = w && read;
     rest[c] = w && !read;
   }
-  // Only the rows in [first_time, last_time] are decoded: `in_range` of the block's.
-  std::vector<int64_t>& times = out->time_nanos;
-  const size_t lo =
-      static_cast<size_t>(std::lower_bound(times.begin(), times.end(), first_time) - times.begin());
-  const size_t hi = static_cast<size_t>(
-      std::upper_bound(times.begin() + lo, times.end(), last_time) - times.begin());
-  std::vector<uint32_t> in_range(hi - lo);
+  // Only the rows in the time range are decoded: `in_range` of the block's, from
+  // first_row on (out's times).
+  const size_t lo = first_row;
+  std::vector<uint32_t> in_range(out->time_nanos.size());
   std::iota(in_range.begin(), in_range.end(), static_cast<uint32_t>(lo));
-  times.erase(times.begin() + hi, times.end());
-  times.erase(times.begin(), times.begin() + lo);
-  out->versions.erase(out->versions.begin() + hi, out->versions.end());
-  out->versions.erase(out->versions.begin(), out->versions.begin() + lo);
   out->measure_value_type = s.type;
   if (in_range.empty()) return absl::OkStatus();
   if (absl::Status st = reader.DecodeColumns(s, rows, out, dictionary, &first, &in_range);

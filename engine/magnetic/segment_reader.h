@@ -121,12 +121,13 @@ class SegmentReader {
   absl::Status Corruption(absl::string_view what, const absl::Status& problem) const;
 
  private:
-  // DecodeBlock's steps after the times with a filter (see there); *out holds the block's
-  // times and versions and its columns named, typed and empty.
+  // DecodeBlock's steps after the times with a filter (see there); *out holds the times
+  // and versions of the block's rows in the range, from row `first_row` on, and its
+  // columns named, typed and empty.
   static absl::Status DecodeFiltered(const BlockReader& reader, const StreamEntry& s, size_t rows,
                                      const GroupDictionary* dictionary,
                                      const std::vector<bool>* wanted, const RowFilter& filter,
-                                     int64_t first_time, int64_t last_time, RowBatch* out);
+                                     size_t first_row, RowBatch* out);
 
   SegmentReader(std::unique_ptr<File> file, std::shared_ptr<ReadCounters> counters);
   absl::Status Load(const std::optional<SegmentSummary>& expected);

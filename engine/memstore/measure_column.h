@@ -216,6 +216,8 @@ class MeasureColumn {
       return narrow_ ? WideCell(type_, static_cast<const uint32_t*>(data_)[i])
                      : static_cast<const uint64_t*>(data_)[i];
     }
+    // The cells as 8-byte words, or null when they are stored 4 bytes wide (narrow).
+    const uint64_t* wide() const { return narrow_ ? nullptr : static_cast<const uint64_t*>(data_); }
     // Writes the 8 bytes of cells [row, row + count) to `out` (a double or int64 array).
     void CopyTo(size_t row, size_t count, void* out) const {
       if (!narrow_) {

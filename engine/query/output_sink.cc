@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/generated_range.h"
 #include "engine/query/aggregates.h"
 #include "tsw/status.h"
 
@@ -53,27 +54,26 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
     }
     return;
   }
+  // Each array is built in place by one insert (no zero-fill for the loop to overwrite).
   const size_t base = out.present.size();
-  out.present.resize(base + n);
-  uint8_t* present = out.present.data() + base;
-  for (size_t k = 0; k < n; ++k) present[k] = v.present[rows[k]] != 0;
+  AppendGenerated(
+      n, [&](size_t k) -> uint8_t { return v.present[rows[k]] != 0; }, &out.present);
+  const uint8_t* present = out.present.data() + base;
   switch (physical) {
-    case Physical::kInt: {
-      out.ints.resize(base + n);
-      int64_t* to = out.ints.data() + base;
-      for (size_t k = 0; k < n; ++k) to[k] = present[k] ? v.ints[rows[k]] : 0;
+    case Physical::kInt:
+      AppendGenerated(
+          n, [&](size_t k) -> int64_t { return present[k] ? v.ints[rows[k]] : 0; }, &out.ints);
       break;
-    }
-    case Physical::kDouble: {
-      out.doubles.resize(base + n);
-      double* to = out.doubles.data() + base;
+    case Physical::kDouble:
       if (v.type == ScalarType::kDouble) {
-        for (size_t k = 0; k < n; ++k) to[k] = present[k] ? v.dbls[rows[k]] : 0;
+        AppendGenerated(
+            n, [&](size_t k) -> double { return present[k] ? v.dbls[rows[k]] : 0; }, &out.doubles);
       } else {
-        for (size_t k = 0; k < n; ++k) to[k] = present[k] ? v.AsDouble(rows[k]) : 0;
+        AppendGenerated(
+            n, [&](size_t k) -> double { return present[k] ? v.AsDouble(rows[k]) : 0; },
+            &out.doubles);
       }
       break;
-    }
     case Physical::kString: {
       // Room for the new runs' strings up front (an answer's key column, a string a row,
       // otherwise moves its strings each time it doubles).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/types/span.h"
 #include "engine/common/row_batch.h"
 #include "engine/memstore/measure_column.h"
 #include "engine/memstore/string_pool.h"
@@ -45,6 +46,10 @@ class AttributeProjection {
 void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, size_t count,
                       RowBatch* out);
 
+// Appends rows base + rows[k] (k = 0, 1, ...) of `chunk`'s times and versions to `out`.
+void AppendChunkTimesAt(const memstore::MeasureColumn::Chunk& chunk, size_t base,
+                        absl::Span<const uint32_t> rows, RowBatch* out);
+
 // Appends rows [row, row + count) of value slot `slot` of `chunk` (a chunk of a MULTI
 // column if `multi`) to `out`, whose type is the slot's type: the values, and their
 // presence (all 1 for a scalar column). An absent VARCHAR gets an empty string, other
@@ -52,6 +57,19 @@ void AppendChunkTimes(const memstore::MeasureColumn::Chunk& chunk, size_t row, s
 void AppendChunkSlot(const memstore::StringPool::Reader& strings, bool multi,
                      const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
                      size_t count, RowColumn* out);
+
+// Replaces *out's presence and values (its type's) with rows [row, row + count) of value
+// slot `slot`, as AppendChunkSlot would append them to an empty column, but reusing its
+// buffers: a scratch column filled again and again (a filter's probe) is zero-filled by
+// resize only where it grows past its earlier length, not on every fill.
+void SetChunkSlot(const memstore::StringPool::Reader& strings, bool multi,
+                  const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
+                  size_t count, RowColumn* out);
+
+// AppendChunkSlot of rows base + rows[k] (k = 0, 1, ...), in one pass per array.
+void AppendChunkSlotAt(const memstore::StringPool::Reader& strings, bool multi,
+                       const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t base,
+                       absl::Span<const uint32_t> rows, RowColumn* out);
 
 // The slots of `column` a RowFilter reads (those named in filter.attributes), in slot
 // order, into *slots.
@@ -69,17 +87,18 @@ inline void FilterSlotsOf(const MemSnapshot::Column& column, const RowFilter& fi
   }
 }
 
-// Rows [row, row + count) of `chunk` (of `column`) that `filter` keeps, in order, as runs:
-// append(first_row, rows) for each run of consecutive kept rows; one run of them all when
-// select keeps every row. Only the filter's `filter_slots` are copied to run it (into
-// `probe`, with `keep`: scratch the caller reuses). REQUIRES: the rows have no twin in
-// another tier (row_batch.h's RowFilter contract).
-template <typename AppendRun>
-void ForEachKeptRun(const MemSnapshot& memory, const MemSnapshot::Column& column,
-                    const memstore::MeasureColumn::Chunk& chunk,
-                    const std::vector<size_t>& filter_slots, const RowFilter& filter, size_t row,
-                    size_t count, RowBatch* probe, std::vector<uint32_t>* keep,
-                    const AppendRun& append) {
+// Rows [row, row + count) of `chunk` (of `column`) that `filter` keeps, in order:
+// append_run(row, count) when select keeps them all (or fails: then every row is kept),
+// else append_at(row, kept) with `kept` the kept rows' offsets from `row`, ascending
+// (maybe none). Only the filter's `filter_slots` are copied to run it (into `probe`,
+// with `keep`: scratch the caller reuses). REQUIRES: the rows have no twin in another
+// tier (row_batch.h's RowFilter contract).
+template <typename AppendRun, typename AppendAt>
+void ForEachKept(const MemSnapshot& memory, const MemSnapshot::Column& column,
+                 const memstore::MeasureColumn::Chunk& chunk,
+                 const std::vector<size_t>& filter_slots, const RowFilter& filter, size_t row,
+                 size_t count, RowBatch* probe, std::vector<uint32_t>* keep,
+                 const AppendRun& append_run, const AppendAt& append_at) {
   probe->measure_value_type = column.type();
   probe->time_nanos.assign(chunk.times.begin() + row, chunk.times.begin() + row + count);
   probe->columns.resize(filter_slots.size());
@@ -87,23 +106,14 @@ void ForEachKeptRun(const MemSnapshot& memory, const MemSnapshot::Column& column
     RowColumn& c = probe->columns[i];
     c.name = column.slot_name(filter_slots[i]);
     c.type = column.slot_type(filter_slots[i]);
-    c.present.clear();
-    c.doubles.clear();
-    c.ints.clear();
-    c.strings.clear();
-    AppendChunkSlot(memory.strings(), column.multi(), chunk, filter_slots[i], row, count, &c);
+    SetChunkSlot(memory.strings(), column.multi(), chunk, filter_slots[i], row, count, &c);
   }
   keep->clear();
   if (!filter.select(*probe, keep) || keep->size() == count) {
-    append(row, count);
+    append_run(row, count);
     return;
   }
-  for (size_t k = 0; k < keep->size();) {
-    size_t end = k + 1;
-    while (end < keep->size() && (*keep)[end] == (*keep)[end - 1] + 1) ++end;
-    append(row + (*keep)[k], end - k);
-    k = end;
-  }
+  if (!keep->empty()) append_at(row, absl::MakeConstSpan(*keep));
 }
 
 }  // namespace tsw::scan

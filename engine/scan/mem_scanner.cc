@@ -90,8 +90,19 @@ class ColumnScanner {
   // The rows a filter keeps (a memory column not merged with segments has no twin there).
   void Append(const Column& column, const MemSnapshot::Chunk& c, size_t row, size_t count) {
     if (filter_ == nullptr || !column.multi()) return AppendRows(column, c, row, count);
-    ForEachKeptRun(memory_, column, c, filter_slots_, *filter_, row, count, &probe_, &keep_,
-                   [&](size_t first, size_t rows) { AppendRows(column, c, first, rows); });
+    ForEachKept(
+        memory_, column, c, filter_slots_, *filter_, row, count, &probe_, &keep_,
+        [&](size_t first, size_t rows) { AppendRows(column, c, first, rows); },
+        [&](size_t base, absl::Span<const uint32_t> rows) { AppendRowsAt(column, c, base, rows); });
+  }
+
+  void AppendRowsAt(const Column& column, const MemSnapshot::Chunk& c, size_t base,
+                    absl::Span<const uint32_t> rows) {
+    AppendChunkTimesAt(c, base, rows, &batch_);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      AppendChunkSlotAt(memory_.strings(), column.multi(), c, slots_[i], base, rows,
+                        &batch_.columns[i]);
+    }
   }
 
   void AppendRows(const Column& column, const MemSnapshot::Chunk& c, size_t row, size_t count) {

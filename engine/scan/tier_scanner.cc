@@ -280,8 +280,24 @@ class TierMerger {
   // (EmitMemoryBefore's: a magnetic row of the same time is merged one by one instead).
   void AppendMemoryKept(const MemSnapshot::Chunk& c, size_t row, size_t count) {
     if (filter_ == nullptr || !column_->multi()) return AppendMemory(c, row, count);
-    ForEachKeptRun(memory_, *column_, c, filter_slots_, *filter_, row, count, &probe_, &keep_,
-                   [&](size_t first, size_t rows) { AppendMemory(c, first, rows); });
+    ForEachKept(
+        memory_, *column_, c, filter_slots_, *filter_, row, count, &probe_, &keep_,
+        [&](size_t first, size_t rows) { AppendMemory(c, first, rows); },
+        [&](size_t base, absl::Span<const uint32_t> rows) { AppendMemoryAt(c, base, rows); });
+  }
+
+  // AppendMemory of rows base + rows[k].
+  void AppendMemoryAt(const MemSnapshot::Chunk& c, size_t base, absl::Span<const uint32_t> rows) {
+    AppendChunkTimesAt(c, base, rows, &out_);
+    for (size_t o = 0; o < out_.columns.size(); ++o) {
+      const int s = memory_slots_[o];
+      if (s < 0) {
+        AppendAbsent(&out_.columns[o], rows.size());
+      } else {
+        AppendChunkSlotAt(memory_.strings(), column_->multi(), c, static_cast<size_t>(s), base,
+                          rows, &out_.columns[o]);
+      }
+    }
   }
 
   void AppendMagnetic(const RowBatch& b, size_t i, size_t count) {

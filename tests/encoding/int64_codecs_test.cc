@@ -4,6 +4,8 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -54,6 +56,21 @@ void ExpectRoundTrip(const std::vector<int64_t>& values, const std::string& labe
     status = DecodeInt64s(column, &decoded);
     ASSERT_TRUE(status.ok()) << status;
     EXPECT_EQ(decoded, values);
+    // Into caller memory holding other bytes: the same values.
+    std::vector<int64_t> into(values.size(), int64_t{0x5a5a5a5a5a5a5a5a});
+    status = DecodeInt64sInto(column, absl::MakeSpan(into));
+    ASSERT_TRUE(status.ok()) << status;
+    EXPECT_EQ(into, values);
+    // Ranges: empty, one value, the ends, the middle, the whole.
+    const size_t n = values.size();
+    for (const auto& [begin, end] : std::vector<std::pair<size_t, size_t>>{
+             {0, 0}, {0, n}, {n / 3, n - n / 3}, {0, n / 2}, {n / 2, n}, {n - n / 4, n}}) {
+      std::vector<int64_t> range = {42};
+      status = DecodeInt64sRange(column, n, begin, end, &range);
+      ASSERT_TRUE(status.ok()) << status;
+      EXPECT_EQ(range, std::vector<int64_t>(values.begin() + begin, values.begin() + end))
+          << "[" << begin << ", " << end << ")";
+    }
   }
 }
 
@@ -157,6 +174,43 @@ TEST(Int64Codecs, RoundTripLongRuns) {
     values.insert(values.end(), static_cast<size_t>(5000 + run * 17), kMax / 20 * run);
   }
   ExpectRoundTrip(values, "long runs");
+}
+
+TEST(Int64Codecs, DecodingIntoCallerMemoryRejectsAWrongCountAndDamage) {
+  std::vector<int64_t> values;
+  for (int64_t i = 0; i < 3000; ++i) values.push_back(kStart + i * 10 * kSecond + (i % 7));
+  for (const RegisteredCodec<int64_t>& r : RegisteredCodecs<int64_t>()) {
+    SCOPED_TRACE(r.codec->name);
+    const std::vector<int64_t>& column_values =
+        r.codec->id == CodecId::kInt64Constant ? std::vector<int64_t>(3000, kMin) : values;
+    std::string column;
+    EncodeOptions options;
+    options.codec = r.codec->id;
+    ASSERT_TRUE(EncodeInt64s(column_values, &column, options).ok());
+    for (size_t n : {size_t{0}, column_values.size() - 1, column_values.size() + 1}) {
+      std::vector<int64_t> into(n);
+      const absl::Status status = DecodeInt64sInto(column, absl::MakeSpan(into));
+      EXPECT_FALSE(status.ok()) << n;
+      EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << n;
+    }
+    std::vector<int64_t> range;
+    const size_t n = column_values.size();
+    for (const auto& [count, begin, end] : std::vector<std::tuple<size_t, size_t, size_t>>{
+             {n - 1, 0, 1}, {n + 1, 0, 1}, {n, 2, 1}, {n, 0, n + 1}, {n, n, n + 1}}) {
+      const absl::Status status = DecodeInt64sRange(column, count, begin, end, &range);
+      EXPECT_FALSE(status.ok()) << count << " " << begin << " " << end;
+      EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer);
+      EXPECT_TRUE(range.empty());
+    }
+    // Cut short or lengthened, as DecodeInt64s rejects it.
+    for (const std::string& bad : {column.substr(0, column.size() - 1), column + "x"}) {
+      std::vector<int64_t> into(column_values.size());
+      std::vector<int64_t> whole;
+      const absl::Status status = DecodeInt64sInto(bad, absl::MakeSpan(into));
+      EXPECT_EQ(status.ok(), DecodeInt64s(bad, &whole).ok());
+      if (!status.ok()) EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer);
+    }
+  }
 }
 
 TEST(TimestampCodecs, RegularTimestampsCostUnderATenthOfAByte) {

@@ -108,6 +108,28 @@ TEST(ZstdColumn, CarriesAnEncodedColumnEndToEnd) {
   EXPECT_EQ(decoded, ts);
 }
 
+TEST(ZstdColumn, OneScratchDecodesColumnsOfAlternatingSizesExactly) {
+  // A view into a scratch buffer reused across columns (it only grows): each view is its
+  // own column's bytes, whatever a longer column left behind it.
+  const std::vector<std::string> inputs = {
+      Compressible(30'000), Compressible(700), Compressible(12'000) + Random(500, 4), "",
+      Compressible(29'999), Compressible(1)};
+  std::string scratch;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::string framed;
+      ASSERT_TRUE(EncodeColumnZstd(inputs[i], ZstdColumnOptions(), &framed).ok());
+      absl::StatusOr<absl::string_view> view = DecodeColumnZstdView(framed, &scratch);
+      ASSERT_TRUE(view.ok()) << view.status();
+      EXPECT_EQ(*view, inputs[i]) << "column " << i;
+      // The owning form into a longer string: exactly the column.
+      std::string out(40'000, 'x');
+      ASSERT_TRUE(DecodeColumnZstd(framed, &out).ok());
+      EXPECT_EQ(out, inputs[i]) << "column " << i;
+    }
+  }
+}
+
 TEST(ZstdColumn, MalformedFramesAreRejected) {
   const std::string input = Compressible(20'000);
   std::string zstd, raw;

@@ -198,6 +198,50 @@ TEST_F(FilteredScanTest, AFilteredScanDecodesRowsUpToTheLastKeptOneInItsTimeRang
   }
 }
 
+TEST_F(FilteredScanTest, AFilteredScanHandsOutEachKeptRowsOwnTimeAndVersion) {
+  // Versions that differ row by row (a delta-coded column, not a constant one), times
+  // spaced unevenly; scans cut blocks of 300 rows at and between their edges. Each kept
+  // row must carry its own time, version and y.
+  options_.max_rows_per_block = 300;
+  auto store = OpenStore();
+  const std::vector<size_t> hot = {0, 1, 2, 150, 298, 299, 300, 301, 598, 599, 600, 899, 999};
+  RowBatch all = WalkBatch(1000, hot);
+  for (size_t i = 0; i < all.time_nanos.size(); ++i) {
+    all.time_nanos[i] = static_cast<int64_t>(10 * i + i % 3);
+    all.versions[i] = static_cast<int64_t>(7 + 3 * i + (i % 5) * (i % 5));
+  }
+  ASSERT_TRUE(store->AddSegment({all}, "").ok());
+  const RowFilter filter = XAbove50();
+  const std::vector<std::pair<int64_t, int64_t>> ranges = {
+      {0, 10000},   {1, 2990},    {10, 20},     {20, 2991},   {2990, 2992},
+      {2991, 3011}, {3001, 5980}, {5981, 8991}, {8990, 9991}, {9990, 9992}};
+  for (const auto& [first, end] : ranges) {
+    std::vector<std::string> got, want;
+    ScanRequest request;
+    request.start_time_nanos = first;
+    request.end_time_nanos = end;
+    ASSERT_TRUE(store
+                    ->Scan(
+                        request,
+                        [&](const RowBatch& b) {
+                          for (size_t r = 0; r < b.time_nanos.size(); ++r) {
+                            if (b.columns[0].doubles[r] <= 50) continue;
+                            got.push_back(absl::StrCat(b.time_nanos[r], ":", b.versions[r], ":",
+                                                       b.columns[1].ints[r]));
+                          }
+                          return true;
+                        },
+                        nullptr, &filter)
+                    .ok());
+    for (size_t r = 0; r < all.time_nanos.size(); ++r) {
+      const int64_t t = all.time_nanos[r];
+      if (t < first || t >= end || all.columns[0].doubles[r] <= 50) continue;
+      want.push_back(absl::StrCat(t, ":", all.versions[r], ":", all.columns[1].ints[r]));
+    }
+    EXPECT_EQ(got, want) << "[" << first << ", " << end << ")";
+  }
+}
+
 // A MULTI batch of kHost's measure "m" at times 0..n-1 with NULLs: "x" (the filter's) is
 // 100 at the rows in `hot`, 0 elsewhere and NULL at every 13th other row; "y" (BIGINT) is
 // the row; "w" (full-precision values in [-1, 1), which ALP-RD stores) is NULL at every

@@ -1,10 +1,14 @@
 // Scan over the memory store: time range, measure and dimension filters, batch sizes,
 // early stop, out-of-order writes read back in order.
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "tests/table/table_test_util.h"
 
@@ -169,6 +173,130 @@ TEST_F(ScanTest, ReturnsMultiAttributesAsTypedColumnsWithPresence) {
                          })
                   .ok());
   EXPECT_EQ(batches, 1);
+}
+
+// Memory cells 8 bytes wide (values without a short decimal form) are handed out bit for
+// bit at every row offset a batch can start at, for DOUBLE and BIGINT attributes.
+TEST_F(ScanTest, ReturnsWideDoubleAndBigintCellsExactlyAtEveryRowOffset) {
+  constexpr int kRows = 40;
+  std::vector<double> doubles;
+  std::vector<int64_t> ints;
+  std::vector<Record> records;
+  for (int i = 0; i < kRows; ++i) {
+    const double d = (i % 5 == 4 ? -1 : 1) * (1.0 / 7 + i * 1e-9) * std::pow(10.0, i % 9 - 4);
+    const int64_t n = (i % 2 == 0 ? INT64_MAX : INT64_MIN + 1) / (i + 1) + i;
+    doubles.push_back(std::stod(absl::StrFormat("%.17g", d)));
+    ints.push_back(n);
+    records.push_back(MultiRec({Dim("host", "w")}, "mm",
+                               {Attr("d", absl::StrFormat("%.17g", d)),
+                                Attr("n", absl::StrCat(n), MeasureValueType::kBigint)},
+                               kNowMillis - kRows + i));
+  }
+  ASSERT_TRUE(Write(records).ok());
+  for (int batch : {1, 3, 7, kRows}) {
+    ScanRequest req;
+    req.max_rows_per_batch = batch;
+    std::vector<double> got_doubles;
+    std::vector<int64_t> got_ints;
+    ASSERT_TRUE(store_
+                    ->Scan(req,
+                           [&](const ScanBatch& b) {
+                             for (const ScanColumn& c : b.columns) {
+                               EXPECT_EQ(c.present.size(), b.time_nanos.size());
+                               if (c.name == "d") {
+                                 got_doubles.insert(got_doubles.end(), c.doubles.begin(),
+                                                    c.doubles.end());
+                               } else {
+                                 got_ints.insert(got_ints.end(), c.ints.begin(), c.ints.end());
+                               }
+                             }
+                             return true;
+                           })
+                    .ok());
+    ASSERT_EQ(got_doubles.size(), doubles.size()) << "batch " << batch;
+    for (size_t i = 0; i < doubles.size(); ++i) {
+      EXPECT_EQ(std::bit_cast<uint64_t>(got_doubles[i]), std::bit_cast<uint64_t>(doubles[i]))
+          << "batch " << batch << " row " << i;
+    }
+    EXPECT_EQ(got_ints, ints) << "batch " << batch;
+  }
+}
+
+// A filtered scan of memory rows (a WHERE over attribute "x" handed to the tiers) copies
+// the other attributes at the kept rows only: each kept row arrives with its own wide
+// DOUBLE, BIGINT and VARCHAR cells, wherever its batch starts in the chunk.
+TEST_F(ScanTest, AFilteredScanHandsOutKeptMemoryRowsWithTheirOwnCells) {
+  constexpr int kRows = 60;
+  std::vector<Record> records;
+  std::vector<std::string> want_all;
+  for (int i = 0; i < kRows; ++i) {
+    const bool hot = i % 7 == 3 || i % 11 == 0 || i == kRows - 1;
+    const std::string d = absl::StrFormat("%.17g", (1.0 / 3 + i) * std::pow(10.0, i % 7 - 3));
+    const int64_t n = INT64_MAX / (i + 2) - i;
+    const std::string text = absl::StrCat("v", i);
+    records.push_back(MultiRec({Dim("host", "f")}, "mm",
+                               {Attr("x", hot ? "100" : "0"), Attr("d", d),
+                                Attr("n", absl::StrCat(n), MeasureValueType::kBigint),
+                                Attr("s", text, MeasureValueType::kVarchar)},
+                               kNowMillis - kRows + i));
+    if (hot) {
+      want_all.push_back(
+          absl::StrCat((kNowMillis - kRows + i) * 1000000, ":", d, ":", n, ":", text));
+    }
+  }
+  ASSERT_TRUE(Write(records).ok());
+  RowFilter filter;
+  filter.attributes = {"x"};
+  filter.select = [](const RowBatch& batch, std::vector<uint32_t>* rows) {
+    rows->clear();
+    for (const RowColumn& c : batch.columns) {
+      if (c.name != "x") continue;
+      for (size_t r = 0; r < c.doubles.size(); ++r) {
+        if (c.present[r] && c.doubles[r] > 50) rows->push_back(static_cast<uint32_t>(r));
+      }
+    }
+    return true;
+  };
+  for (int batch : {1, 4, 9, kRows}) {
+    for (int skip : {0, 5, 22}) {
+      ScanRequest req;
+      req.max_rows_per_batch = batch;
+      req.start_time_nanos = (kNowMillis - kRows + skip) * 1000000;
+      std::vector<std::string> got;
+      ASSERT_TRUE(store_
+                      ->Scan(
+                          req,
+                          [&](const ScanBatch& b) {
+                            for (size_t r = 0; r < b.time_nanos.size(); ++r) {
+                              std::string row = absl::StrCat(b.time_nanos[r]);
+                              for (const char* name : {"x", "d", "n", "s"}) {
+                                for (const ScanColumn& c : b.columns) {
+                                  if (c.name != name) continue;
+                                  if (c.name == "x" && c.doubles[r] <= 50) row.clear();
+                                  if (row.empty() || c.name == "x") continue;
+                                  if (c.name == "d") {
+                                    absl::StrAppend(&row, ":",
+                                                    absl::StrFormat("%.17g", c.doubles[r]));
+                                  } else if (c.name == "n") {
+                                    absl::StrAppend(&row, ":", c.ints[r]);
+                                  } else {
+                                    absl::StrAppend(&row, ":", c.strings[r]);
+                                  }
+                                }
+                              }
+                              if (!row.empty()) got.push_back(row);
+                            }
+                            return true;
+                          },
+                          &filter)
+                      .ok());
+      std::vector<std::string> want;
+      for (const std::string& row : want_all) {
+        if (std::stoll(row.substr(0, row.find(':'))) >= req.start_time_nanos) want.push_back(row);
+      }
+      EXPECT_EQ(got, want) << "batch " << batch << " skip " << skip;
+    }
+  }
 }
 
 }  // namespace

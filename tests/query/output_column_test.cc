@@ -1,0 +1,81 @@
+// AppendToColumn, how the answer's columns are built (OutputSink): the rows asked for, in
+// the order asked, appended after what the column holds; NULL rows hold 0 beside their
+// presence; BIGINT into a DOUBLE column converts; a constant vector repeats its value.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "engine/query/output_sink.h"
+#include "engine/query/vector.h"
+#include "gtest/gtest.h"
+
+namespace tsw::query {
+namespace {
+
+QueryColumn ColumnOf(ScalarType type) {
+  QueryColumn c;
+  c.type = type;
+  return c;
+}
+
+TEST(OutputColumnTest, AppendsTheRowsAskedForInOrderAfterWhatTheColumnHolds) {
+  Vec v;
+  v.type = ScalarType::kDouble;
+  const double nan_payload = std::bit_cast<double>(uint64_t{0x7ff8000000000123});
+  v.dbls = {1.5, -0.0, nan_payload, 4.25, std::numeric_limits<double>::infinity(), 6};
+  v.present = {1, 1, 1, 0, 1, 1};
+  QueryColumn out = ColumnOf(ScalarType::kDouble);
+  out.doubles = {9};
+  out.present = {1};
+  const std::vector<uint32_t> rows = {5, 1, 3, 2, 2, 0, 4};
+  AppendToColumn(v, rows, out);
+  ASSERT_EQ(out.doubles.size(), 8u);
+  EXPECT_EQ(out.present, std::vector<uint8_t>({1, 1, 1, 0, 1, 1, 1, 1}));
+  const std::vector<double> want = {
+      9, 6, -0.0, 0, nan_payload, nan_payload, 1.5, std::numeric_limits<double>::infinity()};
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(std::bit_cast<uint64_t>(out.doubles[i]), std::bit_cast<uint64_t>(want[i])) << i;
+  }
+  // Rows past the first kilobyte's worth, appended in two calls.
+  std::vector<uint32_t> many;
+  for (uint32_t k = 0; k < 3000; ++k) many.push_back(k % 6);
+  AppendToColumn(v, many.data(), 1000, out);
+  AppendToColumn(v, many.data() + 1000, 2000, out);
+  ASSERT_EQ(out.doubles.size(), 3008u);
+  ASSERT_EQ(out.present.size(), 3008u);
+  for (size_t k = 0; k < many.size(); ++k) {
+    const uint32_t r = many[k];
+    EXPECT_EQ(out.present[8 + k], v.present[r]) << k;
+    const double expected = v.present[r] ? v.dbls[r] : 0;
+    EXPECT_EQ(std::bit_cast<uint64_t>(out.doubles[8 + k]), std::bit_cast<uint64_t>(expected)) << k;
+  }
+}
+
+TEST(OutputColumnTest, IntsKeepTheirRowsAndConvertIntoADoubleColumn) {
+  Vec v;
+  v.type = ScalarType::kBigint;
+  v.ints = {std::numeric_limits<int64_t>::min(), 7, std::numeric_limits<int64_t>::max(), -3};
+  v.present = {1, 0, 1, 1};
+  QueryColumn ints = ColumnOf(ScalarType::kBigint);
+  AppendToColumn(v, {3, 2, 1, 0}, ints);
+  EXPECT_EQ(ints.present, std::vector<uint8_t>({1, 1, 0, 1}));
+  EXPECT_EQ(ints.ints, std::vector<int64_t>({-3, std::numeric_limits<int64_t>::max(), 0,
+                                             std::numeric_limits<int64_t>::min()}));
+  QueryColumn doubles = ColumnOf(ScalarType::kDouble);
+  AppendToColumn(v, {1, 3}, doubles);
+  EXPECT_EQ(doubles.present, std::vector<uint8_t>({0, 1}));
+  EXPECT_EQ(doubles.doubles, std::vector<double>({0, -3}));
+}
+
+TEST(OutputColumnTest, AConstantRepeatsItsValueForEveryRow) {
+  Vec v = Vec::Constant(Scalar{.type = ScalarType::kDouble, .null = false, .d = 2.5});
+  QueryColumn out = ColumnOf(ScalarType::kDouble);
+  AppendToColumn(v, {4, 9, 0}, out);
+  EXPECT_EQ(out.doubles, std::vector<double>({2.5, 2.5, 2.5}));
+  EXPECT_EQ(out.present, std::vector<uint8_t>({1, 1, 1}));
+}
+
+}  // namespace
+}  // namespace tsw::query
