@@ -376,7 +376,7 @@ void Forwarder::RunShard(int shard) {
       // The last request in flight is answered: shards holding partial requests behind a
       // full window may send them now (MaySendLocked), even if no Fill follows (a reshard
       // waiting for the shards to drain).
-      if (--busy_ == 0 && !reading_ && !caught_up_) SignalShardsWithRecordsLocked();
+      if (--busy_ == 0 && !reading_ && !caught_up_) SignalShardsThatMaySendLocked();
     }
     NotifyAcknowledged();  // The cursor may move; a reshard may wait for this.
   }
@@ -515,20 +515,21 @@ absl::Status Forwarder::Fill(uint64_t durable) {
   }
   bool caught_up = false;
   absl::Status s = FillWindow(durable, &caught_up);
-  // Reading is over: shards with records look whether they may send them now, a partial
-  // request included (MaySendLocked). Only those are woken (an empty shard would look
+  // Reading is over: shards that may send what they hold now, a partial request included
+  // (MaySendLocked), are woken; no others (one that may not, or an empty one, would look
   // and sleep again: a futex round trip per shard per read).
   MutexLock lock(&mu_);
   reading_ = false;
   // A log that cannot be read will not fill anyone's request either.
   caught_up_ = caught_up || !s.ok();
-  SignalShardsWithRecordsLocked();
+  SignalShardsThatMaySendLocked();
   return s;
 }
 
-void Forwarder::SignalShardsWithRecordsLocked() {
+void Forwarder::SignalShardsThatMaySendLocked() {
   for (int i = 0; i < max_shards_; ++i) {
-    if (!queues_[static_cast<size_t>(i)].empty()) queue_cvs_[i].Signal();
+    const std::deque<Queued>& queue = queues_[static_cast<size_t>(i)];
+    if (!queue.empty() && MaySendLocked(queue)) queue_cvs_[i].Signal();
   }
 }
 

@@ -177,7 +177,10 @@ class Forwarder {
   // the window waits for. So a full window (the dispatcher waiting for answers) does not
   // send every shard's remainder as a small request, and never stalls either.
   bool MaySendLocked(const std::deque<Queued>& queue) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SignalShardsWithRecordsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Wakes the shards that hold records MaySendLocked lets them send now. A shard that may
+  // not is woken later by what changes that: its queue filling (FillWindow), the end of a
+  // Fill, or the last request in flight being answered.
+  void SignalShardsThatMaySendLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves the cursor over the accepted prefix of the window.
   void Advance();
   // Sends `records` (one request's worth of a shard) until accepted, stopping or reset

@@ -308,7 +308,9 @@ TEST(Http1ConnectionTest, RandomBytesNeverCrashAndNeverLeaveAReusableConnectionB
     std::unique_ptr<Http1Connection> c = ConnectTo(server, absl::Milliseconds(500));
     bool answered = false;
     absl::StatusOr<Http1Response> r = c->Exchange(kHead, "{}", &answered);
-    if (!r.ok()) EXPECT_FALSE(c->reusable());
+    if (!r.ok()) {
+      EXPECT_FALSE(c->reusable());
+    }
   }
 }
 
