@@ -376,7 +376,7 @@ void Forwarder::RunShard(int shard) {
       // The last request in flight is answered: shards holding partial requests behind a
       // full window may send them now (MaySendLocked), even if no Fill follows (a reshard
       // waiting for the shards to drain).
-      if (--busy_ == 0 && !reading_ && !caught_up_) SignalShardsThatMaySendLocked();
+      if (--busy_ == backing_off_ && !reading_ && !caught_up_) SignalShardsThatMaySendLocked();
     }
     NotifyAcknowledged();  // The cursor may move; a reshard may wait for this.
   }
@@ -538,8 +538,9 @@ bool Forwarder::MaySendLocked(const std::deque<Queued>& queue) const {
   // A partial request. Not while the dispatcher reads: records of one batch arrive on
   // every shard, and a request per batch per shard is many small ones.
   if (reading_) return false;
-  // The dispatcher read all the log holds: nothing more is coming soon.
-  if (caught_up_ || busy_ == 0) return true;
+  // The dispatcher read all the log holds, or no request is in flight (shards backing off
+  // after kRetry or kFailed bring no answer soon): nothing more is coming soon.
+  if (caught_up_ || busy_ == backing_off_) return true;
   // The window is full and requests are in flight: their answers let the dispatcher read
   // more, which may fill this request. Unless this shard holds the window's oldest
   // record not yet accepted: then the window (and the cursor) wait for this request,
@@ -720,9 +721,13 @@ bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records, 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
     MutexLock lock(&mu_);
     if (outcome.kind == SendOutcome::Kind::kRetry) ++stats_.retried_requests;
+    // Backing off, this shard brings no answer soon: shards holding partial requests
+    // behind a full window need not wait for it (MaySendLocked).
+    if (++backing_off_ == busy_ && !reading_ && !caught_up_) SignalShardsThatMaySendLocked();
     while (!stop_ && epoch == epoch_) {
       if (shard_cv_.WaitWithDeadline(&mu_, deadline)) break;
     }
+    --backing_off_;
     if (stop_ || epoch != epoch_) return false;
   }
 }

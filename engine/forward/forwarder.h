@@ -173,9 +173,11 @@ class Forwarder {
   absl::Status FillWindow(uint64_t durable, bool* caught_up);
   // Whether a shard whose queue is `queue` (not empty) may take a request from it now: a
   // full one always; a partial one only when no more records for it can come soon (the
-  // dispatcher caught up with the log, nothing in flight) or it holds the oldest record
-  // the window waits for. So a full window (the dispatcher waiting for answers) does not
-  // send every shard's remainder as a small request, and never stalls either.
+  // dispatcher caught up with the log, nothing in flight but requests backing off) or it
+  // holds the oldest record the window waits for. So a full window (the dispatcher
+  // waiting for answers) does not send every shard's remainder as a small request, nor
+  // does it hold healthy shards' remainders behind a shard stuck in retries, and it
+  // never stalls.
   bool MaySendLocked(const std::deque<Queued>& queue) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Wakes the shards that hold records MaySendLocked lets them send now. A shard that may
   // not is woken later by what changes that: its queue filling (FillWindow), the end of a
@@ -244,7 +246,8 @@ class Forwarder {
   uint64_t window_base_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t window_done_ ABSL_GUARDED_BY(mu_) = 0;                 // Entries of window_ done.
   std::vector<std::deque<Queued>> queues_ ABSL_GUARDED_BY(mu_);  // One per shard.
-  int busy_ ABSL_GUARDED_BY(mu_) = 0;  // Shards holding a request (sending or backing off).
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;         // Shards holding a request (sending or backing off).
+  int backing_off_ ABSL_GUARDED_BY(mu_) = 0;  // Of those, the ones backing off.
   // The dispatcher is reading durable batches (Fill): a shard waits for a full request
   // rather than sending the first records of a batch alone.
   bool reading_ ABSL_GUARDED_BY(mu_) = false;

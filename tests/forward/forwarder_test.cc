@@ -949,6 +949,41 @@ TEST_F(ForwarderTest, ABacklogGoesOutInFullRequestsWhenTheWindowFills) {
   EXPECT_EQ(Dump(*dest), Dump(*e));
 }
 
+// A shard backing off brings no answer soon: behind a full window the other shards send
+// their remainders (partial requests) rather than wait for it.
+TEST_F(ForwarderTest, AShardStuckInRetriesDoesNotHoldBackTheOthersRemainders) {
+  const int64_t t0 = Now() - 100000;
+  {
+    // The destination is down while the records are written: they wait in the log.
+    auto down = std::make_shared<ScriptedSender>();
+    down->Otherwise(Retry());
+    auto e = Open(LocalOptions(down));
+    CreateTable(*e);
+    for (int i = 0; i < 40; ++i) {
+      std::vector<Record> records;
+      for (int d = 3; d < 8; ++d) records.push_back(Point(absl::StrCat("d", d), t0 + i, "1"));
+      ASSERT_TRUE(Write(*e, records).ok());
+    }
+    ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).pending_records == 200; }));
+    ASSERT_TRUE(e->Close().ok());
+  }
+  // (With these names d3 shares its shard with one other device; three are elsewhere.)
+  auto sender = std::make_shared<StuckSeriesSender>("d3");
+  Options o = LocalOptions(sender);
+  o.forward[0].max_records_per_request = 10;
+  o.forward[0].max_connections = 4;  // A window of 4 x 4 requests: 160 records.
+  auto e = Open(o);
+  // The window takes the first 32 writes: 32 records of each device. d3's shard is stuck
+  // on its first request; every other shard sends all 32 of each of its devices, the
+  // last few in a partial request. Full requests alone send multiples of 10 records, so
+  // the count reaches a multiple of 32 only with those partial requests.
+  ASSERT_TRUE(WaitFor([&] {
+    TableStats::ForwardStats f = Forwarding(*e);
+    return f.retried_requests > 0 && f.forwarded_records > 0 && f.forwarded_records % 32 == 0;
+  })) << Forwarding(*e).forwarded_records;
+  EXPECT_GT(Forwarding(*e).pending_records, 0);
+}
+
 #if defined(__linux__)
 // The nice value of each of this process's threads whose name starts with `prefix`
 // (/proc/self/task/<tid>/comm and stat, whose 19th field is the nice value).
