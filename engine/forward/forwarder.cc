@@ -358,11 +358,7 @@ void Forwarder::RunShard(int shard) {
     {
       MutexLock lock(&mu_);
       std::deque<Queued>& queue = queues_[static_cast<size_t>(shard)];
-      // A partial request only once the dispatcher has read all it could: records of one
-      // batch arrive on every shard, and a request per batch per shard is many small ones.
-      while (!stop_ && (queue.empty() || (reading_ && queue.size() < RequestRecords()))) {
-        queue_cvs_[shard].Wait(&mu_);
-      }
+      while (!stop_ && (queue.empty() || !MaySendLocked(queue))) queue_cvs_[shard].Wait(&mu_);
       if (stop_) return;
       const size_t n = std::min(queue.size(), RequestRecords());
       records.clear();
@@ -377,7 +373,10 @@ void Forwarder::RunShard(int shard) {
     records.clear();  // Outside mu_: releasing the batches' tables is not the shards' business.
     {
       MutexLock lock(&mu_);
-      --busy_;
+      // The last request in flight is answered: shards holding partial requests behind a
+      // full window may send them now (MaySendLocked), even if no Fill follows (a reshard
+      // waiting for the shards to drain).
+      if (--busy_ == backing_off_ && !reading_ && !caught_up_) SignalShardsThatMaySendLocked();
     }
     NotifyAcknowledged();  // The cursor may move; a reshard may wait for this.
   }
@@ -514,19 +513,45 @@ absl::Status Forwarder::Fill(uint64_t durable) {
     MutexLock lock(&mu_);
     reading_ = true;
   }
-  absl::Status s = FillWindow(durable);
-  // Reading is over: a shard with records sends them now, a partial request included.
-  // Only those are woken (an empty shard would look and sleep again: a futex round trip
-  // per shard per read).
+  bool caught_up = false;
+  absl::Status s = FillWindow(durable, &caught_up);
+  // Reading is over: shards that may send what they hold now, a partial request included
+  // (MaySendLocked), are woken; no others (one that may not, or an empty one, would look
+  // and sleep again: a futex round trip per shard per read).
   MutexLock lock(&mu_);
   reading_ = false;
-  for (int i = 0; i < max_shards_; ++i) {
-    if (!queues_[static_cast<size_t>(i)].empty()) queue_cvs_[i].Signal();
-  }
+  // A log that cannot be read will not fill anyone's request either.
+  caught_up_ = caught_up || !s.ok();
+  SignalShardsThatMaySendLocked();
   return s;
 }
 
-absl::Status Forwarder::FillWindow(uint64_t durable) {
+void Forwarder::SignalShardsThatMaySendLocked() {
+  for (int i = 0; i < max_shards_; ++i) {
+    const std::deque<Queued>& queue = queues_[static_cast<size_t>(i)];
+    if (!queue.empty() && MaySendLocked(queue)) queue_cvs_[i].Signal();
+  }
+}
+
+bool Forwarder::MaySendLocked(const std::deque<Queued>& queue) const {
+  if (queue.size() >= RequestRecords()) return true;
+  // A partial request. Not while the dispatcher reads: records of one batch arrive on
+  // every shard, and a request per batch per shard is many small ones.
+  if (reading_) return false;
+  // The dispatcher read all the log holds, or no request is in flight (shards backing off
+  // after kRetry or kFailed bring no answer soon): nothing more is coming soon.
+  if (caught_up_ || busy_ == backing_off_) return true;
+  // The window is full and requests are in flight: their answers let the dispatcher read
+  // more, which may fill this request. Unless this shard holds the window's oldest
+  // record not yet accepted: then the window (and the cursor) wait for this request,
+  // and no answer to another one moves them.
+  for (size_t i = 0; i < window_.size(); ++i) {
+    if (!window_[i].done) return queue.front().ordinal == window_base_ + i;
+  }
+  return true;
+}
+
+absl::Status Forwarder::FillWindow(uint64_t durable, bool* caught_up) {
   // Room for a few requests per shard, so each has its next one ready as one is answered.
   const size_t limit = RequestRecords() * static_cast<size_t>(max_shards_) * 4;
   wal::LogBatch& b = batch_;
@@ -538,7 +563,10 @@ absl::Status Forwarder::FillWindow(uint64_t durable) {
     }
     absl::StatusOr<bool> got = reader_.Next(durable, wal::LogReader::ReadMode::kWhole, &b);
     if (!got.ok()) return got.status();
-    if (!*got) break;
+    if (!*got) {
+      *caught_up = true;
+      break;
+    }
     scratch_.clear();
     if (absl::Status s = decoder_.Decode(b.payload, &scratch_); !s.ok()) {
       return InternalError(
@@ -693,9 +721,13 @@ bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records, 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
     MutexLock lock(&mu_);
     if (outcome.kind == SendOutcome::Kind::kRetry) ++stats_.retried_requests;
+    // Backing off, this shard brings no answer soon: shards holding partial requests
+    // behind a full window need not wait for it (MaySendLocked).
+    if (++backing_off_ == busy_ && !reading_ && !caught_up_) SignalShardsThatMaySendLocked();
     while (!stop_ && epoch == epoch_) {
       if (shard_cv_.WaitWithDeadline(&mu_, deadline)) break;
     }
+    --backing_off_;
     if (stop_ || epoch != epoch_) return false;
   }
 }

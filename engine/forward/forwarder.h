@@ -168,9 +168,21 @@ class Forwarder {
   // Returns false while a change waits for the shards to drain (read nothing meanwhile).
   bool Reshard();
   // Reads batches, handing their records to the shards, until the window is full or the
-  // durable end.
+  // durable end (then *caught_up).
   absl::Status Fill(uint64_t durable);
-  absl::Status FillWindow(uint64_t durable);
+  absl::Status FillWindow(uint64_t durable, bool* caught_up);
+  // Whether a shard whose queue is `queue` (not empty) may take a request from it now: a
+  // full one always; a partial one only when no more records for it can come soon (the
+  // dispatcher caught up with the log, nothing in flight but requests backing off) or it
+  // holds the oldest record the window waits for. So a full window (the dispatcher
+  // waiting for answers) does not send every shard's remainder as a small request, nor
+  // does it hold healthy shards' remainders behind a shard stuck in retries, and it
+  // never stalls.
+  bool MaySendLocked(const std::deque<Queued>& queue) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Wakes the shards that hold records MaySendLocked lets them send now. A shard that may
+  // not is woken later by what changes that: its queue filling (FillWindow), the end of a
+  // Fill, or the last request in flight being answered.
+  void SignalShardsThatMaySendLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves the cursor over the accepted prefix of the window.
   void Advance();
   // Sends `records` (one request's worth of a shard) until accepted, stopping or reset
@@ -234,11 +246,15 @@ class Forwarder {
   uint64_t window_base_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t window_done_ ABSL_GUARDED_BY(mu_) = 0;                 // Entries of window_ done.
   std::vector<std::deque<Queued>> queues_ ABSL_GUARDED_BY(mu_);  // One per shard.
-  int busy_ ABSL_GUARDED_BY(mu_) = 0;
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;         // Shards holding a request (sending or backing off).
+  int backing_off_ ABSL_GUARDED_BY(mu_) = 0;  // Of those, the ones backing off.
   // The dispatcher is reading durable batches (Fill): a shard waits for a full request
   // rather than sending the first records of a batch alone.
-  bool reading_ ABSL_GUARDED_BY(mu_) = false;  // Shards holding a request (sending or backing off).
-  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;    // Bumped by ResetShards.
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  // The last Fill read up to the log's durable end (or could not read it), rather than
+  // stopping at a full window.
+  bool caught_up_ ABSL_GUARDED_BY(mu_) = true;
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by ResetShards.
   uint64_t rng_ ABSL_GUARDED_BY(mu_) = 0x9e3779b97f4a7c15ULL;
   TableStats::ForwardStats stats_ ABSL_GUARDED_BY(mu_);
   // Monotonic since Start: records and frame bytes counted durable, and passed by the

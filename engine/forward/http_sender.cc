@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/mutex.h"
+#include "engine/forward/http1_connection.h"
 #include "engine/wire/api_json.h"
 #include "engine/wire/aws_credentials.h"
 #include "tsw/status.h"
@@ -27,6 +28,7 @@ constexpr absl::Duration kRediscoverAfterFailure = absl::Minutes(1);
 struct Target {
   std::string base_url;
   std::string host_header;
+  bool tls = false;  // https: through httplib and OpenSSL; http: an Http1Connection.
 };
 
 absl::StatusOr<Target> ParseTarget(const std::string& url, absl::string_view what) {
@@ -37,11 +39,14 @@ absl::StatusOr<Target> ParseTarget(const std::string& url, absl::string_view wha
   }
   std::string rest = url.substr(scheme_end + 3);
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) {
+  const bool control = std::any_of(rest.begin(), rest.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (rest.empty() || control || rest.find_first_of("/?#@ ") != std::string::npos) {
     return ValidationError(
         absl::StrCat(what, " '", url, "' must be scheme://host[:port], without a path"));
   }
-  return Target{absl::StrCat(scheme, "://", rest), rest};
+  return Target{absl::StrCat(scheme, "://", rest), rest, scheme == "https"};
 }
 
 int64_t NowNanos(const Clock* clock) { return clock->NowNanos(); }
@@ -55,6 +60,17 @@ SendOutcome::Kind KindOfTransportError(httplib::Error error) {
              : SendOutcome::Kind::kRetry;
 }
 
+// One request's exchange: the answer, or why there was none.
+struct Exchanged {
+  bool ok = false;
+  Http1Response response;                              // When ok.
+  SendOutcome::Kind kind = SendOutcome::Kind::kRetry;  // When not ok.
+  std::string error;                                   // When not ok.
+  // Whether any of an answer arrived (when not ok): a connection that failed before
+  // answering may just have been closed while idle. Unknown for https: taken as not.
+  bool answered = false;
+};
+
 bool IsRetryableKind(ErrorKind kind) {
   return kind == ErrorKind::kThrottling || kind == ErrorKind::kInternalServer;
 }
@@ -64,11 +80,11 @@ std::string ErrorText(const absl::Status& status) {
 }
 
 // One answer to WriteRecords as a SendOutcome (see the table in http_sender.h).
-SendOutcome Classify(const httplib::Response& response, size_t record_count) {
+SendOutcome Classify(const Http1Response& response, size_t record_count) {
   SendOutcome outcome;
   if (response.status >= 200 && response.status < 300) return outcome;
-  const absl::Status error = apijson::ParseErrorResponse(
-      response.status, response.body, response.get_header_value("x-amzn-ErrorType"));
+  const absl::Status error =
+      apijson::ParseErrorResponse(response.status, response.body, response.error_type);
   const ErrorKind kind = KindOf(error);
   if (kind == ErrorKind::kRejectedRecords) {
     outcome.rejected = RejectedRecordsOf(error);
@@ -110,19 +126,20 @@ struct HttpSender::Impl {
   int64_t discoveries ABSL_GUARDED_BY(mu) = 0;
   // Bumped whenever the target changes: pooled connections of an older one are dropped.
   int64_t generation ABSL_GUARDED_BY(mu) = 0;
-  std::vector<std::unique_ptr<httplib::Client>> idle ABSL_GUARDED_BY(mu);
+  struct Connection {
+    std::unique_ptr<Http1Connection> plain;  // http://; connected by Post when null.
+    std::unique_ptr<httplib::Client> tls;    // https://
+    int64_t generation = 0;
+    bool reused = false;
+  };
+  std::vector<Connection> idle ABSL_GUARDED_BY(mu);
   server::SigningCredentials credentials ABSL_GUARDED_BY(mu);
   // Keyed by secret, date, region and service: reloaded credentials or a new day derive
   // a new key. Locks itself (Post runs on several threads at once).
   mutable server::SigningKeyCache signing_keys;
 
-  struct Connection {
-    std::unique_ptr<httplib::Client> client;
-    int64_t generation = 0;
-    bool reused = false;
-  };
-
-  std::unique_ptr<httplib::Client> NewClient(const Target& target) const {
+  // An https:// connection (httplib and OpenSSL).
+  std::unique_ptr<httplib::Client> NewTlsClient(const Target& target) const {
     auto client = std::make_unique<httplib::Client>(target.base_url);
     client->set_keep_alive(true);
     // Headers and body go out in separate writes: with Nagle's algorithm the body waits
@@ -140,25 +157,36 @@ struct HttpSender::Impl {
     return client;
   }
 
+  // A new connection to `target` (an http:// one connects on first use).
+  Connection NewConnection(const Target& target, int64_t target_generation) const {
+    Connection c;
+    if (target.tls) c.tls = NewTlsClient(target);
+    c.generation = target_generation;
+    return c;
+  }
+
   // A connection to `target`: a pooled one when the pool has one, else a new one.
   Connection Acquire(const Target& target, int64_t target_generation) {
     {
       MutexLock lock(&mu);
       if (target_generation == generation && !idle.empty()) {
-        Connection c{std::move(idle.back()), target_generation, true};
+        Connection c = std::move(idle.back());
         idle.pop_back();
+        c.reused = true;
         return c;
       }
     }
-    return Connection{NewClient(target), target_generation, false};
+    return NewConnection(target, target_generation);
   }
 
-  // Returns a connection that answered to the pool (unless its target changed meanwhile).
+  // Returns a connection that answered to the pool (unless its target changed meanwhile,
+  // or the server closes it).
   void Release(Connection connection) {
+    if (connection.plain != nullptr && !connection.plain->reusable()) return;
     MutexLock lock(&mu);
     if (connection.generation == generation &&
         static_cast<int>(idle.size()) < options.max_idle_connections) {
-      idle.push_back(std::move(connection.client));
+      idle.push_back(std::move(connection));
     }
   }
 
@@ -167,31 +195,22 @@ struct HttpSender::Impl {
     return credentials;
   }
 
-  // One signed POST of `operation` on `client`.
-  httplib::Result Post(httplib::Client& client, const Target& target, absl::string_view operation,
-                       const std::string& body, const server::SigningCredentials& signing) const {
-    server::SigV4Request request;
-    request.headers = {{"Host", target.host_header},
-                       {"X-Amz-Target", absl::StrCat(kTargetPrefix, operation)}};
-    request.body = body;
-    server::SignRequest(signing, options.region, "timestream", absl::FromUnixNanos(NowNanos(clock)),
-                        &request, &signing_keys);
-    httplib::Headers headers(request.headers.begin(), request.headers.end());
-    return client.Post("/", headers, body, kJsonContentType);
-  }
+  // One signed POST of `operation` on `c` (to `target`).
+  Exchanged Post(Connection& c, const Target& target, absl::string_view operation,
+                 const std::string& body, const server::SigningCredentials& signing) const;
 
   // Sends `operation` to `target`, retrying once on a fresh connection when a pooled one
-  // fails before answering. On success the connection goes back to the pool.
-  httplib::Result Exchange(const Target& target, int64_t target_generation,
-                           absl::string_view operation, const std::string& body,
-                           const server::SigningCredentials& signing) {
+  // fails before answering (the server may have closed it while idle; a resend is
+  // harmless). On success the connection goes back to the pool.
+  Exchanged Exchange(const Target& target, int64_t target_generation, absl::string_view operation,
+                     const std::string& body, const server::SigningCredentials& signing) {
     Connection c = Acquire(target, target_generation);
-    httplib::Result result = Post(*c.client, target, operation, body, signing);
-    if (!result && c.reused) {
-      c = Connection{NewClient(target), target_generation, false};
-      result = Post(*c.client, target, operation, body, signing);
+    Exchanged result = Post(c, target, operation, body, signing);
+    if (!result.ok && !result.answered && c.reused) {
+      c = NewConnection(target, target_generation);
+      result = Post(c, target, operation, body, signing);
     }
-    if (result) Release(std::move(c));
+    if (result.ok) Release(std::move(c));
     return result;
   }
 
@@ -210,21 +229,77 @@ struct HttpSender::Impl {
                        const server::SigningCredentials& signing, bool* access_refused);
 };
 
+Exchanged HttpSender::Impl::Post(Connection& c, const Target& target, absl::string_view operation,
+                                 const std::string& body,
+                                 const server::SigningCredentials& signing) const {
+  server::SigV4Request request;
+  request.headers = {{"Host", target.host_header},
+                     {"X-Amz-Target", absl::StrCat(kTargetPrefix, operation)}};
+  request.body = body;
+  server::SignRequest(signing, options.region, "timestream", absl::FromUnixNanos(NowNanos(clock)),
+                      &request, &signing_keys);
+  Exchanged result;
+  if (c.tls != nullptr) {
+    httplib::Headers headers(request.headers.begin(), request.headers.end());
+    httplib::Result answer = c.tls->Post("/", headers, body, kJsonContentType);
+    if (!answer) {
+      result.kind = KindOfTransportError(answer.error());
+      result.error = httplib::to_string(answer.error());
+      return result;
+    }
+    result.ok = true;
+    result.response.status = answer->status;
+    result.response.body = std::move(answer->body);
+    result.response.error_type = answer->get_header_value("x-amzn-ErrorType");
+    return result;
+  }
+  // The values come from the endpoint (checked by ParseTarget) and the credentials: a
+  // line break in one would end its header early and smuggle in another.
+  constexpr absl::string_view kBreaks("\r\n\0", 3);
+  std::string head = "POST / HTTP/1.1\r\n";
+  for (const auto& [name, value] : request.headers) {
+    if (absl::string_view(name).find_first_of(kBreaks) != absl::string_view::npos ||
+        absl::string_view(value).find_first_of(kBreaks) != absl::string_view::npos) {
+      result.kind = SendOutcome::Kind::kFailed;
+      result.error = absl::StrCat("the request's ", name, " header holds a line break or NUL");
+      return result;
+    }
+    absl::StrAppend(&head, name, ": ", value, "\r\n");
+  }
+  absl::StrAppend(&head, "Content-Type: ", kJsonContentType, "\r\n");
+  if (c.plain == nullptr) {
+    absl::StatusOr<std::unique_ptr<Http1Connection>> connected = Http1Connection::Connect(
+        target.host_header, options.connect_timeout, options.request_timeout);
+    if (!connected.ok()) {
+      result.error = std::string(connected.status().message());
+      return result;
+    }
+    c.plain = std::move(*connected);
+  }
+  absl::StatusOr<Http1Response> answer = c.plain->Exchange(head, body, &result.answered);
+  if (!answer.ok()) {
+    result.error = std::string(answer.status().message());
+    return result;
+  }
+  result.ok = true;
+  result.response = std::move(*answer);
+  return result;
+}
+
 SendOutcome HttpSender::Impl::Discover(bool have_stale) {
   SendOutcome failed;
-  std::unique_ptr<httplib::Client> client = NewClient(discovery);
-  httplib::Result result = Post(*client, discovery, "DescribeEndpoints", "{}", Credentials());
+  Connection connection = NewConnection(discovery, 0);
+  const Exchanged result = Post(connection, discovery, "DescribeEndpoints", "{}", Credentials());
   absl::StatusOr<DescribeEndpointsResponse> response =
       InternalError("no answer");  // Replaced below on every path that reads it.
-  if (!result) {
-    failed.kind = KindOfTransportError(result.error());
-    failed.error = absl::StrCat("DescribeEndpoints at ", discovery.base_url, ": ",
-                                httplib::to_string(result.error()));
-  } else if (result->status != 200) {
-    failed = Classify(*result, 0);
+  if (!result.ok) {
+    failed.kind = result.kind;
+    failed.error = absl::StrCat("DescribeEndpoints at ", discovery.base_url, ": ", result.error);
+  } else if (result.response.status != 200) {
+    failed = Classify(result.response, 0);
     if (failed.kind == SendOutcome::Kind::kAccepted) failed.kind = SendOutcome::Kind::kFailed;
     failed.error = absl::StrCat("DescribeEndpoints at ", discovery.base_url, ": ", failed.error);
-  } else if (response = apijson::ParseDescribeEndpointsResponse(result->body);
+  } else if (response = apijson::ParseDescribeEndpointsResponse(result.response.body);
              !response.ok() || response->endpoints.empty()) {
     failed.kind = SendOutcome::Kind::kFailed;
     failed.error = absl::StrCat(
@@ -319,20 +394,20 @@ SendOutcome HttpSender::Impl::SendOnce(size_t record_count, const std::string& b
   int64_t target_generation = 0;
   SendOutcome outcome = CurrentTarget(&target, &target_generation);
   if (outcome.kind != SendOutcome::Kind::kAccepted) return outcome;
-  httplib::Result result = Exchange(target, target_generation, "WriteRecords", body, signing);
-  if (!result) {
+  const Exchanged result = Exchange(target, target_generation, "WriteRecords", body, signing);
+  if (!result.ok) {
     ForgetDiscovered(target_generation);
-    outcome.kind = KindOfTransportError(result.error());
-    outcome.error = absl::StrCat(httplib::to_string(result.error()), " (", target.base_url, ")");
+    outcome.kind = result.kind;
+    outcome.error = absl::StrCat(result.error, " (", target.base_url, ")");
     return outcome;
   }
-  outcome = Classify(*result, record_count);
-  if (result->status == 421) {
+  outcome = Classify(result.response, record_count);
+  if (result.response.status == 421) {
     // InvalidEndpointException: the discovered address is no longer this table's.
     ForgetDiscovered(target_generation);
     if (!fixed.has_value()) outcome.kind = SendOutcome::Kind::kRetry;
   }
-  *access_refused = result->status == 401 || result->status == 403;
+  *access_refused = result.response.status == 401 || result.response.status == 403;
   return outcome;
 }
 

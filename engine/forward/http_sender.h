@@ -1,7 +1,8 @@
 // HttpSender: the forward::Sender that speaks Timestream Write's wire protocol (AWS JSON
 // 1.0, X-Amz-Target Timestream_20181101.WriteRecords), each request SigV4-signed with the
-// code `tsw serve` verifies with (engine/wire/sigv4.h), over HTTP or HTTPS (OpenSSL), on a
-// small pool of keep-alive connections.
+// code `tsw serve` verifies with (engine/wire/sigv4.h), over HTTP (Http1Connection, a
+// lean client: one write per request, no poll per read, no regex per answer) or HTTPS
+// (cpp-httplib over OpenSSL), on a small pool of keep-alive connections.
 //
 // What the destination's answer becomes (SendOutcome):
 //   200                                              kAccepted

@@ -7,6 +7,10 @@
 set -u
 
 allowed="engine/common/posix_env.cc"
+# The forwarder's HTTP client closes its socket (not a file) with close(2), from unistd.h:
+# in that one file the include and `::close(fd)` / `::close(fd_)` pass, nothing else.
+socket_file="engine/forward/http1_connection.cc"
+socket_ok='^[0-9]+:(#include <unistd\.h>[[:space:]]*|.*[{ ]::close\(fd_?\);( })?)$'
 
 # System calls and C library functions that touch files, called as free functions
 # (`::open(`, `open(`), not as methods (`file->Read(`, `env.RemoveFile(`).
@@ -35,6 +39,9 @@ for f in "$@"; do
   checked=$((checked + 1))
   # Comments say "fsync" and "pread" freely; only code counts.
   hits=$(sed -e 's|//.*||' "$f" | grep -nE "$call_re|$include_re|$library_re")
+  if [[ "$f" == *"$socket_file" ]]; then
+    hits=$(echo "$hits" | grep -vE "$socket_ok" | grep -v '^$')
+  fi
   if [[ -n "$hits" ]]; then
     echo "$f calls the file system directly; go through an Env (tsw/env.h):"
     echo "$hits" | sed 's/^/  /'

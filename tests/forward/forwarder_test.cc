@@ -876,6 +876,114 @@ TEST_F(ForwarderTest, KeepsEachSeriesInLogOrderWithRequestsInFlightTogether) {
   EXPECT_EQ(Dump(*dest), Dump(*e));
 }
 
+// Writes each request to a destination engine, noting its size. The first request is
+// held until Release (or ten seconds pass), so a backlog builds up in the log meanwhile;
+// each request then takes `latency` (a round trip), so requests overlap.
+class GatedEngineSender final : public forward::Sender {
+ public:
+  GatedEngineSender(Engine* dest, std::chrono::microseconds latency)
+      : dest_(dest), latency_(latency) {}
+  SendOutcome Send(const WriteRecordsRequest& request) override {
+    if (first_.exchange(false)) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!released_.load() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+    std::this_thread::sleep_for(latency_);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sizes_.push_back(request.records.size());
+    }
+    return OutcomeOf(dest_->WriteRecords(request));
+  }
+  void Release() { released_.store(true); }
+  std::vector<size_t> sizes() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sizes_;
+  }
+
+ private:
+  Engine* dest_;
+  const std::chrono::microseconds latency_;
+  std::atomic<bool> first_{true}, released_{false};
+  mutable std::mutex mu_;
+  std::vector<size_t> sizes_;
+};
+
+// A backlog is sent in full requests: a shard whose remainder is short of one waits while
+// other requests are in flight (their answers let the dispatcher read more for it), so a
+// full window does not send every shard's remainder alone. Only the shard holding the
+// window's oldest unsent record, and every shard once nothing is in flight or the log is
+// read to its end, sends a partial request.
+TEST_F(ForwarderTest, ABacklogGoesOutInFullRequestsWhenTheWindowFills) {
+  auto dest = OpenDest();
+  auto sender = std::make_shared<GatedEngineSender>(dest.get(), std::chrono::microseconds(200));
+  Options o = LocalOptions(sender);
+  o.forward[0].max_records_per_request = 10;
+  o.forward[0].max_connections = 4;
+  auto e = Open(o);
+  CreateTable(*e);
+  const int64_t t0 = Now() - 100000;
+  constexpr int kWrites = 150, kPerWrite = 20;
+  for (int w = 0; w < kWrites; ++w) {
+    std::vector<Record> records;
+    for (int k = 0; k < kPerWrite; ++k) {
+      records.push_back(Point(absl::StrCat("d", (w * 7 + k) % 23), t0 + w * kPerWrite + k, "1"));
+    }
+    ASSERT_TRUE(Write(*e, records).ok());
+  }
+  sender->Release();
+  ASSERT_TRUE(WaitFor([&] {
+    TableStats::ForwardStats f = Forwarding(*e);
+    return f.forwarded_records == kWrites * kPerWrite && f.pending_records == 0;
+  }));
+  const std::vector<size_t> sizes = sender->sizes();
+  size_t partial = 0;
+  for (size_t i = 1; i < sizes.size(); ++i) partial += sizes[i] < 10;  // [0]: the gated one.
+  // 3,000 records: 300 full requests when none is partial. The partials left are the end
+  // of the backlog (one per shard) and the window's oldest record now and then, about 30;
+  // sending each shard's remainder whenever the window fills made over 300.
+  EXPECT_LE(partial, 75u) << sizes.size() << " requests";
+  EXPECT_LE(sizes.size(), 350u);
+  EXPECT_EQ(Dump(*dest), Dump(*e));
+}
+
+// A shard backing off brings no answer soon: behind a full window the other shards send
+// their remainders (partial requests) rather than wait for it.
+TEST_F(ForwarderTest, AShardStuckInRetriesDoesNotHoldBackTheOthersRemainders) {
+  const int64_t t0 = Now() - 100000;
+  {
+    // The destination is down while the records are written: they wait in the log.
+    auto down = std::make_shared<ScriptedSender>();
+    down->Otherwise(Retry());
+    auto e = Open(LocalOptions(down));
+    CreateTable(*e);
+    for (int i = 0; i < 40; ++i) {
+      std::vector<Record> records;
+      for (int d = 3; d < 8; ++d) records.push_back(Point(absl::StrCat("d", d), t0 + i, "1"));
+      ASSERT_TRUE(Write(*e, records).ok());
+    }
+    ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).pending_records == 200; }));
+    ASSERT_TRUE(e->Close().ok());
+  }
+  // (With these names d3 shares its shard with one other device; three are elsewhere.)
+  auto sender = std::make_shared<StuckSeriesSender>("d3");
+  Options o = LocalOptions(sender);
+  o.forward[0].max_records_per_request = 10;
+  o.forward[0].max_connections = 4;  // A window of 4 x 4 requests: 160 records.
+  auto e = Open(o);
+  // The window takes the first 32 writes: 32 records of each device. d3's shard is stuck
+  // on its first request; every other shard sends all 32 of each of its devices, the
+  // last few in a partial request. Full requests alone send multiples of 10 records, so
+  // the count reaches a multiple of 32 only with those partial requests.
+  ASSERT_TRUE(WaitFor([&] {
+    TableStats::ForwardStats f = Forwarding(*e);
+    return f.retried_requests > 0 && f.forwarded_records > 0 && f.forwarded_records % 32 == 0;
+  })) << Forwarding(*e).forwarded_records;
+  EXPECT_GT(Forwarding(*e).pending_records, 0);
+}
+
 #if defined(__linux__)
 // The nice value of each of this process's threads whose name starts with `prefix`
 // (/proc/self/task/<tid>/comm and stat, whose 19th field is the nice value).
