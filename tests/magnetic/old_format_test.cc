@@ -116,6 +116,21 @@ std::vector<std::string> Rows(const RowBatch& b) {
 // testdata/v1_segment.seg was written by the version-1 writer (commit 0a06cfc) with
 // max_rows_per_block 4 and filter_bits_per_key 10: the "metrics" stream of GoldenMulti()
 // then the "temp" stream of GoldenDoubles(), series kSeries.
+// That stream `s` of `reader`, whose blocks decoded to `rows`, holds `expected` (absent
+// presence meaning every row present), and that looking up its row 5 finds it.
+void ExpectStreamHolds(const SegmentReader& reader, size_t s, const std::vector<std::string>& rows,
+                       const RowBatch& expected) {
+  RowBatch want = expected;
+  for (RowColumn& c : want.columns) {
+    if (c.present.empty()) c.present.assign(want.time_nanos.size(), 1);
+  }
+  EXPECT_EQ(rows, Rows(want));
+  absl::StatusOr<std::optional<RowBatch>> row = reader.FindRow(s, 1, expected.time_nanos[5]);
+  ASSERT_TRUE(row.ok()) << row.status();
+  ASSERT_TRUE(row->has_value());
+  EXPECT_EQ(RowText(**row, 0), Rows(want)[5]);
+}
+
 TEST(OldFormatTest, ReadsAVersion1SegmentBlockByBlockAndByLookup) {
   const std::string path = "tests/magnetic/testdata/v1_segment.seg";
   auto reader = SegmentReader::Open(*Env::Default(), path, std::nullopt, nullptr);
@@ -142,16 +157,7 @@ TEST(OldFormatTest, ReadsAVersion1SegmentBlockByBlockAndByLookup) {
       ASSERT_TRUE((*reader)->DecodeBlock(s, b, &block).ok());
       for (const std::string& row : Rows(block)) rows.push_back(row);
     }
-    RowBatch want = expected[s];
-    for (RowColumn& c : want.columns) {
-      if (c.present.empty()) c.present.assign(want.time_nanos.size(), 1);
-    }
-    EXPECT_EQ(rows, Rows(want));
-    absl::StatusOr<std::optional<RowBatch>> row =
-        (*reader)->FindRow(s, 1, expected[s].time_nanos[5]);
-    ASSERT_TRUE(row.ok()) << row.status();
-    ASSERT_TRUE(row->has_value());
-    EXPECT_EQ(RowText(**row, 0), Rows(want)[5]);
+    ExpectStreamHolds(**reader, s, rows, expected[s]);
   }
 }
 
@@ -192,16 +198,7 @@ TEST(OldFormatTest, ReadsAVersion2SegmentWithoutValueSummaries) {
       ASSERT_TRUE((*reader)->DecodeBlock(s, b, &block).ok());
       for (const std::string& row : Rows(block)) rows.push_back(row);
     }
-    RowBatch want = expected[s];
-    for (RowColumn& c : want.columns) {
-      if (c.present.empty()) c.present.assign(want.time_nanos.size(), 1);
-    }
-    EXPECT_EQ(rows, Rows(want));
-    absl::StatusOr<std::optional<RowBatch>> row =
-        (*reader)->FindRow(s, 1, expected[s].time_nanos[5]);
-    ASSERT_TRUE(row.ok()) << row.status();
-    ASSERT_TRUE(row->has_value());
-    EXPECT_EQ(RowText(**row, 0), Rows(want)[5]);
+    ExpectStreamHolds(**reader, s, rows, expected[s]);
   }
 }
 
