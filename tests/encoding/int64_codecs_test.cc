@@ -208,7 +208,9 @@ TEST(Int64Codecs, DecodingIntoCallerMemoryRejectsAWrongCountAndDamage) {
       std::vector<int64_t> whole;
       const absl::Status status = DecodeInt64sInto(bad, absl::MakeSpan(into));
       EXPECT_EQ(status.ok(), DecodeInt64s(bad, &whole).ok());
-      if (!status.ok()) EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer);
+      if (!status.ok()) {
+        EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer);
+      }
     }
   }
 }
