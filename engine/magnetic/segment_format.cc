@@ -383,10 +383,12 @@ absl::Status DecodeBlockEntries(uint64_t blocks_end, uint32_t version, ByteReade
         return s;
       }
     }
-    ValueSummary* summary = stream->summaries.data() + b * summarized;
+    // The block's summaries from index b * summarized (an index: before version 3 there
+    // are none, and stepping from the empty vector's null data() would be undefined).
+    size_t next = b * summarized;
     for (size_t c = 0; version >= 3 && c < stream->columns.size(); ++c) {
       const MeasureValueType type = stream->columns[c].type;
-      if (HasValueSummary(type) && !DecodeValueSummary(type, in, summary++)) {
+      if (HasValueSummary(type) && !DecodeValueSummary(type, in, &stream->summaries[next++])) {
         return BadFooter("block value summary");
       }
     }
