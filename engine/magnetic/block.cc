@@ -91,6 +91,21 @@ absl::Status AppendDoubles(absl::Span<const double> values, const std::vector<do
   return absl::OkStatus();
 }
 
+// out->columns: one per column of `stream`, named and typed, with no values yet (a reused
+// batch keeps its vectors' capacity).
+void NameEmptyColumns(const StreamEntry& stream, RowBatch* out) {
+  out->columns.resize(stream.columns.size());
+  for (size_t c = 0; c < stream.columns.size(); ++c) {
+    RowColumn& column = out->columns[c];
+    column.name = stream.columns[c].name;
+    column.type = stream.columns[c].type;
+    column.present.clear();
+    column.doubles.clear();
+    column.ints.clear();
+    column.strings.clear();
+  }
+}
+
 }  // namespace
 
 bool GroupDictionary::empty() const {
@@ -386,16 +401,7 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
                                     const std::vector<bool>* wanted) const {
   if (absl::Status s = DecodeTimes(rows, &out->time_nanos); !s.ok()) return s;
   if (absl::Status s = DecodeIntChunk(chunks_[2], rows, &out->versions); !s.ok()) return s;
-  out->columns.resize(stream.columns.size());
-  for (size_t c = 0; c < stream.columns.size(); ++c) {
-    RowColumn& column = out->columns[c];
-    column.name = stream.columns[c].name;
-    column.type = stream.columns[c].type;
-    column.present.clear();
-    column.doubles.clear();
-    column.ints.clear();
-    column.strings.clear();
-  }
+  NameEmptyColumns(stream, out);
   return DecodeColumns(stream, rows, out, dictionary, wanted);
 }
 
@@ -417,16 +423,7 @@ absl::Status BlockReader::DecodeTimesInRange(const StreamEntry& stream, size_t r
     return s;
   }
   *first_row = lo;
-  out->columns.resize(stream.columns.size());
-  for (size_t c = 0; c < stream.columns.size(); ++c) {
-    RowColumn& named = out->columns[c];
-    named.name = stream.columns[c].name;
-    named.type = stream.columns[c].type;
-    named.present.clear();
-    named.doubles.clear();
-    named.ints.clear();
-    named.strings.clear();
-  }
+  NameEmptyColumns(stream, out);
   return absl::OkStatus();
 }
 
