@@ -13,7 +13,9 @@
 //   valgrind --tool=callgrind bazel-bin/bench/value_parse_bench
 //     --benchmark_filter='BM_ParseFiniteDouble/533.93$' --benchmark_min_time=0.01
 // and divide the function's inclusive cost by its calls (callgrind_annotate --inclusive=yes
-// --tree=caller). bench/RESULTS.md has the figures.
+// --tree=caller). ParseInt64 of 1 to 4 bytes is inline (value_parse_inline.h): for those
+// texts count the benchmark loop's own instructions instead. bench/RESULTS.md has the
+// figures.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

@@ -10,120 +10,11 @@
 namespace tsw::model {
 namespace {
 
-static_assert(std::endian::native == std::endian::little,
-              "the SWAR helpers load text little-endian: p[0] is the low byte");
-
-// SWAR ("SIMD within a register"): up to 8 text bytes in one uint64_t, p[0] in the low
-// byte, classified and converted with a few word operations instead of a loop over bytes.
-// Words are only ever loaded from bytes of the text itself (the parsers never see past
-// it), by overlapping loads where the text is shorter than the word.
-constexpr uint64_t kEachByte = 0x0101010101010101;
-
-uint64_t Load8(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
-// p[0, n), 1 <= n <= 8, in the low n bytes; the other bytes are zero. Reads only p[0, n):
-// two overlapping 4-byte loads, or first/middle/last byte, instead of a loop or a call.
-inline uint64_t LoadUpTo8(const char* p, size_t n) {
-  if (n >= 4) {
-    uint32_t head, tail;
-    std::memcpy(&head, p, 4);
-    std::memcpy(&tail, p + n - 4, 4);
-    return head | (uint64_t{tail} << (8 * (n - 4)));  // Overlapping bytes are equal.
-  }
-  const uint64_t first = static_cast<unsigned char>(p[0]);
-  const uint64_t middle = static_cast<unsigned char>(p[n / 2]);
-  const uint64_t last = static_cast<unsigned char>(p[n - 1]);
-  return first | (middle << (8 * (n / 2))) | (last << (8 * (n - 1)));
-}
-
-// A mask of the low n bytes, 1 <= n <= 8.
-inline uint64_t LowBytes(size_t n) {
-  return ~uint64_t{0} >> ((0 - 8 * n) & 63);  // 64 - 8n, as x86 and ARM64 shifts take it.
-}
-
-// Each byte of w XOR '0': an ASCII digit becomes its value, 0 to 9; any other byte
-// becomes more than 9.
-inline uint64_t DigitValues(uint64_t w) { return w ^ (kEachByte * '0'); }
-
-// 0x80 in each byte of x (digit values, as DigitValues makes them) that is above 9, 0 in
-// each byte up to 9 below the lowest such byte. x + 0x76 sets a byte's top bit iff it is
-// above 9 (`| x` for those whose own top bit is set); it carries into the next byte only
-// out of a byte above 0x89, which is flagged itself. So every non-digit is flagged, the
-// lowest flag is exact, and a digit is flagged only above another flag.
-inline uint64_t NonDigitBytes(uint64_t x) {
-  return ((x + kEachByte * (0x7F - 9)) | x) & (kEachByte * 0x80);
-}
-
-// The number spelled by the digit values (0 to 9) in the low k bytes of x, the low byte
-// the most significant, 1 <= k <= 8. The other bytes are ignored.
-inline uint64_t DigitsValue(uint64_t x, size_t k) {
-  uint64_t v = x << (8 * (8 - k));  // The k digits last, after 8 - k leading zeros.
-  // Each even byte: the 2-digit number of it and the next byte (at most 99: no carry).
-  v = v * 10 + (v >> 8);
-  // Each even 16-bit lane from 16: 100 * (the pair below) + its own pair. Shifted down,
-  // bits 0-15 hold the first 4 digits' number, bits 32-47 the last 4's.
-  v = ((v & 0x00FF00FF00FF00FF) * (1 + (100 << 16))) >> 16;
-  return (v & 0xFFFF) * 10000 + ((v >> 32) & 0xFFFF);
-}
-
-// Reads 8 ASCII digits at `p` at once; false if any byte is not a digit.
-inline bool ParseEightDigits(const char* p, uint32_t* out) {
-  const uint64_t x = DigitValues(Load8(p));
-  if (NonDigitBytes(x) != 0) return false;
-  *out = static_cast<uint32_t>(DigitsValue(x, 8));
-  return true;
-}
-
-// Equality of a[0, n), 1 <= n <= 16, and b[0, n), where at least max(n, 8) bytes of
-// each are readable: one or two 8-byte loads instead of a memcmp call.
-inline bool SameHead(const char* a, const char* b, size_t n) {
-  if (n <= 8) return ((Load8(a) ^ Load8(b)) & LowBytes(n)) == 0;
-  return Load8(a) == Load8(b) && Load8(a + n - 8) == Load8(b + n - 8);
-}
+using namespace value_parse_internal;  // NOLINT: the SWAR helpers, shared with the header.
 
 // 10^i as integers.
 constexpr uint64_t kPowersOfTen64[9] = {1,      10,      100,      1000,     10000,
                                         100000, 1000000, 10000000, 100000000};
-
-// kZeroCharsBelow[n]: '0' in each of the low n bytes. XOR with it turns a text of n bytes,
-// loaded with zeros above, into digit values followed by zeros, which add nothing to a
-// fraction.
-constexpr uint64_t kZeroCharsBelow[9] = {0,
-                                         kEachByte * '0' >> 56,
-                                         kEachByte * '0' >> 48,
-                                         kEachByte * '0' >> 40,
-                                         kEachByte * '0' >> 32,
-                                         kEachByte * '0' >> 24,
-                                         kEachByte * '0' >> 16,
-                                         kEachByte * '0' >> 8,
-                                         kEachByte * '0'};
-
-// The usual DOUBLE mantissa, 1 to 8 bytes without a sign: digits ['.' digits*] or '.'
-// digits. On success the mantissa's value is *m / 10^*f: *m is the number its digits
-// spell (< 10^8) and *f the number of digits after the '.' (0 if none). False for
-// anything else.
-inline bool ParseShortMantissa(const char* p, size_t n, uint64_t* m, uint32_t* f) {
-  uint64_t x = LoadUpTo8(p, n) ^ kZeroCharsBelow[n];  // DigitValues, then zeros.
-  const uint64_t non_digits = NonDigitBytes(x);
-  size_t digits = n;
-  *f = 0;
-  if (non_digits != 0) {  // Must be a single '.' (a lone flag is a real non-digit) and a digit.
-    const size_t dot = static_cast<unsigned>(std::countr_zero(non_digits)) / 8;
-    if ((non_digits & (non_digits - 1)) != 0 || p[dot] != '.' || n == 1) return false;
-    // Close the gap: the bytes from the '.' up take the values of the bytes above them (the
-    // fraction's digits move down over the '.', a zero comes in on top).
-    const uint64_t from_dot = 0 - (non_digits >> 7);
-    x ^= (x ^ (x >> 8)) & from_dot;
-    digits = n - 1;
-    *f = static_cast<uint32_t>(digits - dot);
-  }
-  *m = DigitsValue(x, digits);
-  return true;
-}
 
 // The decimal code of +-m / 10^f, or kNoDecimal if it has none.
 inline uint32_t DecimalCodeOf(uint64_t m, int f, bool negative) {
@@ -131,26 +22,6 @@ inline uint32_t DecimalCodeOf(uint64_t m, int f, bool negative) {
     return kNoDecimal;
   }
   return PackDecimal(m, static_cast<uint32_t>(f), negative);
-}
-
-// The usual DOUBLE text, 1 to 8 bytes: a sign, then a mantissa as ParseShortMantissa takes
-// it. Writes the value and its decimal code and returns true for those, false for
-// anything else (which the general parser then reads or rejects).
-inline bool ParseShortDecimal(const char* p, size_t n, double* out, uint32_t* decimal) {
-  const bool negative = *p == '-';
-  if (negative || *p == '+') {
-    ++p;
-    if (--n == 0) return false;
-  }
-  uint64_t m;
-  uint32_t f;
-  if (!ParseShortMantissa(p, n, &m, &f)) return false;
-  // Exact: m < 10^8 and 10^f (f < 8) are doubles, so the one IEEE division rounds
-  // correctly (Clinger's fast path).
-  const double value = static_cast<double>(m) / kExactPowersOfTen[f];
-  *out = negative ? -value : value;
-  *decimal = PackDecimal(m, f, negative);
-  return true;
 }
 
 // The exponent form absl::StrCat and printf's %g write ("1.23457e+06", "-5e-07"): a sign,
@@ -257,22 +128,6 @@ ABSL_ATTRIBUTE_NOINLINE ParseError ParseFiniteDoubleGeneral(const char* begin, c
   return ParseError::kOk;
 }
 
-// ParseInt64 of 1 to 4 bytes: a plain loop costs less than SWAR's fixed part.
-inline ParseError ParseTinyInt64(const char* p, size_t n, int64_t* out) {
-  const char* const end = p + n;
-  ptrdiff_t i = -static_cast<ptrdiff_t>(n);  // Counting up to 0 saves a compare.
-  const bool negative = *p == '-';
-  if (ABSL_PREDICT_FALSE(negative || *p == '+') && ++i == 0) return ParseError::kSyntax;
-  uint64_t value = 0;
-  do {
-    const unsigned digit = static_cast<unsigned char>(end[i]) - unsigned{'0'};
-    if (digit > 9) return ParseError::kSyntax;
-    value = value * 10 + digit;
-  } while (++i != 0);
-  *out = static_cast<int64_t>(negative ? uint64_t{0} - value : value);
-  return ParseError::kOk;
-}
-
 // ParseInt64 of 5 to 8 bytes, at once. Out of line, like the longer ones: the shortest
 // inputs' path stays small.
 ABSL_ATTRIBUTE_NOINLINE ParseError ParseShortInt64(const char* p, size_t n, int64_t* out) {
@@ -353,13 +208,15 @@ bool EqualsIgnoreCase(absl::string_view text, absl::string_view lower) {
 
 }  // namespace
 
-ParseError ParseInt64(absl::string_view text, int64_t* out) {
-  const size_t n = text.size();
-  if (n - 1 < 4) return ParseTinyInt64(text.data(), n, out);  // 1 to 4.
+namespace value_parse_internal {
+
+ParseError ParseOtherInt64(const char* p, size_t n, int64_t* out) {
   if (n == 0) return ParseError::kSyntax;
-  if (n <= 8) return ParseShortInt64(text.data(), n, out);
-  return ParseLongInt64(text.data(), text.data() + n, out);
+  if (n <= 8) return ParseShortInt64(p, n, out);
+  return ParseLongInt64(p, p + n, out);
 }
+
+}  // namespace value_parse_internal
 
 int64_t NanosPerUnit(TimeUnit unit) {
   switch (unit) {
@@ -373,32 +230,6 @@ int64_t NanosPerUnit(TimeUnit unit) {
       return 1;
   }
   return 1000000;
-}
-
-// Parse's shortcut, inline here so that ParseTimeNanos has it without a call.
-inline bool IncrementalIntParser::ParseSameHead(absl::string_view text, int64_t* out) {
-  const size_t n = text.size();
-  if (n != previous_.size() || previous_.empty()) return false;
-  // All but the last 2 digits equal (the next time of a run, mostly): read those 2. n is
-  // previous_'s size, 9 to 18, so SameHead's loads stay inside both texts.
-  const char* const p = text.data();
-  if (SameHead(p, previous_.data(), n - 2)) {
-    const unsigned tens = static_cast<unsigned char>(p[n - 2]) - unsigned{'0'};
-    const unsigned ones = static_cast<unsigned char>(p[n - 1]) - unsigned{'0'};
-    if (tens > 9 || ones > 9) return false;
-    *out = previous_hundreds_ + tens * 10 + ones;
-    previous_ = text;
-    return true;
-  }
-  const size_t head = n - 8;
-  uint32_t tail;
-  if (!SameHead(p, previous_.data(), head) || !ParseEightDigits(p + head, &tail)) {
-    return false;
-  }
-  *out = previous_head_ * 100000000 + tail;
-  previous_ = text;
-  previous_hundreds_ = *out - tail % 100;
-  return true;
 }
 
 namespace {
@@ -416,11 +247,6 @@ ABSL_ATTRIBUTE_NOINLINE ParseError ParseTimeNanosSlowly(IncrementalIntParser* pa
 }
 
 }  // namespace
-
-ParseError IncrementalIntParser::Parse(absl::string_view text, int64_t* out) {
-  if (ParseSameHead(text, out)) return ParseError::kOk;
-  return ParseAndRemember(text, out);
-}
 
 // Out of line: the shortcut in Parse then needs no saved registers.
 ABSL_ATTRIBUTE_NOINLINE ParseError IncrementalIntParser::ParseAndRemember(absl::string_view text,
@@ -463,33 +289,24 @@ ParseError ParseOtherDouble(const char* p, size_t n, double* out, uint32_t* deci
   return ParseFiniteDoubleGeneral(p, p + n, out, decimal);
 }
 
-// ParseOtherDouble for ParseFiniteDoubleBits. Out of line: its double on the stack would
-// otherwise give the short path a stack frame.
-ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherDoubleBits(const char* p, size_t n, uint64_t* bits,
-                                                        uint32_t* decimal) {
+}  // namespace
+
+namespace value_parse_internal {
+
+ParseError ParseOtherDoubleBits(const char* p, size_t n, uint64_t* bits, uint32_t* decimal) {
   double value;
   const ParseError error = ParseOtherDouble(p, n, &value, decimal);
   if (error == ParseError::kOk) std::memcpy(bits, &value, 8);
   return error;
 }
 
-}  // namespace
+}  // namespace value_parse_internal
 
 ParseError ParseFiniteDouble(absl::string_view text, double* out) {
   const size_t n = text.size();
   uint32_t decimal;
   if (n - 1 < 8 && ParseShortDecimal(text.data(), n, out, &decimal)) return ParseError::kOk;
   return ParseOtherDouble(text.data(), n, out, &decimal);
-}
-
-ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits, uint32_t* decimal) {
-  const size_t n = text.size();
-  double value;
-  if (n - 1 < 8 && ParseShortDecimal(text.data(), n, &value, decimal)) {
-    std::memcpy(bits, &value, 8);
-    return ParseError::kOk;
-  }
-  return ParseOtherDoubleBits(text.data(), n, bits, decimal);
 }
 
 ParseError ParseBoolean(absl::string_view text, bool* out) {

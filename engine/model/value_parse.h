@@ -8,9 +8,12 @@
 #define TSW_ENGINE_MODEL_VALUE_PARSE_H_
 
 #include <cstdint>
+#include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/string_view.h"
 #include "engine/common/decimal_code.h"
+#include "engine/model/value_parse_inline.h"
 #include "tsw/types.h"
 
 namespace tsw::model {
@@ -21,8 +24,22 @@ enum class ParseError {
   kOutOfRange,  // Well formed, but not representable (int64 overflow, |double| too large).
 };
 
-// A decimal integer: an optional '+' or '-', then one or more ASCII digits.
-ParseError ParseInt64(absl::string_view text, int64_t* out);
+namespace value_parse_internal {
+// ParseInt64 of the texts ParseTinyInt64 does not take: none, or 5 bytes and more
+// (value_parse.cc).
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherInt64(const char* p, size_t n, int64_t* out);
+}  // namespace value_parse_internal
+
+// A decimal integer: an optional '+' or '-', then one or more ASCII digits. Inline: texts of
+// 1 to 4 bytes (small BIGINTs) are read in the caller's loop without a call.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline ParseError ParseInt64(absl::string_view text, int64_t* out) {
+  const size_t n = text.size();
+  if (n - 1 < 4) {
+    return value_parse_internal::ParseTinyInt64(text.data(), n, out) ? ParseError::kOk
+                                                                     : ParseError::kSyntax;
+  }
+  return value_parse_internal::ParseOtherInt64(text.data(), n, out);
+}
 
 // ParseInt64 for a sequence of integers that mostly share their leading digits with the
 // previous one (the times of one request): when all but the last 2 characters equal the
@@ -47,6 +64,40 @@ class IncrementalIntParser {
   int64_t previous_hundreds_ = 0;  // The value of previous_ with its last 2 digits zero.
 };
 
+// Parse's shortcut, inline in each caller (ReadTime's loop, ParseTimeNanos) without a call.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool IncrementalIntParser::ParseSameHead(absl::string_view text,
+                                                                             int64_t* out) {
+  const size_t n = text.size();
+  if (n != previous_.size() || previous_.empty()) return false;
+  // All but the last 2 digits equal (the next time of a run, mostly): read those 2. n is
+  // previous_'s size, 9 to 18, so SameHead's loads stay inside both texts.
+  const char* const p = text.data();
+  if (value_parse_internal::SameHead(p, previous_.data(), n - 2)) {
+    const unsigned tens = static_cast<unsigned char>(p[n - 2]) - unsigned{'0'};
+    const unsigned ones = static_cast<unsigned char>(p[n - 1]) - unsigned{'0'};
+    if (tens > 9 || ones > 9) return false;
+    *out = previous_hundreds_ + tens * 10 + ones;
+    previous_ = text;
+    return true;
+  }
+  const size_t head = n - 8;
+  uint32_t tail;
+  if (!value_parse_internal::SameHead(p, previous_.data(), head) ||
+      !value_parse_internal::ParseEightDigits(p + head, &tail)) {
+    return false;
+  }
+  *out = previous_head_ * 100000000 + tail;
+  previous_ = text;
+  previous_hundreds_ = *out - tail % 100;
+  return true;
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline ParseError IncrementalIntParser::Parse(absl::string_view text,
+                                                                           int64_t* out) {
+  if (ParseSameHead(text, out)) return ParseError::kOk;
+  return ParseAndRemember(text, out);
+}
+
 // ParseInt64 of `text`, times the nanoseconds in one `unit`, with overflow checks.
 ParseError ParseTimeNanos(absl::string_view text, TimeUnit unit, int64_t* out);
 ParseError ParseTimeNanos(IncrementalIntParser* parser, absl::string_view text, TimeUnit unit,
@@ -62,10 +113,28 @@ using ::tsw::DecimalCodeBits;
 using ::tsw::kMaxDecimalFraction;
 using ::tsw::kNoDecimal;
 
+namespace value_parse_internal {
+// ParseFiniteDoubleBits of the texts the short path does not take (value_parse.cc). Out of
+// line, so that the inline short path needs no stack frame in its caller.
+ABSL_ATTRIBUTE_NOINLINE ParseError ParseOtherDoubleBits(const char* p, size_t n, uint64_t* bits,
+                                                        uint32_t* decimal);
+}  // namespace value_parse_internal
+
 // ParseFiniteDouble, storing the double's bit pattern (as ParsedValue::bits holds it):
 // the caller needs no double of its own to copy from. Also sets *decimal to the value's
-// decimal code, or kNoDecimal.
-ParseError ParseFiniteDoubleBits(absl::string_view text, uint64_t* bits, uint32_t* decimal);
+// decimal code, or kNoDecimal. Inline: the usual texts (a sign, up to 8 digits and a '.')
+// are read in the caller's loop without a call; the rest go to ParseOtherDoubleBits.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline ParseError ParseFiniteDoubleBits(absl::string_view text,
+                                                                     uint64_t* bits,
+                                                                     uint32_t* decimal) {
+  const size_t n = text.size();
+  double value;
+  if (n - 1 < 8 && value_parse_internal::ParseShortDecimal(text.data(), n, &value, decimal)) {
+    std::memcpy(bits, &value, 8);
+    return ParseError::kOk;
+  }
+  return value_parse_internal::ParseOtherDoubleBits(text.data(), n, bits, decimal);
+}
 
 // "true" or "false", in any letter case (TRUE, True, ...). Timestream documents no
 // spelling; these are the ones its SDKs and console produce.

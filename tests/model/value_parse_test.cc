@@ -473,6 +473,38 @@ TEST(ParseFiniteDoubleTest, AgreesBitForBitWithAReferenceOnEveryLength) {
   }
 }
 
+// Every text of up to 5 bytes over digits, '.', signs, exponent letters and a stray byte,
+// and every placement of a sign and a '.' among random digits at 6 to 8 bytes: the short
+// path (inline in each caller since ParseFiniteDoubleBits is) and its hand-over to the
+// general parser must agree with the reference on each, bit for bit, codes included.
+TEST(ParseFiniteDoubleTest, AgreesBitForBitWithAReferenceOnEveryShortText) {
+  static constexpr char kAlphabet[] = "0159.-+ex";
+  constexpr size_t kSymbols = sizeof(kAlphabet) - 1;
+  for (size_t length = 1; length <= 5; ++length) {
+    size_t count = 1;
+    for (size_t k = 0; k < length; ++k) count *= kSymbols;
+    std::string text(length, '0');
+    for (size_t code = 0; code < count; ++code) {
+      size_t rest = code;
+      for (size_t k = 0; k < length; ++k, rest /= kSymbols) text[k] = kAlphabet[rest % kSymbols];
+      ExpectDoubleAgreesWithReference(text);
+    }
+  }
+  std::mt19937_64 rng(41);
+  for (size_t length = 6; length <= 8; ++length) {
+    for (const char* sign : {"", "-", "+"}) {
+      const size_t digits = length - std::strlen(sign);
+      for (size_t dot = 0; dot <= digits; ++dot) {  // dot == digits: no '.'.
+        for (int i = 0; i < 200; ++i) {
+          std::string body = RandomDigits(rng, static_cast<int>(digits));
+          if (dot < digits) body[dot] = '.';
+          ExpectDoubleAgreesWithReference(sign + body);
+        }
+      }
+    }
+  }
+}
+
 // What absl::StrCat writes for doubles (6 significant digits, exponents past 1e6 and below
 // 1e-4), over many magnitudes.
 TEST(ParseFiniteDoubleTest, AgreesBitForBitOnStrCatOutput) {
