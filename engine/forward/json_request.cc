@@ -132,7 +132,7 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
     return s;
   };
   if (absl::Status s = decoder_.Reset(payload); !s.ok()) return fail(s);
-  // One table per batch, shared by its records: allocations per batch, not per record.
+  // One table per batch, which its records point at: allocations per batch, not per record.
   auto table = std::make_shared<BatchTable>();
   measure_hashes_.clear();
   slots_.clear();
