@@ -16,8 +16,10 @@
 // --records (for callgrind: a fixed amount of work). Each round prints records/s (wall)
 // and the process's CPU microseconds per record (every thread, the forwarder's included);
 // with forwarding on, the time until the forwarder has had everything accepted is not
-// counted in the rate, and is printed apart ("drain"). Durability: the Engine's default
-// (sync: fsync before each write returns) or periodic (every 100 ms).
+// counted in the rate, and is printed apart ("drain"), and so is the CPU time of the
+// forwarder's own threads (named tsw-fwd-*) per record, drain included ("forwarder"): what
+// forwarding takes from the writers' cores, without the writers' own noise. Durability: the
+// Engine's default (sync: fsync before each write returns) or periodic (every 100 ms).
 #include <time.h>
 
 #include <algorithm>
@@ -27,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -66,6 +69,24 @@ double ProcessCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+// CPU seconds the process's threads named tsw-fwd-* (the forwarder's) have run, from
+// /proc/self/task/<tid>/schedstat (nanoseconds on CPU); 0 where there is no /proc.
+double ForwarderThreadsCpuSeconds() {
+  std::error_code error;
+  std::filesystem::directory_iterator tasks("/proc/self/task", error);
+  if (error) return 0;
+  int64_t nanos = 0;
+  for (const std::filesystem::directory_entry& task : tasks) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (!std::getline(comm, name) || !absl::StartsWith(name, "tsw-fwd")) continue;
+    std::ifstream schedstat(task.path() / "schedstat");
+    int64_t on_cpu = 0;
+    if (schedstat >> on_cpu) nanos += on_cpu;
+  }
+  return static_cast<double>(nanos) / 1e9;
+}
+
 struct Config {
   int rounds = 3;
   double seconds = 5;
@@ -97,9 +118,10 @@ WriteRecordsRequest Request(int thread, int64_t* next_time_ms) {
 }
 
 struct RoundResult {
-  double rate = 0;     // Records/s while writing.
-  double cpu_us = 0;   // Process CPU microseconds per record while writing.
-  double drain_s = 0;  // After the writers: until the forwarder had it all accepted.
+  double rate = 0;          // Records/s while writing.
+  double cpu_us = 0;        // Process CPU microseconds per record while writing.
+  double drain_s = 0;       // After the writers: until the forwarder had it all accepted.
+  double forwarder_us = 0;  // The forwarder's threads' CPU microseconds per record.
 };
 
 // `nice` < 0: ForwardDestination's default.
@@ -171,6 +193,8 @@ RoundResult RunRound(const Config& config, bool forward, int nice, int round) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     result.drain_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    // Its threads started with the engine: all they ran is this round's (and its opening).
+    result.forwarder_us = ForwarderThreadsCpuSeconds() * 1e6 / static_cast<double>(written.load());
   }
   (void)(*engine)->Close();
   engine->reset();
@@ -222,7 +246,7 @@ int main(int argc, char** argv) {
                  "[--records=N] [--durability=sync|periodic] [--modes=off,on]\n");
     return 2;
   }
-  std::map<std::string, std::vector<double>> rate, cpu;
+  std::map<std::string, std::vector<double>> rate, cpu, forwarder;
   int round = 0;
   for (int r = 0; r < config.rounds; ++r) {
     for (const std::string& mode : config.modes) {
@@ -235,12 +259,20 @@ int main(int argc, char** argv) {
       tsw::RoundResult res = tsw::RunRound(config, on, nice, round++);
       rate[mode].push_back(res.rate);
       cpu[mode].push_back(res.cpu_us);
+      forwarder[mode].push_back(res.forwarder_us);
       std::printf("round %d forwarding %-3s %9.0f records/s  %6.2f CPU us/record", r + 1,
                   mode.c_str(), res.rate, res.cpu_us);
-      if (on) std::printf("  drain %.3f s", res.drain_s);
+      if (on)
+        std::printf("  drain %.3f s  forwarder %.3f CPU us/record", res.drain_s, res.forwarder_us);
       std::printf("\n");
       std::fflush(stdout);
     }
+  }
+  for (const std::string& mode : config.modes) {
+    if (mode == "off" || forwarder[mode].empty()) continue;
+    std::printf("median: %s forwarder %.3f CPU us/record\n", mode.c_str(),
+                tsw::Median(forwarder[mode]));
+    forwarder[mode].clear();
   }
   if (rate.count("off") == 0) return 0;
   const double off = tsw::Median(rate["off"]), off_cpu = tsw::Median(cpu["off"]);
