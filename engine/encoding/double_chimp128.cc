@@ -105,26 +105,32 @@ absl::Status Encode(absl::Span<const double> values, std::string* out) {
 size_t Analyze(absl::Span<const double> values) { return AnalyzeBySampleEncoding(values, Encode); }
 
 // Decodes values [begin, count) into dst from the bit position *pos of `payload` while
-// at least kFastMargin bytes follow that position, so every load of a value's fields (at
-// most 82 bits, from an unaligned bit) stays inside the payload without a bounds test per
-// field: one 64-bit load for the control, slot and window fields, one for the value bits.
+// at least kFastMargin bytes follow that position, so the two 64-bit loads of a value's
+// window (16 bytes from the byte holding its first bit: its fields take at most 82 bits,
+// from any bit of that byte) stay inside the payload without a bounds test per field.
 // Returns the index of the first value it did not decode (the tail goes through
 // BitReader). Accepts and rejects exactly what the BitReader loop does: the checks on
 // slot, window and lead are the same, and no read here can run past the end.
+//
+// The XOR cases (control 2 and 3, most values of a changing series) take no branch on
+// which of the two a value is: encoders mix them about evenly, so a branch would be
+// mispredicted often. The next value's position depends only on the low bits of this
+// value's window (its control and lead code) and the stored lead.
 constexpr size_t kFastMargin = 16;
 
-// The 64 bits of `data` from bit `pos` on. REQUIRES: pos / 8 + 9 <= the data's size.
-inline uint64_t Peek64(const uint8_t* data, uint64_t pos) {
-  const size_t byte = pos >> 3;
-  const int shift = static_cast<int>(pos & 7);
-  uint64_t v;
-  std::memcpy(&v, data + byte, 8);
-  // The ninth byte's bits above the shift; shifted in two steps so shift 0 adds nothing.
-  return (v >> shift) | ((static_cast<uint64_t>(data[byte + 8]) << 1) << (63 - shift));
-}
+// The 64 bits of the 128-bit window lo:hi from bit k on. REQUIRES: 0 < k < 64.
+inline uint64_t WindowBits(uint64_t lo, uint64_t hi, int k) { return (lo >> k) | (hi << (64 - k)); }
 
 // The low n bits of x, 1 <= n <= 64.
 inline uint64_t LowBits(uint64_t x, int n) { return x & (~uint64_t{0} >> (64 - n)); }
+
+// kLeadSteps one per byte (byte c = step c), so a step is a shift, not a table load.
+constexpr uint64_t PackLeadSteps() {
+  uint64_t packed = 0;
+  for (int c = 0; c < 8; ++c) packed |= static_cast<uint64_t>(kLeadSteps[c]) << (8 * c);
+  return packed;
+}
+constexpr uint64_t kPackedLeadSteps = PackLeadSteps();
 
 absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[kRing],
                         int* stored_lead_io, uint64_t* pos_io, size_t* next, double* dst) {
@@ -135,40 +141,44 @@ absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[k
   size_t i = *next;
   uint64_t previous = ring[(i - 1) % kRing];
   for (; i < count && (pos >> 3) + kFastMargin <= size; ++i) {
-    const uint64_t head = Peek64(data, pos);
-    const uint64_t control = head & 3;
+    uint64_t lo, hi;
+    std::memcpy(&lo, data + (pos >> 3), 8);
+    std::memcpy(&hi, data + (pos >> 3) + 8, 8);
+    const int shift = static_cast<int>(pos & 7);
+    const uint64_t head = lo >> shift;  // At least 57 bits: every field but the value bits.
     uint64_t v;
-    if (control <= kIndexed) {  // kSame or kIndexed.
+    if ((head & 2) != 0) [[likely]] {  // kReuseLead or kNewLead.
+      const uint64_t is_new = head & 1;
+      const int new_lead = static_cast<int>((kPackedLeadSteps >> ((head << 1) & 0x38)) & 0xff);
+      // A branch-free select: lead = is_new ? new_lead : stored_lead.
+      const int lead = stored_lead ^ ((new_lead ^ stored_lead) & -static_cast<int>(is_new));
+      if (lead == kNoLead) [[unlikely]] {
+        return CorruptColumn(kName, absl::StrCat("value ", i, " reuses a lead before any"));
+      }
+      const int fields = 2 + 3 * static_cast<int>(is_new);
+      const int n = 64 - lead;
+      v = previous ^ LowBits(WindowBits(lo, hi, shift + fields), n);
+      pos += fields + n;
+      stored_lead = lead;
+    } else {  // kSame or kIndexed.
       const uint64_t slot = (head >> 2) & (kRing - 1);
       if (i <= slot) {
         return CorruptColumn(kName, absl::StrCat("value ", i, " refers to unwritten slot ", slot));
       }
       v = ring[slot];
-      if (control == kIndexed) {
+      if ((head & 3) == kIndexed) {
         const int lead = kLeadSteps[(head >> 9) & 7];
         const int significant = static_cast<int>((head >> 12) & 63);
         if (significant == 0 || lead + significant > 64) {
           return CorruptColumn(kName,
                                absl::StrCat("value ", i, " has window ", lead, "+", significant));
         }
-        v ^= LowBits(Peek64(data, pos + 18), significant) << (64 - lead - significant);
+        v ^= LowBits(WindowBits(lo, hi, shift + 18), significant) << (64 - lead - significant);
         pos += 18 + significant;
       } else {
         pos += 2 + kRingBits;
       }
       stored_lead = kNoLead;
-    } else {
-      if (control == kNewLead) {
-        stored_lead = kLeadSteps[(head >> 2) & 7];
-        pos += 5;
-      } else if (stored_lead == kNoLead) {
-        return CorruptColumn(kName, absl::StrCat("value ", i, " reuses a lead before any"));
-      } else {
-        pos += 2;
-      }
-      const int n = 64 - stored_lead;
-      v = previous ^ LowBits(Peek64(data, pos), n);
-      pos += n;
     }
     ring[i % kRing] = v;
     previous = v;
