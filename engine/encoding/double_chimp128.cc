@@ -124,20 +124,44 @@ inline uint64_t WindowBits(uint64_t lo, uint64_t hi, int k) { return (lo >> k) |
 // The low n bits of x, 1 <= n <= 64.
 inline uint64_t LowBits(uint64_t x, int n) { return x & (~uint64_t{0} >> (64 - n)); }
 
-// kLeadSteps one per byte (byte c = step c), so a step is a shift, not a table load.
-constexpr uint64_t PackLeadSteps() {
+// The value bits of a value with a stored lead, 64 - lead, as an entry e (64 = 40 + 2e),
+// 0 <= e <= 12 for the eight lead steps.
+constexpr uint64_t LeadEntry(int lead) { return static_cast<uint64_t>((64 - lead) / 2 - 20); }
+constexpr uint64_t kNoLeadEntry = 16;  // No stored lead: above every entry.
+
+// LeadEntry(kLeadSteps[c]) for each lead code c at bit 3 + 4c and again 32 bits above (mod
+// 64). A kNewLead value's window has control 3 in bits 0-1 and c in bits 2-4, so rotating
+// this right by the window's low 6 bits (3 + 4c, plus 32 when bit 5 is set) puts c's entry
+// in bits 0-3. One rotation and one mask instead of a table load, on the path from one
+// value's position to the next.
+constexpr uint64_t RotatedLeadEntries() {
   uint64_t packed = 0;
-  for (int c = 0; c < 8; ++c) packed |= static_cast<uint64_t>(kLeadSteps[c]) << (8 * c);
+  for (int c = 0; c < 8; ++c) {
+    const uint64_t entry = LeadEntry(kLeadSteps[c]);
+    packed |= std::rotl(entry, 3 + 4 * c) | std::rotl(entry, 35 + 4 * c);
+  }
   return packed;
 }
-constexpr uint64_t kPackedLeadSteps = PackLeadSteps();
+constexpr uint64_t kRotatedLeadEntries = RotatedLeadEntries();
+static_assert(kLeadSteps[0] == 0 && kLeadSteps[7] == 24, "every entry fits in 4 bits");
+
+// flag != 0 ? a : b, without a branch (GCC makes one of `?:` in DecodeFast's loop).
+inline uint64_t SelectIf(uint64_t flag, uint64_t a, uint64_t b) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  asm("test %1, %1\n\tcmovne %2, %0" : "+r"(b) : "r"(flag), "r"(a) : "cc");
+  return b;
+#else
+  return flag != 0 ? a : b;
+#endif
+}
 
 absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[kRing],
                         int* stored_lead_io, uint64_t* pos_io, size_t* next, double* dst) {
   const uint8_t* data = reinterpret_cast<const uint8_t*>(payload.data());
   const size_t size = payload.size();
   uint64_t pos = *pos_io;
-  int stored_lead = *stored_lead_io;
+  // The entry of a kReuseLead value, kNoLeadEntry when there is no stored lead.
+  uint64_t reuse_entry = *stored_lead_io == kNoLead ? kNoLeadEntry : LeadEntry(*stored_lead_io);
   size_t i = *next;
   uint64_t previous = ring[(i - 1) % kRing];
   for (; i < count && (pos >> 3) + kFastMargin <= size; ++i) {
@@ -148,18 +172,19 @@ absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[k
     const uint64_t head = lo >> shift;  // At least 57 bits: every field but the value bits.
     uint64_t v;
     if ((head & 2) != 0) [[likely]] {  // kReuseLead or kNewLead.
+      // Both cases computed, then selected: a branch on the control would be mispredicted
+      // often, as encoders mix the two about evenly.
       const uint64_t is_new = head & 1;
-      const int new_lead = static_cast<int>((kPackedLeadSteps >> ((head << 1) & 0x38)) & 0xff);
-      // A branch-free select: lead = is_new ? new_lead : stored_lead.
-      const int lead = stored_lead ^ ((new_lead ^ stored_lead) & -static_cast<int>(is_new));
-      if (lead == kNoLead) [[unlikely]] {
+      const uint64_t new_entry = std::rotr(kRotatedLeadEntries, static_cast<int>(head & 63)) & 15;
+      const uint64_t entry = SelectIf(is_new, new_entry, reuse_entry);
+      if (entry == kNoLeadEntry) [[unlikely]] {
         return CorruptColumn(kName, absl::StrCat("value ", i, " reuses a lead before any"));
       }
       const int fields = 2 + 3 * static_cast<int>(is_new);
-      const int n = 64 - lead;
+      const int n = 40 + 2 * static_cast<int>(entry);
       v = previous ^ LowBits(WindowBits(lo, hi, shift + fields), n);
-      pos += fields + n;
-      stored_lead = lead;
+      pos = SelectIf(is_new, pos + 45 + 2 * new_entry, pos + 42 + 2 * reuse_entry);
+      reuse_entry = entry;
     } else {  // kSame or kIndexed.
       const uint64_t slot = (head >> 2) & (kRing - 1);
       if (i <= slot) {
@@ -178,14 +203,14 @@ absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[k
       } else {
         pos += 2 + kRingBits;
       }
-      stored_lead = kNoLead;
+      reuse_entry = kNoLeadEntry;
     }
     ring[i % kRing] = v;
     previous = v;
     dst[i] = std::bit_cast<double>(v);
   }
   *pos_io = pos;
-  *stored_lead_io = stored_lead;
+  *stored_lead_io = reuse_entry == kNoLeadEntry ? kNoLead : 24 - 2 * static_cast<int>(reuse_entry);
   *next = i;
   return absl::OkStatus();
 }
