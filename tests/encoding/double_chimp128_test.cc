@@ -265,14 +265,17 @@ class PayloadBuilder {
     writer_.Write(slot, 7);
     values_.push_back(Slot(slot));
   }
-  // XOR with `slot`'s value of `significant` bits (< 2^significant) under `lead_code`.
+  // XOR with `slot`'s value of `significant` bits (< 2^significant, significant < 64)
+  // under `lead_code`. A window the format forbids (0 bits, past bit 63) is written as
+  // given; its value is then 0 (no decoder may return it).
   void Indexed(uint64_t slot, int lead_code, int significant, uint64_t bits) {
     Control(1);
     writer_.Write(slot, 7);
     writer_.Write(static_cast<uint64_t>(lead_code), 3);
     writer_.Write(static_cast<uint64_t>(significant), 6);
     writer_.Write(bits, significant);
-    values_.push_back(Slot(slot) ^ (bits << (64 - kLeadSteps[lead_code] - significant)));
+    const int up = 64 - kLeadSteps[lead_code] - significant;
+    values_.push_back(significant == 0 || up < 0 ? 0 : Slot(slot) ^ (bits << up));
   }
   // XOR with the previous value under the stored lead: x < 2^(64 - lead).
   void Reuse(uint64_t x, int lead) {
@@ -306,9 +309,11 @@ class PayloadBuilder {
 
  private:
   void Control(uint64_t code) { writer_.Write(code, 2); }
-  // The latest value in ring slot `slot`. REQUIRES: slot < count().
+  // The latest value in ring slot `slot`; 0 for a slot not yet written (which the format
+  // forbids naming: no decoder may return it).
   uint64_t Slot(uint64_t slot) const {
     const size_t i = values_.size();  // The value being written.
+    if (slot >= i) return 0;
     return values_[(i - 1) - ((i - 1 - slot) % 128)];
   }
 
