@@ -448,6 +448,80 @@ TEST(DoubleChimp128, RandomColumnsDecodeLikeTheReference) {
   }
 }
 
+// DecodeChimp128At gives the values of a whole decode at the rows asked for (single rows,
+// runs, random subsets, every row), and DecodeDoublesAt the same through it; rows not
+// strictly ascending or past the count fail with an empty *out, and damage after the last
+// row is not read (as a prefix decode).
+TEST(DoubleChimp128, ValuesAtRowsAreTheWholeDecodesValues) {
+  std::mt19937_64 rng(29);
+  for (size_t n : {size_t{1}, size_t{2}, size_t{127}, size_t{128}, size_t{129}, size_t{4096}}) {
+    const std::vector<double> values = Walk(rng, n);
+    size_t offset = 0;
+    const std::string column = Encode(values, &offset);
+    const std::string payload = column.substr(offset);
+    std::vector<std::vector<uint32_t>> row_sets = {{0}, {static_cast<uint32_t>(n - 1)}};
+    std::vector<uint32_t> all(n), run, sparse;
+    for (uint32_t r = 0; r < n; ++r) all[r] = r;
+    row_sets.push_back(all);
+    for (uint32_t r = static_cast<uint32_t>(n / 3); r < n - n / 4; ++r) run.push_back(r);
+    if (!run.empty()) row_sets.push_back(run);
+    for (int k = 0; k < 20; ++k) {
+      sparse.clear();
+      const uint64_t one_in = 1 + rng() % 20;
+      for (uint32_t r = 0; r < n; ++r) {
+        if (rng() % one_in == 0) sparse.push_back(r);
+      }
+      if (!sparse.empty()) row_sets.push_back(sparse);
+    }
+    for (const std::vector<uint32_t>& rows : row_sets) {
+      std::vector<double> want;
+      for (uint32_t r : rows) want.push_back(values[r]);
+      std::vector<double> got = {1.0};
+      ASSERT_TRUE(DecodeChimp128At(payload, n, rows, &got).ok()) << n << " " << rows.size();
+      EXPECT_EQ(testing::Bits(got), testing::Bits(want)) << n << " " << rows.size();
+      got = {1.0};
+      ASSERT_TRUE(DecodeDoublesAt(column, nullptr, rows, &got).ok()) << n;
+      EXPECT_EQ(testing::Bits(got), testing::Bits(want)) << n << " " << rows.size();
+      // The last byte's top bit flipped: past the last row's bits when that row is early.
+      std::string damaged = payload;
+      damaged.back() = static_cast<char>(damaged.back() ^ 0x80);
+      if (rows.back() < n / 2) {
+        EXPECT_TRUE(DecodeChimp128At(damaged, n, rows, &got).ok()) << n;
+        EXPECT_EQ(testing::Bits(got), testing::Bits(want)) << n << " " << rows.size();
+      }
+      if (rows.back() == n - 1) {  // A whole decode: what the reference makes of the damage.
+        std::vector<double> reference;
+        const bool ok = ReferenceDecode(damaged, n, &reference);
+        ASSERT_EQ(DecodeChimp128At(damaged, n, rows, &got).ok(), ok) << n;
+        std::vector<double> reference_at;
+        for (uint32_t r : rows) {
+          if (ok) reference_at.push_back(reference[r]);
+        }
+        EXPECT_EQ(testing::Bits(got), testing::Bits(reference_at)) << n;
+      }
+    }
+    // Duplicates go through DecodeDoublesAt's gather; DecodeChimp128At refuses them.
+    if (n >= 3) {
+      const std::vector<uint32_t> twice = {1, 1, 2};
+      std::vector<double> got;
+      ASSERT_TRUE(DecodeDoublesAt(column, nullptr, twice, &got).ok());
+      EXPECT_EQ(testing::Bits(got), testing::Bits({values[1], values[1], values[2]}));
+      for (const std::vector<uint32_t>& bad : std::vector<std::vector<uint32_t>>{
+               twice, {2, 1}, {0, static_cast<uint32_t>(n)}, {static_cast<uint32_t>(n + 5)}}) {
+        got = {1.0};
+        const absl::Status status = DecodeChimp128At(payload, n, bad, &got);
+        EXPECT_FALSE(status.ok()) << n;
+        EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << status;
+        EXPECT_TRUE(got.empty());
+      }
+    }
+    std::vector<double> got = {1.0};
+    EXPECT_TRUE(DecodeChimp128At(payload, n, {}, &got).ok());
+    EXPECT_TRUE(got.empty());
+    EXPECT_FALSE(DecodeChimp128At(payload.substr(0, 7), n, {0}, &got).ok()) << "too short";
+  }
+}
+
 // A stream of random fields, now and then one the format forbids (a slot not yet written,
 // a window of 0 bits or past bit 63, a reused lead where none is stored), cut short or
 // followed by random bytes now and then: runs of valid values before the damage.
