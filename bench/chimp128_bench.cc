@@ -7,11 +7,8 @@
 //
 //   BM_Chimp128Decode/<dataset>: DecodeChimp128Prefix of every column, whole (the codec's
 //     decode); BM_Chimp128DecodeHalf/<dataset>: the first half of every column (a filtered
-//     block read that stops at its last kept row); BM_Chimp128DecodeAt/<dataset>:
-//     DecodeDoublesAt of about 7% of every column's rows, at random (the other columns of
-//     a filtered block read).
-// Counter ns_per_value: CPU time over the values decoded (for DecodeAt, up to the last
-// row). A missing data directory skips
+//     block read that stops at its last kept row).
+// Counter ns_per_value: CPU time over the values decoded. A missing data directory skips
 // the real series with a message.
 #include <benchmark/benchmark.h>
 
@@ -22,7 +19,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -72,10 +68,8 @@ bool ReadSeries(const std::string& path, std::vector<double>* out) {
 }
 
 struct Column {
-  std::string column;   // Header and payload.
-  std::string payload;  // The payload alone.
+  std::string payload;
   size_t count;
-  std::vector<uint32_t> rows;  // About 7% of the rows, at random (high-cpu-all keeps ~7%).
 };
 
 // `values` cut into Chimp128 columns of kColumnRows, their payloads without the header.
@@ -92,37 +86,9 @@ std::vector<Column> Chimp128Columns(const std::vector<double>& values) {
     }
     absl::StatusOr<ColumnHeader> header = ReadColumnHeader(column);
     if (!header.ok()) std::exit(1);
-    std::vector<uint32_t> rows;
-    for (uint32_t r = 0; r < n; ++r) {
-      if (std::hash<uint32_t>()(r * 2654435761u) % 100 < 7) rows.push_back(r);
-    }
-    if (rows.empty()) rows.push_back(static_cast<uint32_t>(n - 1));
-    columns.push_back({column, column.substr(header->header_bytes), n, std::move(rows)});
+    columns.push_back({column.substr(header->header_bytes), n});
   }
   return columns;
-}
-
-// DecodeDoublesAt of every column at its rows (the filtered block read of the columns
-// after the filter's).
-void RegisterAt(const std::string& dataset, std::shared_ptr<std::vector<Column>> columns) {
-  const std::string name = absl::StrCat("BM_Chimp128DecodeAt/", dataset);
-  benchmark::RegisterBenchmark(name.c_str(), [columns](benchmark::State& state) {
-    std::vector<double> out;
-    size_t values = 0;
-    for (auto _ : state) {
-      for (const Column& c : *columns) {
-        if (!DecodeDoublesAt(c.column, nullptr, c.rows, &out).ok()) {
-          state.SkipWithError("decode failed");
-          return;
-        }
-        benchmark::DoNotOptimize(out.data());
-        values += c.rows.back() + 1;
-      }
-    }
-    state.counters["ns_per_value"] =
-        benchmark::Counter(static_cast<double>(values) * 1e-9,
-                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  });
 }
 
 void Register(const std::string& dataset, const std::vector<double>& values) {
@@ -149,7 +115,6 @@ void Register(const std::string& dataset, const std::vector<double>& values) {
                              benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
     });
   }
-  RegisterAt(dataset, columns);
 }
 
 }  // namespace

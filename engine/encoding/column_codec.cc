@@ -1,7 +1,6 @@
 #include "engine/encoding/column_codec.h"
 
 #include <algorithm>
-#include <functional>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -306,11 +305,6 @@ absl::Status DecodeDoublesAt(absl::string_view column, const std::vector<double>
   if (rows.empty()) return absl::OkStatus();
   if (header->codec == CodecId::kDoubleAlpRd) {
     return DecodeAlpRdAt(column.substr(header->header_bytes), header->count, rows, out);
-  }
-  if (header->codec == CodecId::kDoubleChimp128 &&
-      std::adjacent_find(rows.begin(), rows.end(), std::greater_equal<uint32_t>()) == rows.end()) {
-    // Strictly ascending: only the rows' values are stored, none copied afterwards.
-    return DecodeChimp128At(column.substr(header->header_bytes), header->count, rows, out);
   }
   // Rows [first, last] together (a filter's column over a time range) are decoded into
   // *out and cut there; others into `all` and gathered.

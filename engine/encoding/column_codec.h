@@ -114,11 +114,10 @@ absl::Status DecodeDoublesPrefix(absl::string_view column, const std::vector<dou
 // The values at `rows` (ascending, each below the column's value count) of a double column
 // (DecodeDoubles with `dictionary` otherwise), rows.size() long, for a reader that needs
 // only those rows. ALP-RD unpacks only the vectors holding them, and in a vector where few
-// are wanted only those values (DecodeAlpRdAt); Chimp128 decodes up to the last one and
-// keeps only the rows' values (DecodeChimp128At, for strictly ascending rows); other codecs
-// decode the whole column. The bits not read are not checked. Fails
-// (InternalServerException) as DecodeDoubles does, and for a row at or above the column's
-// value count.
+// are wanted only those values (DecodeAlpRdAt); Chimp128 decodes up to the last one
+// (DecodeChimp128Prefix); other codecs decode the whole column. The bits not read are not
+// checked. Fails (InternalServerException) as DecodeDoubles does, and for a row at or
+// above the column's value count.
 absl::Status DecodeDoublesAt(absl::string_view column, const std::vector<double>* dictionary,
                              absl::Span<const uint32_t> rows, std::vector<double>* out);
 

@@ -104,7 +104,7 @@ absl::Status Encode(absl::Span<const double> values, std::string* out) {
 
 size_t Analyze(absl::Span<const double> values) { return AnalyzeBySampleEncoding(values, Encode); }
 
-// Decodes values [*next, count) into `sink` from the bit position *pos of `payload` while
+// Decodes values [begin, count) into dst from the bit position *pos of `payload` while
 // at least kFastMargin bytes follow that position, so the two 64-bit loads of a value's
 // window (16 bytes from the byte holding its first bit: its fields take at most 82 bits,
 // from any bit of that byte) stay inside the payload without a bounds test per field.
@@ -155,28 +155,8 @@ inline uint64_t SelectIf(uint64_t flag, uint64_t a, uint64_t b) {
 #endif
 }
 
-// Where decoded values go: Put(i, bits) for value i = 0, 1, 2, ... in order.
-// Every value into dst[i].
-struct AllValues {
-  double* dst;
-  void Put(size_t i, uint64_t v) { dst[i] = std::bit_cast<double>(v); }
-};
-// The values at `rows` (strictly ascending) into dst[0, rows.size()): each value is stored
-// at the next slot, which the next value overwrites unless this one's row was wanted. No
-// branch per value; the decode stops at the last row, so no store goes past it.
-struct ValuesAtRows {
-  double* dst;
-  const uint32_t* rows;
-  size_t next = 0;
-  void Put(size_t i, uint64_t v) {
-    dst[next] = std::bit_cast<double>(v);
-    next += rows[next] == i;
-  }
-};
-
-template <typename Sink>
 absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[kRing],
-                        int* stored_lead_io, uint64_t* pos_io, size_t* next, Sink& sink) {
+                        int* stored_lead_io, uint64_t* pos_io, size_t* next, double* dst) {
   const uint8_t* data = reinterpret_cast<const uint8_t*>(payload.data());
   const size_t size = payload.size();
   uint64_t pos = *pos_io;
@@ -227,7 +207,7 @@ absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[k
     }
     ring[i % kRing] = v;
     previous = v;
-    sink.Put(i, v);
+    dst[i] = std::bit_cast<double>(v);
   }
   *pos_io = pos;
   *stored_lead_io = reuse_entry == kNoLeadEntry ? kNoLead : 24 - 2 * static_cast<int>(reuse_entry);
@@ -235,8 +215,13 @@ absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[k
   return absl::OkStatus();
 }
 
-// The checks every decode makes before its first value: `count` values fit `payload`.
-absl::Status CheckSize(absl::string_view payload, size_t count) {
+// DecodeChimp128Prefix, but *out may hold values on failure.
+absl::Status DecodePrefix(absl::string_view payload, size_t count, size_t prefix,
+                          std::vector<double>* out) {
+  out->clear();
+  if (prefix > count) {
+    return CorruptColumn(kName, absl::StrCat("a prefix of ", prefix, " of ", count, " values"));
+  }
   if (count == 0) {
     if (!payload.empty()) return CorruptColumn(kName, "an empty column has a payload");
     return absl::OkStatus();
@@ -246,22 +231,17 @@ absl::Status CheckSize(absl::string_view payload, size_t count) {
     return CorruptColumn(kName,
                          absl::StrCat(payload.size(), " bytes cannot hold ", count, " values"));
   }
-  return absl::OkStatus();
-}
-
-// Decodes the first `prefix` of the `count` values of `payload` into `sink`.
-// REQUIRES: CheckSize(payload, count) is ok, 1 <= prefix <= count.
-template <typename Sink>
-absl::Status DecodeInto(absl::string_view payload, size_t count, size_t prefix, Sink& sink) {
+  if (prefix == 0) return absl::OkStatus();
+  out->resize(prefix);
+  double* dst = out->data();
   uint64_t ring[kRing];
   BitReader r(payload);
   ring[0] = r.Read(64);
-  sink.Put(0, ring[0]);
+  dst[0] = std::bit_cast<double>(ring[0]);
   int stored_lead = kNoLead;
   uint64_t pos = 64;
   size_t next = 1;
-  if (absl::Status s = DecodeFast(payload, prefix, ring, &stored_lead, &pos, &next, sink);
-      !s.ok()) {
+  if (absl::Status s = DecodeFast(payload, prefix, ring, &stored_lead, &pos, &next, dst); !s.ok()) {
     return s;
   }
   r.Seek(pos);
@@ -294,26 +274,13 @@ absl::Status DecodeInto(absl::string_view payload, size_t count, size_t prefix, 
     }
     if (r.overrun()) return CorruptColumn(kName, absl::StrCat("truncated at value ", i));
     ring[i % kRing] = v;
-    sink.Put(i, v);
+    dst[i] = std::bit_cast<double>(v);
   }
   // The bits after a prefix are not read, so only a whole decode can check the end.
   if (prefix == count && !r.AtPaddedEnd()) {
     return CorruptColumn(kName, "trailing bits after the last value");
   }
   return absl::OkStatus();
-}
-
-// DecodeChimp128Prefix, but *out may hold values on failure.
-absl::Status DecodePrefix(absl::string_view payload, size_t count, size_t prefix,
-                          std::vector<double>* out) {
-  out->clear();
-  if (prefix > count) {
-    return CorruptColumn(kName, absl::StrCat("a prefix of ", prefix, " of ", count, " values"));
-  }
-  if (absl::Status s = CheckSize(payload, count); !s.ok() || prefix == 0) return s;
-  out->resize(prefix);
-  AllValues sink{out->data()};
-  return DecodeInto(payload, count, prefix, sink);
 }
 
 absl::Status Decode(absl::string_view payload, size_t count, std::vector<double>* out) {
@@ -329,23 +296,6 @@ const Codec<double>& DoubleChimp128Codec() { return kCodec; }
 absl::Status DecodeChimp128Prefix(absl::string_view payload, size_t count, size_t prefix,
                                   std::vector<double>* out) {
   absl::Status s = DecodePrefix(payload, count, prefix, out);
-  if (!s.ok()) out->clear();
-  return s;
-}
-
-absl::Status DecodeChimp128At(absl::string_view payload, size_t count,
-                              absl::Span<const uint32_t> rows, std::vector<double>* out) {
-  out->clear();
-  for (size_t j = 0; j < rows.size(); ++j) {
-    if (rows[j] >= count || (j > 0 && rows[j] <= rows[j - 1])) {
-      return CorruptColumn(kName, absl::StrCat("row ", rows[j], " (", j, " of ", rows.size(),
-                                               ") not ascending below ", count));
-    }
-  }
-  if (absl::Status s = CheckSize(payload, count); !s.ok() || rows.empty()) return s;
-  out->resize(rows.size());
-  ValuesAtRows sink{out->data(), rows.data()};
-  absl::Status s = DecodeInto(payload, count, rows.back() + size_t{1}, sink);
   if (!s.ok()) out->clear();
   return s;
 }

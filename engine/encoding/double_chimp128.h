@@ -8,12 +8,10 @@
 #define TSW_ENGINE_ENCODING_DOUBLE_CHIMP128_H_
 
 #include <cstddef>
-#include <cstdint>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "engine/encoding/codec.h"
 
 namespace tsw::encoding {
@@ -28,13 +26,6 @@ const Codec<double>& DoubleChimp128Codec();
 // Fails (CorruptColumn) for prefix > count; on failure *out is empty.
 absl::Status DecodeChimp128Prefix(absl::string_view payload, size_t count, size_t prefix,
                                   std::vector<double>* out);
-
-// The values at `rows` of the `count` values of a Chimp128 payload, rows.size() of them,
-// into *out: decoded up to the last row (as DecodeChimp128Prefix), the others not stored.
-// Fails (CorruptColumn) as DecodeChimp128Prefix does, and for rows not strictly ascending
-// or not below `count`; on failure *out is empty.
-absl::Status DecodeChimp128At(absl::string_view payload, size_t count,
-                              absl::Span<const uint32_t> rows, std::vector<double>* out);
 
 }  // namespace tsw::encoding
 
