@@ -145,7 +145,8 @@ constexpr uint64_t RotatedLeadEntries() {
 constexpr uint64_t kRotatedLeadEntries = RotatedLeadEntries();
 static_assert(kLeadSteps[0] == 0 && kLeadSteps[7] == 24, "every entry fits in 4 bits");
 
-// flag != 0 ? a : b, without a branch (GCC makes one of `?:` in DecodeFast's loop).
+// flag != 0 ? a : b by a conditional move: GCC 12 compiles `?:` (and
+// __builtin_expect_with_probability) in DecodeFast's loop to a branch, mispredicted there.
 inline uint64_t SelectIf(uint64_t flag, uint64_t a, uint64_t b) {
 #if defined(__x86_64__) && defined(__GNUC__)
   asm("test %1, %1\n\tcmovne %2, %0" : "+r"(b) : "r"(flag), "r"(a) : "cc");
