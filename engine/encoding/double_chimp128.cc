@@ -105,77 +105,113 @@ absl::Status Encode(absl::Span<const double> values, std::string* out) {
 size_t Analyze(absl::Span<const double> values) { return AnalyzeBySampleEncoding(values, Encode); }
 
 // Decodes values [begin, count) into dst from the bit position *pos of `payload` while
-// at least kFastMargin bytes follow that position, so every load of a value's fields (at
-// most 82 bits, from an unaligned bit) stays inside the payload without a bounds test per
-// field: one 64-bit load for the control, slot and window fields, one for the value bits.
+// at least kFastMargin bytes follow that position, so the two 64-bit loads of a value's
+// window (16 bytes from the byte holding its first bit: its fields take at most 82 bits,
+// from any bit of that byte) stay inside the payload without a bounds test per field.
 // Returns the index of the first value it did not decode (the tail goes through
 // BitReader). Accepts and rejects exactly what the BitReader loop does: the checks on
 // slot, window and lead are the same, and no read here can run past the end.
+//
+// The XOR cases (control 2 and 3, most values of a changing series) take no branch on
+// which of the two a value is: encoders mix them about evenly, so a branch would be
+// mispredicted often. The next value's position depends only on the low bits of this
+// value's window (its control and lead code) and the stored lead.
 constexpr size_t kFastMargin = 16;
 
-// The 64 bits of `data` from bit `pos` on. REQUIRES: pos / 8 + 9 <= the data's size.
-inline uint64_t Peek64(const uint8_t* data, uint64_t pos) {
-  const size_t byte = pos >> 3;
-  const int shift = static_cast<int>(pos & 7);
-  uint64_t v;
-  std::memcpy(&v, data + byte, 8);
-  // The ninth byte's bits above the shift; shifted in two steps so shift 0 adds nothing.
-  return (v >> shift) | ((static_cast<uint64_t>(data[byte + 8]) << 1) << (63 - shift));
-}
+// The 64 bits of the 128-bit window lo:hi from bit k on. REQUIRES: 0 < k < 64.
+inline uint64_t WindowBits(uint64_t lo, uint64_t hi, int k) { return (lo >> k) | (hi << (64 - k)); }
 
 // The low n bits of x, 1 <= n <= 64.
 inline uint64_t LowBits(uint64_t x, int n) { return x & (~uint64_t{0} >> (64 - n)); }
+
+// The value bits of a value with a stored lead, 64 - lead, as an entry e (64 = 40 + 2e),
+// 0 <= e <= 12 for the eight lead steps.
+constexpr uint64_t LeadEntry(int lead) { return static_cast<uint64_t>((64 - lead) / 2 - 20); }
+constexpr uint64_t kNoLeadEntry = 16;  // No stored lead: above every entry.
+
+// LeadEntry(kLeadSteps[c]) for each lead code c at bit 3 + 4c and again 32 bits above (mod
+// 64). A kNewLead value's window has control 3 in bits 0-1 and c in bits 2-4, so rotating
+// this right by the window's low 6 bits (3 + 4c, plus 32 when bit 5 is set) puts c's entry
+// in bits 0-3. One rotation and one mask instead of a table load, on the path from one
+// value's position to the next.
+constexpr uint64_t RotatedLeadEntries() {
+  uint64_t packed = 0;
+  for (int c = 0; c < 8; ++c) {
+    const uint64_t entry = LeadEntry(kLeadSteps[c]);
+    packed |= std::rotl(entry, 3 + 4 * c) | std::rotl(entry, 35 + 4 * c);
+  }
+  return packed;
+}
+constexpr uint64_t kRotatedLeadEntries = RotatedLeadEntries();
+static_assert(kLeadSteps[0] == 0 && kLeadSteps[7] == 24, "every entry fits in 4 bits");
+
+// flag != 0 ? a : b by a conditional move: GCC 12 compiles `?:` (and
+// __builtin_expect_with_probability) in DecodeFast's loop to a branch, mispredicted there.
+inline uint64_t SelectIf(uint64_t flag, uint64_t a, uint64_t b) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  asm("test %1, %1\n\tcmovne %2, %0" : "+r"(b) : "r"(flag), "r"(a) : "cc");
+  return b;
+#else
+  return flag != 0 ? a : b;
+#endif
+}
 
 absl::Status DecodeFast(absl::string_view payload, size_t count, uint64_t ring[kRing],
                         int* stored_lead_io, uint64_t* pos_io, size_t* next, double* dst) {
   const uint8_t* data = reinterpret_cast<const uint8_t*>(payload.data());
   const size_t size = payload.size();
   uint64_t pos = *pos_io;
-  int stored_lead = *stored_lead_io;
+  // The entry of a kReuseLead value, kNoLeadEntry when there is no stored lead.
+  uint64_t reuse_entry = *stored_lead_io == kNoLead ? kNoLeadEntry : LeadEntry(*stored_lead_io);
   size_t i = *next;
   uint64_t previous = ring[(i - 1) % kRing];
   for (; i < count && (pos >> 3) + kFastMargin <= size; ++i) {
-    const uint64_t head = Peek64(data, pos);
-    const uint64_t control = head & 3;
+    uint64_t lo, hi;
+    std::memcpy(&lo, data + (pos >> 3), 8);
+    std::memcpy(&hi, data + (pos >> 3) + 8, 8);
+    const int shift = static_cast<int>(pos & 7);
+    const uint64_t head = lo >> shift;  // At least 57 bits: every field but the value bits.
     uint64_t v;
-    if (control <= kIndexed) {  // kSame or kIndexed.
+    if ((head & 2) != 0) [[likely]] {  // kReuseLead or kNewLead.
+      // Both cases computed, then selected: a branch on the control would be mispredicted
+      // often, as encoders mix the two about evenly.
+      const uint64_t is_new = head & 1;
+      const uint64_t new_entry = std::rotr(kRotatedLeadEntries, static_cast<int>(head & 63)) & 15;
+      const uint64_t entry = SelectIf(is_new, new_entry, reuse_entry);
+      if (entry == kNoLeadEntry) [[unlikely]] {
+        return CorruptColumn(kName, absl::StrCat("value ", i, " reuses a lead before any"));
+      }
+      const int fields = 2 + 3 * static_cast<int>(is_new);
+      const int n = 40 + 2 * static_cast<int>(entry);
+      v = previous ^ LowBits(WindowBits(lo, hi, shift + fields), n);
+      pos = SelectIf(is_new, pos + 45 + 2 * new_entry, pos + 42 + 2 * reuse_entry);
+      reuse_entry = entry;
+    } else {  // kSame or kIndexed.
       const uint64_t slot = (head >> 2) & (kRing - 1);
       if (i <= slot) {
         return CorruptColumn(kName, absl::StrCat("value ", i, " refers to unwritten slot ", slot));
       }
       v = ring[slot];
-      if (control == kIndexed) {
+      if ((head & 3) == kIndexed) {
         const int lead = kLeadSteps[(head >> 9) & 7];
         const int significant = static_cast<int>((head >> 12) & 63);
         if (significant == 0 || lead + significant > 64) {
           return CorruptColumn(kName,
                                absl::StrCat("value ", i, " has window ", lead, "+", significant));
         }
-        v ^= LowBits(Peek64(data, pos + 18), significant) << (64 - lead - significant);
+        v ^= LowBits(WindowBits(lo, hi, shift + 18), significant) << (64 - lead - significant);
         pos += 18 + significant;
       } else {
         pos += 2 + kRingBits;
       }
-      stored_lead = kNoLead;
-    } else {
-      if (control == kNewLead) {
-        stored_lead = kLeadSteps[(head >> 2) & 7];
-        pos += 5;
-      } else if (stored_lead == kNoLead) {
-        return CorruptColumn(kName, absl::StrCat("value ", i, " reuses a lead before any"));
-      } else {
-        pos += 2;
-      }
-      const int n = 64 - stored_lead;
-      v = previous ^ LowBits(Peek64(data, pos), n);
-      pos += n;
+      reuse_entry = kNoLeadEntry;
     }
     ring[i % kRing] = v;
     previous = v;
     dst[i] = std::bit_cast<double>(v);
   }
   *pos_io = pos;
-  *stored_lead_io = stored_lead;
+  *stored_lead_io = reuse_entry == kNoLeadEntry ? kNoLead : 24 - 2 * static_cast<int>(reuse_entry);
   *next = i;
   return absl::OkStatus();
 }

@@ -4,9 +4,13 @@
 // exactly what it rejects, wherever a column is damaged.
 #include "engine/encoding/double_chimp128.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,23 +21,28 @@
 #include "engine/encoding/column_codec.h"
 #include "gtest/gtest.h"
 #include "tests/encoding/codec_test_util.h"
+#include "tsw/status.h"
 
 namespace tsw::encoding {
 namespace {
 
 // The format (FORMAT.md, "0x12 Double Chimp128"), read one field at a time: true and the
 // values when the payload holds exactly `count` values, false otherwise.
-bool ReferenceDecode(absl::string_view payload, size_t count, std::vector<double>* out) {
+// With `prefix` < count: the first `prefix` values, the bits after them unread.
+bool ReferenceDecode(absl::string_view payload, size_t count, std::vector<double>* out,
+                     size_t prefix = SIZE_MAX) {
   constexpr int kLeadSteps[8] = {0, 8, 12, 16, 18, 20, 22, 24};
+  prefix = std::min(prefix, count);
   out->clear();
   if (count == 0) return payload.empty();
   if (payload.size() < 8 || count - 1 > (payload.size() - 8) * 4) return false;
+  if (prefix == 0) return true;
   uint64_t ring[128];
   BitReader r(payload);
   ring[0] = r.Read(64);
   out->push_back(std::bit_cast<double>(ring[0]));
   int stored_lead = -1;
-  for (uint64_t i = 1; i < count; ++i) {
+  for (uint64_t i = 1; i < prefix; ++i) {
     const uint64_t control = r.Read(2);
     uint64_t v;
     if (control <= 1) {
@@ -59,7 +68,7 @@ bool ReferenceDecode(absl::string_view payload, size_t count, std::vector<double
     ring[i % 128] = v;
     out->push_back(std::bit_cast<double>(v));
   }
-  return r.AtPaddedEnd();
+  return prefix < count || r.AtPaddedEnd();
 }
 
 // A Chimp128 column of `values` and the offset of its payload.
@@ -201,6 +210,332 @@ TEST(DoubleChimp128, APrefixDecodeRejectsDamageInsideThePrefix) {
   const std::string padded = std::string(payload) + std::string(1, '\xff');
   EXPECT_FALSE(DecodeChimp128Prefix(padded, 600, 600, &whole).ok()) << "trailing bytes";
   EXPECT_TRUE(DecodeChimp128Prefix(padded, 600, 599, &whole).ok()) << "not read by a prefix";
+}
+
+// DecodeChimp128Prefix on a heap copy of exactly the payload's size, so that under ASan
+// (`bazel test --config=asan`) a load one byte past the payload fails the test.
+absl::Status DecodeExact(absl::string_view payload, size_t count, size_t prefix,
+                         std::vector<double>* out) {
+  std::unique_ptr<char[]> copy(new char[payload.size()]);
+  if (!payload.empty()) std::memcpy(copy.get(), payload.data(), payload.size());
+  return DecodeChimp128Prefix(absl::string_view(copy.get(), payload.size()), count, prefix, out);
+}
+
+// The decoder and the reference agree on `payload` holding `count` values, whole and at
+// the prefixes 0, 1, 2, ... up to 140 then every 37th: the same values, or both fail (and
+// the decoder with InternalServerException and an empty *out). Returns the most values a
+// decode that succeeded gave.
+size_t ExpectPayloadLikeReference(absl::string_view payload, size_t count,
+                                  const std::string& label) {
+  size_t most = 0;
+  for (size_t prefix = 0; prefix <= count; prefix += (prefix < 140 ? 1 : 37)) {
+    std::vector<double> mine = {7.0}, reference;
+    const absl::Status status = DecodeExact(payload, count, prefix, &mine);
+    const bool ok = ReferenceDecode(payload, count, &reference, prefix);
+    EXPECT_EQ(status.ok(), ok) << label << " prefix " << prefix << ": " << status;
+    if (status.ok() != ok) return most;
+    if (ok) {
+      EXPECT_EQ(testing::Bits(mine), testing::Bits(reference)) << label << " prefix " << prefix;
+      most = prefix;
+    } else {
+      EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << label << ": " << status;
+      EXPECT_TRUE(mine.empty()) << label;
+    }
+  }
+  std::vector<double> mine, reference;
+  const absl::Status status = DecodeExact(payload, count, count, &mine);
+  EXPECT_EQ(status.ok(), ReferenceDecode(payload, count, &reference)) << label << ": " << status;
+  if (!status.ok()) return most;
+  EXPECT_EQ(testing::Bits(mine), testing::Bits(reference)) << label;
+  return count;
+}
+
+// A payload written field by field from FORMAT.md's table, and the values it holds by that
+// table's rules (not by a decoder): for control codes at chosen bit offsets, and for
+// streams the encoder never writes.
+class PayloadBuilder {
+ public:
+  explicit PayloadBuilder(uint64_t first) : writer_(&bytes_) {
+    writer_.Write(first, 64);
+    values_.push_back(first);
+  }
+
+  void Same(uint64_t slot) {
+    Control(0);
+    writer_.Write(slot, 7);
+    values_.push_back(Slot(slot));
+  }
+  // XOR with `slot`'s value of `significant` bits (< 2^significant, significant < 64)
+  // under `lead_code`. A window the format forbids (0 bits, past bit 63) is written as
+  // given; its value is then 0 (no decoder may return it).
+  void Indexed(uint64_t slot, int lead_code, int significant, uint64_t bits) {
+    Control(1);
+    writer_.Write(slot, 7);
+    writer_.Write(static_cast<uint64_t>(lead_code), 3);
+    writer_.Write(static_cast<uint64_t>(significant), 6);
+    writer_.Write(bits, significant);
+    const int up = 64 - kLeadSteps[lead_code] - significant;
+    values_.push_back(significant == 0 || up < 0 ? 0 : Slot(slot) ^ (bits << up));
+  }
+  // XOR with the previous value under the stored lead: x < 2^(64 - lead).
+  void Reuse(uint64_t x, int lead) {
+    Control(2);
+    writer_.Write(x, 64 - lead);
+    values_.push_back(values_.back() ^ x);
+  }
+  void NewLead(int lead_code, uint64_t x) {
+    Control(3);
+    writer_.Write(static_cast<uint64_t>(lead_code), 3);
+    writer_.Write(x, 64 - kLeadSteps[lead_code]);
+    values_.push_back(values_.back() ^ x);
+  }
+  // kSame values referring to slot 0 until the next field starts at bit `offset` of a byte.
+  void AlignTo(int offset) {
+    while (static_cast<int>(writer_.bits_written() % 8) != offset) Same(0);
+  }
+
+  size_t count() const { return values_.size(); }
+  std::vector<double> values() const {
+    std::vector<double> v;
+    for (uint64_t bits : values_) v.push_back(std::bit_cast<double>(bits));
+    return v;
+  }
+  std::string Finish() {
+    writer_.Finish();
+    return bytes_;
+  }
+
+  static constexpr int kLeadSteps[8] = {0, 8, 12, 16, 18, 20, 22, 24};
+
+ private:
+  void Control(uint64_t code) { writer_.Write(code, 2); }
+  // The latest value in ring slot `slot`; 0 for a slot not yet written (which the format
+  // forbids naming: no decoder may return it).
+  uint64_t Slot(uint64_t slot) const {
+    const size_t i = values_.size();  // The value being written.
+    if (slot >= i) return 0;
+    return values_[(i - 1) - ((i - 1 - slot) % 128)];
+  }
+
+  std::string bytes_;
+  BitWriter writer_;
+  std::vector<uint64_t> values_;
+};
+
+// Every control code, every lead code and the widest and narrowest windows, starting at each
+// bit offset of a byte, with 0 to 24 values after (so each is read both by the unchecked
+// 16-byte loads and by the bounds-checked tail, and its fields cross every 64-bit word
+// boundary the loads have): the values FORMAT.md gives, and what the reference decodes.
+TEST(DoubleChimp128, EveryControlCaseAtEveryBitOffsetDecodes) {
+  std::mt19937_64 rng(17);
+  struct Case {
+    const char* name;
+    std::function<void(PayloadBuilder&)> write;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"same", [](PayloadBuilder& b) { b.Same(1); }});
+  for (int code = 0; code < 8; ++code) {
+    const int lead = PayloadBuilder::kLeadSteps[code];
+    // The 6-bit S field holds 1..63: the widest window is 63 bits (lead 0) or 64 - lead.
+    for (int significant : {1, 17, std::min(63, 64 - lead)}) {
+      cases.push_back({"indexed", [code, significant, &rng](PayloadBuilder& b) {
+                         const uint64_t bits = rng() >> (64 - significant) | 1;
+                         b.Indexed(2, code, significant, bits);
+                       }});
+    }
+    cases.push_back(
+        {"new lead", [code, lead, &rng](PayloadBuilder& b) { b.NewLead(code, rng() >> lead); }});
+    // The reused lead's value starts 69 - lead bits after the case: every offset too.
+    cases.push_back({"reuse lead", [code, lead, &rng](PayloadBuilder& b) {
+                       b.NewLead(code, rng() >> lead);
+                       b.Reuse(rng() >> lead, lead);
+                     }});
+  }
+  for (size_t c = 0; c < cases.size(); ++c) {
+    for (int offset = 0; offset < 8; ++offset) {
+      for (int after = 0; after <= 24; ++after) {
+        PayloadBuilder b(rng());
+        b.Same(0);
+        b.NewLead(1, rng() >> 8);
+        b.AlignTo(offset);
+        cases[c].write(b);
+        for (int k = 0; k < after; ++k) b.Same(static_cast<uint64_t>(k % 2));
+        const std::string payload = b.Finish();
+        const std::string label =
+            absl::StrCat(cases[c].name, " case ", c, " offset ", offset, " after ", after);
+        std::vector<double> decoded;
+        ASSERT_TRUE(DecodeExact(payload, b.count(), b.count(), &decoded).ok()) << label;
+        ASSERT_EQ(testing::Bits(decoded), testing::Bits(b.values())) << label;
+        ExpectPayloadLikeReference(payload, b.count(), label);
+        if (HasFailure()) return;
+      }
+    }
+  }
+}
+
+// A reused lead needs a stored one: none at the start, and kSame and kIndexed clear it;
+// a slot must have been written. Wherever the value falls (fast loop or tail).
+TEST(DoubleChimp128, AReusedLeadWithoutOneAndAnUnwrittenSlotFail) {
+  for (int after = 0; after <= 24; ++after) {
+    for (int clear = 0; clear < 3; ++clear) {
+      PayloadBuilder b(0x4059000000000000);
+      if (clear == 1) b.Same(0);
+      if (clear == 2) {
+        b.NewLead(2, 0x12345);
+        b.Indexed(0, 3, 5, 0x11);
+      }
+      b.Reuse(0xabcdef, 12);  // Control 2 and the 52 bits a stored lead of 12 would take.
+      for (int k = 0; k < after; ++k) b.Same(0);
+      const std::string payload = b.Finish();
+      const std::string label = absl::StrCat("clear ", clear, " after ", after);
+      std::vector<double> out = {1.0};
+      const absl::Status status = DecodeExact(payload, b.count(), b.count(), &out);
+      EXPECT_FALSE(status.ok()) << label;
+      EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << label << ": " << status;
+      EXPECT_TRUE(out.empty()) << label;
+      ExpectPayloadLikeReference(payload, b.count(), label);
+    }
+    PayloadBuilder b(1);
+    for (int k = 0; k < 6 + 2 * after; ++k) b.Same(0);
+    std::string payload = b.Finish();
+    // Value 1's slot field starts at bit 66, bit 2 of byte 8: from slot 0 to slot 1, which
+    // value 1 cannot name.
+    payload[8] = static_cast<char>(payload[8] | (1 << 2));
+    std::vector<double> out;
+    EXPECT_FALSE(DecodeExact(payload, b.count(), b.count(), &out).ok()) << after;
+    ExpectPayloadLikeReference(payload, b.count(), absl::StrCat("slot, after ", after));
+  }
+}
+
+// Random columns that mix every control code (repeats near and far, slowly and fully
+// changing values, special doubles) at the lengths around the ring's 128: the round trip
+// is exact, and every prefix, truncation and flipped byte decodes or fails as the
+// reference does.
+TEST(DoubleChimp128, RandomColumnsDecodeLikeTheReference) {
+  std::mt19937_64 rng(19);
+  const std::vector<double> specials = testing::SpecialDoubles();
+  for (int round = 0; round < 40; ++round) {
+    const size_t lengths[] = {0, 1, 2, 127, 128, 129, 255, 256, 257};
+    const size_t n = round < 9 ? lengths[round] : rng() % 3000;
+    std::vector<double> values = Walk(rng, n);
+    for (double& v : values) {
+      switch (rng() % 8) {
+        case 0:
+          v = std::bit_cast<double>(rng());  // Lead 0: 64 value bits.
+          break;
+        case 1:
+          v = specials[rng() % specials.size()];
+          break;
+        default:
+          break;
+      }
+    }
+    size_t offset = 0;
+    const std::string column = Encode(values, &offset);
+    const std::string payload = column.substr(offset);
+    std::vector<double> decoded;
+    ASSERT_TRUE(DecodeExact(payload, n, n, &decoded).ok()) << n;
+    ASSERT_EQ(testing::Bits(decoded), testing::Bits(values)) << n;
+    ExpectPayloadLikeReference(payload, n, absl::StrCat("n ", n));
+    for (int k = 0; k < 8 && !payload.empty(); ++k) {
+      const size_t cut = rng() % payload.size();
+      ExpectPayloadLikeReference(payload.substr(0, cut), n, absl::StrCat("n ", n, " cut ", cut));
+      std::string damaged = payload;
+      damaged[cut] = static_cast<char>(rng());
+      ExpectPayloadLikeReference(damaged, n, absl::StrCat("n ", n, " byte ", cut));
+    }
+    if (HasFailure()) return;
+  }
+}
+
+// A stream of random fields, now and then one the format forbids (a slot not yet written,
+// a window of 0 bits or past bit 63, a reused lead where none is stored), cut short or
+// followed by random bytes now and then: runs of valid values before the damage.
+std::string RandomFields(std::mt19937_64& rng, size_t* count) {
+  PayloadBuilder b(rng());
+  const size_t n = 1 + rng() % 300;
+  int lead = -1;  // The stored lead.
+  for (size_t i = 1; i < n; ++i) {
+    const bool bad = rng() % 200 == 0;
+    const uint64_t r = rng() % 100;
+    if (r < 5) {
+      b.Same(bad ? rng() % 128 : rng() % std::min<size_t>(i, 128));
+      lead = -1;
+    } else if (r < 15) {
+      const int code = static_cast<int>(rng() % 8);
+      const int most = std::min(63, 64 - PayloadBuilder::kLeadSteps[code]);
+      const int significant =
+          bad ? static_cast<int>(rng() % 64) : 1 + static_cast<int>(rng() % most);
+      b.Indexed(rng() % std::min<size_t>(i, 128), code, significant,
+                significant == 0 ? 0 : rng() >> (64 - significant));
+      lead = -1;
+    } else if (r < 55 || (lead < 0 && !bad)) {
+      const int code = static_cast<int>(rng() % 8);
+      lead = PayloadBuilder::kLeadSteps[code];
+      b.NewLead(code, rng() >> lead);
+    } else {
+      const int width_lead = lead < 0 ? PayloadBuilder::kLeadSteps[rng() % 8] : lead;
+      b.Reuse(rng() >> width_lead, width_lead);
+    }
+  }
+  std::string payload = b.Finish();
+  *count = b.count();
+  switch (rng() % 4) {
+    case 0:
+      payload.resize(rng() % (payload.size() + 1));
+      break;
+    case 1:
+      for (uint64_t k = rng() % 4; k > 0; --k) payload.push_back(static_cast<char>(rng()));
+      break;
+    case 2:
+      *count += rng() % 3;
+      break;
+    default:
+      break;
+  }
+  return payload;
+}
+
+// Random bytes as a payload, with counts up to what its size allows, and random fields:
+// a typed error or the reference's values, never a read outside the payload (ASan) or a
+// crash.
+TEST(DoubleChimp128, GarbagePayloadsFailOrDecodeLikeTheReference) {
+  std::mt19937_64 rng(23);
+  size_t decoded = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string payload;
+    size_t count = 0;
+    if (round % 2 == 0) {
+      payload.resize(rng() % 200);
+      for (char& c : payload) c = static_cast<char>(rng());
+      const size_t most = payload.size() < 8 ? 2 : (payload.size() - 8) * 4 + 2;
+      count = rng() % (most + 1);
+    } else {
+      payload = RandomFields(rng, &count);
+    }
+    decoded += ExpectPayloadLikeReference(payload, count, absl::StrCat("round ", round));
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(decoded, 100000) << "too few values decoded from garbage to compare";
+}
+
+// The bytes the encoder writes (FORMAT.md "0x12 Double Chimp128") for one value of each
+// control code, as main's encoder wrote them before the decoder changed: a change to the
+// format or the encoder's choices shows here.
+TEST(DoubleChimp128, WritesTheDocumentedBytes) {
+  // 1.0; 1.0 again (control 0, slot 0); 1.5 (XOR with 1.0 is bit 51 alone, more than 13
+  // trailing zeros: control 1, slot 1, lead 12, 1 significant bit); 1.0 + 2^-52 (XOR with
+  // 1.5 has 12 leading zeros and none trailing: control 3, lead code 2, 52 bits); then
+  // 1.5 + 2^-51 (XOR 0x0008000000000003, lead 12 again: control 2, 52 bits).
+  const std::vector<double> values = {1.0, 1.0, 1.5, std::bit_cast<double>(0x3ff0000000000001),
+                                      std::bit_cast<double>(0x3ff8000000000002)};
+  size_t offset = 0;
+  const std::string column = Encode(values, &offset);
+  std::string hex;
+  for (char c : column.substr(offset)) {
+    absl::StrAppend(&hex, absl::Hex(static_cast<uint8_t>(c), absl::kZeroPad2));
+  }
+  EXPECT_EQ(hex, "000000000000f03f000a28b8020000000000d001000000000004");
 }
 
 }  // namespace
