@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/common/file_util.h"
+#include "engine/common/xxh3.h"
 #include "tsw/status.h"
-#include "xxhash.h"
 
 namespace tsw::magnetic {
 
@@ -74,7 +74,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (absl::Status s = PRead(0, kSegmentHeaderSize, &header); !s.ok()) return s;
   if (std::memcmp(header.data(), kSegmentHeaderMagic, 8) != 0) return corrupt("bad header magic");
   uint32_t version = DecodeFixed32(header.data() + 8);
-  if (static_cast<uint32_t>(XXH3_64bits(header.data(), 12)) != DecodeFixed32(header.data() + 12)) {
+  if (static_cast<uint32_t>(Xxh3_64(header.data(), 12)) != DecodeFixed32(header.data() + 12)) {
     return corrupt("header checksum mismatch");
   }
   if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion) {
@@ -102,7 +102,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   }
   std::string footer;
   if (absl::Status s = PRead(footer_offset, footer_length, &footer); !s.ok()) return s;
-  if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum_) {
+  if (Xxh3_64(footer.data(), footer.size()) != footer_checksum_) {
     return corrupt("footer checksum mismatch");
   }
   if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, version, &index_); !s.ok()) {
@@ -157,7 +157,7 @@ absl::StatusOr<absl::string_view> SegmentReader::BlockBytes(size_t stream, size_
     bytes = *scratch;
   }
   if (counters_ != nullptr) counters_->blocks_read.fetch_add(1, std::memory_order_relaxed);
-  if (XXH3_64bits(bytes.data(), bytes.size()) != entry.checksum) {
+  if (Xxh3_64(bytes.data(), bytes.size()) != entry.checksum) {
     return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", BlockName(stream, block),
                                            ": checksum mismatch"));
   }
@@ -188,7 +188,7 @@ absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictio
   }
   std::string bytes;
   if (absl::Status st = PRead(entry.offset, entry.length, &bytes); !st.ok()) return st;
-  if (XXH3_64bits(bytes.data(), bytes.size()) != entry.checksum) {
+  if (Xxh3_64(bytes.data(), bytes.size()) != entry.checksum) {
     return tsw::InternalError(absl::StrCat("segment file ", path_, ": dictionary of ",
                                            BlockName(stream, block), ": checksum mismatch"));
   }
