@@ -76,8 +76,8 @@ class SegmentReader {
   // ReadBlock, then decodes every row into *out in stream shape (block.h) and checks it
   // against the index (row count, strictly increasing times within the block's range).
   // `wanted` (optional, one flag per stream column) leaves the unflagged columns empty
-  // and undecoded (BlockReader::DecodeAll); `scratch` (optional) lends the block's bytes'
-  // buffer and a filtered decode's (block.h, DecodeScratch), so a caller decoding many
+  // and undecoded (BlockReader::DecodeAll); `scratch` (optional) lends the buffer of the block's
+  // bytes and those of a filtered decode (block.h, DecodeScratch), so a caller decoding many
   // blocks reuses one set.
   //
   // With `filter` (row_batch.h), only the rows with a time in [first_time, last_time] are
