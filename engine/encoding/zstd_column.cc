@@ -1,5 +1,6 @@
 #include "engine/encoding/zstd_column.h"
 
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_d_forceIgnoreChecksum.
 #include <zstd.h>
 
 #include <memory>
@@ -94,7 +95,8 @@ absl::Status ZstdFrameKindOf(absl::string_view framed, ZstdFrameKind* kind) {
 }
 
 absl::StatusOr<absl::string_view> DecodeColumnZstdView(absl::string_view framed,
-                                                       std::string* scratch) {
+                                                       std::string* scratch,
+                                                       ZstdContentChecksum checksum) {
   ZstdFrameKind kind;
   absl::Status status = ZstdFrameKindOf(framed, &kind);
   if (!status.ok()) return status;
@@ -126,6 +128,12 @@ absl::StatusOr<absl::string_view> DecodeColumnZstdView(absl::string_view framed,
   }
   ZSTD_DCtx* ctx = ThreadDCtx();
   if (ctx == nullptr) return Internal("zstd: cannot create a decompression context");
+  // Set on every call: the context is the thread's, and the previous call may have asked
+  // otherwise. A library that does not know the parameter refuses it and always verifies.
+  ZSTD_DCtx_setParameter(ctx, ZSTD_d_forceIgnoreChecksum,
+                         checksum == ZstdContentChecksum::kCheckedByCaller
+                             ? ZSTD_d_ignoreChecksum
+                             : ZSTD_d_validateChecksum);
   // The buffer only grows: a smaller column reuses its front, so bytes are zero-filled
   // only when it grows (resize's fill, which decompression then overwrites, cost as much
   // as a small column's decompression when column sizes alternate).

@@ -41,13 +41,25 @@ absl::Status EncodeColumnZstd(absl::string_view encoded, const ZstdColumnOptions
 // length mismatch, corrupt Zstd data, trailing bytes) yield InternalServerException.
 absl::Status DecodeColumnZstd(absl::string_view framed, std::string* out);
 
+// Whether decoding a Zstd frame checks its content checksum (Zstd's, over the output).
+enum class ZstdContentChecksum {
+  kVerify,  // A damaged frame is an error rather than different bytes.
+  // Not checked, for a caller that verified a checksum over the framed bytes themselves
+  // just before (a segment block's or dictionary's XXH3, engine/magnetic/FORMAT.md
+  // "Reading"), which already rules out damaged bytes. Malformed frames are still
+  // rejected, and the output still fills exactly the length the frame declares.
+  kCheckedByCaller,
+};
+
 // DecodeColumnZstd without the copy of a raw frame: the encoded column, as a view into
 // `framed` (a raw frame) or into *scratch (a Zstd frame, decompressed at its front). The
 // view lives as long as both. *scratch never shrinks here, so a caller decoding many
 // columns into one buffer zero-fills it only as it grows; its bytes past the view are
-// left over from earlier columns. Errors as DecodeColumnZstd's.
-absl::StatusOr<absl::string_view> DecodeColumnZstdView(absl::string_view framed,
-                                                       std::string* scratch);
+// left over from earlier columns. Errors as DecodeColumnZstd's (which verifies the
+// content checksum), but for `checksum`.
+absl::StatusOr<absl::string_view> DecodeColumnZstdView(
+    absl::string_view framed, std::string* scratch,
+    ZstdContentChecksum checksum = ZstdContentChecksum::kVerify);
 
 // The frame kind of `framed`, for statistics; InternalServerException when empty or unknown.
 absl::Status ZstdFrameKindOf(absl::string_view framed, ZstdFrameKind* kind);

@@ -306,7 +306,7 @@ absl::Status BlockReader::DecodeTimes(size_t rows, std::vector<int64_t>* out) co
 absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
                                        const std::vector<uint32_t>* at,
                                        const std::vector<double>* dictionary,
-                                       RowColumn* out) const {
+                                       DecodeScratch* scratch, RowColumn* out) const {
   out->name = spec.name;
   out->type = spec.type;
   out->doubles.clear();
@@ -334,13 +334,18 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
     return absl::OkStatus();
   }
   // The values of the present rows among `at`: their places among the present values.
-  std::vector<uint8_t> present(at->size());
-  std::vector<uint32_t> dense;
-  dense.reserve(at->size());
+  // The buffers are the scratch's (a scan's), swapped with the column's, so a scan's
+  // columns and its scratch trade the same few buffers instead of allocating per block.
+  DecodeScratch own;
+  DecodeScratch& buffers = scratch != nullptr ? *scratch : own;
+  std::vector<uint8_t>& present = buffers.present;
+  std::vector<uint32_t>& dense = buffers.dense;
   if (presence.empty()) {
     present.assign(at->size(), 1);
-    dense = *at;
+    dense.assign(at->begin(), at->end());
   } else {
+    present.resize(at->size());  // Every entry is written below.
+    dense.clear();
     uint32_t before = 0;  // Present rows before row `next`.
     size_t next = 0;
     for (size_t j = 0; j < at->size(); ++j) {
@@ -349,12 +354,19 @@ absl::Status BlockReader::DecodeColumn(size_t column, const ColumnSpec& spec, si
       if (present[j]) dense.push_back(before);
     }
   }
-  std::vector<double> got;
+  std::vector<double>& got = buffers.values;
   if (absl::Status s = DecodeDoubleChunkAt(values, count, dense, &got, dictionary); !s.ok()) {
     return s;
   }
-  out->present = std::move(present);
-  Scatter(std::move(got), out->present, at->size(), &out->doubles);
+  out->present.swap(present);
+  if (got.size() == at->size()) {
+    out->doubles.swap(got);
+  } else {
+    out->doubles.assign(at->size(), 0.0);
+    for (size_t j = 0, k = 0; j < at->size(); ++j) {
+      if (out->present[j]) out->doubles[j] = got[k++];
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -407,11 +419,11 @@ absl::Status BlockReader::DecodeAll(const StreamEntry& stream, size_t rows, RowB
 
 absl::Status BlockReader::DecodeTimesInRange(const StreamEntry& stream, size_t rows,
                                              int64_t min_time, int64_t max_time, int64_t first_time,
-                                             int64_t last_time, RowBatch* out,
-                                             size_t* first_row) const {
-  // Default-initialized (not zero-filled): the decoders write every value.
-  std::unique_ptr<int64_t[]> buffer(new int64_t[rows]);
-  const absl::Span<int64_t> decoded(buffer.get(), rows);
+                                             int64_t last_time, RowBatch* out, size_t* first_row,
+                                             std::vector<int64_t>* buffer) const {
+  // Grown only (zero-filled only then): the decoders write every value of the span.
+  if (buffer->size() < rows) buffer->resize(rows);
+  const absl::Span<int64_t> decoded(buffer->data(), rows);
   if (absl::Status s = DecodeInt64ChunkInto(chunks_[1], decoded); !s.ok()) return s;
   if (absl::Status s = CheckBlockTimes(decoded, min_time, max_time); !s.ok()) return s;
   const size_t lo = static_cast<size_t>(
@@ -430,14 +442,16 @@ absl::Status BlockReader::DecodeTimesInRange(const StreamEntry& stream, size_t r
 absl::Status BlockReader::DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
                                         const GroupDictionary* dictionary,
                                         const std::vector<bool>* which,
-                                        const std::vector<uint32_t>* at) const {
+                                        const std::vector<uint32_t>* at,
+                                        DecodeScratch* scratch) const {
   for (size_t c = 0; c < stream.columns.size(); ++c) {
     if (which != nullptr && (c >= which->size() || !(*which)[c])) continue;
     const std::vector<double>* entries =
         dictionary != nullptr && c < dictionary->columns.size() && !dictionary->columns[c].empty()
             ? &dictionary->columns[c]
             : nullptr;
-    if (absl::Status s = DecodeColumn(c, stream.columns[c], rows, at, entries, &out->columns[c]);
+    if (absl::Status s =
+            DecodeColumn(c, stream.columns[c], rows, at, entries, scratch, &out->columns[c]);
         !s.ok()) {
       return s;
     }

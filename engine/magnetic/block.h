@@ -69,6 +69,19 @@ RowBatch CopyRow(const RowBatch& rows, size_t row);
 // index entry's range; else InternalServerException ("times disagree with the index").
 absl::Status CheckBlockTimes(absl::Span<const int64_t> times, int64_t min_time, int64_t max_time);
 
+// Buffers a caller decoding many blocks in turn (a scan) lends to each decode, so they are
+// allocated once per scan instead of once per block and column. Nothing in them is read
+// before a decode writes it: they carry capacity, not data, from one decode to the next.
+struct DecodeScratch {
+  std::string bytes;               // A block's bytes when the file is read, not mapped.
+  std::vector<int64_t> times;      // DecodeTimesInRange's whole time column.
+  std::vector<uint32_t> in_range;  // A filtered decode's rows in the time range,
+  std::vector<uint32_t> keep;      // and those its filter keeps.
+  std::vector<uint32_t> dense;     // DecodeColumn's places of the rows among the present values,
+  std::vector<uint8_t> present;    // the rows' presence,
+  std::vector<double> values;      // and their values.
+};
+
 // The chunks of one block, over bytes it does not own (they must outlive the reader).
 class BlockReader {
  public:
@@ -97,11 +110,13 @@ class BlockReader {
   // out->time_nanos and out->versions, the first of them being row *first_row of the
   // block; the columns are named and typed after `stream`, and empty. The whole time
   // column is still decoded and checked (CheckBlockTimes against the index's `min_time`
-  // and `max_time`), into a buffer that is not zero-filled first, and only the range is
-  // copied out; of the versions only the range is decoded when they are constant.
+  // and `max_time`), into *buffer (grown, never shrunk, so zero-filled only as it grows),
+  // and only the range is copied out; of the versions only the range is decoded when they
+  // are constant.
   absl::Status DecodeTimesInRange(const StreamEntry& stream, size_t rows, int64_t min_time,
                                   int64_t max_time, int64_t first_time, int64_t last_time,
-                                  RowBatch* out, size_t* first_row) const;
+                                  RowBatch* out, size_t* first_row,
+                                  std::vector<int64_t>* buffer) const;
 
   // Decodes the columns whose flag in `which` is set (every column if `which` is null)
   // into out->columns (which DecodeAll has sized and named), leaving the others as they
@@ -109,15 +124,17 @@ class BlockReader {
   // (SegmentReader::DecodeBlock). With `at` (ascending rows, each below `rows`), only those
   // rows are decoded: those columns' presence and values are at->size() long, entry j
   // holding row (*at)[j] (encoding::DecodeDoublesAt decodes a double column only as far as
-  // its codec needs; other types decode whole and are gathered).
+  // its codec needs; other types decode whole and are gathered). `scratch` (optional)
+  // lends the buffers of decoding at rows.
   absl::Status DecodeColumns(const StreamEntry& stream, size_t rows, RowBatch* out,
                              const GroupDictionary* dictionary, const std::vector<bool>* which,
-                             const std::vector<uint32_t>* at = nullptr) const;
+                             const std::vector<uint32_t>* at = nullptr,
+                             DecodeScratch* scratch = nullptr) const;
 
  private:
   absl::Status DecodeColumn(size_t column, const ColumnSpec& spec, size_t rows,
                             const std::vector<uint32_t>* at, const std::vector<double>* dictionary,
-                            RowColumn* out) const;
+                            DecodeScratch* scratch, RowColumn* out) const;
   // The `count` present values of chunk `values` spread over `rows` rows of *out (whose
   // presence is set).
   static absl::Status DecodeValues(const ColumnSpec& spec, absl::string_view values, size_t count,

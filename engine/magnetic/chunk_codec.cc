@@ -31,10 +31,13 @@ absl::Status Append(absl::Span<const T> values, int zstd_level, std::string* out
 
 // The encoded column of `chunk`: a view into the chunk itself when its frame is raw (no
 // copy), else into this thread's buffer for decompressed columns, which the next call on
-// the thread reuses (no allocation per chunk once it has grown).
+// the thread reuses (no allocation per chunk once it has grown). Zstd's content checksum
+// is not checked again: chunks are decoded only from blocks and dictionaries whose XXH3
+// over these same bytes the segment reader has just verified (block.h).
 absl::StatusOr<absl::string_view> Unframe(absl::string_view chunk) {
   thread_local std::string scratch;
-  return encoding::DecodeColumnZstdView(chunk, &scratch);
+  return encoding::DecodeColumnZstdView(chunk, &scratch,
+                                        encoding::ZstdContentChecksum::kCheckedByCaller);
 }
 
 template <typename V, typename DecodeFn>

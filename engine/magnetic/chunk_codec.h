@@ -6,7 +6,9 @@
 // Guarantees: each Append/Decode pair round-trips exactly (doubles bit for bit, including
 // NaN payloads and -0.0; strings byte for byte, including empty ones and NULs). Decoders
 // never read outside their input and reject malformed input, and a column whose value
-// count differs from the expected one, with InternalServerException.
+// count differs from the expected one, with InternalServerException. They are given only
+// the bytes of blocks and dictionaries whose XXH3 the segment reader verified (block.h),
+// so a Zstd frame's own content checksum is not checked again.
 //
 // Thread-safe: free functions without shared state.
 #ifndef TSW_ENGINE_MAGNETIC_CHUNK_CODEC_H_

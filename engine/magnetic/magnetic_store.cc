@@ -248,7 +248,7 @@ absl::Status MagneticStore::Scan(const ScanRequest& request, const RowBatchVisit
 
   const size_t max_rows = predicate->max_rows_per_batch();
   RowBatch batch;
-  std::string scratch;  // Every stream's block bytes, in turn.
+  MergerScratch scratch;  // Every stream's, in turn: its block buffers and batches.
   for (auto& [key, group] : groups) {
     StreamMerger merger(std::move(group.sources), first, last, std::move(group.columns), &scratch);
     if (filter != nullptr && key.type == MeasureValueType::kMulti) {

@@ -5,8 +5,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
+#include "engine/common/xxh3.h"
 #include "tsw/status.h"
-#include "xxhash.h"
 
 namespace tsw::magnetic {
 namespace {
@@ -35,7 +35,7 @@ std::string EncodeManifest(const Manifest& manifest) {
     PutSignedVarint64(&out, segment.summary.max_time);
     PutVarint64(&out, static_cast<uint64_t>(segment.summary.points));
   }
-  PutFixed64(&out, XXH3_64bits(out.data(), out.size()));
+  PutFixed64(&out, Xxh3_64(out.data(), out.size()));
   return out;
 }
 
@@ -46,7 +46,7 @@ absl::Status DecodeManifest(absl::string_view bytes, Manifest* manifest) {
     return Bad("bad magic");
   }
   absl::string_view body = bytes.substr(0, bytes.size() - 8);
-  if (XXH3_64bits(body.data(), body.size()) != DecodeFixed64(bytes.data() + body.size())) {
+  if (Xxh3_64(body.data(), body.size()) != DecodeFixed64(bytes.data() + body.size())) {
     return Bad("checksum mismatch");
   }
   uint32_t version = DecodeFixed32(bytes.data() + sizeof(kManifestMagic));

@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/common/file_util.h"
+#include "engine/common/xxh3.h"
 #include "tsw/status.h"
-#include "xxhash.h"
 
 namespace tsw::magnetic {
 
@@ -74,7 +74,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   if (absl::Status s = PRead(0, kSegmentHeaderSize, &header); !s.ok()) return s;
   if (std::memcmp(header.data(), kSegmentHeaderMagic, 8) != 0) return corrupt("bad header magic");
   uint32_t version = DecodeFixed32(header.data() + 8);
-  if (static_cast<uint32_t>(XXH3_64bits(header.data(), 12)) != DecodeFixed32(header.data() + 12)) {
+  if (static_cast<uint32_t>(Xxh3_64(header.data(), 12)) != DecodeFixed32(header.data() + 12)) {
     return corrupt("header checksum mismatch");
   }
   if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion) {
@@ -102,7 +102,7 @@ absl::Status SegmentReader::Load(const std::optional<SegmentSummary>& expected) 
   }
   std::string footer;
   if (absl::Status s = PRead(footer_offset, footer_length, &footer); !s.ok()) return s;
-  if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum_) {
+  if (Xxh3_64(footer.data(), footer.size()) != footer_checksum_) {
     return corrupt("footer checksum mismatch");
   }
   if (absl::Status s = DecodeFooter(footer, footer_offset, file_size_, version, &index_); !s.ok()) {
@@ -157,7 +157,7 @@ absl::StatusOr<absl::string_view> SegmentReader::BlockBytes(size_t stream, size_
     bytes = *scratch;
   }
   if (counters_ != nullptr) counters_->blocks_read.fetch_add(1, std::memory_order_relaxed);
-  if (XXH3_64bits(bytes.data(), bytes.size()) != entry.checksum) {
+  if (Xxh3_64(bytes.data(), bytes.size()) != entry.checksum) {
     return tsw::InternalError(absl::StrCat("segment file ", path_, ": ", BlockName(stream, block),
                                            ": checksum mismatch"));
   }
@@ -188,7 +188,7 @@ absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictio
   }
   std::string bytes;
   if (absl::Status st = PRead(entry.offset, entry.length, &bytes); !st.ok()) return st;
-  if (XXH3_64bits(bytes.data(), bytes.size()) != entry.checksum) {
+  if (Xxh3_64(bytes.data(), bytes.size()) != entry.checksum) {
     return tsw::InternalError(absl::StrCat("segment file ", path_, ": dictionary of ",
                                            BlockName(stream, block), ": checksum mismatch"));
   }
@@ -208,12 +208,12 @@ absl::StatusOr<std::shared_ptr<const GroupDictionary>> SegmentReader::ReadDictio
 }
 
 absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* out,
-                                        const std::vector<bool>* wanted, std::string* scratch,
+                                        const std::vector<bool>* wanted, DecodeScratch* scratch,
                                         const RowFilter* filter, int64_t first_time,
                                         int64_t last_time) const {
-  std::string own;
-  absl::StatusOr<absl::string_view> bytes =
-      BlockBytes(stream, block, scratch != nullptr ? scratch : &own);
+  DecodeScratch own;  // Allocates nothing unless used.
+  if (scratch == nullptr) scratch = &own;
+  absl::StatusOr<absl::string_view> bytes = BlockBytes(stream, block, &scratch->bytes);
   if (!bytes.ok()) return bytes.status();
   const StreamEntry& s = index_.streams[stream];
   const BlockEntry& entry = s.blocks[block];
@@ -236,13 +236,14 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
   // A filtered decode names the columns and decodes only the range's times and versions
   // here (the whole time column is checked against the index).
   size_t first_row = 0;
-  if (absl::Status st = reader->DecodeTimesInRange(s, rows, entry.min_time, entry.max_time,
-                                                   first_time, last_time, out, &first_row);
+  if (absl::Status st =
+          reader->DecodeTimesInRange(s, rows, entry.min_time, entry.max_time, first_time, last_time,
+                                     out, &first_row, &scratch->times);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
-  if (absl::Status st =
-          DecodeFiltered(*reader, s, rows, dictionary.get(), wanted, *filter, first_row, out);
+  if (absl::Status st = DecodeFiltered(*reader, s, rows, dictionary.get(), wanted, *filter,
+                                       first_row, scratch, out);
       !st.ok()) {
     return Corruption(BlockName(stream, block), st);
   }
@@ -252,7 +253,8 @@ absl::Status SegmentReader::DecodeBlock(size_t stream, size_t block, RowBatch* o
 absl::Status SegmentReader::DecodeFiltered(const BlockReader& reader, const StreamEntry& s,
                                            size_t rows, const GroupDictionary* dictionary,
                                            const std::vector<bool>* wanted, const RowFilter& filter,
-                                           size_t first_row, RowBatch* out) {
+                                           size_t first_row, DecodeScratch* scratch,
+                                           RowBatch* out) {
   // The filter's columns first (`first`), the others (`rest`) at the rows it keeps.
   std::vector<bool> first(s.columns.size()), rest(s.columns.size());
   for (size_t c = 0; c < s.columns.size(); ++c) {
@@ -265,24 +267,26 @@ absl::Status SegmentReader::DecodeFiltered(const BlockReader& reader, const Stre
   // Only the rows in the time range are decoded: `in_range` of the block's, from
   // first_row on (out's times).
   const size_t lo = first_row;
-  std::vector<uint32_t> in_range(out->time_nanos.size());
+  std::vector<uint32_t>& in_range = scratch->in_range;
+  in_range.resize(out->time_nanos.size());
   std::iota(in_range.begin(), in_range.end(), static_cast<uint32_t>(lo));
   out->measure_value_type = s.type;
   if (in_range.empty()) return absl::OkStatus();
-  if (absl::Status st = reader.DecodeColumns(s, rows, out, dictionary, &first, &in_range);
+  if (absl::Status st = reader.DecodeColumns(s, rows, out, dictionary, &first, &in_range, scratch);
       !st.ok()) {
     return st;
   }
-  std::vector<uint32_t> keep;
+  std::vector<uint32_t>& keep = scratch->keep;
+  keep.clear();
   if (!filter.select(*out, &keep)) {
     // The filter failed on these rows: all of them, whole.
-    return reader.DecodeColumns(s, rows, out, dictionary, &rest, &in_range);
+    return reader.DecodeColumns(s, rows, out, dictionary, &rest, &in_range, scratch);
   }
   if (keep.size() < in_range.size()) KeepRows(keep, out);
   if (keep.empty()) return absl::OkStatus();  // The other columns stay undecoded.
   // The other columns at the kept rows only (a codec decodes only as far as it needs).
   for (uint32_t& row : keep) row += static_cast<uint32_t>(lo);
-  return reader.DecodeColumns(s, rows, out, dictionary, &rest, &keep);
+  return reader.DecodeColumns(s, rows, out, dictionary, &rest, &keep, scratch);
 }
 
 bool SegmentReader::MayMatch(size_t stream, size_t block,

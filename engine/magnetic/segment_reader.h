@@ -76,8 +76,9 @@ class SegmentReader {
   // ReadBlock, then decodes every row into *out in stream shape (block.h) and checks it
   // against the index (row count, strictly increasing times within the block's range).
   // `wanted` (optional, one flag per stream column) leaves the unflagged columns empty
-  // and undecoded (BlockReader::DecodeAll); `scratch` (optional) holds the block's bytes,
-  // so a caller decoding many blocks reuses one buffer.
+  // and undecoded (BlockReader::DecodeAll); `scratch` (optional) lends the buffer of the block's
+  // bytes and those of a filtered decode (block.h, DecodeScratch), so a caller decoding many
+  // blocks reuses one set.
   //
   // With `filter` (row_batch.h), only the rows with a time in [first_time, last_time] are
   // decoded (after the times' check against the index): the columns the filter reads
@@ -88,7 +89,7 @@ class SegmentReader {
   // source holds rows in the block's range). Without a filter the time range is not used.
   absl::Status DecodeBlock(size_t stream, size_t block, RowBatch* out,
                            const std::vector<bool>* wanted = nullptr,
-                           std::string* scratch = nullptr, const RowFilter* filter = nullptr,
+                           DecodeScratch* scratch = nullptr, const RowFilter* filter = nullptr,
                            int64_t first_time = INT64_MIN, int64_t last_time = INT64_MAX) const;
 
   // False when `bounds` (row_batch.h, ValueBound) rule out every row of block `block` of
@@ -127,7 +128,7 @@ class SegmentReader {
   static absl::Status DecodeFiltered(const BlockReader& reader, const StreamEntry& s, size_t rows,
                                      const GroupDictionary* dictionary,
                                      const std::vector<bool>* wanted, const RowFilter& filter,
-                                     size_t first_row, RowBatch* out);
+                                     size_t first_row, DecodeScratch* scratch, RowBatch* out);
 
   SegmentReader(std::unique_ptr<File> file, std::shared_ptr<ReadCounters> counters);
   absl::Status Load(const std::optional<SegmentSummary>& expected);

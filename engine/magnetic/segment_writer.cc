@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "engine/common/file_util.h"
+#include "engine/common/xxh3.h"
 #include "tsw/status.h"
-#include "xxhash.h"
 
 namespace tsw::magnetic {
 namespace {
@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
   std::unique_ptr<SegmentWriter> writer(new SegmentWriter(env, *std::move(file), options));
   std::string header(kSegmentHeaderMagic, sizeof(kSegmentHeaderMagic));
   PutFixed32(&header, kSegmentFormatVersion);
-  PutFixed32(&header, static_cast<uint32_t>(XXH3_64bits(header.data(), header.size())));
+  PutFixed32(&header, static_cast<uint32_t>(Xxh3_64(header.data(), header.size())));
   writer->index_.bytes_by_kind[static_cast<size_t>(ByteKind::kIndex)] += header.size();
   if (absl::Status s = writer->Append(header); !s.ok()) return s;
   return writer;
@@ -394,7 +394,7 @@ absl::Status SegmentWriter::AppendGroup(size_t begin, size_t end,
       DictionaryEntry entry;
       entry.offset = offset_;
       entry.length = dictionary_bytes.size();
-      entry.checksum = XXH3_64bits(dictionary_bytes.data(), dictionary_bytes.size());
+      entry.checksum = Xxh3_64(dictionary_bytes.data(), dictionary_bytes.size());
       stream_.dictionaries.push_back(entry);
       for (size_t k = 0; k < kNumByteKinds; ++k) index_.bytes_by_kind[k] += dictionary_counts[k];
       if (absl::Status st = Append(dictionary_bytes); !st.ok()) return st;
@@ -406,7 +406,7 @@ absl::Status SegmentWriter::AppendGroup(size_t begin, size_t end,
     BlockEntry entry;
     entry.offset = offset_;
     entry.length = blocks[b].size();
-    entry.checksum = XXH3_64bits(blocks[b].data(), blocks[b].size());
+    entry.checksum = Xxh3_64(blocks[b].data(), blocks[b].size());
     entry.rows = static_cast<int64_t>(last - first);
     entry.min_time = pending_.time_nanos[first];
     entry.max_time = pending_.time_nanos[last - 1];
@@ -444,7 +444,7 @@ absl::StatusOr<SegmentSummary> SegmentWriter::Finish() {
   EndStream();
   std::string footer = EncodeFooter(index_);
   uint64_t footer_offset = offset_;
-  uint64_t footer_checksum = XXH3_64bits(footer.data(), footer.size());
+  uint64_t footer_checksum = Xxh3_64(footer.data(), footer.size());
   std::string trailer;
   PutFixed64(&trailer, footer_offset);
   PutFixed64(&trailer, footer.size());

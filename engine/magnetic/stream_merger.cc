@@ -28,7 +28,7 @@ bool StreamMerger::Overlaps(const StreamEntry& stream, int64_t first_time, int64
 }
 
 StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
-                           std::vector<ColumnSpec> columns, std::string* scratch)
+                           std::vector<ColumnSpec> columns, MergerScratch* scratch)
     : first_(first_time),
       last_(last_time),
       columns_(std::move(columns)),
@@ -37,6 +37,10 @@ StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time
   for (size_t i = 0; i < sources.size(); ++i) {
     Cursor& c = cursors_[i];
     c.source = sources[i];
+    if (!scratch_->blocks.empty()) {
+      c.block = std::move(scratch_->blocks.back());
+      scratch_->blocks.pop_back();
+    }
     const StreamEntry& stream = c.source.reader->index().streams[c.source.stream];
     std::tie(c.next_block, c.end_block) = BlockRange(stream, first_, last_);
     c.column_map.resize(stream.columns.size());
@@ -50,6 +54,11 @@ StreamMerger::StreamMerger(std::vector<StreamSource> sources, int64_t first_time
       c.all_wanted = c.all_wanted && found;
     }
   }
+}
+
+StreamMerger::~StreamMerger() {
+  if (scratch_ == &own_scratch_) return;
+  for (Cursor& c : cursors_) scratch_->blocks.push_back(std::move(c.block));
 }
 
 bool StreamMerger::Filterable(const Cursor& c) const {
@@ -70,8 +79,7 @@ bool StreamMerger::Filterable(const Cursor& c) const {
 absl::Status StreamMerger::Fill(Cursor* c) {
   while (!c->done && c->pos >= c->limit) {
     if (c->next_block >= c->end_block) {
-      c->done = true;
-      c->block = RowBatch();
+      c->done = true;  // The block's rows are not read again; its buffers are kept.
       break;
     }
     const bool filtered = Filterable(*c);
@@ -84,7 +92,7 @@ absl::Status StreamMerger::Fill(Cursor* c) {
     }
     if (absl::Status s = c->source.reader->DecodeBlock(
             c->source.stream, c->next_block, &c->block, c->all_wanted ? nullptr : &c->wanted,
-            scratch_, filtered ? filter_ : nullptr, first_, last_);
+            &scratch_->decode, filtered ? filter_ : nullptr, first_, last_);
         !s.ok()) {
       return s;
     }

@@ -25,17 +25,29 @@ struct StreamSource {
   size_t stream = 0;  // Index into reader->index().streams.
 };
 
+// What a caller running many mergers in turn (a scan, one per stream) lends each, so a
+// stream does not allocate its own: the block decoding's buffers, and batches for the
+// cursors' blocks (a merger takes them when it starts and gives them back when it ends).
+// It carries capacity, not rows: every block is decoded over what a batch held before.
+struct MergerScratch {
+  DecodeScratch decode;
+  std::vector<RowBatch> blocks;
+};
+
 class StreamMerger {
  public:
   // `sources` hold the same stream, oldest segment first. The output has `columns` (sorted
   // by ColumnLess): the union of the sources' columns, or a subset of it (a scan's
   // projection), in which case a source's other columns are never decoded.
   // Rows with first_time <= time <= last_time are merged (none if first > last).
-  // `scratch` (optional) holds the block bytes being decoded; a caller running many
-  // mergers in turn (a scan, one per stream) passes one buffer, so each stream does not
-  // allocate and zero its own. It must outlive the merger.
+  // `scratch` (optional; see MergerScratch) must outlive the merger, and serve one merger
+  // at a time.
   StreamMerger(std::vector<StreamSource> sources, int64_t first_time, int64_t last_time,
-               std::vector<ColumnSpec> columns, std::string* scratch = nullptr);
+               std::vector<ColumnSpec> columns, MergerScratch* scratch = nullptr);
+  // Gives the cursors' block batches back to the scratch.
+  ~StreamMerger();
+  StreamMerger(const StreamMerger&) = delete;
+  StreamMerger& operator=(const StreamMerger&) = delete;
 
   // Lets blocks be decoded through `filter` (row_batch.h; it must outlive the merger): a
   // block no other source of this merger overlaps, and whose time range misses
@@ -86,8 +98,8 @@ class StreamMerger {
   const int64_t last_;
   const std::vector<ColumnSpec> columns_;
   std::vector<Cursor> cursors_;
-  std::string own_scratch_;  // Used when the caller passes no scratch.
-  std::string* const scratch_;
+  MergerScratch own_scratch_;  // Used when the caller passes no scratch.
+  MergerScratch* const scratch_;
   bool started_ = false;
   const RowFilter* filter_ = nullptr;
   int64_t foreign_first_ = 0, foreign_last_ = -1;

@@ -192,5 +192,71 @@ TEST(ZstdColumn, FlippedBitsInACompressedColumnAreDetected) {
   EXPECT_GT(rejected, 1900);
 }
 
+// A Zstd frame whose content checksum (its last 4 bytes) is damaged.
+std::string WithBadContentChecksum(const std::string& framed) {
+  std::string bad = framed;
+  bad.back() ^= 0x01;
+  return bad;
+}
+
+TEST(ZstdColumn, ACallerThatCheckedTheBytesSkipsOnlyTheContentChecksum) {
+  const std::string input = Compressible(20'000) + Random(3000, 5);
+  std::string framed;
+  ASSERT_TRUE(EncodeColumnZstd(input, ZstdColumnOptions(), &framed).ok());
+  ASSERT_EQ(KindOfFrame(framed), ZstdFrameKind::kZstd);
+  const std::string bad = WithBadContentChecksum(framed);
+  std::string scratch;
+  // Verified by default: the damaged checksum is an error.
+  absl::StatusOr<absl::string_view> verified = DecodeColumnZstdView(bad, &scratch);
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(KindOf(verified.status()), ErrorKind::kInternalServer);
+  // Left to the caller: the same bytes decode, to the column.
+  absl::StatusOr<absl::string_view> skipped =
+      DecodeColumnZstdView(bad, &scratch, ZstdContentChecksum::kCheckedByCaller);
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_EQ(*skipped, input);
+}
+
+TEST(ZstdColumn, AFrameDecodedWithoutTheChecksumLeavesTheNextOneVerified) {
+  // The thread's one decompression context carries the choice; each call makes its own.
+  const std::string input = Compressible(9'000) + Random(900, 6);
+  std::string framed;
+  ASSERT_TRUE(EncodeColumnZstd(input, ZstdColumnOptions(), &framed).ok());
+  const std::string bad = WithBadContentChecksum(framed);
+  std::string scratch;
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(DecodeColumnZstdView(framed, &scratch, ZstdContentChecksum::kCheckedByCaller).ok());
+    EXPECT_FALSE(DecodeColumnZstdView(bad, &scratch).ok()) << "round " << round;
+    std::string out;
+    EXPECT_FALSE(DecodeColumnZstd(bad, &out).ok()) << "round " << round;
+    EXPECT_TRUE(out.empty());
+  }
+}
+
+TEST(ZstdColumn, MalformedFramesAreRejectedWithoutTheContentChecksumToo) {
+  const std::string input = Compressible(20'000) + Random(2000, 7);
+  std::string zstd;
+  ASSERT_TRUE(EncodeColumnZstd(input, ZstdColumnOptions(), &zstd).ok());
+  ASSERT_EQ(KindOfFrame(zstd), ZstdFrameKind::kZstd);
+  std::string scratch;
+  // Every truncation (the Zstd frame cut short, or its length prefix), then trailing bytes.
+  for (size_t len = 0; len < zstd.size(); ++len) {
+    absl::StatusOr<absl::string_view> view = DecodeColumnZstdView(
+        absl::string_view(zstd).substr(0, len), &scratch, ZstdContentChecksum::kCheckedByCaller);
+    ASSERT_FALSE(view.ok()) << "length " << len;
+    EXPECT_EQ(KindOf(view.status()), ErrorKind::kInternalServer);
+  }
+  EXPECT_FALSE(
+      DecodeColumnZstdView(zstd + "x", &scratch, ZstdContentChecksum::kCheckedByCaller).ok());
+  // After all those errors the thread's context still decodes a good frame, both ways.
+  absl::StatusOr<absl::string_view> good =
+      DecodeColumnZstdView(zstd, &scratch, ZstdContentChecksum::kCheckedByCaller);
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(*good, input);
+  good = DecodeColumnZstdView(zstd, &scratch);
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(*good, input);
+}
+
 }  // namespace
 }  // namespace tsw::encoding
