@@ -300,6 +300,18 @@ class MeasureColumn {
     void ReadRowCells(size_t row, uint64_t wanted, uint64_t* out) const {
       const char* array = static_cast<const char*>(cell_bytes(0));
       const size_t capacity = capacity_;
+      if (narrow_ == 0) {
+        // Every slot 8 bytes wide: slot s's cell is s arrays on, so only the wanted
+        // slots are visited.
+        const uint64_t* cells = reinterpret_cast<const uint64_t*>(array) + row;
+        const uint64_t slots =
+            slots_ >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << slots_) - 1;
+        for (uint64_t w = wanted & slots; w != 0; w &= w - 1) {
+          const size_t s = static_cast<size_t>(__builtin_ctzll(w));
+          out[s] = cells[s * capacity];
+        }
+        return;
+      }
       for (size_t s = 0; s < slots_ && s < kMaxNarrowSlots && (wanted >> s) != 0; ++s) {
         const bool is_narrow = (narrow_ >> s & 1) != 0;
         if ((wanted >> s & 1) != 0) {

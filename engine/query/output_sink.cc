@@ -378,6 +378,7 @@ void SortByOneValue(const Vec& v, bool descending, bool nulls_first, std::vector
 OutputSink::OutputSink(const Plan& plan, const EvalContext& ctx, MemoryBudget* budget,
                        std::function<bool(const QueryBatch&)> visitor)
     : plan_(plan), ctx_(ctx), budget_(budget), visitor_(std::move(visitor)) {
+  buffer_.reserve(plan.columns.size() + plan.order.size());
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     buffer_.push_back(NewColumn(plan.columns[i].name, plan.outputs[i]->type));
   }
@@ -386,10 +387,11 @@ OutputSink::OutputSink(const Plan& plan, const EvalContext& ctx, MemoryBudget* b
   }
 }
 
-absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel) {
+absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel, bool in_order) {
   if (stopped_) return false;
   if (sel.count == 0) return true;
   std::vector<VecPtr> values;
+  values.reserve(plan_.outputs.size() + plan_.order.size());
   for (const auto& e : plan_.outputs) {
     auto v = Evaluate(*e, chunk, sel, ctx_);
     if (!v.ok()) return v.status();
@@ -414,12 +416,12 @@ absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel) {
     rows.push_back(static_cast<uint32_t>(r));
   });
   if (absl::Status s = budget_->Charge(0); !s.ok()) return s;
-  if (absl::Status s = Append(values, rows); !s.ok()) return s;
+  if (absl::Status s = Append(values, rows, in_order); !s.ok()) return s;
   return !stopped_;
 }
 
 absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
-                                const std::vector<uint32_t>& rows) {
+                                const std::vector<uint32_t>& rows, bool in_order) {
   if (!Ordered()) {
     size_t n = rows.size();
     if (plan_.limit) {
@@ -435,12 +437,12 @@ absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
   }
   std::vector<uint32_t> sorted;
   const bool first_rows = buffered_ == 0;
-  if (first_rows && SortRows(values, rows, &sorted)) {
-    for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], sorted, buffer_[c]);
-  } else {
-    for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], rows, buffer_[c]);
-  }
-  in_order_ = first_rows && !sorted.empty();
+  // The first rows are put in order as they are appended (or come so: `in_order`).
+  const bool sorting = first_rows && SortableOnAppend(values, rows.size());
+  if (sorting && !in_order) SortRows(values, rows, &sorted);
+  const std::vector<uint32_t>& appended = sorting && !in_order ? sorted : rows;
+  for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], appended, buffer_[c]);
+  in_order_ = sorting;
   const size_t first = buffered_;
   buffered_ += rows.size();
   const int64_t bytes = RowsBytes(first, buffered_);
@@ -468,20 +470,25 @@ void OutputSink::AppendInBatches(const std::vector<VecPtr>& values, const uint32
   if (plan_.limit && emitted_ + static_cast<int64_t>(buffered_) >= *plan_.limit) stopped_ = true;
 }
 
-bool OutputSink::SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
-                          std::vector<uint32_t>* sorted) const {
-  if (plan_.order.size() != 1 || rows.size() < 2) return false;
+bool OutputSink::SortableOnAppend(const std::vector<VecPtr>& values, size_t rows) const {
+  if (plan_.order.size() != 1 || rows < 2) return false;
   const SortKey& key = plan_.order[0];
   const size_t column = key.output >= 0 ? static_cast<size_t>(key.output) : plan_.outputs.size();
   const Vec& v = *values[column];
   // A constant key leaves the rows as they are; another type than the buffer's is
   // converted as it is appended, so its order is left to SortAndTruncate.
-  if (v.constant || v.type != buffer_[column].type) return false;
+  return !v.constant && v.type == buffer_[column].type;
+}
+
+void OutputSink::SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
+                          std::vector<uint32_t>* sorted) const {
+  const SortKey& key = plan_.order[0];
+  const size_t column = key.output >= 0 ? static_cast<size_t>(key.output) : plan_.outputs.size();
+  const Vec& v = *values[column];
   const KeyArrays arrays{PhysicalOf(v.type), v.present.data(), v.ints.data(), v.dbls.data(),
                          v.strs.data()};
   *sorted = rows;
   SortOrderByOneKey(arrays, key, *sorted, sorted->size());
-  return true;
 }
 
 int64_t OutputSink::RowsBytes(size_t begin, size_t end) const {
