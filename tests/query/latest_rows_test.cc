@@ -292,6 +292,10 @@ TEST_F(LatestRowsTest, GroupsOfOneRowInEveryOrder) {
               "GROUP BY host ORDER BY v DESC"),
       ElementsAre("h1|2027-01-15 08:31:00.000000000|40", "h2|2027-01-15 08:30:00.000000000|15",
                   "h3|2027-01-15 08:30:00.000000000|3"));
+  // Ordered by a value, not the key: the sink sorts the groups (they come by key).
+  EXPECT_THAT(InOrder("SELECT host, max_by(measure_value::double, time) AS v" + cpu +
+                      "GROUP BY host ORDER BY v"),
+              ElementsAre("h3|3", "h2|15", "h1|40"));
   EXPECT_THAT(InOrder("SELECT host, max_by(measure_value::double, time)" + cpu +
                       "GROUP BY host ORDER BY host DESC LIMIT 2"),
               ElementsAre("h3|3", "h2|15"));
