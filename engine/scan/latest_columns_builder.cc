@@ -20,24 +20,14 @@ LatestColumnsBuilder::LatestColumnsBuilder(const model::TableSchema& schema,
 
 bool LatestColumnsBuilder::SameShape(const memstore::MeasureColumn& column) const {
   if (&column == shape_column_) return true;
-  if (shape_column_ == nullptr || column.multi() != shape_multi_ || column.type() != shape_type_ ||
-      !column.SlotsAre(shape_attributes_.data(), shape_attributes_.size())) {
-    return false;
-  }
-  return column.SlotTypesAre(shape_types_.data(), shape_types_.size());
+  return shape_column_ != nullptr && column.type() == shape_column_->type() &&
+         column.SameSlotsAs(*shape_column_);
 }
 
 void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
   shape_column_ = &column;
   shape_multi_ = column.multi();
-  shape_type_ = column.type();
   const size_t slots = column.slot_count();
-  shape_attributes_.resize(slots);
-  shape_types_.resize(slots);
-  for (size_t s = 0; s < slots; ++s) {
-    shape_attributes_[s] = column.slot_attribute(s);
-    shape_types_[s] = column.slot_type(s);
-  }
   row_cells_.assign(slots, 0);
   wanted_slots_ = 0;
   per_cell_ = false;

@@ -79,13 +79,11 @@ class LatestColumnsBuilder {
   std::vector<size_t> hints_;           // Per spec: where the last memory row had it.
   std::vector<size_t> segment_hints_;   // The same for segment rows (their own order).
 
-  // The shape cells_ answer: the column last resolved, and what any other column must
-  // match to share them.
+  // The shape cells_ answer: the column last resolved (a memory column, which outlives
+  // the builder: the scan holds the table's lock), whose type and slots any other column
+  // must match to share them.
   const memstore::MeasureColumn* shape_column_ = nullptr;
   bool shape_multi_ = false;
-  MeasureValueType shape_type_ = MeasureValueType::kDouble;
-  std::vector<uint32_t> shape_attributes_;
-  std::vector<MeasureValueType> shape_types_;
   std::vector<MemoryCell> cells_;  // Per spec.
   // The cells of cells_ that copy a DOUBLE or BIGINT-like cell of a slot below 64, in
   // spec order: stored straight from row_cells_ when the row has every slot.

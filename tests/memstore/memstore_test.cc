@@ -536,8 +536,8 @@ TEST(MeasureColumnTest, ReadsARowsWantedCellsAsTheSlotsHoldThem) {
   uint64_t wide_double = 0;
   std::memcpy(&wide_double, &third, 8);
   const std::vector<uint8_t> present(kSlots, 1);
-  const std::vector<uint64_t> masks = {~uint64_t{0}, 0, 1, uint64_t{1} << 63, 0x5555555555555555,
-                                       rng(), rng(), rng()};
+  const std::vector<uint64_t> masks = {~uint64_t{0},       0,     1,     uint64_t{1} << 63,
+                                       0x5555555555555555, rng(), rng(), rng()};
   // `narrow_slots`: a bit per slot whose values all have a 4-byte form (the others' never).
   for (const uint64_t narrow_slots : {uint64_t{0}, uint64_t{0x2}, uint64_t{0x8000000000000ff6}}) {
     MeasureColumn column(0, 0, MeasureValueType::kMulti);

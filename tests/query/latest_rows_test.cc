@@ -263,6 +263,24 @@ TEST_F(LatestRowsTest, NullAttributesInTheLatestRow) {
            true);
 }
 
+// Memory rows of one scan are read through one resolved column shape while the next
+// column has the same slots: series whose slots hold the same attributes in another
+// order, or with one more, must each be read through their own.
+TEST_F(LatestRowsTest, SeriesWithTheSameAttributesInOtherSlotOrders) {
+  const auto D = MeasureValueType::kDouble;
+  Write({Multi("p1", kN, {{"a", "1.5", D}, {"b", "2.5", D}}),
+         Multi("p2", kN, {{"b", "20.5", D}, {"a", "10.5", D}}),
+         Multi("p3", kN, {{"a", "100.5", D}, {"b", "200.5", D}}),
+         Multi("p4", kN, {{"c", "9.5", D}, {"a", "7.5", D}, {"b", "8.5", D}}),
+         Multi("p5", kN, {{"a", "1000.5", D}, {"b", "2000.5", D}})});
+  const std::vector<std::string> rows =
+      InOrder(R"(SELECT host, max_by(a, time), max_by(b, time) FROM "fleet"."metrics"
+                 WHERE measure_name = 'stats' GROUP BY host ORDER BY host)");
+  EXPECT_THAT(std::vector<std::string>(rows.end() - 5, rows.end()),
+              ElementsAre("p1|1.5|2.5", "p2|10.5|20.5", "p3|100.5|200.5", "p4|7.5|8.5",
+                          "p5|1000.5|2000.5"));
+}
+
 TEST_F(LatestRowsTest, TwoSeriesSharingAHostnameAreOneGroup) {
   const auto D = MeasureValueType::kDouble;
   // h2 gets a second series (region us) whose latest row is later than eu's; h3 one
