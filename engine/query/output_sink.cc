@@ -591,11 +591,12 @@ bool OutputSink::FlushWhole() {
   batch.columns.reserve(outputs);
   for (size_t c = 0; c < outputs; ++c) {
     batch.columns.push_back(std::move(buffer_[c]));
-    // The next batch is likely full too: room for it up front, not grown step by step
-    // (none when finishing: there is no next batch).
+    // Finishing, there is no next batch: the buffer is spent (its columns moved out are
+    // not made again). Else the next batch is likely full too: room for it up front, not
+    // grown step by step.
+    if (finishing_) continue;
     QueryColumn& next = buffer_[c] =
         NewColumn(batch.columns.back().name, batch.columns.back().type);
-    if (finishing_) continue;
     next.present.reserve(kBatchRows);
     switch (PhysicalOf(next.type)) {
       case Physical::kInt:
@@ -611,7 +612,7 @@ bool OutputSink::FlushWhole() {
         break;
     }
   }
-  for (size_t c = outputs; c < buffer_.size(); ++c) {
+  for (size_t c = outputs; c < buffer_.size() && !finishing_; ++c) {
     buffer_[c] = NewColumn(buffer_[c].name, buffer_[c].type);
   }
   buffered_ = 0;

@@ -72,9 +72,11 @@ class OutputSink {
   size_t buffered_ = 0;
   int64_t buffered_bytes_ = 0;
   int64_t emitted_ = 0;
-  bool stopped_ = false;                   // No further rows are wanted.
-  bool visitor_stopped_ = false;           // The visitor returned false.
-  bool finishing_ = false;                 // In Finish: no batch follows the next.
+  bool stopped_ = false;          // No further rows are wanted.
+  bool visitor_stopped_ = false;  // The visitor returned false.
+  // In Finish: no batch follows the next, after which buffer_ is not read (FlushWhole
+  // leaves its columns moved from).
+  bool finishing_ = false;
   bool in_order_ = false;                  // The buffered rows are in the ORDER BY's order.
   absl::flat_hash_set<std::string> seen_;  // DISTINCT rows as bytes.
 };

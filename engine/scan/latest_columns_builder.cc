@@ -81,6 +81,17 @@ void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
       other_cells_.push_back(static_cast<uint32_t>(c));
     }
   }
+  AimNumericTargets();
+}
+
+void LatestColumnsBuilder::AimNumericTargets() {
+  numeric_targets_.clear();
+  for (const NumericCell& n : numeric_cells_) {
+    ScanColumn& column = out_->columns[n.column];
+    char* values = n.is_double ? reinterpret_cast<char*>(column.doubles.data())
+                               : reinterpret_cast<char*>(column.ints.data());
+    numeric_targets_.push_back({column.present.data(), values, n.slot});
+  }
 }
 
 void LatestColumnsBuilder::StoreCell(const MemoryCell& cell,
@@ -131,15 +142,9 @@ void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
   // are stored in one tight loop, the others by kind below; else all of them by kind.
   const bool numeric_first = cells != nullptr && (!shape_multi_ || all_present);
   if (numeric_first) {
-    for (const NumericCell& n : numeric_cells_) {
-      ScanColumn* to = &columns[n.column];
-      to->present[at] = 1;
-      const uint64_t bits = cells[n.slot];
-      if (n.is_double) {
-        std::memcpy(to->doubles.data() + at, &bits, sizeof(bits));
-      } else {
-        to->ints[at] = static_cast<int64_t>(bits);
-      }
+    for (const NumericTarget& t : numeric_targets_) {
+      t.present[at] = 1;
+      std::memcpy(t.values + 8 * at, &cells[t.slot], 8);
     }
   }
   const size_t count = numeric_first ? other_cells_.size() : cells_.size();
@@ -189,6 +194,7 @@ void LatestColumnsBuilder::SizeColumns(size_t rows) {
     }
   }
   sized_ = rows;
+  AimNumericTargets();
 }
 
 void LatestColumnsBuilder::Reserve(size_t rows) {

@@ -205,6 +205,34 @@ TEST_F(LatestRowsTest, ASegmentRowAmongMemoryRows) {
                   "h4|2027-01-15 07:15:00.000000000|late"));
 }
 
+// Many segment rows between memory rows: the memory rows are sized for ahead, the
+// segment rows appended past that room, and a memory row after them is stored in the
+// columns as they now are. aa's disk row settles in memory; d00..d29's are only in
+// segments; zz's only row is in memory but older than the eviction cutoff (written
+// late), so it comes after the segments'.
+TEST_F(LatestRowsTest, AMemoryRowAfterManySegmentRows) {
+  const auto D = MeasureValueType::kDouble;
+  std::vector<Record> disks;
+  for (int i = 0; i < 30; ++i) {
+    disks.push_back(Scalar(absl::StrCat("d", i / 10, i % 10), "eu", "disk", D, absl::StrCat(i),
+                           kN + i * kSecondNanos));
+  }
+  Write(disks);
+  clock_.Advance(120 * kMinuteNanos);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  Write({Scalar("aa", "eu", "disk", D, "0.5", kNow + 170 * kMinuteNanos)});
+  clock_.Advance(-60 * kMinuteNanos);
+  Write({Scalar("zz", "eu", "disk", D, "99.5", kNow + 65 * kMinuteNanos)});
+  clock_.Advance(60 * kMinuteNanos);
+  const std::vector<std::string> rows =
+      InOrder(R"(SELECT host, max_by(measure_value::double, time) FROM "fleet"."metrics"
+                 WHERE measure_name = 'disk' GROUP BY host ORDER BY host)");
+  ASSERT_EQ(rows.size(), 32u);
+  EXPECT_EQ(rows.front(), "aa|0.5");
+  EXPECT_EQ(rows[30], "d29|29");
+  EXPECT_EQ(rows.back(), "zz|99.5");
+}
+
 TEST_F(LatestRowsTest, AnUpsertedLatestRowIsItsNewVersion) {
   const auto D = MeasureValueType::kDouble;
   // In memory: h2's latest cpu row (08:30) again at Version 2.
