@@ -174,7 +174,10 @@ class StringColumn {
     codes_.clear();
     values_.clear();
   }
-  void push_back(const std::string& value) { append(value, 1); }
+  void push_back(const std::string& value) {
+    if (values_.empty() || values_.back() != value) values_.push_back(value);
+    codes_.push_back(static_cast<uint32_t>(values_.size() - 1));  // Not insert's fill path.
+  }
   // Appends `rows` rows of `value`.
   void append(const std::string& value, size_t rows) {
     if (values_.empty() || values_.back() != value) values_.push_back(value);

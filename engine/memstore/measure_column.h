@@ -71,6 +71,28 @@ inline uint64_t WideCell(MeasureValueType type, uint32_t narrow) {
   }
 }
 
+// True if the `n` 4-byte words at `a` and at `b` are equal, compared 8 bytes at a time.
+inline bool SameWords(const void* a, const void* b, size_t n) {
+  const char* x = static_cast<const char*>(a);
+  const char* y = static_cast<const char*>(b);
+  const size_t bytes = 4 * n;
+  uint64_t diff = 0;
+  size_t i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    uint64_t u, v;
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    diff |= u ^ v;
+  }
+  if (i < bytes) {
+    uint32_t u, v;
+    std::memcpy(&u, x + i, 4);
+    std::memcpy(&v, y + i, 4);
+    diff |= u ^ v;
+  }
+  return diff == 0;
+}
+
 // The number of bits set in `x`, inline: without -mpopcnt __builtin_popcountll is a
 // library call, and cell addresses are worked out per write.
 inline size_t BitCount(uint64_t x) {
@@ -300,6 +322,18 @@ class MeasureColumn {
     void ReadRowCells(size_t row, uint64_t wanted, uint64_t* out) const {
       const char* array = static_cast<const char*>(cell_bytes(0));
       const size_t capacity = capacity_;
+      if (narrow_ == 0) {
+        // Every slot 8 bytes wide: slot s's cell is s arrays on, so only the wanted
+        // slots are visited.
+        const uint64_t* cells = reinterpret_cast<const uint64_t*>(array) + row;
+        const uint64_t slots =
+            slots_ >= kMaxNarrowSlots ? ~uint64_t{0} : (uint64_t{1} << slots_) - 1;
+        for (uint64_t w = wanted & slots; w != 0; w &= w - 1) {
+          const size_t s = static_cast<size_t>(__builtin_ctzll(w));
+          out[s] = cells[s * capacity];
+        }
+        return;
+      }
       for (size_t s = 0; s < slots_ && s < kMaxNarrowSlots && (wanted >> s) != 0; ++s) {
         const bool is_narrow = (narrow_ >> s & 1) != 0;
         if ((wanted >> s & 1) != 0) {
@@ -454,10 +488,16 @@ class MeasureColumn {
     for (size_t i = 0; i < n; ++i) diff |= slot_attributes_[i] ^ attributes[i];
     return diff == 0;
   }
-  // True if the column's slots have exactly the types `types[0..n)`, in that order.
-  bool SlotTypesAre(const MeasureValueType* types, size_t n) const {
-    return n == slot_types_.size() &&
-           (n == 0 || std::memcmp(slot_types_.data(), types, n * sizeof(MeasureValueType)) == 0);
+  // True if `other`'s slots hold the same attributes of the same types in the same
+  // order: for a reader of many columns' rows (a latest-rows read) that resolved one
+  // column's slots and checks each next column against it. Compares 8 bytes at a time,
+  // inline (no memcmp call).
+  bool SameSlotsAs(const MeasureColumn& other) const {
+    const size_t n = slot_attributes_.size();
+    static_assert(sizeof(MeasureValueType) == 4);
+    return n == other.slot_attributes_.size() &&
+           SameWords(slot_attributes_.data(), other.slot_attributes_.data(), n) &&
+           SameWords(slot_types_.data(), other.slot_types_.data(), n);
   }
   // Adds a MULTI attribute slot, absent in every existing row. Returns its index.
   size_t AddSlot(uint32_t attribute, MeasureValueType type);

@@ -224,10 +224,10 @@ absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
   // The memory NewGroup would have charged for these groups.
   if (absl::Status s = budget_->Charge(GroupBytes(key_bytes, sel.count)); !s.ok()) return s;
   held_ = Chunk();
-  // Ordered by the key, the groups reach the sink in the answer's order (it then checks
-  // the order instead of sorting); else in the rows' own.
+  // Ordered by the key, the groups reach the sink in the answer's order (sorted as the
+  // sink sorts one key, and distinct: it takes them as they come); else in the rows' own.
   const Sel emitted = order_by != nullptr ? Sel{order.data(), order.size()} : sel;
-  if (absl::Status s = Emit(groups, emitted, sink); !s.ok()) return s;
+  if (absl::Status s = Emit(groups, emitted, sink, order_by != nullptr); !s.ok()) return s;
   return true;
 }
 
@@ -307,13 +307,13 @@ absl::Status GroupTable::Finish(OutputSink& sink) {
   return Emit(chunk, Sel{nullptr, groups_}, sink);
 }
 
-absl::Status GroupTable::Emit(const Chunk& groups, Sel sel, OutputSink& sink) {
+absl::Status GroupTable::Emit(const Chunk& groups, Sel sel, OutputSink& sink, bool in_order) {
   std::vector<uint32_t> rows;
   if (plan_.having != nullptr) {
     if (absl::Status s = FilterRows(*plan_.having, groups, sel, ctx_, &rows); !s.ok()) return s;
     sel = Sel{rows.data(), rows.size()};
   }
-  absl::StatusOr<bool> more = sink.Consume(groups, sel);
+  absl::StatusOr<bool> more = sink.Consume(groups, sel, in_order);
   return more.status();
 }
 

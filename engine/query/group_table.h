@@ -74,8 +74,9 @@ class GroupTable {
   // The held chunk's rows as groups of one into `sink`, through HAVING; false (nothing
   // sent) when some key is not unique or a vector is not as expected.
   absl::StatusOr<bool> FinishRowsAsGroups(OutputSink& sink);
-  // The group rows `sel` of `groups` (keys, then aggregates) through HAVING into `sink`.
-  absl::Status Emit(const Chunk& groups, Sel sel, OutputSink& sink);
+  // The group rows `sel` of `groups` (keys, then aggregates) through HAVING into `sink`;
+  // `in_order`: `sel` is in the ORDER BY's order (OutputSink::Consume).
+  absl::Status Emit(const Chunk& groups, Sel sel, OutputSink& sink, bool in_order = false);
   // The plan's ORDER BY when it is one key and that key is the one group key, else null.
   const SortKey* OrderByTheKey() const;
   // True when the key's values at `sel`'s rows are distinct (NULL is one value). *order

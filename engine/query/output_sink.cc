@@ -30,6 +30,22 @@ const std::string& EmptyString() {
   return *empty;
 }
 
+// Appends make(0), ..., make(n - 1) to *out. A few values by one insert (AppendGenerated:
+// no zero-fill for a loop to overwrite); more by a resize and a plain loop, whose
+// zero-fill costs less than the insert's element-by-element path through its iterator.
+template <typename T, typename Make>
+void AppendRows(size_t n, const Make& make, std::vector<T>* out) {
+  constexpr size_t kLoopFrom = 16;
+  if (n < kLoopFrom) {
+    AppendGenerated(n, make, out);
+    return;
+  }
+  const size_t base = out->size();
+  out->resize(base + n);
+  T* to = out->data() + base;
+  for (size_t k = 0; k < n; ++k) to[k] = make(k);
+}
+
 }  // namespace
 
 void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out) {
@@ -54,22 +70,21 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
     }
     return;
   }
-  // Each array is built in place by one insert (no zero-fill for the loop to overwrite).
   const size_t base = out.present.size();
-  AppendGenerated(
+  AppendRows(
       n, [&](size_t k) -> uint8_t { return v.present[rows[k]] != 0; }, &out.present);
   const uint8_t* present = out.present.data() + base;
   switch (physical) {
     case Physical::kInt:
-      AppendGenerated(
+      AppendRows(
           n, [&](size_t k) -> int64_t { return present[k] ? v.ints[rows[k]] : 0; }, &out.ints);
       break;
     case Physical::kDouble:
       if (v.type == ScalarType::kDouble) {
-        AppendGenerated(
+        AppendRows(
             n, [&](size_t k) -> double { return present[k] ? v.dbls[rows[k]] : 0; }, &out.doubles);
       } else {
-        AppendGenerated(
+        AppendRows(
             n, [&](size_t k) -> double { return present[k] ? v.AsDouble(rows[k]) : 0; },
             &out.doubles);
       }
@@ -378,6 +393,7 @@ void SortByOneValue(const Vec& v, bool descending, bool nulls_first, std::vector
 OutputSink::OutputSink(const Plan& plan, const EvalContext& ctx, MemoryBudget* budget,
                        std::function<bool(const QueryBatch&)> visitor)
     : plan_(plan), ctx_(ctx), budget_(budget), visitor_(std::move(visitor)) {
+  buffer_.reserve(plan.columns.size() + plan.order.size());
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     buffer_.push_back(NewColumn(plan.columns[i].name, plan.outputs[i]->type));
   }
@@ -386,10 +402,11 @@ OutputSink::OutputSink(const Plan& plan, const EvalContext& ctx, MemoryBudget* b
   }
 }
 
-absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel) {
+absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel, bool in_order) {
   if (stopped_) return false;
   if (sel.count == 0) return true;
   std::vector<VecPtr> values;
+  values.reserve(plan_.outputs.size() + plan_.order.size());
   for (const auto& e : plan_.outputs) {
     auto v = Evaluate(*e, chunk, sel, ctx_);
     if (!v.ok()) return v.status();
@@ -414,12 +431,12 @@ absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel) {
     rows.push_back(static_cast<uint32_t>(r));
   });
   if (absl::Status s = budget_->Charge(0); !s.ok()) return s;
-  if (absl::Status s = Append(values, rows); !s.ok()) return s;
+  if (absl::Status s = Append(values, rows, in_order); !s.ok()) return s;
   return !stopped_;
 }
 
 absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
-                                const std::vector<uint32_t>& rows) {
+                                const std::vector<uint32_t>& rows, bool in_order) {
   if (!Ordered()) {
     size_t n = rows.size();
     if (plan_.limit) {
@@ -435,12 +452,12 @@ absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
   }
   std::vector<uint32_t> sorted;
   const bool first_rows = buffered_ == 0;
-  if (first_rows && SortRows(values, rows, &sorted)) {
-    for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], sorted, buffer_[c]);
-  } else {
-    for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], rows, buffer_[c]);
-  }
-  in_order_ = first_rows && !sorted.empty();
+  // The first rows are put in order as they are appended (or come so: `in_order`).
+  const bool sorting = first_rows && SortableOnAppend(values, rows.size());
+  if (sorting && !in_order) SortRows(values, rows, &sorted);
+  const std::vector<uint32_t>& appended = sorting && !in_order ? sorted : rows;
+  for (size_t c = 0; c < buffer_.size(); ++c) AppendToColumn(*values[c], appended, buffer_[c]);
+  in_order_ = sorting;
   const size_t first = buffered_;
   buffered_ += rows.size();
   const int64_t bytes = RowsBytes(first, buffered_);
@@ -468,20 +485,25 @@ void OutputSink::AppendInBatches(const std::vector<VecPtr>& values, const uint32
   if (plan_.limit && emitted_ + static_cast<int64_t>(buffered_) >= *plan_.limit) stopped_ = true;
 }
 
-bool OutputSink::SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
-                          std::vector<uint32_t>* sorted) const {
-  if (plan_.order.size() != 1 || rows.size() < 2) return false;
+bool OutputSink::SortableOnAppend(const std::vector<VecPtr>& values, size_t rows) const {
+  if (plan_.order.size() != 1 || rows < 2) return false;
   const SortKey& key = plan_.order[0];
   const size_t column = key.output >= 0 ? static_cast<size_t>(key.output) : plan_.outputs.size();
   const Vec& v = *values[column];
   // A constant key leaves the rows as they are; another type than the buffer's is
   // converted as it is appended, so its order is left to SortAndTruncate.
-  if (v.constant || v.type != buffer_[column].type) return false;
+  return !v.constant && v.type == buffer_[column].type;
+}
+
+void OutputSink::SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
+                          std::vector<uint32_t>* sorted) const {
+  const SortKey& key = plan_.order[0];
+  const size_t column = key.output >= 0 ? static_cast<size_t>(key.output) : plan_.outputs.size();
+  const Vec& v = *values[column];
   const KeyArrays arrays{PhysicalOf(v.type), v.present.data(), v.ints.data(), v.dbls.data(),
                          v.strs.data()};
   *sorted = rows;
   SortOrderByOneKey(arrays, key, *sorted, sorted->size());
-  return true;
 }
 
 int64_t OutputSink::RowsBytes(size_t begin, size_t end) const {
@@ -569,11 +591,12 @@ bool OutputSink::FlushWhole() {
   batch.columns.reserve(outputs);
   for (size_t c = 0; c < outputs; ++c) {
     batch.columns.push_back(std::move(buffer_[c]));
-    // The next batch is likely full too: room for it up front, not grown step by step
-    // (none when finishing: there is no next batch).
+    // Finishing, there is no next batch: the buffer is spent (its columns moved out are
+    // not made again). Else the next batch is likely full too: room for it up front, not
+    // grown step by step.
+    if (finishing_) continue;
     QueryColumn& next = buffer_[c] =
         NewColumn(batch.columns.back().name, batch.columns.back().type);
-    if (finishing_) continue;
     next.present.reserve(kBatchRows);
     switch (PhysicalOf(next.type)) {
       case Physical::kInt:
@@ -589,7 +612,7 @@ bool OutputSink::FlushWhole() {
         break;
     }
   }
-  for (size_t c = outputs; c < buffer_.size(); ++c) {
+  for (size_t c = outputs; c < buffer_.size() && !finishing_; ++c) {
     buffer_[c] = NewColumn(buffer_[c].name, buffer_[c].type);
   }
   buffered_ = 0;

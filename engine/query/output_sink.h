@@ -37,17 +37,25 @@ class OutputSink {
 
   // Takes the rows `sel` of `chunk` (the plan's input rows, or its group rows).
   // False once no further rows can change the answer (LIMIT reached, visitor stopped).
-  absl::StatusOr<bool> Consume(const Chunk& chunk, const Sel& sel);
+  // `in_order`: the caller put `sel` in the ORDER BY's order (one key, sorted as
+  // SortByOneValue sorts it in that key's direction and NULL placement, no two rows
+  // equal), so the sink neither sorts nor checks them if they are its first rows.
+  absl::StatusOr<bool> Consume(const Chunk& chunk, const Sel& sel, bool in_order = false);
   // Hands on what is still held.
   absl::Status Finish();
 
  private:
   bool Ordered() const { return !plan_.order.empty(); }
-  absl::Status Append(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows);
+  // `in_order`: as Consume's.
+  absl::Status Append(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
+                      bool in_order);
   void AppendInBatches(const std::vector<VecPtr>& values, const uint32_t* rows, size_t count);
+  // ORDER BY one key whose values are of its buffer column's type and not constant, and
+  // at least two rows: the rows can be put in order as they are appended (SortRows).
+  bool SortableOnAppend(const std::vector<VecPtr>& values, size_t rows) const;
   // ORDER BY one key, rows into an empty buffer: `rows` in the key's order into *sorted
-  // (the buffered rows then need no sort, in_order_); false if not done.
-  bool SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
+  // (the buffered rows then need no sort, in_order_). REQUIRES: SortableOnAppend.
+  void SortRows(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
                 std::vector<uint32_t>* sorted) const;
   void SortAndTruncate(size_t keep);
   bool Flush(size_t rows);
@@ -64,9 +72,11 @@ class OutputSink {
   size_t buffered_ = 0;
   int64_t buffered_bytes_ = 0;
   int64_t emitted_ = 0;
-  bool stopped_ = false;                   // No further rows are wanted.
-  bool visitor_stopped_ = false;           // The visitor returned false.
-  bool finishing_ = false;                 // In Finish: no batch follows the next.
+  bool stopped_ = false;          // No further rows are wanted.
+  bool visitor_stopped_ = false;  // The visitor returned false.
+  // In Finish: no batch follows the next, after which buffer_ is not read (FlushWhole
+  // leaves its columns moved from).
+  bool finishing_ = false;
   bool in_order_ = false;                  // The buffered rows are in the ORDER BY's order.
   absl::flat_hash_set<std::string> seen_;  // DISTINCT rows as bytes.
 };

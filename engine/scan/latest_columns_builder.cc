@@ -20,24 +20,14 @@ LatestColumnsBuilder::LatestColumnsBuilder(const model::TableSchema& schema,
 
 bool LatestColumnsBuilder::SameShape(const memstore::MeasureColumn& column) const {
   if (&column == shape_column_) return true;
-  if (shape_column_ == nullptr || column.multi() != shape_multi_ || column.type() != shape_type_ ||
-      !column.SlotsAre(shape_attributes_.data(), shape_attributes_.size())) {
-    return false;
-  }
-  return column.SlotTypesAre(shape_types_.data(), shape_types_.size());
+  return shape_column_ != nullptr && column.type() == shape_column_->type() &&
+         column.SameSlotsAs(*shape_column_);
 }
 
 void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
   shape_column_ = &column;
   shape_multi_ = column.multi();
-  shape_type_ = column.type();
   const size_t slots = column.slot_count();
-  shape_attributes_.resize(slots);
-  shape_types_.resize(slots);
-  for (size_t s = 0; s < slots; ++s) {
-    shape_attributes_[s] = column.slot_attribute(s);
-    shape_types_[s] = column.slot_type(s);
-  }
   row_cells_.assign(slots, 0);
   wanted_slots_ = 0;
   per_cell_ = false;
@@ -91,6 +81,17 @@ void LatestColumnsBuilder::Resolve(const memstore::MeasureColumn& column) {
       other_cells_.push_back(static_cast<uint32_t>(c));
     }
   }
+  AimNumericTargets();
+}
+
+void LatestColumnsBuilder::AimNumericTargets() {
+  numeric_targets_.clear();
+  for (const NumericCell& n : numeric_cells_) {
+    ScanColumn& column = out_->columns[n.column];
+    char* values = n.is_double ? reinterpret_cast<char*>(column.doubles.data())
+                               : reinterpret_cast<char*>(column.ints.data());
+    numeric_targets_.push_back({column.present.data(), values, n.slot});
+  }
 }
 
 void LatestColumnsBuilder::StoreCell(const MemoryCell& cell,
@@ -141,15 +142,9 @@ void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
   // are stored in one tight loop, the others by kind below; else all of them by kind.
   const bool numeric_first = cells != nullptr && (!shape_multi_ || all_present);
   if (numeric_first) {
-    for (const NumericCell& n : numeric_cells_) {
-      ScanColumn* to = &columns[n.column];
-      to->present[at] = 1;
-      const uint64_t bits = cells[n.slot];
-      if (n.is_double) {
-        std::memcpy(to->doubles.data() + at, &bits, sizeof(bits));
-      } else {
-        to->ints[at] = static_cast<int64_t>(bits);
-      }
+    for (const NumericTarget& t : numeric_targets_) {
+      t.present[at] = 1;
+      std::memcpy(t.values + 8 * at, &cells[t.slot], 8);
     }
   }
   const size_t count = numeric_first ? other_cells_.size() : cells_.size();
@@ -199,6 +194,7 @@ void LatestColumnsBuilder::SizeColumns(size_t rows) {
     }
   }
   sized_ = rows;
+  AimNumericTargets();
 }
 
 void LatestColumnsBuilder::Reserve(size_t rows) {

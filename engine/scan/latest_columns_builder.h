@@ -72,6 +72,8 @@ class LatestColumnsBuilder {
                  const memstore::StringPool::Reader& strings, size_t at, ScanColumn* to) const;
   // Sizes every column to `rows` rows (new ones NULL).
   void SizeColumns(size_t rows);
+  // Sets numeric_targets_ from numeric_cells_ and the columns' arrays as they are now.
+  void AimNumericTargets();
 
   const std::vector<LatestColumnSpec>& specs_;
   LatestColumns* out_;
@@ -79,13 +81,11 @@ class LatestColumnsBuilder {
   std::vector<size_t> hints_;           // Per spec: where the last memory row had it.
   std::vector<size_t> segment_hints_;   // The same for segment rows (their own order).
 
-  // The shape cells_ answer: the column last resolved, and what any other column must
-  // match to share them.
+  // The shape cells_ answer: the column last resolved (a memory column, which outlives
+  // the builder: the scan holds the table's lock), whose type and slots any other column
+  // must match to share them.
   const memstore::MeasureColumn* shape_column_ = nullptr;
   bool shape_multi_ = false;
-  MeasureValueType shape_type_ = MeasureValueType::kDouble;
-  std::vector<uint32_t> shape_attributes_;
-  std::vector<MeasureValueType> shape_types_;
   std::vector<MemoryCell> cells_;  // Per spec.
   // The cells of cells_ that copy a DOUBLE or BIGINT-like cell of a slot below 64, in
   // spec order: stored straight from row_cells_ when the row has every slot.
@@ -95,6 +95,15 @@ class LatestColumnsBuilder {
     bool is_double = false;
   };
   std::vector<NumericCell> numeric_cells_;
+  // Per numeric_cells_ entry, where its column's arrays are: AimNumericTargets sets them
+  // whenever the cells are resolved or the columns sized (an AddSegment's appends move
+  // them, but leave the columns to be sized again before the next memory row).
+  struct NumericTarget {
+    uint8_t* present = nullptr;
+    char* values = nullptr;  // The doubles' or ints' bytes.
+    uint32_t slot = 0;
+  };
+  std::vector<NumericTarget> numeric_targets_;
   std::vector<uint32_t> other_cells_;  // The specs of every other cell, in order.
   uint64_t wanted_slots_ = 0;          // A bit per slot some cell reads.
   bool per_cell_ = false;              // A cell reads a slot from 64 on: cells[s][row] each.

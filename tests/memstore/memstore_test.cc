@@ -526,6 +526,57 @@ TEST(MeasureColumnTest, KeepsEveryCellExactWhetherStoredInFourBytesOrEight) {
   EXPECT_LT(narrow_chunks[0], column.chunks().size());
 }
 
+// ReadRowCells (a latest-rows read of a row's cells) reads what cells[s][row] reads, for
+// the wanted slots only, in chunks whose slots are all 8 bytes wide and in chunks mixing
+// widths, with more slots than a mask covers.
+TEST(MeasureColumnTest, ReadsARowsWantedCellsAsTheSlotsHoldThem) {
+  constexpr size_t kSlots = 70;
+  std::mt19937_64 rng(41);
+  const double third = 1.0 / 3.0;
+  uint64_t wide_double = 0;
+  std::memcpy(&wide_double, &third, 8);
+  const std::vector<uint8_t> present(kSlots, 1);
+  const std::vector<uint64_t> masks = {~uint64_t{0},       0,     1,     uint64_t{1} << 63,
+                                       0x5555555555555555, rng(), rng(), rng()};
+  // `narrow_slots`: a bit per slot whose values all have a 4-byte form (the others' never).
+  for (const uint64_t narrow_slots : {uint64_t{0}, uint64_t{0x2}, uint64_t{0x8000000000000ff6}}) {
+    MeasureColumn column(0, 0, MeasureValueType::kMulti);
+    for (size_t s = 0; s < kSlots; ++s) {
+      column.AddSlot(static_cast<uint32_t>(s),
+                     s % 3 == 0 ? MeasureValueType::kDouble : MeasureValueType::kBigint);
+    }
+    for (int64_t t = 0; t < 2500; ++t) {
+      std::vector<uint64_t> cells(kSlots);
+      for (size_t s = 0; s < kSlots; ++s) {
+        const bool narrow = s < 64 && (narrow_slots >> s & 1) != 0;
+        if (s % 3 == 0) {
+          cells[s] = narrow ? 0 : wide_double + static_cast<uint64_t>(t);
+        } else {
+          cells[s] = narrow ? rng() % 1000 : (uint64_t{1} << 40) + rng() % 1000;
+        }
+      }
+      column.Upsert(t, 1, cells.data(), present.data());
+    }
+    ASSERT_GT(column.chunks().size(), 1u);
+    for (const auto& chunk : column.chunks()) {
+      for (size_t s = 0; s < kSlots; ++s) {
+        ASSERT_EQ(chunk->narrow(s), s < 64 && (narrow_slots >> s & 1) != 0) << "slot " << s;
+      }
+      for (size_t row = 0; row < chunk->size(); row += 97) {
+        for (const uint64_t wanted : masks) {
+          std::vector<uint64_t> out(kSlots, 0xdeadbeef);
+          chunk->ReadRowCells(row, wanted, out.data());
+          for (size_t s = 0; s < kSlots; ++s) {
+            const bool asked = s < 64 && (wanted >> s & 1) != 0;
+            ASSERT_EQ(out[s], asked ? chunk->cells[s][row] : 0xdeadbeef)
+                << "slot " << s << " row " << row << " wanted " << wanted;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(MeasureColumnTest, StoresShortDecimalsAndSmallIntegersInFourBytes) {
   MeasureColumn coded(0, 0, MeasureValueType::kDouble), found(0, 0, MeasureValueType::kDouble),
       wide(0, 0, MeasureValueType::kDouble), ints(0, 0, MeasureValueType::kBigint);

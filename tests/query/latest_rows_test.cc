@@ -205,6 +205,34 @@ TEST_F(LatestRowsTest, ASegmentRowAmongMemoryRows) {
                   "h4|2027-01-15 07:15:00.000000000|late"));
 }
 
+// Many segment rows between memory rows: the memory rows are sized for ahead, the
+// segment rows appended past that room, and a memory row after them is stored in the
+// columns as they now are. aa's disk row settles in memory; d00..d29's are only in
+// segments; zz's only row is in memory but older than the eviction cutoff (written
+// late), so it comes after the segments'.
+TEST_F(LatestRowsTest, AMemoryRowAfterManySegmentRows) {
+  const auto D = MeasureValueType::kDouble;
+  std::vector<Record> disks;
+  for (int i = 0; i < 30; ++i) {
+    disks.push_back(Scalar(absl::StrCat("d", i / 10, i % 10), "eu", "disk", D, absl::StrCat(i),
+                           kN + i * kSecondNanos));
+  }
+  Write(disks);
+  clock_.Advance(120 * kMinuteNanos);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  Write({Scalar("aa", "eu", "disk", D, "0.5", kNow + 170 * kMinuteNanos)});
+  clock_.Advance(-60 * kMinuteNanos);
+  Write({Scalar("zz", "eu", "disk", D, "99.5", kNow + 65 * kMinuteNanos)});
+  clock_.Advance(60 * kMinuteNanos);
+  const std::vector<std::string> rows =
+      InOrder(R"(SELECT host, max_by(measure_value::double, time) FROM "fleet"."metrics"
+                 WHERE measure_name = 'disk' GROUP BY host ORDER BY host)");
+  ASSERT_EQ(rows.size(), 32u);
+  EXPECT_EQ(rows.front(), "aa|0.5");
+  EXPECT_EQ(rows[30], "d29|29");
+  EXPECT_EQ(rows.back(), "zz|99.5");
+}
+
 TEST_F(LatestRowsTest, AnUpsertedLatestRowIsItsNewVersion) {
   const auto D = MeasureValueType::kDouble;
   // In memory: h2's latest cpu row (08:30) again at Version 2.
@@ -263,6 +291,24 @@ TEST_F(LatestRowsTest, NullAttributesInTheLatestRow) {
            true);
 }
 
+// Memory rows of one scan are read through one resolved column shape while the next
+// column has the same slots: series whose slots hold the same attributes in another
+// order, or with one more, must each be read through their own.
+TEST_F(LatestRowsTest, SeriesWithTheSameAttributesInOtherSlotOrders) {
+  const auto D = MeasureValueType::kDouble;
+  Write({Multi("p1", kN, {{"a", "1.5", D}, {"b", "2.5", D}}),
+         Multi("p2", kN, {{"b", "20.5", D}, {"a", "10.5", D}}),
+         Multi("p3", kN, {{"a", "100.5", D}, {"b", "200.5", D}}),
+         Multi("p4", kN, {{"c", "9.5", D}, {"a", "7.5", D}, {"b", "8.5", D}}),
+         Multi("p5", kN, {{"a", "1000.5", D}, {"b", "2000.5", D}})});
+  const std::vector<std::string> rows =
+      InOrder(R"(SELECT host, max_by(a, time), max_by(b, time) FROM "fleet"."metrics"
+                 WHERE measure_name = 'stats' GROUP BY host ORDER BY host)");
+  EXPECT_THAT(std::vector<std::string>(rows.end() - 5, rows.end()),
+              ElementsAre("p1|1.5|2.5", "p2|10.5|20.5", "p3|100.5|200.5", "p4|7.5|8.5",
+                          "p5|1000.5|2000.5"));
+}
+
 TEST_F(LatestRowsTest, TwoSeriesSharingAHostnameAreOneGroup) {
   const auto D = MeasureValueType::kDouble;
   // h2 gets a second series (region us) whose latest row is later than eu's; h3 one
@@ -292,6 +338,10 @@ TEST_F(LatestRowsTest, GroupsOfOneRowInEveryOrder) {
               "GROUP BY host ORDER BY v DESC"),
       ElementsAre("h1|2027-01-15 08:31:00.000000000|40", "h2|2027-01-15 08:30:00.000000000|15",
                   "h3|2027-01-15 08:30:00.000000000|3"));
+  // Ordered by a value, not the key: the sink sorts the groups (they come by key).
+  EXPECT_THAT(InOrder("SELECT host, max_by(measure_value::double, time) AS v" + cpu +
+                      "GROUP BY host ORDER BY v"),
+              ElementsAre("h3|3", "h2|15", "h1|40"));
   EXPECT_THAT(InOrder("SELECT host, max_by(measure_value::double, time)" + cpu +
                       "GROUP BY host ORDER BY host DESC LIMIT 2"),
               ElementsAre("h3|3", "h2|15"));
