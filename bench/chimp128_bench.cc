@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "bench/real_series.h"
 #include "engine/encoding/column_codec.h"
 #include "engine/encoding/double_chimp128.h"
 
@@ -52,19 +53,6 @@ std::vector<double> QueryBenchWalks() {
     }
   }
   return v;
-}
-
-bool ReadSeries(const std::string& path, std::vector<double>* out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view text = absl::StripAsciiWhitespace(line);
-    double v;
-    if (text.empty() || text == "\"\"" || !absl::SimpleAtod(text, &v)) continue;
-    out->push_back(v);
-  }
-  return true;
 }
 
 struct Column {
@@ -120,8 +108,8 @@ void Register(const std::string& dataset, const std::vector<double>& values) {
 }  // namespace
 }  // namespace tsw::encoding
 
-// --data_dir, else shared/data/real-doubles in the workspace's (or the working directory's)
-// parent or one of its parents.
+// --data_dir=DIR (taken out of argv before Google Benchmark reads it), else
+// FindRealDoublesDir's search.
 std::string DataDir(int* argc, char** argv) {
   for (int i = 1; i < *argc; ++i) {
     if (absl::StartsWith(argv[i], "--data_dir=")) {
@@ -131,15 +119,7 @@ std::string DataDir(int* argc, char** argv) {
       return dir;
     }
   }
-  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  std::filesystem::path dir =
-      workspace != nullptr ? std::filesystem::path(workspace) : std::filesystem::current_path();
-  for (; dir != dir.parent_path(); dir = dir.parent_path()) {
-    std::error_code ec;
-    const std::filesystem::path candidate = dir.parent_path() / "shared/data/real-doubles";
-    if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
-  }
-  return "../shared/data/real-doubles";
+  return tsw::bench::FindRealDoublesDir("");
 }
 
 int main(int argc, char** argv) {
@@ -147,7 +127,7 @@ int main(int argc, char** argv) {
   tsw::encoding::Register("query_bench_walk", tsw::encoding::QueryBenchWalks());
   for (const char* file : {"City-temp", "Air-pressure", "Basel-wind", "Stocks-DE", "POI-lat"}) {
     std::vector<double> values;
-    if (!tsw::encoding::ReadSeries(absl::StrCat(data_dir, "/", file, ".csv"), &values) ||
+    if (!tsw::bench::ReadSeries(absl::StrCat(data_dir, "/", file, ".csv"), &values) ||
         values.empty()) {
       std::fprintf(stderr, "no %s/%s.csv: skipped\n", data_dir.c_str(), file);
       continue;

@@ -37,6 +37,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "bench/real_series.h"
 #include "engine/encoding/codec.h"
 #include "engine/encoding/column_codec.h"
 #include "engine/encoding/zstd_column.h"
@@ -58,42 +59,6 @@ constexpr Series kSeries[] = {
     {"Basel-wind.csv", 29.81, 38.35, 62.20, 14.66}, {"Stocks-DE.csv", 11.01, 13.63, 46.18, 10.54},
     {"POI-lat.csv", 55.74, 57.49, 65.95, 59.34},
 };
-
-// The data directory: --data_dir, else shared/data/real-doubles found beside the
-// workspace (BUILD_WORKSPACE_DIRECTORY under `bazel run`) or one of its parents.
-std::string FindDataDir(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  std::filesystem::path dir =
-      workspace != nullptr ? std::filesystem::path(workspace) : std::filesystem::current_path();
-  for (int up = 0; up < 4 && !dir.empty(); ++up) {
-    const std::filesystem::path candidate = dir.parent_path() / "shared/data/real-doubles";
-    std::error_code ec;
-    if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
-    if (dir == dir.parent_path()) break;
-    dir = dir.parent_path();
-  }
-  return (std::filesystem::path(workspace != nullptr ? workspace : ".") /
-          "../shared/data/real-doubles")
-      .string();
-}
-
-bool ReadSeries(const std::string& path, std::vector<double>* out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view text = absl::StripAsciiWhitespace(line);
-    if (text.empty() || text == "\"\"") continue;
-    double v;
-    if (!absl::SimpleAtod(text, &v)) {
-      std::fprintf(stderr, "%s: skipping unparsable line \"%s\"\n", path.c_str(), line.c_str());
-      continue;
-    }
-    out->push_back(v);
-  }
-  return true;
-}
 
 std::vector<absl::Span<const double>> Columns(const std::vector<double>& v, size_t rows) {
   std::vector<absl::Span<const double>> columns;
@@ -247,7 +212,7 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  const std::string dir = FindDataDir(data_flag);
+  const std::string dir = tsw::bench::FindRealDoublesDir(data_flag);
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     std::printf("real_doubles_bench: no data directory %s; skipping (pass --data_dir)\n",
@@ -278,7 +243,7 @@ int Main(int argc, char** argv) {
   for (const Series& series : kSeries) {
     const std::string path = (std::filesystem::path(dir) / series.file).string();
     std::vector<double> values;
-    if (!ReadSeries(path, &values)) {
+    if (!tsw::bench::ReadSeries(path, &values)) {
       std::printf("| %s | missing: skipped |\n", series.file);
       continue;
     }

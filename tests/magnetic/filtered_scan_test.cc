@@ -419,18 +419,7 @@ TEST_F(FilteredScanTest, OneScansBuffersServeStreamsOfEveryShapeInTurn) {
     }
     ASSERT_TRUE(store->AddSegment(batches, "").ok());
   }
-  RowFilter filter;
-  filter.attributes = {"x"};
-  filter.select = [](const RowBatch& batch, std::vector<uint32_t>* rows) {
-    rows->clear();
-    for (const RowColumn& c : batch.columns) {
-      if (c.name != "x") continue;
-      for (size_t r = 0; r < c.doubles.size(); ++r) {
-        if (c.present[r] && c.doubles[r] > 50) rows->push_back(static_cast<uint32_t>(r));
-      }
-    }
-    return true;
-  };
+  const RowFilter filter = XAbove50();
   const std::vector<std::string> want = PassingRows(*store, nullptr);
   ASSERT_GT(want.size(), 1000u);
   EXPECT_EQ(PassingRows(*store, &filter), want);
