@@ -352,7 +352,6 @@ int64_t Forwarder::NextWaitMillis() const {
 void Forwarder::RunShard(int shard) {
   LowerPriority(absl::StrCat("tsw-fwd-send", shard).substr(0, 15).c_str());
   std::vector<Queued> records;
-  std::vector<std::shared_ptr<const BatchTable>> tables;  // What `records` point at.
   std::string body;  // Reused: a request's JSON allocates only when it outgrows the last.
   while (true) {
     uint64_t epoch;
@@ -367,14 +366,11 @@ void Forwarder::RunShard(int shard) {
         records.push_back(std::move(queue.front()));
         queue.pop_front();
       }
-      // A reset (ResetShards) may release the window's batches while this request is built.
-      HoldTablesLocked(records, &tables);
       epoch = epoch_;
       ++busy_;
     }
     SendUntilAccepted(epoch, records, &body);
-    records.clear();
-    tables.clear();  // Outside mu_: usually not the last reference (the window has one).
+    records.clear();  // Outside mu_: releasing the batches' tables is not the shards' business.
     {
       MutexLock lock(&mu_);
       // The last request in flight is answered: shards holding partial requests behind a
@@ -484,13 +480,11 @@ absl::StatusOr<bool> Forwarder::EnforceBacklog(uint64_t durable) {
 
 int64_t Forwarder::ResetShards(uint64_t before_sequence) {
   int64_t accepted = 0;
-  std::deque<WindowBatch> released;  // Shards sending hold their own tables.
   {
     MutexLock lock(&mu_);
     for (const InFlight& p : window_) accepted += p.done && p.sequence < before_sequence;
     window_base_ += window_.size();
     window_.clear();
-    released.swap(batches_);
     window_done_ = 0;
     for (std::deque<Queued>& q : queues_) q.clear();
     ++epoch_;
@@ -530,21 +524,6 @@ absl::Status Forwarder::Fill(uint64_t durable) {
   caught_up_ = caught_up || !s.ok();
   SignalShardsThatMaySendLocked();
   return s;
-}
-
-void Forwarder::HoldTablesLocked(const std::vector<Queued>& records,
-                                 std::vector<std::shared_ptr<const BatchTable>>* tables) const {
-  const BatchTable* last = nullptr;
-  auto from = batches_.begin();
-  for (const Queued& q : records) {
-    if (q.record.batch == last) continue;
-    last = q.record.batch;
-    // Both in log order: the search goes on from the batch found before.
-    from = std::upper_bound(from, batches_.end(), q.ordinal,
-                            [](uint64_t ordinal, const WindowBatch& b) { return ordinal < b.end; });
-    if (from == batches_.end()) return;  // Not reached: a queued record's batch is in the window.
-    tables->push_back(from->table);
-  }
 }
 
 void Forwarder::SignalShardsThatMaySendLocked() {
@@ -589,8 +568,7 @@ absl::Status Forwarder::FillWindow(uint64_t durable, bool* caught_up) {
       break;
     }
     scratch_.clear();
-    std::shared_ptr<const BatchTable> table;
-    if (absl::Status s = decoder_.Decode(b.payload, &scratch_, &table); !s.ok()) {
+    if (absl::Status s = decoder_.Decode(b.payload, &scratch_); !s.ok()) {
       return InternalError(
           absl::StrCat("batch ", b.sequence, " of ", store_->WalDir(), ": ", s.message()));
     }
@@ -619,17 +597,14 @@ absl::Status Forwarder::FillWindow(uint64_t durable, bool* caught_up) {
       const uint64_t ordinal = window_base_ + window_.size();
       window_.push_back(InFlight{b.sequence, i, n, b.frame_bytes, b.position, false});
       std::deque<Queued>& queue = queues_[shard_of[i]];
-      queue.push_back(Queued{scratch_[i], ordinal});
+      queue.push_back(Queued{std::move(scratch_[i]), ordinal});
       if (queue.size() == full) queue_cvs_[shard_of[i]].Signal();
     }
-    batches_.push_back(WindowBatch{window_base_ + window_.size(), std::move(table)});
   }
   return absl::OkStatus();
 }
 
 void Forwarder::Advance() {
-  // The passed batches' tables are released after mu_ (declared before the lock).
-  std::vector<std::shared_ptr<const BatchTable>> passed;
   MutexLock lock(&mu_);
   int64_t n = 0, bytes = 0;
   while (!window_.empty() && window_.front().done) {
@@ -640,10 +615,6 @@ void Forwarder::Advance() {
     ++n;
   }
   if (n == 0) return;
-  while (!batches_.empty() && batches_.front().end <= window_base_) {
-    passed.push_back(std::move(batches_.front().table));
-    batches_.pop_front();
-  }
   if (!window_.empty()) {
     const InFlight& p = window_.front();
     cursor_ = Cursor{p.sequence, p.index, p.position};

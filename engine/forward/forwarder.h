@@ -139,13 +139,6 @@ class Forwarder {
     LogRecord record;
     uint64_t ordinal = 0;
   };
-  // A batch with records in window_, owning the table they point at: its records are
-  // ordinals before `end`. Released when the cursor passes them (Advance) or on a reset; a
-  // shard holds the tables of the request it sends (taken once per batch, not per record).
-  struct WindowBatch {
-    uint64_t end = 0;
-    std::shared_ptr<const BatchTable> table;
-  };
   // A record between the cursor and the reader, in log order.
   struct InFlight {
     uint64_t sequence = 0;
@@ -186,11 +179,6 @@ class Forwarder {
   // does it hold healthy shards' remainders behind a shard stuck in retries, and it
   // never stalls.
   bool MaySendLocked(const std::deque<Queued>& queue) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Appends to *tables the table of each batch `records` (taken from a queue, in log
-  // order) have records of.
-  void HoldTablesLocked(const std::vector<Queued>& records,
-                        std::vector<std::shared_ptr<const BatchTable>>* tables) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Wakes the shards that hold records MaySendLocked lets them send now. A shard that may
   // not is woken later by what changes that: its queue filling (FillWindow), the end of a
   // Fill, or the last request in flight being answered.
@@ -255,7 +243,6 @@ class Forwarder {
   // The records from the cursor on that the dispatcher has read: window_[i] has ordinal
   // window_base_ + i.
   std::deque<InFlight> window_ ABSL_GUARDED_BY(mu_);
-  std::deque<WindowBatch> batches_ ABSL_GUARDED_BY(mu_);  // The window's batches, in order.
   uint64_t window_base_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t window_done_ ABSL_GUARDED_BY(mu_) = 0;                 // Entries of window_ done.
   std::vector<std::deque<Queued>> queues_ ABSL_GUARDED_BY(mu_);  // One per shard.

@@ -123,17 +123,16 @@ std::shared_ptr<const SeriesList> LogDecoder::FinishSeries() {
   return list;
 }
 
-absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord>* out,
-                                std::shared_ptr<const BatchTable>* table_out) {
+absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord>* out) {
   const size_t first = out->size();
-  *table_out = nullptr;
   auto fail = [&](absl::Status s) {
     out->resize(first);
     return s;
   };
   if (absl::Status s = decoder_.Reset(payload); !s.ok()) return fail(s);
-  // One table per batch, which its records point at: allocations per batch, not per record.
+  // One table per batch, shared by its records: allocations per batch, not per record.
   auto table = std::make_shared<BatchTable>();
+  std::shared_ptr<const BatchTable> shared = table;
   measure_hashes_.clear();
   slots_.clear();
   template_ = nullptr;
@@ -146,7 +145,6 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
     switch (e.kind) {
       case BatchDecoder::Kind::kEnd:
         table->series = FinishSeries();
-        *table_out = std::move(table);
         return absl::OkStatus();
       case BatchDecoder::Kind::kSeries:
         if (absl::Status s = AddSeries(e.key); !s.ok()) return fail(s);
@@ -174,7 +172,7 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
           return fail(InternalError("WAL batch is malformed: no value"));
         }
         LogRecord& r = out->emplace_back();
-        r.batch = table.get();
+        r.batch = shared;
         r.series = e.series_slot;
         r.measure = e.measure_slot;
         r.time_nanos = e.time_nanos;

@@ -19,10 +19,7 @@
 // records in log order.
 //
 // Thread-compatible. LogRecords (and the BatchTable they share) are immutable once
-// decoded and may be read from any thread. A LogRecord points at its batch's table
-// without owning it (no reference count per record: the forwarder's shards would
-// otherwise count a batch's table up and down once per record, on a cache line they
-// share); whoever decodes keeps the table (Decode hands it out) while the records are used.
+// decoded and may be read from any thread.
 #ifndef TSW_ENGINE_FORWARD_JSON_REQUEST_H_
 #define TSW_ENGINE_FORWARD_JSON_REQUEST_H_
 
@@ -75,8 +72,8 @@ struct BatchTable {
 
 // One logged record: record `values[first_value, +value_count)` of `batch`.
 struct LogRecord {
-  const BatchTable* batch = nullptr;  // Owned by the table Decode handed out.
-  uint32_t series = 0, measure = 0;   // Slots in batch.
+  std::shared_ptr<const BatchTable> batch;
+  uint32_t series = 0, measure = 0;  // Slots in batch.
   uint32_t first_value = 0, value_count = 0;
   int64_t time_nanos = 0;
   int64_t version = 0;  // 1 for a record written without one.
@@ -90,12 +87,10 @@ struct LogRecord {
 
 class LogDecoder {
  public:
-  // Decodes `payload` and appends its records to *out, in log order; *table is the
-  // batch's table, which the records point at (they are valid while it lives).
+  // Decodes `payload` and appends its records to *out, in log order.
   // InternalServerException describing the damage if the payload is malformed (nothing is
-  // appended then, and *table is null).
-  absl::Status Decode(absl::string_view payload, std::vector<LogRecord>* out,
-                      std::shared_ptr<const BatchTable>* table);
+  // appended then).
+  absl::Status Decode(absl::string_view payload, std::vector<LogRecord>* out);
 
   static constexpr size_t kMaxKnownSeries = 100000;
   static constexpr size_t kRecentLists = 8;

@@ -198,12 +198,10 @@ void ExpectSameRequests(const std::vector<std::string>& payloads, Generator* gen
   LogDecoder decoder;
   std::vector<LoggedRecord> reference;
   std::vector<LogRecord> records;
-  std::vector<std::shared_ptr<const BatchTable>> tables;
   for (const std::string& p : payloads) {
     const absl::Status rs = reference_decoder.Decode(p, &reference);
     ASSERT_TRUE(rs.ok()) << rs;
-    ASSERT_TRUE(decoder.Decode(p, &records, &tables.emplace_back()).ok());
-    ASSERT_NE(tables.back(), nullptr);
+    ASSERT_TRUE(decoder.Decode(p, &records).ok());
   }
   ASSERT_EQ(records.size(), reference.size());
   const size_t shards = 1 + gen->Pick(4);
@@ -263,8 +261,7 @@ TEST(JsonRequestTest, OneSeriesOneMeasureGoesAllIntoCommonAttributes) {
   const absl::string_view payload = encoder.Finish();
   LogDecoder decoder;
   std::vector<LogRecord> records;
-  std::shared_ptr<const BatchTable> table;
-  ASSERT_TRUE(decoder.Decode(payload, &records, &table).ok());
+  ASSERT_TRUE(decoder.Decode(payload, &records).ok());
   std::vector<const LogRecord*> run;
   for (const LogRecord& r : records) run.push_back(&r);
   std::string body;
@@ -303,9 +300,7 @@ TEST(JsonRequestTest, BatchesOfRecentSeriesListsShareThemAndDivergingOnesDoNot) 
   const std::vector<size_t> sequence = {0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 4, 5, 6, 1, 0};
   for (size_t w : sequence) {
     std::vector<LogRecord> records;
-    std::shared_ptr<const BatchTable> table;
-    ASSERT_TRUE(decoder.Decode(batch(orders[w]), &records, &table).ok());
-    ASSERT_EQ(records[0].batch, table.get());
+    ASSERT_TRUE(decoder.Decode(batch(orders[w]), &records).ok());
     ASSERT_EQ(records.size(), orders[w].size());
     for (size_t i = 0; i < records.size(); ++i) {
       EXPECT_EQ(records[i].series_json().key, series[orders[w][i]].key) << w << " " << i;
@@ -328,15 +323,12 @@ TEST(JsonRequestTest, MalformedPayloadIsAnInternalErrorAndAppendsNothing) {
   const std::string good = gen.Batch(series, 20);
   LogDecoder decoder;
   std::vector<LogRecord> records;
-  std::shared_ptr<const BatchTable> table;
-  ASSERT_TRUE(decoder.Decode(good, &records, &table).ok());
+  ASSERT_TRUE(decoder.Decode(good, &records).ok());
   const size_t before = records.size();
   for (size_t cut = 1; cut < good.size(); cut += 3) {
-    std::shared_ptr<const BatchTable> none;
-    const absl::Status s = decoder.Decode(absl::string_view(good).substr(0, cut), &records, &none);
+    const absl::Status s = decoder.Decode(absl::string_view(good).substr(0, cut), &records);
     ASSERT_FALSE(s.ok()) << cut;
     EXPECT_EQ(records.size(), before);
-    EXPECT_EQ(none, nullptr);
   }
 }
 
