@@ -23,18 +23,19 @@ uint64_t Library(const void* data, size_t size) { return XXH3_64bits(data, size)
 using HashFn = uint64_t (*)(const void*, size_t);
 
 HashFn Chosen() {
-  static const HashFn fn = ChoosePath() == Xxh3Path::kAvx2 ? &xxh3_internal::Xxh3_64Avx2 : &Library;
+  static const HashFn fn =
+      Xxh3ActivePath() == Xxh3Path::kAvx2 ? &xxh3_internal::Xxh3_64Avx2 : &Library;
   return fn;
 }
 
 }  // namespace
 
-uint64_t Xxh3_64(const void* data, size_t size) { return Chosen()(data, size); }
-
 Xxh3Path Xxh3ActivePath() {
   static const Xxh3Path path = ChoosePath();
   return path;
 }
+
+uint64_t Xxh3_64(const void* data, size_t size) { return Chosen()(data, size); }
 
 uint64_t Xxh3_64By(Xxh3Path path, const void* data, size_t size) {
   return path == Xxh3Path::kAvx2 ? xxh3_internal::Xxh3_64Avx2(data, size) : Library(data, size);
