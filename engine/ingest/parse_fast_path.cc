@@ -283,10 +283,14 @@ void Parser::PlanKeyLike(const std::vector<Dimension>& dims) {
 // of records taken.
 size_t Parser::ParseRun(size_t begin, bool same_series) {
   // The run's names (and, for one series, dimension values) are compared with
-  // like_.record's; when all of those have sizes in one word class, without a test of
-  // the size class each.
+  // like_.record's; when all of those have sizes in one word class (and are few enough for
+  // the loop's copy of them, StringWords), with that copy and without a test of the size
+  // class each.
   const Record& like = *like_.record;
-  bool narrow = true, wide = true;  // Sizes 4 to 8, 8 to 16.
+  // Sizes 4 to 8, 8 to 16.
+  bool narrow =
+      like.dimensions.size() <= kMaxRunWords && like.measure_values.size() <= kMaxRunWords;
+  bool wide = narrow;
   auto classify = [&narrow, &wide](const std::string& s) {
     narrow &= s.size() - 4 <= 4;
     wide &= s.size() - 8 <= 8;
@@ -335,6 +339,27 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
   const size_t max_value = rules_.max_value_bytes, max_record = rules_.max_record_bytes;
   const int64_t memory_start = rules_.memory_start, future_limit = rules_.future_limit;
   const size_t max_series = rules_.max_series_bytes;
+  // What each record's dimensions and names are compared with: like's strings as words,
+  // taken once here (kWord 4 or 8), or like's strings themselves (kWord 0).
+  struct NoWords {};
+  using Words = std::conditional_t<kWord == 0, NoWords, StringWords<kWord>>;
+  struct Attribute {
+    Words name;
+    MeasureValueType type;
+  };
+  constexpr size_t kWords = kWord == 0 ? 1 : kMaxRunWords;
+  Words dim_names[kWords], dim_values[kWords];
+  Attribute attributes[kWords];
+  if constexpr (kWord != 0) {
+    for (size_t k = 0; k < dims; ++k) {
+      dim_names[k].Set(like_dims[k].name);
+      if constexpr (kSameSeries) dim_values[k].Set(like_dims[k].value);
+    }
+    for (size_t k = 0; kMulti && k < m; ++k) {
+      attributes[k].name.Set(like_values[k].name);
+      attributes[k].type = like_values[k].type;
+    }
+  }
   ParsedRecord* out = b.records.MakeRoom(end - begin);
   ParsedValue* v = b.values.MakeRoom((end - begin) * m);
   // The first records' blocks now, the loop's prefetches cover the rest.
@@ -362,10 +387,15 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
     const Dimension* d = record.dimensions.data();
     const Dimension* const dims_end = d + dims;
     if constexpr (kSameSeries) {
-      for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d) {
-        if (!SameStringOfWords<kWord>(d->name, like_d->name) ||
-            !SameStringOfWords<kWord>(d->value, like_d->value)) {
-          break;
+      if constexpr (kWord != 0) {
+        const Words* name = dim_names;
+        const Words* value = dim_values;
+        for (; d != dims_end; ++d, ++name, ++value) {
+          if (!name->Same(d->name) || !value->Same(d->value)) break;
+        }
+      } else {
+        for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d) {
+          if (!SameString(d->name, like_d->name) || !SameString(d->value, like_d->value)) break;
         }
       }
       if (d != dims_end) break;
@@ -374,8 +404,12 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
       size_t dimension_bytes = common_bytes;
       bool same_values = true;
       const Dimension* before = records[i - 1].dimensions.data();
-      for (const Dimension* like_d = like_dims; d != dims_end; ++d, ++like_d, ++before) {
-        if (!SameStringOfWords<kWord>(d->name, like_d->name)) break;
+      for (size_t k = 0; d != dims_end; ++d, ++k, ++before) {
+        if constexpr (kWord != 0) {
+          if (!dim_names[k].Same(d->name)) break;
+        } else {
+          if (!SameString(d->name, like_dims[k].name)) break;
+        }
         dimension_bytes += d->name.size() + d->value.size();
         same_values &= SameString(d->value, before->value);
       }
@@ -397,12 +431,17 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
     if constexpr (kMulti) {
       const MeasureValue* mv = record.measure_values.data();
       const MeasureValue* const last = mv + m;
-      for (const MeasureValue* like_mv = like_values; mv != last; ++mv, ++like_mv) {
+      const Attribute* a = attributes;
+      const MeasureValue* like_mv = like_values;
+      for (; mv != last; ++mv, ++a, ++like_mv) {
         const size_t size = mv->value.size();
-        if (mv->type != like_mv->type || !RecordRules::ValueSizeOk(size, max_value) ||
-            !SameStringOfWords<kWord>(mv->name, like_mv->name)) {
-          break;
+        bool same;
+        if constexpr (kWord != 0) {
+          same = mv->type == a->type && a->name.Same(mv->name);
+        } else {
+          same = mv->type == like_mv->type && SameString(mv->name, like_mv->name);
         }
+        if (!same || !RecordRules::ValueSizeOk(size, max_value)) break;
         value_bytes += size;
       }
       if (mv != last) break;

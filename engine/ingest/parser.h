@@ -140,27 +140,34 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameString(const std::string& a, const 
   return a.size() == b.size() && SameBytesApart(a.data(), b.data(), a.size());
 }
 
-// SameString where b, and so a if the sizes are equal, is kWord to 2 * kWord bytes long:
-// two overlapping word loads each, without SameBytesApart's tests of the size. kWord 0:
-// any size (SameString).
+// The run loop's copy of one of its first record's strings (a name, or a dimension value of
+// a run of one series) whose size is kWord to 2 * kWord (kWord 4 or 8): its size and its
+// first and last kWord bytes, taken once per run, so that each record of the run compares
+// its own string with these words instead of loading that record's string again: the
+// sizes, then two overlapping word loads each, without SameBytesApart's tests of the size. At most
+// kMaxRunWords of each kind per run (ParseRun).
+inline constexpr size_t kMaxRunWords = 16;
 template <size_t kWord>
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameStringOfWords(const std::string& a,
-                                                           const std::string& b) {
-  if constexpr (kWord == 0) {
-    return SameString(a, b);
-  } else {
-    using Word = std::conditional_t<kWord == 4, uint32_t, uint64_t>;
-    static_assert(sizeof(Word) == kWord);
-    const size_t n = a.size();
-    if (n != b.size()) return false;
-    Word x0, x1, y0, y1;
-    std::memcpy(&x0, a.data(), kWord);
-    std::memcpy(&y0, b.data(), kWord);
-    std::memcpy(&x1, a.data() + n - kWord, kWord);
-    std::memcpy(&y1, b.data() + n - kWord, kWord);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+struct StringWords {
+  using Word = std::conditional_t<kWord == 4, uint32_t, uint64_t>;
+  static_assert(sizeof(Word) == kWord);
+  size_t size = 0;
+  Word head = 0, tail = 0;
+
+  void Set(const std::string& s) {
+    size = s.size();
+    std::memcpy(&head, s.data(), kWord);
+    std::memcpy(&tail, s.data() + size - kWord, kWord);
   }
-}
+  // SameString(s, the string Set was given).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool Same(const std::string& s) const {
+    if (s.size() != size) return false;
+    Word x0, x1;
+    std::memcpy(&x0, s.data(), kWord);
+    std::memcpy(&x1, s.data() + size - kWord, kWord);
+    return ((x0 ^ head) | (x1 ^ tail)) == 0;
+  }
+};
 
 // How many records ahead of the one it parses the run loop starts loading a record's
 // heap blocks (PrefetchRecord): a few records' time covers a load from memory. The

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -270,6 +271,66 @@ TEST(ParseFastPathTest, RunsOfEveryLengthAroundThePrefetchDistanceGiveTheFullPat
               << "multi " << multi << " many_series " << many_series << " n " << n << " odd_one "
               << odd_one;
         }
+      }
+    }
+  }
+}
+
+// The run loop compares a run's names and dimension values with a copy of its first
+// record's, taken once per run, when there are at most 16 of each (else with that record's
+// strings): records of 1 to 40 attributes and 1 to 40 dimensions (names and values of 4 to
+// 8 bytes), one series and many, where one record's attribute or dimension name differs from
+// the others' in its last byte (at each position in turn), must give what the full path
+// gives. Under --config=asan, a copy too small for the run is a stack-buffer-overflow.
+TEST(ParseFastPathTest, RunsOfManyAttributesAndDimensionsCompareEveryName) {
+  Quotas quotas;
+  ParseContext context;
+  context.quotas = &quotas;
+  context.now_nanos = kNowMillis * 1000000;
+  context.retention.memory_store_retention_period_in_hours = 24;
+  context.retention.magnetic_store_retention_period_in_days = 30;
+  ParsedBatch fast, full;
+  const std::pair<int, int> kCounts[] = {{1, 1},  {16, 16}, {17, 17}, {1, 17},
+                                         {17, 1}, {2, 40},  {40, 2}};
+  for (const auto& [attributes, dimensions] : kCounts) {
+    for (const bool many_series : {false, true}) {
+      // Attribute odd, or dimension odd - attributes.
+      for (int odd = -1; odd < attributes + dimensions; ++odd) {
+        WriteRecordsRequest req;
+        req.database_name = "database";
+        req.table_name = "table";
+        Record common;
+        common.measure_name = "metrics";
+        common.measure_value_type = MeasureValueType::kMulti;
+        req.common_attributes = common;
+        constexpr int kRecords = 12;
+        for (int i = 0; i < kRecords; ++i) {
+          Record r;
+          for (int k = 0; k < dimensions; ++k) {
+            r.dimensions.push_back(
+                {absl::StrCat("dim", 10 + k), absl::StrCat("val-", many_series ? i : 7)});
+          }
+          for (int k = 0; k < attributes; ++k) {
+            r.measure_values.push_back({absl::StrCat("attr", 10 + k), absl::StrCat(i * k + 0.5),
+                                        MeasureValueType::kDouble});
+          }
+          r.time = absl::StrCat(kNowMillis - 1000 * (kRecords - i));
+          if (i == kRecords / 2 && odd >= 0) {
+            std::string& name =
+                odd < attributes ? r.measure_values[odd].name : r.dimensions[odd - attributes].name;
+            name.back() = 'X';
+          }
+          req.records.push_back(std::move(r));
+        }
+        context.shape_fast_path = true;
+        const absl::Status fast_status = ParseRequest(req, context, &fast);
+        context.shape_fast_path = false;
+        const absl::Status full_status = ParseRequest(req, context, &full);
+        ASSERT_TRUE(fast_status.ok()) << fast_status;
+        ASSERT_EQ(fast.records.size(), static_cast<size_t>(kRecords));
+        ASSERT_EQ(Describe(fast, fast_status), Describe(full, full_status))
+            << "attributes " << attributes << " dimensions " << dimensions << " many_series "
+            << many_series << " odd " << odd;
       }
     }
   }
