@@ -121,7 +121,7 @@ class BatchSource final : public query::QuerySource {
   int changed_batches_ = 0;
 };
 
-std::vector<std::string> Run(const std::string& sql, query::QuerySource& source) {
+std::vector<std::string> Answer(const std::string& sql, query::QuerySource& source) {
   std::vector<std::string> rows;
   absl::Status s = query::Execute(sql, source, query::QueryLimits{}, [&](const QueryBatch& b) {
     AppendRows(b, &rows);
@@ -137,8 +137,8 @@ TEST_P(LentBatchTest, BatchesComeBackAsTheyWereAndAnswersAreTheScans) {
   const std::string sql = GetParam();
   BatchSource filtered(true);
   BatchSource plain(false);
-  const std::vector<std::string> lent = Run(sql, filtered);
-  const std::vector<std::string> read = Run(sql, plain);
+  const std::vector<std::string> lent = Answer(sql, filtered);
+  const std::vector<std::string> read = Answer(sql, plain);
   EXPECT_GT(filtered.filtered_batches(), 0);
   EXPECT_EQ(filtered.changed_batches(), 0);
   EXPECT_FALSE(read.empty());
@@ -153,7 +153,7 @@ INSTANTIATE_TEST_SUITE_P(
         "SELECT y, x, time FROM \"db\".\"tb\" WHERE x > 7 ORDER BY y DESC LIMIT 30",
         "SELECT host, s, max(y), count(x) FROM \"db\".\"tb\" WHERE x < 3 GROUP BY host, s "
         "ORDER BY host, s",
-        "SELECT x, x + 1 AS x1, y FROM \"db\".\"tb\" WHERE x > 8 AND y > 30"));
+        "SELECT x, x + 1 AS x1, y, s FROM \"db\".\"tb\" WHERE x > 8 AND y > 30"));
 
 }  // namespace
 }  // namespace tsw::testing
