@@ -115,7 +115,7 @@ inline void KeepRows(const std::vector<uint32_t>& rows, RowBatch* batch) {
 // allocated once per scan, not once per batch.
 class ScanBatchExchange {
  public:
-  const ScanBatch& Lend(RowBatch& rows) {
+  ScanBatch& Lend(RowBatch& rows) {
     batch_.dimensions = std::move(rows.dimensions);
     batch_.measure_name = std::move(rows.measure_name);
     batch_.measure_value_type = rows.measure_value_type;

@@ -253,7 +253,7 @@ class EngineQuerySource final : public query::QuerySource {
 
   // As Engine::Scan, with the filter handed to the table's tiers.
   absl::Status ScanFiltered(const ScanRequest& request, const RowFilter& filter,
-                            const std::function<bool(const ScanBatch&)>& visitor) override {
+                            const std::function<bool(ScanBatch&)>& visitor) override {
     return impl_->WithStore(
         request.database_name, request.table_name,
         [&](table::TableStore& store, const catalog::TableInfo& info, const TableHandle&) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -23,15 +24,23 @@ namespace {
 
 using ChunkVisitor = std::function<absl::StatusOr<bool>(const Chunk&)>;
 
-VecPtr ConstantString(const std::string* value) {
-  Scalar s;
-  s.type = ScalarType::kVarchar;
-  s.null = value == nullptr;
-  if (value != nullptr) s.s = *value;
-  return std::make_shared<const Vec>(Vec::Constant(s));
+// Makes *v the constant string `value` (NULL when null), reusing its arrays.
+void SetConstantString(const std::string* value, Vec* v) {
+  v->type = ScalarType::kVarchar;
+  v->constant = true;
+  v->ints.clear();
+  v->dbls.clear();
+  v->present.assign(1, value != nullptr ? 1 : 0);
+  v->strs.resize(1);
+  if (value != nullptr) {
+    v->strs[0] = *value;
+  } else {
+    v->strs[0].clear();
+  }
 }
 
-// `from`, or its rows `rows` in that order when `rows` is not null.
+// `from`, or its rows `rows` in that order when `rows` is not null, into *to (whose
+// capacity is reused).
 template <typename T>
 void TakeRows(const std::vector<T>& from, const std::vector<uint32_t>* rows, std::vector<T>* to) {
   if (rows == nullptr) {
@@ -42,25 +51,29 @@ void TakeRows(const std::vector<T>& from, const std::vector<uint32_t>* rows, std
   for (size_t k = 0; k < rows->size(); ++k) (*to)[k] = from[(*rows)[k]];
 }
 
-// A ScanBatch's column, or a RowBatch's (the tiers' own, which a RowFilter sees).
+// Makes *v a ScanBatch's column, or a RowBatch's (the tiers' own, which a RowFilter
+// sees), reusing its arrays.
 template <typename Column>
-VecPtr FromScanColumn(const Column& c, ScalarType type, const std::vector<uint32_t>* rows) {
-  Vec v;
-  v.type = type;
+void SetFromScanColumn(const Column& c, ScalarType type, const std::vector<uint32_t>* rows,
+                       Vec* v) {
+  v->type = type;
+  v->constant = false;
+  v->ints.clear();
+  v->dbls.clear();
+  v->strs.clear();
   if (type == ScalarType::kDouble) {
-    TakeRows(c.doubles, rows, &v.dbls);
+    TakeRows(c.doubles, rows, &v->dbls);
   } else if (type == ScalarType::kVarchar) {
-    TakeRows(c.strings, rows, &v.strs);
+    TakeRows(c.strings, rows, &v->strs);
   } else {
-    TakeRows(c.ints, rows, &v.ints);
+    TakeRows(c.ints, rows, &v->ints);
   }
-  const size_t n = std::max({v.dbls.size(), v.strs.size(), v.ints.size()});
+  const size_t n = std::max({v->dbls.size(), v->strs.size(), v->ints.size()});
   if (!c.present.empty()) {
-    TakeRows(c.present, rows, &v.present);
+    TakeRows(c.present, rows, &v->present);
   } else {
-    v.present.assign(n, 1);
+    v->present.assign(n, 1);
   }
-  return std::make_shared<const Vec>(std::move(v));
 }
 
 // The ScanColumn input slot `slot` reads from `batch`, or null (the slot is not a value
@@ -101,36 +114,139 @@ int64_t BatchBytes(const Plan& plan, const Batch& batch) {
   return bytes;
 }
 
-// The input column `slot` of the rows of `batch`: all of them, or `rows` when not null.
+// Makes *v the input column `slot` of the rows of `batch`: all of them, or `rows` when not
+// null. Its arrays are reused (a scan's batches fill the same vectors in turn).
 template <typename Batch>
-VecPtr SlotVector(const Plan& plan, size_t slot, const Batch& batch,
-                  const std::vector<uint32_t>* rows) {
+void SetSlotVector(const Plan& plan, size_t slot, const Batch& batch,
+                   const std::vector<uint32_t>* rows, Vec* v) {
   const TableColumnSource& source = plan.sources[slot];
   const ScalarType type = plan.input[slot].type;
   switch (source.kind) {
     case TableColumnSource::kDimension:
       for (const Dimension& d : batch.dimensions) {
-        if (d.name == source.name) return ConstantString(&d.value);
+        if (d.name == source.name) return SetConstantString(&d.value, v);
       }
-      return ConstantString(nullptr);
+      return SetConstantString(nullptr, v);
     case TableColumnSource::kMeasureName:
-      return ConstantString(&batch.measure_name);
-    case TableColumnSource::kTime: {
-      Vec v;
-      v.type = ScalarType::kTimestamp;
-      TakeRows(batch.time_nanos, rows, &v.ints);
-      v.present.assign(v.ints.size(), 1);
-      return std::make_shared<const Vec>(std::move(v));
-    }
+      return SetConstantString(&batch.measure_name, v);
+    case TableColumnSource::kTime:
+      v->type = ScalarType::kTimestamp;
+      v->constant = false;
+      v->dbls.clear();
+      v->strs.clear();
+      TakeRows(batch.time_nanos, rows, &v->ints);
+      v->present.assign(v->ints.size(), 1);
+      return;
     case TableColumnSource::kMeasureValue:
     case TableColumnSource::kAttribute:
       if (const auto* c = ValueColumn(plan, slot, batch); c != nullptr) {
-        return FromScanColumn(*c, type, rows);
+        return SetFromScanColumn(*c, type, rows, v);
       }
       break;
   }
-  return std::make_shared<const Vec>(Vec::Nulls(type, 1, /*constant=*/true));
+  *v = Vec::Nulls(type, 1, /*constant=*/true);
 }
+
+// The input vectors of one scan's batches, one per slot, each used again for the next
+// batch once no one else holds it (the batch's evaluation is done with it): its arrays
+// keep their capacity, never their values, which each batch sets anew. Scratch of one
+// scan, so no allocation per batch and column.
+class SlotVectors {
+ public:
+  explicit SlotVectors(size_t slots) : held_(slots) {}
+
+  // Input column `slot` of `batch` (SetSlotVector), in the slot's own vector when that
+  // is free, else in a new one that takes its place.
+  template <typename Batch>
+  VecPtr Set(const Plan& plan, size_t slot, const Batch& batch, const std::vector<uint32_t>* rows) {
+    std::shared_ptr<Vec>& v = held_[slot];
+    if (v == nullptr || v.use_count() != 1) v = std::make_shared<Vec>();
+    SetSlotVector(plan, slot, batch, rows, v.get());
+    return v;
+  }
+
+  // As Set of all of `batch`'s rows, but a time or value column's arrays are moved into
+  // the vector, not copied: the batch holds the vector's old arrays meanwhile. GiveBack
+  // moves them back. A column two slots read is lent once, to both.
+  // `rows`: the batch's row count (its times may be lent already).
+  VecPtr Lend(const Plan& plan, size_t slot, ScanBatch& batch, size_t rows) {
+    Lent lent;
+    lent.slot = slot;
+    const TableColumnSource::Kind kind = plan.sources[slot].kind;
+    const ScalarType type = plan.input[slot].type;
+    if (kind == TableColumnSource::kTime) {
+      lent.ints = &batch.time_nanos;
+    } else if (kind == TableColumnSource::kMeasureValue || kind == TableColumnSource::kAttribute) {
+      const ScanColumn* found = ValueColumn(plan, slot, batch);
+      if (found == nullptr || found->present.empty()) return Set(plan, slot, batch, nullptr);
+      ScanColumn* c = &batch.columns[static_cast<size_t>(found - batch.columns.data())];
+      lent.present = &c->present;
+      if (type == ScalarType::kDouble) {
+        lent.dbls = &c->doubles;
+      } else if (type == ScalarType::kVarchar) {
+        lent.strs = &c->strings;
+      } else {
+        lent.ints = &c->ints;
+      }
+    } else {
+      return Set(plan, slot, batch, nullptr);
+    }
+    for (const Lent& earlier : lent_) {
+      if (earlier.ints == lent.ints && earlier.dbls == lent.dbls && earlier.strs == lent.strs &&
+          earlier.present == lent.present) {
+        return held_[earlier.slot];
+      }
+    }
+    std::shared_ptr<Vec>& v = held_[slot];
+    if (v == nullptr || v.use_count() != 1) v = std::make_shared<Vec>();
+    v->type = kind == TableColumnSource::kTime ? ScalarType::kTimestamp : type;
+    v->constant = false;
+    v->ints.clear();
+    v->dbls.clear();
+    v->strs.clear();
+    Swap(lent, v.get());
+    if (lent.present == nullptr) v->present.assign(rows, 1);
+    lent_.push_back(lent);
+    return v;
+  }
+
+  // Moves the arrays Lend took back into their batch. A vector someone still holds keeps
+  // them, and the batch gets a copy.
+  void GiveBack() {
+    for (const Lent& lent : lent_) {
+      Vec& v = *held_[lent.slot];
+      if (held_[lent.slot].use_count() == 1) {
+        Swap(lent, &v);
+        continue;
+      }
+      if (lent.ints != nullptr) *lent.ints = v.ints;
+      if (lent.dbls != nullptr) *lent.dbls = v.dbls;
+      if (lent.strs != nullptr) *lent.strs = v.strs;
+      if (lent.present != nullptr) *lent.present = v.present;
+    }
+    lent_.clear();
+  }
+
+ private:
+  // The batch's arrays lent to held_[slot] (null: not lent).
+  struct Lent {
+    size_t slot = 0;
+    std::vector<int64_t>* ints = nullptr;
+    std::vector<double>* dbls = nullptr;
+    std::vector<std::string>* strs = nullptr;
+    std::vector<uint8_t>* present = nullptr;
+  };
+
+  static void Swap(const Lent& lent, Vec* v) {
+    if (lent.ints != nullptr) lent.ints->swap(v->ints);
+    if (lent.dbls != nullptr) lent.dbls->swap(v->dbls);
+    if (lent.strs != nullptr) lent.strs->swap(v->strs);
+    if (lent.present != nullptr) lent.present->swap(v->present);
+  }
+
+  std::vector<std::shared_ptr<Vec>> held_;
+  std::vector<Lent> lent_;
+};
 
 // Late materialization: when the residual WHERE reads fewer columns than the query, a
 // batch's WHERE columns are materialized first and filtered, and the other columns only
@@ -138,7 +254,8 @@ VecPtr SlotVector(const Plan& plan, size_t slot, const Batch& batch,
 // matches in RunInto, which keeps one path for every input; it selects them all.
 class LateFilter {
  public:
-  LateFilter(const Plan& plan, const EvalContext& ctx) : plan_(plan), ctx_(ctx) {
+  LateFilter(const Plan& plan, const EvalContext& ctx)
+      : plan_(plan), ctx_(ctx), vectors_(plan.input.size()) {
     if (plan.where == nullptr) return;
     std::vector<bool> read(plan.input.size(), false);
     MarkSlots(*plan.where, &read);
@@ -159,7 +276,7 @@ class LateFilter {
     Chunk probe;
     probe.n = n;
     probe.cols.resize(plan_.input.size());
-    for (size_t slot : where_slots_) probe.cols[slot] = SlotVector(plan_, slot, batch, nullptr);
+    for (size_t slot : where_slots_) probe.cols[slot] = vectors_.Set(plan_, slot, batch, nullptr);
     if (absl::Status s = FilterRows(*plan_.where, probe, Sel{nullptr, n}, ctx_, &matches_);
         !s.ok()) {
       return s;
@@ -200,6 +317,7 @@ class LateFilter {
   bool enabled_ = false;
   std::vector<size_t> where_slots_;
   std::vector<uint32_t> matches_;
+  SlotVectors vectors_;  // The WHERE's columns of each batch in turn.
 };
 
 bool SameSeries(const std::vector<Dimension>& a, const std::vector<Dimension>& b) {
@@ -217,7 +335,10 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
                       int64_t* bytes_scanned, const ChunkVisitor& visit, bool* more,
                       const RowFilter* filter = nullptr) {
   absl::Status status;
-  const std::function<bool(const ScanBatch&)> on_batch = [&](const ScanBatch& batch) {
+  SlotVectors vectors(plan.input.size());
+  // A batch of Scan's is read; one of ScanFiltered's (mutable) has its arrays lent to the
+  // chunk's vectors for the visit, and given back after it.
+  const auto on_any_batch = [&](auto& batch) {
     if (batch.time_nanos.empty()) return true;
     // Dimension filters also admit series with more dimensions than the filter names.
     if (only_series != nullptr && !SameSeries(batch.dimensions, *only_series)) return true;
@@ -225,14 +346,25 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
     const std::vector<uint32_t>* rows = nullptr;
     status = late.Select(batch, &rows);
     if (!status.ok()) return false;
-    Chunk chunk;
-    chunk.n = rows != nullptr ? rows->size() : batch.time_nanos.size();
-    if (chunk.n == 0) return true;
-    chunk.cols.resize(plan.input.size());
-    for (size_t slot = 0; slot < plan.input.size(); ++slot) {
-      if (plan.input_used[slot]) chunk.cols[slot] = SlotVector(plan, slot, batch, rows);
-    }
-    absl::StatusOr<bool> wanted = visit(chunk);
+    const size_t n = rows != nullptr ? rows->size() : batch.time_nanos.size();
+    if (n == 0) return true;
+    absl::StatusOr<bool> wanted = true;
+    {
+      Chunk chunk;
+      chunk.n = n;
+      chunk.cols.resize(plan.input.size());
+      for (size_t slot = 0; slot < plan.input.size(); ++slot) {
+        if (!plan.input_used[slot]) continue;
+        if constexpr (std::is_const_v<std::remove_reference_t<decltype(batch)>>) {
+          chunk.cols[slot] = vectors.Set(plan, slot, batch, rows);
+        } else {
+          chunk.cols[slot] = rows == nullptr ? vectors.Lend(plan, slot, batch, n)
+                                             : vectors.Set(plan, slot, batch, rows);
+        }
+      }
+      wanted = visit(chunk);
+    }  // The chunk's references to the vectors are dropped before the arrays go back.
+    vectors.GiveBack();
     if (!wanted.ok()) {
       status = wanted.status();
       return false;
@@ -240,8 +372,10 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
     *more = *wanted;
     return *more;
   };
-  absl::Status scan = filter != nullptr ? source.ScanFiltered(request, *filter, on_batch)
-                                        : source.Scan(request, on_batch);
+  absl::Status scan =
+      filter != nullptr
+          ? source.ScanFiltered(request, *filter, [&](ScanBatch& b) { return on_any_batch(b); })
+          : source.Scan(request, [&](const ScanBatch& b) { return on_any_batch(b); });
   if (!status.ok()) return status;
   return scan;
 }
@@ -529,20 +663,26 @@ class DoubleComparison {
   DoubleComparison(std::string name, Op op, double value)
       : name_(std::move(name)), op_(op), value_(value) {}
 
+  // Writes every row number to scratch_ and moves the write position on past the rows
+  // that pass (branch-free: most rows fail a selective WHERE), then copies those out.
+  // scratch_ only grows, so it is zero-filled once per query, not on every batch.
   template <typename Holds>
-  static void Loop(const RowColumn& c, size_t n, std::vector<uint32_t>* rows, const Holds& holds) {
-    rows->resize(n);
+  void Loop(const RowColumn& c, size_t n, std::vector<uint32_t>* rows, const Holds& holds) const {
+    if (scratch_.size() < n) scratch_.resize(n);
+    uint32_t* const to = scratch_.data();
     size_t kept = 0;
-    for (size_t r = 0; r < n; ++r) {  // Branch-free: most rows fail a selective WHERE.
-      (*rows)[kept] = static_cast<uint32_t>(r);
+    for (size_t r = 0; r < n; ++r) {
+      to[kept] = static_cast<uint32_t>(r);
       kept += static_cast<size_t>(c.present[r] != 0) & static_cast<size_t>(holds(c.doubles[r]));
     }
-    rows->resize(kept);
+    rows->assign(to, to + kept);
   }
 
   std::string name_;
   Op op_;
   double value_;
+  // Select's buffer: capacity kept between batches of one query, never data.
+  mutable std::vector<uint32_t> scratch_;
 };
 
 // The bytes of the WHERE's attributes in a RowFilter's batch (the columns read there, as

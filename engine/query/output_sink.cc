@@ -46,6 +46,32 @@ void AppendRows(size_t n, const Make& make, std::vector<T>* out) {
   for (size_t k = 0; k < n; ++k) to[k] = make(k);
 }
 
+// Whether rows[0..n) are rows[0], rows[0] + 1, ...: the usual rows of a scan batch, whose
+// WHERE the scan already applied. The full check (branch-free) only when the ends agree.
+bool IsRun(const uint32_t* rows, size_t n) {
+  if (n == 0 || rows[n - 1] - rows[0] != n - 1) return false;
+  uint32_t differ = 0;
+  for (size_t k = 0; k < n; ++k) differ |= rows[k] ^ (rows[0] + static_cast<uint32_t>(k));
+  return differ == 0;
+}
+
+// Appends rows [first, first + n) of `v` (not constant) to `out` in bulk when they are all
+// present and `v` holds them in the array `out` uses: one copy, no per-row loop and no
+// zero-fill. False (nothing appended) otherwise.
+bool AppendPresentRun(const Vec& v, size_t first, size_t n, QueryColumn& out) {
+  const Physical physical = PhysicalOf(out.type);
+  const bool same_array = physical == Physical::kInt ||
+                          (physical == Physical::kDouble && v.type == ScalarType::kDouble);
+  if (!same_array || std::memchr(v.present.data() + first, 0, n) != nullptr) return false;
+  out.present.insert(out.present.end(), n, 1);
+  if (physical == Physical::kInt) {
+    out.ints.insert(out.ints.end(), v.ints.begin() + first, v.ints.begin() + first + n);
+  } else {
+    out.doubles.insert(out.doubles.end(), v.dbls.begin() + first, v.dbls.begin() + first + n);
+  }
+  return true;
+}
+
 }  // namespace
 
 void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out) {
@@ -70,6 +96,7 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
     }
     return;
   }
+  if (IsRun(rows, n) && AppendPresentRun(v, rows[0], n, out)) return;
   const size_t base = out.present.size();
   AppendRows(
       n, [&](size_t k) -> uint8_t { return v.present[rows[k]] != 0; }, &out.present);

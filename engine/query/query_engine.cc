@@ -45,7 +45,7 @@ absl::Status QuerySource::ScanLatestColumns(const ScanRequest& request,
 }
 
 absl::Status QuerySource::ScanFiltered(const ScanRequest&, const RowFilter&,
-                                       const std::function<bool(const ScanBatch&)>&) {
+                                       const std::function<bool(ScanBatch&)>&) {
   return absl::UnimplementedError("this source does not filter rows in its scans");
 }
 

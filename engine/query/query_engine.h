@@ -64,8 +64,10 @@ class QuerySource {
   // decoded and copied only where it may hold; the caller evaluates its WHERE again on
   // what it gets. This default answers UnimplementedError without calling `visitor` (the
   // executor then reads the rows another way); a source that can filter overrides it.
+  // The visitor may take the batch's vectors for the length of the call (swapping them
+  // with others) but leaves the batch as it found it.
   virtual absl::Status ScanFiltered(const ScanRequest& request, const RowFilter& filter,
-                                    const std::function<bool(const ScanBatch&)>& visitor);
+                                    const std::function<bool(ScanBatch&)>& visitor);
   // "now()" for the query, nanoseconds since the epoch.
   virtual int64_t NowNanos() const = 0;
 };

@@ -130,20 +130,16 @@ class TierMerger {
     out_.dimensions = b.dimensions;
     out_.measure_name = b.measure_name;
     out_.measure_value_type = b.measure_value_type;
+    for (RowColumn& c : out_.columns) spare_columns_.push_back(std::move(c));
     out_.columns.clear();
-    for (const RowColumn& c : b.columns) {
-      RowColumn& added = out_.columns.emplace_back();
-      added.name = c.name;
-      added.type = c.type;
-    }
+    for (const RowColumn& c : b.columns) AddOutColumn(c.name, c.type);
     projection_.SlotsOf(*column, &slots_);
     for (const size_t s : slots_) {
-      RowColumn slot;
-      slot.name = column->slot_name(s);
-      slot.type = column->slot_type(s);
+      const std::string& name = column->slot_name(s);
+      const MeasureValueType type = column->slot_type(s);
       bool known = false;
-      for (const RowColumn& c : out_.columns) known |= c.name == slot.name && c.type == slot.type;
-      if (!known) out_.columns.push_back(std::move(slot));
+      for (const RowColumn& c : out_.columns) known |= c.name == name && c.type == type;
+      if (!known) AddOutColumn(name, type);
     }
     std::sort(out_.columns.begin(), out_.columns.end(), ColumnBefore);
     memory_slots_.assign(out_.columns.size(), -1);
@@ -156,6 +152,21 @@ class TierMerger {
       }
     }
     ClearOut();
+  }
+
+  // Appends an output column, reusing an earlier stream's (its value buffers keep their
+  // capacity, so each stream's batches do not grow them again from nothing). Its values
+  // are cleared by ClearOut.
+  void AddOutColumn(const std::string& name, MeasureValueType type) {
+    if (spare_columns_.empty()) {
+      out_.columns.emplace_back();
+    } else {
+      out_.columns.push_back(std::move(spare_columns_.back()));
+      spare_columns_.pop_back();
+    }
+    RowColumn& added = out_.columns.back();
+    added.name = name;
+    added.type = type;
   }
 
   // Merges one magnetic batch with the memory rows up to its last time. Runs of rows
@@ -396,8 +407,9 @@ class TierMerger {
   const Column* column_ = nullptr;
   size_t chunk_ = 0, row_ = 0;
   RowBatch out_;
-  std::vector<int> memory_slots_;      // Per output column: the memory slot, or -1.
-  std::vector<int> magnetic_columns_;  // Per output column: the magnetic batch's, or -1.
+  std::vector<int> memory_slots_;         // Per output column: the memory slot, or -1.
+  std::vector<int> magnetic_columns_;     // Per output column: the magnetic batch's, or -1.
+  std::vector<RowColumn> spare_columns_;  // Earlier streams' output columns, for reuse.
 
   absl::flat_hash_set<const Column*> merged_;
 };

@@ -601,7 +601,7 @@ int64_t TableStore::ScanFloor() const {
 }
 
 absl::Status TableStore::Scan(const ScanRequest& request,
-                              const std::function<bool(const ScanBatch&)>& visitor,
+                              const std::function<bool(ScanBatch&)>& visitor,
                               const RowFilter* filter) {
   const int64_t floor = ScanFloor();
   if (absl::Status s = CatchUp(); !s.ok()) return s;

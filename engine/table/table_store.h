@@ -113,8 +113,9 @@ class TableStore {
   // See Engine::Scan. The request's database and table names are not looked at. Pins the
   // rows under the lock, then calls `visitor` with none held (see above).
   // With `filter` (engine/common/row_batch.h), the tiers may leave out rows it rejects.
-  absl::Status Scan(const ScanRequest& request,
-                    const std::function<bool(const ScanBatch&)>& visitor,
+  // The visitor may take the batch's vectors for the length of the call (swapping them
+  // with others) but leaves the batch as it found it.
+  absl::Status Scan(const ScanRequest& request, const std::function<bool(ScanBatch&)>& visitor,
                     const RowFilter* filter = nullptr);
 
   // The rows Scan would hand out for `request` with latest_only set, as columns: one per

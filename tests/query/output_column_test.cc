@@ -69,6 +69,49 @@ TEST(OutputColumnTest, IntsKeepTheirRowsAndConvertIntoADoubleColumn) {
   EXPECT_EQ(doubles.doubles, std::vector<double>({0, -3}));
 }
 
+// Consecutive rows (a scan batch's usual rows) are copied in bulk when all are present;
+// rows that only look consecutive at their ends, or include a NULL, take the row loop.
+// Either way the column is what the row-by-row rule gives.
+TEST(OutputColumnTest, RunsOfRowsAppendAsTheRowsWould) {
+  Vec d;
+  d.type = ScalarType::kDouble;
+  Vec i;
+  i.type = ScalarType::kBigint;
+  for (int k = 0; k < 40; ++k) {
+    d.dbls.push_back(k + 0.25);
+    i.ints.push_back(k * 1000);
+    d.present.push_back(k == 17 ? 0 : 1);  // NULL at row 17 (its value is not 0).
+    i.present.push_back(1);
+  }
+  const std::vector<std::vector<uint32_t>> cases = {
+      {3, 4, 5, 6, 7, 8},     // A run, all present.
+      {15, 16, 17, 18, 19},   // A run over the NULL.
+      {10, 12, 11, 13},       // The ends of a run of 4, not a run.
+      {30, 30, 32, 33},       // Likewise, with a repeat.
+      {0, 1, 2, 3, 4, 5, 6},  // From row 0.
+      {39},                   // One row.
+  };
+  for (const std::vector<uint32_t>& rows : cases) {
+    QueryColumn doubles = ColumnOf(ScalarType::kDouble);
+    QueryColumn ints = ColumnOf(ScalarType::kBigint);
+    QueryColumn converted = ColumnOf(ScalarType::kDouble);
+    AppendToColumn(d, rows, doubles);
+    AppendToColumn(i, rows, ints);
+    AppendToColumn(i, rows, converted);
+    ASSERT_EQ(doubles.doubles.size(), rows.size());
+    ASSERT_EQ(ints.ints.size(), rows.size());
+    ASSERT_EQ(converted.doubles.size(), rows.size());
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const uint32_t r = rows[k];
+      EXPECT_EQ(doubles.present[k], d.present[r]) << r;
+      EXPECT_EQ(doubles.doubles[k], d.present[r] ? d.dbls[r] : 0) << r;
+      EXPECT_EQ(ints.present[k], 1) << r;
+      EXPECT_EQ(ints.ints[k], i.ints[r]) << r;
+      EXPECT_EQ(converted.doubles[k], static_cast<double>(i.ints[r])) << r;
+    }
+  }
+}
+
 TEST(OutputColumnTest, AConstantRepeatsItsValueForEveryRow) {
   Vec v = Vec::Constant(Scalar{.type = ScalarType::kDouble, .null = false, .d = 2.5});
   QueryColumn out = ColumnOf(ScalarType::kDouble);
