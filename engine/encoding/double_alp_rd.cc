@@ -264,17 +264,21 @@ inline uint64_t Load64(const uint8_t* p) {
 // groups of 8 values, which take exactly R and CW bytes, so within a group every value's
 // byte offset and shift are constants (bit_packing.cc's UnpackFixed), and neither the
 // codes nor the right parts go through an array of their own. Returns the largest code.
-// Reads no byte past either part: a group is taken in place while its last 9-byte load of
-// right parts stays inside, and the rest (at most 8 values) from zero-padded copies.
+// Reads no byte past either part (a group is taken while its last 9-byte load of right
+// parts stays inside; the rest goes value by value through UnpackOne).
 template <int R, int CW>
 uint64_t CombineVector(const uint8_t* codes, const uint8_t* rights, size_t n, const uint64_t* lefts,
                        double* values) {
   constexpr uint64_t kRightMask = (uint64_t{1} << R) - 1;
   constexpr uint32_t kCodeMask = (uint32_t{1} << CW) - 1;
   constexpr size_t kLastLoad = ((7 * R) >> 3) + 9;
+  const size_t right_bytes = PackedBytes(n, R);
   uint64_t largest = 0;
-  // The 8 values of the group whose right parts start at `group`, codes in `code_bits`.
-  auto unpack_group = [&](const uint8_t* group, uint32_t code_bits, double* out) {
+  size_t i = 0;
+  for (; i + 8 <= n && (i / 8) * R + kLastLoad <= right_bytes; i += 8) {
+    const uint8_t* group = rights + (i / 8) * R;
+    uint32_t code_bits = 0;
+    if constexpr (CW > 0) std::memcpy(&code_bits, codes + (i / 8) * CW, CW);
     [&]<int... J>(std::integer_sequence<int, J...>) {
       (
           [&] {
@@ -285,32 +289,17 @@ uint64_t CombineVector(const uint8_t* codes, const uint8_t* rights, size_t n, co
             }
             const uint32_t code = (code_bits >> (J * CW)) & kCodeMask;
             largest = std::max<uint64_t>(largest, code);
-            out[J] = std::bit_cast<double>(lefts[code] | (right & kRightMask));
+            values[i + J] = std::bit_cast<double>(lefts[code] | (right & kRightMask));
           }(),
           ...);
     }
     (std::make_integer_sequence<int, 8>{});
-  };
-  const size_t right_bytes = PackedBytes(n, R);
-  size_t i = 0;
-  for (; i + 8 <= n && (i / 8) * R + kLastLoad <= right_bytes; i += 8) {
-    uint32_t code_bits = 0;
-    if constexpr (CW > 0) std::memcpy(&code_bits, codes + (i / 8) * CW, CW);
-    unpack_group(rights + (i / 8) * R, code_bits, values + i);
   }
-  if (i < n) {
-    // At most 8 values are left: 9 would take at least kLastLoad bytes, and the loop
-    // would have taken their group.
-    static_assert((9 * R + 7) / 8 >= kLastLoad, "the loop leaves at most 8 values");
-    static_assert(kLastLoad <= R + 9, "one group and its ninth-byte load fit the copy");
-    uint8_t right_tail[R + 9] = {};
-    std::memcpy(right_tail, rights + (i / 8) * R, right_bytes - (i / 8) * R);
-    uint32_t code_bits = 0;  // Zero codes past n: code 0 exists, so `largest` is kept.
-    if constexpr (CW > 0)
-      std::memcpy(&code_bits, codes + (i / 8) * CW, PackedBytes(n, CW) - (i / 8) * CW);
-    double tail[8];
-    unpack_group(right_tail, code_bits, tail);
-    std::copy(tail, tail + (n - i), values + i);
+  for (; i < n; ++i) {
+    const uint64_t code = CW == 0 ? 0 : UnpackOne(codes, n, CW, i);
+    largest = std::max(largest, code);
+    values[i] =
+        std::bit_cast<double>(lefts[code & (kMaxDictionary - 1)] | UnpackOne(rights, n, R, i));
   }
   return largest;
 }
