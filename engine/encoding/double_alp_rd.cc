@@ -1,8 +1,11 @@
 #include "engine/encoding/double_alp_rd.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <cstring>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -250,26 +253,84 @@ absl::Status CheckExceptions(const Header& h, const Vector& v, size_t index) {
   return absl::OkStatus();
 }
 
+inline uint64_t Load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// Values [0, n) of a vector whose right parts take R bits and codes CW bits: lefts[code]
+// (a left part already shifted into place) ORed with the right part. Both are unpacked in
+// groups of 8 values, which take exactly R and CW bytes, so within a group every value's
+// byte offset and shift are constants (bit_packing.cc's UnpackFixed), and neither the
+// codes nor the right parts go through an array of their own. Returns the largest code.
+// Reads no byte past either part (a group is taken while its last 9-byte load of right
+// parts stays inside; the rest goes value by value through UnpackOne).
+template <int R, int CW>
+uint64_t CombineVector(const uint8_t* codes, const uint8_t* rights, size_t n, const uint64_t* lefts,
+                       double* values) {
+  constexpr uint64_t kRightMask = (uint64_t{1} << R) - 1;
+  constexpr uint32_t kCodeMask = (uint32_t{1} << CW) - 1;
+  constexpr size_t kLastLoad = ((7 * R) >> 3) + 9;
+  const size_t right_bytes = PackedBytes(n, R);
+  uint64_t largest = 0;
+  size_t i = 0;
+  for (; i + 8 <= n && (i / 8) * R + kLastLoad <= right_bytes; i += 8) {
+    const uint8_t* group = rights + (i / 8) * R;
+    uint32_t code_bits = 0;
+    if constexpr (CW > 0) std::memcpy(&code_bits, codes + (i / 8) * CW, CW);
+    [&]<int... J>(std::integer_sequence<int, J...>) {
+      (
+          [&] {
+            constexpr int kBit = J * R;
+            uint64_t right = Load64(group + (kBit >> 3)) >> (kBit & 7);
+            if constexpr ((kBit & 7) + R > 64) {
+              right |= static_cast<uint64_t>(group[(kBit >> 3) + 8]) << (64 - (kBit & 7));
+            }
+            const uint32_t code = (code_bits >> (J * CW)) & kCodeMask;
+            largest = std::max<uint64_t>(largest, code);
+            values[i + J] = std::bit_cast<double>(lefts[code] | (right & kRightMask));
+          }(),
+          ...);
+    }
+    (std::make_integer_sequence<int, 8>{});
+  }
+  for (; i < n; ++i) {
+    const uint64_t code = CW == 0 ? 0 : UnpackOne(codes, n, CW, i);
+    largest = std::max(largest, code);
+    values[i] =
+        std::bit_cast<double>(lefts[code & (kMaxDictionary - 1)] | UnpackOne(rights, n, R, i));
+  }
+  return largest;
+}
+
+using CombineFn = uint64_t (*)(const uint8_t*, const uint8_t*, size_t, const uint64_t*, double*);
+
+// CombineVector for right widths 48..63 and code widths 0..3, at [(R - 48) * 4 + CW].
+template <int... I>
+constexpr std::array<CombineFn, sizeof...(I)> MakeCombineTable(std::integer_sequence<int, I...>) {
+  return {&CombineVector<48 + I / 4, I % 4>...};
+}
+constexpr auto kCombine = MakeCombineTable(std::make_integer_sequence<int, 16 * 4>{});
+static_assert(kMaxLeftWidth == 16 && kMaxDictionary == 8, "the table's right and code widths");
+
 // Unpacks all n values of a vector into values[0..n).
 absl::Status UnpackVector(const Header& h, const Vector& v, size_t index, double* values) {
   if (absl::Status s = CheckExceptions(h, v, index); !s.ok()) return s;
-  uint64_t codes[kVector], rights[kVector];
-  UnpackBits(reinterpret_cast<const uint8_t*>(v.codes.data()), v.n, h.code_width, codes);
-  UnpackBits(reinterpret_cast<const uint8_t*>(v.rights.data()), v.n, h.r, rights);
-  // No branch in the loop: codes take at most 3 bits, so the masked index stays inside
-  // `dict` (zero past k), and a code past k is caught after it.
-  uint64_t largest = 0;
-  for (size_t i = 0; i < v.n; ++i) {
-    largest = std::max(largest, codes[i]);
-    values[i] = std::bit_cast<double>((uint64_t{h.dict[codes[i] & (kMaxDictionary - 1)]} << h.r) |
-                                      rights[i]);
-  }
+  // Zero past k: a code past the dictionary reads 0 here and is caught after the unpack.
+  uint64_t lefts[kMaxDictionary] = {};
+  for (size_t c = 0; c < h.k; ++c) lefts[c] = uint64_t{h.dict[c]} << h.r;
+  const uint64_t largest = kCombine[(h.r - 48) * 4 + h.code_width](
+      reinterpret_cast<const uint8_t*>(v.codes.data()),
+      reinterpret_cast<const uint8_t*>(v.rights.data()), v.n, lefts, values);
   if (largest >= h.k) {
     return CorruptVector(index, absl::StrCat("code ", largest, " beyond the dictionary"));
   }
+  const uint64_t right_mask = (uint64_t{1} << h.r) - 1;
   for (size_t e = 0; e < v.exceptions; ++e) {
     const size_t pos = Uint16At(v.positions, e);
-    values[pos] = std::bit_cast<double>((uint64_t{Uint16At(v.lefts, e)} << h.r) | rights[pos]);
+    values[pos] = std::bit_cast<double>((uint64_t{Uint16At(v.lefts, e)} << h.r) |
+                                        (std::bit_cast<uint64_t>(values[pos]) & right_mask));
   }
   return absl::OkStatus();
 }

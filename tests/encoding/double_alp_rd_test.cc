@@ -1,14 +1,18 @@
 // ALP_rd (codec 0x14): high-precision doubles round-trip bit for bit whatever their bits,
 // cost less than Chimp128 and plain on coordinate-like values, and malformed payloads are
 // rejected with InternalServerException.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/encoding/bit_packing.h"
 #include "engine/encoding/byte_io.h"
 #include "engine/encoding/codec.h"
 #include "engine/encoding/column_codec.h"
@@ -187,6 +191,97 @@ TEST(DoubleAlpRd, RejectsMalformedPayloads) {
                 "an exception wider than the left part");
   ExpectCorrupt(std::string(1, static_cast<char>(CodecId::kDoubleAlpRd)) + "\x80\x08" + "\x30\x01",
                 "a count no payload this small can hold");
+}
+
+// A payload built field by field (FORMAT.md "alp_rd"), for cuts and dictionary sizes the
+// encoder does not choose on any data at hand, and the values it must decode to.
+struct BuiltColumn {
+  std::string column;
+  std::vector<uint64_t> bits;
+};
+
+// `n` values with right width r and a dictionary of k entries; each value takes a random
+// code (or `bad_code` at `bad_at`), random right bits, and now and then an exception.
+BuiltColumn BuildColumn(std::mt19937_64& rng, size_t n, int r, size_t k, size_t bad_at = SIZE_MAX,
+                        uint64_t bad_code = 0) {
+  BuiltColumn b;
+  std::string& c = b.column;
+  c.push_back(static_cast<char>(CodecId::kDoubleAlpRd));
+  PutVarint64(&c, n);
+  c.push_back(static_cast<char>(r));
+  c.push_back(static_cast<char>(k));
+  const uint64_t left_mask = (uint64_t{1} << (64 - r)) - 1;
+  std::vector<uint16_t> dict(k);
+  for (uint16_t& d : dict) {
+    d = static_cast<uint16_t>(rng() & left_mask);
+    c.append({static_cast<char>(d & 0xff), static_cast<char>(d >> 8)});
+  }
+  const int code_width = k <= 1 ? 0 : k <= 2 ? 1 : k <= 4 ? 2 : 3;
+  for (size_t start = 0; start < n; start += 1024) {
+    const size_t m = std::min<size_t>(1024, n - start);
+    std::vector<uint64_t> codes(m), rights(m);
+    std::string positions, lefts;
+    for (size_t i = 0; i < m; ++i) {
+      codes[i] = start + i == bad_at ? bad_code : rng() % k;
+      rights[i] = rng() & ((uint64_t{1} << r) - 1);
+      uint64_t left = dict[codes[i] % k];
+      if (rng() % 16 == 0) {  // An exception: its own left part, code 0 (any code would do).
+        left = rng() & left_mask;
+        if (start + i != bad_at) codes[i] = 0;
+        positions.append({static_cast<char>(i & 0xff), static_cast<char>(i >> 8)});
+        lefts.append({static_cast<char>(left & 0xff), static_cast<char>(left >> 8)});
+      }
+      b.bits.push_back((left << r) | rights[i]);
+    }
+    PutVarint64(&c, positions.size() / 2);
+    c += positions + lefts;
+    PackBits(codes.data(), m, code_width, &c);
+    PackBits(rights.data(), m, r, &c);
+  }
+  return b;
+}
+
+// DecodeDoubles from a heap copy of exactly the column's bytes (so ASan sees a read past it).
+absl::Status DecodeExactCopy(const std::string& column, std::vector<double>* out) {
+  std::unique_ptr<char[]> copy(new char[column.size()]);
+  std::memcpy(copy.get(), column.data(), column.size());
+  return DecodeDoubles(absl::string_view(copy.get(), column.size()), out);
+}
+
+// Every cut (right widths 48-63) with every dictionary size (codes of 0-3 bits), at lengths
+// around the 8-value groups and 1,024-value vectors the unpacking works in.
+TEST(DoubleAlpRd, DecodesEveryCutAndDictionarySizeAtEveryLength) {
+  std::mt19937_64 rng(33);
+  for (int r = 48; r <= 63; ++r) {
+    for (size_t k = 1; k <= 8; ++k) {
+      for (size_t n : {1, 2, 7, 8, 9, 15, 16, 17, 31, 63, 64, 65, 200, 1023, 1024, 1025, 2100}) {
+        SCOPED_TRACE(absl::StrCat("r ", r, ", k ", k, ", ", n, " values"));
+        const BuiltColumn b = BuildColumn(rng, n, r, k);
+        std::vector<double> out;
+        const absl::Status status = DecodeExactCopy(b.column, &out);
+        ASSERT_TRUE(status.ok()) << status;
+        ASSERT_EQ(Bits(out), b.bits);
+      }
+    }
+  }
+}
+
+// A code past the dictionary is rejected wherever it is: in a group of 8, in the values
+// after the last group, in the second vector. (A dictionary of 3, 5 or 6 entries leaves
+// codes that fit their width but name no entry.)
+TEST(DoubleAlpRd, RejectsACodeBeyondTheDictionaryAtEveryPosition) {
+  std::mt19937_64 rng(34);
+  for (const auto& [r, k] : std::vector<std::pair<int, size_t>>{{52, 3}, {63, 5}, {48, 6}}) {
+    for (size_t n : {size_t{20}, size_t{1030}}) {
+      for (size_t at = 0; at < n; at += (at < 24 ? 1 : 97)) {
+        SCOPED_TRACE(absl::StrCat("r ", r, ", k ", k, ", ", n, " values, bad code at ", at));
+        std::vector<double> out;
+        const absl::Status status = DecodeExactCopy(BuildColumn(rng, n, r, k, at, k).column, &out);
+        EXPECT_EQ(KindOf(status), ErrorKind::kInternalServer) << status;
+        EXPECT_TRUE(out.empty());
+      }
+    }
+  }
 }
 
 // Row subsets a filtered segment read asks for: none, single rows at vector edges, runs
