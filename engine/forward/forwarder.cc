@@ -215,7 +215,10 @@ Forwarder::~Forwarder() { Stop(); }
 void Forwarder::Notify() {
   if (wake_.exchange(true)) return;
   if (!waiting_.load()) return;
-  MutexLock lock(&mu_);
+  // Taking and releasing mu_ orders this after the dispatcher's check of wake_ (it waits
+  // already, or it sees wake_ set); the signal follows the release, so the dispatcher
+  // does not wake only to wait for mu_.
+  { MutexLock lock(&mu_); }
   cv_.Signal();
 }
 
@@ -516,13 +519,16 @@ absl::Status Forwarder::Fill(uint64_t durable) {
   bool caught_up = false;
   absl::Status s = FillWindow(durable, &caught_up);
   // Reading is over: shards that may send what they hold now, a partial request included
-  // (MaySendLocked), are woken; no others (one that may not, or an empty one, would look
-  // and sleep again: a futex round trip per shard per read).
-  MutexLock lock(&mu_);
-  reading_ = false;
-  // A log that cannot be read will not fill anyone's request either.
-  caught_up_ = caught_up || !s.ok();
-  SignalShardsThatMaySendLocked();
+  // (MaySendLocked), are woken (after mu_ is released); no others (one that may not, or an
+  // empty one, would look and sleep again: a futex round trip per shard per read).
+  {
+    MutexLock lock(&mu_);
+    reading_ = false;
+    // A log that cannot be read will not fill anyone's request either.
+    caught_up_ = caught_up || !s.ok();
+    ShardsThatMaySendLocked(&wake_shards_);
+  }
+  SignalShards(wake_shards_);
   return s;
 }
 
@@ -531,6 +537,20 @@ void Forwarder::SignalShardsThatMaySendLocked() {
     const std::deque<Queued>& queue = queues_[static_cast<size_t>(i)];
     if (!queue.empty() && MaySendLocked(queue)) queue_cvs_[i].Signal();
   }
+}
+
+void Forwarder::ShardsThatMaySendLocked(std::vector<int>* shards) const {
+  shards->clear();
+  for (int i = 0; i < max_shards_; ++i) {
+    const std::deque<Queued>& queue = queues_[static_cast<size_t>(i)];
+    if (!queue.empty() && MaySendLocked(queue)) shards->push_back(i);
+  }
+}
+
+void Forwarder::SignalShards(const std::vector<int>& shards) {
+  // The shards' state changed under mu_, before this: a shard either saw it before it
+  // waited, or waits and gets the signal.
+  for (int i : shards) queue_cvs_[i].Signal();
 }
 
 bool Forwarder::MaySendLocked(const std::deque<Queued>& queue) const {
@@ -582,24 +602,28 @@ absl::Status Forwarder::FillWindow(uint64_t durable, bool* caught_up) {
         shard_of[i] = scratch_[i].shard_hash % static_cast<uint64_t>(shards_);
       }
     }
-    MutexLock lock(&mu_);
-    if (n <= skip) {
-      // A batch with no record left to send (or none at all): passed now, and by the
-      // cursor once the records before it are accepted.
-      if (window_.empty()) cursor_ = Cursor{reader_.next_sequence(), 0, reader_.position()};
-      passed_bytes_ += b.frame_bytes;
-      continue;
+    wake_shards_.clear();
+    {
+      MutexLock lock(&mu_);
+      if (n <= skip) {
+        // A batch with no record left to send (or none at all): passed now, and by the
+        // cursor once the records before it are accepted.
+        if (window_.empty()) cursor_ = Cursor{reader_.next_sequence(), 0, reader_.position()};
+        passed_bytes_ += b.frame_bytes;
+        continue;
+      }
+      // While reading, a shard waits for a full request: woken only when its queue fills
+      // one (not once per batch), once mu_ is released.
+      const size_t full = RequestRecords();
+      for (uint32_t i = skip; i < n; ++i) {
+        const uint64_t ordinal = window_base_ + window_.size();
+        window_.push_back(InFlight{b.sequence, i, n, b.frame_bytes, b.position, false});
+        std::deque<Queued>& queue = queues_[shard_of[i]];
+        queue.push_back(Queued{std::move(scratch_[i]), ordinal});
+        if (queue.size() == full) wake_shards_.push_back(static_cast<int>(shard_of[i]));
+      }
     }
-    // While reading, a shard waits for a full request: woken only when its queue fills
-    // one (not once per batch).
-    const size_t full = RequestRecords();
-    for (uint32_t i = skip; i < n; ++i) {
-      const uint64_t ordinal = window_base_ + window_.size();
-      window_.push_back(InFlight{b.sequence, i, n, b.frame_bytes, b.position, false});
-      std::deque<Queued>& queue = queues_[shard_of[i]];
-      queue.push_back(Queued{std::move(scratch_[i]), ordinal});
-      if (queue.size() == full) queue_cvs_[shard_of[i]].Signal();
-    }
+    SignalShards(wake_shards_);
   }
   return absl::OkStatus();
 }

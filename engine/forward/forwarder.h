@@ -169,8 +169,8 @@ class Forwarder {
   bool Reshard();
   // Reads batches, handing their records to the shards, until the window is full or the
   // durable end (then *caught_up).
-  absl::Status Fill(uint64_t durable);
-  absl::Status FillWindow(uint64_t durable, bool* caught_up);
+  absl::Status Fill(uint64_t durable) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status FillWindow(uint64_t durable, bool* caught_up) ABSL_LOCKS_EXCLUDED(mu_);
   // Whether a shard whose queue is `queue` (not empty) may take a request from it now: a
   // full one always; a partial one only when no more records for it can come soon (the
   // dispatcher caught up with the log, nothing in flight but requests backing off) or it
@@ -183,6 +183,11 @@ class Forwarder {
   // not is woken later by what changes that: its queue filling (FillWindow), the end of a
   // Fill, or the last request in flight being answered.
   void SignalShardsThatMaySendLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The same shards, into *shards, for SignalShards after mu_ is released: a shard
+  // signalled while the signaller holds mu_ wakes only to wait for mu_ (and its release
+  // takes one more futex call to wake it again).
+  void ShardsThatMaySendLocked(std::vector<int>* shards) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SignalShards(const std::vector<int>& shards) ABSL_LOCKS_EXCLUDED(mu_);
   // Moves the cursor over the accepted prefix of the window.
   void Advance();
   // Sends `records` (one request's worth of a shard) until accepted, stopping or reset
@@ -223,6 +228,7 @@ class Forwarder {
   Cursor written_;            // The last cursor written.
   int64_t last_persist_ = 0;  // steady-clock ms.
   std::vector<LogRecord> scratch_;
+  std::vector<int> wake_shards_;  // Shards to signal once mu_ is released.
   wal::LogBatch batch_;
   int shards_ = 1;  // Shards records are hashed to now.
 

@@ -21,6 +21,17 @@ using ingest::DecodedValue;
 
 }  // namespace
 
+uint64_t StringIds::Id(absl::string_view s) {
+  if (auto it = ids_.find(s); it != ids_.end()) return it->second;
+  if (ids_.size() >= kMaxStrings) {
+    ids_.clear();
+    ++generation_;
+  }
+  const uint64_t id = generation_ << 32 | ids_.size();
+  ids_.emplace(std::string(s.data(), s.size()), id);
+  return id;
+}
+
 absl::Status LogDecoder::AddSeries(absl::string_view key) {
   const size_t slot = slots_.size();
   if (slot == 0) {
@@ -60,7 +71,11 @@ absl::Status LogDecoder::FindSeries(absl::string_view key) {
   s->key.assign(key.data(), key.size());
   s->hash = XXH3_64bits(key.data(), key.size());
   s->dimension_json.reserve(s->dimensions.size());
+  s->name_ids.reserve(s->dimensions.size());
+  s->value_ids.reserve(s->dimensions.size());
   for (const Dimension& d : s->dimensions) {
+    s->name_ids.push_back(ids_.Id(d.name));
+    s->value_ids.push_back(ids_.Id(d.value));
     // The wire writer's shape for a VARCHAR dimension, the only type: no
     // DimensionValueType (the default).
     std::string& j = s->dimension_json.emplace_back("{\"Name\":");
@@ -153,6 +168,7 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
         BatchTable::Measure& m = table->measures.emplace_back();
         m.name.assign(e.name.data(), e.name.size());
         json::AppendJsonString(e.name, &m.name_json);
+        m.name_id = ids_.Id(e.name);
         m.type = e.type;
         measure_hashes_.push_back(XXH3_64bits(e.name.data(), e.name.size()));
         break;
@@ -191,6 +207,7 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
           out_v.attribute = v.attribute_slot;
           out_v.type = v.type;
           out_v.bits = v.bits;
+          out_v.decimal = v.decimal;
           if (v.type == MeasureValueType::kVarchar) {
             out_v.text_offset = static_cast<uint32_t>(table->texts.size());
             out_v.text_size = static_cast<uint32_t>(v.text.size());
@@ -247,24 +264,30 @@ Unit CoarsestUnit(const std::vector<const LogRecord*>& records) {
   return kUnits[worst];
 }
 
-// The value most records hold in the member `get` picks, as record_builder's MostCommon
-// finds it (the same vote, so the same pick on ties), and whether it goes to
-// CommonAttributes: held by two records or more, or the only record's.
-template <typename Get, typename Eq>
-const LogRecord* Hoisted(const std::vector<const LogRecord*>& records, Get get, Eq eq) {
+// A majority vote over the records, as record_builder's MostCommon holds it (the same
+// vote, so the same pick on ties): Add each record's value in turn, then Count each again
+// against the candidate; Hoisted is the record holding the value CommonAttributes gets
+// (held by two records or more, or the only record's), or null.
+struct Vote {
   const LogRecord* candidate = nullptr;
   size_t votes = 0;
-  for (const LogRecord* r : records) {
+  size_t holders = 0;
+
+  void Add(const LogRecord* r, bool same_as_candidate) {
     if (votes == 0) {
       candidate = r;
       votes = 1;
     } else {
-      votes += eq(get(*r), get(*candidate)) ? 1 : static_cast<size_t>(-1);
+      votes += same_as_candidate ? 1 : static_cast<size_t>(-1);
     }
   }
-  size_t holders = 0;
-  for (const LogRecord* r : records) holders += eq(get(*r), get(*candidate));
-  return holders >= 2 || records.size() == 1 ? candidate : nullptr;
+  const LogRecord* Hoisted(size_t records) const {
+    return holders >= 2 || records == 1 ? candidate : nullptr;
+  }
+};
+
+bool SameMeasureName(const BatchTable::Measure& a, const BatchTable::Measure& b) {
+  return SameString(a.name_id, b.name_id, a.name, b.name);
 }
 
 // Which dimensions of the first record's series every record has (same name and value).
@@ -280,9 +303,11 @@ std::vector<uint8_t> SharedDimensions(const std::vector<const LogRecord*>& recor
     for (size_t i = 0; i < first.dimensions.size(); ++i) {
       if (!shared[i]) continue;
       bool found = false;
-      for (const Dimension& d : s.dimensions) {
-        if (d.name == first.dimensions[i].name) {
-          found = d.value == first.dimensions[i].value;
+      for (size_t k = 0; k < s.dimensions.size(); ++k) {
+        if (SameString(s.name_ids[k], first.name_ids[i], s.dimensions[k].name,
+                       first.dimensions[i].name)) {
+          found = SameString(s.value_ids[k], first.value_ids[i], s.dimensions[k].value,
+                             first.dimensions[i].value);
           break;
         }
       }
@@ -307,6 +332,13 @@ struct Common {
   Unit unit;
 };
 
+// The text of the last Time written (records of one batch often share it).
+struct TimeText {
+  int64_t nanos = 0;
+  size_t size = 0;  // 0: none yet.
+  char text[24];
+};
+
 // Writes a body through a raw cursor into a buffer of the calling thread's (a shard's),
 // reused from request to request: room is made once a record (Room, with a bound of what
 // the record can take), then bytes are stored without a capacity check each, and never
@@ -328,6 +360,11 @@ class Out {
     Put('"');
   }
   void Int(int64_t v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
+  // `n` <= 24 bytes of `s`, whose 24 bytes may be read; needs room for 24.
+  void Short(const char* s, size_t n) {
+    std::memcpy(p_, s, 24);
+    p_ += n;
+  }
   // `"Key":` after a comma unless it is the object's first member.
   void Key(bool* first, std::string_view key) {
     if (!*first) Put(',');
@@ -378,9 +415,7 @@ void PutValue(const BatchTable& t, const BatchTable::Value& v, int64_t divisor, 
   char buf[32];
   switch (v.type) {
     case MeasureValueType::kDouble: {
-      double d;
-      std::memcpy(&d, &v.bits, sizeof d);
-      out->Quoted(std::string_view(buf, WriteDoubleText(d, buf) - buf));
+      out->Quoted(std::string_view(buf, WriteDecimalCodeText(v.decimal, v.bits, buf) - buf));
       return;
     }
     case MeasureValueType::kBigint:
@@ -461,7 +496,8 @@ void PutOwnDimensions(const SeriesJson& s, const Common& c, Out* out, bool* firs
   while (j < common.size() && !c.shared[j]) ++j;
   bool first_dim = true;
   for (size_t i = 0; i < s.dimensions.size(); ++i) {
-    if (j < common.size() && common[j].name == s.dimensions[i].name) {
+    if (j < common.size() && SameString(c.first_series->name_ids[j], s.name_ids[i], common[j].name,
+                                        s.dimensions[i].name)) {
       for (++j; j < common.size() && !c.shared[j];) ++j;
       continue;
     }
@@ -477,7 +513,22 @@ void PutOwnDimensions(const SeriesJson& s, const Common& c, Out* out, bool* firs
   if (!first_dim) out->Put(']');
 }
 
-void PutRecord(const LogRecord& r, const Common& c, bool first_record, Out* out) {
+// `"Time":"<nanos in the request's unit>"` (the text kept in *last for the next record).
+void PutTime(int64_t nanos, int64_t divisor, bool* first, TimeText* last, Out* out) {
+  if (last->size == 0 || last->nanos != nanos) {
+    last->nanos = nanos;
+    last->size = static_cast<size_t>(
+        std::to_chars(last->text, last->text + sizeof last->text, nanos / divisor).ptr -
+        last->text);
+  }
+  out->Key(first, "Time");
+  out->Put('"');
+  out->Short(last->text, last->size);
+  out->Put('"');
+}
+
+void PutRecord(const LogRecord& r, const Common& c, bool first_record, TimeText* last_time,
+               Out* out) {
   const BatchTable& t = *r.batch;
   const BatchTable::Measure& m = t.measures[r.measure];
   const SeriesJson& s = *(*t.series)[r.series];
@@ -493,8 +544,7 @@ void PutRecord(const LogRecord& r, const Common& c, bool first_record, Out* out)
   out->Put('{');
   bool first = true;
   PutOwnDimensions(s, c, out, &first);
-  if (c.name == nullptr ||
-      (&c.name->measure_def().name != &m.name && c.name->measure_def().name != m.name)) {
+  if (c.name == nullptr || !SameMeasureName(c.name->measure_def(), m)) {
     out->Key(&first, "MeasureName");
     out->Put(m.name_json);
   }
@@ -507,10 +557,7 @@ void PutRecord(const LogRecord& r, const Common& c, bool first_record, Out* out)
     out->Quoted(ToString(m.type));
   }
   if (c.time == nullptr || c.time->time_nanos != r.time_nanos) {
-    out->Key(&first, "Time");
-    out->Put('"');
-    out->Int(r.time_nanos / c.unit.divisor);
-    out->Put('"');
+    PutTime(r.time_nanos, c.unit.divisor, &first, last_time, out);
   }
   if (c.version == nullptr || c.version->version != r.version) {
     out->Key(&first, "Version");
@@ -542,19 +589,28 @@ void WriteRequestJson(const std::vector<const LogRecord*>& records, absl::string
   c.first_series = &records.front()->series_json();
   c.shared = SharedDimensions(records);
   for (bool b : c.shared) c.n_shared += b;
-  c.name = Hoisted(
-      records, [](const LogRecord& r) -> const std::string& { return r.measure_def().name; },
-      // The same batch's measure is the same string: no comparison of its bytes.
-      [](const std::string& a, const std::string& b) { return &a == &b || a == b; });
-  c.type = Hoisted(
-      records, [](const LogRecord& r) { return r.measure_def().type; },
-      [](MeasureValueType a, MeasureValueType b) { return a == b; });
-  c.time = Hoisted(
-      records, [](const LogRecord& r) { return r.time_nanos; },
-      [](int64_t a, int64_t b) { return a == b; });
-  c.version = Hoisted(
-      records, [](const LogRecord& r) { return r.version; },
-      [](int64_t a, int64_t b) { return a == b; });
+  // The four votes in one pass over the records, and their counts in another.
+  Vote name, type, time, version;
+  for (const LogRecord* r : records) {
+    const BatchTable::Measure& m = r->measure_def();
+    name.Add(r, name.votes > 0 && SameMeasureName(m, name.candidate->measure_def()));
+    type.Add(r, type.votes > 0 && m.type == type.candidate->measure_def().type);
+    time.Add(r, time.votes > 0 && r->time_nanos == time.candidate->time_nanos);
+    version.Add(r, version.votes > 0 && r->version == version.candidate->version);
+  }
+  const BatchTable::Measure& common_measure = name.candidate->measure_def();
+  const MeasureValueType common_type = type.candidate->measure_def().type;
+  for (const LogRecord* r : records) {
+    const BatchTable::Measure& m = r->measure_def();
+    name.holders += SameMeasureName(m, common_measure);
+    type.holders += m.type == common_type;
+    time.holders += r->time_nanos == time.candidate->time_nanos;
+    version.holders += r->version == version.candidate->version;
+  }
+  c.name = name.Hoisted(records.size());
+  c.type = type.Hoisted(records.size());
+  c.time = time.Hoisted(records.size());
+  c.version = version.Hoisted(records.size());
 
   Out out;
   out.Room(prefix.size() + 64);
@@ -562,7 +618,10 @@ void WriteRequestJson(const std::vector<const LogRecord*>& records, absl::string
   PutCommon(c, &out);
   out.Room(64);
   out.Put(",\"Records\":[");
-  for (size_t i = 0; i < records.size(); ++i) PutRecord(*records[i], c, i == 0, &out);
+  TimeText last_time;
+  for (size_t i = 0; i < records.size(); ++i) {
+    PutRecord(*records[i], c, i == 0, &last_time, &out);
+  }
   out.Room(8);
   out.Put("]}");
   out.Finish(body);

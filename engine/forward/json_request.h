@@ -31,15 +31,39 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "engine/common/decimal_code.h"
 #include "engine/ingest/batch_codec.h"
 #include "tsw/types.h"
 
 namespace tsw::forward {
 
+// Ids of strings for comparing them as integers: LogDecoder gives equal strings equal ids
+// (measure names, dimension names and values) until it clears its table (at kMaxStrings
+// strings), which starts a new generation (the high 32 bits). So equal ids mean equal
+// strings, and different ids of one generation different strings; ids of two generations
+// say nothing (SameString compares the strings then).
+class StringIds {
+ public:
+  uint64_t Id(absl::string_view s);
+  static constexpr size_t kMaxStrings = 200000;
+
+ private:
+  absl::flat_hash_map<std::string, uint64_t> ids_;
+  uint64_t generation_ = 0;
+};
+
+// Whether strings `a` and `b`, of ids `a_id` and `b_id` (StringIds), are equal.
+inline bool SameString(uint64_t a_id, uint64_t b_id, absl::string_view a, absl::string_view b) {
+  if (a_id == b_id) return true;
+  if ((a_id >> 32) == (b_id >> 32)) return false;
+  return a == b;
+}
+
 // A series as requests need it: its dimensions (name order) and each one's JSON object
 // ({"Name":"..","Value":".."}), escaped once.
 struct SeriesJson {
   std::vector<Dimension> dimensions;
+  std::vector<uint64_t> name_ids, value_ids;  // StringIds of each dimension's name, value.
   std::vector<std::string> dimension_json;
   std::string all_json;  // "Dimensions":[...] with every dimension (empty if none).
   std::string key;       // The canonical series key.
@@ -55,12 +79,14 @@ struct BatchTable {
   struct Measure {
     std::string name;
     std::string name_json;  // The name as a JSON string, quoted and escaped.
+    uint64_t name_id = 0;   // StringIds.
     MeasureValueType type = MeasureValueType::kDouble;
   };
   struct Value {
     uint32_t attribute = 0;  // MULTI: slot in attribute_json.
     MeasureValueType type = MeasureValueType::kDouble;
-    uint64_t bits = 0;  // DOUBLE bits, BIGINT/TIMESTAMP (ns) as int64, BOOLEAN 0/1.
+    uint64_t bits = 0;              // DOUBLE bits, BIGINT/TIMESTAMP (ns) as int64, BOOLEAN 0/1.
+    uint32_t decimal = kNoDecimal;  // DOUBLE: its decimal code, if the log had one.
     uint32_t text_offset = 0, text_size = 0;  // VARCHAR: bytes in `texts`.
   };
   std::shared_ptr<const SeriesList> series;  // Never null.
@@ -114,6 +140,7 @@ class LogDecoder {
   std::vector<const SeriesJson*> slots_;  // This batch's series by slot (owned above).
   // Series seen in earlier batches by key (cleared when it reaches kMaxKnownSeries).
   absl::flat_hash_map<std::string, std::shared_ptr<const SeriesJson>> known_;
+  StringIds ids_;
 };
 
 // `{"DatabaseName":"<database>","TableName":"<table>",`: what every request's body to

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/common/decimal_code.h"
 #include "engine/common/json_writer.h"
 
 namespace tsw::forward {
@@ -32,6 +33,35 @@ char* WriteDoubleText(double value, char* buf) {
     }
   }
   return std::to_chars(buf, buf + 32, value).ptr;
+}
+
+char* WriteDecimalCodeText(uint32_t code, uint64_t bits, char* buf) {
+  // M / 10^F with trailing zeros taken off. For F <= 2 and M > 0, WriteDoubleText's
+  // hundredths path takes the double (|value| < 2^27, so the product by 100 rounds to
+  // M * 10^(2 - F) exactly, and its division by 100 is the same correctly rounded
+  // quotient as M / 10^F) and writes exactly these digits. Zero (and -0.0) and longer
+  // fractions go the general way.
+  uint64_t m = code >> 5;
+  uint32_t f = (code >> 1) & 15;
+  while (f > 0 && m % 10 == 0) {
+    m /= 10;
+    --f;
+  }
+  if (code == kNoDecimal || m == 0 || f > 2) {
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    return WriteDoubleText(d, buf);
+  }
+  char* p = buf;
+  if ((code & 1) != 0) *p++ = '-';
+  if (f == 0) return std::to_chars(p, buf + 32, m).ptr;
+  const uint64_t scale = f == 1 ? 10 : 100;
+  p = std::to_chars(p, buf + 32, m / scale).ptr;
+  const unsigned fraction = static_cast<unsigned>(m % scale);
+  *p++ = '.';
+  if (f == 2) *p++ = static_cast<char>('0' + fraction / 10);
+  *p++ = static_cast<char>('0' + fraction % 10);
+  return p;
 }
 
 Record FullRecord(const WriteRecordsRequest& request, size_t i) {

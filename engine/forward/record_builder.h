@@ -9,6 +9,7 @@
 #define TSW_ENGINE_FORWARD_RECORD_BUILDER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "tsw/types.h"
@@ -21,6 +22,12 @@ namespace tsw::forward {
 // Both are the shortest such text; they differ only in spelling (to_chars may pick
 // "1e+05" where this writes "100000").
 char* WriteDoubleText(double value, char* buf);
+
+// The same text as WriteDoubleText for the double of decimal code `code`
+// (engine/common/decimal_code.h) whose bits are `bits` (kNoDecimal: no code, `bits` only),
+// written from the code's digits where that text is the code's decimal (a nonzero value of
+// at most two fraction digits once trailing zeros go), without the double's arithmetic.
+char* WriteDecimalCodeText(uint32_t code, uint64_t bits, char* buf);
 
 // Record `i` of `request` with every member set (CommonAttributes merged in), as the
 // dead-letter report shows it.

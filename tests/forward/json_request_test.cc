@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
+#include "engine/common/decimal_code.h"
 #include "engine/forward/record_builder.h"
 #include "engine/ingest/batch_codec.h"
 #include "engine/model/series_key.h"
@@ -243,6 +245,83 @@ TEST(JsonRequestTest, RandomBatchesGiveTheReferenceRequestsByteForByte) {
     ExpectSameRequests(payloads, &gen);
     if (HasFatalFailure()) return;
   }
+}
+
+// DOUBLE columns logged as decimal codes (blocks of many series, as ingest writes a
+// request's records of one measure): values from their codes' digits, the same text as the
+// reference's from the doubles. Codes with trailing zeros, up to 14 fraction digits, zero
+// and -0.0 among them; some blocks have a value without a code (8-byte columns).
+TEST(JsonRequestTest, DecimalCodedDoublesGiveTheReferenceRequestsByteForByte) {
+  struct BlockRecord {
+    int64_t time_nanos;
+    int64_t version;
+  };
+  struct BlockValue {
+    MeasureValueType type;
+    uint64_t bits;
+    uint32_t decimal;
+  };
+  const std::vector<TestSeries> series = MakeSeries();
+  Generator gen(20261207);
+  ingest::BatchEncoder encoder;
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::string> payloads;
+    const size_t batches = 1 + gen.Pick(4);
+    for (size_t b = 0; b < batches; ++b) {
+      encoder.Begin();
+      const uint32_t measure = gen.Pick(2) == 0 ? 0 : 6;  // cpu or t"e\mp, both DOUBLE.
+      const uint32_t m =
+          encoder.MeasureSlot(measure, MeasureValueType::kDouble, Measures()[measure].name);
+      const size_t n = 1 + gen.Pick(120);
+      std::vector<uint32_t> slots;
+      std::vector<BlockRecord> records;
+      std::vector<BlockValue> values;
+      const bool uncoded = gen.Pick(5) == 0;
+      for (size_t i = 0; i < n; ++i) {
+        const uint32_t si = static_cast<uint32_t>(gen.Pick(series.size()));
+        slots.push_back(encoder.SeriesSlot(si, series[si].key));
+        records.push_back(
+            {gen.Time(), gen.Pick(4) == 0 ? static_cast<int64_t>(1 + gen.Pick(5)) : 1});
+        uint64_t mantissa = gen.Pick(4) == 0 ? gen.Pick(100) : gen.Pick(uint64_t{1} << 26);
+        const uint32_t zeros = static_cast<uint32_t>(gen.Pick(4));
+        for (uint32_t z = 0; z < zeros && mantissa * 10 < (uint64_t{1} << 26); ++z) mantissa *= 10;
+        const uint32_t fraction = static_cast<uint32_t>(gen.Pick(kMaxDecimalFraction + 1));
+        uint32_t code = PackDecimal(mantissa, fraction, gen.Pick(3) == 0);
+        uint64_t bits = DecimalBits(code);
+        if (uncoded && gen.Pick(10) == 0) {
+          code = kNoDecimal;
+          std::string unused;
+          bits = gen.Value(MeasureValueType::kDouble, &unused);
+        }
+        values.push_back({MeasureValueType::kDouble, bits, code});
+      }
+      encoder.SeriesRows(slots.data(), m, records.data(), n, values.data(), 1, nullptr);
+      const absl::string_view payload = encoder.Finish();
+      payloads.emplace_back(payload.data(), payload.size());
+    }
+    ExpectSameRequests(payloads, &gen);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// Ids compare strings as integers and stay exact across the table's clearing: a string
+// seen again after it gets an id of the new generation, which SameString still matches by
+// the bytes, while ids of one generation differ exactly when the strings do.
+TEST(JsonRequestTest, StringIdsAreEqualExactlyForEqualStringsAcrossGenerations) {
+  StringIds ids;
+  const uint64_t a = ids.Id("region"), b = ids.Id("host");
+  EXPECT_EQ(ids.Id("region"), a);
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(SameString(a, ids.Id("region"), "region", "region"));
+  EXPECT_FALSE(SameString(a, b, "region", "host"));
+  for (size_t i = 0; i < StringIds::kMaxStrings; ++i) ids.Id(absl::StrCat("s", i));
+  const uint64_t a2 = ids.Id("region"), b2 = ids.Id("host");
+  EXPECT_NE(a2 >> 32, a >> 32);  // A new generation.
+  EXPECT_NE(a2, b2);
+  EXPECT_TRUE(SameString(a, a2, "region", "region"));
+  EXPECT_TRUE(SameString(a2, a, "region", "region"));
+  EXPECT_FALSE(SameString(a, b2, "region", "host"));
+  EXPECT_FALSE(SameString(a2, b2, "region", "host"));
 }
 
 TEST(JsonRequestTest, OneSeriesOneMeasureGoesAllIntoCommonAttributes) {

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "engine/common/decimal_code.h"
 #include "gtest/gtest.h"
 #include "tests/forward/reference_request.h"
 
@@ -71,6 +72,29 @@ TEST(WriteDoubleTextTest, EveryValueParsesBackToTheSameBits) {
     ExpectRoundTrip(std::nextafter(near, 0.0));
     ExpectRoundTrip(-near);
   }
+}
+
+// WriteDecimalCodeText spells every code's double as WriteDoubleText does: codes of up
+// to 14 fraction digits, with trailing zeros, zero and -0.0, both signs; and a value
+// without a code (kNoDecimal) by its bits.
+TEST(WriteDecimalCodeTextTest, EveryCodeIsWrittenAsWriteDoubleTextWritesItsDouble) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    uint64_t m = rng() % 4 == 0 ? rng() % 1000 : rng() % (uint64_t{1} << 26);
+    for (uint64_t z = rng() % 4; z > 0 && m * 10 < (uint64_t{1} << 26); --z) m *= 10;
+    const uint32_t code =
+        PackDecimal(m, static_cast<uint32_t>(rng() % (kMaxDecimalFraction + 1)), rng() % 2 == 0);
+    const uint64_t bits = DecimalBits(code);
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    char buf[32];
+    ASSERT_EQ(std::string(buf, WriteDecimalCodeText(code, bits, buf)), Text(d)) << code;
+  }
+  const double d = 1.0 / 3;
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof d);
+  char buf[32];
+  EXPECT_EQ(std::string(buf, WriteDecimalCodeText(kNoDecimal, bits, buf)), Text(d));
 }
 
 }  // namespace
