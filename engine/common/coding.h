@@ -113,8 +113,10 @@ inline void PutVarint64(std::string* out, uint64_t v) {
 }
 
 // Decodes a varint from [p, limit). Returns the byte after it, or nullptr (leaving `*v`
-// unchanged) when the input ends first, the encoding is longer than 10 bytes, or its
-// value exceeds 2^64 - 1 (a 10th byte above 1).
+// unchanged) when the input ends first, the encoding is longer than 10 bytes, its value
+// exceeds 2^64 - 1 (a 10th byte above 1), or it is not the shortest form (a last byte of 0
+// after others: EncodeVarint64 never writes one, so every accepted encoding is the one
+// value's only encoding, and decoded structures re-encode to the bytes they came from).
 inline const char* DecodeVarint64(const char* p, const char* limit, uint64_t* v) {
   if (p < limit && (static_cast<unsigned char>(*p) & 0x80) == 0) {  // One byte: most counts.
     *v = static_cast<unsigned char>(*p);
@@ -126,6 +128,7 @@ inline const char* DecodeVarint64(const char* p, const char* limit, uint64_t* v)
     if (shift == 63 && byte > 1) return nullptr;
     result |= (byte & 0x7f) << shift;
     if ((byte & 0x80) == 0) {
+      if (byte == 0) return nullptr;  // Not the first byte here: a longer form than needed.
       *v = result;
       return p;
     }

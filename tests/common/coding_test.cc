@@ -67,12 +67,16 @@ TEST(CodingTest, VarintLengthMatchesTheBytesWrittenAtEveryBitWidth) {
   }
 }
 
-TEST(CodingTest, RejectsTruncatedOverlongAndOverflowingVarints) {
+TEST(CodingTest, RejectsTruncatedOverlongOverflowingAndNonShortestVarints) {
   uint64_t v = 7;
   for (const std::string& bad :
        {std::string(), std::string("\x80", 1),
         std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 10),
-        std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x81\x00", 11), std::string(11, '\x80')}) {
+        std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x81\x00", 11), std::string(11, '\x80'),
+        // Longer than the shortest form: 0 in 2 and in 10 bytes, 73 in 2 and in 4.
+        std::string("\x80\x00", 2), std::string("\xc9\x00", 2),
+        std::string("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x00", 10),
+        std::string("\xc9\x80\x80\x00", 4)}) {
     absl::string_view in(bad);
     EXPECT_FALSE(GetVarint64(&in, &v)) << bad.size();
     EXPECT_EQ(in.size(), bad.size());
