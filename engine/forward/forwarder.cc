@@ -276,7 +276,7 @@ void Forwarder::SetError(const std::string& error) {
 }
 
 absl::Status Forwarder::WriteGate() const {
-  if (!throttled_.load(std::memory_order_relaxed)) return absl::OkStatus();
+  if (!throttled_.load(std::memory_order_acquire)) return absl::OkStatus();
   MutexLock lock(&mu_);
   return MakeError(ErrorKind::kThrottling, throttle_message_);
 }
@@ -435,11 +435,13 @@ absl::StatusOr<bool> Forwarder::EnforceBacklog(uint64_t durable) {
         MutexLock lock(&mu_);
         throttle_message_ = message;
       }
-      throttled_.store(over, std::memory_order_relaxed);
+      // Reported before the state flips, so the report is never later than what it says
+      // (a write accepted again before "writes accepted" is reported).
       Report(over
                  ? absl::StrCat("forwarding: ", message)
                  : absl::StrCat("forwarding ", options_.source_database, ".", options_.source_table,
                                 " to ", name_, ": backlog under its limit again; writes accepted"));
+      throttled_.store(over, std::memory_order_release);
     }
     return false;
   }
