@@ -312,9 +312,9 @@ void Forwarder::Run() {
     if (s.ok() && Reshard()) s = Fill(durable);
     if (!s.ok()) {
       // The log cannot be read (damage, I/O): nothing can be sent; say so and wait long.
-      SetError(std::string(s.message()));
       Report(absl::StrCat("forwarding ", options_.source_database, ".", options_.source_table,
                           " to ", name_, " stopped: ", s.message()));
+      SetError(std::string(s.message()));
       if (!Wait(options_.failed_backoff_millis, false)) break;
       continue;
     }
@@ -660,9 +660,9 @@ void Forwarder::PersistCursor(bool force) {
   absl::Status s = file::WriteFileAtomically(*options_.env, cursor_path_, cursor_.Encode());
   if (!s.ok()) {
     // The destination has the records; a crash before the next write resends them.
-    SetError(absl::StrCat("cannot write the forwarding cursor: ", s.message()));
     Report(absl::StrCat("forwarding ", options_.source_database, ".", options_.source_table, " to ",
                         name_, ": cannot write ", cursor_path_, ": ", s.message()));
+    SetError(absl::StrCat("cannot write the forwarding cursor: ", s.message()));
     return;
   }
   written_ = cursor_;
@@ -731,7 +731,6 @@ bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records, 
       window_done_ += static_cast<int64_t>(records.size());
       return true;
     }
-    SetError(outcome.error);
     int64_t wait;
     if (outcome.kind == SendOutcome::Kind::kRetry) {
       const uint64_t r = NextRandom();
@@ -743,6 +742,8 @@ bool Forwarder::SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records, 
                           "); retrying in ", options_.failed_backoff_millis / 1000, " s"));
       wait = options_.failed_backoff_millis;
     }
+    // After the report: the stats never show an error whose report is yet to come.
+    SetError(outcome.error);
     // The dispatcher applies the backlog policy meanwhile (a drop resets the shards).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
     MutexLock lock(&mu_);
