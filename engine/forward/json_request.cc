@@ -418,6 +418,13 @@ class Out {
     Put('"');
   }
   void Int(int64_t v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
+  // A DOUBLE's text (at most 32 bytes, quoted) written in place by WriteDecimalCodeText;
+  // needs room for 34.
+  void QuotedDouble(uint32_t decimal, uint64_t bits) {
+    *p_++ = '"';
+    p_ = WriteDecimalCodeText(decimal, bits, p_);
+    *p_++ = '"';
+  }
   // `n` <= 24 bytes of `s`, whose 24 bytes may be read; needs room for 24.
   void Short(const char* s, size_t n) {
     std::memcpy(p_, s, 24);
@@ -470,12 +477,10 @@ class Out {
 
 // A value's text, at most 64 bytes but for VARCHAR.
 void PutValue(const BatchTable& t, const BatchTable::Value& v, int64_t divisor, Out* out) {
-  char buf[32];
   switch (v.type) {
-    case MeasureValueType::kDouble: {
-      out->Quoted(std::string_view(buf, WriteDecimalCodeText(v.decimal, v.bits, buf) - buf));
+    case MeasureValueType::kDouble:
+      out->QuotedDouble(v.decimal, v.bits);
       return;
-    }
     case MeasureValueType::kBigint:
     case MeasureValueType::kTimestamp: {
       int64_t n = static_cast<int64_t>(v.bits);
