@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "engine/common/json_writer.h"
 #include "engine/forward/record_builder.h"
 #include "engine/model/series_key.h"
@@ -37,9 +38,9 @@ absl::Status LogDecoder::AddSeries(absl::string_view key) {
   if (slot == 0) {
     // The recent batch this one follows, found by its first series.
     template_ = nullptr;
-    for (const std::shared_ptr<const SeriesList>& list : recent_) {
-      if (!list->empty() && list->front()->key == key) {
-        template_ = list;
+    for (const Recent& recent : recent_) {
+      if (!recent.list->empty() && recent.list->front()->key == key) {
+        template_ = recent.list;
         break;
       }
     }
@@ -106,11 +107,11 @@ std::shared_ptr<const SeriesList> LogDecoder::FinishSeries() {
   } else {
     // Another recent batch may have exactly these (the template was only the most recent
     // with the same first series): compared by address, the series being found already.
-    for (const std::shared_ptr<const SeriesList>& other : recent_) {
-      if (other->size() == slots_.size() &&
-          std::equal(slots_.begin(), slots_.end(), other->begin(),
+    for (const Recent& other : recent_) {
+      if (other.list->size() == slots_.size() &&
+          std::equal(slots_.begin(), slots_.end(), other.list->begin(),
                      [](const SeriesJson* a, const auto& b) { return a == b.get(); })) {
-        list = other;
+        list = other.list;
         break;
       }
     }
@@ -128,14 +129,84 @@ std::shared_ptr<const SeriesList> LogDecoder::FinishSeries() {
   building_ = nullptr;
   template_ = nullptr;
   // Most recent first; a list already there moves to the front.
-  auto at = std::find(recent_.begin(), recent_.end(), list);
+  auto at =
+      std::find_if(recent_.begin(), recent_.end(), [&](const Recent& r) { return r.list == list; });
   if (at == recent_.end()) {
     if (recent_.size() < kRecentLists) recent_.emplace_back();
     at = recent_.end() - 1;
+    at->definitions.clear();
   }
   std::rotate(recent_.begin(), at, at + 1);
-  recent_.front() = list;
+  Recent& front = recent_.front();
+  front.list = list;
+  // Its opening definitions' bytes, when they define all of this batch's series (Next
+  // read them whole): a later batch opening with the same bytes has the same series.
+  if (!matched_ && first_series_ > 0 && first_series_ == slots_.size()) {
+    front.definitions.assign(first_definitions_.data(), first_definitions_.size());
+  }
   return list;
+}
+
+void LogDecoder::MatchSeriesDefinitions() {
+  const absl::string_view unread = decoder_.unread();
+  for (const Recent& recent : recent_) {
+    const std::string& d = recent.definitions;
+    if (d.empty() || d.size() > unread.size() || std::memcmp(d.data(), unread.data(), d.size())) {
+      continue;
+    }
+    // The payload opens with the same bytes: the same keys (the first one standing alone),
+    // the list's series, slot for slot. What follows them is read as usual.
+    const SeriesList& list = *recent.list;
+    for (const std::shared_ptr<const SeriesJson>& series : list) slots_.push_back(series.get());
+    template_ = recent.list;
+    matched_ = true;
+    decoder_.PassSeriesDefinitions(unread.substr(0, d.size()), list.back()->key);
+    return;
+  }
+  // Not seen: the definitions are kept with the batch's list if they define all of its
+  // series (FinishSeries).
+  first_definitions_ = decoder_.PeekDefinitions(&first_series_);
+}
+
+// Inlined in Decode's loops (a call per record with these arguments cost more than its body).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status LogDecoder::AddRecord(
+    uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos, int64_t version,
+    const DecodedValue* values, size_t count, size_t stride, BatchTable* table,
+    const std::shared_ptr<const BatchTable>& shared, std::vector<LogRecord>* out) {
+  BatchTable& t = *table;
+  if (series_slot >= slots_.size() || measure_slot >= t.measures.size()) {
+    return InternalError("WAL batch is malformed: a row names an undefined slot");
+  }
+  const bool multi = t.measures[measure_slot].type == MeasureValueType::kMulti;
+  if (!multi && count == 0) return InternalError("WAL batch is malformed: no value");
+  LogRecord& r = out->emplace_back();
+  r.batch = shared;
+  r.series = series_slot;
+  r.measure = measure_slot;
+  r.time_nanos = time_nanos;
+  r.version = version;
+  r.shard_hash =
+      slots_[series_slot]->hash ^ (measure_hashes_[measure_slot] * 0x9e3779b97f4a7c15ULL);
+  r.first_value = static_cast<uint32_t>(t.values.size());
+  const size_t n = multi ? count : 1;
+  r.value_count = static_cast<uint32_t>(n);
+  for (size_t i = 0; i < n; ++i) {
+    const DecodedValue& v = values[i * stride];
+    if (multi && v.attribute_slot >= t.attribute_json.size()) {
+      return InternalError("WAL batch is malformed: an undefined attribute slot");
+    }
+    BatchTable::Value& out_v = t.values.emplace_back();
+    out_v.attribute = v.attribute_slot;
+    out_v.type = v.type;
+    out_v.bits = v.bits;
+    out_v.decimal = v.decimal;
+    if (v.type == MeasureValueType::kVarchar) {
+      out_v.text_offset = static_cast<uint32_t>(t.texts.size());
+      out_v.text_size = static_cast<uint32_t>(v.text.size());
+      t.texts.append(v.text.data(), v.text.size());
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord>* out) {
@@ -152,6 +223,10 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
   slots_.clear();
   template_ = nullptr;
   building_ = nullptr;
+  matched_ = false;
+  first_definitions_ = absl::string_view();
+  first_series_ = 0;
+  MatchSeriesDefinitions();
   out->reserve(first + decoder_.record_count());
   table->values.reserve(decoder_.record_count());
   BatchDecoder::Event& e = event_;
@@ -180,40 +255,23 @@ absl::Status LogDecoder::Decode(absl::string_view payload, std::vector<LogRecord
         break;
       }
       case BatchDecoder::Kind::kRow: {
-        if (e.series_slot >= slots_.size() || e.measure_slot >= table->measures.size()) {
-          return fail(InternalError("WAL batch is malformed: a row names an undefined slot"));
+        if (absl::Status s =
+                AddRecord(e.series_slot, e.measure_slot, e.time_nanos, e.version, e.values.data(),
+                          e.values.size(), 1, table.get(), shared, out);
+            !s.ok()) {
+          return fail(s);
         }
-        const bool multi = table->measures[e.measure_slot].type == MeasureValueType::kMulti;
-        if (!multi && e.values.empty()) {
-          return fail(InternalError("WAL batch is malformed: no value"));
-        }
-        LogRecord& r = out->emplace_back();
-        r.batch = shared;
-        r.series = e.series_slot;
-        r.measure = e.measure_slot;
-        r.time_nanos = e.time_nanos;
-        r.version = e.version;
-        r.shard_hash =
-            slots_[e.series_slot]->hash ^ (measure_hashes_[e.measure_slot] * 0x9e3779b97f4a7c15ULL);
-        r.first_value = static_cast<uint32_t>(table->values.size());
-        const size_t n = multi ? e.values.size() : 1;
-        r.value_count = static_cast<uint32_t>(n);
-        for (size_t i = 0; i < n; ++i) {
-          const DecodedValue& v = e.values[i];
-          if (multi && v.attribute_slot >= table->attribute_json.size()) {
-            return fail(InternalError("WAL batch is malformed: an undefined attribute slot"));
-          }
-          BatchTable::Value& out_v = table->values.emplace_back();
-          out_v.attribute = v.attribute_slot;
-          out_v.type = v.type;
-          out_v.bits = v.bits;
-          out_v.decimal = v.decimal;
-          if (v.type == MeasureValueType::kVarchar) {
-            out_v.text_offset = static_cast<uint32_t>(table->texts.size());
-            out_v.text_size = static_cast<uint32_t>(v.text.size());
-            table->texts.append(v.text.data(), v.text.size());
+        // The rest of its block, if any, at once (no event per row).
+        const BatchDecoder::BlockRows b = decoder_.PendingBlockRows();
+        for (uint32_t i = b.next; i < b.rows; ++i) {
+          if (absl::Status s = AddRecord(b.series == nullptr ? b.series_slot : b.series[i],
+                                         b.measure_slot, b.times[i], b.versions[i], b.values + i,
+                                         b.columns, b.rows, table.get(), shared, out);
+              !s.ok()) {
+            return fail(s);
           }
         }
+        decoder_.SkipBlockRows();
         break;
       }
     }
@@ -360,6 +418,13 @@ class Out {
     Put('"');
   }
   void Int(int64_t v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
+  // A DOUBLE's text (at most 32 bytes, quoted) written in place by WriteDecimalCodeText;
+  // needs room for 34.
+  void QuotedDouble(uint32_t decimal, uint64_t bits) {
+    *p_++ = '"';
+    p_ = WriteDecimalCodeText(decimal, bits, p_);
+    *p_++ = '"';
+  }
   // `n` <= 24 bytes of `s`, whose 24 bytes may be read; needs room for 24.
   void Short(const char* s, size_t n) {
     std::memcpy(p_, s, 24);
@@ -412,12 +477,10 @@ class Out {
 
 // A value's text, at most 64 bytes but for VARCHAR.
 void PutValue(const BatchTable& t, const BatchTable::Value& v, int64_t divisor, Out* out) {
-  char buf[32];
   switch (v.type) {
-    case MeasureValueType::kDouble: {
-      out->Quoted(std::string_view(buf, WriteDecimalCodeText(v.decimal, v.bits, buf) - buf));
+    case MeasureValueType::kDouble:
+      out->QuotedDouble(v.decimal, v.bits);
       return;
-    }
     case MeasureValueType::kBigint:
     case MeasureValueType::kTimestamp: {
       int64_t n = static_cast<int64_t>(v.bits);

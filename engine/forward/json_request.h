@@ -9,7 +9,10 @@
 // (kept by key across batches, up to kMaxKnownSeries series). A batch whose series are
 // those of one of the last kRecentLists batches, in the same order (a writer sending the
 // same series request after request, several writers taking turns), shares that batch's
-// SeriesList: one key comparison per series, no lookup and no reference count per series.
+// SeriesList: one key comparison per series, no lookup and no reference count per series;
+// and when the batch opens with the same definitions as that batch, byte for byte
+// (BatchDecoder::PeekDefinitions), no key is rebuilt or compared at all: one comparison of
+// those bytes.
 //
 // WriteRequestJson writes the request for a run of them with the semantics of
 // BuildRequest + apijson::ToJson (tests/forward/reference_request.h; json_request_test
@@ -128,13 +131,36 @@ class LogDecoder {
   absl::Status FindSeries(absl::string_view key);
   // The batch's list, once its series are all seen; remembered among the recent ones.
   std::shared_ptr<const SeriesList> FinishSeries();
+  // At the batch's start: if its opening definitions are a recent batch's, byte for byte,
+  // takes that batch's series for their slots (and the decoder passes over them).
+  void MatchSeriesDefinitions();
+  // Appends a record of the batch whose table is *table, owned by `shared` (being decoded):
+  // its value(s)
+  // are values[0], values[stride], ... (`count` of them).
+  absl::Status AddRecord(uint32_t series_slot, uint32_t measure_slot, int64_t time_nanos,
+                         int64_t version, const ingest::DecodedValue* values, size_t count,
+                         size_t stride, BatchTable* table,
+                         const std::shared_ptr<const BatchTable>& shared,
+                         std::vector<LogRecord>* out);
+
+  // A recent batch's series, and the bytes of the definitions it opened with if those
+  // defined all its series (PeekDefinitions; else empty).
+  struct Recent {
+    std::shared_ptr<const SeriesList> list;
+    std::string definitions;
+  };
 
   ingest::BatchDecoder decoder_;
   ingest::BatchDecoder::Event event_;
   std::vector<uint64_t> measure_hashes_;  // This batch's, by slot.
+  // This batch's opening definitions (bytes in the payload), the series among them, and
+  // whether a recent batch's matched them.
+  absl::string_view first_definitions_;
+  uint32_t first_series_ = 0;
+  bool matched_ = false;
   // The series lists of the last kRecentLists batches (most recent first), and the one
   // this batch follows so far (its first slots_.size() series are this batch's), if any.
-  std::vector<std::shared_ptr<const SeriesList>> recent_;
+  std::vector<Recent> recent_;
   std::shared_ptr<const SeriesList> template_;
   std::shared_ptr<SeriesList> building_;  // Once the batch leaves its template.
   std::vector<const SeriesJson*> slots_;  // This batch's series by slot (owned above).

@@ -9,6 +9,28 @@
 #include "engine/common/json_writer.h"
 
 namespace tsw::forward {
+namespace {
+
+// `v` (below 10^9, as a decimal code's digits are: M < 2^27) in decimal at `p`; returns
+// the end.
+// Counts the digits first and writes them from the last, with no copy after.
+char* PutSmallUint(uint32_t v, char* p) {
+  const size_t n = v < 10          ? 1
+                   : v < 100       ? 2
+                   : v < 1000      ? 3
+                   : v < 10000     ? 4
+                   : v < 100000    ? 5
+                   : v < 1000000   ? 6
+                   : v < 10000000  ? 7
+                   : v < 100000000 ? 8
+                                   : 9;
+  char* end = p + n;
+  for (char* q = end - 1; q > p; --q, v /= 10) *q = static_cast<char>('0' + v % 10);
+  *p = static_cast<char>('0' + v);
+  return end;
+}
+
+}  // namespace
 
 char* WriteDoubleText(double value, char* buf) {
   // k / 100 as a decimal is exactly the rational k/100, which both a parser and the
@@ -54,10 +76,12 @@ char* WriteDecimalCodeText(uint32_t code, uint64_t bits, char* buf) {
   }
   char* p = buf;
   if ((code & 1) != 0) *p++ = '-';
-  if (f == 0) return std::to_chars(p, buf + 32, m).ptr;
-  const uint64_t scale = f == 1 ? 10 : 100;
-  p = std::to_chars(p, buf + 32, m / scale).ptr;
-  const unsigned fraction = static_cast<unsigned>(m % scale);
+  // m < 2^27 (the code's digits): at most 9 decimal digits.
+  const uint32_t digits = static_cast<uint32_t>(m);
+  if (f == 0) return PutSmallUint(digits, p);
+  const uint32_t scale = f == 1 ? 10 : 100;
+  p = PutSmallUint(digits / scale, p);
+  const unsigned fraction = digits % scale;
   *p++ = '.';
   if (f == 2) *p++ = static_cast<char>('0' + fraction / 10);
   *p++ = static_cast<char>('0' + fraction % 10);

@@ -211,6 +211,7 @@ absl::Status BatchDecoder::Reset(absl::string_view payload) {
   in_ = payload;
   records_seen_ = series_count_ = run_rows_left_ = block_rows_ = block_next_ = 0;
   previous_key_.clear();
+  pass_end_ = nullptr;
   measure_types_.clear();
   attribute_types_.clear();
   if (in_.empty()) return Corrupt("empty payload");
@@ -361,6 +362,7 @@ absl::Status BatchDecoder::ReadBlock(uint8_t tag) {
 absl::Status BatchDecoder::Next(Event* event) {
   if (block_next_ < block_rows_) return NextBlockRow(event);
   if (run_rows_left_ > 0) return NextRunRow(event);
+  if (in_.data() < pass_end_) PassSeries();
   if (in_.empty()) {
     if (records_seen_ != record_count_) return Corrupt("record count mismatch");
     event->kind = Kind::kEnd;
@@ -463,6 +465,75 @@ absl::Status BatchDecoder::ReadSeries(Event* event) {
   event->key = previous_key_;
   ++series_count_;
   return absl::OkStatus();
+}
+
+namespace {
+
+// The end of the definition entry at [p, end) (its tag at p: a series, measure or
+// attribute definition), or null if it is another entry or cut short. For a series
+// definition, *prefix and *suffix are what its key shares with the previous key.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* DefinitionEnd(const char* p, const char* end,
+                                                              uint64_t* prefix, uint64_t* suffix) {
+  const uint8_t tag = static_cast<uint8_t>(*p++);
+  uint64_t length;
+  // The usual series definition: prefix, suffix and length of one byte each.
+  if (tag == kSeriesTag && end - p >= 3 && ((p[0] | p[1] | p[2]) & 0x80) == 0) {
+    *prefix = static_cast<uint8_t>(p[0]);
+    *suffix = static_cast<uint8_t>(p[1]);
+    length = static_cast<uint8_t>(p[2]);
+    p += 3;
+    return length <= static_cast<uint64_t>(end - p) ? p + length : nullptr;
+  }
+  if (tag == kSeriesTag) {
+    if ((p = DecodeVarint64(p, end, prefix)) == nullptr) return nullptr;
+    if ((p = DecodeVarint64(p, end, suffix)) == nullptr) return nullptr;
+  } else if (tag == kMeasureTag || tag == kAttributeTag) {
+    if (p == end) return nullptr;
+    ++p;  // The value type.
+  } else {
+    return nullptr;
+  }
+  if ((p = DecodeVarint64(p, end, &length)) == nullptr) return nullptr;
+  return length <= static_cast<uint64_t>(end - p) ? p + length : nullptr;
+}
+
+}  // namespace
+
+absl::string_view BatchDecoder::PeekDefinitions(uint32_t* series) const {
+  *series = 0;
+  const char* p = in_.data();
+  const char* const end = p + in_.size();
+  while (p < end) {
+    uint64_t prefix = 0, suffix = 0;
+    const char* next = DefinitionEnd(p, end, &prefix, &suffix);
+    if (next == nullptr) break;
+    if (static_cast<uint8_t>(*p) == kSeriesTag) {
+      if (*series == 0 && (prefix != 0 || suffix != 0)) break;  // Shares with no key.
+      ++*series;
+    }
+    p = next;
+  }
+  return in_.substr(0, static_cast<size_t>(p - in_.data()));
+}
+
+void BatchDecoder::PassSeriesDefinitions(absl::string_view definitions,
+                                         absl::string_view last_key) {
+  pass_end_ = definitions.data() + definitions.size();
+  // The key the next definition after them is written against.
+  previous_key_.assign(last_key.data(), last_key.size());
+}
+
+void BatchDecoder::PassSeries() {
+  const char* p = in_.data();
+  // Bytes Next read whole before: they parse (else Next reports them as it reads them).
+  while (p < pass_end_ && static_cast<uint8_t>(*p) == kSeriesTag) {
+    uint64_t prefix, suffix;
+    const char* next = DefinitionEnd(p, pass_end_, &prefix, &suffix);
+    if (next == nullptr) break;
+    p = next;
+    ++series_count_;
+  }
+  in_.remove_prefix(static_cast<size_t>(p - in_.data()));
 }
 
 absl::Status BatchDecoder::ReadDefinition(uint8_t tag, Event* event) {

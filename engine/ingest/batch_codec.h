@@ -345,6 +345,58 @@ class BatchDecoder {
   absl::Status Next(Event* event);
   uint32_t record_count() const { return record_count_; }
 
+  // For a reader that recognises series by their definitions' bytes (the forwarder, which
+  // sees the same series defined batch after batch). At the payload's start (before Next),
+  // the definitions it opens with: the entries up to its first row, all series, measure and
+  // attribute definitions. Returns their bytes and in *series how many define series (an
+  // empty view and 0 when it opens with a row). Reads nothing; a malformed entry ends
+  // them (Next reports it). Only their framing is checked: bytes equal to definitions Next
+  // read whole are as valid, and, the first key standing alone, define the same keys.
+  absl::string_view PeekDefinitions(uint32_t* series) const;
+  // Next passes over the series definitions among `definitions` without rebuilding their
+  // keys or handing them out (their slots count as defined); the measure and attribute
+  // definitions among them come as usual. `definitions`: the first bytes of unread() at
+  // the payload's start, equal to what PeekDefinitions returned for this or an earlier
+  // payload that Next then read whole (the reader knows their keys by their bytes;
+  // `last_key` is the last one).
+  void PassSeriesDefinitions(absl::string_view definitions, absl::string_view last_key);
+  // What Next has not read yet.
+  absl::string_view unread() const { return in_; }
+
+  // The rows of the block Next is in that Next has not handed out yet (rows == next when
+  // it is in none), for a reader that takes them at once: row i (next <= i < rows) is of
+  // series slot series[i] (series_slot when series is null) and measure_slot, at
+  // times[i] with versions[i], and its value of column j is values[j * rows + i] (one
+  // column for a scalar measure). Valid until the next Next or Reset.
+  struct BlockRows {
+    uint32_t next = 0, rows = 0;
+    uint32_t series_slot = 0, measure_slot = 0;
+    const uint32_t* series = nullptr;
+    const int64_t* times = nullptr;
+    const int64_t* versions = nullptr;
+    const DecodedValue* values = nullptr;
+    size_t columns = 0;
+  };
+  BlockRows PendingBlockRows() const {
+    BlockRows b;
+    b.next = block_next_;
+    b.rows = block_rows_;
+    if (block_next_ >= block_rows_) return b;
+    b.series_slot = run_series_;
+    b.measure_slot = run_measure_;
+    b.series = block_series_.empty() ? nullptr : block_series_.data();
+    b.times = block_times_.data();
+    b.versions = block_versions_.data();
+    b.values = block_values_.data();
+    b.columns = block_values_.size() / block_rows_;
+    return b;
+  }
+  // Marks the rows PendingBlockRows gave read, as their kRow events would.
+  void SkipBlockRows() {
+    records_seen_ += block_rows_ - block_next_;
+    block_next_ = block_rows_;
+  }
+
  private:
   absl::Status Corrupt(absl::string_view what) const;
   bool ReadValue(MeasureValueType type, DecodedValue* value);
@@ -356,12 +408,15 @@ class BatchDecoder {
   absl::Status NextRunRow(Event* event);
   absl::Status ReadSeries(Event* event);
   absl::Status ReadDefinition(uint8_t tag, Event* event);
+  // Passes over the series definitions at in_ before pass_end_ (PassSeriesDefinitions).
+  void PassSeries();
   absl::Status ReadRunHeader(uint8_t tag);
   // A block's DOUBLE column of `rows` values (version 3 on), into values[0, rows).
   absl::Status ReadDoubleColumn(size_t rows, DecodedValue* values);
 
   absl::string_view in_;
   std::string key_, previous_key_;  // Series keys rebuilt from their shared ends.
+  const char* pass_end_ = nullptr;  // Series definitions before it are passed over.
   uint32_t record_count_ = 0;
   uint32_t records_seen_ = 0;
   uint32_t series_count_ = 0;

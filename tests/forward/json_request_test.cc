@@ -396,6 +396,167 @@ TEST(JsonRequestTest, BatchesOfRecentSeriesListsShareThemAndDivergingOnesDoNot) 
   }
 }
 
+// Writers sending the same series batch after batch, as ingest logs them (each batch's
+// series defined in one run, then a block of many series): a run whose bytes are a recent
+// batch's takes that batch's series without rebuilding a key, and a block's rows are taken
+// at once. Writers whose keys differ in one byte (same lengths), batches defining a prefix
+// of a writer's series, blocks of one series, MULTI blocks, and batches defining one more
+// series after their block (relative to the run's last key) are mixed in; every request is
+// the reference's, byte for byte.
+TEST(JsonRequestTest, RepeatedSeriesDefinitionsGiveTheReferenceRequestsByteForByte) {
+  struct BlockRecord {
+    int64_t time_nanos;
+    int64_t version;
+  };
+  struct BlockValue {
+    MeasureValueType type;
+    uint64_t bits;
+    uint32_t decimal;
+  };
+  std::vector<TestSeries> series;
+  for (int i = 0; i < 40; ++i) {
+    std::vector<Dimension> dims = {{"host", absl::StrCat("h", 10 + i)}, {"region", "us-east-1"}};
+    if (i % 3 == 0) dims.insert(dims.begin(), Dimension{"az", absl::StrCat("a", i % 7)});
+    series.push_back(TestSeries{dims, KeyOf(dims)});
+  }
+  // Writer w's series: 8 of its own (w * 8 ...), in its own order.
+  std::vector<std::vector<uint32_t>> writers(5);
+  for (uint32_t w = 0; w < writers.size(); ++w) {
+    for (uint32_t k = 0; k < 8; ++k) writers[w].push_back(w * 8 + (k * 3 + w) % 8);
+  }
+  Generator gen(20261208);
+  ingest::BatchEncoder encoder;
+  for (int round = 0; round < 100; ++round) {
+    std::vector<std::string> payloads;
+    const size_t batches = 1 + gen.Pick(12);
+    for (size_t b = 0; b < batches; ++b) {
+      const std::vector<uint32_t>& order = writers[gen.Pick(writers.size())];
+      const size_t n = gen.Pick(5) == 0 ? 1 + gen.Pick(order.size()) : order.size();
+      encoder.Begin();
+      // A DOUBLE measure, or a MULTI one of three attributes (values column by column in
+      // the block: a record's are `rows` apart).
+      const bool multi = gen.Pick(3) == 0;
+      const uint32_t measure = multi ? 5 : 0;
+      const uint32_t m =
+          encoder.MeasureSlot(measure, Measures()[measure].type, Measures()[measure].name);
+      std::vector<uint32_t> attribute_slots;
+      for (uint32_t a : {0u, 1u, 3u}) {
+        if (multi) {
+          attribute_slots.push_back(
+              encoder.AttributeSlot(a, Attributes()[a].type, Attributes()[a].name));
+        }
+      }
+      std::vector<uint32_t> slots;
+      std::vector<BlockRecord> records;
+      std::vector<BlockValue> values;
+      for (size_t i = 0; i < n; ++i) {
+        slots.push_back(encoder.SeriesSlot(order[i], series[order[i]].key));
+        records.push_back({gen.Time(), gen.Pick(6) == 0 ? 3 : 1});
+        const uint32_t code = PackDecimal(gen.Pick(100000), 2, false);
+        values.push_back({MeasureValueType::kDouble, DecimalBits(code), code});
+        if (multi) {
+          values.push_back({MeasureValueType::kBigint, gen.Pick(1000), kNoDecimal});
+          values.push_back(
+              {MeasureValueType::kTimestamp, static_cast<uint64_t>(gen.Time()), kNoDecimal});
+        }
+      }
+      const size_t columns = multi ? 3 : 1;
+      const uint32_t* attributes = multi ? attribute_slots.data() : nullptr;
+      if (gen.Pick(5) == 0) {
+        // All of one series: a block of one series (its definition alone, one run).
+        encoder.Rows(slots[0], m, records.data(), n, values.data(), columns, attributes);
+      } else {
+        encoder.SeriesRows(slots.data(), m, records.data(), n, values.data(), columns, attributes);
+      }
+      if (gen.Pick(4) == 0) {
+        const uint32_t extra = static_cast<uint32_t>(gen.Pick(series.size()));
+        const uint32_t cpu = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
+        encoder.Row(encoder.SeriesSlot(extra, series[extra].key), cpu, gen.Time(), 2);
+        encoder.Value(MeasureValueType::kDouble, 0, "");
+      }
+      const absl::string_view payload = encoder.Finish();
+      payloads.emplace_back(payload.data(), payload.size());
+    }
+    ExpectSameRequests(payloads, &gen);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// The definitions a payload opens with as PeekDefinitions sees them (a measure's between
+// series', as ingest writes them), and passing over their series leaves the decoder
+// reading on as Next does after reading them: the measure's event, the rows, a series
+// defined after them (its key rebuilt from the passed ones' last key).
+TEST(JsonRequestTest, PeekedDefinitionsAreTheOpeningOnesAndPassingTheirSeriesReadsOn) {
+  const std::vector<TestSeries> series = MakeSeries();
+  ingest::BatchEncoder encoder;
+  encoder.Begin();
+  const uint32_t first = encoder.SeriesSlot(0, series[0].key);
+  const uint32_t m = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
+  const uint32_t slots[] = {first, encoder.SeriesSlot(1, series[1].key),
+                            encoder.SeriesSlot(2, series[2].key)};
+  struct BlockRecord {
+    int64_t time_nanos;
+    int64_t version;
+  };
+  struct BlockValue {
+    MeasureValueType type;
+    uint64_t bits;
+    uint32_t decimal;
+  };
+  const BlockRecord records[] = {{1, 1}, {2, 1}, {3, 1}};
+  const BlockValue values[] = {{MeasureValueType::kDouble, 0, kNoDecimal},
+                               {MeasureValueType::kDouble, 0, kNoDecimal},
+                               {MeasureValueType::kDouble, 0, kNoDecimal}};
+  encoder.SeriesRows(slots, m, records, 3, values, 1, nullptr);
+  encoder.Row(encoder.SeriesSlot(4, series[4].key), m, 4, 1);
+  encoder.Value(MeasureValueType::kDouble, 0, "");
+  const std::string payload(encoder.Finish());
+
+  ingest::BatchDecoder decoder;
+  ASSERT_TRUE(decoder.Reset(payload).ok());
+  uint32_t count = 7;
+  const absl::string_view definitions = decoder.PeekDefinitions(&count);
+  EXPECT_EQ(count, 3u);
+  // After the header (5 bytes), up to the block's tag.
+  EXPECT_EQ(definitions.data(), payload.data() + 5);
+  ASSERT_LT(definitions.size() + 5, payload.size());
+  EXPECT_EQ(static_cast<uint8_t>(definitions.data()[definitions.size()]), ingest::kSeriesBlockTag);
+  decoder.PassSeriesDefinitions(definitions, series[2].key);
+
+  ingest::BatchDecoder reader;  // Reads every definition.
+  ASSERT_TRUE(reader.Reset(payload).ok());
+  std::vector<std::string> keys;
+  std::vector<ingest::BatchDecoder::Event> passed, read;
+  while (true) {
+    ingest::BatchDecoder::Event e;
+    ASSERT_TRUE(decoder.Next(&e).ok());
+    passed.push_back(e);
+    if (e.kind == ingest::BatchDecoder::Kind::kEnd) break;
+  }
+  while (true) {
+    ingest::BatchDecoder::Event e;
+    ASSERT_TRUE(reader.Next(&e).ok());
+    if (e.kind == ingest::BatchDecoder::Kind::kSeries && keys.size() < 3) {
+      keys.emplace_back(e.key);
+      continue;
+    }
+    if (e.kind == ingest::BatchDecoder::Kind::kSeries) EXPECT_EQ(e.key, series[4].key);
+    read.push_back(e);
+    if (e.kind == ingest::BatchDecoder::Kind::kEnd) break;
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{series[0].key, series[1].key, series[2].key}));
+  ASSERT_EQ(passed.size(), read.size());
+  for (size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(passed[i].kind, read[i].kind) << i;
+    if (read[i].kind == ingest::BatchDecoder::Kind::kSeries) {
+      EXPECT_EQ(std::string(passed[i].key), std::string(read[i].key)) << i;
+    }
+    EXPECT_EQ(passed[i].name, read[i].name) << i;
+    EXPECT_EQ(passed[i].series_slot, read[i].series_slot) << i;
+    EXPECT_EQ(passed[i].time_nanos, read[i].time_nanos) << i;
+  }
+}
+
 TEST(JsonRequestTest, MalformedPayloadIsAnInternalErrorAndAppendsNothing) {
   const std::vector<TestSeries> series = MakeSeries();
   Generator gen(5);

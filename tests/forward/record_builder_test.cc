@@ -9,6 +9,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "engine/common/decimal_code.h"
 #include "gtest/gtest.h"
@@ -80,8 +81,8 @@ TEST(WriteDoubleTextTest, EveryValueParsesBackToTheSameBits) {
 TEST(WriteDecimalCodeTextTest, EveryCodeIsWrittenAsWriteDoubleTextWritesItsDouble) {
   std::mt19937_64 rng(7);
   for (int i = 0; i < 200000; ++i) {
-    uint64_t m = rng() % 4 == 0 ? rng() % 1000 : rng() % (uint64_t{1} << 26);
-    for (uint64_t z = rng() % 4; z > 0 && m * 10 < (uint64_t{1} << 26); --z) m *= 10;
+    uint64_t m = rng() % 4 == 0 ? rng() % 1000 : rng() % (uint64_t{1} << 27);
+    for (uint64_t z = rng() % 4; z > 0 && m * 10 < (uint64_t{1} << 27); --z) m *= 10;
     const uint32_t code =
         PackDecimal(m, static_cast<uint32_t>(rng() % (kMaxDecimalFraction + 1)), rng() % 2 == 0);
     const uint64_t bits = DecimalBits(code);
@@ -95,6 +96,31 @@ TEST(WriteDecimalCodeTextTest, EveryCodeIsWrittenAsWriteDoubleTextWritesItsDoubl
   std::memcpy(&bits, &d, sizeof d);
   char buf[32];
   EXPECT_EQ(std::string(buf, WriteDecimalCodeText(kNoDecimal, bits, buf)), Text(d));
+}
+
+// Digits written from the code itself: every digit count's first and last value (1 to 9
+// digits, up to the largest code digits, 2^27 - 1), as whole numbers and with one or two
+// fraction digits, both signs.
+TEST(WriteDecimalCodeTextTest, EveryDigitCountIsWrittenAsWriteDoubleTextWritesIt) {
+  std::vector<uint64_t> digits = {1, (uint64_t{1} << 27) - 1};
+  for (uint64_t p = 10; p <= 100000000; p *= 10) {
+    digits.push_back(p - 1);
+    digits.push_back(p);
+    digits.push_back(p + 1);
+  }
+  for (uint64_t m : digits) {
+    for (uint32_t f = 0; f <= 2; ++f) {
+      for (bool negative : {false, true}) {
+        const uint32_t code = PackDecimal(m, f, negative);
+        const uint64_t bits = DecimalBits(code);
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        char buf[32];
+        ASSERT_EQ(std::string(buf, WriteDecimalCodeText(code, bits, buf)), Text(d))
+            << m << " " << f << " " << negative;
+      }
+    }
+  }
 }
 
 }  // namespace
