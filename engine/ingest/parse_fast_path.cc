@@ -200,8 +200,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* CopyConstant(char* dst, const char* sr
 // run's constant bytes with the values put between them, and its hash from the values
 // alone (the constant part's share is worked out with the plan). Once per record of a
 // run of many series: a key built the generic way (EmitKey) and hashed whole cost
-// about three times as many instructions (bench/RESULTS.md, "branch ing4").
-void Parser::BuildKeyLike(const std::vector<Dimension>& dims, ParsedRecord* out) {
+// about three times as many instructions (bench/RESULTS.md, "branch ing4"). Inline in
+// the run loop, which calls it once per record: out of line, each call saved and restored
+// registers (bench/RESULTS.md, "branch ing14").
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Parser::BuildKeyLike(const std::vector<Dimension>& dims,
+                                                              ParsedRecord* out) {
   if (!like_.plan_valid) PlanKeyLike(dims);
   ParsedBatch& b = *batch_;
   const std::string& constant = b.like_key_constant;

@@ -2,6 +2,11 @@
 
 #include <utility>
 
+// xxHash's code inline in this file (XXH_INLINE_ALL: its functions static and renamed,
+// apart from the shared library's): a dimension's hash is of a short name or value, for
+// which the call into the library and its dispatch cost about what the hash itself does.
+// The hashes are the library's (XXH3's specification; tests/model/series_key_test.cc).
+#define XXH_INLINE_ALL
 #include "xxhash.h"
 
 namespace tsw::model {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/coding.h"
 #include "gtest/gtest.h"
+#include "xxhash.h"
 
 namespace tsw::model {
 namespace {
@@ -41,6 +42,22 @@ TEST(SeriesKeyTest, HashesAKeyAsTheSumOfItsDimensionsHashes) {
     std::vector<Dimension> decoded;
     ASSERT_TRUE(DecodeSeriesKey(key, &decoded));
     EXPECT_EQ(decoded.size(), dims.size());
+  }
+}
+
+// series_key.cc hashes with xxHash's code inline; its hashes must be the shared
+// library's XXH3 (this file calls the library) for every length of each of XXH3's
+// short-input paths (0, 1-3, 4-8, 9-16, 17-128, 129-240 bytes) and past them, and any seed.
+TEST(SeriesKeyTest, HashesAsTheXxhashLibraryDoes) {
+  std::mt19937_64 rng(1414);
+  for (size_t n = 0; n <= 300; ++n) {
+    std::string text(n, ' ');
+    for (char& c : text) c = static_cast<char>(rng());
+    EXPECT_EQ(SeriesHashName(text), XXH3_64bits(text.data(), n)) << n;
+    for (const uint64_t seed : {uint64_t{0}, uint64_t{1}, uint64_t{rng()}, ~uint64_t{0}}) {
+      EXPECT_EQ(SeriesHashDimension(seed, text), XXH3_64bits_withSeed(text.data(), n, seed))
+          << n << " " << seed;
+    }
   }
 }
 
