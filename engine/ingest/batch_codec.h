@@ -232,7 +232,7 @@ class BatchEncoder {
     for (size_t i = 2; i < n; ++i) {
       even &= TimeDelta(records[i].time_nanos, records[i - 1].time_nanos) == step;
     }
-    int64_t q0, q1;
+    int64_t q0 = 0, q1 = 0;  // Set by WholeMillis where it returns true.
     if (even) {
       const bool millis = WholeMillis(first, &q0) && WholeMillis(step, &q1);
       *dst++ = static_cast<char>(kTimesEven | (millis ? 6 : 0));
