@@ -174,6 +174,23 @@ void BatchApplier::LogRun(uint32_t series_slot, uint32_t measure_slot, const Par
                 first.type == MeasureValueType::kMulti ? attribute_slots_.data() : nullptr);
 }
 
+bool BatchApplier::PendingPrecede(const ParsedBatch& batch, size_t r, uint32_t series_slot,
+                                  uint32_t measure_slot) const {
+  if (pending_count_ == 0 || pending_first_ + pending_count_ != r ||
+      measure_slot != pending_measure_slot_) {
+    return false;
+  }
+  const ParsedRecord& rec = batch.records[r];
+  const ParsedRecord& before = batch.records[r - 1];
+  // The values of the block's rows must follow each other in the batch, all rows alike.
+  if (rec.values_count != before.values_count ||
+      rec.values_begin != before.values_begin + rec.values_count) {
+    return false;
+  }
+  return std::all_of(pending_series_slots_.begin(), pending_series_slots_.end(),
+                     [series_slot](uint32_t s) { return s == series_slot; });
+}
+
 void BatchApplier::LogPending(const ParsedBatch& batch) {
   if (pending_count_ == 0) return;
   const uint32_t* const series = pending_series_slots_.data();
@@ -303,12 +320,22 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t BatchApplier::ApplyLikePrevious(
   const absl::Span<const ParsedValue> values = batch.values_of(rec);
   MeasureColumn* column = cache->column;
   if (const size_t n = AppendableRun(batch, r, *column); n > 1) {
-    LogPending(batch);
+    const uint32_t series_slot = encoder_.SeriesSlot(cache->series_id, batch.key(rec));
+    const uint32_t measure_slot =
+        encoder_.MeasureSlot(static_cast<uint32_t>(cache->measure_id), rec.type, rec.measure_name);
+    // Rows pending right before, of this column (a request's first record, whose checks
+    // took the long way, or rewrites of recent points): logged in the run's block, ahead
+    // of it, rather than as a row or block of their own.
+    size_t first = r;
+    if (PendingPrecede(batch, r, series_slot, measure_slot)) {
+      first = pending_first_;
+      pending_count_ = 0;
+      pending_series_slots_.clear();
+    } else {
+      LogPending(batch);
+    }
     AppendRun(batch, r, n, column);
-    LogRun(
-        encoder_.SeriesSlot(cache->series_id, batch.key(rec)),
-        encoder_.MeasureSlot(static_cast<uint32_t>(cache->measure_id), rec.type, rec.measure_name),
-        batch, r, n);
+    LogRun(series_slot, measure_slot, batch, first, r + n - first);
     result->memory_store += static_cast<int32_t>(n);
     cache->last_stored = r + n - 1;
     cache->rewritten = MeasureColumn::Position();

@@ -80,6 +80,11 @@ class BatchApplier {
   // (MULTI) a value for every slot of the column.
   static bool BlockRow(const ParsedBatch& batch, const ParsedRecord& rec,
                        const memstore::MeasureColumn& column);
+  // True if the pending rows (below) end right before record `r` and are all of its
+  // series and measure (payload slots given), its values right after theirs: a block of
+  // `r`'s column may start with them.
+  bool PendingPrecede(const ParsedBatch& batch, size_t r, uint32_t series_slot,
+                      uint32_t measure_slot) const;
   // Logs the pending rows (below): one row, or a block (of one series, or of many).
   // Every other row logged must wait for it, so the payload keeps the records' order.
   void LogPending(const ParsedBatch& batch);

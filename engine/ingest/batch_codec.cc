@@ -277,6 +277,42 @@ absl::Status BatchDecoder::ReadDoubleColumn(size_t rows, DecodedValue* values) {
   return absl::OkStatus();
 }
 
+absl::Status BatchDecoder::ReadBlockTimes(size_t rows) {
+  uint8_t shape = 0;  // Before version 5: nanoseconds, a delta per row.
+  if (version_ >= 5) {
+    if (in_.empty()) return Corrupt("truncated block times");
+    shape = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    if ((shape & ~(kTimesEven | kTimeScaleMask)) != 0 || (shape & kTimeScaleMask) > kMaxTimeScale) {
+      return Corrupt("bad block time shape");
+    }
+  }
+  uint64_t unit = 1;
+  for (int i = 0; i < (shape & kTimeScaleMask); ++i) unit *= 10;
+  block_times_.resize(rows);
+  // Deltas are multiplied and summed with 64-bit wrap-around, like the encoder's.
+  uint64_t time = 0, delta;
+  if ((shape & kTimesEven) != 0) {
+    uint64_t first, step;
+    if (!GetVarint64(&in_, &first) || !GetVarint64(&in_, &step)) {
+      return Corrupt("truncated block times");
+    }
+    time = static_cast<uint64_t>(ZigZagDecode(first)) * unit;
+    delta = static_cast<uint64_t>(ZigZagDecode(step)) * unit;
+    for (int64_t& t : block_times_) {
+      t = static_cast<int64_t>(time);
+      time += delta;
+    }
+    return absl::OkStatus();
+  }
+  for (int64_t& t : block_times_) {
+    if (!GetVarint64(&in_, &delta)) return Corrupt("truncated block times");
+    time += static_cast<uint64_t>(ZigZagDecode(delta)) * unit;
+    t = static_cast<int64_t>(time);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status BatchDecoder::ReadBlock(uint8_t tag) {
   const bool many_series = tag == kSeriesBlockTag;
   uint64_t series = 0, measure, rows;
@@ -315,14 +351,7 @@ absl::Status BatchDecoder::ReadBlock(uint8_t tag) {
       slot = static_cast<uint32_t>(v);
     }
   }
-  block_times_.resize(rows);
-  uint64_t time = 0;
-  for (int64_t& t : block_times_) {
-    uint64_t delta;
-    if (!GetVarint64(&in_, &delta)) return Corrupt("truncated block times");
-    time += static_cast<uint64_t>(ZigZagDecode(delta));  // Wraps like the encoder's.
-    t = static_cast<int64_t>(time);
-  }
+  if (absl::Status s = ReadBlockTimes(rows); !s.ok()) return s;
   if (in_.empty() || static_cast<uint8_t>(in_[0]) > 1) return Corrupt("bad block versions");
   const bool one_version = in_[0] == 0;
   in_.remove_prefix(1);

@@ -27,9 +27,16 @@
 namespace tsw::ingest {
 
 // Version 2 added blocks; version 3 gave a block's DOUBLE columns a width byte and decimal
-// codes; version 4 added blocks of many series. This build reads versions 1 to 4 and
-// writes 4.
-inline constexpr uint8_t kBatchFormatVersion = 4;
+// codes; version 4 added blocks of many series; version 5 gave a block's times a shape
+// byte (whole milliseconds, evenly spaced). This build reads versions 1 to 5 and writes 5.
+inline constexpr uint8_t kBatchFormatVersion = 5;
+
+// A block's time shape byte (version 5): the low 5 bits are a scale s (0 to 18), every
+// time delta being logged divided by 10^s; kTimesEven says the deltas after the first are
+// all equal, and only the first and that step are logged.
+inline constexpr uint8_t kTimeScaleMask = 0x1f;
+inline constexpr uint8_t kTimesEven = 0x80;
+inline constexpr uint8_t kMaxTimeScale = 18;
 
 // The tag of each payload entry (FORMAT.md).
 enum BatchTag : uint8_t {
@@ -128,9 +135,9 @@ class BatchEncoder {
              const Record* records, size_t n, const Value* values, size_t m,
              const uint32_t* slots) {
     CloseRun();
-    // Header and slots, series slots, times and versions, values (a DOUBLE column's width
-    // byte included).
-    char* dst = Room(32 + 11 * m + 26 * n + 10 * n * m);
+    // Header and slots, series slots, times (their shape byte included) and versions, values
+    // (a DOUBLE column's width byte included).
+    char* dst = Room(33 + 11 * m + 26 * n + 10 * n * m);
     if (series_slots == nullptr) {
       *dst++ = static_cast<char>(kBlockTag);
       dst = EncodeVarint64(dst, series_slot);
@@ -146,15 +153,9 @@ class BatchEncoder {
     if (series_slots != nullptr) {
       for (size_t i = 0; i < n; ++i) dst = EncodeVarint64(dst, series_slots[i]);
     }
-    int64_t last = 0;  // Deltas wrap like a run's.
+    dst = TimeColumn(dst, records, n);
     bool one_version = true;
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t t = records[i].time_nanos;
-      dst = EncodeVarint64(dst, ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(t) -
-                                                                  static_cast<uint64_t>(last))));
-      last = t;
-      one_version &= records[i].version == records[0].version;
-    }
+    for (size_t i = 1; i < n; ++i) one_version &= records[i].version == records[0].version;
     *dst++ = static_cast<char>(one_version ? 0 : 1);
     for (size_t i = 0; i < (one_version ? 1 : n); ++i) {
       dst = EncodeVarint64(dst, static_cast<uint64_t>(records[i].version));
@@ -200,6 +201,58 @@ class BatchEncoder {
     run_last_time_ = time_nanos;
     ++run_rows_;
     ++records_;
+    return dst;
+  }
+  // The delta of time `t` from `last`, with 64-bit wrap-around (as the decoder adds back).
+  static int64_t TimeDelta(int64_t t, int64_t last) {
+    return static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(last));
+  }
+  // Whether `d` is a whole number of milliseconds (10^6 ns); if so, sets *quotient to
+  // d / 10^6. No division: 10^6 = 2^6 * 15625, and (|d| >> 6) times the inverse of 15625
+  // modulo 2^64 is the exact quotient when there is one, and above (2^64 - 1) / 15625
+  // when there is none.
+  static bool WholeMillis(int64_t d, int64_t* quotient) {
+    constexpr uint64_t kInverse15625 = 0x790fb65668c26139u;
+    const uint64_t u = d < 0 ? 0 - static_cast<uint64_t>(d) : static_cast<uint64_t>(d);
+    const uint64_t q = (u >> 6) * kInverse15625;
+    if ((u & 63) != 0 || q > UINT64_MAX / 15625) return false;
+    *quotient = d < 0 ? static_cast<int64_t>(0 - q) : static_cast<int64_t>(q);
+    return true;
+  }
+  // A block's times (version 5): the shape byte, then either the first delta (from 0) and
+  // the step of evenly spaced times (kTimesEven: records appended to one series at a fixed
+  // interval, or rows of many series at one time), or every row's delta from the row
+  // before; in whole milliseconds (scale 6) when every logged delta is one, else in
+  // nanoseconds. Returns the end. REQUIRES: n >= 1, room for 1 + 10 * max(n, 2) bytes.
+  template <typename Record>
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static char* TimeColumn(char* dst, const Record* records, size_t n) {
+    const int64_t first = records[0].time_nanos;
+    const int64_t step = n > 1 ? TimeDelta(records[1].time_nanos, first) : 0;
+    bool even = n > 1;
+    for (size_t i = 2; i < n; ++i) {
+      even &= TimeDelta(records[i].time_nanos, records[i - 1].time_nanos) == step;
+    }
+    int64_t q0 = 0, q1 = 0;  // Set by WholeMillis where it returns true.
+    if (even) {
+      const bool millis = WholeMillis(first, &q0) && WholeMillis(step, &q1);
+      *dst++ = static_cast<char>(kTimesEven | (millis ? 6 : 0));
+      dst = EncodeVarint64(dst, ZigZagEncode(millis ? q0 : first));
+      return EncodeVarint64(dst, ZigZagEncode(millis ? q1 : step));
+    }
+    bool millis = true;
+    int64_t last = 0;
+    for (size_t i = 0; i < n && millis; ++i) {
+      millis = WholeMillis(TimeDelta(records[i].time_nanos, last), &q0);
+      last = records[i].time_nanos;
+    }
+    *dst++ = static_cast<char>(millis ? 6 : 0);
+    last = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t d = TimeDelta(records[i].time_nanos, last);
+      if (millis) WholeMillis(d, &q0);
+      dst = EncodeVarint64(dst, ZigZagEncode(millis ? q0 : d));
+      last = records[i].time_nanos;
+    }
     return dst;
   }
   // A block's DOUBLE column of the n values v[0], v[stride], ...: when every value has a
@@ -411,6 +464,9 @@ class BatchDecoder {
   // Passes over the series definitions at in_ before pass_end_ (PassSeriesDefinitions).
   void PassSeries();
   absl::Status ReadRunHeader(uint8_t tag);
+  // A block's times, into block_times_[0, rows): version 5's shape byte and deltas, or
+  // before it, a delta per row in nanoseconds.
+  absl::Status ReadBlockTimes(size_t rows);
   // A block's DOUBLE column of `rows` values (version 3 on), into values[0, rows).
   absl::Status ReadDoubleColumn(size_t rows, DecodedValue* values);
 

@@ -171,5 +171,52 @@ TEST(BatchApplierTest, RewritesPointsInTimeOrderAsTheSameRecordsOneByOneDo) {
   EXPECT_EQ(store.Points(), 1501);  // 1,500 appended, one new.
 }
 
+// A request of one series, its measure in CommonAttributes: its first record (checked the
+// long way) goes in the block of the appends after it, as do rewrites of recent points
+// pending right before a run of appends; the payload replays to the rows stored.
+TEST(BatchApplierTest, LogsTheRowsPendingBeforeARunOfAppendsInTheRunsBlock) {
+  const int64_t t0 = kNowMillis - 100000;
+  Record common;
+  common.dimensions = {Dim("host", "a")};
+  common.measure_name = "metrics";
+  common.measure_value_type = MeasureValueType::kMulti;
+  auto rec = [t0](int64_t point, int64_t version, int64_t value) {
+    Record r = MultiRec({}, "",
+                        {{"x", absl::StrCat(value, ".5"), MeasureValueType::kDouble},
+                         {"n", absl::StrCat(value), MeasureValueType::kBigint}},
+                        t0 + point, version);
+    r.dimensions.clear();
+    r.measure_name.reset();
+    r.measure_value_type.reset();
+    return r;
+  };
+  model::TableSchema schema, replayed_schema;
+  memstore::MemStore store, replayed_store;
+  ingest::BatchApplier applier(&schema, &store), replayer(&replayed_schema, &replayed_store);
+  ingest::ApplyResult result;
+  std::string payload;
+  // Block tag, series slot 0, measure slot 0, a row count.
+  auto block_of = [](int rows) { return std::string("\x06\x00\x00", 3) + static_cast<char>(rows); };
+  std::vector<Record> records;
+  for (int64_t p = 0; p < 100; ++p) records.push_back(rec(p, 1, p));
+  ASSERT_TRUE(Apply(&applier, Req(records, common), &result, &payload).empty());
+  EXPECT_EQ(result.logged, 100u);
+  EXPECT_NE(payload.find(block_of(100)), std::string::npos);
+  ASSERT_TRUE(replayer.Replay(payload, 1).ok());
+  // Rewrites of points 90 and 95, then appends from point 100 on: one block of 7 rows, the
+  // rewrites first; then rewrites of a row of the first request and of one just appended.
+  records = {rec(90, 2, 1), rec(95, 2, 2)};
+  for (int64_t p = 100; p < 105; ++p) records.push_back(rec(p, 1, p));
+  records.push_back(rec(3, 2, 3));
+  records.push_back(rec(101, 3, 4));
+  ASSERT_TRUE(Apply(&applier, Req(records, common), &result, &payload).empty());
+  EXPECT_EQ(result.logged, 9u);
+  EXPECT_NE(payload.find(block_of(7)), std::string::npos);
+  ASSERT_TRUE(replayer.Replay(payload, 2).ok());
+  EXPECT_EQ(StoreRows(replayed_store), StoreRows(store));
+  EXPECT_EQ(replayed_store.Points(), 105);
+  EXPECT_EQ(store.Points(), 105);
+}
+
 }  // namespace
 }  // namespace tsw::testing
