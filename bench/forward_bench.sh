@@ -12,7 +12,10 @@
 #      --seed 7 --clients C: devops records carry 10 dimensions each, http_ingest_bench's
 #      2 common ones, so their requests cost both ends far more per record);
 #   2b. the same for exactly the records http_ingest_bench sends (its --fill writes them
-#      into a local tsw serve first), the like-for-like pairing with step 1;
+#      into a local tsw serve first), the like-for-like pairing with step 1: REPEATS runs
+#      per connection count (each to a table of its own), each with its ratio to step 1's
+#      rate at the same count, then step 1's 4-thread rate once more (the destination's
+#      own rate just after, to see whether it moved meanwhile);
 #   3. local WriteRecords throughput of a `tsw serve` with forwarding off, on with the
 #      forwarder's threads at the server's priority (--forward-nice 0, "on0") and on at
 #      the default --forward-nice 10 ("on") and at 19 ("on19"): `tsw bench --endpoint`, 4
@@ -22,7 +25,7 @@
 #      `nice -n 19` ("remote" stand-in: it takes only the CPU the local server leaves).
 # Usage: bench/forward_bench.sh   (after bazel build -c opt //tools/tsw //bench:http_ingest_bench)
 # Env: RECORDS (default 200000), DURATION (10), ROUNDS (2), BAZEL_BIN (bazel-bin),
-#      STEPS (default "1 2 3": which steps run; 2 includes 2b).
+#      STEPS (default "1 2 3": which steps run; 2 includes 2b), REPEATS (3: step 2b's runs).
 set -euo pipefail
 BIN=${BAZEL_BIN:-bazel-bin}
 TSW=$BIN/tools/tsw/tsw
@@ -31,6 +34,7 @@ RECORDS=${RECORDS:-200000}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
 STEPS=" ${STEPS:-1 2 3} "
+REPEATS=${REPEATS:-3}
 work=$(mktemp -d /tmp/forward-bench.XXXXXX)
 # Stops the server whose pid is in $1 and waits for it to exit.
 stop() {
@@ -78,7 +82,7 @@ if [[ $STEPS == *" 1 "* ]]; then
 echo "== 1. the destination's own ingest rate (http_ingest_bench --endpoint)"
 "$HTTP_BENCH" --endpoint="127.0.0.1:$remote_port" \
   --benchmark_filter='BM_HttpWriteRecords/signed:1/real_time/threads:(1|4)$' \
-  --benchmark_min_time=3 2>&1 | grep -E 'BM_|records' || true
+  --benchmark_min_time=3 2>&1 | grep -E 'BM_|records' | tee "$work/reference" || true
 
 echo "== 1b. the destination's rate on the records step 2 forwards (tsw bench --endpoint --seed 7)"
 for conns in 1 4; do
@@ -112,13 +116,31 @@ echo "== 2b. forwarding the very records http_ingest_bench sends ($RECORDS, writ
 fill_port=$(serve "$work/hlocal")
 "$HTTP_BENCH" --endpoint="127.0.0.1:$fill_port" --fill=$((RECORDS / 100))
 stop "$work/hlocal.pid"
+# Step 1's rate on `threads` client threads, in records/s ("" if step 1 did not run).
+reference() {
+  [[ -e $work/reference ]] || return 0
+  grep "threads:$1 " "$work/reference" | grep -o 'items_per_second=[0-9.]*[kM]*' |
+    awk -F= '{ v = $2; m = 1; if (v ~ /k$/) m = 1e3; if (v ~ /M$/) m = 1e6; print v * m }'
+}
 for conns in 1 4; do
-  "$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd \
-    --table "hcpu_c$conns" --records 100 >/dev/null
-  rate=$("$TSW" forward --data "$work/hlocal" --to "$remote" --credentials "$work/creds" \
-    --database fwd --table "hcpu_c$conns" --connections "$conns" | tail -n 1)
-  echo "http_ingest_bench records, connections $conns: $rate"
+  ref=$(reference "$conns")
+  for run in $(seq "$REPEATS"); do
+    table="hcpu_c${conns}_$run"
+    "$TSW" bench --endpoint "$remote" --credentials "$work/creds" --database fwd \
+      --table "$table" --records 100 >/dev/null
+    rate=$("$TSW" forward --data "$work/hlocal" --to "$remote" --credentials "$work/creds" \
+      --database fwd --table "$table" --connections "$conns" | tail -n 1)
+    ratio=$(echo "$rate" | grep -o '([0-9]* records/s)' | grep -o '[0-9]*' |
+      awk -v r="$ref" '{ if (r > 0) printf "; %.0f%% of step 1 (%.1fk)", 100 * $1 / r, r / 1e3 }')
+    echo "http_ingest_bench records, connections $conns, run $run: $rate$ratio"
+  done
 done
+if [[ -e $work/reference ]]; then
+  echo "== 1 again: the destination's own rate on 4 threads after step 2b"
+  "$HTTP_BENCH" --endpoint="127.0.0.1:$remote_port" \
+    --benchmark_filter='BM_HttpWriteRecords/signed:1/real_time/threads:4$' \
+    --benchmark_min_time=3 2>&1 | grep -E 'BM_|records' || true
+fi
 
 fi
 

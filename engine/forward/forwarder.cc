@@ -28,6 +28,11 @@ namespace {
 constexpr absl::string_view kCursorMagic = "tsw-forward-cursor";
 constexpr absl::string_view kCursorVersion = "1";
 
+// Whether cursor `a` is past `b` in the log (cursors only move forward once running).
+bool Past(const Cursor& a, const Cursor& b) {
+  return a.sequence != b.sequence ? a.sequence > b.sequence : a.record > b.record;
+}
+
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -170,10 +175,15 @@ absl::StatusOr<std::unique_ptr<Forwarder>> Forwarder::Start(ForwarderOptions opt
     f->SetError(std::string(s.message()));
   }
   f->hold_.store(f->cursor_.sequence, std::memory_order_release);
-  f->written_ = f->cursor_;
+  f->handed_ = f->cursor_;
+  {
+    MutexLock lock(&f->cursor_mu_);
+    f->written_ = f->to_write_ = f->cursor_;
+  }
   for (int i = 0; i < f->max_shards_; ++i) {
     f->shard_threads_.emplace_back([raw = f.get(), i] { raw->RunShard(i); });
   }
+  f->cursor_thread_ = std::thread([raw = f.get()] { raw->RunCursorWriter(); });
   f->thread_ = std::thread([raw = f.get()] { raw->Run(); });
   return f;
 }
@@ -240,9 +250,17 @@ void Forwarder::Stop() {
   }
   if (!thread_.joinable()) return;
   thread_.join();
-  // Every thread is gone: the cursor moves over what the shards had accepted last.
+  {
+    MutexLock lock(&cursor_mu_);
+    cursor_stop_ = true;
+  }
+  cursor_cv_.SignalAll();
+  cursor_thread_.join();  // After a write it had begun.
+  // Every thread is gone: the cursor moves over what the shards had accepted last, and is
+  // written here.
   Advance();
-  PersistCursor(true);
+  MutexLock lock(&cursor_mu_);
+  if (Past(cursor_, written_) && WriteCursor(cursor_)) written_ = cursor_;
 }
 
 bool Forwarder::Wait(int64_t millis, bool wake_on_notify) {
@@ -345,7 +363,7 @@ void Forwarder::Run() {
 
 int64_t Forwarder::NextWaitMillis() const {
   int64_t wait = options_.idle_poll_millis;
-  if (cursor_.sequence != written_.sequence || cursor_.record != written_.record) {
+  if (cursor_.sequence != handed_.sequence || cursor_.record != handed_.record) {
     const int64_t due = last_persist_ + options_.cursor_persist_millis - SteadyMillis();
     wait = std::min(wait, std::max<int64_t>(1, due));
   }
@@ -654,20 +672,51 @@ void Forwarder::Advance() {
 }
 
 void Forwarder::PersistCursor(bool force) {
-  if (cursor_.sequence == written_.sequence && cursor_.record == written_.record) return;
+  if (cursor_.sequence == handed_.sequence && cursor_.record == handed_.record) return;
   const int64_t now = SteadyMillis();
   if (!force && now - last_persist_ < options_.cursor_persist_millis) return;
-  absl::Status s = file::WriteFileAtomically(*options_.env, cursor_path_, cursor_.Encode());
+  {
+    MutexLock lock(&cursor_mu_);
+    to_write_ = cursor_;
+  }
+  cursor_cv_.Signal();
+  handed_ = cursor_;
+  last_persist_ = now;
+}
+
+void Forwarder::RunCursorWriter() {
+  LowerPriority("tsw-fwd-cursor");
+  MutexLock lock(&cursor_mu_);
+  while (true) {
+    while (!cursor_stop_ && !Past(to_write_, written_)) cursor_cv_.Wait(&cursor_mu_);
+    if (cursor_stop_) return;  // Stop writes the last cursor itself.
+    const Cursor cursor = to_write_;
+    cursor_mu_.Unlock();
+    const bool written = WriteCursor(cursor);
+    cursor_mu_.Lock();
+    if (written) {
+      written_ = cursor;
+      continue;
+    }
+    // Reported; tried again (with the latest cursor handed over) after a pause.
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options_.cursor_persist_millis);
+    while (!cursor_stop_ && !cursor_cv_.WaitWithDeadline(&cursor_mu_, deadline)) {
+    }
+  }
+}
+
+bool Forwarder::WriteCursor(const Cursor& cursor) {
+  absl::Status s = file::WriteFileAtomically(*options_.env, cursor_path_, cursor.Encode());
   if (!s.ok()) {
     // The destination has the records; a crash before the next write resends them.
     Report(absl::StrCat("forwarding ", options_.source_database, ".", options_.source_table, " to ",
                         name_, ": cannot write ", cursor_path_, ": ", s.message()));
     SetError(absl::StrCat("cannot write the forwarding cursor: ", s.message()));
-    return;
+    return false;
   }
-  written_ = cursor_;
-  last_persist_ = now;
-  hold_.store(written_.sequence, std::memory_order_release);
+  hold_.store(cursor.sequence, std::memory_order_release);
+  return true;
 }
 
 void Forwarder::WriteDeadLetters(const std::string& body, const SendOutcome& outcome) {

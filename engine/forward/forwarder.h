@@ -16,8 +16,10 @@
 //   nothing is in flight, so a series never has records on two shards at once.
 // - The cursor moves over the prefix of the log every shard has had accepted (a shard
 //   stuck in retries holds it), and is written atomically (temporary, sync, rename,
-//   directory sync) at most every cursor_persist_millis and whenever the forwarder catches
-//   up or stops. A crash resends from the last written cursor: at-least-once, with an
+//   directory sync) at most every cursor_persist_millis and when the forwarder stops. A
+//   thread of its own writes it, so the dispatcher never waits for those syncs (on a busy
+//   disk they take tens of milliseconds, in which the shards would send the window's few
+//   requests and then idle). A crash resends from the last written cursor: at-least-once, with an
 //   exactly-once effect because every record carries its Version (a resend of the same
 //   value at the same Version is accepted as a no-op).
 // - The table keeps its log from the written cursor on (TableStore::ForwardHooks::log_hold)
@@ -194,13 +196,20 @@ class Forwarder {
   // (epoch_ no longer `epoch`). True if accepted (their window_ entries are done then).
   // `body` is the shard's buffer for the request's JSON.
   bool SendUntilAccepted(uint64_t epoch, std::vector<Queued>& records, std::string* body);
+  // Hands cursor_ to the writer thread if it moved, at most every cursor_persist_millis
+  // unless `force`; returns at once (the dispatcher's only use of the cursor's file).
   void PersistCursor(bool force);
+  // The cursor's writer thread: writes each cursor PersistCursor hands it that is past
+  // the last one written; after a failed write, tries again every cursor_persist_millis.
+  void RunCursorWriter();
+  // Writes `cursor` to cursor_path_ and moves the log hold to it; reports a failure.
+  bool WriteCursor(const Cursor& cursor);
   // `body`: the request the destination answered with `outcome`.
   void WriteDeadLetters(const std::string& body, const SendOutcome& outcome);
   // Waits up to `millis` or until Stop (or, if `wake_on_notify`, Notify). Returns false
   // once stopping.
   bool Wait(int64_t millis, bool wake_on_notify);
-  // The dispatcher's next wait: the idle poll, or less when the cursor is due for writing.
+  // The dispatcher's next wait: the idle poll, or less when the cursor is due for its writer.
   int64_t NextWaitMillis() const;
   // A shard's request was answered: Notify, and no coalescing pause for it.
   void NotifyAcknowledged();
@@ -225,8 +234,8 @@ class Forwarder {
   wal::LogReader counter_;  // At the end of what Count has seen.
   LogDecoder decoder_;
   Cursor cursor_;             // Accepted so far (maybe not yet written).
-  Cursor written_;            // The last cursor written.
-  int64_t last_persist_ = 0;  // steady-clock ms.
+  Cursor handed_;             // The last cursor handed to the writer (PersistCursor).
+  int64_t last_persist_ = 0;  // When it was handed over, steady-clock ms.
   std::vector<LogRecord> scratch_;
   std::vector<int> wake_shards_;  // Shards to signal once mu_ is released.
   wal::LogBatch batch_;
@@ -277,7 +286,15 @@ class Forwarder {
 
   Mutex dead_letter_mu_;  // Shards append to the report one at a time.
 
+  // The cursor's writer (and Stop, once the writer is gone).
+  Mutex cursor_mu_;
+  CondVar cursor_cv_;  // The writer's: a cursor handed over, or cursor_stop_.
+  Cursor to_write_ ABSL_GUARDED_BY(cursor_mu_);  // The last cursor handed over.
+  Cursor written_ ABSL_GUARDED_BY(cursor_mu_);   // The last cursor written.
+  bool cursor_stop_ ABSL_GUARDED_BY(cursor_mu_) = false;
+
   std::thread thread_;
+  std::thread cursor_thread_;
   std::vector<std::thread> shard_threads_;
   std::atomic<bool> joined_{false};
 };

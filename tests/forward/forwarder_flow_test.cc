@@ -3,7 +3,9 @@
 // behind the cursor, power cuts, shards in flight together and a full window, and the
 // forwarder threads' priority.
 #include <algorithm>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -385,6 +387,135 @@ TEST_F(ForwarderTest, AShardStuckInRetriesDoesNotHoldBackTheOthersRemainders) {
   EXPECT_GT(Forwarding(*e).pending_records, 0);
 }
 
+// An Env whose cursor files' syncs wait while the gate is shut (a disk whose fdatasync
+// takes long): everything else goes to `base` at once.
+class SlowCursorSyncEnv final : public Env {
+ public:
+  explicit SlowCursorSyncEnv(Env* base) : base_(base) {}
+  ~SlowCursorSyncEnv() override { Open(); }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  int waiting() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiting_;
+  }
+
+  absl::StatusOr<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override {
+    absl::StatusOr<std::unique_ptr<File>> f = base_->OpenFile(path, mode);
+    if (!f.ok() || !absl::StrContains(path, ".cursor")) return f;
+    return std::unique_ptr<File>(new GatedFile(this, std::move(*f)));
+  }
+  bool Exists(const std::string& path) override { return base_->Exists(path); }
+  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
+  absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) override {
+    return base_->ListDir(path);
+  }
+  absl::Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
+  absl::Status RemoveDir(const std::string& path) override { return base_->RemoveDir(path); }
+  absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+  absl::Status Rename(const std::string& from, const std::string& to) override {
+    return base_->Rename(from, to);
+  }
+  absl::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
+  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    return base_->LockFile(path);
+  }
+
+ private:
+  class GatedFile final : public File {
+   public:
+    GatedFile(SlowCursorSyncEnv* env, std::unique_ptr<File> f) : env_(env), f_(std::move(f)) {}
+    const std::string& path() const override { return f_->path(); }
+    absl::StatusOr<size_t> Read(uint64_t offset, size_t n, char* scratch) const override {
+      return f_->Read(offset, n, scratch);
+    }
+    absl::Status Write(uint64_t offset, absl::Span<const absl::string_view> pieces) override {
+      return f_->Write(offset, pieces);
+    }
+    absl::Status Truncate(uint64_t size) override { return f_->Truncate(size); }
+    absl::Status Sync() override {
+      env_->WaitForTheGate();
+      return f_->Sync();
+    }
+    absl::StatusOr<uint64_t> Size() const override { return f_->Size(); }
+    absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset, size_t n) override {
+      return f_->MapWritable(offset, n);
+    }
+
+   private:
+    SlowCursorSyncEnv* const env_;
+    const std::unique_ptr<File> f_;
+  };
+
+  void WaitForTheGate() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    cv_.wait(lock, [&] { return open_; });
+    --waiting_;
+  }
+
+  Env* const base_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  int waiting_ = 0;
+};
+
+// The cursor's write (temporary file, fdatasync, rename, directory fsync) can take tens of
+// milliseconds on a busy disk. The shards go on sending a backlog meanwhile: the reading
+// of the log does not wait for it (the window holds only a few requests per shard).
+TEST_F(ForwarderTest, ABacklogGoesOutWhileTheCursorsSyncIsSlow) {
+  SlowCursorSyncEnv slow(&env_);
+  auto sender = std::make_shared<ScriptedSender>();
+  Options o = LocalOptions(sender);
+  o.env = &slow;
+  o.forward[0].max_records_per_request = 10;
+  o.forward[0].max_connections = 2;  // A window of 80 records.
+  auto e = Open(o);
+  CreateTable(*e);
+  const int64_t t0 = Now() - 100000;
+  constexpr int kWrites = 20, kPerWrite = 100;
+  for (int w = 0; w < kWrites; ++w) {
+    std::vector<Record> records;
+    for (int k = 0; k < kPerWrite; ++k) {
+      records.push_back(Point(absl::StrCat("d", k % 7), t0 + w * kPerWrite + k, "1"));
+    }
+    ASSERT_TRUE(Write(*e, records).ok());
+  }
+  auto sent = [&] {
+    size_t n = 0;
+    for (const WriteRecordsRequest& r : sender->requests()) n += r.records.size();
+    return n;
+  };
+  // Not WaitFor's minute: a forwarder that stops reading while the cursor's sync waits
+  // sends the window and then nothing (that is the failure, not a hang).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (sent() < kWrites * kPerWrite && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(sent(), size_t{kWrites * kPerWrite});
+  EXPECT_EQ(slow.waiting(), 1);  // The cursor's first write, all along.
+  slow.Open();
+  // The cursor's writer catches up with the last cursor handed over: after every batch.
+  ASSERT_TRUE(WaitFor([&] {
+    for (const std::string& path : ForwardFiles(".cursor")) {
+      absl::StatusOr<std::string> text = file::ReadFile(env_, path);
+      if (text.ok() &&
+          absl::StrContains(*text, absl::StrCat(" sequence=", kWrites + 1, " record=0 "))) {
+        return true;
+      }
+    }
+    return false;
+  }));
+  env_.CutPower({testing::CutMode::kWorstCase});
+  e.reset();
+  env_.PowerOn();
+  ExpectNothingResentAfterReopen(t0 + kWrites * kPerWrite + 7);
+}
+
 #if defined(__linux__)
 // The nice value of each of this process's threads whose name starts with `prefix`
 // (/proc/self/task/<tid>/comm and stat, whose 19th field is the nice value).
@@ -419,12 +550,12 @@ TEST_F(ForwarderTest, ForwarderThreadsRunAtTheConfiguredLowerPriority) {
     CreateTable(*e);
     ASSERT_TRUE(Write(*e, {Point("d1", Now() - 10 - nice, "1.5")}).ok());
     ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records >= 1; }));
-    // A reader and one sender per connection; each names itself before it lowers its
-    // priority, so wait for the names, then for the values.
+    // A reader, the cursor's writer and one sender per connection; each names itself
+    // before it lowers its priority, so wait for the names, then for the values.
     const int want = std::min(19, base + nice);
     ASSERT_TRUE(WaitFor([&] {
       std::vector<int> nices = NiceOfThreads("tsw-fwd-");
-      return nices.size() == 4 &&
+      return nices.size() == 5 &&
              std::all_of(nices.begin(), nices.end(), [&](int n) { return n == want; });
     })) << absl::StrJoin(NiceOfThreads("tsw-fwd-"), ",");
     e.reset();
