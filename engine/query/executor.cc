@@ -139,9 +139,13 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
     // Dimension filters also admit series with more dimensions than the filter names.
     if (only_series != nullptr && !SameSeries(batch.dimensions, *only_series)) return true;
     *bytes_scanned += BatchBytes(plan, batch);
+    // A filtered scan's batches hold the rows the tiers' filter kept (or all, where it
+    // could not apply): RunInto's WHERE decides, so the late filter has nothing to add.
     const std::vector<uint32_t>* rows = nullptr;
-    status = late.Select(batch, &rows);
-    if (!status.ok()) return false;
+    if (filter == nullptr) {
+      status = late.Select(batch, &rows);
+      if (!status.ok()) return false;
+    }
     const size_t n = rows != nullptr ? rows->size() : batch.time_nanos.size();
     if (n == 0) return true;
     absl::StatusOr<bool> wanted = true;
@@ -401,9 +405,9 @@ void CoalesceRanges(std::vector<MatchRange>* ranges) {
 }
 
 // A WHERE that is one DOUBLE attribute compared with a DOUBLE constant (high-cpu-all's
-// `usage_user > 90.0`), run by the RowFilter as one loop over the column instead of
-// through vectors: the same result (NULL, an absent value, is not selected; the
-// comparison is the evaluator's, IEEE on doubles).
+// `usage_user > 90.0`), run by the RowFilter and by RunInto's WHERE as one loop over the
+// column instead of through vectors: the same result as FilterRows (NULL, an absent
+// value, is not selected; the comparison is the evaluator's, IEEE on doubles).
 class DoubleComparison {
  public:
   // Null unless the plan's WHERE has that shape.
@@ -414,7 +418,8 @@ class DoubleComparison {
     const Expr& constant = *e->args[1];
     if (column.kind != ExprKind::kColumn || column.slot < 0 ||
         constant.kind != ExprKind::kLiteral || constant.literal.null ||
-        constant.literal.type != ScalarType::kDouble || column.type != ScalarType::kDouble) {
+        constant.literal.type != ScalarType::kDouble || column.type != ScalarType::kDouble ||
+        !plan.from_table || static_cast<size_t>(column.slot) >= plan.sources.size()) {
       return std::nullopt;
     }
     const TableColumnSource& source = plan.sources[column.slot];
@@ -429,7 +434,8 @@ class DoubleComparison {
                     : op == ">=" ? Op::kGreaterEqual
                                  : Op::kNone;
     if (kind == Op::kNone) return std::nullopt;
-    return DoubleComparison(source.name, kind, constant.literal.d);
+    return DoubleComparison(source.name, static_cast<size_t>(column.slot), kind,
+                            constant.literal.d);
   }
 
   // The rows of `batch` where the comparison holds.
@@ -439,42 +445,62 @@ class DoubleComparison {
     for (const RowColumn& c : batch.columns) {
       if (c.name != name_ || c.type != MeasureValueType::kDouble) continue;
       const size_t n = std::min(c.doubles.size(), c.present.size());
-      switch (op_) {
-        case Op::kLess:
-          return Loop(c, n, rows, [this](double x) { return x < value_; });
-        case Op::kLessEqual:
-          return Loop(c, n, rows, [this](double x) { return x <= value_; });
-        case Op::kGreater:
-          return Loop(c, n, rows, [this](double x) { return x > value_; });
-        case Op::kGreaterEqual:
-          return Loop(c, n, rows, [this](double x) { return x >= value_; });
-        case Op::kNone:
-          return;
-      }
+      return Loop(c.present.data(), c.doubles.data(), n, rows);
     }
+  }
+
+  // The rows of `chunk` where the comparison holds, as FilterRows over all its rows would
+  // find them; false (nothing set) when its column is not one the loop reads (a constant).
+  bool Select(const Chunk& chunk, std::vector<uint32_t>* rows) const {
+    const Vec* v = chunk.cols[slot_].get();
+    if (v == nullptr || v->constant || v->type != ScalarType::kDouble || v->dbls.size() < chunk.n ||
+        v->present.size() < chunk.n) {
+      return false;
+    }
+    Loop(v->present.data(), v->dbls.data(), chunk.n, rows);
+    return true;
   }
 
  private:
   enum class Op { kNone, kLess, kLessEqual, kGreater, kGreaterEqual };
-  DoubleComparison(std::string name, Op op, double value)
-      : name_(std::move(name)), op_(op), value_(value) {}
+  DoubleComparison(std::string name, size_t slot, Op op, double value)
+      : name_(std::move(name)), slot_(slot), op_(op), value_(value) {}
+
+  void Loop(const uint8_t* present, const double* values, size_t n,
+            std::vector<uint32_t>* rows) const {
+    switch (op_) {
+      case Op::kLess:
+        return Loop(present, values, n, rows, [this](double x) { return x < value_; });
+      case Op::kLessEqual:
+        return Loop(present, values, n, rows, [this](double x) { return x <= value_; });
+      case Op::kGreater:
+        return Loop(present, values, n, rows, [this](double x) { return x > value_; });
+      case Op::kGreaterEqual:
+        return Loop(present, values, n, rows, [this](double x) { return x >= value_; });
+      case Op::kNone:
+        rows->clear();
+        return;
+    }
+  }
 
   // Writes every row number to scratch_ and moves the write position on past the rows
   // that pass (branch-free: most rows fail a selective WHERE), then copies those out.
   // scratch_ only grows, so it is zero-filled once per query, not on every batch.
   template <typename Holds>
-  void Loop(const RowColumn& c, size_t n, std::vector<uint32_t>* rows, const Holds& holds) const {
+  void Loop(const uint8_t* present, const double* values, size_t n, std::vector<uint32_t>* rows,
+            const Holds& holds) const {
     if (scratch_.size() < n) scratch_.resize(n);
     uint32_t* const to = scratch_.data();
     size_t kept = 0;
     for (size_t r = 0; r < n; ++r) {
       to[kept] = static_cast<uint32_t>(r);
-      kept += static_cast<size_t>(c.present[r] != 0) & static_cast<size_t>(holds(c.doubles[r]));
+      kept += static_cast<size_t>(present[r] != 0) & static_cast<size_t>(holds(values[r]));
     }
     rows->assign(to, to + kept);
   }
 
   std::string name_;
+  size_t slot_;  // The attribute's input slot.
   Op op_;
   double value_;
   // Select's buffer: capacity kept between batches of one query, never data.
@@ -657,10 +683,14 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
   std::unique_ptr<GroupTable> groups;
   if (plan.aggregate) groups = std::make_unique<GroupTable>(plan, ctx, budget);
   std::vector<uint32_t> rows;
+  // `column op constant` (high-cpu-all's WHERE) by its own loop: the rows FilterRows selects.
+  const std::optional<DoubleComparison> comparison = DoubleComparison::Of(plan);
   ChunkVisitor visit = [&](const Chunk& chunk) -> absl::StatusOr<bool> {
     Sel sel{nullptr, chunk.n};
     if (plan.where != nullptr) {
-      if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
+      if (comparison == std::nullopt || !comparison->Select(chunk, &rows)) {
+        if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
+      }
       sel = Sel{rows.data(), rows.size()};
     }
     if (groups != nullptr) {
