@@ -13,6 +13,7 @@
 #include "engine/query/aggregates.h"
 #include "engine/query/group_table.h"
 #include "engine/query/output_sink.h"
+#include "engine/query/slot_vectors.h"
 #include "engine/query/time_windows.h"
 #include "engine/query/value_bounds.h"
 #include "tsw/status.h"
@@ -23,77 +24,6 @@ namespace {
 // ---- Inputs.
 
 using ChunkVisitor = std::function<absl::StatusOr<bool>(const Chunk&)>;
-
-// Makes *v the constant string `value` (NULL when null), reusing its arrays.
-void SetConstantString(const std::string* value, Vec* v) {
-  v->type = ScalarType::kVarchar;
-  v->constant = true;
-  v->ints.clear();
-  v->dbls.clear();
-  v->present.assign(1, value != nullptr ? 1 : 0);
-  v->strs.resize(1);
-  if (value != nullptr) {
-    v->strs[0] = *value;
-  } else {
-    v->strs[0].clear();
-  }
-}
-
-// `from`, or its rows `rows` in that order when `rows` is not null, into *to (whose
-// capacity is reused).
-template <typename T>
-void TakeRows(const std::vector<T>& from, const std::vector<uint32_t>* rows, std::vector<T>* to) {
-  if (rows == nullptr) {
-    *to = from;
-    return;
-  }
-  to->resize(rows->size());
-  for (size_t k = 0; k < rows->size(); ++k) (*to)[k] = from[(*rows)[k]];
-}
-
-// Makes *v a ScanBatch's column, or a RowBatch's (the tiers' own, which a RowFilter
-// sees), reusing its arrays.
-template <typename Column>
-void SetFromScanColumn(const Column& c, ScalarType type, const std::vector<uint32_t>* rows,
-                       Vec* v) {
-  v->type = type;
-  v->constant = false;
-  v->ints.clear();
-  v->dbls.clear();
-  v->strs.clear();
-  if (type == ScalarType::kDouble) {
-    TakeRows(c.doubles, rows, &v->dbls);
-  } else if (type == ScalarType::kVarchar) {
-    TakeRows(c.strings, rows, &v->strs);
-  } else {
-    TakeRows(c.ints, rows, &v->ints);
-  }
-  const size_t n = std::max({v->dbls.size(), v->strs.size(), v->ints.size()});
-  if (!c.present.empty()) {
-    TakeRows(c.present, rows, &v->present);
-  } else {
-    v->present.assign(n, 1);
-  }
-}
-
-// The ScanColumn input slot `slot` reads from `batch`, or null (the slot is not a value
-// column, or the batch lacks it).
-template <typename Batch>
-const typename decltype(Batch::columns)::value_type* ValueColumn(const Plan& plan, size_t slot,
-                                                                 const Batch& batch) {
-  const TableColumnSource& source = plan.sources[slot];
-  if (source.kind == TableColumnSource::kMeasureValue) {
-    if (batch.measure_value_type == source.value_type && !batch.columns.empty()) {
-      return &batch.columns[0];
-    }
-  } else if (source.kind == TableColumnSource::kAttribute &&
-             batch.measure_value_type == MeasureValueType::kMulti) {
-    for (const auto& c : batch.columns) {
-      if (c.name == source.name && ScalarOf(c.type) == plan.input[slot].type) return &c;
-    }
-  }
-  return nullptr;
-}
 
 // The bytes of table data `batch` holds for the slots the plan reads.
 template <typename Batch>
@@ -113,140 +43,6 @@ int64_t BatchBytes(const Plan& plan, const Batch& batch) {
   }
   return bytes;
 }
-
-// Makes *v the input column `slot` of the rows of `batch`: all of them, or `rows` when not
-// null. Its arrays are reused (a scan's batches fill the same vectors in turn).
-template <typename Batch>
-void SetSlotVector(const Plan& plan, size_t slot, const Batch& batch,
-                   const std::vector<uint32_t>* rows, Vec* v) {
-  const TableColumnSource& source = plan.sources[slot];
-  const ScalarType type = plan.input[slot].type;
-  switch (source.kind) {
-    case TableColumnSource::kDimension:
-      for (const Dimension& d : batch.dimensions) {
-        if (d.name == source.name) return SetConstantString(&d.value, v);
-      }
-      return SetConstantString(nullptr, v);
-    case TableColumnSource::kMeasureName:
-      return SetConstantString(&batch.measure_name, v);
-    case TableColumnSource::kTime:
-      v->type = ScalarType::kTimestamp;
-      v->constant = false;
-      v->dbls.clear();
-      v->strs.clear();
-      TakeRows(batch.time_nanos, rows, &v->ints);
-      v->present.assign(v->ints.size(), 1);
-      return;
-    case TableColumnSource::kMeasureValue:
-    case TableColumnSource::kAttribute:
-      if (const auto* c = ValueColumn(plan, slot, batch); c != nullptr) {
-        return SetFromScanColumn(*c, type, rows, v);
-      }
-      break;
-  }
-  *v = Vec::Nulls(type, 1, /*constant=*/true);
-}
-
-// The input vectors of one scan's batches, one per slot, each used again for the next
-// batch once no one else holds it (the batch's evaluation is done with it): its arrays
-// keep their capacity, never their values, which each batch sets anew. Scratch of one
-// scan, so no allocation per batch and column.
-class SlotVectors {
- public:
-  explicit SlotVectors(size_t slots) : held_(slots) {}
-
-  // Input column `slot` of `batch` (SetSlotVector), in the slot's own vector when that
-  // is free, else in a new one that takes its place.
-  template <typename Batch>
-  VecPtr Set(const Plan& plan, size_t slot, const Batch& batch, const std::vector<uint32_t>* rows) {
-    std::shared_ptr<Vec>& v = held_[slot];
-    if (v == nullptr || v.use_count() != 1) v = std::make_shared<Vec>();
-    SetSlotVector(plan, slot, batch, rows, v.get());
-    return v;
-  }
-
-  // As Set of all of `batch`'s rows, but a time or value column's arrays are moved into
-  // the vector, not copied: the batch holds the vector's old arrays meanwhile. GiveBack
-  // moves them back. A column two slots read is lent once, to both.
-  // `rows`: the batch's row count (its times may be lent already).
-  VecPtr Lend(const Plan& plan, size_t slot, ScanBatch& batch, size_t rows) {
-    Lent lent;
-    lent.slot = slot;
-    const TableColumnSource::Kind kind = plan.sources[slot].kind;
-    const ScalarType type = plan.input[slot].type;
-    if (kind == TableColumnSource::kTime) {
-      lent.ints = &batch.time_nanos;
-    } else if (kind == TableColumnSource::kMeasureValue || kind == TableColumnSource::kAttribute) {
-      const ScanColumn* found = ValueColumn(plan, slot, batch);
-      if (found == nullptr || found->present.empty()) return Set(plan, slot, batch, nullptr);
-      ScanColumn* c = &batch.columns[static_cast<size_t>(found - batch.columns.data())];
-      lent.present = &c->present;
-      if (type == ScalarType::kDouble) {
-        lent.dbls = &c->doubles;
-      } else if (type == ScalarType::kVarchar) {
-        lent.strs = &c->strings;
-      } else {
-        lent.ints = &c->ints;
-      }
-    } else {
-      return Set(plan, slot, batch, nullptr);
-    }
-    for (const Lent& earlier : lent_) {
-      if (earlier.ints == lent.ints && earlier.dbls == lent.dbls && earlier.strs == lent.strs &&
-          earlier.present == lent.present) {
-        return held_[earlier.slot];
-      }
-    }
-    std::shared_ptr<Vec>& v = held_[slot];
-    if (v == nullptr || v.use_count() != 1) v = std::make_shared<Vec>();
-    v->type = kind == TableColumnSource::kTime ? ScalarType::kTimestamp : type;
-    v->constant = false;
-    v->ints.clear();
-    v->dbls.clear();
-    v->strs.clear();
-    Swap(lent, v.get());
-    if (lent.present == nullptr) v->present.assign(rows, 1);
-    lent_.push_back(lent);
-    return v;
-  }
-
-  // Moves the arrays Lend took back into their batch. A vector someone still holds keeps
-  // them, and the batch gets a copy.
-  void GiveBack() {
-    for (const Lent& lent : lent_) {
-      Vec& v = *held_[lent.slot];
-      if (held_[lent.slot].use_count() == 1) {
-        Swap(lent, &v);
-        continue;
-      }
-      if (lent.ints != nullptr) *lent.ints = v.ints;
-      if (lent.dbls != nullptr) *lent.dbls = v.dbls;
-      if (lent.strs != nullptr) *lent.strs = v.strs;
-      if (lent.present != nullptr) *lent.present = v.present;
-    }
-    lent_.clear();
-  }
-
- private:
-  // The batch's arrays lent to held_[slot] (null: not lent).
-  struct Lent {
-    size_t slot = 0;
-    std::vector<int64_t>* ints = nullptr;
-    std::vector<double>* dbls = nullptr;
-    std::vector<std::string>* strs = nullptr;
-    std::vector<uint8_t>* present = nullptr;
-  };
-
-  static void Swap(const Lent& lent, Vec* v) {
-    if (lent.ints != nullptr) lent.ints->swap(v->ints);
-    if (lent.dbls != nullptr) lent.dbls->swap(v->dbls);
-    if (lent.strs != nullptr) lent.strs->swap(v->strs);
-    if (lent.present != nullptr) lent.present->swap(v->present);
-  }
-
-  std::vector<std::shared_ptr<Vec>> held_;
-  std::vector<Lent> lent_;
-};
 
 // Late materialization: when the residual WHERE reads fewer columns than the query, a
 // batch's WHERE columns are materialized first and filtered, and the other columns only
@@ -343,9 +139,13 @@ absl::Status ScanOnce(const Plan& plan, const ScanRequest& request, QuerySource&
     // Dimension filters also admit series with more dimensions than the filter names.
     if (only_series != nullptr && !SameSeries(batch.dimensions, *only_series)) return true;
     *bytes_scanned += BatchBytes(plan, batch);
+    // A filtered scan's batches hold the rows the tiers' filter kept (or all, where it
+    // could not apply): RunInto's WHERE decides, so the late filter has nothing to add.
     const std::vector<uint32_t>* rows = nullptr;
-    status = late.Select(batch, &rows);
-    if (!status.ok()) return false;
+    if (filter == nullptr) {
+      status = late.Select(batch, &rows);
+      if (!status.ok()) return false;
+    }
     const size_t n = rows != nullptr ? rows->size() : batch.time_nanos.size();
     if (n == 0) return true;
     absl::StatusOr<bool> wanted = true;
@@ -605,9 +405,9 @@ void CoalesceRanges(std::vector<MatchRange>* ranges) {
 }
 
 // A WHERE that is one DOUBLE attribute compared with a DOUBLE constant (high-cpu-all's
-// `usage_user > 90.0`), run by the RowFilter as one loop over the column instead of
-// through vectors: the same result (NULL, an absent value, is not selected; the
-// comparison is the evaluator's, IEEE on doubles).
+// `usage_user > 90.0`), run by the RowFilter and by RunInto's WHERE as one loop over the
+// column instead of through vectors: the same result as FilterRows (NULL, an absent
+// value, is not selected; the comparison is the evaluator's, IEEE on doubles).
 class DoubleComparison {
  public:
   // Null unless the plan's WHERE has that shape.
@@ -618,7 +418,8 @@ class DoubleComparison {
     const Expr& constant = *e->args[1];
     if (column.kind != ExprKind::kColumn || column.slot < 0 ||
         constant.kind != ExprKind::kLiteral || constant.literal.null ||
-        constant.literal.type != ScalarType::kDouble || column.type != ScalarType::kDouble) {
+        constant.literal.type != ScalarType::kDouble || column.type != ScalarType::kDouble ||
+        !plan.from_table || static_cast<size_t>(column.slot) >= plan.sources.size()) {
       return std::nullopt;
     }
     const TableColumnSource& source = plan.sources[column.slot];
@@ -633,7 +434,8 @@ class DoubleComparison {
                     : op == ">=" ? Op::kGreaterEqual
                                  : Op::kNone;
     if (kind == Op::kNone) return std::nullopt;
-    return DoubleComparison(source.name, kind, constant.literal.d);
+    return DoubleComparison(source.name, static_cast<size_t>(column.slot), kind,
+                            constant.literal.d);
   }
 
   // The rows of `batch` where the comparison holds.
@@ -643,42 +445,62 @@ class DoubleComparison {
     for (const RowColumn& c : batch.columns) {
       if (c.name != name_ || c.type != MeasureValueType::kDouble) continue;
       const size_t n = std::min(c.doubles.size(), c.present.size());
-      switch (op_) {
-        case Op::kLess:
-          return Loop(c, n, rows, [this](double x) { return x < value_; });
-        case Op::kLessEqual:
-          return Loop(c, n, rows, [this](double x) { return x <= value_; });
-        case Op::kGreater:
-          return Loop(c, n, rows, [this](double x) { return x > value_; });
-        case Op::kGreaterEqual:
-          return Loop(c, n, rows, [this](double x) { return x >= value_; });
-        case Op::kNone:
-          return;
-      }
+      return Loop(c.present.data(), c.doubles.data(), n, rows);
     }
+  }
+
+  // The rows of `chunk` where the comparison holds, as FilterRows over all its rows would
+  // find them; false (nothing set) when its column is not one the loop reads (a constant).
+  bool Select(const Chunk& chunk, std::vector<uint32_t>* rows) const {
+    const Vec* v = chunk.cols[slot_].get();
+    if (v == nullptr || v->constant || v->type != ScalarType::kDouble || v->dbls.size() < chunk.n ||
+        v->present.size() < chunk.n) {
+      return false;
+    }
+    Loop(v->present.data(), v->dbls.data(), chunk.n, rows);
+    return true;
   }
 
  private:
   enum class Op { kNone, kLess, kLessEqual, kGreater, kGreaterEqual };
-  DoubleComparison(std::string name, Op op, double value)
-      : name_(std::move(name)), op_(op), value_(value) {}
+  DoubleComparison(std::string name, size_t slot, Op op, double value)
+      : name_(std::move(name)), slot_(slot), op_(op), value_(value) {}
+
+  void Loop(const uint8_t* present, const double* values, size_t n,
+            std::vector<uint32_t>* rows) const {
+    switch (op_) {
+      case Op::kLess:
+        return Loop(present, values, n, rows, [this](double x) { return x < value_; });
+      case Op::kLessEqual:
+        return Loop(present, values, n, rows, [this](double x) { return x <= value_; });
+      case Op::kGreater:
+        return Loop(present, values, n, rows, [this](double x) { return x > value_; });
+      case Op::kGreaterEqual:
+        return Loop(present, values, n, rows, [this](double x) { return x >= value_; });
+      case Op::kNone:
+        rows->clear();
+        return;
+    }
+  }
 
   // Writes every row number to scratch_ and moves the write position on past the rows
   // that pass (branch-free: most rows fail a selective WHERE), then copies those out.
   // scratch_ only grows, so it is zero-filled once per query, not on every batch.
   template <typename Holds>
-  void Loop(const RowColumn& c, size_t n, std::vector<uint32_t>* rows, const Holds& holds) const {
+  void Loop(const uint8_t* present, const double* values, size_t n, std::vector<uint32_t>* rows,
+            const Holds& holds) const {
     if (scratch_.size() < n) scratch_.resize(n);
     uint32_t* const to = scratch_.data();
     size_t kept = 0;
     for (size_t r = 0; r < n; ++r) {
       to[kept] = static_cast<uint32_t>(r);
-      kept += static_cast<size_t>(c.present[r] != 0) & static_cast<size_t>(holds(c.doubles[r]));
+      kept += static_cast<size_t>(present[r] != 0) & static_cast<size_t>(holds(values[r]));
     }
     rows->assign(to, to + kept);
   }
 
   std::string name_;
+  size_t slot_;  // The attribute's input slot.
   Op op_;
   double value_;
   // Select's buffer: capacity kept between batches of one query, never data.
@@ -861,10 +683,14 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
   std::unique_ptr<GroupTable> groups;
   if (plan.aggregate) groups = std::make_unique<GroupTable>(plan, ctx, budget);
   std::vector<uint32_t> rows;
+  // `column op constant` (high-cpu-all's WHERE) by its own loop: the rows FilterRows selects.
+  const std::optional<DoubleComparison> comparison = DoubleComparison::Of(plan);
   ChunkVisitor visit = [&](const Chunk& chunk) -> absl::StatusOr<bool> {
     Sel sel{nullptr, chunk.n};
     if (plan.where != nullptr) {
-      if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
+      if (comparison == std::nullopt || !comparison->Select(chunk, &rows)) {
+        if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
+      }
       sel = Sel{rows.data(), rows.size()};
     }
     if (groups != nullptr) {

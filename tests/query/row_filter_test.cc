@@ -175,6 +175,46 @@ TEST_F(RowFilterTest, ComparisonsWithADoubleConstant) {
             Expected([](const Row& r) { return r.x.has_value() && *r.x == 10.0; }));
 }
 
+// A WHERE comparing the only attribute a query reads with a DOUBLE constant is run by the
+// executor alone (one scan, no filter in the tiers), by its own loop over the chunk's
+// column: the rows the evaluator would keep, NULLs (records lacking x) never among them,
+// whether most rows match (the chunk arrives whole) or few (it arrives gathered).
+TEST_F(RowFilterTest, ComparisonsOverTheOnlyAttributeReadKeepTheEvaluatorsRows) {
+  for (const std::string op : {"<", "<=", ">", ">="}) {
+    for (const std::string text : {"0.0", "10.0", "25.0", "75.0", "90.25", "1000.0"}) {
+      const double constant = std::stod(text);
+      const std::string where = absl::StrCat("x ", op, " ", text);
+      auto holds = [&](double x) {
+        return op == "<"    ? x < constant
+               : op == "<=" ? x <= constant
+               : op == ">"  ? x > constant
+                            : x >= constant;
+      };
+      std::vector<std::string> want;
+      for (const Row& r : rows_) {
+        if (r.x.has_value() && holds(*r.x)) {
+          want.push_back(absl::StrCat(r.host, "|", r.time, "|", static_cast<int64_t>(*r.x * 4)));
+        }
+      }
+      std::sort(want.begin(), want.end());
+      for (const std::string& also : {std::string(), std::string(" AND host <> 'nobody'")}) {
+        std::vector<std::string> got;
+        absl::Status s = engine_->QueryStream(
+            absl::StrCat("SELECT host, to_nanoseconds(time), CAST(x * 4 AS BIGINT) FROM "
+                         "\"fleet\".\"metrics\" WHERE measure_name = 'm' AND ",
+                         where, also),
+            [&](const QueryBatch& batch) {
+              AppendRows(batch, &got);
+              return true;
+            });
+        ASSERT_TRUE(s.ok()) << where << also << ": " << s;
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, want) << where << also;
+      }
+    }
+  }
+}
+
 TEST_F(RowFilterTest, NoRowMatches) {
   EXPECT_TRUE(CheckedRows("x > 1000").empty());
   EXPECT_TRUE(CheckedRows("x < 0 AND y > 3").empty());
