@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/common/wrapping_env.h"
 #include "tests/forward/forwarder_test_util.h"
 
 namespace tsw::forward_test {
@@ -389,9 +390,9 @@ TEST_F(ForwarderTest, AShardStuckInRetriesDoesNotHoldBackTheOthersRemainders) {
 
 // An Env whose cursor files' syncs wait while the gate is shut (a disk whose fdatasync
 // takes long): everything else goes to `base` at once.
-class SlowCursorSyncEnv final : public Env {
+class SlowCursorSyncEnv final : public tsw::testing::WrappingEnv {
  public:
-  explicit SlowCursorSyncEnv(Env* base) : base_(base) {}
+  explicit SlowCursorSyncEnv(Env* base) : WrappingEnv(base) {}
   ~SlowCursorSyncEnv() override { Open(); }
   void Open() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -404,50 +405,23 @@ class SlowCursorSyncEnv final : public Env {
   }
 
   absl::StatusOr<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override {
-    absl::StatusOr<std::unique_ptr<File>> f = base_->OpenFile(path, mode);
+    absl::StatusOr<std::unique_ptr<File>> f = base()->OpenFile(path, mode);
     if (!f.ok() || !absl::StrContains(path, ".cursor")) return f;
     return std::unique_ptr<File>(new GatedFile(this, std::move(*f)));
   }
-  bool Exists(const std::string& path) override { return base_->Exists(path); }
-  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
-  absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  absl::Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
-  absl::Status RemoveDir(const std::string& path) override { return base_->RemoveDir(path); }
-  absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  absl::Status Rename(const std::string& from, const std::string& to) override {
-    return base_->Rename(from, to);
-  }
-  absl::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
-  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
-    return base_->LockFile(path);
-  }
 
  private:
-  class GatedFile final : public File {
+  class GatedFile final : public tsw::testing::WrappingFile {
    public:
-    GatedFile(SlowCursorSyncEnv* env, std::unique_ptr<File> f) : env_(env), f_(std::move(f)) {}
-    const std::string& path() const override { return f_->path(); }
-    absl::StatusOr<size_t> Read(uint64_t offset, size_t n, char* scratch) const override {
-      return f_->Read(offset, n, scratch);
-    }
-    absl::Status Write(uint64_t offset, absl::Span<const absl::string_view> pieces) override {
-      return f_->Write(offset, pieces);
-    }
-    absl::Status Truncate(uint64_t size) override { return f_->Truncate(size); }
+    GatedFile(SlowCursorSyncEnv* env, std::unique_ptr<File> f)
+        : WrappingFile(std::move(f)), env_(env) {}
     absl::Status Sync() override {
       env_->WaitForTheGate();
-      return f_->Sync();
-    }
-    absl::StatusOr<uint64_t> Size() const override { return f_->Size(); }
-    absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset, size_t n) override {
-      return f_->MapWritable(offset, n);
+      return WrappingFile::Sync();
     }
 
    private:
     SlowCursorSyncEnv* const env_;
-    const std::unique_ptr<File> f_;
   };
 
   void WaitForTheGate() {
@@ -457,7 +431,6 @@ class SlowCursorSyncEnv final : public Env {
     --waiting_;
   }
 
-  Env* const base_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = false;

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "engine/wal/log.h"
 #include "gtest/gtest.h"
+#include "tests/common/wrapping_env.h"
 #include "tests/table/tier_test_util.h"
 #include "tsw/env.h"
 
@@ -22,8 +23,9 @@ namespace {
 // segment file until the test releases it: holds a late write between its magnetic lookup
 // and its write lock. Waits are bounded, so a broken handshake fails the test instead of
 // hanging it.
-class PausingEnv : public Env {
+class PausingEnv : public WrappingEnv {
  public:
+  PausingEnv() : WrappingEnv(Env::Default()) {}
   // The calling thread's next read of a segment file pauses there.
   void PauseThisThreadAtItsNextSegmentRead() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -41,50 +43,29 @@ class PausingEnv : public Env {
   }
 
   absl::StatusOr<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override {
-    absl::StatusOr<std::unique_ptr<File>> file = base_->OpenFile(path, mode);
+    absl::StatusOr<std::unique_ptr<File>> file = base()->OpenFile(path, mode);
     if (!file.ok() || path.find("/magnetic/") == std::string::npos) return file;
     return std::unique_ptr<File>(new PausingFile(this, *std::move(file)));
-  }
-  bool Exists(const std::string& path) override { return base_->Exists(path); }
-  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
-  absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  absl::Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
-  absl::Status RemoveDir(const std::string& path) override { return base_->RemoveDir(path); }
-  absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  absl::Status Rename(const std::string& from, const std::string& to) override {
-    return base_->Rename(from, to);
-  }
-  absl::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
-  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
-    return base_->LockFile(path);
   }
 
  private:
   static constexpr std::chrono::seconds kBound{60};
 
-  class PausingFile : public File {
+  class PausingFile : public WrappingFile {
    public:
-    PausingFile(PausingEnv* env, std::unique_ptr<File> base) : env_(env), base_(std::move(base)) {}
-    const std::string& path() const override { return base_->path(); }
+    PausingFile(PausingEnv* env, std::unique_ptr<File> base)
+        : WrappingFile(std::move(base)), env_(env) {}
     absl::StatusOr<size_t> Read(uint64_t offset, size_t n, char* scratch) const override {
       env_->MaybePause();
-      return base_->Read(offset, n, scratch);
+      return WrappingFile::Read(offset, n, scratch);
     }
-    absl::Status Write(uint64_t offset, absl::Span<const absl::string_view> pieces) override {
-      return base_->Write(offset, pieces);
-    }
-    absl::Status Truncate(uint64_t size) override { return base_->Truncate(size); }
-    absl::Status Sync() override { return base_->Sync(); }
-    absl::StatusOr<uint64_t> Size() const override { return base_->Size(); }
-    absl::StatusOr<std::unique_ptr<MappedRegion>> MapWritable(uint64_t offset, size_t n) override {
-      return base_->MapWritable(offset, n);
+    // Not mapped: a segment's reader then reads it with Read, where it pauses.
+    absl::StatusOr<std::unique_ptr<MappedRegion>> MapReadOnly() const override {
+      return absl::UnimplementedError("not mapped: reads pause");
     }
 
    private:
     PausingEnv* const env_;
-    const std::unique_ptr<File> base_;
   };
 
   void MaybePause() {
@@ -95,7 +76,6 @@ class PausingEnv : public Env {
     cv_.wait_for(lock, kBound, [this] { return released_; });
   }
 
-  Env* const base_ = Env::Default();
   std::mutex mu_;
   std::condition_variable cv_;
   std::thread::id paused_thread_;
