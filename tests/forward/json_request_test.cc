@@ -235,6 +235,17 @@ void ExpectSameRequests(const std::vector<std::string>& payloads, Generator* gen
   }
 }
 
+// A block's records and values as BatchEncoder::SeriesRows and Rows take them.
+struct BlockRecord {
+  int64_t time_nanos;
+  int64_t version;
+};
+struct BlockValue {
+  MeasureValueType type;
+  uint64_t bits;
+  uint32_t decimal;
+};
+
 TEST(JsonRequestTest, RandomBatchesGiveTheReferenceRequestsByteForByte) {
   const std::vector<TestSeries> series = MakeSeries();
   Generator gen(20261206);
@@ -252,15 +263,6 @@ TEST(JsonRequestTest, RandomBatchesGiveTheReferenceRequestsByteForByte) {
 // reference's from the doubles. Codes with trailing zeros, up to 14 fraction digits, zero
 // and -0.0 among them; some blocks have a value without a code (8-byte columns).
 TEST(JsonRequestTest, DecimalCodedDoublesGiveTheReferenceRequestsByteForByte) {
-  struct BlockRecord {
-    int64_t time_nanos;
-    int64_t version;
-  };
-  struct BlockValue {
-    MeasureValueType type;
-    uint64_t bits;
-    uint32_t decimal;
-  };
   const std::vector<TestSeries> series = MakeSeries();
   Generator gen(20261207);
   ingest::BatchEncoder encoder;
@@ -404,15 +406,6 @@ TEST(JsonRequestTest, BatchesOfRecentSeriesListsShareThemAndDivergingOnesDoNot) 
 // series after their block (relative to the run's last key) are mixed in; every request is
 // the reference's, byte for byte.
 TEST(JsonRequestTest, RepeatedSeriesDefinitionsGiveTheReferenceRequestsByteForByte) {
-  struct BlockRecord {
-    int64_t time_nanos;
-    int64_t version;
-  };
-  struct BlockValue {
-    MeasureValueType type;
-    uint64_t bits;
-    uint32_t decimal;
-  };
   std::vector<TestSeries> series;
   for (int i = 0; i < 40; ++i) {
     std::vector<Dimension> dims = {{"host", absl::StrCat("h", 10 + i)}, {"region", "us-east-1"}};
@@ -494,15 +487,6 @@ TEST(JsonRequestTest, PeekedDefinitionsAreTheOpeningOnesAndPassingTheirSeriesRea
   const uint32_t m = encoder.MeasureSlot(0, MeasureValueType::kDouble, "cpu");
   const uint32_t slots[] = {first, encoder.SeriesSlot(1, series[1].key),
                             encoder.SeriesSlot(2, series[2].key)};
-  struct BlockRecord {
-    int64_t time_nanos;
-    int64_t version;
-  };
-  struct BlockValue {
-    MeasureValueType type;
-    uint64_t bits;
-    uint32_t decimal;
-  };
   const BlockRecord records[] = {{1, 1}, {2, 1}, {3, 1}};
   const BlockValue values[] = {{MeasureValueType::kDouble, 0, kNoDecimal},
                                {MeasureValueType::kDouble, 0, kNoDecimal},
