@@ -239,18 +239,23 @@ class BatchEncoder {
       dst = EncodeVarint64(dst, ZigZagEncode(millis ? q0 : first));
       return EncodeVarint64(dst, ZigZagEncode(millis ? q1 : step));
     }
-    bool millis = true;
+    // Whole milliseconds written as the deltas are checked (one pass); at the first delta
+    // that is not one, the column is written again in nanoseconds from its shape byte.
+    char* const shape = dst;
+    *dst++ = static_cast<char>(6);
     int64_t last = 0;
-    for (size_t i = 0; i < n && millis; ++i) {
-      millis = WholeMillis(TimeDelta(records[i].time_nanos, last), &q0);
-      last = records[i].time_nanos;
-    }
-    *dst++ = static_cast<char>(millis ? 6 : 0);
-    last = 0;
     for (size_t i = 0; i < n; ++i) {
-      const int64_t d = TimeDelta(records[i].time_nanos, last);
-      if (millis) WholeMillis(d, &q0);
-      dst = EncodeVarint64(dst, ZigZagEncode(millis ? q0 : d));
+      if (!WholeMillis(TimeDelta(records[i].time_nanos, last), &q0)) {
+        dst = shape;
+        *dst++ = static_cast<char>(0);
+        last = 0;
+        for (size_t j = 0; j < n; ++j) {
+          dst = EncodeVarint64(dst, ZigZagEncode(TimeDelta(records[j].time_nanos, last)));
+          last = records[j].time_nanos;
+        }
+        return dst;
+      }
+      dst = EncodeVarint64(dst, ZigZagEncode(q0));
       last = records[i].time_nanos;
     }
     return dst;
