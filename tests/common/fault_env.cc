@@ -694,6 +694,19 @@ absl::StatusOr<std::string> FaultEnv::ReadAll(const std::string& path) {
   return node->data;
 }
 
+absl::StatusOr<std::string> FaultEnv::ReadDurable(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<Node> node = root_;
+  for (const std::string& part : Components(path)) {
+    if (!node->is_dir) return Error("read", path, ENOTDIR);
+    auto it = node->synced_entries.find(part);
+    if (it == node->synced_entries.end()) return Error("read", path, ENOENT);
+    node = it->second;
+  }
+  if (node->is_dir) return Error("read", path, EISDIR);
+  return node->synced;
+}
+
 absl::Status FaultEnv::WriteDurably(const std::string& path, absl::string_view data) {
   std::lock_guard<std::mutex> lock(mu_);
   std::string name;

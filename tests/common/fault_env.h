@@ -156,6 +156,9 @@ class FaultEnv : public Env {
   // --- Inspection (tests of the tests) ---
   // The current content of file `path` as a reader would see it; NotFound if missing.
   absl::StatusOr<std::string> ReadAll(const std::string& path);
+  // The content file `path` would have after a worst-case cut now: only synced directory
+  // entries and synced bytes; NotFound if the file would be missing.
+  absl::StatusOr<std::string> ReadDurable(const std::string& path);
   // Writes `data` to file `path` (created if missing) and makes it and its directory
   // entry durable, as if done long before the test.
   absl::Status WriteDurably(const std::string& path, absl::string_view data);

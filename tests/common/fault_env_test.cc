@@ -1,6 +1,7 @@
 #include "tests/common/fault_env.h"
 
 #include <cstring>
+#include <functional>
 #include <set>
 #include <string>
 #include <thread>
@@ -170,6 +171,50 @@ TEST_F(FaultEnvTest, RenameMadeDurableBySyncDirSurvives) {
   // zero-length-file-after-rename, the reason for syncing before renaming).
   EXPECT_THAT(*env_.ListDir("/d"), UnorderedElementsAre("CURRENT"));
   EXPECT_EQ(Content(env_, "/d/CURRENT"), "");
+}
+
+// ReadDurable answers, without cutting, what a worst-case cut would leave: checked at each
+// step of an atomic replacement against a real cut of a copy of the same steps.
+TEST_F(FaultEnvTest, ReadDurableIsWhatAWorstCaseCutWouldLeave) {
+  auto durable = [](FaultEnv& env, const std::string& path) {
+    absl::StatusOr<std::string> data = env.ReadDurable(path);
+    return data.ok() ? *data : "<" + std::string(data.status().message()) + ">";
+  };
+  const int kSteps = 6;
+  for (int cut_after = 0; cut_after <= kSteps; ++cut_after) {
+    SCOPED_TRACE(cut_after);
+    FaultEnv env;
+    ASSERT_TRUE(env.CreateDir("/d").ok());
+    ASSERT_TRUE(env.SyncDir("/").ok());
+    ASSERT_TRUE(env.WriteDurably("/d/CURRENT", "old").ok());
+    std::unique_ptr<File> tmp;
+    std::vector<std::function<void()>> steps = {
+        [&] { tmp = Open(env, "/d/CURRENT.tmp"); },
+        [&] { ASSERT_TRUE(tmp->Write(0, "new").ok()); },
+        [&] { ASSERT_TRUE(tmp->Sync().ok()); },
+        [&] { tmp.reset(); },
+        [&] { ASSERT_TRUE(env.Rename("/d/CURRENT.tmp", "/d/CURRENT").ok()); },
+        [&] { ASSERT_TRUE(env.SyncDir("/d").ok()); },
+    };
+    ASSERT_EQ(steps.size(), static_cast<size_t>(kSteps));
+    for (int i = 0; i < cut_after; ++i) steps[i]();
+    const std::string current = durable(env, "/d/CURRENT");
+    const std::string tmp_name = durable(env, "/d/CURRENT.tmp");
+    tmp.reset();
+    Restart(env);
+    EXPECT_EQ(current, Content(env, "/d/CURRENT"));
+    EXPECT_EQ(tmp_name, Content(env, "/d/CURRENT.tmp"));
+  }
+  // Before the directory sync the reader sees the new name; ReadDurable does not.
+  ASSERT_TRUE(env_.WriteDurably("/d/CURRENT", "old").ok());
+  auto tmp = Open(env_, "/d/CURRENT.tmp");
+  ASSERT_TRUE(tmp->Write(0, "new").ok());
+  ASSERT_TRUE(tmp->Sync().ok());
+  ASSERT_TRUE(env_.Rename("/d/CURRENT.tmp", "/d/CURRENT").ok());
+  EXPECT_EQ(Content(env_, "/d/CURRENT"), "new");
+  EXPECT_EQ(durable(env_, "/d/CURRENT"), "old");
+  ASSERT_TRUE(env_.SyncDir("/d").ok());
+  EXPECT_EQ(durable(env_, "/d/CURRENT"), "new");
 }
 
 TEST_F(FaultEnvTest, DirectoryNeverMadeDurableVanishesWithItsFiles) {

@@ -472,10 +472,11 @@ TEST_F(ForwarderTest, ABacklogGoesOutWhileTheCursorsSyncIsSlow) {
   EXPECT_EQ(sent(), size_t{kWrites * kPerWrite});
   EXPECT_EQ(slow.waiting(), 1);  // The cursor's first write, all along.
   slow.Open();
-  // The cursor's writer catches up with the last cursor handed over: after every batch.
+  // The cursor's writer catches up with the last cursor handed over: after every batch,
+  // durably (the renamed file is seen before its directory is synced).
   ASSERT_TRUE(WaitFor([&] {
     for (const std::string& path : ForwardFiles(".cursor")) {
-      absl::StatusOr<std::string> text = file::ReadFile(env_, path);
+      absl::StatusOr<std::string> text = env_.ReadDurable(path);
       if (text.ok() &&
           absl::StrContains(*text, absl::StrCat(" sequence=", kWrites + 1, " record=0 "))) {
         return true;

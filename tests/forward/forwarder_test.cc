@@ -204,10 +204,11 @@ TEST_F(ForwarderTest, ACaughtUpCursorIsWrittenWithoutAnotherWriteOrClose) {
     ASSERT_TRUE(Write(*e, records).ok());
   }
   ASSERT_TRUE(WaitFor([&] { return Forwarding(*e).forwarded_records == 30; }));
-  // Three batches (sequences 1 to 3) sent: the cursor names the next, batch 4.
+  // Three batches (sequences 1 to 3) sent: the cursor names the next, batch 4, and it is
+  // durable (a reader sees the renamed file before its directory is synced).
   ASSERT_TRUE(WaitFor([&] {
     for (const std::string& path : ForwardFiles(".cursor")) {
-      absl::StatusOr<std::string> text = file::ReadFile(env_, path);
+      absl::StatusOr<std::string> text = env_.ReadDurable(path);
       if (text.ok() && absl::StrContains(*text, " sequence=4 record=0 ")) return true;
     }
     return false;
