@@ -700,7 +700,8 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
   const std::optional<DoubleComparison> comparison = DoubleComparison::Of(plan);
   ChunkVisitor visit = [&](const Chunk& chunk) -> absl::StatusOr<bool> {
     Sel sel{nullptr, chunk.n};
-    if (plan.where != nullptr && (comparison == std::nullopt || !comparison->Select(chunk, &rows, &sel))) {
+    if (plan.where != nullptr &&
+        (comparison == std::nullopt || !comparison->Select(chunk, &rows, &sel))) {
       if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
       sel = Sel{rows.data(), rows.size()};
     }

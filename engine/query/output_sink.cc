@@ -143,14 +143,16 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
   // one value repeated: an answer of many rows and columns is built here.
   if (v.constant) return AppendConstant(v, n, out);
   if (IsRun(rows, n) && AppendPresentRun(v, rows[0], n, out)) return;
-  AppendEachRow(v, n, [rows](size_t k) { return rows[k]; }, out);
+  AppendEachRow(
+      v, n, [rows](size_t k) { return rows[k]; }, out);
 }
 
 void AppendRangeToColumn(const Vec& v, size_t first, size_t n, QueryColumn& out) {
   if (n == 0) return;
   if (v.constant) return AppendConstant(v, n, out);
   if (AppendPresentRun(v, first, n, out)) return;
-  AppendEachRow(v, n, [first](size_t k) { return first + k; }, out);
+  AppendEachRow(
+      v, n, [first](size_t k) { return first + k; }, out);
 }
 
 void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out) {

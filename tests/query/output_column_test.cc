@@ -138,11 +138,13 @@ TEST(OutputColumnTest, ARangeAppendsAsItsRowsListedWould) {
     const Vec* v;
     ScalarType out;
   };
-  const std::vector<Case> vecs = {{&d, ScalarType::kDouble},  {&i, ScalarType::kBigint},
-                                  {&i, ScalarType::kDouble},  {&s, ScalarType::kVarchar},
+  const std::vector<Case> vecs = {{&d, ScalarType::kDouble},
+                                  {&i, ScalarType::kBigint},
+                                  {&i, ScalarType::kDouble},
+                                  {&s, ScalarType::kVarchar},
                                   {&constant, ScalarType::kVarchar}};
-  const std::vector<std::pair<size_t, size_t>> ranges = {
-      {0, 40}, {3, 6}, {15, 5}, {24, 3}, {39, 1}, {0, 17}, {18, 22}, {5, 0}};
+  const std::vector<std::pair<size_t, size_t>> ranges = {{0, 40}, {3, 6},  {15, 5},  {24, 3},
+                                                         {39, 1}, {0, 17}, {18, 22}, {5, 0}};
   for (const Case& c : vecs) {
     for (const auto& [first, n] : ranges) {
       std::vector<uint32_t> rows;
