@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -181,7 +182,16 @@ class StringColumn {
   // Appends `rows` rows of `value`.
   void append(const std::string& value, size_t rows) {
     if (values_.empty() || values_.back() != value) values_.push_back(value);
-    codes_.insert(codes_.end(), rows, static_cast<uint32_t>(values_.size() - 1));
+    const uint32_t code = static_cast<uint32_t>(values_.size() - 1);
+    // Eight codes a store (an answer's dimension columns repeat one code per batch of a
+    // series): insert's fill path writes one at a time.
+    const size_t at = codes_.size();
+    codes_.resize(at + rows);
+    uint32_t* to = codes_.data() + at;
+    const uint32_t eight[8] = {code, code, code, code, code, code, code, code};
+    size_t i = 0;
+    for (; i + 8 <= rows; i += 8) std::memcpy(to + i, eight, sizeof(eight));
+    for (; i < rows; ++i) to[i] = code;
   }
   // Appends rows [begin, end) of `from`.
   void append(const StringColumn& from, size_t begin, size_t end) {

@@ -450,14 +450,22 @@ class DoubleComparison {
   }
 
   // The rows of `chunk` where the comparison holds, as FilterRows over all its rows would
-  // find them; false (nothing set) when its column is not one the loop reads (a constant).
-  bool Select(const Chunk& chunk, std::vector<uint32_t>* rows) const {
+  // find them, into *sel (with `rows` as its storage; every row: no index, as a filtered
+  // scan's batch mostly is); false (nothing set) when its column is not one the loop
+  // reads (a constant).
+  bool Select(const Chunk& chunk, std::vector<uint32_t>* rows, Sel* sel) const {
     const Vec* v = chunk.cols[slot_].get();
     if (v == nullptr || v->constant || v->type != ScalarType::kDouble || v->dbls.size() < chunk.n ||
         v->present.size() < chunk.n) {
       return false;
     }
-    Loop(v->present.data(), v->dbls.data(), chunk.n, rows);
+    const size_t kept = Kept(v->present.data(), v->dbls.data(), chunk.n);
+    if (kept == chunk.n) {
+      *sel = Sel{nullptr, chunk.n};
+    } else {
+      rows->assign(scratch_.data(), scratch_.data() + kept);
+      *sel = Sel{rows->data(), kept};
+    }
     return true;
   }
 
@@ -468,27 +476,32 @@ class DoubleComparison {
 
   void Loop(const uint8_t* present, const double* values, size_t n,
             std::vector<uint32_t>* rows) const {
+    const size_t kept = Kept(present, values, n);
+    rows->assign(scratch_.data(), scratch_.data() + kept);
+  }
+
+  // The rows that pass into scratch_[0, returned count).
+  size_t Kept(const uint8_t* present, const double* values, size_t n) const {
     switch (op_) {
       case Op::kLess:
-        return Loop(present, values, n, rows, [this](double x) { return x < value_; });
+        return Kept(present, values, n, [this](double x) { return x < value_; });
       case Op::kLessEqual:
-        return Loop(present, values, n, rows, [this](double x) { return x <= value_; });
+        return Kept(present, values, n, [this](double x) { return x <= value_; });
       case Op::kGreater:
-        return Loop(present, values, n, rows, [this](double x) { return x > value_; });
+        return Kept(present, values, n, [this](double x) { return x > value_; });
       case Op::kGreaterEqual:
-        return Loop(present, values, n, rows, [this](double x) { return x >= value_; });
+        return Kept(present, values, n, [this](double x) { return x >= value_; });
       case Op::kNone:
-        rows->clear();
-        return;
+        break;
     }
+    return 0;
   }
 
   // Writes every row number to scratch_ and moves the write position on past the rows
-  // that pass (branch-free: most rows fail a selective WHERE), then copies those out.
-  // scratch_ only grows, so it is zero-filled once per query, not on every batch.
+  // that pass (branch-free: most rows fail a selective WHERE). scratch_ only grows, so it
+  // is zero-filled once per query, not on every batch.
   template <typename Holds>
-  void Loop(const uint8_t* present, const double* values, size_t n, std::vector<uint32_t>* rows,
-            const Holds& holds) const {
+  size_t Kept(const uint8_t* present, const double* values, size_t n, const Holds& holds) const {
     if (scratch_.size() < n) scratch_.resize(n);
     uint32_t* const to = scratch_.data();
     size_t kept = 0;
@@ -496,7 +509,7 @@ class DoubleComparison {
       to[kept] = static_cast<uint32_t>(r);
       kept += static_cast<size_t>(present[r] != 0) & static_cast<size_t>(holds(values[r]));
     }
-    rows->assign(to, to + kept);
+    return kept;
   }
 
   std::string name_;
@@ -687,10 +700,9 @@ absl::Status RunInto(const Plan& plan, QuerySource& source, const EvalContext& c
   const std::optional<DoubleComparison> comparison = DoubleComparison::Of(plan);
   ChunkVisitor visit = [&](const Chunk& chunk) -> absl::StatusOr<bool> {
     Sel sel{nullptr, chunk.n};
-    if (plan.where != nullptr) {
-      if (comparison == std::nullopt || !comparison->Select(chunk, &rows)) {
-        if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
-      }
+    if (plan.where != nullptr &&
+        (comparison == std::nullopt || !comparison->Select(chunk, &rows, &sel))) {
+      if (absl::Status s = FilterRows(*plan.where, chunk, sel, ctx, &rows); !s.ok()) return s;
       sel = Sel{rows.data(), rows.size()};
     }
     if (groups != nullptr) {

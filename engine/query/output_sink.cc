@@ -72,47 +72,45 @@ bool AppendPresentRun(const Vec& v, size_t first, size_t n, QueryColumn& out) {
   return true;
 }
 
-}  // namespace
-
-void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out) {
-  // One loop per type over the rows, and a constant vector (dimensions, measure_name) as
-  // one value repeated: an answer of many rows and columns is built here.
-  const Physical physical = PhysicalOf(out.type);
-  if (v.constant) {
-    const bool valid = v.present[0] != 0;
-    out.present.insert(out.present.end(), n, valid);
-    switch (physical) {
-      case Physical::kInt:
-        out.ints.insert(out.ints.end(), n, valid ? v.ints[0] : 0);
-        break;
-      case Physical::kDouble:
-        out.doubles.insert(out.doubles.end(), n, valid ? v.AsDouble(0) : 0);
-        break;
-      case Physical::kString:
-        out.strings.append(valid ? v.strs[0] : EmptyString(), n);  // One value, n codes.
-        break;
-      case Physical::kNone:
-        break;
-    }
-    return;
+// Appends `v`'s constant value `n` times (dimensions, measure_name: one value a batch).
+void AppendConstant(const Vec& v, size_t n, QueryColumn& out) {
+  const bool valid = v.present[0] != 0;
+  out.present.insert(out.present.end(), n, valid);
+  switch (PhysicalOf(out.type)) {
+    case Physical::kInt:
+      out.ints.insert(out.ints.end(), n, valid ? v.ints[0] : 0);
+      break;
+    case Physical::kDouble:
+      out.doubles.insert(out.doubles.end(), n, valid ? v.AsDouble(0) : 0);
+      break;
+    case Physical::kString:
+      out.strings.append(valid ? v.strs[0] : EmptyString(), n);  // One value, n codes.
+      break;
+    case Physical::kNone:
+      break;
   }
-  if (IsRun(rows, n) && AppendPresentRun(v, rows[0], n, out)) return;
+}
+
+// Appends rows row_of(0), ..., row_of(n - 1) of `v` (not constant) one by one.
+template <typename RowOf>
+void AppendEachRow(const Vec& v, size_t n, const RowOf& row_of, QueryColumn& out) {
   const size_t base = out.present.size();
   AppendRows(
-      n, [&](size_t k) -> uint8_t { return v.present[rows[k]] != 0; }, &out.present);
+      n, [&](size_t k) -> uint8_t { return v.present[row_of(k)] != 0; }, &out.present);
   const uint8_t* present = out.present.data() + base;
-  switch (physical) {
+  switch (PhysicalOf(out.type)) {
     case Physical::kInt:
       AppendRows(
-          n, [&](size_t k) -> int64_t { return present[k] ? v.ints[rows[k]] : 0; }, &out.ints);
+          n, [&](size_t k) -> int64_t { return present[k] ? v.ints[row_of(k)] : 0; }, &out.ints);
       break;
     case Physical::kDouble:
       if (v.type == ScalarType::kDouble) {
         AppendRows(
-            n, [&](size_t k) -> double { return present[k] ? v.dbls[rows[k]] : 0; }, &out.doubles);
+            n, [&](size_t k) -> double { return present[k] ? v.dbls[row_of(k)] : 0; },
+            &out.doubles);
       } else {
         AppendRows(
-            n, [&](size_t k) -> double { return present[k] ? v.AsDouble(rows[k]) : 0; },
+            n, [&](size_t k) -> double { return present[k] ? v.AsDouble(row_of(k)) : 0; },
             &out.doubles);
       }
       break;
@@ -122,20 +120,39 @@ void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& o
       const std::string* previous = out.strings.empty() ? nullptr : &out.strings[base - 1];
       size_t runs = 0;
       for (size_t k = 0; k < n; ++k) {
-        const std::string* value = present[k] ? &v.strs[rows[k]] : &EmptyString();
+        const std::string* value = present[k] ? &v.strs[row_of(k)] : &EmptyString();
         runs += previous == nullptr || *previous != *value;
         previous = value;
       }
       out.strings.reserve(base + n);
       out.strings.reserve_values(runs);
       for (size_t k = 0; k < n; ++k) {
-        out.strings.push_back(present[k] ? v.strs[rows[k]] : EmptyString());
+        out.strings.push_back(present[k] ? v.strs[row_of(k)] : EmptyString());
       }
       break;
     }
     case Physical::kNone:
       break;
   }
+}
+
+}  // namespace
+
+void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out) {
+  // One loop per type over the rows, and a constant vector (dimensions, measure_name) as
+  // one value repeated: an answer of many rows and columns is built here.
+  if (v.constant) return AppendConstant(v, n, out);
+  if (IsRun(rows, n) && AppendPresentRun(v, rows[0], n, out)) return;
+  AppendEachRow(
+      v, n, [rows](size_t k) { return rows[k]; }, out);
+}
+
+void AppendRangeToColumn(const Vec& v, size_t first, size_t n, QueryColumn& out) {
+  if (n == 0) return;
+  if (v.constant) return AppendConstant(v, n, out);
+  if (AppendPresentRun(v, first, n, out)) return;
+  AppendEachRow(
+      v, n, [first](size_t k) { return first + k; }, out);
 }
 
 void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out) {
@@ -205,6 +222,32 @@ QueryColumn NewColumn(const std::string& name, ScalarType type) {
   c.name = name;
   c.type = type;
   return c;
+}
+
+// Removes `c`'s rows; its buffers keep their capacity.
+void ClearColumn(QueryColumn& c) {
+  c.present.clear();
+  c.ints.clear();
+  c.doubles.clear();
+  c.strings.clear();
+}
+
+// Room for `rows` rows in the array `c`'s type uses.
+void ReserveColumn(QueryColumn& c, size_t rows) {
+  c.present.reserve(rows);
+  switch (PhysicalOf(c.type)) {
+    case Physical::kInt:
+      c.ints.reserve(rows);
+      break;
+    case Physical::kDouble:
+      c.doubles.reserve(rows);
+      break;
+    case Physical::kString:
+      c.strings.reserve(rows);
+      break;
+    case Physical::kNone:
+      break;
+  }
 }
 
 // -1, 0, 1 comparing rows a and b of `c` in `key`'s order.
@@ -445,7 +488,14 @@ absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel, boo
     if (!v.ok()) return v.status();
     values.push_back(std::move(*v));
   }
-  std::vector<uint32_t> rows;
+  if (sel.idx == nullptr && !plan_.distinct && !Ordered()) {
+    // Every row of the chunk (a scan's batch the WHERE kept whole): appended as one range,
+    // without a row list.
+    AppendInBatches(values, nullptr, LimitedRows(sel.count));
+    return !stopped_;
+  }
+  std::vector<uint32_t>& rows = rows_;
+  rows.clear();
   rows.reserve(sel.count);
   std::string key;
   ForEachRow(sel, [&](size_t r) {
@@ -465,16 +515,7 @@ absl::StatusOr<bool> OutputSink::Consume(const Chunk& chunk, const Sel& sel, boo
 absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
                                 const std::vector<uint32_t>& rows, bool in_order) {
   if (!Ordered()) {
-    size_t n = rows.size();
-    if (plan_.limit) {
-      const int64_t room = *plan_.limit - emitted_ - static_cast<int64_t>(buffered_);
-      if (room <= 0) {
-        stopped_ = true;
-        return absl::OkStatus();
-      }
-      n = std::min(n, static_cast<size_t>(room));
-    }
-    AppendInBatches(values, rows.data(), n);
+    AppendInBatches(values, rows.data(), LimitedRows(rows.size()));
     return absl::OkStatus();
   }
   std::vector<uint32_t> sorted;
@@ -496,6 +537,16 @@ absl::Status OutputSink::Append(const std::vector<VecPtr>& values,
   return absl::OkStatus();
 }
 
+size_t OutputSink::LimitedRows(size_t rows) {
+  if (!plan_.limit) return rows;
+  const int64_t room = *plan_.limit - emitted_ - static_cast<int64_t>(buffered_);
+  if (room <= 0) {
+    stopped_ = true;
+    return 0;
+  }
+  return std::min(rows, static_cast<size_t>(room));
+}
+
 // Without ORDER BY the buffer fills up to exactly kBatchRows, then moves out whole as one
 // QueryBatch (FlushWhole), so no row is copied twice.
 void OutputSink::AppendInBatches(const std::vector<VecPtr>& values, const uint32_t* rows,
@@ -503,7 +554,11 @@ void OutputSink::AppendInBatches(const std::vector<VecPtr>& values, const uint32
   for (size_t done = 0; done < count && !stopped_;) {
     const size_t n = std::min(count - done, kBatchRows - buffered_);
     for (size_t c = 0; c < buffer_.size(); ++c) {
-      AppendToColumn(*values[c], rows + done, n, buffer_[c]);
+      if (rows == nullptr) {
+        AppendRangeToColumn(*values[c], done, n, buffer_[c]);
+      } else {
+        AppendToColumn(*values[c], rows + done, n, buffer_[c]);
+      }
     }
     buffered_ += n;
     done += n;
@@ -610,41 +665,25 @@ bool OutputSink::Flush(size_t rows) {
   return true;
 }
 
-// Flush of every buffered row (at most kBatchRows) as one batch: the columns move out.
+// Flush of every buffered row (at most kBatchRows) as one batch: the columns move out,
+// and after the visitor's call (the batch is the visitor's only during it) move back
+// emptied, keeping their buffers for the next batch.
 bool OutputSink::FlushWhole() {
   const size_t outputs = plan_.outputs.size();
-  QueryBatch batch;
-  batch.num_rows = static_cast<int64_t>(buffered_);
-  batch.columns.reserve(outputs);
-  for (size_t c = 0; c < outputs; ++c) {
-    batch.columns.push_back(std::move(buffer_[c]));
-    // Finishing, there is no next batch: the buffer is spent (its columns moved out are
-    // not made again). Else the next batch is likely full too: room for it up front, not
-    // grown step by step.
-    if (finishing_) continue;
-    QueryColumn& next = buffer_[c] =
-        NewColumn(batch.columns.back().name, batch.columns.back().type);
-    next.present.reserve(kBatchRows);
-    switch (PhysicalOf(next.type)) {
-      case Physical::kInt:
-        next.ints.reserve(kBatchRows);
-        break;
-      case Physical::kDouble:
-        next.doubles.reserve(kBatchRows);
-        break;
-      case Physical::kString:
-        next.strings.reserve(kBatchRows);
-        break;
-      case Physical::kNone:
-        break;
-    }
-  }
-  for (size_t c = outputs; c < buffer_.size() && !finishing_; ++c) {
-    buffer_[c] = NewColumn(buffer_[c].name, buffer_[c].type);
-  }
+  batch_.num_rows = static_cast<int64_t>(buffered_);
+  batch_.columns.resize(outputs);
+  for (size_t c = 0; c < outputs; ++c) std::swap(batch_.columns[c], buffer_[c]);
+  for (size_t c = outputs; c < buffer_.size(); ++c) ClearColumn(buffer_[c]);
   buffered_ = 0;
-  emitted_ += batch.num_rows;
-  if (!visitor_(batch)) {
+  emitted_ += batch_.num_rows;
+  const bool go_on = visitor_(batch_);
+  for (size_t c = 0; c < outputs && !finishing_; ++c) {
+    std::swap(batch_.columns[c], buffer_[c]);
+    ClearColumn(buffer_[c]);
+    // The first batch's columns grew step by step; the next batch is likely full too.
+    ReserveColumn(buffer_[c], kBatchRows);
+  }
+  if (!go_on) {
     stopped_ = true;
     visitor_stopped_ = true;
     return false;

@@ -49,7 +49,11 @@ class OutputSink {
   // `in_order`: as Consume's.
   absl::Status Append(const std::vector<VecPtr>& values, const std::vector<uint32_t>& rows,
                       bool in_order);
+  // Appends rows rows[0..count) of `values` (rows [0, count) if `rows` is null), handing
+  // on each full batch.
   void AppendInBatches(const std::vector<VecPtr>& values, const uint32_t* rows, size_t count);
+  // `rows`, or fewer: as many as LIMIT still wants (none: stopped_ is set).
+  size_t LimitedRows(size_t rows);
   // ORDER BY one key whose values are of its buffer column's type and not constant, and
   // at least two rows: the rows can be put in order as they are appended (SortRows).
   bool SortableOnAppend(const std::vector<VecPtr>& values, size_t rows) const;
@@ -69,6 +73,7 @@ class OutputSink {
   MemoryBudget* budget_;
   std::function<bool(const QueryBatch&)> visitor_;
   std::vector<QueryColumn> buffer_;  // Outputs, then the sort keys that are not outputs.
+  QueryBatch batch_;                 // FlushWhole's, its columns swapped with buffer_'s.
   size_t buffered_ = 0;
   int64_t buffered_bytes_ = 0;
   int64_t emitted_ = 0;
@@ -79,11 +84,14 @@ class OutputSink {
   bool finishing_ = false;
   bool in_order_ = false;                  // The buffered rows are in the ORDER BY's order.
   absl::flat_hash_set<std::string> seen_;  // DISTINCT rows as bytes.
+  std::vector<uint32_t> rows_;             // Consume's rows; capacity kept between chunks.
 };
 
 // Appends rows `rows` of `v` to `out` (BOOLEAN/TIMESTAMP/BIGINT as ints).
 void AppendToColumn(const Vec& v, const std::vector<uint32_t>& rows, QueryColumn& out);
 void AppendToColumn(const Vec& v, const uint32_t* rows, size_t n, QueryColumn& out);
+// Appends rows [first, first + n) of `v` to `out`, as AppendToColumn would.
+void AppendRangeToColumn(const Vec& v, size_t first, size_t n, QueryColumn& out);
 // Rows [begin, end) of `c` as a vector.
 Vec VecFromColumn(const QueryColumn& c, size_t begin, size_t end);
 // Appends row `row` of `v` as bytes that identify its value (DISTINCT, group keys).

@@ -65,7 +65,8 @@ void AppendChunkSlot(const memstore::StringPool::Reader& strings, bool multi,
                      const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t row,
                      size_t count, RowColumn* out) {
   const CellArray cells = chunk.cells[slot];
-  const uint8_t* present = multi ? chunk.present[slot].data() + row : nullptr;
+  const uint8_t* present =
+      multi && !chunk.all_present() ? chunk.present[slot].data() + row : nullptr;
   if (present != nullptr) {
     out->present.insert(out->present.end(), present, present + count);
   } else {
@@ -129,7 +130,9 @@ void AppendChunkSlotAt(const memstore::StringPool::Reader& strings, bool multi,
                        const memstore::MeasureColumn::Chunk& chunk, size_t slot, size_t base,
                        absl::Span<const uint32_t> rows, RowColumn* out) {
   const CellArray cells = chunk.cells[slot];
-  const uint8_t* present = multi ? chunk.present[slot].data() + base : nullptr;
+  // A chunk whose rows all have every slot reads no presence bytes (only ones).
+  const uint8_t* present =
+      multi && !chunk.all_present() ? chunk.present[slot].data() + base : nullptr;
   if (present != nullptr) {
     AppendGenerated(
         rows.size(), [present, rows](size_t k) { return present[rows[k]]; }, &out->present);

@@ -5,8 +5,11 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/query/output_sink.h"
 #include "engine/query/vector.h"
 #include "gtest/gtest.h"
@@ -108,6 +111,57 @@ TEST(OutputColumnTest, RunsOfRowsAppendAsTheRowsWould) {
       EXPECT_EQ(ints.present[k], 1) << r;
       EXPECT_EQ(ints.ints[k], i.ints[r]) << r;
       EXPECT_EQ(converted.doubles[k], static_cast<double>(i.ints[r])) << r;
+    }
+  }
+}
+
+// AppendRangeToColumn (a chunk the WHERE kept whole, no row list) gives what AppendToColumn
+// gives for the same rows listed, after what the column holds: every type, conversion,
+// NULLs inside and outside the range, strings and a constant.
+TEST(OutputColumnTest, ARangeAppendsAsItsRowsListedWould) {
+  Vec d;
+  d.type = ScalarType::kDouble;
+  Vec i;
+  i.type = ScalarType::kBigint;
+  Vec s;
+  s.type = ScalarType::kVarchar;
+  for (int k = 0; k < 40; ++k) {
+    d.dbls.push_back(k + 0.25);
+    i.ints.push_back(k * 1000);
+    s.strs.push_back(k % 7 < 3 ? "a" : std::string(1, static_cast<char>('b' + k % 5)));
+    d.present.push_back(k == 17 ? 0 : 1);
+    i.present.push_back(k == 25 ? 0 : 1);
+    s.present.push_back(k % 11 == 4 ? 0 : 1);
+  }
+  const Vec constant = Vec::Constant(Scalar{.type = ScalarType::kVarchar, .null = false, .s = "x"});
+  struct Case {
+    const Vec* v;
+    ScalarType out;
+  };
+  const std::vector<Case> vecs = {{&d, ScalarType::kDouble},
+                                  {&i, ScalarType::kBigint},
+                                  {&i, ScalarType::kDouble},
+                                  {&s, ScalarType::kVarchar},
+                                  {&constant, ScalarType::kVarchar}};
+  const std::vector<std::pair<size_t, size_t>> ranges = {{0, 40}, {3, 6},  {15, 5},  {24, 3},
+                                                         {39, 1}, {0, 17}, {18, 22}, {5, 0}};
+  for (const Case& c : vecs) {
+    for (const auto& [first, n] : ranges) {
+      std::vector<uint32_t> rows;
+      for (size_t k = 0; k < n; ++k) rows.push_back(static_cast<uint32_t>(first + k));
+      QueryColumn listed = ColumnOf(c.out), ranged = ColumnOf(c.out);
+      AppendToColumn(*c.v, {1, 0}, listed);  // What the columns held before.
+      AppendToColumn(*c.v, {1, 0}, ranged);
+      AppendToColumn(*c.v, rows, listed);
+      AppendRangeToColumn(*c.v, first, n, ranged);
+      const std::string at = absl::StrCat(static_cast<int>(c.out), " ", first, "+", n);
+      EXPECT_EQ(ranged.present, listed.present) << at;
+      EXPECT_EQ(ranged.ints, listed.ints) << at;
+      EXPECT_EQ(ranged.doubles, listed.doubles) << at;
+      EXPECT_EQ(std::vector<std::string>(ranged.strings.begin(), ranged.strings.end()),
+                std::vector<std::string>(listed.strings.begin(), listed.strings.end()))
+          << at;
+      EXPECT_EQ(ranged.present.size(), n + 2) << at;
     }
   }
 }

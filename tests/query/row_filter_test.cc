@@ -215,6 +215,38 @@ TEST_F(RowFilterTest, ComparisonsOverTheOnlyAttributeReadKeepTheEvaluatorsRows) 
   }
 }
 
+// Without ORDER BY the answer's batches reuse one another's buffers (OutputSink): every
+// batch holds exactly its own rows, in every column, whether the WHERE kept a chunk whole
+// (no row list) or in part.
+TEST_F(RowFilterTest, EveryBatchHoldsItsOwnRowsOnly) {
+  for (const std::string where : {"x > 0.0", "x > 50.0"}) {
+    std::vector<std::string> got;
+    int batches = 0;
+    absl::Status s = engine_->QueryStream(
+        absl::StrCat("SELECT host, to_nanoseconds(time), CAST(x * 4 AS BIGINT), y, s FROM "
+                     "\"fleet\".\"metrics\" WHERE measure_name = 'm' AND ",
+                     where),
+        [&](const QueryBatch& batch) {
+          ++batches;
+          EXPECT_GT(batch.num_rows, 0);
+          EXPECT_LE(batch.num_rows, 1024);
+          const size_t n = static_cast<size_t>(batch.num_rows);
+          for (const QueryColumn& c : batch.columns) {
+            EXPECT_EQ(c.present.size(), n) << c.name;
+            EXPECT_EQ(c.ints.size() + c.doubles.size() + c.strings.size(), n) << c.name;
+          }
+          AppendRows(batch, &got);
+          return true;
+        });
+    ASSERT_TRUE(s.ok()) << s;
+    std::sort(got.begin(), got.end());
+    const double above = where == "x > 0.0" ? 0.0 : 50.0;
+    EXPECT_EQ(got, Expected([&](const Row& r) { return r.x.has_value() && *r.x > above; }))
+        << where;
+    if (where == "x > 0.0") EXPECT_GE(batches, 2);  // About 2,300 rows: three batches.
+  }
+}
+
 TEST_F(RowFilterTest, NoRowMatches) {
   EXPECT_TRUE(CheckedRows("x > 1000").empty());
   EXPECT_TRUE(CheckedRows("x < 0 AND y > 3").empty());

@@ -50,6 +50,24 @@ TEST(StringColumnTest, RowsReadBackAsAppended) {
   EXPECT_THAT(Rows(c), ElementsAre("x"));
 }
 
+// Runs of every length around append's eight-codes-a-store steps, after rows already held.
+TEST(StringColumnTest, RunsOfAnyLengthHoldTheirValueOnEveryRow) {
+  StringColumn c;
+  c.push_back("first");
+  std::vector<std::string> want = {"first"};
+  std::vector<uint32_t> codes = {0};
+  for (size_t n : {1, 7, 8, 9, 15, 16, 17, 24, 1023}) {
+    const std::string value = "v" + std::to_string(n);
+    c.append(value, n);
+    want.insert(want.end(), n, value);
+    codes.insert(codes.end(), n, static_cast<uint32_t>(c.values().size() - 1));
+  }
+  ASSERT_EQ(c.size(), want.size());
+  EXPECT_EQ(Rows(c), want);
+  EXPECT_EQ(c.codes(), codes);
+  EXPECT_EQ(c.values().size(), 10u);
+}
+
 TEST(StringColumnTest, PermuteReordersAndCutsRows) {
   StringColumn c;
   c.append("b", 2);
