@@ -6,6 +6,7 @@
 // Engine::Scan), and the engine's own column-wise read (Engine::QueryStream, through
 // TableStore::ScanLatestColumns).
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -419,11 +420,17 @@ TEST_F(LatestRowsTest, LatestRowsOfChunksWhoseSlotsAreAllWide) {
   for (int h = 0; h < 3; ++h) {
     std::vector<Record> records;
     for (int i = 0; i < 40; ++i) {
-      const double x = (h * 100 + i) / 3.0;
+      // Every digit written (StrCat's six would be a short decimal, 4 bytes wide).
+      const auto digits = [](double v) {
+        char text[40];
+        std::snprintf(text, sizeof(text), "%.17g", v);
+        return std::string(text);
+      };
+      const double x = (h * 100 + i + 1) / 3.0;
       Record r = Multi(
           absl::StrCat("w", h), kN + i * kSecondNanos,
-          {{"wa", absl::StrCat(x), D},
-           {"wb", absl::StrCat(x / 7), D},
+          {{"wa", digits(x), D},
+           {"wb", digits(x / 7), D},
            {"wc", absl::StrCat(int64_t{1} << 40 | (h * 100 + i)), MeasureValueType::kBigint}});
       r.measure_name = "wide";
       records.push_back(std::move(r));
