@@ -176,7 +176,7 @@ class MagneticStore {
     MeasureValueType type = MeasureValueType::kDouble;
     // A word kept with the stream's grouping for as long as the same segments are live
     // (zero at first), for the filter to remember what it learnt of the key from one
-    // scan to the next (engine/scan/latest_scanner.cc: the key's memory series), so that
+    // scan to the next (engine/scan/latest_scanner.cc: the key's memory column), so that
     // it need not compare the key again. ScanLatest never reads it; concurrent scans share
     // it, hence atomic.
     std::atomic<uint64_t>* memo = nullptr;

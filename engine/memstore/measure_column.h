@@ -315,6 +315,12 @@ class MeasureColumn {
     // present[s][row] is 1 for each (a reader of many cells of a row may skip them).
     bool all_present() const { return !present_stored_; }
 
+    // While every slot is 8 bytes wide: the chunk's cells, slot s's cell of row r at
+    // [s * capacity() + r], for a reader of a few cells of a row (a latest-rows read);
+    // else null.
+    const uint64_t* wide_cells() const {
+      return narrow_ == 0 ? static_cast<const uint64_t*>(cell_bytes(0)) : nullptr;
+    }
     // Row `row`'s cell (8 bytes, as cells[s][row]) of each slot s in `wanted` (a bit per
     // slot; slots from 64 on cannot be asked for) into out[s]; other entries are left
     // alone. Walks the slots' arrays once, where cells[s] works each one's offset out

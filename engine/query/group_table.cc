@@ -209,15 +209,20 @@ absl::StatusOr<bool> GroupTable::FinishRowsAsGroups(OutputSink& sink) {
   groups.n = held_.n;
   groups.cols.reserve(1 + plan_.aggs.size());
   groups.cols.push_back(std::move(*key));
+  // The max_by keys found present in every row: the calls mostly share one (time).
+  const Vec* checked_by = nullptr;
   for (const AggCall& a : plan_.aggs) {
     const VecPtr& value = held_.cols[a.args[0]->slot];
     if (value == nullptr || value->constant || value->type != a.result_type) return false;
     if (a.kind == AggKind::kMaxBy) {
       const VecPtr& by = held_.cols[a.args[1]->slot];
       if (by == nullptr || by->constant) return false;
-      bool all_present = true;
-      ForEachRow(sel, [&](size_t r) { all_present = all_present && by->present[r] != 0; });
-      if (!all_present) return false;
+      if (by.get() != checked_by) {
+        bool all_present = true;
+        ForEachRow(sel, [&](size_t r) { all_present = all_present && by->present[r] != 0; });
+        if (!all_present) return false;
+        checked_by = by.get();
+      }
     }
     groups.cols.push_back(value);
   }

@@ -10,6 +10,11 @@ LatestColumnsBuilder::LatestColumnsBuilder(const model::TableSchema& schema,
                                            LatestColumns* out)
     : specs_(specs), out_(out), hints_(specs.size(), 0), segment_hints_(specs.size(), 0) {
   StartLatestColumns(specs, out);
+  // Resolve's vectors hold at most one entry a spec: sized once, not grown entry by entry.
+  cells_.reserve(specs.size());
+  numeric_cells_.reserve(specs.size());
+  numeric_targets_.reserve(specs.size());
+  other_cells_.reserve(specs.size());
   attribute_ids_.assign(specs.size(), model::NameTable::kAbsent);
   for (size_t c = 0; c < specs.size(); ++c) {
     if (specs[c].kind == LatestColumnSpec::kAttribute) {
@@ -128,23 +133,32 @@ void LatestColumnsBuilder::AddMemory(const memstore::Series& series,
                                      const memstore::MeasureColumn::Chunk& chunk, size_t row,
                                      const memstore::StringPool::Reader& strings) {
   if (!SameShape(column)) Resolve(column);
-  // The row's wanted cells in one walk over the slots (not one offset sum per cell).
-  const uint64_t* cells = nullptr;
-  if (!per_cell_) {
-    chunk.ReadRowCells(row, wanted_slots_, row_cells_.data());
-    cells = row_cells_.data();
-  }
   const size_t at = out_->rows;
   if (at >= sized_) SizeColumns(std::max(at + 1, 2 * at));
   const bool all_present = chunk.all_present();
   ScanColumn* columns = out_->columns.data();
   // Where every wanted cell is present (the usual case), the DOUBLE and BIGINT-like cells
   // are stored in one tight loop, the others by kind below; else all of them by kind.
-  const bool numeric_first = cells != nullptr && (!shape_multi_ || all_present);
-  if (numeric_first) {
+  const bool numeric_first = !per_cell_ && (!shape_multi_ || all_present);
+  // Each cell straight from its slot's array when every slot is 8 bytes wide; else the
+  // row's wanted cells in one walk over the slots (not one offset sum per cell).
+  const uint64_t* wide = numeric_first ? chunk.wide_cells() : nullptr;
+  const uint64_t* cells = nullptr;
+  if (wide != nullptr) {
+    const uint64_t* row_cells = wide + row;
+    const size_t capacity = chunk.capacity();
     for (const NumericTarget& t : numeric_targets_) {
       t.present[at] = 1;
-      std::memcpy(t.values + 8 * at, &cells[t.slot], 8);
+      std::memcpy(t.values + 8 * at, &row_cells[t.slot * capacity], 8);
+    }
+  } else if (!per_cell_) {
+    chunk.ReadRowCells(row, wanted_slots_, row_cells_.data());
+    cells = row_cells_.data();
+    if (numeric_first) {
+      for (const NumericTarget& t : numeric_targets_) {
+        t.present[at] = 1;
+        std::memcpy(t.values + 8 * at, &cells[t.slot], 8);
+      }
     }
   }
   const size_t count = numeric_first ? other_cells_.size() : cells_.size();

@@ -141,18 +141,29 @@ class LatestScanner {
     return (*visitor_)(row);
   }
 
-  // The id of the memory column of a magnetic stream's key, or kNoColumn.
+  // The id of the memory column of a magnetic stream's key, or kNoColumn. A stream's memo
+  // (its LatestKey::memo, kept as long as its segments) remembers the answer with the
+  // registry's instance(): the column's id (bit 31 set), or the store's column count when
+  // the key had no column (valid until a column is added). Column ids are never reused
+  // and a column's series, measure and type never change, so a remembered id needs no
+  // check; a scan of a table whose memory settles every key then reads no segment key,
+  // measure name or column index at all.
   uint32_t ColumnOf(const magnetic::MagneticStore::LatestKey& key) {
-    const uint32_t series = SeriesOf(key);
-    if (series == memstore::SeriesRegistry::kAbsent) return kNoColumn;
-    if (!have_measure_ || *key.measure_name != measure_name_) {
-      measure_name_ = *key.measure_name;  // Most streams share a few measures.
-      measure_ = schema_.measures.Find(measure_name_);
-      have_measure_ = true;
+    const uint64_t instance = store_.series().instance();
+    constexpr uint64_t kHeld = uint64_t{1} << 31;
+    constexpr uint64_t kLow = kHeld - 1;
+    if (key.memo != nullptr && instance != 0) {
+      const uint64_t memo = key.memo->load(std::memory_order_relaxed);
+      if (memo >> 32 == instance) {
+        if ((memo & kHeld) != 0) return static_cast<uint32_t>(memo & kLow);
+        if ((memo & kLow) == store_.column_count()) return kNoColumn;
+      }
     }
-    if (measure_ == model::NameTable::kAbsent) return kNoColumn;
-    const uint32_t id = store_.FindColumnId(series, static_cast<uint32_t>(measure_));
-    if (id == kNoColumn || store_.column(id).type() != key.type) return kNoColumn;
+    const uint32_t id = FindColumnOf(key);
+    if (key.memo != nullptr && instance != 0 && store_.column_count() < kHeld) {
+      const uint64_t low = id == kNoColumn ? store_.column_count() : kHeld | id;
+      key.memo->store(instance << 32 | low, std::memory_order_relaxed);
+    }
     return id;
   }
 
@@ -166,30 +177,20 @@ class LatestScanner {
   LatestRowSet* gather_;
   LatestColumnsBuilder* columns_;
   const memstore::StringPool::Reader strings_;  // Read under the caller's shared lock.
-  // The memory series of a magnetic stream's key, or kAbsent. A stream's memo (its
-  // LatestKey::memo, kept as long as its segments) remembers the answer, with the
-  // registry's instance(): the series' id (bit 31 set), or the registry's size when the
-  // key had none (valid until a series is added). Series ids are never reused, so a
-  // remembered id needs no key comparison; a scan of a table whose memory settles
-  // every key then reads no segment key at all.
-  uint32_t SeriesOf(const magnetic::MagneticStore::LatestKey& key) const {
-    const memstore::SeriesRegistry& registry = store_.series();
-    const uint64_t instance = registry.instance();
-    constexpr uint64_t kHeld = uint64_t{1} << 31;
-    constexpr uint64_t kLow = kHeld - 1;
-    if (key.memo != nullptr && instance != 0) {
-      const uint64_t memo = key.memo->load(std::memory_order_relaxed);
-      if (memo >> 32 == instance) {
-        if ((memo & kHeld) != 0) return static_cast<uint32_t>(memo & kLow);
-        if ((memo & kLow) == registry.size()) return memstore::SeriesRegistry::kAbsent;
-      }
-    }
-    const uint32_t id = registry.Find(
+  // ColumnOf's answer, looked up: the key's series by its canonical key, its measure by
+  // name, their column, of the key's type.
+  uint32_t FindColumnOf(const magnetic::MagneticStore::LatestKey& key) {
+    const uint32_t series = store_.series().Find(
         key.series_hash, absl::string_view(key.series_key.data(), key.series_key.size()));
-    if (key.memo != nullptr && instance != 0 && registry.size() < kHeld) {
-      const uint64_t low = id == memstore::SeriesRegistry::kAbsent ? registry.size() : kHeld | id;
-      key.memo->store(instance << 32 | low, std::memory_order_relaxed);
+    if (series == memstore::SeriesRegistry::kAbsent) return kNoColumn;
+    if (!have_measure_ || *key.measure_name != measure_name_) {
+      measure_name_ = *key.measure_name;  // Most streams share a few measures.
+      measure_ = schema_.measures.Find(measure_name_);
+      have_measure_ = true;
     }
+    if (measure_ == model::NameTable::kAbsent) return kNoColumn;
+    const uint32_t id = store_.FindColumnId(series, static_cast<uint32_t>(measure_));
+    if (id == kNoColumn || store_.column(id).type() != key.type) return kNoColumn;
     return id;
   }
 
@@ -302,36 +303,52 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   }
 
   // The segments, for the keys memory did not settle. Their rows at or after the cutoff
-  // are in memory too, so the range ends there.
-  ScanRequest older = request;
+  // are in memory too, so the range ends there. MagneticStore::ScanLatest returns a
+  // row's every column: the attributes wanted are not copied.
+  ScanRequest older;
+  older.database_name = request.database_name;
+  older.table_name = request.table_name;
+  older.start_time_nanos = request.start_time_nanos;
   older.end_time_nanos = std::min(request.end_time_nanos, memory_complete_from);
-  bool stopped = false;
-  // The column of the stream `wanted` accepted last: its row, if any, comes next.
-  uint32_t wanted_column = LatestScanner::kNoColumn;
+  older.measure_names = request.measure_names;
+  older.dimension_filters = request.dimension_filters;
+  // What the two callbacks share, behind one pointer: a std::function holds a callable
+  // of one or two pointers without allocating.
+  struct SegmentPass {
+    LatestScanner* scanner;
+    std::vector<uint32_t>* state;
+    std::vector<std::pair<const MeasureColumn*, MemoryRow>>* pending;
+    // The column of the stream `wanted` accepted last: its row, if any, comes next.
+    uint32_t wanted_column = LatestScanner::kNoColumn;
+    bool stopped = false;
+  } pass{&scanner, &state, &pending};
   absl::Status s = magnetic->ScanLatest(
       older,
-      [&](const magnetic::MagneticStore::LatestKey& key) {
-        wanted_column = scanner.ColumnOf(key);
-        return wanted_column == LatestScanner::kNoColumn || state[wanted_column] != kSettled;
+      [p = &pass](const magnetic::MagneticStore::LatestKey& key) {
+        p->wanted_column = p->scanner->ColumnOf(key);
+        return p->wanted_column == LatestScanner::kNoColumn ||
+               (*p->state)[p->wanted_column] != kSettled;
       },
-      [&](RowBatch& row) {
-        const uint32_t id = wanted_column;
+      [p = &pass](RowBatch& row) {
+        std::vector<uint32_t>& state = *p->state;
+        const uint32_t id = p->wanted_column;
         if (id != LatestScanner::kNoColumn && state[id] >= kPendingBase) {
-          std::pair<const MeasureColumn*, MemoryRow>& entry = pending[state[id] - kPendingBase];
+          std::pair<const MeasureColumn*, MemoryRow>& entry =
+              (*p->pending)[state[id] - kPendingBase];
           state[id] = kUnseen;
           const MeasureColumn* column = entry.first;
           const MemoryRow at = entry.second;
           entry.first = nullptr;  // Settled here.
           // Equal times: the memory row is the newest Version of its key.
           if (at.time >= row.time_nanos[0]) {
-            stopped = !scanner.EmitMemory(*column, at);
-            return !stopped;
+            p->stopped = !p->scanner->EmitMemory(*column, at);
+            return !p->stopped;
           }
         }
-        stopped = !scanner.EmitSegment(row);
-        return !stopped;
+        p->stopped = !p->scanner->EmitSegment(row);
+        return !p->stopped;
       });
-  if (!s.ok() || stopped) return s;
+  if (!s.ok() || pass.stopped) return s;
   // Memory rows older than the cutoff whose keys the segments do not hold in range.
   for (const auto& [column, at] : pending) {
     if (column != nullptr && !scanner.EmitMemory(*column, at)) break;

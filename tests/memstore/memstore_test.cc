@@ -528,7 +528,7 @@ TEST(MeasureColumnTest, KeepsEveryCellExactWhetherStoredInFourBytesOrEight) {
 
 // ReadRowCells (a latest-rows read of a row's cells) reads what cells[s][row] reads, for
 // the wanted slots only, in chunks whose slots are all 8 bytes wide and in chunks mixing
-// widths, with more slots than a mask covers.
+// widths, with more slots than a mask covers; wide_cells() too, where every slot is wide.
 TEST(MeasureColumnTest, ReadsARowsWantedCellsAsTheSlotsHoldThem) {
   constexpr size_t kSlots = 70;
   std::mt19937_64 rng(41);
@@ -562,7 +562,14 @@ TEST(MeasureColumnTest, ReadsARowsWantedCellsAsTheSlotsHoldThem) {
       for (size_t s = 0; s < kSlots; ++s) {
         ASSERT_EQ(chunk->narrow(s), s < 64 && (narrow_slots >> s & 1) != 0) << "slot " << s;
       }
+      // wide_cells(): every cell at [slot * capacity + row] while no slot is narrow.
+      const uint64_t* wide = chunk->wide_cells();
+      ASSERT_EQ(wide != nullptr, narrow_slots == 0);
       for (size_t row = 0; row < chunk->size(); row += 97) {
+        for (size_t s = 0; wide != nullptr && s < kSlots; ++s) {
+          ASSERT_EQ(wide[s * chunk->capacity() + row], chunk->cells[s][row])
+              << "slot " << s << " row " << row;
+        }
         for (const uint64_t wanted : masks) {
           std::vector<uint64_t> out(kSlots, 0xdeadbeef);
           chunk->ReadRowCells(row, wanted, out.data());

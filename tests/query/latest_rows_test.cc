@@ -6,6 +6,7 @@
 // Engine::Scan), and the engine's own column-wise read (Engine::QueryStream, through
 // TableStore::ScanLatestColumns).
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -409,6 +410,41 @@ TEST_F(LatestRowsTest, ManyKeysSharingALongPrefix) {
   std::vector<std::string> shared_descending = InOrder(sql + " DESC");
   std::reverse(shared_descending.begin(), shared_descending.end());
   EXPECT_EQ(shared_descending, shared);
+}
+
+// Memory rows whose slots are all 8 bytes wide (full-precision doubles, large integers)
+// are read straight from their slots' arrays (LatestColumnsBuilder::AddMemory): with many
+// rows a chunk, a slot's cell of the latest row lies slot * capacity + row on.
+TEST_F(LatestRowsTest, LatestRowsOfChunksWhoseSlotsAreAllWide) {
+  const auto D = MeasureValueType::kDouble;
+  for (int h = 0; h < 3; ++h) {
+    std::vector<Record> records;
+    for (int i = 0; i < 40; ++i) {
+      // Every digit written (StrCat's six would be a short decimal, 4 bytes wide).
+      const auto digits = [](double v) {
+        char text[40];
+        std::snprintf(text, sizeof(text), "%.17g", v);
+        return std::string(text);
+      };
+      const double x = (h * 100 + i + 1) / 3.0;
+      Record r = Multi(
+          absl::StrCat("w", h), kN + i * kSecondNanos,
+          {{"wa", digits(x), D},
+           {"wb", digits(x / 7), D},
+           {"wc", absl::StrCat(int64_t{1} << 40 | (h * 100 + i)), MeasureValueType::kBigint}});
+      r.measure_name = "wide";
+      records.push_back(std::move(r));
+    }
+    Write(records);
+  }
+  const std::vector<std::string> rows = InOrder(
+      R"(SELECT host, max_by(wc, time), max(time), max_by(wb, time), max_by(wa, time)
+         FROM "fleet"."metrics" WHERE measure_name = 'wide' GROUP BY host ORDER BY host)");
+  ASSERT_EQ(rows.size(), 3u);
+  for (int h = 0; h < 3; ++h) {
+    EXPECT_THAT(rows[h], ::testing::StartsWith(
+                             absl::StrCat("w", h, "|", int64_t{1} << 40 | (h * 100 + 39), "|")));
+  }
 }
 
 TEST_F(LatestRowsTest, TwoNullKeysAreOneGroup) {

@@ -238,9 +238,9 @@ TEST_F(LatestScanTest, MultiRowsKeepTheirAbsentAttributesAbsent) {
   EXPECT_EQ(latest.at("host=b/stats"), absl::StrCat(kStart + kHour + 20 * kMinute, " v1 load:0.6"));
 }
 
-// A segment stream remembers its key's memory series from one latest scan to the next
-// (latest_scanner.cc, SeriesOf): a key memory did not hold when it was remembered must
-// be looked up again once memory holds it, and a remembered series must stay that key's.
+// A segment stream remembers its key's memory column from one latest scan to the next
+// (latest_scanner.cc, ColumnOf): a key memory did not hold when it was remembered must
+// be looked up again once memory holds it, and a remembered column must stay that key's.
 TEST_F(LatestScanTest, RepeatedScansSeeKeysMemoryGainsBetweenThem) {
   Write({Scalar("a", "cpu", 1, kStart - 20 * kMinute), Scalar("b", "cpu", 2, kStart - 20 * kMinute),
          Scalar("c", "cpu", 3, kStart - 20 * kMinute)});
@@ -281,6 +281,40 @@ TEST_F(LatestScanTest, RepeatedScansSeeKeysMemoryGainsBetweenThem) {
   Write({Scalar("d", "cpu", 9, kStart + kHour + 30 * kMinute)});
   const Latest after = ScanLatest(Request());
   EXPECT_EQ(after.at("host=d/cpu"), absl::StrCat(kStart + kHour + 30 * kMinute, " v1 cpu:9"));
+  ExpectSameAsFullScan(INT64_MIN, INT64_MAX);
+}
+
+// The same for a key whose series memory held, but not its measure, when the stream
+// remembered it: the measure's new column of that series (no new series) must be found.
+TEST_F(LatestScanTest, RepeatedScansSeeAColumnMemoryGainsForASeriesItHeld) {
+  Write({Scalar("a", "cpu", 1, kStart - 20 * kMinute), Scalar("a", "mem", 2, kStart - 20 * kMinute),
+         Scalar("b", "cpu", 3, kStart - 20 * kMinute)});
+  clock_.Advance(2 * kHour);
+  ASSERT_TRUE(engine_->RunMaintenance().ok());
+  Reopen();  // The keys are now in the segments only.
+  Write({Scalar("a", "mem", 4, kStart + kHour + 10 * kMinute)});  // Series a, measure mem.
+  const std::string old_cpu = absl::StrCat(kStart - 20 * kMinute, " v1 cpu:1");
+  const std::string old_b = absl::StrCat(kStart - 20 * kMinute, " v1 cpu:3");
+  const std::string new_mem = absl::StrCat(kStart + kHour + 10 * kMinute, " v1 mem:4");
+  for (int i = 0; i < 2; ++i) {  // The second scan reads what the first remembered.
+    EXPECT_EQ(ScanLatest(Request()),
+              (Latest{{"host=a/cpu", old_cpu}, {"host=a/mem", new_mem}, {"host=b/cpu", old_b}}));
+  }
+  // Memory gains a/cpu: a column of a series it held, both newer and older than the
+  // segment's row (the latter must not hide it).
+  Write({Scalar("a", "cpu", 5, kStart + kHour + 20 * kMinute)});
+  const std::string new_cpu = absl::StrCat(kStart + kHour + 20 * kMinute, " v1 cpu:5");
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(ScanLatest(Request()),
+              (Latest{{"host=a/cpu", new_cpu}, {"host=a/mem", new_mem}, {"host=b/cpu", old_b}}));
+  }
+  Write({Scalar("b", "mem", 6, kStart + kHour + 20 * kMinute),
+         Scalar("b", "cpu", 7, kStart - 30 * kMinute)});
+  for (int i = 0; i < 2; ++i) {
+    const Latest latest = ScanLatest(Request());
+    EXPECT_EQ(latest.at("host=b/cpu"), old_b);
+    EXPECT_EQ(latest.at("host=b/mem"), absl::StrCat(kStart + kHour + 20 * kMinute, " v1 mem:6"));
+  }
   ExpectSameAsFullScan(INT64_MIN, INT64_MAX);
 }
 
