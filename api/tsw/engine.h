@@ -148,8 +148,9 @@ class Engine {
   absl::StatusOr<CancelQueryResponse> CancelQuery(const CancelQueryRequest& request);
   // The streaming form for embedded apps: calls `visitor` with the answer's rows in
   // order as typed column batches, without building rows of text. Returning false stops
-  // early. A query that aggregates or sorts calls `visitor` after its scan; any other runs
-  // it during the scan. Either way no table lock is held (as in Scan): a visitor that
+  // early. The batch is valid only during the call (its arrays are reused for the next
+  // one): copy what must outlive it. A query that aggregates or sorts calls `visitor` after
+  // its scan; any other runs it during the scan. Either way no table lock is held (as in Scan): a visitor that
   // blocks holds up no writes to that table. Query (paged) never holds a lock between
   // pages.
   absl::Status QueryStream(std::string_view query_string,
