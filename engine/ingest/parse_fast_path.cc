@@ -132,7 +132,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Parser::ParseLikePrevious(int32_t index
     ParsedValue* v = b.values.Grow(1);
     v->name = absl::string_view();
     v->type = like_.type;
-    if (!rules_.ValueSizeOk(text.size()) || !ParseCommonValue(like_.type, View(text), v)) {
+    if (!rules_.ValueSizeOk(text.size()) || !ParseStringValue(like_.type, text, v)) {
       return hand_back();
     }
     value_bytes = text.size();
@@ -159,7 +159,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Parser::ParseLikePrevious(int32_t index
     for (const MeasureValue* mv = first; mv != last; ++mv, ++v) {
       v->name = View(mv->name);
       v->type = mv->type;
-      if (!ParseCommonValue(mv->type, View(mv->value), v)) return hand_back();
+      if (!ParseStringValue(mv->type, mv->value, v)) return hand_back();
     }
     out.values_count = static_cast<uint32_t>(n);
   }
@@ -365,14 +365,15 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
   }
   ParsedRecord* out = b.records.MakeRoom(end - begin);
   ParsedValue* v = b.values.MakeRoom((end - begin) * m);
+  const RunBlock dim_block(dims * sizeof(Dimension)), value_block(m * sizeof(MeasureValue));
   // The first records' blocks now, the loop's prefetches cover the rest.
   for (size_t j = begin; j < end && j < begin + kPrefetchRecordsAhead; ++j) {
-    PrefetchRecord<kMulti>(records[j]);
+    PrefetchRunRecord<kMulti>(records[j], dim_block, value_block);
   }
   size_t i = begin;
   for (; i < end; ++i) {
     if (i + kPrefetchRecordsAhead < end) {
-      PrefetchRecord<kMulti>(records[i + kPrefetchRecordsAhead]);
+      PrefetchRunRecord<kMulti>(records[i + kPrefetchRecordsAhead], dim_block, value_block);
       if (i + 2 * kPrefetchRecordsAhead < end) {
         PrefetchBytes(&records[i + 2 * kPrefetchRecordsAhead], sizeof(Record));
       }
@@ -465,13 +466,13 @@ ABSL_ATTRIBUTE_NOINLINE size_t Parser::ParseRunOf(size_t begin) {
       for (; mv != last; ++mv, ++v) {
         v->name = View(mv->name);
         v->type = mv->type;
-        if (!ParseCommonValue(mv->type, View(mv->value), v)) break;
+        if (!ParseStringValue(mv->type, mv->value, v)) break;
       }
       if (mv != last) break;
     } else {
       v->name = absl::string_view();
       v->type = type;
-      if (!ParseCommonValue(type, View(*record.measure_value), v)) break;
+      if (!ParseStringValue(type, *record.measure_value, v)) break;
       ++v;
     }
     if constexpr (!kSameSeries) {

@@ -95,20 +95,26 @@ inline TimeProblem TimeProblemOf(absl::string_view text, TimeUnit unit) {
 // A valid value of the usual kinds (DOUBLE, BIGINT, VARCHAR, BOOLEAN) of type `type`,
 // whose size the caller checked (RecordRules::ValueSizeOk): sets v's bits and text (v's
 // name and type are the caller's). False for anything ParseValue would reject or that
-// needs the record's TimeUnit.
+// needs the record's TimeUnit. kPadded: at least 16 bytes are readable from text.data()
+// (ParseStringValue's texts), which the DOUBLE and BIGINT parsers read in one load.
+template <bool kPadded = false>
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseCommonValue(MeasureValueType type,
                                                           absl::string_view text, ParsedValue* v) {
   // Tests in the order of how common the types are: a switch here compiles to a chain of
   // comparisons that reaches DOUBLE third.
   if (type == MeasureValueType::kDouble) {
-    if (model::ParseFiniteDoubleBits(text, &v->bits, &v->decimal) != model::ParseError::kOk)
-      return false;
+    const model::ParseError error =
+        kPadded ? model::ParseFiniteDoubleBitsPadded(text, &v->bits, &v->decimal)
+                : model::ParseFiniteDoubleBits(text, &v->bits, &v->decimal);
+    if (error != model::ParseError::kOk) return false;
     v->text = absl::string_view();
     return true;
   }
   if (type == MeasureValueType::kBigint) {
     int64_t i;
-    if (model::ParseInt64(text, &i) != model::ParseError::kOk) return false;
+    const model::ParseError error =
+        kPadded ? model::ParseInt64Padded(text, &i) : model::ParseInt64(text, &i);
+    if (error != model::ParseError::kOk) return false;
     v->bits = static_cast<uint64_t>(i);
     v->text = absl::string_view();
     return true;
@@ -128,6 +134,21 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseCommonValue(MeasureValueType type,
   return false;  // TIMESTAMP (needs the TimeUnit) or MULTI (not a value's type).
 }
 
+// Whether at least 16 bytes are readable from any std::string's data(): its buffer inside
+// the object (16 bytes in libstdc++, 23 in libc++) or a heap block of more than 16 (one is
+// allocated only for more than the inside buffer holds). Other libraries: not assumed.
+#if defined(__GLIBCXX__) || defined(_LIBCPP_VERSION)
+inline constexpr bool kStringsPadded = true;
+#else
+inline constexpr bool kStringsPadded = false;
+#endif
+
+// ParseCommonValue of a std::string's text, read as a padded one where kStringsPadded.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseStringValue(MeasureValueType type,
+                                                          const std::string& text, ParsedValue* v) {
+  return ParseCommonValue<kStringsPadded>(type, View(text), v);
+}
+
 // A record that sets its own measure name, type or time unit, or has no Time: the fast
 // paths take only records that do not (CommonAttributes or the defaults give those).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SetsOwnShape(const Record& record) {
@@ -144,33 +165,49 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameString(const std::string& a, const 
 // a run of one series) whose size is kWord to 2 * kWord (kWord 4 or 8): its size and its
 // first and last kWord bytes, taken once per run, so that each record of the run compares
 // its own string with these words instead of loading that record's string again: the
-// sizes, then two overlapping word loads each, without SameBytesApart's tests of the size. At most
-// kMaxRunWords of each kind per run (ParseRun).
+// sizes, then two overlapping word loads each, without SameBytesApart's tests of the size.
+// Where strings are padded (kStringsPadded), a string of 4 to 8 bytes is compared as one
+// 8-byte load under a mask of its size instead. At most kMaxRunWords of each kind per run
+// (ParseRun).
 inline constexpr size_t kMaxRunWords = 16;
 template <size_t kWord>
 struct StringWords {
   using Word = std::conditional_t<kWord == 4, uint32_t, uint64_t>;
   static_assert(sizeof(Word) == kWord);
+  static constexpr bool kOneLoad = kWord == 4 && kStringsPadded;
   size_t size = 0;
   Word head = 0, tail = 0;
+  uint64_t bytes = 0, mask = 0;  // kOneLoad: the string's bytes, zeros past them; its mask.
 
   void Set(const std::string& s) {
     size = s.size();
-    std::memcpy(&head, s.data(), kWord);
-    std::memcpy(&tail, s.data() + size - kWord, kWord);
+    if constexpr (kOneLoad) {
+      mask = ~uint64_t{0} >> (64 - 8 * size);
+      std::memcpy(&bytes, s.data(), 8);
+      bytes &= mask;
+    } else {
+      std::memcpy(&head, s.data(), kWord);
+      std::memcpy(&tail, s.data() + size - kWord, kWord);
+    }
   }
   // SameString(s, the string Set was given).
   ABSL_ATTRIBUTE_ALWAYS_INLINE bool Same(const std::string& s) const {
     if (s.size() != size) return false;
-    Word x0, x1;
-    std::memcpy(&x0, s.data(), kWord);
-    std::memcpy(&x1, s.data() + size - kWord, kWord);
-    return ((x0 ^ head) | (x1 ^ tail)) == 0;
+    if constexpr (kOneLoad) {
+      uint64_t x;
+      std::memcpy(&x, s.data(), 8);
+      return ((x ^ bytes) & mask) == 0;
+    } else {
+      Word x0, x1;
+      std::memcpy(&x0, s.data(), kWord);
+      std::memcpy(&x1, s.data() + size - kWord, kWord);
+      return ((x0 ^ head) | (x1 ^ tail)) == 0;
+    }
   }
 };
 
 // How many records ahead of the one it parses the run loop starts loading a record's
-// heap blocks (PrefetchRecord): a few records' time covers a load from memory. The
+// heap blocks (PrefetchRunBlock): a few records' time covers a load from memory. The
 // Record itself, whose fields say where those blocks are, is loaded as far again ahead.
 inline constexpr size_t kPrefetchRecordsAhead = 8;
 
@@ -181,22 +218,60 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void PrefetchBytes(const void* data, size_t 
   __builtin_prefetch(p + bytes - 1);  // The last line, when p is not at a line's start.
 }
 
+// The run loop's form of PrefetchBytes, for a block whose size is the run's (its records
+// repeat one shape): the block's lines counted once per run (RunBlock), then one
+// prefetch per line at a constant offset, reached by one jump, instead of a loop of
+// prefetches per block with the block's size worked out for each record. A record ahead
+// of another shape gets the run's lines, more or fewer than its own: a prefetch changes no
+// result and never faults, so it only loads what the run will not read (the addresses are
+// worked out as integers: data() of an empty vector may be null).
+struct RunBlock {
+  size_t lines = 0;  // 64-byte steps from the block's start: ceil(bytes / 64).
+  size_t last = 0;   // bytes - 1: the last line, when the block is not at a line's start.
+  explicit RunBlock(size_t bytes) : lines((bytes + 63) / 64), last(bytes - 1) {}
+};
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void PrefetchRunBlock(const void* data, RunBlock block) {
+  const uintptr_t p = reinterpret_cast<uintptr_t>(data);
+  switch (block.lines) {
+    case 0:
+      return;
+    default:
+      for (size_t offset = 6 * 64; offset <= block.last; offset += 64) {
+        __builtin_prefetch(reinterpret_cast<const void*>(p + offset));
+      }
+      [[fallthrough]];
+    case 6:
+      __builtin_prefetch(reinterpret_cast<const void*>(p + 5 * 64));
+      [[fallthrough]];
+    case 5:
+      __builtin_prefetch(reinterpret_cast<const void*>(p + 4 * 64));
+      [[fallthrough]];
+    case 4:
+      __builtin_prefetch(reinterpret_cast<const void*>(p + 3 * 64));
+      [[fallthrough]];
+    case 3:
+      __builtin_prefetch(reinterpret_cast<const void*>(p + 2 * 64));
+      [[fallthrough]];
+    case 2:
+      __builtin_prefetch(reinterpret_cast<const void*>(p + 64));
+      [[fallthrough]];
+    case 1:
+      __builtin_prefetch(reinterpret_cast<const void*>(p));
+  }
+  __builtin_prefetch(reinterpret_cast<const void*>(p + block.last));
+}
+
 // Starts loading the heap blocks the run loop reads of `record`: its dimensions and, for
 // MULTI, its measure values (each record's are an allocation of their own, which a
-// hardware prefetcher does not follow from the records array). Without it, a request not
-// in cache (one that waited, or many requests in turn) stalls on them once per record.
-// A prefetch changes no result and never faults.
+// hardware prefetcher does not follow from the records array), with the run's block sizes.
+// Without it, a request not in cache (one that waited, or many requests in turn) stalls on
+// them once per record. A function, not a lambda in the loop: GCC drops the prefetches of
+// a lambda (bench/RESULTS.md, "branch ing9").
 template <bool kMulti>
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline void PrefetchRecord(const Record& record) {
-  if (!record.dimensions.empty()) {
-    PrefetchBytes(record.dimensions.data(), record.dimensions.size() * sizeof(Dimension));
-  }
-  if constexpr (kMulti) {
-    if (!record.measure_values.empty()) {
-      PrefetchBytes(record.measure_values.data(),
-                    record.measure_values.size() * sizeof(MeasureValue));
-    }
-  }
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void PrefetchRunRecord(const Record& record, RunBlock dims,
+                                                           RunBlock values) {
+  PrefetchRunBlock(record.dimensions.data(), dims);
+  if constexpr (kMulti) PrefetchRunBlock(record.measure_values.data(), values);
 }
 
 enum class Dimensions { kSame, kSameNames, kOther };

@@ -41,6 +41,19 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline ParseError ParseInt64(absl::string_view text
   return value_parse_internal::ParseOtherInt64(text.data(), n, out);
 }
 
+// ParseInt64 of a text with at least 16 bytes readable from text.data() (such as a
+// std::string's: kStringsPadded in engine/ingest): the same results; texts of 1 to 8 bytes
+// are read with one 8-byte load.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline ParseError ParseInt64Padded(absl::string_view text,
+                                                                int64_t* out) {
+  const size_t n = text.size();
+  if (n - 1 < 8) {
+    return value_parse_internal::ParseShortInt64Padded(text.data(), n, out) ? ParseError::kOk
+                                                                            : ParseError::kSyntax;
+  }
+  return value_parse_internal::ParseOtherInt64(text.data(), n, out);
+}
+
 // ParseInt64 for a sequence of integers that mostly share their leading digits with the
 // previous one (the times of one request): when all but the last 2 characters equal the
 // previous text's, only those 2 are read; else when all but the last 8 do, only those 8
@@ -130,6 +143,21 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline ParseError ParseFiniteDoubleBits(absl::strin
   const size_t n = text.size();
   double value;
   if (n - 1 < 8 && value_parse_internal::ParseShortDecimal(text.data(), n, &value, decimal)) {
+    std::memcpy(bits, &value, 8);
+    return ParseError::kOk;
+  }
+  return value_parse_internal::ParseOtherDoubleBits(text.data(), n, bits, decimal);
+}
+
+// ParseFiniteDoubleBits of a text with at least 16 bytes readable from text.data() (such as a
+// std::string's: kStringsPadded in engine/ingest): the same results; the usual texts are read
+// with one 8-byte load.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline ParseError ParseFiniteDoubleBitsPadded(absl::string_view text,
+                                                                           uint64_t* bits,
+                                                                           uint32_t* decimal) {
+  const size_t n = text.size();
+  double value;
+  if (n - 1 < 8 && value_parse_internal::ParseShortDecimalPadded(text.data(), n, &value, decimal)) {
     std::memcpy(bits, &value, 8);
     return ParseError::kOk;
   }

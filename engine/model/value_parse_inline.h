@@ -168,6 +168,58 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseShortDecimal(const char* p, size_t
   return true;
 }
 
+// ParseShortDecimal for a text with p[0, 9) readable, whatever its size (ParseFiniteDoubleBits-
+// Padded's texts): the mantissa's 8 bytes are one load, the text's bytes shifted to the word's top
+// (the bytes past the text out at the bottom, zeros in: leading zero digits), so neither
+// LoadUpTo8's loads by size nor DigitsValue's shift down. Same answers as ParseShortDecimal.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseShortDecimalPadded(const char* p, size_t n,
+                                                                 double* out, uint32_t* decimal) {
+  const bool negative = *p == '-';
+  if (negative || *p == '+') {
+    ++p;
+    if (--n == 0) return false;
+  }
+  // The n text bytes' digit values in the top n bytes (p[n - 1] the top one), zeros below.
+  uint64_t x = DigitValues(Load8(p)) << ((0 - 8 * n) & 63);  // 64 - 8n; 0 for n = 8.
+  const uint64_t non_digits = NonDigitBytes(x);
+  uint32_t f = 0;
+  if (non_digits != 0) {  // Must be a single '.' (a lone flag is a real non-digit) and a digit.
+    // The flag's leading zeros: 8 times the bytes above the flagged one, the fraction's digits.
+    const unsigned above = static_cast<unsigned>(std::countl_zero(non_digits));
+    if ((non_digits & (non_digits - 1)) != 0 || (x << above) >> 56 != ('.' ^ '0') || n == 1) {
+      return false;
+    }
+    // Close the gap: the bytes from the '.' down take the values of the bytes below them (the
+    // integer part's digits move up over the '.', a zero comes in at the bottom).
+    const uint64_t to_dot = (non_digits << 1) - 1;  // Bytes 0 to the '.' (all for the top one).
+    x ^= (x ^ (x << 8)) & to_dot;
+    f = above / 8;
+  }
+  const uint64_t m = DigitsValue(x, 8);
+  // Exact as in ParseShortDecimal.
+  const double value = static_cast<double>(m) / kExactPowersOfTen[f];
+  *out = negative ? -value : value;
+  *decimal = PackDecimal(m, f, negative);
+  return true;
+}
+
+// ParseInt64 of 1 to 8 bytes with p[0, 9) readable (ParseInt64Padded's texts): the digits
+// in one load, to the word's top as in ParseShortDecimalPadded. True with *out set, or false
+// for a syntax error (8 bytes cannot overflow).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseShortInt64Padded(const char* p, size_t n,
+                                                               int64_t* out) {
+  const bool negative = *p == '-';
+  if (negative || *p == '+') {
+    ++p;
+    if (--n == 0) return false;
+  }
+  const uint64_t x = DigitValues(Load8(p)) << ((0 - 8 * n) & 63);
+  if (NonDigitBytes(x) != 0) return false;
+  const uint64_t value = DigitsValue(x, 8);
+  *out = static_cast<int64_t>(negative ? uint64_t{0} - value : value);
+  return true;
+}
+
 }  // namespace tsw::model::value_parse_internal
 
 #endif  // TSW_ENGINE_MODEL_VALUE_PARSE_INLINE_H_

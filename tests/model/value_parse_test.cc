@@ -109,6 +109,18 @@ void ExpectInt64AgreesWithReference(absl::string_view text) {
   if (expected_error == ParseError::kOk) {
     ASSERT_EQ(got, expected) << Quoted(text);
   }
+  // ParseInt64Padded: the same answers, whatever bytes follow the text.
+  for (const char after : {'7', '-', '\0'}) {
+    std::string padded(text);
+    padded.append(16, after);
+    int64_t padded_value = 0;
+    ASSERT_EQ(ParseInt64Padded(absl::string_view(padded.data(), text.size()), &padded_value),
+              expected_error)
+        << Quoted(text) << " followed by " << after;
+    if (expected_error == ParseError::kOk) {
+      ASSERT_EQ(padded_value, expected) << Quoted(text);
+    }
+  }
   int64_t nanos = 0;
   const ParseError time_error = ParseTimeNanos(text, TimeUnit::kMicroseconds, &nanos);
   if (expected_error != ParseError::kOk) {
@@ -131,6 +143,22 @@ void ExpectDoubleAgreesWithReference(absl::string_view text) {
   uint64_t bits = 0;
   uint32_t decimal = 0;
   ASSERT_EQ(ParseFiniteDoubleBits(text, &bits, &decimal), expected_error) << Quoted(text);
+  // ParseFiniteDoubleBitsPadded: the same answers, whatever bytes follow the text (digits,
+  // a '.', signs: bytes it reads and must leave out).
+  for (const char after : {'7', '.', '-', '\0'}) {
+    std::string padded(text);
+    padded.append(16, after);
+    uint64_t padded_bits = 0;
+    uint32_t padded_decimal = 0;
+    ASSERT_EQ(ParseFiniteDoubleBitsPadded(absl::string_view(padded.data(), text.size()),
+                                          &padded_bits, &padded_decimal),
+              expected_error)
+        << Quoted(text) << " followed by " << Quoted(std::string(1, after));
+    if (expected_error == ParseError::kOk) {
+      ASSERT_EQ(padded_bits, bits) << Quoted(text) << " followed by " << after;
+      ASSERT_EQ(padded_decimal, decimal) << Quoted(text) << " followed by " << after;
+    }
+  }
   if (expected_error == ParseError::kOk) {
     ASSERT_EQ(Bits(got), Bits(expected)) << Quoted(text) << " " << got << " vs " << expected;
     ASSERT_EQ(bits, Bits(expected)) << Quoted(text);
