@@ -23,6 +23,22 @@ QueryColumn ColumnOf(ScalarType type) {
   return c;
 }
 
+// 40 rows of DOUBLE k + 0.25 and BIGINT k * 1000, each NULL at one row (-1: none; a NULL
+// row's value is not 0, so a copy that ignores presence shows).
+std::pair<Vec, Vec> FortyRows(int null_double, int null_bigint) {
+  Vec d;
+  d.type = ScalarType::kDouble;
+  Vec i;
+  i.type = ScalarType::kBigint;
+  for (int k = 0; k < 40; ++k) {
+    d.dbls.push_back(k + 0.25);
+    i.ints.push_back(k * 1000);
+    d.present.push_back(k == null_double ? 0 : 1);
+    i.present.push_back(k == null_bigint ? 0 : 1);
+  }
+  return {std::move(d), std::move(i)};
+}
+
 TEST(OutputColumnTest, AppendsTheRowsAskedForInOrderAfterWhatTheColumnHolds) {
   Vec v;
   v.type = ScalarType::kDouble;
@@ -76,16 +92,7 @@ TEST(OutputColumnTest, IntsKeepTheirRowsAndConvertIntoADoubleColumn) {
 // rows that only look consecutive at their ends, or include a NULL, take the row loop.
 // Either way the column is what the row-by-row rule gives.
 TEST(OutputColumnTest, RunsOfRowsAppendAsTheRowsWould) {
-  Vec d;
-  d.type = ScalarType::kDouble;
-  Vec i;
-  i.type = ScalarType::kBigint;
-  for (int k = 0; k < 40; ++k) {
-    d.dbls.push_back(k + 0.25);
-    i.ints.push_back(k * 1000);
-    d.present.push_back(k == 17 ? 0 : 1);  // NULL at row 17 (its value is not 0).
-    i.present.push_back(1);
-  }
+  const auto [d, i] = FortyRows(/*null_double=*/17, /*null_bigint=*/-1);
   const std::vector<std::vector<uint32_t>> cases = {
       {3, 4, 5, 6, 7, 8},     // A run, all present.
       {15, 16, 17, 18, 19},   // A run over the NULL.
@@ -119,18 +126,11 @@ TEST(OutputColumnTest, RunsOfRowsAppendAsTheRowsWould) {
 // gives for the same rows listed, after what the column holds: every type, conversion,
 // NULLs inside and outside the range, strings and a constant.
 TEST(OutputColumnTest, ARangeAppendsAsItsRowsListedWould) {
-  Vec d;
-  d.type = ScalarType::kDouble;
-  Vec i;
-  i.type = ScalarType::kBigint;
+  const auto [d, i] = FortyRows(/*null_double=*/17, /*null_bigint=*/25);
   Vec s;
   s.type = ScalarType::kVarchar;
   for (int k = 0; k < 40; ++k) {
-    d.dbls.push_back(k + 0.25);
-    i.ints.push_back(k * 1000);
     s.strs.push_back(k % 7 < 3 ? "a" : std::string(1, static_cast<char>('b' + k % 5)));
-    d.present.push_back(k == 17 ? 0 : 1);
-    i.present.push_back(k == 25 ? 0 : 1);
     s.present.push_back(k % 11 == 4 ? 0 : 1);
   }
   const Vec constant = Vec::Constant(Scalar{.type = ScalarType::kVarchar, .null = false, .s = "x"});
