@@ -150,9 +150,9 @@ class Engine {
   // order as typed column batches, without building rows of text. Returning false stops
   // early. The batch is valid only during the call (its arrays are reused for the next
   // one): copy what must outlive it. A query that aggregates or sorts calls `visitor` after
-  // its scan; any other runs it during the scan. Either way no table lock is held (as in Scan): a visitor that
-  // blocks holds up no writes to that table. Query (paged) never holds a lock between
-  // pages.
+  // its scan; any other runs it during the scan. Either way no table lock is held (as in
+  // Scan): a visitor that blocks holds up no writes to that table. Query (paged) never
+  // holds a lock between pages.
   absl::Status QueryStream(std::string_view query_string,
                            const std::function<bool(const QueryBatch&)>& visitor);
 
