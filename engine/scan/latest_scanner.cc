@@ -303,8 +303,9 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   }
 
   // The segments, for the keys memory did not settle. Their rows at or after the cutoff
-  // are in memory too, so the range ends there. MagneticStore::ScanLatest returns a
-  // row's every column: the attributes wanted are not copied.
+  // are in memory too, so the range ends there. Every field of the request but the
+  // attributes (MagneticStore::ScanLatest returns a row's every column, and copying the
+  // names costs an allocation each).
   ScanRequest older;
   older.database_name = request.database_name;
   older.table_name = request.table_name;
@@ -312,6 +313,8 @@ absl::Status ScanLatestInto(const memstore::MemStore& store, const model::TableS
   older.end_time_nanos = std::min(request.end_time_nanos, memory_complete_from);
   older.measure_names = request.measure_names;
   older.dimension_filters = request.dimension_filters;
+  older.max_rows_per_batch = request.max_rows_per_batch;
+  older.latest_only = request.latest_only;
   // What the two callbacks share, behind one pointer: a std::function holds a callable
   // of one or two pointers without allocating.
   struct SegmentPass {
